@@ -1,0 +1,96 @@
+/* ast.h — the syntax tree: tagged nodes in the compile arena, each with the
+ * source span it came from. The parser builds it through the ast_* functions;
+ * the checker reads it. Nothing here has meaning yet: `dense`, `sgd` and
+ * `grades` are all just names. */
+#ifndef LR_AST_H
+#define LR_AST_H
+#include <stdbool.h>
+
+#include "arena.h"
+#include "source.h"
+
+typedef enum LrNodeKind {
+    AST_NUMBER, /* number */
+    AST_STRING, /* string (escapes decoded) */
+    AST_BOOL,   /* number is 0 or 1 */
+    AST_NAME,   /* name */
+    AST_LIST,   /* [items] */
+    AST_CALL,   /* name(items); items may be AST_KEYWORD nodes */
+    AST_KEYWORD,/* name=lhs, inside calls, options and `from` lists */
+    AST_UNARY,  /* op lhs; op is '-' */
+    AST_BINARY, /* lhs op rhs; op is one of + - * / ^ */
+    AST_CHAIN,  /* lhs -> rhs (layer chains) */
+    AST_MEMBER  /* lhs.name (e.g. grades.validation) */
+} LrNodeKind;
+
+typedef struct LrNode LrNode;
+struct LrNode {
+    LrNodeKind kind;
+    LrSpan span;      /* the whole node */
+    LrSpan name;      /* NAME, CALL (callee), KEYWORD (key), MEMBER (member) */
+    double number;    /* NUMBER, BOOL */
+    const char *text; /* STRING: decoded, NUL-terminated */
+    int op;           /* UNARY, BINARY: the operator character */
+    LrNode *lhs, *rhs;
+    LrNode *items;    /* LIST, CALL: first element; elements chain by next */
+    int count;        /* number of items */
+    LrNode *next;     /* next sibling in a list */
+};
+
+typedef enum LrStmtKind {
+    STMT_SEED,      /* seed value */
+    STMT_USE,       /* use value (STRING or NAME) */
+    STMT_LET,       /* let name = value, or let name(params) = value */
+    STMT_DATASET,   /* dataset [name =] value options */
+    STMT_MODEL,     /* model [name =] value */
+    STMT_LOSS,      /* loss value */
+    STMT_OPTIMIZER, /* optimizer value options */
+    STMT_TRAIN,     /* train options */
+    STMT_EVALUATE,  /* evaluate options */
+    STMT_SAVE,      /* save value */
+    STMT_LOAD,      /* load value */
+    STMT_MINIMIZE   /* minimize value from assigns options */
+} LrStmtKind;
+
+typedef struct LrStmt LrStmt;
+struct LrStmt {
+    LrStmtKind kind;
+    LrSpan span;        /* from the keyword to the end of the statement */
+    LrSpan keyword;     /* the statement keyword */
+    LrSpan name;        /* the bound name, length 0 when absent */
+    LrNode *params;     /* let f(params): AST_NAME nodes; NULL otherwise */
+    int param_count;
+    bool is_function;   /* let f(...) = ... (even with no parameters) */
+    LrNode *value;      /* NULL for train/evaluate */
+    LrNode *options;    /* AST_KEYWORD nodes chained by next */
+    LrNode *from;       /* minimize: AST_KEYWORD nodes chained by next */
+    LrStmt *next;
+};
+
+typedef struct LrProgram {
+    const LrSource *src;
+    LrStmt *first, *last;
+    int count;
+    LrNode *expr;       /* set instead of statements when parsing an expression */
+} LrProgram;
+
+/* Constructors. Each allocates from arena and returns NULL when out of
+ * memory; spans are given by the parser. */
+LrNode *ast_new_node(LrArena *a, LrNodeKind kind, LrSpan span);
+LrStmt *ast_new_stmt(LrArena *a, LrStmtKind kind, LrSpan keyword);
+/* Appends item to the list whose head is *head (keeps order). */
+void ast_append(LrNode **head, LrNode *item);
+/* The span covering both a and b (a before b). */
+LrSpan ast_span_join(LrSpan a, LrSpan b);
+
+/* Text of a name span (not NUL-terminated): src->text + span.offset. */
+#define AST_TEXT(src, span) ((src)->text + (span).offset)
+
+/* Writes a compact s-expression of node (for parser tests):
+ * (call dense 1 (kw init (call normal (kw stddev 0.01)))). Returns length. */
+int ast_format(const LrSource *src, const LrNode *node, char *buf, int size);
+/* The same for a statement: (KEYWORD [name] [(params p ...)] [value]
+ * [(from (kw x 1) ...)] [options ...]), e.g. (optimizer sgd (kw lr 0.002)). */
+int ast_format_stmt(const LrSource *src, const LrStmt *stmt, char *buf, int size);
+
+#endif

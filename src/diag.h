@@ -1,0 +1,48 @@
+/* diag.h — the diagnostics sink: the only writer of diagnostics to stderr.
+ *
+ * Format (GNU style):
+ *   file:line:col: error: message
+ *       the source line
+ *       ^~~~
+ * Every error is counted; the first headline is kept (without "file:") so
+ * that tests can assert the exact message and position. */
+#ifndef LR_DIAG_H
+#define LR_DIAG_H
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "source.h"
+
+typedef struct LrDiag {
+    FILE *out;         /* stderr, or NULL to only record (tests) */
+    int errors;
+    int max_errors;    /* stop reporting (but keep counting) beyond this; 0 = 20 */
+    char first[1100];  /* "line:col: error: message" of the first error */
+    int first_line, first_col;
+} LrDiag;
+
+void diag_init(LrDiag *d, FILE *out);
+
+/* Reports an error at span of src (src may be NULL for errors with no place,
+ * e.g. command-line usage: then "lrc: error: message"). */
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 5)))
+#endif
+void diag_error(LrDiag *d, const LrSource *src, LrSpan span, const char *fmt, ...);
+void diag_verror(LrDiag *d, const LrSource *src, LrSpan span, const char *fmt, va_list ap);
+
+/* A note attached to the previous error ("file:line:col: note: ..."). */
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 5)))
+#endif
+void diag_note(LrDiag *d, const LrSource *src, LrSpan span, const char *fmt, ...);
+
+/* The closest of candidates (NULL-terminated) to word by edit distance
+ * (transpositions count as one edit), or NULL when none is close enough to
+ * be a plausible typo. */
+const char *diag_suggest(const char *word, size_t word_len, const char *const *candidates);
+
+/* Optimal-string-alignment edit distance, exposed for tests. */
+int diag_edit_distance(const char *a, size_t alen, const char *b, size_t blen);
+
+#endif

@@ -1,0 +1,62 @@
+/* layer_dense.c — the fully connected layer, y = act(x . W + b), with W
+ * stored in x out row-major (Keras's kernel layout) so that a saved kernel
+ * reads the same as Keras's. Computes on Plan-owned views; no allocation. */
+#include <assert.h>
+
+#include "blas.h"
+#include "layer.h"
+
+/* The first `rows` rows of t: callers may pass buffers sized for the largest
+ * batch while the last batch of an epoch is smaller. */
+static LrTensor first_rows(const LrTensor *t, int rows)
+{
+    assert(rows <= t->rows);
+    LrTensor v = *t;
+    v.rows = rows;
+    return v;
+}
+
+static void dense_forward(LrLayer *l, const LrTensor *x, LrTensor *out)
+{
+    LrTensor y = first_rows(out, x->rows);
+    /* Broadcast the bias into y, then let GEMM accumulate x . W onto it. */
+    const float *b = l->bias.data;
+    for (int i = 0; i < y.rows; i++) {
+        float *row = &TENSOR_AT(y, i, 0);
+        for (int j = 0; j < y.cols; j++)
+            row[j] = b[j];
+    }
+    blas_gemm(false, false, 1.0f, x, &l->weight, 1.0f, &y);
+    activation_forward(l->activation, &y);
+}
+
+static void dense_backward(LrLayer *l, const LrTensor *x, const LrTensor *out,
+                           LrTensor *dout, LrTensor *dx)
+{
+    const int n = x->rows;
+    LrTensor y = first_rows(out, n);
+    LrTensor dy = first_rows(dout, n);
+    /* From here on dy holds dLoss/d(pre-activation). */
+    activation_backward(l->activation, &y, &dy);
+    blas_gemm(true, false, 1.0f, x, &dy, 0.0f, &l->dweight);
+
+    float *db = l->dbias.data;
+    for (int j = 0; j < dy.cols; j++)
+        db[j] = 0.0f;
+    for (int i = 0; i < n; i++) {
+        const float *row = &TENSOR_AT(dy, i, 0);
+        for (int j = 0; j < dy.cols; j++)
+            db[j] += row[j];
+    }
+
+    if (dx) {
+        LrTensor dxv = first_rows(dx, n);
+        blas_gemm(false, true, 1.0f, &dy, &l->weight, 0.0f, &dxv);
+    }
+}
+
+const LrLayerOps layer_dense_ops = {
+    .name = "dense",
+    .forward = dense_forward,
+    .backward = dense_backward,
+};

@@ -1,0 +1,247 @@
+/* main.c — the command line: arguments and subcommands. The only caller of
+ * exit(); maps outcomes to exit codes: 0 success, 1 a run that failed, 2 a
+ * usage or language error (anything found before training starts). */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "arena.h"
+#include "blas.h"
+#include "check.h"
+#include "diag.h"
+#include "parse.h"
+#include "plan.h"
+#include "report.h"
+#include "schedule.h"
+#include "train.h"
+
+#define LRC_VERSION "0.1.0"
+
+enum { EXIT_OK = 0, EXIT_RUN_FAILED = 1, EXIT_USAGE = 2 };
+
+static const char usage_text[] =
+    "usage: lrc FILE.lr [--seed N] [--threads N] [--quiet]\n"
+    "       lrc check FILE.lr\n"
+    "       lrc schedule EXPR --steps N\n"
+    "       lrc --help | --version\n";
+
+static const char help_text[] =
+    "lrc runs the machine-learning experiment described in an .lr file.\n"
+    "\n"
+    "  lrc FILE.lr            check, then train; results on stdout\n"
+    "  lrc check FILE.lr      parse and validate only; prints only errors\n"
+    "  lrc schedule EXPR --steps N\n"
+    "                         print the learning rate of steps 0..N-1\n"
+    "\n"
+    "options:\n"
+    "  --seed N       override the file's seed\n"
+    "  --threads N    BLAS threads (default: the number of cores); results\n"
+    "                 are identical whatever N is\n"
+    "  --quiet        nothing on stderr but errors\n"
+    "  --help         this text\n"
+    "  --version      the version\n"
+    "\n"
+    "Exit status: 0 success, 1 the run failed, 2 usage or language error.\n"
+    "See lrc(1) and lr(5).\n";
+
+typedef struct Options {
+    const char *command; /* "run", "check", "schedule" */
+    const char *file;    /* or the schedule expression */
+    bool has_seed;
+    unsigned long long seed;
+    long threads;
+    long long steps;
+    bool quiet;
+} Options;
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "lrc: error: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\n%s", usage_text);
+    return EXIT_USAGE;
+}
+
+/* Parses a whole decimal integer in [lo, hi]. */
+static bool parse_integer(const char *s, long long lo, long long hi, long long *out)
+{
+    if (!*s || *s == ' ')
+        return false;
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || *end || v < lo || v > hi)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* Returns -1 when options are fine, else the exit code to stop with. */
+static int parse_options(int argc, char **argv, Options *o)
+{
+    static const char *const known[] = {"--seed", "--threads", "--quiet",  "--steps", "--help",
+                                        "--version", "--set", "--out", "--resume", NULL};
+    memset(o, 0, sizeof *o);
+    o->command = "run";
+    o->steps = -1;
+    int first = 1;
+    if (argc > 1 && (strcmp(argv[1], "check") == 0 || strcmp(argv[1], "schedule") == 0)) {
+        o->command = argv[1];
+        first = 2;
+    }
+    for (int i = first; i < argc; i++) {
+        const char *a = argv[i];
+        const char *value = i + 1 < argc ? argv[i + 1] : NULL;
+        long long v;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            fputs(help_text, stdout);
+            return EXIT_OK;
+        }
+        if (strcmp(a, "--version") == 0) {
+            printf("lrc %s (%s)\n", LRC_VERSION, blas_vendor());
+            return EXIT_OK;
+        }
+        if (strcmp(a, "--quiet") == 0) {
+            o->quiet = true;
+        } else if (strcmp(a, "--seed") == 0 || strcmp(a, "--threads") == 0 ||
+                   strcmp(a, "--steps") == 0) {
+            if (!value)
+                return usage_error("%s needs a value", a);
+            i++;
+            if (strcmp(a, "--seed") == 0) {
+                if (!parse_integer(value, 0, 9007199254740992LL, &v))
+                    return usage_error("--seed needs an integer from 0 to 2^53, not '%s'", value);
+                o->has_seed = true;
+                o->seed = (unsigned long long)v;
+            } else if (strcmp(a, "--threads") == 0) {
+                if (!parse_integer(value, 1, 1024, &v))
+                    return usage_error("--threads needs an integer from 1 to 1024, not '%s'",
+                                       value);
+                o->threads = (long)v;
+            } else {
+                if (!parse_integer(value, 0, 1000000000LL, &v))
+                    return usage_error("--steps needs an integer from 0 to 10^9, not '%s'",
+                                       value);
+                o->steps = v;
+            }
+        } else if (strcmp(a, "--set") == 0 || strcmp(a, "--out") == 0 ||
+                   strcmp(a, "--resume") == 0) {
+            return usage_error("'%s' is not supported yet", a);
+        } else if (a[0] == '-' && a[1] != '\0' &&
+                   !(strcmp(o->command, "schedule") == 0 && !o->file)) {
+            const char *guess = diag_suggest(a, strlen(a), known);
+            if (guess) {
+                fprintf(stderr, "lrc: error: unknown option '%s'; did you mean '%s'?\n%s", a,
+                        guess, usage_text);
+                return EXIT_USAGE;
+            }
+            return usage_error("unknown option '%s'", a);
+        } else if (!o->file) {
+            o->file = a;
+        } else {
+            return usage_error("unexpected argument '%s'", a);
+        }
+    }
+    if (!o->file) {
+        if (strcmp(o->command, "schedule") == 0)
+            return usage_error("%s", "schedule needs an expression, e.g. 'exp_decay(0.1, steps=100, rate=0.5)'");
+        return usage_error("%s", "no experiment file given");
+    }
+    if (strcmp(o->command, "schedule") == 0 && o->steps < 0)
+        return usage_error("%s", "schedule needs --steps N");
+    if (strcmp(o->command, "schedule") != 0 && o->steps >= 0)
+        return usage_error("%s", "--steps only applies to 'lrc schedule'");
+    return -1;
+}
+
+static int run_schedule(const Options *o)
+{
+    LrSource src;
+    if (source_from_string(&src, "<expr>", o->file) < 0) {
+        fprintf(stderr, "lrc: error: out of memory\n");
+        return EXIT_RUN_FAILED;
+    }
+    LrDiag diag;
+    diag_init(&diag, stderr);
+    LrArena arena = {0};
+    LrProgram prog;
+    LrScheduleSpec sched;
+    int status = EXIT_USAGE;
+    if (parse_expression(&src, &arena, &diag, &prog) == 0 &&
+        check_schedule(&prog, &arena, &diag, &sched) == 0) {
+        report_schedule_header();
+        for (long long s = 0; s < o->steps; s++)
+            report_schedule_row(s, schedule_lr(&sched, s));
+        status = EXIT_OK;
+    }
+    arena_free(&arena);
+    source_free(&src);
+    return status;
+}
+
+static int run_file(const Options *o)
+{
+    LrSource src;
+    char why[256];
+    if (source_read(&src, o->file, why, sizeof why) < 0) {
+        fprintf(stderr, "lrc: error: cannot read '%s': %s\n", o->file, why);
+        return EXIT_USAGE;
+    }
+    LrDiag diag;
+    diag_init(&diag, stderr);
+    LrArena arena = {0};
+    LrProgram prog;
+    LrSpec spec;
+    int status = EXIT_USAGE;
+    if (parse_program(&src, &arena, &diag, &prog) < 0 ||
+        check_program(&prog, &arena, &diag, &spec) < 0)
+        goto done;
+    if (strcmp(o->command, "check") == 0) {
+        if (plan_check_size(&spec, &src, &diag) == 0)
+            status = EXIT_OK;
+        goto done;
+    }
+    if (o->has_seed) {
+        spec.seed = o->seed;
+        spec.has_seed = true;
+    }
+    long threads = o->threads;
+    if (threads <= 0) {
+        threads = sysconf(_SC_NPROCESSORS_ONLN);
+        if (threads < 1)
+            threads = 1;
+    }
+    blas_set_threads((int)threads);
+    LrPlan plan;
+    if (plan_build(&plan, &spec, &src, &diag) < 0)
+        goto done;
+    LrTrainResult result;
+    status = train_run(&plan, &src, &diag, &result) == 0 ? EXIT_OK : EXIT_RUN_FAILED;
+    if (status == EXIT_OK)
+        report_timing(o->quiet, spec.train.epochs, result.steps, result.seconds);
+    plan_free(&plan);
+done:
+    if (fflush(stdout) != 0 && status == EXIT_OK) {
+        fprintf(stderr, "lrc: error: cannot write results: %s\n", strerror(errno));
+        status = EXIT_RUN_FAILED;
+    }
+    arena_free(&arena);
+    source_free(&src);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    Options o;
+    int status = parse_options(argc, argv, &o);
+    if (status < 0)
+        status = strcmp(o.command, "schedule") == 0 ? run_schedule(&o) : run_file(&o);
+    if (fflush(stdout) != 0 && status == EXIT_OK) {
+        fprintf(stderr, "lrc: error: cannot write to stdout: %s\n", strerror(errno));
+        status = EXIT_RUN_FAILED;
+    }
+    exit(status);
+}

@@ -1,0 +1,73 @@
+/* parse.c — the parser driver: pulls tokens from the lexer and pushes them
+ * into the Lemon parser generated from grammar/lr.y, one at a time, until
+ * the end of input or the first error (as SQLite's tokenize.c drives
+ * parse.y). The parser object lives on the C stack. */
+#include "parse.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#include "lr.h"
+
+static int parse_run(const LrSource *src, LrArena *arena, LrDiag *diag, LrProgram *prog,
+                     int expr_mode)
+{
+    memset(prog, 0, sizeof *prog);
+    prog->src = src;
+
+    LrParseState ps;
+    memset(&ps, 0, sizeof ps);
+    ps.src = src;
+    ps.arena = arena;
+    ps.diag = diag;
+    ps.prog = prog;
+    ps.expr_mode = expr_mode;
+
+    /* Storage for Lemon's yyParser, whose type only lr.c sees; lr.y checks
+     * at compile time that it fits. */
+    union {
+        max_align_t align;
+        unsigned char bytes[LR_PARSE_BYTES];
+    } engine;
+    LrParseInit(&engine, &ps);
+
+    LrLexer lx;
+    lex_init(&lx, src, diag);
+    if (expr_mode) {
+        /* Selects `input ::= EXPR_MODE expr NEWLINE` in the grammar. */
+        LrToken mode = {TK_EXPR_MODE, 0, 0, 0};
+        ps.tok = mode;
+        LrParse(&engine, TK_EXPR_MODE, mode);
+    }
+    for (;;) {
+        LrToken tok;
+        int kind = lex_next(&lx, &tok);
+        if (kind == LEX_ERROR) {
+            ps.error = 1;
+            break;
+        }
+        ps.tok = tok;
+        LrParse(&engine, kind, tok);
+        if (ps.error || kind == LEX_END)
+            break;
+    }
+    LrParseFinalize(&engine);
+
+    if (ps.error) {
+        /* Nothing half-built (or pointing into ps) escapes a failed parse. */
+        memset(prog, 0, sizeof *prog);
+        prog->src = src;
+        return -1;
+    }
+    return 0;
+}
+
+int parse_program(const LrSource *src, LrArena *arena, LrDiag *diag, LrProgram *prog)
+{
+    return parse_run(src, arena, diag, prog, 0);
+}
+
+int parse_expression(const LrSource *src, LrArena *arena, LrDiag *diag, LrProgram *prog)
+{
+    return parse_run(src, arena, diag, prog, 1);
+}

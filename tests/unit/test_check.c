@@ -1,0 +1,385 @@
+/* test_check.c — the checker: the Spec it builds (defaults filled in,
+ * constants folded) and one test per diagnostic kind, with the exact message
+ * and position. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "check.h"
+#include "parse.h"
+
+typedef struct Fixture {
+    LrSource src;
+    LrArena arena;
+    LrDiag diag;
+    LrProgram prog;
+    LrSpec spec;
+} Fixture;
+
+static int setup(void **state)
+{
+    static Fixture f;
+    memset(&f, 0, sizeof f);
+    *state = &f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    Fixture *f = *state;
+    arena_free(&f->arena);
+    source_free(&f->src);
+    return 0;
+}
+
+/* Parses and checks text; returns the checker's status. */
+static int run(Fixture *f, const char *text)
+{
+    assert_int_equal(source_from_string(&f->src, "t.lr", text), 0);
+    diag_init(&f->diag, NULL);
+    if (parse_program(&f->src, &f->arena, &f->diag, &f->prog) < 0)
+        return -2;
+    return check_program(&f->prog, &f->arena, &f->diag, &f->spec);
+}
+
+/* The base experiment, with line `line` (1-based) replaced by `with`. */
+static const char *experiment(int line, const char *with)
+{
+    static const char *const lines[] = {
+        "dataset d = linear(n=100, features=3)", "model dense(1)", "loss mse",
+        "optimizer sgd lr=0.01", "train epochs=2"};
+    static char buf[1024];
+    buf[0] = '\0';
+    for (int i = 0; i < 5; i++) {
+        strcat(buf, i + 1 == line ? with : lines[i]);
+        strcat(buf, "\n");
+    }
+    return buf;
+}
+
+static void expect_error(void **state, int line, const char *with, const char *first)
+{
+    Fixture *f = *state;
+    assert_int_equal(run(f, experiment(line, with)), -1);
+    assert_string_equal(f->diag.first, first);
+}
+
+static void assert_close(double a, double b, double tol)
+{
+    if (!(a - b <= tol && b - a <= tol))
+        fail_msg("%.17g is not within %g of %.17g", a, tol, b);
+}
+
+/* ------------------------------------------------------------------ specs */
+
+static void test_check__defaults_are_keras(void **state)
+{
+    Fixture *f = *state;
+    assert_int_equal(run(f, "dataset d = linear(n=10, features=2)\nmodel dense(1)\n"
+                            "loss mse\noptimizer sgd\ntrain\n"),
+                     0);
+    assert_true(f->spec.train.epochs == 1 && f->spec.train.batch == 32);
+    assert_true(f->spec.train.shuffle);
+    assert_int_equal(f->spec.optimizer.lr.kind, SCHED_CONSTANT);
+    assert_close(f->spec.optimizer.lr.initial, 0.01, 0);
+    assert_close(f->spec.optimizer.momentum, 0, 0);
+    assert_int_equal(f->spec.layers[0].activation, ACT_LINEAR);
+    assert_int_equal(f->spec.layers[0].init.kind, INIT_GLOROT_UNIFORM);
+    assert_int_equal(f->spec.layers[0].bias_init.kind, INIT_ZEROS);
+    assert_close(f->spec.dataset.low, 0, 0);
+    assert_close(f->spec.dataset.high, 1, 0);
+    assert_close(f->spec.dataset.weights[1], 1, 0);
+    assert_false(f->spec.has_seed);
+}
+
+static void test_check__students_example(void **state)
+{
+    Fixture *f = *state;
+    assert_int_equal(
+        run(f, "seed 42\n"
+               "dataset grades = linear(n=10000, features=3, low=0, high=5,\n"
+               "                        weights=[0.3, 0.3, 0.4], bias=0, noise=0.2)\n"
+               "model dense(1, init=normal(stddev=0.01))\nloss mse\n"
+               "optimizer sgd lr=exp_decay(0.05, steps=20000, rate=0.9, staircase=true)\n"
+               "train epochs=4 batch=8 shuffle=true\n"),
+        0);
+    assert_true(f->spec.seed == 42);
+    assert_string_equal(f->spec.dataset.name, "grades");
+    assert_true(f->spec.dataset.n == 10000 && f->spec.dataset.features == 3);
+    assert_close(f->spec.dataset.weights[2], 0.4, 0);
+    assert_close(f->spec.dataset.noise, 0.2, 0);
+    assert_int_equal(f->spec.layers[0].init.kind, INIT_NORMAL);
+    assert_close(f->spec.layers[0].init.a, 0, 0);
+    assert_close(f->spec.layers[0].init.b, 0.01, 0);
+    const LrScheduleSpec *s = &f->spec.optimizer.lr;
+    assert_int_equal(s->kind, SCHED_EXP_DECAY);
+    assert_close(s->initial, 0.05, 0);
+    assert_close(s->steps, 20000, 0);
+    assert_close(s->rate, 0.9, 0);
+    assert_true(s->staircase);
+    assert_true(f->spec.train.epochs == 4 && f->spec.train.batch == 8);
+}
+
+static void test_check__folds_constants_and_lets(void **state)
+{
+    Fixture *f = *state;
+    assert_int_equal(run(f, "let base = 0.1\nlet half = base / 2\n"
+                            "let net = dense(3, activation=relu) -> dense(1)\n"
+                            "dataset d = linear(n=10, features=2)\nmodel net\nloss mse\n"
+                            "optimizer sgd lr=half * 2^-1 + sqrt(4) - 2 momentum=0.5\n"
+                            "train\n"),
+                     0);
+    assert_close(f->spec.optimizer.lr.initial, 0.025, 1e-15);
+    assert_close(f->spec.optimizer.momentum, 0.5, 0);
+    assert_int_equal(f->spec.layer_count, 2);
+    assert_int_equal(f->spec.layers[0].units, 3);
+    assert_int_equal(f->spec.layers[0].activation, ACT_RELU);
+    assert_int_equal(f->spec.layers[1].units, 1);
+}
+
+static void test_check__cosine_target_defaults_to_initial(void **state)
+{
+    Fixture *f = *state;
+    assert_int_equal(run(f, experiment(4, "optimizer sgd lr=cosine(0.1, 100, warmup=10)")), 0);
+    assert_close(f->spec.optimizer.lr.target, 0.1, 0);
+    assert_close(f->spec.optimizer.lr.warmup, 10, 0);
+    assert_close(f->spec.optimizer.lr.alpha, 0, 0);
+}
+
+/* ------------------------------------------------------------ diagnostics */
+
+static void test_check__unknown_optimizer_suggests(void **state)
+{
+    expect_error(state, 4, "optimizer sdg lr=0.002",
+                 "4:11: error: unknown optimizer 'sdg'; did you mean 'sgd'?");
+}
+
+static void test_check__unknown_loss_suggests(void **state)
+{
+    expect_error(state, 3, "loss mes", "3:6: error: unknown loss 'mes'; did you mean 'mse'?");
+}
+
+static void test_check__unknown_layer_suggests(void **state)
+{
+    expect_error(state, 2, "model dence(1)",
+                 "2:7: error: unknown layer 'dence'; did you mean 'dense'?");
+}
+
+static void test_check__unknown_activation_suggests(void **state)
+{
+    expect_error(state, 2, "model dense(1, activation=rleu)",
+                 "2:27: error: unknown activation 'rleu'; did you mean 'relu'?");
+}
+
+static void test_check__unknown_initializer_suggests(void **state)
+{
+    expect_error(state, 2, "model dense(1, init=glorot_unifrom)",
+                 "2:21: error: unknown initializer 'glorot_unifrom'; did you mean "
+                 "'glorot_uniform'?");
+}
+
+static void test_check__unknown_schedule_suggests(void **state)
+{
+    expect_error(state, 4, "optimizer sgd lr=exp_decy(0.1, 10, 0.5)",
+                 "4:18: error: unknown schedule 'exp_decy'; did you mean 'exp_decay'?");
+}
+
+static void test_check__unknown_source_suggests(void **state)
+{
+    expect_error(state, 1, "dataset d = linaer(n=10, features=3)",
+                 "1:13: error: unknown data source 'linaer'; did you mean 'linear'?");
+}
+
+static void test_check__unknown_option_suggests(void **state)
+{
+    expect_error(state, 5, "train epocs=4",
+                 "5:7: error: train has no option 'epocs'; did you mean 'epochs'?");
+}
+
+static void test_check__unknown_argument_suggests(void **state)
+{
+    expect_error(state, 1, "dataset d = linear(n=10, featurs=3)",
+                 "1:26: error: linear has no option 'featurs'; did you mean 'features'?");
+}
+
+static void test_check__unknown_name_suggests_a_let(void **state)
+{
+    Fixture *f = *state;
+    assert_int_equal(run(f, "let rate = 0.1\ndataset d = linear(n=10, features=3)\n"
+                            "model dense(1)\nloss mse\noptimizer sgd lr=rat\ntrain\n"),
+                     -1);
+    assert_string_equal(f->diag.first, "5:18: error: unknown name 'rat'; did you mean 'rate'?");
+}
+
+static void test_check__name_used_before_definition(void **state)
+{
+    Fixture *f = *state;
+    assert_int_equal(run(f, "let a = b\nlet b = 1\ndataset d = linear(n=10, features=3)\n"
+                            "model dense(a)\nloss mse\noptimizer sgd\ntrain\n"),
+                     -1);
+    assert_string_equal(f->diag.first,
+                        "1:9: error: 'b' is used before it is defined (at line 2)");
+}
+
+static void test_check__redefinition(void **state)
+{
+    Fixture *f = *state;
+    assert_int_equal(run(f, "let a = 1\nlet a = 2\n"), -1);
+    assert_string_equal(f->diag.first, "2:5: error: 'a' is already defined (at line 1)");
+}
+
+static void test_check__decay_steps_range(void **state)
+{
+    expect_error(state, 4, "optimizer sgd lr=exp_decay(0.1, steps=0, rate=0.5)",
+                 "4:39: error: decay steps must be > 0");
+}
+
+static void test_check__piecewise_counts(void **state)
+{
+    expect_error(state, 4, "optimizer sgd lr=piecewise(boundaries=[10, 20], values=[0.1, 0.01])",
+                 "4:56: error: piecewise needs one more value than boundaries "
+                 "(2 boundaries, 2 values)");
+}
+
+static void test_check__piecewise_boundaries_increase(void **state)
+{
+    expect_error(state, 4, "optimizer sgd lr=piecewise(boundaries=[20, 10], values=[1, 2, 3])",
+                 "4:39: error: boundaries must be strictly increasing");
+}
+
+static void test_check__weights_match_features(void **state)
+{
+    expect_error(state, 1, "dataset d = linear(n=10, features=3, weights=[0.5, 0.5])",
+                 "1:46: error: weights has 2 entries but features=3");
+}
+
+static void test_check__not_supported_yet(void **state)
+{
+    expect_error(state, 4, "optimizer adam", "4:11: error: 'adam' is not supported yet");
+}
+
+static void test_check__statement_not_supported_yet(void **state)
+{
+    Fixture *f = *state;
+    assert_int_equal(run(f, "minimize x from x=1\n"), -1);
+    assert_string_equal(f->diag.first, "1:1: error: 'minimize' is not supported yet");
+}
+
+static void test_check__type_mismatch(void **state)
+{
+    expect_error(state, 5, "train epochs=\"4\"", "5:14: error: expected a number, got a string");
+}
+
+static void test_check__schedule_where_number_is_needed(void **state)
+{
+    expect_error(state, 5, "train epochs=exp_decay(1, 2, 3)",
+                 "5:14: error: unknown function 'exp_decay'");
+}
+
+static void test_check__integer_range(void **state)
+{
+    expect_error(state, 5, "train batch=2.5",
+                 "5:13: error: batch must be an integer from 1 to 1000000000");
+}
+
+static void test_check__division_by_zero(void **state)
+{
+    expect_error(state, 4, "optimizer sgd lr=1/(2-2)", "4:18: error: division by zero");
+}
+
+static void test_check__duplicate_statement(void **state)
+{
+    Fixture *f = *state;
+    assert_int_equal(run(f, experiment(5, "loss mae\ntrain")), -1);
+    assert_string_equal(f->diag.first,
+                        "5:1: error: a second 'loss' statement (the first is at line 3)");
+}
+
+static void test_check__missing_argument(void **state)
+{
+    expect_error(state, 2, "model dense(activation=relu)", "2:7: error: dense needs 'units'");
+}
+
+static void test_check__argument_given_twice(void **state)
+{
+    expect_error(state, 2, "model dense(1, units=2)", "2:16: error: 'units' is given twice");
+}
+
+static void test_check__missing_statement(void **state)
+{
+    expect_error(state, 3, "", "5:1: error: train needs a loss: add a 'loss' statement");
+}
+
+static void test_check__nothing_to_run(void **state)
+{
+    Fixture *f = *state;
+    assert_int_equal(run(f, "seed 1\n"), -1);
+    assert_string_equal(f->diag.first, "2:1: error: nothing to run: add a 'train' statement");
+}
+
+static void test_check__momentum_range(void **state)
+{
+    expect_error(state, 4, "optimizer sgd momentum=1", "4:24: error: momentum must be >= 0 and < 1");
+}
+
+static void test_check__unknown_dataset_in_train(void **state)
+{
+    expect_error(state, 5, "train on=e", "5:10: error: unknown dataset 'e'");
+}
+
+static void test_check__reports_several_errors(void **state)
+{
+    Fixture *f = *state;
+    assert_int_equal(run(f, "dataset d = linear(n=0, features=3)\nmodel dense(1)\nloss mes\n"
+                            "optimizer sdg\ntrain\n"),
+                     -1);
+    assert_int_equal(f->diag.errors, 3);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+        T(test_check__defaults_are_keras),
+        T(test_check__students_example),
+        T(test_check__folds_constants_and_lets),
+        T(test_check__cosine_target_defaults_to_initial),
+        T(test_check__unknown_optimizer_suggests),
+        T(test_check__unknown_loss_suggests),
+        T(test_check__unknown_layer_suggests),
+        T(test_check__unknown_activation_suggests),
+        T(test_check__unknown_initializer_suggests),
+        T(test_check__unknown_schedule_suggests),
+        T(test_check__unknown_source_suggests),
+        T(test_check__unknown_option_suggests),
+        T(test_check__unknown_argument_suggests),
+        T(test_check__unknown_name_suggests_a_let),
+        T(test_check__name_used_before_definition),
+        T(test_check__redefinition),
+        T(test_check__decay_steps_range),
+        T(test_check__piecewise_counts),
+        T(test_check__piecewise_boundaries_increase),
+        T(test_check__weights_match_features),
+        T(test_check__not_supported_yet),
+        T(test_check__statement_not_supported_yet),
+        T(test_check__type_mismatch),
+        T(test_check__schedule_where_number_is_needed),
+        T(test_check__integer_range),
+        T(test_check__division_by_zero),
+        T(test_check__duplicate_statement),
+        T(test_check__missing_argument),
+        T(test_check__argument_given_twice),
+        T(test_check__missing_statement),
+        T(test_check__nothing_to_run),
+        T(test_check__momentum_range),
+        T(test_check__unknown_dataset_in_train),
+        T(test_check__reports_several_errors),
+#undef T
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

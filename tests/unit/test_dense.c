@@ -1,0 +1,324 @@
+/* test_dense.c — the dense layer and its activations: forward against a
+ * hand-computed example, backward (dW, db, dx) against central finite
+ * differences of an independent double-precision forward, and batches
+ * smaller than the buffers they live in. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "blas.h"
+#include "layer.h"
+
+#define assert_close(a, b, tol) assert_close_at((a), (b), (tol), __FILE__, __LINE__)
+static void assert_close_at(double a, double b, double tol, const char *file, int line)
+{
+    if (!(fabs(a - b) <= tol)) {
+        print_error("%.17g != %.17g (tolerance %g)\n", a, b, tol);
+        _fail(file, line);
+    }
+}
+
+static LrLayer make_layer(int in, int out, LrActivation act, float *w, float *b, float *dw,
+                          float *db)
+{
+    LrLayer l = {
+        .ops = &layer_dense_ops,
+        .in = in,
+        .out = out,
+        .activation = act,
+        .weight = tensor_view(w, in, out),
+        .bias = tensor_view(b, 1, out),
+        .dweight = tensor_view(dw, in, out),
+        .dbias = tensor_view(db, 1, out),
+    };
+    return l;
+}
+
+/* A tiny deterministic generator for test data, independent of rng.c. */
+static double lcg_uniform(uint32_t *s)
+{
+    *s = *s * 1664525u + 1013904223u;
+    return (*s >> 8) * (1.0 / 16777216.0);
+}
+
+/* ------------------------------------------------------------------------
+ * Forward */
+
+static void test_dense__forward_matches_hand_example(void **state)
+{
+    (void)state;
+    /* x (2x3) . W (3x2) + b:
+     *   row 0: [1 2 3] -> [1*1 + 2*3 + 3*5, 1*2 + 2*4 + 3*6] + [0.5, -1] = [22.5, 27]
+     *   row 1: [-1 0 2] -> [-1 + 10, -2 + 12] + [0.5, -1] = [9.5, 9] */
+    float x[] = {1, 2, 3, -1, 0, 2};
+    float w[] = {1, 2, 3, 4, 5, 6};
+    float b[] = {0.5f, -1.0f};
+    float dw[6], db[2], y[4];
+    LrLayer l = make_layer(3, 2, ACT_LINEAR, w, b, dw, db);
+    LrTensor xt = tensor_view(x, 2, 3), yt = tensor_view(y, 2, 2);
+    assert_string_equal(l.ops->name, "dense");
+    l.ops->forward(&l, &xt, &yt);
+    assert_close(y[0], 22.5, 0);
+    assert_close(y[1], 27.0, 0);
+    assert_close(y[2], 9.5, 0);
+    assert_close(y[3], 9.0, 0);
+
+    /* With relu and a sign flip on the kernel: [-21.5, -29, -8.5, -11] -> 0
+     * except where the bias wins. */
+    float wn[] = {-1, -2, -3, -4, -5, -6};
+    float bn[] = {10.0f, 0.0f};
+    LrLayer r = make_layer(3, 2, ACT_RELU, wn, bn, dw, db);
+    r.ops->forward(&r, &xt, &yt);
+    assert_close(y[0], 0.0, 0);       /* -22 + 10 < 0 */
+    assert_close(y[1], 0.0, 0);
+    assert_close(y[2], 1.0, 0);       /* -9 + 10 */
+    assert_close(y[3], 0.0, 0);
+}
+
+static void test_dense__activations_match_definitions(void **state)
+{
+    (void)state;
+    float v[] = {-1000, -30, -2, -0.5f, 0, 0.5f, 2, 30, 1000};
+    enum { N = sizeof v / sizeof *v };
+    float y[N];
+    LrTensor t = tensor_view(y, 1, N);
+
+    memcpy(y, v, sizeof v);
+    activation_forward(ACT_SIGMOID, &t);
+    for (int i = 0; i < N; i++) {
+        assert_true(isfinite(y[i]) && y[i] >= 0 && y[i] <= 1);
+        assert_close(y[i], 1.0 / (1.0 + exp(-(double)v[i])), 1e-7);
+    }
+    assert_true(y[0] == 0.0f && y[N - 1] == 1.0f);
+
+    memcpy(y, v, sizeof v);
+    activation_forward(ACT_TANH, &t);
+    for (int i = 0; i < N; i++)
+        assert_close(y[i], tanh((double)v[i]), 1e-7);
+
+    memcpy(y, v, sizeof v);
+    activation_forward(ACT_RELU, &t);
+    for (int i = 0; i < N; i++)
+        assert_true(y[i] == (v[i] > 0 ? v[i] : 0.0f));
+
+    memcpy(y, v, sizeof v);
+    activation_forward(ACT_LINEAR, &t);
+    assert_memory_equal(y, v, sizeof v);
+}
+
+/* ------------------------------------------------------------------------
+ * Backward against finite differences */
+
+enum { B = 4, IN = 3, OUT = 2 };
+
+static double act_ref(LrActivation act, double z)
+{
+    switch (act) {
+    case ACT_LINEAR:
+        return z;
+    case ACT_RELU:
+        return z > 0 ? z : 0;
+    case ACT_SIGMOID:
+        return 1.0 / (1.0 + exp(-z));
+    case ACT_TANH:
+        return tanh(z);
+    }
+    return z;
+}
+
+/* L = sum_ij G_ij * act(x . W + b)_ij in double: its gradient with respect
+ * to y is G, the upstream gradient handed to backward. */
+static double ref_loss(LrActivation act, const double *x, const double *w, const double *b,
+                       const double *g)
+{
+    double total = 0;
+    for (int i = 0; i < B; i++)
+        for (int j = 0; j < OUT; j++) {
+            double z = b[j];
+            for (int k = 0; k < IN; k++)
+                z += x[i * IN + k] * w[k * OUT + j];
+            total += g[i * OUT + j] * act_ref(act, z);
+        }
+    return total;
+}
+
+static double central_diff(LrActivation act, double *x, double *w, double *b, const double *g,
+                           double *param)
+{
+    const double h = 1e-6;
+    double keep = *param;
+    *param = keep + h;
+    double up = ref_loss(act, x, w, b, g);
+    *param = keep - h;
+    double down = ref_loss(act, x, w, b, g);
+    *param = keep;
+    return (up - down) / (2 * h);
+}
+
+static void check_gradients(LrActivation act)
+{
+    uint32_t seed = 12345u + (uint32_t)act;
+    float x[B * IN], w[IN * OUT], b[OUT], g[B * OUT];
+    double xd[B * IN], wd[IN * OUT], bd[OUT], gd[B * OUT];
+    for (int i = 0; i < B * IN; i++)
+        xd[i] = x[i] = (float)(2 * lcg_uniform(&seed) - 1);
+    for (int i = 0; i < IN * OUT; i++)
+        wd[i] = w[i] = (float)(2 * lcg_uniform(&seed) - 1);
+    for (int i = 0; i < OUT; i++)
+        bd[i] = b[i] = (float)(lcg_uniform(&seed) - 0.5);
+    for (int i = 0; i < B * OUT; i++)
+        gd[i] = g[i] = (float)(2 * lcg_uniform(&seed) - 1);
+
+    float y[B * OUT], dw[IN * OUT], db[OUT], dx[B * IN];
+    LrLayer l = make_layer(IN, OUT, act, w, b, dw, db);
+    LrTensor xt = tensor_view(x, B, IN), yt = tensor_view(y, B, OUT);
+    LrTensor gt = tensor_view(g, B, OUT), dxt = tensor_view(dx, B, IN);
+    l.ops->forward(&l, &xt, &yt);
+
+    /* Finite differences cannot see relu's kink: keep the data away from it. */
+    for (int i = 0; i < B; i++)
+        for (int j = 0; j < OUT; j++) {
+            double z = bd[j];
+            for (int k = 0; k < IN; k++)
+                z += xd[i * IN + k] * wd[k * OUT + j];
+            assert_true(fabs(z) > 1e-3);
+            assert_close(y[i * OUT + j], act_ref(act, z), 1e-5);
+        }
+
+    l.ops->backward(&l, &xt, &yt, &gt, &dxt);
+
+    for (int i = 0; i < IN * OUT; i++) {
+        double ref = central_diff(act, xd, wd, bd, gd, &wd[i]);
+        assert_close(dw[i], ref, 1e-3 * fmax(1.0, fabs(ref)));
+    }
+    for (int i = 0; i < OUT; i++) {
+        double ref = central_diff(act, xd, wd, bd, gd, &bd[i]);
+        assert_close(db[i], ref, 1e-3 * fmax(1.0, fabs(ref)));
+    }
+    for (int i = 0; i < B * IN; i++) {
+        double ref = central_diff(act, xd, wd, bd, gd, &xd[i]);
+        assert_close(dx[i], ref, 1e-3 * fmax(1.0, fabs(ref)));
+    }
+}
+
+static void test_dense__backward_linear_matches_finite_differences(void **state)
+{
+    (void)state;
+    check_gradients(ACT_LINEAR);
+}
+
+static void test_dense__backward_relu_matches_finite_differences(void **state)
+{
+    (void)state;
+    check_gradients(ACT_RELU);
+}
+
+static void test_dense__backward_sigmoid_matches_finite_differences(void **state)
+{
+    (void)state;
+    check_gradients(ACT_SIGMOID);
+}
+
+static void test_dense__backward_tanh_matches_finite_differences(void **state)
+{
+    (void)state;
+    check_gradients(ACT_TANH);
+}
+
+/* ------------------------------------------------------------------------
+ * Batches smaller than the buffers, strided inputs */
+
+static void test_dense__short_batch_in_larger_buffers(void **state)
+{
+    (void)state;
+    enum { CAP = 6, N = 3, LD = IN + 2 };
+    const float SENTINEL = -12345.0f;
+    uint32_t seed = 99u;
+    float w[IN * OUT], b[OUT];
+    for (int i = 0; i < IN * OUT; i++)
+        w[i] = (float)(2 * lcg_uniform(&seed) - 1);
+    for (int i = 0; i < OUT; i++)
+        b[i] = (float)(lcg_uniform(&seed) - 0.5);
+
+    /* The batch: N rows of a CAP-row buffer whose rows are LD floats apart
+     * (a view into a wider matrix); the padding must be ignored. */
+    float xbuf[CAP * LD], xs[N * IN];
+    for (int i = 0; i < CAP * LD; i++)
+        xbuf[i] = SENTINEL;
+    for (int i = 0; i < N; i++)
+        for (int k = 0; k < IN; k++)
+            xbuf[i * LD + k] = xs[i * IN + k] = (float)(2 * lcg_uniform(&seed) - 1);
+    LrTensor x = {xbuf, N, IN, LD};
+
+    float y[CAP * OUT], g[CAP * OUT], dx[CAP * IN], dw[IN * OUT], db[OUT];
+    for (int i = 0; i < CAP * OUT; i++)
+        y[i] = g[i] = SENTINEL;
+    for (int i = 0; i < CAP * IN; i++)
+        dx[i] = SENTINEL;
+    float gs[N * OUT], g0[N * OUT]; /* backward overwrites dy: keep g0 */
+    for (int i = 0; i < N * OUT; i++)
+        g0[i] = g[i] = gs[i] = (float)(2 * lcg_uniform(&seed) - 1);
+    LrTensor yt = tensor_view(y, CAP, OUT), gt = tensor_view(g, CAP, OUT);
+    LrTensor dxt = tensor_view(dx, CAP, IN);
+
+    LrLayer l = make_layer(IN, OUT, ACT_TANH, w, b, dw, db);
+    l.ops->forward(&l, &x, &yt);
+    l.ops->backward(&l, &x, &yt, &gt, &dxt);
+    for (int i = N * OUT; i < CAP * OUT; i++)
+        assert_true(y[i] == SENTINEL && g[i] == SENTINEL);
+    for (int i = N * IN; i < CAP * IN; i++)
+        assert_true(dx[i] == SENTINEL);
+
+    /* The same batch in exactly-sized, contiguous buffers gives the same
+     * numbers. */
+    float y2[N * OUT], dx2[N * IN], dw2[IN * OUT], db2[OUT];
+    LrLayer l2 = make_layer(IN, OUT, ACT_TANH, w, b, dw2, db2);
+    LrTensor x2 = tensor_view(xs, N, IN), y2t = tensor_view(y2, N, OUT);
+    LrTensor g2t = tensor_view(gs, N, OUT), dx2t = tensor_view(dx2, N, IN);
+    l2.ops->forward(&l2, &x2, &y2t);
+    l2.ops->backward(&l2, &x2, &y2t, &g2t, &dx2t);
+    for (int i = 0; i < N * OUT; i++)
+        assert_close(y[i], y2[i], 1e-6);
+    for (int i = 0; i < N * IN; i++)
+        assert_close(dx[i], dx2[i], 1e-6);
+    for (int i = 0; i < IN * OUT; i++)
+        assert_close(dw[i], dw2[i], 1e-6);
+    for (int i = 0; i < OUT; i++)
+        assert_close(db[i], db2[i], 1e-6);
+
+    /* dx is optional (the first layer has no one to pass it to). */
+    for (int i = 0; i < N * OUT; i++)
+        g[i] = g0[i];
+    l.ops->forward(&l, &x, &yt);
+    l.ops->backward(&l, &x, &yt, &gt, NULL);
+    for (int i = 0; i < IN * OUT; i++)
+        assert_close(dw[i], dw2[i], 1e-6);
+}
+
+static void test_dense__blas_reports_openblas(void **state)
+{
+    (void)state;
+    assert_non_null(strstr(blas_vendor(), "OpenBLAS"));
+}
+
+int main(void)
+{
+    /* One thread: deterministic sums and a quiet valgrind. */
+    blas_set_threads(1);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_dense__forward_matches_hand_example),
+        cmocka_unit_test(test_dense__activations_match_definitions),
+        cmocka_unit_test(test_dense__backward_linear_matches_finite_differences),
+        cmocka_unit_test(test_dense__backward_relu_matches_finite_differences),
+        cmocka_unit_test(test_dense__backward_sigmoid_matches_finite_differences),
+        cmocka_unit_test(test_dense__backward_tanh_matches_finite_differences),
+        cmocka_unit_test(test_dense__short_batch_in_larger_buffers),
+        cmocka_unit_test(test_dense__blas_reports_openblas),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,174 @@
+/* test_init.c — initializers with Keras definitions: constants exact and
+ * drawing nothing, normal (untruncated) and uniform moments, glorot_uniform
+ * bound sqrt(6 / (fan_in + fan_out)) and variance limit^2 / 3, and the
+ * documented draw order. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "init.h"
+
+#define assert_close(a, b, tol) assert_close_at((a), (b), (tol), __FILE__, __LINE__)
+static void assert_close_at(double a, double b, double tol, const char *file, int line)
+{
+    if (!(fabs(a - b) <= tol)) {
+        print_error("%.17g != %.17g (tolerance %g)\n", a, b, tol);
+        _fail(file, line);
+    }
+}
+
+enum { N = 200000 };
+
+static int setup(void **state)
+{
+    float *buf = malloc(N * sizeof *buf);
+    *state = buf;
+    return buf ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    free(*state);
+    return 0;
+}
+
+static void moments(const float *x, size_t n, double *mean, double *var)
+{
+    double s = 0, q = 0;
+    for (size_t i = 0; i < n; i++)
+        s += x[i];
+    *mean = s / n;
+    for (size_t i = 0; i < n; i++)
+        q += (x[i] - *mean) * (x[i] - *mean);
+    *var = q / n;
+}
+
+static void test_init__constants_exact_and_draw_nothing(void **state)
+{
+    (void)state;
+    float x[5];
+    LrRng r, before;
+    rng_seed(&r, 1, RNG_STREAM_INIT);
+    before = r;
+    LrInitSpec zeros = {INIT_ZEROS, 0, 0}, ones = {INIT_ONES, 0, 0};
+    LrInitSpec c = {INIT_CONSTANT, 0.3, 0};
+    init_fill(&zeros, x, 5, 2, 3, &r);
+    for (int i = 0; i < 5; i++)
+        assert_true(x[i] == 0.0f);
+    init_fill(&ones, x, 5, 2, 3, &r);
+    for (int i = 0; i < 5; i++)
+        assert_true(x[i] == 1.0f);
+    init_fill(&c, x, 5, 2, 3, &r);
+    for (int i = 0; i < 5; i++)
+        assert_true(x[i] == 0.3f);
+    assert_memory_equal(r.s, before.s, sizeof r.s);
+}
+
+static void test_init__normal_moments_untruncated(void **state)
+{
+    float *x = *state;
+    LrRng r;
+    rng_seed(&r, 11, RNG_STREAM_INIT);
+    LrInitSpec spec = {INIT_NORMAL, 2.0, 0.5};
+    init_fill(&spec, x, N, 10, 10, &r);
+    double mean, var;
+    moments(x, N, &mean, &var);
+    /* SE 0.5 / sqrt(N) = 1.1e-3 (mean), 0.25 sqrt(2 / N) = 7.9e-4 (var). */
+    assert_close(mean, 2.0, 6e-3);
+    assert_close(var, 0.25, 4e-3);
+    /* RandomNormal is not truncated: 4.55% of draws lie beyond 2 stddev
+     * (TruncatedNormal would have none). SE 4.7e-4. */
+    size_t beyond = 0;
+    for (size_t i = 0; i < N; i++)
+        beyond += fabs(x[i] - 2.0) > 1.0;
+    assert_close((double)beyond / N, 0.0455, 3e-3);
+}
+
+static void test_init__uniform_moments_and_range(void **state)
+{
+    float *x = *state;
+    LrRng r;
+    rng_seed(&r, 12, RNG_STREAM_INIT);
+    LrInitSpec spec = {INIT_UNIFORM, -0.05, 0.2};
+    init_fill(&spec, x, N, 10, 10, &r);
+    for (size_t i = 0; i < N; i++)
+        assert_true(x[i] >= -0.05f && x[i] <= 0.2f);
+    double mean, var;
+    moments(x, N, &mean, &var);
+    /* mean (low + high) / 2, variance (high - low)^2 / 12 = 5.2e-3;
+     * SE 1.6e-4 and 1.7e-5. */
+    assert_close(mean, 0.075, 1e-3);
+    assert_close(var, 0.25 * 0.25 / 12, 1e-4);
+}
+
+static void test_init__glorot_uniform_bound_and_variance(void **state)
+{
+    float *x = *state;
+    LrRng r;
+    rng_seed(&r, 13, RNG_STREAM_INIT);
+    LrInitSpec spec = {INIT_GLOROT_UNIFORM, 0, 0};
+    const int fan_in = 30, fan_out = 20;
+    const double limit = sqrt(6.0 / (fan_in + fan_out));
+    init_fill(&spec, x, N, fan_in, fan_out, &r);
+    double mean, var, top = 0;
+    for (size_t i = 0; i < N; i++) {
+        assert_true(fabs(x[i]) <= (float)limit);
+        top = fmax(top, fabs(x[i]));
+    }
+    assert_true(top > 0.999 * limit);
+    moments(x, N, &mean, &var);
+    /* Variance limit^2 / 3 = 2 / (fan_in + fan_out): Glorot's target.
+     * SE of the variance l^2 sqrt(4 / 45 / N) = 8e-5. */
+    assert_close(mean, 0.0, 5 * limit / sqrt(3.0 * N));
+    assert_close(var, limit * limit / 3, 5e-4);
+    assert_close(limit * limit / 3, 2.0 / (fan_in + fan_out), 1e-15);
+}
+
+static void test_init__draws_elements_in_order(void **state)
+{
+    (void)state;
+    /* Element i is the i-th draw of the stream, so a layer's parameters do
+     * not depend on how the count is split between calls. */
+    float whole[6], parts[6];
+    LrRng a, b;
+    rng_seed(&a, 21, RNG_STREAM_INIT);
+    b = a;
+    LrInitSpec spec = {INIT_NORMAL, 0, 1};
+    init_fill(&spec, whole, 6, 2, 3, &a);
+    init_fill(&spec, parts, 2, 2, 3, &b);
+    init_fill(&spec, parts + 2, 4, 2, 3, &b);
+    assert_memory_equal(whole, parts, sizeof whole);
+
+    LrRng c;
+    rng_seed(&c, 21, RNG_STREAM_INIT);
+    for (int i = 0; i < 6; i++)
+        assert_true(whole[i] == (float)rng_normal(&c));
+    assert_memory_equal(a.s, c.s, sizeof a.s);
+
+    LrInitSpec u = {INIT_UNIFORM, -1, 3};
+    rng_seed(&a, 22, RNG_STREAM_INIT);
+    c = a;
+    init_fill(&u, whole, 6, 2, 3, &a);
+    for (int i = 0; i < 6; i++)
+        assert_close(whole[i], -1.0 + 4.0 * rng_uniform(&c), 1e-6);
+    assert_memory_equal(a.s, c.s, sizeof a.s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_init__constants_exact_and_draw_nothing),
+        cmocka_unit_test_setup_teardown(test_init__normal_moments_untruncated, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_init__uniform_moments_and_range, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_init__glorot_uniform_bound_and_variance, setup,
+                                        teardown),
+        cmocka_unit_test(test_init__draws_elements_in_order),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -32,7 +32,10 @@
     lr_error(ps, lr_span(ps->tok), "nesting too deep (limit is %d)", LR_PARSE_STACK);
 }
 
-/* Report the first syntax error only; parse.c stops feeding tokens after it. */
+/* parse.c asks lr_accepts before feeding each token and reports a token
+ * that cannot be shifted while the stack is still unreduced, so that the
+ * message lists everything that could come there; this handler is the
+ * fallback. Only the first error is reported: parse.c stops after it. */
 %syntax_error {
     lr_syntax_error(yypParser, yymajor, TOKEN);
 }
@@ -469,31 +472,46 @@ static bool lr_is_keyword(int major)
            major == TK_TRUE || major == TK_FALSE;
 }
 
-/* Whether the parser, in its current state, would eventually shift token:
- * replays Lemon's reductions on a copy of the state stack, since the state
- * where an error is detected may still owe default reductions. */
-static bool lr_accepts(const yyParser *p, int token, YYACTIONTYPE *states)
+/* Whether the parser, in its current state, would shift token after the
+ * reductions it calls for. The reductions are replayed on state numbers
+ * only: entries popped from the real stack are read in place, pushed ones
+ * go to an overlay, so nothing is copied and no action runs. */
+static bool lr_can_shift(const yyParser *p, int token)
 {
-    int top = (int)(p->yytos - p->yystack);
-    for (int i = 0; i <= top; i++)
-        states[i] = p->yystack[i].stateno;
-    YYACTIONTYPE act = states[top];
+    YYACTIONTYPE pushed[64];
+    int real = (int)(p->yytos - p->yystack); /* real entries still in use: 0..real */
+    int extra = 0;                           /* overlay entries above them */
+    YYACTIONTYPE act = p->yytos->stateno;
     for (;;) {
         act = yy_find_shift_action((YYCODETYPE)token, act);
-        if (act >= YY_MIN_REDUCE) {
-            unsigned rule = act - YY_MIN_REDUCE;
-            int base = top + yyRuleInfoNRhs[rule];
-            if (base < 0)
-                return false;
-            act = yy_find_reduce_action(states[base], (YYCODETYPE)yyRuleInfoLhs[rule]);
-            top = base + 1;
-            if (top >= YYSTACKDEPTH)
-                return true; /* cannot tell; do not claim it is wrong */
-            states[top] = act;
-        } else {
+        if (act < YY_MIN_REDUCE)
             return act <= YY_MAX_SHIFTREDUCE || act == YY_ACCEPT_ACTION;
+        unsigned rule = act - YY_MIN_REDUCE;
+        int base = real + extra + yyRuleInfoNRhs[rule]; /* entry below the popped ones */
+        if (base < 0)
+            return false;
+        if (base <= real) {
+            real = base;
+            extra = 0;
+        } else {
+            extra = base - real;
         }
+        YYACTIONTYPE below = extra ? pushed[extra - 1] : p->yystack[real].stateno;
+        act = yy_find_reduce_action(below, (YYCODETYPE)yyRuleInfoLhs[rule]);
+        if (extra == (int)(sizeof pushed / sizeof pushed[0]))
+            return true; /* cannot tell; do not claim it is wrong */
+        pushed[extra++] = act;
     }
+}
+
+int lr_accepts(void *parser, int kind)
+{
+    return lr_can_shift(parser, kind);
+}
+
+void lr_reject(void *parser, int kind, LrToken tok)
+{
+    lr_syntax_error(parser, kind, tok);
 }
 
 /* Appends "a", "a or b", "a, b or c" as parts are added. */
@@ -526,11 +544,11 @@ static void lr_describe_expected(const yyParser *p, const bool *ok, char *out, s
 {
     const LrParseState *ps = p->ps;
     int prev = p->yytos > p->yystack ? p->yytos->major : -1;
-    int before = p->yytos - 1 > p->yystack ? p->yytos[-1].major : -1;
+    int before = p->yytos - 1 >= p->yystack ? p->yytos[-1].major : -1;
     bool done[YYNTOKEN] = {false};
     LrExpectList l = {{0}, 0};
 
-    if (ok[TK_SEED] && ok[TK_MINIMIZE] && !ok[TK_EQ]) {
+    if (ok[TK_SEED] && !ok[TK_IDENT]) {
         lr_expect(&l, "a statement");
         for (int t = TK_SEED; t <= TK_MINIMIZE; t++)
             done[t] = true;
@@ -548,7 +566,9 @@ static void lr_describe_expected(const yyParser *p, const bool *ok, char *out, s
     /* After a complete expression, operators could always continue it; name
      * them only when nothing else could come. */
     static const int operators[] = {TK_PLUS, TK_MINUS, TK_STAR, TK_SLASH, TK_CARET, TK_DOT,
-                                    TK_ARROW, TK_LPAREN};
+                                    TK_ARROW};
+    if (ok[TK_PLUS])
+        done[TK_LPAREN] = true; /* after a name, '(' would make a call: noise */
     bool any_operator = false, any_other = false;
     for (size_t i = 0; i < sizeof operators / sizeof operators[0]; i++)
         any_operator |= ok[operators[i]] && !done[operators[i]];
@@ -563,17 +583,17 @@ static void lr_describe_expected(const yyParser *p, const bool *ok, char *out, s
             done[operators[i]] = true;
     }
 
-    if (ok[TK_EQ] && !done[TK_EQ] && prev == TK_IDENT) {
-        bool alone = true;
-        for (int t = 0; t < YYNTOKEN; t++)
-            alone &= !ok[t] || t == TK_EQ;
-        if (alone) {
-            bool variable = before == TK_FROM || before == TK_COMMA;
-            lr_expect(&l, variable ? "'=' after variable name" : "'=' after option name");
-            done[TK_EQ] = true;
-        }
-    } else if (ok[TK_EQ] && !done[TK_EQ] && prev >= TK_SEED && prev <= TK_MINIMIZE) {
-        lr_expect(&l, "'=' after option name");
+    bool only_eq = ok[TK_EQ];
+    for (int t = 0; t < YYNTOKEN; t++)
+        only_eq &= !ok[t] || t == TK_EQ;
+    if (only_eq) {
+        /* After `from x`, `f(a, loss` or an option's name. */
+        if (prev == TK_IDENT && (before == TK_FROM || before == TK_COMMA))
+            lr_expect(&l, "'=' after variable name");
+        else if (prev != TK_IDENT && (before == TK_LPAREN || before == TK_COMMA))
+            lr_expect(&l, "'=' after argument name");
+        else
+            lr_expect(&l, "'=' after option name");
         done[TK_EQ] = true;
     }
     if (ok[TK_IDENT] && !done[TK_IDENT]) {
@@ -587,8 +607,13 @@ static void lr_describe_expected(const yyParser *p, const bool *ok, char *out, s
         for (int t = TK_SEED; t <= TK_MINIMIZE; t++)
             done[t] = true;
     }
-    for (int t = 1; t < YYNTOKEN; t++) {
-        if (ok[t] && !done[t] && lr_token_text[t]) {
+    if (ok[TK_STRING] && !done[TK_STRING])
+        lr_expect(&l, "a string");
+    static const int punctuation[] = {TK_COMMA, TK_RPAREN, TK_RBRACKET, TK_FROM, TK_EQ,
+                                      TK_LPAREN, TK_LBRACKET};
+    for (size_t i = 0; i < sizeof punctuation / sizeof punctuation[0]; i++) {
+        int t = punctuation[i];
+        if (ok[t] && !done[t]) {
             lr_expect(&l, lr_token_text[t]);
             done[t] = true;
         }
@@ -624,31 +649,58 @@ static void lr_syntax_error(struct yyParser *p, int major, LrToken tok)
     int len = (int)tok.length;
     LrSpan span = lr_span(tok);
 
-    YYACTIONTYPE states[YYSTACKDEPTH];
     bool ok[YYNTOKEN] = {false};
     for (int t = 0; t < YYNTOKEN; t++)
-        ok[t] = t != TK_EXPR_MODE && t != TK_UMINUS && lr_accepts(p, t, states);
+        ok[t] = t != TK_EXPR_MODE && t != TK_UMINUS && lr_can_shift(p, t);
 
     if (lr_is_keyword(major) && ok[TK_IDENT]) {
         lr_error(ps, span, "'%.*s' is a reserved word and cannot be a name", len, text);
         return;
     }
-    if (major == TK_IDENT && ok[TK_SEED]) {
+    /* `f(loss)`: a keyword was taken as an argument or option name, but no
+     * '=' follows, so it was most likely meant as a value. */
+    int prev = p->yytos > p->yystack ? p->yytos->major : -1;
+    if (prev >= TK_SEED && prev <= TK_MINIMIZE && ok[TK_EQ] && !ok[TK_NUMBER]) {
+        LrToken kw = p->yytos->minor.yy0;
+        lr_error(ps, lr_span(kw), "'%.*s' is a reserved word and cannot be a name",
+                 (int)kw.length, ps->src->text + kw.offset);
+        return;
+    }
+    if (major == TK_IDENT && ok[TK_SEED] && !ok[TK_IDENT]) {
         const char *guess = diag_suggest(text, tok.length, lr_statement_names);
-        if (guess)
+        if (guess) {
             lr_error(ps, span, "unknown statement '%.*s'; did you mean '%s'?", len, text, guess);
-        else
-            lr_error(ps, span,
-                     "unknown statement '%.*s'; expected one of seed, use, let, dataset, "
-                     "model, loss, optimizer, train, evaluate, save, load, minimize",
-                     len, text);
+            return;
+        }
+        char all[128] = "";
+        for (int i = 0; lr_statement_names[i]; i++) {
+            if (i)
+                strcat(all, ", ");
+            strcat(all, lr_statement_names[i]);
+        }
+        lr_error(ps, span, "unknown statement '%.*s'; expected one of %s", len, text, all);
+        return;
+    }
+    if (major == TK_COMMA && ok[TK_IDENT] && ok[TK_NEWLINE]) {
+        lr_error(ps, span, "unexpected ','; options are separated by spaces, not commas");
         return;
     }
     char what[64], expected[256];
     lr_describe_token(ps, major, tok, what, sizeof what);
     lr_describe_expected(p, ok, expected, sizeof expected);
+    /* Inside brackets opened on an earlier line, the likeliest mistake is a
+     * missing closer: say where it opened. */
+    char closing[64] = "";
+    if (ps->open_kind && ok[ps->open_kind == '(' ? TK_RPAREN : TK_RBRACKET]) {
+        int line, col, here;
+        source_position(ps->src, tok.offset, &here, &col);
+        source_position(ps->src, ps->open_at, &line, &col);
+        if (line != here)
+            snprintf(closing, sizeof closing, " (to close '%c' at line %d)", ps->open_kind,
+                     line);
+    }
     if (expected[0])
-        lr_error(ps, span, "%s; expected %s", what, expected);
+        lr_error(ps, span, "%s; expected %s%s", what, expected, closing);
     else
         lr_error(ps, span, "%s", what);
 }

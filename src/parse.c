@@ -47,6 +47,13 @@ static int parse_run(const LrSource *src, LrArena *arena, LrDiag *diag, LrProgra
             break;
         }
         ps.tok = tok;
+        ps.open_kind = lx.depth ? lx.open_kind[lx.depth - 1] : 0;
+        ps.open_at = lx.depth ? lx.open_at[lx.depth - 1] : 0;
+        if (!lr_accepts(&engine, kind)) {
+            lr_reject(&engine, kind, tok);
+            ps.error = 1;
+            break;
+        }
         LrParse(&engine, kind, tok);
         if (ps.error || kind == LEX_END)
             break;

@@ -37,6 +37,8 @@ typedef struct LrParseState {
     LrToken tok;        /* the token being fed, for errors found by Lemon */
     int expr_mode;      /* parsing a lone expression: NEWLINE is its end */
     int error;          /* an error was reported; stop feeding tokens */
+    char open_kind;     /* innermost open '(' or '[' (0: none), so that a  */
+    uint32_t open_at;   /* syntax error inside it can say where it opened */
     /* Stand-ins returned when the arena is exhausted, so that actions need
      * no NULL checks; the parse fails and nothing keeps pointers to them. */
     LrNode oom_node;
@@ -47,5 +49,10 @@ typedef struct LrParseState {
 void LrParseInit(void *parser, LrParseState *ps);
 void LrParse(void *parser, int kind, LrToken tok);
 void LrParseFinalize(void *parser);
+/* Whether kind can come next, checked before feeding it, so that no default
+ * reduction runs before a syntax error is found (in lr.y). */
+int lr_accepts(void *parser, int kind);
+/* Reports kind as a syntax error, naming what could come instead. */
+void lr_reject(void *parser, int kind, LrToken tok);
 
 #endif

@@ -1,0 +1,44 @@
+#!/bin/sh
+# Every example in the manuals works: each literal block of lr(5)'s EXAMPLES
+# section runs as an experiment, and each `$ lrc ...` command in lrc(1)'s
+# EXAMPLES runs and prints what the page shows after it (if anything).
+LRC=${LRC:-./lrc}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# Splits the literal blocks of a page's EXAMPLES section into tmp/NAME.N,
+# undoing the mdoc escapes they use.
+blocks() {
+    awk -v out="$tmp/$2" '
+        /^\.Sh / { inside = ($2 == "EXAMPLES") }
+        inside && /^\.Bd -literal/ { n++; file = out "." n; printf "" > file; next }
+        inside && /^\.Ed/ { file = ""; next }
+        file != "" {
+            gsub(/\\\(em/, "\342\200\224"); gsub(/\\e/, "\\"); gsub(/\\&/, "")
+            print >> file
+        }' "$1"
+}
+
+blocks man/lr.5 lr5
+for f in "$tmp"/lr5.*; do
+    if "$LRC" --quiet "$f" >/dev/null 2>"$tmp/err"; then echo "ok lr(5) example $(basename "$f")"
+    else echo "not ok lr(5) example $(basename "$f"): $(head -3 "$tmp/err")"; fi
+done
+
+blocks man/lrc.1 lrc1
+for f in "$tmp"/lrc1.*; do
+    # Join continuation lines; run every "$ lrc" line, compare the rest.
+    sed -e ':a' -e '/\\$/N; s/\\\n//; ta' "$f" >"$tmp/joined"
+    grep '^\$ lrc' "$tmp/joined" | sed 's/^\$ lrc/"$LRC"/' >"$tmp/cmds"
+    grep -v '^\$ ' "$tmp/joined" >"$tmp/want"
+    if (eval "$(cat "$tmp/cmds")") >"$tmp/got" 2>"$tmp/err"; then
+        if [ ! -s "$tmp/want" ] || cmp -s "$tmp/want" "$tmp/got"; then
+            echo "ok lrc(1) example $(basename "$f")"
+        else
+            echo "not ok lrc(1) example $(basename "$f"): $(diff "$tmp/want" "$tmp/got" | head -4)"
+        fi
+    else
+        echo "not ok lrc(1) example $(basename "$f"): $(head -3 "$tmp/err")"
+    fi
+done
+exit 0

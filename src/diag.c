@@ -78,6 +78,28 @@ void diag_error(LrDiag *d, const LrSource *src, LrSpan span, const char *fmt, ..
     va_end(ap);
 }
 
+void diag_file_error(LrDiag *d, const char *file, int line, int col, const char *fmt, ...)
+{
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    char where[64];
+    if (col > 0)
+        snprintf(where, sizeof where, "%d:%d", line, col);
+    else
+        snprintf(where, sizeof where, "%d", line);
+    if (d->errors == 0) {
+        snprintf(d->first, sizeof d->first, "%s: error: %s", where, msg);
+        d->first_line = line;
+        d->first_col = col;
+    }
+    d->errors++;
+    if (d->out && d->errors <= d->max_errors)
+        fprintf(d->out, "%s:%s: error: %s\n", file, where, msg);
+}
+
 void diag_note(LrDiag *d, const LrSource *src, LrSpan span, const char *fmt, ...)
 {
     va_list ap;

@@ -31,6 +31,13 @@ __attribute__((format(printf, 4, 5)))
 void diag_error(LrDiag *d, const LrSource *src, LrSpan span, const char *fmt, ...);
 void diag_verror(LrDiag *d, const LrSource *src, LrSpan span, const char *fmt, va_list ap);
 
+/* An error in a data file, which has no source text to show:
+ * "file:line:col: error: message" (col 0: "file:line: error: ..."). */
+#if defined(__GNUC__)
+__attribute__((format(printf, 5, 6)))
+#endif
+void diag_file_error(LrDiag *d, const char *file, int line, int col, const char *fmt, ...);
+
 /* A note attached to the previous error ("file:line:col: note: ..."). */
 #if defined(__GNUC__)
 __attribute__((format(printf, 4, 5)))

@@ -1,16 +1,33 @@
 /* loss.h — losses with Keras definitions: the per-sample loss is the mean
- * over outputs; the batch loss is the mean over samples.
- *   mse      (p - t)^2
- *   half_mse (p - t)^2 / 2
- *   mae      |p - t| */
+ * over outputs (cross-entropies: the sum over classes); the batch loss is
+ * the mean over samples.
+ *   mse       (p - t)^2
+ *   half_mse  (p - t)^2 / 2
+ *   mae       |p - t|
+ *   huber     d^2/2 if |d| <= delta, else delta (|d| - delta/2), d = p - t
+ *   binary_crossentropy       -(t log p + (1 - t) log(1 - p))
+ *   categorical_crossentropy  -sum_k t_k log p_k; with one target column
+ *                             and several outputs, t is the class index.
+ * Cross-entropies on probabilities clip p to [1e-7, 1 - 1e-7] (Keras's
+ * epsilon). With from_logits the predictions are the inputs of the output
+ * activation (sigmoid for binary, softmax for categorical) and the loss and
+ * gradient use the stable fused forms: no log(0), no overflow at |z| = 100. */
 #ifndef LR_LOSS_H
 #define LR_LOSS_H
+#include <stdbool.h>
+
 #include "spec.h"
 #include "tensor.h"
 
+typedef struct LrLoss {
+    LrLossKind kind;
+    double delta;     /* huber */
+    bool from_logits; /* cross-entropies only */
+} LrLoss;
+
 /* Sum over the rows of the per-sample loss, accumulated in double. */
-double loss_sum(LrLossKind k, const LrTensor *pred, const LrTensor *target);
+double loss_sum(const LrLoss *l, const LrTensor *pred, const LrTensor *target);
 /* grad = d(batch loss)/d(pred), batch loss = loss_sum / pred->rows. */
-void loss_gradient(LrLossKind k, const LrTensor *pred, const LrTensor *target, LrTensor *grad);
+void loss_gradient(const LrLoss *l, const LrTensor *pred, const LrTensor *target, LrTensor *grad);
 
 #endif

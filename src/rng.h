@@ -10,8 +10,13 @@ typedef enum LrStream {
     RNG_STREAM_DATA = 1,
     RNG_STREAM_INIT = 2,
     RNG_STREAM_SHUFFLE = 3,
-    RNG_STREAM_DROPOUT = 4
+    RNG_STREAM_DROPOUT = 4,
+    RNG_STREAM_SPLIT = 5 /* held-out parts of a dataset */
 } LrStream;
+
+/* Dataset i draws from stream + RNG_DATASET_STRIDE * i, so that adding a
+ * dataset does not change the others. */
+#define RNG_DATASET_STRIDE 100
 
 typedef struct LrRng {
     uint64_t s[4];

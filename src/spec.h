@@ -35,7 +35,13 @@ typedef struct LrScheduleSpec {
     const double *values;     /* PIECEWISE: count + 1 */
 } LrScheduleSpec;
 
-typedef enum LrActivation { ACT_LINEAR, ACT_RELU, ACT_SIGMOID, ACT_TANH } LrActivation;
+typedef enum LrActivation {
+    ACT_LINEAR,
+    ACT_RELU,
+    ACT_SIGMOID,
+    ACT_TANH,
+    ACT_SOFTMAX /* over each row */
+} LrActivation;
 
 typedef enum LrInitKind {
     INIT_ZEROS,
@@ -43,7 +49,11 @@ typedef enum LrInitKind {
     INIT_CONSTANT,       /* a */
     INIT_NORMAL,         /* mean a, stddev b */
     INIT_UNIFORM,        /* low a, high b */
-    INIT_GLOROT_UNIFORM  /* limit sqrt(6 / (fan_in + fan_out)) */
+    INIT_GLOROT_UNIFORM, /* limit sqrt(6 / (fan_in + fan_out)) */
+    INIT_GLOROT_NORMAL,  /* truncated normal, stddev sqrt(2 / (fan_in + fan_out)) */
+    INIT_HE_NORMAL,      /* truncated normal, stddev sqrt(2 / fan_in) */
+    INIT_HE_UNIFORM,     /* limit sqrt(6 / fan_in) */
+    INIT_LECUN_NORMAL    /* truncated normal, stddev sqrt(1 / fan_in) */
 } LrInitKind;
 
 typedef struct LrInitSpec {
@@ -51,47 +61,132 @@ typedef struct LrInitSpec {
     double a, b;
 } LrInitSpec;
 
-typedef enum LrLayerKind { LAYER_DENSE } LrLayerKind;
+typedef enum LrLayerKind {
+    LAYER_DENSE,
+    LAYER_DROPOUT,   /* rate */
+    LAYER_ACTIVATION /* activation, as a layer of its own */
+} LrLayerKind;
 
 typedef struct LrLayerSpec {
     LrLayerKind kind;
     LrSpan span;
-    int units;
-    LrActivation activation;
+    int units;               /* DENSE; the others keep their input's width */
+    LrActivation activation; /* DENSE, ACTIVATION */
     LrInitSpec init, bias_init;
+    double l2;               /* DENSE: adds l2 * sum(kernel^2) to the loss */
+    double rate;             /* DROPOUT, in [0, 1) */
 } LrLayerSpec;
 
-typedef enum LrLossKind { LOSS_MSE, LOSS_HALF_MSE, LOSS_MAE } LrLossKind;
+typedef enum LrLossKind {
+    LOSS_MSE,
+    LOSS_HALF_MSE,
+    LOSS_MAE,
+    LOSS_HUBER,                   /* delta */
+    LOSS_BINARY_CROSSENTROPY,
+    LOSS_CATEGORICAL_CROSSENTROPY /* one-hot targets, or one integer class per row */
+} LrLossKind;
 
-typedef enum LrOptimizerKind { OPT_SGD } LrOptimizerKind;
+typedef struct LrLossSpec {
+    LrLossKind kind;
+    double delta;        /* HUBER, > 0 */
+} LrLossSpec;
+
+/* What is measured each epoch besides the loss. */
+typedef enum LrMetricKind {
+    METRIC_ACCURACY,
+    METRIC_MSE,
+    METRIC_HALF_MSE,
+    METRIC_MAE,
+    METRIC_HUBER,
+    METRIC_BINARY_CROSSENTROPY,
+    METRIC_CATEGORICAL_CROSSENTROPY
+} LrMetricKind;
+
+#define SPEC_MAX_METRICS 8
+
+typedef enum LrOptimizerKind { OPT_SGD, OPT_ADAM, OPT_ADAMW, OPT_RMSPROP, OPT_ADAGRAD } LrOptimizerKind;
 
 typedef struct LrOptimizerSpec {
     LrOptimizerKind kind;
     LrSpan span;
     LrScheduleSpec lr;
-    double momentum;     /* SGD, in [0, 1) */
-    bool nesterov;
+    double momentum;     /* SGD, RMSPROP: in [0, 1) */
+    bool nesterov;       /* SGD */
+    double beta1, beta2; /* ADAM, ADAMW */
+    double epsilon;      /* ADAM, ADAMW, RMSPROP, ADAGRAD */
+    double weight_decay; /* ADAMW */
+    double rho;          /* RMSPROP */
+    double initial_accumulator; /* ADAGRAD */
+    double clip_norm;    /* 0: none; else each variable's gradient is scaled
+                          * to at most this L2 norm (Keras clipnorm) */
 } LrOptimizerSpec;
 
-typedef enum LrSourceKind { DATA_LINEAR } LrSourceKind;
+typedef enum LrSourceKind { DATA_LINEAR, DATA_CSV, DATA_BLOBS, DATA_MOONS, DATA_SPIRAL } LrSourceKind;
+
+typedef enum LrNormalizeKind { NORM_NONE, NORM_STANDARD, NORM_MINMAX } LrNormalizeKind;
 
 typedef struct LrDatasetSpec {
     LrSourceKind kind;
     LrSpan span;
     const char *name;    /* "" when unnamed */
-    int64_t n;
-    int features;
+    int64_t n;           /* generators */
+    int features;        /* generators; CSV: known after reading */
     double low, high;    /* LINEAR: x ~ U(low, high) */
     const double *weights; /* LINEAR: features entries */
-    double bias, noise;
+    double bias, noise;  /* LINEAR, MOONS, SPIRAL (noise) */
+    int classes;         /* BLOBS, SPIRAL */
+    double spread;       /* BLOBS: stddev of each cluster */
+    const char *path;    /* CSV: as written */
+    const char *resolved_path; /* CSV: relative to the .lr file's directory */
+    int label_count;     /* CSV: label columns (>= 1) */
+    const char *const *labels;   /* CSV: their names */
+    int feature_count;   /* CSV: 0 = every column that is not a label */
+    const char *const *feature_names;
+    LrSpan label_span, features_span; /* CSV: where label(s)= and features= are written */
+    bool header;         /* CSV */
+    char delimiter;      /* CSV */
+    double validation, test; /* held-out fractions, in [0, 1) with sum < 1 */
+    LrNormalizeKind normalize;
 } LrDatasetSpec;
+
+/* A part of a dataset: NAME (what is left for training), NAME.validation,
+ * NAME.test. */
+typedef enum LrPart { PART_TRAIN, PART_VALIDATION, PART_TEST } LrPart;
+
+typedef struct LrDataRef {
+    int dataset;         /* index into LrSpec.datasets; -1 = none */
+    LrPart part;
+    LrSpan span;
+} LrDataRef;
+
+typedef struct LrEarlyStopSpec {
+    bool enabled;
+    int64_t patience;    /* epochs without improvement before stopping */
+    double min_delta;    /* smaller improvements do not count */
+    bool restore_best;   /* end with the best epoch's weights */
+} LrEarlyStopSpec;
 
 typedef struct LrTrainSpec {
     LrSpan span;
+    LrDataRef on;
+    LrDataRef validation; /* dataset -1: none */
     int64_t epochs;
     int64_t batch;
     bool shuffle;
+    int metric_count;
+    LrMetricKind metrics[SPEC_MAX_METRICS];
+    LrEarlyStopSpec early_stop;
 } LrTrainSpec;
+
+typedef struct LrEvaluateSpec {
+    LrSpan span;
+    LrDataRef on;
+    int metric_count;
+    LrMetricKind metrics[SPEC_MAX_METRICS];
+} LrEvaluateSpec;
+
+#define SPEC_MAX_DATASETS 16
+#define SPEC_MAX_EVALUATES 16
 
 /* Hard limits checked before anything is allocated. */
 #define SPEC_MAX_LAYERS 256
@@ -100,14 +195,19 @@ typedef struct LrTrainSpec {
 typedef struct LrSpec {
     uint64_t seed;
     bool has_seed;       /* false: the documented default seed 0 */
-    bool has_dataset, has_model, has_loss, has_optimizer, has_train;
-    LrDatasetSpec dataset;
+    bool has_model, has_loss, has_optimizer, has_train;
+    int dataset_count;
+    LrDatasetSpec datasets[SPEC_MAX_DATASETS];
     int layer_count;
     LrLayerSpec *layers;
-    LrLossKind loss;
+    LrLossSpec loss;
     LrSpan loss_span;
     LrOptimizerSpec optimizer;
     LrTrainSpec train;
+    int evaluate_count;  /* run after training, in file order */
+    LrEvaluateSpec evaluates[SPEC_MAX_EVALUATES];
+    const char *load_path, *save_path; /* resolved; NULL when absent */
+    LrSpan load_span, save_span;
 } LrSpec;
 
 #endif

@@ -1,0 +1,56 @@
+/* data.h — loaded data sets: read from CSV or generated, split into their
+ * parts, normalized. Loading happens once, before training; the training
+ * step only reads these arrays.
+ *
+ * Rows are stored in part order [train | validation | test]: each part is a
+ * contiguous block, so evaluating a part needs no gathering. The held-out
+ * rows are chosen by a seeded permutation (stream RNG_STREAM_SPLIT of the
+ * dataset): test takes ceil(test n) rows, validation ceil(validation n),
+ * training the rest, each keeping the file's order within itself. */
+#ifndef LR_DATA_H
+#define LR_DATA_H
+#include <stdint.h>
+
+#include "diag.h"
+#include "spec.h"
+
+typedef struct LrDataset {
+    int64_t n;            /* rows, all parts */
+    int features;         /* input columns */
+    int targets;          /* target columns (class index: 1) */
+    float *x;             /* n x features, owned (malloc) */
+    float *y;             /* n x targets, owned (malloc) */
+    int64_t part_begin[3], part_count[3]; /* indexed by LrPart */
+    char sha256[65];      /* CSV: hex SHA-256 of the file; "" when generated */
+    const char *const *feature_names; /* CSV: the columns used, in order; NULL when generated */
+} LrDataset;
+
+/* Reads (csv) or generates (linear, blobs, moons, spiral) dataset index
+ * `index` of the experiment, then splits it. Generators draw from stream
+ * RNG_STREAM_DATA + RNG_DATASET_STRIDE * index.
+ *
+ * Errors: a file that cannot be read, a missing or non-numeric value
+ * ("iris.csv:12:3: error: non-numeric value 'abc' in column 'width'",
+ * reported with diag_file_error), ragged rows, an empty file: return 1 (a
+ * run that failed). An unknown column name ("unknown column 'widht'; did
+ * you mean 'width'?") is reported at spec->label_span or features_span of src: return 2 (a
+ * language error). 0 on success. Allocates; data_free releases. */
+int data_load(const LrDatasetSpec *spec, int index, uint64_t seed, const LrSource *src,
+              LrDiag *diag, LrDataset *out);
+void data_free(LrDataset *d);
+
+/* Per-feature statistics of rows [begin, begin + count): standard: offset
+ * the mean, scale the population standard deviation; minmax: offset the
+ * minimum, scale max - min; a scale of 0 becomes 1 (a constant column stays
+ * constant). NORM_NONE: offset 0, scale 1. Computed in double. */
+void data_normalize_fit(const LrDataset *d, LrNormalizeKind kind, int64_t begin, int64_t count,
+                        float *offset, float *scale);
+/* x := (x - offset) / scale for every row. */
+void data_normalize_apply(LrDataset *d, const float *offset, const float *scale);
+
+/* Reads only the header of a CSV file (for `lrc check`): the column names,
+ * for validating label= and features=. Returns the same codes as
+ * data_load. */
+int data_check_columns(const LrDatasetSpec *spec, const LrSource *src, LrDiag *diag);
+
+#endif

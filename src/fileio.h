@@ -1,0 +1,38 @@
+/* fileio.h — files written whole and atomically: the bytes go to a
+ * temporary file in the same directory, which is flushed to disk and then
+ * renamed over the target. A crash or a full disk never leaves a
+ * half-written file and never damages the previous version. */
+#ifndef LR_FILEIO_H
+#define LR_FILEIO_H
+#include <stddef.h>
+
+/* A growable byte buffer for building a file's contents (run.json,
+ * metrics.csv, safetensors). Functions set failed on out of memory and then
+ * do nothing; the write reports it. */
+typedef struct LrBuffer {
+    char *data;
+    size_t length, capacity;
+    int failed;
+} LrBuffer;
+
+void buffer_append(LrBuffer *b, const void *data, size_t size);
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+void buffer_printf(LrBuffer *b, const char *fmt, ...);
+void buffer_free(LrBuffer *b);
+
+/* Writes size bytes to path atomically. Returns 0, or -1 with a one-line
+ * reason in why (e.g. "cannot write 'out/run.json': No space left on
+ * device"); the target is then untouched and no temporary file remains. */
+int file_write_atomic(const char *path, const void *data, size_t size, char *why, size_t why_size);
+
+/* Creates directory path (and missing parents) with mode 0777 & ~umask.
+ * Returns 0 if it exists afterwards, else -1 with a reason. */
+int file_make_dirs(const char *path, char *why, size_t why_size);
+
+/* Reads a whole file (at most max bytes) into a malloc'd buffer with a NUL
+ * after the data. Returns NULL with a reason on failure. */
+char *file_read_all(const char *path, size_t max, size_t *size, char *why, size_t why_size);
+
+#endif

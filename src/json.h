@@ -1,0 +1,55 @@
+/* json.h — just enough JSON: a writer that escapes strings properly and
+ * prints numbers so that they read back exactly, and a reader for flat
+ * objects (the safetensors header). */
+#ifndef LR_JSON_H
+#define LR_JSON_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "fileio.h"
+
+/* --- writer: appends to a buffer; commas and nesting are tracked --------- */
+typedef struct LrJsonWriter {
+    LrBuffer *out;
+    int depth;
+    bool need_comma[32];
+    int indent; /* spaces per level; 0 = compact */
+} LrJsonWriter;
+
+void json_begin_object(LrJsonWriter *w);
+void json_end_object(LrJsonWriter *w);
+void json_begin_array(LrJsonWriter *w);
+void json_end_array(LrJsonWriter *w);
+/* The key of the next value inside an object. */
+void json_key(LrJsonWriter *w, const char *key);
+void json_string(LrJsonWriter *w, const char *s);
+void json_string_n(LrJsonWriter *w, const char *s, size_t n);
+/* Shortest form that reads back to the same double (%.17g at most);
+ * non-finite numbers are written as null. */
+void json_number(LrJsonWriter *w, double v);
+void json_integer(LrJsonWriter *w, int64_t v);
+void json_bool(LrJsonWriter *w, bool v);
+void json_null(LrJsonWriter *w);
+
+/* --- reader: a parsed value tree, allocated in one block ---------------- */
+typedef enum LrJsonKind { JSON_NULL, JSON_BOOL, JSON_NUMBER, JSON_STRING, JSON_ARRAY, JSON_OBJECT } LrJsonKind;
+
+typedef struct LrJson LrJson;
+struct LrJson {
+    LrJsonKind kind;
+    double number;       /* NUMBER; BOOL as 0/1 */
+    char *string;        /* STRING (decoded, NUL-terminated); OBJECT member: its key */
+    LrJson *first, *next; /* ARRAY/OBJECT children; sibling chain */
+    char *key;           /* set on object members */
+    int count;           /* ARRAY/OBJECT: children */
+};
+
+/* Parses text[0..size) (at most depth 64). Returns the root, or NULL with
+ * a reason ("offset 17: expected ':'"). json_free releases it. */
+LrJson *json_parse(const char *text, size_t size, char *why, size_t why_size);
+/* The member named key of an object, or NULL. */
+const LrJson *json_get(const LrJson *object, const char *key);
+void json_free(LrJson *root);
+
+#endif

@@ -10,7 +10,7 @@ CC     ?= cc
 
 # Debian packages needed to build and test; `make deps` installs the missing.
 DEB_PACKAGES := re2c lemon libopenblas-dev libcmocka-dev pkg-config mandoc \
-                gcc clang libc6-dev make python3 valgrind
+                gcc clang libc6-dev make python3 python3-numpy valgrind
 
 ifeq ($(SAN),1)
 BUILD := build/san
@@ -42,11 +42,11 @@ LDLIBS  = $(BLAS_LIBS) -lm
 # Modules by stage; one object per file in src/ (and the generated parser).
 CORE    := arena source diag
 FRONT   := lex lr parse ast check
-RUNTIME := rng schedule blas activation layer_dense loss optim init synth plan train report
+RUNTIME := rng schedule blas activation layer_dense layer_dropout layer_activation loss metrics optim init synth csv data sha256 fileio json safetensors plan train report weights explain run
 LRC_OBJS := $(addprefix $(BUILD)/obj/,$(addsuffix .o,$(CORE) $(FRONT) $(RUNTIME) main))
 
 # Unit tests: tests/unit/test_<module>.c, each linked with only what it needs.
-UNIT_TESTS := diag lex parse check rng schedule dense loss optim init synth
+UNIT_TESTS := diag lex parse check rng schedule dense layers loss metrics optim init synth csv data sha256 fileio json safetensors
 test_diag_MODS     := $(CORE)
 test_lex_MODS      := $(CORE) lex
 test_parse_MODS    := $(CORE) lex lr parse ast
@@ -54,10 +54,18 @@ test_check_MODS    := $(CORE) $(FRONT)
 test_rng_MODS      := rng
 test_schedule_MODS := schedule
 test_dense_MODS    := blas activation layer_dense
+test_layers_MODS   := blas activation layer_dense layer_dropout layer_activation rng
 test_loss_MODS     := loss
+test_metrics_MODS  := metrics loss
 test_optim_MODS    := optim schedule
 test_init_MODS     := init rng
 test_synth_MODS    := synth rng
+test_csv_MODS      := csv sha256 $(CORE)
+test_data_MODS     := data csv synth rng sha256 $(CORE)
+test_sha256_MODS   := sha256
+test_fileio_MODS   := fileio
+test_json_MODS     := json fileio
+test_safetensors_MODS := safetensors json fileio
 UNIT_BINS := $(addprefix $(BUILD)/tests/test_,$(UNIT_TESTS))
 
 .PHONY: all deps demo check test lint clean install

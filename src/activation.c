@@ -1,6 +1,7 @@
-/* activation.c — element-wise activations applied in place to a layer's
- * output, and their derivatives expressed through that output (so backward
- * needs no copy of the pre-activation). */
+/* activation.c — activations applied in place to a layer's output, and their
+ * derivatives expressed through that output (so backward needs no copy of
+ * the pre-activation). Element-wise except softmax, which works on each row
+ * as a whole. */
 #include <math.h>
 
 #include "layer.h"
@@ -17,12 +18,34 @@ static float sigmoid(float x)
     return z / (1.0f + z);
 }
 
+/* Softmax of one row, in place: the row maximum is subtracted first, so
+ * every exp argument is <= 0 (no overflow) and the largest term is 1 (the
+ * sum is at least 1: no division by zero). The sum runs in double. */
+static void softmax_row(float *row, int n)
+{
+    float top = row[0];
+    for (int j = 1; j < n; j++)
+        if (row[j] > top)
+            top = row[j];
+    double sum = 0.0;
+    for (int j = 0; j < n; j++) {
+        row[j] = expf(row[j] - top);
+        sum += row[j];
+    }
+    for (int j = 0; j < n; j++)
+        row[j] = (float)(row[j] / sum);
+}
+
 void activation_forward(LrActivation act, LrTensor *y)
 {
     if (act == ACT_LINEAR)
         return;
     for (int i = 0; i < y->rows; i++) {
         float *row = &TENSOR_AT(*y, i, 0);
+        if (act == ACT_SOFTMAX) {
+            softmax_row(row, y->cols);
+            continue;
+        }
         for (int j = 0; j < y->cols; j++) {
             float v = row[j];
             switch (act) {
@@ -36,6 +59,7 @@ void activation_forward(LrActivation act, LrTensor *y)
                 row[j] = tanhf(v);
                 break;
             case ACT_LINEAR:
+            case ACT_SOFTMAX:
                 break;
             }
         }
@@ -49,6 +73,16 @@ void activation_backward(LrActivation act, const LrTensor *y, LrTensor *dy)
     for (int i = 0; i < dy->rows; i++) {
         const float *yr = &TENSOR_AT(*y, i, 0);
         float *g = &TENSOR_AT(*dy, i, 0);
+        if (act == ACT_SOFTMAX) {
+            /* The Jacobian of softmax is diag(y) - y y^T, so
+             * dx_i = y_i (dy_i - sum_j dy_j y_j). */
+            double dot = 0.0;
+            for (int j = 0; j < dy->cols; j++)
+                dot += (double)g[j] * yr[j];
+            for (int j = 0; j < dy->cols; j++)
+                g[j] = (float)(yr[j] * (g[j] - dot));
+            continue;
+        }
         for (int j = 0; j < dy->cols; j++) {
             float v = yr[j];
             switch (act) {
@@ -62,6 +96,7 @@ void activation_backward(LrActivation act, const LrTensor *y, LrTensor *dy)
                 g[j] *= 1.0f - v * v;
                 break;
             case ACT_LINEAR:
+            case ACT_SOFTMAX:
                 break;
             }
         }

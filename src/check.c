@@ -53,17 +53,24 @@ typedef struct NameEntry {
 enum { UNSUPPORTED = -1 };
 
 static const NameEntry sources[] = {
-    {"linear", DATA_LINEAR, 1}, {"csv", UNSUPPORTED, 0},    {"blobs", UNSUPPORTED, 0},
-    {"moons", UNSUPPORTED, 0},  {"spiral", UNSUPPORTED, 0}, {NULL, 0, 0}};
+    {"linear", DATA_LINEAR, 1}, {"csv", DATA_CSV, 1},       {"blobs", DATA_BLOBS, 1},
+    {"moons", DATA_MOONS, 1},   {"spiral", DATA_SPIRAL, 1}, {NULL, 0, 0}};
 
+/* Layer words: dense and dropout, or an activation as a layer of its own. */
+enum { LAYER_WORD_ACTIVATION = 100 };
 static const NameEntry layers[] = {
-    {"dense", LAYER_DENSE, 1},   {"dropout", UNSUPPORTED, 0}, {"linear", UNSUPPORTED, 0},
-    {"relu", UNSUPPORTED, 0},    {"sigmoid", UNSUPPORTED, 0}, {"tanh", UNSUPPORTED, 0},
-    {"softmax", UNSUPPORTED, 0}, {NULL, 0, 0}};
+    {"dense", LAYER_DENSE, 1},
+    {"dropout", LAYER_DROPOUT, 1},
+    {"linear", LAYER_WORD_ACTIVATION + ACT_LINEAR, 1},
+    {"relu", LAYER_WORD_ACTIVATION + ACT_RELU, 1},
+    {"sigmoid", LAYER_WORD_ACTIVATION + ACT_SIGMOID, 1},
+    {"tanh", LAYER_WORD_ACTIVATION + ACT_TANH, 1},
+    {"softmax", LAYER_WORD_ACTIVATION + ACT_SOFTMAX, 1},
+    {NULL, 0, 0}};
 
 static const NameEntry activations[] = {
-    {"linear", ACT_LINEAR, 1}, {"relu", ACT_RELU, 1},        {"sigmoid", ACT_SIGMOID, 1},
-    {"tanh", ACT_TANH, 1},     {"softmax", UNSUPPORTED, 0}, {NULL, 0, 0}};
+    {"linear", ACT_LINEAR, 1}, {"relu", ACT_RELU, 1},       {"sigmoid", ACT_SIGMOID, 1},
+    {"tanh", ACT_TANH, 1},     {"softmax", ACT_SOFTMAX, 1}, {NULL, 0, 0}};
 
 static const NameEntry initializers[] = {
     {"zeros", INIT_ZEROS, 1},
@@ -72,23 +79,36 @@ static const NameEntry initializers[] = {
     {"normal", INIT_NORMAL, 1},
     {"uniform", INIT_UNIFORM, 1},
     {"glorot_uniform", INIT_GLOROT_UNIFORM, 1},
-    {"glorot_normal", UNSUPPORTED, 0},
-    {"he_normal", UNSUPPORTED, 0},
-    {"he_uniform", UNSUPPORTED, 0},
-    {"lecun_normal", UNSUPPORTED, 0},
+    {"glorot_normal", INIT_GLOROT_NORMAL, 1},
+    {"he_normal", INIT_HE_NORMAL, 1},
+    {"he_uniform", INIT_HE_UNIFORM, 1},
+    {"lecun_normal", INIT_LECUN_NORMAL, 1},
     {NULL, 0, 0}};
 
 static const NameEntry losses[] = {{"mse", LOSS_MSE, 1},
                                    {"half_mse", LOSS_HALF_MSE, 1},
                                    {"mae", LOSS_MAE, 1},
-                                   {"huber", UNSUPPORTED, 0},
-                                   {"binary_crossentropy", UNSUPPORTED, 0},
-                                   {"categorical_crossentropy", UNSUPPORTED, 0},
+                                   {"huber", LOSS_HUBER, 1},
+                                   {"binary_crossentropy", LOSS_BINARY_CROSSENTROPY, 1},
+                                   {"categorical_crossentropy", LOSS_CATEGORICAL_CROSSENTROPY, 1},
                                    {NULL, 0, 0}};
 
+static const NameEntry metric_names[] = {
+    {"accuracy", METRIC_ACCURACY, 1},
+    {"mse", METRIC_MSE, 1},
+    {"half_mse", METRIC_HALF_MSE, 1},
+    {"mae", METRIC_MAE, 1},
+    {"huber", METRIC_HUBER, 1},
+    {"binary_crossentropy", METRIC_BINARY_CROSSENTROPY, 1},
+    {"categorical_crossentropy", METRIC_CATEGORICAL_CROSSENTROPY, 1},
+    {NULL, 0, 0}};
+
 static const NameEntry optimizers[] = {
-    {"sgd", OPT_SGD, 1},           {"adam", UNSUPPORTED, 0},    {"adamw", UNSUPPORTED, 0},
-    {"rmsprop", UNSUPPORTED, 0},   {"adagrad", UNSUPPORTED, 0}, {NULL, 0, 0}};
+    {"sgd", OPT_SGD, 1},         {"adam", OPT_ADAM, 1},       {"adamw", OPT_ADAMW, 1},
+    {"rmsprop", OPT_RMSPROP, 1}, {"adagrad", OPT_ADAGRAD, 1}, {NULL, 0, 0}};
+
+static const NameEntry normalizers[] = {
+    {"none", NORM_NONE, 1}, {"standard", NORM_STANDARD, 1}, {"minmax", NORM_MINMAX, 1}, {NULL, 0, 0}};
 
 static const NameEntry schedules[] = {
     {"exp_decay", SCHED_EXP_DECAY, 1},       {"piecewise", SCHED_PIECEWISE, 1},
@@ -500,15 +520,6 @@ static Scoped arg_value(const LrNode *bound, int scope)
     return (Scoped){bound->kind == AST_KEYWORD ? bound->lhs : bound, scope};
 }
 
-/* A bound option whose runtime is not built yet is reported, not ignored. */
-static int reject_unsupported(Checker *c, const LrNode *bound)
-{
-    if (!bound)
-        return 0;
-    report_unsupported(c, bound->kind == AST_KEYWORD ? bound->name : bound->span);
-    return -1;
-}
-
 /* Optional number argument with a default. */
 static int opt_number(Checker *c, const LrNode *bound, int scope, double dflt, double *out)
 {
@@ -694,7 +705,11 @@ static int eval_init(Checker *c, Scoped v, LrInitSpec *init)
     switch (init->kind) {
     case INIT_ZEROS:
     case INIT_ONES:
-    case INIT_GLOROT_UNIFORM: {
+    case INIT_GLOROT_UNIFORM:
+    case INIT_GLOROT_NORMAL:
+    case INIT_HE_NORMAL:
+    case INIT_HE_UNIFORM:
+    case INIT_LECUN_NORMAL: {
         static const Param p[] = {{NULL, 0}};
         return bind_args(c, what, v.node->span, args, 1, p, b);
     }
@@ -735,19 +750,8 @@ static int eval_init(Checker *c, Scoped v, LrInitSpec *init)
 
 /* --------------------------------------------------------------- layers */
 
-static int eval_layer(Checker *c, Scoped v, LrLayerSpec *layer)
+static int eval_dense(Checker *c, Scoped v, const LrNode *args, LrLayerSpec *layer)
 {
-    v = resolve(c, v);
-    LrSpan name;
-    const LrNode *args;
-    if (as_call(c, v, "a layer", &name, &args) < 0)
-        return -1;
-    int kind = lookup(c, layers, name, "layer");
-    if (kind < 0)
-        return -1;
-    memset(layer, 0, sizeof *layer);
-    layer->kind = LAYER_DENSE;
-    layer->span = v.node->span;
     static const Param p[] = {{"units", 1},     {"activation", 0}, {"init", 0},
                               {"bias_init", 0}, {"l2", 0},         {NULL, 0}};
     const LrNode *b[MAX_PARAMS];
@@ -755,8 +759,10 @@ static int eval_layer(Checker *c, Scoped v, LrLayerSpec *layer)
     int64_t units;
     if (bind_args(c, "dense", v.node->span, args, 1, p, b) < 0 ||
         eval_int(c, arg_value(b[0], sc), "units", 1, SPEC_MAX_UNITS, &units) < 0 ||
-        reject_unsupported(c, b[4]) < 0)
+        opt_number(c, b[4], sc, 0, &layer->l2) < 0)
         return -1;
+    if (layer->l2 < 0)
+        return range_error(c, b[4], sc, v.node->span, "l2 must be >= 0");
     layer->units = (int)units;
     layer->activation = ACT_LINEAR;
     if (b[1]) {
@@ -771,13 +777,55 @@ static int eval_layer(Checker *c, Scoped v, LrLayerSpec *layer)
             return -1;
         layer->activation = (LrActivation)act;
     }
-    layer->init.kind = INIT_GLOROT_UNIFORM;
+    layer->init.kind = INIT_GLOROT_UNIFORM; /* Keras Dense defaults */
     layer->bias_init.kind = INIT_ZEROS;
     if (b[2] && eval_init(c, arg_value(b[2], sc), &layer->init) < 0)
         return -1;
     if (b[3] && eval_init(c, arg_value(b[3], sc), &layer->bias_init) < 0)
         return -1;
     return 0;
+}
+
+static int eval_layer(Checker *c, Scoped v, LrLayerSpec *layer)
+{
+    v = resolve(c, v);
+    LrSpan name;
+    const LrNode *args;
+    if (as_call(c, v, "a layer", &name, &args) < 0)
+        return -1;
+    int kind = lookup(c, layers, name, "layer");
+    if (kind < 0)
+        return -1;
+    memset(layer, 0, sizeof *layer);
+    layer->span = v.node->span;
+    const LrNode *b[MAX_PARAMS];
+    if (kind >= LAYER_WORD_ACTIVATION) {
+        static const Param p[] = {{NULL, 0}};
+        layer->kind = LAYER_ACTIVATION;
+        layer->activation = (LrActivation)(kind - LAYER_WORD_ACTIVATION);
+        return bind_args(c, activations[layer->activation].name, v.node->span, args, 1, p, b);
+    }
+    if (kind == LAYER_DROPOUT) {
+        static const Param p[] = {{"rate", 1}, {NULL, 0}};
+        layer->kind = LAYER_DROPOUT;
+        if (v.node->kind == AST_NAME) {
+            diag_error(c->diag, c->src, v.node->span, "dropout needs 'rate'");
+            return -1;
+        }
+        if (bind_args(c, "dropout", v.node->span, args, 1, p, b) < 0 ||
+            opt_number(c, b[0], v.scope, 0, &layer->rate) < 0)
+            return -1;
+        if (layer->rate < 0 || layer->rate >= 1)
+            return range_error(c, b[0], v.scope, v.node->span,
+                               "dropout rate must be >= 0 and < 1");
+        return 0;
+    }
+    layer->kind = LAYER_DENSE;
+    if (v.node->kind == AST_NAME) {
+        diag_error(c->diag, c->src, v.node->span, "dense needs 'units'");
+        return -1;
+    }
+    return eval_dense(c, v, args, layer);
 }
 
 /* Flattens a `->` chain (possibly through lets) into spec->layers. */
@@ -801,7 +849,8 @@ static int collect_layers(Checker *c, Scoped v, LrLayerSpec *out, int *count)
 /* ------------------------------------------------------------ statements */
 
 typedef struct Seen {
-    const LrStmt *dataset, *model, *loss, *optimizer, *train, *seed;
+    const LrStmt *model, *loss, *optimizer, *train, *seed, *load, *save;
+    const LrStmt *datasets[SPEC_MAX_DATASETS];
 } Seen;
 
 static int check_duplicate(Checker *c, const LrStmt *st, const LrStmt **slot)
@@ -822,66 +871,344 @@ static char *span_string(Checker *c, LrSpan span)
     return arena_strndup(c->arena, AST_TEXT(c->src, span), span.length);
 }
 
-static int check_dataset(Checker *c, const LrStmt *st, LrSpec *spec)
+static int eval_string(Checker *c, Scoped v, const char *what, const char **out, LrSpan *span)
 {
-    static const Param opts[] = {{"validation", 0}, {"test", 0}, {"normalize", 0}, {NULL, 0}};
-    const LrNode *o[MAX_PARAMS];
-    if (bind_args(c, "dataset", st->keyword, st->options, 0, opts, o) < 0)
+    v = resolve(c, v);
+    if (v.node->kind != AST_STRING) {
+        diag_error(c->diag, c->src, v.node->span, "%s must be a string, got %s", what,
+                   describe(v.node));
         return -1;
-    int status = 0;
-    for (int i = 0; i < 3; i++)
-        status |= reject_unsupported(c, o[i]);
-    Scoped v = resolve(c, (Scoped){st->value, c->let_count});
-    LrSpan name;
-    const LrNode *args;
-    if (status < 0 || as_call(c, v, "a data source", &name, &args) < 0)
+    }
+    *out = v.node->text;
+    if (span)
+        *span = v.node->span;
+    return 0;
+}
+
+/* A list of strings (column names), copied into the arena. */
+static int eval_string_list(Checker *c, Scoped v, const char *what, const char *const **out,
+                            int *count, LrSpan *span)
+{
+    v = resolve(c, v);
+    if (v.node->kind != AST_LIST || v.node->count == 0) {
+        diag_error(c->diag, c->src, v.node->span, "%s must be a non-empty list of strings",
+                   what);
         return -1;
-    if (lookup(c, sources, name, "data source") < 0)
+    }
+    const char **xs = arena_array(c->arena, (size_t)v.node->count, sizeof *xs);
+    if (!xs) {
+        diag_error(c->diag, c->src, v.node->span, "out of memory");
         return -1;
-    LrDatasetSpec *d = &spec->dataset;
-    d->kind = DATA_LINEAR;
-    d->span = st->span;
-    d->name = st->name.length ? span_string(c, st->name) : "";
-    static const Param p[] = {{"n", 1},       {"features", 1}, {"low", 0},   {"high", 0},
-                              {"weights", 0}, {"bias", 0},     {"noise", 0}, {NULL, 0}};
+    }
+    int i = 0;
+    for (const LrNode *e = v.node->items; e; e = e->next)
+        if (eval_string(c, (Scoped){e, v.scope}, what, &xs[i++], NULL) < 0)
+            return -1;
+    *out = xs;
+    *count = i;
+    *span = v.node->span;
+    return 0;
+}
+
+/* Paths in a .lr file are relative to that file's directory. */
+static const char *resolve_path(Checker *c, const char *path)
+{
+    if (path[0] == '/')
+        return path;
+    const char *slash = strrchr(c->src->name, '/');
+    if (!slash)
+        return path;
+    size_t dir = (size_t)(slash - c->src->name) + 1, len = strlen(path);
+    char *out = arena_alloc(c->arena, dir + len + 1);
+    if (!out)
+        return path;
+    memcpy(out, c->src->name, dir);
+    memcpy(out + dir, path, len + 1);
+    return out;
+}
+
+static int check_csv(Checker *c, Scoped v, const LrNode *args, LrDatasetSpec *d)
+{
+    static const Param p[] = {{"path", 1},   {"label", 0},  {"labels", 0}, {"features", 0},
+                              {"header", 0}, {"delimiter", 0}, {NULL, 0}};
     const LrNode *b[MAX_PARAMS];
     int sc = v.scope;
-    int64_t n, features;
-    if (bind_args(c, "linear", v.node->span, args, 1, p, b) < 0 ||
-        eval_int(c, arg_value(b[0], sc), "n", 1, 9.2e18, &n) < 0 ||
-        eval_int(c, arg_value(b[1], sc), "features", 1, SPEC_MAX_UNITS, &features) < 0 ||
-        opt_number(c, b[2], sc, 0, &d->low) < 0 || opt_number(c, b[3], sc, 1, &d->high) < 0 ||
-        opt_number(c, b[5], sc, 0, &d->bias) < 0 || opt_number(c, b[6], sc, 0, &d->noise) < 0)
+    if (bind_args(c, "csv", v.node->span, args, 1, p, b) < 0 ||
+        eval_string(c, arg_value(b[0], sc), "the path", &d->path, NULL) < 0 ||
+        opt_bool(c, b[4], sc, true, &d->header) < 0)
         return -1;
+    d->resolved_path = resolve_path(c, d->path);
+    if (!b[1] == !b[2]) {
+        diag_error(c->diag, c->src, v.node->span,
+                   b[1] ? "csv takes 'label' or 'labels', not both"
+                        : "csv needs the target column: label=\"name\" or labels=[...]");
+        return -1;
+    }
+    if (b[1]) {
+        const char **one = arena_alloc(c->arena, sizeof *one);
+        if (!one || eval_string(c, arg_value(b[1], sc), "label", one, &d->label_span) < 0)
+            return -1;
+        d->labels = one;
+        d->label_count = 1;
+    } else if (eval_string_list(c, arg_value(b[2], sc), "labels", &d->labels, &d->label_count,
+                                &d->label_span) < 0) {
+        return -1;
+    }
+    if (b[3] && eval_string_list(c, arg_value(b[3], sc), "features", &d->feature_names,
+                                 &d->feature_count, &d->features_span) < 0)
+        return -1;
+    d->delimiter = ',';
+    if (b[5]) {
+        const char *delim;
+        LrSpan span;
+        if (eval_string(c, arg_value(b[5], sc), "delimiter", &delim, &span) < 0)
+            return -1;
+        if (strlen(delim) != 1 || delim[0] == '"' || delim[0] == '\n' || delim[0] == '\r') {
+            diag_error(c->diag, c->src, span, "delimiter must be one character (not a quote or newline)");
+            return -1;
+        }
+        d->delimiter = delim[0];
+    }
+    return 0;
+}
+
+static int check_generator(Checker *c, Scoped v, const LrNode *args, LrDatasetSpec *d,
+                           const char *what)
+{
+    const LrNode *b[MAX_PARAMS];
+    int sc = v.scope;
+    int64_t n = 0, features = 2, classes = 2;
+    switch (d->kind) {
+    case DATA_LINEAR: {
+        static const Param p[] = {{"n", 1},       {"features", 1}, {"low", 0},   {"high", 0},
+                                  {"weights", 0}, {"bias", 0},     {"noise", 0}, {NULL, 0}};
+        if (bind_args(c, what, v.node->span, args, 1, p, b) < 0 ||
+            eval_int(c, arg_value(b[0], sc), "n", 1, 9.2e18, &n) < 0 ||
+            eval_int(c, arg_value(b[1], sc), "features", 1, SPEC_MAX_UNITS, &features) < 0 ||
+            opt_number(c, b[2], sc, 0, &d->low) < 0 || opt_number(c, b[3], sc, 1, &d->high) < 0 ||
+            opt_number(c, b[5], sc, 0, &d->bias) < 0 || opt_number(c, b[6], sc, 0, &d->noise) < 0)
+            return -1;
+        d->n = n;
+        d->features = (int)features;
+        if (d->high <= d->low)
+            return range_error(c, b[3], sc, v.node->span, "high must be > low");
+        if (d->noise < 0)
+            return range_error(c, b[6], sc, v.node->span, "noise must be >= 0");
+        double *w = NULL;
+        int count = d->features;
+        if (b[4]) {
+            if (eval_number_list(c, arg_value(b[4], sc), "weights", &w, &count) < 0)
+                return -1;
+            if (count != d->features) {
+                char msg[96];
+                snprintf(msg, sizeof msg, "weights has %d entr%s but features=%d", count,
+                         count == 1 ? "y" : "ies", d->features);
+                return range_error(c, b[4], sc, v.node->span, msg);
+            }
+        } else {
+            w = arena_array(c->arena, (size_t)d->features, sizeof *w);
+            if (!w) {
+                diag_error(c->diag, c->src, v.node->span, "out of memory");
+                return -1;
+            }
+            for (int i = 0; i < d->features; i++)
+                w[i] = 1.0; /* documented default: every weight 1 */
+        }
+        d->weights = w;
+        return 0;
+    }
+    case DATA_BLOBS: {
+        static const Param p[] = {{"n", 1}, {"features", 1}, {"classes", 1}, {"spread", 0}, {NULL, 0}};
+        if (bind_args(c, what, v.node->span, args, 1, p, b) < 0 ||
+            eval_int(c, arg_value(b[0], sc), "n", 1, 9.2e18, &n) < 0 ||
+            eval_int(c, arg_value(b[1], sc), "features", 1, SPEC_MAX_UNITS, &features) < 0 ||
+            eval_int(c, arg_value(b[2], sc), "classes", 2, SPEC_MAX_UNITS, &classes) < 0 ||
+            opt_number(c, b[3], sc, 1.0, &d->spread) < 0)
+            return -1;
+        if (d->spread < 0)
+            return range_error(c, b[3], sc, v.node->span, "spread must be >= 0");
+        break;
+    }
+    case DATA_MOONS: {
+        static const Param p[] = {{"n", 1}, {"noise", 0}, {NULL, 0}};
+        if (bind_args(c, what, v.node->span, args, 1, p, b) < 0 ||
+            eval_int(c, arg_value(b[0], sc), "n", 2, 9.2e18, &n) < 0 ||
+            opt_number(c, b[1], sc, 0, &d->noise) < 0)
+            return -1;
+        if (d->noise < 0)
+            return range_error(c, b[1], sc, v.node->span, "noise must be >= 0");
+        break;
+    }
+    case DATA_SPIRAL: {
+        static const Param p[] = {{"n", 1}, {"classes", 1}, {"noise", 0}, {NULL, 0}};
+        if (bind_args(c, what, v.node->span, args, 1, p, b) < 0 ||
+            eval_int(c, arg_value(b[0], sc), "n", 1, 9.2e18, &n) < 0 ||
+            eval_int(c, arg_value(b[1], sc), "classes", 2, SPEC_MAX_UNITS, &classes) < 0 ||
+            opt_number(c, b[2], sc, 0, &d->noise) < 0)
+            return -1;
+        if (d->noise < 0)
+            return range_error(c, b[2], sc, v.node->span, "noise must be >= 0");
+        if (n < classes)
+            return range_error(c, b[0], sc, v.node->span, "spiral needs at least one point per class");
+        break;
+    }
+    case DATA_CSV:
+        break;
+    }
     d->n = n;
     d->features = (int)features;
-    if (d->high <= d->low)
-        return range_error(c, b[3], sc, v.node->span, "high must be > low");
-    if (d->noise < 0)
-        return range_error(c, b[6], sc, v.node->span, "noise must be >= 0");
-    if (b[4]) {
-        double *w;
-        int count;
-        if (eval_number_list(c, arg_value(b[4], sc), "weights", &w, &count) < 0)
-            return -1;
-        if (count != d->features) {
-            char msg[96];
-            snprintf(msg, sizeof msg, "weights has %d entr%s but features=%d", count,
-                     count == 1 ? "y" : "ies", d->features);
-            return range_error(c, b[4], sc, v.node->span, msg);
-        }
-        d->weights = w;
-    } else {
-        double *w = arena_array(c->arena, (size_t)d->features, sizeof *w);
-        if (!w) {
-            diag_error(c->diag, c->src, st->span, "out of memory");
-            return -1;
-        }
-        for (int i = 0; i < d->features; i++)
-            w[i] = 1.0;
-        d->weights = w;
+    d->classes = (int)classes;
+    return 0;
+}
+
+static int check_dataset(Checker *c, const LrStmt *st, LrSpec *spec, Seen *seen)
+{
+    if (spec->dataset_count == SPEC_MAX_DATASETS) {
+        diag_error(c->diag, c->src, st->keyword, "too many datasets (limit is %d)",
+                   SPEC_MAX_DATASETS);
+        return -1;
     }
-    spec->has_dataset = true;
+    for (int i = 0; st->name.length && i < spec->dataset_count; i++) {
+        if (span_is(c, st->name, spec->datasets[i].name)) {
+            diag_error(c->diag, c->src, st->name, "dataset '%s' is already defined (at line %d)",
+                       spec->datasets[i].name, line_of(c, seen->datasets[i]->keyword));
+            return -1;
+        }
+    }
+    LrDatasetSpec *d = &spec->datasets[spec->dataset_count];
+    memset(d, 0, sizeof *d);
+    d->span = st->span;
+    d->name = st->name.length ? span_string(c, st->name) : "";
+    static const Param opts[] = {{"validation", 0}, {"test", 0}, {"normalize", 0}, {NULL, 0}};
+    const LrNode *o[MAX_PARAMS];
+    int sc = c->let_count;
+    if (bind_args(c, "dataset", st->keyword, st->options, 0, opts, o) < 0 ||
+        opt_number(c, o[0], sc, 0, &d->validation) < 0 || opt_number(c, o[1], sc, 0, &d->test) < 0)
+        return -1;
+    if (d->validation < 0 || d->validation >= 1)
+        return range_error(c, o[0], sc, st->span, "validation must be a fraction >= 0 and < 1");
+    if (d->test < 0 || d->test >= 1)
+        return range_error(c, o[1], sc, st->span, "test must be a fraction >= 0 and < 1");
+    if (d->validation + d->test >= 1)
+        return range_error(c, o[1], sc, st->span,
+                           "validation and test together must leave rows for training");
+    d->normalize = NORM_NONE;
+    if (o[2]) {
+        Scoped nv = resolve(c, arg_value(o[2], sc));
+        if (nv.node->kind != AST_NAME) {
+            diag_error(c->diag, c->src, nv.node->span,
+                       "normalize must be standard, minmax or none, got %s", describe(nv.node));
+            return -1;
+        }
+        int kind = lookup(c, normalizers, nv.node->name, "normalization");
+        if (kind < 0)
+            return -1;
+        d->normalize = (LrNormalizeKind)kind;
+    }
+    Scoped v = resolve(c, (Scoped){st->value, sc});
+    LrSpan name;
+    const LrNode *args;
+    if (as_call(c, v, "a data source", &name, &args) < 0)
+        return -1;
+    int kind = lookup(c, sources, name, "data source");
+    if (kind < 0)
+        return -1;
+    d->kind = (LrSourceKind)kind;
+    if (v.node->kind == AST_NAME) {
+        diag_error(c->diag, c->src, v.node->span, "'%.*s' needs arguments", (int)name.length,
+                   AST_TEXT(c->src, name));
+        return -1;
+    }
+    int status = d->kind == DATA_CSV ? check_csv(c, v, args, d)
+                                     : check_generator(c, v, args, d, sources[kind].name);
+    if (status < 0)
+        return -1;
+    seen->datasets[spec->dataset_count++] = st;
+    return 0;
+}
+
+/* NAME, NAME.validation or NAME.test, among the datasets defined so far. */
+static int eval_data_ref(Checker *c, Scoped v, const LrSpec *spec, LrDataRef *ref)
+{
+    v = resolve(c, v);
+    const LrNode *n = v.node;
+    ref->span = n->span;
+    ref->part = PART_TRAIN;
+    if (n->kind == AST_MEMBER) {
+        if (span_is(c, n->name, "validation"))
+            ref->part = PART_VALIDATION;
+        else if (span_is(c, n->name, "test"))
+            ref->part = PART_TEST;
+        else {
+            static const char *const parts[] = {"validation", "test", NULL};
+            const char *guess = diag_suggest(AST_TEXT(c->src, n->name), n->name.length, parts);
+            diag_error(c->diag, c->src, n->name, "a dataset has no part '%.*s'%s%s%s",
+                       (int)n->name.length, AST_TEXT(c->src, n->name),
+                       guess ? "; did you mean '" : "; its parts are validation and test",
+                       guess ? guess : "", guess ? "'?" : "");
+            return -1;
+        }
+        n = n->lhs;
+    }
+    if (n->kind != AST_NAME) {
+        diag_error(c->diag, c->src, n->span, "expected a dataset name, got %s", describe(n));
+        return -1;
+    }
+    const char *names[SPEC_MAX_DATASETS + 1];
+    int count = 0;
+    for (int i = 0; i < spec->dataset_count; i++) {
+        if (spec->datasets[i].name[0] && span_is(c, n->name, spec->datasets[i].name)) {
+            ref->dataset = i;
+            const LrDatasetSpec *d = &spec->datasets[i];
+            if ((ref->part == PART_VALIDATION && d->validation == 0) ||
+                (ref->part == PART_TEST && d->test == 0)) {
+                const char *part = ref->part == PART_TEST ? "test" : "validation";
+                diag_error(c->diag, c->src, v.node->span,
+                           "dataset '%s' holds out no %s part; add %s=FRACTION to it", d->name,
+                           part, part);
+                return -1;
+            }
+            return 0;
+        }
+        if (spec->datasets[i].name[0])
+            names[count++] = spec->datasets[i].name;
+    }
+    names[count] = NULL;
+    const char *guess = diag_suggest(AST_TEXT(c->src, n->name), n->name.length, names);
+    if (guess)
+        diag_error(c->diag, c->src, n->name, "unknown dataset '%.*s'; did you mean '%s'?",
+                   (int)n->name.length, AST_TEXT(c->src, n->name), guess);
+    else
+        diag_error(c->diag, c->src, n->name, "unknown dataset '%.*s'", (int)n->name.length,
+                   AST_TEXT(c->src, n->name));
+    return -1;
+}
+
+static int eval_metrics(Checker *c, Scoped v, LrMetricKind *out, int *count)
+{
+    v = resolve(c, v);
+    if (v.node->kind != AST_LIST) {
+        diag_error(c->diag, c->src, v.node->span, "metrics must be a list, e.g. [accuracy]");
+        return -1;
+    }
+    *count = 0;
+    for (const LrNode *e = v.node->items; e; e = e->next) {
+        Scoped m = resolve(c, (Scoped){e, v.scope});
+        if (m.node->kind != AST_NAME) {
+            diag_error(c->diag, c->src, m.node->span, "expected a metric name, got %s",
+                       describe(m.node));
+            return -1;
+        }
+        int kind = lookup(c, metric_names, m.node->name, "metric");
+        if (kind < 0)
+            return -1;
+        if (*count == SPEC_MAX_METRICS) {
+            diag_error(c->diag, c->src, m.node->span, "too many metrics (limit is %d)",
+                       SPEC_MAX_METRICS);
+            return -1;
+        }
+        out[(*count)++] = (LrMetricKind)kind;
+    }
     return 0;
 }
 
@@ -893,67 +1220,201 @@ static int check_optimizer(Checker *c, const LrStmt *st, LrSpec *spec)
                    describe(v.node));
         return -1;
     }
-    if (lookup(c, optimizers, v.node->name, "optimizer") < 0)
+    int kind = lookup(c, optimizers, v.node->name, "optimizer");
+    if (kind < 0)
         return -1;
     LrOptimizerSpec *o = &spec->optimizer;
-    o->kind = OPT_SGD;
+    memset(o, 0, sizeof *o);
+    o->kind = (LrOptimizerKind)kind;
     o->span = st->span;
-    static const Param p[] = {
-        {"lr", 0}, {"momentum", 0}, {"nesterov", 0}, {"clip_norm", 0}, {NULL, 0}};
+    /* One option table for all; each optimizer accepts its own subset, so
+     * that a misplaced option is named as such. Defaults are Keras's. */
+    static const Param p[] = {{"lr", 0},      {"momentum", 0}, {"nesterov", 0},
+                              {"beta1", 0},   {"beta2", 0},    {"epsilon", 0},
+                              {"weight_decay", 0}, {"rho", 0}, {"initial_accumulator", 0},
+                              {"clip_norm", 0}, {NULL, 0}};
+    static const char *const accepts[] = {
+        [OPT_SGD] = "lr momentum nesterov clip_norm",
+        [OPT_ADAM] = "lr beta1 beta2 epsilon clip_norm",
+        [OPT_ADAMW] = "lr beta1 beta2 epsilon weight_decay clip_norm",
+        [OPT_RMSPROP] = "lr rho momentum epsilon clip_norm",
+        [OPT_ADAGRAD] = "lr initial_accumulator epsilon clip_norm"};
+    const char *oname = optimizers[kind].name;
     const LrNode *b[MAX_PARAMS];
     int sc = c->let_count;
-    if (bind_args(c, "sgd", st->keyword, st->options, 0, p, b) < 0 ||
-        reject_unsupported(c, b[3]) < 0)
+    if (bind_args(c, oname, st->keyword, st->options, 0, p, b) < 0)
         return -1;
+    for (int i = 0; p[i].name; i++) {
+        if (!b[i])
+            continue;
+        const char *list = accepts[kind];
+        size_t len = strlen(p[i].name);
+        const char *at = strstr(list, p[i].name);
+        while (at && ((at != list && at[-1] != ' ') || (at[len] != ' ' && at[len] != '\0')))
+            at = strstr(at + 1, p[i].name);
+        if (!at) {
+            diag_error(c->diag, c->src, b[i]->name, "%s has no option '%s' (its options: %s)",
+                       oname, p[i].name, list);
+            return -1;
+        }
+    }
+    double lr_default = kind == OPT_SGD ? 0.01 : 0.001;
     if (b[0]) {
         if (eval_schedule(c, arg_value(b[0], sc), &o->lr) < 0)
             return -1;
     } else {
         o->lr.kind = SCHED_CONSTANT;
-        o->lr.initial = 0.01; /* Keras SGD default */
+        o->lr.initial = lr_default;
     }
     if (opt_number(c, b[1], sc, 0, &o->momentum) < 0 ||
-        opt_bool(c, b[2], sc, false, &o->nesterov) < 0)
+        opt_bool(c, b[2], sc, false, &o->nesterov) < 0 ||
+        opt_number(c, b[3], sc, 0.9, &o->beta1) < 0 ||
+        opt_number(c, b[4], sc, 0.999, &o->beta2) < 0 ||
+        opt_number(c, b[5], sc, 1e-7, &o->epsilon) < 0 ||
+        opt_number(c, b[6], sc, kind == OPT_ADAMW ? 0.004 : 0, &o->weight_decay) < 0 ||
+        opt_number(c, b[7], sc, 0.9, &o->rho) < 0 ||
+        opt_number(c, b[8], sc, kind == OPT_ADAGRAD ? 0.1 : 0, &o->initial_accumulator) < 0 ||
+        opt_number(c, b[9], sc, 0, &o->clip_norm) < 0)
         return -1;
     if (o->momentum < 0 || o->momentum >= 1)
         return range_error(c, b[1], sc, st->span, "momentum must be >= 0 and < 1");
+    if (o->beta1 < 0 || o->beta1 >= 1)
+        return range_error(c, b[3], sc, st->span, "beta1 must be >= 0 and < 1");
+    if (o->beta2 < 0 || o->beta2 >= 1)
+        return range_error(c, b[4], sc, st->span, "beta2 must be >= 0 and < 1");
+    if (o->epsilon <= 0)
+        return range_error(c, b[5], sc, st->span, "epsilon must be > 0");
+    if (o->weight_decay < 0)
+        return range_error(c, b[6], sc, st->span, "weight_decay must be >= 0");
+    if (o->rho < 0 || o->rho >= 1)
+        return range_error(c, b[7], sc, st->span, "rho must be >= 0 and < 1");
+    if (o->initial_accumulator < 0)
+        return range_error(c, b[8], sc, st->span, "initial_accumulator must be >= 0");
+    if (b[9] && o->clip_norm <= 0)
+        return range_error(c, b[9], sc, st->span, "clip_norm must be > 0");
     spec->has_optimizer = true;
     return 0;
 }
 
-static int check_train(Checker *c, const LrStmt *st, LrSpec *spec, LrSpan *on)
+static int check_early_stop(Checker *c, Scoped v, LrEarlyStopSpec *e)
 {
-    static const Param p[] = {{"on", 0},         {"epochs", 0},  {"batch", 0},
-                              {"shuffle", 0},    {"validation", 0}, {"metrics", 0},
+    v = resolve(c, v);
+    if (v.node->kind != AST_CALL || !span_is(c, v.node->name, "patience")) {
+        diag_error(c->diag, c->src, v.node->span,
+                   "early_stop takes patience(N, min_delta=0, restore_best=true)");
+        return -1;
+    }
+    static const Param p[] = {{"epochs", 1}, {"min_delta", 0}, {"restore_best", 0}, {NULL, 0}};
+    const LrNode *b[MAX_PARAMS];
+    if (bind_args(c, "patience", v.node->span, v.node->items, 1, p, b) < 0 ||
+        eval_int(c, arg_value(b[0], v.scope), "patience", 1, 1e9, &e->patience) < 0 ||
+        opt_number(c, b[1], v.scope, 0, &e->min_delta) < 0 ||
+        opt_bool(c, b[2], v.scope, true, &e->restore_best) < 0)
+        return -1;
+    if (e->min_delta < 0)
+        return range_error(c, b[1], v.scope, v.node->span, "min_delta must be >= 0");
+    e->enabled = true;
+    return 0;
+}
+
+/* The dataset a statement uses by default: the only one there is. */
+static int only_dataset(Checker *c, const LrStmt *st, const LrSpec *spec, LrDataRef *ref,
+                        const char *what)
+{
+    if (spec->dataset_count == 1) {
+        ref->dataset = 0;
+        ref->part = PART_TRAIN;
+        ref->span = st->keyword;
+        return 0;
+    }
+    if (spec->dataset_count == 0)
+        diag_error(c->diag, c->src, st->keyword, "%s needs a dataset: add a 'dataset' statement",
+                   what);
+    else
+        diag_error(c->diag, c->src, st->keyword,
+                   "there are %d datasets: say which with %s on=NAME", spec->dataset_count, what);
+    return -1;
+}
+
+static int check_train(Checker *c, const LrStmt *st, LrSpec *spec)
+{
+    static const Param p[] = {{"on", 0},      {"epochs", 0},  {"batch", 0},
+                              {"shuffle", 0}, {"validation", 0}, {"metrics", 0},
                               {"early_stop", 0}, {NULL, 0}};
     const LrNode *b[MAX_PARAMS];
     int sc = c->let_count;
     if (bind_args(c, "train", st->keyword, st->options, 0, p, b) < 0)
-        return -1;
-    int status = 0;
-    for (int i = 4; i < 7; i++)
-        status |= reject_unsupported(c, b[i]);
-    if (status < 0)
         return -1;
     LrTrainSpec *t = &spec->train;
     t->span = st->span;
     t->epochs = 1; /* Keras fit defaults */
     t->batch = 32;
     t->shuffle = true;
-    if (b[0]) {
-        Scoped v = arg_value(b[0], sc);
-        if (v.node->kind != AST_NAME) {
-            diag_error(c->diag, c->src, v.node->span, "expected a dataset name, got %s",
-                       describe(v.node));
-            return -1;
-        }
-        *on = v.node->name;
-    }
+    t->validation.dataset = -1;
+    if (b[0] ? eval_data_ref(c, arg_value(b[0], sc), spec, &t->on) < 0
+             : only_dataset(c, st, spec, &t->on, "train") < 0)
+        return -1;
     if ((b[1] && eval_int(c, arg_value(b[1], sc), "epochs", 1, 1e9, &t->epochs) < 0) ||
         (b[2] && eval_int(c, arg_value(b[2], sc), "batch", 1, 1e9, &t->batch) < 0) ||
         opt_bool(c, b[3], sc, true, &t->shuffle) < 0)
         return -1;
+    if (b[4]) {
+        if (eval_data_ref(c, arg_value(b[4], sc), spec, &t->validation) < 0)
+            return -1;
+    } else if (t->on.part == PART_TRAIN && spec->datasets[t->on.dataset].validation > 0) {
+        t->validation = (LrDataRef){t->on.dataset, PART_VALIDATION, t->on.span};
+    }
+    if (b[5] && eval_metrics(c, arg_value(b[5], sc), t->metrics, &t->metric_count) < 0)
+        return -1;
+    if (b[6] && check_early_stop(c, arg_value(b[6], sc), &t->early_stop) < 0)
+        return -1;
     spec->has_train = true;
+    return 0;
+}
+
+static int check_evaluate(Checker *c, const LrStmt *st, LrSpec *spec)
+{
+    if (spec->evaluate_count == SPEC_MAX_EVALUATES) {
+        diag_error(c->diag, c->src, st->keyword, "too many evaluate statements (limit is %d)",
+                   SPEC_MAX_EVALUATES);
+        return -1;
+    }
+    LrEvaluateSpec *e = &spec->evaluates[spec->evaluate_count];
+    memset(e, 0, sizeof *e);
+    e->span = st->span;
+    static const Param p[] = {{"on", 0}, {"metrics", 0}, {NULL, 0}};
+    const LrNode *b[MAX_PARAMS];
+    int sc = c->let_count;
+    if (bind_args(c, "evaluate", st->keyword, st->options, 0, p, b) < 0)
+        return -1;
+    if (b[0]) {
+        if (eval_data_ref(c, arg_value(b[0], sc), spec, &e->on) < 0)
+            return -1;
+    } else {
+        /* Default: the held-out test part of the only dataset, else all of
+         * its training part. */
+        if (only_dataset(c, st, spec, &e->on, "evaluate") < 0)
+            return -1;
+        if (spec->datasets[0].test > 0)
+            e->on.part = PART_TEST;
+    }
+    e->metric_count = -1; /* the train statement's, filled in at the end */
+    if (b[1] && eval_metrics(c, arg_value(b[1], sc), e->metrics, &e->metric_count) < 0)
+        return -1;
+    spec->evaluate_count++;
+    return 0;
+}
+
+static int check_path_stmt(Checker *c, const LrStmt *st, const char **out, LrSpan *span)
+{
+    const char *path;
+    if (eval_string(c, (Scoped){st->value, c->let_count}, "the path", &path, span) < 0)
+        return -1;
+    if (!path[0]) {
+        diag_error(c->diag, c->src, *span, "the path is empty");
+        return -1;
+    }
+    *out = resolve_path(c, path);
     return 0;
 }
 
@@ -989,8 +1450,9 @@ static int register_let(Checker *c, const LrStmt *st)
 
 static int is_known_word(const Checker *c, LrSpan span)
 {
-    static const NameEntry *const tables[] = {sources,  layers,     activations, initializers,
-                                              losses,   optimizers, schedules,   functions};
+    static const NameEntry *const tables[] = {
+        sources,    layers,    activations, initializers, losses,
+        optimizers, schedules, functions,   metric_names, normalizers};
     if (span_is(c, span, "pi") || span_is(c, span, "e"))
         return 1;
     for (size_t i = 0; i < sizeof tables / sizeof *tables; i++)
@@ -1038,7 +1500,7 @@ static int check_let(Checker *c, const LrStmt *st)
     return check_names(c, st->value, scope);
 }
 
-static int check_stmt(Checker *c, const LrStmt *st, LrSpec *spec, Seen *seen, LrSpan *on)
+static int check_stmt(Checker *c, const LrStmt *st, LrSpec *spec, Seen *seen)
 {
     switch (st->kind) {
     case STMT_SEED: {
@@ -1054,14 +1516,7 @@ static int check_stmt(Checker *c, const LrStmt *st, LrSpec *spec, Seen *seen, Lr
     case STMT_LET:
         return check_let(c, st);
     case STMT_DATASET:
-        if (seen->dataset) {
-            diag_error(c->diag, c->src, st->keyword,
-                       "a second dataset is not supported yet (the first is at line %d)",
-                       line_of(c, seen->dataset->keyword));
-            return -1;
-        }
-        seen->dataset = st;
-        return check_dataset(c, st, spec);
+        return check_dataset(c, st, spec, seen);
     case STMT_MODEL: {
         if (check_duplicate(c, st, &seen->model) < 0)
             return -1;
@@ -1089,12 +1544,18 @@ static int check_stmt(Checker *c, const LrStmt *st, LrSpec *spec, Seen *seen, Lr
         int kind = lookup(c, losses, name, "loss");
         if (kind < 0)
             return -1;
-        if (args) {
-            diag_error(c->diag, c->src, args->span, "'%.*s' takes no arguments",
-                       (int)name.length, AST_TEXT(c->src, name));
+        spec->loss.kind = (LrLossKind)kind;
+        spec->loss.delta = 1.0; /* Keras Huber default */
+        static const Param none[] = {{NULL, 0}};
+        static const Param huber[] = {{"delta", 0}, {NULL, 0}};
+        const LrNode *b[MAX_PARAMS];
+        if (bind_args(c, losses[kind].name, v.node->span, args, 1,
+                      kind == LOSS_HUBER ? huber : none, b) < 0)
             return -1;
-        }
-        spec->loss = (LrLossKind)kind;
+        if (kind == LOSS_HUBER && opt_number(c, b[0], v.scope, 1.0, &spec->loss.delta) < 0)
+            return -1;
+        if (spec->loss.delta <= 0)
+            return range_error(c, b[0], v.scope, v.node->span, "delta must be > 0");
         spec->loss_span = st->span;
         spec->has_loss = true;
         return 0;
@@ -1106,11 +1567,20 @@ static int check_stmt(Checker *c, const LrStmt *st, LrSpec *spec, Seen *seen, Lr
     case STMT_TRAIN:
         if (check_duplicate(c, st, &seen->train) < 0)
             return -1;
-        return check_train(c, st, spec, on);
-    case STMT_USE:
+        return check_train(c, st, spec);
     case STMT_EVALUATE:
+        return check_evaluate(c, st, spec);
     case STMT_SAVE:
+        if (check_duplicate(c, st, &seen->save) < 0)
+            return -1;
+        spec->save_span = st->span;
+        return check_path_stmt(c, st, &spec->save_path, &spec->save_span);
     case STMT_LOAD:
+        if (check_duplicate(c, st, &seen->load) < 0)
+            return -1;
+        spec->load_span = st->span;
+        return check_path_stmt(c, st, &spec->load_path, &spec->load_span);
+    case STMT_USE:
     case STMT_MINIMIZE:
         report_unsupported(c, st->keyword);
         return -1;
@@ -1118,37 +1588,80 @@ static int check_stmt(Checker *c, const LrStmt *st, LrSpec *spec, Seen *seen, Lr
     return 0;
 }
 
+/* How many target columns a dataset has: class-index data sets have one. */
+static int dataset_targets(const LrDatasetSpec *d)
+{
+    return d->kind == DATA_CSV ? d->label_count : 1;
+}
+
+/* The model's output fits the loss and the data it is trained on. */
+static void check_model_output(Checker *c, const LrSpec *spec)
+{
+    int width = 0;
+    const LrLayerSpec *last_dense = NULL;
+    for (int i = 0; i < spec->layer_count; i++)
+        if (spec->layers[i].kind == LAYER_DENSE)
+            last_dense = &spec->layers[i];
+    const LrLayerSpec *last = &spec->layers[spec->layer_count - 1];
+    if (!last_dense) {
+        diag_error(c->diag, c->src, last->span, "the model has no dense layer: nothing to train");
+        return;
+    }
+    width = last_dense->units;
+    const LrDatasetSpec *d = &spec->datasets[spec->train.on.dataset];
+    int targets = dataset_targets(d);
+    LrLossKind loss = spec->loss.kind;
+    if (loss == LOSS_CATEGORICAL_CROSSENTROPY) {
+        if (width < 2) {
+            diag_error(c->diag, c->src, last->span,
+                       "categorical_crossentropy needs at least 2 outputs (for 2 classes with "
+                       "one output, use binary_crossentropy)");
+            return;
+        }
+        int classes = d->kind == DATA_MOONS ? 2 : d->classes;
+        if (targets == 1 && classes > 0 && classes != width)
+            diag_error(c->diag, c->src, last->span,
+                       "the last layer has %d units but the dataset has %d classes", width,
+                       classes);
+        else if (targets != 1 && targets != width)
+            diag_error(c->diag, c->src, last->span,
+                       "the last layer has %d units but the dataset has %d one-hot label "
+                       "columns", width, targets);
+        return;
+    }
+    if (width != targets)
+        diag_error(c->diag, c->src, last->span,
+                   "the last layer has %d unit%s but the dataset has %d target%s per sample",
+                   width, width == 1 ? "" : "s", targets, targets == 1 ? "" : "s");
+}
+
 /* A `train` needs everything it trains with. */
-static void check_complete(Checker *c, const Seen *seen, const LrSpec *spec, LrSpan on)
+static void check_complete(Checker *c, const Seen *seen, LrSpec *spec)
 {
     if (!seen->train) {
         LrSpan end = {(uint32_t)c->src->length, 0};
         diag_error(c->diag, c->src, end, "nothing to run: add a 'train' statement");
         return;
     }
-    static const char *const needs[] = {"dataset", "model", "loss", "optimizer"};
-    const LrStmt *have[] = {seen->dataset, seen->model, seen->loss, seen->optimizer};
-    for (int i = 0; i < 4; i++)
-        if (!have[i])
+    static const char *const needs[] = {"model", "loss", "optimizer"};
+    const LrStmt *have[] = {seen->model, seen->loss, seen->optimizer};
+    int missing = 0;
+    for (int i = 0; i < 3; i++) {
+        if (!have[i]) {
             diag_error(c->diag, c->src, seen->train->keyword,
                        "train needs a %s: add a '%s' statement", needs[i], needs[i]);
-    if (spec->has_model && spec->has_dataset) {
-        const LrLayerSpec *last = &spec->layers[spec->layer_count - 1];
-        if (last->units != 1)
-            diag_error(c->diag, c->src, last->span,
-                       "the last layer has %d units but the dataset has 1 target per sample",
-                       last->units);
+            missing = 1;
+        }
     }
-    if (on.length && seen->dataset && spec->has_dataset &&
-        !span_is(c, on, spec->dataset.name)) {
-        const char *names[] = {spec->dataset.name, NULL};
-        const char *guess = diag_suggest(AST_TEXT(c->src, on), on.length, names);
-        if (guess)
-            diag_error(c->diag, c->src, on, "unknown dataset '%.*s'; did you mean '%s'?",
-                       (int)on.length, AST_TEXT(c->src, on), guess);
-        else
-            diag_error(c->diag, c->src, on, "unknown dataset '%.*s'", (int)on.length,
-                       AST_TEXT(c->src, on));
+    if (missing || !spec->has_train)
+        return;
+    check_model_output(c, spec);
+    for (int i = 0; i < spec->evaluate_count; i++) {
+        LrEvaluateSpec *e = &spec->evaluates[i];
+        if (e->metric_count < 0) {
+            e->metric_count = spec->train.metric_count;
+            memcpy(e->metrics, spec->train.metrics, sizeof e->metrics);
+        }
     }
 }
 
@@ -1165,12 +1678,12 @@ int check_program(const LrProgram *prog, LrArena *arena, LrDiag *diag, LrSpec *s
     for (const LrStmt *st = prog->first; st; st = st->next)
         if (st->kind == STMT_LET)
             register_let(&c, st);
-    Seen seen = {0};
-    LrSpan on = {0, 0};
+    Seen seen;
+    memset(&seen, 0, sizeof seen);
     for (const LrStmt *st = prog->first; st; st = st->next)
-        check_stmt(&c, st, spec, &seen, &on);
+        check_stmt(&c, st, spec, &seen);
     if (diag->errors == before)
-        check_complete(&c, &seen, spec, on);
+        check_complete(&c, &seen, spec);
     return diag->errors == before ? 0 : -1;
 }
 

@@ -7,8 +7,9 @@
 #include <stddef.h>
 
 /* A growable byte buffer for building a file's contents (run.json,
- * metrics.csv, safetensors). Functions set failed on out of memory and then
- * do nothing; the write reports it. */
+ * metrics.csv, safetensors). Start from {0}. Functions set failed on out of
+ * memory and then do nothing; the write reports it. While not failed, data
+ * (once allocated) has a NUL after its length bytes. */
 typedef struct LrBuffer {
     char *data;
     size_t length, capacity;

@@ -1,6 +1,6 @@
 /* json.h — just enough JSON: a writer that escapes strings properly and
- * prints numbers so that they read back exactly, and a reader for flat
- * objects (the safetensors header). */
+ * prints numbers so that they read back exactly, and a strict RFC 8259
+ * reader (for the safetensors header) that builds a value tree. */
 #ifndef LR_JSON_H
 #define LR_JSON_H
 #include <stdbool.h>
@@ -10,11 +10,14 @@
 #include "fileio.h"
 
 /* --- writer: appends to a buffer; commas and nesting are tracked --------- */
+/* Start from {.out = &buffer, .indent = n}. Nesting deeper than 31 levels
+ * sets out->failed. */
 typedef struct LrJsonWriter {
     LrBuffer *out;
     int depth;
     bool need_comma[32];
     int indent; /* spaces per level; 0 = compact */
+    bool after_key; /* json_key was just written: no comma or newline next */
 } LrJsonWriter;
 
 void json_begin_object(LrJsonWriter *w);
@@ -38,15 +41,21 @@ typedef enum LrJsonKind { JSON_NULL, JSON_BOOL, JSON_NUMBER, JSON_STRING, JSON_A
 typedef struct LrJson LrJson;
 struct LrJson {
     LrJsonKind kind;
-    double number;       /* NUMBER; BOOL as 0/1 */
-    char *string;        /* STRING (decoded, NUL-terminated); OBJECT member: its key */
+    double number;       /* NUMBER (nearest double); BOOL as 0/1 */
+    int64_t integer;     /* NUMBER when is_integer: the exact value */
+    bool is_integer;     /* NUMBER written without '.' or exponent, fits int64 */
+    char *string;        /* STRING (decoded UTF-8, NUL-terminated) */
     LrJson *first, *next; /* ARRAY/OBJECT children; sibling chain */
     char *key;           /* set on object members */
     int count;           /* ARRAY/OBJECT: children */
 };
 
 /* Parses text[0..size) (at most depth 64). Returns the root, or NULL with
- * a reason ("offset 17: expected ':'"). json_free releases it. */
+ * a reason ("offset 17: expected ':' after a member name"). Strict: no
+ * trailing commas, leading zeros, invalid escapes, lone surrogates or
+ * invalid UTF-8; "\u0000" is refused because strings are NUL-terminated;
+ * numbers beyond the double range are refused. Duplicate keys are kept
+ * (json_get finds the first). json_free releases the tree. */
 LrJson *json_parse(const char *text, size_t size, char *why, size_t why_size);
 /* The member named key of an object, or NULL. */
 const LrJson *json_get(const LrJson *object, const char *key);

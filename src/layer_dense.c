@@ -1,6 +1,8 @@
 /* layer_dense.c — the fully connected layer, y = act(x . W + b), with W
  * stored in x out row-major (Keras's kernel layout) so that a saved kernel
- * reads the same as Keras's. Computes on Plan-owned views; no allocation. */
+ * reads the same as Keras's, and its L2 kernel penalty (Keras's
+ * regularizers.L2: l2 * sum(W^2) added to the loss). Computes on Plan-owned
+ * views; no allocation. */
 #include <assert.h>
 
 #include "blas.h"
@@ -16,8 +18,11 @@ static LrTensor first_rows(const LrTensor *t, int rows)
     return v;
 }
 
-static void dense_forward(LrLayer *l, const LrTensor *x, LrTensor *out)
+/* With from_logits the activation is left to the loss, which applies it in
+ * a fused, stable form: y then holds the activation's input. */
+static void dense_forward(LrLayer *l, const LrTensor *x, LrTensor *out, bool training)
 {
+    (void)training;
     LrTensor y = first_rows(out, x->rows);
     /* Broadcast the bias into y, then let GEMM accumulate x . W onto it. */
     const float *b = l->bias.data;
@@ -27,7 +32,8 @@ static void dense_forward(LrLayer *l, const LrTensor *x, LrTensor *out)
             row[j] = b[j];
     }
     blas_gemm(false, false, 1.0f, x, &l->weight, 1.0f, &y);
-    activation_forward(l->activation, &y);
+    if (!l->from_logits)
+        activation_forward(l->activation, &y);
 }
 
 static void dense_backward(LrLayer *l, const LrTensor *x, const LrTensor *out,
@@ -37,8 +43,20 @@ static void dense_backward(LrLayer *l, const LrTensor *x, const LrTensor *out,
     LrTensor y = first_rows(out, n);
     LrTensor dy = first_rows(dout, n);
     /* From here on dy holds dLoss/d(pre-activation). */
-    activation_backward(l->activation, &y, &dy);
+    if (!l->from_logits)
+        activation_backward(l->activation, &y, &dy);
     blas_gemm(true, false, 1.0f, x, &dy, 0.0f, &l->dweight);
+
+    /* d(l2 sum W^2)/dW = 2 l2 W. */
+    if (l->l2 != 0.0f) {
+        const float k = 2.0f * l->l2;
+        for (int i = 0; i < l->dweight.rows; i++) {
+            float *dw = &TENSOR_AT(l->dweight, i, 0);
+            const float *w = &TENSOR_AT(l->weight, i, 0);
+            for (int j = 0; j < l->dweight.cols; j++)
+                dw[j] += k * w[j];
+        }
+    }
 
     float *db = l->dbias.data;
     for (int j = 0; j < dy.cols; j++)
@@ -60,3 +78,16 @@ const LrLayerOps layer_dense_ops = {
     .forward = dense_forward,
     .backward = dense_backward,
 };
+
+double layer_penalty(const LrLayer *l)
+{
+    if (l->ops != &layer_dense_ops || l->l2 == 0.0f)
+        return 0.0;
+    double sum = 0.0;
+    for (int i = 0; i < l->weight.rows; i++) {
+        const float *w = &TENSOR_AT(l->weight, i, 0);
+        for (int j = 0; j < l->weight.cols; j++)
+            sum += (double)w[j] * w[j];
+    }
+    return (double)l->l2 * sum;
+}

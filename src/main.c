@@ -13,17 +13,20 @@
 #include "check.h"
 #include "diag.h"
 #include "parse.h"
+#include "data.h"
 #include "plan.h"
 #include "report.h"
+#include "run.h"
 #include "schedule.h"
-#include "train.h"
+#include "weights.h"
 
-#define LRC_VERSION "0.1.0"
+#include "version.h"
 
 enum { EXIT_OK = 0, EXIT_RUN_FAILED = 1, EXIT_USAGE = 2 };
 
 static const char usage_text[] =
-    "usage: lrc FILE.lr [--seed N] [--threads N] [--quiet]\n"
+    "usage: lrc FILE.lr [--seed N] [--threads N] [--out DIR] [--quiet]\n"
+    "       lrc --resume DIR [--threads N] [--quiet]\n"
     "       lrc check FILE.lr\n"
     "       lrc schedule EXPR --steps N\n"
     "       lrc --help | --version\n";
@@ -38,6 +41,10 @@ static const char help_text[] =
     "\n"
     "options:\n"
     "  --seed N       override the file's seed\n"
+    "  --out DIR      write metrics.csv, run.json, model.safetensors and a\n"
+    "                 checkpoint (each epoch, and on SIGINT/SIGTERM) to DIR\n"
+    "  --resume DIR   continue the run checkpointed in DIR\n"
+    "  --halt-after N stop as if interrupted after N updates (to test resume)\n"
     "  --threads N    BLAS threads (default: the number of cores); results\n"
     "                 are identical whatever N is\n"
     "  --quiet        nothing on stderr but errors\n"
@@ -55,6 +62,9 @@ typedef struct Options {
     long threads;
     long long steps;
     bool quiet;
+    const char *out_dir;
+    const char *resume_dir;
+    long long halt_after;
 } Options;
 
 static int usage_error(const char *fmt, const char *arg)
@@ -82,8 +92,9 @@ static bool parse_integer(const char *s, long long lo, long long hi, long long *
 /* Returns -1 when options are fine, else the exit code to stop with. */
 static int parse_options(int argc, char **argv, Options *o)
 {
-    static const char *const known[] = {"--seed", "--threads", "--quiet",  "--steps", "--help",
-                                        "--version", "--set", "--out", "--resume", NULL};
+    static const char *const known[] = {"--seed",  "--threads", "--quiet",      "--steps",
+                                        "--help",  "--version", "--set",        "--out",
+                                        "--resume", "--halt-after", NULL};
     memset(o, 0, sizeof *o);
     o->command = "run";
     o->steps = -1;
@@ -127,8 +138,21 @@ static int parse_options(int argc, char **argv, Options *o)
                                        value);
                 o->steps = v;
             }
-        } else if (strcmp(a, "--set") == 0 || strcmp(a, "--out") == 0 ||
-                   strcmp(a, "--resume") == 0) {
+        } else if (strcmp(a, "--out") == 0 || strcmp(a, "--resume") == 0) {
+            if (!value || !*value)
+                return usage_error("%s needs a directory", a);
+            i++;
+            if (strcmp(a, "--out") == 0)
+                o->out_dir = value;
+            else
+                o->resume_dir = value;
+        } else if (strcmp(a, "--halt-after") == 0) {
+            if (!value || !parse_integer(value, 1, 1000000000000LL, &v))
+                return usage_error("--halt-after needs a number of updates >= 1, not '%s'",
+                                   value ? value : "");
+            i++;
+            o->halt_after = v;
+        } else if (strcmp(a, "--set") == 0) {
             return usage_error("'%s' is not supported yet", a);
         } else if (a[0] == '-' && a[1] != '\0' &&
                    !(strcmp(o->command, "schedule") == 0 && !o->file)) {
@@ -144,6 +168,12 @@ static int parse_options(int argc, char **argv, Options *o)
         } else {
             return usage_error("unexpected argument '%s'", a);
         }
+    }
+    if (o->resume_dir) {
+        if (strcmp(o->command, "run") != 0 || o->file || o->out_dir || o->has_seed)
+            return usage_error("%s", "--resume DIR takes no file, --out or --seed: the run's "
+                                     "checkpoint names them");
+        return -1;
     }
     if (!o->file) {
         if (strcmp(o->command, "schedule") == 0)
@@ -184,10 +214,21 @@ static int run_schedule(const Options *o)
 
 static int run_file(const Options *o)
 {
+    char resumed_from[4096];
+    const char *file = o->file;
+    char why[512];
+    uint64_t resumed_seed = 0;
+    if (o->resume_dir) {
+        if (checkpoint_source(o->resume_dir, resumed_from, sizeof resumed_from, &resumed_seed,
+                              why, sizeof why) < 0) {
+            fprintf(stderr, "lrc: error: cannot resume: %s\n", why);
+            return EXIT_USAGE;
+        }
+        file = resumed_from;
+    }
     LrSource src;
-    char why[256];
-    if (source_read(&src, o->file, why, sizeof why) < 0) {
-        fprintf(stderr, "lrc: error: cannot read '%s': %s\n", o->file, why);
+    if (source_read(&src, file, why, sizeof why) < 0) {
+        fprintf(stderr, "lrc: error: cannot read '%s': %s\n", file, why);
         return EXIT_USAGE;
     }
     LrDiag diag;
@@ -199,15 +240,20 @@ static int run_file(const Options *o)
     if (parse_program(&src, &arena, &diag, &prog) < 0 ||
         check_program(&prog, &arena, &diag, &spec) < 0)
         goto done;
-    if (strcmp(o->command, "check") == 0) {
-        if (plan_check_size(&spec, &src, &diag) == 0)
-            status = EXIT_OK;
-        goto done;
-    }
-    if (o->has_seed) {
-        spec.seed = o->seed;
+    if (o->has_seed || o->resume_dir) {
+        spec.seed = o->resume_dir ? resumed_seed : o->seed;
         spec.has_seed = true;
     }
+    if (strcmp(o->command, "check") == 0) {
+        int bad = plan_check_size(&spec, &src, &diag) < 0;
+        for (int i = 0; !bad && i < spec.dataset_count; i++)
+            if (spec.datasets[i].kind == DATA_CSV)
+                bad = data_check_columns(&spec.datasets[i], &src, &diag) != 0;
+        status = bad ? EXIT_USAGE : EXIT_OK;
+        goto done;
+    }
+    if (plan_check_size(&spec, &src, &diag) < 0)
+        goto done;
     long threads = o->threads;
     if (threads <= 0) {
         threads = sysconf(_SC_NPROCESSORS_ONLN);
@@ -215,14 +261,9 @@ static int run_file(const Options *o)
             threads = 1;
     }
     blas_set_threads((int)threads);
-    LrPlan plan;
-    if (plan_build(&plan, &spec, &src, &diag) < 0)
-        goto done;
-    LrTrainResult result;
-    status = train_run(&plan, &src, &diag, &result) == 0 ? EXIT_OK : EXIT_RUN_FAILED;
-    if (status == EXIT_OK)
-        report_timing(o->quiet, spec.train.epochs, result.steps, result.seconds);
-    plan_free(&plan);
+    LrRunOptions run = {o->resume_dir ? o->resume_dir : o->out_dir, o->resume_dir != NULL,
+                        (int)threads, o->quiet, o->halt_after};
+    status = run_experiment(&src, &spec, &run, &diag);
 done:
     if (fflush(stdout) != 0 && status == EXIT_OK) {
         fprintf(stderr, "lrc: error: cannot write results: %s\n", strerror(errno));

@@ -3,9 +3,14 @@
  * rather than an out-of-memory crash half way through. */
 #include "plan.h"
 
+#include <math.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "init.h"
+#include "weights.h"
 
 /* a += b * c in bytes; false on overflow. */
 static bool add_product(size_t *a, uint64_t b, uint64_t c)
@@ -29,46 +34,48 @@ static size_t machine_memory(void)
     return (size_t)pages * (size_t)page;
 }
 
-/* Bytes the plan will need, or SIZE_MAX when that does not even fit size_t. */
-static size_t plan_size(const LrSpec *spec, int batch, size_t *params)
+/* Width of each layer's output, given the model's input width. */
+static int layer_width(const LrLayerSpec *l, int in)
 {
-    size_t bytes = 0, count = 0;
-    const LrDatasetSpec *d = &spec->dataset;
-    int outputs = spec->layers[spec->layer_count - 1].units;
-    bool ok = add_product(&bytes, (uint64_t)d->n, (uint64_t)d->features * sizeof(float)) &&
-              add_product(&bytes, (uint64_t)d->n, (uint64_t)outputs * sizeof(float)) &&
-              add_product(&bytes, (uint64_t)d->n, sizeof(int64_t)) &&
-              add_product(&bytes, (uint64_t)batch, (uint64_t)(d->features + outputs) * sizeof(float));
-    int in = d->features;
+    return l->kind == LAYER_DENSE ? l->units : in;
+}
+
+/* Bytes for the model at a batch size, plus generated data; SIZE_MAX when
+ * that does not even fit size_t. */
+static size_t plan_size(const LrSpec *spec, int features, int64_t batch)
+{
+    size_t bytes = 0, params = 0;
+    bool ok = true;
+    for (int i = 0; ok && i < spec->dataset_count; i++) {
+        const LrDatasetSpec *d = &spec->datasets[i];
+        if (d->kind != DATA_CSV)
+            ok = add_product(&bytes, (uint64_t)d->n, ((uint64_t)d->features + 1) * sizeof(float)) &&
+                 add_product(&bytes, (uint64_t)d->n, sizeof(int64_t));
+    }
+    int in = features;
+    ok = ok && add_product(&bytes, (uint64_t)batch, ((uint64_t)in + 1) * sizeof(float));
     for (int i = 0; ok && i < spec->layer_count; i++) {
-        int out = spec->layers[i].units;
-        ok = add_product(&count, (uint64_t)in + 1, (uint64_t)out) &&
-             add_product(&bytes, (uint64_t)batch, 2 * (uint64_t)out * sizeof(float));
+        int out = layer_width(&spec->layers[i], in);
+        if (spec->layers[i].kind == LAYER_DENSE)
+            ok = add_product(&params, (uint64_t)in + 1, (uint64_t)out);
+        /* activations, gradients, dropout masks */
+        ok = ok && add_product(&bytes, (uint64_t)batch, 3 * (uint64_t)out * sizeof(float));
         in = out;
     }
-    /* parameters, gradients, velocity */
-    ok = ok && add_product(&bytes, count, 3 * sizeof(float));
-    *params = count;
+    /* parameters, gradients, two optimizer slots, the best epoch's copy */
+    ok = ok && add_product(&bytes, params, 5 * sizeof(float));
     return ok ? bytes : SIZE_MAX;
-}
-
-/* Rows per step: the train batch, at most the data set. */
-static int plan_batch(const LrSpec *spec)
-{
-    int64_t batch = spec->train.batch < spec->dataset.n ? spec->train.batch : spec->dataset.n;
-    return batch > (1 << 30) ? 1 << 30 : (int)batch;
-}
-
-static void *plan_alloc(LrPlan *plan, size_t count, size_t size)
-{
-    return arena_array(&plan->arena, count, size);
 }
 
 int plan_check_size(const LrSpec *spec, const LrSource *src, LrDiag *diag)
 {
-    const LrDatasetSpec *d = &spec->dataset;
-    size_t params;
-    size_t bytes = plan_size(spec, plan_batch(spec), &params);
+    const LrDatasetSpec *d = &spec->datasets[spec->train.on.dataset];
+    int64_t batch = spec->train.batch;
+    if (d->kind != DATA_CSV && batch > d->n)
+        batch = d->n;
+    /* A CSV file's width is known only once read: count 1 for now. */
+    int features = d->kind == DATA_CSV ? 1 : d->features;
+    size_t bytes = plan_size(spec, features, batch);
     size_t have = machine_memory();
     if (bytes == SIZE_MAX) {
         diag_error(diag, src, d->span, "the experiment needs more memory than can be addressed");
@@ -83,76 +90,306 @@ int plan_check_size(const LrSpec *spec, const LrSource *src, LrDiag *diag)
     return 0;
 }
 
-int plan_build(LrPlan *plan, const LrSpec *spec, const LrSource *src, LrDiag *diag)
+LrPartView plan_part(const LrPlan *plan, LrDataRef ref)
 {
-    memset(plan, 0, sizeof *plan);
-    plan->spec = spec;
-    if (plan_check_size(spec, src, diag) < 0)
-        return -1;
-    const LrDatasetSpec *d = &spec->dataset;
-    int batch = plan_batch(spec);
-    size_t params;
-    size_t bytes = plan_size(spec, batch, &params);
-    plan->n = d->n;
-    plan->features = d->features;
-    plan->outputs = spec->layers[spec->layer_count - 1].units;
-    plan->batch = (int)batch;
-    plan->layer_count = spec->layer_count;
+    const LrDataset *d = &plan->data[ref.dataset];
+    int64_t begin = d->part_begin[ref.part];
+    LrPartView v = {d->x + (size_t)begin * (size_t)d->features,
+                    d->y + (size_t)begin * (size_t)d->targets, d->part_count[ref.part]};
+    return v;
+}
+
+void plan_layer_name(const LrPlan *plan, int layer, char *out, size_t size)
+{
+    int index = 0;
+    for (int i = 0; i < layer; i++)
+        if (plan->layers[i].ops == plan->layers[layer].ops)
+            index++;
+    if (index == 0)
+        snprintf(out, size, "%s", plan->layers[layer].ops->name);
+    else
+        snprintf(out, size, "%s_%d", plan->layers[layer].ops->name, index);
+}
+
+static void *plan_alloc(LrPlan *plan, size_t count, size_t size)
+{
+    return arena_array(&plan->arena, count, size);
+}
+
+/* ------------------------------------------------------------ the data */
+
+static const char *dataset_label(const LrSpec *spec, int i)
+{
+    return spec->datasets[i].name[0] ? spec->datasets[i].name : "(unnamed)";
+}
+
+/* Every dataset the model sees must have its input width and targets that
+ * fit its output: class indices in range for sparse cross-entropy, 0..1
+ * for binary cross-entropy. */
+static LrStatus check_data(LrPlan *plan, const LrSource *src, LrDiag *diag)
+{
+    const LrSpec *spec = plan->spec;
+    bool sparse = spec->loss.kind == LOSS_CATEGORICAL_CROSSENTROPY && plan->targets == 1;
+    for (int i = 0; i < plan->dataset_count; i++) {
+        const LrDataset *d = &plan->data[i];
+        if (d->features != plan->features) {
+            diag_error(diag, src, spec->datasets[i].span,
+                       "dataset '%s' has %d features but the model takes %d (those of '%s')",
+                       dataset_label(spec, i), d->features, plan->features,
+                       dataset_label(spec, spec->train.on.dataset));
+            return LR_LANGUAGE_ERROR;
+        }
+        if (d->targets != plan->targets) {
+            diag_error(diag, src, spec->datasets[i].span,
+                       "dataset '%s' has %d target columns but '%s' has %d",
+                       dataset_label(spec, i), d->targets,
+                       dataset_label(spec, spec->train.on.dataset), plan->targets);
+            return LR_LANGUAGE_ERROR;
+        }
+        for (int64_t r = 0; r < d->n; r++) {
+            for (int t = 0; t < d->targets; t++) {
+                double y = d->y[(size_t)r * (size_t)d->targets + (size_t)t];
+                bool bad = false;
+                const char *want = "";
+                if (sparse) {
+                    bad = y != floor(y) || y < 0 || y >= plan->outputs;
+                    want = "a class index";
+                } else if (spec->loss.kind == LOSS_BINARY_CROSSENTROPY ||
+                           spec->loss.kind == LOSS_CATEGORICAL_CROSSENTROPY) {
+                    bad = !(y >= 0 && y <= 1);
+                    want = "a probability between 0 and 1";
+                }
+                if (bad) {
+                    if (sparse)
+                        diag_error(diag, src, spec->datasets[i].span,
+                                   "dataset '%s' has the label %g, but the model's %d outputs "
+                                   "are classes 0 to %d",
+                                   dataset_label(spec, i), y, plan->outputs, plan->outputs - 1);
+                    else
+                        diag_error(diag, src, spec->datasets[i].span,
+                                   "dataset '%s' has the target %g where %s is needed",
+                                   dataset_label(spec, i), y, want);
+                    return LR_RUN_FAILED;
+                }
+            }
+        }
+    }
+    return LR_OK;
+}
+
+static LrStatus load_data(LrPlan *plan, const LrSource *src, LrDiag *diag)
+{
+    const LrSpec *spec = plan->spec;
+    for (int i = 0; i < spec->dataset_count; i++) {
+        int status = data_load(&spec->datasets[i], i, spec->seed, src, diag, &plan->data[i]);
+        plan->dataset_count = i + 1;
+        if (status != 0)
+            return status == 2 ? LR_LANGUAGE_ERROR : LR_RUN_FAILED;
+    }
+    const LrDataset *on = &plan->data[spec->train.on.dataset];
+    plan->features = on->features;
+    plan->targets = on->targets;
+    if (on->part_count[spec->train.on.part] == 0) {
+        diag_error(diag, src, spec->train.on.span, "there are no rows to train on");
+        return LR_RUN_FAILED;
+    }
+    return LR_OK;
+}
+
+/* The model's input transform, fitted on the rows it trains on and applied
+ * to every dataset (it is part of the model, saved with its weights). */
+static void normalize_data(LrPlan *plan)
+{
+    const LrSpec *spec = plan->spec;
+    const LrDatasetSpec *d = &spec->datasets[spec->train.on.dataset];
+    const LrDataset *on = &plan->data[spec->train.on.dataset];
+    data_normalize_fit(on, d->normalize, on->part_begin[spec->train.on.part],
+                       on->part_count[spec->train.on.part], plan->norm_offset, plan->norm_scale);
+    if (d->normalize == NORM_NONE)
+        return;
+    for (int i = 0; i < plan->dataset_count; i++)
+        data_normalize_apply(&plan->data[i], plan->norm_offset, plan->norm_scale);
+}
+
+/* ------------------------------------------------------------ the model */
+
+/* Softmax + categorical cross-entropy and sigmoid + binary cross-entropy
+ * are computed together from the logits (stable, no log(0)). */
+static void fuse_output(LrPlan *plan)
+{
+    const LrSpec *spec = plan->spec;
+    LrLayer *last = &plan->layers[plan->layer_count - 1];
+    plan->loss.kind = spec->loss.kind;
+    plan->loss.delta = spec->loss.delta;
+    plan->pending = ACT_LINEAR;
+    LrActivation want = spec->loss.kind == LOSS_CATEGORICAL_CROSSENTROPY ? ACT_SOFTMAX
+                        : spec->loss.kind == LOSS_BINARY_CROSSENTROPY   ? ACT_SIGMOID
+                                                                        : ACT_LINEAR;
+    if (want != ACT_LINEAR && last->ops != &layer_dropout_ops && last->activation == want) {
+        last->from_logits = true;
+        plan->loss.from_logits = true;
+        plan->pending = want;
+    }
+}
+
+static bool build_layers(LrPlan *plan)
+{
+    const LrSpec *spec = plan->spec;
+    int in = plan->features;
+    size_t params = 0;
+    int vars = 0;
+    for (int i = 0; i < spec->layer_count; i++) {
+        int out = layer_width(&spec->layers[i], in);
+        if (spec->layers[i].kind == LAYER_DENSE) {
+            params += ((size_t)in + 1) * (size_t)out;
+            vars += 2;
+        }
+        in = out;
+    }
+    plan->outputs = in;
     plan->param_count = params;
-    size_t n = (size_t)d->n;
-    plan->x = plan_alloc(plan, n * (size_t)plan->features, sizeof(float));
-    plan->y = plan_alloc(plan, n * (size_t)plan->outputs, sizeof(float));
-    plan->order = plan_alloc(plan, n, sizeof(int64_t));
-    plan->xb = plan_alloc(plan, (size_t)batch * (size_t)plan->features, sizeof(float));
-    plan->yb = plan_alloc(plan, (size_t)batch * (size_t)plan->outputs, sizeof(float));
+    plan->var_count = vars;
+    int64_t batch = spec->train.batch < plan->train.rows ? spec->train.batch : plan->train.rows;
+    plan->batch = (int)batch;
     plan->params = plan_alloc(plan, params, sizeof(float));
     plan->dparams = plan_alloc(plan, params, sizeof(float));
-    plan->velocity = plan_alloc(plan, params, sizeof(float));
+    plan->best = plan_alloc(plan, params, sizeof(float));
+    plan->var_offsets = plan_alloc(plan, (size_t)vars + 1, sizeof(size_t));
+    plan->layer_count = spec->layer_count;
     plan->layers = plan_alloc(plan, (size_t)plan->layer_count, sizeof(LrLayer));
     plan->acts = plan_alloc(plan, (size_t)plan->layer_count, sizeof(LrTensor));
     plan->grads = plan_alloc(plan, (size_t)plan->layer_count, sizeof(LrTensor));
-    bool ok = plan->x && plan->y && plan->order && plan->xb && plan->yb && plan->params &&
-              plan->dparams && plan->velocity && plan->layers && plan->acts && plan->grads;
+    plan->xb = plan_alloc(plan, (size_t)batch * (size_t)plan->features, sizeof(float));
+    plan->yb = plan_alloc(plan, (size_t)batch * (size_t)plan->targets, sizeof(float));
+    if (!plan->params || !plan->dparams || !plan->best || !plan->var_offsets || !plan->layers ||
+        !plan->acts || !plan->grads || !plan->xb || !plan->yb)
+        return false;
     size_t offset = 0;
-    int in = plan->features;
-    for (int i = 0; ok && i < plan->layer_count; i++) {
+    int var = 0;
+    in = plan->features;
+    for (int i = 0; i < plan->layer_count; i++) {
         const LrLayerSpec *ls = &spec->layers[i];
         LrLayer *l = &plan->layers[i];
-        l->ops = &layer_dense_ops;
         l->in = in;
-        l->out = ls->units;
+        l->out = layer_width(ls, in);
         l->activation = ls->activation;
-        l->weight = tensor_view(plan->params + offset, in, l->out);
-        l->dweight = tensor_view(plan->dparams + offset, in, l->out);
-        offset += (size_t)in * (size_t)l->out;
-        l->bias = tensor_view(plan->params + offset, 1, l->out);
-        l->dbias = tensor_view(plan->dparams + offset, 1, l->out);
-        offset += (size_t)l->out;
+        switch (ls->kind) {
+        case LAYER_DENSE:
+            l->ops = &layer_dense_ops;
+            l->l2 = (float)ls->l2;
+            plan->var_offsets[var++] = offset;
+            l->weight = tensor_view(plan->params + offset, in, l->out);
+            l->dweight = tensor_view(plan->dparams + offset, in, l->out);
+            offset += (size_t)in * (size_t)l->out;
+            plan->var_offsets[var++] = offset;
+            l->bias = tensor_view(plan->params + offset, 1, l->out);
+            l->dbias = tensor_view(plan->dparams + offset, 1, l->out);
+            offset += (size_t)l->out;
+            break;
+        case LAYER_DROPOUT: {
+            l->ops = &layer_dropout_ops;
+            l->rate = (float)ls->rate;
+            l->rng = &plan->dropout_rng;
+            float *mask = plan_alloc(plan, (size_t)batch * (size_t)in, sizeof(float));
+            if (!mask)
+                return false;
+            l->mask = tensor_view(mask, (int)batch, in);
+            break;
+        }
+        case LAYER_ACTIVATION:
+            l->ops = &layer_activation_ops;
+            break;
+        }
         float *act = plan_alloc(plan, (size_t)batch * (size_t)l->out, sizeof(float));
         float *grad = plan_alloc(plan, (size_t)batch * (size_t)l->out, sizeof(float));
-        ok = act && grad;
+        if (!act || !grad)
+            return false;
         plan->acts[i] = tensor_view(act, (int)batch, l->out);
         plan->grads[i] = tensor_view(grad, (int)batch, l->out);
         in = l->out;
     }
-    if (!ok) {
-        diag_error(diag, src, d->span, "out of memory allocating %zu bytes for the experiment",
-                   bytes);
-        plan_free(plan);
-        return -1;
+    plan->var_offsets[var] = offset;
+    return true;
+}
+
+static bool build_optimizer(LrPlan *plan)
+{
+    LrOptimizer *o = &plan->optimizer;
+    o->spec = &plan->spec->optimizer;
+    o->params = plan->params;
+    o->grads = plan->dparams;
+    o->count = plan->param_count;
+    o->var_offsets = plan->var_offsets;
+    o->var_count = plan->var_count;
+    int slots = optim_slot_count(o->spec);
+    if (slots >= 1 && !(o->slot1 = plan_alloc(plan, plan->param_count, sizeof(float))))
+        return false;
+    if (slots >= 2 && !(o->slot2 = plan_alloc(plan, plan->param_count, sizeof(float))))
+        return false;
+    optim_reset(o);
+    return true;
+}
+
+/* Layer by layer, kernel then bias, from the init stream. */
+static void init_params(LrPlan *plan)
+{
+    LrRng rng;
+    rng_seed(&rng, plan->spec->seed, RNG_STREAM_INIT);
+    for (int i = 0; i < plan->layer_count; i++) {
+        LrLayer *l = &plan->layers[i];
+        if (l->ops != &layer_dense_ops)
+            continue;
+        const LrLayerSpec *ls = &plan->spec->layers[i];
+        init_fill(&ls->init, l->weight.data, (size_t)l->in * (size_t)l->out, l->in, l->out, &rng);
+        init_fill(&ls->bias_init, l->bias.data, (size_t)l->out, l->in, l->out, &rng);
     }
-    plan->optimizer.spec = &spec->optimizer;
-    plan->optimizer.params = plan->params;
-    plan->optimizer.grads = plan->dparams;
-    plan->optimizer.velocity = plan->velocity;
-    plan->optimizer.count = params;
-    plan->optimizer.step = 0;
-    plan->bytes = plan->arena.total;
-    return 0;
+}
+
+LrStatus plan_build(LrPlan *plan, const LrSpec *spec, const LrSource *src, LrDiag *diag)
+{
+    memset(plan, 0, sizeof *plan);
+    plan->spec = spec;
+    LrStatus status = load_data(plan, src, diag);
+    if (status != LR_OK)
+        return status;
+    plan->train = plan_part(plan, spec->train.on);
+    plan->norm_offset = plan_alloc(plan, (size_t)plan->features, sizeof(float));
+    plan->norm_scale = plan_alloc(plan, (size_t)plan->features, sizeof(float));
+    plan->order = plan_alloc(plan, (size_t)plan->train.rows, sizeof(int64_t));
+    plan->metric_count = spec->train.metric_count;
+    /* epoch, step, loss, val_loss, metrics and their val_ twins, lr, seconds */
+    plan->history_cols = 6 + 2 * plan->metric_count;
+    plan->history = plan_alloc(plan, (size_t)spec->train.epochs * (size_t)plan->history_cols,
+                               sizeof(double));
+    if (!plan->norm_offset || !plan->norm_scale || !plan->order || !plan->history ||
+        !build_layers(plan) || !build_optimizer(plan)) {
+        diag_error(diag, src, spec->train.span, "out of memory");
+        return LR_RUN_FAILED;
+    }
+    normalize_data(plan);
+    status = check_data(plan, src, diag);
+    if (status != LR_OK)
+        return status;
+    fuse_output(plan);
+    init_params(plan);
+    if (spec->load_path) {
+        char why[512];
+        if (weights_load(plan, spec->load_path, why, sizeof why) < 0) {
+            diag_error(diag, src, spec->load_span, "%s", why);
+            return LR_RUN_FAILED;
+        }
+    }
+    for (int64_t i = 0; i < plan->train.rows; i++)
+        plan->order[i] = i;
+    rng_seed(&plan->shuffle_rng, spec->seed, RNG_STREAM_SHUFFLE);
+    rng_seed(&plan->dropout_rng, spec->seed, RNG_STREAM_DROPOUT);
+    return LR_OK;
 }
 
 void plan_free(LrPlan *plan)
 {
+    for (int i = 0; i < plan->dataset_count; i++)
+        data_free(&plan->data[i]);
     arena_free(&plan->arena);
     memset(plan, 0, sizeof *plan);
 }

@@ -1,42 +1,75 @@
 /* plan.h — lowers a Spec to the pipeline (data → batches → layers → loss →
- * optimizer), sizing and allocating every buffer in one place, before the
- * first step. The training step allocates nothing. */
+ * optimizer): loads the data, sizes and allocates every buffer in one
+ * place, before the first step, and initializes the parameters. The
+ * training step allocates nothing. */
 #ifndef LR_PLAN_H
 #define LR_PLAN_H
 #include <stddef.h>
 #include <stdint.h>
 
 #include "arena.h"
+#include "data.h"
 #include "diag.h"
 #include "layer.h"
+#include "loss.h"
 #include "optim.h"
+#include "rng.h"
 #include "spec.h"
+
+/* Outcomes of the stages that can fail, as main maps them to exit codes. */
+typedef enum LrStatus { LR_OK = 0, LR_RUN_FAILED = 1, LR_LANGUAGE_ERROR = 2 } LrStatus;
+
+/* A view of one part of a loaded dataset. */
+typedef struct LrPartView {
+    const float *x, *y;
+    int64_t rows;
+} LrPartView;
 
 typedef struct LrPlan {
     const LrSpec *spec;
-    LrArena arena;          /* the run arena: owns everything below */
-    int64_t n;              /* samples */
-    int features, outputs;
-    float *x, *y;           /* the data set: n x features, n x outputs */
-    int batch;              /* rows per step: min(train batch, n) */
+    LrArena arena;          /* the run arena: owns every buffer below */
+    LrDataset data[SPEC_MAX_DATASETS];
+    int dataset_count;
+    int features, outputs, targets; /* model input, model output, target columns */
+    float *norm_offset, *norm_scale; /* features each: the model's input transform */
+    LrLoss loss;
+    LrActivation pending;   /* output activation fused into the loss, for metrics */
+    int batch;              /* rows per step: min(train batch, training rows) */
     float *xb, *yb;         /* a shuffled batch, gathered */
     int layer_count;
     LrLayer *layers;
     LrTensor *acts;         /* acts[i]: output of layer i, batch rows */
     LrTensor *grads;        /* grads[i]: dLoss/d acts[i] */
-    float *params, *dparams, *velocity;
+    float *params, *dparams, *best;
     size_t param_count;
-    int64_t *order;         /* sample order of the current epoch */
+    size_t *var_offsets;    /* kernel and bias of each dense layer */
+    int var_count;
+    LrPartView train;       /* what train on= names */
+    int64_t *order;         /* sample order of the current epoch (train.rows) */
+    LrRng shuffle_rng, dropout_rng;
     LrOptimizer optimizer;
-    size_t bytes;           /* everything the plan allocated */
+    int metric_count;       /* the train statement's metrics */
+    int history_cols;       /* see train.h */
+    double *history;        /* epochs x history_cols */
 } LrPlan;
 
-/* Checks that the experiment fits in this machine's memory (an error at the
- * dataset statement if not), without allocating. Returns 0, or -1 after
- * reporting to diag. */
+/* Checks that what is known before reading data (generated data sets and
+ * the model) fits in this machine's memory, without allocating. Returns
+ * 0, or -1 after reporting to diag. */
 int plan_check_size(const LrSpec *spec, const LrSource *src, LrDiag *diag);
-/* plan_check_size, then allocates every buffer. */
-int plan_build(LrPlan *plan, const LrSpec *spec, const LrSource *src, LrDiag *diag);
+
+/* Loads the data (data.h), fits the normalization on the training rows,
+ * checks the data against the model (widths, class labels), allocates
+ * every buffer and initializes the parameters from the init stream (or
+ * from spec->load_path). Returns LR_OK, or the status after reporting. */
+LrStatus plan_build(LrPlan *plan, const LrSpec *spec, const LrSource *src, LrDiag *diag);
 void plan_free(LrPlan *plan);
+
+/* The rows of a dataset part. */
+LrPartView plan_part(const LrPlan *plan, LrDataRef ref);
+
+/* Keras's name of dense layer i among the model's layers ("dense",
+ * "dense_1", ...), as used in weight files and reports. */
+void plan_layer_name(const LrPlan *plan, int layer, char *out, size_t size);
 
 #endif

@@ -3,9 +3,43 @@
 
 #include <stdio.h>
 
-void report_epoch(int64_t epoch, int64_t epochs, double loss)
+#include "metrics.h"
+
+static void print_metrics(const char *prefix, const LrMetricKind *metrics, int count,
+                          const double *values)
 {
-    printf("epoch %lld/%lld loss %.6f\n", (long long)epoch, (long long)epochs, loss);
+    for (int m = 0; m < count; m++)
+        printf(" %s%s %.6f", prefix, metric_name(metrics[m]), values[m]);
+}
+
+void report_epoch(int64_t epoch, int64_t epochs, double loss, const LrMetricKind *metrics,
+                  int metric_count, const double *values, bool has_val, double val_loss,
+                  const double *val_values)
+{
+    printf("epoch %lld/%lld loss %.6f", (long long)epoch, (long long)epochs, loss);
+    print_metrics("", metrics, metric_count, values);
+    if (has_val) {
+        printf(" val_loss %.6f", val_loss);
+        print_metrics("val_", metrics, metric_count, val_values);
+    }
+    putchar('\n');
+}
+
+void report_early_stop(int64_t epoch, const char *monitor, int64_t wait, double best,
+                       int64_t best_epoch)
+{
+    printf("early stop at epoch %lld: %s has not improved for %lld epoch%s (best %.6f at "
+           "epoch %lld)\n",
+           (long long)epoch, monitor, (long long)wait, wait == 1 ? "" : "s", best,
+           (long long)best_epoch);
+}
+
+void report_evaluate(const char *what, double loss, const LrMetricKind *metrics, int count,
+                     const double *values)
+{
+    printf("evaluate %s loss %.6f", what, loss);
+    print_metrics("", metrics, count, values);
+    putchar('\n');
 }
 
 /* [a b c] */
@@ -17,30 +51,23 @@ static void print_row(const float *v, int count)
     putchar(']');
 }
 
-void report_parameters(const LrLayer *layers, int count)
+void report_dense(const char *name, const LrLayer *l)
 {
-    for (int i = 0; i < count; i++) {
-        const LrLayer *l = &layers[i];
-        /* Keras names layers dense, dense_1, dense_2, ... */
-        if (i == 0)
-            printf("%s weights ", l->ops->name);
-        else
-            printf("%s_%d weights ", l->ops->name, i);
-        if (l->out == 1) {
-            print_row(l->weight.data, l->in);
-            printf(" bias %.4f\n", (double)l->bias.data[0]);
-            continue;
-        }
-        putchar('[');
-        for (int r = 0; r < l->in; r++) {
-            if (r)
-                putchar(' ');
-            print_row(&TENSOR_AT(l->weight, r, 0), l->out);
-        }
-        printf("] bias ");
-        print_row(l->bias.data, l->out);
-        putchar('\n');
+    printf("%s weights ", name);
+    if (l->out == 1) {
+        print_row(l->weight.data, l->in);
+        printf(" bias %.4f\n", (double)l->bias.data[0]);
+        return;
     }
+    putchar('[');
+    for (int r = 0; r < l->in; r++) {
+        if (r)
+            putchar(' ');
+        print_row(&TENSOR_AT(l->weight, r, 0), l->out);
+    }
+    printf("] bias ");
+    print_row(l->bias.data, l->out);
+    putchar('\n');
 }
 
 void report_schedule_header(void)

@@ -6,11 +6,21 @@
 #include <stdint.h>
 
 #include "layer.h"
+#include "spec.h"
 
-/* `epoch 1/4 loss 0.041337` */
-void report_epoch(int64_t epoch, int64_t epochs, double loss);
-/* One line per layer (`dense weights [...] bias ...`), for small models. */
-void report_parameters(const LrLayer *layers, int count);
+/* `epoch 1/4 loss 0.041337 accuracy 0.912000 val_loss 0.05 val_accuracy 0.9`
+ * (metrics and the val_ columns only when there are some). */
+void report_epoch(int64_t epoch, int64_t epochs, double loss, const LrMetricKind *metrics,
+                  int metric_count, const double *values, bool has_val, double val_loss,
+                  const double *val_values);
+/* `early stop at epoch 7: val_loss has not improved for 3 epochs (best 0.1 at epoch 4)` */
+void report_early_stop(int64_t epoch, const char *monitor, int64_t wait, double best,
+                       int64_t best_epoch);
+/* `evaluate grades.test loss 0.040000 accuracy 0.950000` */
+void report_evaluate(const char *what, double loss, const LrMetricKind *metrics, int count,
+                     const double *values);
+/* One line for a dense layer named name (`dense weights [...] bias ...`). */
+void report_dense(const char *name, const LrLayer *l);
 /* Models with more parameters than this do not print them. */
 #define REPORT_MAX_PARAMETERS 64
 /* `lrc schedule`: the header, then `step lr` rows. */

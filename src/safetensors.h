@@ -36,6 +36,7 @@ int safetensors_write(const char *path, const LrNamedTensor *tensors, int count,
  * is known, its offsets lie inside the data and match its shape, tensors
  * do not overlap. */
 typedef struct LrSafetensors {
+    char *path;        /* a copy, for messages */
     char *bytes;       /* the whole file */
     size_t size;
     const char *data;  /* start of the tensor bytes */
@@ -43,12 +44,17 @@ typedef struct LrSafetensors {
     LrJson *header;
 } LrSafetensors;
 
-/* Opens and validates path; -1 with a reason naming what is wrong
- * ("'w.safetensors' is truncated: header says 4096 bytes, file has 100"). */
+/* Opens and validates path (at most 4 GiB, header at most 100 MB); -1
+ * with a reason naming the file and what is wrong ("'w.safetensors' is
+ * truncated: header says 4096 bytes but the file has 92 after the 8-byte
+ * length"). Dtypes known to the format but not to lrc (F16, ...) are
+ * accepted here and refused by safetensors_read. safetensors_close is safe
+ * after a failed open. */
 int safetensors_open(LrSafetensors *st, const char *path, char *why, size_t why_size);
-/* Copies tensor name into dest after checking that it exists with this
- * dtype and exactly this shape; -1 with a reason ("tensor 'dense/kernel'
- * has shape [3, 2], expected [3, 1]") otherwise. */
+/* Copies tensor name into dest (converted to host byte order) after
+ * checking that it exists with this dtype and exactly this shape; -1 with a
+ * reason ("'w.safetensors': tensor 'dense/kernel' has shape [3, 2],
+ * expected [3, 1]") otherwise. */
 int safetensors_read(const LrSafetensors *st, const char *name, LrDType dtype, int ndim,
                      const int64_t *shape, void *dest, char *why, size_t why_size);
 /* A metadata value, or NULL. */

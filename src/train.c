@@ -6,12 +6,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "init.h"
-#include "loss.h"
+#include "metrics.h"
 #include "report.h"
-#include "rng.h"
 #include "schedule.h"
-#include "synth.h"
 
 static double now_seconds(void)
 {
@@ -20,14 +17,14 @@ static double now_seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* Runs the layers on x (rows rows); returns the model's output. */
-static const LrTensor *forward(LrPlan *plan, const LrTensor *x)
+/* Runs the layers on x; returns the model's output. */
+static const LrTensor *forward(LrPlan *plan, const LrTensor *x, bool training)
 {
     const LrTensor *in = x;
     for (int i = 0; i < plan->layer_count; i++) {
         LrTensor *out = &plan->acts[i];
         out->rows = x->rows;
-        plan->layers[i].ops->forward(&plan->layers[i], in, out);
+        plan->layers[i].ops->forward(&plan->layers[i], in, out, training);
         in = out;
     }
     return in;
@@ -46,41 +43,34 @@ static void backward(LrPlan *plan, const LrTensor *x)
     }
 }
 
-double train_evaluate(LrPlan *plan)
+void train_measure(LrPlan *plan, LrPartView part, const LrMetricKind *metrics, int count,
+                   double *loss, double *values)
 {
     double sum = 0;
-    for (int64_t start = 0; start < plan->n; start += plan->batch) {
-        int rows = (int)(plan->n - start < plan->batch ? plan->n - start : plan->batch);
-        LrTensor x = tensor_view(plan->x + (size_t)start * (size_t)plan->features, rows,
+    for (int m = 0; m < count; m++)
+        values[m] = 0;
+    for (int64_t start = 0; start < part.rows; start += plan->batch) {
+        int rows = (int)(part.rows - start < plan->batch ? part.rows - start : plan->batch);
+        /* The data are never written through these views. */
+        LrTensor x = tensor_view((float *)part.x + (size_t)start * (size_t)plan->features, rows,
                                  plan->features);
-        LrTensor y = tensor_view(plan->y + (size_t)start * (size_t)plan->outputs, rows,
-                                 plan->outputs);
-        sum += loss_sum(plan->spec->loss, forward(plan, &x), &y);
+        LrTensor y = tensor_view((float *)part.y + (size_t)start * (size_t)plan->targets, rows,
+                                 plan->targets);
+        const LrTensor *pred = forward(plan, &x, false);
+        sum += loss_sum(&plan->loss, pred, &y);
+        for (int m = 0; m < count; m++)
+            values[m] += metric_sum(metrics[m], plan->pending, pred, &y);
     }
-    return sum / (double)plan->n;
+    double n = part.rows > 0 ? (double)part.rows : 1.0;
+    double penalty = 0;
+    for (int i = 0; i < plan->layer_count; i++)
+        penalty += layer_penalty(&plan->layers[i]);
+    *loss = sum / n + penalty;
+    for (int m = 0; m < count; m++)
+        values[m] /= n;
 }
 
-/* Data from the data stream, parameters from the init stream (layer by
- * layer, weights then bias), so that one never shifts the other. */
-static void prepare(LrPlan *plan)
-{
-    const LrSpec *spec = plan->spec;
-    LrRng rng;
-    rng_seed(&rng, spec->seed, RNG_STREAM_DATA);
-    synth_linear(&spec->dataset, &rng, plan->x, plan->y);
-    rng_seed(&rng, spec->seed, RNG_STREAM_INIT);
-    for (int i = 0; i < plan->layer_count; i++) {
-        LrLayer *l = &plan->layers[i];
-        const LrLayerSpec *ls = &spec->layers[i];
-        init_fill(&ls->init, l->weight.data, (size_t)l->in * (size_t)l->out, l->in, l->out, &rng);
-        init_fill(&ls->bias_init, l->bias.data, (size_t)l->out, l->in, l->out, &rng);
-    }
-    memset(plan->velocity, 0, plan->param_count * sizeof(float));
-    for (int64_t i = 0; i < plan->n; i++)
-        plan->order[i] = i;
-}
-
-/* Fisher-Yates over the whole data set, once per epoch, as Keras's fit. */
+/* Fisher-Yates over the training rows, once per epoch, as Keras's fit. */
 static void shuffle(int64_t *order, int64_t n, LrRng *rng)
 {
     for (int64_t i = n - 1; i > 0; i--) {
@@ -94,53 +84,132 @@ static void shuffle(int64_t *order, int64_t n, LrRng *rng)
 /* Copies the batch's rows into the Plan's batch buffers. */
 static void gather(LrPlan *plan, int64_t start, int rows, LrTensor *x, LrTensor *y)
 {
-    size_t fx = (size_t)plan->features, fy = (size_t)plan->outputs;
+    size_t fx = (size_t)plan->features, fy = (size_t)plan->targets;
     for (int r = 0; r < rows; r++) {
         size_t src = (size_t)plan->order[start + r];
-        memcpy(plan->xb + (size_t)r * fx, plan->x + src * fx, fx * sizeof(float));
-        memcpy(plan->yb + (size_t)r * fy, plan->y + src * fy, fy * sizeof(float));
+        memcpy(plan->xb + (size_t)r * fx, plan->train.x + src * fx, fx * sizeof(float));
+        memcpy(plan->yb + (size_t)r * fy, plan->train.y + src * fy, fy * sizeof(float));
     }
     *x = tensor_view(plan->xb, rows, plan->features);
-    *y = tensor_view(plan->yb, rows, plan->outputs);
+    *y = tensor_view(plan->yb, rows, plan->targets);
 }
 
-int train_run(LrPlan *plan, const LrSource *src, LrDiag *diag, LrTrainResult *result)
+void train_state_init(LrTrainState *state)
+{
+    memset(state, 0, sizeof *state);
+    state->best = INFINITY;
+}
+
+void train_report_history(const LrPlan *plan, const LrTrainState *state)
 {
     const LrSpec *spec = plan->spec;
-    const LrLossKind loss_kind = spec->loss;
-    prepare(plan);
-    LrRng shuffle_rng;
-    rng_seed(&shuffle_rng, spec->seed, RNG_STREAM_SHUFFLE);
-    double started = now_seconds();
+    bool has_val = spec->train.validation.dataset >= 0;
+    for (int64_t e = 0; e < state->epochs_done; e++) {
+        const double *row = plan->history + (size_t)e * (size_t)plan->history_cols;
+        report_epoch((int64_t)row[HIST_EPOCH], spec->train.epochs, row[HIST_LOSS],
+                     spec->train.metrics, plan->metric_count, row + HIST_METRICS, has_val,
+                     row[HIST_VAL_LOSS], row + HIST_METRICS + plan->metric_count);
+    }
+}
+
+/* Measures the epoch, records and reports it; decides on early stopping.
+ * Returns false when the loss is not finite. */
+static bool finish_epoch(LrPlan *plan, LrTrainState *state, double lr, double seconds)
+{
+    const LrSpec *spec = plan->spec;
+    const LrTrainSpec *t = &spec->train;
+    double *row = plan->history + (size_t)state->epochs_done * (size_t)plan->history_cols;
+    double *metrics = row + HIST_METRICS, *val_metrics = metrics + plan->metric_count;
+    train_measure(plan, plan->train, t->metrics, plan->metric_count, &row[HIST_LOSS], metrics);
+    bool has_val = t->validation.dataset >= 0;
+    row[HIST_VAL_LOSS] = NAN;
+    if (has_val)
+        train_measure(plan, plan_part(plan, t->validation), t->metrics, plan->metric_count,
+                      &row[HIST_VAL_LOSS], val_metrics);
+    state->epochs_done++;
+    row[HIST_EPOCH] = (double)state->epochs_done;
+    row[HIST_STEP] = (double)plan->optimizer.step;
+    row[HIST_LR(plan)] = lr;
+    row[HIST_SECONDS(plan)] = seconds;
+    if (!isfinite(row[HIST_LOSS]))
+        return false;
+    report_epoch(state->epochs_done, t->epochs, row[HIST_LOSS], t->metrics, plan->metric_count,
+                 metrics, has_val, row[HIST_VAL_LOSS], val_metrics);
+    if (t->early_stop.enabled) {
+        /* Keras's EarlyStopping: monitor val_loss (loss without
+         * validation); improve by more than min_delta or wait. */
+        double current = has_val ? row[HIST_VAL_LOSS] : row[HIST_LOSS];
+        if (current < state->best - t->early_stop.min_delta) {
+            state->best = current;
+            state->best_epoch = state->epochs_done;
+            state->wait = 0;
+            memcpy(plan->best, plan->params, plan->param_count * sizeof(float));
+        } else if (++state->wait >= t->early_stop.patience) {
+            state->stopped = true;
+            report_early_stop(state->epochs_done, has_val ? "val_loss" : "loss", state->wait,
+                              state->best, state->best_epoch);
+        }
+    }
+    return true;
+}
+
+static LrStatus diverged(LrPlan *plan, const LrSource *src, LrDiag *diag, int64_t epoch,
+                         double loss, double lr)
+{
+    diag_error(diag, src, plan->spec->train.span,
+               "training diverged at epoch %lld step %lld (loss=%s, lr=%.9g)", (long long)epoch,
+               (long long)plan->optimizer.step, isnan(loss) ? "nan" : "inf", lr);
+    return LR_RUN_FAILED;
+}
+
+LrStatus train_run(LrPlan *plan, LrTrainState *state, const LrSource *src, LrDiag *diag,
+                   const LrTrainHooks *hooks)
+{
+    const LrSpec *spec = plan->spec;
+    const LrTrainSpec *t = &spec->train;
     LrTensor *out_grad = &plan->grads[plan->layer_count - 1];
-    double loss = 0, lr = 0;
-    for (int64_t epoch = 1; epoch <= spec->train.epochs; epoch++) {
-        if (spec->train.shuffle)
-            shuffle(plan->order, plan->n, &shuffle_rng);
-        for (int64_t start = 0; start < plan->n; start += plan->batch) {
-            int rows = (int)(plan->n - start < plan->batch ? plan->n - start : plan->batch);
+    double started = now_seconds() - state->seconds;
+    double lr = schedule_lr(&spec->optimizer.lr, plan->optimizer.step);
+    while (state->epochs_done < t->epochs && !state->stopped) {
+        if (!state->mid_epoch) {
+            if (t->shuffle)
+                shuffle(plan->order, plan->train.rows, &plan->shuffle_rng);
+            state->mid_epoch = true;
+            state->batch_start = 0;
+        }
+        while (state->batch_start < plan->train.rows) {
+            int64_t start = state->batch_start;
+            int rows = (int)(plan->train.rows - start < plan->batch ? plan->train.rows - start
+                                                                     : plan->batch);
             LrTensor x, y;
             gather(plan, start, rows, &x, &y);
-            const LrTensor *pred = forward(plan, &x);
+            const LrTensor *pred = forward(plan, &x, true);
             out_grad->rows = rows;
-            loss_gradient(loss_kind, pred, &y, out_grad);
+            loss_gradient(&plan->loss, pred, &y, out_grad);
             backward(plan, &x);
             lr = optim_step(&plan->optimizer);
+            state->batch_start = start + rows;
+            bool halt = hooks->halt_after > 0 && plan->optimizer.step == hooks->halt_after;
+            if ((hooks->interrupted && *hooks->interrupted) || halt) {
+                state->signal = halt ? SIGINT : (int)*hooks->interrupted;
+                state->seconds = now_seconds() - started;
+                if (hooks->save && hooks->save(hooks->ctx, plan, state) < 0)
+                    return LR_RUN_FAILED;
+                return LR_OK;
+            }
         }
-        loss = train_evaluate(plan);
-        if (!isfinite(loss)) {
-            diag_error(diag, src, spec->train.span,
-                       "training diverged at epoch %lld step %lld (loss=%s, lr=%.9g)",
-                       (long long)epoch, (long long)plan->optimizer.step,
-                       isnan(loss) ? "nan" : "inf", lr);
-            return -1;
+        state->mid_epoch = false;
+        state->seconds = now_seconds() - started;
+        if (!finish_epoch(plan, state, lr, state->seconds)) {
+            const double *row = plan->history + (size_t)(state->epochs_done - 1) * (size_t)plan->history_cols;
+            return diverged(plan, src, diag, state->epochs_done, row[HIST_LOSS], lr);
         }
-        report_epoch(epoch, spec->train.epochs, loss);
+        if (hooks->save && hooks->save(hooks->ctx, plan, state) < 0)
+            return LR_RUN_FAILED;
     }
-    result->loss = loss;
-    result->steps = plan->optimizer.step;
-    result->seconds = now_seconds() - started;
-    if (plan->param_count <= REPORT_MAX_PARAMETERS)
-        report_parameters(plan->layers, plan->layer_count);
-    return 0;
+    if (t->early_stop.enabled && t->early_stop.restore_best && state->best_epoch > 0 &&
+        state->best_epoch != state->epochs_done)
+        memcpy(plan->params, plan->best, plan->param_count * sizeof(float));
+    state->seconds = now_seconds() - started;
+    return LR_OK;
 }

@@ -1,24 +1,60 @@
-/* train.h — the training loop over a built Plan: generate the data,
- * initialize the parameters, then per epoch shuffle, step through the
- * batches (forward, loss, backward, update) and report the full-dataset
- * loss. */
+/* train.h — the training loop over a built Plan: per epoch shuffle, step
+ * through the batches (forward, loss, backward, update), then measure the
+ * loss and metrics on the training rows and the validation part, report
+ * the epoch and decide on early stopping. Everything that decides what
+ * happens next lives in the Plan and LrTrainState, so that a checkpoint of
+ * both resumes a run exactly. */
 #ifndef LR_TRAIN_H
 #define LR_TRAIN_H
+#include <signal.h>
 #include <stdbool.h>
 
 #include "diag.h"
 #include "plan.h"
 
-typedef struct LrTrainResult {
-    double loss;        /* full-dataset loss after the last epoch */
-    int64_t steps;      /* updates applied */
-    double seconds;     /* wall time of the loop */
-} LrTrainResult;
+/* Columns of a history row (plan->history), after which come the metrics
+ * then the val_ metrics, then lr and seconds. */
+enum { HIST_EPOCH, HIST_STEP, HIST_LOSS, HIST_VAL_LOSS, HIST_METRICS };
+#define HIST_LR(plan) (HIST_METRICS + 2 * (plan)->metric_count)
+#define HIST_SECONDS(plan) (HIST_LR(plan) + 1)
 
-/* Returns 0, or -1 after reporting a run failure (divergence) to diag. */
-int train_run(LrPlan *plan, const LrSource *src, LrDiag *diag, LrTrainResult *result);
+typedef struct LrTrainState {
+    int64_t epochs_done;   /* complete epochs (rows of the history) */
+    int64_t batch_start;   /* next row of plan->order in the current epoch */
+    bool mid_epoch;        /* the current epoch is shuffled and under way */
+    double best;           /* early stopping: best monitored value so far */
+    int64_t best_epoch;    /* its epoch (0: none yet) */
+    int64_t wait;          /* epochs since it last improved */
+    bool stopped;          /* early stopping ended the run */
+    double seconds;        /* training time so far, all sessions */
+    int signal;            /* the signal that interrupted the run, or 0 */
+} LrTrainState;
 
-/* Full-dataset loss of the current parameters (forward only). */
-double train_evaluate(LrPlan *plan);
+typedef struct LrTrainHooks {
+    void *ctx;
+    /* Called after each epoch and on interruption (state->signal set) to
+     * write a checkpoint; returns 0, or -1 after reporting a failure. NULL:
+     * nothing is written. */
+    int (*save)(void *ctx, const LrPlan *plan, const LrTrainState *state);
+    int64_t halt_after;    /* act as if interrupted after this many updates (0: never) */
+    volatile sig_atomic_t *interrupted; /* set to a signal number by the handler */
+    bool quiet;            /* no progress on stderr */
+} LrTrainHooks;
+
+/* A fresh state (nothing trained yet). */
+void train_state_init(LrTrainState *state);
+/* Trains from state until the last epoch, early stopping, or an
+ * interruption (LR_OK with state->signal set). LR_RUN_FAILED after
+ * reporting divergence or a failed save. */
+LrStatus train_run(LrPlan *plan, LrTrainState *state, const LrSource *src, LrDiag *diag,
+                   const LrTrainHooks *hooks);
+
+/* Loss (with the layers' penalties) and metrics (the mean over rows) of
+ * the current parameters on a part. Forward only, in inference mode. */
+void train_measure(LrPlan *plan, LrPartView part, const LrMetricKind *metrics, int count,
+                   double *loss, double *values);
+
+/* Reports the history's epoch lines again (after a resume). */
+void train_report_history(const LrPlan *plan, const LrTrainState *state);
 
 #endif

@@ -1,7 +1,8 @@
 /* test_dense.c — the dense layer and its activations: forward against a
  * hand-computed example, backward (dW, db, dx) against central finite
- * differences of an independent double-precision forward, and batches
- * smaller than the buffers they live in. */
+ * differences of an independent double-precision forward (every activation
+ * including softmax; the L2 penalty; from_logits leaving the activation to
+ * the loss), and batches smaller than the buffers they live in. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -62,7 +63,7 @@ static void test_dense__forward_matches_hand_example(void **state)
     LrLayer l = make_layer(3, 2, ACT_LINEAR, w, b, dw, db);
     LrTensor xt = tensor_view(x, 2, 3), yt = tensor_view(y, 2, 2);
     assert_string_equal(l.ops->name, "dense");
-    l.ops->forward(&l, &xt, &yt);
+    l.ops->forward(&l, &xt, &yt, true);
     assert_close(y[0], 22.5, 0);
     assert_close(y[1], 27.0, 0);
     assert_close(y[2], 9.5, 0);
@@ -73,7 +74,7 @@ static void test_dense__forward_matches_hand_example(void **state)
     float wn[] = {-1, -2, -3, -4, -5, -6};
     float bn[] = {10.0f, 0.0f};
     LrLayer r = make_layer(3, 2, ACT_RELU, wn, bn, dw, db);
-    r.ops->forward(&r, &xt, &yt);
+    r.ops->forward(&r, &xt, &yt, false);
     assert_close(y[0], 0.0, 0);       /* -22 + 10 < 0 */
     assert_close(y[1], 0.0, 0);
     assert_close(y[2], 1.0, 0);       /* -9 + 10 */
@@ -114,53 +115,81 @@ static void test_dense__activations_match_definitions(void **state)
 /* ------------------------------------------------------------------------
  * Backward against finite differences */
 
-enum { B = 4, IN = 3, OUT = 2 };
+enum { B = 4, IN = 3, OUT = 3 };
 
-static double act_ref(LrActivation act, double z)
+/* The activation of one row of pre-activations z (OUT entries), in double,
+ * written from the definitions. */
+static void act_ref(LrActivation act, const double *z, double *y)
 {
-    switch (act) {
-    case ACT_LINEAR:
-        return z;
-    case ACT_RELU:
-        return z > 0 ? z : 0;
-    case ACT_SIGMOID:
-        return 1.0 / (1.0 + exp(-z));
-    case ACT_TANH:
-        return tanh(z);
+    double top = z[0], sum = 0;
+    for (int j = 1; j < OUT; j++)
+        top = fmax(top, z[j]);
+    for (int j = 0; j < OUT; j++)
+        sum += exp(z[j] - top);
+    for (int j = 0; j < OUT; j++) {
+        switch (act) {
+        case ACT_LINEAR:
+            y[j] = z[j];
+            break;
+        case ACT_RELU:
+            y[j] = z[j] > 0 ? z[j] : 0;
+            break;
+        case ACT_SIGMOID:
+            y[j] = 1.0 / (1.0 + exp(-z[j]));
+            break;
+        case ACT_TANH:
+            y[j] = tanh(z[j]);
+            break;
+        case ACT_SOFTMAX:
+            y[j] = exp(z[j] - top) / sum;
+            break;
+        }
     }
-    return z;
 }
 
-/* L = sum_ij G_ij * act(x . W + b)_ij in double: its gradient with respect
- * to y is G, the upstream gradient handed to backward. */
-static double ref_loss(LrActivation act, const double *x, const double *w, const double *b,
-                       const double *g)
+static void ref_forward_row(LrActivation act, const double *x, const double *w, const double *b,
+                            int i, double *z, double *y)
+{
+    for (int j = 0; j < OUT; j++) {
+        z[j] = b[j];
+        for (int k = 0; k < IN; k++)
+            z[j] += x[i * IN + k] * w[k * OUT + j];
+    }
+    act_ref(act, z, y);
+}
+
+/* L = sum_ij G_ij * act(x . W + b)_ij + l2 * sum W^2 in double: its
+ * gradient with respect to y is G, the upstream gradient handed to
+ * backward, and the penalty's gradient is what backward adds to dW. */
+static double ref_loss(LrActivation act, double l2, const double *x, const double *w,
+                       const double *b, const double *g)
 {
     double total = 0;
-    for (int i = 0; i < B; i++)
-        for (int j = 0; j < OUT; j++) {
-            double z = b[j];
-            for (int k = 0; k < IN; k++)
-                z += x[i * IN + k] * w[k * OUT + j];
-            total += g[i * OUT + j] * act_ref(act, z);
-        }
+    for (int i = 0; i < B; i++) {
+        double z[OUT], y[OUT];
+        ref_forward_row(act, x, w, b, i, z, y);
+        for (int j = 0; j < OUT; j++)
+            total += g[i * OUT + j] * y[j];
+    }
+    for (int k = 0; k < IN * OUT; k++)
+        total += l2 * w[k] * w[k];
     return total;
 }
 
-static double central_diff(LrActivation act, double *x, double *w, double *b, const double *g,
-                           double *param)
+static double central_diff(LrActivation act, double l2, double *x, double *w, double *b,
+                           const double *g, double *param)
 {
     const double h = 1e-6;
     double keep = *param;
     *param = keep + h;
-    double up = ref_loss(act, x, w, b, g);
+    double up = ref_loss(act, l2, x, w, b, g);
     *param = keep - h;
-    double down = ref_loss(act, x, w, b, g);
+    double down = ref_loss(act, l2, x, w, b, g);
     *param = keep;
     return (up - down) / (2 * h);
 }
 
-static void check_gradients(LrActivation act)
+static void check_gradients(LrActivation act, float l2)
 {
     uint32_t seed = 12345u + (uint32_t)act;
     float x[B * IN], w[IN * OUT], b[OUT], g[B * OUT];
@@ -176,58 +205,135 @@ static void check_gradients(LrActivation act)
 
     float y[B * OUT], dw[IN * OUT], db[OUT], dx[B * IN];
     LrLayer l = make_layer(IN, OUT, act, w, b, dw, db);
+    l.l2 = l2;
     LrTensor xt = tensor_view(x, B, IN), yt = tensor_view(y, B, OUT);
     LrTensor gt = tensor_view(g, B, OUT), dxt = tensor_view(dx, B, IN);
-    l.ops->forward(&l, &xt, &yt);
+    l.ops->forward(&l, &xt, &yt, true);
 
     /* Finite differences cannot see relu's kink: keep the data away from it. */
-    for (int i = 0; i < B; i++)
+    for (int i = 0; i < B; i++) {
+        double z[OUT], yr[OUT];
+        ref_forward_row(act, xd, wd, bd, i, z, yr);
         for (int j = 0; j < OUT; j++) {
-            double z = bd[j];
-            for (int k = 0; k < IN; k++)
-                z += xd[i * IN + k] * wd[k * OUT + j];
-            assert_true(fabs(z) > 1e-3);
-            assert_close(y[i * OUT + j], act_ref(act, z), 1e-5);
+            assert_true(fabs(z[j]) > 1e-3);
+            assert_close(y[i * OUT + j], yr[j], 1e-5);
         }
+    }
 
     l.ops->backward(&l, &xt, &yt, &gt, &dxt);
 
+    const double l2d = l2; /* the float the layer uses, exactly */
     for (int i = 0; i < IN * OUT; i++) {
-        double ref = central_diff(act, xd, wd, bd, gd, &wd[i]);
+        double ref = central_diff(act, l2d, xd, wd, bd, gd, &wd[i]);
         assert_close(dw[i], ref, 1e-3 * fmax(1.0, fabs(ref)));
     }
     for (int i = 0; i < OUT; i++) {
-        double ref = central_diff(act, xd, wd, bd, gd, &bd[i]);
+        double ref = central_diff(act, l2d, xd, wd, bd, gd, &bd[i]);
         assert_close(db[i], ref, 1e-3 * fmax(1.0, fabs(ref)));
     }
     for (int i = 0; i < B * IN; i++) {
-        double ref = central_diff(act, xd, wd, bd, gd, &xd[i]);
+        double ref = central_diff(act, l2d, xd, wd, bd, gd, &xd[i]);
         assert_close(dx[i], ref, 1e-3 * fmax(1.0, fabs(ref)));
     }
+
+    /* The penalty the layer reports is l2 * sum W^2 (0 without l2). */
+    double pen = 0;
+    for (int i = 0; i < IN * OUT; i++)
+        pen += l2d * wd[i] * wd[i];
+    assert_close(layer_penalty(&l), pen, 1e-12);
 }
 
 static void test_dense__backward_linear_matches_finite_differences(void **state)
 {
     (void)state;
-    check_gradients(ACT_LINEAR);
+    check_gradients(ACT_LINEAR, 0);
 }
 
 static void test_dense__backward_relu_matches_finite_differences(void **state)
 {
     (void)state;
-    check_gradients(ACT_RELU);
+    check_gradients(ACT_RELU, 0);
 }
 
 static void test_dense__backward_sigmoid_matches_finite_differences(void **state)
 {
     (void)state;
-    check_gradients(ACT_SIGMOID);
+    check_gradients(ACT_SIGMOID, 0);
 }
 
 static void test_dense__backward_tanh_matches_finite_differences(void **state)
 {
     (void)state;
-    check_gradients(ACT_TANH);
+    check_gradients(ACT_TANH, 0);
+}
+
+static void test_dense__backward_softmax_matches_finite_differences(void **state)
+{
+    (void)state;
+    check_gradients(ACT_SOFTMAX, 0);
+}
+
+static void test_dense__l2_gradient_is_that_of_loss_plus_penalty(void **state)
+{
+    (void)state;
+    /* The reference adds l2 * sum W^2 to the loss: dW gains 2 l2 W. */
+    check_gradients(ACT_TANH, 0.25f);
+    check_gradients(ACT_LINEAR, 0.01f);
+}
+
+static void test_dense__penalty_hand_value_and_other_layers(void **state)
+{
+    (void)state;
+    /* W = [[1, -2], [0.5, 3]]: sum W^2 = 1 + 4 + 0.25 + 9 = 14.25. */
+    float w[] = {1, -2, 0.5f, 3}, b[2] = {0}, dw[4], db[2];
+    LrLayer l = make_layer(2, 2, ACT_LINEAR, w, b, dw, db);
+    assert_close(layer_penalty(&l), 0.0, 0);
+    l.l2 = 0.5f;
+    assert_close(layer_penalty(&l), 7.125, 1e-12);
+    /* Not a dense layer: no penalty, whatever its fields say. */
+    static const LrLayerOps other = {.name = "other"};
+    l.ops = &other;
+    assert_close(layer_penalty(&l), 0.0, 0);
+}
+
+static void test_dense__from_logits_leaves_activation_to_loss(void **state)
+{
+    (void)state;
+    /* With from_logits, forward stops at x . W + b and backward takes dy as
+     * the gradient at the pre-activation: the same numbers as a linear
+     * layer, whatever the activation. */
+    uint32_t seed = 4242u;
+    float x[B * IN], w[IN * OUT], b[OUT], g1[B * OUT], g2[B * OUT];
+    for (int i = 0; i < B * IN; i++)
+        x[i] = (float)(2 * lcg_uniform(&seed) - 1);
+    for (int i = 0; i < IN * OUT; i++)
+        w[i] = (float)(4 * lcg_uniform(&seed) - 2);
+    for (int i = 0; i < OUT; i++)
+        b[i] = (float)(lcg_uniform(&seed) - 0.5);
+    for (int i = 0; i < B * OUT; i++)
+        g1[i] = g2[i] = (float)(2 * lcg_uniform(&seed) - 1);
+    float y1[B * OUT], y2[B * OUT], dw1[IN * OUT], dw2[IN * OUT], db1[OUT], db2[OUT];
+    float dx1[B * IN], dx2[B * IN];
+    LrLayer fused = make_layer(IN, OUT, ACT_SOFTMAX, w, b, dw1, db1);
+    fused.from_logits = true;
+    LrLayer lin = make_layer(IN, OUT, ACT_LINEAR, w, b, dw2, db2);
+    LrTensor xt = tensor_view(x, B, IN);
+    LrTensor y1t = tensor_view(y1, B, OUT), y2t = tensor_view(y2, B, OUT);
+    LrTensor g1t = tensor_view(g1, B, OUT), g2t = tensor_view(g2, B, OUT);
+    LrTensor dx1t = tensor_view(dx1, B, IN), dx2t = tensor_view(dx2, B, IN);
+    fused.ops->forward(&fused, &xt, &y1t, true);
+    lin.ops->forward(&lin, &xt, &y2t, true);
+    assert_memory_equal(y1, y2, sizeof y1);
+    /* Logits, not probabilities: some are outside [0, 1]. */
+    int outside = 0;
+    for (int i = 0; i < B * OUT; i++)
+        outside += y1[i] < 0 || y1[i] > 1;
+    assert_true(outside > 0);
+    fused.ops->backward(&fused, &xt, &y1t, &g1t, &dx1t);
+    lin.ops->backward(&lin, &xt, &y2t, &g2t, &dx2t);
+    assert_memory_equal(dw1, dw2, sizeof dw1);
+    assert_memory_equal(db1, db2, sizeof db1);
+    assert_memory_equal(dx1, dx2, sizeof dx1);
 }
 
 /* ------------------------------------------------------------------------
@@ -267,7 +373,7 @@ static void test_dense__short_batch_in_larger_buffers(void **state)
     LrTensor dxt = tensor_view(dx, CAP, IN);
 
     LrLayer l = make_layer(IN, OUT, ACT_TANH, w, b, dw, db);
-    l.ops->forward(&l, &x, &yt);
+    l.ops->forward(&l, &x, &yt, true);
     l.ops->backward(&l, &x, &yt, &gt, &dxt);
     for (int i = N * OUT; i < CAP * OUT; i++)
         assert_true(y[i] == SENTINEL && g[i] == SENTINEL);
@@ -280,7 +386,7 @@ static void test_dense__short_batch_in_larger_buffers(void **state)
     LrLayer l2 = make_layer(IN, OUT, ACT_TANH, w, b, dw2, db2);
     LrTensor x2 = tensor_view(xs, N, IN), y2t = tensor_view(y2, N, OUT);
     LrTensor g2t = tensor_view(gs, N, OUT), dx2t = tensor_view(dx2, N, IN);
-    l2.ops->forward(&l2, &x2, &y2t);
+    l2.ops->forward(&l2, &x2, &y2t, true);
     l2.ops->backward(&l2, &x2, &y2t, &g2t, &dx2t);
     for (int i = 0; i < N * OUT; i++)
         assert_close(y[i], y2[i], 1e-6);
@@ -294,7 +400,7 @@ static void test_dense__short_batch_in_larger_buffers(void **state)
     /* dx is optional (the first layer has no one to pass it to). */
     for (int i = 0; i < N * OUT; i++)
         g[i] = g0[i];
-    l.ops->forward(&l, &x, &yt);
+    l.ops->forward(&l, &x, &yt, false);
     l.ops->backward(&l, &x, &yt, &gt, NULL);
     for (int i = 0; i < IN * OUT; i++)
         assert_close(dw[i], dw2[i], 1e-6);
@@ -317,6 +423,10 @@ int main(void)
         cmocka_unit_test(test_dense__backward_relu_matches_finite_differences),
         cmocka_unit_test(test_dense__backward_sigmoid_matches_finite_differences),
         cmocka_unit_test(test_dense__backward_tanh_matches_finite_differences),
+        cmocka_unit_test(test_dense__backward_softmax_matches_finite_differences),
+        cmocka_unit_test(test_dense__l2_gradient_is_that_of_loss_plus_penalty),
+        cmocka_unit_test(test_dense__penalty_hand_value_and_other_layers),
+        cmocka_unit_test(test_dense__from_logits_leaves_activation_to_loss),
         cmocka_unit_test(test_dense__short_batch_in_larger_buffers),
         cmocka_unit_test(test_dense__blas_reports_openblas),
     };

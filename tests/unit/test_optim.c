@@ -1,11 +1,16 @@
-/* test_optim.c — the first three SGD updates (plain, momentum, nesterov)
- * against Keras's update rule worked out by hand, and the learning rate
- * following its schedule by step, step 0 for the first update. */
+/* test_optim.c — the update rules against Keras 3's formulas: the first
+ * three updates of sgd (plain, momentum, nesterov) worked out by hand;
+ * adam, adamw, rmsprop (with and without momentum) and adagrad with Keras's
+ * default hyperparameters against a double-precision reference written from
+ * the formulas (and the first update's value by hand); clip_norm per
+ * variable; slot counts and reset; the learning rate following its schedule
+ * by step, step 0 for the first update. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <cmocka.h>
 
@@ -22,6 +27,9 @@ static void assert_close_at(double a, double b, double tol, const char *file, in
 
 #define TOL 1e-6
 
+/* ------------------------------------------------------------------------
+ * SGD, by hand */
+
 /* Two parameters starting at 1 with constant gradients 1 and -2; lr 0.1. */
 static LrOptimizerSpec sgd_spec(double momentum, bool nesterov)
 {
@@ -35,9 +43,10 @@ static void test_optim__sgd_plain_three_updates(void **state)
 {
     (void)state;
     LrOptimizerSpec spec = sgd_spec(0, false);
+    assert_int_equal(optim_slot_count(&spec), 0);
     float p[2] = {1, 1}, v[2] = {7, 7};
     const float g[2] = {1, -2};
-    LrOptimizer o = {.spec = &spec, .params = p, .grads = g, .velocity = v, .count = 2};
+    LrOptimizer o = {.spec = &spec, .params = p, .grads = g, .slot1 = v, .count = 2};
     /* p -= 0.1 * g */
     static const double want[3][2] = {{0.9, 1.2}, {0.8, 1.4}, {0.7, 1.6}};
     for (int k = 0; k < 3; k++) {
@@ -46,9 +55,9 @@ static void test_optim__sgd_plain_three_updates(void **state)
         assert_close(p[1], want[k][1], TOL);
     }
     assert_int_equal(o.step, 3);
-    /* Without momentum the velocity slots are neither read nor written. */
+    /* Without momentum the slot is neither read nor written. */
     assert_true(v[0] == 7 && v[1] == 7);
-    o.velocity = NULL;
+    o.slot1 = NULL;
     optim_step(&o);
     assert_close(p[0], 0.6, TOL);
 }
@@ -57,9 +66,12 @@ static void test_optim__sgd_momentum_three_updates(void **state)
 {
     (void)state;
     LrOptimizerSpec spec = sgd_spec(0.9, false);
-    float p[2] = {1, 1}, v[2] = {0, 0};
+    assert_int_equal(optim_slot_count(&spec), 1);
+    float p[2] = {1, 1}, v[2] = {5, 5};
     const float g[2] = {1, -2};
-    LrOptimizer o = {.spec = &spec, .params = p, .grads = g, .velocity = v, .count = 2};
+    LrOptimizer o = {.spec = &spec, .params = p, .grads = g, .slot1 = v, .count = 2};
+    optim_reset(&o);
+    assert_true(v[0] == 0 && v[1] == 0);
     /* v = 0.9 v - 0.1 g; p += v:
      *   g = 1:  v = -0.1, -0.19, -0.271;  p = 0.9, 0.71, 0.439
      *   g = -2: v = 0.2, 0.38, 0.542;     p = 1.2, 1.58, 2.122 */
@@ -80,7 +92,7 @@ static void test_optim__sgd_nesterov_three_updates(void **state)
     LrOptimizerSpec spec = sgd_spec(0.9, true);
     float p[2] = {1, 1}, v[2] = {0, 0};
     const float g[2] = {1, -2};
-    LrOptimizer o = {.spec = &spec, .params = p, .grads = g, .velocity = v, .count = 2};
+    LrOptimizer o = {.spec = &spec, .params = p, .grads = g, .slot1 = v, .count = 2};
     /* v = 0.9 v - 0.1 g; p += 0.9 v - 0.1 g:
      *   g = 1:  p = 1 - 0.09 - 0.1 = 0.81; 0.81 - 0.171 - 0.1 = 0.539;
      *           0.539 - 0.2439 - 0.1 = 0.1951
@@ -96,6 +108,215 @@ static void test_optim__sgd_nesterov_three_updates(void **state)
         }
     }
 }
+
+/* ------------------------------------------------------------------------
+ * Adaptive optimizers with Keras's defaults, against a double reference */
+
+enum { P = 2, STEPS = 3 };
+static const float P0[P] = {1.0f, -0.5f};
+/* A different gradient at each update, of both signs and sizes. */
+static const float GRADS[STEPS][P] = {{0.5f, -2.0f}, {-0.3f, 1.0f}, {0.8f, 0.1f}};
+
+/* Keras 3 defaults (learning_rate 0.001 for all four). */
+static LrOptimizerSpec keras_default(LrOptimizerKind kind)
+{
+    LrOptimizerSpec s = {.kind = kind, .beta1 = 0.9, .beta2 = 0.999, .epsilon = 1e-7,
+                         .weight_decay = 0.004, .rho = 0.9, .initial_accumulator = 0.1};
+    s.lr.kind = SCHED_CONSTANT;
+    s.lr.initial = 0.001;
+    return s;
+}
+
+/* One update of the reference: Keras's formulas in double. m, v: slots. */
+static void ref_update(const LrOptimizerSpec *s, int t, double *p, double g, double *m,
+                       double *v)
+{
+    const double lr = s->lr.initial;
+    switch (s->kind) {
+    case OPT_ADAMW:
+        *p -= *p * s->weight_decay * lr;
+        /* fall through */
+    case OPT_ADAM: {
+        double alpha = lr * sqrt(1 - pow(s->beta2, t)) / (1 - pow(s->beta1, t));
+        *m += (g - *m) * (1 - s->beta1);
+        *v += (g * g - *v) * (1 - s->beta2);
+        *p -= *m * alpha / (sqrt(*v) + s->epsilon);
+        break;
+    }
+    case OPT_RMSPROP: {
+        *m = s->rho * *m + (1 - s->rho) * g * g; /* m: the mean square */
+        double inc = lr * g / sqrt(*m + s->epsilon);
+        if (s->momentum > 0) {
+            *v = s->momentum * *v + inc;
+            *p -= *v;
+        } else {
+            *p -= inc;
+        }
+        break;
+    }
+    case OPT_ADAGRAD:
+        *m += g * g;
+        *p -= lr * g / sqrt(*m + s->epsilon);
+        break;
+    case OPT_SGD:
+        break;
+    }
+}
+
+/* Runs three updates of the optimizer and of the reference side by side;
+ * returns p[0] after the first update for a hand check. */
+static double check_three_updates(const LrOptimizerSpec *spec)
+{
+    float p[P], g[P], s1[P], s2[P];
+    memcpy(p, P0, sizeof p);
+    LrOptimizer o = {.spec = spec, .params = p, .grads = g, .count = P};
+    int slots = optim_slot_count(spec);
+    if (slots >= 1)
+        o.slot1 = s1;
+    if (slots >= 2)
+        o.slot2 = s2;
+    optim_reset(&o);
+    double rp[P], rm[P], rv[P];
+    for (int i = 0; i < P; i++) {
+        rp[i] = P0[i];
+        rm[i] = spec->kind == OPT_ADAGRAD ? spec->initial_accumulator : 0;
+        rv[i] = 0;
+    }
+    double first = 0;
+    for (int k = 0; k < STEPS; k++) {
+        memcpy(g, GRADS[k], sizeof g);
+        assert_close(optim_step(&o), 0.001, 0);
+        for (int i = 0; i < P; i++) {
+            ref_update(spec, k + 1, &rp[i], GRADS[k][i], &rm[i], &rv[i]);
+            /* float parameter math: relative error ~ 1e-7 per operation */
+            assert_close(p[i], rp[i], 1e-6);
+            assert_close(s1[i], rm[i], 1e-6 * fmax(1, fabs(rm[i])));
+            if (slots >= 2)
+                assert_close(s2[i], rv[i], 1e-6 * fmax(1e-3, fabs(rv[i])));
+        }
+        if (k == 0)
+            first = p[0];
+    }
+    assert_int_equal(o.step, STEPS);
+    return first;
+}
+
+static void test_optim__adam_three_updates(void **state)
+{
+    (void)state;
+    LrOptimizerSpec spec = keras_default(OPT_ADAM);
+    assert_int_equal(optim_slot_count(&spec), 2);
+    /* By hand, first update of p0 = 1 with g = 0.5: m = 0.05,
+     * v = 0.00025, alpha = 0.001 sqrt(0.001) / 0.1;
+     * p = 1 - 0.05 alpha / (sqrt(0.00025) + 1e-7) = 0.99900000632. */
+    assert_close(check_three_updates(&spec), 0.9990000063245154, 1e-7);
+}
+
+static void test_optim__adamw_three_updates(void **state)
+{
+    (void)state;
+    LrOptimizerSpec spec = keras_default(OPT_ADAMW);
+    assert_int_equal(optim_slot_count(&spec), 2);
+    /* Decay first: 1 - 1 * 0.004 * 0.001 = 0.999996, then the same adam
+     * step as above: 0.99899600632. */
+    assert_close(check_three_updates(&spec), 0.9989960063245154, 1e-7);
+}
+
+static void test_optim__rmsprop_three_updates(void **state)
+{
+    (void)state;
+    LrOptimizerSpec spec = keras_default(OPT_RMSPROP);
+    assert_int_equal(optim_slot_count(&spec), 1);
+    /* By hand: v = 0.1 * 0.25 = 0.025; p = 1 - 0.001 * 0.5 /
+     * sqrt(0.025 + 1e-7) = 0.99683772866 (epsilon inside the root). */
+    assert_close(check_three_updates(&spec), 0.9968377286643679, 1e-7);
+}
+
+static void test_optim__rmsprop_momentum_three_updates(void **state)
+{
+    (void)state;
+    LrOptimizerSpec spec = keras_default(OPT_RMSPROP);
+    spec.momentum = 0.9;
+    assert_int_equal(optim_slot_count(&spec), 2);
+    /* The first update equals plain rmsprop's (momentum starts at 0). */
+    assert_close(check_three_updates(&spec), 0.9968377286643679, 1e-7);
+}
+
+static void test_optim__adagrad_three_updates(void **state)
+{
+    (void)state;
+    LrOptimizerSpec spec = keras_default(OPT_ADAGRAD);
+    assert_int_equal(optim_slot_count(&spec), 1);
+    /* By hand: a = 0.1 + 0.25 = 0.35; p = 1 - 0.001 * 0.5 /
+     * sqrt(0.35 + 1e-7) = 0.99915484587. */
+    assert_close(check_three_updates(&spec), 0.9991548458660078, 1e-7);
+}
+
+static void test_optim__reset_sets_slots_and_step(void **state)
+{
+    (void)state;
+    LrOptimizerSpec spec = keras_default(OPT_ADAGRAD);
+    spec.initial_accumulator = 0.25;
+    float p[3] = {0}, g[3] = {0}, s1[3] = {9, 9, 9}, s2[3] = {9, 9, 9};
+    LrOptimizer o = {.spec = &spec, .params = p, .grads = g, .slot1 = s1, .slot2 = s2,
+                     .count = 3, .step = 17};
+    optim_reset(&o);
+    assert_int_equal(o.step, 0);
+    for (int i = 0; i < 3; i++)
+        assert_true(s1[i] == 0.25f && s2[i] == 9); /* adagrad has one slot */
+    spec = keras_default(OPT_ADAM);
+    optim_reset(&o);
+    for (int i = 0; i < 3; i++)
+        assert_true(s1[i] == 0 && s2[i] == 0);
+}
+
+/* ------------------------------------------------------------------------
+ * clip_norm */
+
+static void test_optim__clip_norm_per_variable(void **state)
+{
+    (void)state;
+    /* Variable 0 = params [0, 2) with g = (3, 4), norm 5 > 1: becomes
+     * (0.6, 0.8). Variable 1 = [2, 3) with g = 0.5, norm 0.5 <= 1: kept.
+     * (A global clip would scale g = 0.5 too, by 1 / sqrt(25.25).)
+     * sgd lr 0.1: p -= 0.1 g. */
+    LrOptimizerSpec spec = sgd_spec(0, false);
+    spec.clip_norm = 1.0;
+    float p[3] = {1, 1, 1};
+    const float g[3] = {3, 4, 0.5f};
+    const size_t offsets[3] = {0, 2, 3};
+    LrOptimizer o = {.spec = &spec, .params = p, .grads = g, .count = 3,
+                     .var_offsets = offsets, .var_count = 2};
+    optim_step(&o);
+    assert_close(p[0], 1 - 0.06, TOL);
+    assert_close(p[1], 1 - 0.08, TOL);
+    assert_close(p[2], 1 - 0.05, TOL);
+    /* The gradients themselves are left alone (they are const). */
+    assert_true(g[0] == 3 && g[1] == 4);
+
+    /* Clipping comes before the rule: adam sees the clipped gradient. With
+     * a clipped g = (0.6, 0.8) the first adam update is lr sign(g) (up to
+     * epsilon), as for any gradient. */
+    LrOptimizerSpec adam = keras_default(OPT_ADAM);
+    adam.clip_norm = 1.0;
+    float q[3] = {0, 0, 0}, m[3], v[3];
+    LrOptimizer a = {.spec = &adam, .params = q, .grads = g, .slot1 = m, .slot2 = v,
+                     .count = 3, .var_offsets = offsets, .var_count = 2};
+    optim_reset(&a);
+    optim_step(&a);
+    assert_close(m[0], 0.1 * 0.6, 1e-7);
+    assert_close(m[1], 0.1 * 0.8, 1e-7);
+    assert_close(m[2], 0.1 * 0.5, 1e-7);
+    assert_close(v[1], 0.001 * 0.64, 1e-9);
+    /* p = -lr |g| sqrt(0.001) / (|g| sqrt(0.001) + eps), |g| = 0.6. The
+     * bias correction is computed in float, as Keras does (0.999 in
+     * float32 is 0.99900001287): 1e-5 relative. */
+    const double want = -0.001 * 0.6 * sqrt(0.001) / (0.6 * sqrt(0.001) + 1e-7);
+    assert_close(q[0], want, 1e-5 * 0.001);
+}
+
+/* ------------------------------------------------------------------------
+ * Schedules */
 
 static void test_optim__lr_follows_schedule_from_step_zero(void **state)
 {
@@ -137,7 +358,7 @@ static void test_optim__momentum_uses_scheduled_lr(void **state)
     spec.lr.rate = 0.5;
     float p[1] = {0}, v[1] = {0};
     const float g[1] = {1};
-    LrOptimizer o = {.spec = &spec, .params = p, .grads = g, .velocity = v, .count = 1};
+    LrOptimizer o = {.spec = &spec, .params = p, .grads = g, .slot1 = v, .count = 1};
     /* v = -0.1, 0.5 * -0.1 - 0.05 = -0.1, 0.5 * -0.1 - 0.025 = -0.075;
      * p = -0.1, -0.2, -0.275 */
     optim_step(&o);
@@ -155,6 +376,13 @@ int main(void)
         cmocka_unit_test(test_optim__sgd_plain_three_updates),
         cmocka_unit_test(test_optim__sgd_momentum_three_updates),
         cmocka_unit_test(test_optim__sgd_nesterov_three_updates),
+        cmocka_unit_test(test_optim__adam_three_updates),
+        cmocka_unit_test(test_optim__adamw_three_updates),
+        cmocka_unit_test(test_optim__rmsprop_three_updates),
+        cmocka_unit_test(test_optim__rmsprop_momentum_three_updates),
+        cmocka_unit_test(test_optim__adagrad_three_updates),
+        cmocka_unit_test(test_optim__reset_sets_slots_and_step),
+        cmocka_unit_test(test_optim__clip_norm_per_variable),
         cmocka_unit_test(test_optim__lr_follows_schedule_from_step_zero),
         cmocka_unit_test(test_optim__momentum_uses_scheduled_lr),
     };

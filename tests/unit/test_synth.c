@@ -1,7 +1,9 @@
-/* test_synth.c — the linear data generator: features in range, labels
+/* test_synth.c — the data generators. linear: features in range, labels
  * exactly linear without noise, noise with the requested variance, and the
  * documented draw order (features in order, then one normal per row even
- * when noise is 0). */
+ * when noise is 0). blobs: balanced classes around their centers, centers
+ * drawn first. moons: points on the two half circles, sklearn's endpoints,
+ * a fixed number of draws. spiral: radii, angles and class sizes. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -139,6 +141,192 @@ static void test_synth__draw_order_per_row(void **state)
     assert_memory_equal(r.s, ref.s, sizeof r.s);
 }
 
+/* ---- blobs --------------------------------------------------------------- */
+
+static void test_synth__blobs_balanced_around_centers(void **state)
+{
+    Bufs *b = *state;
+    enum { N = 6000, BF = 3, K = 4 };
+    LrDatasetSpec d = {.kind = DATA_BLOBS, .n = N, .features = BF, .classes = K, .spread = 0.5};
+    double centers[K * BF];
+    LrRng r;
+    rng_seed(&r, 3, RNG_STREAM_DATA);
+    synth_blobs(&d, &r, b->x, b->y, centers);
+    double sum[K][BF] = {{0}}, sq[K][BF] = {{0}};
+    int count[K] = {0};
+    for (int i = 0; i < N; i++) {
+        /* Row i is of class i % classes. */
+        assert_true(b->y[i] == (float)(i % K));
+        int c = (int)b->y[i];
+        count[c]++;
+        for (int j = 0; j < BF; j++) {
+            double e = b->x[i * BF + j] - centers[c * BF + j];
+            sum[c][j] += e;
+            sq[c][j] += e * e;
+        }
+    }
+    for (int c = 0; c < K; c++) {
+        assert_int_equal(count[c], N / K);
+        for (int j = 0; j < BF; j++) {
+            assert_true(centers[c * BF + j] >= -10.0 && centers[c * BF + j] < 10.0);
+            /* Mean offset from the center: SE 0.5 / sqrt(1500) = 0.013. */
+            assert_close(sum[c][j] / count[c], 0.0, 4 * 0.5 / sqrt(count[c]));
+            /* Spread: variance 0.25, SE 0.25 * sqrt(2 / 1500) = 0.009. */
+            assert_close(sq[c][j] / count[c], 0.25, 0.04);
+        }
+    }
+}
+
+static void test_synth__blobs_draw_order(void **state)
+{
+    (void)state;
+    enum { BF = 2, K = 3, N = 4 };
+    LrDatasetSpec d = {.kind = DATA_BLOBS, .n = N, .features = BF, .classes = K, .spread = 1.5};
+    double centers[K * BF];
+    float x[N * BF], y[N];
+    LrRng r, ref;
+    rng_seed(&r, 77, RNG_STREAM_DATA);
+    ref = r;
+    synth_blobs(&d, &r, x, y, centers);
+    /* Centers first, center by center, U(-10, 10) per feature... */
+    for (int i = 0; i < K * BF; i++)
+        assert_true(centers[i] == -10.0 + 20.0 * rng_uniform(&ref));
+    /* ...then one normal per feature per row. */
+    for (int i = 0; i < N; i++)
+        for (int j = 0; j < BF; j++)
+            assert_true(x[i * BF + j] ==
+                        (float)(centers[(i % K) * BF + j] + 1.5 * rng_normal(&ref)));
+    assert_memory_equal(r.s, ref.s, sizeof r.s);
+}
+
+/* ---- moons --------------------------------------------------------------- */
+
+static void test_synth__moons_on_half_circles(void **state)
+{
+    Bufs *b = *state;
+    const double pi = 3.14159265358979323846;
+    for (int64_t n = 1; n <= 201; n += 50) {
+        LrDatasetSpec d = {.kind = DATA_MOONS, .n = n, .noise = 0};
+        LrRng r;
+        rng_seed(&r, 1, RNG_STREAM_DATA);
+        synth_moons(&d, &r, b->x, b->y);
+        int64_t n_out = n / 2, n_in = n - n_out;
+        for (int64_t i = 0; i < n; i++) {
+            double x = b->x[2 * i], y = b->x[2 * i + 1];
+            if (i < n_out) {
+                assert_true(b->y[i] == 0.0f);
+                assert_close(x * x + y * y, 1.0, 1e-6);
+                assert_true(y >= -1e-7);
+                /* theta = pi * i / (n_out - 1): x = cos(theta). */
+                double t = n_out > 1 ? pi * (double)i / (double)(n_out - 1) : 0;
+                assert_close(x, cos(t), 1e-6);
+            } else {
+                assert_true(b->y[i] == 1.0f);
+                assert_close((x - 1) * (x - 1) + (y - 0.5) * (y - 0.5), 1.0, 1e-6);
+                assert_true(y <= 0.5 + 1e-7);
+                double t = n_in > 1 ? pi * (double)(i - n_out) / (double)(n_in - 1) : 0;
+                assert_close(x, 1 - cos(t), 1e-6);
+            }
+        }
+        /* Endpoints as make_moons: outer (1, 0) to (-1, 0), inner (0, 0.5)
+         * to (2, 0.5). */
+        if (n_out > 1) {
+            assert_close(b->x[0], 1, 1e-7);
+            assert_close(b->x[2 * (n_out - 1)], -1, 1e-7);
+        }
+        assert_close(b->x[2 * n_out], 0, 1e-7);
+        assert_close(b->x[2 * n_out + 1], 0.5, 1e-7);
+        if (n_in > 1)
+            assert_close(b->x[2 * (n - 1)], 2, 1e-7);
+    }
+}
+
+static void test_synth__moons_noise_and_draws(void **state)
+{
+    Bufs *b = *state;
+    enum { N = 10000 };
+    LrDatasetSpec quiet = {.kind = DATA_MOONS, .n = N, .noise = 0};
+    LrDatasetSpec noisy = {.kind = DATA_MOONS, .n = N, .noise = 0.1};
+    LrRng r1, r2, ref;
+    rng_seed(&r1, 9, RNG_STREAM_DATA);
+    r2 = ref = r1;
+    synth_moons(&quiet, &r1, b->x, b->y);
+    synth_moons(&noisy, &r2, b->x2, b->y2);
+    /* Two normals per row whatever the noise. */
+    assert_memory_equal(r1.s, r2.s, sizeof r1.s);
+    for (int i = 0; i < 2 * N; i++)
+        rng_normal(&ref);
+    assert_memory_equal(r1.s, ref.s, sizeof r1.s);
+    /* The noise is N(0, 0.1^2) per coordinate, x then y: exactly the
+     * replayed normals. */
+    rng_seed(&ref, 9, RNG_STREAM_DATA);
+    double q = 0;
+    for (int i = 0; i < 2 * N; i++) {
+        double z = rng_normal(&ref);
+        double e = (double)b->x2[i] - (double)b->x[i];
+        assert_close(e, 0.1 * z, 1e-6);
+        q += e * e;
+    }
+    assert_close(q / (2 * N), 0.01, 0.001);
+    assert_memory_equal(b->y, b->y2, N * sizeof(float));
+}
+
+/* ---- spiral -------------------------------------------------------------- */
+
+static void test_synth__spiral_radii_angles_classes(void **state)
+{
+    Bufs *b = *state;
+    const double pi = 3.14159265358979323846;
+    enum { N = 1001, K = 3 };
+    LrDatasetSpec d = {.kind = DATA_SPIRAL, .n = N, .classes = K, .noise = 0};
+    LrRng r;
+    rng_seed(&r, 4, RNG_STREAM_DATA);
+    synth_spiral(&d, &r, b->x, b->y);
+    /* 333, 333, 335: the last class takes the remainder. */
+    const int sizes[K] = {333, 333, 335};
+    int row = 0;
+    for (int c = 0; c < K; c++) {
+        int m = sizes[c];
+        for (int i = 0; i < m; i++, row++) {
+            assert_true(b->y[row] == (float)c);
+            double x = b->x[2 * row], y = b->x[2 * row + 1];
+            double radius = sqrt(x * x + y * y);
+            assert_true(radius <= 1.0 + 1e-6);
+            assert_close(radius, (double)i / (m - 1), 1e-6);
+            if (i > 0) {
+                /* (r sin t, r cos t): atan2(x, y) is t modulo 2 pi. */
+                double t = 4.0 * c + 4.0 * i / (m - 1);
+                double a = atan2(x, y) - t;
+                a -= 2 * pi * floor(a / (2 * pi) + 0.5);
+                assert_close(a, 0.0, 1e-5 / radius);
+            }
+        }
+    }
+    assert_int_equal(row, N);
+}
+
+static void test_synth__spiral_noise_moves_angles(void **state)
+{
+    Bufs *b = *state;
+    enum { N = 9, K = 2 };
+    LrDatasetSpec d = {.kind = DATA_SPIRAL, .n = N, .classes = K, .noise = 0.2};
+    LrRng r, ref;
+    rng_seed(&r, 12, RNG_STREAM_DATA);
+    ref = r;
+    synth_spiral(&d, &r, b->x, b->y);
+    const int sizes[K] = {4, 5};
+    int row = 0;
+    for (int c = 0; c < K; c++) {
+        for (int i = 0; i < sizes[c]; i++, row++) {
+            double radius = (double)i / (sizes[c] - 1);
+            double t = 4.0 * c + 4.0 * i / (sizes[c] - 1) + 0.2 * rng_normal(&ref);
+            assert_close(b->x[2 * row], radius * sin(t), 1e-6);
+            assert_close(b->x[2 * row + 1], radius * cos(t), 1e-6);
+        }
+    }
+    assert_memory_equal(r.s, ref.s, sizeof r.s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -149,6 +337,15 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_synth__features_do_not_depend_on_noise, setup,
                                         teardown),
         cmocka_unit_test(test_synth__draw_order_per_row),
+        cmocka_unit_test_setup_teardown(test_synth__blobs_balanced_around_centers, setup,
+                                        teardown),
+        cmocka_unit_test(test_synth__blobs_draw_order),
+        cmocka_unit_test_setup_teardown(test_synth__moons_on_half_circles, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_synth__moons_noise_and_draws, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_synth__spiral_radii_angles_classes, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_synth__spiral_noise_moves_angles, setup,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,314 @@
+/* explain.c — see explain.h. Numbers are written in the shortest form that
+ * reads back to the same double, so the text determines the Spec. */
+#include "explain.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+static void num(LrBuffer *b, double v)
+{
+    char text[32];
+    for (int digits = 15; digits <= 17; digits++) {
+        snprintf(text, sizeof text, "%.*g", digits, v);
+        if (strtod(text, NULL) == v)
+            break;
+    }
+    buffer_printf(b, "%s", text);
+}
+
+static const char *const activation_names[] = {"linear", "relu", "sigmoid", "tanh", "softmax"};
+static const char *const init_names[] = {"zeros",     "ones",          "constant",
+                                         "normal",    "uniform",       "glorot_uniform",
+                                         "glorot_normal", "he_normal", "he_uniform",
+                                         "lecun_normal"};
+static const char *const loss_names[] = {"mse",   "half_mse",           "mae",
+                                         "huber", "binary_crossentropy", "categorical_crossentropy"};
+static const char *const metric_names[] = {"accuracy", "mse", "half_mse", "mae", "huber",
+                                           "binary_crossentropy", "categorical_crossentropy"};
+static const char *const optimizer_names[] = {"sgd", "adam", "adamw", "rmsprop", "adagrad"};
+static const char *const normalize_names[] = {"none", "standard", "minmax"};
+
+static void init(LrBuffer *b, const LrInitSpec *i)
+{
+    buffer_printf(b, "%s", init_names[i->kind]);
+    if (i->kind == INIT_CONSTANT) {
+        buffer_printf(b, "(value=");
+        num(b, i->a);
+        buffer_printf(b, ")");
+    } else if (i->kind == INIT_NORMAL || i->kind == INIT_UNIFORM) {
+        buffer_printf(b, i->kind == INIT_NORMAL ? "(mean=" : "(low=");
+        num(b, i->a);
+        buffer_printf(b, i->kind == INIT_NORMAL ? ", stddev=" : ", high=");
+        num(b, i->b);
+        buffer_printf(b, ")");
+    }
+}
+
+static void kv(LrBuffer *b, const char *key, double v)
+{
+    buffer_printf(b, " %s=", key);
+    num(b, v);
+}
+
+static void schedule(LrBuffer *b, const LrScheduleSpec *s)
+{
+    switch (s->kind) {
+    case SCHED_CONSTANT:
+        num(b, s->initial);
+        return;
+    case SCHED_EXP_DECAY:
+    case SCHED_INVERSE_TIME:
+        buffer_printf(b, "%s(", s->kind == SCHED_EXP_DECAY ? "exp_decay" : "inverse_time");
+        num(b, s->initial);
+        buffer_printf(b, ", steps=");
+        num(b, s->steps);
+        buffer_printf(b, ", rate=");
+        num(b, s->rate);
+        buffer_printf(b, ", staircase=%s)", s->staircase ? "true" : "false");
+        return;
+    case SCHED_POLYNOMIAL:
+        buffer_printf(b, "polynomial(");
+        num(b, s->initial);
+        buffer_printf(b, ", steps=");
+        num(b, s->steps);
+        buffer_printf(b, ", end=");
+        num(b, s->end);
+        buffer_printf(b, ", power=");
+        num(b, s->power);
+        buffer_printf(b, ", cycle=%s)", s->cycle ? "true" : "false");
+        return;
+    case SCHED_COSINE:
+        buffer_printf(b, "cosine(");
+        num(b, s->initial);
+        buffer_printf(b, ", steps=");
+        num(b, s->steps);
+        buffer_printf(b, ", alpha=");
+        num(b, s->alpha);
+        buffer_printf(b, ", warmup=");
+        num(b, s->warmup);
+        buffer_printf(b, ", target=");
+        num(b, s->target);
+        buffer_printf(b, ")");
+        return;
+    case SCHED_PIECEWISE:
+        buffer_printf(b, "piecewise(boundaries=[");
+        for (int i = 0; i < s->count; i++) {
+            buffer_printf(b, i ? ", " : "");
+            num(b, s->boundaries[i]);
+        }
+        buffer_printf(b, "], values=[");
+        for (int i = 0; i <= s->count; i++) {
+            buffer_printf(b, i ? ", " : "");
+            num(b, s->values[i]);
+        }
+        buffer_printf(b, "])");
+        return;
+    }
+}
+
+static void string(LrBuffer *b, const char *s)
+{
+    buffer_printf(b, "\"");
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            buffer_printf(b, "\\%c", *s);
+        else if (*s == '\n')
+            buffer_printf(b, "\\n");
+        else if (*s == '\t')
+            buffer_printf(b, "\\t");
+        else
+            buffer_printf(b, "%c", *s);
+    }
+    buffer_printf(b, "\"");
+}
+
+static void dataset(LrBuffer *b, const LrDatasetSpec *d)
+{
+    buffer_printf(b, "dataset ");
+    if (d->name[0])
+        buffer_printf(b, "%s = ", d->name);
+    switch (d->kind) {
+    case DATA_LINEAR:
+        buffer_printf(b, "linear(n=%lld, features=%d, low=", (long long)d->n, d->features);
+        num(b, d->low);
+        buffer_printf(b, ", high=");
+        num(b, d->high);
+        buffer_printf(b, ", weights=[");
+        for (int i = 0; i < d->features; i++) {
+            buffer_printf(b, i ? ", " : "");
+            num(b, d->weights[i]);
+        }
+        buffer_printf(b, "], bias=");
+        num(b, d->bias);
+        buffer_printf(b, ", noise=");
+        num(b, d->noise);
+        buffer_printf(b, ")");
+        break;
+    case DATA_CSV:
+        buffer_printf(b, "csv(");
+        string(b, d->path);
+        buffer_printf(b, ", labels=[");
+        for (int i = 0; i < d->label_count; i++) {
+            buffer_printf(b, i ? ", " : "");
+            string(b, d->labels[i]);
+        }
+        buffer_printf(b, "]");
+        if (d->feature_count) {
+            buffer_printf(b, ", features=[");
+            for (int i = 0; i < d->feature_count; i++) {
+                buffer_printf(b, i ? ", " : "");
+                string(b, d->feature_names[i]);
+            }
+            buffer_printf(b, "]");
+        }
+        buffer_printf(b, ", header=%s, delimiter=", d->header ? "true" : "false");
+        char delim[2] = {d->delimiter, 0};
+        string(b, delim);
+        buffer_printf(b, ")");
+        break;
+    case DATA_BLOBS:
+        buffer_printf(b, "blobs(n=%lld, features=%d, classes=%d, spread=", (long long)d->n,
+                      d->features, d->classes);
+        num(b, d->spread);
+        buffer_printf(b, ")");
+        break;
+    case DATA_MOONS:
+        buffer_printf(b, "moons(n=%lld, noise=", (long long)d->n);
+        num(b, d->noise);
+        buffer_printf(b, ")");
+        break;
+    case DATA_SPIRAL:
+        buffer_printf(b, "spiral(n=%lld, classes=%d, noise=", (long long)d->n, d->classes);
+        num(b, d->noise);
+        buffer_printf(b, ")");
+        break;
+    }
+    kv(b, "validation", d->validation);
+    kv(b, "test", d->test);
+    buffer_printf(b, " normalize=%s\n", normalize_names[d->normalize]);
+}
+
+static void data_ref(LrBuffer *b, const LrSpec *spec, LrDataRef ref)
+{
+    static const char *const parts[] = {"", ".validation", ".test"};
+    buffer_printf(b, "%s%s", spec->datasets[ref.dataset].name, parts[ref.part]);
+}
+
+static void metrics(LrBuffer *b, const LrMetricKind *m, int count)
+{
+    buffer_printf(b, " metrics=[");
+    for (int i = 0; i < count; i++)
+        buffer_printf(b, "%s%s", i ? ", " : "", metric_names[m[i]]);
+    buffer_printf(b, "]");
+}
+
+void explain_spec(const LrSpec *spec, LrBuffer *b)
+{
+    buffer_printf(b, "seed %llu\n", (unsigned long long)spec->seed);
+    for (int i = 0; i < spec->dataset_count; i++)
+        dataset(b, &spec->datasets[i]);
+    if (spec->has_model) {
+        buffer_printf(b, "model ");
+        for (int i = 0; i < spec->layer_count; i++) {
+            const LrLayerSpec *l = &spec->layers[i];
+            buffer_printf(b, i ? " -> " : "");
+            if (l->kind == LAYER_DENSE) {
+                buffer_printf(b, "dense(%d, activation=%s, init=", l->units,
+                              activation_names[l->activation]);
+                init(b, &l->init);
+                buffer_printf(b, ", bias_init=");
+                init(b, &l->bias_init);
+                buffer_printf(b, ", l2=");
+                num(b, l->l2);
+                buffer_printf(b, ")");
+            } else if (l->kind == LAYER_DROPOUT) {
+                buffer_printf(b, "dropout(");
+                num(b, l->rate);
+                buffer_printf(b, ")");
+            } else {
+                buffer_printf(b, "%s", activation_names[l->activation]);
+            }
+        }
+        buffer_printf(b, "\n");
+    }
+    if (spec->has_loss) {
+        buffer_printf(b, "loss %s", loss_names[spec->loss.kind]);
+        if (spec->loss.kind == LOSS_HUBER) {
+            buffer_printf(b, "(delta=");
+            num(b, spec->loss.delta);
+            buffer_printf(b, ")");
+        }
+        buffer_printf(b, "\n");
+    }
+    if (spec->has_optimizer) {
+        const LrOptimizerSpec *o = &spec->optimizer;
+        buffer_printf(b, "optimizer %s lr=", optimizer_names[o->kind]);
+        schedule(b, &o->lr);
+        switch (o->kind) {
+        case OPT_SGD:
+            kv(b, "momentum", o->momentum);
+            buffer_printf(b, " nesterov=%s", o->nesterov ? "true" : "false");
+            break;
+        case OPT_ADAM:
+        case OPT_ADAMW:
+            kv(b, "beta1", o->beta1);
+            kv(b, "beta2", o->beta2);
+            kv(b, "epsilon", o->epsilon);
+            if (o->kind == OPT_ADAMW)
+                kv(b, "weight_decay", o->weight_decay);
+            break;
+        case OPT_RMSPROP:
+            kv(b, "rho", o->rho);
+            kv(b, "momentum", o->momentum);
+            kv(b, "epsilon", o->epsilon);
+            break;
+        case OPT_ADAGRAD:
+            kv(b, "initial_accumulator", o->initial_accumulator);
+            kv(b, "epsilon", o->epsilon);
+            break;
+        }
+        if (o->clip_norm > 0)
+            kv(b, "clip_norm", o->clip_norm);
+        buffer_printf(b, "\n");
+    }
+    if (spec->load_path) {
+        buffer_printf(b, "load ");
+        string(b, spec->load_path);
+        buffer_printf(b, "\n");
+    }
+    if (spec->has_train) {
+        const LrTrainSpec *t = &spec->train;
+        buffer_printf(b, "train");
+        if (spec->datasets[t->on.dataset].name[0]) {
+            buffer_printf(b, " on=");
+            data_ref(b, spec, t->on);
+        }
+        if (t->validation.dataset >= 0) {
+            buffer_printf(b, " validation=");
+            data_ref(b, spec, t->validation);
+        }
+        buffer_printf(b, " epochs=%lld batch=%lld shuffle=%s", (long long)t->epochs,
+                      (long long)t->batch, t->shuffle ? "true" : "false");
+        metrics(b, t->metrics, t->metric_count);
+        if (t->early_stop.enabled) {
+            buffer_printf(b, " early_stop=patience(%lld, min_delta=", (long long)t->early_stop.patience);
+            num(b, t->early_stop.min_delta);
+            buffer_printf(b, ", restore_best=%s)", t->early_stop.restore_best ? "true" : "false");
+        }
+        buffer_printf(b, "\n");
+    }
+    for (int i = 0; i < spec->evaluate_count; i++) {
+        buffer_printf(b, "evaluate");
+        if (spec->datasets[spec->evaluates[i].on.dataset].name[0]) {
+            buffer_printf(b, " on=");
+            data_ref(b, spec, spec->evaluates[i].on);
+        }
+        metrics(b, spec->evaluates[i].metrics, spec->evaluates[i].metric_count);
+        buffer_printf(b, "\n");
+    }
+    if (spec->save_path) {
+        buffer_printf(b, "save ");
+        string(b, spec->save_path);
+        buffer_printf(b, "\n");
+    }
+}

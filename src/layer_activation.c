@@ -1,0 +1,52 @@
+/* layer_activation.c — an activation as a layer of its own (Keras's
+ * Activation layer): y = act(x), no parameters. With from_logits the
+ * activation is left to the loss and the layer passes x through. No
+ * allocation. */
+#include <assert.h>
+#include <string.h>
+
+#include "layer.h"
+
+static LrTensor first_rows(const LrTensor *t, int rows)
+{
+    assert(rows <= t->rows);
+    LrTensor v = *t;
+    v.rows = rows;
+    return v;
+}
+
+static void copy_rows(const LrTensor *src, LrTensor *dst)
+{
+    for (int i = 0; i < src->rows; i++)
+        memmove(&TENSOR_AT(*dst, i, 0), &TENSOR_AT(*src, i, 0),
+                (size_t)src->cols * sizeof(float));
+}
+
+static void act_forward(LrLayer *l, const LrTensor *x, LrTensor *out, bool training)
+{
+    (void)training;
+    LrTensor y = first_rows(out, x->rows);
+    copy_rows(x, &y);
+    if (!l->from_logits)
+        activation_forward(l->activation, &y);
+}
+
+static void act_backward(LrLayer *l, const LrTensor *x, const LrTensor *out, LrTensor *dout,
+                         LrTensor *dx)
+{
+    if (!dx)
+        return;
+    const int n = x->rows;
+    LrTensor y = first_rows(out, n);
+    LrTensor dy = first_rows(dout, n);
+    if (!l->from_logits)
+        activation_backward(l->activation, &y, &dy);
+    LrTensor d = first_rows(dx, n);
+    copy_rows(&dy, &d);
+}
+
+const LrLayerOps layer_activation_ops = {
+    .name = "activation",
+    .forward = act_forward,
+    .backward = act_backward,
+};

@@ -1,0 +1,355 @@
+/* run.c — see run.h. */
+#define _XOPEN_SOURCE 700 /* realpath */
+#include "run.h"
+
+#include <limits.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blas.h"
+#include "explain.h"
+#include "fileio.h"
+#include "json.h"
+#include "metrics.h"
+#include "plan.h"
+#include "report.h"
+#include "sha256.h"
+#include "train.h"
+#include "version.h"
+#include "weights.h"
+
+/* The one piece of global state: a signal handler can reach nothing else.
+ * The training loop polls it after each step. */
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    interrupted = sig;
+}
+
+static void catch_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+typedef struct Run {
+    const LrSource *src;
+    const LrSpec *spec;
+    const LrRunOptions *options;
+    LrDiag *diag;
+    char experiment_sha[65];
+    char *experiment;     /* the resolved text */
+    char source_path[PATH_MAX];
+} Run;
+
+static void path_in(const Run *r, const char *name, char *out, size_t size)
+{
+    snprintf(out, size, "%s/%s", r->options->out_dir, name);
+}
+
+/* Shortest text that reads back as the same double. */
+static void shortest(char *out, size_t size, double v)
+{
+    for (int digits = 9; digits <= 17; digits++) {
+        snprintf(out, size, "%.*g", digits, v);
+        if (strtod(out, NULL) == v)
+            return;
+    }
+}
+
+static int write_metrics_csv(const Run *r, const LrPlan *plan, const LrTrainState *state)
+{
+    const LrTrainSpec *t = &r->spec->train;
+    bool has_val = t->validation.dataset >= 0;
+    LrBuffer b = {0};
+    buffer_printf(&b, "epoch,step,loss%s", has_val ? ",val_loss" : "");
+    for (int m = 0; m < plan->metric_count; m++) {
+        buffer_printf(&b, ",%s", metric_name(t->metrics[m]));
+        if (has_val)
+            buffer_printf(&b, ",val_%s", metric_name(t->metrics[m]));
+    }
+    buffer_printf(&b, ",lr,seconds\n");
+    for (int64_t e = 0; e < state->epochs_done; e++) {
+        const double *row = plan->history + (size_t)e * (size_t)plan->history_cols;
+        char v[40];
+        buffer_printf(&b, "%lld,%lld", (long long)row[HIST_EPOCH], (long long)row[HIST_STEP]);
+        shortest(v, sizeof v, row[HIST_LOSS]);
+        buffer_printf(&b, ",%s", v);
+        if (has_val) {
+            shortest(v, sizeof v, row[HIST_VAL_LOSS]);
+            buffer_printf(&b, ",%s", v);
+        }
+        for (int m = 0; m < plan->metric_count; m++) {
+            shortest(v, sizeof v, row[HIST_METRICS + m]);
+            buffer_printf(&b, ",%s", v);
+            if (has_val) {
+                shortest(v, sizeof v, row[HIST_METRICS + plan->metric_count + m]);
+                buffer_printf(&b, ",%s", v);
+            }
+        }
+        shortest(v, sizeof v, row[HIST_LR(plan)]);
+        buffer_printf(&b, ",%s,%.3f\n", v, row[HIST_SECONDS(plan)]);
+    }
+    char path[PATH_MAX], why[PATH_MAX + 512];
+    path_in(r, "metrics.csv", path, sizeof path);
+    int status = b.failed ? -1 : file_write_atomic(path, b.data, b.length, why, sizeof why);
+    if (b.failed)
+        snprintf(why, sizeof why, "out of memory writing '%s'", path);
+    buffer_free(&b);
+    if (status < 0)
+        diag_error(r->diag, NULL, (LrSpan){0, 0}, "%s", why);
+    return status;
+}
+
+/* The epoch-end and interruption hook: checkpoint, then the metrics. */
+static int save_progress(void *ctx, const LrPlan *plan, const LrTrainState *state)
+{
+    const Run *r = ctx;
+    if (!r->options->out_dir)
+        return 0;
+    char why[PATH_MAX + 512];
+    if (checkpoint_write(r->options->out_dir, plan, state, r->source_path, r->experiment_sha, why,
+                         sizeof why) < 0) {
+        diag_error(r->diag, NULL, (LrSpan){0, 0}, "%s", why);
+        return -1;
+    }
+    return write_metrics_csv(r, plan, state);
+}
+
+static const char *part_label(const LrSpec *spec, LrDataRef ref, char *out, size_t size)
+{
+    static const char *const parts[] = {"", ".validation", ".test"};
+    const char *name = spec->datasets[ref.dataset].name;
+    snprintf(out, size, "%s%s", name[0] ? name : "data", parts[ref.part]);
+    return out;
+}
+
+typedef struct Evaluation {
+    double loss;
+    double values[SPEC_MAX_METRICS];
+} Evaluation;
+
+static void write_metric_object(LrJsonWriter *w, const LrMetricKind *metrics, int count,
+                                double loss, const double *values, const char *prefix)
+{
+    char key[64];
+    snprintf(key, sizeof key, "%sloss", prefix);
+    json_key(w, key);
+    json_number(w, loss);
+    for (int m = 0; m < count; m++) {
+        snprintf(key, sizeof key, "%s%s", prefix, metric_name(metrics[m]));
+        json_key(w, key);
+        json_number(w, values[m]);
+    }
+}
+
+static int write_run_json(const Run *r, const LrPlan *plan, const LrTrainState *state,
+                          const Evaluation *evals, const char *weights_sha)
+{
+    const LrSpec *spec = r->spec;
+    LrBuffer b = {0};
+    LrJsonWriter w = {.out = &b, .indent = 2};
+    json_begin_object(&w);
+    json_key(&w, "lrc_version");
+    json_string(&w, LRC_VERSION);
+    json_key(&w, "blas");
+    json_begin_object(&w);
+    json_key(&w, "vendor");
+    json_string(&w, blas_vendor());
+    json_key(&w, "threads");
+    json_integer(&w, r->options->threads);
+    json_end_object(&w);
+    json_key(&w, "source");
+    json_string(&w, r->source_path);
+    json_key(&w, "seed");
+    json_integer(&w, (int64_t)spec->seed);
+    json_key(&w, "experiment");
+    json_string(&w, r->experiment);
+    json_key(&w, "experiment_sha256");
+    json_string(&w, r->experiment_sha);
+    json_key(&w, "data");
+    json_begin_array(&w);
+    for (int i = 0; i < plan->dataset_count; i++) {
+        const LrDatasetSpec *d = &spec->datasets[i];
+        json_begin_object(&w);
+        json_key(&w, "name");
+        json_string(&w, d->name);
+        json_key(&w, "rows");
+        json_integer(&w, plan->data[i].n);
+        if (d->kind == DATA_CSV) {
+            json_key(&w, "path");
+            json_string(&w, d->resolved_path);
+            json_key(&w, "sha256");
+            json_string(&w, plan->data[i].sha256);
+        }
+        json_end_object(&w);
+    }
+    json_end_array(&w);
+    json_key(&w, "epochs_run");
+    json_integer(&w, state->epochs_done);
+    json_key(&w, "steps");
+    json_integer(&w, plan->optimizer.step);
+    json_key(&w, "early_stopped");
+    json_bool(&w, state->stopped);
+    json_key(&w, "final");
+    json_begin_object(&w);
+    if (state->epochs_done > 0) {
+        const double *row =
+            plan->history + (size_t)(state->epochs_done - 1) * (size_t)plan->history_cols;
+        write_metric_object(&w, spec->train.metrics, plan->metric_count, row[HIST_LOSS],
+                            row + HIST_METRICS, "");
+        if (spec->train.validation.dataset >= 0)
+            write_metric_object(&w, spec->train.metrics, plan->metric_count, row[HIST_VAL_LOSS],
+                                row + HIST_METRICS + plan->metric_count, "val_");
+    }
+    json_end_object(&w);
+    json_key(&w, "evaluate");
+    json_begin_array(&w);
+    for (int i = 0; i < spec->evaluate_count; i++) {
+        const LrEvaluateSpec *e = &spec->evaluates[i];
+        char label[128];
+        json_begin_object(&w);
+        json_key(&w, "on");
+        json_string(&w, part_label(spec, e->on, label, sizeof label));
+        write_metric_object(&w, e->metrics, e->metric_count, evals[i].loss, evals[i].values, "");
+        json_end_object(&w);
+    }
+    json_end_array(&w);
+    json_key(&w, "train_seconds");
+    json_number(&w, state->seconds);
+    json_key(&w, "weights_sha256");
+    json_string(&w, weights_sha);
+    json_end_object(&w);
+    buffer_printf(&b, "\n");
+    char path[PATH_MAX], why[PATH_MAX + 512];
+    path_in(r, "run.json", path, sizeof path);
+    int status = b.failed ? -1 : file_write_atomic(path, b.data, b.length, why, sizeof why);
+    if (b.failed)
+        snprintf(why, sizeof why, "out of memory writing '%s'", path);
+    buffer_free(&b);
+    if (status < 0)
+        diag_error(r->diag, NULL, (LrSpan){0, 0}, "%s", why);
+    return status;
+}
+
+static void report_model(const LrPlan *plan)
+{
+    if (plan->param_count > REPORT_MAX_PARAMETERS)
+        return;
+    for (int i = 0; i < plan->layer_count; i++) {
+        if (plan->layers[i].ops != &layer_dense_ops)
+            continue;
+        char name[32];
+        plan_layer_name(plan, i, name, sizeof name);
+        report_dense(name, &plan->layers[i]);
+    }
+}
+
+/* What follows training: evaluations, `save`, the run directory. */
+static int finish(Run *r, LrPlan *plan, const LrTrainState *state)
+{
+    const LrSpec *spec = r->spec;
+    report_model(plan);
+    Evaluation evals[SPEC_MAX_EVALUATES];
+    for (int i = 0; i < spec->evaluate_count; i++) {
+        const LrEvaluateSpec *e = &spec->evaluates[i];
+        char label[128];
+        train_measure(plan, plan_part(plan, e->on), e->metrics, e->metric_count, &evals[i].loss,
+                      evals[i].values);
+        report_evaluate(part_label(spec, e->on, label, sizeof label), evals[i].loss, e->metrics,
+                        e->metric_count, evals[i].values);
+    }
+    char why[PATH_MAX + 512];
+    if (spec->save_path && weights_save(plan, spec->save_path, why, sizeof why) < 0) {
+        diag_error(r->diag, r->src, spec->save_span, "%s", why);
+        return 1;
+    }
+    if (!r->options->out_dir)
+        return 0;
+    char path[PATH_MAX], sha[65] = "";
+    path_in(r, "model.safetensors", path, sizeof path);
+    if (weights_save(plan, path, why, sizeof why) < 0) {
+        diag_error(r->diag, NULL, (LrSpan){0, 0}, "%s", why);
+        return 1;
+    }
+    if (sha256_file_hex(path, sha) < 0) {
+        diag_error(r->diag, NULL, (LrSpan){0, 0}, "cannot read back '%s'", path);
+        return 1;
+    }
+    if (write_metrics_csv(r, plan, state) < 0 || write_run_json(r, plan, state, evals, sha) < 0)
+        return 1;
+    return 0;
+}
+
+int run_experiment(const LrSource *src, const LrSpec *spec, const LrRunOptions *options,
+                   LrDiag *diag)
+{
+    Run r = {src, spec, options, diag, "", NULL, ""};
+    if (!realpath(src->name, r.source_path))
+        snprintf(r.source_path, sizeof r.source_path, "%s", src->name);
+    LrBuffer text = {0};
+    explain_spec(spec, &text);
+    if (text.failed) {
+        buffer_free(&text);
+        diag_error(diag, NULL, (LrSpan){0, 0}, "out of memory");
+        return 1;
+    }
+    r.experiment = text.data;
+    sha256_hex(text.data, text.length, r.experiment_sha);
+
+    int exit_status = 0;
+    LrPlan plan;
+    LrStatus status = plan_build(&plan, spec, src, diag);
+    if (status != LR_OK) {
+        exit_status = status == LR_LANGUAGE_ERROR ? 2 : 1;
+        goto done;
+    }
+    char why[PATH_MAX + 512];
+    if (options->out_dir && file_make_dirs(options->out_dir, why, sizeof why) < 0) {
+        diag_error(diag, NULL, (LrSpan){0, 0}, "%s", why);
+        exit_status = 1;
+        goto done;
+    }
+    LrTrainState state;
+    train_state_init(&state);
+    if (options->resume) {
+        if (checkpoint_read(options->out_dir, &plan, &state, r.experiment_sha, why, sizeof why) < 0) {
+            diag_error(diag, NULL, (LrSpan){0, 0}, "cannot resume: %s", why);
+            exit_status = 1;
+            goto done;
+        }
+        train_report_history(&plan, &state);
+    }
+    catch_signals();
+    LrTrainHooks hooks = {&r, save_progress, options->halt_after, &interrupted, options->quiet};
+    status = train_run(&plan, &state, src, diag, &hooks);
+    if (status != LR_OK) {
+        exit_status = 1;
+        goto done;
+    }
+    if (state.signal) {
+        if (options->out_dir)
+            fprintf(stderr, "lrc: interrupted after step %lld; continue with: lrc --resume %s\n",
+                    (long long)plan.optimizer.step, options->out_dir);
+        else
+            fprintf(stderr, "lrc: interrupted after step %lld (use --out DIR to be able to resume)\n",
+                    (long long)plan.optimizer.step);
+        exit_status = 128 + state.signal;
+        goto done;
+    }
+    exit_status = finish(&r, &plan, &state);
+    if (exit_status == 0)
+        report_timing(options->quiet, state.epochs_done, plan.optimizer.step, state.seconds);
+done:
+    plan_free(&plan);
+    buffer_free(&text);
+    return exit_status;
+}

@@ -30,6 +30,8 @@ typedef struct Checker {
     LetBinding *lets;  /* every `let` of the program, in order */
     int all_lets;
     int let_count;     /* how many of them are defined at this point */
+    int failed_datasets; /* dataset statements with errors: references to
+                          * datasets then report nothing more (cascades) */
     const LrProgram *prog;
 } Checker;
 
@@ -1121,8 +1123,10 @@ static int check_dataset(Checker *c, const LrStmt *st, LrSpec *spec, Seen *seen)
     }
     int status = d->kind == DATA_CSV ? check_csv(c, v, args, d)
                                      : check_generator(c, v, args, d, sources[kind].name);
-    if (status < 0)
+    if (status < 0) {
+        c->failed_datasets++;
         return -1;
+    }
     seen->datasets[spec->dataset_count++] = st;
     return 0;
 }
@@ -1174,6 +1178,8 @@ static int eval_data_ref(Checker *c, Scoped v, const LrSpec *spec, LrDataRef *re
             names[count++] = spec->datasets[i].name;
     }
     names[count] = NULL;
+    if (c->failed_datasets)
+        return -1;
     const char *guess = diag_suggest(AST_TEXT(c->src, n->name), n->name.length, names);
     if (guess)
         diag_error(c->diag, c->src, n->name, "unknown dataset '%.*s'; did you mean '%s'?",
@@ -1327,6 +1333,8 @@ static int only_dataset(Checker *c, const LrStmt *st, const LrSpec *spec, LrData
         ref->span = st->keyword;
         return 0;
     }
+    if (c->failed_datasets)
+        return -1;
     if (spec->dataset_count == 0)
         diag_error(c->diag, c->src, st->keyword, "%s needs a dataset: add a 'dataset' statement",
                    what);
@@ -1668,7 +1676,7 @@ static void check_complete(Checker *c, const Seen *seen, LrSpec *spec)
 int check_program(const LrProgram *prog, LrArena *arena, LrDiag *diag, LrSpec *spec)
 {
     memset(spec, 0, sizeof *spec);
-    Checker c = {prog->src, arena, diag, NULL, 0, 0, prog};
+    Checker c = {.src = prog->src, .arena = arena, .diag = diag, .prog = prog};
     c.lets = arena_array(arena, CHECK_MAX_LETS, sizeof *c.lets);
     if (!c.lets) {
         diag_error(diag, NULL, (LrSpan){0, 0}, "out of memory");
@@ -1689,6 +1697,6 @@ int check_program(const LrProgram *prog, LrArena *arena, LrDiag *diag, LrSpec *s
 
 int check_schedule(const LrProgram *prog, LrArena *arena, LrDiag *diag, LrScheduleSpec *out)
 {
-    Checker c = {prog->src, arena, diag, NULL, 0, 0, prog};
+    Checker c = {.src = prog->src, .arena = arena, .diag = diag, .prog = prog};
     return eval_schedule(&c, (Scoped){prog->expr, 0}, out);
 }

@@ -91,9 +91,9 @@ static void test_check__defaults_are_keras(void **state)
     assert_int_equal(f->spec.layers[0].activation, ACT_LINEAR);
     assert_int_equal(f->spec.layers[0].init.kind, INIT_GLOROT_UNIFORM);
     assert_int_equal(f->spec.layers[0].bias_init.kind, INIT_ZEROS);
-    assert_close(f->spec.dataset.low, 0, 0);
-    assert_close(f->spec.dataset.high, 1, 0);
-    assert_close(f->spec.dataset.weights[1], 1, 0);
+    assert_close(f->spec.datasets[0].low, 0, 0);
+    assert_close(f->spec.datasets[0].high, 1, 0);
+    assert_close(f->spec.datasets[0].weights[1], 1, 0);
     assert_false(f->spec.has_seed);
 }
 
@@ -109,10 +109,10 @@ static void test_check__students_example(void **state)
                "train epochs=4 batch=8 shuffle=true\n"),
         0);
     assert_true(f->spec.seed == 42);
-    assert_string_equal(f->spec.dataset.name, "grades");
-    assert_true(f->spec.dataset.n == 10000 && f->spec.dataset.features == 3);
-    assert_close(f->spec.dataset.weights[2], 0.4, 0);
-    assert_close(f->spec.dataset.noise, 0.2, 0);
+    assert_string_equal(f->spec.datasets[0].name, "grades");
+    assert_true(f->spec.datasets[0].n == 10000 && f->spec.datasets[0].features == 3);
+    assert_close(f->spec.datasets[0].weights[2], 0.4, 0);
+    assert_close(f->spec.datasets[0].noise, 0.2, 0);
     assert_int_equal(f->spec.layers[0].init.kind, INIT_NORMAL);
     assert_close(f->spec.layers[0].init.a, 0, 0);
     assert_close(f->spec.layers[0].init.b, 0.01, 0);
@@ -260,7 +260,8 @@ static void test_check__weights_match_features(void **state)
 
 static void test_check__not_supported_yet(void **state)
 {
-    expect_error(state, 4, "optimizer adam", "4:11: error: 'adam' is not supported yet");
+    expect_error(state, 4, "optimizer sgd lr=sweep(0.1, 0.01)",
+                 "4:18: error: 'sweep' is not supported yet");
 }
 
 static void test_check__statement_not_supported_yet(void **state)

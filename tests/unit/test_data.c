@@ -418,7 +418,8 @@ enum { IDS = 103 };
 /* ids.csv: id, x = (37 id mod 101) / 10, label = id mod 3. */
 static LrDatasetSpec ids_spec(int validation_pct, int test_pct)
 {
-    LrDatasetSpec s = csv_spec(DIR "ids.csv", L("label"));
+    static const char *const label[] = {"label"};
+    LrDatasetSpec s = csv_spec(DIR "ids.csv", label);
     s.validation = validation_pct / 100.0;
     s.test = test_pct / 100.0;
     return s;

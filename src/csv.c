@@ -31,6 +31,11 @@ int csv_open(LrCsvReader *r, const char *path, const char *name, char delimiter,
         return -1;
     }
     struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(why, why_size, "%s", strerror(EISDIR));
+        fclose(f);
+        return -1;
+    }
     if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && (int64_t)st.st_size > CSV_MAX_BYTES) {
         snprintf(why, why_size, "file is larger than 2 GiB (limit is %lld bytes)",
                  (long long)CSV_MAX_BYTES);
@@ -116,18 +121,28 @@ static int out_of_memory(LrCsvReader *r)
     return CSV_FAIL;
 }
 
-static int put(LrCsvReader *r, int c)
+/* Appends n bytes to the record's text, keeping room for a NUL. */
+static int append(LrCsvReader *r, const unsigned char *p, size_t n)
 {
-    if (r->text_len + 1 >= r->text_cap) {
-        size_t cap = r->text_cap ? 2 * r->text_cap : 256;
+    if (r->text_len + n + 1 > r->text_cap) {
+        size_t cap = r->text_cap ? r->text_cap : 256;
+        while (cap < r->text_len + n + 1)
+            cap *= 2;
         char *t = realloc(r->text, cap);
         if (!t)
             return out_of_memory(r);
         r->text = t;
         r->text_cap = cap;
     }
-    r->text[r->text_len++] = (char)c;
+    memcpy(r->text + r->text_len, p, n);
+    r->text_len += n;
     return 0;
+}
+
+static int put(LrCsvReader *r, int c)
+{
+    unsigned char b = (unsigned char)c;
+    return append(r, &b, 1);
 }
 
 static int begin_field(LrCsvReader *r)
@@ -221,6 +236,28 @@ static int field(LrCsvReader *r)
 {
     bool blank = true; /* only spaces so far: a quote still opens */
     for (;;) {
+        /* The common case: a run of ordinary bytes straight from the
+         * buffer (no newline among them, so only the line length moves). */
+        size_t start = r->pos;
+        while (r->pos < r->len) {
+            int b = r->buf[r->pos];
+            if (b == r->delimiter || b == '\n' || b == '\r' || (b == '"' && blank))
+                break;
+            if (b != ' ' && b != '\t')
+                blank = false;
+            r->pos++;
+        }
+        if (r->pos > start) {
+            r->line_bytes += (int64_t)(r->pos - start);
+            if (r->line_bytes > CSV_MAX_LINE) {
+                diag_file_error(r->diag, r->name, csv_line_int(r->line), 0,
+                                "line is longer than 1 MiB (limit is %lld bytes)",
+                                (long long)CSV_MAX_LINE);
+                return CSV_FAIL;
+            }
+            if (append(r, r->buf + start, r->pos - start) < 0)
+                return CSV_FAIL;
+        }
         int c = peek(r);
         if (c == CSV_FAIL)
             return CSV_FAIL;
@@ -240,17 +277,14 @@ static int field(LrCsvReader *r)
             blank = false;
             continue;
         }
-        if (advance(r) < 0)
-            return CSV_FAIL;
         if (c == '"' && blank) {
+            if (advance(r) < 0)
+                return CSV_FAIL;
             r->field_line[r->field_count - 1] = r->line;
             r->text_len = r->offset[r->field_count - 1];
             return quoted(r);
         }
-        if (c != ' ' && c != '\t')
-            blank = false;
-        if (put(r, c) < 0)
-            return CSV_FAIL;
+        /* Anything else: the buffer was empty and has just been refilled. */
     }
 }
 

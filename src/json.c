@@ -547,8 +547,9 @@ static int json_parse_container(JsonParser *ps, LrJson *node, bool object)
 static int json_parse_literal(JsonParser *ps, const char *word)
 {
     size_t n = strlen(word);
+    char what[16];
     if ((size_t)(ps->end - ps->p) < n || memcmp(ps->p, word, n) != 0)
-        return json_fail(ps, "expected a value");
+        return json_fail(ps, "expected a value, found %s", json_describe(ps, what));
     ps->p += n;
     return 0;
 }

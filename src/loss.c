@@ -83,9 +83,12 @@ static double sigmoid(double z)
  * scale * d(per-sample loss)/dp into it (scale = 1 / rows for the batch
  * mean). */
 
-/* A row's targets: pred's width of values, or one class index standing
- * for the one-hot row (1 at the class, 0 elsewhere). An index that is not a
- * valid class stands for an all-zero row, as Keras's one_hot makes it. */
+/* A row's targets: pred's width of values, or (one target column, several
+ * outputs) one class index standing for the one-hot row: 1 at the class,
+ * 0 elsewhere. An index that is not a valid class stands for an all-zero
+ * row, as Keras's one_hot makes it. loss.h defines the index form for
+ * categorical_crossentropy; the other losses read it the same way rather
+ * than past the end of a one-column target. */
 typedef struct Target {
     const float *t;
     int cls; /* SPARSE_NONE: dense targets */

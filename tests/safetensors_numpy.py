@@ -11,6 +11,8 @@ against something that shares none of it.
   python3 tests/safetensors_numpy.py --write OUT
       writes a small file: "a" F32 [2, 3] = 0..5, "b" F64 [4] = 0.5, 1.5,
       2.5, 3.5, metadata {"k": "v"}.
+  python3 tests/safetensors_numpy.py --values FILE NAME
+      prints tensor NAME's values, row-major, one per line.
 
 Exits 1 with a message on stderr when a file is malformed.
 """
@@ -76,6 +78,20 @@ def read(path):
     print("\n".join(lines))
 
 
+def values(path, wanted):
+    """Prints one tensor's values, row-major, one per line (repr)."""
+    with open(path, "rb") as f:
+        raw = f.read()
+    (n,) = struct.unpack("<Q", raw[:8])
+    header = json.loads(raw[8:8 + n].decode("utf-8"))
+    if wanted not in header:
+        fail("%s: no tensor %r" % (path, wanted))
+    entry = header[wanted]
+    begin, end = entry["data_offsets"]
+    data = np.frombuffer(raw[8 + n + begin:8 + n + end], dtype=DTYPES[entry["dtype"]])
+    print("\n".join(repr(float(v)) for v in data.ravel().tolist()))
+
+
 def write(path):
     a = np.arange(6, dtype="<f4").reshape(2, 3)
     b = np.array([0.5, 1.5, 2.5, 3.5], dtype="<f8")
@@ -98,8 +114,10 @@ def main(argv):
         read(argv[1])
     elif len(argv) == 3 and argv[1] == "--write":
         write(argv[2])
+    elif len(argv) == 4 and argv[1] == "--values":
+        values(argv[2], argv[3])
     else:
-        sys.exit("usage: safetensors_numpy.py FILE.safetensors | --write OUT")
+        sys.exit("usage: safetensors_numpy.py FILE.safetensors | --write OUT | --values FILE NAME")
 
 
 if __name__ == "__main__":

@@ -264,6 +264,30 @@ static void test_csv__many_fields_and_long_record(void **state)
     }
 }
 
+static void test_csv__records_across_buffer_refills(void **state)
+{
+    Fixture *f = *state;
+    /* 20000 records, about 500 KB: refills fall inside fields, quotes and
+     * CRLF pairs. */
+    enum { N = 20000 };
+    char *text = malloc((size_t)N * 32);
+    assert_non_null(text);
+    size_t len = 0;
+    for (int i = 0; i < N; i++)
+        len += (size_t)sprintf(text + len, "%d,\"q\"\"%d\"\r\n", i, i % 97);
+    text[len] = '\0';
+    open_text(f, text, ',');
+    free(text);
+    for (int i = 0; i < N; i++) {
+        char a[16], b[16];
+        snprintf(a, sizeof a, "%d", i);
+        snprintf(b, sizeof b, "q\"%d", i % 97);
+        RECORD(f, i + 1, a, b);
+    }
+    assert_int_equal(csv_next(&f->r), 0);
+    assert_int_equal(f->diag.errors, 0);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -281,6 +305,7 @@ int main(void)
         T(test_csv__missing_file),
         T(test_csv__hashes_what_it_reads),
         T(test_csv__many_fields_and_long_record),
+        T(test_csv__records_across_buffer_refills),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

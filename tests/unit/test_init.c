@@ -1,7 +1,9 @@
 /* test_init.c — initializers with Keras definitions: constants exact and
  * drawing nothing, normal (untruncated) and uniform moments, glorot_uniform
- * bound sqrt(6 / (fan_in + fan_out)) and variance limit^2 / 3, and the
- * documented draw order. */
+ * bound sqrt(6 / (fan_in + fan_out)) and he_uniform bound sqrt(6 / fan_in)
+ * with variance limit^2 / 3, the truncated normals (glorot_normal,
+ * he_normal, lecun_normal: nothing beyond 2 sigma, variance scale / n), and
+ * the documented draw order. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -130,6 +132,114 @@ static void test_init__glorot_uniform_bound_and_variance(void **state)
     assert_close(limit * limit / 3, 2.0 / (fan_in + fan_out), 1e-15);
 }
 
+static void test_init__he_uniform_bound_and_variance(void **state)
+{
+    float *x = *state;
+    LrRng r;
+    rng_seed(&r, 14, RNG_STREAM_INIT);
+    LrInitSpec spec = {INIT_HE_UNIFORM, 0, 0};
+    const int fan_in = 40, fan_out = 7;
+    const double limit = sqrt(6.0 / fan_in); /* fan_out plays no part */
+    init_fill(&spec, x, N, fan_in, fan_out, &r);
+    double mean, var, top = 0;
+    for (size_t i = 0; i < N; i++) {
+        assert_true(fabs(x[i]) <= (float)limit);
+        top = fmax(top, fabs(x[i]));
+    }
+    assert_true(top > 0.999 * limit);
+    moments(x, N, &mean, &var);
+    /* Variance limit^2 / 3 = 2 / fan_in (He's target); SE 3e-5. */
+    assert_close(mean, 0.0, 5 * limit / sqrt(3.0 * N));
+    assert_close(var, 2.0 / fan_in, 3e-4);
+}
+
+/* The variance of N(0, 1) truncated to [-2, 2], from its density:
+ * 1 - 2 * 2 phi(2) / (2 Phi(2) - 1). */
+static double truncated_unit_variance(void)
+{
+    const double phi2 = exp(-2.0) / sqrt(2 * 3.14159265358979323846);
+    const double mass = erf(2.0 / sqrt(2.0)); /* 2 Phi(2) - 1 */
+    return 1.0 - 4.0 * phi2 / mass;
+}
+
+/* kind: a truncated normal of variance scale / n (n its fan). Checks that
+ * no draw lies beyond 2 sigma of the untruncated sigma, that draws come
+ * close to that bound, and the mean and variance. */
+static void check_truncated(float *x, LrInitKind kind, int fan_in, int fan_out, double n,
+                            double scale, uint64_t seed)
+{
+    LrRng r;
+    rng_seed(&r, seed, RNG_STREAM_INIT);
+    LrInitSpec spec = {kind, 0, 0};
+    init_fill(&spec, x, N, fan_in, fan_out, &r);
+    /* Keras: sigma = sqrt(scale / n) / 0.87962566103423978, the constant
+     * being the stddev of the unit normal truncated at 2. */
+    assert_close(sqrt(truncated_unit_variance()), 0.87962566103423978, 1e-12);
+    const double sigma = sqrt(scale / n) / sqrt(truncated_unit_variance());
+    double top = 0;
+    size_t near = 0;
+    for (size_t i = 0; i < N; i++) {
+        assert_true(fabs(x[i]) <= (float)(2 * sigma));
+        top = fmax(top, fabs(x[i]));
+        near += fabs(x[i]) > 1.5 * sigma;
+    }
+    assert_true(top > 1.99 * sigma);
+    /* Mass in 1.5 < |z| <= 2 of the truncated law:
+     * (erf(2/sqrt 2) - erf(1.5/sqrt 2)) / erf(2/sqrt 2) = 0.0934; SE 6.5e-4. */
+    const double band = (erf(2 / sqrt(2.0)) - erf(1.5 / sqrt(2.0))) / erf(2 / sqrt(2.0));
+    assert_close((double)near / N, band, 4e-3);
+    double mean, var;
+    moments(x, N, &mean, &var);
+    const double target = scale / n;
+    /* SE of the mean sqrt(target / N); of the variance ~ target * 0.0027. */
+    assert_close(mean, 0.0, 5 * sqrt(target / N));
+    assert_close(var / target, 1.0, 0.015);
+}
+
+static void test_init__glorot_normal_truncated_variance(void **state)
+{
+    /* fan_avg = (30 + 20) / 2 = 25, scale 1: variance 1/25. */
+    check_truncated(*state, INIT_GLOROT_NORMAL, 30, 20, 25.0, 1.0, 31);
+}
+
+static void test_init__he_normal_truncated_variance(void **state)
+{
+    /* fan_in 50, scale 2: variance 2/50. */
+    check_truncated(*state, INIT_HE_NORMAL, 50, 3, 50.0, 2.0, 32);
+}
+
+static void test_init__lecun_normal_truncated_variance(void **state)
+{
+    /* fan_in 8, scale 1: variance 1/8. */
+    check_truncated(*state, INIT_LECUN_NORMAL, 8, 100, 8.0, 1.0, 33);
+}
+
+static void test_init__truncated_normal_redraws_in_order(void **state)
+{
+    (void)state;
+    /* Element i is sigma z for the next standard normal z of the stream
+     * with |z| <= 2; rejected draws are skipped, not reused. */
+    enum { K = 2000 };
+    static float x[K];
+    LrRng a, c;
+    rng_seed(&a, 41, RNG_STREAM_INIT);
+    c = a;
+    LrInitSpec spec = {INIT_HE_NORMAL, 0, 0};
+    init_fill(&spec, x, K, 18, 5, &a);
+    const double sigma = sqrt(2.0 / 18) / 0.87962566103423978;
+    int rejected = 0;
+    for (int i = 0; i < K; i++) {
+        double z = rng_normal(&c);
+        while (fabs(z) > 2) {
+            rejected++;
+            z = rng_normal(&c);
+        }
+        assert_close(x[i], sigma * z, 1e-6);
+    }
+    assert_true(rejected > 0); /* ~4.55% of 2000 */
+    assert_memory_equal(a.s, c.s, sizeof a.s);
+}
+
 static void test_init__draws_elements_in_order(void **state)
 {
     (void)state;
@@ -168,6 +278,15 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_init__uniform_moments_and_range, setup, teardown),
         cmocka_unit_test_setup_teardown(test_init__glorot_uniform_bound_and_variance, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_init__he_uniform_bound_and_variance, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_init__glorot_normal_truncated_variance, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_init__he_normal_truncated_variance, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_init__lecun_normal_truncated_variance, setup,
+                                        teardown),
+        cmocka_unit_test(test_init__truncated_normal_redraws_in_order),
         cmocka_unit_test(test_init__draws_elements_in_order),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -193,12 +193,15 @@ static double lcg_uniform(uint32_t *s)
 
 /* Fills p and t for kind: differences away from the kinks (mae at 0,
  * huber at +-delta), probabilities inside the clip, targets valid. */
-static void make_data(const LrLoss *l, uint32_t seed, float *p, float *t, int cols, int tcols)
+static void make_data(const LrLoss *l, uint32_t seed, float *p, float *t, int cols, int tcols,
+                      bool soft)
 {
     for (int i = 0; i < R; i++) {
         for (int j = 0; j < tcols; j++) {
             float *y = &t[i * tcols + j];
-            if (l->kind == LOSS_CATEGORICAL_CROSSENTROPY)
+            if (l->kind == LOSS_CATEGORICAL_CROSSENTROPY && soft)
+                *y = (float)lcg_uniform(&seed); /* rows need not sum to 1 */
+            else if (l->kind == LOSS_CATEGORICAL_CROSSENTROPY)
                 *y = tcols == 1 ? (float)((i + 1) % cols) : (float)(j == (i + 2) % cols);
             else if (l->kind == LOSS_BINARY_CROSSENTROPY)
                 *y = (float)lcg_uniform(&seed); /* soft labels too */
@@ -226,11 +229,12 @@ static void make_data(const LrLoss *l, uint32_t seed, float *p, float *t, int co
 }
 
 /* Returns how many elements have |p - t| <= delta (for huber's branches). */
-static int check_fd(const LrLoss *l, int cols, int tcols)
+static int check_fd_targets(const LrLoss *l, int cols, int tcols, bool soft)
 {
     float p[R * MAXC], t[R * MAXC], g[R * MAXC];
     double pd[R * MAXC], td[R * MAXC];
-    make_data(l, 7u + 13u * (uint32_t)l->kind + (uint32_t)l->from_logits, p, t, cols, tcols);
+    make_data(l, 7u + 13u * (uint32_t)l->kind + (uint32_t)l->from_logits, p, t, cols, tcols,
+              soft);
     for (int i = 0; i < R * cols; i++)
         pd[i] = p[i];
     for (int i = 0; i < R * tcols; i++)
@@ -255,6 +259,11 @@ static int check_fd(const LrLoss *l, int cols, int tcols)
     for (int i = 0; i < R * cols && tcols == cols; i++)
         inside += fabs(pd[i] - td[i]) <= l->delta;
     return inside;
+}
+
+static int check_fd(const LrLoss *l, int cols, int tcols)
+{
+    return check_fd_targets(l, cols, tcols, false);
 }
 
 static void test_loss__regression_gradients_match_finite_differences(void **state)
@@ -310,6 +319,17 @@ static void test_loss__cce_from_logits_gradient_matches_finite_differences(void 
     LrLoss l = make_loss(LOSS_CATEGORICAL_CROSSENTROPY, true);
     check_fd(&l, 5, 5);
     check_fd(&l, 5, 1);
+}
+
+static void test_loss__cce_soft_targets_match_finite_differences(void **state)
+{
+    (void)state;
+    /* Targets that are not one-hot and do not sum to 1 (label smoothing,
+     * weights): the fused gradient is (sum t) softmax(z) - t. */
+    LrLoss fused = make_loss(LOSS_CATEGORICAL_CROSSENTROPY, true);
+    check_fd_targets(&fused, 4, 4, true);
+    LrLoss probs = make_loss(LOSS_CATEGORICAL_CROSSENTROPY, false);
+    check_fd_targets(&probs, 4, 4, true);
 }
 
 static void test_loss__sparse_equals_one_hot(void **state)
@@ -436,6 +456,7 @@ int main(void)
         cmocka_unit_test(test_loss__bce_from_logits_gradient_matches_finite_differences),
         cmocka_unit_test(test_loss__cce_gradient_matches_finite_differences),
         cmocka_unit_test(test_loss__cce_from_logits_gradient_matches_finite_differences),
+        cmocka_unit_test(test_loss__cce_soft_targets_match_finite_differences),
         cmocka_unit_test(test_loss__sparse_equals_one_hot),
         cmocka_unit_test(test_loss__fused_forms_finite_at_logits_100),
         cmocka_unit_test(test_loss__probabilities_clipped_at_keras_epsilon),

@@ -217,10 +217,10 @@ static void test_optim__adam_three_updates(void **state)
     (void)state;
     LrOptimizerSpec spec = keras_default(OPT_ADAM);
     assert_int_equal(optim_slot_count(&spec), 2);
-    /* By hand, first update of p0 = 1 with g = 0.5: m = 0.05,
+    /* By hand, first update of p0 = 0.5 with g = 0.5: m = 0.05,
      * v = 0.00025, alpha = 0.001 sqrt(0.001) / 0.1;
-     * p = 1 - 0.05 alpha / (sqrt(0.00025) + 1e-7) = 0.99900000632. */
-    assert_close(check_three_updates(&spec), 0.9990000063245154, 1e-7);
+     * p = 0.5 - 0.05 alpha / (sqrt(0.00025) + 1e-7) = 0.49900000632. */
+    assert_close(check_three_updates(&spec), 0.4990000063245154, 1e-7);
 }
 
 static void test_optim__adamw_three_updates(void **state)
@@ -228,9 +228,9 @@ static void test_optim__adamw_three_updates(void **state)
     (void)state;
     LrOptimizerSpec spec = keras_default(OPT_ADAMW);
     assert_int_equal(optim_slot_count(&spec), 2);
-    /* Decay first: 1 - 1 * 0.004 * 0.001 = 0.999996, then the same adam
-     * step as above: 0.99899600632. */
-    assert_close(check_three_updates(&spec), 0.9989960063245154, 1e-7);
+    /* Decay first: 0.5 - 0.5 * 0.004 * 0.001 = 0.499998, then the same
+     * adam step as above: 0.49899800632. */
+    assert_close(check_three_updates(&spec), 0.4989980063245154, 1e-7);
 }
 
 static void test_optim__rmsprop_three_updates(void **state)
@@ -238,9 +238,9 @@ static void test_optim__rmsprop_three_updates(void **state)
     (void)state;
     LrOptimizerSpec spec = keras_default(OPT_RMSPROP);
     assert_int_equal(optim_slot_count(&spec), 1);
-    /* By hand: v = 0.1 * 0.25 = 0.025; p = 1 - 0.001 * 0.5 /
-     * sqrt(0.025 + 1e-7) = 0.99683772866 (epsilon inside the root). */
-    assert_close(check_three_updates(&spec), 0.9968377286643679, 1e-7);
+    /* By hand: v = 0.1 * 0.25 = 0.025; p = 0.5 - 0.001 * 0.5 /
+     * sqrt(0.025 + 1e-7) = 0.49683772866 (epsilon inside the root). */
+    assert_close(check_three_updates(&spec), 0.4968377286643679, 1e-7);
 }
 
 static void test_optim__rmsprop_momentum_three_updates(void **state)
@@ -250,7 +250,7 @@ static void test_optim__rmsprop_momentum_three_updates(void **state)
     spec.momentum = 0.9;
     assert_int_equal(optim_slot_count(&spec), 2);
     /* The first update equals plain rmsprop's (momentum starts at 0). */
-    assert_close(check_three_updates(&spec), 0.9968377286643679, 1e-7);
+    assert_close(check_three_updates(&spec), 0.4968377286643679, 1e-7);
 }
 
 static void test_optim__adagrad_three_updates(void **state)
@@ -258,9 +258,14 @@ static void test_optim__adagrad_three_updates(void **state)
     (void)state;
     LrOptimizerSpec spec = keras_default(OPT_ADAGRAD);
     assert_int_equal(optim_slot_count(&spec), 1);
-    /* By hand: a = 0.1 + 0.25 = 0.35; p = 1 - 0.001 * 0.5 /
-     * sqrt(0.35 + 1e-7) = 0.99915484587. */
-    assert_close(check_three_updates(&spec), 0.9991548458660078, 1e-7);
+    /* By hand: a = 0.1 + 0.25 = 0.35; p = 0.5 - 0.001 * 0.5 /
+     * sqrt(0.35 + 1e-7) = 0.49915484587. */
+    assert_close(check_three_updates(&spec), 0.4991548458660078, 1e-7);
+    /* From an empty accumulator, small gradients put epsilon's place to
+     * the test: a = 1e-8 after g = 1e-4, sqrt(a + 1e-7) = 3.3e-4 but
+     * sqrt(a) + 1e-7 = 1.0e-4. */
+    spec.initial_accumulator = 0;
+    check_three_updates(&spec);
 }
 
 static void test_optim__reset_sets_slots_and_step(void **state)

@@ -218,9 +218,10 @@ static int run_file(const Options *o)
     const char *file = o->file;
     char why[512];
     uint64_t resumed_seed = 0;
+    bool resumed_has_seed = false;
     if (o->resume_dir) {
-        if (checkpoint_source(o->resume_dir, resumed_from, sizeof resumed_from, &resumed_seed,
-                              why, sizeof why) < 0) {
+        if (checkpoint_source(o->resume_dir, resumed_from, sizeof resumed_from,
+                              &resumed_has_seed, &resumed_seed, why, sizeof why) < 0) {
             fprintf(stderr, "lrc: error: cannot resume: %s\n", why);
             return EXIT_USAGE;
         }
@@ -240,9 +241,10 @@ static int run_file(const Options *o)
     if (parse_program(&src, &arena, &diag, &prog) < 0 ||
         check_program(&prog, &arena, &diag, &spec) < 0)
         goto done;
-    if (o->has_seed || o->resume_dir) {
-        spec.seed = o->resume_dir ? resumed_seed : o->seed;
+    if (o->has_seed || resumed_has_seed) {
+        spec.seed = resumed_has_seed ? resumed_seed : o->seed;
         spec.has_seed = true;
+        spec.seed_overridden = true;
     }
     if (strcmp(o->command, "check") == 0) {
         int bad = plan_check_size(&spec, &src, &diag) < 0;

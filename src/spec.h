@@ -195,6 +195,7 @@ typedef struct LrEvaluateSpec {
 typedef struct LrSpec {
     uint64_t seed;
     bool has_seed;       /* false: the documented default seed 0 */
+    bool seed_overridden; /* --seed replaced the file's: a resume must too */
     bool has_model, has_loss, has_optimizer, has_train;
     int dataset_count;
     LrDatasetSpec datasets[SPEC_MAX_DATASETS];

@@ -189,11 +189,14 @@ int checkpoint_write(const char *dir, const LrPlan *plan, const LrTrainState *st
     const LrMeta meta[] = {{"format", "lrc-checkpoint"},
                            {"lrc_version", LRC_VERSION},
                            {"source", source_path},
-                           {"seed", seed},
-                           {"experiment_sha256", experiment_sha256}};
+                           {"experiment_sha256", experiment_sha256},
+                           {"seed", seed}};
+    /* The seed is recorded only when --seed set it: otherwise the file's
+     * seed is part of the experiment, and changing it must be noticed. */
+    int meta_count = plan->spec->seed_overridden ? 5 : 4;
     char path[4096];
     checkpoint_path(dir, path, sizeof path);
-    return safetensors_write(path, list.t, list.count, meta, 5, why, why_size);
+    return safetensors_write(path, list.t, list.count, meta, meta_count, why, why_size);
 }
 
 static int open_checkpoint(const char *dir, LrSafetensors *st, char *why, size_t why_size)
@@ -211,8 +214,8 @@ static int open_checkpoint(const char *dir, LrSafetensors *st, char *why, size_t
     return 0;
 }
 
-int checkpoint_source(const char *dir, char *path, size_t path_size, uint64_t *seed, char *why,
-                      size_t why_size)
+int checkpoint_source(const char *dir, char *path, size_t path_size, bool *has_seed,
+                      uint64_t *seed, char *why, size_t why_size)
 {
     LrSafetensors st;
     if (open_checkpoint(dir, &st, why, why_size) < 0)
@@ -221,10 +224,11 @@ int checkpoint_source(const char *dir, char *path, size_t path_size, uint64_t *s
     const char *seed_text = safetensors_meta(&st, "seed");
     int status = 0;
     char *end = NULL;
+    *has_seed = seed_text != NULL;
     if (seed_text)
         *seed = strtoull(seed_text, &end, 10);
-    if (!source || strlen(source) >= path_size || !seed_text || !end || *end) {
-        snprintf(why, why_size, "the checkpoint in '%s' does not name its experiment file and seed",
+    if (!source || strlen(source) >= path_size || (seed_text && (end == seed_text || *end))) {
+        snprintf(why, why_size, "the checkpoint in '%s' does not name its experiment file",
                  dir);
         status = -1;
     } else {

@@ -7,7 +7,9 @@
  * [features]: x' = (x - offset) / scale. */
 #ifndef LR_WEIGHTS_H
 #define LR_WEIGHTS_H
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "plan.h"
 #include "train.h"
@@ -27,10 +29,10 @@ int weights_load(LrPlan *plan, const char *path, char *why, size_t why_size);
 int checkpoint_write(const char *dir, const LrPlan *plan, const LrTrainState *state,
                      const char *source_path, const char *experiment_sha256, char *why,
                      size_t why_size);
-/* Reads the experiment file's path and seed recorded in dir's checkpoint,
- * before anything is built. */
-int checkpoint_source(const char *dir, char *path, size_t path_size, uint64_t *seed, char *why,
-                      size_t why_size);
+/* Reads the experiment file's path recorded in dir's checkpoint, and the
+ * seed when --seed set it, before anything is built. */
+int checkpoint_source(const char *dir, char *path, size_t path_size, bool *has_seed,
+                      uint64_t *seed, char *why, size_t why_size);
 /* Restores plan and state from dir's checkpoint, refusing one made from a
  * different experiment. */
 int checkpoint_read(const char *dir, LrPlan *plan, LrTrainState *state,

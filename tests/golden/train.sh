@@ -31,7 +31,7 @@ w = np.linalg.lstsq(X, tr[:, -1], rcond=None)[0]
 best = np.mean((np.c_[te[:, :-1], np.ones(len(te))] @ w - te[:, -1]) ** 2)
 got = float('$mse')
 print('lrc', got, 'least squares', best)
-sys.exit(abs(got - best) > 0.05 * best)"
+sys.exit(1 if abs(got - best) > 0.05 * best else 0)"
 
 # --- the same results whatever the thread count ----------------------------
 for f in examples/*.lr; do

@@ -87,8 +87,9 @@ void json_end_array(LrJsonWriter *w)
     json_close(w, ']');
 }
 
-/* A quoted string: '"' and '\' escaped, control characters as \u00XX,
- * every other byte (UTF-8 included) as is. */
+/* A quoted string: '"' and '\' escaped, newline and tab by their short
+ * escapes (run.json holds multi-line text), other control characters as
+ * \u00XX, every other byte (UTF-8 included) as is. */
 static void json_quote(LrBuffer *out, const char *s, size_t n)
 {
     buffer_append(out, "\"", 1);
@@ -98,8 +99,8 @@ static void json_quote(LrBuffer *out, const char *s, size_t n)
         if (c >= 0x20 && c != '"' && c != '\\')
             continue;
         buffer_append(out, s + run, i - run);
-        if (c == '"' || c == '\\') {
-            char esc[2] = {'\\', (char)c};
+        if (c == '"' || c == '\\' || c == '\n' || c == '\t') {
+            char esc[2] = {'\\', c == '\n' ? 'n' : c == '\t' ? 't' : (char)c};
             buffer_append(out, esc, 2);
         } else {
             buffer_printf(out, "\\u%04x", c);

@@ -40,6 +40,7 @@ static int teardown(void **state)
 /* Parses and checks text; returns the checker's status. */
 static int run(Fixture *f, const char *text)
 {
+    source_free(&f->src); /* a test may run several texts */
     assert_int_equal(source_from_string(&f->src, "t.lr", text), 0);
     diag_init(&f->diag, NULL);
     if (parse_program(&f->src, &f->arena, &f->diag, &f->prog) < 0)
@@ -342,6 +343,134 @@ static void test_check__reports_several_errors(void **state)
     assert_int_equal(f->diag.errors, 3);
 }
 
+/* ------------------------------------------------- training on real data */
+
+static void test_check__optimizer_defaults(void **state)
+{
+    Fixture *f = *state;
+    assert_int_equal(run(f, experiment(4, "optimizer adamw")), 0);
+    const LrOptimizerSpec *o = &f->spec.optimizer;
+    assert_int_equal(o->kind, OPT_ADAMW);
+    assert_close(o->lr.initial, 0.001, 0);
+    assert_close(o->beta1, 0.9, 0);
+    assert_close(o->beta2, 0.999, 0);
+    assert_close(o->epsilon, 1e-7, 0);
+    assert_close(o->weight_decay, 0.004, 0);
+    assert_close(o->clip_norm, 0, 0);
+    assert_int_equal(run(f, experiment(4, "optimizer adagrad clip_norm=1")), 0);
+    assert_close(f->spec.optimizer.initial_accumulator, 0.1, 0);
+    assert_close(f->spec.optimizer.clip_norm, 1, 0);
+    assert_int_equal(run(f, experiment(4, "optimizer rmsprop")), 0);
+    assert_close(f->spec.optimizer.rho, 0.9, 0);
+}
+
+static void test_check__optimizer_option_it_does_not_take(void **state)
+{
+    expect_error(state, 4, "optimizer sgd beta1=0.8",
+                 "4:15: error: sgd has no option 'beta1' (its options: lr momentum nesterov "
+                 "clip_norm)");
+}
+
+static void test_check__datasets_parts_and_splits(void **state)
+{
+    Fixture *f = *state;
+    assert_int_equal(
+        run(f, "dataset a = blobs(n=100, features=2, classes=3) validation=0.2 test=0.1 "
+               "normalize=standard\n"
+               "dataset b = moons(200)\n"
+               "model dense(8, activation=relu) -> dropout(0.5) -> dense(3) -> softmax\n"
+               "loss categorical_crossentropy\noptimizer adam\n"
+               "train on=a epochs=3 metrics=[accuracy, mae] early_stop=patience(2)\n"
+               "evaluate on=a.test\n"),
+        0);
+    const LrSpec *s = &f->spec;
+    assert_int_equal(s->dataset_count, 2);
+    assert_close(s->datasets[0].validation, 0.2, 0);
+    assert_int_equal(s->datasets[0].normalize, NORM_STANDARD);
+    assert_close(s->datasets[0].spread, 1.0, 0);
+    assert_int_equal(s->train.on.dataset, 0);
+    /* The validation part is used by default. */
+    assert_int_equal(s->train.validation.dataset, 0);
+    assert_int_equal(s->train.validation.part, PART_VALIDATION);
+    assert_int_equal(s->train.metric_count, 2);
+    assert_int_equal(s->train.metrics[1], METRIC_MAE);
+    assert_true(s->train.early_stop.enabled && s->train.early_stop.patience == 2);
+    assert_true(s->train.early_stop.restore_best);
+    assert_int_equal(s->layer_count, 4);
+    assert_int_equal(s->layers[1].kind, LAYER_DROPOUT);
+    assert_close(s->layers[1].rate, 0.5, 0);
+    assert_int_equal(s->layers[3].kind, LAYER_ACTIVATION);
+    assert_int_equal(s->layers[3].activation, ACT_SOFTMAX);
+    assert_int_equal(s->evaluate_count, 1);
+    assert_int_equal(s->evaluates[0].on.part, PART_TEST);
+    /* evaluate takes train's metrics by default */
+    assert_int_equal(s->evaluates[0].metric_count, 2);
+}
+
+static void test_check__part_that_is_not_held_out(void **state)
+{
+    expect_error(state, 5, "train on=d.test",
+                 "5:10: error: dataset 'd' holds out no test part; add test=FRACTION to it");
+}
+
+static void test_check__unknown_part_suggests(void **state)
+{
+    expect_error(state, 5, "train on=d.valdation",
+                 "5:12: error: a dataset has no part 'valdation'; did you mean 'validation'?");
+}
+
+static void test_check__unknown_metric_suggests(void **state)
+{
+    expect_error(state, 5, "train metrics=[acuracy]",
+                 "5:16: error: unknown metric 'acuracy'; did you mean 'accuracy'?");
+}
+
+static void test_check__csv_needs_a_label(void **state)
+{
+    expect_error(state, 1, "dataset d = csv(\"x.csv\")",
+                 "1:13: error: csv needs the target column: label=\"name\" or labels=[...]");
+}
+
+static void test_check__csv_path_is_relative_to_the_file(void **state)
+{
+    Fixture *f = *state;
+    assert_int_equal(source_from_string(&f->src, "dir/sub/t.lr",
+                                        "dataset d = csv(\"data/x.csv\", label=\"y\")\n"
+                                        "model dense(1)\nloss mse\noptimizer sgd\ntrain\n"),
+                     0);
+    diag_init(&f->diag, NULL);
+    assert_int_equal(parse_program(&f->src, &f->arena, &f->diag, &f->prog), 0);
+    assert_int_equal(check_program(&f->prog, &f->arena, &f->diag, &f->spec), 0);
+    assert_string_equal(f->spec.datasets[0].resolved_path, "dir/sub/data/x.csv");
+    assert_string_equal(f->spec.datasets[0].path, "data/x.csv");
+}
+
+static void test_check__crossentropy_needs_outputs(void **state)
+{
+    Fixture *f = *state;
+    assert_int_equal(run(f, "dataset d = blobs(n=10, features=2, classes=3)\nmodel dense(2)\n"
+                            "loss categorical_crossentropy\noptimizer sgd\ntrain\n"),
+                     -1);
+    assert_string_equal(f->diag.first,
+                        "2:7: error: the last layer has 2 units but the dataset has 3 classes");
+}
+
+static void test_check__dropout_rate_range(void **state)
+{
+    expect_error(state, 2, "model dropout(1) -> dense(1)",
+                 "2:15: error: dropout rate must be >= 0 and < 1");
+}
+
+static void test_check__several_datasets_need_on(void **state)
+{
+    Fixture *f = *state;
+    assert_int_equal(run(f, "dataset a = moons(10)\ndataset b = moons(10)\nmodel dense(1)\n"
+                            "loss mse\noptimizer sgd\ntrain\n"),
+                     -1);
+    assert_string_equal(f->diag.first,
+                        "6:1: error: there are 2 datasets: say which with train on=NAME");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -380,6 +509,17 @@ int main(void)
         T(test_check__momentum_range),
         T(test_check__unknown_dataset_in_train),
         T(test_check__reports_several_errors),
+        T(test_check__optimizer_defaults),
+        T(test_check__optimizer_option_it_does_not_take),
+        T(test_check__datasets_parts_and_splits),
+        T(test_check__part_that_is_not_held_out),
+        T(test_check__unknown_part_suggests),
+        T(test_check__unknown_metric_suggests),
+        T(test_check__csv_needs_a_label),
+        T(test_check__csv_path_is_relative_to_the_file),
+        T(test_check__crossentropy_needs_outputs),
+        T(test_check__dropout_rate_range),
+        T(test_check__several_datasets_need_on),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -117,7 +117,7 @@ static void test_json__writer_escapes_strings(void **state)
     json_string_n(&w, "a\0b", 3);
     json_string(&w, NULL);
     json_end_array(&w);
-    assert_string_equal(b.data, "[\"q\\\"b\\\\s/\\u000a\\u0009\\u0001\\u001f\x7f caf\xc3\xa9 "
+    assert_string_equal(b.data, "[\"q\\\"b\\\\s/\\n\\t\\u0001\\u001f\x7f caf\xc3\xa9 "
                                 "\xe2\x82\xac\",\"a\\u0000b\",null]");
     /* Keys are escaped the same way. */
     b.length = 0;

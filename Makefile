@@ -34,7 +34,8 @@ BLAS_LIBS   = $(shell pkg-config --libs openblas)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka)
 
 CFLAGS  = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes $(OPT) -g -gdwarf-4 \
-          -D_POSIX_C_SOURCE=200809L $(SANFLAGS) -Isrc -I$(GEN) $(BLAS_CFLAGS)
+          -D_POSIX_C_SOURCE=200809L $(SANFLAGS) -Isrc -I$(GEN) $(BLAS_CFLAGS) \
+          -DLRC_STDLIB_DIR='"$(PREFIX)/share/lrc/stdlib"' 
 # Generated code keeps the project's warnings but not all of Lemon's habits.
 GENFLAGS = -Wno-unused-parameter -Wno-unused-variable -Wno-shadow
 LDLIBS  = $(BLAS_LIBS) -lm
@@ -42,15 +43,15 @@ LDLIBS  = $(BLAS_LIBS) -lm
 # Modules by stage; one object per file in src/ (and the generated parser).
 CORE    := arena source diag
 FRONT   := lex lr parse ast check
-RUNTIME := rng schedule blas activation layer_dense layer_dropout layer_activation loss metrics optim init synth csv data sha256 fileio json safetensors plan train report weights explain run
+RUNTIME := rng schedule blas activation layer_dense layer_dropout layer_activation loss metrics optim init synth csv data sha256 fileio json safetensors plan train report weights explain run expr sweep minimize
 LRC_OBJS := $(addprefix $(BUILD)/obj/,$(addsuffix .o,$(CORE) $(FRONT) $(RUNTIME) main))
 
 # Unit tests: tests/unit/test_<module>.c, each linked with only what it needs.
-UNIT_TESTS := diag lex parse check rng schedule dense layers loss metrics optim init synth csv data sha256 fileio json safetensors
+UNIT_TESTS := diag lex parse check rng schedule dense layers loss metrics optim init synth csv data sha256 fileio json safetensors expr
 test_diag_MODS     := $(CORE)
 test_lex_MODS      := $(CORE) lex
 test_parse_MODS    := $(CORE) lex lr parse ast
-test_check_MODS    := $(CORE) $(FRONT)
+test_check_MODS    := $(CORE) $(FRONT) fileio expr
 test_rng_MODS      := rng
 test_schedule_MODS := schedule
 test_dense_MODS    := blas activation layer_dense
@@ -66,6 +67,7 @@ test_sha256_MODS   := sha256
 test_fileio_MODS   := fileio
 test_json_MODS     := json fileio
 test_safetensors_MODS := safetensors json fileio
+test_expr_MODS     := expr
 UNIT_BINS := $(addprefix $(BUILD)/tests/test_,$(UNIT_TESTS))
 
 .PHONY: all deps demo check test lint clean install
@@ -134,6 +136,7 @@ install: lrc
 	install -m 755 lrc $(DESTDIR)$(PREFIX)/bin/lrc
 	install -m 644 man/lrc.1 $(DESTDIR)$(PREFIX)/share/man/man1/lrc.1
 	install -m 644 man/lr.5 $(DESTDIR)$(PREFIX)/share/man/man5/lr.5
+	install -m 644 stdlib/*.lr $(DESTDIR)$(PREFIX)/share/lrc/stdlib/
 
 clean:
 	rm -rf build lrc

@@ -5,12 +5,17 @@
  * after `optimizer`. A `let` name stands for its expression; the expression is
  * evaluated in the scope of its definition (only earlier `let`s are visible),
  * so a name can never refer to itself or to something defined later. */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "check.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "fileio.h"
+#include "parse.h"
 
 /* Not every C library defines M_PI and M_E in strict C11 mode. */
 static const double LR_PI = 3.14159265358979323846;
@@ -19,26 +24,57 @@ static const double LR_E = 2.71828182845904523536;
 typedef struct LetBinding {
     LrSpan name;
     const LrStmt *stmt;
+    const LrNode *value; /* the statement's value, or its --set override */
+    bool overridden;
 } LetBinding;
 
 enum { CHECK_MAX_LETS = 4096 };
 
+enum { CHECK_MAX_MODULES = 64, CHECK_MAX_MODULE_DEPTH = 16 };
+
+/* The lets a `use` statement brought in: [first, end) of Checker.lets. */
+typedef struct UseRecord {
+    const LrStmt *stmt;
+    int first, end;
+} UseRecord;
+
 typedef struct Checker {
     const LrSource *src;
+    LrSource *modules_src; /* the same source, to append modules and --set values to */
+    const LrCheckOptions *options;
     LrArena *arena;
     LrDiag *diag;
+    UseRecord uses[CHECK_MAX_MODULES];
+    int use_count;
+    char *loaded[CHECK_MAX_MODULES]; /* real paths of modules read */
+    int loaded_count;
+    char *loading[CHECK_MAX_MODULE_DEPTH]; /* real paths being read, outermost first */
+    int loading_depth;
     LetBinding *lets;  /* every `let` of the program, in order */
     int all_lets;
     int let_count;     /* how many of them are defined at this point */
     int failed_datasets; /* dataset statements with errors: references to
                           * datasets then report nothing more (cascades) */
+    int failed_lets;     /* lets with errors: statements after them are not
+                          * checked, since they would repeat those errors */
     const LrProgram *prog;
 } Checker;
 
 /* A node together with the number of `let`s visible where it was written. */
+/* The parameters in effect inside a function body (or the variables of a
+ * `minimize`): names, and either their values (folding) or their tape
+ * entries (compiling for exact derivatives). */
+typedef struct Frame {
+    const LrNode *names; /* AST_NAME params or AST_KEYWORD `from` items, by next */
+    int count;
+    const double *values;
+    const int *entries;
+} Frame;
+
 typedef struct Scoped {
     const LrNode *node;
     int scope;
+    const Frame *frame;
 } Scoped;
 
 /* ---------------------------------------------------------------- names */
@@ -193,17 +229,37 @@ static const LetBinding *let_find(const Checker *c, LrSpan name, int scope)
     return NULL;
 }
 
-/* Follows `let` names to the expression they stand for. */
+/* The index of name among a frame's names, or -1. */
+static int frame_find(const Checker *c, const Frame *f, LrSpan name)
+{
+    int i = 0;
+    for (const LrNode *p = f ? f->names : NULL; p; p = p->next, i++)
+        if (p->name.length == name.length &&
+            memcmp(AST_TEXT(c->src, p->name), AST_TEXT(c->src, name), name.length) == 0)
+            return i;
+    return -1;
+}
+
+static bool is_sweep(const Checker *c, const LrNode *n);
+
+/* Follows `let` names to the expression they stand for. A sweep stands for
+ * its first value when the file is checked as a whole (each run of the
+ * sweep checks its own value). */
 static Scoped resolve(const Checker *c, Scoped v)
 {
     for (;;) {
-        if (v.node->kind != AST_NAME)
+        if (v.node->kind == AST_CALL && is_sweep(c, v.node) && v.node->items) {
+            v.node = v.node->items;
+            continue;
+        }
+        if (v.node->kind != AST_NAME || frame_find(c, v.frame, v.node->name) >= 0)
             return v;
         const LetBinding *b = let_find(c, v.node->name, v.scope);
         if (!b || b->stmt->is_function)
             return v;
-        v.node = b->stmt->value;
+        v.node = b->value;
         v.scope = (int)(b - c->lets);
+        v.frame = NULL; /* a let sees no caller's parameters */
     }
 }
 
@@ -268,13 +324,78 @@ static const char *describe(const LrNode *n)
 
 static int eval_number(Checker *c, Scoped v, double *out);
 
+/* What a callee that is not a math function is, for "expected a number,
+ * got a schedule". */
+static const char *word_kind(const Checker *c, LrSpan name)
+{
+    if (table_find(c, schedules, name))
+        return "a schedule";
+    if (table_find(c, layers, name))
+        return "a layer";
+    if (table_find(c, initializers, name))
+        return "an initializer";
+    if (table_find(c, sources, name))
+        return "a data source";
+    if (table_find(c, losses, name) || table_find(c, optimizers, name))
+        return "a statement's value";
+    return NULL;
+}
+
+/* The function `let` a call names, or NULL. */
+static const LetBinding *called_function(const Checker *c, Scoped v)
+{
+    const LetBinding *b = let_find(c, v.node->name, v.scope);
+    return b && b->stmt->is_function ? b : NULL;
+}
+
+/* Checks a call of a `let` function: arity, no named arguments. */
+static int check_function_call(Checker *c, const LrNode *n, const LetBinding *fn)
+{
+    int given = 0;
+    for (const LrNode *a = n->items; a; a = a->next, given++) {
+        if (a->kind == AST_KEYWORD) {
+            diag_error(c->diag, c->src, a->span, "'%.*s' takes no named arguments",
+                       (int)n->name.length, AST_TEXT(c->src, n->name));
+            return -1;
+        }
+    }
+    if (given != fn->stmt->param_count) {
+        diag_error(c->diag, c->src, n->span, "'%.*s' takes %d argument%s, not %d (defined at line %d)",
+                   (int)n->name.length, AST_TEXT(c->src, n->name), fn->stmt->param_count,
+                   fn->stmt->param_count == 1 ? "" : "s", given, line_of(c, fn->name));
+        return -1;
+    }
+    return 0;
+}
+
+enum { MAX_CALL_ARGS = 64 };
+
 static int fold_call(Checker *c, Scoped v, double *out)
 {
     const LrNode *n = v.node;
+    const LetBinding *user = called_function(c, v);
+    if (user) {
+        double args[MAX_CALL_ARGS];
+        int count = 0;
+        if (check_function_call(c, n, user) < 0)
+            return -1;
+        for (const LrNode *a = n->items; a; a = a->next)
+            if (count == MAX_CALL_ARGS ||
+                eval_number(c, (Scoped){a, v.scope, v.frame}, &args[count++]) < 0)
+                return -1;
+        Frame frame = {user->stmt->params, user->stmt->param_count, args, NULL};
+        return eval_number(c, (Scoped){user->value, (int)(user - c->lets), &frame}, out);
+    }
+    const char *kind = table_find(c, functions, n->name) ? NULL : word_kind(c, n->name);
+    if (kind) {
+        diag_error(c->diag, c->src, n->span, "expected a number, got %s ('%.*s')", kind,
+                   (int)n->name.length, AST_TEXT(c->src, n->name));
+        return -1;
+    }
     int fn = lookup(c, functions, n->name, "function");
     if (fn < 0)
         return -1;
-    double args[64];
+    double args[MAX_CALL_ARGS];
     int count = 0;
     for (const LrNode *a = n->items; a; a = a->next) {
         if (a->kind == AST_KEYWORD) {
@@ -282,11 +403,11 @@ static int fold_call(Checker *c, Scoped v, double *out)
                        (int)n->name.length, AST_TEXT(c->src, n->name));
             return -1;
         }
-        if (count == 64) {
-            diag_error(c->diag, c->src, a->span, "too many arguments (limit is 64)");
+        if (count == MAX_CALL_ARGS) {
+            diag_error(c->diag, c->src, a->span, "too many arguments (limit is %d)", MAX_CALL_ARGS);
             return -1;
         }
-        if (eval_number(c, (Scoped){a, v.scope}, &args[count++]) < 0)
+        if (eval_number(c, (Scoped){a, v.scope, v.frame}, &args[count++]) < 0)
             return -1;
     }
     int want = fn == FN_POW ? 2 : (fn == FN_MIN || fn == FN_MAX) ? -1 : 1;
@@ -334,7 +455,17 @@ static int eval_number(Checker *c, Scoped v, double *out)
     case AST_NUMBER:
         *out = n->number;
         return 0;
-    case AST_NAME:
+    case AST_NAME: {
+        int param = frame_find(c, v.frame, n->name);
+        if (param >= 0 && v.frame->values) {
+            *out = v.frame->values[param];
+            return 0;
+        }
+        if (param >= 0) {
+            diag_error(c->diag, c->src, n->span, "'%.*s' is a variable here, not a constant",
+                       (int)n->name.length, AST_TEXT(c->src, n->name));
+            return -1;
+        }
         if (span_is(c, n->name, "pi")) {
             *out = LR_PI;
             return 0;
@@ -343,16 +474,30 @@ static int eval_number(Checker *c, Scoped v, double *out)
             *out = LR_E;
             return 0;
         }
+        const LetBinding *fn = let_find(c, n->name, v.scope);
+        if (fn && fn->stmt->is_function) {
+            diag_error(c->diag, c->src, n->span, "'%.*s' is a function: call it, as in %.*s(...)",
+                       (int)n->name.length, AST_TEXT(c->src, n->name), (int)n->name.length,
+                       AST_TEXT(c->src, n->name));
+            return -1;
+        }
+        const char *kind = word_kind(c, n->name);
+        if (kind) {
+            diag_error(c->diag, c->src, n->span, "expected a number, got %s ('%.*s')", kind,
+                       (int)n->name.length, AST_TEXT(c->src, n->name));
+            return -1;
+        }
         report_unknown_name(c, v, (const char *[]){"pi", "e", NULL});
         return -1;
+    }
     case AST_UNARY:
-        if (eval_number(c, (Scoped){n->lhs, v.scope}, &a) < 0)
+        if (eval_number(c, (Scoped){n->lhs, v.scope, v.frame}, &a) < 0)
             return -1;
         *out = -a;
         return 0;
     case AST_BINARY:
-        if (eval_number(c, (Scoped){n->lhs, v.scope}, &a) < 0 ||
-            eval_number(c, (Scoped){n->rhs, v.scope}, &b) < 0)
+        if (eval_number(c, (Scoped){n->lhs, v.scope, v.frame}, &a) < 0 ||
+            eval_number(c, (Scoped){n->rhs, v.scope, v.frame}, &b) < 0)
             return -1;
         switch (n->op) {
         case '+': *out = a + b; break;
@@ -430,7 +575,7 @@ static int eval_number_list(Checker *c, Scoped v, const char *what, double **out
     }
     int i = 0;
     for (const LrNode *e = v.node->items; e; e = e->next)
-        if (eval_number(c, (Scoped){e, v.scope}, &xs[i++]) < 0)
+        if (eval_number(c, (Scoped){e, v.scope, NULL}, &xs[i++]) < 0)
             return -1;
     *out = xs;
     *count = i;
@@ -519,7 +664,7 @@ static int bind_args(Checker *c, const char *what, LrSpan where, const LrNode *a
 /* The value node of a bound argument (keyword or positional). */
 static Scoped arg_value(const LrNode *bound, int scope)
 {
-    return (Scoped){bound->kind == AST_KEYWORD ? bound->lhs : bound, scope};
+    return (Scoped){bound->kind == AST_KEYWORD ? bound->lhs : bound, scope, NULL};
 }
 
 /* Optional number argument with a default. */
@@ -835,8 +980,8 @@ static int collect_layers(Checker *c, Scoped v, LrLayerSpec *out, int *count)
 {
     v = resolve(c, v);
     if (v.node->kind == AST_CHAIN) {
-        return collect_layers(c, (Scoped){v.node->lhs, v.scope}, out, count) < 0 ||
-                       collect_layers(c, (Scoped){v.node->rhs, v.scope}, out, count) < 0
+        return collect_layers(c, (Scoped){v.node->lhs, v.scope, NULL}, out, count) < 0 ||
+                       collect_layers(c, (Scoped){v.node->rhs, v.scope, NULL}, out, count) < 0
                    ? -1
                    : 0;
     }
@@ -904,7 +1049,7 @@ static int eval_string_list(Checker *c, Scoped v, const char *what, const char *
     }
     int i = 0;
     for (const LrNode *e = v.node->items; e; e = e->next)
-        if (eval_string(c, (Scoped){e, v.scope}, what, &xs[i++], NULL) < 0)
+        if (eval_string(c, (Scoped){e, v.scope, NULL}, what, &xs[i++], NULL) < 0)
             return -1;
     *out = xs;
     *count = i;
@@ -1107,7 +1252,7 @@ static int check_dataset(Checker *c, const LrStmt *st, LrSpec *spec, Seen *seen)
             return -1;
         d->normalize = (LrNormalizeKind)kind;
     }
-    Scoped v = resolve(c, (Scoped){st->value, sc});
+    Scoped v = resolve(c, (Scoped){st->value, sc, NULL});
     LrSpan name;
     const LrNode *args;
     if (as_call(c, v, "a data source", &name, &args) < 0)
@@ -1199,7 +1344,7 @@ static int eval_metrics(Checker *c, Scoped v, LrMetricKind *out, int *count)
     }
     *count = 0;
     for (const LrNode *e = v.node->items; e; e = e->next) {
-        Scoped m = resolve(c, (Scoped){e, v.scope});
+        Scoped m = resolve(c, (Scoped){e, v.scope, NULL});
         if (m.node->kind != AST_NAME) {
             diag_error(c->diag, c->src, m.node->span, "expected a metric name, got %s",
                        describe(m.node));
@@ -1218,21 +1363,17 @@ static int eval_metrics(Checker *c, Scoped v, LrMetricKind *out, int *count)
     return 0;
 }
 
-static int check_optimizer(Checker *c, const LrStmt *st, LrSpec *spec)
+/* An optimizer named at name with its options (statement options, or a
+ * call's named arguments); where is the span range errors fall back to. */
+static int eval_optimizer(Checker *c, LrSpan name, const LrNode *options, LrSpan where,
+                          LrOptimizerSpec *o)
 {
-    Scoped v = resolve(c, (Scoped){st->value, c->let_count});
-    if (v.node->kind != AST_NAME) {
-        diag_error(c->diag, c->src, v.node->span, "expected an optimizer name, got %s",
-                   describe(v.node));
-        return -1;
-    }
-    int kind = lookup(c, optimizers, v.node->name, "optimizer");
+    int kind = lookup(c, optimizers, name, "optimizer");
     if (kind < 0)
         return -1;
-    LrOptimizerSpec *o = &spec->optimizer;
     memset(o, 0, sizeof *o);
     o->kind = (LrOptimizerKind)kind;
-    o->span = st->span;
+    o->span = where;
     /* One option table for all; each optimizer accepts its own subset, so
      * that a misplaced option is named as such. Defaults are Keras's. */
     static const Param p[] = {{"lr", 0},      {"momentum", 0}, {"nesterov", 0},
@@ -1248,7 +1389,7 @@ static int check_optimizer(Checker *c, const LrStmt *st, LrSpec *spec)
     const char *oname = optimizers[kind].name;
     const LrNode *b[MAX_PARAMS];
     int sc = c->let_count;
-    if (bind_args(c, oname, st->keyword, st->options, 0, p, b) < 0)
+    if (bind_args(c, oname, name, options, 0, p, b) < 0)
         return -1;
     for (int i = 0; p[i].name; i++) {
         if (!b[i])
@@ -1283,21 +1424,34 @@ static int check_optimizer(Checker *c, const LrStmt *st, LrSpec *spec)
         opt_number(c, b[9], sc, 0, &o->clip_norm) < 0)
         return -1;
     if (o->momentum < 0 || o->momentum >= 1)
-        return range_error(c, b[1], sc, st->span, "momentum must be >= 0 and < 1");
+        return range_error(c, b[1], sc, where, "momentum must be >= 0 and < 1");
     if (o->beta1 < 0 || o->beta1 >= 1)
-        return range_error(c, b[3], sc, st->span, "beta1 must be >= 0 and < 1");
+        return range_error(c, b[3], sc, where, "beta1 must be >= 0 and < 1");
     if (o->beta2 < 0 || o->beta2 >= 1)
-        return range_error(c, b[4], sc, st->span, "beta2 must be >= 0 and < 1");
+        return range_error(c, b[4], sc, where, "beta2 must be >= 0 and < 1");
     if (o->epsilon <= 0)
-        return range_error(c, b[5], sc, st->span, "epsilon must be > 0");
+        return range_error(c, b[5], sc, where, "epsilon must be > 0");
     if (o->weight_decay < 0)
-        return range_error(c, b[6], sc, st->span, "weight_decay must be >= 0");
+        return range_error(c, b[6], sc, where, "weight_decay must be >= 0");
     if (o->rho < 0 || o->rho >= 1)
-        return range_error(c, b[7], sc, st->span, "rho must be >= 0 and < 1");
+        return range_error(c, b[7], sc, where, "rho must be >= 0 and < 1");
     if (o->initial_accumulator < 0)
-        return range_error(c, b[8], sc, st->span, "initial_accumulator must be >= 0");
+        return range_error(c, b[8], sc, where, "initial_accumulator must be >= 0");
     if (b[9] && o->clip_norm <= 0)
-        return range_error(c, b[9], sc, st->span, "clip_norm must be > 0");
+        return range_error(c, b[9], sc, where, "clip_norm must be > 0");
+    return 0;
+}
+
+static int check_optimizer(Checker *c, const LrStmt *st, LrSpec *spec)
+{
+    Scoped v = resolve(c, (Scoped){st->value, c->let_count, NULL});
+    if (v.node->kind != AST_NAME) {
+        diag_error(c->diag, c->src, v.node->span, "expected an optimizer name, got %s",
+                   describe(v.node));
+        return -1;
+    }
+    if (eval_optimizer(c, v.node->name, st->options, st->span, &spec->optimizer) < 0)
+        return -1;
     spec->has_optimizer = true;
     return 0;
 }
@@ -1416,7 +1570,7 @@ static int check_evaluate(Checker *c, const LrStmt *st, LrSpec *spec)
 static int check_path_stmt(Checker *c, const LrStmt *st, const char **out, LrSpan *span)
 {
     const char *path;
-    if (eval_string(c, (Scoped){st->value, c->let_count}, "the path", &path, span) < 0)
+    if (eval_string(c, (Scoped){st->value, c->let_count, NULL}, "the path", &path, span) < 0)
         return -1;
     if (!path[0]) {
         diag_error(c->diag, c->src, *span, "the path is empty");
@@ -1430,10 +1584,6 @@ static int check_path_stmt(Checker *c, const LrStmt *st, const char **out, LrSpa
  * too early can be told apart from an unknown one. */
 static int register_let(Checker *c, const LrStmt *st)
 {
-    if (st->is_function) {
-        report_unsupported(c, st->keyword);
-        return -1;
-    }
     if (span_is(c, st->name, "pi") || span_is(c, st->name, "e")) {
         diag_error(c->diag, c->src, st->name, "'%.*s' is a built-in constant",
                    (int)st->name.length, AST_TEXT(c->src, st->name));
@@ -1441,18 +1591,34 @@ static int register_let(Checker *c, const LrStmt *st)
     }
     const LetBinding *prev = let_find(c, st->name, c->all_lets);
     if (prev) {
-        diag_error(c->diag, c->src, st->name, "'%.*s' is already defined (at line %d)",
-                   (int)st->name.length, AST_TEXT(c->src, st->name),
-                   line_of(c, prev->name));
+        const char *file = source_name_at(c->src, prev->name.offset);
+        if (file == source_name_at(c->src, st->name.offset))
+            diag_error(c->diag, c->src, st->name, "'%.*s' is already defined (at line %d)",
+                       (int)st->name.length, AST_TEXT(c->src, st->name), line_of(c, prev->name));
+        else
+            diag_error(c->diag, c->src, st->name, "'%.*s' is already defined (at %s:%d)",
+                       (int)st->name.length, AST_TEXT(c->src, st->name), file,
+                       line_of(c, prev->name));
         return -1;
+    }
+    for (const LrNode *p = st->params; p; p = p->next) {
+        for (const LrNode *q = st->params; q != p; q = q->next) {
+            if (q->name.length == p->name.length &&
+                memcmp(AST_TEXT(c->src, q->name), AST_TEXT(c->src, p->name), p->name.length) == 0) {
+                diag_error(c->diag, c->src, p->span, "parameter '%.*s' is listed twice",
+                           (int)p->name.length, AST_TEXT(c->src, p->name));
+                return -1;
+            }
+        }
     }
     if (c->all_lets == CHECK_MAX_LETS) {
         diag_error(c->diag, c->src, st->name, "too many names (limit is %d)", CHECK_MAX_LETS);
         return -1;
     }
-    c->lets[c->all_lets].name = st->name;
-    c->lets[c->all_lets].stmt = st;
-    c->all_lets++;
+    LetBinding *bind = &c->lets[c->all_lets++];
+    bind->name = st->name;
+    bind->stmt = st;
+    bind->value = st->value;
     return 0;
 }
 
@@ -1469,30 +1635,64 @@ static int is_known_word(const Checker *c, LrSpan span)
     return 0;
 }
 
+static bool is_sweep(const Checker *c, const LrNode *n)
+{
+    return n->kind == AST_CALL && span_is(c, n->name, "sweep");
+}
+
 /* A `let` value is checked where it is used, but its names are checked
- * where it is defined: each must be an earlier `let` or a word of the
- * language. Callees are checked at use. */
-static int check_names(Checker *c, const LrNode *n, int scope)
+ * where it is defined: each must be a parameter, an earlier `let` or a word
+ * of the language; a function may not call itself. self is the binding
+ * being defined. */
+static int check_names(Checker *c, const LrNode *n, int scope, const Frame *frame,
+                       const LetBinding *self)
 {
     int status = 0;
     switch (n->kind) {
     case AST_NAME:
-        if (let_find(c, n->name, scope) || is_known_word(c, n->name))
+        if (frame_find(c, frame, n->name) >= 0 || let_find(c, n->name, scope) ||
+            is_known_word(c, n->name))
             return 0;
-        report_unknown_name(c, (Scoped){n, scope}, NULL);
+        if (self && n->name.length == self->name.length &&
+            memcmp(AST_TEXT(c->src, n->name), AST_TEXT(c->src, self->name), n->name.length) == 0) {
+            diag_error(c->diag, c->src, n->span,
+                       "'%.*s' is defined in terms of itself (recursion is not allowed)",
+                       (int)n->name.length, AST_TEXT(c->src, n->name));
+            return -1;
+        }
+        report_unknown_name(c, (Scoped){n, scope, frame}, NULL);
         return -1;
     case AST_CALL:
+        if (is_sweep(c, n) && self && n != self->value) {
+            diag_error(c->diag, c->src, n->span,
+                       "sweep(...) must be the whole value of a let, as in let rate = sweep(0.1, 0.01)");
+            return -1;
+        }
+        if (self && n->name.length == self->name.length &&
+            memcmp(AST_TEXT(c->src, n->name), AST_TEXT(c->src, self->name), n->name.length) == 0) {
+            diag_error(c->diag, c->src, n->name,
+                       "'%.*s' is defined in terms of itself (recursion is not allowed)",
+                       (int)n->name.length, AST_TEXT(c->src, n->name));
+            return -1;
+        }
+        if (!let_find(c, n->name, scope) && let_find(c, n->name, c->all_lets) &&
+            !is_known_word(c, n->name)) {
+            report_unknown_name(c, (Scoped){n, scope, frame}, NULL);
+            return -1;
+        }
+        /* fallthrough */
     case AST_LIST:
         for (const LrNode *a = n->items; a; a = a->next)
-            status |= check_names(c, a, scope);
+            status |= check_names(c, a, scope, frame, self);
         return status;
     case AST_KEYWORD:
     case AST_MEMBER:
     case AST_UNARY:
-        return check_names(c, n->lhs, scope);
+        return check_names(c, n->lhs, scope, frame, self);
     case AST_BINARY:
     case AST_CHAIN:
-        return check_names(c, n->lhs, scope) | check_names(c, n->rhs, scope);
+        return check_names(c, n->lhs, scope, frame, self) |
+               check_names(c, n->rhs, scope, frame, self);
     default:
         return 0;
     }
@@ -1505,16 +1705,493 @@ static int check_let(Checker *c, const LrStmt *st)
         c->let_count++;
     else
         return -1; /* not registered: already reported */
-    return check_names(c, st->value, scope);
+    const LetBinding *self = &c->lets[scope];
+    Frame frame = {st->params, st->param_count, NULL, NULL};
+    int status = check_names(c, self->value, scope, st->is_function ? &frame : NULL, self);
+    c->failed_lets += status < 0;
+    return status;
+}
+
+/* ------------------------------------------------------------- modules */
+
+static void register_program(Checker *c, const LrProgram *prog);
+
+static int file_exists(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (f)
+        fclose(f);
+    return f != NULL;
+}
+
+/* Where `use` finds a module: "path.lr" relative to the using file's
+ * directory; a bare name as NAME.lr in each search directory in order. */
+static int find_module(Checker *c, const LrStmt *st, char *out, size_t size)
+{
+    const LrNode *v = st->value;
+    if (v->kind == AST_STRING) {
+        const char *path = v->text;
+        const char *user = source_name_at(c->src, st->span.offset);
+        const char *slash = strrchr(user, '/');
+        if (path[0] == '/' || !slash)
+            snprintf(out, size, "%s", path);
+        else
+            snprintf(out, size, "%.*s/%s", (int)(slash - user), user, path);
+        if (file_exists(out))
+            return 0;
+        diag_error(c->diag, c->src, v->span, "cannot find module '%s' (looked for '%s')", path, out);
+        return -1;
+    }
+    for (int i = 0; i < c->options->module_path_count; i++) {
+        snprintf(out, size, "%s/%.*s.lr", c->options->module_path[i], (int)v->name.length,
+                 AST_TEXT(c->src, v->name));
+        if (file_exists(out))
+            return 0;
+    }
+    char searched[1024] = "";
+    for (int i = 0; i < c->options->module_path_count; i++) {
+        size_t used = strlen(searched);
+        snprintf(searched + used, sizeof searched - used, "%s%s", i ? ", " : "",
+                 c->options->module_path[i]);
+    }
+    diag_error(c->diag, c->src, v->span, "cannot find module '%.*s' (searched %s)",
+               (int)v->name.length, AST_TEXT(c->src, v->name),
+               searched[0] ? searched : "nowhere: LRC_PATH is empty and there is no stdlib");
+    return -1;
+}
+
+/* Reads, parses and registers a module at the place of its `use`. */
+static void load_module(Checker *c, const LrStmt *st)
+{
+    char path[PATH_MAX], real[PATH_MAX];
+    if (find_module(c, st, path, sizeof path) < 0)
+        return;
+    if (!realpath(path, real))
+        snprintf(real, sizeof real, "%s", path);
+    for (int i = 0; i < c->loading_depth; i++) {
+        if (strcmp(c->loading[i], real) == 0) {
+            char chain[4 * PATH_MAX] = "";
+            for (int j = i; j < c->loading_depth; j++) {
+                size_t used = strlen(chain);
+                snprintf(chain + used, sizeof chain - used, "%s -> ", c->loading[j]);
+            }
+            size_t used = strlen(chain);
+            snprintf(chain + used, sizeof chain - used, "%s", real);
+            diag_error(c->diag, c->src, st->value->span, "modules use each other in a cycle: %s",
+                       chain);
+            return;
+        }
+    }
+    UseRecord *rec = c->use_count < CHECK_MAX_MODULES ? &c->uses[c->use_count] : NULL;
+    for (int i = 0; i < c->loaded_count; i++) {
+        if (strcmp(c->loaded[i], real) == 0) { /* read once; a second use adds nothing */
+            if (rec) {
+                *rec = (UseRecord){st, c->all_lets, c->all_lets};
+                c->use_count++;
+            }
+            return;
+        }
+    }
+    if (!rec || c->loaded_count == CHECK_MAX_MODULES || c->loading_depth == CHECK_MAX_MODULE_DEPTH) {
+        diag_error(c->diag, c->src, st->value->span, "too many modules (limit is %d, nested %d deep)",
+                   CHECK_MAX_MODULES, CHECK_MAX_MODULE_DEPTH);
+        return;
+    }
+    char why[PATH_MAX + 256];
+    size_t size;
+    char *text = file_read_all(path, LR_SOURCE_MAX_BYTES, &size, why, sizeof why);
+    if (!text) {
+        diag_error(c->diag, c->src, st->value->span, "%s", why);
+        return;
+    }
+    int segment = source_append(c->modules_src, path, text, size);
+    free(text);
+    if (segment < 0) {
+        diag_error(c->diag, c->src, st->value->span, "out of memory reading module '%s'", path);
+        return;
+    }
+    LrProgram *module = arena_alloc(c->arena, sizeof *module);
+    char *kept = arena_strndup(c->arena, real, strlen(real));
+    if (!module || !kept) {
+        diag_error(c->diag, c->src, st->value->span, "out of memory");
+        return;
+    }
+    if (parse_segment(c->src, segment, c->arena, c->diag, module) < 0)
+        return;
+    for (const LrStmt *m = module->first; m; m = m->next) {
+        if (m->kind != STMT_LET && m->kind != STMT_USE) {
+            diag_error(c->diag, c->src, m->keyword,
+                       "a module holds only 'let' and 'use' statements, not '%.*s'",
+                       (int)m->keyword.length, AST_TEXT(c->src, m->keyword));
+            return;
+        }
+    }
+    c->use_count++;
+    rec->stmt = st;
+    rec->first = c->all_lets;
+    c->loaded[c->loaded_count++] = kept;
+    c->loading[c->loading_depth++] = kept;
+    register_program(c, module);
+    c->loading_depth--;
+    rec->end = c->all_lets;
+}
+
+/* Registers a program's lets, and its modules' at the place of each use. */
+static void register_program(Checker *c, const LrProgram *prog)
+{
+    for (const LrStmt *st = prog->first; st; st = st->next) {
+        if (st->kind == STMT_LET)
+            register_let(c, st);
+        else if (st->kind == STMT_USE)
+            load_module(c, st);
+    }
+}
+
+/* A `use` makes its module's lets visible from here on; their names are
+ * checked as if they were written here. */
+static int check_use(Checker *c, const LrStmt *st)
+{
+    for (int u = 0; u < c->use_count; u++) {
+        if (c->uses[u].stmt != st)
+            continue;
+        int status = 0;
+        for (int i = c->uses[u].first; i < c->uses[u].end; i++) {
+            const LetBinding *b = &c->lets[i];
+            Frame frame = {b->stmt->params, b->stmt->param_count, NULL, NULL};
+            status |= check_names(c, b->value, i, b->stmt->is_function ? &frame : NULL, b);
+        }
+        c->failed_lets += status < 0;
+        if (c->let_count < c->uses[u].end)
+            c->let_count = c->uses[u].end;
+        return status;
+    }
+    return -1; /* the module failed to load: already reported */
+}
+
+/* ---------------------------------------------------------- --set values */
+
+typedef enum ValueType { TYPE_NUMBER, TYPE_STRING, TYPE_BOOL, TYPE_LIST, TYPE_CHAIN, TYPE_WORD, TYPE_OTHER } ValueType;
+
+/* The type of a value, for --set: numbers (whatever folds to one), strings,
+ * booleans, lists, layer chains, and words of one category (a schedule, a
+ * layer, ...), whose name is put in *category. */
+static ValueType value_type(Checker *c, Scoped v, const char **category)
+{
+    v = resolve(c, v);
+    const LrNode *n = v.node;
+    *category = NULL;
+    switch (n->kind) {
+    case AST_NUMBER:
+    case AST_UNARY:
+    case AST_BINARY:
+        return TYPE_NUMBER;
+    case AST_STRING:
+        return TYPE_STRING;
+    case AST_BOOL:
+        return TYPE_BOOL;
+    case AST_LIST:
+        return TYPE_LIST;
+    case AST_CHAIN:
+        return TYPE_CHAIN;
+    case AST_NAME:
+    case AST_CALL:
+        if (span_is(c, n->name, "pi") || span_is(c, n->name, "e") ||
+            table_find(c, functions, n->name) || called_function(c, v))
+            return TYPE_NUMBER;
+        *category = word_kind(c, n->name);
+        if (!*category && table_find(c, activations, n->name))
+            *category = "an activation";
+        return *category ? TYPE_WORD : TYPE_OTHER;
+    default:
+        return TYPE_OTHER;
+    }
+}
+
+static const char *type_name(ValueType t, const char *category)
+{
+    static const char *const names[] = {"a number", "a string", "a boolean", "a list",
+                                        "a layer chain", "", "a value"};
+    return t == TYPE_WORD ? category : names[t];
+}
+
+/* --set NAME=VALUE replaces a let's value with one of the same type. */
+static void apply_sets(Checker *c)
+{
+    for (int i = 0; i < c->options->set_count; i++) {
+        const char *set = c->options->sets[i];
+        const char *eq = strchr(set, '=');
+        size_t len = eq ? (size_t)(eq - set) : strlen(set);
+        LetBinding *b = NULL;
+        for (int k = 0; k < c->all_lets; k++)
+            if (c->lets[k].name.length == len &&
+                memcmp(AST_TEXT(c->src, c->lets[k].name), set, len) == 0)
+                b = &c->lets[k];
+        if (!eq || len == 0) {
+            diag_error(c->diag, NULL, (LrSpan){0, 0}, "--set takes NAME=VALUE, not '%s'", set);
+            continue;
+        }
+        if (!b) {
+            const char *names[CHECK_MAX_LETS + 1];
+            int n = 0;
+            for (int k = 0; k < c->all_lets && n < CHECK_MAX_LETS; k++)
+                names[n++] = arena_strndup(c->arena, AST_TEXT(c->src, c->lets[k].name),
+                                           c->lets[k].name.length);
+            names[n] = NULL;
+            const char *guess = diag_suggest(set, len, names);
+            if (guess)
+                diag_error(c->diag, NULL, (LrSpan){0, 0},
+                           "--set %.*s: no let named '%.*s'; did you mean '%s'?", (int)len, set,
+                           (int)len, set, guess);
+            else
+                diag_error(c->diag, NULL, (LrSpan){0, 0}, "--set %.*s: no let named '%.*s'",
+                           (int)len, set, (int)len, set);
+            continue;
+        }
+        if (b->stmt->is_function) {
+            diag_error(c->diag, NULL, (LrSpan){0, 0},
+                       "--set %.*s: '%.*s' is a function; --set replaces values", (int)len, set,
+                       (int)len, set);
+            continue;
+        }
+        char name[128];
+        snprintf(name, sizeof name, "--set %.*s", (int)len, set);
+        int segment = source_append(c->modules_src, name, eq + 1, strlen(eq + 1));
+        LrProgram value;
+        if (segment < 0 ||
+            parse_expression_segment(c->src, segment, c->arena, c->diag, &value) < 0)
+            continue;
+        int scope = (int)(b - c->lets);
+        const char *old_cat, *new_cat;
+        ValueType old_type = value_type(c, (Scoped){b->value, scope, NULL}, &old_cat);
+        ValueType new_type = value_type(c, (Scoped){value.expr, scope, NULL}, &new_cat);
+        if (old_type != new_type || (old_type == TYPE_WORD && strcmp(old_cat, new_cat) != 0)) {
+            diag_error(c->diag, c->src, value.expr->span, "'%.*s' is %s, not %s", (int)len, set,
+                       type_name(old_type, old_cat), type_name(new_type, new_cat));
+            continue;
+        }
+        b->value = value.expr;
+        b->overridden = true;
+    }
+}
+
+/* Every let whose value is sweep(...) and that no --set replaced. */
+static void collect_sweeps(Checker *c, LrSpec *spec)
+{
+    for (int i = 0; i < c->all_lets; i++) {
+        const LetBinding *b = &c->lets[i];
+        if (b->overridden || !is_sweep(c, b->value))
+            continue;
+        if (!b->value->items) {
+            diag_error(c->diag, c->src, b->value->span, "sweep needs at least one value");
+            continue;
+        }
+        if (spec->sweep_count == SPEC_MAX_SWEEPS) {
+            diag_error(c->diag, c->src, b->value->span, "too many sweeps (limit is %d)",
+                       SPEC_MAX_SWEEPS);
+            return;
+        }
+        LrSweepSpec *sw = &spec->sweeps[spec->sweep_count++];
+        sw->name = span_string(c, b->name);
+        sw->count = b->value->count;
+        sw->values = arena_array(c->arena, (size_t)sw->count, sizeof *sw->values);
+        if (!sw->values)
+            return;
+        int k = 0;
+        for (const LrNode *item = b->value->items; item; item = item->next) {
+            if (item->kind == AST_KEYWORD) {
+                diag_error(c->diag, c->src, item->span, "sweep takes values, not options");
+                return;
+            }
+            sw->values[k++] = span_string(c, item->span);
+        }
+    }
+}
+
+/* ------------------------------------------------------------ minimize */
+
+typedef struct Tape {
+    LrExprNode *nodes;
+    int count, capacity;
+} Tape;
+
+static int tape_push(Checker *c, Tape *t, LrExprOp op, int a, int b, double value, LrSpan span)
+{
+    if (t->count == t->capacity) {
+        int bigger = t->capacity ? 2 * t->capacity : 256;
+        if (bigger > EXPR_MAX_NODES) {
+            diag_error(c->diag, c->src, span, "the formula is too large (limit is %d operations)",
+                       EXPR_MAX_NODES);
+            return -1;
+        }
+        LrExprNode *nodes = arena_array(c->arena, (size_t)bigger, sizeof *nodes);
+        if (!nodes) {
+            diag_error(c->diag, c->src, span, "out of memory");
+            return -1;
+        }
+        if (t->count)
+            memcpy(nodes, t->nodes, (size_t)t->count * sizeof *nodes);
+        t->nodes = nodes;
+        t->capacity = bigger;
+    }
+    t->nodes[t->count] = (LrExprNode){op, a, b, value, span};
+    return t->count++;
+}
+
+/* Compiles a numeric expression whose frame's names are tape entries
+ * (variables, or an inlined function's arguments). Returns the entry, or -1
+ * after reporting. Constant parts still go through eval_number's checks. */
+static int compile_expr(Checker *c, Scoped v, Tape *t)
+{
+    v = resolve(c, v);
+    const LrNode *n = v.node;
+    switch (n->kind) {
+    case AST_NAME: {
+        int param = frame_find(c, v.frame, n->name);
+        if (param >= 0)
+            return v.frame->entries[param];
+        break;
+    }
+    case AST_UNARY: {
+        int a = compile_expr(c, (Scoped){n->lhs, v.scope, v.frame}, t);
+        return a < 0 ? -1 : tape_push(c, t, EXPR_NEG, a, 0, 0, n->span);
+    }
+    case AST_BINARY: {
+        int a = compile_expr(c, (Scoped){n->lhs, v.scope, v.frame}, t);
+        int b = a < 0 ? -1 : compile_expr(c, (Scoped){n->rhs, v.scope, v.frame}, t);
+        if (b < 0)
+            return -1;
+        LrExprOp op = n->op == '+' ? EXPR_ADD : n->op == '-' ? EXPR_SUB : n->op == '*' ? EXPR_MUL
+                      : n->op == '/' ? EXPR_DIV : EXPR_POW;
+        return tape_push(c, t, op, a, b, 0, n->span);
+    }
+    case AST_CALL: {
+        const LetBinding *user = called_function(c, v);
+        int args[MAX_CALL_ARGS], count = 0;
+        if (user && check_function_call(c, n, user) < 0)
+            return -1;
+        if (!user && (!table_find(c, functions, n->name) || is_sweep(c, n)))
+            break; /* eval_number reports what it is */
+        for (const LrNode *a = n->items; a; a = a->next) {
+            if (a->kind == AST_KEYWORD || count == MAX_CALL_ARGS)
+                break;
+            if ((args[count++] = compile_expr(c, (Scoped){a, v.scope, v.frame}, t)) < 0)
+                return -1;
+        }
+        if (user) {
+            Frame frame = {user->stmt->params, user->stmt->param_count, NULL, args};
+            return compile_expr(c, (Scoped){user->value, (int)(user - c->lets), &frame}, t);
+        }
+        static const LrExprOp unary[] = {
+            [FN_SIN] = EXPR_SIN,   [FN_COS] = EXPR_COS,   [FN_TAN] = EXPR_TAN,
+            [FN_EXP] = EXPR_EXP,   [FN_LOG] = EXPR_LOG,   [FN_SQRT] = EXPR_SQRT,
+            [FN_ABS] = EXPR_ABS,   [FN_SINH] = EXPR_SINH, [FN_COSH] = EXPR_COSH,
+            [FN_TANH] = EXPR_TANH};
+        int fn = table_find(c, functions, n->name)->code;
+        int want = fn == FN_POW ? 2 : (fn == FN_MIN || fn == FN_MAX) ? -1 : 1;
+        if ((want > 0 && count != want) || (want < 0 && count < 1) || count != n->count)
+            break; /* eval_number reports the arity */
+        if (fn == FN_POW)
+            return tape_push(c, t, EXPR_POW, args[0], args[1], 0, n->span);
+        if (fn == FN_MIN || fn == FN_MAX) {
+            int acc = args[0];
+            for (int i = 1; i < count && acc >= 0; i++)
+                acc = tape_push(c, t, fn == FN_MIN ? EXPR_MIN : EXPR_MAX, acc, args[i], 0, n->span);
+            return acc;
+        }
+        return tape_push(c, t, unary[fn], args[0], 0, 0, n->span);
+    }
+    default:
+        break;
+    }
+    /* Whatever is left does not involve the variables: a constant. */
+    double value;
+    if (eval_number(c, (Scoped){n, v.scope, NULL}, &value) < 0)
+        return -1;
+    return tape_push(c, t, EXPR_CONST, 0, 0, value, n->span);
+}
+
+static int check_minimize(Checker *c, const LrStmt *st, LrSpec *spec)
+{
+    if (spec->minimize_count == SPEC_MAX_MINIMIZES) {
+        diag_error(c->diag, c->src, st->keyword, "too many minimize statements (limit is %d)",
+                   SPEC_MAX_MINIMIZES);
+        return -1;
+    }
+    LrMinimizeSpec *m = &spec->minimizes[spec->minimize_count];
+    memset(m, 0, sizeof *m);
+    m->span = st->span;
+    m->text = span_string(c, st->value->span);
+    int sc = c->let_count;
+    /* The variables, with their starting points. */
+    int n = 0;
+    for (const LrNode *v = st->from; v; v = v->next, n++) {
+        if (n == EXPR_MAX_VARS) {
+            diag_error(c->diag, c->src, v->span, "too many variables (limit is %d)", EXPR_MAX_VARS);
+            return -1;
+        }
+        for (const LrNode *w = st->from; w != v; w = w->next)
+            if (w->name.length == v->name.length &&
+                memcmp(AST_TEXT(c->src, w->name), AST_TEXT(c->src, v->name), v->name.length) == 0) {
+                diag_error(c->diag, c->src, v->name, "variable '%.*s' is listed twice",
+                           (int)v->name.length, AST_TEXT(c->src, v->name));
+                return -1;
+            }
+        m->var_names[n] = span_string(c, v->name);
+        if (eval_number(c, (Scoped){v->lhs, sc, NULL}, &m->start[n]) < 0)
+            return -1;
+    }
+    m->var_count = n;
+    static const Param p[] = {{"steps", 0}, {"lr", 0}, {"optimizer", 0}, {"trace", 0}, {NULL, 0}};
+    const LrNode *b[MAX_PARAMS];
+    if (bind_args(c, "minimize", st->keyword, st->options, 0, p, b) < 0)
+        return -1;
+    m->steps = 100;
+    if ((b[0] && eval_int(c, arg_value(b[0], sc), "steps", 1, 1e9, &m->steps) < 0) ||
+        opt_bool(c, b[3], sc, false, &m->trace) < 0)
+        return -1;
+    /* optimizer=NAME or optimizer=NAME(option=value, ...); lr= applies to it. */
+    if (b[2]) {
+        Scoped o = resolve(c, arg_value(b[2], sc));
+        if (o.node->kind != AST_NAME && o.node->kind != AST_CALL) {
+            diag_error(c->diag, c->src, o.node->span, "expected an optimizer, got %s",
+                       describe(o.node));
+            return -1;
+        }
+        if (eval_optimizer(c, o.node->name, o.node->kind == AST_CALL ? o.node->items : NULL,
+                           st->span, &m->optimizer) < 0)
+            return -1;
+    } else {
+        m->optimizer.kind = OPT_SGD;
+        m->optimizer.span = st->span;
+        m->optimizer.lr.kind = SCHED_CONSTANT;
+        m->optimizer.lr.initial = 0.01;
+    }
+    if (b[1] && eval_schedule(c, arg_value(b[1], sc), &m->optimizer.lr) < 0)
+        return -1;
+    /* The formula, with the variables as tape entries. */
+    Tape tape = {0};
+    int entries[EXPR_MAX_VARS];
+    for (int i = 0; i < n; i++)
+        if ((entries[i] = tape_push(c, &tape, EXPR_VAR, i, 0, 0, st->from->span)) < 0)
+            return -1;
+    Frame vars = {st->from, n, NULL, entries};
+    int root = compile_expr(c, (Scoped){st->value, sc, &vars}, &tape);
+    if (root < 0)
+        return -1;
+    m->expr = (LrExpr){tape.nodes, tape.count, root, n};
+    spec->minimize_count++;
+    return 0;
 }
 
 static int check_stmt(Checker *c, const LrStmt *st, LrSpec *spec, Seen *seen)
 {
+    if (c->failed_lets && st->kind != STMT_LET && st->kind != STMT_USE)
+        return -1;
     switch (st->kind) {
     case STMT_SEED: {
         int64_t seed;
         if (check_duplicate(c, st, &seen->seed) < 0 ||
-            eval_int(c, (Scoped){st->value, c->let_count}, "seed", 0, 9007199254740992.0,
+            eval_int(c, (Scoped){st->value, c->let_count, NULL}, "seed", 0, 9007199254740992.0,
                      &seed) < 0)
             return -1;
         spec->seed = (uint64_t)seed;
@@ -1534,7 +2211,7 @@ static int check_stmt(Checker *c, const LrStmt *st, LrSpec *spec, Seen *seen)
             return -1;
         }
         int count = 0;
-        if (collect_layers(c, (Scoped){st->value, c->let_count}, layers_out, &count) < 0)
+        if (collect_layers(c, (Scoped){st->value, c->let_count, NULL}, layers_out, &count) < 0)
             return -1;
         spec->layers = layers_out;
         spec->layer_count = count;
@@ -1544,7 +2221,7 @@ static int check_stmt(Checker *c, const LrStmt *st, LrSpec *spec, Seen *seen)
     case STMT_LOSS: {
         if (check_duplicate(c, st, &seen->loss) < 0)
             return -1;
-        Scoped v = resolve(c, (Scoped){st->value, c->let_count});
+        Scoped v = resolve(c, (Scoped){st->value, c->let_count, NULL});
         LrSpan name;
         const LrNode *args;
         if (as_call(c, v, "a loss", &name, &args) < 0)
@@ -1589,9 +2266,9 @@ static int check_stmt(Checker *c, const LrStmt *st, LrSpec *spec, Seen *seen)
         spec->load_span = st->span;
         return check_path_stmt(c, st, &spec->load_path, &spec->load_span);
     case STMT_USE:
+        return check_use(c, st);
     case STMT_MINIMIZE:
-        report_unsupported(c, st->keyword);
-        return -1;
+        return check_minimize(c, st, spec);
     }
     return 0;
 }
@@ -1647,8 +2324,14 @@ static void check_model_output(Checker *c, const LrSpec *spec)
 static void check_complete(Checker *c, const Seen *seen, LrSpec *spec)
 {
     if (!seen->train) {
-        LrSpan end = {(uint32_t)c->src->length, 0};
-        diag_error(c->diag, c->src, end, "nothing to run: add a 'train' statement");
+        if (spec->minimize_count > 0 && spec->evaluate_count == 0 && !seen->save)
+            return;
+        LrSpan end = {c->src->segment_count ? c->src->segments[0].length
+                                            : (uint32_t)c->src->length, 0};
+        diag_error(c->diag, c->src, end,
+                   spec->minimize_count || spec->evaluate_count || seen->save
+                       ? "evaluate and save need a 'train' statement"
+                       : "nothing to run: add a 'train' or 'minimize' statement");
         return;
     }
     static const char *const needs[] = {"model", "loss", "optimizer"};
@@ -1673,30 +2356,42 @@ static void check_complete(Checker *c, const Seen *seen, LrSpec *spec)
     }
 }
 
-int check_program(const LrProgram *prog, LrArena *arena, LrDiag *diag, LrSpec *spec)
+int check_program_with(const LrProgram *prog, LrSource *src, const LrCheckOptions *options,
+                       LrArena *arena, LrDiag *diag, LrSpec *spec)
 {
+    static const LrCheckOptions none = {0};
     memset(spec, 0, sizeof *spec);
-    Checker c = {.src = prog->src, .arena = arena, .diag = diag, .prog = prog};
+    Checker c = {.src = src, .modules_src = src, .options = options ? options : &none,
+                 .arena = arena, .diag = diag, .prog = prog};
     c.lets = arena_array(arena, CHECK_MAX_LETS, sizeof *c.lets);
     if (!c.lets) {
         diag_error(diag, NULL, (LrSpan){0, 0}, "out of memory");
         return -1;
     }
     int before = diag->errors;
-    for (const LrStmt *st = prog->first; st; st = st->next)
-        if (st->kind == STMT_LET)
-            register_let(&c, st);
+    register_program(&c, prog);
+    if (diag->errors == before)
+        apply_sets(&c);
+    if (diag->errors == before)
+        collect_sweeps(&c, spec);
     Seen seen;
     memset(&seen, 0, sizeof seen);
-    for (const LrStmt *st = prog->first; st; st = st->next)
-        check_stmt(&c, st, spec, &seen);
+    if (diag->errors == before)
+        for (const LrStmt *st = prog->first; st; st = st->next)
+            check_stmt(&c, st, spec, &seen);
     if (diag->errors == before)
         check_complete(&c, &seen, spec);
     return diag->errors == before ? 0 : -1;
 }
 
+int check_program(const LrProgram *prog, LrArena *arena, LrDiag *diag, LrSpec *spec)
+{
+    /* Without modules or --set nothing is appended to the source. */
+    return check_program_with(prog, (LrSource *)prog->src, NULL, arena, diag, spec);
+}
+
 int check_schedule(const LrProgram *prog, LrArena *arena, LrDiag *diag, LrScheduleSpec *out)
 {
     Checker c = {.src = prog->src, .arena = arena, .diag = diag, .prog = prog};
-    return eval_schedule(&c, (Scoped){prog->expr, 0}, out);
+    return eval_schedule(&c, (Scoped){prog->expr, 0, NULL}, out);
 }

@@ -9,8 +9,20 @@
 #include "diag.h"
 #include "spec.h"
 
+/* What the command line adds to a file. */
+typedef struct LrCheckOptions {
+    const char *const *module_path; /* directories searched by `use name`, in order */
+    int module_path_count;
+    const char *const *sets;        /* "NAME=VALUE" of each --set */
+    int set_count;
+} LrCheckOptions;
+
 /* Checks a parsed program into spec (allocated in arena). Returns 0, or -1
- * after reporting every error found to diag. */
+ * after reporting every error found to diag. Modules (`use`) and --set
+ * values are appended to src as segments (so src->text may move). */
+int check_program_with(const LrProgram *prog, LrSource *src, const LrCheckOptions *options,
+                       LrArena *arena, LrDiag *diag, LrSpec *spec);
+/* The same without modules' search path or --set. */
 int check_program(const LrProgram *prog, LrArena *arena, LrDiag *diag, LrSpec *spec);
 
 /* Checks prog->expr (from parse_expression) as a learning-rate schedule. */

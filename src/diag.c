@@ -58,7 +58,8 @@ static void report(LrDiag *d, const char *kind, const LrSource *src, LrSpan span
     if (!d->out)
         return;
     if (src) {
-        fprintf(d->out, "%s:%d:%d: %s: %s\n", src->name, line, col, kind, msg);
+        fprintf(d->out, "%s:%d:%d: %s: %s\n", source_name_at(src, span.offset), line, col,
+                kind, msg);
         print_caret(d->out, src, span);
     } else {
         fprintf(d->out, "lrc: %s: %s\n", kind, msg);

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static void num(LrBuffer *b, double v)
 {
@@ -188,6 +189,51 @@ static void dataset(LrBuffer *b, const LrDatasetSpec *d)
     buffer_printf(b, " normalize=%s\n", normalize_names[d->normalize]);
 }
 
+/* NAME lr=... option=value ...; sep separates the options (" " in the
+ * statement, ", " inside minimize's optimizer=NAME(...)). */
+static void optimizer(LrBuffer *b, const LrOptimizerSpec *o, const char *sep)
+{
+    buffer_printf(b, "%s%slr=", optimizer_names[o->kind], strcmp(sep, " ") ? "(" : " ");
+    schedule(b, &o->lr);
+    const char *keys[4];
+    double values[4];
+    int n = 0;
+    switch (o->kind) {
+    case OPT_SGD:
+        keys[n] = "momentum", values[n++] = o->momentum;
+        break;
+    case OPT_ADAM:
+    case OPT_ADAMW:
+        keys[n] = "beta1", values[n++] = o->beta1;
+        keys[n] = "beta2", values[n++] = o->beta2;
+        keys[n] = "epsilon", values[n++] = o->epsilon;
+        if (o->kind == OPT_ADAMW)
+            keys[n] = "weight_decay", values[n++] = o->weight_decay;
+        break;
+    case OPT_RMSPROP:
+        keys[n] = "rho", values[n++] = o->rho;
+        keys[n] = "momentum", values[n++] = o->momentum;
+        keys[n] = "epsilon", values[n++] = o->epsilon;
+        break;
+    case OPT_ADAGRAD:
+        keys[n] = "initial_accumulator", values[n++] = o->initial_accumulator;
+        keys[n] = "epsilon", values[n++] = o->epsilon;
+        break;
+    }
+    for (int i = 0; i < n; i++) {
+        buffer_printf(b, "%s%s=", sep, keys[i]);
+        num(b, values[i]);
+    }
+    if (o->kind == OPT_SGD)
+        buffer_printf(b, "%snesterov=%s", sep, o->nesterov ? "true" : "false");
+    if (o->clip_norm > 0) {
+        buffer_printf(b, "%sclip_norm=", sep);
+        num(b, o->clip_norm);
+    }
+    if (strcmp(sep, " "))
+        buffer_printf(b, ")");
+}
+
 static void data_ref(LrBuffer *b, const LrSpec *spec, LrDataRef ref)
 {
     static const char *const parts[] = {"", ".validation", ".test"};
@@ -241,34 +287,8 @@ void explain_spec(const LrSpec *spec, LrBuffer *b)
         buffer_printf(b, "\n");
     }
     if (spec->has_optimizer) {
-        const LrOptimizerSpec *o = &spec->optimizer;
-        buffer_printf(b, "optimizer %s lr=", optimizer_names[o->kind]);
-        schedule(b, &o->lr);
-        switch (o->kind) {
-        case OPT_SGD:
-            kv(b, "momentum", o->momentum);
-            buffer_printf(b, " nesterov=%s", o->nesterov ? "true" : "false");
-            break;
-        case OPT_ADAM:
-        case OPT_ADAMW:
-            kv(b, "beta1", o->beta1);
-            kv(b, "beta2", o->beta2);
-            kv(b, "epsilon", o->epsilon);
-            if (o->kind == OPT_ADAMW)
-                kv(b, "weight_decay", o->weight_decay);
-            break;
-        case OPT_RMSPROP:
-            kv(b, "rho", o->rho);
-            kv(b, "momentum", o->momentum);
-            kv(b, "epsilon", o->epsilon);
-            break;
-        case OPT_ADAGRAD:
-            kv(b, "initial_accumulator", o->initial_accumulator);
-            kv(b, "epsilon", o->epsilon);
-            break;
-        }
-        if (o->clip_norm > 0)
-            kv(b, "clip_norm", o->clip_norm);
+        buffer_printf(b, "optimizer ");
+        optimizer(b, &spec->optimizer, " ");
         buffer_printf(b, "\n");
     }
     if (spec->load_path) {
@@ -310,5 +330,16 @@ void explain_spec(const LrSpec *spec, LrBuffer *b)
         buffer_printf(b, "save ");
         string(b, spec->save_path);
         buffer_printf(b, "\n");
+    }
+    for (int i = 0; i < spec->minimize_count; i++) {
+        const LrMinimizeSpec *m = &spec->minimizes[i];
+        buffer_printf(b, "minimize %s from ", m->text);
+        for (int v = 0; v < m->var_count; v++) {
+            buffer_printf(b, "%s%s=", v ? ", " : "", m->var_names[v]);
+            num(b, m->start[v]);
+        }
+        buffer_printf(b, " steps=%lld optimizer=", (long long)m->steps);
+        optimizer(b, &m->optimizer, ", ");
+        buffer_printf(b, " trace=%s\n", m->trace ? "true" : "false");
     }
 }

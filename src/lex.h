@@ -29,10 +29,14 @@ typedef struct LrLexer {
     char open_kind[LEX_MAX_DEPTH];     /* '(' or '[' per level */
     uint32_t open_at[LEX_MAX_DEPTH];   /* offset of each opener */
     int last_kind;                     /* previous token, for newline rules */
+    uint32_t end;                      /* offset of the NUL that ends this text */
     int done;
 } LrLexer;
 
 void lex_init(LrLexer *lx, const LrSource *src, LrDiag *diag);
+/* Lexes only [begin, end) of src (one segment; text[end] is its NUL). */
+void lex_init_range(LrLexer *lx, const LrSource *src, uint32_t begin, uint32_t end,
+                    LrDiag *diag);
 /* Next token into tok; returns its kind, LEX_END at the end, or LEX_ERROR
  * after reporting to diag. Newlines and ';' come as TK_NEWLINE only at depth
  * 0 and never twice in a row; the end of input is preceded by a TK_NEWLINE

@@ -11,13 +11,20 @@
 
 #include "lr.h"
 
-void lex_init(LrLexer *lx, const LrSource *src, LrDiag *diag)
+void lex_init_range(LrLexer *lx, const LrSource *src, uint32_t begin, uint32_t end,
+                    LrDiag *diag)
 {
     memset(lx, 0, sizeof *lx);
     lx->src = src;
     lx->diag = diag;
-    lx->cursor = src->text;
+    lx->cursor = src->text + begin;
+    lx->end = end;
     lx->last_kind = LEX_END; /* nothing yet: no statement to end */
+}
+
+void lex_init(LrLexer *lx, const LrSource *src, LrDiag *diag)
+{
+    lex_init_range(lx, src, 0, (uint32_t)src->length, diag);
 }
 
 #if defined(__GNUC__)
@@ -116,7 +123,7 @@ static int lex_string(LrLexer *lx, LrToken *tok, uint32_t offset, uint32_t lengt
 
 static int lex_end(LrLexer *lx, LrToken *tok)
 {
-    uint32_t at = (uint32_t)lx->src->length;
+    uint32_t at = lx->end;
     if (lx->depth > 0) {
         char open = lx->open_kind[lx->depth - 1];
         int line = lex_line_of(lx, lx->open_at[lx->depth - 1]);
@@ -135,7 +142,7 @@ int lex_next(LrLexer *lx, LrToken *tok)
 {
     const char *base = lx->src->text;
     const unsigned char *cur = (const unsigned char *)lx->cursor;
-    const unsigned char *lim = (const unsigned char *)base + lx->src->length;
+    const unsigned char *lim = (const unsigned char *)base + lx->end;
     const unsigned char *mar = cur;
     int kind;
 

@@ -1,7 +1,9 @@
 /* main.c — the command line: arguments and subcommands. The only caller of
  * exit(); maps outcomes to exit codes: 0 success, 1 a run that failed, 2 a
  * usage or language error (anything found before training starts). */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include <errno.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +16,10 @@
 #include "diag.h"
 #include "parse.h"
 #include "data.h"
+#include "explain.h"
+#include "fileio.h"
+#include "minimize.h"
+#include "sweep.h"
 #include "plan.h"
 #include "report.h"
 #include "run.h"
@@ -25,9 +31,10 @@
 enum { EXIT_OK = 0, EXIT_RUN_FAILED = 1, EXIT_USAGE = 2 };
 
 static const char usage_text[] =
-    "usage: lrc FILE.lr [--seed N] [--threads N] [--out DIR] [--quiet]\n"
+    "usage: lrc FILE.lr [--set NAME=VALUE]... [--seed N] [--threads N] [--out DIR]\n"
+    "                   [-j N] [--quiet]\n"
     "       lrc --resume DIR [--threads N] [--quiet]\n"
-    "       lrc check FILE.lr\n"
+    "       lrc check FILE.lr [--set NAME=VALUE]... [--explain]\n"
     "       lrc schedule EXPR --steps N\n"
     "       lrc --help | --version\n";
 
@@ -40,7 +47,11 @@ static const char help_text[] =
     "                         print the learning rate of steps 0..N-1\n"
     "\n"
     "options:\n"
+    "  --set NAME=VALUE\n"
+    "                 replace the value of `let NAME` (same type)\n"
     "  --seed N       override the file's seed\n"
+    "  -j N           run N runs of a sweep at a time (default 1)\n"
+    "  --explain      (check) print the experiment with every default filled in\n"
     "  --out DIR      write metrics.csv, run.json, model.safetensors and a\n"
     "                 checkpoint (each epoch, and on SIGINT/SIGTERM) to DIR\n"
     "  --resume DIR   continue the run checkpointed in DIR\n"
@@ -65,6 +76,10 @@ typedef struct Options {
     const char *out_dir;
     const char *resume_dir;
     long long halt_after;
+    const char **sets;   /* NAME=VALUE of each --set (argv's strings) */
+    int set_count;
+    long jobs;
+    bool explain;
 } Options;
 
 static int usage_error(const char *fmt, const char *arg)
@@ -92,10 +107,12 @@ static bool parse_integer(const char *s, long long lo, long long hi, long long *
 /* Returns -1 when options are fine, else the exit code to stop with. */
 static int parse_options(int argc, char **argv, Options *o)
 {
-    static const char *const known[] = {"--seed",  "--threads", "--quiet",      "--steps",
-                                        "--help",  "--version", "--set",        "--out",
-                                        "--resume", "--halt-after", NULL};
+    static const char *const known[] = {"--seed",   "--threads",    "--quiet", "--steps",
+                                        "--help",   "--version",    "--set",   "--out",
+                                        "--resume", "--halt-after", "--explain", NULL};
+    const char **sets = o->sets;
     memset(o, 0, sizeof *o);
+    o->sets = sets;
     o->command = "run";
     o->steps = -1;
     int first = 1;
@@ -153,7 +170,18 @@ static int parse_options(int argc, char **argv, Options *o)
             i++;
             o->halt_after = v;
         } else if (strcmp(a, "--set") == 0) {
-            return usage_error("'%s' is not supported yet", a);
+            if (!value || !strchr(value, '='))
+                return usage_error("--set takes NAME=VALUE, not '%s'", value ? value : "");
+            i++;
+            o->sets[o->set_count++] = value;
+        } else if (strcmp(a, "-j") == 0) {
+            if (!value || !parse_integer(value, 1, 256, &v))
+                return usage_error("-j needs a number of runs from 1 to 256, not '%s'",
+                                   value ? value : "");
+            i++;
+            o->jobs = (long)v;
+        } else if (strcmp(a, "--explain") == 0) {
+            o->explain = true;
         } else if (a[0] == '-' && a[1] != '\0' &&
                    !(strcmp(o->command, "schedule") == 0 && !o->file)) {
             const char *guess = diag_suggest(a, strlen(a), known);
@@ -184,6 +212,8 @@ static int parse_options(int argc, char **argv, Options *o)
         return usage_error("%s", "schedule needs --steps N");
     if (strcmp(o->command, "schedule") != 0 && o->steps >= 0)
         return usage_error("%s", "--steps only applies to 'lrc schedule'");
+    if (o->explain && strcmp(o->command, "check") != 0)
+        return usage_error("%s", "--explain only applies to 'lrc check'");
     return -1;
 }
 
@@ -212,6 +242,79 @@ static int run_schedule(const Options *o)
     return status;
 }
 
+enum { MAX_MODULE_DIRS = 32 };
+
+/* Where `use name` looks: each directory of LRC_PATH (colon-separated),
+ * then the stdlib beside the binary (a build tree), then the installed
+ * one. Strings point into path_buf. */
+static int module_path(const char **dirs, char *path_buf, size_t size)
+{
+    int n = 0;
+    size_t used = 0;
+    const char *env = getenv("LRC_PATH");
+    while (env && *env && n < MAX_MODULE_DIRS - 2) {
+        const char *colon = strchr(env, ':');
+        size_t len = colon ? (size_t)(colon - env) : strlen(env);
+        if (len > 0 && used + len + 1 < size) {
+            memcpy(path_buf + used, env, len);
+            path_buf[used + len] = '\0';
+            dirs[n++] = path_buf + used;
+            used += len + 1;
+        }
+        env = colon ? colon + 1 : NULL;
+    }
+    char exe[PATH_MAX];
+    if (realpath("/proc/self/exe", exe)) {
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            int len = snprintf(path_buf + used, size - used, "%s/stdlib", exe);
+            if (len > 0 && used + (size_t)len + 1 < size) {
+                dirs[n++] = path_buf + used;
+                used += (size_t)len + 1;
+            }
+        }
+    }
+    dirs[n++] = LRC_STDLIB_DIR;
+    return n;
+}
+
+/* The sweep: this binary runs once per combination (sweep.c). */
+static int run_sweep(const Options *o, const LrSpec *spec)
+{
+    char exe[PATH_MAX];
+    if (!realpath("/proc/self/exe", exe)) {
+        fprintf(stderr, "lrc: error: cannot find the lrc binary to run the sweep\n");
+        return EXIT_RUN_FAILED;
+    }
+    LrSweepAxis axes[SPEC_MAX_SWEEPS];
+    for (int i = 0; i < spec->sweep_count; i++)
+        axes[i] = (LrSweepAxis){spec->sweeps[i].name, spec->sweeps[i].count,
+                                spec->sweeps[i].values};
+    /* Every run gets the options that are not the sweep's own. */
+    const char *extra[2 * 64 + 8];
+    char seed[32], threads[32];
+    int n = 0;
+    for (int i = 0; i < o->set_count && n < 2 * 64; i++) {
+        extra[n++] = "--set";
+        extra[n++] = o->sets[i];
+    }
+    if (o->has_seed) {
+        snprintf(seed, sizeof seed, "%llu", o->seed);
+        extra[n++] = "--seed";
+        extra[n++] = seed;
+    }
+    /* Runs side by side share the cores: one BLAS thread each unless told. */
+    if (o->threads > 0 || o->jobs > 1) {
+        snprintf(threads, sizeof threads, "%ld", o->threads > 0 ? o->threads : 1L);
+        extra[n++] = "--threads";
+        extra[n++] = threads;
+    }
+    extra[n] = NULL;
+    LrSweepOptions options = {exe, o->file, extra, o->jobs > 0 ? (int)o->jobs : 1, o->out_dir};
+    return sweep_run(axes, spec->sweep_count, &options);
+}
+
 static int run_file(const Options *o)
 {
     char resumed_from[4096];
@@ -238,8 +341,12 @@ static int run_file(const Options *o)
     LrProgram prog;
     LrSpec spec;
     int status = EXIT_USAGE;
+    const char *dirs[MAX_MODULE_DIRS];
+    char dir_buf[8192];
+    LrCheckOptions check = {dirs, module_path(dirs, dir_buf, sizeof dir_buf), o->sets,
+                            o->set_count};
     if (parse_program(&src, &arena, &diag, &prog) < 0 ||
-        check_program(&prog, &arena, &diag, &spec) < 0)
+        check_program_with(&prog, &src, &check, &arena, &diag, &spec) < 0)
         goto done;
     if (o->has_seed || resumed_has_seed) {
         spec.seed = resumed_has_seed ? resumed_seed : o->seed;
@@ -247,14 +354,30 @@ static int run_file(const Options *o)
         spec.seed_overridden = true;
     }
     if (strcmp(o->command, "check") == 0) {
-        int bad = plan_check_size(&spec, &src, &diag) < 0;
+        int bad = spec.has_train && plan_check_size(&spec, &src, &diag) < 0;
         for (int i = 0; !bad && i < spec.dataset_count; i++)
             if (spec.datasets[i].kind == DATA_CSV)
                 bad = data_check_columns(&spec.datasets[i], &src, &diag) != 0;
         status = bad ? EXIT_USAGE : EXIT_OK;
+        if (!bad && o->explain) {
+            LrBuffer text = {0};
+            explain_spec(&spec, &text);
+            if (text.data)
+                fputs(text.data, stdout);
+            buffer_free(&text);
+        }
         goto done;
     }
-    if (plan_check_size(&spec, &src, &diag) < 0)
+    if (spec.sweep_count > 0) {
+        if (o->resume_dir || o->halt_after) {
+            fprintf(stderr, "lrc: error: a sweep cannot be resumed or halted as a whole; "
+                            "resume its runs one by one\n");
+            goto done;
+        }
+        status = run_sweep(o, &spec);
+        goto done;
+    }
+    if (spec.has_train && plan_check_size(&spec, &src, &diag) < 0)
         goto done;
     long threads = o->threads;
     if (threads <= 0) {
@@ -265,7 +388,9 @@ static int run_file(const Options *o)
     blas_set_threads((int)threads);
     LrRunOptions run = {o->resume_dir ? o->resume_dir : o->out_dir, o->resume_dir != NULL,
                         (int)threads, o->quiet, o->halt_after};
-    status = run_experiment(&src, &spec, &run, &diag);
+    status = spec.has_train ? run_experiment(&src, &spec, &run, &diag) : EXIT_OK;
+    for (int i = 0; status == EXIT_OK && i < spec.minimize_count; i++)
+        status = minimize_run(&spec.minimizes[i], &src, &diag) == 0 ? EXIT_OK : EXIT_RUN_FAILED;
 done:
     if (fflush(stdout) != 0 && status == EXIT_OK) {
         fprintf(stderr, "lrc: error: cannot write results: %s\n", strerror(errno));
@@ -279,6 +404,12 @@ done:
 int main(int argc, char **argv)
 {
     Options o;
+    const char *sets[256];
+    o.sets = argc <= 256 ? sets : NULL;
+    if (!o.sets) {
+        fprintf(stderr, "lrc: error: too many arguments\n");
+        return EXIT_USAGE;
+    }
     int status = parse_options(argc, argv, &o);
     if (status < 0)
         status = strcmp(o.command, "schedule") == 0 ? run_schedule(&o) : run_file(&o);

@@ -9,8 +9,8 @@
 
 #include "lr.h"
 
-static int parse_run(const LrSource *src, LrArena *arena, LrDiag *diag, LrProgram *prog,
-                     int expr_mode)
+static int parse_run(const LrSource *src, int segment, LrArena *arena, LrDiag *diag,
+                     LrProgram *prog, int expr_mode)
 {
     memset(prog, 0, sizeof *prog);
     prog->src = src;
@@ -32,7 +32,8 @@ static int parse_run(const LrSource *src, LrArena *arena, LrDiag *diag, LrProgra
     LrParseInit(&engine, &ps);
 
     LrLexer lx;
-    lex_init(&lx, src, diag);
+    const LrSegment *seg = &src->segments[segment];
+    lex_init_range(&lx, src, seg->offset, seg->offset + seg->length, diag);
     if (expr_mode) {
         /* Selects `input ::= EXPR_MODE expr NEWLINE` in the grammar. */
         LrToken mode = {TK_EXPR_MODE, 0, 0, 0};
@@ -71,10 +72,22 @@ static int parse_run(const LrSource *src, LrArena *arena, LrDiag *diag, LrProgra
 
 int parse_program(const LrSource *src, LrArena *arena, LrDiag *diag, LrProgram *prog)
 {
-    return parse_run(src, arena, diag, prog, 0);
+    return parse_run(src, 0, arena, diag, prog, 0);
+}
+
+int parse_segment(const LrSource *src, int segment, LrArena *arena, LrDiag *diag,
+                  LrProgram *prog)
+{
+    return parse_run(src, segment, arena, diag, prog, 0);
 }
 
 int parse_expression(const LrSource *src, LrArena *arena, LrDiag *diag, LrProgram *prog)
 {
-    return parse_run(src, arena, diag, prog, 1);
+    return parse_run(src, 0, arena, diag, prog, 1);
+}
+
+int parse_expression_segment(const LrSource *src, int segment, LrArena *arena, LrDiag *diag,
+                             LrProgram *prog)
+{
+    return parse_run(src, segment, arena, diag, prog, 1);
 }

@@ -16,6 +16,11 @@ int parse_program(const LrSource *src, LrArena *arena, LrDiag *diag, LrProgram *
 /* Parses src as a single expression (prog->expr), e.g. for
  * `lrc schedule EXPR`. Same contract. */
 int parse_expression(const LrSource *src, LrArena *arena, LrDiag *diag, LrProgram *prog);
+/* The same for one segment of src (a module, a --set value). */
+int parse_segment(const LrSource *src, int segment, LrArena *arena, LrDiag *diag,
+                  LrProgram *prog);
+int parse_expression_segment(const LrSource *src, int segment, LrArena *arena, LrDiag *diag,
+                             LrProgram *prog);
 
 /* ---- Internal: shared by src/parse.c and grammar/lr.y only. ---- */
 

@@ -196,16 +196,22 @@ static LrStatus load_data(LrPlan *plan, const LrSource *src, LrDiag *diag)
     return LR_OK;
 }
 
-/* The model's input transform, fitted on the rows it trains on and applied
- * to every dataset (it is part of the model, saved with its weights). */
-static void normalize_data(LrPlan *plan)
+/* The model's input transform, fitted on the rows it trains on (it is part
+ * of the model, saved with its weights; `load` may replace it). */
+static void fit_normalization(LrPlan *plan)
 {
     const LrSpec *spec = plan->spec;
     const LrDatasetSpec *d = &spec->datasets[spec->train.on.dataset];
     const LrDataset *on = &plan->data[spec->train.on.dataset];
     data_normalize_fit(on, d->normalize, on->part_begin[spec->train.on.part],
                        on->part_count[spec->train.on.part], plan->norm_offset, plan->norm_scale);
-    if (d->normalize == NORM_NONE)
+    plan->normalized = d->normalize != NORM_NONE;
+}
+
+/* ... applied to every dataset of the experiment. */
+static void apply_normalization(LrPlan *plan)
+{
+    if (!plan->normalized)
         return;
     for (int i = 0; i < plan->dataset_count; i++)
         data_normalize_apply(&plan->data[i], plan->norm_offset, plan->norm_scale);
@@ -366,19 +372,22 @@ LrStatus plan_build(LrPlan *plan, const LrSpec *spec, const LrSource *src, LrDia
         diag_error(diag, src, spec->train.span, "out of memory");
         return LR_RUN_FAILED;
     }
-    normalize_data(plan);
+    fit_normalization(plan);
     status = check_data(plan, src, diag);
     if (status != LR_OK)
         return status;
     fuse_output(plan);
     init_params(plan);
     if (spec->load_path) {
-        char why[512];
-        if (weights_load(plan, spec->load_path, why, sizeof why) < 0) {
+        char why[4608];
+        bool loaded_normalization = false;
+        if (weights_load(plan, spec->load_path, &loaded_normalization, why, sizeof why) < 0) {
             diag_error(diag, src, spec->load_span, "%s", why);
             return LR_RUN_FAILED;
         }
+        plan->normalized = plan->normalized || loaded_normalization;
     }
+    apply_normalization(plan);
     for (int64_t i = 0; i < plan->train.rows; i++)
         plan->order[i] = i;
     rng_seed(&plan->shuffle_rng, spec->seed, RNG_STREAM_SHUFFLE);

@@ -4,6 +4,7 @@
  * training step allocates nothing. */
 #ifndef LR_PLAN_H
 #define LR_PLAN_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -32,6 +33,7 @@ typedef struct LrPlan {
     int dataset_count;
     int features, outputs, targets; /* model input, model output, target columns */
     float *norm_offset, *norm_scale; /* features each: the model's input transform */
+    bool normalized;        /* the transform is in use (and saved with the model) */
     LrLoss loss;
     LrActivation pending;   /* output activation fused into the loss, for metrics */
     int batch;              /* rows per step: min(train batch, training rows) */

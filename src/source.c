@@ -6,6 +6,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+static int add_first_segment(LrSource *src, const char *name)
+{
+    src->segments = calloc(1, sizeof *src->segments);
+    if (!src->segments)
+        return -1;
+    src->segments[0].name = malloc(strlen(name) + 1);
+    if (!src->segments[0].name)
+        return -1;
+    strcpy(src->segments[0].name, name);
+    src->segments[0].offset = 0;
+    src->segments[0].length = (uint32_t)src->length;
+    src->segment_count = 1;
+    src->name = src->segments[0].name;
+    return 0;
+}
+
 int source_read(LrSource *src, const char *path, char *why, size_t why_size)
 {
     memset(src, 0, sizeof *src);
@@ -53,9 +69,13 @@ int source_read(LrSource *src, const char *path, char *why, size_t why_size)
         return -1;
     }
     buf[len] = '\0';
-    src->name = path;
     src->text = buf;
     src->length = len;
+    if (add_first_segment(src, path) < 0) {
+        snprintf(why, why_size, "out of memory");
+        source_free(src);
+        return -1;
+    }
     return 0;
 }
 
@@ -67,25 +87,84 @@ int source_from_string(LrSource *src, const char *name, const char *text)
     if (!src->text)
         return -1;
     memcpy(src->text, text, len + 1);
-    src->name = name;
     src->length = len;
+    if (add_first_segment(src, name) < 0) {
+        source_free(src);
+        return -1;
+    }
     return 0;
 }
 
 void source_free(LrSource *src)
 {
+    for (int i = 0; i < src->segment_count; i++)
+        free(src->segments[i].name);
+    free(src->segments);
     free(src->text);
-    src->text = NULL;
-    src->length = 0;
+    memset(src, 0, sizeof *src);
+}
+
+int source_append(LrSource *src, const char *name, const char *text, size_t length)
+{
+    size_t offset = src->length + 1; /* after the previous segment's NUL */
+    if (length > LR_SOURCE_MAX_BYTES || offset + length > LR_SOURCE_MAX_BYTES)
+        return -1;
+    char *bigger = realloc(src->text, offset + length + 1);
+    if (!bigger)
+        return -1;
+    src->text = bigger;
+    LrSegment *segs = realloc(src->segments, ((size_t)src->segment_count + 1) * sizeof *segs);
+    if (!segs)
+        return -1;
+    src->segments = segs;
+    char *copy = malloc(strlen(name) + 1);
+    if (!copy)
+        return -1;
+    strcpy(copy, name);
+    memcpy(src->text + offset, text, length);
+    src->text[offset + length] = '\0';
+    src->length = offset + length;
+    LrSegment *seg = &src->segments[src->segment_count++];
+    seg->offset = (uint32_t)offset;
+    seg->length = (uint32_t)length;
+    seg->name = copy;
+    src->name = src->segments[0].name;
+    return src->segment_count - 1;
+}
+
+const LrSegment *source_segment(const LrSource *src, uint32_t offset)
+{
+    if (src->segment_count == 0)
+        return NULL;
+    int i = src->segment_count - 1;
+    while (i > 0 && src->segments[i].offset > offset)
+        i--;
+    return &src->segments[i];
+}
+
+/* Start and end of the text around offset: its segment, or everything for
+ * a source built by hand without segments. */
+static void segment_bounds(const LrSource *src, uint32_t offset, size_t *start, size_t *end)
+{
+    const LrSegment *seg = source_segment(src, offset);
+    *start = seg ? seg->offset : 0;
+    *end = seg ? (size_t)seg->offset + seg->length : src->length;
+}
+
+const char *source_name_at(const LrSource *src, uint32_t offset)
+{
+    const LrSegment *seg = source_segment(src, offset);
+    return seg ? seg->name : src->name;
 }
 
 void source_position(const LrSource *src, uint32_t offset, int *line, int *col)
 {
     if (offset > src->length)
         offset = (uint32_t)src->length;
+    size_t start, limit;
+    segment_bounds(src, offset, &start, &limit);
     int l = 1;
-    size_t start = 0;
-    for (size_t i = 0; i < offset; i++) {
+    for (size_t i = start; i < offset; i++) {
         if (src->text[i] == '\n') {
             l++;
             start = i + 1;
@@ -99,11 +178,13 @@ const char *source_line(const LrSource *src, uint32_t offset, size_t *length)
 {
     if (offset > src->length)
         offset = (uint32_t)src->length;
+    size_t first, limit;
+    segment_bounds(src, offset, &first, &limit);
     size_t start = offset;
-    while (start > 0 && src->text[start - 1] != '\n')
+    while (start > first && src->text[start - 1] != '\n')
         start--;
     size_t end = offset;
-    while (end < src->length && src->text[end] != '\n' && src->text[end] != '\r')
+    while (end < limit && src->text[end] != '\n' && src->text[end] != '\r')
         end++;
     *length = end - start;
     return src->text + start;

@@ -10,10 +10,21 @@ typedef struct LrSpan {
     uint32_t offset, length;
 } LrSpan;
 
+/* One file's text within a source: modules (`use`) and --set values are
+ * appended as segments, so that a span (a plain offset) still says which
+ * file and line it came from. Segments are separated by a NUL byte, the
+ * lexer's end sentinel. */
+typedef struct LrSegment {
+    uint32_t offset, length;
+    char *name;       /* owned */
+} LrSegment;
+
 typedef struct LrSource {
-    const char *name; /* as shown in diagnostics: the path, or "<expr>" */
+    const char *name; /* the first segment's name: the path, or "<expr>" */
     char *text;       /* NUL-terminated, owned */
     size_t length;
+    LrSegment *segments; /* owned; at least one */
+    int segment_count;
 } LrSource;
 
 /* Files larger than this are refused before lexing. */
@@ -26,8 +37,16 @@ int source_read(LrSource *src, const char *path, char *why, size_t why_size);
  * out of memory. */
 int source_from_string(LrSource *src, const char *name, const char *text);
 void source_free(LrSource *src);
+/* Appends text as a new segment named name; returns its index, or -1 when
+ * out of memory or over the size limit. Offsets of earlier segments do not
+ * change (but src->text may move: keep offsets, not pointers). */
+int source_append(LrSource *src, const char *name, const char *text, size_t length);
+/* The segment holding offset (NULL for a source made without segments). */
+const LrSegment *source_segment(const LrSource *src, uint32_t offset);
+/* The name of the file offset belongs to. */
+const char *source_name_at(const LrSource *src, uint32_t offset);
 
-/* 1-based line and column (in bytes) of offset. */
+/* 1-based line and column (in bytes) of offset, within its segment. */
 void source_position(const LrSource *src, uint32_t offset, int *line, int *col);
 /* Start and length of the line holding offset, without its newline. */
 const char *source_line(const LrSource *src, uint32_t offset, size_t *length);

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "expr.h"
 #include "source.h"
 
 typedef enum LrScheduleKind {
@@ -185,7 +186,29 @@ typedef struct LrEvaluateSpec {
     LrMetricKind metrics[SPEC_MAX_METRICS];
 } LrEvaluateSpec;
 
+/* minimize EXPR from x=..., y=... : gradient descent on a formula. */
+typedef struct LrMinimizeSpec {
+    LrSpan span;
+    const char *text;       /* the expression as written */
+    LrExpr expr;            /* compiled, with exact derivatives */
+    int var_count;
+    const char *var_names[EXPR_MAX_VARS];
+    double start[EXPR_MAX_VARS];
+    int64_t steps;          /* default 100 */
+    LrOptimizerSpec optimizer; /* default sgd; lr default that optimizer's */
+    bool trace;             /* one row per step */
+} LrMinimizeSpec;
+
+/* A `let NAME = sweep(...)`: the values the runs of a sweep take. */
+typedef struct LrSweepSpec {
+    const char *name;
+    int count;
+    const char **values;    /* each value's source text, for --set */
+} LrSweepSpec;
+
 #define SPEC_MAX_DATASETS 16
+#define SPEC_MAX_MINIMIZES 16
+#define SPEC_MAX_SWEEPS 16
 #define SPEC_MAX_EVALUATES 16
 
 /* Hard limits checked before anything is allocated. */
@@ -209,6 +232,10 @@ typedef struct LrSpec {
     LrEvaluateSpec evaluates[SPEC_MAX_EVALUATES];
     const char *load_path, *save_path; /* resolved; NULL when absent */
     LrSpan load_span, save_span;
+    int minimize_count;  /* run after training, in file order */
+    LrMinimizeSpec minimizes[SPEC_MAX_MINIMIZES];
+    int sweep_count;     /* sweeps not replaced by --set */
+    LrSweepSpec sweeps[SPEC_MAX_SWEEPS];
 } LrSpec;
 
 #endif

@@ -110,6 +110,9 @@ void train_report_history(const LrPlan *plan, const LrTrainState *state)
                      spec->train.metrics, plan->metric_count, row + HIST_METRICS, has_val,
                      row[HIST_VAL_LOSS], row + HIST_METRICS + plan->metric_count);
     }
+    if (state->stopped)
+        report_early_stop(state->epochs_done, has_val ? "val_loss" : "loss", state->wait,
+                          state->best, state->best_epoch);
 }
 
 /* Measures the epoch, records and reports it; decides on early stopping.

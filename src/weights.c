@@ -47,7 +47,7 @@ static void model_tensors(const LrPlan *plan, TensorList *list)
         snprintf(name, sizeof name, "%s/bias", layer);
         list_add(list, name, DTYPE_F32, l->bias.data, l->out, 0);
     }
-    if (plan->spec->datasets[plan->spec->train.on.dataset].normalize != NORM_NONE) {
+    if (plan->normalized) {
         list_add(list, "normalize/offset", DTYPE_F32, plan->norm_offset, plan->features, 0);
         list_add(list, "normalize/scale", DTYPE_F32, plan->norm_scale, plan->features, 0);
     }
@@ -74,7 +74,8 @@ static int read_tensors(const LrSafetensors *st, const TensorList *list, int fir
     return 0;
 }
 
-int weights_load(LrPlan *plan, const char *path, char *why, size_t why_size)
+int weights_load(LrPlan *plan, const char *path, bool *normalization, char *why,
+                 size_t why_size)
 {
     LrSafetensors st;
     if (safetensors_open(&st, path, why, why_size) < 0)
@@ -96,9 +97,11 @@ int weights_load(LrPlan *plan, const char *path, char *why, size_t why_size)
         char scratch[256];
         /* Probe for the normalization: present means it is part of the model. */
         if (safetensors_read(&st, "normalize/offset", DTYPE_F32, 1, shape, plan->norm_offset,
-                             scratch, sizeof scratch) == 0)
+                             scratch, sizeof scratch) == 0) {
             status = safetensors_read(&st, "normalize/scale", DTYPE_F32, 1, shape,
                                       plan->norm_scale, why, why_size);
+            *normalization = status == 0;
+        }
     }
     safetensors_close(&st);
     return status;
@@ -125,7 +128,7 @@ static double bits_double(uint64_t u)
     return d;
 }
 
-enum { STATE_WORDS = 16 };
+enum { STATE_WORDS = 17 };
 
 /* Everything else that decides what happens next, as 64-bit words: the
  * position, the counters, the random streams, early stopping. */
@@ -141,6 +144,7 @@ static void pack_state(const LrPlan *plan, const LrTrainState *s, uint64_t w[STA
     w[7] = (uint64_t)plan->optimizer.step;
     memcpy(&w[8], plan->shuffle_rng.s, sizeof plan->shuffle_rng.s);
     memcpy(&w[12], plan->dropout_rng.s, sizeof plan->dropout_rng.s);
+    w[16] = double_bits(s->seconds);
 }
 
 static void unpack_state(LrPlan *plan, LrTrainState *s, const uint64_t w[STATE_WORDS])
@@ -155,6 +159,7 @@ static void unpack_state(LrPlan *plan, LrTrainState *s, const uint64_t w[STATE_W
     plan->optimizer.step = (int64_t)w[7];
     memcpy(plan->shuffle_rng.s, &w[8], sizeof plan->shuffle_rng.s);
     memcpy(plan->dropout_rng.s, &w[12], sizeof plan->dropout_rng.s);
+    s->seconds = bits_double(w[16]);
 }
 
 /* The checkpoint's tensors after the model's: slots, best, order, history

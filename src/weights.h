@@ -17,9 +17,10 @@
 /* Writes the model to path atomically. -1 with a reason on failure. */
 int weights_save(const LrPlan *plan, const char *path, char *why, size_t why_size);
 /* Replaces the parameters (and the input normalization, if the file has
- * one) with the file's; every tensor must be there with the model's
- * shapes. -1 with a reason naming what is wrong. */
-int weights_load(LrPlan *plan, const char *path, char *why, size_t why_size);
+ * one: *normalization says so) with the file's; every tensor must be there
+ * with the model's shapes. -1 with a reason naming what is wrong. */
+int weights_load(LrPlan *plan, const char *path, bool *normalization, char *why,
+                 size_t why_size);
 
 /* The checkpoint of a run directory: dir/checkpoint.safetensors. It holds
  * the parameters, the optimizer's slots and step, the best epoch's

@@ -6,6 +6,10 @@ build=${1:-build/cc}
 top=$(cd "$(dirname "$0")/.." && pwd)
 LRC="$top/$build/lrc"
 export LRC
+# The binary under test lives in the build tree: point `use` at the
+# project's stdlib explicitly.
+LRC_PATH="$top/stdlib"
+export LRC_PATH
 passed=0
 failed=0
 failures=""

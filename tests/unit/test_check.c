@@ -11,6 +11,7 @@
 #include <cmocka.h>
 
 #include "check.h"
+#include "expr.h"
 #include "parse.h"
 
 typedef struct Fixture {
@@ -259,17 +260,52 @@ static void test_check__weights_match_features(void **state)
                  "1:46: error: weights has 2 entries but features=3");
 }
 
-static void test_check__not_supported_yet(void **state)
-{
-    expect_error(state, 4, "optimizer sgd lr=sweep(0.1, 0.01)",
-                 "4:18: error: 'sweep' is not supported yet");
-}
-
-static void test_check__statement_not_supported_yet(void **state)
+static void test_check__sweep_only_as_a_let(void **state)
 {
     Fixture *f = *state;
-    assert_int_equal(run(f, "minimize x from x=1\n"), -1);
-    assert_string_equal(f->diag.first, "1:1: error: 'minimize' is not supported yet");
+    assert_int_equal(run(f, "let rate = 0.1 * sweep(1, 2)\n"), -1);
+    assert_string_equal(f->diag.first, "1:18: error: sweep(...) must be the whole value of a "
+                                       "let, as in let rate = sweep(0.1, 0.01)");
+}
+
+static void test_check__minimize_compiles_functions(void **state)
+{
+    Fixture *f = *state;
+    assert_int_equal(run(f, "let a = 2\nlet sq(u) = u * u\nlet g(x, y) = sq(x - 1) + a * sq(y)\n"
+                            "minimize g(x, y) from x=3, y=-1 steps=7 optimizer=adam(beta1=0.8) "
+                            "lr=0.1 trace=true\n"),
+                     0);
+    const LrMinimizeSpec *m = &f->spec.minimizes[0];
+    assert_int_equal(f->spec.minimize_count, 1);
+    assert_int_equal(m->var_count, 2);
+    assert_string_equal(m->var_names[1], "y");
+    assert_close(m->start[0], 3, 0);
+    assert_close(m->start[1], -1, 0);
+    assert_true(m->steps == 7 && m->trace);
+    assert_int_equal(m->optimizer.kind, OPT_ADAM);
+    assert_close(m->optimizer.beta1, 0.8, 0);
+    assert_close(m->optimizer.lr.initial, 0.1, 0);
+    /* The compiled formula evaluates to the function's value. */
+    double x[2] = {3, -1}, work[256], adj[256], g[2];
+    assert_true(m->expr.count <= 256);
+    assert_close(expr_eval(&m->expr, x, g, work, adj, NULL), 4 + 2, 1e-12);
+    assert_close(g[0], 2 * (3 - 1), 1e-12);
+    assert_close(g[1], 2 * 2 * -1, 1e-12);
+}
+
+static void test_check__function_errors(void **state)
+{
+    Fixture *f = *state;
+    assert_int_equal(run(f, "let f(x) = x^2\nminimize f(x, x) from x=1\n"), -1);
+    assert_string_equal(f->diag.first,
+                        "2:10: error: 'f' takes 1 argument, not 2 (defined at line 1)");
+    assert_int_equal(run(f, "let f(x) = f(x)\n"), -1);
+    assert_string_equal(f->diag.first,
+                        "1:12: error: 'f' is defined in terms of itself (recursion is not allowed)");
+    assert_int_equal(run(f, "let f(x) = x\nminimize x from x=f\n"), -1);
+    assert_string_equal(f->diag.first, "2:19: error: 'f' is a function: call it, as in f(...)");
+    assert_int_equal(run(f, "let f(x, x) = x\n"), -1);
+    assert_string_equal(f->diag.first, "1:10: error: parameter 'x' is listed twice");
 }
 
 static void test_check__type_mismatch(void **state)
@@ -280,7 +316,7 @@ static void test_check__type_mismatch(void **state)
 static void test_check__schedule_where_number_is_needed(void **state)
 {
     expect_error(state, 5, "train epochs=exp_decay(1, 2, 3)",
-                 "5:14: error: unknown function 'exp_decay'");
+                 "5:14: error: expected a number, got a schedule ('exp_decay')");
 }
 
 static void test_check__integer_range(void **state)
@@ -321,7 +357,7 @@ static void test_check__nothing_to_run(void **state)
 {
     Fixture *f = *state;
     assert_int_equal(run(f, "seed 1\n"), -1);
-    assert_string_equal(f->diag.first, "2:1: error: nothing to run: add a 'train' statement");
+    assert_string_equal(f->diag.first, "2:1: error: nothing to run: add a 'train' or 'minimize' statement");
 }
 
 static void test_check__momentum_range(void **state)
@@ -495,8 +531,9 @@ int main(void)
         T(test_check__piecewise_counts),
         T(test_check__piecewise_boundaries_increase),
         T(test_check__weights_match_features),
-        T(test_check__not_supported_yet),
-        T(test_check__statement_not_supported_yet),
+        T(test_check__sweep_only_as_a_let),
+        T(test_check__minimize_compiles_functions),
+        T(test_check__function_errors),
         T(test_check__type_mismatch),
         T(test_check__schedule_where_number_is_needed),
         T(test_check__integer_range),

@@ -1,0 +1,157 @@
+/* minimize.c — see minimize.h. The variables live in a float array so that
+ * the update is exactly the training optimizers' (optim.c); the formula is
+ * evaluated in double at those values. */
+#include "minimize.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "expr.h"
+#include "optim.h"
+#include "schedule.h"
+
+typedef struct Columns {
+    char text[2 + 4 * EXPR_MAX_VARS][300];
+    int count;
+} Columns;
+
+/* Column widths of the trace: wide enough for the header and the usual
+ * numbers, so that rows line up as in a textbook table. */
+static const int widths[] = {6, 9, 6, 8, 9};
+
+static void columns_add(Columns *c, const char *fmt, double v)
+{
+    /* A value that rounds to zero prints as 0.0000, not -0.0000. */
+    if (fabs(v) < 0.00005 && strcmp(fmt, "%.4f") == 0)
+        v = 0.0;
+    snprintf(c->text[c->count++], sizeof c->text[0], fmt, v);
+}
+
+static void columns_print(const Columns *c, int var_count)
+{
+    for (int i = 0; i < c->count; i++) {
+        /* step, the variables, lr, f, the gradient, the next point */
+        int kind = i == 0 ? 0 : i <= var_count ? 1 : i == var_count + 1 ? 2
+                 : i == var_count + 2 ? 3 : i <= 2 * var_count + 2 ? 4 : 5;
+        if (i == c->count - 1) {
+            printf("%s\n", c->text[i]);
+            continue;
+        }
+        int width = kind < 5 ? widths[kind] : 9;
+        int len = (int)strlen(c->text[i]);
+        printf("%-*s", len + 2 > width ? len + 2 : width, c->text[i]);
+    }
+}
+
+/* "x", "x,y": the variables, for headers. */
+static void var_list(const LrMinimizeSpec *m, char *out, size_t size)
+{
+    out[0] = '\0';
+    for (int i = 0; i < m->var_count; i++) {
+        size_t used = strlen(out);
+        snprintf(out + used, size - used, "%s%s", i ? "," : "", m->var_names[i]);
+    }
+}
+
+static void print_header(const LrMinimizeSpec *m)
+{
+    Columns c = {.count = 0};
+    char vars[256];
+    var_list(m, vars, sizeof vars);
+    snprintf(c.text[c.count++], sizeof c.text[0], "step");
+    for (int i = 0; i < m->var_count; i++)
+        snprintf(c.text[c.count++], sizeof c.text[0], "%s", m->var_names[i]);
+    snprintf(c.text[c.count++], sizeof c.text[0], "lr");
+    snprintf(c.text[c.count++], sizeof c.text[0], "f(%s)", vars);
+    if (m->var_count == 1) {
+        snprintf(c.text[c.count++], sizeof c.text[0], "f'(%s)", vars);
+        snprintf(c.text[c.count++], sizeof c.text[0], "next");
+    } else {
+        for (int i = 0; i < m->var_count; i++)
+            snprintf(c.text[c.count++], sizeof c.text[0], "df/d%s", m->var_names[i]);
+        for (int i = 0; i < m->var_count; i++)
+            snprintf(c.text[c.count++], sizeof c.text[0], "next_%s", m->var_names[i]);
+    }
+    columns_print(&c, m->var_count);
+}
+
+/* "x = 0, y = 1" for messages. */
+static void point_text(const LrMinimizeSpec *m, const double *x, char *out, size_t size)
+{
+    out[0] = '\0';
+    for (int i = 0; i < m->var_count; i++) {
+        size_t used = strlen(out);
+        snprintf(out + used, size - used, "%s%s = %g", i ? ", " : "", m->var_names[i], x[i]);
+    }
+}
+
+int minimize_run(const LrMinimizeSpec *m, const LrSource *src, LrDiag *diag)
+{
+    const int n = m->var_count;
+    double *work = malloc(2 * (size_t)m->expr.count * sizeof *work);
+    float *params = calloc((size_t)n * 4, sizeof *params);
+    if (!work || !params) {
+        free(work);
+        free(params);
+        diag_error(diag, src, m->span, "out of memory");
+        return 1;
+    }
+    float *grads = params + n, *slot1 = params + 2 * n, *slot2 = params + 3 * n;
+    double *adjoint = work + m->expr.count;
+    size_t offsets[2] = {0, (size_t)n};
+    LrOptimizer opt = {&m->optimizer, params, grads, slot1, slot2, (size_t)n, offsets, 1, 0};
+    optim_reset(&opt);
+    for (int i = 0; i < n; i++)
+        params[i] = (float)m->start[i];
+    if (m->trace)
+        print_header(m);
+    int status = 0;
+    double x[EXPR_MAX_VARS], g[EXPR_MAX_VARS], f = 0;
+    for (int64_t step = 0; step <= m->steps; step++) {
+        for (int i = 0; i < n; i++)
+            x[i] = params[i];
+        int bad = -1;
+        f = expr_eval(&m->expr, x, g, work, adjoint, &bad);
+        if (bad >= 0) {
+            char at[512];
+            point_text(m, x, at, sizeof at);
+            const LrExprNode *node = &m->expr.nodes[bad];
+            diag_error(diag, src, node->span,
+                       isfinite(work[bad]) ? "the derivative of this is not finite at %s (step %lld)"
+                                           : "this is not a finite number at %s (step %lld)",
+                       at, (long long)step);
+            status = 1;
+            break;
+        }
+        if (step == m->steps)
+            break;
+        for (int i = 0; i < n; i++)
+            grads[i] = (float)g[i];
+        double lr = optim_step(&opt);
+        if (m->trace) {
+            Columns c = {.count = 0};
+            columns_add(&c, "%.0f", (double)step);
+            for (int i = 0; i < n; i++)
+                columns_add(&c, "%.4f", x[i]);
+            columns_add(&c, "%g", lr);
+            columns_add(&c, "%.4f", f);
+            for (int i = 0; i < n; i++)
+                columns_add(&c, "%.4f", g[i]);
+            for (int i = 0; i < n; i++)
+                columns_add(&c, "%.4f", (double)params[i]);
+            columns_print(&c, n);
+        }
+    }
+    if (status == 0 && !m->trace) {
+        char vars[256];
+        var_list(m, vars, sizeof vars);
+        for (int i = 0; i < n; i++)
+            printf("%s %.6f ", m->var_names[i], x[i]);
+        printf("f(%s) %.6f\n", vars, f);
+    }
+    free(work);
+    free(params);
+    return status;
+}

@@ -1,0 +1,14 @@
+/* minimize.h — gradient descent on a formula: the optimizers and
+ * schedules of training, applied to the variables of a `minimize`
+ * statement, with exact derivatives (expr.h). */
+#ifndef LR_MINIMIZE_H
+#define LR_MINIMIZE_H
+#include "diag.h"
+#include "spec.h"
+
+/* Runs m, printing a trace row per step (trace=true) or the final point.
+ * Returns 0, or 1 after reporting a value or derivative that is not finite
+ * (at the operation that produced it). */
+int minimize_run(const LrMinimizeSpec *m, const LrSource *src, LrDiag *diag);
+
+#endif

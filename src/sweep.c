@@ -1,0 +1,899 @@
+/* sweep.c — see sweep.h. Runs are separate processes rather than threads
+ * so that each one is exactly `lrc FILE --set ...` (same checking, same
+ * seeding, same run directory), a crash or a NaN in one cannot take the
+ * others down, and an interrupted run can be resumed on its own. */
+#define _XOPEN_SOURCE 700 /* nftw */
+#include "sweep.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "fileio.h"
+#include "json.h"
+
+/* More combinations than this is almost certainly a mistake (each one is a
+ * process and a directory); say so instead of starting them. */
+#define SWEEP_MAX_RUNS 100000
+/* run.json is a few kilobytes; anything near this is not ours. */
+#define SWEEP_MAX_RUN_JSON (16u << 20)
+
+/* ======================================================================
+ * State
+ * ====================================================================== */
+
+typedef enum SweepState {
+    RUN_PENDING,     /* not started (an interrupt came first) */
+    RUN_RUNNING,
+    RUN_DONE,        /* exited 0; results read after every run ended */
+    RUN_FAILED,
+    RUN_INTERRUPTED, /* stopped by SIGINT/SIGTERM, checkpointed */
+} SweepState;
+
+typedef struct SweepMetric {
+    char *name;
+    double value;
+    int has_value; /* run.json writes a non-finite number as null */
+} SweepMetric;
+
+typedef struct SweepRun {
+    int number; /* from 1, in combination order */
+    SweepState state;
+    pid_t pid;
+    char *dir;
+    char outcome[64];  /* FAILED: "exit 1", "signal 9", "no run.json" */
+    char detail[512];  /* FAILED: the line repeated on stderr */
+    SweepMetric *metrics;
+    int metric_count;
+    double key; /* the sort key, when has_key */
+    int has_key;
+} SweepRun;
+
+typedef struct Sweep {
+    const LrSweepAxis *axes;
+    int axis_count;
+    const LrSweepOptions *options;
+    char *root;       /* out_dir, or the temporary directory */
+    int temporary;    /* root is ours to remove */
+    SweepRun *runs;
+    int run_count;
+    int running;
+    int null_fd;      /* /dev/null, every child's stdin */
+    int wake[2];      /* the signal pipe: read end, write end */
+    int signal;       /* the first SIGINT/SIGTERM received, or 0 */
+    struct sigaction old_int, old_term, old_chld;
+} Sweep;
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 1, 2)))
+#endif
+static char *text_printf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return NULL;
+    char *s = malloc((size_t)n + 1);
+    if (!s)
+        return NULL;
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+/* The value run (0-based) takes on axis a: the last axis varies fastest. */
+static const char *sweep_value(const Sweep *s, int run, int a)
+{
+    int index = run;
+    for (int b = s->axis_count - 1; b > a; b--)
+        index /= s->axes[b].count;
+    return s->axes[a].values[index % s->axes[a].count];
+}
+
+/* A value as shown in the table and sweep.csv: an expression may span
+ * lines inside its parentheses, so whitespace runs become one space. */
+static char *display_value(const char *text)
+{
+    size_t n = strlen(text);
+    char *out = malloc(n + 1);
+    if (!out)
+        return NULL;
+    size_t k = 0;
+    int space = 0;
+    for (const char *p = text; *p; p++) {
+        if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
+            space = 1;
+            continue;
+        }
+        if (space && k > 0)
+            out[k++] = ' ';
+        space = 0;
+        out[k++] = *p;
+    }
+    out[k] = '\0';
+    return out;
+}
+
+/* ======================================================================
+ * Signals
+ * ====================================================================== */
+
+/* The one piece of global state: a signal handler can reach nothing else.
+ * Handlers write the signal's number as one byte into the pipe whose write
+ * end this is, and the driver polls the read end. Unlike sigsuspend, this
+ * wakes the driver whichever thread the kernel picks to run the handler
+ * (a BLAS library may have started threads that do not block signals). */
+static volatile sig_atomic_t wake_fd = -1;
+
+static void on_signal(int sig)
+{
+    int saved = errno;
+    unsigned char byte = (unsigned char)sig;
+    if (wake_fd >= 0) {
+        ssize_t n = write(wake_fd, &byte, 1); /* a full pipe already wakes */
+        (void)n;
+    }
+    errno = saved;
+}
+
+static int set_flags(int fd)
+{
+    int fl = fcntl(fd, F_GETFL);
+    int fd_fl = fcntl(fd, F_GETFD);
+    if (fl < 0 || fd_fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ||
+        fcntl(fd, F_SETFD, fd_fl | FD_CLOEXEC) < 0)
+        return -1;
+    return 0;
+}
+
+static int signals_catch(Sweep *s)
+{
+    if (pipe(s->wake) < 0)
+        return -1;
+    if (set_flags(s->wake[0]) < 0 || set_flags(s->wake[1]) < 0) {
+        close(s->wake[0]);
+        close(s->wake[1]);
+        s->wake[0] = s->wake[1] = -1;
+        return -1;
+    }
+    wake_fd = s->wake[1];
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    /* SA_RESTART: file I/O elsewhere in the driver should not see EINTR;
+     * poll() is never restarted, which is what wakes the driver. */
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGINT, &sa, &s->old_int);
+    sigaction(SIGTERM, &sa, &s->old_term);
+    sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+    sigaction(SIGCHLD, &sa, &s->old_chld);
+    return 0;
+}
+
+static void signals_restore(Sweep *s)
+{
+    if (s->wake[0] < 0)
+        return;
+    sigaction(SIGINT, &s->old_int, NULL);
+    sigaction(SIGTERM, &s->old_term, NULL);
+    sigaction(SIGCHLD, &s->old_chld, NULL);
+    wake_fd = -1;
+    close(s->wake[0]);
+    close(s->wake[1]);
+    s->wake[0] = s->wake[1] = -1;
+}
+
+/* Passes sig on to every running child; they checkpoint and exit. */
+static void signals_forward(Sweep *s, int sig)
+{
+    if (!s->signal)
+        s->signal = sig;
+    for (int i = 0; i < s->run_count; i++)
+        if (s->runs[i].state == RUN_RUNNING)
+            kill(s->runs[i].pid, sig);
+}
+
+/* Sleeps until a signal arrives (a child ended, or an interrupt), and acts
+ * on the interrupts. The timeout is only a safety net. */
+static void signals_wait(Sweep *s)
+{
+    struct pollfd p = {.fd = s->wake[0], .events = POLLIN, .revents = 0};
+    if (poll(&p, 1, 1000) <= 0)
+        return;
+    unsigned char bytes[64];
+    ssize_t n;
+    while ((n = read(s->wake[0], bytes, sizeof bytes)) > 0)
+        for (ssize_t i = 0; i < n; i++)
+            if (bytes[i] == SIGINT || bytes[i] == SIGTERM)
+                signals_forward(s, bytes[i]);
+}
+
+/* ======================================================================
+ * Children
+ * ====================================================================== */
+
+/* Copies src into dst[size], cutting it short if need be: these are one-line
+ * messages, and a cut one still says what went wrong. */
+static void copy_text(char *dst, size_t size, const char *src)
+{
+    size_t n = strlen(src);
+    if (n >= size)
+        n = size - 1;
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+
+static void run_fail(SweepRun *r, const char *outcome, const char *detail)
+{
+    r->state = RUN_FAILED;
+    copy_text(r->outcome, sizeof r->outcome, outcome);
+    copy_text(r->detail, sizeof r->detail, detail);
+}
+
+/* argv for run (0-based): EXE FILE --set N=V ... extra... --out DIR --quiet.
+ * The strings this allocates are the --set pairs, from argv[3] on every
+ * second slot; argv_free releases them. */
+static char **argv_build(const Sweep *s, int run, const char *dir)
+{
+    const LrSweepOptions *o = s->options;
+    int extra = 0;
+    while (o->extra && o->extra[extra])
+        extra++;
+    size_t count = 2 + 2 * (size_t)s->axis_count + (size_t)extra + 3 + 1;
+    char **argv = calloc(count, sizeof *argv);
+    if (!argv)
+        return NULL;
+    size_t k = 0;
+    /* execv takes char *const[] for historical reasons; it does not write. */
+    argv[k++] = (char *)o->exe;
+    argv[k++] = (char *)o->file;
+    for (int a = 0; a < s->axis_count; a++) {
+        argv[k++] = (char *)"--set";
+        argv[k] = text_printf("%s=%s", s->axes[a].name, sweep_value(s, run, a));
+        if (!argv[k++]) {
+            for (size_t j = 3; j < k; j += 2)
+                free(argv[j]);
+            free(argv);
+            return NULL;
+        }
+    }
+    for (int e = 0; e < extra; e++)
+        argv[k++] = (char *)o->extra[e];
+    argv[k++] = (char *)"--out";
+    argv[k++] = (char *)dir;
+    argv[k++] = (char *)"--quiet";
+    argv[k] = NULL;
+    return argv;
+}
+
+static void argv_free(const Sweep *s, char **argv)
+{
+    if (!argv)
+        return;
+    for (int a = 0; a < s->axis_count; a++)
+        free(argv[3 + 2 * a]);
+    free(argv);
+}
+
+static int open_output(const char *dir, const char *name, char *why, size_t why_size)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (fd < 0)
+        snprintf(why, why_size, "cannot create '%s': %s", path, strerror(errno));
+    return fd;
+}
+
+/* Starts run (0-based). Everything that can fail with a message happens
+ * here, before fork: the child only redirects and execs (a BLAS library may
+ * have threads, so the child must not allocate). */
+static void run_start(Sweep *s, int run)
+{
+    SweepRun *r = &s->runs[run];
+    char why[PATH_MAX + 128];
+    r->dir = text_printf("%s/run-%03d", s->root, r->number);
+    if (!r->dir) {
+        run_fail(r, "out of memory", "out of memory");
+        return;
+    }
+    if (file_make_dirs(r->dir, why, sizeof why) < 0) {
+        run_fail(r, "no run directory", why);
+        return;
+    }
+    int out = open_output(r->dir, "stdout.txt", why, sizeof why);
+    int err = out < 0 ? -1 : open_output(r->dir, "stderr.txt", why, sizeof why);
+    char **argv = err < 0 ? NULL : argv_build(s, run, r->dir);
+    char *exec_error = argv ? text_printf("lrc: error: cannot execute '%s'\n", s->options->exe)
+                            : NULL;
+    if (!exec_error) {
+        if (out >= 0 && err >= 0)
+            snprintf(why, sizeof why, "out of memory");
+        if (out >= 0)
+            close(out);
+        if (err >= 0)
+            close(err);
+        argv_free(s, argv);
+        run_fail(r, "not started", why);
+        return;
+    }
+    fflush(NULL); /* nothing buffered may be written twice */
+    pid_t pid = fork();
+    if (pid == 0) {
+        sigaction(SIGINT, &s->old_int, NULL);
+        sigaction(SIGTERM, &s->old_term, NULL);
+        sigaction(SIGCHLD, &s->old_chld, NULL);
+        if (dup2(s->null_fd, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
+            _exit(127);
+        execv(s->options->exe, argv);
+        ssize_t n = write(2, exec_error, strlen(exec_error));
+        (void)n;
+        _exit(127);
+    }
+    int fork_errno = errno;
+    close(out);
+    close(err);
+    argv_free(s, argv);
+    free(exec_error);
+    if (pid < 0) {
+        snprintf(why, sizeof why, "cannot start a process: %s", strerror(fork_errno));
+        run_fail(r, "not started", why);
+        return;
+    }
+    r->pid = pid;
+    r->state = RUN_RUNNING;
+    s->running++;
+}
+
+/* The first line of the run's stderr.txt (what a failing lrc says first:
+ * its diagnostic's headline), or "" when there is none. */
+static void first_stderr_line(const SweepRun *r, char *out, size_t size)
+{
+    out[0] = '\0';
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/stderr.txt", r->dir);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    if (fgets(out, (int)size, f))
+        out[strcspn(out, "\r\n")] = '\0';
+    else
+        out[0] = '\0';
+    fclose(f);
+}
+
+static void run_ended(Sweep *s, SweepRun *r, int status)
+{
+    s->running--;
+    int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    if (code == 0) {
+        r->state = RUN_DONE;
+        return;
+    }
+    /* A terminal's Ctrl-C reaches the children directly too, so they may
+     * end before the driver has even seen its own SIGINT. */
+    if (code == 128 + SIGINT || code == 128 + SIGTERM || sig == SIGINT || sig == SIGTERM) {
+        r->state = RUN_INTERRUPTED;
+        return;
+    }
+    char line[sizeof r->detail];
+    first_stderr_line(r, line, sizeof line);
+    char outcome[32];
+    if (sig)
+        snprintf(outcome, sizeof outcome, "signal %d", sig);
+    else
+        snprintf(outcome, sizeof outcome, "exit %d", code);
+    run_fail(r, outcome, line);
+}
+
+/* Collects every child that has ended; returns how many did. */
+static int runs_reap(Sweep *s)
+{
+    int reaped = 0;
+    for (int i = 0; i < s->run_count; i++) {
+        SweepRun *r = &s->runs[i];
+        if (r->state != RUN_RUNNING)
+            continue;
+        int status;
+        pid_t got = waitpid(r->pid, &status, WNOHANG);
+        if (got == r->pid) {
+            run_ended(s, r, status);
+            reaped++;
+        } else if (got < 0 && errno != EINTR) {
+            s->running--;
+            run_fail(r, "lost", "the process could not be waited for");
+            reaped++;
+        }
+    }
+    return reaped;
+}
+
+/* Keeps up to jobs children running until every run has ended or an
+ * interrupt stopped the starting. */
+static void runs_drive(Sweep *s)
+{
+    int jobs = s->options->jobs < 1 ? 1 : s->options->jobs;
+    int next = 0;
+    for (;;) {
+        while (!s->signal && next < s->run_count && s->running < jobs)
+            run_start(s, next++);
+        if (runs_reap(s) > 0)
+            continue;
+        if (s->running == 0 && (s->signal || next >= s->run_count))
+            return;
+        signals_wait(s);
+    }
+}
+
+/* ======================================================================
+ * Results
+ * ====================================================================== */
+
+/* Reads RUNDIR/run.json's "final" object into r->metrics. */
+static void run_read_final(SweepRun *r)
+{
+    char path[PATH_MAX], why[PATH_MAX + 128];
+    snprintf(path, sizeof path, "%s/run.json", r->dir);
+    size_t size;
+    char *text = file_read_all(path, SWEEP_MAX_RUN_JSON, &size, why, sizeof why);
+    if (!text) {
+        run_fail(r, "no run.json", why);
+        return;
+    }
+    char reason[256];
+    LrJson *root = json_parse(text, size, reason, sizeof reason);
+    free(text);
+    const LrJson *final = root ? json_get(root, "final") : NULL;
+    if (!final || final->kind != JSON_OBJECT) {
+        if (root)
+            snprintf(reason, sizeof reason, "no \"final\" object");
+        char message[sizeof path + sizeof reason + 8];
+        snprintf(message, sizeof message, "'%s': %s", path, reason);
+        run_fail(r, "bad run.json", message);
+        json_free(root);
+        return;
+    }
+    r->metrics = calloc((size_t)final->count + 1, sizeof *r->metrics);
+    for (const LrJson *m = final->first; r->metrics && m; m = m->next) {
+        SweepMetric *out = &r->metrics[r->metric_count];
+        out->name = text_printf("%s", m->key);
+        if (!out->name)
+            break;
+        out->has_value = m->kind == JSON_NUMBER;
+        out->value = m->number;
+        r->metric_count++;
+    }
+    json_free(root);
+}
+
+static const SweepMetric *run_metric(const SweepRun *r, const char *name)
+{
+    for (int i = 0; i < r->metric_count; i++)
+        if (strcmp(r->metrics[i].name, name) == 0)
+            return &r->metrics[i];
+    return NULL;
+}
+
+static int run_was_started(const SweepRun *r)
+{
+    return r->state != RUN_PENDING;
+}
+
+/* The metric columns: loss, val_loss when any run has it, then the others
+ * in the order the runs' run.json files list them. Returns the count; the
+ * names point into the runs. */
+static int metric_columns(const Sweep *s, const char **names, int capacity)
+{
+    int n = 0;
+    names[n++] = "loss";
+    for (int i = 0; i < s->run_count; i++)
+        if (s->runs[i].state == RUN_DONE && run_metric(&s->runs[i], "val_loss")) {
+            names[n++] = "val_loss";
+            break;
+        }
+    for (int i = 0; i < s->run_count; i++) {
+        const SweepRun *r = &s->runs[i];
+        if (r->state != RUN_DONE)
+            continue;
+        for (int m = 0; m < r->metric_count; m++) {
+            int seen = 0;
+            for (int c = 0; c < n && !seen; c++)
+                seen = strcmp(names[c], r->metrics[m].name) == 0;
+            if (!seen && n < capacity)
+                names[n++] = r->metrics[m].name;
+        }
+    }
+    return n;
+}
+
+/* Successful runs first (by key, missing keys after), then failed and
+ * interrupted ones; ties by run number, so the order is total. */
+static int run_rank(const SweepRun *r)
+{
+    if (r->state != RUN_DONE)
+        return 2;
+    return r->has_key ? 0 : 1;
+}
+
+static int runs_compare(const void *pa, const void *pb)
+{
+    const SweepRun *a = *(const SweepRun *const *)pa, *b = *(const SweepRun *const *)pb;
+    int ra = run_rank(a), rb = run_rank(b);
+    if (ra != rb)
+        return ra < rb ? -1 : 1;
+    if (ra == 0 && a->key != b->key)
+        return a->key < b->key ? -1 : 1;
+    return a->number < b->number ? -1 : a->number > b->number;
+}
+
+/* Sets every run's sort key: val_loss if every successful run has one,
+ * else loss. */
+static void runs_set_keys(Sweep *s)
+{
+    int done = 0, with_val = 0;
+    for (int i = 0; i < s->run_count; i++) {
+        const SweepRun *r = &s->runs[i];
+        if (r->state != RUN_DONE)
+            continue;
+        done++;
+        const SweepMetric *v = run_metric(r, "val_loss");
+        with_val += v && v->has_value;
+    }
+    const char *key = done > 0 && with_val == done ? "val_loss" : "loss";
+    for (int i = 0; i < s->run_count; i++) {
+        SweepRun *r = &s->runs[i];
+        const SweepMetric *m = run_metric(r, key);
+        r->has_key = m && m->has_value;
+        r->key = r->has_key ? m->value : 0;
+    }
+}
+
+/* The status a failed or interrupted run shows instead of its numbers. */
+static void run_status_text(const SweepRun *r, char *out, size_t size)
+{
+    if (r->state == RUN_INTERRUPTED)
+        snprintf(out, size, "interrupted");
+    else
+        snprintf(out, size, "failed (%s)", r->outcome);
+}
+
+/* ======================================================================
+ * The table (stdout) and sweep.csv
+ * ====================================================================== */
+
+/* A grid of cells, row 0 the header. A NULL cell is empty. A row's
+ * status cell (failed/interrupted) may run past its column: it does not
+ * widen it, since nothing follows it on the line. */
+typedef struct Grid {
+    int rows, cols;
+    char **cells;
+    int *overflows; /* per row: the column whose cell may overflow, or -1 */
+} Grid;
+
+static void grid_free(Grid *g)
+{
+    if (g->cells)
+        for (int i = 0; i < g->rows * g->cols; i++)
+            free(g->cells[i]);
+    free(g->cells);
+    free(g->overflows);
+}
+
+/* Fills the grid for runs (in the given order). exact: numbers that read
+ * back to the same double, and a status column (for sweep.csv); otherwise
+ * %.6f and the status in place of the numbers (the table). Returns 0, or
+ * -1 when out of memory. */
+static int grid_fill(Grid *g, const Sweep *s, SweepRun *const *order, int count, int exact)
+{
+    const char *metrics[256];
+    int metric_count = metric_columns(s, metrics, 256);
+    g->rows = count + 1;
+    g->cols = 1 + s->axis_count + metric_count + (exact ? 1 : 0);
+    g->cells = calloc((size_t)g->rows * (size_t)g->cols, sizeof *g->cells);
+    g->overflows = calloc((size_t)g->rows, sizeof *g->overflows);
+    if (!g->cells || !g->overflows)
+        return -1;
+    int failed = 0;
+    char **cell = g->cells;
+    *cell++ = text_printf("run");
+    for (int a = 0; a < s->axis_count; a++)
+        *cell++ = text_printf("%s", s->axes[a].name);
+    for (int m = 0; m < metric_count; m++)
+        *cell++ = text_printf("%s", metrics[m]);
+    if (exact)
+        *cell++ = text_printf("status");
+    g->overflows[0] = -1;
+    for (int row = 1; row <= count; row++) {
+        const SweepRun *r = order[row - 1];
+        cell = g->cells + (size_t)row * (size_t)g->cols;
+        g->overflows[row] = -1;
+        *cell++ = text_printf("%d", r->number);
+        for (int a = 0; a < s->axis_count; a++)
+            *cell++ = display_value(sweep_value(s, r->number - 1, a));
+        char status[96];
+        run_status_text(r, status, sizeof status);
+        if (r->state != RUN_DONE && !exact) {
+            g->overflows[row] = 1 + s->axis_count;
+            *cell = text_printf("%s", status);
+            failed |= !*cell;
+            continue;
+        }
+        for (int m = 0; m < metric_count; m++) {
+            const SweepMetric *v = r->state == RUN_DONE ? run_metric(r, metrics[m]) : NULL;
+            if (!v || !v->has_value) {
+                *cell++ = text_printf(exact ? "" : "-");
+            } else if (exact) {
+                char text[40];
+                for (int digits = 15; digits <= 17; digits++) {
+                    snprintf(text, sizeof text, "%.*g", digits, v->value);
+                    if (strtod(text, NULL) == v->value)
+                        break;
+                }
+                *cell++ = text_printf("%s", text);
+            } else {
+                *cell++ = text_printf("%.6f", v->value);
+            }
+        }
+        if (exact)
+            *cell++ = text_printf("%s", r->state == RUN_DONE ? "ok" : status);
+    }
+    for (int i = 0; i < g->rows * g->cols && !failed; i++) {
+        int row = i / g->cols, col = i % g->cols;
+        int expected = !(row > 0 && g->overflows[row] >= 0 && col > g->overflows[row]);
+        failed = expected && !g->cells[i];
+    }
+    return failed ? -1 : 0;
+}
+
+static void table_print(const Grid *g)
+{
+    int *width = calloc((size_t)g->cols, sizeof *width);
+    if (!width)
+        return;
+    for (int row = 0; row < g->rows; row++)
+        for (int col = 0; col < g->cols; col++) {
+            const char *c = g->cells[row * g->cols + col];
+            int w = c ? (int)strlen(c) : 0;
+            if (col != g->overflows[row] && w > width[col])
+                width[col] = w;
+        }
+    for (int row = 0; row < g->rows; row++) {
+        char **cells = g->cells + row * g->cols;
+        int last = g->cols - 1;
+        while (last > 0 && (!cells[last] || !*cells[last]))
+            last--;
+        for (int col = 0; col <= last; col++) {
+            const char *c = cells[col] ? cells[col] : "";
+            if (col < last)
+                printf("%-*s  ", width[col], c);
+            else
+                fputs(c, stdout);
+        }
+        putchar('\n');
+    }
+    fflush(stdout);
+    free(width);
+}
+
+/* One CSV field, quoted when it holds a comma, a quote or a line break. */
+static void csv_field(LrBuffer *b, const char *text)
+{
+    if (!text[strcspn(text, ",\"\r\n")]) {
+        buffer_append(b, text, strlen(text));
+        return;
+    }
+    buffer_append(b, "\"", 1);
+    for (const char *p = text; *p; p++) {
+        if (*p == '"')
+            buffer_append(b, "\"", 1); /* a quote is written twice */
+        buffer_append(b, p, 1);
+    }
+    buffer_append(b, "\"", 1);
+}
+
+static int csv_write(const Grid *g, const char *dir)
+{
+    LrBuffer b = {0};
+    for (int row = 0; row < g->rows; row++) {
+        for (int col = 0; col < g->cols; col++) {
+            if (col > 0)
+                buffer_append(&b, ",", 1);
+            const char *c = g->cells[row * g->cols + col];
+            csv_field(&b, c ? c : "");
+        }
+        buffer_append(&b, "\n", 1);
+    }
+    char path[PATH_MAX], why[PATH_MAX + 128];
+    snprintf(path, sizeof path, "%s/sweep.csv", dir);
+    int status = 0;
+    if (b.failed) {
+        fprintf(stderr, "lrc: error: cannot write '%s': out of memory\n", path);
+        status = -1;
+    } else if (file_write_atomic(path, b.data, b.length, why, sizeof why) < 0) {
+        fprintf(stderr, "lrc: error: %s\n", why);
+        status = -1;
+    }
+    buffer_free(&b);
+    return status;
+}
+
+/* The table on stdout (sorted), sweep.csv in out_dir (run order), and a
+ * line on stderr per failed run. Returns 0, or -1 when a file could not
+ * be written or memory ran out. */
+static int sweep_report(Sweep *s)
+{
+    runs_set_keys(s);
+    SweepRun **order = calloc((size_t)s->run_count + 1, sizeof *order);
+    if (!order) {
+        fprintf(stderr, "lrc: error: out of memory\n");
+        return -1;
+    }
+    int count = 0;
+    for (int i = 0; i < s->run_count; i++)
+        if (run_was_started(&s->runs[i]))
+            order[count++] = &s->runs[i];
+    int status = 0;
+    if (s->options->out_dir) {
+        Grid csv = {0};
+        if (grid_fill(&csv, s, order, count, 1) < 0) {
+            fprintf(stderr, "lrc: error: out of memory\n");
+            status = -1;
+        } else if (csv_write(&csv, s->root) < 0) {
+            status = -1;
+        }
+        grid_free(&csv);
+    }
+    qsort(order, (size_t)count, sizeof *order, runs_compare);
+    Grid table = {0};
+    if (grid_fill(&table, s, order, count, 0) < 0) {
+        fprintf(stderr, "lrc: error: out of memory\n");
+        status = -1;
+    } else {
+        table_print(&table);
+    }
+    grid_free(&table);
+    for (int i = 0; i < s->run_count; i++) {
+        const SweepRun *r = &s->runs[i];
+        if (r->state != RUN_FAILED)
+            continue;
+        fprintf(stderr, "lrc: error: run %d (", r->number);
+        for (int a = 0; a < s->axis_count; a++) {
+            char *v = display_value(sweep_value(s, i, a));
+            fprintf(stderr, "%s%s=%s", a ? ", " : "", s->axes[a].name, v ? v : "?");
+            free(v);
+        }
+        fprintf(stderr, ") failed (%s)%s%s\n", r->outcome, r->detail[0] ? ": " : "", r->detail);
+    }
+    free(order);
+    return status;
+}
+
+/* ======================================================================
+ * Entry point
+ * ====================================================================== */
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    remove(path);
+    return 0; /* remove as much as possible */
+}
+
+/* Makes s->root: out_dir (created if missing) or a new temporary directory. */
+static int root_make(Sweep *s)
+{
+    char why[PATH_MAX + 128];
+    if (s->options->out_dir) {
+        s->root = text_printf("%s", s->options->out_dir);
+        if (!s->root || file_make_dirs(s->root, why, sizeof why) < 0) {
+            fprintf(stderr, "lrc: error: %s\n", s->root ? why : "out of memory");
+            return -1;
+        }
+        return 0;
+    }
+    const char *tmp = getenv("TMPDIR");
+    if (!tmp || !*tmp)
+        tmp = "/tmp";
+    s->root = text_printf("%s/lrc-sweep-XXXXXX", tmp);
+    if (!s->root || !mkdtemp(s->root)) {
+        fprintf(stderr, "lrc: error: cannot create a temporary directory in '%s': %s\n", tmp,
+                s->root ? strerror(errno) : "out of memory");
+        return -1;
+    }
+    s->temporary = 1;
+    return 0;
+}
+
+/* How many combinations, or -1 (with a message) when there are none or
+ * too many. */
+static int runs_count(const LrSweepAxis *axes, int axis_count)
+{
+    long long total = 1;
+    for (int a = 0; a < axis_count; a++) {
+        if (axes[a].count < 1 || !axes[a].values) {
+            fprintf(stderr, "lrc: error: sweep '%s' has no values\n", axes[a].name);
+            return -1;
+        }
+        total *= axes[a].count;
+        if (total > SWEEP_MAX_RUNS) {
+            fprintf(stderr, "lrc: error: the sweeps make too many runs (limit is %d)\n",
+                    SWEEP_MAX_RUNS);
+            return -1;
+        }
+    }
+    return (int)total;
+}
+
+int sweep_run(const LrSweepAxis *axes, int axis_count, const LrSweepOptions *options)
+{
+    Sweep s = {.axes = axes, .axis_count = axis_count, .options = options,
+               .null_fd = -1, .wake = {-1, -1}};
+    s.run_count = runs_count(axes, axis_count < 0 ? 0 : axis_count);
+    if (s.run_count < 0)
+        return 2;
+    s.runs = calloc((size_t)s.run_count, sizeof *s.runs);
+    if (!s.runs) {
+        fprintf(stderr, "lrc: error: out of memory\n");
+        return 2;
+    }
+    for (int i = 0; i < s.run_count; i++)
+        s.runs[i].number = i + 1;
+    int status = 2;
+    if (root_make(&s) < 0)
+        goto done;
+    s.null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (s.null_fd < 0 || signals_catch(&s) < 0) {
+        fprintf(stderr, "lrc: error: cannot prepare to start runs: %s\n", strerror(errno));
+        goto done;
+    }
+    runs_drive(&s);
+    signals_restore(&s);
+    for (int i = 0; i < s.run_count; i++)
+        if (s.runs[i].state == RUN_DONE)
+            run_read_final(&s.runs[i]);
+    status = sweep_report(&s) < 0 ? 1 : 0;
+    int finished = 0;
+    for (int i = 0; i < s.run_count; i++) {
+        status |= s.runs[i].state == RUN_FAILED || s.runs[i].state == RUN_INTERRUPTED;
+        finished += s.runs[i].state == RUN_DONE;
+    }
+    if (s.signal) {
+        fprintf(stderr, "lrc: sweep interrupted: %d of %d runs finished%s\n", finished,
+                s.run_count,
+                s.temporary ? "" : "; the interrupted ones kept their checkpoints");
+        status = 128 + s.signal;
+    }
+done:
+    signals_restore(&s);
+    if (s.null_fd >= 0)
+        close(s.null_fd);
+    if (s.temporary)
+        nftw(s.root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+    for (int i = 0; i < s.run_count; i++) {
+        for (int m = 0; m < s.runs[i].metric_count; m++)
+            free(s.runs[i].metrics[m].name);
+        free(s.runs[i].metrics);
+        free(s.runs[i].dir);
+    }
+    free(s.runs);
+    free(s.root);
+    return status;
+}

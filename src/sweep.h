@@ -1,0 +1,49 @@
+/* sweep.h — the sweep driver: runs one experiment once per combination of
+ * its `let NAME = sweep(...)` values, each run a separate lrc process with
+ * `--set NAME=VALUE ... --out RUNDIR --quiet`, at most N at a time, and
+ * ends with a table of the runs, best first.
+ *
+ * The checker finds the sweeps; this module knows nothing of the language:
+ * a value is passed to the child as the text it was written as, so the
+ * child checks and folds it exactly as if the user had typed --set. */
+#ifndef LR_SWEEP_H
+#define LR_SWEEP_H
+
+/* One swept name and its values, in the order written. */
+typedef struct LrSweepAxis {
+    const char *name;          /* the let name */
+    int count;                 /* values, >= 1 */
+    const char *const *values; /* each value's source text */
+} LrSweepAxis;
+
+typedef struct LrSweepOptions {
+    const char *exe;           /* path of the lrc binary to run (e.g. /proc/self/exe resolved) */
+    const char *file;          /* the .lr file */
+    const char *const *extra;  /* extra arguments for every child (e.g. "--threads", "1"), NULL-terminated */
+    int jobs;                  /* at most this many children at once (>= 1) */
+    const char *out_dir;       /* run directories go here as OUT/run-001, run-002, ... ; NULL: a temporary directory (mkdtemp under $TMPDIR or /tmp) removed at the end */
+} LrSweepOptions;
+
+/* Runs every combination (the last axis varying fastest; run numbers from 1
+ * in that order), then prints the table to stdout. Returns the exit status:
+ * 0 when every run succeeded, 1 when any failed (their rows say so), 2 on a
+ * usage problem (e.g. out_dir cannot be created).
+ *
+ * Each child runs as
+ *   EXE FILE --set NAME1=VALUE1 ... [extra...] --out RUNDIR --quiet
+ * with stdin from /dev/null and stdout/stderr in RUNDIR/stdout.txt and
+ * RUNDIR/stderr.txt. The table comes from each RUNDIR/run.json's "final"
+ * object: columns run, the swept names, loss, val_loss (when present), then
+ * the other final metrics in run.json's order; rows sorted by val_loss when
+ * every successful run has one, else by loss (ties: run number), failed
+ * runs last as "failed (exit N)" with the first line of their stderr
+ * repeated on this process's stderr. With out_dir, OUT/sweep.csv holds the
+ * same data in run order (full-precision numbers and a status column).
+ *
+ * SIGINT/SIGTERM received meanwhile are forwarded to the running children
+ * (which checkpoint themselves); no further run starts, the table shows the
+ * runs that ended, and the result is 128 + the signal (130, 143).
+ * Not reentrant: while it runs it owns SIGINT, SIGTERM and SIGCHLD. */
+int sweep_run(const LrSweepAxis *axes, int axis_count, const LrSweepOptions *options);
+
+#endif

@@ -2369,6 +2369,15 @@ int check_program_with(const LrProgram *prog, LrSource *src, const LrCheckOption
         return -1;
     }
     int before = diag->errors;
+    /* The file itself is being loaded: a module that uses it is a cycle. */
+    char real[PATH_MAX];
+    if (src->segment_count > 0 && realpath(src->segments[0].name, real)) {
+        char *kept = arena_strndup(arena, real, strlen(real));
+        if (kept) {
+            c.loading[c.loading_depth++] = kept;
+            c.loaded[c.loaded_count++] = kept;
+        }
+    }
     register_program(&c, prog);
     if (diag->errors == before)
         apply_sets(&c);

@@ -70,7 +70,7 @@ test_safetensors_MODS := safetensors json fileio
 test_expr_MODS     := expr
 UNIT_BINS := $(addprefix $(BUILD)/tests/test_,$(UNIT_TESTS))
 
-.PHONY: all deps demo check test lint clean install
+.PHONY: all lrc deps demo check test lint clean install
 all: lrc
 
 lrc: $(BUILD)/lrc
@@ -108,8 +108,8 @@ $(BUILD)/tests/test_%: $(BUILD)/obj/test_%.o $$(addprefix $(BUILD)/obj/,$$(addsu
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
 
-# Objects are kept between builds, not treated as intermediates.
-.SECONDARY:
+# Test objects come from a pattern chain: keep them between builds.
+.PRECIOUS: $(BUILD)/obj/%.o
 
 -include $(wildcard $(BUILD)/obj/*.d)
 

@@ -719,7 +719,7 @@ static int eval_schedule(Checker *c, Scoped v, LrScheduleSpec *s)
     v = resolve(c, v);
     memset(s, 0, sizeof *s);
     const LrNode *n = v.node;
-    if (n->kind != AST_CALL || table_find(c, functions, n->name)) {
+    if (n->kind != AST_CALL || table_find(c, functions, n->name) || called_function(c, v)) {
         /* A plain number (or arithmetic on numbers): a constant rate. */
         if (n->kind == AST_NAME && !span_is(c, n->name, "pi") && !span_is(c, n->name, "e") &&
             table_find(c, schedules, n->name)) {

@@ -315,8 +315,11 @@ static int run_sweep(const Options *o, const LrSpec *spec)
     return sweep_run(axes, spec->sweep_count, &options);
 }
 
-static int run_file(const Options *o)
+static int run_file(const Options *given)
 {
+    Options resumed = *given;
+    const Options *o = given;
+    char *resumed_sets = NULL;
     char resumed_from[4096];
     const char *file = o->file;
     char why[512];
@@ -324,15 +327,26 @@ static int run_file(const Options *o)
     bool resumed_has_seed = false;
     if (o->resume_dir) {
         if (checkpoint_source(o->resume_dir, resumed_from, sizeof resumed_from,
-                              &resumed_has_seed, &resumed_seed, why, sizeof why) < 0) {
+                              &resumed_has_seed, &resumed_seed, &resumed_sets, why,
+                              sizeof why) < 0) {
             fprintf(stderr, "lrc: error: cannot resume: %s\n", why);
             return EXIT_USAGE;
         }
         file = resumed_from;
+        /* The run's --set values, as the checkpoint recorded them. */
+        for (char *line = resumed_sets; line && *line && resumed.set_count < 255;) {
+            char *end = strchr(line, '\n');
+            if (end)
+                *end = '\0';
+            resumed.sets[resumed.set_count++] = line;
+            line = end ? end + 1 : NULL;
+        }
+        o = &resumed;
     }
     LrSource src;
     if (source_read(&src, file, why, sizeof why) < 0) {
         fprintf(stderr, "lrc: error: cannot read '%s': %s\n", file, why);
+        free(resumed_sets);
         return EXIT_USAGE;
     }
     LrDiag diag;
@@ -387,7 +401,7 @@ static int run_file(const Options *o)
     }
     blas_set_threads((int)threads);
     LrRunOptions run = {o->resume_dir ? o->resume_dir : o->out_dir, o->resume_dir != NULL,
-                        (int)threads, o->quiet, o->halt_after};
+                        (int)threads, o->quiet, o->halt_after, o->sets, o->set_count};
     status = spec.has_train ? run_experiment(&src, &spec, &run, &diag) : EXIT_OK;
     for (int i = 0; status == EXIT_OK && i < spec.minimize_count; i++)
         status = minimize_run(&spec.minimizes[i], &src, &diag) == 0 ? EXIT_OK : EXIT_RUN_FAILED;
@@ -398,6 +412,7 @@ done:
     }
     arena_free(&arena);
     source_free(&src);
+    free(resumed_sets);
     return status;
 }
 

@@ -116,8 +116,8 @@ static int save_progress(void *ctx, const LrPlan *plan, const LrTrainState *stat
     if (!r->options->out_dir)
         return 0;
     char why[PATH_MAX + 512];
-    if (checkpoint_write(r->options->out_dir, plan, state, r->source_path, r->experiment_sha, why,
-                         sizeof why) < 0) {
+    if (checkpoint_write(r->options->out_dir, plan, state, r->source_path, r->experiment_sha,
+                         r->options->sets, r->options->set_count, why, sizeof why) < 0) {
         diag_error(r->diag, NULL, (LrSpan){0, 0}, "%s", why);
         return -1;
     }

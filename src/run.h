@@ -16,6 +16,8 @@ typedef struct LrRunOptions {
     int threads;          /* BLAS threads (already applied), for run.json */
     bool quiet;           /* nothing on stderr but errors */
     int64_t halt_after;   /* behave as if interrupted after this many updates */
+    const char *const *sets; /* the --set NAME=VALUE that made this experiment, */
+    int set_count;           /* recorded in checkpoints so that --resume repeats them */
 } LrRunOptions;
 
 /* Runs spec (from src). Returns the exit status: 0 success, 1 the run

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fileio.h"
 #include "safetensors.h"
 #include "version.h"
 
@@ -182,8 +183,8 @@ static void checkpoint_tensors(const LrPlan *plan, TensorList *list, const uint6
 }
 
 int checkpoint_write(const char *dir, const LrPlan *plan, const LrTrainState *state,
-                     const char *source_path, const char *experiment_sha256, char *why,
-                     size_t why_size)
+                     const char *source_path, const char *experiment_sha256,
+                     const char *const *sets, int set_count, char *why, size_t why_size)
 {
     uint64_t words[STATE_WORDS];
     pack_state(plan, state, words);
@@ -191,17 +192,31 @@ int checkpoint_write(const char *dir, const LrPlan *plan, const LrTrainState *st
     checkpoint_tensors(plan, &list, words, state->epochs_done);
     char seed[24];
     snprintf(seed, sizeof seed, "%llu", (unsigned long long)plan->spec->seed);
-    const LrMeta meta[] = {{"format", "lrc-checkpoint"},
-                           {"lrc_version", LRC_VERSION},
-                           {"source", source_path},
-                           {"experiment_sha256", experiment_sha256},
-                           {"seed", seed}};
+    /* --set values, one per line (a value holding a newline would not
+     * survive; expressions never need one). */
+    LrBuffer joined = {0};
+    for (int i = 0; i < set_count; i++)
+        buffer_printf(&joined, "%s%s", i ? "\n" : "", sets[i]);
+    LrMeta meta[6] = {{"format", "lrc-checkpoint"},
+                      {"lrc_version", LRC_VERSION},
+                      {"source", source_path},
+                      {"experiment_sha256", experiment_sha256}};
+    int meta_count = 4;
     /* The seed is recorded only when --seed set it: otherwise the file's
      * seed is part of the experiment, and changing it must be noticed. */
-    int meta_count = plan->spec->seed_overridden ? 5 : 4;
+    if (plan->spec->seed_overridden)
+        meta[meta_count++] = (LrMeta){"seed", seed};
+    if (set_count > 0)
+        meta[meta_count++] = (LrMeta){"sets", joined.data ? joined.data : ""};
     char path[4096];
     checkpoint_path(dir, path, sizeof path);
-    return safetensors_write(path, list.t, list.count, meta, meta_count, why, why_size);
+    int status = joined.failed ? -1
+                               : safetensors_write(path, list.t, list.count, meta, meta_count,
+                                                   why, why_size);
+    if (joined.failed)
+        snprintf(why, why_size, "out of memory writing '%s'", path);
+    buffer_free(&joined);
+    return status;
 }
 
 static int open_checkpoint(const char *dir, LrSafetensors *st, char *why, size_t why_size)
@@ -220,7 +235,7 @@ static int open_checkpoint(const char *dir, LrSafetensors *st, char *why, size_t
 }
 
 int checkpoint_source(const char *dir, char *path, size_t path_size, bool *has_seed,
-                      uint64_t *seed, char *why, size_t why_size)
+                      uint64_t *seed, char **sets, char *why, size_t why_size)
 {
     LrSafetensors st;
     if (open_checkpoint(dir, &st, why, why_size) < 0)
@@ -238,6 +253,17 @@ int checkpoint_source(const char *dir, char *path, size_t path_size, bool *has_s
         status = -1;
     } else {
         snprintf(path, path_size, "%s", source);
+    }
+    const char *set_text = safetensors_meta(&st, "sets");
+    *sets = NULL;
+    if (status == 0 && set_text && *set_text) {
+        *sets = malloc(strlen(set_text) + 1);
+        if (*sets)
+            strcpy(*sets, set_text);
+        else {
+            snprintf(why, why_size, "out of memory");
+            status = -1;
+        }
     }
     safetensors_close(&st);
     return status;

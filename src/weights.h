@@ -28,12 +28,13 @@ int weights_load(LrPlan *plan, const char *path, bool *normalization, char *why,
  * state and the position in the epoch, and names the experiment file and
  * the hash of the resolved experiment. */
 int checkpoint_write(const char *dir, const LrPlan *plan, const LrTrainState *state,
-                     const char *source_path, const char *experiment_sha256, char *why,
-                     size_t why_size);
-/* Reads the experiment file's path recorded in dir's checkpoint, and the
- * seed when --seed set it, before anything is built. */
+                     const char *source_path, const char *experiment_sha256,
+                     const char *const *sets, int set_count, char *why, size_t why_size);
+/* Reads what made the experiment, recorded in dir's checkpoint, before
+ * anything is built: the file's path, the seed when --seed set it, and the
+ * --set values (malloc'd, one per line; NULL when none). */
 int checkpoint_source(const char *dir, char *path, size_t path_size, bool *has_seed,
-                      uint64_t *seed, char *why, size_t why_size);
+                      uint64_t *seed, char **sets, char *why, size_t why_size);
 /* Restores plan and state from dir's checkpoint, refusing one made from a
  * different experiment. */
 int checkpoint_read(const char *dir, LrPlan *plan, LrTrainState *state,

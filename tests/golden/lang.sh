@@ -127,6 +127,16 @@ st=$?
 [ $st -eq 2 ] && grep -q "no let named 'rat'; did you mean 'rate'?" "$tmp/err" &&
     ok "--set of an unknown name suggests one" || notok "--set of an unknown name suggests one" "exit $st"
 
+# A run made with --set resumes with them, recorded in its checkpoint.
+"$LRC" --quiet --set 'warmup_cosine=cosine(0.001, steps=3000, warmup=100, target=0.01)' examples/modules.lr >"$tmp/setwhole" 2>&1
+"$LRC" --quiet --out "$tmp/setrun" --halt-after 700 --set 'warmup_cosine=cosine(0.001, steps=3000, warmup=100, target=0.01)' examples/modules.lr >/dev/null 2>&1
+"$LRC" --quiet --resume "$tmp/setrun" >"$tmp/setres" 2>&1
+check "--resume repeats the run's --set" cmp "$tmp/setwhole" "$tmp/setres"
+# A let function's value is a number wherever one is needed.
+printf 'let half(r) = r / 2\nminimize (x - 1)^2 from x=0 lr=half(0.5) steps=1 trace=true\n' >"$tmp/fn.lr"
+"$LRC" "$tmp/fn.lr" >"$tmp/fn" 2>&1
+check "a function call gives a learning rate" sh -c "sed -n 2p '$tmp/fn' | grep -q '^0     0.0000   0.25 '"
+
 # --- --explain is what run.json records -------------------------------------
 "$LRC" check examples/digits.lr --explain >"$tmp/explain" 2>&1
 "$LRC" --quiet --out "$tmp/dig" examples/digits.lr >/dev/null 2>&1

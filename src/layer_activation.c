@@ -7,26 +7,11 @@
 
 #include "layer.h"
 
-static LrTensor first_rows(const LrTensor *t, int rows)
-{
-    assert(rows <= t->rows);
-    LrTensor v = *t;
-    v.rows = rows;
-    return v;
-}
-
-static void copy_rows(const LrTensor *src, LrTensor *dst)
-{
-    for (int i = 0; i < src->rows; i++)
-        memmove(&TENSOR_AT(*dst, i, 0), &TENSOR_AT(*src, i, 0),
-                (size_t)src->cols * sizeof(float));
-}
-
 static void act_forward(LrLayer *l, const LrTensor *x, LrTensor *out, bool training)
 {
     (void)training;
-    LrTensor y = first_rows(out, x->rows);
-    copy_rows(x, &y);
+    LrTensor y = tensor_first_rows(out, x->rows);
+    tensor_copy_rows(x, &y);
     if (!l->from_logits)
         activation_forward(l->activation, &y);
 }
@@ -37,12 +22,12 @@ static void act_backward(LrLayer *l, const LrTensor *x, const LrTensor *out, LrT
     if (!dx)
         return;
     const int n = x->rows;
-    LrTensor y = first_rows(out, n);
-    LrTensor dy = first_rows(dout, n);
+    LrTensor y = tensor_first_rows(out, n);
+    LrTensor dy = tensor_first_rows(dout, n);
     if (!l->from_logits)
         activation_backward(l->activation, &y, &dy);
-    LrTensor d = first_rows(dx, n);
-    copy_rows(&dy, &d);
+    LrTensor d = tensor_first_rows(dx, n);
+    tensor_copy_rows(&dy, &d);
 }
 
 const LrLayerOps layer_activation_ops = {

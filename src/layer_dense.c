@@ -8,22 +8,12 @@
 #include "blas.h"
 #include "layer.h"
 
-/* The first `rows` rows of t: callers may pass buffers sized for the largest
- * batch while the last batch of an epoch is smaller. */
-static LrTensor first_rows(const LrTensor *t, int rows)
-{
-    assert(rows <= t->rows);
-    LrTensor v = *t;
-    v.rows = rows;
-    return v;
-}
-
 /* With from_logits the activation is left to the loss, which applies it in
  * a fused, stable form: y then holds the activation's input. */
 static void dense_forward(LrLayer *l, const LrTensor *x, LrTensor *out, bool training)
 {
     (void)training;
-    LrTensor y = first_rows(out, x->rows);
+    LrTensor y = tensor_first_rows(out, x->rows);
     /* Broadcast the bias into y, then let GEMM accumulate x . W onto it. */
     const float *b = l->bias.data;
     for (int i = 0; i < y.rows; i++) {
@@ -40,8 +30,8 @@ static void dense_backward(LrLayer *l, const LrTensor *x, const LrTensor *out,
                            LrTensor *dout, LrTensor *dx)
 {
     const int n = x->rows;
-    LrTensor y = first_rows(out, n);
-    LrTensor dy = first_rows(dout, n);
+    LrTensor y = tensor_first_rows(out, n);
+    LrTensor dy = tensor_first_rows(dout, n);
     /* From here on dy holds dLoss/d(pre-activation). */
     if (!l->from_logits)
         activation_backward(l->activation, &y, &dy);
@@ -68,7 +58,7 @@ static void dense_backward(LrLayer *l, const LrTensor *x, const LrTensor *out,
     }
 
     if (dx) {
-        LrTensor dxv = first_rows(dx, n);
+        LrTensor dxv = tensor_first_rows(dx, n);
         blas_gemm(false, true, 1.0f, &dy, &l->weight, 0.0f, &dxv);
     }
 }

@@ -8,32 +8,17 @@
 
 #include "layer.h"
 
-static LrTensor first_rows(const LrTensor *t, int rows)
-{
-    assert(rows <= t->rows);
-    LrTensor v = *t;
-    v.rows = rows;
-    return v;
-}
-
-static void copy_rows(const LrTensor *src, LrTensor *dst)
-{
-    for (int i = 0; i < src->rows; i++)
-        memmove(&TENSOR_AT(*dst, i, 0), &TENSOR_AT(*src, i, 0),
-                (size_t)src->cols * sizeof(float));
-}
-
 /* Training: one rng_uniform() per element in row-major order; the element
  * is kept when the draw is < 1 - rate (a Bernoulli(1 - rate) draw, as
  * Keras's backends). rate 0 draws nothing. */
 static void dropout_forward(LrLayer *l, const LrTensor *x, LrTensor *out, bool training)
 {
-    LrTensor y = first_rows(out, x->rows);
+    LrTensor y = tensor_first_rows(out, x->rows);
     if (!training || l->rate == 0.0f) {
-        copy_rows(x, &y);
+        tensor_copy_rows(x, &y);
         return;
     }
-    LrTensor mask = first_rows(&l->mask, x->rows);
+    LrTensor mask = tensor_first_rows(&l->mask, x->rows);
     const double keep = 1.0 - (double)l->rate;
     const float scale = (float)(1.0 / keep);
     for (int i = 0; i < x->rows; i++) {
@@ -55,13 +40,13 @@ static void dropout_backward(LrLayer *l, const LrTensor *x, const LrTensor *out,
     if (!dx)
         return;
     const int n = x->rows;
-    LrTensor dy = first_rows(dout, n);
-    LrTensor d = first_rows(dx, n);
+    LrTensor dy = tensor_first_rows(dout, n);
+    LrTensor d = tensor_first_rows(dx, n);
     if (l->rate == 0.0f) {
-        copy_rows(&dy, &d);
+        tensor_copy_rows(&dy, &d);
         return;
     }
-    LrTensor mask = first_rows(&l->mask, n);
+    LrTensor mask = tensor_first_rows(&l->mask, n);
     for (int i = 0; i < n; i++) {
         const float *gr = &TENSOR_AT(dy, i, 0);
         const float *mr = &TENSOR_AT(mask, i, 0);

@@ -55,6 +55,20 @@ static void path_in(const Run *r, const char *name, char *out, size_t size)
     snprintf(out, size, "%s/%s", r->options->out_dir, name);
 }
 
+/* Writes b (then frees it) to name in the run directory, atomically. */
+static int write_file(const Run *r, const char *name, LrBuffer *b)
+{
+    char path[PATH_MAX], why[PATH_MAX + 512];
+    path_in(r, name, path, sizeof path);
+    int status = b->failed ? -1 : file_write_atomic(path, b->data, b->length, why, sizeof why);
+    if (b->failed)
+        snprintf(why, sizeof why, "out of memory writing '%s'", path);
+    buffer_free(b);
+    if (status < 0)
+        diag_error(r->diag, NULL, (LrSpan){0, 0}, "%s", why);
+    return status;
+}
+
 /* Shortest text that reads back as the same double. */
 static void shortest(char *out, size_t size, double v)
 {
@@ -98,15 +112,7 @@ static int write_metrics_csv(const Run *r, const LrPlan *plan, const LrTrainStat
         shortest(v, sizeof v, row[HIST_LR(plan)]);
         buffer_printf(&b, ",%s,%.3f\n", v, row[HIST_SECONDS(plan)]);
     }
-    char path[PATH_MAX], why[PATH_MAX + 512];
-    path_in(r, "metrics.csv", path, sizeof path);
-    int status = b.failed ? -1 : file_write_atomic(path, b.data, b.length, why, sizeof why);
-    if (b.failed)
-        snprintf(why, sizeof why, "out of memory writing '%s'", path);
-    buffer_free(&b);
-    if (status < 0)
-        diag_error(r->diag, NULL, (LrSpan){0, 0}, "%s", why);
-    return status;
+    return write_file(r, "metrics.csv", &b);
 }
 
 /* The epoch-end and interruption hook: checkpoint, then the metrics. */
@@ -229,15 +235,7 @@ static int write_run_json(const Run *r, const LrPlan *plan, const LrTrainState *
     json_string(&w, weights_sha);
     json_end_object(&w);
     buffer_printf(&b, "\n");
-    char path[PATH_MAX], why[PATH_MAX + 512];
-    path_in(r, "run.json", path, sizeof path);
-    int status = b.failed ? -1 : file_write_atomic(path, b.data, b.length, why, sizeof why);
-    if (b.failed)
-        snprintf(why, sizeof why, "out of memory writing '%s'", path);
-    buffer_free(&b);
-    if (status < 0)
-        diag_error(r->diag, NULL, (LrSpan){0, 0}, "%s", why);
-    return status;
+    return write_file(r, "run.json", &b);
 }
 
 static void report_model(const LrPlan *plan)

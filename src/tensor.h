@@ -3,6 +3,9 @@
  * owns every buffer. */
 #ifndef LR_TENSOR_H
 #define LR_TENSOR_H
+#include <assert.h>
+#include <stddef.h>
+#include <string.h>
 
 typedef struct LrTensor {
     float *data;
@@ -17,5 +20,23 @@ static inline LrTensor tensor_view(float *data, int rows, int cols)
 }
 
 #define TENSOR_AT(t, r, c) ((t).data[(size_t)(r) * (size_t)(t).ld + (size_t)(c)])
+
+/* The first rows of t: buffers are sized for the largest batch while the
+ * last batch of an epoch may be smaller. */
+static inline LrTensor tensor_first_rows(const LrTensor *t, int rows)
+{
+    assert(rows <= t->rows);
+    LrTensor v = *t;
+    v.rows = rows;
+    return v;
+}
+
+/* dst's first src->rows rows := src's (they may overlap: memmove). */
+static inline void tensor_copy_rows(const LrTensor *src, LrTensor *dst)
+{
+    for (int i = 0; i < src->rows; i++)
+        memmove(&TENSOR_AT(*dst, i, 0), &TENSOR_AT(*src, i, 0),
+                (size_t)src->cols * sizeof(float));
+}
 
 #endif

@@ -43,7 +43,7 @@ LDLIBS  = $(BLAS_LIBS) -lm
 # Modules by stage; one object per file in src/ (and the generated parser).
 CORE    := arena source diag
 FRONT   := lex lr parse ast check
-RUNTIME := rng schedule blas activation layer_dense layer_dropout layer_activation loss metrics optim init synth csv data sha256 fileio json safetensors plan train report weights explain run expr sweep minimize
+RUNTIME := rng schedule blas activation layer_dense layer_dropout layer_activation loss metrics optim init synth csv data sha256 fileio json safetensors plan train report weights explain run expr sweep minimize sandbox
 LRC_OBJS := $(addprefix $(BUILD)/obj/,$(addsuffix .o,$(CORE) $(FRONT) $(RUNTIME) main))
 
 # Unit tests: tests/unit/test_<module>.c, each linked with only what it needs.
@@ -51,7 +51,7 @@ UNIT_TESTS := diag lex parse check rng schedule dense layers loss metrics optim 
 test_diag_MODS     := $(CORE)
 test_lex_MODS      := $(CORE) lex
 test_parse_MODS    := $(CORE) lex lr parse ast
-test_check_MODS    := $(CORE) $(FRONT) fileio expr
+test_check_MODS    := $(CORE) $(FRONT) fileio expr sandbox
 test_rng_MODS      := rng
 test_schedule_MODS := schedule
 test_dense_MODS    := blas activation layer_dense
@@ -70,7 +70,7 @@ test_safetensors_MODS := safetensors json fileio
 test_expr_MODS     := expr
 UNIT_BINS := $(addprefix $(BUILD)/tests/test_,$(UNIT_TESTS))
 
-.PHONY: all lrc deps demo check test lint clean install
+.PHONY: all lrc deps demo check test lint clean install fuzz
 all: lrc
 
 lrc: $(BUILD)/lrc
@@ -140,3 +140,80 @@ install: lrc
 
 clean:
 	rm -rf build lrc
+
+# --- fuzzing ---------------------------------------------------------------
+# libFuzzer harnesses in fuzz/ (fuzz_check: lexer, parser, checker and
+# `lrc schedule`; fuzz_csv: csv.c and data.c; fuzz_safetensors: the
+# weights/checkpoint reader). They always build with clang (libFuzzer is
+# clang's) under ASan + UBSan into build/fuzz/, whatever CC, SAN and DEBUG.
+#   make fuzz FUZZ_SECONDS=N   seeds the corpora, runs each harness N seconds,
+#                              prints a summary line per harness, fails on a
+#                              crash (crashing inputs in build/fuzz/crashes/)
+#   make fuzz-replay           replays tests/fuzz/NAME/ (the regressions) with
+#                              plain-main binaries built like the rest of
+#                              $(BUILD) (so under ASan with SAN=1); `make
+#                              check` does this via tests/golden/fuzz.sh
+FUZZ_SECONDS ?= 60
+FUZZ_CC      := clang
+FUZZ         := build/fuzz
+FUZZ_NAMES   := check csv safetensors
+# What each harness links: its unit test's modules (+ schedule for check).
+fuzz_check_MODS       := $(test_check_MODS) schedule
+fuzz_csv_MODS         := $(test_data_MODS)
+fuzz_safetensors_MODS := $(test_safetensors_MODS)
+FUZZ_SAN    := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS  = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -O1 -g -gdwarf-4 \
+               -D_POSIX_C_SOURCE=200809L -fsanitize=fuzzer-no-link $(FUZZ_SAN) \
+               -Isrc -I$(GEN) -Ifuzz -DLRC_STDLIB_DIR='"$(PREFIX)/share/lrc/stdlib"'
+FUZZ_BINS   := $(addprefix $(FUZZ)/fuzz_,$(FUZZ_NAMES))
+REPLAY_BINS := $(addprefix $(BUILD)/fuzz/replay_,$(FUZZ_NAMES))
+
+.PHONY: fuzz-build fuzz-replay fuzz-replay-build
+
+fuzz: fuzz-build $(BUILD)/lrc
+	@sh fuzz/run.sh $(FUZZ_SECONDS) $(BUILD)/lrc $(FUZZ_NAMES)
+
+fuzz-build: $(FUZZ_BINS)
+
+# Objects for libFuzzer: coverage-instrumented, one per module.
+$(FUZZ)/obj/lr.o: $(GEN)/lr.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(GENFLAGS) -MMD -c -o $@ $<
+
+$(FUZZ)/obj/lex.o: $(GEN)/lex.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -c -o $@ $<
+
+$(FUZZ)/obj/%.o: src/%.c | $(GEN)/lr.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -c -o $@ $<
+
+$(FUZZ)/obj/fuzz_%.o: fuzz/fuzz_%.c | $(GEN)/lr.h
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -c -o $@ $<
+
+$(FUZZ)/fuzz_%: $(FUZZ)/obj/fuzz_%.o $(FUZZ)/obj/fuzz_file.o \
+                $$(addprefix $(FUZZ)/obj/,$$(addsuffix .o,$$(fuzz_$$*_MODS)))
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ -lm
+
+# Replay binaries: the same harnesses with replay.c's main, built with CC,
+# CFLAGS and SANFLAGS of $(BUILD) and linked with its objects.
+fuzz-replay-build: $(REPLAY_BINS)
+
+fuzz-replay: $(REPLAY_BINS)
+	$(BUILD)/fuzz/replay_check tests/fuzz/check tests/errors/*.lr
+	$(BUILD)/fuzz/replay_csv tests/fuzz/csv
+	$(BUILD)/fuzz/replay_safetensors tests/fuzz/safetensors
+
+$(BUILD)/fuzz/obj/%.o: fuzz/%.c | $(GEN)/lr.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Ifuzz -MMD -c -o $@ $<
+
+$(BUILD)/fuzz/replay_%: $(BUILD)/fuzz/obj/replay.o $(BUILD)/fuzz/obj/fuzz_%.o \
+                        $(BUILD)/fuzz/obj/fuzz_file.o \
+                        $$(addprefix $(BUILD)/obj/,$$(addsuffix .o,$$(fuzz_$$*_MODS)))
+	$(CC) $(CFLAGS) -o $@ $^ -lm
+
+.PRECIOUS: $(FUZZ)/obj/%.o $(BUILD)/fuzz/obj/%.o
+
+-include $(wildcard $(FUZZ)/obj/*.d $(BUILD)/fuzz/obj/*.d)

@@ -443,6 +443,10 @@ static void lr_program_add(LrParseState *ps, LrStmt *stmt)
     if (ps->error)
         return; /* stmt may be the out-of-memory stand-in */
     LrProgram *prog = ps->prog;
+    if (prog->count == LR_MAX_STATEMENTS) {
+        lr_error(ps, stmt->keyword, "too many statements (limit is %d)", LR_MAX_STATEMENTS);
+        return;
+    }
     stmt->next = NULL;
     if (prog->last)
         prog->last->next = stmt;

@@ -1057,19 +1057,22 @@ static int eval_string_list(Checker *c, Scoped v, const char *what, const char *
     return 0;
 }
 
+static int sandbox_allows(Checker *c, LrSpan span, const char *path, bool write);
+
 /* Paths in a .lr file are relative to that file's directory. */
-static const char *resolve_path(Checker *c, const char *path)
+static const char *resolve_path(Checker *c, const char *path, LrSpan where)
 {
+    const char *file = source_name_at(c->src, where.offset);
     if (path[0] == '/')
         return path;
-    const char *slash = strrchr(c->src->name, '/');
+    const char *slash = strrchr(file, '/');
     if (!slash)
         return path;
-    size_t dir = (size_t)(slash - c->src->name) + 1, len = strlen(path);
+    size_t dir = (size_t)(slash - file) + 1, len = strlen(path);
     char *out = arena_alloc(c->arena, dir + len + 1);
     if (!out)
         return path;
-    memcpy(out, c->src->name, dir);
+    memcpy(out, file, dir);
     memcpy(out + dir, path, len + 1);
     return out;
 }
@@ -1084,7 +1087,9 @@ static int check_csv(Checker *c, Scoped v, const LrNode *args, LrDatasetSpec *d)
         eval_string(c, arg_value(b[0], sc), "the path", &d->path, NULL) < 0 ||
         opt_bool(c, b[4], sc, true, &d->header) < 0)
         return -1;
-    d->resolved_path = resolve_path(c, d->path);
+    d->resolved_path = resolve_path(c, d->path, v.node->span);
+    if (sandbox_allows(c, resolve(c, arg_value(b[0], sc)).node->span, d->resolved_path, false) < 0)
+        return -1;
     if (!b[1] == !b[2]) {
         diag_error(c->diag, c->src, v.node->span,
                    b[1] ? "csv takes 'label' or 'labels', not both"
@@ -1576,7 +1581,7 @@ static int check_path_stmt(Checker *c, const LrStmt *st, const char **out, LrSpa
         diag_error(c->diag, c->src, *span, "the path is empty");
         return -1;
     }
-    *out = resolve_path(c, path);
+    *out = resolve_path(c, path, *span);
     return 0;
 }
 
@@ -1724,6 +1729,20 @@ static int file_exists(const char *path)
     return f != NULL;
 }
 
+/* Whether the sandbox lets the file read (or write) path; reports at span. */
+static int sandbox_allows(Checker *c, LrSpan span, const char *path, bool write)
+{
+    const LrSandbox *box = c->options->sandbox;
+    char why[2 * PATH_MAX + 200];
+    if (!box)
+        return 0;
+    if ((write ? sandbox_check_write(box, path, why, sizeof why)
+               : sandbox_check_read(box, path, why, sizeof why)) == 0)
+        return 0;
+    diag_error(c->diag, c->src, span, "%s", why);
+    return -1;
+}
+
 /* Where `use` finds a module: "path.lr" relative to the using file's
  * directory; a bare name as NAME.lr in each search directory in order. */
 static int find_module(Checker *c, const LrStmt *st, char *out, size_t size)
@@ -1737,10 +1756,12 @@ static int find_module(Checker *c, const LrStmt *st, char *out, size_t size)
             snprintf(out, size, "%s", path);
         else
             snprintf(out, size, "%.*s/%s", (int)(slash - user), user, path);
-        if (file_exists(out))
-            return 0;
-        diag_error(c->diag, c->src, v->span, "cannot find module '%s' (looked for '%s')", path, out);
-        return -1;
+        if (!file_exists(out)) {
+            diag_error(c->diag, c->src, v->span, "cannot find module '%s' (looked for '%s')",
+                       path, out);
+            return -1;
+        }
+        return sandbox_allows(c, v->span, out, false);
     }
     for (int i = 0; i < c->options->module_path_count; i++) {
         snprintf(out, size, "%s/%.*s.lr", c->options->module_path[i], (int)v->name.length,
@@ -2259,12 +2280,18 @@ static int check_stmt(Checker *c, const LrStmt *st, LrSpec *spec, Seen *seen)
         if (check_duplicate(c, st, &seen->save) < 0)
             return -1;
         spec->save_span = st->span;
-        return check_path_stmt(c, st, &spec->save_path, &spec->save_span);
+        return check_path_stmt(c, st, &spec->save_path, &spec->save_span) < 0 ||
+                       sandbox_allows(c, spec->save_span, spec->save_path, true) < 0
+                   ? -1
+                   : 0;
     case STMT_LOAD:
         if (check_duplicate(c, st, &seen->load) < 0)
             return -1;
         spec->load_span = st->span;
-        return check_path_stmt(c, st, &spec->load_path, &spec->load_span);
+        return check_path_stmt(c, st, &spec->load_path, &spec->load_span) < 0 ||
+                       sandbox_allows(c, spec->load_span, spec->load_path, false) < 0
+                   ? -1
+                   : 0;
     case STMT_USE:
         return check_use(c, st);
     case STMT_MINIMIZE:

@@ -7,6 +7,7 @@
 #include "arena.h"
 #include "ast.h"
 #include "diag.h"
+#include "sandbox.h"
 #include "spec.h"
 
 /* What the command line adds to a file. */
@@ -15,6 +16,7 @@ typedef struct LrCheckOptions {
     int module_path_count;
     const char *const *sets;        /* "NAME=VALUE" of each --set */
     int set_count;
+    const LrSandbox *sandbox;       /* what the file may read and write; NULL: anything */
 } LrCheckOptions;
 
 /* Checks a parsed program into spec (allocated in arena). Returns 0, or -1

@@ -11,22 +11,31 @@ void diag_init(LrDiag *d, FILE *out)
     d->max_errors = 20;
 }
 
+/* Long lines are shown as a window around the column, so that a caret
+ * line stays readable (and a huge line does not flood the terminal). */
+enum { CARET_WINDOW = 120 };
+
 static void print_caret(FILE *out, const LrSource *src, LrSpan span)
 {
     size_t line_len;
     const char *line = source_line(src, span.offset, &line_len);
     size_t col = (size_t)(src->text + (span.offset > src->length ? src->length : span.offset) - line);
-    fprintf(out, "    ");
-    for (size_t i = 0; i < line_len; i++)
+    size_t first = 0, last = line_len;
+    if (line_len > CARET_WINDOW) {
+        first = col > CARET_WINDOW / 2 ? col - CARET_WINDOW / 2 : 0;
+        last = first + CARET_WINDOW < line_len ? first + CARET_WINDOW : line_len;
+    }
+    fprintf(out, "    %s", first ? "..." : "");
+    for (size_t i = first; i < last; i++)
         fputc(line[i] == '\t' ? ' ' : line[i], out);
-    fprintf(out, "\n    ");
-    for (size_t i = 0; i < col; i++)
+    fprintf(out, "%s\n    %s", last < line_len ? "..." : "", first ? "   " : "");
+    for (size_t i = first; i < col; i++)
         fputc(' ', out);
     fputc('^', out);
-    /* The span is underlined up to the end of its first line. */
+    /* The span is underlined up to the end of what is shown of its line. */
     size_t len = span.length;
-    if (col + len > line_len)
-        len = line_len > col ? line_len - col : 1;
+    if (col + len > last)
+        len = last > col ? last - col : 1;
     for (size_t i = 1; i < len; i++)
         fputc('~', out);
     fputc('\n', out);

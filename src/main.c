@@ -4,6 +4,7 @@
 #define _XOPEN_SOURCE 700 /* realpath */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +24,7 @@
 #include "plan.h"
 #include "report.h"
 #include "run.h"
+#include "sandbox.h"
 #include "schedule.h"
 #include "weights.h"
 
@@ -51,6 +53,10 @@ static const char help_text[] =
     "                 replace the value of `let NAME` (same type)\n"
     "  --seed N       override the file's seed\n"
     "  -j N           run N runs of a sweep at a time (default 1)\n"
+    "  --allow-read DIR, --allow-write DIR\n"
+    "                 let the file read (write) below DIR too; by default it\n"
+    "                 reads only below its own directory and the module path,\n"
+    "                 and writes only in --out DIR or below the current one\n"
     "  --explain      (check) print the experiment with every default filled in\n"
     "  --out DIR      write metrics.csv, run.json, model.safetensors and a\n"
     "                 checkpoint (each epoch, and on SIGINT/SIGTERM) to DIR\n"
@@ -78,6 +84,8 @@ typedef struct Options {
     long long halt_after;
     const char **sets;   /* NAME=VALUE of each --set (argv's strings) */
     int set_count;
+    const char **allow_read, **allow_write; /* --allow-read/--allow-write DIRs */
+    int allow_read_count, allow_write_count;
     long jobs;
     bool explain;
 } Options;
@@ -109,10 +117,13 @@ static int parse_options(int argc, char **argv, Options *o)
 {
     static const char *const known[] = {"--seed",   "--threads",    "--quiet", "--steps",
                                         "--help",   "--version",    "--set",   "--out",
-                                        "--resume", "--halt-after", "--explain", NULL};
-    const char **sets = o->sets;
+                                        "--resume", "--halt-after", "--explain", "--allow-read",
+                                        "--allow-write", NULL};
+    const char **sets = o->sets, **allow_read = o->allow_read, **allow_write = o->allow_write;
     memset(o, 0, sizeof *o);
     o->sets = sets;
+    o->allow_read = allow_read;
+    o->allow_write = allow_write;
     o->command = "run";
     o->steps = -1;
     int first = 1;
@@ -174,6 +185,14 @@ static int parse_options(int argc, char **argv, Options *o)
                 return usage_error("--set takes NAME=VALUE, not '%s'", value ? value : "");
             i++;
             o->sets[o->set_count++] = value;
+        } else if (strcmp(a, "--allow-read") == 0 || strcmp(a, "--allow-write") == 0) {
+            if (!value || !*value)
+                return usage_error("%s needs a directory", a);
+            i++;
+            if (a[8] == 'r')
+                o->allow_read[o->allow_read_count++] = value;
+            else
+                o->allow_write[o->allow_write_count++] = value;
         } else if (strcmp(a, "-j") == 0) {
             if (!value || !parse_integer(value, 1, 256, &v))
                 return usage_error("-j needs a number of runs from 1 to 256, not '%s'",
@@ -279,6 +298,30 @@ static int module_path(const char **dirs, char *path_buf, size_t size)
     return n;
 }
 
+/* What the file may touch (sandbox.h): below its own directory and the
+ * module path for reading; the run directory, or the current directory
+ * without one, for writing; plus what --allow-read/--allow-write add. */
+static void build_sandbox(LrSandbox *box, const Options *o, const char *file,
+                          const char *const *dirs, int dir_count)
+{
+    char dir[PATH_MAX];
+    const char *slash = strrchr(file, '/');
+    if (slash)
+        snprintf(dir, sizeof dir, "%.*s", slash == file ? 1 : (int)(slash - file), file);
+    else
+        snprintf(dir, sizeof dir, ".");
+    sandbox_allow_read(box, dir);
+    for (int i = 0; i < dir_count; i++)
+        sandbox_allow_read(box, dirs[i]);
+    for (int i = 0; i < o->allow_read_count; i++)
+        sandbox_allow_read(box, o->allow_read[i]);
+    const char *out = o->resume_dir ? o->resume_dir : o->out_dir;
+    sandbox_allow_write(box, out ? out : ".");
+    box->write_place = out ? "the run directory (--out)" : "the current directory";
+    for (int i = 0; i < o->allow_write_count; i++)
+        sandbox_allow_write(box, o->allow_write[i]);
+}
+
 /* The sweep: this binary runs once per combination (sweep.c). */
 static int run_sweep(const Options *o, const LrSpec *spec)
 {
@@ -298,6 +341,14 @@ static int run_sweep(const Options *o, const LrSpec *spec)
     for (int i = 0; i < o->set_count && n < 2 * 64; i++) {
         extra[n++] = "--set";
         extra[n++] = o->sets[i];
+    }
+    for (int i = 0; i < o->allow_read_count && n < 2 * 64; i++) {
+        extra[n++] = "--allow-read";
+        extra[n++] = o->allow_read[i];
+    }
+    for (int i = 0; i < o->allow_write_count && n < 2 * 64; i++) {
+        extra[n++] = "--allow-write";
+        extra[n++] = o->allow_write[i];
     }
     if (o->has_seed) {
         snprintf(seed, sizeof seed, "%llu", o->seed);
@@ -330,7 +381,7 @@ static int run_file(const Options *given)
                               &resumed_has_seed, &resumed_seed, &resumed_sets, why,
                               sizeof why) < 0) {
             fprintf(stderr, "lrc: error: cannot resume: %s\n", why);
-            return EXIT_USAGE;
+            return EXIT_RUN_FAILED;
         }
         file = resumed_from;
         /* The run's --set values, as the checkpoint recorded them. */
@@ -357,8 +408,10 @@ static int run_file(const Options *given)
     int status = EXIT_USAGE;
     const char *dirs[MAX_MODULE_DIRS];
     char dir_buf[8192];
-    LrCheckOptions check = {dirs, module_path(dirs, dir_buf, sizeof dir_buf), o->sets,
-                            o->set_count};
+    int dir_count = module_path(dirs, dir_buf, sizeof dir_buf);
+    LrSandbox sandbox = {0};
+    build_sandbox(&sandbox, o, file, dirs, dir_count);
+    LrCheckOptions check = {dirs, dir_count, o->sets, o->set_count, &sandbox};
     if (parse_program(&src, &arena, &diag, &prog) < 0 ||
         check_program_with(&prog, &src, &check, &arena, &diag, &spec) < 0)
         goto done;
@@ -413,14 +466,20 @@ done:
     arena_free(&arena);
     source_free(&src);
     free(resumed_sets);
+    sandbox_free(&sandbox);
     return status;
 }
 
 int main(int argc, char **argv)
 {
+    /* A file-size limit makes writes fail (EFBIG) instead of killing us, so
+     * that the atomic writer can clean up and report it. */
+    signal(SIGXFSZ, SIG_IGN);
     Options o;
-    const char *sets[256];
+    const char *sets[256], *allow_read[256], *allow_write[256];
     o.sets = argc <= 256 ? sets : NULL;
+    o.allow_read = allow_read;
+    o.allow_write = allow_write;
     if (!o.sets) {
         fprintf(stderr, "lrc: error: too many arguments\n");
         return EXIT_USAGE;

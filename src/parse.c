@@ -9,6 +9,22 @@
 
 #include "lr.h"
 
+static int check_line_lengths(const LrSource *src, const LrSegment *seg, LrDiag *diag)
+{
+    uint32_t start = seg->offset, end = seg->offset + seg->length;
+    for (uint32_t i = start; i <= end; i++) {
+        if (i == end || src->text[i] == '\n') {
+            if (i - start > LR_MAX_LINE) {
+                diag_error(diag, src, (LrSpan){start + LR_MAX_LINE, 1},
+                           "line is longer than the limit of %d bytes", LR_MAX_LINE);
+                return -1;
+            }
+            start = i + 1;
+        }
+    }
+    return 0;
+}
+
 static int parse_run(const LrSource *src, int segment, LrArena *arena, LrDiag *diag,
                      LrProgram *prog, int expr_mode)
 {
@@ -32,7 +48,13 @@ static int parse_run(const LrSource *src, int segment, LrArena *arena, LrDiag *d
     LrParseInit(&engine, &ps);
 
     LrLexer lx;
-    const LrSegment *seg = &src->segments[segment];
+    /* A source made by hand (tests) may have no segments: all of it. */
+    LrSegment whole = {0, (uint32_t)src->length, NULL};
+    const LrSegment *seg = src->segment_count ? &src->segments[segment] : &whole;
+    if (check_line_lengths(src, seg, diag) < 0) {
+        LrParseFinalize(&engine);
+        return -1;
+    }
     lex_init_range(&lx, src, seg->offset, seg->offset + seg->length, diag);
     if (expr_mode) {
         /* Selects `input ::= EXPR_MODE expr NEWLINE` in the grammar. */

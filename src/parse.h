@@ -10,6 +10,13 @@
 #include "diag.h"
 #include "lex.h"
 
+/* A file with more statements than this is refused (it bounds the
+ * checker's work and memory, whatever the file's size). */
+#define LR_MAX_STATEMENTS 1000000
+/* A line longer than this is refused: no real experiment needs one, and
+ * it keeps diagnostics (which print the line) bounded. */
+#define LR_MAX_LINE 65536
+
 /* Parses src as a whole program into prog (nodes in arena). Returns 0, or -1
  * after reporting the first error to diag. */
 int parse_program(const LrSource *src, LrArena *arena, LrDiag *diag, LrProgram *prog);

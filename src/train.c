@@ -156,13 +156,23 @@ static bool finish_epoch(LrPlan *plan, LrTrainState *state, double lr, double se
     return true;
 }
 
+/* Reports divergence at the step being taken (updates so far + 1). */
 static LrStatus diverged(LrPlan *plan, const LrSource *src, LrDiag *diag, int64_t epoch,
                          double loss, double lr)
 {
     diag_error(diag, src, plan->spec->train.span,
                "training diverged at epoch %lld step %lld (loss=%s, lr=%.9g)", (long long)epoch,
-               (long long)plan->optimizer.step, isnan(loss) ? "nan" : "inf", lr);
+               (long long)plan->optimizer.step + 1, isnan(loss) ? "nan" : "inf", lr);
     return LR_RUN_FAILED;
+}
+
+static bool tensor_finite(const LrTensor *t)
+{
+    float sum = 0;
+    for (int r = 0; r < t->rows; r++)
+        for (int c = 0; c < t->cols; c++)
+            sum += TENSOR_AT(*t, r, c) * 0.0f; /* NaN or Inf makes it NaN */
+    return sum == 0;
 }
 
 LrStatus train_run(LrPlan *plan, LrTrainState *state, const LrSource *src, LrDiag *diag,
@@ -189,6 +199,15 @@ LrStatus train_run(LrPlan *plan, LrTrainState *state, const LrSource *src, LrDia
             const LrTensor *pred = forward(plan, &x, true);
             out_grad->rows = rows;
             loss_gradient(&plan->loss, pred, &y, out_grad);
+            /* Divergence stops the run at the step it happens, before the
+             * update spreads it: the batch's loss and the gradient at the
+             * output (from which every other gradient follows) are cheap
+             * to check, a few numbers per row. */
+            double batch_loss = loss_sum(&plan->loss, pred, &y);
+            if (!isfinite(batch_loss) || !tensor_finite(out_grad))
+                return diverged(plan, src, diag, state->epochs_done + 1,
+                                isfinite(batch_loss) ? INFINITY : batch_loss,
+                                schedule_lr(&spec->optimizer.lr, plan->optimizer.step));
             backward(plan, &x);
             lr = optim_step(&plan->optimizer);
             state->batch_start = start + rows;

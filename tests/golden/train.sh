@@ -134,7 +134,7 @@ optimizer sgd lr=0
 load "moons.safetensors"
 train epochs=1 metrics=[accuracy]
 LR
-"$LRC" --quiet "$tmp/save.lr" >"$tmp/save.out" 2>&1
+"$LRC" --quiet --allow-write "$tmp" "$tmp/save.lr" >"$tmp/save.out" 2>&1
 "$LRC" --quiet "$tmp/load.lr" >"$tmp/load.out" 2>&1
 check "load restores what save wrote" sh -c "grep -v '^epoch' '$tmp/save.out' >'$tmp/a'; grep -v '^epoch' '$tmp/load.out' >'$tmp/b'; test -s '$tmp/a' && cmp '$tmp/a' '$tmp/b'"
 check "moons is learned (accuracy > 0.95)" awk '/^epoch 20\/20/ { a = $NF } END { exit !(a > 0.95) }' "$tmp/save.out"

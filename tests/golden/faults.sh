@@ -1,0 +1,105 @@
+#!/bin/sh
+# Hostile input and faults: the hard limits, divergence, disk faults,
+# damaged files, and the sandbox around a shared experiment file. Prints
+# "ok NAME" / "not ok NAME: why".
+LRC=${LRC:-./lrc}
+LRC=$(cd "$(dirname "$LRC")" && pwd)/$(basename "$LRC") # some checks change directory
+PY=/usr/bin/python3
+tmp=$(mktemp -d)
+trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
+ok() { echo "ok $1"; }
+notok() { echo "not ok $1: $2"; }
+# expect NAME STATUS PATTERN COMMAND...: the command exits STATUS and its
+# stderr matches PATTERN (grep -E).
+expect() {
+    name=$1 want=$2 pattern=$3
+    shift 3
+    "$@" >"$tmp/out" 2>"$tmp/err"
+    st=$?
+    if [ $st -eq "$want" ] && { [ -z "$pattern" ] || grep -Eq -- "$pattern" "$tmp/err"; }; then ok "$name"
+    else notok "$name" "exit $st: $(head -3 "$tmp/err")"; fi
+}
+
+# --- hard limits -----------------------------------------------------
+$PY -c "import sys; sys.stdout.write('# ' + 'x' * (64 * 1024 * 1024) + '\n')" >"$tmp/big.lr"
+expect "file size limit" 2 "file is larger than the limit of 67108864 bytes" "$LRC" check "$tmp/big.lr"
+$PY -c "print('seed 1;' * 10000)" >"$tmp/line.lr"
+expect "line length limit" 2 "line.lr:1:65537: error: line is longer than the limit of 65536 bytes" "$LRC" check "$tmp/line.lr"
+$PY -c "print('seed ' + '[' * 300 + ']' * 300)" >"$tmp/deep.lr"
+expect "nesting limit" 2 "nesting too deep \(limit is 256\)" "$LRC" check "$tmp/deep.lr"
+$PY -c "print('seed ' + '-' * 5000 + '1')" >"$tmp/unary.lr"
+expect "parser stack limit" 2 "nesting too deep \(limit is 2048\)" "$LRC" check "$tmp/unary.lr"
+$PY -c "import sys; sys.stdout.write('let a = 1\n' + 'seed 1\n' * 1000001)" >"$tmp/many.lr"
+expect "statement count limit" 2 "too many statements \(limit is 1000000\)" "$LRC" check "$tmp/many.lr"
+printf 'dataset d = linear(n=10, features=2)\nmodel dense(16777217) -> dense(1)\nloss mse\noptimizer sgd\ntrain\n' >"$tmp/units.lr"
+expect "tensor size limit" 2 "units must be an integer from 1 to 16777216" "$LRC" check "$tmp/units.lr"
+printf 'dataset d = linear(n=9e18, features=16777216)\nmodel dense(1)\nloss mse\noptimizer sgd\ntrain\n' >"$tmp/overflow.lr"
+expect "size arithmetic cannot overflow" 2 "needs more memory than can be addressed" "$LRC" check "$tmp/overflow.lr"
+printf 'dataset d = linear(n=1e6, features=1000)\nmodel dense(16777216) -> dense(1000) -> dense(1)\nloss mse\noptimizer sgd\ntrain\n' >"$tmp/mem.lr"
+expect "plan memory limit" 2 "the experiment needs [0-9]+ bytes of memory but this machine has [0-9]+" "$LRC" check "$tmp/mem.lr"
+
+# --- divergence ----------------------------------------------------------
+printf 'dataset d = linear(n=100, features=2, high=10)\nmodel dense(1)\nloss mse\noptimizer sgd lr=10\ntrain epochs=3 batch=10\n' >"$tmp/div.lr"
+expect "divergence stops at its step" 1 "div.lr:5:1: error: training diverged at epoch 2 step 14 \(loss=inf, lr=10\)" \
+    "$LRC" --quiet --out "$tmp/divrun" "$tmp/div.lr"
+if [ -f "$tmp/divrun/checkpoint.safetensors" ] && [ "$(wc -l <"$tmp/divrun/metrics.csv")" -eq 2 ] &&
+    ! ls -a "$tmp/divrun" | grep -q '\.tmp\.'; then
+    ok "a diverged run keeps the last good checkpoint and metrics"
+else notok "a diverged run keeps the last good checkpoint and metrics" "$(ls -a "$tmp/divrun")"; fi
+"$LRC" --quiet --resume "$tmp/divrun" >/dev/null 2>"$tmp/err"
+[ $? -eq 1 ] && grep -q "step 14" "$tmp/err" && ok "resuming a diverged run diverges at the same step" ||
+    notok "resuming a diverged run diverges at the same step" "$(cat "$tmp/err")"
+
+# --- disk faults ---------------------------------------------------------
+"$LRC" --quiet --out "$tmp/disk" examples/digits.lr >/dev/null 2>&1
+sums() { (cd "$tmp/disk" && sha256sum checkpoint.safetensors metrics.csv model.safetensors run.json); }
+sums >"$tmp/before"
+# A file-size limit makes every large write fail (EFBIG), as a full disk would.
+(ulimit -f 40; "$LRC" --quiet --out "$tmp/disk" examples/digits.lr) >/dev/null 2>"$tmp/err"
+st=$?
+sums >"$tmp/after"
+if [ $st -eq 1 ] && grep -q "error: cannot write '.*': File too large" "$tmp/err" &&
+    cmp -s "$tmp/before" "$tmp/after" && ! ls -a "$tmp/disk" | grep -q '\.tmp\.'; then
+    ok "a write that fails is an error and leaves earlier files intact"
+else notok "a write that fails is an error and leaves earlier files intact" "exit $st: $(head -2 "$tmp/err")"; fi
+printf 'x' >"$tmp/afile"
+expect "an output under a file is an error" 1 "cannot create directory" "$LRC" --quiet --out "$tmp/afile/run" examples/students.lr
+
+# --- damaged files -------------------------------------------------------
+cp -r "$tmp/disk" "$tmp/cut"
+head -c 1000 "$tmp/disk/checkpoint.safetensors" >"$tmp/cut/checkpoint.safetensors"
+expect "a truncated checkpoint is refused, never restarted" 1 "cannot resume: .*checkpoint.safetensors' is truncated" \
+    "$LRC" --quiet --resume "$tmp/cut"
+printf 'garbage!' >"$tmp/cut/checkpoint.safetensors"
+expect "a checkpoint with a bad header is refused" 1 "cannot resume: .*checkpoint.safetensors'" "$LRC" --quiet --resume "$tmp/cut"
+cp examples/data/iris.csv "$tmp/iris.csv"
+printf 'seed 1\ndataset d = csv("iris.csv", label="species")\nmodel dense(4) -> dense(3, activation=softmax)\nloss categorical_crossentropy\noptimizer adam\nload "w.safetensors"\ntrain\n' >"$tmp/shape.lr"
+cp "$tmp/disk/model.safetensors" "$tmp/w.safetensors"
+expect "weights of the wrong shape are refused" 1 "w.safetensors': tensor 'dense/kernel' has shape \[64, 64\], expected \[4, 4\]" \
+    "$LRC" --quiet "$tmp/shape.lr"
+
+# --- the sandbox ---------------------------------------------------------
+mkdir -p "$tmp/shared/sub" "$tmp/elsewhere"
+cp "$tmp/iris.csv" "$tmp/elsewhere/iris.csv"
+printf 'let a = 1\n' >"$tmp/x.lr"
+base='model dense(3, activation=softmax)\nloss categorical_crossentropy\noptimizer adam\ntrain\n'
+printf 'dataset d = csv("/etc/passwd", label="x")\n'"$base" >"$tmp/shared/abs.lr"
+expect "an absolute path outside is refused" 2 "reading '/etc/passwd' is not allowed: .*\(allow it with --allow-read /etc\)" \
+    "$LRC" check "$tmp/shared/abs.lr"
+printf 'use "../../x.lr"\n' >"$tmp/shared/sub/up.lr"
+expect "use cannot climb out with .." 2 "not allowed: .*--allow-read" "$LRC" check "$tmp/shared/sub/up.lr"
+ln -s "$tmp/elsewhere" "$tmp/shared/link"
+printf 'dataset d = csv("link/iris.csv", label="species")\n'"$base" >"$tmp/shared/sym.lr"
+expect "a symlink out is refused" 2 "reading 'link/iris.csv' is not allowed|reading '.*link/iris.csv' is not allowed" \
+    "$LRC" check "$tmp/shared/sym.lr"
+expect "--allow-read lets it read" 0 "" "$LRC" check --allow-read "$tmp/elsewhere" "$tmp/shared/sym.lr"
+printf 'dataset d = moons(100)\nmodel dense(1, activation=sigmoid)\nloss binary_crossentropy\noptimizer adam\ntrain\nsave "/etc/x.safetensors"\n' >"$tmp/shared/save.lr"
+expect "save outside is refused" 2 "writing '/etc/x.safetensors' is not allowed: .*\(allow it with --allow-write /etc\)" \
+    "$LRC" check "$tmp/shared/save.lr"
+printf 'dataset d = moons(100)\nmodel dense(1, activation=sigmoid)\nloss binary_crossentropy\noptimizer adam\ntrain\nsave "w.safetensors"\n' >"$tmp/shared/savehere.lr"
+expect "with --out, save must be inside the run directory" 2 "outside the run directory \(--out\)" \
+    "$LRC" check --out "$tmp/run" "$tmp/shared/savehere.lr"
+(cd "$tmp/shared" && "$LRC" --quiet savehere.lr) >/dev/null 2>"$tmp/err"
+[ $? -eq 0 ] && [ -s "$tmp/shared/w.safetensors" ] && ok "without --out, save writes below the current directory" ||
+    notok "without --out, save writes below the current directory" "$(cat "$tmp/err")"
+exit 0

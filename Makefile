@@ -47,11 +47,15 @@ RUNTIME := rng schedule blas activation layer_dense layer_dropout layer_activati
 LRC_OBJS := $(addprefix $(BUILD)/obj/,$(addsuffix .o,$(CORE) $(FRONT) $(RUNTIME) main))
 
 # Unit tests: tests/unit/test_<module>.c, each linked with only what it needs.
-UNIT_TESTS := diag lex parse check rng schedule dense layers loss metrics optim init synth csv data sha256 fileio json safetensors expr
+UNIT_TESTS := train diag lex parse check rng schedule dense layers loss metrics optim init synth csv data sha256 fileio json safetensors expr
 test_diag_MODS     := $(CORE)
 test_lex_MODS      := $(CORE) lex
 test_parse_MODS    := $(CORE) lex lr parse ast
 test_check_MODS    := $(CORE) $(FRONT) fileio expr sandbox
+test_train_MODS    := $(CORE) $(FRONT) fileio expr sandbox rng schedule blas activation \
+                      layer_dense layer_dropout layer_activation loss metrics optim init synth \
+                      csv data sha256 json safetensors plan train report weights
+test_train_LDFLAGS := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
 test_rng_MODS      := rng
 test_schedule_MODS := schedule
 test_dense_MODS    := blas activation layer_dense
@@ -106,7 +110,7 @@ $(BUILD)/obj/test_%.o: tests/unit/test_%.c | $(GEN)/lr.h
 .SECONDEXPANSION:
 $(BUILD)/tests/test_%: $(BUILD)/obj/test_%.o $$(addprefix $(BUILD)/obj/,$$(addsuffix .o,$$(test_$$*_MODS)))
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $^ $(test_$*_LDFLAGS) $(CMOCKA_LIBS) $(LDLIBS)
 
 # Test objects come from a pattern chain: keep them between builds.
 .PRECIOUS: $(BUILD)/obj/%.o
@@ -214,6 +218,9 @@ $(BUILD)/fuzz/replay_%: $(BUILD)/fuzz/obj/replay.o $(BUILD)/fuzz/obj/fuzz_%.o \
                         $$(addprefix $(BUILD)/obj/,$$(addsuffix .o,$$(fuzz_$$*_MODS)))
 	$(CC) $(CFLAGS) -o $@ $^ -lm
 
+# Keep the harness objects too (.PRECIOUS matches by rule pattern only).
+FUZZ_OWN := $(addsuffix .o,$(addprefix fuzz_,$(FUZZ_NAMES) file) replay)
 .PRECIOUS: $(FUZZ)/obj/%.o $(BUILD)/fuzz/obj/%.o
+.SECONDARY: $(addprefix $(FUZZ)/obj/,$(FUZZ_OWN)) $(addprefix $(BUILD)/fuzz/obj/,$(FUZZ_OWN))
 
 -include $(wildcard $(FUZZ)/obj/*.d $(BUILD)/fuzz/obj/*.d)

@@ -35,10 +35,12 @@ CMOCKA_LIBS = $(shell pkg-config --libs cmocka)
 
 CFLAGS  = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes $(OPT) -g -gdwarf-4 \
           -D_POSIX_C_SOURCE=200809L $(SANFLAGS) -Isrc -I$(GEN) $(BLAS_CFLAGS) \
-          -DLRC_STDLIB_DIR='"$(PREFIX)/share/lrc/stdlib"' 
+          -DLRC_STDLIB_DIR='"$(PREFIX)/share/lrc/stdlib"' \
+          -DLRC_BLAS_LIBDIR='"$(shell pkg-config --variable=libdir openblas)"' 
 # Generated code keeps the project's warnings but not all of Lemon's habits.
 GENFLAGS = -Wno-unused-parameter -Wno-unused-variable -Wno-shadow
-LDLIBS  = $(BLAS_LIBS) -lm
+# OpenBLAS is loaded at run time (blas.c); only its header is needed here.
+LDLIBS  = -ldl -lm
 
 # Modules by stage; one object per file in src/ (and the generated parser).
 CORE    := arena source diag

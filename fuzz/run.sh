@@ -13,7 +13,7 @@
 # Exits 1 when a harness crashed, listing the inputs to keep as regressions.
 seconds=${1:-60}
 lrc=${2:-./lrc}
-shift 2 2>/dev/null || shift $#
+if [ $# -ge 2 ]; then shift 2; else shift $#; fi
 names=${*:-check csv safetensors}
 out=build/fuzz
 status=0

@@ -3,14 +3,35 @@
 #ifndef LR_BLAS_H
 #define LR_BLAS_H
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "tensor.h"
 
+/* Products of at most this many multiply-adds (m n k) take a plain loop
+ * instead of cblas_sgemm, whose call overhead dominates them; the value
+ * comes from bench/tiny_gemm.c (see it for the measurement). */
+#define BLAS_TINY_GEMM 64
+
 /* C = alpha * op(A) * op(B) + beta * C, op = transpose when trans_* is set.
- * Shapes must agree (checked by the Plan, asserted here in debug builds). */
+ * Shapes must agree (checked by the Plan, asserted here in debug builds).
+ * Tiny products use a loop (BLAS_TINY_GEMM); both give the same results to
+ * float rounding (tests/unit/test_dense.c compares them). */
 void blas_gemm(bool trans_a, bool trans_b, float alpha, const LrTensor *a,
                const LrTensor *b, float beta, LrTensor *c);
-/* Sets the BLAS thread count (n >= 1). */
+/* The plain loop blas_gemm uses for tiny products, exposed so that tests
+ * can hold it against BLAS on the same shapes. */
+void blas_gemm_loop(bool trans_a, bool trans_b, float alpha, const LrTensor *a,
+                    const LrTensor *b, float beta, LrTensor *c);
+
+/* Whether an m x n x k product goes to BLAS (is not tiny). */
+static inline bool blas_needed(long m, long n, long k)
+{
+    return m * n * k > BLAS_TINY_GEMM;
+}
+/* Loads OpenBLAS if it is not loaded yet (with the thread count set by
+ * blas_set_threads). 0, or -1 with a reason. */
+int blas_load(char *why, size_t why_size);
+/* Sets the BLAS thread count (n >= 1); call before the library loads. */
 void blas_set_threads(int n);
 /* "OpenBLAS 0.3.21 ..." as the library reports itself. */
 const char *blas_vendor(void);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "blas.h"
 #include "init.h"
 #include "weights.h"
 
@@ -377,6 +378,15 @@ LrStatus plan_build(LrPlan *plan, const LrSpec *spec, const LrSource *src, LrDia
     if (status != LR_OK)
         return status;
     fuse_output(plan);
+    /* BLAS is loaded only when some product is too large for the loop. */
+    bool needs_blas = false;
+    for (int i = 0; i < plan->layer_count; i++)
+        needs_blas |= blas_needed(plan->batch, plan->layers[i].in, plan->layers[i].out);
+    char why_blas[512];
+    if (needs_blas && blas_load(why_blas, sizeof why_blas) < 0) {
+        diag_error(diag, src, spec->train.span, "%s", why_blas);
+        return LR_RUN_FAILED;
+    }
     init_params(plan);
     if (spec->load_path) {
         char why[4608];

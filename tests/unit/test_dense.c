@@ -412,11 +412,50 @@ static void test_dense__blas_reports_openblas(void **state)
     assert_non_null(strstr(blas_vendor(), "OpenBLAS"));
 }
 
+/* The loop used for tiny products agrees with BLAS, for every
+ * transposition and for alpha/beta, on shapes on both sides of the
+ * threshold (so that the kernel choice never changes results beyond float
+ * rounding of the sum order). */
+static void test_dense__tiny_loop_matches_blas(void **state)
+{
+    (void)state;
+    static const int shapes[][3] = {{8, 1, 3}, {8, 3, 1}, {3, 1, 8}, {4, 5, 6}, {16, 10, 9},
+                                    {33, 17, 20}};
+    static float a[40 * 40], b[40 * 40], c1[40 * 40], c2[40 * 40];
+    unsigned seed = 12345;
+    for (size_t i = 0; i < sizeof a / sizeof *a; i++) {
+        seed = seed * 1103515245u + 12345u;
+        a[i] = (float)((seed >> 8) % 2001) / 1000.0f - 1.0f;
+        seed = seed * 1103515245u + 12345u;
+        b[i] = (float)((seed >> 8) % 2001) / 1000.0f - 1.0f;
+    }
+    for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++) {
+        int m = shapes[s][0], n = shapes[s][1], k = shapes[s][2];
+        for (int t = 0; t < 4; t++) {
+            bool ta = t & 1, tb = t & 2;
+            LrTensor ta_view = ta ? tensor_view(a, k, m) : tensor_view(a, m, k);
+            LrTensor tb_view = tb ? tensor_view(b, n, k) : tensor_view(b, k, n);
+            for (int i = 0; i < m * n; i++)
+                c1[i] = c2[i] = 0.25f * (float)i;
+            LrTensor C1 = tensor_view(c1, m, n), C2 = tensor_view(c2, m, n);
+            blas_gemm(ta, tb, 0.5f, &ta_view, &tb_view, 0.75f, &C1);
+            blas_gemm_loop(ta, tb, 0.5f, &ta_view, &tb_view, 0.75f, &C2);
+            for (int i = 0; i < m * n; i++) {
+                double tol = 1e-5 * (1.0 + fabs((double)c1[i]));
+                if (fabs((double)c1[i] - (double)c2[i]) > tol)
+                    fail_msg("shape %dx%dx%d trans %d: %g vs %g", m, n, k, t, (double)c1[i],
+                             (double)c2[i]);
+            }
+        }
+    }
+}
+
 int main(void)
 {
     /* One thread: deterministic sums and a quiet valgrind. */
     blas_set_threads(1);
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_dense__tiny_loop_matches_blas),
         cmocka_unit_test(test_dense__forward_matches_hand_example),
         cmocka_unit_test(test_dense__activations_match_definitions),
         cmocka_unit_test(test_dense__backward_linear_matches_finite_differences),

@@ -80,7 +80,7 @@ UNIT_BINS := $(addprefix $(BUILD)/tests/test_,$(UNIT_TESTS))
 all: lrc
 
 lrc: $(BUILD)/lrc
-	@if [ "$(SAN)" != 1 ]; then cp $(BUILD)/lrc lrc; fi
+	@if [ "$(SAN)" != 1 ]; then cp $(BUILD)/lrc lrc.new && mv -f lrc.new lrc; fi
 
 $(BUILD)/lrc: $(LRC_OBJS)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)

@@ -88,6 +88,7 @@ $(BUILD)/lrc: $(LRC_OBJS)
 $(GEN)/lr.c $(GEN)/lr.h: grammar/lr.y
 	@mkdir -p $(GEN)
 	lemon -q -d$(GEN) -T$(LEMON_TEMPLATE) grammar/lr.y
+	@touch $(GEN)/lr.h # lemon keeps an unchanged header's old time
 
 $(GEN)/lex.c: src/lex.re $(GEN)/lr.h
 	@mkdir -p $(GEN)

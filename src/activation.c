@@ -36,32 +36,54 @@ static void softmax_row(float *row, int n)
         row[j] = (float)(row[j] / sum);
 }
 
+/* Each activation has its own loop (no switch per element), so that the
+ * compiler vectorizes relu, the common case. */
 void activation_forward(LrActivation act, LrTensor *y)
 {
     if (act == ACT_LINEAR)
         return;
     for (int i = 0; i < y->rows; i++) {
-        float *row = &TENSOR_AT(*y, i, 0);
-        if (act == ACT_SOFTMAX) {
-            softmax_row(row, y->cols);
+        float *restrict row = &TENSOR_AT(*y, i, 0);
+        const int n = y->cols;
+        switch (act) {
+        case ACT_SOFTMAX:
+            softmax_row(row, n);
+            break;
+        case ACT_RELU:
+            for (int j = 0; j < n; j++)
+                row[j] = row[j] > 0 ? row[j] : 0.0f;
+            break;
+        case ACT_SIGMOID:
+            for (int j = 0; j < n; j++)
+                row[j] = sigmoid(row[j]);
+            break;
+        case ACT_TANH:
+            for (int j = 0; j < n; j++)
+                row[j] = tanhf(row[j]);
+            break;
+        case ACT_LINEAR:
+            break;
+        }
+    }
+}
+
+void activation_forward_bias(LrActivation act, const float *restrict bias, LrTensor *y)
+{
+    const int n = y->cols;
+    for (int i = 0; i < y->rows; i++) {
+        float *restrict row = &TENSOR_AT(*y, i, 0);
+        if (act == ACT_RELU) {
+            for (int j = 0; j < n; j++) {
+                float v = row[j] + bias[j];
+                row[j] = v > 0 ? v : 0.0f;
+            }
             continue;
         }
-        for (int j = 0; j < y->cols; j++) {
-            float v = row[j];
-            switch (act) {
-            case ACT_RELU:
-                row[j] = v > 0 ? v : 0.0f;
-                break;
-            case ACT_SIGMOID:
-                row[j] = sigmoid(v);
-                break;
-            case ACT_TANH:
-                row[j] = tanhf(v);
-                break;
-            case ACT_LINEAR:
-            case ACT_SOFTMAX:
-                break;
-            }
+        for (int j = 0; j < n; j++)
+            row[j] += bias[j];
+        if (act != ACT_LINEAR) {
+            LrTensor one = {row, 1, n, n};
+            activation_forward(act, &one);
         }
     }
 }
@@ -83,22 +105,23 @@ void activation_backward(LrActivation act, const LrTensor *y, LrTensor *dy)
                 g[j] = (float)(yr[j] * (g[j] - dot));
             continue;
         }
-        for (int j = 0; j < dy->cols; j++) {
-            float v = yr[j];
-            switch (act) {
-            case ACT_RELU: /* relu'(0) = 0, as TensorFlow */
-                g[j] = v > 0 ? g[j] : 0.0f;
-                break;
-            case ACT_SIGMOID:
-                g[j] *= v * (1.0f - v);
-                break;
-            case ACT_TANH:
-                g[j] *= 1.0f - v * v;
-                break;
-            case ACT_LINEAR:
-            case ACT_SOFTMAX:
-                break;
-            }
+        const int n = dy->cols;
+        switch (act) {
+        case ACT_RELU: /* relu'(0) = 0, as TensorFlow */
+            for (int j = 0; j < n; j++)
+                g[j] = yr[j] > 0 ? g[j] : 0.0f;
+            break;
+        case ACT_SIGMOID:
+            for (int j = 0; j < n; j++)
+                g[j] *= yr[j] * (1.0f - yr[j]);
+            break;
+        case ACT_TANH:
+            for (int j = 0; j < n; j++)
+                g[j] *= 1.0f - yr[j] * yr[j];
+            break;
+        case ACT_LINEAR:
+        case ACT_SOFTMAX:
+            break;
         }
     }
 }

@@ -45,6 +45,9 @@ double layer_penalty(const LrLayer *l);
 
 /* Applies activation to y in place (softmax: over each row, stably). */
 void activation_forward(LrActivation act, LrTensor *y);
+/* y := act(y + bias) with bias broadcast over the rows, in one pass where
+ * the activation is element-wise (a dense layer's fused epilogue). */
+void activation_forward_bias(LrActivation act, const float *bias, LrTensor *y);
 /* dy := dLoss/d(input) given dy = dLoss/d(output) and the output y
  * (softmax: dy_i := y_i (dy_i - sum_j dy_j y_j)). */
 void activation_backward(LrActivation act, const LrTensor *y, LrTensor *dy);

@@ -14,16 +14,9 @@ static void dense_forward(LrLayer *l, const LrTensor *x, LrTensor *out, bool tra
 {
     (void)training;
     LrTensor y = tensor_first_rows(out, x->rows);
-    /* Broadcast the bias into y, then let GEMM accumulate x . W onto it. */
-    const float *b = l->bias.data;
-    for (int i = 0; i < y.rows; i++) {
-        float *row = &TENSOR_AT(y, i, 0);
-        for (int j = 0; j < y.cols; j++)
-            row[j] = b[j];
-    }
-    blas_gemm(false, false, 1.0f, x, &l->weight, 1.0f, &y);
-    if (!l->from_logits)
-        activation_forward(l->activation, &y);
+    /* x . W, then the bias and the activation in one pass over y. */
+    blas_gemm(false, false, 1.0f, x, &l->weight, 0.0f, &y);
+    activation_forward_bias(l->from_logits ? ACT_LINEAR : l->activation, l->bias.data, &y);
 }
 
 static void dense_backward(LrLayer *l, const LrTensor *x, const LrTensor *out,

@@ -60,21 +60,32 @@ static inline float grad_at(const Var *v, size_t i)
 
 static void sgd_update(const LrOptimizerSpec *s, const Var *v, float lr)
 {
+    float *restrict p = v->p, *restrict vel = v->s1;
+    const float *restrict g = v->g;
+    const size_t n = v->n;
+    const bool clipped = v->c != 1.0f || v->d != 1.0f;
     if (s->momentum == 0) {
         /* Keras keeps no momentum slot then. */
-        for (size_t i = 0; i < v->n; i++)
-            v->p[i] -= grad_at(v, i) * lr;
+        for (size_t i = 0; i < n; i++)
+            p[i] -= (clipped ? grad_at(v, i) : g[i]) * lr;
         return;
     }
     const float m = (float)s->momentum;
-    float *vel = v->s1;
-    for (size_t i = 0; i < v->n; i++) {
-        float g = grad_at(v, i);
-        vel[i] = m * vel[i] - g * lr;
+    /* The common case in its own loops, which the compiler vectorizes. */
+    if (!clipped && !s->nesterov) {
+        for (size_t i = 0; i < n; i++) {
+            vel[i] = m * vel[i] - g[i] * lr;
+            p[i] += vel[i];
+        }
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        float gi = grad_at(v, i);
+        vel[i] = m * vel[i] - gi * lr;
         if (s->nesterov)
-            v->p[i] += m * vel[i] - g * lr;
+            p[i] += m * vel[i] - gi * lr;
         else
-            v->p[i] += vel[i];
+            p[i] += vel[i];
     }
 }
 
@@ -86,12 +97,14 @@ static void adam_update(const LrOptimizerSpec *s, const Var *v, float lr, int64_
     const float alpha = lr * sqrtf(1.0f - powf(b2, t)) / (1.0f - powf(b1, t));
     const float k1 = (float)(1.0 - s->beta1), k2 = (float)(1.0 - s->beta2);
     const float eps = (float)s->epsilon;
-    float *m = v->s1, *u = v->s2;
+    float *restrict m = v->s1, *restrict u = v->s2, *restrict p = v->p;
+    const float *restrict gr = v->g;
+    const bool clipped = v->c != 1.0f || v->d != 1.0f;
     for (size_t i = 0; i < v->n; i++) {
-        float g = grad_at(v, i);
+        float g = clipped ? grad_at(v, i) : gr[i];
         m[i] += (g - m[i]) * k1;
         u[i] += (g * g - u[i]) * k2;
-        v->p[i] -= m[i] * alpha / (sqrtf(u[i]) + eps);
+        p[i] -= m[i] * alpha / (sqrtf(u[i]) + eps);
     }
 }
 

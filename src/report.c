@@ -80,9 +80,11 @@ void report_schedule_row(int64_t step, double lr)
     printf("%lld %.9g\n", (long long)step, lr);
 }
 
-void report_timing(bool quiet, int64_t epochs, int64_t steps, double seconds)
+void report_timing(bool quiet, int64_t epochs, int64_t steps, double seconds,
+                   double step_seconds)
 {
     if (!quiet)
-        fprintf(stderr, "lrc: %lld epoch%s, %lld steps in %.3f s\n", (long long)epochs,
-                epochs == 1 ? "" : "s", (long long)steps, seconds);
+        fprintf(stderr, "lrc: %lld epoch%s, %lld steps in %.3f s (steps %.3f s, measuring %.3f s)\n",
+                (long long)epochs, epochs == 1 ? "" : "s", (long long)steps, seconds,
+                step_seconds, seconds - step_seconds);
 }

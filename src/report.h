@@ -26,7 +26,9 @@ void report_dense(const char *name, const LrLayer *l);
 /* `lrc schedule`: the header, then `step lr` rows. */
 void report_schedule_header(void);
 void report_schedule_row(int64_t step, double lr);
-/* Timing summary on stderr, unless quiet. */
-void report_timing(bool quiet, int64_t epochs, int64_t steps, double seconds);
+/* Timing summary on stderr, unless quiet: all of training, and the steps
+ * alone (the rest is measuring loss and metrics after each epoch). */
+void report_timing(bool quiet, int64_t epochs, int64_t steps, double seconds,
+                   double step_seconds);
 
 #endif

@@ -345,7 +345,8 @@ int run_experiment(const LrSource *src, const LrSpec *spec, const LrRunOptions *
     }
     exit_status = finish(&r, &plan, &state);
     if (exit_status == 0)
-        report_timing(options->quiet, state.epochs_done, plan.optimizer.step, state.seconds);
+        report_timing(options->quiet, state.epochs_done, plan.optimizer.step, state.seconds,
+                      state.step_seconds);
 done:
     plan_free(&plan);
     buffer_free(&text);

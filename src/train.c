@@ -190,6 +190,7 @@ LrStatus train_run(LrPlan *plan, LrTrainState *state, const LrSource *src, LrDia
             state->mid_epoch = true;
             state->batch_start = 0;
         }
+        double steps_started = now_seconds();
         while (state->batch_start < plan->train.rows) {
             int64_t start = state->batch_start;
             int rows = (int)(plan->train.rows - start < plan->batch ? plan->train.rows - start
@@ -213,6 +214,7 @@ LrStatus train_run(LrPlan *plan, LrTrainState *state, const LrSource *src, LrDia
             state->batch_start = start + rows;
             bool halt = hooks->halt_after > 0 && plan->optimizer.step == hooks->halt_after;
             if ((hooks->interrupted && *hooks->interrupted) || halt) {
+                state->step_seconds += now_seconds() - steps_started;
                 state->signal = halt ? SIGINT : (int)*hooks->interrupted;
                 state->seconds = now_seconds() - started;
                 if (hooks->save && hooks->save(hooks->ctx, plan, state) < 0)
@@ -220,6 +222,7 @@ LrStatus train_run(LrPlan *plan, LrTrainState *state, const LrSource *src, LrDia
                 return LR_OK;
             }
         }
+        state->step_seconds += now_seconds() - steps_started;
         state->mid_epoch = false;
         state->seconds = now_seconds() - started;
         if (!finish_epoch(plan, state, lr, state->seconds)) {

@@ -27,6 +27,7 @@ typedef struct LrTrainState {
     int64_t wait;          /* epochs since it last improved */
     bool stopped;          /* early stopping ended the run */
     double seconds;        /* training time so far, all sessions */
+    double step_seconds;   /* of which the steps themselves (no evaluation) */
     int signal;            /* the signal that interrupted the run, or 0 */
 } LrTrainState;
 

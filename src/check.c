@@ -26,6 +26,10 @@ typedef struct LetBinding {
     const LrStmt *stmt;
     const LrNode *value; /* the statement's value, or its --set override */
     bool overridden;
+    int folded;          /* 0 not yet, 1 number holds its value, -1 it failed */
+    double number;       /* a number let's folded value, computed once: lets
+                          * used twice in each next one would otherwise cost
+                          * 2^n evaluations */
 } LetBinding;
 
 enum { CHECK_MAX_LETS = 4096 };
@@ -57,6 +61,8 @@ typedef struct Checker {
                           * datasets then report nothing more (cascades) */
     int failed_lets;     /* lets with errors: statements after them are not
                           * checked, since they would repeat those errors */
+    long fold_steps;     /* work spent folding constants, bounded so that
+                          * nested function calls cannot take forever */
     const LrProgram *prog;
 } Checker;
 
@@ -445,9 +451,34 @@ static int fold_call(Checker *c, Scoped v, double *out)
     return 0;
 }
 
+/* Folding work beyond this is an error, not a hang (functions that call
+ * others twice grow exponentially). */
+enum { CHECK_MAX_FOLD_STEPS = 10000000 };
+
 /* Folds a numeric expression; every intermediate must be finite. */
 static int eval_number(Checker *c, Scoped v, double *out)
 {
+    if (++c->fold_steps > CHECK_MAX_FOLD_STEPS) {
+        if (c->fold_steps == CHECK_MAX_FOLD_STEPS + 1)
+            diag_error(c->diag, c->src, v.node->span,
+                       "this takes too long to evaluate (limit is %d operations)",
+                       CHECK_MAX_FOLD_STEPS);
+        return -1;
+    }
+    /* A number let is folded once, where it is defined. */
+    if (v.node->kind == AST_NAME && frame_find(c, v.frame, v.node->name) < 0) {
+        LetBinding *b = (LetBinding *)let_find(c, v.node->name, v.scope);
+        if (b && !b->stmt->is_function && b->folded != 0) {
+            *out = b->number;
+            return b->folded > 0 ? 0 : -1;
+        }
+        if (b && !b->stmt->is_function) {
+            int status = eval_number(c, (Scoped){b->value, (int)(b - c->lets), NULL}, &b->number);
+            b->folded = status == 0 ? 1 : -1;
+            *out = b->number;
+            return status;
+        }
+    }
     v = resolve(c, v);
     const LrNode *n = v.node;
     double a, b;
@@ -2063,6 +2094,13 @@ static int tape_push(Checker *c, Tape *t, LrExprOp op, int a, int b, double valu
  * after reporting. Constant parts still go through eval_number's checks. */
 static int compile_expr(Checker *c, Scoped v, Tape *t)
 {
+    /* A let cannot see the variables: it is a constant (folded once). */
+    if (v.node->kind == AST_NAME && frame_find(c, v.frame, v.node->name) < 0) {
+        double value;
+        if (eval_number(c, (Scoped){v.node, v.scope, NULL}, &value) < 0)
+            return -1;
+        return tape_push(c, t, EXPR_CONST, 0, 0, value, v.node->span);
+    }
     v = resolve(c, v);
     const LrNode *n = v.node;
     switch (n->kind) {

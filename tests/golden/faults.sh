@@ -38,6 +38,20 @@ expect "size arithmetic cannot overflow" 2 "needs more memory than can be addres
 printf 'dataset d = linear(n=1e6, features=1000)\nmodel dense(16777216) -> dense(1000) -> dense(1)\nloss mse\noptimizer sgd\ntrain\n' >"$tmp/mem.lr"
 expect "plan memory limit" 2 "the experiment needs [0-9]+ bytes of memory but this machine has [0-9]+" "$LRC" check "$tmp/mem.lr"
 
+# Lets and functions that double at each step: evaluation stays linear (a
+# let is folded once) or stops at the work limit, never hangs.
+$PY -c "
+print('let v0 = 1')
+for i in range(1, 60): print('let v%d = v%d + v%d' % (i, i - 1, i - 1))
+print('minimize (x - v59 / v59)^2 from x=0 lr=0.5 steps=1')" >"$tmp/exp.lr"
+expect "doubling lets are folded once" 0 "" timeout 10 "$LRC" "$tmp/exp.lr"
+$PY -c "
+print('let f0(x) = x + 1')
+for i in range(1, 60): print('let f%d(x) = f%d(x) + f%d(x)' % (i, i - 1, i - 1))
+print('minimize x^2 from x=1 lr=f59(1) * 0 + 0.1 steps=1')" >"$tmp/fexp.lr"
+expect "doubling functions hit the work limit" 2 "this takes too long to evaluate \(limit is 10000000 operations\)" \
+    timeout 10 "$LRC" check "$tmp/fexp.lr"
+
 # --- divergence ----------------------------------------------------------
 printf 'dataset d = linear(n=100, features=2, high=10)\nmodel dense(1)\nloss mse\noptimizer sgd lr=10\ntrain epochs=3 batch=10\n' >"$tmp/div.lr"
 expect "divergence stops at its step" 1 "div.lr:5:1: error: training diverged at epoch 2 step 14 \(loss=inf, lr=10\)" \

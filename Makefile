@@ -76,7 +76,7 @@ test_safetensors_MODS := safetensors json fileio
 test_expr_MODS     := expr
 UNIT_BINS := $(addprefix $(BUILD)/tests/test_,$(UNIT_TESTS))
 
-.PHONY: all lrc deps demo check test lint clean install fuzz
+.PHONY: all lrc deps demo check test lint clean install fuzz bench
 all: lrc
 
 lrc: $(BUILD)/lrc
@@ -227,3 +227,30 @@ FUZZ_OWN := $(addsuffix .o,$(addprefix fuzz_,$(FUZZ_NAMES) file) replay)
 .SECONDARY: $(addprefix $(FUZZ)/obj/,$(FUZZ_OWN)) $(addprefix $(BUILD)/fuzz/obj/,$(FUZZ_OWN))
 
 -include $(wildcard $(FUZZ)/obj/*.d $(BUILD)/fuzz/obj/*.d)
+
+# --- benchmarks --------------------------------------------------------------
+# `make bench` times ./lrc (built optimized, never SAN, with CC) against
+# peers doing the same work — PyTorch scripts in bench/peers/, numpy's
+# loadtxt, wc -l, and bench/sgemm_limit (the MLP step's GEMMs alone) — and
+# prints a table of medians and ratios, also kept in build/bench/results.txt.
+# bench/run.py says what each number measures. Switches:
+#   BENCH_RUNS=N   runs of each program, in turn (default 5)
+#   CSV_MB=N       size of the generated CSV, in MiB (default 1024; it is
+#                  written to build/bench/ and deleted afterwards)
+#   BENCH_ONLY=    a comma-separated subset of grades,mlp,digits,csv,check
+BENCH_RUNS ?= 5
+CSV_MB     ?= 1024
+BENCH_ONLY ?= grades,mlp,digits,csv,check
+BENCH_PACKAGES := python3-torch python3-numpy time
+BENCH_LRC := build/$(notdir $(CC))/lrc
+
+bench:
+	@sh tests/deps.sh $(DEB_PACKAGES) $(BENCH_PACKAGES)
+	@$(MAKE) --no-print-directory SAN=0 DEBUG=0 lrc build/bench/sgemm_limit
+	/usr/bin/python3 bench/run.py --lrc $(BENCH_LRC) --sgemm build/bench/sgemm_limit \
+	    --out build/bench --runs $(BENCH_RUNS) --csv-mb $(CSV_MB) --only $(BENCH_ONLY)
+
+build/bench/sgemm_limit: bench/sgemm_limit.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -O2 -g $(BLAS_CFLAGS) \
+	    -o $@ $< $(BLAS_LIBS)

@@ -55,6 +55,8 @@ typedef struct Checker {
     char *loading[CHECK_MAX_MODULE_DEPTH]; /* real paths being read, outermost first */
     int loading_depth;
     LetBinding *lets;  /* every `let` of the program, in order */
+    int *let_index;    /* hash of names to lets (open addressing; -1 empty):
+                        * lookups stay O(1) in files with thousands of lets */
     int all_lets;
     int let_count;     /* how many of them are defined at this point */
     int failed_datasets; /* dataset statements with errors: references to
@@ -224,15 +226,38 @@ static int lookup(Checker *c, const NameEntry *table, LrSpan span, const char *k
 
 /* ----------------------------------------------------------------- lets */
 
-static const LetBinding *let_find(const Checker *c, LrSpan name, int scope)
+enum { LET_INDEX_SIZE = 2 * CHECK_MAX_LETS }; /* a power of two, half full at most */
+
+static unsigned name_hash(const char *s, size_t n)
 {
-    for (int i = scope - 1; i >= 0; i--) {
+    unsigned h = 2166136261u; /* FNV-1a */
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+/* The slot of name in the index: its let, or the empty slot to put it in. */
+static int *let_slot(const Checker *c, LrSpan name)
+{
+    unsigned h = name_hash(AST_TEXT(c->src, name), name.length) & (LET_INDEX_SIZE - 1);
+    for (;; h = (h + 1) & (LET_INDEX_SIZE - 1)) {
+        int i = c->let_index[h];
+        if (i < 0)
+            return &c->let_index[h];
         const LetBinding *b = &c->lets[i];
         if (b->name.length == name.length &&
             memcmp(AST_TEXT(c->src, b->name), AST_TEXT(c->src, name), name.length) == 0)
-            return b;
+            return &c->let_index[h];
     }
-    return NULL;
+}
+
+/* The let named name among the first scope lets (names are unique). */
+static const LetBinding *let_find(const Checker *c, LrSpan name, int scope)
+{
+    if (scope == 0)
+        return NULL; /* also: `lrc schedule` checks without any lets */
+    int i = *let_slot(c, name);
+    return i >= 0 && i < scope ? &c->lets[i] : NULL;
 }
 
 /* The index of name among a frame's names, or -1. */
@@ -1651,6 +1676,7 @@ static int register_let(Checker *c, const LrStmt *st)
         diag_error(c->diag, c->src, st->name, "too many names (limit is %d)", CHECK_MAX_LETS);
         return -1;
     }
+    *let_slot(c, st->name) = c->all_lets;
     LetBinding *bind = &c->lets[c->all_lets++];
     bind->name = st->name;
     bind->stmt = st;
@@ -2429,10 +2455,12 @@ int check_program_with(const LrProgram *prog, LrSource *src, const LrCheckOption
     Checker c = {.src = src, .modules_src = src, .options = options ? options : &none,
                  .arena = arena, .diag = diag, .prog = prog};
     c.lets = arena_array(arena, CHECK_MAX_LETS, sizeof *c.lets);
-    if (!c.lets) {
+    c.let_index = arena_array(arena, LET_INDEX_SIZE, sizeof *c.let_index);
+    if (!c.lets || !c.let_index) {
         diag_error(diag, NULL, (LrSpan){0, 0}, "out of memory");
         return -1;
     }
+    memset(c.let_index, 0xff, LET_INDEX_SIZE * sizeof *c.let_index); /* all -1 */
     int before = diag->errors;
     /* The file itself is being loaded: a module that uses it is a cycle. */
     char real[PATH_MAX];

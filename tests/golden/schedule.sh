@@ -29,4 +29,10 @@ check cosine 'cosine(0.1, steps=4, alpha=0.1, warmup=2, target=0.2)' 9 '(0.1 + (
 st=$?
 grep -q '^<expr>:1:23: error: decay steps must be > 0' "$tmp/err" && [ $st -eq 2 ] &&
     echo "ok schedule range error" || echo "not ok schedule range error: exit $st $(cat "$tmp/err")"
+
+# A name in a schedule expression has no let to refer to: an error, not a crash.
+"$LRC" schedule 'exp_decay(rate, 10, 0.5)' --steps 2 >/dev/null 2>"$tmp/err"
+st=$?
+grep -q "^<expr>:1:11: error: unknown name 'rate'" "$tmp/err" && [ $st -eq 2 ] &&
+    echo "ok schedule unknown name" || echo "not ok schedule unknown name: exit $st $(cat "$tmp/err")"
 exit 0

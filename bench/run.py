@@ -1,0 +1,393 @@
+"""run.py — the driver of `make bench`: times lrc on five workloads against
+peers doing the same work (PyTorch, numpy, wc, plain OpenBLAS), running
+the programs of a workload in turn, RUNS times each, and prints a table of
+medians and ratios on stdout (also written to OUT/results.txt, with every
+run's numbers).
+
+  grades   examples/students.lr, lrc's whole process against the training
+           loop of bench/peers/grades.py (imports and data excluded)
+  mlp      bench/mlp.lr, the seconds lrc prints on stderr (epoch of steps,
+           then the pass measuring the loss) against the same two phases
+           timed inside bench/peers/mlp.py at 1 and 2 threads, the faster
+           kept (lrc at --threads 1 too, for the note); and lrc's steps
+           against bench/sgemm_limit (the step's GEMMs alone, in GFLOP/s)
+  digits   bench/digits.lr against bench/peers/digits.py, whole processes
+           (Python's start and `import torch` included)
+  csv      reading a generated CSV of CSV_MB MiB: lrc (bench/csv.lr; whole
+           process minus its training seconds, minus the same for a
+           1000-line file), np.loadtxt timed in bench/peers/csv.py, wc -l
+  check    `lrc check` on generated files of 25000, 50000, 100000 lines,
+           whole process, less the same for a 30-line file, per line
+
+Peak RSS: GNU time's %M (ru_maxrss of the process, in KiB) from one
+untimed warm-up run of each program under /usr/bin/time -f %M; the timed
+runs are spawned directly (time adds ~1 ms) and read ru_maxrss from
+wait4(), the same number, kept in results.txt as a check. MB is 2^20
+bytes throughout.
+
+Run by the Makefile with Debian's /usr/bin/python3 (torch, numpy):
+  run.py --lrc LRC --sgemm SGEMM_LIMIT --out DIR [--runs N] [--csv-mb N]
+Exits 1 if a program fails (its stderr is shown), 2 on a usage error."""
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PY = "/usr/bin/python3"
+MB = 1 << 20
+CHECK_SIZES = (25000, 50000, 100000)
+
+
+# --- running programs -----------------------------------------------------
+
+class Run:
+    """One finished process: wall seconds, peak RSS in KiB, exit code, output."""
+
+    def __init__(self, wall, rss_kb, code, out, err):
+        self.wall, self.rss_kb, self.code, self.out, self.err = wall, rss_kb, code, out, err
+
+
+def spawn(cmd):
+    """Runs cmd from the repository's root, timing it from the fork to the
+    reaping wait4() that also gives its ru_maxrss."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+        out.seek(0)
+        err.seek(0)
+        return Run(wall, usage.ru_maxrss, proc.returncode, out.read().decode(errors="replace"),
+                   err.read().decode(errors="replace"))
+
+
+def checked(cmd, run):
+    if run.code != 0:
+        sys.stderr.write(run.err[-4000:])
+        sys.exit(f"bench: {' '.join(cmd)} failed (exit {run.code})")
+    return run
+
+
+def rss_run(cmd):
+    """The warm-up run under GNU time; returns its peak RSS in KiB."""
+    with tempfile.NamedTemporaryFile(mode="r") as f:
+        run = checked(cmd, spawn(["/usr/bin/time", "-f", "%M", "-o", f.name] + cmd))
+        return int(f.read().split()[-1])
+
+
+def measure(programs, runs, log):
+    """programs: {name: (cmd, parse)}, parse(Run) -> dict of numbers. Warms
+    up each program under /usr/bin/time (its RSS), then runs them in turn
+    `runs` times. Returns {name: {"rss": KiB, key: [values...]}}."""
+    results = {}
+    for name, (cmd, _) in programs.items():
+        results[name] = {"rss": rss_run(cmd), "wait4_rss": []}
+    for i in range(runs):
+        for name, (cmd, parse) in programs.items():
+            run = checked(cmd, spawn(cmd))
+            r = results[name]
+            r["wait4_rss"].append(run.rss_kb)
+            for key, value in parse(run).items():
+                r.setdefault(key, []).append(value)
+        log(f"  run {i + 1}/{runs}: " + "  ".join(
+            f"{n} " + " ".join(f"{k}={v[-1]:.4g}" for k, v in r.items()
+                               if isinstance(v, list) and k != "wait4_rss")
+            for n, r in results.items()))
+    return results
+
+
+def med(results, name, key):
+    return statistics.median(results[name][key])
+
+
+def number(pattern, text, what):
+    m = re.search(pattern, text)
+    if not m:
+        sys.exit(f"bench: no {what} in:\n{text}")
+    return float(m.group(1))
+
+
+def wall(run):
+    return {"s": run.wall}
+
+
+def lrc_timing(run):
+    """lrc's stderr line `lrc: 1 epoch, 469 steps in X s (steps A s,
+    measuring B s)`; without the parenthesis, steps = total."""
+    total = number(r"steps in ([0-9.]+) s", run.err, "lrc timing")
+    m = re.search(r"\(steps ([0-9.]+) s, measuring ([0-9.]+) s\)", run.err)
+    steps = float(m.group(1)) if m else total
+    return {"s": run.wall, "train": total, "steps": steps}
+
+
+def peer_loop(run):
+    return {"loop": number(r"peer: loop ([0-9.]+) s", run.err, "peer timing")}
+
+
+def peer_mlp(run):
+    steps = number(r"peer: steps ([0-9.]+) s", run.err, "peer timing")
+    measuring = number(r"measuring ([0-9.]+) s", run.err, "peer timing")
+    return {"train": steps + measuring, "steps": steps}
+
+
+# --- generated inputs -----------------------------------------------------
+
+def write_csv(path, mib, seed=1):
+    """A header `x0,...,x8,y` and lines of 10 floats ('%.6f' of normal
+    draws times 100, ~107 bytes a line): one 8 MiB block of distinct
+    random lines, repeated until the file has `mib` MiB (whole lines)."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    lines = [",".join("%.6f" % v for v in row) for row in rng.standard_normal((80000, 10)) * 100]
+    block = ("\n".join(lines) + "\n").encode()
+    target = mib * MB
+    with open(path, "wb") as f:
+        f.write(b"x0,x1,x2,x3,x4,x5,x6,x7,x8,y\n")
+        written = 0
+        while written + len(block) <= target:
+            f.write(block)
+            written += len(block)
+        rest = block[:target - written]
+        f.write(rest[:rest.rfind(b"\n") + 1])
+    with open(path, "rb") as src, open(os.path.join(os.path.dirname(path), "tiny.csv"), "wb") as f:
+        f.writelines(src.readline() for _ in range(1001))
+
+
+def write_lr(path, lines):
+    """An experiment of about `lines` lines: blocks of 25, each a comment and
+    a `let` whose value spreads over 23 lines of arithmetic and function
+    calls referring to the previous block's name (a chain of at most ten,
+    so that folding stays shallow), then a five-line experiment that uses
+    the last name. 100000 lines make 3999 names, under lrc's 4096."""
+    out = [f"# generated by bench/run.py: {lines} lines", "seed 1", "let v0 = 1"]
+    i = 0
+    while len(out) + 25 + 5 <= lines:
+        i += 1
+        prev = f"v{i - 1}" if i % 10 else "1"
+        out.append(f"# block {i}")
+        out.append(f"let v{i} = ({prev} * 0.5")
+        out += [f"    + {k}.25 * sin({k} / 7) - max({k}, 2) / (1 + exp(-{k}))" for k in range(22)]
+        out.append(")")
+    out += ["# padding"] * (lines - 5 - len(out))
+    out += ["dataset d = linear(n=100, features=3)", "model dense(1)", "loss mse",
+            f"optimizer sgd lr=0.001 + 0 * v{i}", "train epochs=1"]
+    with open(path, "w") as f:
+        f.write("\n".join(out) + "\n")
+
+
+# --- the workloads --------------------------------------------------------
+
+def peers_by_threads(script, args, parse):
+    return {f"peer{t}": ([PY, script] + args + ["--threads", str(t)], parse) for t in (1, 2)}
+
+
+def faster_peer(results, key):
+    return min(("peer1", "peer2"), key=lambda p: med(results, p, key))
+
+
+def bench_grades(lrc, runs, log):
+    programs = {"lrc": ([lrc, "examples/students.lr"], wall)}
+    programs.update(peers_by_threads("bench/peers/grades.py", [], peer_loop))
+    r = measure(programs, runs, log)
+    p = faster_peer(r, "loop")
+    a, b = med(r, "lrc", "s"), med(r, p, "loop")
+    return r, [("grades (4 epochs)", f"{a:.4f} s", f"{b:.3f} s (loop,{p[-1]}t)", b / a,
+                r["lrc"]["rss"], r[p]["rss"], "lrc whole process vs torch loop",
+                200, "x")]
+
+
+def bench_mlp(lrc, sgemm, out, runs, log):
+    threads = os.cpu_count() or 1
+    run_dir = os.path.join(out, "mlp-run")
+    programs = {"lrc": ([lrc, "--out", run_dir, "bench/mlp.lr"], lrc_timing)}
+    if threads != 1:  # for the note: lrc at one thread, as the faster torch usually is
+        programs["lrc1"] = ([lrc, "--threads", "1", "--out", run_dir, "bench/mlp.lr"], lrc_timing)
+    programs.update(peers_by_threads("bench/peers/mlp.py", [], peer_mlp))
+    for t in sorted({threads, 1}):
+        programs[f"sgemm{t}"] = ([sgemm, str(t)], lambda run: {
+            "gflops": number(r"gflops ([0-9.]+)", run.out, "sgemm_limit output")})
+    r = measure(programs, runs, log)
+    p = faster_peer(r, "train")
+    rows = []
+    for key, label, note in (("train", "mlp (steps + measuring)", "1 epoch: 469 steps, then loss on 60000 rows"),
+                             ("steps", "mlp (steps only)", "the 469 steps")):
+        a, b = med(r, "lrc", key), med(r, p, key)
+        other = "peer2" if p == "peer1" else "peer1"
+        lrc1 = f", lrc 1t {med(r, 'lrc1', key):.3f} s" if "lrc1" in r else ""
+        rows.append((label, f"{a:.3f} s", f"{b:.3f} s (loop,{p[-1]}t)", b / a,
+                     r["lrc"]["rss"], r[p]["rss"],
+                     f"{note}; torch {other[-1]}t {med(r, other, key):.3f} s{lrc1}", 1.3, "x"))
+    flops = 2.0 * 60000 * (2 * (784 * 512 + 512 * 512 + 512 * 10) + 512 * 512 + 512 * 10)
+    limit = med(r, f"sgemm{threads}", "gflops")
+    step = flops / med(r, "lrc", "steps") * 1e-9
+    line = (f"sgemm limit  {limit:.1f} GFLOP/s ({threads} threads); "
+            f"lrc step  {step:.1f} GFLOP/s = {100 * step / limit:.0f}%  (target >= 80%)")
+    if threads != 1:
+        limit1 = med(r, "sgemm1", "gflops")
+        step1 = flops / med(r, "lrc1", "steps") * 1e-9
+        line += (f"\n  at 1 thread: sgemm limit {limit1:.1f} GFLOP/s; lrc --threads 1 step "
+                 f"{step1:.1f} GFLOP/s = {100 * step1 / limit1:.0f}%")
+    return r, rows, line
+
+
+def bench_digits(lrc, runs, log):
+    programs = {"lrc": ([lrc, "bench/digits.lr"], wall)}
+    programs.update(peers_by_threads("bench/peers/digits.py", ["examples/data/digits.csv"], wall))
+    r = measure(programs, runs, log)
+    p = faster_peer(r, "s")
+    a, b = med(r, "lrc", "s"), med(r, p, "s")
+    return r, [("digits (30 epochs)", f"{a:.3f} s", f"{b:.3f} s (proc,{p[-1]}t)", b / a,
+                r["lrc"]["rss"], r[p]["rss"], "whole processes: python start + import torch included",
+                None, "x")]
+
+
+def bench_csv(lrc, out, mib, runs, log):
+    big = os.path.join(out, "big.csv")
+    log(f"  writing {big} ({mib} MB)")
+    write_csv(big, mib)
+    size = os.path.getsize(big) / MB
+    rel = os.path.relpath(os.path.join(out, "tiny.csv"), os.path.join(ROOT, "bench"))
+    programs = {
+        "lrc": ([lrc, "bench/csv.lr", "--set", f'path="{os.path.relpath(big, os.path.join(ROOT, "bench"))}"'],
+                lrc_timing),
+        "numpy": ([PY, "bench/peers/csv.py", big],
+                  lambda run: {"load": number(r"peer: loadtxt ([0-9.]+) s", run.err, "loadtxt time")}),
+        "wc": (["wc", "-l", big], wall),
+        "lrc_tiny": ([lrc, "bench/csv.lr", "--set", f'path="{rel}"'], lrc_timing),
+    }
+    try:
+        r = measure(programs, runs, log)
+    finally:
+        os.remove(big)
+    # Per run: the whole process less its training, less the same for 1000 lines.
+    r["lrc"]["load"] = [(s - t) - (s0 - t0) for s, t, s0, t0 in
+                        zip(r["lrc"]["s"], r["lrc"]["train"], r["lrc_tiny"]["s"], r["lrc_tiny"]["train"])]
+    a, b, c = (size / med(r, n, k) for n, k in (("lrc", "load"), ("numpy", "load"), ("wc", "s")))
+    return r, [(f"csv read ({size:.0f} MB)", f"{a:.1f} MB/s", f"{b:.1f} MB/s (loadtxt)", a / b,
+                r["lrc"]["rss"], r["numpy"]["rss"],
+                f"wc -l {c:.0f} MB/s (I/O limit, page cache); lrc {med(r, 'lrc', 'load'):.2f} s",
+                None, "x")]
+
+
+def bench_check(lrc, out, runs, log):
+    programs = {}
+    for n in (30,) + CHECK_SIZES:
+        path = os.path.join(out, f"check-{n}.lr")
+        write_lr(path, n)
+        programs[n] = ([lrc, "check", path], wall)
+    r = measure(programs, runs, log)
+    base_s, base_kb = med(r, 30, "s"), r[30]["rss"]
+    rows = []
+    for n in CHECK_SIZES:
+        s, kb = med(r, n, "s"), r[n]["rss"]
+        rows.append((f"check {n} lines", f"{s:.3f} s", "-", None, kb, None,
+                     f"{1e6 * (s - base_s) / n:.2f} us/line, {1024 * (kb - base_kb) / n:.0f} B/line "
+                     f"(less a 30-line file: {base_s * 1e3:.1f} ms, {base_kb / 1024:.1f} MB)", None, ""))
+    return r, rows
+
+
+# --- the table ------------------------------------------------------------
+
+def table(rows):
+    head = f"{'workload':<26} {'lrc':<13} {'peer':<24} {'ratio':>7}  {'lrc RSS':>9} {'peer RSS':>9}   note"
+    lines = [head]
+    for label, a, b, ratio, rss_a, rss_b, note, target, unit in rows:
+        ratio_s = "-" if ratio is None else (f"{ratio:.0f}{unit}" if ratio >= 100 else f"{ratio:.2f}{unit}")
+        rss = lambda kb: "-" if kb is None else f"{kb / 1024:.1f} MB"
+        if target is not None:
+            note = f"target >= {target:g}{unit}: {'met' if ratio >= target else 'MISSED'}; {note}"
+        lines.append(f"{label:<26} {a:<13} {b:<24} {ratio_s:>7}  {rss(rss_a):>9} {rss(rss_b):>9}   {note}")
+    return "\n".join(lines)
+
+
+LEGEND = """\
+ratio = peer time / lrc time (for csv: lrc MB/s / numpy MB/s); >1 means lrc is faster.
+grades: lrc's whole process (start to exit) vs the torch training loop alone (time.perf_counter,
+  imports and data generation excluded); peer at its faster of 1 and 2 threads (Nt).
+mlp: the seconds lrc prints on stderr (shuffle + 469 steps, then the loss on all 60000 rows)
+  vs the same phases timed in the torch peer; data generation excluded on both sides. The
+  note gives the peer's other thread count and lrc --threads 1 (lrc's default is all cores).
+sgemm limit: bench/sgemm_limit, the 8 GEMMs of one step (3 forward, 3 dW, 2 dX) alone at lrc's
+  thread count; lrc step GFLOP/s = those GEMMs' FLOPs for 60000 samples / lrc's steps seconds.
+digits: whole processes, reading the CSV, 30 epochs and the test evaluation; the peer's time
+  includes Python's start and `import torch` (~1-2 s).
+csv: lrc = (whole process - training seconds) - the same for a 1000-line file, i.e. reading,
+  parsing, hashing and storing the file; numpy = np.loadtxt(float32) alone; wc -l as the
+  limit of reading bytes from the page cache. The file is deleted afterwards.
+check: `lrc check` whole process; per line = (time or RSS - those of a 30-line file) / lines.
+RSS: peak resident set (GNU time %M) of the process; MB = 2^20 bytes."""
+
+
+def main():
+    ap = argparse.ArgumentParser(description="lrc benchmarks (see the file's docstring)")
+    ap.add_argument("--lrc", required=True)
+    ap.add_argument("--sgemm", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--csv-mb", type=int, default=1024)
+    ap.add_argument("--only", default="grades,mlp,digits,csv,check",
+                    help="comma-separated workloads to run")
+    args = ap.parse_args()
+    if args.runs < 1 or args.csv_mb < 1:
+        ap.error("--runs and --csv-mb must be at least 1")
+    lrc, sgemm, out = (os.path.abspath(p) for p in (args.lrc, args.sgemm, args.out))
+    os.makedirs(out, exist_ok=True)
+    only = set(args.only.split(","))
+
+    need = 2.2 * args.csv_mb * MB  # the CSV, plus room
+    free = os.statvfs(out).f_bavail * os.statvfs(out).f_frsize
+    if "csv" in only and free < need:
+        sys.exit(f"bench: {free / MB:.0f} MB free in {out}, CSV_MB={args.csv_mb} needs "
+                 f"{need / MB:.0f}; try a smaller CSV_MB")
+
+    details = []
+
+    def log(msg):
+        print(msg, file=sys.stderr, flush=True)
+        details.append(msg)
+
+    rows, extra, raw = [], [], {}
+    started = time.perf_counter()
+    load = os.getloadavg()[0]
+    for name in ("grades", "mlp", "digits", "csv", "check"):
+        if name not in only:
+            continue
+        log(f"bench: {name}")
+        if name == "grades":
+            r, new = bench_grades(lrc, args.runs, log)
+        elif name == "mlp":
+            r, new, line = bench_mlp(lrc, sgemm, out, args.runs, log)
+            extra.append(line)
+        elif name == "digits":
+            r, new = bench_digits(lrc, args.runs, log)
+        elif name == "csv":
+            r, new = bench_csv(lrc, out, args.csv_mb, args.runs, log)
+        else:
+            r, new = bench_check(lrc, out, args.runs, log)
+        rows += new
+        raw[name] = r
+
+    report = [table(rows)] + extra + [
+        "", f"{args.runs} runs each, medians; {os.cpu_count()} cores; load average "
+            f"{load:.2f} at the start, {os.getloadavg()[0]:.2f} at the end; "
+            f"{time.perf_counter() - started:.0f} s in all", "", LEGEND]
+    print("\n".join(report))
+    with open(os.path.join(out, "results.txt"), "w") as f:
+        f.write("\n".join(report) + "\n\n# every run (seconds; rss and wait4_rss in KiB)\n")
+        for name, r in raw.items():
+            for prog, values in r.items():
+                f.write(f"{name} {prog}: " + "; ".join(
+                    f"{k}=" + (",".join(f"{v:.6g}" for v in vs) if isinstance(vs, list) else f"{vs}")
+                    for k, vs in values.items()) + "\n")
+        f.write("\n# progress\n" + "\n".join(details) + "\n")
+
+
+if __name__ == "__main__":
+    main()

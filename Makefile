@@ -19,11 +19,17 @@ else
 BUILD := build/$(notdir $(CC))
 SANFLAGS :=
 endif
+# gcc vectorizes at -O2 only loops that need no runtime checks; the
+# element-wise loops of training (activations, optimizers) want the dynamic
+# cost model. clang vectorizes them at -O2 already.
+ifeq ($(findstring clang,$(CC)),)
+VECFLAGS := -fvect-cost-model=dynamic
+endif
 ifeq ($(DEBUG),1)
 OPT := -O0
 BUILD := $(BUILD)-debug
 else
-OPT := -O2
+OPT := -O2 $(VECFLAGS)
 endif
 GEN := build/gen
 LEMON_TEMPLATE := /usr/share/lemon/lempar.c

@@ -3,7 +3,7 @@
  * with the shapes and transposes src/layer_dense.c passes to cblas_sgemm
  * (row-major), and nothing else: no bias, activation, loss or update.
  *
- *   forward   H1 = X  . W1     [128x784] . [784x512]   (beta 1, onto the bias)
+ *   forward   H1 = X  . W1     [128x784] . [784x512]
  *             H2 = H1 . W2     [128x512] . [512x512]
  *             Y  = H2 . W3     [128x512] . [512x10]
  *   backward  dW3 = H2' . dY   [512x128] . [128x10]
@@ -11,6 +11,8 @@
  *             dW2 = H1' . dH2  [512x128] . [128x512]
  *             dH1 = dH2 . W2'  [128x512] . [512x512]
  *             dW1 = X' . dH1   [784x128] . [128x512]
+ *
+ * all with beta 0 (the bias is added with the activation, after the GEMM).
  *
  * Usage: sgemm_limit [THREADS [STEPS [REPEATS]]] (defaults: the number of
  * online processors, 200, 7). Prints one line:
@@ -74,9 +76,9 @@ typedef struct {
 
 static void step(const Step *s)
 {
-    gemm(0, 0, BATCH, H, IN, s->x, s->w1, 1.0f, s->h1);
-    gemm(0, 0, BATCH, H, H, s->h1, s->w2, 1.0f, s->h2);
-    gemm(0, 0, BATCH, OUT, H, s->h2, s->w3, 1.0f, s->y);
+    gemm(0, 0, BATCH, H, IN, s->x, s->w1, 0.0f, s->h1);
+    gemm(0, 0, BATCH, H, H, s->h1, s->w2, 0.0f, s->h2);
+    gemm(0, 0, BATCH, OUT, H, s->h2, s->w3, 0.0f, s->y);
     gemm(1, 0, H, OUT, BATCH, s->h2, s->dy, 0.0f, s->dw3);
     gemm(0, 1, BATCH, H, OUT, s->dy, s->w3, 0.0f, s->dh2);
     gemm(1, 0, H, H, BATCH, s->h1, s->dh2, 0.0f, s->dw2);

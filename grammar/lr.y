@@ -78,6 +78,7 @@ static LrNode *lr_node(LrParseState *ps, LrNodeKind kind, LrSpan span);
 static LrNode *lr_leaf(LrParseState *ps, LrNodeKind kind, LrToken t);
 static LrNode *lr_string(LrParseState *ps, LrToken t);
 static LrNode *lr_binary(LrParseState *ps, LrNodeKind kind, int op, LrNode *a, LrNode *b);
+static void lr_depth(LrParseState *ps, LrNode *n, int child_depth);
 static LrNode *lr_keyword(LrParseState *ps, LrToken key, LrNode *value);
 static LrNode *lr_call(LrParseState *ps, LrToken name, LrNodeList args, LrToken close);
 static LrNode *lr_list(LrParseState *ps, LrToken open, LrNodeList items, LrToken close);
@@ -307,11 +308,13 @@ expr(A) ::= MINUS(M) expr(E). [UMINUS] {
     A = lr_node(ps, AST_UNARY, ast_span_join(lr_span(M), E->span));
     A->op = '-';
     A->lhs = E;
+    lr_depth(ps, A, E->depth);
 }
 expr(A) ::= expr(B) DOT IDENT(N). {
     A = lr_node(ps, AST_MEMBER, ast_span_join(B->span, lr_span(N)));
     A->name = lr_span(N);
     A->lhs = B;
+    lr_depth(ps, A, B->depth);
 }
 
 /* ------------------------------------------------------------------------
@@ -375,12 +378,29 @@ static LrNode *lr_string(LrParseState *ps, LrToken t)
     return n;
 }
 
+/* Sets n's depth from its children, refusing trees too deep to walk. */
+static void lr_depth(LrParseState *ps, LrNode *n, int child_depth)
+{
+    n->depth = child_depth + 1;
+    if (n->depth == AST_MAX_DEPTH + 1)
+        lr_error(ps, n->span, "expression is too deep (limit is %d levels)", AST_MAX_DEPTH);
+}
+
+static int lr_items_depth(const LrNode *items)
+{
+    int d = 0;
+    for (const LrNode *i = items; i; i = i->next)
+        d = i->depth > d ? i->depth : d;
+    return d;
+}
+
 static LrNode *lr_binary(LrParseState *ps, LrNodeKind kind, int op, LrNode *a, LrNode *b)
 {
     LrNode *n = lr_node(ps, kind, ast_span_join(a->span, b->span));
     n->op = op;
     n->lhs = a;
     n->rhs = b;
+    lr_depth(ps, n, a->depth > b->depth ? a->depth : b->depth);
     return n;
 }
 
@@ -389,6 +409,7 @@ static LrNode *lr_keyword(LrParseState *ps, LrToken key, LrNode *value)
     LrNode *n = lr_node(ps, AST_KEYWORD, ast_span_join(lr_span(key), value->span));
     n->name = lr_span(key);
     n->lhs = value;
+    lr_depth(ps, n, value->depth);
     return n;
 }
 
@@ -398,6 +419,7 @@ static LrNode *lr_call(LrParseState *ps, LrToken name, LrNodeList args, LrToken 
     n->name = lr_span(name);
     n->items = args.first;
     n->count = args.count;
+    lr_depth(ps, n, lr_items_depth(args.first));
     return n;
 }
 
@@ -406,6 +428,7 @@ static LrNode *lr_list(LrParseState *ps, LrToken open, LrNodeList items, LrToken
     LrNode *n = lr_node(ps, AST_LIST, ast_span_join(lr_span(open), lr_span(close)));
     n->items = items.first;
     n->count = items.count;
+    lr_depth(ps, n, lr_items_depth(items.first));
     return n;
 }
 

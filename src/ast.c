@@ -13,6 +13,7 @@ LrNode *ast_new_node(LrArena *a, LrNodeKind kind, LrSpan span)
         return NULL;
     n->kind = kind;
     n->span = span;
+    n->depth = 1;
     return n;
 }
 

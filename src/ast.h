@@ -34,8 +34,14 @@ struct LrNode {
     LrNode *lhs, *rhs;
     LrNode *items;    /* LIST, CALL: first element; elements chain by next */
     int count;        /* number of items */
+    int depth;        /* 1 for a leaf; 1 + the deepest child otherwise */
     LrNode *next;     /* next sibling in a list */
 };
+
+/* Expressions deeper than this are refused by the parser, which bounds the
+ * recursion of everything that walks them (a sum of 10,000 terms is a tree
+ * 10,000 deep). */
+#define AST_MAX_DEPTH 1000
 
 typedef enum LrStmtKind {
     STMT_SEED,      /* seed value */

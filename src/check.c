@@ -10,6 +10,7 @@
 
 #include <limits.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +66,10 @@ typedef struct Checker {
                           * checked, since they would repeat those errors */
     long fold_steps;     /* work spent folding constants, bounded so that
                           * nested function calls cannot take forever */
+    uintptr_t stack_base; /* where checking started on the stack: folding
+                           * and compiling through lets and functions recurse,
+                           * and must stay within a budget of it */
+    bool stack_exhausted;
     const LrProgram *prog;
 } Checker;
 
@@ -480,8 +485,34 @@ static int fold_call(Checker *c, Scoped v, double *out)
  * others twice grow exponentially). */
 enum { CHECK_MAX_FOLD_STEPS = 10000000 };
 
+/* Recursion of eval_number and compile_expr: each expression is at most
+ * AST_MAX_DEPTH deep, but lets and functions chain expressions. The budget
+ * is measured on the stack itself, so it holds whatever a frame costs
+ * (sanitizers make frames several times larger); 2 MiB of the usual 8. */
+enum { CHECK_STACK_BUDGET = 2 * 1024 * 1024 };
+
+static int too_deep(Checker *c, const LrNode *n)
+{
+    char here;
+    uintptr_t now = (uintptr_t)&here;
+    uintptr_t used = c->stack_base > now ? c->stack_base - now : now - c->stack_base;
+    if (used < CHECK_STACK_BUDGET)
+        return 0;
+    if (!c->stack_exhausted)
+        diag_error(c->diag, c->src, n->span, "lets and functions nest too deeply here");
+    c->stack_exhausted = true; /* reported once */
+    return 1;
+}
+
+static int eval_number_at(Checker *c, Scoped v, double *out);
+
 /* Folds a numeric expression; every intermediate must be finite. */
 static int eval_number(Checker *c, Scoped v, double *out)
+{
+    return too_deep(c, v.node) ? -1 : eval_number_at(c, v, out);
+}
+
+static int eval_number_at(Checker *c, Scoped v, double *out)
 {
     if (++c->fold_steps > CHECK_MAX_FOLD_STEPS) {
         if (c->fold_steps == CHECK_MAX_FOLD_STEPS + 1)
@@ -2118,7 +2149,14 @@ static int tape_push(Checker *c, Tape *t, LrExprOp op, int a, int b, double valu
 /* Compiles a numeric expression whose frame's names are tape entries
  * (variables, or an inlined function's arguments). Returns the entry, or -1
  * after reporting. Constant parts still go through eval_number's checks. */
+static int compile_expr_at(Checker *c, Scoped v, Tape *t);
+
 static int compile_expr(Checker *c, Scoped v, Tape *t)
+{
+    return too_deep(c, v.node) ? -1 : compile_expr_at(c, v, t);
+}
+
+static int compile_expr_at(Checker *c, Scoped v, Tape *t)
 {
     /* A let cannot see the variables: it is a constant (folded once). */
     if (v.node->kind == AST_NAME && frame_find(c, v.frame, v.node->name) < 0) {
@@ -2452,8 +2490,9 @@ int check_program_with(const LrProgram *prog, LrSource *src, const LrCheckOption
 {
     static const LrCheckOptions none = {0};
     memset(spec, 0, sizeof *spec);
+    char base;
     Checker c = {.src = src, .modules_src = src, .options = options ? options : &none,
-                 .arena = arena, .diag = diag, .prog = prog};
+                 .arena = arena, .diag = diag, .prog = prog, .stack_base = (uintptr_t)&base};
     c.lets = arena_array(arena, CHECK_MAX_LETS, sizeof *c.lets);
     c.let_index = arena_array(arena, LET_INDEX_SIZE, sizeof *c.let_index);
     if (!c.lets || !c.let_index) {
@@ -2494,6 +2533,8 @@ int check_program(const LrProgram *prog, LrArena *arena, LrDiag *diag, LrSpec *s
 
 int check_schedule(const LrProgram *prog, LrArena *arena, LrDiag *diag, LrScheduleSpec *out)
 {
-    Checker c = {.src = prog->src, .arena = arena, .diag = diag, .prog = prog};
+    char base;
+    Checker c = {.src = prog->src, .arena = arena, .diag = diag, .prog = prog,
+                 .stack_base = (uintptr_t)&base};
     return eval_schedule(&c, (Scoped){prog->expr, 0, NULL}, out);
 }

@@ -52,6 +52,21 @@ print('minimize x^2 from x=1 lr=f59(1) * 0 + 0.1 steps=1')" >"$tmp/fexp.lr"
 expect "doubling functions hit the work limit" 2 "this takes too long to evaluate \(limit is 10000000 operations\)" \
     timeout 10 "$LRC" check "$tmp/fexp.lr"
 
+# Deep expressions and long chains of lets are errors, never a stack
+# overflow (the checker recurses over them).
+$PY -c "
+print('let v0 = (1')
+for i in range(1, 12000): print(' + %d' % i)
+print(')')" >"$tmp/sum.lr"
+expect "a sum of 12000 terms is too deep" 2 "sum.lr:1:11: error: expression is too deep \(limit is 1000 levels\)" \
+    "$LRC" check "$tmp/sum.lr"
+$PY -c "
+print('let v0 = 1')
+for i in range(1, 3000): print('let v%d = (v%d + ' % (i, i - 1) + ' + '.join(['1'] * 20) + ')')
+print('minimize x^2 + v2999 * 0 from x=1 steps=1')" >"$tmp/chain.lr"
+expect "a long chain of lets is an error, not a crash" 2 "error: lets and functions nest too deeply here" \
+    "$LRC" check "$tmp/chain.lr"
+
 # --- divergence ----------------------------------------------------------
 printf 'dataset d = linear(n=100, features=2, high=10)\nmodel dense(1)\nloss mse\noptimizer sgd lr=10\ntrain epochs=3 batch=10\n' >"$tmp/div.lr"
 expect "divergence stops at its step" 1 "div.lr:5:1: error: training diverged at epoch 2 step 14 \(loss=inf, lr=10\)" \

@@ -66,14 +66,16 @@ void blas_gemm_loop(bool trans_a, bool trans_b, float alpha, const LrTensor *a,
                     const LrTensor *b, float beta, LrTensor *c)
 {
     const int k = trans_a ? a->rows : a->cols;
+    /* Strides instead of branches in the inner loop: element (i, p) of
+     * op(A) is a->data[i * ai + p * ap], (p, j) of op(B) is b->data[p * bp + j * bj]. */
+    const size_t ai = trans_a ? 1 : (size_t)a->ld, ap = trans_a ? (size_t)a->ld : 1;
+    const size_t bp = trans_b ? 1 : (size_t)b->ld, bj = trans_b ? (size_t)b->ld : 1;
     for (int i = 0; i < c->rows; i++) {
         for (int j = 0; j < c->cols; j++) {
+            const float *x = a->data + (size_t)i * ai, *y = b->data + (size_t)j * bj;
             float sum = 0.0f;
-            for (int p = 0; p < k; p++) {
-                float x = trans_a ? TENSOR_AT(*a, p, i) : TENSOR_AT(*a, i, p);
-                float y = trans_b ? TENSOR_AT(*b, j, p) : TENSOR_AT(*b, p, j);
-                sum += x * y;
-            }
+            for (int p = 0; p < k; p++)
+                sum += x[(size_t)p * ap] * y[(size_t)p * bp];
             float *out = &TENSOR_AT(*c, i, j);
             *out = alpha * sum + (beta == 0.0f ? 0.0f : beta * *out);
         }

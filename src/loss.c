@@ -227,10 +227,13 @@ double loss_sum(const LrLoss *l, const LrTensor *pred, const LrTensor *target)
     return total;
 }
 
-void loss_gradient(const LrLoss *l, const LrTensor *pred, const LrTensor *target, LrTensor *grad)
+double loss_gradient(const LrLoss *l, const LrTensor *pred, const LrTensor *target,
+                     LrTensor *grad)
 {
     const double scale = 1.0 / pred->rows;
+    double total = 0.0;
     for (int i = 0; i < pred->rows; i++)
-        row_loss(l, &TENSOR_AT(*pred, i, 0), &TENSOR_AT(*target, i, 0), target->cols,
-                 pred->cols, &TENSOR_AT(*grad, i, 0), scale);
+        total += row_loss(l, &TENSOR_AT(*pred, i, 0), &TENSOR_AT(*target, i, 0), target->cols,
+                          pred->cols, &TENSOR_AT(*grad, i, 0), scale);
+    return total;
 }

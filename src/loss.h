@@ -27,7 +27,10 @@ typedef struct LrLoss {
 
 /* Sum over the rows of the per-sample loss, accumulated in double. */
 double loss_sum(const LrLoss *l, const LrTensor *pred, const LrTensor *target);
-/* grad = d(batch loss)/d(pred), batch loss = loss_sum / pred->rows. */
-void loss_gradient(const LrLoss *l, const LrTensor *pred, const LrTensor *target, LrTensor *grad);
+/* grad = d(batch loss)/d(pred), batch loss = loss_sum / pred->rows.
+ * Returns loss_sum of the same rows, computed on the way (training checks
+ * it for divergence at no extra pass). */
+double loss_gradient(const LrLoss *l, const LrTensor *pred, const LrTensor *target,
+                     LrTensor *grad);
 
 #endif

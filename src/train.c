@@ -199,12 +199,11 @@ LrStatus train_run(LrPlan *plan, LrTrainState *state, const LrSource *src, LrDia
             gather(plan, start, rows, &x, &y);
             const LrTensor *pred = forward(plan, &x, true);
             out_grad->rows = rows;
-            loss_gradient(&plan->loss, pred, &y, out_grad);
             /* Divergence stops the run at the step it happens, before the
-             * update spreads it: the batch's loss and the gradient at the
-             * output (from which every other gradient follows) are cheap
-             * to check, a few numbers per row. */
-            double batch_loss = loss_sum(&plan->loss, pred, &y);
+             * update spreads it: the batch's loss (computed with the
+             * gradient) and the gradient at the output (from which every
+             * other gradient follows) are cheap to check. */
+            double batch_loss = loss_gradient(&plan->loss, pred, &y, out_grad);
             if (!isfinite(batch_loss) || !tensor_finite(out_grad))
                 return diverged(plan, src, diag, state->epochs_done + 1,
                                 isfinite(batch_loss) ? INFINITY : batch_loss,

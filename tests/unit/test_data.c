@@ -17,18 +17,12 @@
 
 #include <cmocka.h>
 
+#include "test_util.h"
+
 #include "data.h"
 #include "rng.h"
 #include "synth.h"
 
-#define assert_close(a, b, tol) assert_close_at((a), (b), (tol), __FILE__, __LINE__)
-static void assert_close_at(double a, double b, double tol, const char *file, int line)
-{
-    if (!(fabs(a - b) <= tol)) {
-        print_error("%.17g != %.17g (tolerance %g)\n", a, b, tol);
-        _fail(file, line);
-    }
-}
 
 #define DIR "tests/data/"
 

@@ -12,17 +12,11 @@
 
 #include <cmocka.h>
 
+#include "test_util.h"
+
 #include "blas.h"
 #include "layer.h"
 
-#define assert_close(a, b, tol) assert_close_at((a), (b), (tol), __FILE__, __LINE__)
-static void assert_close_at(double a, double b, double tol, const char *file, int line)
-{
-    if (!(fabs(a - b) <= tol)) {
-        print_error("%.17g != %.17g (tolerance %g)\n", a, b, tol);
-        _fail(file, line);
-    }
-}
 
 static LrLayer make_layer(int in, int out, LrActivation act, float *w, float *b, float *dw,
                           float *db)
@@ -117,36 +111,6 @@ static void test_dense__activations_match_definitions(void **state)
 
 enum { B = 4, IN = 3, OUT = 3 };
 
-/* The activation of one row of pre-activations z (OUT entries), in double,
- * written from the definitions. */
-static void act_ref(LrActivation act, const double *z, double *y)
-{
-    double top = z[0], sum = 0;
-    for (int j = 1; j < OUT; j++)
-        top = fmax(top, z[j]);
-    for (int j = 0; j < OUT; j++)
-        sum += exp(z[j] - top);
-    for (int j = 0; j < OUT; j++) {
-        switch (act) {
-        case ACT_LINEAR:
-            y[j] = z[j];
-            break;
-        case ACT_RELU:
-            y[j] = z[j] > 0 ? z[j] : 0;
-            break;
-        case ACT_SIGMOID:
-            y[j] = 1.0 / (1.0 + exp(-z[j]));
-            break;
-        case ACT_TANH:
-            y[j] = tanh(z[j]);
-            break;
-        case ACT_SOFTMAX:
-            y[j] = exp(z[j] - top) / sum;
-            break;
-        }
-    }
-}
-
 static void ref_forward_row(LrActivation act, const double *x, const double *w, const double *b,
                             int i, double *z, double *y)
 {
@@ -155,7 +119,7 @@ static void ref_forward_row(LrActivation act, const double *x, const double *w, 
         for (int k = 0; k < IN; k++)
             z[j] += x[i * IN + k] * w[k * OUT + j];
     }
-    act_ref(act, z, y);
+    activation_ref(act, z, y, OUT);
 }
 
 /* L = sum_ij G_ij * act(x . W + b)_ij + l2 * sum W^2 in double: its

@@ -15,16 +15,10 @@
 
 #include <cmocka.h>
 
+#include "test_util.h"
+
 #include "layer.h"
 
-#define assert_close(a, b, tol) assert_close_at((a), (b), (tol), __FILE__, __LINE__)
-static void assert_close_at(double a, double b, double tol, const char *file, int line)
-{
-    if (!(fabs(a - b) <= tol)) {
-        print_error("%.17g != %.17g (tolerance %g)\n", a, b, tol);
-        _fail(file, line);
-    }
-}
 
 /* A tiny deterministic generator for test data, independent of rng.c. */
 static double lcg_uniform(uint32_t *s)
@@ -35,42 +29,13 @@ static double lcg_uniform(uint32_t *s)
 
 enum { B = 3, C = 4 };
 
-/* act applied to one row of C values, in double, from the definitions. */
-static void act_ref(LrActivation act, const double *z, double *y)
-{
-    double top = z[0], sum = 0;
-    for (int j = 1; j < C; j++)
-        top = fmax(top, z[j]);
-    for (int j = 0; j < C; j++)
-        sum += exp(z[j] - top);
-    for (int j = 0; j < C; j++) {
-        switch (act) {
-        case ACT_LINEAR:
-            y[j] = z[j];
-            break;
-        case ACT_RELU:
-            y[j] = z[j] > 0 ? z[j] : 0;
-            break;
-        case ACT_SIGMOID:
-            y[j] = 1.0 / (1.0 + exp(-z[j]));
-            break;
-        case ACT_TANH:
-            y[j] = tanh(z[j]);
-            break;
-        case ACT_SOFTMAX:
-            y[j] = exp(z[j] - top) / sum;
-            break;
-        }
-    }
-}
-
 /* L = sum_ij G_ij act(x)_ij: dL/dy = G. */
 static double ref_loss(LrActivation act, const double *x, const double *g)
 {
     double total = 0;
     for (int i = 0; i < B; i++) {
         double y[C];
-        act_ref(act, &x[i * C], y);
+        activation_ref(act, &x[i * C], y, C);
         for (int j = 0; j < C; j++)
             total += g[i * C + j] * y[j];
     }
@@ -95,7 +60,7 @@ static void test_layers__softmax_matches_definition_and_is_stable(void **state)
         double z[C], want[C], sum = 0;
         for (int j = 0; j < C; j++)
             z[j] = v[i][j];
-        act_ref(ACT_SOFTMAX, z, want);
+        activation_ref(ACT_SOFTMAX, z, want, C);
         for (int j = 0; j < C; j++) {
             assert_true(isfinite(y[i][j]));
             assert_close(y[i][j], want[j], 1e-7);
@@ -167,7 +132,7 @@ static void check_activation_layer(LrActivation act)
     assert_memory_equal(x, x0, sizeof x); /* the input is left alone */
     for (int i = 0; i < B; i++) {
         double want[C];
-        act_ref(act, &xd[i * C], want);
+        activation_ref(act, &xd[i * C], want, C);
         for (int j = 0; j < C; j++)
             assert_close(y[i * C + j], want[j], 1e-6);
     }

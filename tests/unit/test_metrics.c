@@ -11,17 +11,11 @@
 
 #include <cmocka.h>
 
+#include "test_util.h"
+
 #include "loss.h"
 #include "metrics.h"
 
-#define assert_close(a, b, tol) assert_close_at((a), (b), (tol), __FILE__, __LINE__)
-static void assert_close_at(double a, double b, double tol, const char *file, int line)
-{
-    if (!(fabs(a - b) <= tol)) {
-        print_error("%.17g != %.17g (tolerance %g)\n", a, b, tol);
-        _fail(file, line);
-    }
-}
 
 /* Five rows of three logits. Argmax by row: 2, 0, 1, 1, 0 (row 4 ties
  * between 0 and 2: the first wins, as numpy's argmax). */

@@ -11,16 +11,10 @@
 
 #include <cmocka.h>
 
+#include "test_util.h"
+
 #include "rng.h"
 
-#define assert_close(a, b, tol) assert_close_at((a), (b), (tol), __FILE__, __LINE__)
-static void assert_close_at(double a, double b, double tol, const char *file, int line)
-{
-    if (!(fabs(a - b) <= tol)) {
-        print_error("%.17g != %.17g (tolerance %g)\n", a, b, tol);
-        _fail(file, line);
-    }
-}
 
 static const uint64_t GAMMA = 0x9E3779B97F4A7C15u;
 

@@ -1,0 +1,49 @@
+/* test_util.h — what the unit tests share: assert_close() for floats, and
+ * activations written in double from their definitions (the reference the
+ * layer tests check float code against). Include after <cmocka.h>. */
+#ifndef LR_TEST_UTIL_H
+#define LR_TEST_UTIL_H
+#include <math.h>
+
+#include "spec.h"
+
+#define assert_close(a, b, tol) assert_close_at((a), (b), (tol), __FILE__, __LINE__)
+
+static inline void assert_close_at(double a, double b, double tol, const char *file, int line)
+{
+    if (!(fabs(a - b) <= tol)) {
+        print_error("%.17g != %.17g (tolerance %g)\n", a, b, tol);
+        _fail(file, line);
+    }
+}
+
+/* act applied to one row z of n values, into y, in double. */
+static inline void activation_ref(LrActivation act, const double *z, double *y, int n)
+{
+    double top = z[0], sum = 0;
+    for (int j = 1; j < n; j++)
+        top = fmax(top, z[j]);
+    for (int j = 0; j < n; j++)
+        sum += exp(z[j] - top);
+    for (int j = 0; j < n; j++) {
+        switch (act) {
+        case ACT_LINEAR:
+            y[j] = z[j];
+            break;
+        case ACT_RELU:
+            y[j] = z[j] > 0 ? z[j] : 0;
+            break;
+        case ACT_SIGMOID:
+            y[j] = 1.0 / (1.0 + exp(-z[j]));
+            break;
+        case ACT_TANH:
+            y[j] = tanh(z[j]);
+            break;
+        case ACT_SOFTMAX:
+            y[j] = exp(z[j] - top) / sum;
+            break;
+        }
+    }
+}
+
+#endif

@@ -46,31 +46,32 @@ CFLAGS  = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes $(OPT) -g 
 # Generated code keeps the project's warnings but not all of Lemon's habits.
 GENFLAGS = -Wno-unused-parameter -Wno-unused-variable -Wno-shadow
 # OpenBLAS is loaded at run time (blas.c); only its header is needed here.
-LDLIBS  = -ldl -lm
+LDLIBS  = -pthread -ldl -lm
 
 # Modules by stage; one object per file in src/ (and the generated parser).
 CORE    := arena source diag
 FRONT   := lex lr parse ast check
-RUNTIME := rng schedule blas activation layer_dense layer_dropout layer_activation loss metrics optim init synth csv data sha256 fileio json safetensors plan train report weights explain run expr sweep minimize sandbox
+RUNTIME := rng schedule pool blas activation layer_dense layer_dropout layer_activation loss metrics optim init synth csv data sha256 fileio json safetensors plan train report weights explain run expr sweep minimize sandbox
 LRC_OBJS := $(addprefix $(BUILD)/obj/,$(addsuffix .o,$(CORE) $(FRONT) $(RUNTIME) main))
 
 # Unit tests: tests/unit/test_<module>.c, each linked with only what it needs.
-UNIT_TESTS := train diag lex parse check rng schedule dense layers loss metrics optim init synth csv data sha256 fileio json safetensors expr
+UNIT_TESTS := train pool diag lex parse check rng schedule dense layers loss metrics optim init synth csv data sha256 fileio json safetensors expr
 test_diag_MODS     := $(CORE)
 test_lex_MODS      := $(CORE) lex
 test_parse_MODS    := $(CORE) lex lr parse ast
 test_check_MODS    := $(CORE) $(FRONT) fileio expr sandbox
-test_train_MODS    := $(CORE) $(FRONT) fileio expr sandbox rng schedule blas activation \
+test_train_MODS    := $(CORE) $(FRONT) fileio expr sandbox rng schedule pool blas activation \
                       layer_dense layer_dropout layer_activation loss metrics optim init synth \
                       csv data sha256 json safetensors plan train report weights
 test_train_LDFLAGS := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
 test_rng_MODS      := rng
+test_pool_MODS     := pool
 test_schedule_MODS := schedule
-test_dense_MODS    := blas activation layer_dense
-test_layers_MODS   := blas activation layer_dense layer_dropout layer_activation rng
+test_dense_MODS    := pool blas activation layer_dense
+test_layers_MODS   := pool blas activation layer_dense layer_dropout layer_activation rng
 test_loss_MODS     := loss
 test_metrics_MODS  := metrics loss
-test_optim_MODS    := optim schedule
+test_optim_MODS    := optim schedule pool
 test_init_MODS     := init rng
 test_synth_MODS    := synth rng
 test_csv_MODS      := csv sha256 $(CORE)
@@ -181,7 +182,7 @@ FUZZ_CFLAGS  = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -O1 -
 FUZZ_BINS   := $(addprefix $(FUZZ)/fuzz_,$(FUZZ_NAMES))
 REPLAY_BINS := $(addprefix $(BUILD)/fuzz/replay_,$(FUZZ_NAMES))
 
-.PHONY: fuzz-build fuzz-replay fuzz-replay-build
+.PHONY: fuzz-build fuzz-replay fuzz-replay-build tsan
 
 fuzz: fuzz-build $(BUILD)/lrc
 	@sh fuzz/run.sh $(FUZZ_SECONDS) $(BUILD)/lrc $(FUZZ_NAMES)
@@ -233,6 +234,24 @@ FUZZ_OWN := $(addsuffix .o,$(addprefix fuzz_,$(FUZZ_NAMES) file) replay)
 .SECONDARY: $(addprefix $(FUZZ)/obj/,$(FUZZ_OWN)) $(addprefix $(BUILD)/fuzz/obj/,$(FUZZ_OWN))
 
 -include $(wildcard $(FUZZ)/obj/*.d $(BUILD)/fuzz/obj/*.d)
+
+# --- threads under ThreadSanitizer -------------------------------------------
+# `make tsan` builds the unit tests of the code that runs on lrc's threads
+# (the pool, and the optimizer, layers and products it splits) with clang
+# -fsanitize=thread into build/tsan/ and runs them; CI runs it.
+TSAN       := build/tsan
+TSAN_TESTS := pool optim dense
+TSAN_CFLAGS = -std=c11 -Wall -Wextra -Werror -Wshadow -O1 -g -D_POSIX_C_SOURCE=200809L \
+              -fsanitize=thread -Isrc $(BLAS_CFLAGS) \
+              -DLRC_BLAS_LIBDIR='"$(shell pkg-config --variable=libdir openblas)"'
+
+tsan: $(addprefix $(TSAN)/test_,$(TSAN_TESTS))
+	@for t in $^; do $$t >$$t.log 2>&1 && ! grep -q ThreadSanitizer $$t.log || \
+	    { cat $$t.log; echo "tsan: $$t failed"; exit 1; }; echo "tsan: $$t ok"; done
+
+$(TSAN)/test_%: tests/unit/test_%.c $$(addprefix src/,$$(addsuffix .c,$$(test_$$*_MODS)))
+	@mkdir -p $(dir $@)
+	clang $(TSAN_CFLAGS) -o $@ $^ $(CMOCKA_LIBS) -pthread -ldl -lm
 
 # --- benchmarks --------------------------------------------------------------
 # `make bench` times ./lrc (built optimized, never SAN, with CC) against

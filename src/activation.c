@@ -5,6 +5,7 @@
 #include <math.h>
 
 #include "layer.h"
+#include "pool.h"
 
 static float sigmoid(float x)
 {
@@ -67,12 +68,21 @@ void activation_forward(LrActivation act, LrTensor *y)
     }
 }
 
-void activation_forward_bias(LrActivation act, const float *restrict bias, LrTensor *y)
+typedef struct BiasJob {
+    LrActivation act;
+    const float *bias;
+    LrTensor *y;
+} BiasJob;
+
+/* Rows [begin, end) of y := act(y + bias); rows are independent. */
+static void forward_bias_rows(void *ctx, size_t begin, size_t end)
 {
-    const int n = y->cols;
-    for (int i = 0; i < y->rows; i++) {
-        float *restrict row = &TENSOR_AT(*y, i, 0);
-        if (act == ACT_RELU) {
+    const BiasJob *job = ctx;
+    const float *restrict bias = job->bias;
+    const int n = job->y->cols;
+    for (size_t i = begin; i < end; i++) {
+        float *restrict row = &TENSOR_AT(*job->y, i, 0);
+        if (job->act == ACT_RELU) {
             for (int j = 0; j < n; j++) {
                 float v = row[j] + bias[j];
                 row[j] = v > 0 ? v : 0.0f;
@@ -81,11 +91,17 @@ void activation_forward_bias(LrActivation act, const float *restrict bias, LrTen
         }
         for (int j = 0; j < n; j++)
             row[j] += bias[j];
-        if (act != ACT_LINEAR) {
+        if (job->act != ACT_LINEAR) {
             LrTensor one = {row, 1, n, n};
-            activation_forward(act, &one);
+            activation_forward(job->act, &one);
         }
     }
+}
+
+void activation_forward_bias(LrActivation act, const float *bias, LrTensor *y)
+{
+    BiasJob job = {act, bias, y};
+    pool_run((size_t)y->rows, pool_grain((size_t)y->cols), forward_bias_rows, &job);
 }
 
 void activation_backward(LrActivation act, const LrTensor *y, LrTensor *dy)

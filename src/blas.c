@@ -3,10 +3,17 @@
  * count, and the library's self-description for run.json.
  *
  * OpenBLAS is loaded with dlopen when the first product too large for the
- * plain loop needs it, not linked: loading it starts its thread pool, which
- * costs more than a whole small experiment (the grades example never needs
- * it). The thread count is given to it through OPENBLAS_NUM_THREADS as it
- * loads. */
+ * plain loop needs it, not linked: the grades example never pays for
+ * loading it.
+ *
+ * OpenBLAS runs single-threaded (OPENBLAS_NUM_THREADS=1 as it loads). A
+ * product is cut into blocks of BLAS_BLOCK columns of C (rows, when C is
+ * narrow), each one cblas_sgemm call, and lrc's threads (pool.h) share the
+ * blocks out. The blocks depend on the shape alone, so C is the same bytes
+ * whatever the thread count. OpenBLAS's own threading is not: it divides
+ * a product by its thread count, and the last bits of C move with the
+ * division (1 and 2 threads disagreed on 15 of 17 shapes tried, among them
+ * all of bench/mlp.lr's). */
 #include "blas.h"
 
 #include <assert.h>
@@ -14,6 +21,8 @@
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+#include "pool.h"
 
 typedef void (*SgemmFn)(const enum CBLAS_ORDER, const enum CBLAS_TRANSPOSE,
                         const enum CBLAS_TRANSPOSE, const int, const int, const int, const float,
@@ -26,16 +35,13 @@ static struct {
     void *handle;
     SgemmFn sgemm;
     ConfigFn config;
-    int threads; /* wished by blas_set_threads; applied when loading */
-} lib = {NULL, NULL, NULL, 1};
+} lib = {NULL, NULL, NULL};
 
 int blas_load(char *why, size_t why_size)
 {
     if (lib.handle)
         return 0;
-    char threads[16];
-    snprintf(threads, sizeof threads, "%d", lib.threads);
-    setenv("OPENBLAS_NUM_THREADS", threads, 1);
+    setenv("OPENBLAS_NUM_THREADS", "1", 1);
     static const char *const names[] = {"libopenblas.so.0", LRC_BLAS_LIBDIR "/libopenblas.so.0",
                                         "libopenblas.so"};
     const char *error = "not found";
@@ -82,6 +88,40 @@ void blas_gemm_loop(bool trans_a, bool trans_b, float alpha, const LrTensor *a,
     }
 }
 
+typedef struct GemmJob {
+    bool trans_a, trans_b;
+    bool by_rows; /* blocks of rows of C (else of columns) */
+    float alpha, beta;
+    const LrTensor *a, *b;
+    LrTensor *c;
+} GemmJob;
+
+/* Blocks [begin, end) of C, each from the matching rows of op(A) or
+ * columns of op(B), one call each. */
+static void gemm_blocks(void *ctx, size_t begin, size_t end)
+{
+    const GemmJob *job = ctx;
+    for (size_t block = begin; block < end; block++) {
+        LrTensor a = *job->a, b = *job->b, c = *job->c;
+        int lo = (int)block * BLAS_BLOCK;
+        if (job->by_rows) {
+            int rows = c.rows - lo < BLAS_BLOCK ? c.rows - lo : BLAS_BLOCK;
+            c = tensor_slice(&c, lo, rows, 0, c.cols);
+            a = job->trans_a ? tensor_slice(&a, 0, a.rows, lo, rows)
+                             : tensor_slice(&a, lo, rows, 0, a.cols);
+        } else {
+            int cols = c.cols - lo < BLAS_BLOCK ? c.cols - lo : BLAS_BLOCK;
+            c = tensor_slice(&c, 0, c.rows, lo, cols);
+            b = job->trans_b ? tensor_slice(&b, lo, cols, 0, b.cols)
+                             : tensor_slice(&b, 0, b.rows, lo, cols);
+        }
+        lib.sgemm(CblasRowMajor, job->trans_a ? CblasTrans : CblasNoTrans,
+                  job->trans_b ? CblasTrans : CblasNoTrans, c.rows, c.cols,
+                  job->trans_a ? a.rows : a.cols, job->alpha, a.data, a.ld, b.data, b.ld,
+                  job->beta, c.data, c.ld);
+    }
+}
+
 void blas_gemm(bool trans_a, bool trans_b, float alpha, const LrTensor *a,
                const LrTensor *b, float beta, LrTensor *c)
 {
@@ -114,14 +154,11 @@ void blas_gemm(bool trans_a, bool trans_b, float alpha, const LrTensor *a,
             abort();
         }
     }
-    lib.sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans,
-                trans_b ? CblasTrans : CblasNoTrans, m, n, k, alpha, a->data, a->ld,
-                b->data, b->ld, beta, c->data, c->ld);
-}
-
-void blas_set_threads(int n)
-{
-    lib.threads = n < 1 ? 1 : n;
+    /* Columns unless C is too narrow to cut and tall enough to. */
+    bool by_rows = n <= BLAS_BLOCK && m > BLAS_BLOCK;
+    int side = by_rows ? m : n;
+    GemmJob job = {trans_a, trans_b, by_rows, alpha, beta, a, b, c};
+    pool_run((size_t)((side + BLAS_BLOCK - 1) / BLAS_BLOCK), 1, gemm_blocks, &job);
 }
 
 const char *blas_vendor(void)

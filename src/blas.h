@@ -11,11 +11,19 @@
  * instead of cblas_sgemm, whose call overhead dominates them; the value
  * comes from bench/tiny_gemm.c (see it for the measurement). */
 #define BLAS_TINY_GEMM 64
+/* Larger products are computed in blocks of this many columns of C (or
+ * rows, when C has no more columns than this and more rows), shared out
+ * among lrc's threads (blas.c says why). Larger blocks lose less to
+ * OpenBLAS's per-call packing, smaller ones share out more evenly; on
+ * bench/mlp.lr's shapes, 2 cores, 256 was the fastest of 64, 128 and 256
+ * at 1 and at 2 threads (bench/sgemm_limit.c runs the same blocks). */
+#define BLAS_BLOCK 256
 
 /* C = alpha * op(A) * op(B) + beta * C, op = transpose when trans_* is set.
  * Shapes must agree (checked by the Plan, asserted here in debug builds).
  * Tiny products use a loop (BLAS_TINY_GEMM); both give the same results to
- * float rounding (tests/unit/test_dense.c compares them). */
+ * float rounding (tests/unit/test_dense.c compares them). The result is
+ * the same bytes on any number of threads. */
 void blas_gemm(bool trans_a, bool trans_b, float alpha, const LrTensor *a,
                const LrTensor *b, float beta, LrTensor *c);
 /* The plain loop blas_gemm uses for tiny products, exposed so that tests
@@ -31,8 +39,6 @@ static inline bool blas_needed(long m, long n, long k)
 /* Loads OpenBLAS if it is not loaded yet (with the thread count set by
  * blas_set_threads). 0, or -1 with a reason. */
 int blas_load(char *why, size_t why_size);
-/* Sets the BLAS thread count (n >= 1); call before the library loads. */
-void blas_set_threads(int n);
 /* "OpenBLAS 0.3.21 ..." as the library reports itself. */
 const char *blas_vendor(void);
 

@@ -7,6 +7,7 @@
 
 #include "blas.h"
 #include "layer.h"
+#include "pool.h"
 
 /* With from_logits the activation is left to the loss, which applies it in
  * a fused, stable form: y then holds the activation's input. */
@@ -19,6 +20,33 @@ static void dense_forward(LrLayer *l, const LrTensor *x, LrTensor *out, bool tra
     activation_forward_bias(l->from_logits ? ACT_LINEAR : l->activation, l->bias.data, &y);
 }
 
+typedef struct GradJob {
+    LrActivation act; /* element-wise */
+    const LrTensor *y;
+    LrTensor *dy;
+    float *dbias;
+} GradJob;
+
+/* Columns [begin, end): dy := act'(y) dy, then the bias gradient, each
+ * column summed over the rows in row order (the same bytes for any split
+ * of the columns). */
+static void activation_bias_grad_cols(void *ctx, size_t begin, size_t end)
+{
+    const GradJob *job = ctx;
+    float *restrict db = job->dbias + begin;
+    const int width = (int)(end - begin);
+    for (int j = 0; j < width; j++)
+        db[j] = 0.0f;
+    for (int i = 0; i < job->dy->rows; i++) {
+        LrTensor yr = tensor_slice(job->y, i, 1, (int)begin, width);
+        LrTensor gr = tensor_slice(job->dy, i, 1, (int)begin, width);
+        activation_backward(job->act, &yr, &gr);
+        const float *restrict g = gr.data;
+        for (int j = 0; j < width; j++)
+            db[j] += g[j];
+    }
+}
+
 static void dense_backward(LrLayer *l, const LrTensor *x, const LrTensor *out,
                            LrTensor *dout, LrTensor *dx)
 {
@@ -26,8 +54,14 @@ static void dense_backward(LrLayer *l, const LrTensor *x, const LrTensor *out,
     LrTensor y = tensor_first_rows(out, n);
     LrTensor dy = tensor_first_rows(dout, n);
     /* From here on dy holds dLoss/d(pre-activation). */
-    if (!l->from_logits)
-        activation_backward(l->activation, &y, &dy);
+    LrActivation act = l->from_logits ? ACT_LINEAR : l->activation;
+    if (act == ACT_SOFTMAX) {
+        /* Not element-wise: each row as a whole, before the column split. */
+        activation_backward(act, &y, &dy);
+        act = ACT_LINEAR;
+    }
+    GradJob job = {act, &y, &dy, l->dbias.data};
+    pool_run((size_t)dy.cols, pool_grain((size_t)n), activation_bias_grad_cols, &job);
     blas_gemm(true, false, 1.0f, x, &dy, 0.0f, &l->dweight);
 
     /* d(l2 sum W^2)/dW = 2 l2 W. */
@@ -41,14 +75,6 @@ static void dense_backward(LrLayer *l, const LrTensor *x, const LrTensor *out,
         }
     }
 
-    float *db = l->dbias.data;
-    for (int j = 0; j < dy.cols; j++)
-        db[j] = 0.0f;
-    for (int i = 0; i < n; i++) {
-        const float *row = &TENSOR_AT(dy, i, 0);
-        for (int j = 0; j < dy.cols; j++)
-            db[j] += row[j];
-    }
 
     if (dx) {
         LrTensor dxv = tensor_first_rows(dx, n);

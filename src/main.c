@@ -22,6 +22,7 @@
 #include "minimize.h"
 #include "sweep.h"
 #include "plan.h"
+#include "pool.h"
 #include "report.h"
 #include "run.h"
 #include "sandbox.h"
@@ -62,8 +63,8 @@ static const char help_text[] =
     "                 checkpoint (each epoch, and on SIGINT/SIGTERM) to DIR\n"
     "  --resume DIR   continue the run checkpointed in DIR\n"
     "  --halt-after N stop as if interrupted after N updates (to test resume)\n"
-    "  --threads N    BLAS threads (default: the number of cores); results\n"
-    "                 are identical whatever N is\n"
+    "  --threads N    threads for BLAS and lrc's own loops (default: the\n"
+    "                 number of cores); results are identical whatever N is\n"
     "  --quiet        nothing on stderr but errors\n"
     "  --help         this text\n"
     "  --version      the version\n"
@@ -452,7 +453,10 @@ static int run_file(const Options *given)
         if (threads < 1)
             threads = 1;
     }
-    blas_set_threads((int)threads);
+    /* More threads than cores only take turns (and the pool's idle ones
+     * poll): the pool is capped at the cores, like OpenBLAS's. */
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    pool_set_threads((int)(cores >= 1 && cores < threads ? cores : threads));
     LrRunOptions run = {o->resume_dir ? o->resume_dir : o->out_dir, o->resume_dir != NULL,
                         (int)threads, o->quiet, o->halt_after, o->sets, o->set_count};
     status = spec.has_train ? run_experiment(&src, &spec, &run, &diag) : EXIT_OK;

@@ -11,6 +11,7 @@
 #include <math.h>
 #include <stdbool.h>
 
+#include "pool.h"
 #include "schedule.h"
 
 int optim_slot_count(const LrOptimizerSpec *spec)
@@ -137,11 +138,54 @@ static void adagrad_update(const LrOptimizerSpec *s, const Var *v, float lr)
     }
 }
 
+typedef struct Job {
+    const LrOptimizer *o;
+    const Var *v;
+    float lr;
+} Job;
+
+/* The update of elements [begin, end) of a variable: element by element,
+ * so any split of the variable gives the same bytes (pool.h). */
+static void update_range(void *ctx, size_t begin, size_t end)
+{
+    const Job *job = ctx;
+    const LrOptimizerSpec *s = job->o->spec;
+    Var v = *job->v;
+    v.p += begin;
+    v.g += begin;
+    v.s1 = v.s1 ? v.s1 + begin : NULL;
+    v.s2 = v.s2 ? v.s2 + begin : NULL;
+    v.n = end - begin;
+    switch (s->kind) {
+    case OPT_SGD:
+        sgd_update(s, &v, job->lr);
+        break;
+    case OPT_ADAMW: {
+        /* Decoupled weight decay, before the update: p -= p wd lr. */
+        const float wd = (float)s->weight_decay;
+        for (size_t i = 0; i < v.n; i++)
+            v.p[i] -= v.p[i] * wd * job->lr;
+        adam_update(s, &v, job->lr, job->o->step);
+        break;
+    }
+    case OPT_ADAM:
+        adam_update(s, &v, job->lr, job->o->step);
+        break;
+    case OPT_RMSPROP:
+        rmsprop_update(s, &v, job->lr);
+        break;
+    case OPT_ADAGRAD:
+        adagrad_update(s, &v, job->lr);
+        break;
+    }
+}
+
 static void update_var(const LrOptimizer *o, Var *v, float lr)
 {
     const LrOptimizerSpec *s = o->spec;
     v->c = v->d = 1.0f;
     if (s->clip_norm > 0) {
+        /* The norm is one sum in one order, on this thread. */
         double sq = 0.0;
         for (size_t i = 0; i < v->n; i++)
             sq += (double)v->g[i] * v->g[i];
@@ -149,28 +193,8 @@ static void update_var(const LrOptimizer *o, Var *v, float lr)
         v->c = c;
         v->d = norm > c ? norm : c;
     }
-    switch (s->kind) {
-    case OPT_SGD:
-        sgd_update(s, v, lr);
-        break;
-    case OPT_ADAMW: {
-        /* Decoupled weight decay, before the update: p -= p wd lr. */
-        const float wd = (float)s->weight_decay;
-        for (size_t i = 0; i < v->n; i++)
-            v->p[i] -= v->p[i] * wd * lr;
-        adam_update(s, v, lr, o->step);
-        break;
-    }
-    case OPT_ADAM:
-        adam_update(s, v, lr, o->step);
-        break;
-    case OPT_RMSPROP:
-        rmsprop_update(s, v, lr);
-        break;
-    case OPT_ADAGRAD:
-        adagrad_update(s, v, lr);
-        break;
-    }
+    Job job = {o, v, lr};
+    pool_run(v->n, POOL_GRAIN, update_range, &job);
 }
 
 double optim_step(LrOptimizer *o)

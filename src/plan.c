@@ -11,6 +11,7 @@
 
 #include "blas.h"
 #include "init.h"
+#include "pool.h"
 #include "weights.h"
 
 /* a += b * c in bytes; false on overflow. */
@@ -387,6 +388,15 @@ LrStatus plan_build(LrPlan *plan, const LrSpec *spec, const LrSource *src, LrDia
         diag_error(diag, src, spec->train.span, "%s", why_blas);
         return LR_RUN_FAILED;
     }
+    /* lrc's threads, when a product or a loop of the step is large enough
+     * to split (pool.h); the grades example never starts them. */
+    size_t widest = plan->param_count;
+    for (int i = 0; i < plan->layer_count; i++) {
+        size_t cells = (size_t)plan->batch * (size_t)plan->layers[i].out;
+        widest = cells > widest ? cells : widest;
+    }
+    if (needs_blas || widest >= 2 * (size_t)POOL_GRAIN)
+        pool_start();
     init_params(plan);
     if (spec->load_path) {
         char why[4608];

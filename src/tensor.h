@@ -31,6 +31,14 @@ static inline LrTensor tensor_first_rows(const LrTensor *t, int rows)
     return v;
 }
 
+/* The block of t at (row, col) of rows x cols, same leading dimension. */
+static inline LrTensor tensor_slice(const LrTensor *t, int row, int rows, int col, int cols)
+{
+    assert(row >= 0 && col >= 0 && row + rows <= t->rows && col + cols <= t->cols);
+    LrTensor v = {t->data + (size_t)row * (size_t)t->ld + (size_t)col, rows, cols, t->ld};
+    return v;
+}
+
 /* dst's first src->rows rows := src's (they may overlap: memmove). */
 static inline void tensor_copy_rows(const LrTensor *src, LrTensor *dst)
 {

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "metrics.h"
+#include "pool.h"
 #include "report.h"
 #include "schedule.h"
 
@@ -81,15 +82,30 @@ static void shuffle(int64_t *order, int64_t n, LrRng *rng)
     }
 }
 
+typedef struct GatherJob {
+    LrPlan *plan;
+    int64_t start;
+} GatherJob;
+
+/* Rows [begin, end) of the batch from the shuffled training rows. */
+static void gather_rows(void *ctx, size_t begin, size_t end)
+{
+    const GatherJob *job = ctx;
+    LrPlan *plan = job->plan;
+    size_t fx = (size_t)plan->features, fy = (size_t)plan->targets;
+    for (size_t r = begin; r < end; r++) {
+        size_t src = (size_t)plan->order[job->start + (int64_t)r];
+        memcpy(plan->xb + r * fx, plan->train.x + src * fx, fx * sizeof(float));
+        memcpy(plan->yb + r * fy, plan->train.y + src * fy, fy * sizeof(float));
+    }
+}
+
 /* Copies the batch's rows into the Plan's batch buffers. */
 static void gather(LrPlan *plan, int64_t start, int rows, LrTensor *x, LrTensor *y)
 {
-    size_t fx = (size_t)plan->features, fy = (size_t)plan->targets;
-    for (int r = 0; r < rows; r++) {
-        size_t src = (size_t)plan->order[start + r];
-        memcpy(plan->xb + (size_t)r * fx, plan->train.x + src * fx, fx * sizeof(float));
-        memcpy(plan->yb + (size_t)r * fy, plan->train.y + src * fy, fy * sizeof(float));
-    }
+    GatherJob job = {plan, start};
+    pool_run((size_t)rows, pool_grain((size_t)(plan->features + plan->targets)), gather_rows,
+             &job);
     *x = tensor_view(plan->xb, rows, plan->features);
     *y = tensor_view(plan->yb, rows, plan->targets);
 }

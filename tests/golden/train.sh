@@ -40,6 +40,27 @@ for f in examples/*.lr; do
     check "$f same stdout with 1 and 2 threads" cmp "$tmp/t1" "$tmp/t2"
 done
 
+# A model wide enough that lrc's own loops are split across threads (pool.h:
+# batch x units and the parameter count past two grains): the same stdout
+# and the same weights, byte for byte, on 1, 2 and 3 threads.
+cat >"$tmp/wide.lr" <<'LR'
+seed 11
+dataset d = blobs(n=2000, features=30, classes=5, spread=4) validation=0.2
+model dense(300, activation=relu) -> dropout(0.2) -> dense(200, activation=tanh) ->
+      dense(5, activation=softmax)
+loss categorical_crossentropy
+optimizer adam lr=0.002 clip_norm=5
+train epochs=2 batch=128 metrics=[accuracy]
+LR
+for n in 1 2 3; do
+    "$LRC" --quiet --threads $n --out "$tmp/wide$n" "$tmp/wide.lr" >"$tmp/wide$n.out" 2>&1
+done
+check "wide model same stdout with 1, 2 and 3 threads" \
+    sh -c "cmp '$tmp/wide1.out' '$tmp/wide2.out' && cmp '$tmp/wide1.out' '$tmp/wide3.out'"
+check "wide model same weights with 1, 2 and 3 threads" \
+    sh -c "cmp '$tmp/wide1/model.safetensors' '$tmp/wide2/model.safetensors' && cmp '$tmp/wide1/model.safetensors' '$tmp/wide3/model.safetensors'"
+check "wide model learned" grep -Eq "val_accuracy (0\.9|1\.0)" "$tmp/wide1.out"
+
 # --- the run directory -------------------------------------------------
 "$LRC" --quiet --out "$tmp/iris-run" examples/iris.lr >"$tmp/iris-out" 2>&1
 check "run directory has its files" test -s "$tmp/iris-run/metrics.csv" -a -s "$tmp/iris-run/run.json" -a -s "$tmp/iris-run/model.safetensors"

@@ -2,7 +2,8 @@
  * hand-computed example, backward (dW, db, dx) against central finite
  * differences of an independent double-precision forward (every activation
  * including softmax; the L2 penalty; from_logits leaving the activation to
- * the loss), and batches smaller than the buffers they live in. */
+ * the loss), batches smaller than the buffers they live in, and the same
+ * bytes from products and layers on 1, 2 or 3 threads. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,7 +17,7 @@
 
 #include "blas.h"
 #include "layer.h"
-
+#include "pool.h"
 
 static LrLayer make_layer(int in, int out, LrActivation act, float *w, float *b, float *dw,
                           float *db)
@@ -414,11 +415,122 @@ static void test_dense__tiny_loop_matches_blas(void **state)
     }
 }
 
+/* ------------------------------------------------------------------------
+ * Threads: products cut into blocks (blas.c) and loops split across
+ * threads (pool.h) give the same bytes on any number of threads. */
+
+static void fill_uniform(float *p, size_t n, uint32_t seed)
+{
+    for (size_t i = 0; i < n; i++)
+        p[i] = (float)(2.0 * lcg_uniform(&seed) - 1.0);
+}
+
+/* The product of the given shape into c, at `threads` threads, through a
+ * view with ld > cols inside a larger buffer (as the Plan's first-rows
+ * views are); the margin keeps its initial values. */
+static void product_at_threads(int threads, bool ta, bool tb, int m, int n, int k, float beta,
+                               const float *a, const float *b, float *c)
+{
+    pool_set_threads(threads);
+    pool_start();
+    LrTensor av = ta ? tensor_view((float *)a, k, m) : tensor_view((float *)a, m, k);
+    LrTensor bv = tb ? tensor_view((float *)b, n, k) : tensor_view((float *)b, k, n);
+    LrTensor whole = tensor_view(c, m + 3, n + 5);
+    LrTensor cv = tensor_slice(&whole, 1, m, 2, n);
+    fill_uniform(c, (size_t)(m + 3) * (size_t)(n + 5), 99);
+    blas_gemm(ta, tb, 0.5f, &av, &bv, beta, &cv);
+    pool_stop();
+    pool_set_threads(1);
+}
+
+static void test_dense__products_same_on_any_thread_count(void **state)
+{
+    (void)state;
+    /* The MLP's shapes, cut by columns and by rows, and odd ones. */
+    static const int shapes[][3] = {{128, 512, 784}, {784, 512, 128}, {512, 10, 128},
+                                    {100, 333, 257}, {517, 45, 300},  {128, 10, 512},
+                                    {600, 700, 3}};
+    enum { MAX = 800 * 800 };
+    static float a[MAX], b[MAX], c1[MAX], c2[MAX], c3[MAX];
+    fill_uniform(a, MAX, 1);
+    fill_uniform(b, MAX, 2);
+    for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++) {
+        int m = shapes[s][0], n = shapes[s][1], k = shapes[s][2];
+        size_t bytes = (size_t)(m + 3) * (size_t)(n + 5) * sizeof(float);
+        for (int t = 0; t < 8; t++) {
+            bool ta = t & 1, tb = t & 2;
+            float beta = t & 4 ? 0.75f : 0.0f;
+            product_at_threads(1, ta, tb, m, n, k, beta, a, b, c1);
+            product_at_threads(2, ta, tb, m, n, k, beta, a, b, c2);
+            product_at_threads(3, ta, tb, m, n, k, beta, a, b, c3);
+            if (memcmp(c1, c2, bytes) != 0 || memcmp(c1, c3, bytes) != 0)
+                fail_msg("%dx%dx%d trans %d beta %g: threads disagree", m, n, k, t & 3,
+                         (double)beta);
+        }
+        /* and it is the product: every element of the last (trans 3, beta
+         * 0.75) against a double-precision sum, the margin untouched */
+        fill_uniform(c2, bytes / sizeof(float), 99);
+        for (int i = 0; i < m + 3; i++) {
+            for (int j = 0; j < n + 5; j++) {
+                size_t at = (size_t)i * (size_t)(n + 5) + (size_t)j;
+                if (i < 1 || i > m || j < 2 || j >= n + 2) {
+                    assert_true(c3[at] == c2[at]);
+                    continue;
+                }
+                double sum = 0;
+                for (int p = 0; p < k; p++) /* A' is k x m, B' is n x k */
+                    sum += (double)a[(size_t)p * (size_t)m + (size_t)(i - 1)] *
+                           b[(size_t)(j - 2) * (size_t)k + (size_t)p];
+                assert_close(c3[at], 0.5 * sum + 0.75 * c2[at], 1e-4 * (1 + sqrt((double)k)));
+            }
+        }
+    }
+}
+
+/* Forward and backward of a 128 x 300 -> 520 layer at 1 and 3 threads. */
+static void layer_at_threads(int threads, LrActivation act, float *y, float *dx, float *dw,
+                             float *db)
+{
+    enum { SN = 128, SIN = 300, SOUT = 520 };
+    static float x[SN * SIN], w[SIN * SOUT], b[SOUT], dy[SN * SOUT];
+    fill_uniform(x, SN * SIN, 3);
+    fill_uniform(w, SIN * SOUT, 4);
+    fill_uniform(b, SOUT, 5);
+    fill_uniform(dy, SN * SOUT, 6);
+    pool_set_threads(threads);
+    pool_start();
+    LrLayer l = make_layer(SIN, SOUT, act, w, b, dw, db);
+    LrTensor xt = tensor_view(x, SN, SIN), yt = tensor_view(y, SN, SOUT);
+    LrTensor dyt = tensor_view(dy, SN, SOUT), dxt = tensor_view(dx, SN, SIN);
+    l.ops->forward(&l, &xt, &yt, true);
+    l.ops->backward(&l, &xt, &yt, &dyt, &dxt);
+    pool_stop();
+    pool_set_threads(1);
+}
+
+static void test_dense__split_layers_are_identical(void **state)
+{
+    (void)state;
+    enum { SN = 128, SIN = 300, SOUT = 520 };
+    static float y1[SN * SOUT], dx1[SN * SIN], dw1[SIN * SOUT], db1[SOUT];
+    static float y3[SN * SOUT], dx3[SN * SIN], dw3[SIN * SOUT], db3[SOUT];
+    static const LrActivation acts[] = {ACT_LINEAR, ACT_RELU, ACT_SIGMOID, ACT_TANH,
+                                        ACT_SOFTMAX};
+    for (size_t i = 0; i < sizeof acts / sizeof *acts; i++) {
+        layer_at_threads(1, acts[i], y1, dx1, dw1, db1);
+        layer_at_threads(3, acts[i], y3, dx3, dw3, db3);
+        assert_memory_equal(y1, y3, sizeof y1);
+        assert_memory_equal(dx1, dx3, sizeof dx1);
+        assert_memory_equal(dw1, dw3, sizeof dw1);
+        assert_memory_equal(db1, db3, sizeof db1);
+    }
+}
+
 int main(void)
 {
-    /* One thread: deterministic sums and a quiet valgrind. */
-    blas_set_threads(1);
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_dense__products_same_on_any_thread_count),
+        cmocka_unit_test(test_dense__split_layers_are_identical),
         cmocka_unit_test(test_dense__tiny_loop_matches_blas),
         cmocka_unit_test(test_dense__forward_matches_hand_example),
         cmocka_unit_test(test_dense__activations_match_definitions),

@@ -4,7 +4,8 @@
  * default hyperparameters against a double-precision reference written from
  * the formulas (and the first update's value by hand); clip_norm per
  * variable; slot counts and reset; the learning rate following its schedule
- * by step, step 0 for the first update. */
+ * by step, step 0 for the first update; the same bytes from an update split
+ * across 1 or 3 threads. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +18,7 @@
 #include "test_util.h"
 
 #include "optim.h"
+#include "pool.h"
 
 
 #define TOL 1e-6
@@ -380,6 +382,60 @@ static void test_optim__momentum_uses_scheduled_lr(void **state)
     assert_close(p[0], -0.275, TOL);
 }
 
+/* ------------------------------------------------------------------------
+ * Threads: an update split across lrc's threads (pool.h) gives the bytes
+ * of the whole one, for every rule, with and without clipping. */
+
+enum { SPLIT_N = 90001 }; /* two variables of three and two grains or more */
+
+/* Three updates of every rule at `threads` threads into p, s1, s2. */
+static void three_updates(const LrOptimizerSpec *spec, int threads, float *p, float *s1,
+                          float *s2)
+{
+    static float g[SPLIT_N];
+    uint32_t seed = 7;
+    for (size_t i = 0; i < SPLIT_N; i++) {
+        seed = seed * 1664525u + 1013904223u;
+        g[i] = (float)(seed >> 8) / 8388608.0f - 1.0f;
+        p[i] = 0.5f - (float)i / SPLIT_N;
+    }
+    pool_set_threads(threads);
+    pool_start();
+    const size_t offsets[3] = {0, 50000, SPLIT_N};
+    LrOptimizer o = {.spec = spec, .params = p, .grads = g, .slot1 = s1, .slot2 = s2,
+                     .count = SPLIT_N, .var_offsets = offsets, .var_count = 2};
+    optim_reset(&o);
+    for (int k = 0; k < 3; k++)
+        optim_step(&o);
+    pool_stop();
+    pool_set_threads(1);
+}
+
+static void test_optim__split_updates_are_identical(void **state)
+{
+    (void)state;
+    static float p1[SPLIT_N], a1[SPLIT_N], b1[SPLIT_N], p3[SPLIT_N], a3[SPLIT_N], b3[SPLIT_N];
+    LrOptimizerSpec specs[] = {sgd_spec(0, false), sgd_spec(0.9, false), sgd_spec(0.9, true),
+                               keras_default(OPT_ADAM), keras_default(OPT_ADAMW),
+                               keras_default(OPT_RMSPROP), keras_default(OPT_ADAGRAD)};
+    specs[5].momentum = 0.5;
+    for (size_t i = 0; i < sizeof specs / sizeof *specs; i++) {
+        for (int clip = 0; clip < 2; clip++) {
+            LrOptimizerSpec spec = specs[i];
+            spec.clip_norm = clip ? 3.0 : 0.0; /* both variables' norms are larger */
+            three_updates(&spec, 1, p1, a1, b1);
+            three_updates(&spec, 3, p3, a3, b3);
+            assert_memory_equal(p1, p3, sizeof p1);
+            int slots = optim_slot_count(&spec);
+            if (slots >= 1)
+                assert_memory_equal(a1, a3, sizeof a1);
+            if (slots >= 2)
+                assert_memory_equal(b1, b3, sizeof b1);
+            assert_true(p1[0] != 0.5f); /* the updates happened */
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -395,6 +451,7 @@ int main(void)
         cmocka_unit_test(test_optim__clip_norm_per_variable),
         cmocka_unit_test(test_optim__lr_follows_schedule_from_step_zero),
         cmocka_unit_test(test_optim__momentum_uses_scheduled_lr),
+        cmocka_unit_test(test_optim__split_updates_are_identical),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -182,7 +182,7 @@ FUZZ_CFLAGS  = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -O1 -
 FUZZ_BINS   := $(addprefix $(FUZZ)/fuzz_,$(FUZZ_NAMES))
 REPLAY_BINS := $(addprefix $(BUILD)/fuzz/replay_,$(FUZZ_NAMES))
 
-.PHONY: fuzz-build fuzz-replay fuzz-replay-build tsan
+.PHONY: fuzz-build fuzz-replay fuzz-replay-build tsan bench-blocks
 
 fuzz: fuzz-build $(BUILD)/lrc
 	@sh fuzz/run.sh $(FUZZ_SECONDS) $(BUILD)/lrc $(FUZZ_NAMES)
@@ -274,6 +274,30 @@ bench:
 	@$(MAKE) --no-print-directory SAN=0 DEBUG=0 lrc build/bench/sgemm_limit
 	/usr/bin/python3 bench/run.py --lrc $(BENCH_LRC) --sgemm build/bench/sgemm_limit \
 	    --out build/bench --runs $(BENCH_RUNS) --csv-mb $(CSV_MB) --only $(BENCH_ONLY)
+
+# `make bench-blocks`: the kernel choices of src/blas.h. bench/tiny_gemm.c
+# (loop or BLAS, BLAS_TINY_GEMM) and bench/gemm_blocks.c (BLAS_BLOCK) built
+# for each block size in BENCH_BLOCKS, at 1 and 2 threads, beside
+# sgemm_limit's whole products on OpenBLAS's own threads; alternating, 3
+# rounds.
+BENCH_BLOCKS ?= 64 128 256 512
+BENCH_CFLAGS = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -O2 -g \
+               -D_POSIX_C_SOURCE=200809L -Isrc $(BLAS_CFLAGS) \
+               -DLRC_BLAS_LIBDIR='"$(shell pkg-config --variable=libdir openblas)"'
+
+bench-blocks: build/bench/tiny_gemm build/bench/sgemm_limit \
+              $(addprefix build/bench/gemm_blocks_,$(BENCH_BLOCKS))
+	build/bench/tiny_gemm
+	@for round in 1 2 3; do for t in 1 2; do build/bench/sgemm_limit $$t; \
+	    for b in $(BENCH_BLOCKS); do build/bench/gemm_blocks_$$b $$t; done; done; done
+
+build/bench/gemm_blocks_%: bench/gemm_blocks.c src/blas.c src/pool.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) -DBLAS_BLOCK=$* -o $@ $^ -pthread -ldl -lm
+
+build/bench/tiny_gemm: bench/tiny_gemm.c src/blas.c src/pool.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) -o $@ $^ $(BLAS_LIBS) -pthread -ldl -lm
 
 build/bench/sgemm_limit: bench/sgemm_limit.c
 	@mkdir -p $(dir $@)

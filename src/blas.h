@@ -14,10 +14,12 @@
 /* Larger products are computed in blocks of this many columns of C (or
  * rows, when C has no more columns than this and more rows), shared out
  * among lrc's threads (blas.c says why). Larger blocks lose less to
- * OpenBLAS's per-call packing, smaller ones share out more evenly; on
- * bench/mlp.lr's shapes, 2 cores, 256 was the fastest of 64, 128 and 256
- * at 1 and at 2 threads (bench/sgemm_limit.c runs the same blocks). */
+ * OpenBLAS's per-call packing, smaller ones share out more evenly;
+ * `make bench-blocks` times bench/mlp.lr's step at 64, 128, 256 and 512
+ * (the value is a compile-time setting for that benchmark only). */
+#ifndef BLAS_BLOCK
 #define BLAS_BLOCK 256
+#endif
 
 /* C = alpha * op(A) * op(B) + beta * C, op = transpose when trans_* is set.
  * Shapes must agree (checked by the Plan, asserted here in debug builds).

@@ -2,7 +2,8 @@
  * shape a dense layer makes (batch x in x out, the three products of a
  * training step), times blas_gemm_loop against OpenBLAS on the same data,
  * single-threaded, and prints the ratio; BLAS_TINY_GEMM in src/blas.h is
- * set below the first size where BLAS wins. Built and run by `make bench`.
+ * set below the first size where BLAS wins. Built and run by
+ * `make bench-blocks`.
  *
  *   m n k   loop ns   blas ns   loop/blas */
 #define _POSIX_C_SOURCE 200809L

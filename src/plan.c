@@ -37,6 +37,9 @@ static size_t machine_memory(void)
 }
 
 /* Width of each layer's output, given the model's input width. */
+#define PLAN_EVAL_ROWS 1024
+#define PLAN_EVAL_BYTES ((size_t)8 << 20)
+
 static int layer_width(const LrLayerSpec *l, int in)
 {
     return l->kind == LAYER_DENSE ? l->units : in;
@@ -66,6 +69,8 @@ static size_t plan_size(const LrSpec *spec, int features, int64_t batch)
     }
     /* parameters, gradients, two optimizer slots, the best epoch's copy */
     ok = ok && add_product(&bytes, params, 5 * sizeof(float));
+    /* activations for measuring, at most */
+    ok = ok && add_product(&bytes, 1, PLAN_EVAL_BYTES);
     return ok ? bytes : SIZE_MAX;
 }
 
@@ -240,6 +245,39 @@ static void fuse_output(LrPlan *plan)
     }
 }
 
+/* Rows per forward pass when measuring (train_measure: no gradients). A
+ * model whose products go to BLAS measures up to PLAN_EVAL_ROWS rows at a
+ * time, within PLAN_EVAL_BYTES of activations and the largest data set:
+ * fewer, taller products, each packing a kernel once for more rows
+ * (bench/mlp.lr: measuring 8% faster than by batches of 128; 4096 rows
+ * were no faster than 1024). Others, whose products take the plain loop,
+ * measure by training batches. */
+static int eval_rows(const LrPlan *plan, int batch)
+{
+    const LrSpec *spec = plan->spec;
+    size_t widths = 0;
+    bool blas = false;
+    int in = plan->features;
+    for (int i = 0; i < spec->layer_count; i++) {
+        int out = layer_width(&spec->layers[i], in);
+        blas |= spec->layers[i].kind == LAYER_DENSE && blas_needed(batch, in, out);
+        widths += (size_t)out;
+        in = out;
+    }
+    if (!blas)
+        return batch;
+    int64_t rows = PLAN_EVAL_ROWS;
+    size_t fit = PLAN_EVAL_BYTES / (widths * sizeof(float) + 1);
+    if ((size_t)rows > fit)
+        rows = (int64_t)fit;
+    int64_t largest = 0;
+    for (int i = 0; i < plan->dataset_count; i++)
+        largest = plan->data[i].n > largest ? plan->data[i].n : largest;
+    if (rows > largest)
+        rows = largest;
+    return rows > batch ? (int)rows : batch;
+}
+
 static bool build_layers(LrPlan *plan)
 {
     const LrSpec *spec = plan->spec;
@@ -259,6 +297,7 @@ static bool build_layers(LrPlan *plan)
     plan->var_count = vars;
     int64_t batch = spec->train.batch < plan->train.rows ? spec->train.batch : plan->train.rows;
     plan->batch = (int)batch;
+    plan->eval_rows = eval_rows(plan, (int)batch);
     plan->params = plan_alloc(plan, params, sizeof(float));
     plan->dparams = plan_alloc(plan, params, sizeof(float));
     plan->best = plan_alloc(plan, params, sizeof(float));
@@ -308,11 +347,11 @@ static bool build_layers(LrPlan *plan)
             l->ops = &layer_activation_ops;
             break;
         }
-        float *act = plan_alloc(plan, (size_t)batch * (size_t)l->out, sizeof(float));
+        float *act = plan_alloc(plan, (size_t)plan->eval_rows * (size_t)l->out, sizeof(float));
         float *grad = plan_alloc(plan, (size_t)batch * (size_t)l->out, sizeof(float));
         if (!act || !grad)
             return false;
-        plan->acts[i] = tensor_view(act, (int)batch, l->out);
+        plan->acts[i] = tensor_view(act, plan->eval_rows, l->out);
         plan->grads[i] = tensor_view(grad, (int)batch, l->out);
         in = l->out;
     }

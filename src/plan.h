@@ -37,10 +37,11 @@ typedef struct LrPlan {
     LrLoss loss;
     LrActivation pending;   /* output activation fused into the loss, for metrics */
     int batch;              /* rows per step: min(train batch, training rows) */
+    int eval_rows;          /* rows per forward pass when measuring (>= batch) */
     float *xb, *yb;         /* a shuffled batch, gathered */
     int layer_count;
     LrLayer *layers;
-    LrTensor *acts;         /* acts[i]: output of layer i, batch rows */
+    LrTensor *acts;         /* acts[i]: output of layer i, eval_rows rows */
     LrTensor *grads;        /* grads[i]: dLoss/d acts[i] */
     float *params, *dparams, *best;
     size_t param_count;

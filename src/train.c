@@ -50,8 +50,8 @@ void train_measure(LrPlan *plan, LrPartView part, const LrMetricKind *metrics, i
     double sum = 0;
     for (int m = 0; m < count; m++)
         values[m] = 0;
-    for (int64_t start = 0; start < part.rows; start += plan->batch) {
-        int rows = (int)(part.rows - start < plan->batch ? part.rows - start : plan->batch);
+    for (int64_t start = 0; start < part.rows; start += plan->eval_rows) {
+        int rows = (int)(part.rows - start < plan->eval_rows ? part.rows - start : plan->eval_rows);
         /* The data are never written through these views. */
         LrTensor x = tensor_view((float *)part.x + (size_t)start * (size_t)plan->features, rows,
                                  plan->features);

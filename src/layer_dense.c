@@ -38,9 +38,11 @@ static void activation_bias_grad_cols(void *ctx, size_t begin, size_t end)
     for (int j = 0; j < width; j++)
         db[j] = 0.0f;
     for (int i = 0; i < job->dy->rows; i++) {
-        LrTensor yr = tensor_slice(job->y, i, 1, (int)begin, width);
         LrTensor gr = tensor_slice(job->dy, i, 1, (int)begin, width);
-        activation_backward(job->act, &yr, &gr);
+        if (job->act != ACT_LINEAR) {
+            LrTensor yr = tensor_slice(job->y, i, 1, (int)begin, width);
+            activation_backward(job->act, &yr, &gr);
+        }
         const float *restrict g = gr.data;
         for (int j = 0; j < width; j++)
             db[j] += g[j];

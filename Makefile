@@ -51,21 +51,22 @@ LDLIBS  = -pthread -ldl -lm
 # Modules by stage; one object per file in src/ (and the generated parser).
 CORE    := arena source diag
 FRONT   := lex lr parse ast check
-RUNTIME := rng schedule pool blas activation layer_dense layer_dropout layer_activation loss metrics optim init synth csv data sha256 fileio json safetensors plan train report weights explain run expr sweep minimize sandbox
+RUNTIME := rng schedule pool blas activation layer_dense layer_dropout layer_activation loss metrics optim init synth csv decimal data sha256 fileio json safetensors plan train report weights explain run expr sweep minimize sandbox
 LRC_OBJS := $(addprefix $(BUILD)/obj/,$(addsuffix .o,$(CORE) $(FRONT) $(RUNTIME) main))
 
 # Unit tests: tests/unit/test_<module>.c, each linked with only what it needs.
-UNIT_TESTS := train pool diag lex parse check rng schedule dense layers loss metrics optim init synth csv data sha256 fileio json safetensors expr
+UNIT_TESTS := train pool decimal diag lex parse check rng schedule dense layers loss metrics optim init synth csv data sha256 fileio json safetensors expr
 test_diag_MODS     := $(CORE)
 test_lex_MODS      := $(CORE) lex
 test_parse_MODS    := $(CORE) lex lr parse ast
 test_check_MODS    := $(CORE) $(FRONT) fileio expr sandbox
 test_train_MODS    := $(CORE) $(FRONT) fileio expr sandbox rng schedule pool blas activation \
                       layer_dense layer_dropout layer_activation loss metrics optim init synth \
-                      csv data sha256 json safetensors plan train report weights
+                      csv decimal data sha256 json safetensors plan train report weights
 test_train_LDFLAGS := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
 test_rng_MODS      := rng
 test_pool_MODS     := pool
+test_decimal_MODS  := decimal
 test_schedule_MODS := schedule
 test_dense_MODS    := pool blas activation layer_dense
 test_layers_MODS   := pool blas activation layer_dense layer_dropout layer_activation rng
@@ -75,7 +76,7 @@ test_optim_MODS    := optim schedule pool
 test_init_MODS     := init rng
 test_synth_MODS    := synth rng
 test_csv_MODS      := csv sha256 $(CORE)
-test_data_MODS     := data csv synth rng sha256 $(CORE)
+test_data_MODS     := data csv decimal synth rng sha256 $(CORE)
 test_sha256_MODS   := sha256
 test_fileio_MODS   := fileio
 test_json_MODS     := json fileio

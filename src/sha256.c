@@ -5,6 +5,7 @@
 #include "sha256.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -28,7 +29,7 @@ static uint32_t rotr(uint32_t x, int n)
 
 /* One 64-byte block into the state (section 6.2.2). Words are read
  * big-endian byte by byte, so the host's byte order does not matter. */
-static void sha256_block(uint32_t state[8], const unsigned char *p)
+static void block_portable(uint32_t state[8], const unsigned char *p)
 {
     uint32_t w[64];
     for (int t = 0; t < 16; t++)
@@ -67,6 +68,92 @@ static void sha256_block(uint32_t state[8], const unsigned char *p)
     state[7] += h;
 }
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define SHA256_NI 1
+#include <cpuid.h>
+#include <immintrin.h>
+
+/* The same blocks with the x86 SHA extensions (about 5x faster: a CSV
+ * file is hashed as it is read). The state lives in two registers as the
+ * instructions want it, ABEF and CDGH; each group of four rounds takes
+ * four schedule words, W[t] = sigma1(W[t-2]) + W[t-7] + sigma0(W[t-15]) +
+ * W[t-16] computed four at a time by sha256msg1/msg2. */
+__attribute__((target("sha,sse4.1,ssse3"))) static void
+blocks_ni(uint32_t state[8], const unsigned char *p, size_t count)
+{
+    /* Bytes of each 32-bit word reversed: the message is big-endian. */
+    const __m128i swap = _mm_set_epi64x(0x0c0d0e0f08090a0bLL, 0x0405060700010203LL);
+    __m128i dcba = _mm_loadu_si128((const __m128i *)&state[0]);
+    __m128i hgfe = _mm_loadu_si128((const __m128i *)&state[4]);
+    __m128i cdab = _mm_shuffle_epi32(dcba, 0xB1);
+    __m128i efgh = _mm_shuffle_epi32(hgfe, 0x1B);
+    __m128i abef = _mm_alignr_epi8(cdab, efgh, 8);
+    __m128i cdgh = _mm_blend_epi16(efgh, cdab, 0xF0);
+    for (; count > 0; count--, p += 64) {
+        const __m128i abef_in = abef, cdgh_in = cdgh;
+        __m128i w[4]; /* the last four groups of schedule words, a ring */
+        for (int g = 0; g < 16; g++) {
+            __m128i words;
+            if (g < 4) {
+                words = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(p + 16 * g)), swap);
+            } else {
+                __m128i t = _mm_sha256msg1_epu32(w[g & 3], w[(g + 1) & 3]);
+                t = _mm_add_epi32(t, _mm_alignr_epi8(w[(g + 3) & 3], w[(g + 2) & 3], 4));
+                words = _mm_sha256msg2_epu32(t, w[(g + 3) & 3]);
+            }
+            w[g & 3] = words;
+            __m128i k = _mm_add_epi32(words, _mm_loadu_si128((const __m128i *)&K[4 * g]));
+            cdgh = _mm_sha256rnds2_epu32(cdgh, abef, k);
+            abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(k, 0x0E));
+        }
+        abef = _mm_add_epi32(abef, abef_in);
+        cdgh = _mm_add_epi32(cdgh, cdgh_in);
+    }
+    __m128i feba = _mm_shuffle_epi32(abef, 0x1B);
+    __m128i dchg = _mm_shuffle_epi32(cdgh, 0xB1);
+    _mm_storeu_si128((__m128i *)&state[0], _mm_blend_epi16(feba, dchg, 0xF0));
+    _mm_storeu_si128((__m128i *)&state[4], _mm_alignr_epi8(dchg, feba, 8));
+}
+
+/* Whether this processor has the SHA extensions (and SSSE3, SSE4.1). */
+static bool cpu_has_sha(void)
+{
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_SSSE3) || !(c & bit_SSE4_1))
+        return false;
+    return __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & bit_SHA);
+}
+#endif
+
+/* -1: not decided yet; 0: portable; 1: SHA extensions. */
+static int accelerated = -1;
+
+bool sha256_set_accelerated(bool on)
+{
+#ifdef SHA256_NI
+    accelerated = on && cpu_has_sha();
+#else
+    (void)on;
+    accelerated = 0;
+#endif
+    return accelerated == 1;
+}
+
+/* count 64-byte blocks at p into the state. */
+static void sha256_blocks(uint32_t state[8], const unsigned char *p, size_t count)
+{
+    if (accelerated < 0)
+        sha256_set_accelerated(true);
+#ifdef SHA256_NI
+    if (accelerated == 1) {
+        blocks_ni(state, p, count);
+        return;
+    }
+#endif
+    for (; count > 0; count--, p += 64)
+        block_portable(state, p);
+}
+
 void sha256_init(LrSha256 *h)
 {
     /* Fractional parts of the square roots of the first 8 primes (5.3.3). */
@@ -93,14 +180,12 @@ void sha256_update(LrSha256 *h, const void *data, size_t size)
         size -= take;
         if (h->used < 64)
             return;
-        sha256_block(h->state, h->block);
+        sha256_blocks(h->state, h->block, 1);
         h->used = 0;
     }
-    while (size >= 64) {
-        sha256_block(h->state, p);
-        p += 64;
-        size -= 64;
-    }
+    sha256_blocks(h->state, p, size / 64);
+    p += size / 64 * 64;
+    size %= 64;
     if (size > 0) {
         memcpy(h->block, p, size);
         h->used = size;
@@ -115,13 +200,13 @@ void sha256_final(LrSha256 *h, unsigned char digest[32])
     h->block[h->used++] = 0x80;
     if (h->used > 56) {
         memset(h->block + h->used, 0, 64 - h->used);
-        sha256_block(h->state, h->block);
+        sha256_blocks(h->state, h->block, 1);
         h->used = 0;
     }
     memset(h->block + h->used, 0, 56 - h->used);
     for (int i = 0; i < 8; i++)
         h->block[56 + i] = (unsigned char)(bits >> (56 - 8 * i));
-    sha256_block(h->state, h->block);
+    sha256_blocks(h->state, h->block, 1);
     for (int i = 0; i < 8; i++) {
         digest[4 * i] = (unsigned char)(h->state[i] >> 24);
         digest[4 * i + 1] = (unsigned char)(h->state[i] >> 16);

@@ -314,8 +314,13 @@ grades: lrc's whole process (start to exit) vs the torch training loop alone (ti
 mlp: the seconds lrc prints on stderr (shuffle + 469 steps, then the loss on all 60000 rows)
   vs the same phases timed in the torch peer; data generation excluded on both sides. The
   note gives the peer's other thread count and lrc --threads 1 (lrc's default is all cores).
-sgemm limit: bench/sgemm_limit, the 8 GEMMs of one step (3 forward, 3 dW, 2 dX) alone at lrc's
-  thread count; lrc step GFLOP/s = those GEMMs' FLOPs for 60000 samples / lrc's steps seconds.
+  Nt for torch is torch.set_num_threads(N), its own loops; Debian's torch does its products
+  on the system OpenBLAS, which runs on every core either way (so 1t is torch's fastest:
+  at 2t its OpenMP threads and OpenBLAS's take turns on the same cores).
+sgemm limit: bench/sgemm_limit, the 8 GEMMs of one step (3 forward, 3 dW, 2 dX) alone, whole,
+  on OpenBLAS's own threads at lrc's thread count; lrc step GFLOP/s = those GEMMs' FLOPs for
+  60000 samples / lrc's steps seconds. lrc computes its products in blocks on single-threaded
+  OpenBLAS (for results independent of the thread count; `make bench-blocks` compares).
 digits: whole processes, reading the CSV, 30 epochs and the test evaluation; the peer's time
   includes Python's start and `import torch` (~1-2 s).
 csv: lrc = (whole process - training seconds) - the same for a 1000-line file, i.e. reading,

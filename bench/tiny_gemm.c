@@ -2,7 +2,10 @@
  * shape a dense layer makes (batch x in x out, the three products of a
  * training step), times blas_gemm_loop against OpenBLAS on the same data,
  * single-threaded, and prints the ratio; BLAS_TINY_GEMM in src/blas.h is
- * set below the first size where BLAS wins. Built and run by
+ * set below the first size where BLAS wins. The last shapes are those of
+ * measuring a small model by 256 to 1024 rows: BLAS wins them too, but
+ * loading it costs more than such a model's whole run (src/plan.c's
+ * eval_rows keeps them at the batch size). Built and run by
  * `make bench-blocks`.
  *
  *   m n k   loop ns   blas ns   loop/blas */
@@ -25,9 +28,12 @@ int main(void)
 {
     static const int shapes[][3] = {{8, 1, 3},  {8, 3, 1},   {3, 1, 8},   {32, 1, 4},
                                     {8, 4, 8},  {16, 8, 4},  {8, 8, 8},   {16, 16, 4},
-                                    {16, 8, 8}, {32, 8, 8},  {16, 16, 16}, {32, 32, 32}};
-    static float a[64 * 64], b[64 * 64], c[64 * 64];
-    for (int i = 0; i < 64 * 64; i++) {
+                                    {16, 8, 8}, {32, 8, 8},  {16, 16, 16}, {32, 32, 32},
+                                    /* measuring: many rows, a few features */
+                                    {256, 1, 3}, {1024, 1, 3}, {1024, 1, 4}, {1024, 2, 2},
+                                    {512, 4, 2}, {1024, 1, 8}, {512, 2, 8}, {256, 8, 2}};
+    static float a[1024 * 8], b[1024 * 8], c[1024 * 8];
+    for (int i = 0; i < 1024 * 8; i++) {
         a[i] = (float)(i % 7) * 0.1f;
         b[i] = (float)(i % 5) * 0.2f;
     }

@@ -3,8 +3,9 @@
 # values, no leak (OpenBLAS, loaded once and kept, stays reachable), on the
 # grades example (the tiny-product loop, one thread) and on a small model
 # whose products and loops run on lrc's threads (OpenBLAS loaded, the pool
-# started and stopped at exit), with a run directory written. Prints "ok NAME" / "not ok NAME: why"; skips
-# (one "ok ... skipped" line) where valgrind is not installed.
+# started and stopped at exit), with a run directory written. Prints
+# "ok NAME" / "not ok NAME: why"; skips (one "ok ... skipped" line) where
+# valgrind is not installed or the binary is a sanitizer build.
 LRC=${LRC:-./lrc}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -12,6 +13,11 @@ ok() { echo "ok $1"; }
 notok() { echo "not ok $1: $2"; }
 if ! command -v valgrind >/dev/null 2>&1; then
     ok "valgrind not installed: skipped"
+    exit 0
+fi
+# A sanitizer build checks itself (ASan and valgrind cannot share a process).
+if grep -q __asan_init "$LRC"; then
+    ok "sanitizer build: valgrind skipped"
     exit 0
 fi
 memcheck() {

@@ -12,7 +12,9 @@
  *   adagrad:   a += g^2;  p -= lr g / sqrt(a + eps)   (a starts at
  *              initial_accumulator)
  *   clip_norm: each variable's gradient g becomes g c / max(|g|, c)
- *              (Keras clipnorm: per variable, not global) */
+ *              (Keras clipnorm: per variable, not global)
+ * Large variables are updated on lrc's threads (pool.h), element by
+ * element, so the result does not depend on the thread count. */
 #ifndef LR_OPTIM_H
 #define LR_OPTIM_H
 #include <stddef.h>

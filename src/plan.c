@@ -252,19 +252,9 @@ static void fuse_output(LrPlan *plan)
  * (bench/mlp.lr: measuring 8% faster than by batches of 128; 4096 rows
  * were no faster than 1024). Others, whose products take the plain loop,
  * measure by training batches. */
-static int eval_rows(const LrPlan *plan, int batch)
+static int eval_rows(const LrPlan *plan, int batch, size_t widths)
 {
-    const LrSpec *spec = plan->spec;
-    size_t widths = 0;
-    bool blas = false;
-    int in = plan->features;
-    for (int i = 0; i < spec->layer_count; i++) {
-        int out = layer_width(&spec->layers[i], in);
-        blas |= spec->layers[i].kind == LAYER_DENSE && blas_needed(batch, in, out);
-        widths += (size_t)out;
-        in = out;
-    }
-    if (!blas)
+    if (!plan->uses_blas)
         return batch;
     int64_t rows = PLAN_EVAL_ROWS;
     size_t fit = PLAN_EVAL_BYTES / (widths * sizeof(float) + 1);
@@ -282,22 +272,26 @@ static bool build_layers(LrPlan *plan)
 {
     const LrSpec *spec = plan->spec;
     int in = plan->features;
-    size_t params = 0;
+    size_t params = 0, widths = 0;
     int vars = 0;
+    int64_t batch = spec->train.batch < plan->train.rows ? spec->train.batch : plan->train.rows;
+    plan->batch = (int)batch;
+    /* BLAS is loaded only when some product is too large for the loop. */
+    plan->uses_blas = false;
     for (int i = 0; i < spec->layer_count; i++) {
         int out = layer_width(&spec->layers[i], in);
         if (spec->layers[i].kind == LAYER_DENSE) {
             params += ((size_t)in + 1) * (size_t)out;
             vars += 2;
+            plan->uses_blas |= blas_needed(batch, in, out);
         }
+        widths += (size_t)out;
         in = out;
     }
     plan->outputs = in;
     plan->param_count = params;
     plan->var_count = vars;
-    int64_t batch = spec->train.batch < plan->train.rows ? spec->train.batch : plan->train.rows;
-    plan->batch = (int)batch;
-    plan->eval_rows = eval_rows(plan, (int)batch);
+    plan->eval_rows = eval_rows(plan, (int)batch, widths);
     plan->params = plan_alloc(plan, params, sizeof(float));
     plan->dparams = plan_alloc(plan, params, sizeof(float));
     plan->best = plan_alloc(plan, params, sizeof(float));
@@ -418,12 +412,8 @@ LrStatus plan_build(LrPlan *plan, const LrSpec *spec, const LrSource *src, LrDia
     if (status != LR_OK)
         return status;
     fuse_output(plan);
-    /* BLAS is loaded only when some product is too large for the loop. */
-    bool needs_blas = false;
-    for (int i = 0; i < plan->layer_count; i++)
-        needs_blas |= blas_needed(plan->batch, plan->layers[i].in, plan->layers[i].out);
     char why_blas[512];
-    if (needs_blas && blas_load(why_blas, sizeof why_blas) < 0) {
+    if (plan->uses_blas && blas_load(why_blas, sizeof why_blas) < 0) {
         diag_error(diag, src, spec->train.span, "%s", why_blas);
         return LR_RUN_FAILED;
     }
@@ -434,7 +424,7 @@ LrStatus plan_build(LrPlan *plan, const LrSpec *spec, const LrSource *src, LrDia
         size_t cells = (size_t)plan->batch * (size_t)plan->layers[i].out;
         widest = cells > widest ? cells : widest;
     }
-    if (needs_blas || widest >= 2 * (size_t)POOL_GRAIN)
+    if (plan->uses_blas || widest >= 2 * (size_t)POOL_GRAIN)
         pool_start();
     init_params(plan);
     if (spec->load_path) {

@@ -38,6 +38,7 @@ typedef struct LrPlan {
     LrActivation pending;   /* output activation fused into the loss, for metrics */
     int batch;              /* rows per step: min(train batch, training rows) */
     int eval_rows;          /* rows per forward pass when measuring (>= batch) */
+    bool uses_blas;         /* some dense layer's product is past the plain loop */
     float *xb, *yb;         /* a shuffled batch, gathered */
     int layer_count;
     LrLayer *layers;

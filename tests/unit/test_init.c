@@ -103,14 +103,16 @@ static void test_init__uniform_moments_and_range(void **state)
     assert_close(var, 0.25 * 0.25 / 12, 1e-4);
 }
 
-static void test_init__glorot_uniform_bound_and_variance(void **state)
+/* kind: uniform on [-limit, limit] with variance `target` (computed by
+ * the caller from the formula). Checks the bound, that draws come close to
+ * it, the mean, and the variance (SE l^2 sqrt(4 / 45 / N): 3e-5 to 8e-5
+ * for the limits below). */
+static void check_symmetric_uniform(float *x, LrInitKind kind, int fan_in, int fan_out,
+                                    double limit, double target, uint64_t seed)
 {
-    float *x = *state;
     LrRng r;
-    rng_seed(&r, 13, RNG_STREAM_INIT);
-    LrInitSpec spec = {INIT_GLOROT_UNIFORM, 0, 0};
-    const int fan_in = 30, fan_out = 20;
-    const double limit = sqrt(6.0 / (fan_in + fan_out));
+    rng_seed(&r, seed, RNG_STREAM_INIT);
+    LrInitSpec spec = {kind, 0, 0};
     init_fill(&spec, x, N, fan_in, fan_out, &r);
     double mean, var, top = 0;
     for (size_t i = 0; i < N; i++) {
@@ -119,32 +121,23 @@ static void test_init__glorot_uniform_bound_and_variance(void **state)
     }
     assert_true(top > 0.999 * limit);
     moments(x, N, &mean, &var);
-    /* Variance limit^2 / 3 = 2 / (fan_in + fan_out): Glorot's target.
-     * SE of the variance l^2 sqrt(4 / 45 / N) = 8e-5. */
+    assert_close(limit * limit / 3, target, 1e-15); /* the uniform's variance */
     assert_close(mean, 0.0, 5 * limit / sqrt(3.0 * N));
-    assert_close(var, limit * limit / 3, 5e-4);
-    assert_close(limit * limit / 3, 2.0 / (fan_in + fan_out), 1e-15);
+    assert_close(var, target, 5e-4);
+}
+
+static void test_init__glorot_uniform_bound_and_variance(void **state)
+{
+    /* limit sqrt(6 / (fan_in + fan_out)); variance 2 / (fan_in + fan_out),
+     * Glorot's target. */
+    check_symmetric_uniform(*state, INIT_GLOROT_UNIFORM, 30, 20, sqrt(6.0 / 50), 2.0 / 50, 13);
 }
 
 static void test_init__he_uniform_bound_and_variance(void **state)
 {
-    float *x = *state;
-    LrRng r;
-    rng_seed(&r, 14, RNG_STREAM_INIT);
-    LrInitSpec spec = {INIT_HE_UNIFORM, 0, 0};
-    const int fan_in = 40, fan_out = 7;
-    const double limit = sqrt(6.0 / fan_in); /* fan_out plays no part */
-    init_fill(&spec, x, N, fan_in, fan_out, &r);
-    double mean, var, top = 0;
-    for (size_t i = 0; i < N; i++) {
-        assert_true(fabs(x[i]) <= (float)limit);
-        top = fmax(top, fabs(x[i]));
-    }
-    assert_true(top > 0.999 * limit);
-    moments(x, N, &mean, &var);
-    /* Variance limit^2 / 3 = 2 / fan_in (He's target); SE 3e-5. */
-    assert_close(mean, 0.0, 5 * limit / sqrt(3.0 * N));
-    assert_close(var, 2.0 / fan_in, 3e-4);
+    /* limit sqrt(6 / fan_in), fan_out plays no part; variance 2 / fan_in,
+     * He's target. */
+    check_symmetric_uniform(*state, INIT_HE_UNIFORM, 40, 7, sqrt(6.0 / 40), 2.0 / 40, 14);
 }
 
 /* The variance of N(0, 1) truncated to [-2, 2], from its density:

@@ -115,12 +115,17 @@ dataset d = blobs(n=20000, features=20, classes=4, spread=3)
 model dense(64, activation=relu) -> dropout(0.2) -> dense(4, activation=softmax)
 loss categorical_crossentropy
 optimizer sgd lr=0.01 momentum=0.9
-train epochs=40 batch=8
+train epochs=400 batch=8
 LR
 "$LRC" --quiet --threads 1 --out "$tmp/long-whole" "$tmp/long.lr" >/dev/null 2>&1
 "$LRC" --quiet --threads 1 --out "$tmp/long-part" "$tmp/long.lr" >/dev/null 2>&1 &
 pid=$!
-sleep 1
+# Signal once the run is under way (its first checkpoint exists), however
+# fast the machine: a fixed sleep let a quick machine finish first.
+for _ in $(seq 200); do
+    [ -f "$tmp/long-part/checkpoint.safetensors" ] && break
+    sleep 0.05
+done
 kill -TERM $pid
 wait $pid
 st=$?

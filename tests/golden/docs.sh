@@ -1,0 +1,129 @@
+#!/bin/sh
+# What the documentation shows is what lrc prints.
+#  - README.md: every fenced block with `$ ./lrc ...` lines runs its
+#    commands, in order, in one scratch directory (examples/ linked in; a
+#    block the text calls "saved as `NAME`" is written there first), and
+#    the lines after each command must be what it printed. The `seconds`
+#    column of a CSV is the one documented to change from run to run.
+#  - README.md: every error block (`NAME.lr:L:C: error: ...`, the source
+#    line, the caret) is what `lrc check` prints for examples/NAME with
+#    line L replaced by the shown source line, or for a file of that one
+#    line when there is no such example.
+#  - the manuals, but for lrc(1)'s EXAMPLES (manpages.sh runs those): every
+#    result line a display block shows (epoch, early stop, model, evaluate,
+#    minimize, sweep table) is printed by one of examples/*.lr, lr(5)'s
+#    EXAMPLES or README's sweep.
+# Prints "ok NAME" / "not ok NAME: why".
+LRC=${LRC:-./lrc}
+LRC=$(cd "$(dirname "$LRC")" && pwd)/$(basename "$LRC") # runs change directory
+top=$(pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+work=$tmp/work
+mkdir "$work" "$tmp/doc"
+ln -s "$top/examples" "$work/examples"
+
+# Splits README.md into tmp/doc/cmd.N (blocks with `$ ` lines), err.N
+# (error blocks) and work/NAME (blocks the text says are saved as NAME).
+awk -v doc="$tmp/doc" -v work="$work" '
+    /^```/ {
+        if (!inside) { inside = 1; n++; text = ""; next }
+        inside = 0
+        if (text ~ /(^|\n)\$ /) file = doc "/cmd." n
+        else if (text ~ /^[a-z_]+\.lr:[0-9]+:[0-9]+: error: /) file = doc "/err." n
+        else if (saved != "") file = work "/" saved
+        else file = ""
+        if (file != "") printf "%s", text > file
+        saved = ""
+        next
+    }
+    inside { text = text $0 "\n"; next }
+    match($0, /saved as `[^`]+`/) { saved = substr($0, RSTART + 10, RLENGTH - 11) }
+' README.md
+
+# The seconds column of CSV lines after a header that ends in ",seconds".
+unclock() {
+    awk '/,seconds$/ { csv = 1; print; next }
+         csv && /^[0-9][^ ]*,/ { sub(/,[^,]*$/, ",S"); print; next }
+         { csv = 0; print }' "$1"
+}
+
+for f in "$tmp"/doc/cmd.*; do
+    [ -e "$f" ] || continue
+    first=$(grep -m1 '^\$ ' "$f")
+    : >"$tmp/want"
+    : >"$tmp/got"
+    status=0
+    while IFS= read -r line; do
+        case $line in
+        '$ '*)
+            cmd=$(printf '%s\n' "${line#\$ }" | sed 's|^\./lrc |"$LRC" |')
+            # ls lists in columns, as on the terminal the README shows.
+            (cd "$work" && ls() { command ls -C -w 80 -T 0 "$@"; } && eval "$cmd") >>"$tmp/got" 2>"$tmp/err" ||
+                status=$?
+            ;;
+        *) printf '%s\n' "$line" >>"$tmp/want" ;;
+        esac
+    done <"$f"
+    unclock "$tmp/want" >"$tmp/want.n"
+    unclock "$tmp/got" >"$tmp/got.n"
+    if [ "$status" -ne 0 ]; then
+        echo "not ok README: $first: exit $status: $(head -3 "$tmp/err")"
+    elif cmp -s "$tmp/want.n" "$tmp/got.n"; then
+        echo "ok README: $first"
+    else
+        echo "not ok README: $first: $(diff "$tmp/want.n" "$tmp/got.n" | head -6)"
+    fi
+done
+
+for f in "$tmp"/doc/err.*; do
+    [ -e "$f" ] || continue
+    head=$(head -1 "$f")
+    name=${head%%:*}
+    line=$(printf '%s\n' "$head" | cut -d: -f2)
+    source=$(sed -n '2s/^    //p' "$f")
+    if [ -f "examples/$name" ]; then
+        awk -v n="$line" -v s="$source" 'NR == n { print s; next } { print }' \
+            "examples/$name" >"$work/$name"
+    elif [ "$line" = 1 ]; then
+        printf '%s\n' "$source" >"$work/$name"
+    else
+        echo "not ok README: $head: no examples/$name to rebuild it from"
+        continue
+    fi
+    (cd "$work" && "$LRC" check "$name") >/dev/null 2>"$tmp/err"
+    if cmp -s "$f" "$tmp/err"; then echo "ok README: $head"
+    else echo "not ok README: $head: $(diff "$f" "$tmp/err" | head -6)"; fi
+done
+
+# Everything the examples print: the result lines the manuals may show.
+for f in examples/*.lr; do
+    (cd "$work" && "$LRC" --quiet "$f") >>"$tmp/printed" 2>/dev/null
+done
+awk -v out="$tmp/lr5" '
+    /^\.Sh / { inside = ($2 == "EXAMPLES") }
+    inside && /^\.Bd -literal/ { n++; file = out "." n; printf "" > file; next }
+    inside && /^\.Ed/ { file = ""; next }
+    file != "" { gsub(/\\e/, "\\"); gsub(/\\&/, ""); print >> file }' man/lr.5
+for f in "$tmp"/lr5.*; do
+    (cd "$work" && "$LRC" --quiet "$f") >>"$tmp/printed" 2>/dev/null
+done
+[ -s "$work/moons.lr" ] && (cd "$work" && "$LRC" --quiet moons.lr) >>"$tmp/printed" 2>/dev/null
+
+for page in man/lrc.1 man/lr.5; do
+    awk '
+        /^\.Sh / { examples = ($2 == "EXAMPLES") }
+        (!examples || FILENAME ~ /lr\.5$/) && /^\.Bd -(literal|unfilled)/ { inside = 1; first = 1; next }
+        /^\.Ed/ { inside = 0; next }
+        inside && first {
+            first = 0
+            result = /^(epoch [0-9]+\/|early stop |dense(_[0-9]+)? weights |evaluate |run  |step  )/ ||
+                     /^[a-z_]+ -?[0-9]+\.[0-9]+ .*f\(/
+        }
+        inside && result && !/^\\&\.\.\.$/ { gsub(/\\e/, "\\"); gsub(/\\&/, ""); print }' "$page" >"$tmp/shown"
+    while IFS= read -r line; do
+        if grep -qxF -- "$line" "$tmp/printed"; then echo "ok $page shows: $line"
+        else echo "not ok $page shows: $line: no example prints it"; fi
+    done <"$tmp/shown"
+done
+exit 0

@@ -123,7 +123,10 @@ static void string(LrBuffer *b, const char *s)
     buffer_printf(b, "\"");
 }
 
-static void dataset(LrBuffer *b, const LrDatasetSpec *d)
+/* normalize is what the data set's inputs go through: the model's
+ * normalization, fitted on the data set trained on and applied to every
+ * data set, whatever each one's own option says (which has no effect). */
+static void dataset(LrBuffer *b, const LrDatasetSpec *d, LrNormalizeKind normalize)
 {
     buffer_printf(b, "dataset ");
     if (d->name[0])
@@ -186,7 +189,7 @@ static void dataset(LrBuffer *b, const LrDatasetSpec *d)
     }
     kv(b, "validation", d->validation);
     kv(b, "test", d->test);
-    buffer_printf(b, " normalize=%s\n", normalize_names[d->normalize]);
+    buffer_printf(b, " normalize=%s\n", normalize_names[normalize]);
 }
 
 /* NAME lr=... option=value ...; sep separates the options (" " in the
@@ -252,7 +255,9 @@ void explain_spec(const LrSpec *spec, LrBuffer *b)
 {
     buffer_printf(b, "seed %llu\n", (unsigned long long)spec->seed);
     for (int i = 0; i < spec->dataset_count; i++)
-        dataset(b, &spec->datasets[i]);
+        dataset(b, &spec->datasets[i],
+                spec->has_train ? spec->datasets[spec->train.on.dataset].normalize
+                                : spec->datasets[i].normalize);
     if (spec->has_model) {
         buffer_printf(b, "model ");
         for (int i = 0; i < spec->layer_count; i++) {

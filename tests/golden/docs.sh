@@ -126,4 +126,25 @@ for page in man/lrc.1 man/lr.5; do
         else echo "not ok $page shows: $line: no example prints it"; fi
     done <"$tmp/shown"
 done
+
+# --- check --explain shows the normalization each data set goes through ------
+# The model's, fitted on the data set trained on, applies to every data set.
+"$LRC" check examples/diabetes.lr --explain >"$tmp/explain" 2>&1
+if grep -q '^dataset unseen = .* normalize=standard$' "$tmp/explain"; then
+    echo "ok explain: a data set not trained on shows the model's normalization"
+else echo "not ok explain: a data set not trained on shows the model's normalization: $(grep unseen "$tmp/explain")"; fi
+printf '%s\n' 'dataset a = linear(n=50, features=2)' 'dataset b = linear(n=50, features=2) normalize=minmax' \
+    'model dense(1)' 'loss mse' 'optimizer sgd' 'train on=a epochs=1' 'evaluate on=b' >"$tmp/own.lr"
+"$LRC" check "$tmp/own.lr" --explain >"$tmp/explain" 2>&1
+if grep -q '^dataset b = .* normalize=none$' "$tmp/explain"; then
+    echo "ok explain: a data set's own normalize does not count when it is not trained on"
+else echo "not ok explain: a data set's own normalize does not count when it is not trained on: $(grep '^dataset b' "$tmp/explain")"; fi
+# The resolved text is an experiment of its own: it runs as the file does.
+mkdir "$tmp/resolved"
+ln -s "$top/examples/data" "$tmp/resolved/data"
+"$LRC" check examples/diabetes.lr --explain >"$tmp/resolved/diabetes.lr" 2>&1
+"$LRC" --quiet examples/diabetes.lr >"$tmp/want" 2>&1
+"$LRC" --quiet --allow-read "$top/examples" "$tmp/resolved/diabetes.lr" >"$tmp/got" 2>&1
+if cmp -s "$tmp/want" "$tmp/got"; then echo "ok explain: diabetes.lr resolved runs as diabetes.lr"
+else echo "not ok explain: diabetes.lr resolved runs as diabetes.lr: $(diff "$tmp/want" "$tmp/got" | head -4)"; fi
 exit 0

@@ -872,6 +872,7 @@ static int eval_schedule(Checker *c, Scoped v, LrScheduleSpec *s)
             opt_number(c, b[3], sc, 0, &s->warmup) < 0 ||
             opt_number(c, b[4], sc, s->initial, &s->target) < 0)
             return -1;
+        s->has_target = b[4] != NULL;
         if (s->alpha < 0 || s->alpha > 1)
             return range_error(c, b[2], sc, n->span, "alpha must be between 0 and 1");
         if (s->warmup < 0 || s->warmup != floor(s->warmup))

@@ -87,8 +87,10 @@ static void schedule(LrBuffer *b, const LrScheduleSpec *s)
         num(b, s->alpha);
         buffer_printf(b, ", warmup=");
         num(b, s->warmup);
-        buffer_printf(b, ", target=");
-        num(b, s->target);
+        if (s->has_target) { /* it has no default: without it, warmup does nothing */
+            buffer_printf(b, ", target=");
+            num(b, s->target);
+        }
         buffer_printf(b, ")");
         return;
     case SCHED_PIECEWISE:

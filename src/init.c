@@ -26,6 +26,12 @@ static double fan(FanMode mode, int fan_in, int fan_out)
     return n < 1.0 ? 1.0 : n;
 }
 
+void init_fans(int rank, const int *dims, int *fan_in, int *fan_out)
+{
+    *fan_in = rank == 0 ? 1 : dims[0];
+    *fan_out = rank == 0 ? 1 : dims[rank - 1];
+}
+
 static void fill_uniform_limit(float *data, size_t count, double limit, LrRng *rng)
 {
     for (size_t i = 0; i < count; i++)

@@ -6,7 +6,12 @@
 #include "rng.h"
 #include "spec.h"
 
-/* Fills count floats; fan_in/fan_out are the layer's (for glorot). */
+/* The fans of a parameter of shape dims[0..rank-1], rank 0 to 2, as Keras
+ * computes them (compute_fans): a vector's are both its length, so a
+ * bias's are its units, not its layer's inputs and units. */
+void init_fans(int rank, const int *dims, int *fan_in, int *fan_out);
+
+/* Fills count floats; fan_in/fan_out are the parameter's (init_fans). */
 void init_fill(const LrInitSpec *init, float *data, size_t count, int fan_in, int fan_out,
                LrRng *rng);
 

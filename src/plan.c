@@ -381,8 +381,12 @@ static void init_params(LrPlan *plan)
         if (l->ops != &layer_dense_ops)
             continue;
         const LrLayerSpec *ls = &plan->spec->layers[i];
-        init_fill(&ls->init, l->weight.data, (size_t)l->in * (size_t)l->out, l->in, l->out, &rng);
-        init_fill(&ls->bias_init, l->bias.data, (size_t)l->out, l->in, l->out, &rng);
+        const int kernel[2] = {l->in, l->out};
+        int fan_in, fan_out;
+        init_fans(2, kernel, &fan_in, &fan_out);
+        init_fill(&ls->init, l->weight.data, (size_t)l->in * (size_t)l->out, fan_in, fan_out, &rng);
+        init_fans(1, &l->out, &fan_in, &fan_out);
+        init_fill(&ls->bias_init, l->bias.data, (size_t)l->out, fan_in, fan_out, &rng);
     }
 }
 

@@ -29,11 +29,14 @@ static double polynomial(const LrScheduleSpec *s, double step)
     return (s->initial - s->end) * pow(1.0 - step / steps, s->power) + s->end;
 }
 
+/* Keras's CosineDecay warms up only towards a warmup_target: without one,
+ * the decay of initial starts at step 0 whatever warmup says. */
 static double cosine(const LrScheduleSpec *s, double step)
 {
-    if (s->warmup > 0 && step < s->warmup)
-        return s->initial + (s->target - s->initial) * (step / s->warmup);
-    double t = step - s->warmup;
+    double warmup = s->has_target ? s->warmup : 0;
+    if (warmup > 0 && step < warmup)
+        return s->initial + (s->target - s->initial) * (step / warmup);
+    double t = step - warmup;
     if (t > s->steps)
         t = s->steps;
     const double pi = 3.14159265358979323846264338327950288;

@@ -31,6 +31,7 @@ typedef struct LrScheduleSpec {
     double alpha;        /* COSINE: final fraction of target */
     double warmup;       /* COSINE: warmup steps (>= 0) */
     double target;       /* COSINE: lr reached after warmup */
+    bool has_target;     /* COSINE: target given; without it, warmup is ignored (Keras) */
     int count;           /* PIECEWISE: number of boundaries */
     const double *boundaries; /* PIECEWISE: count, strictly increasing */
     const double *values;     /* PIECEWISE: count + 1 */

@@ -147,4 +147,16 @@ ln -s "$top/examples/data" "$tmp/resolved/data"
 "$LRC" --quiet --allow-read "$top/examples" "$tmp/resolved/diabetes.lr" >"$tmp/got" 2>&1
 if cmp -s "$tmp/want" "$tmp/got"; then echo "ok explain: diabetes.lr resolved runs as diabetes.lr"
 else echo "not ok explain: diabetes.lr resolved runs as diabetes.lr: $(diff "$tmp/want" "$tmp/got" | head -4)"; fi
+
+# --- cosine(...) without target ignores warmup, as Keras's CosineDecay ------
+"$LRC" schedule 'cosine(0.1, steps=4, warmup=2)' --steps 6 >"$tmp/warm" 2>&1
+"$LRC" schedule 'cosine(0.1, steps=4)' --steps 6 >"$tmp/plain" 2>&1
+"$LRC" schedule 'cosine(0.1, steps=4, warmup=2, target=0.1)' --steps 6 >"$tmp/held" 2>&1
+if cmp -s "$tmp/warm" "$tmp/plain" && ! cmp -s "$tmp/warm" "$tmp/held"; then
+    echo "ok cosine: warmup without target is ignored"
+else echo "not ok cosine: warmup without target is ignored: $(paste "$tmp/warm" "$tmp/plain" "$tmp/held" | head -4)"; fi
+printf '%s\n' 'minimize x^2 from x=1 lr=cosine(0.1, steps=4, warmup=2) steps=1' >"$tmp/cos.lr"
+if "$LRC" check "$tmp/cos.lr" --explain 2>&1 | grep -qF 'lr=cosine(0.1, steps=4, alpha=0, warmup=2),'; then
+    echo "ok cosine: --explain shows no target when none is given"
+else echo "not ok cosine: --explain shows no target when none is given: $("$LRC" check "$tmp/cos.lr" --explain 2>&1)"; fi
 exit 0

@@ -257,10 +257,31 @@ static void test_init__draws_elements_in_order(void **state)
     assert_memory_equal(a.s, c.s, sizeof a.s);
 }
 
+static void test_init__fans_as_keras_computes_them(void **state)
+{
+    (void)state;
+    /* keras compute_fans: a vector's fans are both its length (a bias of
+     * 7 units: 7 and 7, whatever its layer's inputs), a matrix's its rows
+     * and columns, a scalar's 1 and 1. */
+    int fan_in = 0, fan_out = 0;
+    const int bias[1] = {7};
+    init_fans(1, bias, &fan_in, &fan_out);
+    assert_int_equal(fan_in, 7);
+    assert_int_equal(fan_out, 7);
+    const int kernel[2] = {3, 5};
+    init_fans(2, kernel, &fan_in, &fan_out);
+    assert_int_equal(fan_in, 3);
+    assert_int_equal(fan_out, 5);
+    init_fans(0, NULL, &fan_in, &fan_out);
+    assert_int_equal(fan_in, 1);
+    assert_int_equal(fan_out, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_init__constants_exact_and_draw_nothing),
+        cmocka_unit_test(test_init__fans_as_keras_computes_them),
         cmocka_unit_test_setup_teardown(test_init__normal_moments_untruncated, setup, teardown),
         cmocka_unit_test_setup_teardown(test_init__uniform_moments_and_range, setup, teardown),
         cmocka_unit_test_setup_teardown(test_init__glorot_uniform_bound_and_variance, setup,

@@ -156,7 +156,7 @@ static void test_schedule__cosine_warmup_then_decay(void **state)
 {
     (void)state;
     LrScheduleSpec s = {.kind = SCHED_COSINE, .initial = 0.0, .steps = 8, .alpha = 0.2,
-                        .warmup = 4, .target = 1.0};
+                        .warmup = 4, .target = 1.0, .has_target = true};
     for (int64_t k = 0; k <= 20; k++) {
         double want;
         if (k < 4) {
@@ -176,6 +176,22 @@ static void test_schedule__cosine_warmup_then_decay(void **state)
     assert_close(schedule_lr(&s, 1000), 0.2, TOL);
 }
 
+static void test_schedule__cosine_warmup_without_target_is_ignored(void **state)
+{
+    (void)state;
+    /* Keras's CosineDecay with warmup_steps=3 and no warmup_target: the
+     * plain decay of initial from step 0 (the checker sets target to
+     * initial when it is not given). */
+    LrScheduleSpec s = {.kind = SCHED_COSINE, .initial = 0.1, .steps = 10, .alpha = 0.1,
+                        .warmup = 3, .target = 0.1};
+    for (int64_t k = 0; k <= 20; k++) {
+        double t = fmin((double)k, 10.0);
+        assert_close(schedule_lr(&s, k), 0.1 * (0.9 * 0.5 * (1.0 + cos(PI * t / 10.0)) + 0.1), TOL);
+    }
+    assert_true(schedule_lr(&s, 1) < 0.1); /* decaying from the first step, not held */
+    assert_close(schedule_lr(&s, 10), 0.01, TOL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -188,6 +204,7 @@ int main(void)
         cmocka_unit_test(test_schedule__inverse_time),
         cmocka_unit_test(test_schedule__cosine_decays_to_alpha),
         cmocka_unit_test(test_schedule__cosine_warmup_then_decay),
+        cmocka_unit_test(test_schedule__cosine_warmup_without_target_is_ignored),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

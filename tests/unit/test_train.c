@@ -5,7 +5,8 @@
  * and a model wide enough that its loops are split across lrc's threads
  * (pool.h) allocates nothing either, and learns the same bytes on 1 and 2
  * threads. (BLAS's own internals are outside the count: only lrc's code
- * is wrapped.) */
+ * is wrapped.) And the plan initializes a bias with the bias's own fans. */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -141,11 +142,36 @@ static void test_train__split_loops_allocate_nothing_and_agree(void **state)
     assert_true(moved > n1 / 2);
 }
 
+static void test_train__bias_initializer_uses_the_bias_fans(void **state)
+{
+    (void)state;
+    /* Keras computes a vector's fans as its length: he_uniform on a bias of
+     * 2000 units draws within sqrt(6 / 2000), not the layer's sqrt(6 / 2). */
+    static const char text[] = "seed 1\n"
+                               "dataset d = linear(n=10, features=2)\n"
+                               "model dense(2000, bias_init=he_uniform) -> dense(1)\n"
+                               "loss mse\n"
+                               "optimizer sgd\n"
+                               "train epochs=1 batch=10\n";
+    enum { IN = 2, UNITS = 2000, COUNT = IN * UNITS + UNITS + UNITS + 1 };
+    static float initial[COUNT], params[COUNT];
+    assert_int_equal(train_counting(text, 1, 1, 1, initial, params, COUNT), COUNT);
+    const float *bias = initial + IN * UNITS; /* layer by layer, kernel then bias */
+    const double limit = sqrt(6.0 / UNITS);
+    double top = 0;
+    for (int i = 0; i < UNITS; i++) {
+        assert_true(fabs(bias[i]) <= (float)limit);
+        top = fmax(top, fabs(bias[i]));
+    }
+    assert_true(top > 0.99 * limit);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_train__loop_allocates_nothing),
         cmocka_unit_test(test_train__split_loops_allocate_nothing_and_agree),
+        cmocka_unit_test(test_train__bias_initializer_uses_the_bias_fans),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

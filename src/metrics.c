@@ -94,7 +94,8 @@ static double accuracy_sum(LrActivation pending, const LrTensor *pred, const LrT
         const float *t = &TENSOR_AT(*target, i, 0);
         if (n == 1) {
             /* Binary: the prediction thresholded at 0.5 against the
-             * target thresholded likewise. */
+             * target thresholded likewise (lr(5): Keras compares with the
+             * target itself, so a soft target would never count). */
             double p = activated(pending, z, 0, row_stats(pending, z, 1));
             hits += (p > 0.5) == (t[0] > 0.5f);
             continue;

@@ -62,6 +62,20 @@ static void test_metrics__accuracy_binary(void **state)
     assert_close(metric_sum(METRIC_ACCURACY, ACT_SIGMOID, &zt, &tzt), 4, 0);
 }
 
+static void test_metrics__accuracy_binary_soft_targets(void **state)
+{
+    (void)state;
+    /* lr(5)'s stated departure from Keras's binary_accuracy (which compares
+     * the thresholded output with the target itself, so that no soft
+     * target ever matches: 0 here): a soft target counts on its side of
+     * 0.5, and 0.5 itself on the lower side, as an output of 0.5 does.
+     * Right, right, wrong, wrong, right, right: 4. */
+    float prob[] = {0.9f, 0.1f, 0.2f, 0.6f, 0.3f, 0.5f};
+    float t[] = {0.7f, 0.3f, 0.7f, 0.2f, 0.5f, 0.4f};
+    LrTensor p = tensor_view(prob, 6, 1), tt = tensor_view(t, 6, 1);
+    assert_close(metric_sum(METRIC_ACCURACY, ACT_LINEAR, &p, &tt), 4, 0);
+}
+
 static LrLoss loss_of(LrLossKind k, bool from_logits)
 {
     LrLoss l = {.kind = k, .delta = 1.0, .from_logits = from_logits};
@@ -189,6 +203,7 @@ int main(void)
         cmocka_unit_test(test_metrics__accuracy_sparse_labels),
         cmocka_unit_test(test_metrics__accuracy_one_hot),
         cmocka_unit_test(test_metrics__accuracy_binary),
+        cmocka_unit_test(test_metrics__accuracy_binary_soft_targets),
         cmocka_unit_test(test_metrics__loss_metrics_equal_losses),
         cmocka_unit_test(test_metrics__fused_cross_entropies_equal_fused_losses),
         cmocka_unit_test(test_metrics__pending_activation_applied_per_row),

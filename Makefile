@@ -62,7 +62,7 @@ test_parse_MODS    := $(CORE) lex lr parse ast
 test_check_MODS    := $(CORE) $(FRONT) fileio expr sandbox
 test_train_MODS    := $(CORE) $(FRONT) fileio expr sandbox rng schedule pool blas activation \
                       layer_dense layer_dropout layer_activation loss metrics optim init synth \
-                      csv decimal data sha256 json safetensors plan train report weights
+                      csv decimal data sha256 json safetensors plan train report
 test_train_LDFLAGS := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
 test_rng_MODS      := rng
 test_pool_MODS     := pool

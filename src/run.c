@@ -287,6 +287,20 @@ static int finish(Run *r, LrPlan *plan, const LrTrainState *state)
     return 0;
 }
 
+/* `load`: the file's parameters replace the initial ones, and its input
+ * normalization, when it has one, becomes the model's. */
+static int load_weights(LrPlan *plan, const LrSpec *spec, const LrSource *src, LrDiag *diag)
+{
+    char why[4608];
+    bool loaded_normalization = false;
+    if (weights_load(plan, spec->load_path, &loaded_normalization, why, sizeof why) < 0) {
+        diag_error(diag, src, spec->load_span, "%s", why);
+        return -1;
+    }
+    plan->normalized = plan->normalized || loaded_normalization;
+    return 0;
+}
+
 int run_experiment(const LrSource *src, const LrSpec *spec, const LrRunOptions *options,
                    LrDiag *diag)
 {
@@ -310,6 +324,11 @@ int run_experiment(const LrSource *src, const LrSpec *spec, const LrRunOptions *
         exit_status = status == LR_LANGUAGE_ERROR ? 2 : 1;
         goto done;
     }
+    if (spec->load_path && load_weights(&plan, spec, src, diag) < 0) {
+        exit_status = 1;
+        goto done;
+    }
+    plan_apply_normalization(&plan);
     char why[PATH_MAX + 512];
     if (options->out_dir && file_make_dirs(options->out_dir, why, sizeof why) < 0) {
         diag_error(diag, NULL, (LrSpan){0, 0}, "%s", why);

@@ -79,8 +79,8 @@ test_csv_MODS      := csv sha256 $(CORE)
 test_data_MODS     := data csv decimal synth rng sha256 $(CORE)
 test_sha256_MODS   := sha256
 test_fileio_MODS   := fileio
-test_json_MODS     := json fileio
-test_safetensors_MODS := safetensors json fileio
+test_json_MODS     := json fileio decimal
+test_safetensors_MODS := safetensors json fileio decimal
 test_expr_MODS     := expr
 UNIT_BINS := $(addprefix $(BUILD)/tests/test_,$(UNIT_TESTS))
 

@@ -2,7 +2,8 @@
 #   SAN=1     build and test under AddressSanitizer + UndefinedBehaviorSanitizer
 #   DEBUG=1   no optimization
 #   CC=clang  any C11 compiler (gcc and clang are both kept warning-free)
-#   PREFIX=   install prefix (default /usr/local)
+#   PREFIX=   install prefix (default /usr/local); only `make install` reads it:
+#             lrc finds its stdlib relative to its own binary
 SAN    ?= 0
 DEBUG  ?= 0
 PREFIX ?= /usr/local
@@ -41,7 +42,6 @@ CMOCKA_LIBS = $(shell pkg-config --libs cmocka)
 
 CFLAGS  = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes $(OPT) -g -gdwarf-4 \
           -D_POSIX_C_SOURCE=200809L $(SANFLAGS) -Isrc -I$(GEN) $(BLAS_CFLAGS) \
-          -DLRC_STDLIB_DIR='"$(PREFIX)/share/lrc/stdlib"' \
           -DLRC_BLAS_LIBDIR='"$(shell pkg-config --variable=libdir openblas)"' 
 # Generated code keeps the project's warnings but not all of Lemon's habits.
 GENFLAGS = -Wno-unused-parameter -Wno-unused-variable -Wno-shadow
@@ -62,7 +62,7 @@ test_parse_MODS    := $(CORE) lex lr parse ast
 test_check_MODS    := $(CORE) $(FRONT) fileio expr sandbox
 test_train_MODS    := $(CORE) $(FRONT) fileio expr sandbox rng schedule pool blas activation \
                       layer_dense layer_dropout layer_activation loss metrics optim init synth \
-                      csv decimal data sha256 json safetensors plan train report weights
+                      csv decimal data sha256 json safetensors plan train report
 test_train_LDFLAGS := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
 test_rng_MODS      := rng
 test_pool_MODS     := pool
@@ -79,8 +79,8 @@ test_csv_MODS      := csv sha256 $(CORE)
 test_data_MODS     := data csv decimal synth rng sha256 $(CORE)
 test_sha256_MODS   := sha256
 test_fileio_MODS   := fileio
-test_json_MODS     := json fileio
-test_safetensors_MODS := safetensors json fileio
+test_json_MODS     := json fileio decimal
+test_safetensors_MODS := safetensors json fileio decimal
 test_expr_MODS     := expr
 UNIT_BINS := $(addprefix $(BUILD)/tests/test_,$(UNIT_TESTS))
 
@@ -179,7 +179,7 @@ fuzz_safetensors_MODS := $(test_safetensors_MODS)
 FUZZ_SAN    := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS  = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -O1 -g -gdwarf-4 \
                -D_POSIX_C_SOURCE=200809L -fsanitize=fuzzer-no-link $(FUZZ_SAN) \
-               -Isrc -I$(GEN) -Ifuzz -DLRC_STDLIB_DIR='"$(PREFIX)/share/lrc/stdlib"'
+               -Isrc -I$(GEN) -Ifuzz
 FUZZ_BINS   := $(addprefix $(FUZZ)/fuzz_,$(FUZZ_NAMES))
 REPLAY_BINS := $(addprefix $(BUILD)/fuzz/replay_,$(FUZZ_NAMES))
 

@@ -1,5 +1,6 @@
-/* ast.c — constructors for syntax tree nodes (in the compile arena) and the
- * s-expression printer the parser tests compare against. */
+/* ast.c — constructors for syntax tree nodes (in the compile arena), which
+ * the grammar's actions call, and the s-expression printer the parser
+ * tests compare against. */
 #include "ast.h"
 
 #include <stdarg.h>
@@ -17,23 +18,122 @@ LrNode *ast_new_node(LrArena *a, LrNodeKind kind, LrSpan span)
     return n;
 }
 
-LrStmt *ast_new_stmt(LrArena *a, LrStmtKind kind, LrSpan keyword)
+LrNode *ast_new_leaf(LrArena *a, LrNodeKind kind, LrSpan span, double number)
+{
+    LrNode *n = ast_new_node(a, kind, span);
+    if (!n)
+        return NULL;
+    n->name = span;
+    n->number = number;
+    return n;
+}
+
+static int ast_deeper(int a, int b)
+{
+    return a > b ? a : b;
+}
+
+static int ast_items_depth(const LrNode *items)
+{
+    int d = 0;
+    for (const LrNode *i = items; i; i = i->next)
+        d = ast_deeper(d, i->depth);
+    return d;
+}
+
+LrNode *ast_new_unary(LrArena *a, LrSpan op_span, int op, LrNode *operand)
+{
+    LrNode *n = ast_new_node(a, AST_UNARY, ast_span_join(op_span, operand->span));
+    if (!n)
+        return NULL;
+    n->op = op;
+    n->lhs = operand;
+    n->depth = operand->depth + 1;
+    return n;
+}
+
+LrNode *ast_new_binary(LrArena *a, LrNodeKind kind, int op, LrNode *lhs, LrNode *rhs)
+{
+    LrNode *n = ast_new_node(a, kind, ast_span_join(lhs->span, rhs->span));
+    if (!n)
+        return NULL;
+    n->op = op;
+    n->lhs = lhs;
+    n->rhs = rhs;
+    n->depth = ast_deeper(lhs->depth, rhs->depth) + 1;
+    return n;
+}
+
+LrNode *ast_new_member(LrArena *a, LrNode *lhs, LrSpan name)
+{
+    LrNode *n = ast_new_node(a, AST_MEMBER, ast_span_join(lhs->span, name));
+    if (!n)
+        return NULL;
+    n->name = name;
+    n->lhs = lhs;
+    n->depth = lhs->depth + 1;
+    return n;
+}
+
+LrNode *ast_new_keyword(LrArena *a, LrSpan key, LrNode *value)
+{
+    LrNode *n = ast_new_node(a, AST_KEYWORD, ast_span_join(key, value->span));
+    if (!n)
+        return NULL;
+    n->name = key;
+    n->lhs = value;
+    n->depth = value->depth + 1;
+    return n;
+}
+
+LrNode *ast_new_call(LrArena *a, LrSpan name, LrNodeList args, LrSpan close)
+{
+    LrNode *n = ast_new_node(a, AST_CALL, ast_span_join(name, close));
+    if (!n)
+        return NULL;
+    n->name = name;
+    n->items = args.first;
+    n->count = args.count;
+    n->depth = ast_items_depth(args.first) + 1;
+    return n;
+}
+
+LrNode *ast_new_list(LrArena *a, LrSpan open, LrNodeList items, LrSpan close)
+{
+    LrNode *n = ast_new_node(a, AST_LIST, ast_span_join(open, close));
+    if (!n)
+        return NULL;
+    n->items = items.first;
+    n->count = items.count;
+    n->depth = ast_items_depth(items.first) + 1;
+    return n;
+}
+
+LrStmt *ast_new_stmt(LrArena *a, LrStmtKind kind, LrSpan keyword, LrSpan end)
 {
     LrStmt *s = arena_alloc(a, sizeof *s);
     if (!s)
         return NULL;
     s->kind = kind;
     s->keyword = keyword;
-    s->span = keyword;
+    s->span = ast_span_join(keyword, end);
     return s;
 }
 
-void ast_append(LrNode **head, LrNode *item)
+void ast_list_add(LrNodeList *list, LrNode *node)
 {
-    item->next = NULL;
-    while (*head)
-        head = &(*head)->next;
-    *head = item;
+    node->next = NULL;
+    if (list->last)
+        list->last->next = node;
+    else
+        list->first = node;
+    list->last = node;
+    list->count++;
+}
+
+LrSpan ast_list_end(LrNodeList list, LrSpan otherwise)
+{
+    return list.last ? list.last->span : otherwise;
 }
 
 LrSpan ast_span_join(LrSpan a, LrSpan b)

@@ -80,12 +80,38 @@ typedef struct LrProgram {
     LrNode *expr;       /* set instead of statements when parsing an expression */
 } LrProgram;
 
+/* A list under construction (arguments, items, options): O(1) append;
+ * first is what the tree keeps. Zero-initialized is empty. */
+typedef struct LrNodeList {
+    LrNode *first, *last;
+    int count;
+} LrNodeList;
+
 /* Constructors. Each allocates from arena and returns NULL when out of
- * memory; spans are given by the parser. */
+ * memory. A node's span covers its parts (the parser gives the tokens'
+ * spans); its depth is 1 + its deepest child's, and the parser refuses
+ * one deeper than AST_MAX_DEPTH. */
 LrNode *ast_new_node(LrArena *a, LrNodeKind kind, LrSpan span);
-LrStmt *ast_new_stmt(LrArena *a, LrStmtKind kind, LrSpan keyword);
-/* Appends item to the list whose head is *head (keeps order). */
-void ast_append(LrNode **head, LrNode *item);
+/* NUMBER, BOOL, NAME: name is the token's span, number its value. */
+LrNode *ast_new_leaf(LrArena *a, LrNodeKind kind, LrSpan span, double number);
+/* op operand, e.g. -x (op_span is the operator's). */
+LrNode *ast_new_unary(LrArena *a, LrSpan op_span, int op, LrNode *operand);
+/* lhs op rhs (AST_BINARY), or lhs -> rhs (AST_CHAIN, op 0). */
+LrNode *ast_new_binary(LrArena *a, LrNodeKind kind, int op, LrNode *lhs, LrNode *rhs);
+/* lhs.name */
+LrNode *ast_new_member(LrArena *a, LrNode *lhs, LrSpan name);
+/* key=value */
+LrNode *ast_new_keyword(LrArena *a, LrSpan key, LrNode *value);
+/* name(args), from the name to the closing ')'. */
+LrNode *ast_new_call(LrArena *a, LrSpan name, LrNodeList args, LrSpan close);
+/* [items], from '[' to ']'. */
+LrNode *ast_new_list(LrArena *a, LrSpan open, LrNodeList items, LrSpan close);
+/* A statement from its keyword to end (the span of its last part). */
+LrStmt *ast_new_stmt(LrArena *a, LrStmtKind kind, LrSpan keyword, LrSpan end);
+/* Appends node to list (keeps order). */
+void ast_list_add(LrNodeList *list, LrNode *node);
+/* The span of the list's last node, or otherwise when it is empty. */
+LrSpan ast_list_end(LrNodeList list, LrSpan otherwise);
 /* The span covering both a and b (a before b). */
 LrSpan ast_span_join(LrSpan a, LrSpan b);
 

@@ -38,8 +38,8 @@ static inline bool blas_needed(long m, long n, long k)
 {
     return m * n * k > BLAS_TINY_GEMM;
 }
-/* Loads OpenBLAS if it is not loaded yet (with the thread count set by
- * blas_set_threads). 0, or -1 with a reason. */
+/* Loads OpenBLAS if it is not loaded yet, single-threaded (lrc's pool
+ * spreads the blocks of a product). 0, or -1 with a reason. */
 int blas_load(char *why, size_t why_size);
 /* "OpenBLAS 0.3.21 ..." as the library reports itself. */
 const char *blas_vendor(void);

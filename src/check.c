@@ -73,7 +73,6 @@ typedef struct Checker {
     const LrProgram *prog;
 } Checker;
 
-/* A node together with the number of `let`s visible where it was written. */
 /* The parameters in effect inside a function body (or the variables of a
  * `minimize`): names, and either their values (folding) or their tape
  * entries (compiling for exact derivatives). */
@@ -84,6 +83,8 @@ typedef struct Frame {
     const int *entries;
 } Frame;
 
+/* A node together with the number of `let`s visible where it was written
+ * and the frame it is read in (NULL outside function bodies and minimize). */
 typedef struct Scoped {
     const LrNode *node;
     int scope;
@@ -92,9 +93,9 @@ typedef struct Scoped {
 
 /* ---------------------------------------------------------------- names */
 
-/* A name the language knows, in one of the tables below. Names that are in
- * the contract but whose runtime is not built yet are listed too, so that
- * they get "not supported yet" rather than "unknown". */
+/* A name the language knows, in one of the tables below. A name listed as
+ * not supported (sweep among the functions: it is valid only as the whole
+ * value of a let) gets "not supported yet" rather than "unknown". */
 typedef struct NameEntry {
     const char *name;
     int code;

@@ -337,16 +337,6 @@ static int copy_feature_names(LrDataset *d, const Columns *c, const int *feature
     return 0;
 }
 
-static void hex_digest(const unsigned char digest[32], char hex[65])
-{
-    static const char digits[] = "0123456789abcdef";
-    for (int i = 0; i < 32; i++) {
-        hex[2 * i] = digits[digest[i] >> 4];
-        hex[2 * i + 1] = digits[digest[i] & 15];
-    }
-    hex[64] = '\0';
-}
-
 /* Reads a CSV dataset into out (n, features, targets, x, y, sha256,
  * feature_names), unsplit. With header_only, stops after validating the
  * column names. The file's bytes are hashed as they are parsed, so the hash
@@ -427,7 +417,7 @@ static int load_csv(const LrDatasetSpec *spec, const LrSource *src, LrDiag *diag
     }
     unsigned char digest[32];
     sha256_final(&hash, digest);
-    hex_digest(digest, out->sha256);
+    sha256_digest_hex(digest, out->sha256);
     status = 0;
 done:
     free(label);

@@ -5,7 +5,10 @@
 #include "decimal.h"
 
 #include <float.h>
+#include <math.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 /* 10^0 .. 10^22, every one exact in a double (5^22 < 2^53). */
 static const double powers_of_ten[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
@@ -83,4 +86,23 @@ bool decimal_fast(const char *s, size_t n, double *out)
     *out = negative ? -v : v;
     return true;
 #endif
+}
+
+size_t decimal_shortest(double v, char out[DECIMAL_SHORTEST_SIZE])
+{
+    if (!isfinite(v))
+        return (size_t)snprintf(out, DECIMAL_SHORTEST_SIZE, "%g", v);
+    /* A normal double's rounding interval is narrower than half a unit in
+     * the 15th digit, so when some text of at most 15 digits reads back,
+     * %.15g writes those digits (it drops trailing zeros): the search
+     * starts there. A subnormal's interval is wider (5e-324 is the least
+     * one), and its notation is exponential at any precision: from 1.
+     * %.17g always reads back. */
+    int len = 0;
+    for (int digits = v == 0 || fabs(v) >= DBL_MIN ? 15 : 1; digits <= 17; digits++) {
+        len = snprintf(out, DECIMAL_SHORTEST_SIZE, "%.*g", digits, v);
+        if (strtod(out, NULL) == v)
+            break;
+    }
+    return (size_t)len;
 }

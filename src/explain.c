@@ -6,14 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decimal.h"
+
 static void num(LrBuffer *b, double v)
 {
-    char text[32];
-    for (int digits = 15; digits <= 17; digits++) {
-        snprintf(text, sizeof text, "%.*g", digits, v);
-        if (strtod(text, NULL) == v)
-            break;
-    }
+    char text[DECIMAL_SHORTEST_SIZE];
+    decimal_shortest(v, text);
     buffer_printf(b, "%s", text);
 }
 

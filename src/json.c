@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "decimal.h"
+
 /* ======================================================================
  * Writer
  * ====================================================================== */
@@ -140,16 +142,10 @@ void json_number(LrJsonWriter *w, double v)
         json_null(w); /* JSON has no NaN or infinity */
         return;
     }
-    /* %.17g always reads back exactly; a shorter form is preferred when it
-     * does too, so that 0.1 is written "0.1", not "0.10000000000000001". */
-    char text[32];
-    for (int digits = 15; digits <= 17; digits++) {
-        snprintf(text, sizeof text, "%.*g", digits, v);
-        if (strtod(text, NULL) == v)
-            break;
-    }
+    char text[DECIMAL_SHORTEST_SIZE];
+    size_t len = decimal_shortest(v, text);
     json_prefix(w);
-    buffer_append(w->out, text, strlen(text));
+    buffer_append(w->out, text, len);
 }
 
 void json_integer(LrJsonWriter *w, int64_t v)

@@ -28,7 +28,7 @@ void json_end_array(LrJsonWriter *w);
 void json_key(LrJsonWriter *w, const char *key);
 void json_string(LrJsonWriter *w, const char *s);
 void json_string_n(LrJsonWriter *w, const char *s, size_t n);
-/* Shortest form that reads back to the same double (%.17g at most);
+/* Shortest form that reads back to the same double (decimal_shortest);
  * non-finite numbers are written as null. */
 void json_number(LrJsonWriter *w, double v);
 void json_integer(LrJsonWriter *w, int64_t v);

@@ -265,8 +265,10 @@ static int run_schedule(const Options *o)
 enum { MAX_MODULE_DIRS = 32 };
 
 /* Where `use name` looks: each directory of LRC_PATH (colon-separated),
- * then the stdlib beside the binary (a build tree), then the installed
- * one. Strings point into path_buf. */
+ * then the stdlib found from the binary's own location: beside it (a build
+ * tree), then PREFIX/share/lrc/stdlib for PREFIX/bin/lrc (an installed
+ * one), so that any PREFIX works without compiling it in. Strings point
+ * into path_buf. */
 static int module_path(const char **dirs, char *path_buf, size_t size)
 {
     int n = 0;
@@ -284,18 +286,21 @@ static int module_path(const char **dirs, char *path_buf, size_t size)
         env = colon ? colon + 1 : NULL;
     }
     char exe[PATH_MAX];
-    if (realpath("/proc/self/exe", exe)) {
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = '\0';
-            int len = snprintf(path_buf + used, size - used, "%s/stdlib", exe);
-            if (len > 0 && used + (size_t)len + 1 < size) {
-                dirs[n++] = path_buf + used;
-                used += (size_t)len + 1;
-            }
+    char *slash = realpath("/proc/self/exe", exe) ? strrchr(exe, '/') : NULL;
+    if (!slash)
+        return n;
+    *slash = '\0';                            /* exe: the binary's directory */
+    const char *parent = strrchr(exe, '/'); /* PREFIX of PREFIX/bin */
+    int parent_len = parent ? (int)(parent - exe) : 0;
+    for (int i = 0; i < 2; i++) {
+        int len = i == 0 ? snprintf(path_buf + used, size - used, "%s/stdlib", exe)
+                         : snprintf(path_buf + used, size - used, "%.*s/share/lrc/stdlib",
+                                    parent_len, exe);
+        if (len > 0 && used + (size_t)len + 1 < size) {
+            dirs[n++] = path_buf + used;
+            used += (size_t)len + 1;
         }
     }
-    dirs[n++] = LRC_STDLIB_DIR;
     return n;
 }
 

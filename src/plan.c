@@ -12,7 +12,6 @@
 #include "blas.h"
 #include "init.h"
 #include "pool.h"
-#include "weights.h"
 
 /* a += b * c in bytes; false on overflow. */
 static bool add_product(size_t *a, uint64_t b, uint64_t c)
@@ -215,8 +214,7 @@ static void fit_normalization(LrPlan *plan)
     plan->normalized = d->normalize != NORM_NONE;
 }
 
-/* ... applied to every dataset of the experiment. */
-static void apply_normalization(LrPlan *plan)
+void plan_apply_normalization(LrPlan *plan)
 {
     if (!plan->normalized)
         return;
@@ -431,16 +429,6 @@ LrStatus plan_build(LrPlan *plan, const LrSpec *spec, const LrSource *src, LrDia
     if (plan->uses_blas || widest >= 2 * (size_t)POOL_GRAIN)
         pool_start();
     init_params(plan);
-    if (spec->load_path) {
-        char why[4608];
-        bool loaded_normalization = false;
-        if (weights_load(plan, spec->load_path, &loaded_normalization, why, sizeof why) < 0) {
-            diag_error(diag, src, spec->load_span, "%s", why);
-            return LR_RUN_FAILED;
-        }
-        plan->normalized = plan->normalized || loaded_normalization;
-    }
-    apply_normalization(plan);
     for (int64_t i = 0; i < plan->train.rows; i++)
         plan->order[i] = i;
     rng_seed(&plan->shuffle_rng, spec->seed, RNG_STREAM_SHUFFLE);

@@ -64,9 +64,14 @@ int plan_check_size(const LrSpec *spec, const LrSource *src, LrDiag *diag);
 
 /* Loads the data (data.h), fits the normalization on the training rows,
  * checks the data against the model (widths, class labels), allocates
- * every buffer and initializes the parameters from the init stream (or
- * from spec->load_path). Returns LR_OK, or the status after reporting. */
+ * every buffer and initializes the parameters from the init stream. The
+ * data stay as read: run.c loads spec->load_path's weights (which may
+ * bring their own normalization) and then calls plan_apply_normalization.
+ * Returns LR_OK, or the status after reporting. */
 LrStatus plan_build(LrPlan *plan, const LrSpec *spec, const LrSource *src, LrDiag *diag);
+/* Applies the model's input transform (fitted, or loaded with weights) to
+ * every dataset of the experiment, in place; once, before training. */
+void plan_apply_normalization(LrPlan *plan);
 void plan_free(LrPlan *plan);
 
 /* The rows of a dataset part. */

@@ -1,6 +1,7 @@
 /* pool.h — lrc's own worker threads, for the element-wise loops of
  * training (optimizer updates, bias + activation, their gradients, batch
- * gathering); the dense products get their threads from BLAS.
+ * gathering) and the dense products, which blas.c cuts into shape-fixed
+ * blocks for single-threaded OpenBLAS.
  *
  * pool_run splits [0, n) into contiguous ranges and calls fn once per
  * range, on the calling thread and the workers at once. The ranges depend

@@ -1,5 +1,7 @@
-/* report.h — the only writer to stdout (results) and of timings to stderr.
- * stdout is byte-for-byte repeatable: it carries no times. */
+/* report.h — the result lines of a training run and of `lrc schedule` on
+ * stdout, and the timings on stderr. (main.c writes --help, --version and
+ * --explain, minimize.c and sweep.c their tables.) stdout is byte-for-byte
+ * repeatable: it carries no times. */
 #ifndef LR_REPORT_H
 #define LR_REPORT_H
 #include <stdbool.h>

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "blas.h"
+#include "decimal.h"
 #include "explain.h"
 #include "fileio.h"
 #include "json.h"
@@ -69,16 +70,6 @@ static int write_file(const Run *r, const char *name, LrBuffer *b)
     return status;
 }
 
-/* Shortest text that reads back as the same double. */
-static void shortest(char *out, size_t size, double v)
-{
-    for (int digits = 9; digits <= 17; digits++) {
-        snprintf(out, size, "%.*g", digits, v);
-        if (strtod(out, NULL) == v)
-            return;
-    }
-}
-
 static int write_metrics_csv(const Run *r, const LrPlan *plan, const LrTrainState *state)
 {
     const LrTrainSpec *t = &r->spec->train;
@@ -93,23 +84,23 @@ static int write_metrics_csv(const Run *r, const LrPlan *plan, const LrTrainStat
     buffer_printf(&b, ",lr,seconds\n");
     for (int64_t e = 0; e < state->epochs_done; e++) {
         const double *row = plan->history + (size_t)e * (size_t)plan->history_cols;
-        char v[40];
+        char v[DECIMAL_SHORTEST_SIZE];
         buffer_printf(&b, "%lld,%lld", (long long)row[HIST_EPOCH], (long long)row[HIST_STEP]);
-        shortest(v, sizeof v, row[HIST_LOSS]);
+        decimal_shortest(row[HIST_LOSS], v);
         buffer_printf(&b, ",%s", v);
         if (has_val) {
-            shortest(v, sizeof v, row[HIST_VAL_LOSS]);
+            decimal_shortest(row[HIST_VAL_LOSS], v);
             buffer_printf(&b, ",%s", v);
         }
         for (int m = 0; m < plan->metric_count; m++) {
-            shortest(v, sizeof v, row[HIST_METRICS + m]);
+            decimal_shortest(row[HIST_METRICS + m], v);
             buffer_printf(&b, ",%s", v);
             if (has_val) {
-                shortest(v, sizeof v, row[HIST_METRICS + plan->metric_count + m]);
+                decimal_shortest(row[HIST_METRICS + plan->metric_count + m], v);
                 buffer_printf(&b, ",%s", v);
             }
         }
-        shortest(v, sizeof v, row[HIST_LR(plan)]);
+        decimal_shortest(row[HIST_LR(plan)], v);
         buffer_printf(&b, ",%s,%.3f\n", v, row[HIST_SECONDS(plan)]);
     }
     return write_file(r, "metrics.csv", &b);
@@ -287,6 +278,20 @@ static int finish(Run *r, LrPlan *plan, const LrTrainState *state)
     return 0;
 }
 
+/* `load`: the file's parameters replace the initial ones, and its input
+ * normalization, when it has one, becomes the model's. */
+static int load_weights(LrPlan *plan, const LrSpec *spec, const LrSource *src, LrDiag *diag)
+{
+    char why[4608];
+    bool loaded_normalization = false;
+    if (weights_load(plan, spec->load_path, &loaded_normalization, why, sizeof why) < 0) {
+        diag_error(diag, src, spec->load_span, "%s", why);
+        return -1;
+    }
+    plan->normalized = plan->normalized || loaded_normalization;
+    return 0;
+}
+
 int run_experiment(const LrSource *src, const LrSpec *spec, const LrRunOptions *options,
                    LrDiag *diag)
 {
@@ -310,6 +315,11 @@ int run_experiment(const LrSource *src, const LrSpec *spec, const LrRunOptions *
         exit_status = status == LR_LANGUAGE_ERROR ? 2 : 1;
         goto done;
     }
+    if (spec->load_path && load_weights(&plan, spec, src, diag) < 0) {
+        exit_status = 1;
+        goto done;
+    }
+    plan_apply_normalization(&plan);
     char why[PATH_MAX + 512];
     if (options->out_dir && file_make_dirs(options->out_dir, why, sizeof why) < 0) {
         diag_error(diag, NULL, (LrSpan){0, 0}, "%s", why);

@@ -216,7 +216,7 @@ void sha256_final(LrSha256 *h, unsigned char digest[32])
     h->used = 0;
 }
 
-static void sha256_to_hex(const unsigned char digest[32], char hex[65])
+void sha256_digest_hex(const unsigned char digest[32], char hex[65])
 {
     static const char digits[] = "0123456789abcdef";
     for (int i = 0; i < 32; i++) {
@@ -233,7 +233,7 @@ void sha256_hex(const void *data, size_t size, char hex[65])
     sha256_init(&h);
     sha256_update(&h, data, size);
     sha256_final(&h, digest);
-    sha256_to_hex(digest, hex);
+    sha256_digest_hex(digest, hex);
 }
 
 int sha256_file_hex(const char *path, char hex[65])
@@ -257,6 +257,6 @@ int sha256_file_hex(const char *path, char hex[65])
     fclose(f);
     unsigned char digest[32];
     sha256_final(&h, digest);
-    sha256_to_hex(digest, hex);
+    sha256_digest_hex(digest, hex);
     return 0;
 }

@@ -17,6 +17,8 @@ void sha256_init(LrSha256 *h);
 void sha256_update(LrSha256 *h, const void *data, size_t size);
 /* Writes the 32-byte digest. */
 void sha256_final(LrSha256 *h, unsigned char digest[32]);
+/* A digest as 64 lowercase hex digits and a NUL. */
+void sha256_digest_hex(const unsigned char digest[32], char hex[65]);
 /* One-shot, as 64 lowercase hex digits and a NUL. */
 void sha256_hex(const void *data, size_t size, char hex[65]);
 /* Chooses the x86 SHA extensions (on, the default where the processor

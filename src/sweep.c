@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "decimal.h"
 #include "fileio.h"
 #include "json.h"
 
@@ -639,12 +640,8 @@ static int grid_fill(Grid *g, const Sweep *s, SweepRun *const *order, int count,
             if (!v || !v->has_value) {
                 *cell++ = text_printf(exact ? "" : "-");
             } else if (exact) {
-                char text[40];
-                for (int digits = 15; digits <= 17; digits++) {
-                    snprintf(text, sizeof text, "%.*g", digits, v->value);
-                    if (strtod(text, NULL) == v->value)
-                        break;
-                }
+                char text[DECIMAL_SHORTEST_SIZE];
+                decimal_shortest(v->value, text);
                 *cell++ = text_printf("%s", text);
             } else {
                 *cell++ = text_printf("%.6f", v->value);

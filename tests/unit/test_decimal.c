@@ -2,7 +2,12 @@
  * every text it accepts: hand-picked cases at the edges of the fast path
  * (19 digits, 2^53, 10^±22, signed zeros, leading zeros, forms without
  * digits on one side of the point) and 200,000 random decimal strings of
- * the kinds CSV files hold; and it declines what it cannot do exactly. */
+ * the kinds CSV files hold; and it declines what it cannot do exactly.
+ * decimal_shortest writes texts that read back bit for bit and are the
+ * shortest that do: hand-picked values, and random doubles of every
+ * exponent and of few digits against a search over every digit count
+ * from 1. */
+#include <float.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -103,11 +108,88 @@ static void test_decimal__random_strings_match_strtod(void **state)
     assert_true(fast > 100000);
 }
 
+static void assert_shortest(double v, const char *want)
+{
+    char text[DECIMAL_SHORTEST_SIZE];
+    size_t len = decimal_shortest(v, text);
+    assert_string_equal(text, want);
+    assert_int_equal(len, strlen(want));
+}
+
+static void test_decimal__shortest_known_values(void **state)
+{
+    (void)state;
+    assert_shortest(0.1, "0.1");
+    assert_shortest(1e-7, "1e-07");
+    assert_shortest(5e-324, "5e-324");
+    assert_shortest(-5e-324, "-5e-324");
+    assert_shortest(1.7976931348623157e308, "1.7976931348623157e+308");
+    assert_shortest(2.2250738585072014e-308, "2.2250738585072014e-308"); /* DBL_MIN */
+    assert_shortest(0.30000000000000004, "0.30000000000000004");
+    assert_shortest(1.0 / 3.0, "0.3333333333333333");
+    assert_shortest(100, "100");
+    assert_shortest(1e23, "1e+23");
+    assert_shortest(1e10, "10000000000");
+    assert_shortest(1e15, "1e+15");
+    assert_shortest(0.0, "0");
+    assert_shortest(-0.0, "-0");
+    assert_shortest(INFINITY, "inf");
+    assert_shortest(-INFINITY, "-inf");
+    char text[DECIMAL_SHORTEST_SIZE];
+    decimal_shortest(NAN, text);
+    assert_true(strcmp(text, "nan") == 0 || strcmp(text, "-nan") == 0);
+}
+
+/* Random bit patterns (every exponent, subnormals included): the text
+ * reads back bit for bit and has the digits of the plain search from 1
+ * digit (the definition of shortest), written as %.15g writes them when
+ * there are 15 or fewer and the double is normal. */
+static void test_decimal__shortest_random_doubles_round_trip(void **state)
+{
+    (void)state;
+    uint64_t seed = 7;
+    int subnormal = 0;
+    for (int i = 0; i < 100000; i++) {
+        seed = seed * 6364136223846793005u + 1442695040888963407u;
+        uint64_t bits = seed ^ (seed >> 29);
+        if (i % 4 == 0)
+            bits &= ~(UINT64_C(0x7ff) << 52); /* a quarter subnormal (or zero) */
+        double v;
+        memcpy(&v, &bits, sizeof v);
+        if (!isfinite(v))
+            continue;
+        if (i % 4 == 1) { /* a quarter of few digits, as most written numbers have */
+            char few[DECIMAL_SHORTEST_SIZE];
+            snprintf(few, sizeof few, "%.*g", 1 + (int)(seed >> 60) % 15, v);
+            v = strtod(few, NULL);
+        }
+        subnormal += v != 0 && fabs(v) < DBL_MIN;
+        char text[DECIMAL_SHORTEST_SIZE], want[DECIMAL_SHORTEST_SIZE];
+        decimal_shortest(v, text);
+        double back = strtod(text, NULL);
+        if (memcmp(&back, &v, sizeof v) != 0)
+            fail_msg("%a written as '%s' reads back as %a", v, text, back);
+        int fewest = 1;
+        for (; fewest < 17; fewest++) {
+            snprintf(want, sizeof want, "%.*g", fewest, v);
+            if (strtod(want, NULL) == v)
+                break;
+        }
+        int notation = fewest < 15 && (v == 0 || fabs(v) >= DBL_MIN) ? 15 : fewest;
+        snprintf(want, sizeof want, "%.*g", notation, v);
+        if (strcmp(text, want) != 0)
+            fail_msg("%a written as '%s', shortest is '%s'", v, text, want);
+    }
+    assert_true(subnormal > 20000);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_decimal__edges_of_the_fast_path),
         cmocka_unit_test(test_decimal__random_strings_match_strtod),
+        cmocka_unit_test(test_decimal__shortest_known_values),
+        cmocka_unit_test(test_decimal__shortest_random_doubles_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -142,7 +142,7 @@ static void test_json__writer_numbers_are_shortest_exact(void **state)
     assert_string_equal(number_text(-0.0, t), "-0");
     assert_string_equal(number_text(1e21, t), "1e+21");
     assert_string_equal(number_text(DBL_MAX, t), "1.7976931348623157e+308");
-    assert_string_equal(number_text(5e-324, t), "4.94065645841247e-324");
+    assert_string_equal(number_text(5e-324, t), "5e-324"); /* subnormal: shortest too */
     assert_string_equal(number_text(NAN, t), "null");
     assert_string_equal(number_text(INFINITY, t), "null");
     assert_string_equal(number_text(-INFINITY, t), "null");

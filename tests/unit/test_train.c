@@ -89,6 +89,7 @@ static size_t train_counting(const char *text, int threads, int epochs, int64_t 
     allocations = 0;
     counting = 1;
     assert_int_equal(plan_build(&plan, &spec, &src, &diag), LR_OK);
+    plan_apply_normalization(&plan);
     counting = 0;
     assert_true(allocations > 0);
     allocations = 0;

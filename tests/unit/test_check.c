@@ -154,12 +154,7 @@ static void test_check__cosine_target_defaults_to_initial(void **state)
 }
 
 /* ------------------------------------------------------------ diagnostics */
-
-static void test_check__unknown_optimizer_suggests(void **state)
-{
-    expect_error(state, 4, "optimizer sdg lr=0.002",
-                 "4:11: error: unknown optimizer 'sdg'; did you mean 'sgd'?");
-}
+/* An unknown optimizer is tests/errors/students (the README's example). */
 
 static void test_check__unknown_loss_suggests(void **state)
 {
@@ -515,7 +510,6 @@ int main(void)
         T(test_check__students_example),
         T(test_check__folds_constants_and_lets),
         T(test_check__cosine_target_defaults_to_initial),
-        T(test_check__unknown_optimizer_suggests),
         T(test_check__unknown_loss_suggests),
         T(test_check__unknown_layer_suggests),
         T(test_check__unknown_activation_suggests),

@@ -10,6 +10,8 @@
 
 #include <cmocka.h>
 
+#include "test_util.h"
+
 #include "check.h"
 #include "expr.h"
 #include "parse.h"
@@ -69,12 +71,6 @@ static void expect_error(void **state, int line, const char *with, const char *f
     Fixture *f = *state;
     assert_int_equal(run(f, experiment(line, with)), -1);
     assert_string_equal(f->diag.first, first);
-}
-
-static void assert_close(double a, double b, double tol)
-{
-    if (!(a - b <= tol && b - a <= tol))
-        fail_msg("%.17g is not within %g of %.17g", a, tol, b);
 }
 
 /* ------------------------------------------------------------------ specs */

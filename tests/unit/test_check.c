@@ -293,6 +293,9 @@ static void test_check__function_errors(void **state)
     assert_int_equal(run(f, "let f(x) = f(x)\n"), -1);
     assert_string_equal(f->diag.first,
                         "1:12: error: 'f' is defined in terms of itself (recursion is not allowed)");
+    assert_int_equal(run(f, "let a = 1 + a\n"), -1); /* a name, not a call */
+    assert_string_equal(f->diag.first,
+                        "1:13: error: 'a' is defined in terms of itself (recursion is not allowed)");
     assert_int_equal(run(f, "let f(x) = x\nminimize x from x=f\n"), -1);
     assert_string_equal(f->diag.first, "2:19: error: 'f' is a function: call it, as in f(...)");
     assert_int_equal(run(f, "let f(x, x) = x\n"), -1);

@@ -10,6 +10,8 @@
 
 #include <cmocka.h>
 
+#include "test_util.h"
+
 #include "check.h"
 #include "expr.h"
 #include "parse.h"
@@ -69,12 +71,6 @@ static void expect_error(void **state, int line, const char *with, const char *f
     Fixture *f = *state;
     assert_int_equal(run(f, experiment(line, with)), -1);
     assert_string_equal(f->diag.first, first);
-}
-
-static void assert_close(double a, double b, double tol)
-{
-    if (!(a - b <= tol && b - a <= tol))
-        fail_msg("%.17g is not within %g of %.17g", a, tol, b);
 }
 
 /* ------------------------------------------------------------------ specs */
@@ -154,12 +150,7 @@ static void test_check__cosine_target_defaults_to_initial(void **state)
 }
 
 /* ------------------------------------------------------------ diagnostics */
-
-static void test_check__unknown_optimizer_suggests(void **state)
-{
-    expect_error(state, 4, "optimizer sdg lr=0.002",
-                 "4:11: error: unknown optimizer 'sdg'; did you mean 'sgd'?");
-}
+/* An unknown optimizer is tests/errors/students (the README's example). */
 
 static void test_check__unknown_loss_suggests(void **state)
 {
@@ -302,6 +293,9 @@ static void test_check__function_errors(void **state)
     assert_int_equal(run(f, "let f(x) = f(x)\n"), -1);
     assert_string_equal(f->diag.first,
                         "1:12: error: 'f' is defined in terms of itself (recursion is not allowed)");
+    assert_int_equal(run(f, "let a = 1 + a\n"), -1); /* a name, not a call */
+    assert_string_equal(f->diag.first,
+                        "1:13: error: 'a' is defined in terms of itself (recursion is not allowed)");
     assert_int_equal(run(f, "let f(x) = x\nminimize x from x=f\n"), -1);
     assert_string_equal(f->diag.first, "2:19: error: 'f' is a function: call it, as in f(...)");
     assert_int_equal(run(f, "let f(x, x) = x\n"), -1);
@@ -515,7 +509,6 @@ int main(void)
         T(test_check__students_example),
         T(test_check__folds_constants_and_lets),
         T(test_check__cosine_target_defaults_to_initial),
-        T(test_check__unknown_optimizer_suggests),
         T(test_check__unknown_loss_suggests),
         T(test_check__unknown_layer_suggests),
         T(test_check__unknown_activation_suggests),

@@ -556,8 +556,8 @@ static void test_data__normalize_standard_from_training_rows(void **state)
         for (int64_t i = b; i < b + c; i++)
             var[j] += (f->d.x[2 * i + j] - mean[j]) * (f->d.x[2 * i + j] - mean[j]);
         var[j] /= (double)c;
-        assert_close(off[j], mean[j], 1e-6 * fabs(mean[j]));
-        assert_close(sc[j], sqrt(var[j]), 1e-6 * sqrt(var[j]));
+        assert_close_rel(off[j], mean[j], 1e-6, 0);
+        assert_close_rel(sc[j], sqrt(var[j]), 1e-6, 0);
     }
     /* Not the statistics of the whole file: ids 0..102 have mean 51. */
     assert_true(fabs(off[0] - 51.0) > 1e-3);

@@ -190,15 +190,15 @@ static void check_gradients(LrActivation act, float l2)
     const double l2d = l2; /* the float the layer uses, exactly */
     for (int i = 0; i < IN * OUT; i++) {
         double ref = central_diff(act, l2d, xd, wd, bd, gd, &wd[i]);
-        assert_close(dw[i], ref, 1e-3 * fmax(1.0, fabs(ref)));
+        assert_close_rel(dw[i], ref, 1e-3, 1);
     }
     for (int i = 0; i < OUT; i++) {
         double ref = central_diff(act, l2d, xd, wd, bd, gd, &bd[i]);
-        assert_close(db[i], ref, 1e-3 * fmax(1.0, fabs(ref)));
+        assert_close_rel(db[i], ref, 1e-3, 1);
     }
     for (int i = 0; i < B * IN; i++) {
         double ref = central_diff(act, l2d, xd, wd, bd, gd, &xd[i]);
-        assert_close(dx[i], ref, 1e-3 * fmax(1.0, fabs(ref)));
+        assert_close_rel(dx[i], ref, 1e-3, 1);
     }
 
     /* The penalty the layer reports is l2 * sum W^2 (0 without l2). */
@@ -406,8 +406,7 @@ static void test_dense__tiny_loop_matches_blas(void **state)
             blas_gemm(ta, tb, 0.5f, &ta_view, &tb_view, 0.75f, &C1);
             blas_gemm_loop(ta, tb, 0.5f, &ta_view, &tb_view, 0.75f, &C2);
             for (int i = 0; i < m * n; i++) {
-                double tol = 1e-5 * (1.0 + fabs((double)c1[i]));
-                if (fabs((double)c1[i] - (double)c2[i]) > tol)
+                if (!within_rel(c2[i], c1[i], 1e-5, 1))
                     fail_msg("shape %dx%dx%d trans %d: %g vs %g", m, n, k, t, (double)c1[i],
                              (double)c2[i]);
             }

@@ -12,18 +12,30 @@
 
 #include "diag.h"
 
+/* Reports message at span of a source called name holding text, into d;
+ * returns what was printed (free it). */
+static char *report(LrDiag *d, const char *name, const char *text, LrSpan span,
+                    const char *message)
+{
+    LrSource src;
+    assert_int_equal(source_from_string(&src, name, text), 0);
+    char *out = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&out, &size);
+    assert_non_null(f);
+    diag_init(d, f);
+    diag_error(d, &src, span, "%s", message);
+    fclose(f);
+    source_free(&src);
+    return out;
+}
+
 static void test_diag__format_with_caret(void **state)
 {
     (void)state;
-    LrSource src;
-    assert_int_equal(source_from_string(&src, "students.lr", "seed 1\n\toptimizer sdg lr=0.002\n"), 0);
-    char *text = NULL;
-    size_t size = 0;
-    FILE *out = open_memstream(&text, &size);
     LrDiag d;
-    diag_init(&d, out);
-    diag_error(&d, &src, (LrSpan){18, 3}, "unknown optimizer '%s'", "sdg");
-    fclose(out);
+    char *text = report(&d, "students.lr", "seed 1\n\toptimizer sdg lr=0.002\n", (LrSpan){18, 3},
+                        "unknown optimizer 'sdg'");
     /* The tab is shown as one space so the caret lines up. */
     assert_string_equal(text, "students.lr:2:12: error: unknown optimizer 'sdg'\n"
                               "     optimizer sdg lr=0.002\n"
@@ -31,24 +43,15 @@ static void test_diag__format_with_caret(void **state)
     assert_string_equal(d.first, "2:12: error: unknown optimizer 'sdg'");
     assert_int_equal(d.errors, 1);
     free(text);
-    source_free(&src);
 }
 
 static void test_diag__caret_at_end_of_input(void **state)
 {
     (void)state;
-    LrSource src;
-    assert_int_equal(source_from_string(&src, "t.lr", "train ("), 0);
-    char *text = NULL;
-    size_t size = 0;
-    FILE *out = open_memstream(&text, &size);
     LrDiag d;
-    diag_init(&d, out);
-    diag_error(&d, &src, (LrSpan){7, 0}, "x");
-    fclose(out);
+    char *text = report(&d, "t.lr", "train (", (LrSpan){7, 0}, "x");
     assert_string_equal(text, "t.lr:1:8: error: x\n    train (\n           ^\n");
     free(text);
-    source_free(&src);
 }
 
 static void test_diag__edit_distance(void **state)

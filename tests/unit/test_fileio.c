@@ -18,6 +18,8 @@
 
 #include <cmocka.h>
 
+#include "test_util.h"
+
 #include "fileio.h"
 
 /* ---- fixture: a fresh directory per test ------------------------------ */
@@ -62,21 +64,23 @@ static int teardown(void **state)
     return 0;
 }
 
-/* Names in dir other than . and .., joined by spaces. */
-static void list_dir(const char *dir, char *out, size_t size)
+/* The names in dir other than . and .., joined by spaces, must be want
+ * (no temporary file left beside the target, nothing written on failure). */
+static void assert_dir_holds(const char *dir, const char *want)
 {
-    out[0] = '\0';
+    char names[512] = "";
     DIR *d = opendir(dir);
     assert_non_null(d);
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
-        if (out[0])
-            strncat(out, " ", size - strlen(out) - 1);
-        strncat(out, e->d_name, size - strlen(out) - 1);
+        if (names[0])
+            strncat(names, " ", sizeof names - strlen(names) - 1);
+        strncat(names, e->d_name, sizeof names - strlen(names) - 1);
     }
     closedir(d);
+    assert_string_equal(names, want);
 }
 
 static void write_plain(const char *path, const char *text)
@@ -153,7 +157,7 @@ static void test_fileio__buffer_failed_does_nothing(void **state)
 static void test_fileio__write_round_trip(void **state)
 {
     const char *dir = *state;
-    char path[256], why[256], names[512];
+    char path[256], why[256];
     snprintf(path, sizeof path, "%s/run.json", dir);
     mode_t old = umask(022);
     assert_int_equal(file_write_atomic(path, "{\"a\": 1}\n", 9, why, sizeof why), 0);
@@ -162,8 +166,7 @@ static void test_fileio__write_round_trip(void **state)
     struct stat st;
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(st.st_mode & 0777, 0644);
-    list_dir(dir, names, sizeof names);
-    assert_string_equal(names, "run.json");
+    assert_dir_holds(dir, "run.json");
 
     /* Empty content is a valid file too. */
     assert_int_equal(file_write_atomic(path, "", 0, why, sizeof why), 0);
@@ -173,7 +176,7 @@ static void test_fileio__write_round_trip(void **state)
 static void test_fileio__overwrite_replaces_whole_file(void **state)
 {
     const char *dir = *state;
-    char path[256], why[256], names[512];
+    char path[256], why[256];
     snprintf(path, sizeof path, "%s/metrics.csv", dir);
     char longer[5000];
     memset(longer, 'L', sizeof longer - 1);
@@ -187,14 +190,13 @@ static void test_fileio__overwrite_replaces_whole_file(void **state)
         assert_int_equal(file_write_atomic(path, text, (size_t)n, why, sizeof why), 0);
         assert_file_is(path, text);
     }
-    list_dir(dir, names, sizeof names);
-    assert_string_equal(names, "metrics.csv");
+    assert_dir_holds(dir, "metrics.csv");
 }
 
 static void test_fileio__relative_path_in_current_directory(void **state)
 {
     const char *dir = *state;
-    char here[4096], why[256], names[512];
+    char here[4096], why[256];
     assert_non_null(getcwd(here, sizeof here));
     assert_int_equal(chdir(dir), 0);
     int rc = file_write_atomic("plain.txt", "p", 1, why, sizeof why);
@@ -203,39 +205,34 @@ static void test_fileio__relative_path_in_current_directory(void **state)
     char path[256];
     snprintf(path, sizeof path, "%s/plain.txt", dir);
     assert_file_is(path, "p");
-    list_dir(dir, names, sizeof names);
-    assert_string_equal(names, "plain.txt");
+    assert_dir_holds(dir, "plain.txt");
 }
 
 static void test_fileio__stale_temporary_is_replaced(void **state)
 {
     const char *dir = *state;
-    char path[256], tmp[256], why[256], names[512];
+    char path[256], tmp[256], why[256];
     snprintf(path, sizeof path, "%s/w.safetensors", dir);
     snprintf(tmp, sizeof tmp, "%s/.w.safetensors.tmp.%ld", dir, (long)getpid());
     write_plain(tmp, "left by a crash");
     assert_int_equal(file_write_atomic(path, "new", 3, why, sizeof why), 0);
     assert_file_is(path, "new");
-    list_dir(dir, names, sizeof names);
-    assert_string_equal(names, "w.safetensors");
+    assert_dir_holds(dir, "w.safetensors");
 }
 
 static void test_fileio__write_under_regular_file_fails(void **state)
 {
     const char *dir = *state;
-    char file[256], path[256], why[256], want[512], names[512];
+    char file[256], path[256], why[256];
     snprintf(file, sizeof file, "%s/somefile", dir);
     write_plain(file, "x");
     snprintf(path, sizeof path, "%s/somefile/run.json", dir);
     assert_int_equal(file_write_atomic(path, "data", 4, why, sizeof why), -1);
-    snprintf(want, sizeof want, "cannot write '%s': Not a directory", path);
-    assert_string_equal(why, want);
+    assert_why(why, "cannot write '%s': Not a directory", path);
     snprintf(path, sizeof path, "%s/missing/run.json", dir);
     assert_int_equal(file_write_atomic(path, "data", 4, why, sizeof why), -1);
-    snprintf(want, sizeof want, "cannot write '%s': No such file or directory", path);
-    assert_string_equal(why, want);
-    list_dir(dir, names, sizeof names);
-    assert_string_equal(names, "somefile");
+    assert_why(why, "cannot write '%s': No such file or directory", path);
+    assert_dir_holds(dir, "somefile");
     assert_file_is(file, "x");
 }
 
@@ -255,23 +252,21 @@ static void test_fileio__write_into_proc_fails(void **state)
 static void test_fileio__directory_target_fails_at_rename(void **state)
 {
     const char *dir = *state;
-    char path[256], why[256], want[512], names[512];
+    char path[256], why[256];
     snprintf(path, sizeof path, "%s/out", dir);
     assert_int_equal(mkdir(path, 0755), 0);
     assert_int_equal(file_write_atomic(path, "data", 4, why, sizeof why), -1);
-    snprintf(want, sizeof want, "cannot write '%s': Is a directory", path);
-    assert_string_equal(why, want);
+    assert_why(why, "cannot write '%s': Is a directory", path);
     struct stat st;
     assert_int_equal(stat(path, &st), 0);
     assert_true(S_ISDIR(st.st_mode));
-    list_dir(dir, names, sizeof names);
-    assert_string_equal(names, "out");
+    assert_dir_holds(dir, "out");
 }
 
 static void test_fileio__failed_write_keeps_previous_version(void **state)
 {
     const char *dir = *state;
-    char path[256], why[256], want[512], names[512];
+    char path[256], why[256];
     snprintf(path, sizeof path, "%s/run.json", dir);
     assert_int_equal(file_write_atomic(path, "previous", 8, why, sizeof why), 0);
 
@@ -290,11 +285,9 @@ static void test_fileio__failed_write_keeps_previous_version(void **state)
     signal(SIGXFSZ, old_handler);
 
     assert_int_equal(rc, -1);
-    snprintf(want, sizeof want, "cannot write '%s': File too large", path);
-    assert_string_equal(why, want);
+    assert_why(why, "cannot write '%s': File too large", path);
     assert_file_is(path, "previous");
-    list_dir(dir, names, sizeof names);
-    assert_string_equal(names, "run.json");
+    assert_dir_holds(dir, "run.json");
 }
 
 /* ---- directories --------------------------------------------------------- */
@@ -302,7 +295,7 @@ static void test_fileio__failed_write_keeps_previous_version(void **state)
 static void test_fileio__make_dirs(void **state)
 {
     const char *dir = *state;
-    char path[256], why[256], want[512];
+    char path[256], why[256];
     struct stat st;
     snprintf(path, sizeof path, "%s/a/b//c/", dir);
     assert_int_equal(file_make_dirs(path, why, sizeof why), 0);
@@ -318,11 +311,9 @@ static void test_fileio__make_dirs(void **state)
     snprintf(path, sizeof path, "%s/a/plain/sub", dir);
     /* Like mkdir -p, the message names the component that failed. */
     assert_int_equal(file_make_dirs(path, why, sizeof why), -1);
-    snprintf(want, sizeof want, "cannot create directory '%s': Not a directory", file);
-    assert_string_equal(why, want);
+    assert_why(why, "cannot create directory '%s': Not a directory", file);
     assert_int_equal(file_make_dirs(file, why, sizeof why), -1);
-    snprintf(want, sizeof want, "cannot create directory '%s': Not a directory", file);
-    assert_string_equal(why, want);
+    assert_why(why, "cannot create directory '%s': Not a directory", file);
 
     char here[4096];
     assert_non_null(getcwd(here, sizeof here));
@@ -339,7 +330,7 @@ static void test_fileio__make_dirs(void **state)
 static void test_fileio__read_all_limits_and_errors(void **state)
 {
     const char *dir = *state;
-    char path[256], why[256], want[512];
+    char path[256], why[256];
     snprintf(path, sizeof path, "%s/hundred", dir);
     char text[101];
     memset(text, 'h', 100);
@@ -354,17 +345,14 @@ static void test_fileio__read_all_limits_and_errors(void **state)
     assert_non_null(got);
     free(got);
     assert_null(file_read_all(path, 99, &size, why, sizeof why));
-    snprintf(want, sizeof want, "'%s' is too large (100 bytes, limit 99)", path);
-    assert_string_equal(why, want);
+    assert_why(why, "'%s' is too large (100 bytes, limit 99)", path);
 
     snprintf(path, sizeof path, "%s/absent", dir);
     assert_null(file_read_all(path, 100, &size, why, sizeof why));
-    snprintf(want, sizeof want, "cannot read '%s': No such file or directory", path);
-    assert_string_equal(why, want);
+    assert_why(why, "cannot read '%s': No such file or directory", path);
 
     assert_null(file_read_all(dir, 100, &size, why, sizeof why));
-    snprintf(want, sizeof want, "cannot read '%s': Is a directory", dir);
-    assert_string_equal(why, want);
+    assert_why(why, "cannot read '%s': Is a directory", dir);
 }
 
 static void test_fileio__read_all_of_unknown_size(void **state)

@@ -308,37 +308,13 @@ static void test_lex__number_out_of_range(void **state)
     assert_lex_error("seed 1\nlr=1e999", "2:4: error: number '1e999' is out of range");
 }
 
-static void test_lex__unterminated_string(void **state)
+/* A string cut by a newline and an unknown escape, with their carets, are
+ * tests/errors/unterminated_string and unknown_escape. */
+static void test_lex__unterminated_string_at_end_of_input(void **state)
 {
     (void)state;
-    assert_lex_error("use \"abc\nseed 1", "1:5: error: unterminated string");
     assert_lex_error("use \"abc", "1:5: error: unterminated string");
     assert_lex_error("use \"abc\\", "1:5: error: unterminated string");
-
-    /* The caret runs from the quote to the end of the line. */
-    char out[256] = {0};
-    FILE *f = fmemopen(out, sizeof out - 1, "w");
-    assert_non_null(f);
-    LrSource src;
-    LrDiag d;
-    diag_init(&d, f);
-    assert_int_equal(source_from_string(&src, "t.lr", "use \"ab\\\"c\nx"), 0);
-    LrLexer lx;
-    lex_init(&lx, &src, &d);
-    LrToken t;
-    assert_int_equal(lex_next(&lx, &t), TK_USE);
-    assert_int_equal(lex_next(&lx, &t), LEX_ERROR);
-    fclose(f);
-    assert_string_equal(out, "t.lr:1:5: error: unterminated string\n"
-                             "    use \"ab\\\"c\n"
-                             "        ^~~~~~\n");
-    source_free(&src);
-}
-
-static void test_lex__unknown_escape(void **state)
-{
-    (void)state;
-    assert_lex_error("use \"a\\qb\"", "1:7: error: unknown escape '\\q' in string");
 }
 
 static void test_lex__unexpected_characters(void **state)
@@ -417,8 +393,7 @@ int main(void)
         cmocka_unit_test(test_lex__string_may_hold_utf8_and_hash),
         cmocka_unit_test(test_lex__malformed_numbers),
         cmocka_unit_test(test_lex__number_out_of_range),
-        cmocka_unit_test(test_lex__unterminated_string),
-        cmocka_unit_test(test_lex__unknown_escape),
+        cmocka_unit_test(test_lex__unterminated_string_at_end_of_input),
         cmocka_unit_test(test_lex__unexpected_characters),
         cmocka_unit_test(test_lex__embedded_nul),
         cmocka_unit_test(test_lex__bracket_errors),

@@ -236,7 +236,7 @@ static int check_fd_targets(const LrLoss *l, int cols, int tcols, bool soft)
     LrTensor pt = tensor_view(p, R, cols), tt = tensor_view(t, R, tcols);
     LrTensor gt = tensor_view(g, R, cols);
     const double want = ref_loss(l, pd, td, cols, tcols);
-    assert_close(loss_sum(l, &pt, &tt) / R, want, 1e-9 * fmax(1, fabs(want)));
+    assert_close_rel(loss_sum(l, &pt, &tt) / R, want, 1e-9, 1);
     loss_gradient(l, &pt, &tt, &gt);
     const double h = 1e-6;
     for (int i = 0; i < R * cols; i++) {
@@ -247,7 +247,7 @@ static int check_fd_targets(const LrLoss *l, int cols, int tcols, bool soft)
         double down = ref_loss(l, pd, td, cols, tcols);
         pd[i] = keep;
         double fd = (up - down) / (2 * h);
-        assert_close(g[i], fd, 1e-5 * fmax(1, fabs(fd)));
+        assert_close_rel(g[i], fd, 1e-5, 1);
     }
     int inside = 0;
     for (int i = 0; i < R * cols && tcols == cols; i++)

@@ -197,9 +197,9 @@ static double check_three_updates(const LrOptimizerSpec *spec)
         for (int i = 0; i < P; i++) {
             ref_update(spec, k + 1, &rp[i], GRADS[k][i], &rm[i], &rv[i]);
             assert_close(p[i], rp[i], param_tol(rp[i]));
-            assert_close(s1[i], rm[i], 1e-6 * fmax(1, fabs(rm[i])));
+            assert_close_rel(s1[i], rm[i], 1e-6, 1);
             if (slots >= 2)
-                assert_close(s2[i], rv[i], 1e-6 * fmax(1e-3, fabs(rv[i])));
+                assert_close_rel(s2[i], rv[i], 1e-6, 1e-3);
         }
         if (k == 0)
             first = p[0];

@@ -18,6 +18,8 @@
 
 #include <cmocka.h>
 
+#include "test_util.h"
+
 #include "safetensors.h"
 
 #define NUMPY_SCRIPT "tests/safetensors_numpy.py"
@@ -106,11 +108,30 @@ static void assert_open_fails(const char *path, const char *fmt)
         safetensors_close(&st);
         fail_msg("opened, want \"%s\"", want);
     }
-    if (strcmp(why, want) != 0)
-        fail_msg("got  \"%s\"\nwant \"%s\"", why, want);
+    assert_why(why, fmt, path);
     assert_null(st.bytes);
     assert_null(st.header);
     safetensors_close(&st); /* safe after a failed open */
+}
+
+/* Reading name as F32 of this shape must fail with exactly this message,
+ * the file's path put in for %s. */
+static void assert_read_fails(LrSafetensors *st, const char *path, const char *name, int ndim,
+                              const int64_t *shape, const char *fmt)
+{
+    char why[512];
+    float dest[64];
+    assert_int_equal(safetensors_read(st, name, DTYPE_F32, ndim, shape, dest, why, sizeof why), -1);
+    assert_why(why, fmt, path);
+}
+
+/* Writing the first count of t to path must fail with exactly this
+ * message, path put in for %s. */
+static void assert_write_fails(const char *path, const LrNamedTensor *t, int count, const char *fmt)
+{
+    char why[512];
+    assert_int_equal(safetensors_write(path, t, count, NULL, 0, why, sizeof why), -1);
+    assert_why(why, fmt, path);
 }
 
 static void open_ok(LrSafetensors *st, const char *path)
@@ -370,35 +391,24 @@ static void test_safetensors__corrupt_headers_are_refused(void **state)
 static void test_safetensors__read_checks_name_dtype_shape(void **state)
 {
     Fixture *f = *state;
-    char why[512], want[512];
+    char why[512];
     if (write_sample(f->path, why, sizeof why) != 0)
         fail_msg("%s", why);
     LrSafetensors st;
     open_ok(&st, f->path);
-    float dest[64];
     const int64_t s23[2] = {2, 3}, s31[2] = {3, 1}, s6[1] = {6}, s4[1] = {4};
 
-    assert_int_equal(safetensors_read(&st, "dense_1/bias", DTYPE_F32, 1, s4, dest, why, sizeof why), -1);
-    snprintf(want, sizeof want, "'%s': no tensor 'dense_1/bias'", f->path);
-    assert_string_equal(why, want);
-    assert_int_equal(safetensors_read(&st, "__metadata__", DTYPE_F32, 1, s4, dest, why, sizeof why), -1);
-    snprintf(want, sizeof want, "'%s': no tensor '__metadata__'", f->path);
-    assert_string_equal(why, want);
-
-    assert_int_equal(safetensors_read(&st, "dense/bias", DTYPE_F32, 1, s4, dest, why, sizeof why), -1);
-    snprintf(want, sizeof want, "'%s': tensor 'dense/bias' has dtype F64, expected F32", f->path);
-    assert_string_equal(why, want);
-
-    assert_int_equal(safetensors_read(&st, "dense/kernel", DTYPE_F32, 2, s31, dest, why, sizeof why), -1);
-    snprintf(want, sizeof want, "'%s': tensor 'dense/kernel' has shape [2, 3], expected [3, 1]", f->path);
-    assert_string_equal(why, want);
+    assert_read_fails(&st, f->path, "dense_1/bias", 1, s4, "'%s': no tensor 'dense_1/bias'");
+    assert_read_fails(&st, f->path, "__metadata__", 1, s4, "'%s': no tensor '__metadata__'");
+    assert_read_fails(&st, f->path, "dense/bias", 1, s4,
+                      "'%s': tensor 'dense/bias' has dtype F64, expected F32");
+    assert_read_fails(&st, f->path, "dense/kernel", 2, s31,
+                      "'%s': tensor 'dense/kernel' has shape [2, 3], expected [3, 1]");
     /* Same element count, different rank: still refused. */
-    assert_int_equal(safetensors_read(&st, "dense/kernel", DTYPE_F32, 1, s6, dest, why, sizeof why), -1);
-    snprintf(want, sizeof want, "'%s': tensor 'dense/kernel' has shape [2, 3], expected [6]", f->path);
-    assert_string_equal(why, want);
-    assert_int_equal(safetensors_read(&st, "scalar", DTYPE_F32, 1, s4, dest, why, sizeof why), -1);
-    snprintf(want, sizeof want, "'%s': tensor 'scalar' has shape [], expected [4]", f->path);
-    assert_string_equal(why, want);
+    assert_read_fails(&st, f->path, "dense/kernel", 1, s6,
+                      "'%s': tensor 'dense/kernel' has shape [2, 3], expected [6]");
+    assert_read_fails(&st, f->path, "scalar", 1, s4, "'%s': tensor 'scalar' has shape [], expected [4]");
+    float dest[6];
     assert_int_equal(safetensors_read(&st, "dense/kernel", DTYPE_F32, 2, s23, dest, why, sizeof why), 0);
     safetensors_close(&st);
 
@@ -406,34 +416,25 @@ static void test_safetensors__read_checks_name_dtype_shape(void **state)
     make_file(f->path, "{\"h\":{\"dtype\":\"F16\",\"shape\":[2],\"data_offsets\":[0,4]}}", 4);
     open_ok(&st, f->path);
     const int64_t s2[1] = {2};
-    assert_int_equal(safetensors_read(&st, "h", DTYPE_F32, 1, s2, dest, why, sizeof why), -1);
-    snprintf(want, sizeof want, "'%s': tensor 'h' has unsupported dtype F16, expected F32", f->path);
-    assert_string_equal(why, want);
+    assert_read_fails(&st, f->path, "h", 1, s2,
+                      "'%s': tensor 'h' has unsupported dtype F16, expected F32");
     safetensors_close(&st);
 }
 
 static void test_safetensors__write_refusals(void **state)
 {
     Fixture *f = *state;
-    char why[512], want[512];
+    char why[512];
     const float x[2] = {0, 0};
     LrNamedTensor t[2] = {{"a", DTYPE_F32, 5, {1, 1, 1, 1}, x}, {"a", DTYPE_F32, 1, {1}, x}};
-    assert_int_equal(safetensors_write(f->path, t, 1, NULL, 0, why, sizeof why), -1);
-    snprintf(want, sizeof want, "cannot write '%s': tensor 'a' has 5 dimensions (limit is 4)", f->path);
-    assert_string_equal(why, want);
+    assert_write_fails(f->path, t, 1, "cannot write '%s': tensor 'a' has 5 dimensions (limit is 4)");
     t[0].ndim = 1;
     t[0].shape[0] = -2;
-    assert_int_equal(safetensors_write(f->path, t, 1, NULL, 0, why, sizeof why), -1);
-    snprintf(want, sizeof want, "cannot write '%s': tensor 'a' has an invalid shape [-2]", f->path);
-    assert_string_equal(why, want);
+    assert_write_fails(f->path, t, 1, "cannot write '%s': tensor 'a' has an invalid shape [-2]");
     t[0].shape[0] = 1;
-    assert_int_equal(safetensors_write(f->path, t, 2, NULL, 0, why, sizeof why), -1);
-    snprintf(want, sizeof want, "cannot write '%s': tensor 'a' appears twice", f->path);
-    assert_string_equal(why, want);
+    assert_write_fails(f->path, t, 2, "cannot write '%s': tensor 'a' appears twice");
     t[1].name = "__metadata__";
-    assert_int_equal(safetensors_write(f->path, t, 2, NULL, 0, why, sizeof why), -1);
-    snprintf(want, sizeof want, "cannot write '%s': tensor 1 has no usable name", f->path);
-    assert_string_equal(why, want);
+    assert_write_fails(f->path, t, 2, "cannot write '%s': tensor 1 has no usable name");
     assert_int_equal(access(f->path, F_OK), -1); /* nothing was written */
 
     assert_int_equal(safetensors_write("/proc/lrc_test.safetensors", t, 1, NULL, 0, why, sizeof why), -1);

@@ -1,9 +1,14 @@
-/* test_util.h — what the unit tests share: assert_close() for floats, and
- * activations written in double from their definitions (the reference the
- * layer tests check float code against). Include after <cmocka.h>. */
+/* test_util.h — what the unit tests share: assert_close() and
+ * assert_close_rel() for floats, assert_why() for messages that name a
+ * file, and activations written in double from their definitions (the
+ * reference the layer tests check float code against). Include after
+ * <cmocka.h>. */
 #ifndef LR_TEST_UTIL_H
 #define LR_TEST_UTIL_H
 #include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "spec.h"
 
@@ -13,6 +18,41 @@ static inline void assert_close_at(double a, double b, double tol, const char *f
 {
     if (!(fabs(a - b) <= tol)) {
         print_error("%.17g != %.17g (tolerance %g)\n", a, b, tol);
+        _fail(file, line);
+    }
+}
+
+/* Whether a is within rel of the reference b, relative to |b| but to no
+ * less than min_scale: near zero the tolerance is rel * min_scale. */
+static inline bool within_rel(double a, double b, double rel, double min_scale)
+{
+    return fabs(a - b) <= rel * fmax(min_scale, fabs(b));
+}
+
+#define assert_close_rel(a, b, rel, min_scale)                                                     \
+    assert_close_rel_at((a), (b), (rel), (min_scale), __FILE__, __LINE__)
+
+static inline void assert_close_rel_at(double a, double b, double rel, double min_scale,
+                                       const char *file, int line)
+{
+    if (!within_rel(a, b, rel, min_scale)) {
+        print_error("%.17g != %.17g (relative tolerance %g, scale at least %g)\n", a, b, rel,
+                    min_scale);
+        _fail(file, line);
+    }
+}
+
+/* A message that names a file (whose path varies from run to run): why
+ * must be fmt with path put in for its %s. */
+#define assert_why(why, fmt, path) assert_why_at((why), (fmt), (path), __FILE__, __LINE__)
+
+static inline void assert_why_at(const char *why, const char *fmt, const char *path,
+                                 const char *file, int line)
+{
+    char want[1024];
+    snprintf(want, sizeof want, fmt, path);
+    if (strcmp(why, want) != 0) {
+        print_error("\"%s\" != \"%s\"\n", why, want);
         _fail(file, line);
     }
 }

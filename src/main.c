@@ -56,8 +56,9 @@ static const char help_text[] =
     "  -j N           run N runs of a sweep at a time (default 1)\n"
     "  --allow-read DIR, --allow-write DIR\n"
     "                 let the file read (write) below DIR too; by default it\n"
-    "                 reads only below its own directory and the module path,\n"
-    "                 and writes only in --out DIR or below the current one\n"
+    "                 reads only below its own directory, the module path and\n"
+    "                 where it may write, and writes only below the run\n"
+    "                 directory (--out) or, without one, its own directory\n"
     "  --explain      (check) print the experiment with every default filled in\n"
     "  --out DIR      write metrics.csv, run.json, model.safetensors and a\n"
     "                 checkpoint (each epoch, and on SIGINT/SIGTERM) to DIR\n"
@@ -300,8 +301,10 @@ static int module_path(const char **dirs, char *path_buf, size_t size)
 }
 
 /* What the file may touch (sandbox.h): below its own directory and the
- * module path for reading; the run directory, or the current directory
- * without one, for writing; plus what --allow-read/--allow-write add. */
+ * module path for reading; the run directory, or the file's own directory
+ * without one, for writing (never the current directory: a downloaded
+ * file run from $HOME must not reach $HOME); plus what
+ * --allow-read/--allow-write add. */
 static void build_sandbox(LrSandbox *box, const Options *o, const char *file,
                           const char *const *dirs, int dir_count)
 {
@@ -317,8 +320,8 @@ static void build_sandbox(LrSandbox *box, const Options *o, const char *file,
     for (int i = 0; i < o->allow_read_count; i++)
         sandbox_allow_read(box, o->allow_read[i]);
     const char *out = o->resume_dir ? o->resume_dir : o->out_dir;
-    sandbox_allow_write(box, out ? out : ".");
-    box->write_place = out ? "the run directory (--out)" : "the current directory";
+    sandbox_allow_write(box, out ? out : dir);
+    box->write_place = out ? "the run directory (--out)" : "the experiment's directory";
     for (int i = 0; i < o->allow_write_count; i++)
         sandbox_allow_write(box, o->allow_write[i]);
 }

@@ -113,8 +113,8 @@ int sandbox_check_read(const LrSandbox *s, const char *path, char *why, size_t w
     char dir[PATH_MAX];
     suggest_dir(real, dir, sizeof dir);
     snprintf(why, why_size,
-             "reading '%s' is not allowed: it is outside the experiment's directory and the "
-             "module path (allow it with --allow-read %s)",
+             "reading '%s' is not allowed: it is outside the experiment's directory, the "
+             "module path and where it may write (allow it with --allow-read %s)",
              path, dir);
     return -1;
 }

@@ -1,8 +1,8 @@
 /* sandbox.h — what an experiment file may touch. An .lr file is something
  * people download and run, so by default it may read only below its own
  * directory and the module directories (the stdlib, LRC_PATH), and write
- * only inside the run directory (--out) or, without one, below the current
- * directory. Paths are compared after resolving symlinks and `..`, so
+ * only inside the run directory (--out) or, without one, below its own
+ * directory; what it may write it may read back. Paths are compared after resolving symlinks and `..`, so
  * neither escapes. --allow-read DIR and --allow-write DIR widen it. */
 #ifndef LR_SANDBOX_H
 #define LR_SANDBOX_H

@@ -129,6 +129,6 @@ printf 'dataset d = moons(100)\nmodel dense(1, activation=sigmoid)\nloss binary_
 expect "with --out, save must be inside the run directory" 2 "outside the run directory \(--out\)" \
     "$LRC" check --out "$tmp/run" "$tmp/shared/savehere.lr"
 (cd "$tmp/shared" && "$LRC" --quiet savehere.lr) >/dev/null 2>"$tmp/err"
-[ $? -eq 0 ] && [ -s "$tmp/shared/w.safetensors" ] && ok "without --out, save writes below the current directory" ||
-    notok "without --out, save writes below the current directory" "$(cat "$tmp/err")"
+[ $? -eq 0 ] && [ -s "$tmp/shared/w.safetensors" ] && ok "without --out, save writes below the file's directory" ||
+    notok "without --out, save writes below the file's directory" "$(cat "$tmp/err")"
 exit 0

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "arena.h"
@@ -45,6 +46,7 @@ static const char help_text[] =
     "lrc runs the machine-learning experiment described in an .lr file.\n"
     "\n"
     "  lrc FILE.lr            check, then train; results on stdout\n"
+    "                         (FILE.lr '-': standard input)\n"
     "  lrc check FILE.lr      parse and validate only; prints only errors\n"
     "  lrc schedule EXPR --steps N\n"
     "                         print the learning rate of steps 0..N-1\n"
@@ -56,9 +58,11 @@ static const char help_text[] =
     "  -j N           run N runs of a sweep at a time (default 1)\n"
     "  --allow-read DIR, --allow-write DIR\n"
     "                 let the file read (write) below DIR too; by default it\n"
-    "                 reads only below its own directory, the module path and\n"
-    "                 where it may write, and writes only below the run\n"
-    "                 directory (--out) or, without one, its own directory\n"
+    "                 reads only below its own directory (the current one for\n"
+    "                 standard input), the module path and where it may write,\n"
+    "                 and writes only below the run directory (--out) or,\n"
+    "                 without one, its own directory; /dev, /proc and /sys\n"
+    "                 only with --allow-read\n"
     "  --explain      (check) print the experiment with every default filled in\n"
     "  --out DIR      write metrics.csv, run.json, model.safetensors and a\n"
     "                 checkpoint (each epoch, and on SIGINT/SIGTERM) to DIR\n"
@@ -306,24 +310,49 @@ static int module_path(const char **dirs, char *path_buf, size_t size)
  * file run from $HOME must not reach $HOME); plus what
  * --allow-read/--allow-write add. */
 static void build_sandbox(LrSandbox *box, const Options *o, const char *file,
-                          const char *const *dirs, int dir_count)
+                          bool from_stream, const char *const *dirs, int dir_count)
 {
     char dir[PATH_MAX];
     const char *slash = strrchr(file, '/');
-    if (slash)
+    if (slash && !from_stream)
         snprintf(dir, sizeof dir, "%.*s", slash == file ? 1 : (int)(slash - file), file);
     else
         snprintf(dir, sizeof dir, ".");
-    sandbox_allow_read(box, dir);
+    sandbox_allow_read(box, dir, false);
     for (int i = 0; i < dir_count; i++)
-        sandbox_allow_read(box, dirs[i]);
+        sandbox_allow_read(box, dirs[i], false);
     for (int i = 0; i < o->allow_read_count; i++)
-        sandbox_allow_read(box, o->allow_read[i]);
+        sandbox_allow_read(box, o->allow_read[i], true);
     const char *out = o->resume_dir ? o->resume_dir : o->out_dir;
-    sandbox_allow_write(box, out ? out : dir);
+    sandbox_allow_write(box, out ? out : dir, out != NULL);
     box->write_place = out ? "the run directory (--out)" : "the experiment's directory";
     for (int i = 0; i < o->allow_write_count; i++)
-        sandbox_allow_write(box, o->allow_write[i]);
+        sandbox_allow_write(box, o->allow_write[i], true);
+}
+
+/* Whether the experiment comes from a stream (standard input, a pipe, a
+ * terminal) rather than a file in a directory: then its directory is the
+ * current one, not that of a name such as /dev/stdin or /dev/fd/63, which
+ * may stand for a regular file redirected into lrc. */
+static bool is_stream(const char *file)
+{
+    struct stat st;
+    if (strcmp(file, "-") == 0 || (stat(file, &st) == 0 && !S_ISREG(st.st_mode)))
+        return true;
+    char dir[PATH_MAX], real[PATH_MAX];
+    const char *slash = strrchr(file, '/');
+    if (!slash)
+        return false;
+    snprintf(dir, sizeof dir, "%.*s", slash == file ? 1 : (int)(slash - file), file);
+    if (!realpath(dir, real))
+        return false;
+    static const char *const system[] = {"/dev", "/proc", "/sys"};
+    for (size_t i = 0; i < sizeof system / sizeof *system; i++) {
+        size_t n = strlen(system[i]);
+        if (strncmp(real, system[i], n) == 0 && (real[n] == '\0' || real[n] == '/'))
+            return true;
+    }
+    return false;
 }
 
 /* The sweep: this binary runs once per combination (sweep.c). */
@@ -413,9 +442,10 @@ static int run_file(const Options *given)
     const char *dirs[MAX_MODULE_DIRS];
     char dir_buf[8192];
     int dir_count = module_path(dirs, dir_buf, sizeof dir_buf);
+    bool from_stream = is_stream(file);
     LrSandbox sandbox = {0};
-    build_sandbox(&sandbox, o, file, dirs, dir_count);
-    LrCheckOptions check = {dirs, dir_count, o->sets, o->set_count, &sandbox};
+    build_sandbox(&sandbox, o, file, from_stream, dirs, dir_count);
+    LrCheckOptions check = {dirs, dir_count, o->sets, o->set_count, &sandbox, from_stream};
     if (parse_program(&src, &arena, &diag, &prog) < 0 ||
         check_program_with(&prog, &src, &check, &arena, &diag, &spec) < 0)
         goto done;
@@ -440,6 +470,11 @@ static int run_file(const Options *given)
         goto done;
     }
     if (spec.sweep_count > 0) {
+        if (from_stream) {
+            fprintf(stderr, "lrc: error: a sweep reads its file once per run, so it cannot "
+                            "come from standard input or a pipe\n");
+            goto done;
+        }
         if (o->resume_dir || o->halt_after) {
             fprintf(stderr, "lrc: error: a sweep cannot be resumed or halted as a whole; "
                             "resume its runs one by one\n");

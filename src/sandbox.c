@@ -53,7 +53,7 @@ static bool under(const char *path, const char *root)
     return strncmp(path, root, n) == 0 && (path[n] == '\0' || path[n] == '/');
 }
 
-static int add(char **roots, int *count, const char *dir)
+static int add(char **roots, bool *named, int *count, const char *dir, bool by_user)
 {
     if (*count == SANDBOX_MAX_ROOTS)
         return -1;
@@ -64,18 +64,36 @@ static int add(char **roots, int *count, const char *dir)
     if (!copy)
         return -1;
     strcpy(copy, real);
+    named[*count] = by_user;
     roots[(*count)++] = copy;
     return 0;
 }
 
-int sandbox_allow_read(LrSandbox *s, const char *dir)
+int sandbox_allow_read(LrSandbox *s, const char *dir, bool named)
 {
-    return add(s->read_roots, &s->read_count, dir);
+    return add(s->read_roots, s->read_named, &s->read_count, dir, named);
 }
 
-int sandbox_allow_write(LrSandbox *s, const char *dir)
+int sandbox_allow_write(LrSandbox *s, const char *dir, bool named)
 {
-    return add(s->write_roots, &s->write_count, dir);
+    return add(s->write_roots, s->write_named, &s->write_count, dir, named);
+}
+
+/* The kernel's and the devices' files: what a root the user did not name
+ * never reaches, whatever it is (the directory of /dev/stdin is /dev). */
+static bool system_path(const char *real)
+{
+    return under(real, "/dev") || under(real, "/proc") || under(real, "/sys");
+}
+
+/* Whether real lies under one of roots (a system path: under a named one). */
+static bool covered(const char *real, char *const *roots, const bool *named, int count)
+{
+    bool system = system_path(real);
+    for (int i = 0; i < count; i++)
+        if ((named[i] || !system) && under(real, roots[i]))
+            return true;
+    return false;
 }
 
 void sandbox_free(LrSandbox *s)
@@ -104,18 +122,21 @@ int sandbox_check_read(const LrSandbox *s, const char *path, char *why, size_t w
         snprintf(why, why_size, "reading '%s' is not allowed: its place cannot be resolved", path);
         return -1;
     }
-    for (int i = 0; i < s->read_count; i++)
-        if (under(real, s->read_roots[i]))
-            return 0;
-    for (int i = 0; i < s->write_count; i++)
-        if (under(real, s->write_roots[i]))
-            return 0; /* what a run may write, it may read back */
+    if (covered(real, s->read_roots, s->read_named, s->read_count) ||
+        covered(real, s->write_roots, s->write_named, s->write_count))
+        return 0; /* what a run may write, it may read back */
     char dir[PATH_MAX];
     suggest_dir(real, dir, sizeof dir);
-    snprintf(why, why_size,
-             "reading '%s' is not allowed: it is outside the experiment's directory, the "
-             "module path and where it may write (allow it with --allow-read %s)",
-             path, dir);
+    if (system_path(real))
+        snprintf(why, why_size,
+                 "reading '%s' is not allowed: /dev, /proc and /sys only with --allow-read "
+                 "(allow it with --allow-read %s)",
+                 path, dir);
+    else
+        snprintf(why, why_size,
+                 "reading '%s' is not allowed: it is outside the experiment's directory, the "
+                 "module path and where it may write (allow it with --allow-read %s)",
+                 path, dir);
     return -1;
 }
 
@@ -126,9 +147,8 @@ int sandbox_check_write(const LrSandbox *s, const char *path, char *why, size_t 
         snprintf(why, why_size, "writing '%s' is not allowed: its place cannot be resolved", path);
         return -1;
     }
-    for (int i = 0; i < s->write_count; i++)
-        if (under(real, s->write_roots[i]))
-            return 0;
+    if (covered(real, s->write_roots, s->write_named, s->write_count))
+        return 0;
     char dir[PATH_MAX];
     suggest_dir(real, dir, sizeof dir);
     snprintf(why, why_size, "writing '%s' is not allowed: it is outside %s (allow it with "

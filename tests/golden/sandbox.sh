@@ -51,4 +51,33 @@ expect "--allow-read lets it read \$HOME" 1 "non-numeric value 'ghp_SECRET" \
     "$LRC" --allow-read "$home" Downloads/evil/read.lr
 cd - >/dev/null || exit 1
 
+
+# --- 2. an experiment from standard input ---------------------------------
+# Its directory is the current one, never /dev (the directory of the name
+# /dev/stdin), and /dev, /proc and /sys need --allow-read.
+mkdir -p "$tmp/cwd"
+shm=$(mktemp -d /dev/shm/lrc-sandbox-XXXXXX 2>/dev/null || mktemp -d)
+printf 'a,b\n1,SECRETDEV\n' >"$shm/secret.csv"
+printf 'dataset d = csv("'"$shm"'/secret.csv", label="a")\n'"$train" >"$tmp/dev.lr"
+cd "$tmp/cwd" || exit 1
+for given in /dev/stdin -; do
+    expect "lrc $given cannot read another place in /dev" 2 "reading '$shm/secret.csv' is not allowed" \
+        "$LRC" "$given" <"$tmp/dev.lr"
+    absent "lrc $given echoes nothing of it" "SECRETDEV"
+done
+printf 'dataset d = csv("/proc/self/environ", label="a")\n'"$train" >"$tmp/proc.lr"
+expect "lrc /dev/stdin cannot read /proc" 2 "/dev, /proc and /sys only with --allow-read" "$LRC" /dev/stdin <"$tmp/proc.lr"
+printf 'a,b\n1,2\n2,4\n3,6\n' >"$tmp/cwd/here.csv"
+printf 'dataset d = csv("here.csv", label="a")\n'"$train" >"$tmp/here.lr"
+expect "lrc - reads below the current directory" 0 "" "$LRC" --quiet - <"$tmp/here.lr"
+expect "lrc /dev/stdin reads below the current directory" 0 "" "$LRC" --quiet /dev/stdin <"$tmp/here.lr"
+expect "a pipe's name is no directory either" 0 "" sh -c "cat '$tmp/here.lr' | '$LRC' --quiet /dev/fd/0"
+printf 'dataset d = csv("../dev.lr", label="a")\n'"$train" >"$tmp/up.lr"
+expect "lrc - cannot climb out of the current directory" 2 "<stdin>:1:17: error: reading '../dev.lr' is not allowed" \
+    "$LRC" - <"$tmp/up.lr"
+expect "--allow-read opens /dev explicitly" 1 "non-numeric value" "$LRC" --allow-read "$shm" - <"$tmp/dev.lr"
+printf 'let n = sweep(1, 2)\n'"$moons" >"$tmp/sweep.lr"
+expect "a sweep cannot come from standard input" 2 "cannot come from standard input" "$LRC" - <"$tmp/sweep.lr"
+cd - >/dev/null || exit 1
+rm -rf "$shm"
 exit 0

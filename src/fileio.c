@@ -15,6 +15,8 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "sandbox.h"
+
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif
@@ -172,7 +174,8 @@ int file_write_atomic(const char *path, const void *data, size_t size, char *why
     if (fd < 0 && errno == EEXIST && unlink(tmp) == 0)
         fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (fd < 0) {
-        fileio_why(why, why_size, "cannot write '%s': %s", path, strerror(errno));
+        fileio_why(why, why_size, "cannot write '%s': %s", path,
+                   sandbox_strerror(tmp, errno, true));
         free(tmp);
         free(dir);
         return -1;
@@ -250,7 +253,8 @@ char *file_read_all(const char *path, size_t max, size_t *size, char *why, size_
         max = (size_t)-1 - 2; /* room for the NUL, and no overflow below */
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        fileio_why(why, why_size, "cannot read '%s': %s", path, strerror(errno));
+        fileio_why(why, why_size, "cannot read '%s': %s", path,
+                   sandbox_strerror(path, errno, false));
         return NULL;
     }
     /* A regular file's size is known up front, so a file over the limit is

@@ -355,8 +355,54 @@ static bool is_stream(const char *file)
     return false;
 }
 
+/* For the test suite only: blocks between the check and the run until the
+ * fifo named by LRC_TEST_PAUSE_FIFO is written to and closed, so that a
+ * test can swap a checked path for a symlink (the kernel must refuse it). */
+static void test_pause(void)
+{
+    const char *fifo = getenv("LRC_TEST_PAUSE_FIFO");
+    FILE *f = fifo && *fifo ? fopen(fifo, "r") : NULL;
+    if (!f)
+        return;
+    while (fgetc(f) != EOF)
+        ;
+    fclose(f);
+}
+
+/* Whether the file reads or writes any file at run time: only then is a
+ * kernel without Landlock worth a note. */
+static bool touches_files(const LrSpec *spec)
+{
+    for (int i = 0; i < spec->dataset_count; i++)
+        if (spec->datasets[i].kind == DATA_CSV)
+            return true;
+    return spec->save_path || spec->load_path;
+}
+
+/* Once the file is checked: the kernel holds the run to what the checks
+ * allowed (sandbox.h). The run directory must exist to be allowed. Returns
+ * -1 to go on, else the exit status. */
+static int confine(const LrSandbox *box, const Options *o, const LrSpec *spec)
+{
+    char why[PATH_MAX + 512];
+    const char *run_dir = o->resume_dir ? o->resume_dir : o->out_dir;
+    if (run_dir && file_make_dirs(run_dir, why, sizeof why) < 0) {
+        fprintf(stderr, "lrc: error: %s\n", why);
+        return EXIT_RUN_FAILED;
+    }
+    int enforced = sandbox_enforce(box, why, sizeof why);
+    if (enforced < 0) {
+        fprintf(stderr, "lrc: error: %s\n", why);
+        return EXIT_RUN_FAILED;
+    }
+    if (enforced == 0 && !o->quiet && touches_files(spec))
+        fprintf(stderr, "lrc: note: this kernel has no Landlock; only lrc's own path checks "
+                        "confine the file\n");
+    return -1;
+}
+
 /* The sweep: this binary runs once per combination (sweep.c). */
-static int run_sweep(const Options *o, const LrSpec *spec)
+static int run_sweep(const Options *o, const LrSpec *spec, const LrSandbox *box)
 {
     char exe[PATH_MAX];
     if (!realpath("/proc/self/exe", exe)) {
@@ -395,7 +441,8 @@ static int run_sweep(const Options *o, const LrSpec *spec)
         extra[n++] = threads;
     }
     extra[n] = NULL;
-    LrSweepOptions options = {exe, o->file, extra, o->jobs > 0 ? (int)o->jobs : 1, o->out_dir};
+    LrSweepOptions options = {exe, o->file, extra, o->jobs > 0 ? (int)o->jobs : 1, o->out_dir,
+                              box};
     return sweep_run(axes, spec->sweep_count, &options);
 }
 
@@ -480,7 +527,8 @@ static int run_file(const Options *given)
                             "resume its runs one by one\n");
             goto done;
         }
-        status = run_sweep(o, &spec);
+        test_pause();
+        status = run_sweep(o, &spec, &sandbox);
         goto done;
     }
     if (spec.has_train && plan_check_size(&spec, &src, &diag) < 0)
@@ -495,6 +543,9 @@ static int run_file(const Options *given)
      * poll): the pool is capped at the cores, like OpenBLAS's. */
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     pool_set_threads((int)(cores >= 1 && cores < threads ? cores : threads));
+    test_pause();
+    if ((status = confine(&sandbox, o, &spec)) >= 0)
+        goto done;
     LrRunOptions run = {o->resume_dir ? o->resume_dir : o->out_dir, o->resume_dir != NULL,
                         (int)threads, o->quiet, o->halt_after, o->sets, o->set_count};
     status = spec.has_train ? run_experiment(&src, &spec, &run, &diag) : EXIT_OK;

@@ -37,4 +37,26 @@ void sandbox_free(LrSandbox *s);
 int sandbox_check_read(const LrSandbox *s, const char *path, char *why, size_t why_size);
 int sandbox_check_write(const LrSandbox *s, const char *path, char *why, size_t why_size);
 
+/* The kernel's enforcement, Linux's Landlock (its ABI found at run time):
+ * after the checks, the run restricts itself to reading below the read
+ * roots, reading and writing below the write roots, and what the process
+ * needs itself (its binary and libraries, executable; OpenBLAS's
+ * directory; /dev/null; /sys/devices/system/cpu); no TCP, no signals or
+ * abstract sockets out of the process's domain. Child processes inherit
+ * it. Roots must exist by then: one that does not allows nothing. */
+
+/* A ruleset fd for s (plus extra_write, may be NULL), or -1: with why
+ * empty when the kernel has no Landlock, else why says what failed. */
+int sandbox_ruleset(const LrSandbox *s, const char *extra_write, char *why, size_t why_size);
+/* Restricts the calling process with a ruleset (no_new_privs first).
+ * Async-signal-safe: a forked child may call it before exec. 0 or -1. */
+int sandbox_restrict(int ruleset);
+/* Both, for this process: 1 when restricted, 0 when Landlock is missing,
+ * -1 (why says) when it failed. Afterwards sandbox_strerror knows. */
+int sandbox_enforce(const LrSandbox *s, char *why, size_t why_size);
+/* strerror(err) for an open of path that failed, unless the kernel refused
+ * it because path no longer resolves inside the sandbox (a symlink swapped
+ * after the check): then that, with the check's reason. Static text. */
+const char *sandbox_strerror(const char *path, int err, bool write);
+
 #endif

@@ -65,6 +65,7 @@ typedef struct Sweep {
     int axis_count;
     const LrSweepOptions *options;
     char *root;       /* out_dir, or the temporary directory */
+    int ruleset;      /* Landlock ruleset each child restricts itself with, or -1 */
     int temporary;    /* root is ours to remove */
     SweepRun *runs;
     int run_count;
@@ -340,6 +341,12 @@ static void run_start(Sweep *s, int run)
         sigaction(SIGCHLD, &s->old_chld, NULL);
         if (dup2(s->null_fd, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
             _exit(127);
+        if (s->ruleset >= 0 && sandbox_restrict(s->ruleset) < 0) {
+            static const char msg[] = "lrc: error: cannot restrict the run with Landlock\n";
+            ssize_t n = write(2, msg, sizeof msg - 1);
+            (void)n;
+            _exit(127);
+        }
         execv(s->options->exe, argv);
         ssize_t n = write(2, exec_error, strlen(exec_error));
         (void)n;
@@ -845,7 +852,7 @@ static int runs_count(const LrSweepAxis *axes, int axis_count)
 int sweep_run(const LrSweepAxis *axes, int axis_count, const LrSweepOptions *options)
 {
     Sweep s = {.axes = axes, .axis_count = axis_count, .options = options,
-               .null_fd = -1, .wake = {-1, -1}};
+               .null_fd = -1, .wake = {-1, -1}, .ruleset = -1};
     s.run_count = runs_count(axes, axis_count < 0 ? 0 : axis_count);
     if (s.run_count < 0)
         return 2;
@@ -859,6 +866,12 @@ int sweep_run(const LrSweepAxis *axes, int axis_count, const LrSweepOptions *opt
     int status = 2;
     if (root_make(&s) < 0)
         goto done;
+    char why[PATH_MAX + 512];
+    if (options->sandbox &&
+        (s.ruleset = sandbox_ruleset(options->sandbox, s.root, why, sizeof why)) < 0 && why[0]) {
+        fprintf(stderr, "lrc: error: %s\n", why);
+        goto done;
+    }
     s.null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (s.null_fd < 0 || signals_catch(&s) < 0) {
         fprintf(stderr, "lrc: error: cannot prepare to start runs: %s\n", strerror(errno));
@@ -885,6 +898,8 @@ done:
     signals_restore(&s);
     if (s.null_fd >= 0)
         close(s.null_fd);
+    if (s.ruleset >= 0)
+        close(s.ruleset);
     if (s.temporary)
         nftw(s.root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
     for (int i = 0; i < s.run_count; i++) {

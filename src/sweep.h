@@ -9,6 +9,8 @@
 #ifndef LR_SWEEP_H
 #define LR_SWEEP_H
 
+#include "sandbox.h"
+
 /* One swept name and its values, in the order written. */
 typedef struct LrSweepAxis {
     const char *name;          /* the let name */
@@ -22,6 +24,7 @@ typedef struct LrSweepOptions {
     const char *const *extra;  /* extra arguments for every child (e.g. "--threads", "1"), NULL-terminated */
     int jobs;                  /* at most this many children at once (>= 1) */
     const char *out_dir;       /* run directories go here as OUT/run-001, run-002, ... ; NULL: a temporary directory (mkdtemp under $TMPDIR or /tmp) removed at the end */
+    const LrSandbox *sandbox;  /* what the runs may touch, besides the sweep's directory: each child is held to it by the kernel (sandbox_restrict) before it execs; NULL: not confined */
 } LrSweepOptions;
 
 /* Runs every combination (the last axis varying fastest; run numbers from 1

@@ -25,6 +25,7 @@ expect() {
 absent() {
     if grep -qF -- "$2" "$tmp/out" "$tmp/err"; then notok "$1" "printed '$2'"; else ok "$1"; fi
 }
+PY=/usr/bin/python3
 train='model dense(1)\nloss mse\noptimizer sgd\ntrain epochs=1\n'
 moons='dataset d = moons(40)\nmodel dense(1, activation=sigmoid)\nloss binary_crossentropy\noptimizer adam\ntrain epochs=1\n'
 
@@ -80,4 +81,59 @@ printf 'let n = sweep(1, 2)\n'"$moons" >"$tmp/sweep.lr"
 expect "a sweep cannot come from standard input" 2 "cannot come from standard input" "$LRC" - <"$tmp/sweep.lr"
 cd - >/dev/null || exit 1
 rm -rf "$shm"
+# --- 3. the kernel holds the run to what the checks allowed ---------------
+# LRC_TEST_PAUSE_FIFO stops lrc between the check and the run; meanwhile
+# a checked symlink is pointed outside. Only Landlock can refuse that.
+ll="$tmp/ll"
+mkdir -p "$ll/exp/inside" "$ll/outside" "$ll/victim"
+printf 'a,b\n1,2\n2,4\n' >"$ll/exp/inside/d.csv"
+printf 'a,b\n1,SECRETLL\n' >"$ll/outside/d.csv"
+ln -s inside "$ll/exp/data"
+ln -s inside "$ll/exp/saved"
+printf 'dataset d = csv("data/d.csv", label="a")\n'"$train" >"$ll/exp/read.lr"
+printf "$moons"'save "saved/w.safetensors"\n' >"$ll/exp/write.lr"
+mkfifo "$ll/fifo"
+# swapped LINK TARGET LRC-ARGS...: runs lrc, waits until it is paused
+# after the check (its open of the fifo meets ours), points LINK at TARGET,
+# lets it go on; leaves its output in $tmp/out and $tmp/err, its status in $st.
+swapped() {
+    link=$1 target=$2
+    shift 2
+    LRC_TEST_PAUSE_FIFO="$ll/fifo" "$LRC" "$@" >"$tmp/out" 2>"$tmp/err" &
+    pid=$!
+    $PY - "$ll/fifo" "$link" "$target" <<'PY'
+import errno, os, sys, time
+fifo, link, target = sys.argv[1:]
+deadline = time.time() + 10
+while True:
+    try:
+        fd = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)  # ENXIO until lrc waits on it
+        break
+    except OSError as e:
+        if e.errno != errno.ENXIO or time.time() > deadline:
+            sys.exit("lrc never paused")
+        time.sleep(0.01)
+os.symlink(target, link + ".new")
+os.rename(link + ".new", link)
+os.close(fd)
+PY
+    wait $pid
+    st=$?
+    ln -sfn inside "$link"
+}
+if "$LRC" "$ll/exp/read.lr" 2>&1 | grep -q "has no Landlock"; then
+    ok "kernel enforcement skipped: this kernel has no Landlock"
+else
+    swapped "$ll/exp/data" "$ll/outside" "$ll/exp/read.lr"
+    if [ $st -eq 1 ] && grep -q "refused by the kernel (Landlock): reading '.*data/d.csv' is not allowed" "$tmp/err"; then
+        ok "a symlink swapped after the check is refused by the kernel"
+    else notok "a symlink swapped after the check is refused by the kernel" "exit $st: $(head -3 "$tmp/err")"; fi
+    absent "nothing of the swapped-in file is read" "SECRETLL"
+    swapped "$ll/exp/saved" "$ll/victim" --quiet "$ll/exp/write.lr"
+    if [ $st -eq 1 ] && grep -q "refused by the kernel (Landlock): writing" "$tmp/err" && [ -z "$(ls -A "$ll/victim")" ]; then
+        ok "a save target swapped after the check is refused by the kernel"
+    else notok "a save target swapped after the check is refused by the kernel" "exit $st: $(head -3 "$tmp/err"); $(ls -A "$ll/victim")"; fi
+    swapped "$ll/exp/data" inside --quiet "$ll/exp/read.lr"
+    [ $st -eq 0 ] && ok "an unswapped run passes the pause" || notok "an unswapped run passes the pause" "exit $st: $(head -3 "$tmp/err")"
+fi
 exit 0

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -233,13 +234,25 @@ int file_make_dirs(const char *path, char *why, size_t why_size)
         if (mkdir(p, 0777) != 0) {
             int err = errno;
             struct stat st;
-            if (err != EEXIST || stat(p, &st) != 0 || !S_ISDIR(st.st_mode)) {
-                if (err == EEXIST)
-                    err = ENOTDIR;
-                fileio_why(why, why_size, "cannot create directory '%s': %s", p, strerror(err));
-                free(p);
-                return -1;
+            if (err == EEXIST && stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
+                p[i] = saved;
+                continue;
             }
+            /* Something is there: say what, a symlink's target too (a
+             * dangling one made mkdir say EEXIST and stat ENOENT). */
+            char target[PATH_MAX];
+            ssize_t n = err == EEXIST ? readlink(p, target, sizeof target - 1) : -1;
+            if (n >= 0) {
+                target[n] = '\0';
+                fileio_why(why, why_size,
+                           "cannot create directory '%s': it is a symbolic link to '%s', %s", p,
+                           target, stat(p, &st) != 0 ? "which does not exist" : "not a directory");
+            } else {
+                fileio_why(why, why_size, "cannot create directory '%s': %s", p,
+                           err == EEXIST ? "it exists and is not a directory" : strerror(err));
+            }
+            free(p);
+            return -1;
         }
         p[i] = saved;
     }

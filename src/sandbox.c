@@ -128,6 +128,22 @@ static void suggest_dir(const char *real, char *out, size_t size)
         snprintf(out, size, "%.*s", (int)(slash - real), real);
 }
 
+/* The path as written, and where it really leads when symlinks or `..`
+ * take it elsewhere (/proc/self/cwd/../etc is not /etc), so that the
+ * directory the message suggests is plainly that place's. */
+static void show_path(const char *path, const char *real, char *out, size_t size)
+{
+    char cwd[PATH_MAX], plain[2 * PATH_MAX + 2];
+    if (path[0] == '/' || !getcwd(cwd, sizeof cwd))
+        snprintf(plain, sizeof plain, "%s", path);
+    else
+        snprintf(plain, sizeof plain, "%s/%s", cwd, path);
+    if (strcmp(plain, real) == 0)
+        snprintf(out, size, "'%s'", path);
+    else
+        snprintf(out, size, "'%s' (which is '%s')", path, real);
+}
+
 int sandbox_check_read(const LrSandbox *s, const char *path, char *why, size_t why_size)
 {
     char real[PATH_MAX];
@@ -138,18 +154,19 @@ int sandbox_check_read(const LrSandbox *s, const char *path, char *why, size_t w
     if (covered(real, s->read_roots, s->read_named, s->read_count) ||
         covered(real, s->write_roots, s->write_named, s->write_count))
         return 0; /* what a run may write, it may read back */
-    char dir[PATH_MAX];
+    char dir[PATH_MAX], shown[2 * PATH_MAX + 32];
     suggest_dir(real, dir, sizeof dir);
+    show_path(path, real, shown, sizeof shown);
     if (system_path(real))
         snprintf(why, why_size,
-                 "reading '%s' is not allowed: /dev, /proc and /sys only with --allow-read "
+                 "reading %s is not allowed: /dev, /proc and /sys only with --allow-read "
                  "(allow it with --allow-read %s)",
-                 path, dir);
+                 shown, dir);
     else
         snprintf(why, why_size,
-                 "reading '%s' is not allowed: it is outside the experiment's directory, the "
+                 "reading %s is not allowed: it is outside the experiment's directory, the "
                  "module path and where it may write (allow it with --allow-read %s)",
-                 path, dir);
+                 shown, dir);
     return -1;
 }
 
@@ -162,11 +179,12 @@ int sandbox_check_write(const LrSandbox *s, const char *path, char *why, size_t 
     }
     if (covered(real, s->write_roots, s->write_named, s->write_count))
         return 0;
-    char dir[PATH_MAX];
+    char dir[PATH_MAX], shown[2 * PATH_MAX + 32];
     suggest_dir(real, dir, sizeof dir);
-    snprintf(why, why_size, "writing '%s' is not allowed: it is outside %s (allow it with "
+    show_path(path, real, shown, sizeof shown);
+    snprintf(why, why_size, "writing %s is not allowed: it is outside %s (allow it with "
              "--allow-write %s)",
-             path, s->write_place ? s->write_place : "the current directory", dir);
+             shown, s->write_place ? s->write_place : "the experiment's directory", dir);
     return -1;
 }
 

@@ -136,4 +136,26 @@ else
     swapped "$ll/exp/data" inside --quiet "$ll/exp/read.lr"
     [ $st -eq 0 ] && ok "an unswapped run passes the pause" || notok "an unswapped run passes the pause" "exit $st: $(head -3 "$tmp/err")"
 fi
+# --- 4. messages say where a path really leads ----------------------------
+mkdir -p "$tmp/four/a/b"
+printf "$moons" >"$tmp/four/m.lr"
+ln -s "$tmp/four/nowhere/x" "$tmp/four/dangling"
+expect "--out on a dangling symlink says where it points" 1 \
+    "cannot create directory '.*/four/dangling': it is a symbolic link to '.*/four/nowhere/x', which does not exist" \
+    "$LRC" --quiet --out "$tmp/four/dangling" "$tmp/four/m.lr"
+[ ! -e "$tmp/four/nowhere" ] && ok "... and creates nothing there" || notok "... and creates nothing there" "made it"
+touch "$tmp/four/file"
+expect "--out on a file says so" 1 "cannot create directory '.*/four/file': it exists and is not a directory" \
+    "$LRC" --quiet --out "$tmp/four/file" "$tmp/four/m.lr"
+printf 'dataset d = csv("/proc/self/cwd/../../../etc/passwd", label="x")\n'"$train" >"$tmp/four/a/b/p.lr"
+up=$(printf '/..%.0s' 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20)
+printf 'dataset d = csv("/proc/self/cwd'"$up"'/etc/passwd", label="x")\n'"$train" >"$tmp/four/a/b/root.lr"
+real4=$(cd "$tmp/four" && pwd -P)
+cd "$tmp/four/a/b" || exit 1
+expect "/proc/self/cwd/.. is shown as where it leads" 2 \
+    "reading '/proc/self/cwd/../../../etc/passwd' \(which is '$(dirname "$real4")/etc/passwd'\) is not allowed: .*\(allow it with --allow-read $(dirname "$real4")/etc\)" \
+    "$LRC" check p.lr
+expect "... and so is one that climbs back to /etc" 2 "\(which is '/etc/passwd'\) is not allowed: .*\(allow it with --allow-read /etc\)" \
+    "$LRC" check root.lr
+cd - >/dev/null || exit 1
 exit 0

@@ -318,10 +318,27 @@ static void test_fileio__make_dirs(void **state)
     snprintf(path, sizeof path, "%s/a/plain/sub", dir);
     /* Like mkdir -p, the message names the component that failed. */
     assert_int_equal(file_make_dirs(path, why, sizeof why), -1);
-    snprintf(want, sizeof want, "cannot create directory '%s': Not a directory", file);
+    snprintf(want, sizeof want, "cannot create directory '%s': it exists and is not a directory",
+             file);
     assert_string_equal(why, want);
     assert_int_equal(file_make_dirs(file, why, sizeof why), -1);
-    snprintf(want, sizeof want, "cannot create directory '%s': Not a directory", file);
+    assert_string_equal(why, want);
+    /* A symlink is named with its target: a dangling one, one to a file. */
+    char link[256];
+    snprintf(link, sizeof link, "%s/a/dangling", dir);
+    assert_int_equal(symlink("nowhere/x", link), 0);
+    assert_int_equal(file_make_dirs(link, why, sizeof why), -1);
+    snprintf(want, sizeof want,
+             "cannot create directory '%s': it is a symbolic link to 'nowhere/x', which does "
+             "not exist",
+             link);
+    assert_string_equal(why, want);
+    snprintf(link, sizeof link, "%s/a/tofile", dir);
+    assert_int_equal(symlink("plain", link), 0);
+    assert_int_equal(file_make_dirs(link, why, sizeof why), -1);
+    snprintf(want, sizeof want,
+             "cannot create directory '%s': it is a symbolic link to 'plain', not a directory",
+             link);
     assert_string_equal(why, want);
 
     char here[4096];

@@ -37,12 +37,12 @@ printf '# mine\n' >"$home/.bashrc"
 printf 'dataset d = csv("../../.git-credentials", header=false, delimiter=":", label="1", features=["3"])\n'"$train" \
     >"$home/Downloads/evil/read.lr"
 cd "$home" || exit 1
-expect "a file run from \$HOME cannot read \$HOME" 2 "reading '.*\.git-credentials' is not allowed" \
+expect "a file run from \$HOME cannot read \$HOME" 2 "reading '.*\.git-credentials' \(which is '$home/\.git-credentials'\) is not allowed" \
     "$LRC" Downloads/evil/read.lr
 absent "the secret is not echoed" "ghp_SECRET"
 printf "$moons"'save "../../.bashrc"\n' >"$home/Downloads/evil/save.lr"
 expect "a file run from \$HOME cannot write \$HOME" 2 \
-    "Downloads/evil/save.lr:6:6: error: writing '.*\.bashrc' is not allowed: it is outside the experiment's directory" \
+    "Downloads/evil/save.lr:6:6: error: writing '.*\.bashrc' \(which is '.*/home/\.bashrc'\) is not allowed: it is outside the experiment's directory" \
     "$LRC" --quiet Downloads/evil/save.lr
 [ "$(cat "$home/.bashrc")" = "# mine" ] && ok "the dotfile is untouched" || notok "the dotfile is untouched" "changed"
 printf "$moons"'save "w.safetensors"\n' >"$home/Downloads/evil/here.lr"
@@ -74,7 +74,7 @@ expect "lrc - reads below the current directory" 0 "" "$LRC" --quiet - <"$tmp/he
 expect "lrc /dev/stdin reads below the current directory" 0 "" "$LRC" --quiet /dev/stdin <"$tmp/here.lr"
 expect "a pipe's name is no directory either" 0 "" sh -c "cat '$tmp/here.lr' | '$LRC' --quiet /dev/fd/0"
 printf 'dataset d = csv("../dev.lr", label="a")\n'"$train" >"$tmp/up.lr"
-expect "lrc - cannot climb out of the current directory" 2 "<stdin>:1:17: error: reading '../dev.lr' is not allowed" \
+expect "lrc - cannot climb out of the current directory" 2 "<stdin>:1:17: error: reading '../dev.lr' \(which is '.*/dev.lr'\) is not allowed" \
     "$LRC" - <"$tmp/up.lr"
 expect "--allow-read opens /dev explicitly" 1 "non-numeric value" "$LRC" --allow-read "$shm" - <"$tmp/dev.lr"
 printf 'let n = sweep(1, 2)\n'"$moons" >"$tmp/sweep.lr"
@@ -125,7 +125,7 @@ if "$LRC" "$ll/exp/read.lr" 2>&1 | grep -q "has no Landlock"; then
     ok "kernel enforcement skipped: this kernel has no Landlock"
 else
     swapped "$ll/exp/data" "$ll/outside" "$ll/exp/read.lr"
-    if [ $st -eq 1 ] && grep -q "refused by the kernel (Landlock): reading '.*data/d.csv' is not allowed" "$tmp/err"; then
+    if [ $st -eq 1 ] && grep -q "refused by the kernel (Landlock): reading '.*data/d.csv' (which is '.*/outside/d.csv') is not allowed" "$tmp/err"; then
         ok "a symlink swapped after the check is refused by the kernel"
     else notok "a symlink swapped after the check is refused by the kernel" "exit $st: $(head -3 "$tmp/err")"; fi
     absent "nothing of the swapped-in file is read" "SECRETLL"
@@ -158,4 +158,20 @@ expect "/proc/self/cwd/.. is shown as where it leads" 2 \
 expect "... and so is one that climbs back to /etc" 2 "\(which is '/etc/passwd'\) is not allowed: .*\(allow it with --allow-read /etc\)" \
     "$LRC" check root.lr
 cd - >/dev/null || exit 1
+# --- 5. a sweep's stdout.txt and stderr.txt are created anew ---------------
+five="$tmp/five"
+mkdir -p "$five/out/run-001" "$five/elsewhere"
+printf '# mine\n' >"$five/victim"
+ln -s "$five/victim" "$five/out/run-001/stdout.txt"
+ln "$five/victim" "$five/out/run-001/stderr.txt" 2>/dev/null || ln -s "$five/victim" "$five/out/run-001/stderr.txt"
+ln -s "$five/elsewhere" "$five/out/run-002"
+printf 'let n = sweep(1, 2)\ndataset d = moons(40)\nmodel dense(n) -> dense(1, activation=sigmoid)\nloss binary_crossentropy\noptimizer adam\ntrain epochs=1\n' >"$five/sweep.lr"
+expect "a sweep into planted links: the linked run fails" 1 "cannot open '.*/out/run-002': it is not a directory" \
+    "$LRC" --out "$five/out" "$five/sweep.lr"
+[ "$(cat "$five/victim")" = "# mine" ] && ok "stdout.txt and stderr.txt do not write through links" ||
+    notok "stdout.txt and stderr.txt do not write through links" "victim now: $(head -c 80 "$five/victim")"
+[ -f "$five/out/run-001/stdout.txt" ] && [ ! -L "$five/out/run-001/stdout.txt" ] && grep -q "^epoch 1/1" "$five/out/run-001/stdout.txt" &&
+    ok "the run's own stdout.txt replaces the link" || notok "the run's own stdout.txt replaces the link" "$(ls -l "$five/out/run-001")"
+[ -z "$(ls -A "$five/elsewhere")" ] && ok "nothing is written where a linked run directory points" ||
+    notok "nothing is written where a linked run directory points" "$(ls -A "$five/elsewhere")"
 exit 0

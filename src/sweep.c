@@ -291,13 +291,19 @@ static void argv_free(const Sweep *s, char **argv)
     free(argv);
 }
 
-static int open_output(const char *dir, const char *name, char *why, size_t why_size)
+/* Creates name anew in the run directory (dir_fd): whatever was there
+ * under that name (a symlink, a hard link to another file, a fifo) is
+ * unlinked, never followed, truncated or written through. */
+static int open_output(int dir_fd, const char *dir, const char *name, char *why,
+                       size_t why_size)
 {
-    char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (unlinkat(dir_fd, name, 0) != 0 && errno != ENOENT && errno != EISDIR) {
+        snprintf(why, why_size, "cannot replace '%s/%s': %s", dir, name, strerror(errno));
+        return -1;
+    }
+    int fd = openat(dir_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
     if (fd < 0)
-        snprintf(why, why_size, "cannot create '%s': %s", path, strerror(errno));
+        snprintf(why, why_size, "cannot create '%s/%s': %s", dir, name, strerror(errno));
     return fd;
 }
 
@@ -317,8 +323,18 @@ static void run_start(Sweep *s, int run)
         run_fail(r, "no run directory", why);
         return;
     }
-    int out = open_output(r->dir, "stdout.txt", why, sizeof why);
-    int err = out < 0 ? -1 : open_output(r->dir, "stderr.txt", why, sizeof why);
+    /* The run directory itself, not where a symlink put there leads. */
+    int dir_fd = open(r->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dir_fd < 0) {
+        snprintf(why, sizeof why, "cannot open '%s': %s", r->dir,
+                 errno == ELOOP || errno == ENOTDIR ? "it is not a directory (a symbolic link?)"
+                                                    : strerror(errno));
+        run_fail(r, "no run directory", why);
+        return;
+    }
+    int out = open_output(dir_fd, r->dir, "stdout.txt", why, sizeof why);
+    int err = out < 0 ? -1 : open_output(dir_fd, r->dir, "stderr.txt", why, sizeof why);
+    close(dir_fd);
     char **argv = err < 0 ? NULL : argv_build(s, run, r->dir);
     char *exec_error = argv ? text_printf("lrc: error: cannot execute '%s'\n", s->options->exe)
                             : NULL;

@@ -35,7 +35,8 @@ typedef struct LrSweepOptions {
  * Each child runs as
  *   EXE FILE --set NAME1=VALUE1 ... [extra...] --out RUNDIR --quiet
  * with stdin from /dev/null and stdout/stderr in RUNDIR/stdout.txt and
- * RUNDIR/stderr.txt. The table comes from each RUNDIR/run.json's "final"
+ * RUNDIR/stderr.txt, created anew (never through a link left there; a
+ * RUNDIR that is a symlink fails the run). The table comes from each RUNDIR/run.json's "final"
  * object: columns run, the swept names, loss, val_loss (when present), then
  * the other final metrics in run.json's order; rows sorted by val_loss when
  * every successful run has one, else by loss (ties: run number), failed

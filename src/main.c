@@ -325,6 +325,8 @@ static void build_sandbox(LrSandbox *box, const Options *o, const char *file,
         sandbox_allow_read(box, o->allow_read[i], true);
     const char *out = o->resume_dir ? o->resume_dir : o->out_dir;
     sandbox_allow_write(box, out ? out : dir, out != NULL);
+    if (out)
+        sandbox_set_run_dir(box, out);
     box->write_place = out ? "the run directory (--out)" : "the experiment's directory";
     for (int i = 0; i < o->allow_write_count; i++)
         sandbox_allow_write(box, o->allow_write[i], true);

@@ -47,12 +47,27 @@ static bool resolve(const char *path, char *out)
         char head[PATH_MAX];
         if (!realpath(buf, head))
             continue;
-        const char *rest = full + (slash - buf) + 1;
-        /* What does not exist yet must not climb back out when created. */
-        for (const char *p = rest; *p; p = strchr(p, '/') ? strchr(p, '/') + 1 : p + strlen(p))
-            if (p[0] == '.' && p[1] == '.' && (p[2] == '/' || p[2] == '\0'))
+        /* The rest, as written but without "." and empty components (so
+         * that r/./run.json is r/run.json); what does not exist yet must
+         * not climb back out when created. */
+        size_t used = (size_t)snprintf(out, PATH_MAX, "%s", strcmp(head, "/") ? head : "");
+        for (const char *p = full + (slash - buf) + 1; *p;) {
+            size_t n = strcspn(p, "/");
+            if (n == 2 && p[0] == '.' && p[1] == '.')
                 return false;
-        return snprintf(out, PATH_MAX, "%s/%s", strcmp(head, "/") ? head : "", rest) < PATH_MAX;
+            if (n > 0 && !(n == 1 && p[0] == '.')) {
+                if (used + 1 + n >= PATH_MAX)
+                    return false;
+                out[used++] = '/';
+                memcpy(out + used, p, n);
+                used += n;
+                out[used] = '\0';
+            }
+            p += n + (p[n] == '/');
+        }
+        if (used == 0)
+            strcpy(out, "/");
+        return true;
     }
     return false;
 }
@@ -109,8 +124,45 @@ static bool covered(const char *real, char *const *roots, const bool *named, int
     return false;
 }
 
+int sandbox_set_run_dir(LrSandbox *s, const char *dir)
+{
+    char real[PATH_MAX];
+    if (!resolve(dir, real))
+        snprintf(real, sizeof real, "%s", dir);
+    free(s->run_dir);
+    s->run_dir = malloc(strlen(real) + 1);
+    if (!s->run_dir)
+        return -1;
+    strcpy(s->run_dir, real);
+    return 0;
+}
+
+/* Whether rel, a path inside the run directory, names what lrc writes
+ * there: a run file, a sweep's file or run, or a temporary of one
+ * (".NAME.tmp.PID", fileio.c). Returns the name, or NULL. */
+static const char *run_file(const char *rel)
+{
+    static const char *const owned[] = {"checkpoint.safetensors", "model.safetensors",
+                                        "metrics.csv", "run.json", "sweep.csv", "stdout.txt",
+                                        "stderr.txt", NULL};
+    size_t first = strcspn(rel, "/");
+    for (int i = 0; owned[i]; i++) {
+        size_t n = strlen(owned[i]);
+        if (first == n && strncmp(rel, owned[i], n) == 0)
+            return owned[i];
+        if (rel[0] == '.' && strncmp(rel + 1, owned[i], n) == 0 &&
+            strncmp(rel + 1 + n, ".tmp.", 5) == 0)
+            return owned[i];
+    }
+    if (strncmp(rel, "run-", 4) == 0 && first > 4 && strspn(rel + 4, "0123456789") == first - 4)
+        return "run-NNN";
+    return NULL;
+}
+
 void sandbox_free(LrSandbox *s)
 {
+    free(s->run_dir);
+    s->run_dir = NULL;
     for (int i = 0; i < s->read_count; i++)
         free(s->read_roots[i]);
     for (int i = 0; i < s->write_count; i++)
@@ -177,9 +229,22 @@ int sandbox_check_write(const LrSandbox *s, const char *path, char *why, size_t 
         snprintf(why, why_size, "writing '%s' is not allowed: its place cannot be resolved", path);
         return -1;
     }
+    char dir[PATH_MAX], shown[2 * PATH_MAX + 32];
+    size_t run_len = s->run_dir ? strlen(s->run_dir) : 0;
+    const char *owned = s->run_dir && strcmp(s->run_dir, "/") != 0 &&
+                                under(real, s->run_dir) && real[run_len] == '/'
+                            ? run_file(real + run_len + 1)
+                            : NULL;
+    if (owned) {
+        show_path(path, real, shown, sizeof shown);
+        snprintf(why, why_size,
+                 "writing %s is not allowed: %s in the run directory is lrc's own; save under "
+                 "another name",
+                 shown, owned);
+        return -1;
+    }
     if (covered(real, s->write_roots, s->write_named, s->write_count))
         return 0;
-    char dir[PATH_MAX], shown[2 * PATH_MAX + 32];
     suggest_dir(real, dir, sizeof dir);
     show_path(path, real, shown, sizeof shown);
     snprintf(why, why_size, "writing %s is not allowed: it is outside %s (allow it with "

@@ -22,6 +22,7 @@ typedef struct LrSandbox {
     bool write_named[SANDBOX_MAX_ROOTS];
     int write_count;
     const char *write_place; /* "the run directory" or "the current directory", for messages */
+    char *run_dir;           /* real path of --out/--resume DIR, owned; NULL without one */
 } LrSandbox;
 
 /* Adds a directory (resolved to its real path; a directory that does not
@@ -30,6 +31,11 @@ typedef struct LrSandbox {
  * memory. */
 int sandbox_allow_read(LrSandbox *s, const char *dir, bool named);
 int sandbox_allow_write(LrSandbox *s, const char *dir, bool named);
+/* Names dir as the run directory: its files (checkpoint.safetensors,
+ * model.safetensors, metrics.csv, run.json, a sweep's sweep.csv, run-NNN/,
+ * stdout.txt, stderr.txt, and their temporary names) are lrc's, never a
+ * `save` target. Returns 0, or -1 when out of memory. */
+int sandbox_set_run_dir(LrSandbox *s, const char *dir);
 void sandbox_free(LrSandbox *s);
 
 /* 0 when path may be read (written); otherwise -1 and a one-line reason

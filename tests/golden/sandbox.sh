@@ -174,4 +174,22 @@ expect "a sweep into planted links: the linked run fails" 1 "cannot open '.*/out
     ok "the run's own stdout.txt replaces the link" || notok "the run's own stdout.txt replaces the link" "$(ls -l "$five/out/run-001")"
 [ -z "$(ls -A "$five/elsewhere")" ] && ok "nothing is written where a linked run directory points" ||
     notok "nothing is written where a linked run directory points" "$(ls -A "$five/elsewhere")"
+# --- 6. save never names the run directory's own files ---------------------
+six="$tmp/six"
+mkdir -p "$six"
+for target in r/checkpoint.safetensors r/./model.safetensors r//metrics.csv r/run.json \
+    r/.checkpoint.safetensors.tmp.1 r/sweep.csv r/run-001/model.safetensors; do
+    printf "$moons"'save "%s"\n' "$target" >"$six/save.lr"
+    expect "save \"$target\" with --out r is refused, positioned" 2 \
+        "save.lr:6:6: error: writing '[^']*$target' .*is not allowed: [a-zN.-]+ in the run directory is lrc's own" \
+        "$LRC" --quiet --out "$six/r" "$six/save.lr"
+done
+[ ! -e "$six/r" ] && ok "... before the run directory is made" || notok "... before the run directory is made" "$(ls -A "$six/r")"
+printf "$moons"'save "r/w.safetensors"\n' >"$six/save.lr"
+expect "another name in the run directory is saved" 0 "" "$LRC" --quiet --out "$six/r" "$six/save.lr"
+[ -s "$six/r/w.safetensors" ] && [ -s "$six/r/checkpoint.safetensors" ] && ok "... beside the run's own files" ||
+    notok "... beside the run's own files" "$(ls -A "$six/r")"
+printf "$moons"'save "r/checkpoint.safetensors"\n' >"$six/save.lr"
+expect "lrc check refuses it too" 2 "checkpoint.safetensors in the run directory is lrc's own" \
+    "$LRC" check --out "$six/r" "$six/save.lr"
 exit 0

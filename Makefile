@@ -75,12 +75,12 @@ test_metrics_MODS  := metrics loss
 test_optim_MODS    := optim schedule pool
 test_init_MODS     := init rng
 test_synth_MODS    := synth rng
-test_csv_MODS      := csv sha256 $(CORE)
-test_data_MODS     := data csv decimal synth rng sha256 $(CORE)
+test_csv_MODS      := csv sha256 sandbox $(CORE)
+test_data_MODS     := data csv decimal synth rng sha256 sandbox $(CORE)
 test_sha256_MODS   := sha256
-test_fileio_MODS   := fileio
-test_json_MODS     := json fileio decimal
-test_safetensors_MODS := safetensors json fileio decimal
+test_fileio_MODS   := fileio sandbox
+test_json_MODS     := json fileio decimal sandbox
+test_safetensors_MODS := safetensors json fileio decimal sandbox
 test_expr_MODS     := expr
 UNIT_BINS := $(addprefix $(BUILD)/tests/test_,$(UNIT_TESTS))
 

@@ -1148,13 +1148,26 @@ static int eval_string_list(Checker *c, Scoped v, const char *what, const char *
 
 static int sandbox_allows(Checker *c, LrSpan span, const char *path, bool write);
 
+/* Where the relative paths of the file holding offset start: the last '/'
+ * of its name, or NULL for the current directory (a name without one, or
+ * an experiment read from a stream, whose name such as /dev/stdin is no
+ * directory of its). */
+static const char *file_dir_end(Checker *c, uint32_t offset)
+{
+    const char *file = source_name_at(c->src, offset);
+    if (c->options->from_stream && c->src->segment_count > 0 &&
+        file == c->src->segments[0].name)
+        return NULL;
+    return strrchr(file, '/');
+}
+
 /* Paths in a .lr file are relative to that file's directory. */
 static const char *resolve_path(Checker *c, const char *path, LrSpan where)
 {
     const char *file = source_name_at(c->src, where.offset);
     if (path[0] == '/')
         return path;
-    const char *slash = strrchr(file, '/');
+    const char *slash = file_dir_end(c, where.offset);
     if (!slash)
         return path;
     size_t dir = (size_t)(slash - file) + 1, len = strlen(path);
@@ -1841,7 +1854,7 @@ static int find_module(Checker *c, const LrStmt *st, char *out, size_t size)
     if (v->kind == AST_STRING) {
         const char *path = v->text;
         const char *user = source_name_at(c->src, st->span.offset);
-        const char *slash = strrchr(user, '/');
+        const char *slash = file_dir_end(c, st->span.offset);
         if (path[0] == '/' || !slash)
             snprintf(out, size, "%s", path);
         else

@@ -4,6 +4,8 @@
  * may be reported. */
 #ifndef LR_CHECK_H
 #define LR_CHECK_H
+#include <stdbool.h>
+
 #include "arena.h"
 #include "ast.h"
 #include "diag.h"
@@ -17,6 +19,8 @@ typedef struct LrCheckOptions {
     const char *const *sets;        /* "NAME=VALUE" of each --set */
     int set_count;
     const LrSandbox *sandbox;       /* what the file may read and write; NULL: anything */
+    bool from_stream;               /* the file is standard input or a pipe, not a file in a
+                                       directory: its relative paths start at the current one */
 } LrCheckOptions;
 
 /* Checks a parsed program into spec (allocated in arena). Returns 0, or -1

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "sandbox.h"
+
 enum { CSV_EOF = -1, CSV_FAIL = -2 };
 
 int csv_line_int(int64_t line)
@@ -27,7 +29,7 @@ int csv_open(LrCsvReader *r, const char *path, const char *name, char delimiter,
     r->line = 1;
     FILE *f = fopen(path, "rb");
     if (!f) {
-        snprintf(why, why_size, "%s", strerror(errno));
+        snprintf(why, why_size, "%s", sandbox_strerror(path, errno, false));
         return -1;
     }
     struct stat st;

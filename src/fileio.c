@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,6 +15,8 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
+
+#include "sandbox.h"
 
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
@@ -172,7 +175,8 @@ int file_write_atomic(const char *path, const void *data, size_t size, char *why
     if (fd < 0 && errno == EEXIST && unlink(tmp) == 0)
         fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
     if (fd < 0) {
-        fileio_why(why, why_size, "cannot write '%s': %s", path, strerror(errno));
+        fileio_why(why, why_size, "cannot write '%s': %s", path,
+                   sandbox_strerror(tmp, errno, true));
         free(tmp);
         free(dir);
         return -1;
@@ -230,13 +234,25 @@ int file_make_dirs(const char *path, char *why, size_t why_size)
         if (mkdir(p, 0777) != 0) {
             int err = errno;
             struct stat st;
-            if (err != EEXIST || stat(p, &st) != 0 || !S_ISDIR(st.st_mode)) {
-                if (err == EEXIST)
-                    err = ENOTDIR;
-                fileio_why(why, why_size, "cannot create directory '%s': %s", p, strerror(err));
-                free(p);
-                return -1;
+            if (err == EEXIST && stat(p, &st) == 0 && S_ISDIR(st.st_mode)) {
+                p[i] = saved;
+                continue;
             }
+            /* Something is there: say what, a symlink's target too (a
+             * dangling one made mkdir say EEXIST and stat ENOENT). */
+            char target[PATH_MAX];
+            ssize_t n = err == EEXIST ? readlink(p, target, sizeof target - 1) : -1;
+            if (n >= 0) {
+                target[n] = '\0';
+                fileio_why(why, why_size,
+                           "cannot create directory '%s': it is a symbolic link to '%s', %s", p,
+                           target, stat(p, &st) != 0 ? "which does not exist" : "not a directory");
+            } else {
+                fileio_why(why, why_size, "cannot create directory '%s': %s", p,
+                           err == EEXIST ? "it exists and is not a directory" : strerror(err));
+            }
+            free(p);
+            return -1;
         }
         p[i] = saved;
     }
@@ -250,7 +266,8 @@ char *file_read_all(const char *path, size_t max, size_t *size, char *why, size_
         max = (size_t)-1 - 2; /* room for the NUL, and no overflow below */
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        fileio_why(why, why_size, "cannot read '%s': %s", path, strerror(errno));
+        fileio_why(why, why_size, "cannot read '%s': %s", path,
+                   sandbox_strerror(path, errno, false));
         return NULL;
     }
     /* A regular file's size is known up front, so a file over the limit is

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "arena.h"
@@ -45,6 +46,7 @@ static const char help_text[] =
     "lrc runs the machine-learning experiment described in an .lr file.\n"
     "\n"
     "  lrc FILE.lr            check, then train; results on stdout\n"
+    "                         (FILE.lr '-': standard input)\n"
     "  lrc check FILE.lr      parse and validate only; prints only errors\n"
     "  lrc schedule EXPR --steps N\n"
     "                         print the learning rate of steps 0..N-1\n"
@@ -56,8 +58,11 @@ static const char help_text[] =
     "  -j N           run N runs of a sweep at a time (default 1)\n"
     "  --allow-read DIR, --allow-write DIR\n"
     "                 let the file read (write) below DIR too; by default it\n"
-    "                 reads only below its own directory and the module path,\n"
-    "                 and writes only in --out DIR or below the current one\n"
+    "                 reads only below its own directory (the current one for\n"
+    "                 standard input), the module path and where it may write,\n"
+    "                 and writes only below the run directory (--out) or,\n"
+    "                 without one, its own directory; /dev, /proc and /sys\n"
+    "                 only with --allow-read\n"
     "  --explain      (check) print the experiment with every default filled in\n"
     "  --out DIR      write metrics.csv, run.json, model.safetensors and a\n"
     "                 checkpoint (each epoch, and on SIGINT/SIGTERM) to DIR\n"
@@ -305,31 +310,106 @@ static int module_path(const char **dirs, char *path_buf, size_t size)
 }
 
 /* What the file may touch (sandbox.h): below its own directory and the
- * module path for reading; the run directory, or the current directory
- * without one, for writing; plus what --allow-read/--allow-write add. */
+ * module path for reading; the run directory, or the file's own directory
+ * without one, for writing (never the current directory: a downloaded
+ * file run from $HOME must not reach $HOME); plus what
+ * --allow-read/--allow-write add. */
 static void build_sandbox(LrSandbox *box, const Options *o, const char *file,
-                          const char *const *dirs, int dir_count)
+                          bool from_stream, const char *const *dirs, int dir_count)
 {
     char dir[PATH_MAX];
     const char *slash = strrchr(file, '/');
-    if (slash)
+    if (slash && !from_stream)
         snprintf(dir, sizeof dir, "%.*s", slash == file ? 1 : (int)(slash - file), file);
     else
         snprintf(dir, sizeof dir, ".");
-    sandbox_allow_read(box, dir);
+    sandbox_allow_read(box, dir, false);
     for (int i = 0; i < dir_count; i++)
-        sandbox_allow_read(box, dirs[i]);
+        sandbox_allow_read(box, dirs[i], false);
     for (int i = 0; i < o->allow_read_count; i++)
-        sandbox_allow_read(box, o->allow_read[i]);
+        sandbox_allow_read(box, o->allow_read[i], true);
     const char *out = o->resume_dir ? o->resume_dir : o->out_dir;
-    sandbox_allow_write(box, out ? out : ".");
-    box->write_place = out ? "the run directory (--out)" : "the current directory";
+    sandbox_allow_write(box, out ? out : dir, out != NULL);
+    if (out)
+        sandbox_set_run_dir(box, out);
+    box->write_place = out ? "the run directory (--out)" : "the experiment's directory";
     for (int i = 0; i < o->allow_write_count; i++)
-        sandbox_allow_write(box, o->allow_write[i]);
+        sandbox_allow_write(box, o->allow_write[i], true);
+}
+
+/* Whether the experiment comes from a stream (standard input, a pipe, a
+ * terminal) rather than a file in a directory: then its directory is the
+ * current one, not that of a name such as /dev/stdin or /dev/fd/63, which
+ * may stand for a regular file redirected into lrc. */
+static bool is_stream(const char *file)
+{
+    struct stat st;
+    if (strcmp(file, "-") == 0 || (stat(file, &st) == 0 && !S_ISREG(st.st_mode)))
+        return true;
+    char dir[PATH_MAX], real[PATH_MAX];
+    const char *slash = strrchr(file, '/');
+    if (!slash)
+        return false;
+    snprintf(dir, sizeof dir, "%.*s", slash == file ? 1 : (int)(slash - file), file);
+    if (!realpath(dir, real))
+        return false;
+    static const char *const system[] = {"/dev", "/proc", "/sys"};
+    for (size_t i = 0; i < sizeof system / sizeof *system; i++) {
+        size_t n = strlen(system[i]);
+        if (strncmp(real, system[i], n) == 0 && (real[n] == '\0' || real[n] == '/'))
+            return true;
+    }
+    return false;
+}
+
+/* For the test suite only: blocks between the check and the run until the
+ * fifo named by LRC_TEST_PAUSE_FIFO is written to and closed, so that a
+ * test can swap a checked path for a symlink (the kernel must refuse it). */
+static void test_pause(void)
+{
+    const char *fifo = getenv("LRC_TEST_PAUSE_FIFO");
+    FILE *f = fifo && *fifo ? fopen(fifo, "r") : NULL;
+    if (!f)
+        return;
+    while (fgetc(f) != EOF)
+        ;
+    fclose(f);
+}
+
+/* Whether the file reads or writes any file at run time: only then is a
+ * kernel without Landlock worth a note. */
+static bool touches_files(const LrSpec *spec)
+{
+    for (int i = 0; i < spec->dataset_count; i++)
+        if (spec->datasets[i].kind == DATA_CSV)
+            return true;
+    return spec->save_path || spec->load_path;
+}
+
+/* Once the file is checked: the kernel holds the run to what the checks
+ * allowed (sandbox.h). The run directory must exist to be allowed. Returns
+ * -1 to go on, else the exit status. */
+static int confine(const LrSandbox *box, const Options *o, const LrSpec *spec)
+{
+    char why[PATH_MAX + 512];
+    const char *run_dir = o->resume_dir ? o->resume_dir : o->out_dir;
+    if (run_dir && file_make_dirs(run_dir, why, sizeof why) < 0) {
+        fprintf(stderr, "lrc: error: %s\n", why);
+        return EXIT_RUN_FAILED;
+    }
+    int enforced = sandbox_enforce(box, why, sizeof why);
+    if (enforced < 0) {
+        fprintf(stderr, "lrc: error: %s\n", why);
+        return EXIT_RUN_FAILED;
+    }
+    if (enforced == 0 && !o->quiet && touches_files(spec))
+        fprintf(stderr, "lrc: note: this kernel has no Landlock; only lrc's own path checks "
+                        "confine the file\n");
+    return -1;
 }
 
 /* The sweep: this binary runs once per combination (sweep.c). */
-static int run_sweep(const Options *o, const LrSpec *spec)
+static int run_sweep(const Options *o, const LrSpec *spec, const LrSandbox *box)
 {
     char exe[PATH_MAX];
     if (!realpath("/proc/self/exe", exe)) {
@@ -368,7 +448,8 @@ static int run_sweep(const Options *o, const LrSpec *spec)
         extra[n++] = threads;
     }
     extra[n] = NULL;
-    LrSweepOptions options = {exe, o->file, extra, o->jobs > 0 ? (int)o->jobs : 1, o->out_dir};
+    LrSweepOptions options = {exe, o->file, extra, o->jobs > 0 ? (int)o->jobs : 1, o->out_dir,
+                              box};
     return sweep_run(axes, spec->sweep_count, &options);
 }
 
@@ -415,9 +496,10 @@ static int run_file(const Options *given)
     const char *dirs[MAX_MODULE_DIRS];
     char dir_buf[8192];
     int dir_count = module_path(dirs, dir_buf, sizeof dir_buf);
+    bool from_stream = is_stream(file);
     LrSandbox sandbox = {0};
-    build_sandbox(&sandbox, o, file, dirs, dir_count);
-    LrCheckOptions check = {dirs, dir_count, o->sets, o->set_count, &sandbox};
+    build_sandbox(&sandbox, o, file, from_stream, dirs, dir_count);
+    LrCheckOptions check = {dirs, dir_count, o->sets, o->set_count, &sandbox, from_stream};
     if (parse_program(&src, &arena, &diag, &prog) < 0 ||
         check_program_with(&prog, &src, &check, &arena, &diag, &spec) < 0)
         goto done;
@@ -442,12 +524,18 @@ static int run_file(const Options *given)
         goto done;
     }
     if (spec.sweep_count > 0) {
+        if (from_stream) {
+            fprintf(stderr, "lrc: error: a sweep reads its file once per run, so it cannot "
+                            "come from standard input or a pipe\n");
+            goto done;
+        }
         if (o->resume_dir || o->halt_after) {
             fprintf(stderr, "lrc: error: a sweep cannot be resumed or halted as a whole; "
                             "resume its runs one by one\n");
             goto done;
         }
-        status = run_sweep(o, &spec);
+        test_pause();
+        status = run_sweep(o, &spec, &sandbox);
         goto done;
     }
     if (spec.has_train && plan_check_size(&spec, &src, &diag) < 0)
@@ -462,6 +550,9 @@ static int run_file(const Options *given)
      * poll): the pool is capped at the cores, like OpenBLAS's. */
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     pool_set_threads((int)(cores >= 1 && cores < threads ? cores : threads));
+    test_pause();
+    if ((status = confine(&sandbox, o, &spec)) >= 0)
+        goto done;
     LrRunOptions run = {o->resume_dir ? o->resume_dir : o->out_dir, o->resume_dir != NULL,
                         (int)threads, o->quiet, o->halt_after, o->sets, o->set_count};
     status = spec.has_train ? run_experiment(&src, &spec, &run, &diag) : EXIT_OK;

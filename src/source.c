@@ -2,6 +2,7 @@
 #include "source.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +26,8 @@ static int add_first_segment(LrSource *src, const char *name)
 int source_read(LrSource *src, const char *path, char *why, size_t why_size)
 {
     memset(src, 0, sizeof *src);
-    FILE *f = fopen(path, "rb");
+    bool is_stdin = strcmp(path, "-") == 0;
+    FILE *f = is_stdin ? stdin : fopen(path, "rb");
     if (!f) {
         snprintf(why, why_size, "%s", strerror(errno));
         return -1;
@@ -38,7 +40,8 @@ int source_read(LrSource *src, const char *path, char *why, size_t why_size)
                 snprintf(why, why_size, "file is larger than the limit of %u bytes",
                          LR_SOURCE_MAX_BYTES);
                 free(buf);
-                fclose(f);
+                if (!is_stdin)
+                    fclose(f);
                 return -1;
             }
             char *bigger = realloc(buf, cap * 2);
@@ -57,7 +60,8 @@ int source_read(LrSource *src, const char *path, char *why, size_t why_size)
     }
     int failed = !buf || ferror(f);
     int saved = errno;
-    fclose(f);
+    if (!is_stdin)
+        fclose(f);
     if (failed) {
         snprintf(why, why_size, "%s", buf ? strerror(saved) : "out of memory");
         free(buf);
@@ -71,7 +75,7 @@ int source_read(LrSource *src, const char *path, char *why, size_t why_size)
     buf[len] = '\0';
     src->text = buf;
     src->length = len;
-    if (add_first_segment(src, path) < 0) {
+    if (add_first_segment(src, is_stdin ? "<stdin>" : path) < 0) {
         snprintf(why, why_size, "out of memory");
         source_free(src);
         return -1;

@@ -30,7 +30,7 @@ typedef struct LrSource {
 /* Files larger than this are refused before lexing. */
 #define LR_SOURCE_MAX_BYTES (64u * 1024u * 1024u)
 
-/* Reads path. On failure returns -1 and writes a one-line reason (from errno
+/* Reads path ("-": standard input, named "<stdin>"). On failure returns -1 and writes a one-line reason (from errno
  * or the size limit) to why. */
 int source_read(LrSource *src, const char *path, char *why, size_t why_size);
 /* Wraps a copy of text (for `lrc schedule EXPR` and tests). Returns -1 when

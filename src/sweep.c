@@ -66,6 +66,7 @@ typedef struct Sweep {
     int axis_count;
     const LrSweepOptions *options;
     char *root;       /* out_dir, or the temporary directory */
+    int ruleset;      /* Landlock ruleset each child restricts itself with, or -1 */
     int temporary;    /* root is ours to remove */
     SweepRun *runs;
     int run_count;
@@ -291,13 +292,19 @@ static void argv_free(const Sweep *s, char **argv)
     free(argv);
 }
 
-static int open_output(const char *dir, const char *name, char *why, size_t why_size)
+/* Creates name anew in the run directory (dir_fd): whatever was there
+ * under that name (a symlink, a hard link to another file, a fifo) is
+ * unlinked, never followed, truncated or written through. */
+static int open_output(int dir_fd, const char *dir, const char *name, char *why,
+                       size_t why_size)
 {
-    char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (unlinkat(dir_fd, name, 0) != 0 && errno != ENOENT && errno != EISDIR) {
+        snprintf(why, why_size, "cannot replace '%s/%s': %s", dir, name, strerror(errno));
+        return -1;
+    }
+    int fd = openat(dir_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
     if (fd < 0)
-        snprintf(why, why_size, "cannot create '%s': %s", path, strerror(errno));
+        snprintf(why, why_size, "cannot create '%s/%s': %s", dir, name, strerror(errno));
     return fd;
 }
 
@@ -317,8 +324,18 @@ static void run_start(Sweep *s, int run)
         run_fail(r, "no run directory", why);
         return;
     }
-    int out = open_output(r->dir, "stdout.txt", why, sizeof why);
-    int err = out < 0 ? -1 : open_output(r->dir, "stderr.txt", why, sizeof why);
+    /* The run directory itself, not where a symlink put there leads. */
+    int dir_fd = open(r->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dir_fd < 0) {
+        snprintf(why, sizeof why, "cannot open '%s': %s", r->dir,
+                 errno == ELOOP || errno == ENOTDIR ? "it is not a directory (a symbolic link?)"
+                                                    : strerror(errno));
+        run_fail(r, "no run directory", why);
+        return;
+    }
+    int out = open_output(dir_fd, r->dir, "stdout.txt", why, sizeof why);
+    int err = out < 0 ? -1 : open_output(dir_fd, r->dir, "stderr.txt", why, sizeof why);
+    close(dir_fd);
     char **argv = err < 0 ? NULL : argv_build(s, run, r->dir);
     char *exec_error = argv ? text_printf("lrc: error: cannot execute '%s'\n", s->options->exe)
                             : NULL;
@@ -341,6 +358,12 @@ static void run_start(Sweep *s, int run)
         sigaction(SIGCHLD, &s->old_chld, NULL);
         if (dup2(s->null_fd, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0)
             _exit(127);
+        if (s->ruleset >= 0 && sandbox_restrict(s->ruleset) < 0) {
+            static const char msg[] = "lrc: error: cannot restrict the run with Landlock\n";
+            ssize_t n = write(2, msg, sizeof msg - 1);
+            (void)n;
+            _exit(127);
+        }
         execv(s->options->exe, argv);
         ssize_t n = write(2, exec_error, strlen(exec_error));
         (void)n;
@@ -842,7 +865,7 @@ static int runs_count(const LrSweepAxis *axes, int axis_count)
 int sweep_run(const LrSweepAxis *axes, int axis_count, const LrSweepOptions *options)
 {
     Sweep s = {.axes = axes, .axis_count = axis_count, .options = options,
-               .null_fd = -1, .wake = {-1, -1}};
+               .null_fd = -1, .wake = {-1, -1}, .ruleset = -1};
     s.run_count = runs_count(axes, axis_count < 0 ? 0 : axis_count);
     if (s.run_count < 0)
         return 2;
@@ -856,6 +879,12 @@ int sweep_run(const LrSweepAxis *axes, int axis_count, const LrSweepOptions *opt
     int status = 2;
     if (root_make(&s) < 0)
         goto done;
+    char why[PATH_MAX + 512];
+    if (options->sandbox &&
+        (s.ruleset = sandbox_ruleset(options->sandbox, s.root, why, sizeof why)) < 0 && why[0]) {
+        fprintf(stderr, "lrc: error: %s\n", why);
+        goto done;
+    }
     s.null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (s.null_fd < 0 || signals_catch(&s) < 0) {
         fprintf(stderr, "lrc: error: cannot prepare to start runs: %s\n", strerror(errno));
@@ -882,6 +911,8 @@ done:
     signals_restore(&s);
     if (s.null_fd >= 0)
         close(s.null_fd);
+    if (s.ruleset >= 0)
+        close(s.ruleset);
     if (s.temporary)
         nftw(s.root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
     for (int i = 0; i < s.run_count; i++) {

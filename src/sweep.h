@@ -9,6 +9,8 @@
 #ifndef LR_SWEEP_H
 #define LR_SWEEP_H
 
+#include "sandbox.h"
+
 /* One swept name and its values, in the order written. */
 typedef struct LrSweepAxis {
     const char *name;          /* the let name */
@@ -22,6 +24,7 @@ typedef struct LrSweepOptions {
     const char *const *extra;  /* extra arguments for every child (e.g. "--threads", "1"), NULL-terminated */
     int jobs;                  /* at most this many children at once (>= 1) */
     const char *out_dir;       /* run directories go here as OUT/run-001, run-002, ... ; NULL: a temporary directory (mkdtemp under $TMPDIR or /tmp) removed at the end */
+    const LrSandbox *sandbox;  /* what the runs may touch, besides the sweep's directory: each child is held to it by the kernel (sandbox_restrict) before it execs; NULL: not confined */
 } LrSweepOptions;
 
 /* Runs every combination (the last axis varying fastest; run numbers from 1
@@ -32,7 +35,8 @@ typedef struct LrSweepOptions {
  * Each child runs as
  *   EXE FILE --set NAME1=VALUE1 ... [extra...] --out RUNDIR --quiet
  * with stdin from /dev/null and stdout/stderr in RUNDIR/stdout.txt and
- * RUNDIR/stderr.txt. The table comes from each RUNDIR/run.json's "final"
+ * RUNDIR/stderr.txt, created anew (never through a link left there; a
+ * RUNDIR that is a symlink fails the run). The table comes from each RUNDIR/run.json's "final"
  * object: columns run, the swept names, loss, val_loss (when present), then
  * the other final metrics in run.json's order; rows sorted by val_loss when
  * every successful run has one, else by loss (ties: run number), failed

@@ -311,9 +311,23 @@ static void test_fileio__make_dirs(void **state)
     snprintf(path, sizeof path, "%s/a/plain/sub", dir);
     /* Like mkdir -p, the message names the component that failed. */
     assert_int_equal(file_make_dirs(path, why, sizeof why), -1);
-    assert_why(why, "cannot create directory '%s': Not a directory", file);
+    assert_why(why, "cannot create directory '%s': it exists and is not a directory", file);
     assert_int_equal(file_make_dirs(file, why, sizeof why), -1);
-    assert_why(why, "cannot create directory '%s': Not a directory", file);
+    assert_why(why, "cannot create directory '%s': it exists and is not a directory", file);
+    /* A symlink is named with its target: a dangling one, one to a file. */
+    char link[256];
+    snprintf(link, sizeof link, "%s/a/dangling", dir);
+    assert_int_equal(symlink("nowhere/x", link), 0);
+    assert_int_equal(file_make_dirs(link, why, sizeof why), -1);
+    assert_why(why,
+               "cannot create directory '%s': it is a symbolic link to 'nowhere/x', which does "
+               "not exist",
+               link);
+    snprintf(link, sizeof link, "%s/a/tofile", dir);
+    assert_int_equal(symlink("plain", link), 0);
+    assert_int_equal(file_make_dirs(link, why, sizeof why), -1);
+    assert_why(why, "cannot create directory '%s': it is a symbolic link to 'plain', not a directory",
+               link);
 
     char here[4096];
     assert_non_null(getcwd(here, sizeof here));

@@ -1146,6 +1146,59 @@ static int eval_string_list(Checker *c, Scoped v, const char *what, const char *
 
 static int sandbox_allows(Checker *c, LrSpan span, const char *path, bool write);
 
+/* The real directory of file, with a trailing '/'; a name without one
+ * (a --set value's) is in the current directory. */
+static bool real_dir_of(const char *file, char out[PATH_MAX])
+{
+    char dir[PATH_MAX];
+    const char *slash = strrchr(file, '/');
+    if (slash)
+        snprintf(dir, sizeof dir, "%.*s", slash == file ? 1 : (int)(slash - file), file);
+    else
+        snprintf(dir, sizeof dir, ".");
+    if (!realpath(dir, out))
+        return false;
+    size_t len = strlen(out);
+    if (len + 1 >= PATH_MAX)
+        return false;
+    if (out[len - 1] != '/')
+        memcpy(out + len, "/", 2);
+    return true;
+}
+
+/* A path written at where, as the main file would write it: from the main
+ * file's directory, or absolute when the two directories share only the
+ * root. Unlike the path that is opened, it does not depend on the current
+ * directory or on how the file was named, so neither does the resolved
+ * experiment nor the SHA-256 that resume compares. */
+static const char *portable_path(Checker *c, const char *path, LrSpan where)
+{
+    const LrSegment *seg = source_segment(c->src, where.offset);
+    if (path[0] == '/' || !seg || seg == &c->src->segments[0])
+        return path;
+    char from[PATH_MAX], to[PATH_MAX];
+    if (!real_dir_of(c->src->name, from) || !real_dir_of(seg->name, to))
+        return path;
+    size_t common = 0;
+    for (size_t i = 0; from[i] && from[i] == to[i]; i++)
+        if (from[i] == '/')
+            common = i + 1;
+    size_t ups = 0;
+    for (const char *s = from + common; common > 1 && *s; s++)
+        ups += *s == '/';
+    const char *rest = common > 1 ? to + common : to;
+    size_t len = 3 * ups + strlen(rest) + strlen(path);
+    char *out = arena_alloc(c->arena, len + 1);
+    if (!out)
+        return path;
+    out[0] = '\0';
+    for (size_t i = 0; i < ups; i++)
+        strcat(out, "../");
+    strcat(out, rest);
+    strcat(out, path);
+    return out;
+}
+
 /* Paths in a .lr file are relative to that file's directory. */
 static const char *resolve_path(Checker *c, const char *path, LrSpan where)
 {
@@ -1175,6 +1228,7 @@ static int check_csv(Checker *c, Scoped v, const LrNode *args, LrDatasetSpec *d)
         opt_bool(c, b[4], sc, true, &d->header) < 0)
         return -1;
     d->resolved_path = resolve_path(c, d->path, v.node->span);
+    d->portable_path = portable_path(c, d->path, v.node->span);
     if (sandbox_allows(c, resolve(c, arg_value(b[0], sc)).node->span, d->resolved_path, false) < 0)
         return -1;
     if (!b[1] == !b[2]) {
@@ -1659,7 +1713,8 @@ static int check_evaluate(Checker *c, const LrStmt *st, LrSpec *spec)
     return 0;
 }
 
-static int check_path_stmt(Checker *c, const LrStmt *st, const char **out, LrSpan *span)
+static int check_path_stmt(Checker *c, const LrStmt *st, const char **out,
+                           const char **portable, LrSpan *span)
 {
     const char *path;
     if (eval_string(c, (Scoped){st->value, c->let_count, NULL}, "the path", &path, span) < 0)
@@ -1669,6 +1724,7 @@ static int check_path_stmt(Checker *c, const LrStmt *st, const char **out, LrSpa
         return -1;
     }
     *out = resolve_path(c, path, *span);
+    *portable = portable_path(c, path, *span);
     return 0;
 }
 
@@ -2382,7 +2438,8 @@ static int check_stmt(Checker *c, const LrStmt *st, LrSpec *spec, Seen *seen)
         if (check_duplicate(c, st, &seen->save) < 0)
             return -1;
         spec->save_span = st->span;
-        return check_path_stmt(c, st, &spec->save_path, &spec->save_span) < 0 ||
+        return check_path_stmt(c, st, &spec->save_path, &spec->save_portable,
+                               &spec->save_span) < 0 ||
                        sandbox_allows(c, spec->save_span, spec->save_path, true) < 0
                    ? -1
                    : 0;
@@ -2390,7 +2447,8 @@ static int check_stmt(Checker *c, const LrStmt *st, LrSpec *spec, Seen *seen)
         if (check_duplicate(c, st, &seen->load) < 0)
             return -1;
         spec->load_span = st->span;
-        return check_path_stmt(c, st, &spec->load_path, &spec->load_span) < 0 ||
+        return check_path_stmt(c, st, &spec->load_path, &spec->load_portable,
+                               &spec->load_span) < 0 ||
                        sandbox_allows(c, spec->load_span, spec->load_path, false) < 0
                    ? -1
                    : 0;

@@ -262,40 +262,45 @@ static int run_schedule(const Options *o)
     return status;
 }
 
-enum { MAX_MODULE_DIRS = 32 };
-
 /* Where `use name` looks: each directory of LRC_PATH (colon-separated),
  * then the stdlib beside the binary (a build tree), then the installed
- * one. Strings point into path_buf. */
-static int module_path(const char **dirs, char *path_buf, size_t size)
+ * one. Returns the count, or -1 when out of memory; *dirs and its strings
+ * are one allocation. */
+static int module_path(const char ***dirs)
 {
-    int n = 0;
-    size_t used = 0;
     const char *env = getenv("LRC_PATH");
-    while (env && *env && n < MAX_MODULE_DIRS - 2) {
+    if (!env)
+        env = "";
+    size_t count = 3; /* LRC_PATH's last entry and the two stdlibs */
+    for (const char *p = env; *p; p++)
+        count += *p == ':';
+    char exe[PATH_MAX];
+    char *slash = realpath("/proc/self/exe", exe) ? strrchr(exe, '/') : NULL;
+    if (slash)
+        *slash = '\0';
+    size_t text = strlen(env) + 1 + (slash ? strlen(exe) + sizeof "/stdlib" : 0);
+    const char **list = malloc(count * sizeof *list + text);
+    if (!list)
+        return -1;
+    char *buf = (char *)(list + count);
+    int n = 0;
+    while (*env) {
         const char *colon = strchr(env, ':');
         size_t len = colon ? (size_t)(colon - env) : strlen(env);
-        if (len > 0 && used + len + 1 < size) {
-            memcpy(path_buf + used, env, len);
-            path_buf[used + len] = '\0';
-            dirs[n++] = path_buf + used;
-            used += len + 1;
+        if (len > 0) {
+            memcpy(buf, env, len);
+            buf[len] = '\0';
+            list[n++] = buf;
+            buf += len + 1;
         }
-        env = colon ? colon + 1 : NULL;
+        env = colon ? colon + 1 : "";
     }
-    char exe[PATH_MAX];
-    if (realpath("/proc/self/exe", exe)) {
-        char *slash = strrchr(exe, '/');
-        if (slash) {
-            *slash = '\0';
-            int len = snprintf(path_buf + used, size - used, "%s/stdlib", exe);
-            if (len > 0 && used + (size_t)len + 1 < size) {
-                dirs[n++] = path_buf + used;
-                used += (size_t)len + 1;
-            }
-        }
+    if (slash) {
+        sprintf(buf, "%s/stdlib", exe);
+        list[n++] = buf;
     }
-    dirs[n++] = LRC_STDLIB_DIR;
+    list[n++] = LRC_STDLIB_DIR;
+    *dirs = list;
     return n;
 }
 
@@ -335,19 +340,26 @@ static int run_sweep(const Options *o, const LrSpec *spec)
     for (int i = 0; i < spec->sweep_count; i++)
         axes[i] = (LrSweepAxis){spec->sweeps[i].name, spec->sweeps[i].count,
                                 spec->sweeps[i].values};
-    /* Every run gets the options that are not the sweep's own. */
-    const char *extra[2 * 64 + 8];
+    /* Every run gets the options that are not the sweep's own: each
+     * --set, --allow-read and --allow-write, --seed and --threads. */
+    size_t pairs = (size_t)o->set_count + (size_t)o->allow_read_count +
+                   (size_t)o->allow_write_count + 2;
+    const char **extra = malloc((2 * pairs + 1) * sizeof *extra);
+    if (!extra) {
+        fprintf(stderr, "lrc: error: out of memory\n");
+        return EXIT_RUN_FAILED;
+    }
     char seed[32], threads[32];
     int n = 0;
-    for (int i = 0; i < o->set_count && n < 2 * 64; i++) {
+    for (int i = 0; i < o->set_count; i++) {
         extra[n++] = "--set";
         extra[n++] = o->sets[i];
     }
-    for (int i = 0; i < o->allow_read_count && n < 2 * 64; i++) {
+    for (int i = 0; i < o->allow_read_count; i++) {
         extra[n++] = "--allow-read";
         extra[n++] = o->allow_read[i];
     }
-    for (int i = 0; i < o->allow_write_count && n < 2 * 64; i++) {
+    for (int i = 0; i < o->allow_write_count; i++) {
         extra[n++] = "--allow-write";
         extra[n++] = o->allow_write[i];
     }
@@ -364,7 +376,9 @@ static int run_sweep(const Options *o, const LrSpec *spec)
     }
     extra[n] = NULL;
     LrSweepOptions options = {exe, o->file, extra, o->jobs > 0 ? (int)o->jobs : 1, o->out_dir};
-    return sweep_run(axes, spec->sweep_count, &options);
+    int status = sweep_run(axes, spec->sweep_count, &options);
+    free(extra);
+    return status;
 }
 
 static int run_file(const Options *given)
@@ -372,6 +386,7 @@ static int run_file(const Options *given)
     Options resumed = *given;
     const Options *o = given;
     char *resumed_sets = NULL;
+    const char **all_sets = NULL; /* the given --set values, then the recorded ones */
     char resumed_from[4096];
     const char *file = o->file;
     char why[512];
@@ -386,7 +401,19 @@ static int run_file(const Options *given)
         }
         file = resumed_from;
         /* The run's --set values, as the checkpoint recorded them. */
-        for (char *line = resumed_sets; line && *line && resumed.set_count < 255;) {
+        size_t recorded = resumed_sets && *resumed_sets ? 1 : 0;
+        for (const char *p = resumed_sets; recorded && *p; p++)
+            recorded += *p == '\n';
+        all_sets = malloc(((size_t)given->set_count + recorded + 1) * sizeof *all_sets);
+        if (!all_sets) {
+            fprintf(stderr, "lrc: error: out of memory\n");
+            free(resumed_sets);
+            return EXIT_RUN_FAILED;
+        }
+        for (int i = 0; i < given->set_count; i++)
+            all_sets[i] = given->sets[i];
+        resumed.sets = all_sets;
+        for (char *line = recorded ? resumed_sets : NULL; line;) {
             char *end = strchr(line, '\n');
             if (end)
                 *end = '\0';
@@ -399,6 +426,7 @@ static int run_file(const Options *given)
     if (source_read(&src, file, why, sizeof why) < 0) {
         fprintf(stderr, "lrc: error: cannot read '%s': %s\n", file, why);
         free(resumed_sets);
+        free(all_sets);
         return EXIT_USAGE;
     }
     LrDiag diag;
@@ -407,10 +435,14 @@ static int run_file(const Options *given)
     LrProgram prog;
     LrSpec spec;
     int status = EXIT_USAGE;
-    const char *dirs[MAX_MODULE_DIRS];
-    char dir_buf[8192];
-    int dir_count = module_path(dirs, dir_buf, sizeof dir_buf);
     LrSandbox sandbox = {0};
+    const char **dirs = NULL;
+    int dir_count = module_path(&dirs);
+    if (dir_count < 0) {
+        fprintf(stderr, "lrc: error: out of memory\n");
+        status = EXIT_RUN_FAILED;
+        goto done;
+    }
     build_sandbox(&sandbox, o, file, dirs, dir_count);
     LrCheckOptions check = {dirs, dir_count, o->sets, o->set_count, &sandbox};
     if (parse_program(&src, &arena, &diag, &prog) < 0 ||
@@ -470,6 +502,8 @@ done:
     arena_free(&arena);
     source_free(&src);
     free(resumed_sets);
+    free(all_sets);
+    free(dirs);
     sandbox_free(&sandbox);
     return status;
 }
@@ -480,14 +514,15 @@ int main(int argc, char **argv)
      * that the atomic writer can clean up and report it. */
     signal(SIGXFSZ, SIG_IGN);
     Options o;
-    const char *sets[256], *allow_read[256], *allow_write[256];
-    o.sets = argc <= 256 ? sets : NULL;
-    o.allow_read = allow_read;
-    o.allow_write = allow_write;
-    if (!o.sets) {
-        fprintf(stderr, "lrc: error: too many arguments\n");
-        return EXIT_USAGE;
+    /* Each list holds at most one entry per argument. */
+    const char **lists = malloc(3 * (size_t)argc * sizeof *lists);
+    if (!lists) {
+        fprintf(stderr, "lrc: error: out of memory\n");
+        return EXIT_RUN_FAILED;
     }
+    o.sets = lists;
+    o.allow_read = lists + argc;
+    o.allow_write = lists + 2 * argc;
     int status = parse_options(argc, argv, &o);
     if (status < 0)
         status = strcmp(o.command, "schedule") == 0 ? run_schedule(&o) : run_file(&o);
@@ -495,5 +530,6 @@ int main(int argc, char **argv)
         fprintf(stderr, "lrc: error: cannot write to stdout: %s\n", strerror(errno));
         status = EXIT_RUN_FAILED;
     }
+    free(lists);
     exit(status);
 }

@@ -99,3 +99,58 @@ if [ -s "$exp/r1/run.json" ] && [ -s "$exp/r3/run.json" ] &&
       "$(grep -o '"experiment_sha256": *"[0-9a-f]*"' "$exp/r3/run.json")" ]; then
     ok "run.json's experiment does not depend on the file's name"
 else notok "run.json's experiment does not depend on the file's name" "the SHA-256s differ"; fi
+
+# --- no cap on the number of options --------------------------------------
+# 300 lets that nothing uses, and one that matters, given last.
+many=$tmp/many
+mkdir -p "$many/data" "$many/code"
+cp "$exp/lib/d.csv" "$many/data/d.csv"
+{
+    i=1; while [ $i -le 300 ]; do echo "let unused$i = 0"; i=$((i + 1)); done
+    cat <<'EOF2'
+let rate = 0.1
+let units = sweep(1)
+dataset d = csv("../data/d.csv", label="y")
+model dense(units)
+loss mse
+optimizer sgd lr=rate
+train epochs=2 batch=10
+EOF2
+} >"$many/code/many.lr"
+# options COUNT OPTION VALUE: COUNT times OPTION VALUE, VALUE's % as the index.
+options() {
+    i=1; while [ $i -le "$1" ]; do printf '%s\n' "$2" "$(printf '%s' "$3" | sed "s/%/$i/")"; i=$((i + 1)); done
+}
+# Every run of a sweep gets every --set, --allow-read and --allow-write,
+# the last ones included (more than the 64 there once were room for).
+options 70 --set 'unused%=1' >"$tmp/sets"
+options 10 --allow-read / >"$tmp/reads"
+options 10 --allow-write "$tmp/elsewhere" >"$tmp/writes"
+# shellcheck disable=SC2046 # one option or value a line, none with blanks
+"$LRC" "$many/code/many.lr" $(cat "$tmp/sets") --set rate=0.01 $(cat "$tmp/reads") --allow-read "$many/data" \
+    $(cat "$tmp/writes") --out "$many/sweep" >/dev/null 2>"$tmp/err"
+st=$?
+if [ $st -eq 0 ] && grep -q 'lr=0.01 ' "$many/sweep/run-001/run.json"; then
+    ok "a sweep passes on every option"
+else notok "a sweep passes on every option" "exit $st: $(head -3 "$tmp/err") $(head -2 "$many/sweep/run-001/stderr.txt" 2>/dev/null)"; fi
+# A run with more options than there were slots for (256), resumed: it
+# repeats every --set it was started with.
+options 300 --set 'unused%=1' >"$tmp/sets"
+sed 's/^let units = sweep(1)$/let units = 1/' "$many/code/many.lr" >"$many/code/one.lr"
+# shellcheck disable=SC2046
+"$LRC" "$many/code/one.lr" $(cat "$tmp/sets") --set rate=0.01 --allow-read "$many/data" --quiet \
+    >"$tmp/many.ref" 2>"$tmp/err" || notok "a resumed run repeats every --set" "reference: $(head -3 "$tmp/err")"
+# shellcheck disable=SC2046
+"$LRC" "$many/code/one.lr" $(cat "$tmp/sets") --set rate=0.01 --allow-read "$many/data" --quiet \
+    --out "$many/r" --halt-after 2 >/dev/null 2>&1
+"$LRC" --resume "$many/r" --allow-read "$many/data" --quiet >"$tmp/many.out" 2>"$tmp/err"
+st=$?
+if [ $st -eq 0 ] && cmp -s "$tmp/many.ref" "$tmp/many.out"; then ok "a resumed run repeats every --set"
+else notok "a resumed run repeats every --set" "exit $st: $(head -3 "$tmp/err")"; fi
+# A module in the 40th directory of LRC_PATH is found (there was once room
+# for 30).
+mkdir -p "$tmp/mods"
+echo 'let far_rate = 0.25' >"$tmp/mods/far.lr"
+printf 'use far\nminimize x^2 from x=1 lr=far_rate steps=1\n' >"$tmp/far.lr"
+path=$(i=1; while [ $i -lt 40 ]; do printf '%s:' "$tmp/none$i"; i=$((i + 1)); done)$tmp/mods
+expect "LRC_PATH has no cap on its directories" 0 "" env LRC_PATH="$path" "$LRC" check "$tmp/far.lr"

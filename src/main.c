@@ -306,9 +306,10 @@ static int module_path(const char ***dirs)
 
 /* What the file may touch (sandbox.h): below its own directory and the
  * module path for reading; the run directory, or the current directory
- * without one, for writing; plus what --allow-read/--allow-write add. */
-static void build_sandbox(LrSandbox *box, const Options *o, const char *file,
-                          const char *const *dirs, int dir_count)
+ * without one, for writing; plus what --allow-read/--allow-write add.
+ * Returns -1 when out of memory. */
+static int build_sandbox(LrSandbox *box, const Options *o, const char *file,
+                         const char *const *dirs, int dir_count)
 {
     char dir[PATH_MAX];
     const char *slash = strrchr(file, '/');
@@ -316,16 +317,17 @@ static void build_sandbox(LrSandbox *box, const Options *o, const char *file,
         snprintf(dir, sizeof dir, "%.*s", slash == file ? 1 : (int)(slash - file), file);
     else
         snprintf(dir, sizeof dir, ".");
-    sandbox_allow_read(box, dir);
+    int failed = sandbox_allow_read(box, dir);
     for (int i = 0; i < dir_count; i++)
-        sandbox_allow_read(box, dirs[i]);
+        failed |= sandbox_allow_read(box, dirs[i]);
     for (int i = 0; i < o->allow_read_count; i++)
-        sandbox_allow_read(box, o->allow_read[i]);
+        failed |= sandbox_allow_read(box, o->allow_read[i]);
     const char *out = o->resume_dir ? o->resume_dir : o->out_dir;
-    sandbox_allow_write(box, out ? out : ".");
+    failed |= sandbox_allow_write(box, out ? out : ".");
     box->write_place = out ? "the run directory (--out)" : "the current directory";
     for (int i = 0; i < o->allow_write_count; i++)
-        sandbox_allow_write(box, o->allow_write[i]);
+        failed |= sandbox_allow_write(box, o->allow_write[i]);
+    return failed ? -1 : 0;
 }
 
 /* The sweep: this binary runs once per combination (sweep.c). */
@@ -438,12 +440,11 @@ static int run_file(const Options *given)
     LrSandbox sandbox = {0};
     const char **dirs = NULL;
     int dir_count = module_path(&dirs);
-    if (dir_count < 0) {
+    if (dir_count < 0 || build_sandbox(&sandbox, o, file, dirs, dir_count) < 0) {
         fprintf(stderr, "lrc: error: out of memory\n");
         status = EXIT_RUN_FAILED;
         goto done;
     }
-    build_sandbox(&sandbox, o, file, dirs, dir_count);
     LrCheckOptions check = {dirs, dir_count, o->sets, o->set_count, &sandbox};
     if (parse_program(&src, &arena, &diag, &prog) < 0 ||
         check_program_with(&prog, &src, &check, &arena, &diag, &spec) < 0)

@@ -53,10 +53,12 @@ static bool under(const char *path, const char *root)
     return strncmp(path, root, n) == 0 && (path[n] == '\0' || path[n] == '/');
 }
 
-static int add(char **roots, int *count, const char *dir)
+static int add(char ***roots, int *count, const char *dir)
 {
-    if (*count == SANDBOX_MAX_ROOTS)
+    char **grown = realloc(*roots, ((size_t)*count + 1) * sizeof **roots);
+    if (!grown)
         return -1;
+    *roots = grown;
     char real[PATH_MAX];
     if (!resolve(dir, real))
         snprintf(real, sizeof real, "%s", dir);
@@ -64,18 +66,18 @@ static int add(char **roots, int *count, const char *dir)
     if (!copy)
         return -1;
     strcpy(copy, real);
-    roots[(*count)++] = copy;
+    grown[(*count)++] = copy;
     return 0;
 }
 
 int sandbox_allow_read(LrSandbox *s, const char *dir)
 {
-    return add(s->read_roots, &s->read_count, dir);
+    return add(&s->read_roots, &s->read_count, dir);
 }
 
 int sandbox_allow_write(LrSandbox *s, const char *dir)
 {
-    return add(s->write_roots, &s->write_count, dir);
+    return add(&s->write_roots, &s->write_count, dir);
 }
 
 void sandbox_free(LrSandbox *s)
@@ -84,6 +86,9 @@ void sandbox_free(LrSandbox *s)
         free(s->read_roots[i]);
     for (int i = 0; i < s->write_count; i++)
         free(s->write_roots[i]);
+    free(s->read_roots);
+    free(s->write_roots);
+    s->read_roots = s->write_roots = NULL;
     s->read_count = s->write_count = 0;
 }
 

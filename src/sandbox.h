@@ -8,19 +8,17 @@
 #define LR_SANDBOX_H
 #include <stddef.h>
 
-#define SANDBOX_MAX_ROOTS 64
-
 typedef struct LrSandbox {
-    char *read_roots[SANDBOX_MAX_ROOTS];  /* real paths, owned */
+    char **read_roots;  /* real paths; the array and its strings owned */
     int read_count;
-    char *write_roots[SANDBOX_MAX_ROOTS];
+    char **write_roots;
     int write_count;
     const char *write_place; /* "the run directory" or "the current directory", for messages */
 } LrSandbox;
 
 /* Adds a directory (resolved to its real path; a directory that does not
  * exist yet is resolved through its nearest existing ancestor). Returns 0,
- * or -1 when out of room or memory. */
+ * or -1 when out of memory. */
 int sandbox_allow_read(LrSandbox *s, const char *dir);
 int sandbox_allow_write(LrSandbox *s, const char *dir);
 void sandbox_free(LrSandbox *s);

@@ -154,3 +154,8 @@ echo 'let far_rate = 0.25' >"$tmp/mods/far.lr"
 printf 'use far\nminimize x^2 from x=1 lr=far_rate steps=1\n' >"$tmp/far.lr"
 path=$(i=1; while [ $i -lt 40 ]; do printf '%s:' "$tmp/none$i"; i=$((i + 1)); done)$tmp/mods
 expect "LRC_PATH has no cap on its directories" 0 "" env LRC_PATH="$path" "$LRC" check "$tmp/far.lr"
+# The 70th --allow-read counts (the sandbox once had room for 64 in all).
+options 69 --allow-read "$tmp/elsewhere" >"$tmp/reads"
+# shellcheck disable=SC2046
+expect "the sandbox has no cap on its directories" 0 "" \
+    "$LRC" check "$many/code/one.lr" $(cat "$tmp/reads") --allow-read "$many/data"

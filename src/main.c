@@ -330,6 +330,30 @@ static int build_sandbox(LrSandbox *box, const Options *o, const char *file,
     return failed ? -1 : 0;
 }
 
+/* Each run of a sweep may write only in its own run directory and what
+ * --allow-write adds (build_sandbox, in the run), so a `save` must lie in
+ * the latter: said once here, at the save, rather than by every run. */
+static int check_sweep_save(const Options *o, const LrSpec *spec, const LrSource *src,
+                            LrDiag *diag)
+{
+    LrSandbox runs = {0};
+    int failed = 0;
+    for (int i = 0; i < o->allow_write_count; i++)
+        failed |= sandbox_allow_write(&runs, o->allow_write[i]);
+    runs.write_place = "the run directory of each run of the sweep";
+    char why[2 * PATH_MAX + 200];
+    int status = 0;
+    if (failed) {
+        fprintf(stderr, "lrc: error: out of memory\n");
+        status = -1;
+    } else if (sandbox_check_write(&runs, spec->save_path, why, sizeof why) < 0) {
+        diag_error(diag, src, spec->save_span, "%s", why);
+        status = -1;
+    }
+    sandbox_free(&runs);
+    return status;
+}
+
 /* The sweep: this binary runs once per combination (sweep.c). */
 static int run_sweep(const Options *o, const LrSpec *spec)
 {
@@ -448,6 +472,8 @@ static int run_file(const Options *given)
     LrCheckOptions check = {dirs, dir_count, o->sets, o->set_count, &sandbox};
     if (parse_program(&src, &arena, &diag, &prog) < 0 ||
         check_program_with(&prog, &src, &check, &arena, &diag, &spec) < 0)
+        goto done;
+    if (spec.sweep_count > 0 && spec.save_path && check_sweep_save(o, &spec, &src, &diag) < 0)
         goto done;
     if (o->has_seed || resumed_has_seed) {
         spec.seed = resumed_has_seed ? resumed_seed : o->seed;

@@ -159,3 +159,28 @@ options 69 --allow-read "$tmp/elsewhere" >"$tmp/reads"
 # shellcheck disable=SC2046
 expect "the sandbox has no cap on its directories" 0 "" \
     "$LRC" check "$many/code/one.lr" $(cat "$tmp/reads") --allow-read "$many/data"
+
+# --- a sweep's save --------------------------------------------------------
+# Each run writes only in its own run directory, so check says, at the
+# save, that the sweep needs --allow-write for it, rather than every run
+# failing.
+mkdir -p "$tmp/sv"
+cat >"$tmp/sv/s.lr" <<'EOF2'
+let rate = sweep(0.1, 0.05)
+dataset d = linear(n=100, features=2)
+model dense(1)
+loss mse
+optimizer sgd lr=rate
+train epochs=1
+save "m.safetensors"
+EOF2
+sed 's|^save .*|save "o/m.safetensors"|' "$tmp/sv/s.lr" >"$tmp/sv/in_out.lr"
+where="s.lr:7:6: error: writing 'm.safetensors' is not allowed: it is outside the run directory of each run of the sweep \(allow it with --allow-write $tmp/sv\)"
+(cd "$tmp/sv" && expect "check: a sweep's save needs --allow-write" 2 "^$where\$" "$LRC" check s.lr)
+(cd "$tmp/sv" && expect "a sweep's save is refused before any run" 2 "^$where\$" "$LRC" s.lr)
+(cd "$tmp/sv" && expect "a sweep's save in --out is refused too" 2 \
+    "in_out.lr:7:6: error: writing 'o/m.safetensors' is not allowed: it is outside the run directory of each run" \
+    "$LRC" check in_out.lr --out o)
+(cd "$tmp/sv" && expect "a sweep's save with --allow-write runs" 0 "" "$LRC" s.lr --allow-write .)
+if [ -s "$tmp/sv/m.safetensors" ] && [ ! -e "$tmp/sv/o" ]; then ok "a sweep's save is written"
+else notok "a sweep's save is written" "no m.safetensors, or an o/"; fi

@@ -2130,12 +2130,20 @@ static void apply_sets(Checker *c)
         ValueType old_type = value_type(c, (Scoped){b->value, scope, NULL}, &old_cat);
         ValueType new_type = value_type(c, (Scoped){value.expr, scope, NULL}, &new_cat);
         if (old_type != new_type || (old_type == TYPE_WORD && strcmp(old_cat, new_cat) != 0)) {
-            diag_error(c->diag, c->src, value.expr->span, "'%.*s' is %s, not %s", (int)len, set,
-                       type_name(old_type, old_cat), type_name(new_type, new_cat));
+            const char *wanted = type_name(old_type, old_cat);
+            if (new_type == TYPE_OTHER)
+                diag_error(c->diag, c->src, value.expr->span,
+                           "--set %s: '%s' is not %s (%.*s is %s)", set, eq + 1, wanted,
+                           (int)len, set, wanted);
+            else
+                diag_error(c->diag, c->src, value.expr->span,
+                           "--set %s: '%s' is %s, not %s (%.*s is %s)", set, eq + 1,
+                           type_name(new_type, new_cat), wanted, (int)len, set, wanted);
             continue;
         }
         b->value = value.expr;
-        b->overridden = true;
+        /* --set NAME=sweep(...) sweeps NAME, as the let would. */
+        b->overridden = !is_sweep(c, value.expr);
     }
 }
 

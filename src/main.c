@@ -51,7 +51,8 @@ static const char help_text[] =
     "\n"
     "options:\n"
     "  --set NAME=VALUE\n"
-    "                 replace the value of `let NAME` (same type)\n"
+    "                 replace the value of `let NAME` (same type);\n"
+    "                 NAME=sweep(...) sweeps it\n"
     "  --seed N       override the file's seed\n"
     "  -j N           run N runs of a sweep at a time (default 1)\n"
     "  --allow-read DIR, --allow-write DIR\n"
@@ -378,8 +379,16 @@ static int run_sweep(const Options *o, const LrSpec *spec)
     char seed[32], threads[32];
     int n = 0;
     for (int i = 0; i < o->set_count; i++) {
-        extra[n++] = "--set";
-        extra[n++] = o->sets[i];
+        /* A swept name's value is the run's own, not the --set NAME=sweep(...) it came from
+         * (which would make each run a sweep again). */
+        bool swept = false;
+        size_t len = strcspn(o->sets[i], "=");
+        for (int a = 0; a < spec->sweep_count && !swept; a++)
+            swept = strlen(axes[a].name) == len && memcmp(axes[a].name, o->sets[i], len) == 0;
+        if (!swept) {
+            extra[n++] = "--set";
+            extra[n++] = o->sets[i];
+        }
     }
     for (int i = 0; i < o->allow_read_count; i++) {
         extra[n++] = "--allow-read";

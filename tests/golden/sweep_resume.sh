@@ -184,3 +184,30 @@ where="s.lr:7:6: error: writing 'm.safetensors' is not allowed: it is outside th
 (cd "$tmp/sv" && expect "a sweep's save with --allow-write runs" 0 "" "$LRC" s.lr --allow-write .)
 if [ -s "$tmp/sv/m.safetensors" ] && [ ! -e "$tmp/sv/o" ]; then ok "a sweep's save is written"
 else notok "a sweep's save is written" "no m.safetensors, or an o/"; fi
+
+# --- --set and sweeps ------------------------------------------------------
+cat >"$tmp/t.lr" <<'EOF2'
+seed 4
+let rate = 0.1
+let act = relu
+dataset d = linear(n=100, features=2)
+model dense(2, activation=act) -> dense(1)
+loss mse
+optimizer sgd lr=rate
+train epochs=1
+EOF2
+# --set NAME=sweep(...) sweeps NAME: each run is the file with that value.
+"$LRC" "$tmp/t.lr" --set 'rate=sweep(0.1, 0.02)' --out "$tmp/setsweep" >"$tmp/table" 2>"$tmp/err"
+st=$?
+"$LRC" "$tmp/t.lr" --set rate=0.02 --out "$tmp/single" --quiet >/dev/null 2>&1
+want=$(grep -o '"loss": *[^,}]*' "$tmp/single/run.json" | head -1)
+got=$(grep -o '"loss": *[^,}]*' "$tmp/setsweep/run-002/run.json" 2>/dev/null | head -1)
+if [ $st -eq 0 ] && [ "$(awk 'NR > 1 { print $2 }' "$tmp/table" | sort | tr '\n' ' ')" = "0.02 0.1 " ] &&
+    [ -n "$want" ] && [ "$want" = "$got" ] && [ ! -e "$tmp/setsweep/run-001/run-001" ]; then
+    ok "--set NAME=sweep(...) sweeps NAME"
+else notok "--set NAME=sweep(...) sweeps NAME" "exit $st, table $(tr '\n' '|' <"$tmp/table"), run 2 $got, want $want"; fi
+expect "--set of the wrong type says what was given and what is wanted" 2 \
+    "^--set rate:1:1: error: --set rate=y: 'y' is not a number \(rate is a number\)\$" "$LRC" check "$tmp/t.lr" --set rate=y
+expect "--set of another type names both" 2 \
+    "^--set rate:1:1: error: --set rate=\"x\": '\"x\"' is a string, not a number \(rate is a number\)\$" \
+    "$LRC" check "$tmp/t.lr" --set 'rate="x"'

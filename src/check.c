@@ -2060,8 +2060,9 @@ static ValueType value_type(Checker *c, Scoped v, const char **category)
         return TYPE_CHAIN;
     case AST_NAME:
     case AST_CALL:
+        /* A bare function name (tanh) is the word (the activation), not a number. */
         if (span_is(c, n->name, "pi") || span_is(c, n->name, "e") ||
-            table_find(c, functions, n->name) || called_function(c, v))
+            (n->kind == AST_CALL && (table_find(c, functions, n->name) || called_function(c, v))))
             return TYPE_NUMBER;
         *category = word_kind(c, n->name);
         if (!*category && table_find(c, activations, n->name))

@@ -211,3 +211,5 @@ expect "--set of the wrong type says what was given and what is wanted" 2 \
 expect "--set of another type names both" 2 \
     "^--set rate:1:1: error: --set rate=\"x\": '\"x\"' is a string, not a number \(rate is a number\)\$" \
     "$LRC" check "$tmp/t.lr" --set 'rate="x"'
+# tanh is also a function of numbers; bare, it is the activation.
+expect "--set of an activation that is also a function" 0 "" "$LRC" check "$tmp/t.lr" --set act=tanh

@@ -1789,6 +1789,31 @@ static bool is_sweep(const Checker *c, const LrNode *n)
     return n->kind == AST_CALL && span_is(c, n->name, "sweep");
 }
 
+/* A sweep is a let's value, which runs replace one by one (--set); written
+ * anywhere else it would stand for its first value only. */
+static const char misplaced_sweep[] =
+    "sweep(...) must be the whole value of a let, as in let rate = sweep(0.1, 0.01)";
+
+/* Reports each sweep(...) written in a statement's expression n (the
+ * parser bounds its depth). */
+static int check_no_sweep(Checker *c, const LrNode *n)
+{
+    int status = 0;
+    for (; n; n = n->next) {
+        if (is_sweep(c, n)) {
+            diag_error(c->diag, c->src, n->span, "%s", misplaced_sweep);
+            status = -1;
+            continue;
+        }
+        if (n->lhs)
+            status |= check_no_sweep(c, n->lhs);
+        if (n->rhs)
+            status |= check_no_sweep(c, n->rhs);
+        status |= check_no_sweep(c, n->items);
+    }
+    return status;
+}
+
 /* A `let` value is checked where it is used, but its names are checked
  * where it is defined: each must be a parameter, an earlier `let` or a word
  * of the language; a function may not call itself. self is the binding
@@ -1813,8 +1838,7 @@ static int check_names(Checker *c, const LrNode *n, int scope, const Frame *fram
         return -1;
     case AST_CALL:
         if (is_sweep(c, n) && self && n != self->value) {
-            diag_error(c->diag, c->src, n->span,
-                       "sweep(...) must be the whole value of a let, as in let rate = sweep(0.1, 0.01)");
+            diag_error(c->diag, c->src, n->span, "%s", misplaced_sweep);
             return -1;
         }
         if (self && n->name.length == self->name.length &&
@@ -2155,6 +2179,13 @@ static void collect_sweeps(Checker *c, LrSpec *spec)
         const LetBinding *b = &c->lets[i];
         if (b->overridden || !is_sweep(c, b->value))
             continue;
+        if (b->stmt->is_function) {
+            /* Runs replace a swept let with --set, which takes values. */
+            diag_error(c->diag, c->src, b->value->span,
+                       "a function cannot be a sweep; sweep a value, as in let rate = "
+                       "sweep(0.1, 0.01)");
+            continue;
+        }
         if (!b->value->items) {
             diag_error(c->diag, c->src, b->value->span, "sweep needs at least one value");
             continue;
@@ -2374,6 +2405,9 @@ static int check_minimize(Checker *c, const LrStmt *st, LrSpec *spec)
 static int check_stmt(Checker *c, const LrStmt *st, LrSpec *spec, Seen *seen)
 {
     if (c->failed_lets && st->kind != STMT_LET && st->kind != STMT_USE)
+        return -1;
+    if (st->kind != STMT_LET && (check_no_sweep(c, st->value) | check_no_sweep(c, st->options) |
+                                 check_no_sweep(c, st->from)) < 0)
         return -1;
     switch (st->kind) {
     case STMT_SEED: {

@@ -213,3 +213,16 @@ expect "--set of another type names both" 2 \
     "$LRC" check "$tmp/t.lr" --set 'rate="x"'
 # tanh is also a function of numbers; bare, it is the activation.
 expect "--set of an activation that is also a function" 0 "" "$LRC" check "$tmp/t.lr" --set act=tanh
+
+# --- resume repeats the run's --set -----------------------------------------
+# As lrc(1) says: the checkpoint has the --set values, so --resume is given
+# none, and the result is the --set run's, not the file's.
+sed 's/^train epochs=1$/train epochs=3 batch=10/' "$tmp/t.lr" >"$tmp/r.lr"
+"$LRC" "$tmp/r.lr" --set rate=0.03 --set act=tanh --quiet >"$tmp/set.ref" 2>/dev/null
+"$LRC" "$tmp/r.lr" --quiet >"$tmp/plain.ref" 2>/dev/null
+"$LRC" "$tmp/r.lr" --set rate=0.03 --set act=tanh --quiet --out "$tmp/rs" --halt-after 5 >/dev/null 2>&1
+"$LRC" --resume "$tmp/rs" --quiet >"$tmp/rs.out" 2>"$tmp/err"
+st=$?
+if [ $st -eq 0 ] && cmp -s "$tmp/set.ref" "$tmp/rs.out" && ! cmp -s "$tmp/plain.ref" "$tmp/rs.out"; then
+    ok "--resume uses the run's recorded --set values"
+else notok "--resume uses the run's recorded --set values" "exit $st: $(head -2 "$tmp/err") $(head -1 "$tmp/rs.out")"; fi

@@ -428,18 +428,16 @@ static int run_file(const Options *given)
     uint64_t resumed_seed = 0;
     bool resumed_has_seed = false;
     if (o->resume_dir) {
+        int recorded = 0;
         if (checkpoint_source(o->resume_dir, resumed_from, sizeof resumed_from,
-                              &resumed_has_seed, &resumed_seed, &resumed_sets, why,
+                              &resumed_has_seed, &resumed_seed, &resumed_sets, &recorded, why,
                               sizeof why) < 0) {
             fprintf(stderr, "lrc: error: cannot resume: %s\n", why);
             return EXIT_RUN_FAILED;
         }
         file = resumed_from;
         /* The run's --set values, as the checkpoint recorded them. */
-        size_t recorded = resumed_sets && *resumed_sets ? 1 : 0;
-        for (const char *p = resumed_sets; recorded && *p; p++)
-            recorded += *p == '\n';
-        all_sets = malloc(((size_t)given->set_count + recorded + 1) * sizeof *all_sets);
+        all_sets = malloc(((size_t)given->set_count + (size_t)recorded + 1) * sizeof *all_sets);
         if (!all_sets) {
             fprintf(stderr, "lrc: error: out of memory\n");
             free(resumed_sets);
@@ -448,13 +446,9 @@ static int run_file(const Options *given)
         for (int i = 0; i < given->set_count; i++)
             all_sets[i] = given->sets[i];
         resumed.sets = all_sets;
-        for (char *line = recorded ? resumed_sets : NULL; line;) {
-            char *end = strchr(line, '\n');
-            if (end)
-                *end = '\0';
-            resumed.sets[resumed.set_count++] = line;
-            line = end ? end + 1 : NULL;
-        }
+        const char *value = resumed_sets;
+        for (int i = 0; i < recorded; i++, value += strlen(value) + 1)
+            resumed.sets[resumed.set_count++] = value;
         o = &resumed;
     }
     LrSource src;

@@ -226,3 +226,13 @@ st=$?
 if [ $st -eq 0 ] && cmp -s "$tmp/set.ref" "$tmp/rs.out" && ! cmp -s "$tmp/plain.ref" "$tmp/rs.out"; then
     ok "--resume uses the run's recorded --set values"
 else notok "--resume uses the run's recorded --set values" "exit $st: $(head -2 "$tmp/err") $(head -1 "$tmp/rs.out")"; fi
+# Values that span lines (as a sweep's values may in the file, and then in
+# each run's --set), with a comment and backslashes, survive the checkpoint.
+printf 'let label = "x"\n' | cat - "$tmp/r.lr" >"$tmp/lines.lr"
+"$LRC" "$tmp/lines.lr" --set rate=0.03 --set act=tanh --quiet >"$tmp/lines.ref" 2>"$tmp/err"
+"$LRC" "$tmp/lines.lr" --set 'rate=(0.03 # slower \ here
+    * 1)' --set act=tanh --set 'label="a\\nb\\\\"' --quiet --out "$tmp/rl" --halt-after 5 >/dev/null 2>&1
+"$LRC" --resume "$tmp/rl" --quiet >"$tmp/rl.out" 2>"$tmp/err"
+st=$?
+if [ $st -eq 0 ] && cmp -s "$tmp/lines.ref" "$tmp/rl.out"; then ok "--resume keeps --set values that span lines"
+else notok "--resume keeps --set values that span lines" "exit $st: $(head -3 "$tmp/err")"; fi

@@ -99,6 +99,9 @@ if [ -s "$exp/r1/run.json" ] && [ -s "$exp/r3/run.json" ] &&
       "$(grep -o '"experiment_sha256": *"[0-9a-f]*"' "$exp/r3/run.json")" ]; then
     ok "run.json's experiment does not depend on the file's name"
 else notok "run.json's experiment does not depend on the file's name" "the SHA-256s differ"; fi
+# run.json names the data file as the experiment does.
+if grep -q '"path": *"lib/d.csv"' "$exp/r3/run.json" 2>/dev/null; then ok "run.json's data path is from the file's directory"
+else notok "run.json's data path is from the file's directory" "$(grep -o '"path": *"[^"]*"' "$exp/r3/run.json" 2>&1)"; fi
 
 # --- no cap on the number of options --------------------------------------
 # 300 lets that nothing uses, and one that matters, given last.

@@ -1161,6 +1161,61 @@ static const char *file_dir_end(Checker *c, uint32_t offset)
     return strrchr(file, '/');
 }
 
+/* The real directory of file, with a trailing '/'; a name without one
+ * (a --set value's) is in the current directory. */
+static bool real_dir_of(const char *file, char out[PATH_MAX])
+{
+    char dir[PATH_MAX];
+    const char *slash = strrchr(file, '/');
+    if (slash)
+        snprintf(dir, sizeof dir, "%.*s", slash == file ? 1 : (int)(slash - file), file);
+    else
+        snprintf(dir, sizeof dir, ".");
+    if (!realpath(dir, out))
+        return false;
+    size_t len = strlen(out);
+    if (len + 1 >= PATH_MAX)
+        return false;
+    if (out[len - 1] != '/')
+        memcpy(out + len, "/", 2);
+    return true;
+}
+
+/* A path written at where, as the main file would write it: from the main
+ * file's directory, or absolute when the two directories share only the
+ * root. Unlike the path that is opened, it does not depend on the current
+ * directory or on how the file was named, so neither does the resolved
+ * experiment nor the SHA-256 that resume compares. */
+static const char *portable_path(Checker *c, const char *path, LrSpan where)
+{
+    const LrSegment *seg = source_segment(c->src, where.offset);
+    if (path[0] == '/' || !seg || seg == &c->src->segments[0])
+        return path;
+    char from[PATH_MAX], to[PATH_MAX];
+    /* An experiment from a stream has the current directory (file_dir_end). */
+    const char *main_file = c->options->from_stream ? "-" : c->src->name;
+    if (!real_dir_of(main_file, from) || !real_dir_of(seg->name, to))
+        return path;
+    size_t common = 0;
+    for (size_t i = 0; from[i] && from[i] == to[i]; i++)
+        if (from[i] == '/')
+            common = i + 1;
+    size_t ups = 0;
+    for (const char *s = from + common; common > 1 && *s; s++)
+        ups += *s == '/';
+    const char *rest = common > 1 ? to + common : to;
+    size_t len = 3 * ups + strlen(rest) + strlen(path);
+    char *out = arena_alloc(c->arena, len + 1);
+    if (!out)
+        return path;
+    out[0] = '\0';
+    for (size_t i = 0; i < ups; i++)
+        strcat(out, "../");
+    strcat(out, rest);
+    strcat(out, path);
+    return out;
+}
+
 /* Paths in a .lr file are relative to that file's directory. */
 static const char *resolve_path(Checker *c, const char *path, LrSpan where)
 {
@@ -1190,6 +1245,7 @@ static int check_csv(Checker *c, Scoped v, const LrNode *args, LrDatasetSpec *d)
         opt_bool(c, b[4], sc, true, &d->header) < 0)
         return -1;
     d->resolved_path = resolve_path(c, d->path, v.node->span);
+    d->portable_path = portable_path(c, d->path, v.node->span);
     if (sandbox_allows(c, resolve(c, arg_value(b[0], sc)).node->span, d->resolved_path, false) < 0)
         return -1;
     if (!b[1] == !b[2]) {
@@ -1674,7 +1730,8 @@ static int check_evaluate(Checker *c, const LrStmt *st, LrSpec *spec)
     return 0;
 }
 
-static int check_path_stmt(Checker *c, const LrStmt *st, const char **out, LrSpan *span)
+static int check_path_stmt(Checker *c, const LrStmt *st, const char **out,
+                           const char **portable, LrSpan *span)
 {
     const char *path;
     if (eval_string(c, (Scoped){st->value, c->let_count, NULL}, "the path", &path, span) < 0)
@@ -1684,6 +1741,7 @@ static int check_path_stmt(Checker *c, const LrStmt *st, const char **out, LrSpa
         return -1;
     }
     *out = resolve_path(c, path, *span);
+    *portable = portable_path(c, path, *span);
     return 0;
 }
 
@@ -1748,6 +1806,31 @@ static bool is_sweep(const Checker *c, const LrNode *n)
     return n->kind == AST_CALL && span_is(c, n->name, "sweep");
 }
 
+/* A sweep is a let's value, which runs replace one by one (--set); written
+ * anywhere else it would stand for its first value only. */
+static const char misplaced_sweep[] =
+    "sweep(...) must be the whole value of a let, as in let rate = sweep(0.1, 0.01)";
+
+/* Reports each sweep(...) written in a statement's expression n (the
+ * parser bounds its depth). */
+static int check_no_sweep(Checker *c, const LrNode *n)
+{
+    int status = 0;
+    for (; n; n = n->next) {
+        if (is_sweep(c, n)) {
+            diag_error(c->diag, c->src, n->span, "%s", misplaced_sweep);
+            status = -1;
+            continue;
+        }
+        if (n->lhs)
+            status |= check_no_sweep(c, n->lhs);
+        if (n->rhs)
+            status |= check_no_sweep(c, n->rhs);
+        status |= check_no_sweep(c, n->items);
+    }
+    return status;
+}
+
 /* A `let` value is checked where it is used, but its names are checked
  * where it is defined: each must be a parameter, an earlier `let` or a word
  * of the language; a function may not call itself. self is the binding
@@ -1772,8 +1855,7 @@ static int check_names(Checker *c, const LrNode *n, int scope, const Frame *fram
         return -1;
     case AST_CALL:
         if (is_sweep(c, n) && self && n != self->value) {
-            diag_error(c->diag, c->src, n->span,
-                       "sweep(...) must be the whole value of a let, as in let rate = sweep(0.1, 0.01)");
+            diag_error(c->diag, c->src, n->span, "%s", misplaced_sweep);
             return -1;
         }
         if (self && n->name.length == self->name.length &&
@@ -2019,8 +2101,9 @@ static ValueType value_type(Checker *c, Scoped v, const char **category)
         return TYPE_CHAIN;
     case AST_NAME:
     case AST_CALL:
+        /* A bare function name (tanh) is the word (the activation), not a number. */
         if (span_is(c, n->name, "pi") || span_is(c, n->name, "e") ||
-            table_find(c, functions, n->name) || called_function(c, v))
+            (n->kind == AST_CALL && (table_find(c, functions, n->name) || called_function(c, v))))
             return TYPE_NUMBER;
         *category = word_kind(c, n->name);
         if (!*category && table_find(c, activations, n->name))
@@ -2089,12 +2172,20 @@ static void apply_sets(Checker *c)
         ValueType old_type = value_type(c, (Scoped){b->value, scope, NULL}, &old_cat);
         ValueType new_type = value_type(c, (Scoped){value.expr, scope, NULL}, &new_cat);
         if (old_type != new_type || (old_type == TYPE_WORD && strcmp(old_cat, new_cat) != 0)) {
-            diag_error(c->diag, c->src, value.expr->span, "'%.*s' is %s, not %s", (int)len, set,
-                       type_name(old_type, old_cat), type_name(new_type, new_cat));
+            const char *wanted = type_name(old_type, old_cat);
+            if (new_type == TYPE_OTHER)
+                diag_error(c->diag, c->src, value.expr->span,
+                           "--set %s: '%s' is not %s (%.*s is %s)", set, eq + 1, wanted,
+                           (int)len, set, wanted);
+            else
+                diag_error(c->diag, c->src, value.expr->span,
+                           "--set %s: '%s' is %s, not %s (%.*s is %s)", set, eq + 1,
+                           type_name(new_type, new_cat), wanted, (int)len, set, wanted);
             continue;
         }
         b->value = value.expr;
-        b->overridden = true;
+        /* --set NAME=sweep(...) sweeps NAME, as the let would. */
+        b->overridden = !is_sweep(c, value.expr);
     }
 }
 
@@ -2105,6 +2196,13 @@ static void collect_sweeps(Checker *c, LrSpec *spec)
         const LetBinding *b = &c->lets[i];
         if (b->overridden || !is_sweep(c, b->value))
             continue;
+        if (b->stmt->is_function) {
+            /* Runs replace a swept let with --set, which takes values. */
+            diag_error(c->diag, c->src, b->value->span,
+                       "a function cannot be a sweep; sweep a value, as in let rate = "
+                       "sweep(0.1, 0.01)");
+            continue;
+        }
         if (!b->value->items) {
             diag_error(c->diag, c->src, b->value->span, "sweep needs at least one value");
             continue;
@@ -2325,6 +2423,9 @@ static int check_stmt(Checker *c, const LrStmt *st, LrSpec *spec, Seen *seen)
 {
     if (c->failed_lets && st->kind != STMT_LET && st->kind != STMT_USE)
         return -1;
+    if (st->kind != STMT_LET && (check_no_sweep(c, st->value) | check_no_sweep(c, st->options) |
+                                 check_no_sweep(c, st->from)) < 0)
+        return -1;
     switch (st->kind) {
     case STMT_SEED: {
         int64_t seed;
@@ -2397,7 +2498,8 @@ static int check_stmt(Checker *c, const LrStmt *st, LrSpec *spec, Seen *seen)
         if (check_duplicate(c, st, &seen->save) < 0)
             return -1;
         spec->save_span = st->span;
-        return check_path_stmt(c, st, &spec->save_path, &spec->save_span) < 0 ||
+        return check_path_stmt(c, st, &spec->save_path, &spec->save_portable,
+                               &spec->save_span) < 0 ||
                        sandbox_allows(c, spec->save_span, spec->save_path, true) < 0
                    ? -1
                    : 0;
@@ -2405,7 +2507,8 @@ static int check_stmt(Checker *c, const LrStmt *st, LrSpec *spec, Seen *seen)
         if (check_duplicate(c, st, &seen->load) < 0)
             return -1;
         spec->load_span = st->span;
-        return check_path_stmt(c, st, &spec->load_path, &spec->load_span) < 0 ||
+        return check_path_stmt(c, st, &spec->load_path, &spec->load_portable,
+                               &spec->load_span) < 0 ||
                        sandbox_allows(c, spec->load_span, spec->load_path, false) < 0
                    ? -1
                    : 0;

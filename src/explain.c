@@ -150,7 +150,7 @@ static void dataset(LrBuffer *b, const LrDatasetSpec *d, LrNormalizeKind normali
         break;
     case DATA_CSV:
         buffer_printf(b, "csv(");
-        string(b, d->path);
+        string(b, d->portable_path);
         buffer_printf(b, ", labels=[");
         for (int i = 0; i < d->label_count; i++) {
             buffer_printf(b, i ? ", " : "");
@@ -298,7 +298,7 @@ void explain_spec(const LrSpec *spec, LrBuffer *b)
     }
     if (spec->load_path) {
         buffer_printf(b, "load ");
-        string(b, spec->load_path);
+        string(b, spec->load_portable);
         buffer_printf(b, "\n");
     }
     if (spec->has_train) {
@@ -333,7 +333,7 @@ void explain_spec(const LrSpec *spec, LrBuffer *b)
     }
     if (spec->save_path) {
         buffer_printf(b, "save ");
-        string(b, spec->save_path);
+        string(b, spec->save_portable);
         buffer_printf(b, "\n");
     }
     for (int i = 0; i < spec->minimize_count; i++) {

@@ -53,7 +53,8 @@ static const char help_text[] =
     "\n"
     "options:\n"
     "  --set NAME=VALUE\n"
-    "                 replace the value of `let NAME` (same type)\n"
+    "                 replace the value of `let NAME` (same type);\n"
+    "                 NAME=sweep(...) sweeps it\n"
     "  --seed N       override the file's seed\n"
     "  -j N           run N runs of a sweep at a time (default 1)\n"
     "  --allow-read DIR, --allow-write DIR\n"
@@ -267,45 +268,52 @@ static int run_schedule(const Options *o)
     return status;
 }
 
-enum { MAX_MODULE_DIRS = 32 };
-
 /* Where `use name` looks: each directory of LRC_PATH (colon-separated),
  * then the stdlib found from the binary's own location: beside it (a build
  * tree), then PREFIX/share/lrc/stdlib for PREFIX/bin/lrc (an installed
- * one), so that any PREFIX works without compiling it in. Strings point
- * into path_buf. */
-static int module_path(const char **dirs, char *path_buf, size_t size)
+ * one), so that any PREFIX works without compiling it in. Returns the
+ * count, or -1 when out of memory; *dirs and its strings are one
+ * allocation. */
+static int module_path(const char ***dirs)
 {
-    int n = 0;
-    size_t used = 0;
     const char *env = getenv("LRC_PATH");
-    while (env && *env && n < MAX_MODULE_DIRS - 2) {
-        const char *colon = strchr(env, ':');
-        size_t len = colon ? (size_t)(colon - env) : strlen(env);
-        if (len > 0 && used + len + 1 < size) {
-            memcpy(path_buf + used, env, len);
-            path_buf[used + len] = '\0';
-            dirs[n++] = path_buf + used;
-            used += len + 1;
-        }
-        env = colon ? colon + 1 : NULL;
-    }
+    if (!env)
+        env = "";
+    size_t count = 3; /* LRC_PATH's last entry and the two stdlibs */
+    for (const char *p = env; *p; p++)
+        count += *p == ':';
     char exe[PATH_MAX];
     char *slash = realpath("/proc/self/exe", exe) ? strrchr(exe, '/') : NULL;
-    if (!slash)
-        return n;
-    *slash = '\0';                            /* exe: the binary's directory */
-    const char *parent = strrchr(exe, '/'); /* PREFIX of PREFIX/bin */
-    int parent_len = parent ? (int)(parent - exe) : 0;
-    for (int i = 0; i < 2; i++) {
-        int len = i == 0 ? snprintf(path_buf + used, size - used, "%s/stdlib", exe)
-                         : snprintf(path_buf + used, size - used, "%.*s/share/lrc/stdlib",
-                                    parent_len, exe);
-        if (len > 0 && used + (size_t)len + 1 < size) {
-            dirs[n++] = path_buf + used;
-            used += (size_t)len + 1;
+    if (slash)
+        *slash = '\0'; /* exe: the binary's directory */
+    /* Both stdlibs are at most the binary's directory and a suffix long. */
+    size_t text = strlen(env) + 1 +
+                  (slash ? 2 * strlen(exe) + sizeof "/stdlib" + sizeof "/share/lrc/stdlib" : 0);
+    const char **list = malloc(count * sizeof *list + text);
+    if (!list)
+        return -1;
+    char *buf = (char *)(list + count);
+    int n = 0;
+    while (*env) {
+        const char *colon = strchr(env, ':');
+        size_t len = colon ? (size_t)(colon - env) : strlen(env);
+        if (len > 0) {
+            memcpy(buf, env, len);
+            buf[len] = '\0';
+            list[n++] = buf;
+            buf += len + 1;
         }
+        env = colon ? colon + 1 : "";
     }
+    if (slash) {
+        const char *parent = strrchr(exe, '/'); /* PREFIX of PREFIX/bin */
+        int parent_len = parent ? (int)(parent - exe) : 0;
+        list[n++] = buf;
+        buf += sprintf(buf, "%s/stdlib", exe) + 1;
+        list[n++] = buf;
+        sprintf(buf, "%.*s/share/lrc/stdlib", parent_len, exe);
+    }
+    *dirs = list;
     return n;
 }
 
@@ -313,9 +321,9 @@ static int module_path(const char **dirs, char *path_buf, size_t size)
  * module path for reading; the run directory, or the file's own directory
  * without one, for writing (never the current directory: a downloaded
  * file run from $HOME must not reach $HOME); plus what
- * --allow-read/--allow-write add. */
-static void build_sandbox(LrSandbox *box, const Options *o, const char *file,
-                          bool from_stream, const char *const *dirs, int dir_count)
+ * --allow-read/--allow-write add. Returns -1 when out of memory. */
+static int build_sandbox(LrSandbox *box, const Options *o, const char *file,
+                         bool from_stream, const char *const *dirs, int dir_count)
 {
     char dir[PATH_MAX];
     const char *slash = strrchr(file, '/');
@@ -323,18 +331,19 @@ static void build_sandbox(LrSandbox *box, const Options *o, const char *file,
         snprintf(dir, sizeof dir, "%.*s", slash == file ? 1 : (int)(slash - file), file);
     else
         snprintf(dir, sizeof dir, ".");
-    sandbox_allow_read(box, dir, false);
+    int failed = sandbox_allow_read(box, dir, false);
     for (int i = 0; i < dir_count; i++)
-        sandbox_allow_read(box, dirs[i], false);
+        failed |= sandbox_allow_read(box, dirs[i], false);
     for (int i = 0; i < o->allow_read_count; i++)
-        sandbox_allow_read(box, o->allow_read[i], true);
+        failed |= sandbox_allow_read(box, o->allow_read[i], true);
     const char *out = o->resume_dir ? o->resume_dir : o->out_dir;
-    sandbox_allow_write(box, out ? out : dir, out != NULL);
+    failed |= sandbox_allow_write(box, out ? out : dir, out != NULL);
     if (out)
-        sandbox_set_run_dir(box, out);
+        failed |= sandbox_set_run_dir(box, out);
     box->write_place = out ? "the run directory (--out)" : "the experiment's directory";
     for (int i = 0; i < o->allow_write_count; i++)
-        sandbox_allow_write(box, o->allow_write[i], true);
+        failed |= sandbox_allow_write(box, o->allow_write[i], true);
+    return failed ? -1 : 0;
 }
 
 /* Whether the experiment comes from a stream (standard input, a pipe, a
@@ -408,6 +417,30 @@ static int confine(const LrSandbox *box, const Options *o, const LrSpec *spec)
     return -1;
 }
 
+/* Each run of a sweep may write only in its own run directory and what
+ * --allow-write adds (build_sandbox, in the run), so a `save` must lie in
+ * the latter: said once here, at the save, rather than by every run. */
+static int check_sweep_save(const Options *o, const LrSpec *spec, const LrSource *src,
+                            LrDiag *diag)
+{
+    LrSandbox runs = {0};
+    int failed = 0;
+    for (int i = 0; i < o->allow_write_count; i++)
+        failed |= sandbox_allow_write(&runs, o->allow_write[i], true);
+    runs.write_place = "the run directory of each run of the sweep";
+    char why[2 * PATH_MAX + 200];
+    int status = 0;
+    if (failed) {
+        fprintf(stderr, "lrc: error: out of memory\n");
+        status = -1;
+    } else if (sandbox_check_write(&runs, spec->save_path, why, sizeof why) < 0) {
+        diag_error(diag, src, spec->save_span, "%s", why);
+        status = -1;
+    }
+    sandbox_free(&runs);
+    return status;
+}
+
 /* The sweep: this binary runs once per combination (sweep.c). */
 static int run_sweep(const Options *o, const LrSpec *spec, const LrSandbox *box)
 {
@@ -420,19 +453,34 @@ static int run_sweep(const Options *o, const LrSpec *spec, const LrSandbox *box)
     for (int i = 0; i < spec->sweep_count; i++)
         axes[i] = (LrSweepAxis){spec->sweeps[i].name, spec->sweeps[i].count,
                                 spec->sweeps[i].values};
-    /* Every run gets the options that are not the sweep's own. */
-    const char *extra[2 * 64 + 8];
+    /* Every run gets the options that are not the sweep's own: each
+     * --set, --allow-read and --allow-write, --seed and --threads. */
+    size_t pairs = (size_t)o->set_count + (size_t)o->allow_read_count +
+                   (size_t)o->allow_write_count + 2;
+    const char **extra = malloc((2 * pairs + 1) * sizeof *extra);
+    if (!extra) {
+        fprintf(stderr, "lrc: error: out of memory\n");
+        return EXIT_RUN_FAILED;
+    }
     char seed[32], threads[32];
     int n = 0;
-    for (int i = 0; i < o->set_count && n < 2 * 64; i++) {
-        extra[n++] = "--set";
-        extra[n++] = o->sets[i];
+    for (int i = 0; i < o->set_count; i++) {
+        /* A swept name's value is the run's own, not the --set NAME=sweep(...) it came from
+         * (which would make each run a sweep again). */
+        bool swept = false;
+        size_t len = strcspn(o->sets[i], "=");
+        for (int a = 0; a < spec->sweep_count && !swept; a++)
+            swept = strlen(axes[a].name) == len && memcmp(axes[a].name, o->sets[i], len) == 0;
+        if (!swept) {
+            extra[n++] = "--set";
+            extra[n++] = o->sets[i];
+        }
     }
-    for (int i = 0; i < o->allow_read_count && n < 2 * 64; i++) {
+    for (int i = 0; i < o->allow_read_count; i++) {
         extra[n++] = "--allow-read";
         extra[n++] = o->allow_read[i];
     }
-    for (int i = 0; i < o->allow_write_count && n < 2 * 64; i++) {
+    for (int i = 0; i < o->allow_write_count; i++) {
         extra[n++] = "--allow-write";
         extra[n++] = o->allow_write[i];
     }
@@ -450,7 +498,9 @@ static int run_sweep(const Options *o, const LrSpec *spec, const LrSandbox *box)
     extra[n] = NULL;
     LrSweepOptions options = {exe, o->file, extra, o->jobs > 0 ? (int)o->jobs : 1, o->out_dir,
                               box};
-    return sweep_run(axes, spec->sweep_count, &options);
+    int status = sweep_run(axes, spec->sweep_count, &options);
+    free(extra);
+    return status;
 }
 
 static int run_file(const Options *given)
@@ -458,33 +508,41 @@ static int run_file(const Options *given)
     Options resumed = *given;
     const Options *o = given;
     char *resumed_sets = NULL;
+    const char **all_sets = NULL; /* the given --set values, then the recorded ones */
     char resumed_from[4096];
     const char *file = o->file;
     char why[512];
     uint64_t resumed_seed = 0;
     bool resumed_has_seed = false;
     if (o->resume_dir) {
+        int recorded = 0;
         if (checkpoint_source(o->resume_dir, resumed_from, sizeof resumed_from,
-                              &resumed_has_seed, &resumed_seed, &resumed_sets, why,
+                              &resumed_has_seed, &resumed_seed, &resumed_sets, &recorded, why,
                               sizeof why) < 0) {
             fprintf(stderr, "lrc: error: cannot resume: %s\n", why);
             return EXIT_RUN_FAILED;
         }
         file = resumed_from;
         /* The run's --set values, as the checkpoint recorded them. */
-        for (char *line = resumed_sets; line && *line && resumed.set_count < 255;) {
-            char *end = strchr(line, '\n');
-            if (end)
-                *end = '\0';
-            resumed.sets[resumed.set_count++] = line;
-            line = end ? end + 1 : NULL;
+        all_sets = malloc(((size_t)given->set_count + (size_t)recorded + 1) * sizeof *all_sets);
+        if (!all_sets) {
+            fprintf(stderr, "lrc: error: out of memory\n");
+            free(resumed_sets);
+            return EXIT_RUN_FAILED;
         }
+        for (int i = 0; i < given->set_count; i++)
+            all_sets[i] = given->sets[i];
+        resumed.sets = all_sets;
+        const char *value = resumed_sets;
+        for (int i = 0; i < recorded; i++, value += strlen(value) + 1)
+            resumed.sets[resumed.set_count++] = value;
         o = &resumed;
     }
     LrSource src;
     if (source_read(&src, file, why, sizeof why) < 0) {
         fprintf(stderr, "lrc: error: cannot read '%s': %s\n", file, why);
         free(resumed_sets);
+        free(all_sets);
         return EXIT_USAGE;
     }
     LrDiag diag;
@@ -493,15 +551,20 @@ static int run_file(const Options *given)
     LrProgram prog;
     LrSpec spec;
     int status = EXIT_USAGE;
-    const char *dirs[MAX_MODULE_DIRS];
-    char dir_buf[8192];
-    int dir_count = module_path(dirs, dir_buf, sizeof dir_buf);
-    bool from_stream = is_stream(file);
     LrSandbox sandbox = {0};
-    build_sandbox(&sandbox, o, file, from_stream, dirs, dir_count);
+    const char **dirs = NULL;
+    int dir_count = module_path(&dirs);
+    bool from_stream = is_stream(file);
+    if (dir_count < 0 || build_sandbox(&sandbox, o, file, from_stream, dirs, dir_count) < 0) {
+        fprintf(stderr, "lrc: error: out of memory\n");
+        status = EXIT_RUN_FAILED;
+        goto done;
+    }
     LrCheckOptions check = {dirs, dir_count, o->sets, o->set_count, &sandbox, from_stream};
     if (parse_program(&src, &arena, &diag, &prog) < 0 ||
         check_program_with(&prog, &src, &check, &arena, &diag, &spec) < 0)
+        goto done;
+    if (spec.sweep_count > 0 && spec.save_path && check_sweep_save(o, &spec, &src, &diag) < 0)
         goto done;
     if (o->has_seed || resumed_has_seed) {
         spec.seed = resumed_has_seed ? resumed_seed : o->seed;
@@ -566,6 +629,8 @@ done:
     arena_free(&arena);
     source_free(&src);
     free(resumed_sets);
+    free(all_sets);
+    free(dirs);
     sandbox_free(&sandbox);
     return status;
 }
@@ -576,14 +641,15 @@ int main(int argc, char **argv)
      * that the atomic writer can clean up and report it. */
     signal(SIGXFSZ, SIG_IGN);
     Options o;
-    const char *sets[256], *allow_read[256], *allow_write[256];
-    o.sets = argc <= 256 ? sets : NULL;
-    o.allow_read = allow_read;
-    o.allow_write = allow_write;
-    if (!o.sets) {
-        fprintf(stderr, "lrc: error: too many arguments\n");
-        return EXIT_USAGE;
+    /* Each list holds at most one entry per argument. */
+    const char **lists = malloc(3 * (size_t)argc * sizeof *lists);
+    if (!lists) {
+        fprintf(stderr, "lrc: error: out of memory\n");
+        return EXIT_RUN_FAILED;
     }
+    o.sets = lists;
+    o.allow_read = lists + argc;
+    o.allow_write = lists + 2 * argc;
     int status = parse_options(argc, argv, &o);
     if (status < 0)
         status = strcmp(o.command, "schedule") == 0 ? run_schedule(&o) : run_file(&o);
@@ -591,5 +657,6 @@ int main(int argc, char **argv)
         fprintf(stderr, "lrc: error: cannot write to stdout: %s\n", strerror(errno));
         status = EXIT_RUN_FAILED;
     }
+    free(lists);
     exit(status);
 }

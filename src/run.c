@@ -183,7 +183,7 @@ static int write_run_json(const Run *r, const LrPlan *plan, const LrTrainState *
         json_integer(&w, plan->data[i].n);
         if (d->kind == DATA_CSV) {
             json_key(&w, "path");
-            json_string(&w, d->resolved_path);
+            json_string(&w, d->portable_path);
             json_key(&w, "sha256");
             json_string(&w, plan->data[i].sha256);
         }

@@ -81,10 +81,16 @@ static bool under(const char *path, const char *root)
     return strncmp(path, root, n) == 0 && (path[n] == '\0' || path[n] == '/');
 }
 
-static int add(char **roots, bool *named, int *count, const char *dir, bool by_user)
+static int add(char ***roots, bool **named, int *count, const char *dir, bool by_user)
 {
-    if (*count == SANDBOX_MAX_ROOTS)
+    char **grown = realloc(*roots, ((size_t)*count + 1) * sizeof **roots);
+    if (!grown)
         return -1;
+    *roots = grown;
+    bool *grown_named = realloc(*named, ((size_t)*count + 1) * sizeof **named);
+    if (!grown_named)
+        return -1;
+    *named = grown_named;
     char real[PATH_MAX];
     if (!resolve(dir, real))
         snprintf(real, sizeof real, "%s", dir);
@@ -92,19 +98,19 @@ static int add(char **roots, bool *named, int *count, const char *dir, bool by_u
     if (!copy)
         return -1;
     strcpy(copy, real);
-    named[*count] = by_user;
-    roots[(*count)++] = copy;
+    grown_named[*count] = by_user;
+    grown[(*count)++] = copy;
     return 0;
 }
 
 int sandbox_allow_read(LrSandbox *s, const char *dir, bool named)
 {
-    return add(s->read_roots, s->read_named, &s->read_count, dir, named);
+    return add(&s->read_roots, &s->read_named, &s->read_count, dir, named);
 }
 
 int sandbox_allow_write(LrSandbox *s, const char *dir, bool named)
 {
-    return add(s->write_roots, s->write_named, &s->write_count, dir, named);
+    return add(&s->write_roots, &s->write_named, &s->write_count, dir, named);
 }
 
 /* The kernel's and the devices' files: what a root the user did not name
@@ -167,6 +173,12 @@ void sandbox_free(LrSandbox *s)
         free(s->read_roots[i]);
     for (int i = 0; i < s->write_count; i++)
         free(s->write_roots[i]);
+    free(s->read_roots);
+    free(s->write_roots);
+    free(s->read_named);
+    free(s->write_named);
+    s->read_roots = s->write_roots = NULL;
+    s->read_named = s->write_named = NULL;
     s->read_count = s->write_count = 0;
 }
 

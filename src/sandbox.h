@@ -12,14 +12,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define SANDBOX_MAX_ROOTS 64
-
 typedef struct LrSandbox {
-    char *read_roots[SANDBOX_MAX_ROOTS];  /* real paths, owned */
-    bool read_named[SANDBOX_MAX_ROOTS];   /* named by the user (reaches /dev, /proc, /sys) */
+    char **read_roots;  /* real paths; the array and its strings owned */
+    bool *read_named;   /* named by the user (reaches /dev, /proc, /sys) */
     int read_count;
-    char *write_roots[SANDBOX_MAX_ROOTS];
-    bool write_named[SANDBOX_MAX_ROOTS];
+    char **write_roots;
+    bool *write_named;
     int write_count;
     const char *write_place; /* "the run directory" or "the current directory", for messages */
     char *run_dir;           /* real path of --out/--resume DIR, owned; NULL without one */
@@ -27,7 +25,7 @@ typedef struct LrSandbox {
 
 /* Adds a directory (resolved to its real path; a directory that does not
  * exist yet is resolved through its nearest existing ancestor); named: the
- * user gave it on the command line. Returns 0, or -1 when out of room or
+ * user gave it on the command line. Returns 0, or -1 when out of
  * memory. */
 int sandbox_allow_read(LrSandbox *s, const char *dir, bool named);
 int sandbox_allow_write(LrSandbox *s, const char *dir, bool named);

@@ -140,6 +140,7 @@ typedef struct LrDatasetSpec {
     double spread;       /* BLOBS: stddev of each cluster */
     const char *path;    /* CSV: as written */
     const char *resolved_path; /* CSV: relative to the .lr file's directory */
+    const char *portable_path; /* CSV: from the main file's directory (--explain) */
     int label_count;     /* CSV: label columns (>= 1) */
     const char *const *labels;   /* CSV: their names */
     int feature_count;   /* CSV: 0 = every column that is not a label */
@@ -232,6 +233,7 @@ typedef struct LrSpec {
     int evaluate_count;  /* run after training, in file order */
     LrEvaluateSpec evaluates[SPEC_MAX_EVALUATES];
     const char *load_path, *save_path; /* resolved; NULL when absent */
+    const char *load_portable, *save_portable; /* from the main file's directory (--explain) */
     LrSpan load_span, save_span;
     int minimize_count;  /* run after training, in file order */
     LrMinimizeSpec minimizes[SPEC_MAX_MINIMIZES];

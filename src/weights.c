@@ -192,11 +192,19 @@ int checkpoint_write(const char *dir, const LrPlan *plan, const LrTrainState *st
     checkpoint_tensors(plan, &list, words, state->epochs_done);
     char seed[24];
     snprintf(seed, sizeof seed, "%llu", (unsigned long long)plan->spec->seed);
-    /* --set values, one per line (a value holding a newline would not
-     * survive; expressions never need one). */
+    /* --set values, one per line; a value may span lines (a sweep's values
+     * do as the file writes them), so its newlines and backslashes are
+     * escaped (checkpoint_source undoes it). */
     LrBuffer joined = {0};
-    for (int i = 0; i < set_count; i++)
-        buffer_printf(&joined, "%s%s", i ? "\n" : "", sets[i]);
+    for (int i = 0; i < set_count; i++) {
+        buffer_printf(&joined, "%s", i ? "\n" : "");
+        for (const char *p = sets[i]; *p; p++) {
+            if (*p == '\n' || *p == '\\')
+                buffer_printf(&joined, "\\%c", *p == '\n' ? 'n' : '\\');
+            else
+                buffer_printf(&joined, "%c", *p);
+        }
+    }
     LrMeta meta[6] = {{"format", "lrc-checkpoint"},
                       {"lrc_version", LRC_VERSION},
                       {"source", source_path},
@@ -235,7 +243,8 @@ static int open_checkpoint(const char *dir, LrSafetensors *st, char *why, size_t
 }
 
 int checkpoint_source(const char *dir, char *path, size_t path_size, bool *has_seed,
-                      uint64_t *seed, char **sets, char *why, size_t why_size)
+                      uint64_t *seed, char **sets, int *set_count, char *why,
+                      size_t why_size)
 {
     LrSafetensors st;
     if (open_checkpoint(dir, &st, why, why_size) < 0)
@@ -256,13 +265,26 @@ int checkpoint_source(const char *dir, char *path, size_t path_size, bool *has_s
     }
     const char *set_text = safetensors_meta(&st, "sets");
     *sets = NULL;
+    *set_count = 0;
     if (status == 0 && set_text && *set_text) {
-        *sets = malloc(strlen(set_text) + 1);
-        if (*sets)
-            strcpy(*sets, set_text);
-        else {
+        char *out = *sets = malloc(strlen(set_text) + 1);
+        if (!out) {
             snprintf(why, why_size, "out of memory");
             status = -1;
+        }
+        /* Lines become NUL-terminated values; escapes are undone. */
+        for (const char *p = set_text; out; p++) {
+            if (*p == '\n' || !*p) {
+                *out++ = '\0';
+                ++*set_count;
+                if (!*p)
+                    break;
+            } else if (*p == '\\' && (p[1] == 'n' || p[1] == '\\')) {
+                *out++ = p[1] == 'n' ? '\n' : '\\';
+                p++;
+            } else {
+                *out++ = *p;
+            }
         }
     }
     safetensors_close(&st);

@@ -32,9 +32,11 @@ int checkpoint_write(const char *dir, const LrPlan *plan, const LrTrainState *st
                      const char *const *sets, int set_count, char *why, size_t why_size);
 /* Reads what made the experiment, recorded in dir's checkpoint, before
  * anything is built: the file's path, the seed when --seed set it, and the
- * --set values (malloc'd, one per line; NULL when none). */
+ * --set values (*set_count NUL-terminated strings one after another in
+ * one malloc'd block; NULL when none). */
 int checkpoint_source(const char *dir, char *path, size_t path_size, bool *has_seed,
-                      uint64_t *seed, char **sets, char *why, size_t why_size);
+                      uint64_t *seed, char **sets, int *set_count, char *why,
+                      size_t why_size);
 /* Restores plan and state from dir's checkpoint, refusing one made from a
  * different experiment. */
 int checkpoint_read(const char *dir, LrPlan *plan, LrTrainState *state,

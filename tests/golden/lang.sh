@@ -121,7 +121,7 @@ printf 'let rate = 0.1\nlet name = "x"\nminimize (x - 3)^2 from x=0 lr=rate step
 "$LRC" "$tmp/set.lr" --set rate=0.25 >"$tmp/set" 2>&1
 check "--set replaces a value" sh -c "sed -n 2p '$tmp/set' | grep -q '^0     0.0000   0.25'"
 "$LRC" "$tmp/set.lr" --set rate=exp_decay\(0.1,10,0.5\) >/dev/null 2>"$tmp/err"
-check "--set keeps types" grep -q "^--set rate:1:1: error: 'rate' is a number, not a schedule" "$tmp/err"
+check "--set keeps types" grep -q "^--set rate:1:1: error: --set rate=exp_decay(0.1,10,0.5): 'exp_decay(0.1,10,0.5)' is a schedule, not a number (rate is a number)" "$tmp/err"
 "$LRC" "$tmp/set.lr" --set rat=1 >/dev/null 2>"$tmp/err"
 st=$?
 [ $st -eq 2 ] && grep -q "no let named 'rat'; did you mean 'rate'?" "$tmp/err" &&

@@ -198,7 +198,8 @@ static void report_unknown(Checker *c, LrSpan span, const char *kind, const Name
     for (const NameEntry *e = table; e->name && n < 63; e++)
         names[n++] = e->name;
     names[n] = NULL;
-    const char *guess = diag_suggest(AST_TEXT(c->src, span), span.length, names);
+    const char *guess =
+        diag_showing(c->diag) ? diag_suggest(AST_TEXT(c->src, span), span.length, names) : NULL;
     if (guess)
         diag_error(c->diag, c->src, span, "unknown %s '%.*s'; did you mean '%s'?", kind,
                    (int)span.length, AST_TEXT(c->src, span), guess);
@@ -311,6 +312,10 @@ static int line_of(const Checker *c, LrSpan span)
 static void report_unknown_name(Checker *c, Scoped v, const char *extra[])
 {
     LrSpan span = v.node->name;
+    if (!diag_showing(c->diag)) { /* counted only: no line or suggestion to find */
+        diag_error(c->diag, c->src, span, "unknown name");
+        return;
+    }
     const LetBinding *later = let_find(c, span, c->all_lets);
     if (later && (int)(later - c->lets) >= v.scope) {
         diag_error(c->diag, c->src, span, "'%.*s' is used before it is defined (at line %d)",
@@ -720,7 +725,9 @@ static int bind_args(Checker *c, const char *what, LrSpan where, const LrNode *a
             for (int i = 0; i < nparams; i++)
                 names[i] = params[i].name;
             names[nparams] = NULL;
-            const char *guess = diag_suggest(AST_TEXT(c->src, a->name), a->name.length, names);
+            const char *guess = diag_showing(c->diag)
+                                    ? diag_suggest(AST_TEXT(c->src, a->name), a->name.length, names)
+                                    : NULL;
             if (guess)
                 diag_error(c->diag, c->src, a->name, "%s has no option '%.*s'; did you mean '%s'?",
                            what, (int)a->name.length, AST_TEXT(c->src, a->name), guess);
@@ -1417,7 +1424,9 @@ static int eval_data_ref(Checker *c, Scoped v, const LrSpec *spec, LrDataRef *re
     names[count] = NULL;
     if (c->failed_datasets)
         return -1;
-    const char *guess = diag_suggest(AST_TEXT(c->src, n->name), n->name.length, names);
+    const char *guess = diag_showing(c->diag)
+                            ? diag_suggest(AST_TEXT(c->src, n->name), n->name.length, names)
+                            : NULL;
     if (guess)
         diag_error(c->diag, c->src, n->name, "unknown dataset '%.*s'; did you mean '%s'?",
                    (int)n->name.length, AST_TEXT(c->src, n->name), guess);
@@ -2042,7 +2051,7 @@ static void apply_sets(Checker *c)
         if (!b) {
             const char *names[CHECK_MAX_LETS + 1];
             int n = 0;
-            for (int k = 0; k < c->all_lets && n < CHECK_MAX_LETS; k++)
+            for (int k = 0; k < c->all_lets && n < CHECK_MAX_LETS && diag_showing(c->diag); k++)
                 names[n++] = arena_strndup(c->arena, AST_TEXT(c->src, c->lets[k].name),
                                            c->lets[k].name.length);
             names[n] = NULL;

@@ -41,30 +41,41 @@ static void print_caret(FILE *out, const LrSource *src, LrSpan span)
     fputc('\n', out);
 }
 
+/* Counts an error (when is_error) and says whether the message must be
+ * formatted at all: past the cap only the count is kept, except that the
+ * first error is always recorded. */
+static int wanted(LrDiag *d, int is_error)
+{
+    if (is_error)
+        d->errors++;
+    return d->errors <= d->max_errors || (is_error && d->errors == 1);
+}
+
+int diag_showing(const LrDiag *d)
+{
+    return d->errors < d->max_errors || d->errors == 0;
+}
+
 static void report(LrDiag *d, const char *kind, const LrSource *src, LrSpan span,
                    const char *fmt, va_list ap)
 {
+    int is_error = strcmp(kind, "error") == 0;
+    if (!wanted(d, is_error))
+        return;
     char msg[1024];
     vsnprintf(msg, sizeof msg, fmt, ap);
     int line = 0, col = 0;
     if (src)
         source_position(src, span.offset, &line, &col);
-    if (strcmp(kind, "error") == 0) {
-        if (d->errors == 0) {
-            if (src)
-                snprintf(d->first, sizeof d->first, "%d:%d: error: %s", line, col, msg);
-            else
-                snprintf(d->first, sizeof d->first, "error: %s", msg);
-            d->first_line = line;
-            d->first_col = col;
-        }
-        d->errors++;
-        if (d->errors > d->max_errors)
-            return;
-    } else if (d->errors > d->max_errors) {
-        return;
+    if (is_error && d->errors == 1) {
+        if (src)
+            snprintf(d->first, sizeof d->first, "%d:%d: error: %s", line, col, msg);
+        else
+            snprintf(d->first, sizeof d->first, "error: %s", msg);
+        d->first_line = line;
+        d->first_col = col;
     }
-    if (!d->out)
+    if (!d->out || d->errors > d->max_errors)
         return;
     if (src) {
         fprintf(d->out, "%s:%d:%d: %s: %s\n", source_name_at(src, span.offset), line, col,
@@ -90,6 +101,8 @@ void diag_error(LrDiag *d, const LrSource *src, LrSpan span, const char *fmt, ..
 
 void diag_file_error(LrDiag *d, const char *file, int line, int col, const char *fmt, ...)
 {
+    if (!wanted(d, 1))
+        return;
     char msg[1024];
     va_list ap;
     va_start(ap, fmt);
@@ -100,12 +113,11 @@ void diag_file_error(LrDiag *d, const char *file, int line, int col, const char 
         snprintf(where, sizeof where, "%d:%d", line, col);
     else
         snprintf(where, sizeof where, "%d", line);
-    if (d->errors == 0) {
+    if (d->errors == 1) {
         snprintf(d->first, sizeof d->first, "%s: error: %s", where, msg);
         d->first_line = line;
         d->first_col = col;
     }
-    d->errors++;
     if (d->out && d->errors <= d->max_errors)
         fprintf(d->out, "%s:%s: error: %s\n", file, where, msg);
 }

@@ -44,6 +44,11 @@ __attribute__((format(printf, 4, 5)))
 #endif
 void diag_note(LrDiag *d, const LrSource *src, LrSpan span, const char *fmt, ...);
 
+/* Whether the next error will be shown (or recorded as the first): past the
+ * cap only the count is kept, so a caller need not build suggestions or
+ * lists for a message nobody reads. */
+int diag_showing(const LrDiag *d);
+
 /* The closest of candidates (NULL-terminated) to word by edit distance
  * (transpositions count as one edit), or NULL when none is close enough to
  * be a plausible typo. */

@@ -71,6 +71,94 @@ static void test_diag__suggest(void **state)
     assert_null(diag_suggest("banana", 6, names));
 }
 
+static void test_diag__errors_past_the_cap_are_only_counted(void **state)
+{
+    (void)state;
+    LrSource src;
+    assert_int_equal(source_from_string(&src, "t.lr", "a\nb\nc\n"), 0);
+    char *text = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&text, &size);
+    LrDiag d;
+    diag_init(&d, out);
+    d.max_errors = 2;
+    for (uint32_t i = 0; i < 3; i++) {
+        assert_int_equal(diag_showing(&d), i < 2);
+        diag_error(&d, &src, (LrSpan){2 * i, 1}, "e%u", (unsigned)i);
+        diag_note(&d, &src, (LrSpan){2 * i, 1}, "n%u", (unsigned)i);
+    }
+    assert_false(diag_showing(&d));
+    fclose(out);
+    assert_int_equal(d.errors, 3);
+    assert_string_equal(d.first, "1:1: error: e0");
+    assert_string_equal(text, "t.lr:1:1: error: e0\n    a\n    ^\nt.lr:1:1: note: n0\n    a\n    ^\n"
+                              "t.lr:2:1: error: e1\n    b\n    ^\nt.lr:2:1: note: n1\n    b\n    ^\n");
+    free(text);
+    source_free(&src);
+}
+
+/* Line and column by counting newlines from the segment's start: the
+ * definition that source_position's line table must agree with. */
+static void naive_position(const char *text, size_t seg_start, size_t offset, int *line, int *col)
+{
+    int l = 1;
+    size_t start = seg_start;
+    for (size_t i = seg_start; i < offset; i++) {
+        if (text[i] == '\n') {
+            l++;
+            start = i + 1;
+        }
+    }
+    *line = l;
+    *col = (int)(offset - start) + 1;
+}
+
+static void random_text(char *buf, size_t len, unsigned *seed)
+{
+    static const char alphabet[] = "ab \n\n\r\t";
+    for (size_t i = 0; i < len; i++) {
+        *seed = *seed * 1103515245u + 12345u;
+        buf[i] = alphabet[(*seed >> 16) % (sizeof alphabet - 1)];
+    }
+    buf[len] = '\0';
+}
+
+static void test_diag__positions_match_a_naive_scan(void **state)
+{
+    (void)state;
+    unsigned seed = 12345;
+    char text[4001];
+    random_text(text, 3000, &seed);
+    LrSource src;
+    assert_int_equal(source_from_string(&src, "t.lr", text), 0);
+    /* Positions are asked for, then segments appended: the table must grow
+     * with them, and lines restart at 1 in each segment. */
+    int line, col;
+    source_position(&src, 10, &line, &col);
+    for (int s = 0; s < 3; s++) {
+        random_text(text, 500 + 700 * (size_t)s, &seed);
+        assert_true(source_append(&src, "m.lr", text, strlen(text)) >= 1);
+    }
+    assert_int_equal(source_append(&src, "empty.lr", "", 0), 4);
+    for (int trial = 0; trial < 5000; trial++) {
+        seed = seed * 1103515245u + 12345u;
+        uint32_t offset = trial < 10 ? (uint32_t)(src.length - (size_t)trial)
+                                     : (seed >> 8) % (uint32_t)(src.length + 1);
+        const LrSegment *seg = source_segment(&src, offset);
+        assert_non_null(seg);
+        assert_true(seg->offset <= offset && offset <= (size_t)seg->offset + seg->length);
+        int want_line, want_col;
+        naive_position(src.text, seg->offset, offset, &want_line, &want_col);
+        source_position(&src, offset, &line, &col);
+        assert_int_equal(line, want_line);
+        assert_int_equal(col, want_col);
+        size_t len;
+        const char *start = source_line(&src, offset, &len);
+        assert_int_equal((size_t)(src.text + offset - start), (size_t)want_col - 1);
+    }
+    source_free(&src);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -78,6 +166,8 @@ int main(void)
         cmocka_unit_test(test_diag__caret_at_end_of_input),
         cmocka_unit_test(test_diag__edit_distance),
         cmocka_unit_test(test_diag__suggest),
+        cmocka_unit_test(test_diag__positions_match_a_naive_scan),
+        cmocka_unit_test(test_diag__errors_past_the_cap_are_only_counted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

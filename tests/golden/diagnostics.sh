@@ -7,8 +7,8 @@ LRC=$(cd "$(dirname "$LRC")" && pwd)/$(basename "$LRC")
 PY=/usr/bin/python3
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-ok() { echo "ok $1"; }
-notok() { echo "not ok $1: $2"; }
+ok() { printf 'ok %s\n' "$1"; }
+notok() { printf 'not ok %s: %s\n' "$1" "$2"; } # not echo: dash's turns \a into a bell
 # expect NAME STATUS PATTERN COMMAND...: the command exits STATUS and its
 # stderr matches PATTERN (grep -E).
 expect() {
@@ -28,3 +28,40 @@ expect "a million errors are checked quickly" 2 "evaluate.lr:20:1: error: evalua
     timeout 10 "$LRC" check "$tmp/evaluate.lr"
 [ "$(grep -c ': error: ' "$tmp/err")" -eq 20 ] && ok "only the first 20 errors are printed" ||
     notok "only the first 20 errors are printed" "$(grep -c ': error: ' "$tmp/err") printed"
+
+# --- user text is escaped: control characters from data files and .lr
+# strings never reach the terminal raw (no byte below 0x20 but newlines).
+# raw NAME: stderr holds no control character other than a newline.
+raw() {
+    if tr -d '\n' <"$tmp/err" | LC_ALL=C grep -q '[[:cntrl:]]'; then
+        notok "$1" "raw control characters: $(od -c "$tmp/err" | head -3)"
+    else ok "$1"; fi
+}
+cd "$tmp" || exit 1
+printf 'a,b\n1,\033[2J\033]0;pwned\a\n' >value.csv
+printf 'dataset d = csv("value.csv", label="b")\nmodel dense(1)\nloss mse\noptimizer sgd\ntrain\n' >value.lr
+expect "a CSV value's control characters are escaped" 1 \
+    "^value.csv:2:2: error: non-numeric value '\\\\x1b\[2J\\\\x1b\]0;pwned\\\\a' in column 'b'$" \
+    "$LRC" --quiet value.lr
+raw "a CSV value reaches stderr escaped"
+printf 'a\033[5m,b\n1,2\n' >header.csv
+printf 'dataset d = csv("header.csv", label="b", features=["a"])\nmodel dense(1)\nloss mse\noptimizer sgd\ntrain\n' >header.lr
+expect "a CSV header's control characters are escaped" 2 \
+    "unknown column 'a' \(the columns of 'header.csv' are 'a\\\\x1b\[5m', 'b'\)" "$LRC" check header.lr
+raw "a CSV header reaches stderr escaped"
+printf 'dataset d = csv("x\033]0;t\a\302\233.csv", label="b")\nmodel dense(1)\nloss mse\noptimizer sgd\ntrain\n' >path.lr
+expect "a path's control characters are escaped, in the message and the source line" 2 \
+    "cannot read data file 'x\\\\x1b\]0;t\\\\a\\\\u009b.csv'" "$LRC" check path.lr
+grep -q '^    dataset d = csv("x\\x1b\]0;t\\a\\u009b.csv"' err && ok "the source line is escaped" ||
+    notok "the source line is escaped" "$(cat err)"
+raw "a path reaches stderr escaped"
+printf 'seed "\033[2J\342\200\256\377"\n' >string.lr
+expect "a .lr string's control characters are escaped" 2 \
+    "string.lr:1:6: error: expected a number, got a string" "$LRC" check string.lr
+raw "a .lr string reaches stderr escaped"
+expect "an unreadable file's name is escaped" 2 "cannot read 'nope\\\\x1b\[1m.lr'" \
+    "$LRC" check "nope$(printf '\033')[1m.lr"
+raw "a file name from the command line reaches stderr escaped"
+expect "an unknown option is escaped" 2 "unknown option '--x\\\\x1b\[1m'" "$LRC" "--x$(printf '\033')[1m" value.lr
+raw "an option reaches stderr escaped"
+cd - >/dev/null || exit 1

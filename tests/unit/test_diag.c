@@ -97,6 +97,71 @@ static void test_diag__errors_past_the_cap_are_only_counted(void **state)
     source_free(&src);
 }
 
+static void check_escape(const char *text, size_t len, const char *want)
+{
+    char out[256];
+    assert_int_equal(diag_escape(out, sizeof out, text, len), strlen(want));
+    assert_string_equal(out, want);
+}
+
+/* The literal's length, so that an embedded NUL counts. */
+#define CHECK_ESCAPE(literal, want) check_escape(literal, sizeof literal - 1, want)
+
+static void test_diag__escape(void **state)
+{
+    (void)state;
+    /* A terminal title and clear-screen attack, from a CSV value. */
+    CHECK_ESCAPE("\x1b[2J\x1b]0;pwned\a", "\\x1b[2J\\x1b]0;pwned\\a");
+    CHECK_ESCAPE("a\tb\nc\rd\x7f\x01", "a\\tb\\nc\\rd\\x7f\\x01");
+    CHECK_ESCAPE("nul\0x", "nul\\x00x");
+    /* Printable UTF-8 is kept: e acute, a CJK character, an emoji. */
+    CHECK_ESCAPE("caf\xc3\xa9 \xe4\xb8\xad \xf0\x9f\x98\x80",
+                 "caf\xc3\xa9 \xe4\xb8\xad \xf0\x9f\x98\x80");
+    /* C1 control CSI (U+009B) and a right-to-left override (U+202E). */
+    CHECK_ESCAPE("\xc2\x9b" "2J", "\\u009b2J");
+    CHECK_ESCAPE("ab\xe2\x80\xae" "cd", "ab\\u202ecd");
+    /* Not UTF-8: a stray byte, an overlong '/', a surrogate, a sequence cut
+     * short by the end of the text, one past U+10FFFF. */
+    CHECK_ESCAPE("\xff", "\\xff");
+    CHECK_ESCAPE("\xc0\xaf", "\\xc0\\xaf");
+    CHECK_ESCAPE("\xed\xa0\x80", "\\xed\\xa0\\x80");
+    CHECK_ESCAPE("\xe2\x82", "\\xe2\\x82");
+    CHECK_ESCAPE("\xf4\x90\x80\x80", "\\xf4\\x90\\x80\\x80");
+    /* Output that does not fit stops before an escape, never inside one. */
+    char small[6];
+    assert_int_equal(diag_escape(small, sizeof small, "ab\x1b", 3), 2);
+    assert_string_equal(small, "ab");
+    assert_int_equal(diag_escape(small, 4, "a\xc3\xa9" "b", 4), 3);
+    assert_string_equal(small, "a\xc3\xa9");
+}
+
+static void test_diag__messages_and_source_lines_are_escaped(void **state)
+{
+    (void)state;
+    LrSource src;
+    assert_int_equal(source_from_string(&src, "t\x1b.lr", "seed \"\x1b[2J\" + x\n"), 0);
+    char *text = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&text, &size);
+    LrDiag d;
+    diag_init(&d, out);
+    diag_error(&d, &src, (LrSpan){5, 6}, "bad '%s'", "\x1b[2J");
+    diag_error(&d, &src, (LrSpan){14, 1}, "x");
+    diag_file_error(&d, "d\a.csv", 2, 3, "value '%s'", "\x1b]0;t\a");
+    fclose(out);
+    /* The caret and underline line up with the escaped text. */
+    assert_string_equal(text, "t\\x1b.lr:1:6: error: bad '\\x1b[2J'\n"
+                              "    seed \"\\x1b[2J\" + x\n"
+                              "         ^~~~~~~~~\n"
+                              "t\\x1b.lr:1:15: error: x\n"
+                              "    seed \"\\x1b[2J\" + x\n"
+                              "                     ^\n"
+                              "d\\a.csv:2:3: error: value '\\x1b]0;t\\a'\n");
+    assert_string_equal(d.first, "1:6: error: bad '\\x1b[2J'");
+    free(text);
+    source_free(&src);
+}
+
 /* Line and column by counting newlines from the segment's start: the
  * definition that source_position's line table must agree with. */
 static void naive_position(const char *text, size_t seg_start, size_t offset, int *line, int *col)
@@ -168,6 +233,8 @@ int main(void)
         cmocka_unit_test(test_diag__suggest),
         cmocka_unit_test(test_diag__positions_match_a_naive_scan),
         cmocka_unit_test(test_diag__errors_past_the_cap_are_only_counted),
+        cmocka_unit_test(test_diag__escape),
+        cmocka_unit_test(test_diag__messages_and_source_lines_are_escaped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -64,4 +64,15 @@ expect "an unreadable file's name is escaped" 2 "cannot read 'nope\\\\x1b\[1m.lr
 raw "a file name from the command line reaches stderr escaped"
 expect "an unknown option is escaped" 2 "unknown option '--x\\\\x1b\[1m'" "$LRC" "--x$(printf '\033')[1m" value.lr
 raw "an option reaches stderr escaped"
+
+# --- a NUL byte in a CSV file is reported as such, at its line (and field,
+# with its byte in the message), not as the value it cuts short.
+printf 'a,b\n1,2\n3,1\0002\n' >nul.csv
+printf 'dataset d = csv("nul.csv", label="b")\nmodel dense(1)\nloss mse\noptimizer sgd\ntrain\n' >nul.lr
+expect "a NUL byte in a CSV value is reported at its place" 1 \
+    "^nul.csv:3:2: error: NUL byte at byte 4 of the line \(a CSV file is text\)$" "$LRC" --quiet nul.lr
+printf 'a\000,b\n1,2\n' >nulhead.csv
+printf 'dataset d = csv("nulhead.csv", label="b")\nmodel dense(1)\nloss mse\noptimizer sgd\ntrain\n' >nulhead.lr
+expect "a NUL byte in a CSV header is found by check" 2 \
+    "^nulhead.csv:1:1: error: NUL byte at byte 2 of the line" "$LRC" check nulhead.lr
 cd - >/dev/null || exit 1

@@ -84,6 +84,12 @@ static int fill(LrCsvReader *r)
     }
     if (r->hash)
         sha256_update(r->hash, r->buf, r->len);
+    /* A UTF-8 byte order mark (spreadsheets write one) is no part of the
+     * first column's name; it is hashed with the file but not counted in
+     * line 1's bytes. The first read holds the whole mark when the file
+     * does: fread fills the buffer unless the file ends. */
+    if (r->bytes == (int64_t)r->len && r->len >= 3 && memcmp(r->buf, "\xef\xbb\xbf", 3) == 0)
+        r->pos = 3;
     return 0;
 }
 

@@ -6,6 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The length of a UTF-8 byte order mark at the start of text (0 or 3):
+ * editors on Windows write one, and it is no part of the program. Columns
+ * on the first line are counted after it. */
+static size_t bom_length(const char *text, size_t length)
+{
+    return length >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+}
+
 static int add_first_segment(LrSource *src, const char *name)
 {
     src->segments = calloc(1, sizeof *src->segments);
@@ -69,6 +77,9 @@ int source_read(LrSource *src, const char *path, char *why, size_t why_size)
         free(buf);
         return -1;
     }
+    size_t bom = bom_length(buf, len);
+    memmove(buf, buf + bom, len - bom);
+    len -= bom;
     buf[len] = '\0';
     src->text = buf;
     src->length = len;
@@ -84,6 +95,9 @@ int source_from_string(LrSource *src, const char *name, const char *text)
 {
     memset(src, 0, sizeof *src);
     size_t len = strlen(text);
+    size_t bom = bom_length(text, len);
+    text += bom;
+    len -= bom;
     src->text = malloc(len + 1);
     if (!src->text)
         return -1;
@@ -110,6 +124,9 @@ void source_free(LrSource *src)
 
 int source_append(LrSource *src, const char *name, const char *text, size_t length)
 {
+    size_t bom = bom_length(text, length);
+    text += bom;
+    length -= bom;
     size_t offset = src->length + 1; /* after the previous segment's NUL */
     if (length > LR_SOURCE_MAX_BYTES || offset + length > LR_SOURCE_MAX_BYTES)
         return -1;

@@ -75,4 +75,13 @@ printf 'a\000,b\n1,2\n' >nulhead.csv
 printf 'dataset d = csv("nulhead.csv", label="b")\nmodel dense(1)\nloss mse\noptimizer sgd\ntrain\n' >nulhead.lr
 expect "a NUL byte in a CSV header is found by check" 2 \
     "^nulhead.csv:1:1: error: NUL byte at byte 2 of the line" "$LRC" check nulhead.lr
+
+# --- a UTF-8 byte order mark is skipped, in a .lr file and a CSV file; a
+# column on line 1 counts from after it, as editors show it.
+printf '\357\273\277seed $\n' >bom.lr
+expect "a .lr file's byte order mark is skipped; line 1's columns start after it" 2 \
+    "^bom.lr:1:6: error: unexpected character '\\\$'$" "$LRC" check bom.lr
+printf '\357\273\277a,b\n1,2\n2,4\n3,6\n4,8\n' >bom.csv
+printf '\357\273\277dataset d = csv("bom.csv", label="b", features=["a"])\nmodel dense(1)\nloss mse\noptimizer sgd\ntrain epochs=1 batch=2\n' >bomdata.lr
+expect "a CSV file's byte order mark is no part of its first column's name" 0 "" "$LRC" --quiet bomdata.lr
 cd - >/dev/null || exit 1

@@ -224,6 +224,28 @@ static void test_diag__positions_match_a_naive_scan(void **state)
     source_free(&src);
 }
 
+static void test_diag__byte_order_mark_is_skipped(void **state)
+{
+    (void)state;
+    /* A file saved with a UTF-8 byte order mark: columns of line 1 count
+     * from after it, as an editor shows them, in the file and in a module. */
+    LrSource src;
+    assert_int_equal(source_from_string(&src, "t.lr", "\xef\xbb\xbf" "seed $\n"), 0);
+    assert_string_equal(src.text, "seed $\n");
+    int line, col;
+    source_position(&src, 5, &line, &col);
+    assert_int_equal(line, 1);
+    assert_int_equal(col, 6);
+    int seg = source_append(&src, "m.lr", "\xef\xbb\xbf" "x", 4);
+    assert_int_equal(seg, 1);
+    assert_int_equal(src.segments[1].length, 1);
+    assert_int_equal(src.text[src.segments[1].offset], 'x');
+    source_position(&src, src.segments[1].offset, &line, &col);
+    assert_int_equal(line, 1);
+    assert_int_equal(col, 1);
+    source_free(&src);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -234,6 +256,7 @@ int main(void)
         cmocka_unit_test(test_diag__positions_match_a_naive_scan),
         cmocka_unit_test(test_diag__errors_past_the_cap_are_only_counted),
         cmocka_unit_test(test_diag__escape),
+        cmocka_unit_test(test_diag__byte_order_mark_is_skipped),
         cmocka_unit_test(test_diag__messages_and_source_lines_are_escaped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

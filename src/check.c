@@ -109,6 +109,13 @@ static const NameEntry sources[] = {
 
 /* Layer words: dense and dropout, or an activation as a layer of its own. */
 enum { LAYER_WORD_ACTIVATION = 100 };
+/* Activations of other frameworks that lrc lacks: "not supported yet",
+ * rather than "did you mean 'relu'?" for gelu. */
+#define MISSING_ACTIVATIONS                                                                 \
+    {"gelu", UNSUPPORTED, 0}, {"elu", UNSUPPORTED, 0}, {"selu", UNSUPPORTED, 0},            \
+        {"leaky_relu", UNSUPPORTED, 0}, {"silu", UNSUPPORTED, 0}, {"swish", UNSUPPORTED, 0}, \
+        {"softplus", UNSUPPORTED, 0}, {"softsign", UNSUPPORTED, 0}, {"mish", UNSUPPORTED, 0}
+
 static const NameEntry layers[] = {
     {"dense", LAYER_DENSE, 1},
     {"dropout", LAYER_DROPOUT, 1},
@@ -117,11 +124,13 @@ static const NameEntry layers[] = {
     {"sigmoid", LAYER_WORD_ACTIVATION + ACT_SIGMOID, 1},
     {"tanh", LAYER_WORD_ACTIVATION + ACT_TANH, 1},
     {"softmax", LAYER_WORD_ACTIVATION + ACT_SOFTMAX, 1},
+    MISSING_ACTIVATIONS,
     {NULL, 0, 0}};
 
 static const NameEntry activations[] = {
     {"linear", ACT_LINEAR, 1}, {"relu", ACT_RELU, 1},       {"sigmoid", ACT_SIGMOID, 1},
-    {"tanh", ACT_TANH, 1},     {"softmax", ACT_SOFTMAX, 1}, {NULL, 0, 0}};
+    {"tanh", ACT_TANH, 1},     {"softmax", ACT_SOFTMAX, 1}, MISSING_ACTIVATIONS,
+    {NULL, 0, 0}};
 
 static const NameEntry initializers[] = {
     {"zeros", INIT_ZEROS, 1},
@@ -190,28 +199,52 @@ static const NameEntry *table_find(const Checker *c, const NameEntry *table, LrS
     return NULL;
 }
 
-/* Reports "unknown KIND 'x'; did you mean 'y'?" over a table's names. */
+/* The names of a table that lrc supports, as "a, b, c" (at most size bytes). */
+static void supported_names(const NameEntry *table, char *out, size_t size)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (const NameEntry *e = table; e->name && used < size; e++)
+        if (e->supported)
+            used += (size_t)snprintf(out + used, size - used, "%s%s", used ? ", " : "", e->name);
+}
+
+/* Reports "unknown KIND 'x'; did you mean 'y'?" over a table's names, or,
+ * when none is close, lists them (but not the functions, where a let
+ * function is valid too). */
 static void report_unknown(Checker *c, LrSpan span, const char *kind, const NameEntry *table)
 {
+    if (!diag_showing(c->diag)) {
+        diag_error(c->diag, c->src, span, "unknown %s", kind);
+        return;
+    }
     const char *names[64];
     int n = 0;
     for (const NameEntry *e = table; e->name && n < 63; e++)
-        names[n++] = e->name;
+        if (e->supported)
+            names[n++] = e->name;
     names[n] = NULL;
-    const char *guess =
-        diag_showing(c->diag) ? diag_suggest(AST_TEXT(c->src, span), span.length, names) : NULL;
+    const char *guess = diag_suggest(AST_TEXT(c->src, span), span.length, names);
+    char all[512] = "";
+    if (!guess && table != functions)
+        supported_names(table, all, sizeof all);
     if (guess)
         diag_error(c->diag, c->src, span, "unknown %s '%.*s'; did you mean '%s'?", kind,
                    (int)span.length, AST_TEXT(c->src, span), guess);
     else
-        diag_error(c->diag, c->src, span, "unknown %s '%.*s'", kind, (int)span.length,
-                   AST_TEXT(c->src, span));
+        diag_error(c->diag, c->src, span, "unknown %s '%.*s'%s%s", kind, (int)span.length,
+                   AST_TEXT(c->src, span), all[0] ? "; expected one of " : "", all);
 }
 
-static void report_unsupported(Checker *c, LrSpan span)
+/* A name of the language (or of other frameworks) that lrc does not
+ * implement: says so, with what it has instead. */
+static void report_unsupported(Checker *c, LrSpan span, const char *kind, const NameEntry *table)
 {
-    diag_error(c->diag, c->src, span, "'%.*s' is not supported yet", (int)span.length,
-               AST_TEXT(c->src, span));
+    char all[512] = "";
+    if (table != functions)
+        supported_names(table, all, sizeof all);
+    diag_error(c->diag, c->src, span, "%s '%.*s' is not supported yet%s%s", kind,
+               (int)span.length, AST_TEXT(c->src, span), all[0] ? "; use one of " : "", all);
 }
 
 /* Finds name in table; reports unknown or unsupported names. Returns the
@@ -224,7 +257,7 @@ static int lookup(Checker *c, const NameEntry *table, LrSpan span, const char *k
         return -1;
     }
     if (!e->supported) {
-        report_unsupported(c, span);
+        report_unsupported(c, span, kind, table);
         return -1;
     }
     return e->code;
@@ -1126,9 +1159,10 @@ static int eval_string(Checker *c, Scoped v, const char *what, const char **out,
     return 0;
 }
 
-/* A list of strings (column names), copied into the arena. */
+/* A list of strings (column names), copied into the arena, with the span
+ * of the list and of each string. */
 static int eval_string_list(Checker *c, Scoped v, const char *what, const char *const **out,
-                            int *count, LrSpan *span)
+                            int *count, LrSpan *span, const LrSpan **item_spans)
 {
     v = resolve(c, v);
     if (v.node->kind != AST_LIST || v.node->count == 0) {
@@ -1137,15 +1171,17 @@ static int eval_string_list(Checker *c, Scoped v, const char *what, const char *
         return -1;
     }
     const char **xs = arena_array(c->arena, (size_t)v.node->count, sizeof *xs);
-    if (!xs) {
+    LrSpan *spans = arena_array(c->arena, (size_t)v.node->count, sizeof *spans);
+    if (!xs || !spans) {
         diag_error(c->diag, c->src, v.node->span, "out of memory");
         return -1;
     }
     int i = 0;
-    for (const LrNode *e = v.node->items; e; e = e->next)
-        if (eval_string(c, (Scoped){e, v.scope, NULL}, what, &xs[i++], NULL) < 0)
+    for (const LrNode *e = v.node->items; e; e = e->next, i++)
+        if (eval_string(c, (Scoped){e, v.scope, NULL}, what, &xs[i], &spans[i]) < 0)
             return -1;
     *out = xs;
+    *item_spans = spans;
     *count = i;
     *span = v.node->span;
     return 0;
@@ -1197,11 +1233,11 @@ static int check_csv(Checker *c, Scoped v, const LrNode *args, LrDatasetSpec *d)
         d->labels = one;
         d->label_count = 1;
     } else if (eval_string_list(c, arg_value(b[2], sc), "labels", &d->labels, &d->label_count,
-                                &d->label_span) < 0) {
+                                &d->label_span, &d->label_spans) < 0) {
         return -1;
     }
     if (b[3] && eval_string_list(c, arg_value(b[3], sc), "features", &d->feature_names,
-                                 &d->feature_count, &d->features_span) < 0)
+                                 &d->feature_count, &d->features_span, &d->feature_spans) < 0)
         return -1;
     d->delimiter = ',';
     if (b[5]) {

@@ -84,4 +84,19 @@ expect "a .lr file's byte order mark is skipped; line 1's columns start after it
 printf '\357\273\277a,b\n1,2\n2,4\n3,6\n4,8\n' >bom.csv
 printf '\357\273\277dataset d = csv("bom.csv", label="b", features=["a"])\nmodel dense(1)\nloss mse\noptimizer sgd\ntrain epochs=1 batch=2\n' >bomdata.lr
 expect "a CSV file's byte order mark is no part of its first column's name" 0 "" "$LRC" --quiet bomdata.lr
+
+# --- an unknown column in a list is pointed at, not the whole list
+printf 'sepal_length,sepal_width,species\n1,2,0\n' >iris.csv
+printf 'dataset d = csv("iris.csv", label="species", features=["sepal_length", "sepal_widht"])\nmodel dense(1)\nloss mse\noptimizer sgd\ntrain\n' >feature.lr
+"$LRC" check feature.lr 2>err
+if [ "$(sed -n 1p err)" = "feature.lr:1:72: error: unknown column 'sepal_widht'; did you mean 'sepal_width'?" ] &&
+    [ "$(sed -n 3p err)" = "                                                                           ^~~~~~~~~~~~~" ]; then
+    ok "a misspelled feature is underlined alone"
+else notok "a misspelled feature is underlined alone" "$(cat err)"; fi
+printf 'dataset d = csv("iris.csv", labels=["species", "species"], features=["sepal_width", "sepal_width"])\nmodel dense(2)\nloss mse\noptimizer sgd\ntrain\n' >twice.lr
+"$LRC" check twice.lr 2>err
+if grep -q "^twice.lr:1:48: error: column 'species' is a label twice$" err &&
+    grep -q "^twice.lr:1:85: error: column 'sepal_width' is a feature twice$" err; then
+    ok "a repeated column is pointed at where it repeats"
+else notok "a repeated column is pointed at where it repeats" "$(cat err)"; fi
 cd - >/dev/null || exit 1

@@ -99,4 +99,30 @@ if grep -q "^twice.lr:1:48: error: column 'species' is a label twice$" err &&
     grep -q "^twice.lr:1:85: error: column 'sepal_width' is a feature twice$" err; then
     ok "a repeated column is pointed at where it repeats"
 else notok "a repeated column is pointed at where it repeats" "$(cat err)"; fi
+
+# --- nesting through lets and functions is a count, the same in every
+# build: a chain at the limit folds (without a stack overflow, under ASan
+# too), one more let is the error.
+chain() { # chain N KIND: N lets (or functions) of 21 levels, each using the last
+    $PY -c "
+n, functions = $1, '$2' == 'functions'
+print('let f0(x) = x' if functions else 'let v0 = 1')
+for i in range(1, n):
+    if functions: print('let f%d(x) = (f%d(x) + ' % (i, i - 1) + ' + '.join(['x'] * 20) + ')')
+    else: print('let v%d = (v%d + ' % (i, i - 1) + ' + '.join(['1'] * 20) + ')')
+print('minimize f%d(x) from x=1 steps=1' % (n - 1) if functions else
+      'minimize x^2 + v%d * 0 from x=1 steps=1' % (n - 1))"
+}
+chain 72 lets >lets72.lr
+expect "a chain of lets at the nesting limit folds" 0 "" "$LRC" check lets72.lr
+chain 73 lets >lets73.lr
+expect "one more let is past the nesting limit" 2 \
+    "^lets73.lr:2:11: error: lets and functions nest too deeply here \(limit is 1500 levels\)$" \
+    "$LRC" check lets73.lr
+chain 72 functions >fn72.lr
+expect "a chain of functions at the nesting limit compiles" 0 "" "$LRC" check fn72.lr
+chain 73 functions >fn73.lr
+expect "one more function is past the nesting limit" 2 \
+    "^fn73.lr:2:14: error: lets and functions nest too deeply here \(limit is 1500 levels\)$" \
+    "$LRC" check fn73.lr
 cd - >/dev/null || exit 1

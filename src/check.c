@@ -66,10 +66,9 @@ typedef struct Checker {
                           * checked, since they would repeat those errors */
     long fold_steps;     /* work spent folding constants, bounded so that
                           * nested function calls cannot take forever */
-    uintptr_t stack_base; /* where checking started on the stack: folding
-                           * and compiling through lets and functions recurse,
-                           * and must stay within a budget of it */
-    bool stack_exhausted;
+    int nesting;          /* levels of folding and compiling under way: they
+                           * recurse through lets and functions */
+    bool nesting_exceeded;
     const LrProgram *prog;
 } Checker;
 
@@ -110,6 +109,13 @@ static const NameEntry sources[] = {
 
 /* Layer words: dense and dropout, or an activation as a layer of its own. */
 enum { LAYER_WORD_ACTIVATION = 100 };
+/* Activations of other frameworks that lrc lacks: "not supported yet",
+ * rather than "did you mean 'relu'?" for gelu. */
+#define MISSING_ACTIVATIONS                                                                 \
+    {"gelu", UNSUPPORTED, 0}, {"elu", UNSUPPORTED, 0}, {"selu", UNSUPPORTED, 0},            \
+        {"leaky_relu", UNSUPPORTED, 0}, {"silu", UNSUPPORTED, 0}, {"swish", UNSUPPORTED, 0}, \
+        {"softplus", UNSUPPORTED, 0}, {"softsign", UNSUPPORTED, 0}, {"mish", UNSUPPORTED, 0}
+
 static const NameEntry layers[] = {
     {"dense", LAYER_DENSE, 1},
     {"dropout", LAYER_DROPOUT, 1},
@@ -118,11 +124,13 @@ static const NameEntry layers[] = {
     {"sigmoid", LAYER_WORD_ACTIVATION + ACT_SIGMOID, 1},
     {"tanh", LAYER_WORD_ACTIVATION + ACT_TANH, 1},
     {"softmax", LAYER_WORD_ACTIVATION + ACT_SOFTMAX, 1},
+    MISSING_ACTIVATIONS,
     {NULL, 0, 0}};
 
 static const NameEntry activations[] = {
     {"linear", ACT_LINEAR, 1}, {"relu", ACT_RELU, 1},       {"sigmoid", ACT_SIGMOID, 1},
-    {"tanh", ACT_TANH, 1},     {"softmax", ACT_SOFTMAX, 1}, {NULL, 0, 0}};
+    {"tanh", ACT_TANH, 1},     {"softmax", ACT_SOFTMAX, 1}, MISSING_ACTIVATIONS,
+    {NULL, 0, 0}};
 
 static const NameEntry initializers[] = {
     {"zeros", INIT_ZEROS, 1},
@@ -191,27 +199,52 @@ static const NameEntry *table_find(const Checker *c, const NameEntry *table, LrS
     return NULL;
 }
 
-/* Reports "unknown KIND 'x'; did you mean 'y'?" over a table's names. */
+/* The names of a table that lrc supports, as "a, b, c" (at most size bytes). */
+static void supported_names(const NameEntry *table, char *out, size_t size)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (const NameEntry *e = table; e->name && used < size; e++)
+        if (e->supported)
+            used += (size_t)snprintf(out + used, size - used, "%s%s", used ? ", " : "", e->name);
+}
+
+/* Reports "unknown KIND 'x'; did you mean 'y'?" over a table's names, or,
+ * when none is close, lists them (but not the functions, where a let
+ * function is valid too). */
 static void report_unknown(Checker *c, LrSpan span, const char *kind, const NameEntry *table)
 {
+    if (!diag_showing(c->diag)) {
+        diag_error(c->diag, c->src, span, "unknown %s", kind);
+        return;
+    }
     const char *names[64];
     int n = 0;
     for (const NameEntry *e = table; e->name && n < 63; e++)
-        names[n++] = e->name;
+        if (e->supported)
+            names[n++] = e->name;
     names[n] = NULL;
     const char *guess = diag_suggest(AST_TEXT(c->src, span), span.length, names);
+    char all[512] = "";
+    if (!guess && table != functions)
+        supported_names(table, all, sizeof all);
     if (guess)
         diag_error(c->diag, c->src, span, "unknown %s '%.*s'; did you mean '%s'?", kind,
                    (int)span.length, AST_TEXT(c->src, span), guess);
     else
-        diag_error(c->diag, c->src, span, "unknown %s '%.*s'", kind, (int)span.length,
-                   AST_TEXT(c->src, span));
+        diag_error(c->diag, c->src, span, "unknown %s '%.*s'%s%s", kind, (int)span.length,
+                   AST_TEXT(c->src, span), all[0] ? "; expected one of " : "", all);
 }
 
-static void report_unsupported(Checker *c, LrSpan span)
+/* A name of the language (or of other frameworks) that lrc does not
+ * implement: says so, with what it has instead. */
+static void report_unsupported(Checker *c, LrSpan span, const char *kind, const NameEntry *table)
 {
-    diag_error(c->diag, c->src, span, "'%.*s' is not supported yet", (int)span.length,
-               AST_TEXT(c->src, span));
+    char all[512] = "";
+    if (table != functions)
+        supported_names(table, all, sizeof all);
+    diag_error(c->diag, c->src, span, "%s '%.*s' is not supported yet%s%s", kind,
+               (int)span.length, AST_TEXT(c->src, span), all[0] ? "; use one of " : "", all);
 }
 
 /* Finds name in table; reports unknown or unsupported names. Returns the
@@ -224,7 +257,7 @@ static int lookup(Checker *c, const NameEntry *table, LrSpan span, const char *k
         return -1;
     }
     if (!e->supported) {
-        report_unsupported(c, span);
+        report_unsupported(c, span, kind, table);
         return -1;
     }
     return e->code;
@@ -312,6 +345,10 @@ static int line_of(const Checker *c, LrSpan span)
 static void report_unknown_name(Checker *c, Scoped v, const char *extra[])
 {
     LrSpan span = v.node->name;
+    if (!diag_showing(c->diag)) { /* counted only: no line or suggestion to find */
+        diag_error(c->diag, c->src, span, "unknown name");
+        return;
+    }
     const LetBinding *later = let_find(c, span, c->all_lets);
     if (later && (int)(later - c->lets) >= v.scope) {
         diag_error(c->diag, c->src, span, "'%.*s' is used before it is defined (at line %d)",
@@ -487,21 +524,22 @@ static int fold_call(Checker *c, Scoped v, double *out)
 enum { CHECK_MAX_FOLD_STEPS = 10000000 };
 
 /* Recursion of eval_number and compile_expr: each expression is at most
- * AST_MAX_DEPTH deep, but lets and functions chain expressions. The budget
- * is measured on the stack itself, so it holds whatever a frame costs
- * (sanitizers make frames several times larger); 2 MiB of the usual 8. */
-enum { CHECK_STACK_BUDGET = 2 * 1024 * 1024 };
+ * AST_MAX_DEPTH deep, but lets and functions chain expressions. A count of
+ * levels, so that the limit is the same in every build. A level takes up
+ * to about 2.5 KiB of stack (gcc -O2 with ASan; 1 KiB without), so this
+ * stays within 4 MiB of the usual 8 in every build (tests/golden/
+ * diagnostics.sh runs a chain at the limit). */
+enum { CHECK_MAX_NESTING = 1500 };
 
 static int too_deep(Checker *c, const LrNode *n)
 {
-    char here;
-    uintptr_t now = (uintptr_t)&here;
-    uintptr_t used = c->stack_base > now ? c->stack_base - now : now - c->stack_base;
-    if (used < CHECK_STACK_BUDGET)
+    if (c->nesting < CHECK_MAX_NESTING)
         return 0;
-    if (!c->stack_exhausted)
-        diag_error(c->diag, c->src, n->span, "lets and functions nest too deeply here");
-    c->stack_exhausted = true; /* reported once */
+    if (!c->nesting_exceeded)
+        diag_error(c->diag, c->src, n->span,
+                   "lets and functions nest too deeply here (limit is %d levels)",
+                   CHECK_MAX_NESTING);
+    c->nesting_exceeded = true; /* reported once */
     return 1;
 }
 
@@ -510,7 +548,12 @@ static int eval_number_at(Checker *c, Scoped v, double *out);
 /* Folds a numeric expression; every intermediate must be finite. */
 static int eval_number(Checker *c, Scoped v, double *out)
 {
-    return too_deep(c, v.node) ? -1 : eval_number_at(c, v, out);
+    if (too_deep(c, v.node))
+        return -1;
+    c->nesting++;
+    int status = eval_number_at(c, v, out);
+    c->nesting--;
+    return status;
 }
 
 static int eval_number_at(Checker *c, Scoped v, double *out)
@@ -721,7 +764,9 @@ static int bind_args(Checker *c, const char *what, LrSpan where, const LrNode *a
             for (int i = 0; i < nparams; i++)
                 names[i] = params[i].name;
             names[nparams] = NULL;
-            const char *guess = diag_suggest(AST_TEXT(c->src, a->name), a->name.length, names);
+            const char *guess = diag_showing(c->diag)
+                                    ? diag_suggest(AST_TEXT(c->src, a->name), a->name.length, names)
+                                    : NULL;
             if (guess)
                 diag_error(c->diag, c->src, a->name, "%s has no option '%.*s'; did you mean '%s'?",
                            what, (int)a->name.length, AST_TEXT(c->src, a->name), guess);
@@ -1121,9 +1166,10 @@ static int eval_string(Checker *c, Scoped v, const char *what, const char **out,
     return 0;
 }
 
-/* A list of strings (column names), copied into the arena. */
+/* A list of strings (column names), copied into the arena, with the span
+ * of the list and of each string. */
 static int eval_string_list(Checker *c, Scoped v, const char *what, const char *const **out,
-                            int *count, LrSpan *span)
+                            int *count, LrSpan *span, const LrSpan **item_spans)
 {
     v = resolve(c, v);
     if (v.node->kind != AST_LIST || v.node->count == 0) {
@@ -1132,15 +1178,17 @@ static int eval_string_list(Checker *c, Scoped v, const char *what, const char *
         return -1;
     }
     const char **xs = arena_array(c->arena, (size_t)v.node->count, sizeof *xs);
-    if (!xs) {
+    LrSpan *spans = arena_array(c->arena, (size_t)v.node->count, sizeof *spans);
+    if (!xs || !spans) {
         diag_error(c->diag, c->src, v.node->span, "out of memory");
         return -1;
     }
     int i = 0;
-    for (const LrNode *e = v.node->items; e; e = e->next)
-        if (eval_string(c, (Scoped){e, v.scope, NULL}, what, &xs[i++], NULL) < 0)
+    for (const LrNode *e = v.node->items; e; e = e->next, i++)
+        if (eval_string(c, (Scoped){e, v.scope, NULL}, what, &xs[i], &spans[i]) < 0)
             return -1;
     *out = xs;
+    *item_spans = spans;
     *count = i;
     *span = v.node->span;
     return 0;
@@ -1261,11 +1309,11 @@ static int check_csv(Checker *c, Scoped v, const LrNode *args, LrDatasetSpec *d)
         d->labels = one;
         d->label_count = 1;
     } else if (eval_string_list(c, arg_value(b[2], sc), "labels", &d->labels, &d->label_count,
-                                &d->label_span) < 0) {
+                                &d->label_span, &d->label_spans) < 0) {
         return -1;
     }
     if (b[3] && eval_string_list(c, arg_value(b[3], sc), "features", &d->feature_names,
-                                 &d->feature_count, &d->features_span) < 0)
+                                 &d->feature_count, &d->features_span, &d->feature_spans) < 0)
         return -1;
     d->delimiter = ',';
     if (b[5]) {
@@ -1488,7 +1536,9 @@ static int eval_data_ref(Checker *c, Scoped v, const LrSpec *spec, LrDataRef *re
     names[count] = NULL;
     if (c->failed_datasets)
         return -1;
-    const char *guess = diag_suggest(AST_TEXT(c->src, n->name), n->name.length, names);
+    const char *guess = diag_showing(c->diag)
+                            ? diag_suggest(AST_TEXT(c->src, n->name), n->name.length, names)
+                            : NULL;
     if (guess)
         diag_error(c->diag, c->src, n->name, "unknown dataset '%.*s'; did you mean '%s'?",
                    (int)n->name.length, AST_TEXT(c->src, n->name), guess);
@@ -2140,7 +2190,7 @@ static void apply_sets(Checker *c)
         if (!b) {
             const char *names[CHECK_MAX_LETS + 1];
             int n = 0;
-            for (int k = 0; k < c->all_lets && n < CHECK_MAX_LETS; k++)
+            for (int k = 0; k < c->all_lets && n < CHECK_MAX_LETS && diag_showing(c->diag); k++)
                 names[n++] = arena_strndup(c->arena, AST_TEXT(c->src, c->lets[k].name),
                                            c->lets[k].name.length);
             names[n] = NULL;
@@ -2266,7 +2316,12 @@ static int compile_expr_at(Checker *c, Scoped v, Tape *t);
 
 static int compile_expr(Checker *c, Scoped v, Tape *t)
 {
-    return too_deep(c, v.node) ? -1 : compile_expr_at(c, v, t);
+    if (too_deep(c, v.node))
+        return -1;
+    c->nesting++;
+    int status = compile_expr_at(c, v, t);
+    c->nesting--;
+    return status;
 }
 
 static int compile_expr_at(Checker *c, Scoped v, Tape *t)
@@ -2608,9 +2663,8 @@ int check_program_with(const LrProgram *prog, LrSource *src, const LrCheckOption
 {
     static const LrCheckOptions none = {0};
     memset(spec, 0, sizeof *spec);
-    char base;
     Checker c = {.src = src, .modules_src = src, .options = options ? options : &none,
-                 .arena = arena, .diag = diag, .prog = prog, .stack_base = (uintptr_t)&base};
+                 .arena = arena, .diag = diag, .prog = prog};
     c.lets = arena_array(arena, CHECK_MAX_LETS, sizeof *c.lets);
     c.let_index = arena_array(arena, LET_INDEX_SIZE, sizeof *c.let_index);
     if (!c.lets || !c.let_index) {
@@ -2651,8 +2705,6 @@ int check_program(const LrProgram *prog, LrArena *arena, LrDiag *diag, LrSpec *s
 
 int check_schedule(const LrProgram *prog, LrArena *arena, LrDiag *diag, LrScheduleSpec *out)
 {
-    char base;
-    Checker c = {.src = prog->src, .arena = arena, .diag = diag, .prog = prog,
-                 .stack_base = (uintptr_t)&base};
+    Checker c = {.src = prog->src, .arena = arena, .diag = diag, .prog = prog};
     return eval_schedule(&c, (Scoped){prog->expr, 0, NULL}, out);
 }

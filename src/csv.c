@@ -86,6 +86,12 @@ static int fill(LrCsvReader *r)
     }
     if (r->hash)
         sha256_update(r->hash, r->buf, r->len);
+    /* A UTF-8 byte order mark (spreadsheets write one) is no part of the
+     * first column's name; it is hashed with the file but not counted in
+     * line 1's bytes. The first read holds the whole mark when the file
+     * does: fread fills the buffer unless the file ends. */
+    if (r->bytes == (int64_t)r->len && r->len >= 3 && memcmp(r->buf, "\xef\xbb\xbf", 3) == 0)
+        r->pos = 3;
     return 0;
 }
 
@@ -177,6 +183,16 @@ static int end_field(LrCsvReader *r)
     return put(r, '\0');
 }
 
+/* A NUL byte is the next unread one: the file is not text (and the field
+ * would end early as a C string: a value '1\0' would read as '1'). */
+static int nul_byte(LrCsvReader *r)
+{
+    diag_file_error(r->diag, r->name, csv_line_int(r->line), r->field_count,
+                    "NUL byte at byte %lld of the line (a CSV file is text)",
+                    (long long)r->line_bytes + 1);
+    return CSV_FAIL;
+}
+
 /* After a closing quote: spaces, then a delimiter or the end of the record.
  * Returns the byte that ends the field (not consumed), or CSV_FAIL. */
 static int after_quote(LrCsvReader *r)
@@ -210,6 +226,8 @@ static int quoted(LrCsvReader *r)
         int c = peek(r);
         if (c == CSV_FAIL)
             return CSV_FAIL;
+        if (c == '\0')
+            return nul_byte(r);
         if (c == CSV_EOF) {
             diag_file_error(r->diag, r->name, csv_line_int(opened), r->field_count,
                             "unterminated quoted field (the quote opened here is never "
@@ -243,7 +261,7 @@ static int field(LrCsvReader *r)
         size_t start = r->pos;
         while (r->pos < r->len) {
             int b = r->buf[r->pos];
-            if (b == r->delimiter || b == '\n' || b == '\r' || (b == '"' && blank))
+            if (b == r->delimiter || b == '\n' || b == '\r' || b == '\0' || (b == '"' && blank))
                 break;
             if (b != ' ' && b != '\t')
                 blank = false;
@@ -265,6 +283,8 @@ static int field(LrCsvReader *r)
             return CSV_FAIL;
         if (c == CSV_EOF || c == r->delimiter || c == '\n')
             return c;
+        if (c == '\0')
+            return nul_byte(r);
         if (c == '\r') {
             /* CR ends the record only as part of CRLF. */
             if (advance(r) < 0)

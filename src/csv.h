@@ -9,6 +9,8 @@
  * file; empty lines (anywhere, so also trailing ones) are skipped. A '"'
  * inside an unquoted field is an ordinary byte.
  *
+ * A NUL byte anywhere is an error: the file is not text.
+ *
  * Limits, each reported with its value: a file larger than CSV_MAX_BYTES,
  * a physical line longer than CSV_MAX_LINE. */
 #ifndef LR_CSV_H
@@ -37,7 +39,7 @@ typedef struct LrCsvReader {
     int64_t line;        /* 1-based line of the next unread byte */
     int64_t line_bytes;  /* bytes of that line read so far */
     /* The current record: field i is the NUL-terminated text + offset[i],
-     * length[i] bytes long (it may hold NULs of its own), beginning on
+     * length[i] bytes long (it holds no NUL of its own), beginning on
      * line field_line[i]. */
     int64_t record_line;
     int field_count;
@@ -56,7 +58,7 @@ int csv_open(LrCsvReader *r, const char *path, const char *name, char delimiter,
              LrSha256 *hash, LrDiag *diag, char *why, size_t why_size);
 /* Reads the next record: 1 when one was read, 0 at the end of the file, -1
  * on an error, reported with diag_file_error (an unterminated quoted field,
- * text after a closing quote, an overlong line, a read error, out of
+ * text after a closing quote, a NUL byte, an overlong line, a read error, out of
  * memory). */
 int csv_next(LrCsvReader *r);
 /* Field i (0-based) of the current record, NUL-terminated. */

@@ -150,19 +150,26 @@ static int find_column(const Columns *c, const LrDatasetSpec *spec, const char *
  * feature). label has spec->label_count entries; feature gets the feature
  * columns in order (room for c->count) and *feature_count their number.
  * Returns 0, or 2 after reporting. */
+/* Where the i-th name of a list is written, or the whole list. */
+static LrSpan name_span(const LrSpan *spans, int i, LrSpan list)
+{
+    return spans ? spans[i] : list;
+}
+
 static int resolve_columns(const LrDatasetSpec *spec, const Columns *c, const LrSource *src,
                            LrDiag *diag, int *label, int *feature, int *feature_count)
 {
     int bad = 0;
     for (int i = 0; i < spec->label_count; i++) {
-        label[i] = find_column(c, spec, spec->labels[i], spec->label_span, src, diag);
+        LrSpan at = name_span(spec->label_spans, i, spec->label_span);
+        label[i] = find_column(c, spec, spec->labels[i], at, src, diag);
         if (label[i] < 0) {
             bad = 1;
             continue;
         }
         for (int k = 0; k < i; k++) {
             if (label[k] == label[i]) {
-                diag_error(diag, src, spec->label_span, "column '%s' is a label twice",
+                diag_error(diag, src, at, "column '%s' is a label twice",
                            spec->labels[i]);
                 bad = 1;
                 label[i] = -1;
@@ -173,7 +180,8 @@ static int resolve_columns(const LrDatasetSpec *spec, const Columns *c, const Lr
     int nf = 0;
     if (spec->feature_count > 0) {
         for (int i = 0; i < spec->feature_count; i++) {
-            int col = find_column(c, spec, spec->feature_names[i], spec->features_span, src, diag);
+            LrSpan at = name_span(spec->feature_spans, i, spec->features_span);
+            int col = find_column(c, spec, spec->feature_names[i], at, src, diag);
             if (col < 0) {
                 bad = 1;
                 continue;
@@ -181,16 +189,15 @@ static int resolve_columns(const LrDatasetSpec *spec, const Columns *c, const Lr
             bool dup = false;
             for (int k = 0; k < spec->label_count && !dup; k++) {
                 if (label[k] == col) {
-                    diag_error(diag, src, spec->features_span,
-                               "column '%s' is both a label and a feature",
+                    diag_error(diag, src, at, "column '%s' is both a label and a feature",
                                spec->feature_names[i]);
                     dup = true;
                 }
             }
             for (int k = 0; k < nf && !dup; k++) {
                 if (feature[k] == col) {
-                    diag_error(diag, src, spec->features_span,
-                               "column '%s' is a feature twice", spec->feature_names[i]);
+                    diag_error(diag, src, at, "column '%s' is a feature twice",
+                               spec->feature_names[i]);
                     dup = true;
                 }
             }

@@ -11,6 +11,82 @@ void diag_init(LrDiag *d, FILE *out)
     d->max_errors = 20;
 }
 
+/* Reads the character at s (n > 0 bytes available). Returns how many bytes
+ * it takes and writes to escape how it must be shown when it may not reach
+ * a terminal raw: C0 and C1 controls and DEL (escape sequences, bells),
+ * bidirectional overrides (text that reads differently from what it is),
+ * and bytes that are not UTF-8. escape is "" for text shown as is. */
+static size_t char_form(const unsigned char *s, size_t n, char escape[8])
+{
+    static const char c_escapes[] = "\a\b\t\n\v\f\r";
+    static const char c_letters[] = "abtnvfr";
+    escape[0] = '\0';
+    if (s[0] >= 0x20 && s[0] < 0x7f)
+        return 1;
+    if (s[0] < 0x80) {
+        const char *e = s[0] ? strchr(c_escapes, s[0]) : NULL;
+        if (e)
+            snprintf(escape, 8, "\\%c", c_letters[e - c_escapes]);
+        else
+            snprintf(escape, 8, "\\x%02x", s[0]);
+        return 1;
+    }
+    /* UTF-8, strictly: no overlong forms, surrogates or values past U+10FFFF. */
+    size_t len = s[0] >= 0xc2 && s[0] <= 0xdf ? 2 : s[0] >= 0xe0 && s[0] <= 0xef ? 3
+               : s[0] >= 0xf0 && s[0] <= 0xf4 ? 4 : 0;
+    uint32_t code = len == 2 ? s[0] & 0x1fu : len == 3 ? s[0] & 0x0fu : s[0] & 0x07u;
+    for (size_t i = 1; i < len; i++) {
+        if (i >= n || (s[i] & 0xc0) != 0x80) {
+            len = 0;
+            break;
+        }
+        code = code << 6 | (s[i] & 0x3fu);
+    }
+    if (len == 0 || (len == 3 && (code < 0x800 || (code >= 0xd800 && code <= 0xdfff))) ||
+        (len == 4 && (code < 0x10000 || code > 0x10ffff))) {
+        snprintf(escape, 8, "\\x%02x", s[0]);
+        return 1;
+    }
+    if (code <= 0x9f || code == 0x61c || code == 0x200e || code == 0x200f ||
+        (code >= 0x202a && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069))
+        snprintf(escape, 8, "\\u%04x", (unsigned)code);
+    return len;
+}
+
+size_t diag_escape(char *dst, size_t size, const char *text, size_t len)
+{
+    size_t used = 0;
+    if (size == 0)
+        return 0;
+    for (size_t i = 0; i < len;) {
+        char escape[8];
+        size_t n = char_form((const unsigned char *)text + i, len - i, escape);
+        const char *form = escape[0] ? escape : text + i;
+        size_t form_len = escape[0] ? strlen(escape) : n;
+        if (used + form_len >= size)
+            break; /* never half an escape or half a character */
+        memcpy(dst + used, form, form_len);
+        used += form_len;
+        i += n;
+    }
+    dst[used] = '\0';
+    return used;
+}
+
+/* Writes text as diag_escape would, without a length limit. */
+static void put_escaped(FILE *out, const char *text, size_t len)
+{
+    for (size_t i = 0; i < len;) {
+        char escape[8];
+        size_t n = char_form((const unsigned char *)text + i, len - i, escape);
+        if (escape[0])
+            fputs(escape, out);
+        else
+            fwrite(text + i, 1, n, out);
+        i += n;
+    }
+}
+
 /* Long lines are shown as a window around the column, so that a caret
  * line stays readable (and a huge line does not flood the terminal). */
 enum { CARET_WINDOW = 120 };
@@ -24,51 +100,93 @@ static void print_caret(FILE *out, const LrSource *src, LrSpan span)
     if (line_len > CARET_WINDOW) {
         first = col > CARET_WINDOW / 2 ? col - CARET_WINDOW / 2 : 0;
         last = first + CARET_WINDOW < line_len ? first + CARET_WINDOW : line_len;
+        /* The window holds whole characters. */
+        while (first > 0 && ((unsigned char)line[first] & 0xc0) == 0x80)
+            first--;
+        while (last < line_len && ((unsigned char)line[last] & 0xc0) == 0x80)
+            last++;
     }
+    /* The caret and underline are as wide as what is shown above them: an
+     * escape takes its length, a character one column, a tab one space. */
+    size_t pad = 0, under = 0;
+    size_t span_end = col + span.length;
     fprintf(out, "    %s", first ? "..." : "");
-    for (size_t i = first; i < last; i++)
-        fputc(line[i] == '\t' ? ' ' : line[i], out);
+    for (size_t i = first; i < last;) {
+        char escape[8];
+        size_t n = char_form((const unsigned char *)line + i, last - i, escape);
+        size_t width = 1;
+        if (line[i] == '\t')
+            fputc(' ', out);
+        else if (escape[0])
+            width = (size_t)fprintf(out, "%s", escape);
+        else
+            fwrite(line + i, 1, n, out);
+        if (i < col)
+            pad += width;
+        else if (i < span_end)
+            under += width;
+        i += n;
+    }
     fprintf(out, "%s\n    %s", last < line_len ? "..." : "", first ? "   " : "");
-    for (size_t i = first; i < col; i++)
+    for (size_t i = 0; i < pad; i++)
         fputc(' ', out);
     fputc('^', out);
     /* The span is underlined up to the end of what is shown of its line. */
-    size_t len = span.length;
-    if (col + len > last)
-        len = last > col ? last - col : 1;
-    for (size_t i = 1; i < len; i++)
+    for (size_t i = 1; i < under; i++)
         fputc('~', out);
     fputc('\n', out);
+}
+
+/* Counts an error (when is_error) and says whether the message must be
+ * formatted at all: past the cap only the count is kept, except that the
+ * first error is always recorded. */
+static int wanted(LrDiag *d, int is_error)
+{
+    if (is_error)
+        d->errors++;
+    return d->errors <= d->max_errors || (is_error && d->errors == 1);
+}
+
+int diag_showing(const LrDiag *d)
+{
+    return d->errors < d->max_errors || d->errors == 0;
+}
+
+/* Every message quotes user text (names, values, paths): it is escaped
+ * here, once, for all of them. */
+static void format_escaped(char *msg, size_t size, const char *fmt, va_list ap)
+{
+    char raw[1024];
+    int n = vsnprintf(raw, sizeof raw, fmt, ap);
+    size_t len = n < 0 ? 0 : (size_t)n < sizeof raw ? (size_t)n : sizeof raw - 1;
+    diag_escape(msg, size, raw, len);
 }
 
 static void report(LrDiag *d, const char *kind, const LrSource *src, LrSpan span,
                    const char *fmt, va_list ap)
 {
+    int is_error = strcmp(kind, "error") == 0;
+    if (!wanted(d, is_error))
+        return;
     char msg[1024];
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    format_escaped(msg, sizeof msg, fmt, ap);
     int line = 0, col = 0;
     if (src)
         source_position(src, span.offset, &line, &col);
-    if (strcmp(kind, "error") == 0) {
-        if (d->errors == 0) {
-            if (src)
-                snprintf(d->first, sizeof d->first, "%d:%d: error: %s", line, col, msg);
-            else
-                snprintf(d->first, sizeof d->first, "error: %s", msg);
-            d->first_line = line;
-            d->first_col = col;
-        }
-        d->errors++;
-        if (d->errors > d->max_errors)
-            return;
-    } else if (d->errors > d->max_errors) {
-        return;
+    if (is_error && d->errors == 1) {
+        if (src)
+            snprintf(d->first, sizeof d->first, "%d:%d: error: %s", line, col, msg);
+        else
+            snprintf(d->first, sizeof d->first, "error: %s", msg);
+        d->first_line = line;
+        d->first_col = col;
     }
-    if (!d->out)
+    if (!d->out || d->errors > d->max_errors)
         return;
     if (src) {
-        fprintf(d->out, "%s:%d:%d: %s: %s\n", source_name_at(src, span.offset), line, col,
-                kind, msg);
+        const char *name = source_name_at(src, span.offset);
+        put_escaped(d->out, name, strlen(name));
+        fprintf(d->out, ":%d:%d: %s: %s\n", line, col, kind, msg);
         print_caret(d->out, src, span);
     } else {
         fprintf(d->out, "lrc: %s: %s\n", kind, msg);
@@ -90,24 +208,40 @@ void diag_error(LrDiag *d, const LrSource *src, LrSpan span, const char *fmt, ..
 
 void diag_file_error(LrDiag *d, const char *file, int line, int col, const char *fmt, ...)
 {
+    if (!wanted(d, 1))
+        return;
     char msg[1024];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    format_escaped(msg, sizeof msg, fmt, ap);
     va_end(ap);
     char where[64];
     if (col > 0)
         snprintf(where, sizeof where, "%d:%d", line, col);
     else
         snprintf(where, sizeof where, "%d", line);
-    if (d->errors == 0) {
+    if (d->errors == 1) {
         snprintf(d->first, sizeof d->first, "%s: error: %s", where, msg);
         d->first_line = line;
         d->first_col = col;
     }
-    d->errors++;
-    if (d->out && d->errors <= d->max_errors)
-        fprintf(d->out, "%s:%s: error: %s\n", file, where, msg);
+    if (d->out && d->errors <= d->max_errors) {
+        put_escaped(d->out, file, strlen(file));
+        fprintf(d->out, ":%s: error: %s\n", where, msg);
+    }
+}
+
+void diag_line(FILE *out, const char *fmt, ...)
+{
+    char text[8192];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    put_escaped(out, text, (size_t)n < sizeof text ? (size_t)n : sizeof text - 1);
+    fputc('\n', out);
 }
 
 void diag_note(LrDiag *d, const LrSource *src, LrSpan span, const char *fmt, ...)

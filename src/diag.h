@@ -38,11 +38,33 @@ __attribute__((format(printf, 5, 6)))
 #endif
 void diag_file_error(LrDiag *d, const char *file, int line, int col, const char *fmt, ...);
 
+/* A message that is not about a place in a file (command-line usage, run
+ * outcomes), written directly to out as one line: the formatted text,
+ * escaped as by diag_escape, then a newline. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 2, 3)))
+#endif
+void diag_line(FILE *out, const char *fmt, ...);
+
 /* A note attached to the previous error ("file:line:col: note: ..."). */
 #if defined(__GNUC__)
 __attribute__((format(printf, 4, 5)))
 #endif
 void diag_note(LrDiag *d, const LrSource *src, LrSpan span, const char *fmt, ...);
+
+/* Copies len bytes of text to dst (size bytes, NUL-terminated) with what
+ * must not reach a terminal raw escaped: control characters as C escapes
+ * or \xNN, bytes that are not UTF-8 as \xNN, C1 controls and bidirectional
+ * overrides as \uNNNN. Valid printable UTF-8 is kept. Stops before an
+ * escape or character that would not fit; returns the length written.
+ * Every diagnostic's message and file name pass through it; a message
+ * written without the sink must quote user text through it too. */
+size_t diag_escape(char *dst, size_t size, const char *text, size_t len);
+
+/* Whether the next error will be shown (or recorded as the first): past the
+ * cap only the count is kept, so a caller need not build suggestions or
+ * lists for a message nobody reads. */
+int diag_showing(const LrDiag *d);
 
 /* The closest of candidates (NULL-terminated) to word by edit distance
  * (transpositions count as one edit), or NULL when none is close enough to

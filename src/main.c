@@ -99,9 +99,10 @@ typedef struct Options {
 
 static int usage_error(const char *fmt, const char *arg)
 {
-    fprintf(stderr, "lrc: error: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\n%s", usage_text);
+    char message[512];
+    snprintf(message, sizeof message, fmt, arg);
+    diag_line(stderr, "lrc: error: %s", message);
+    fputs(usage_text, stderr);
     return EXIT_USAGE;
 }
 
@@ -212,8 +213,8 @@ static int parse_options(int argc, char **argv, Options *o)
                    !(strcmp(o->command, "schedule") == 0 && !o->file)) {
             const char *guess = diag_suggest(a, strlen(a), known);
             if (guess) {
-                fprintf(stderr, "lrc: error: unknown option '%s'; did you mean '%s'?\n%s", a,
-                        guess, usage_text);
+                diag_line(stderr, "lrc: error: unknown option '%s'; did you mean '%s'?", a, guess);
+                fputs(usage_text, stderr);
                 return EXIT_USAGE;
             }
             return usage_error("unknown option '%s'", a);
@@ -519,7 +520,7 @@ static int run_file(const Options *given)
         if (checkpoint_source(o->resume_dir, resumed_from, sizeof resumed_from,
                               &resumed_has_seed, &resumed_seed, &resumed_sets, &recorded, why,
                               sizeof why) < 0) {
-            fprintf(stderr, "lrc: error: cannot resume: %s\n", why);
+            diag_line(stderr, "lrc: error: cannot resume: %s", why);
             return EXIT_RUN_FAILED;
         }
         file = resumed_from;
@@ -540,7 +541,7 @@ static int run_file(const Options *given)
     }
     LrSource src;
     if (source_read(&src, file, why, sizeof why) < 0) {
-        fprintf(stderr, "lrc: error: cannot read '%s': %s\n", file, why);
+        diag_line(stderr, "lrc: error: cannot read '%s': %s", file, why);
         free(resumed_sets);
         free(all_sets);
         return EXIT_USAGE;

@@ -11,6 +11,7 @@
 
 #include "blas.h"
 #include "decimal.h"
+#include "diag.h"
 #include "explain.h"
 #include "fileio.h"
 #include "json.h"
@@ -345,8 +346,8 @@ int run_experiment(const LrSource *src, const LrSpec *spec, const LrRunOptions *
     }
     if (state.signal) {
         if (options->out_dir)
-            fprintf(stderr, "lrc: interrupted after step %lld; continue with: lrc --resume %s\n",
-                    (long long)plan.optimizer.step, options->out_dir);
+            diag_line(stderr, "lrc: interrupted after step %lld; continue with: lrc --resume %s",
+                      (long long)plan.optimizer.step, options->out_dir);
         else
             fprintf(stderr, "lrc: interrupted after step %lld (use --out DIR to be able to resume)\n",
                     (long long)plan.optimizer.step);

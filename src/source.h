@@ -19,12 +19,23 @@ typedef struct LrSegment {
     char *name;       /* owned */
 } LrSegment;
 
+/* Where each line starts, built on the first position asked for (a file
+ * without errors never pays for it) and extended after appends, so that a
+ * position costs a binary search, not a scan from the start. */
+typedef struct LrLineTable {
+    uint32_t *starts; /* ascending; every segment's start is one */
+    size_t count, capacity;
+    int segments;     /* the segments whose lines are in the table */
+} LrLineTable;
+
 typedef struct LrSource {
     const char *name; /* the first segment's name: the path, or "<expr>" */
     char *text;       /* NUL-terminated, owned */
     size_t length;
     LrSegment *segments; /* owned; at least one */
     int segment_count;
+    LrLineTable *lines;  /* owned; allocated with the source, filled lazily
+                          * (a const source still caches its positions) */
 } LrSource;
 
 /* Files larger than this are refused before lexing. */

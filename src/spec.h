@@ -146,6 +146,10 @@ typedef struct LrDatasetSpec {
     int feature_count;   /* CSV: 0 = every column that is not a label */
     const char *const *feature_names;
     LrSpan label_span, features_span; /* CSV: where label(s)= and features= are written */
+    /* CSV: where each name of labels and feature_names is written, so that
+     * an unknown one is pointed at, not its whole list (NULL: the spans
+     * above). */
+    const LrSpan *label_spans, *feature_spans;
     bool header;         /* CSV */
     char delimiter;      /* CSV */
     double validation, test; /* held-out fractions, in [0, 1) with sum < 1 */

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "decimal.h"
+#include "diag.h"
 #include "fileio.h"
 #include "json.h"
 
@@ -743,10 +744,10 @@ static int csv_write(const Grid *g, const char *dir)
     snprintf(path, sizeof path, "%s/sweep.csv", dir);
     int status = 0;
     if (b.failed) {
-        fprintf(stderr, "lrc: error: cannot write '%s': out of memory\n", path);
+        diag_line(stderr, "lrc: error: cannot write '%s': out of memory", path);
         status = -1;
     } else if (file_write_atomic(path, b.data, b.length, why, sizeof why) < 0) {
-        fprintf(stderr, "lrc: error: %s\n", why);
+        diag_line(stderr, "lrc: error: %s", why);
         status = -1;
     }
     buffer_free(&b);
@@ -792,13 +793,17 @@ static int sweep_report(Sweep *s)
         const SweepRun *r = &s->runs[i];
         if (r->state != RUN_FAILED)
             continue;
-        fprintf(stderr, "lrc: error: run %d (", r->number);
-        for (int a = 0; a < s->axis_count; a++) {
+        char values[4096] = "";
+        size_t used = 0;
+        for (int a = 0; a < s->axis_count && used < sizeof values; a++) {
             char *v = display_value(sweep_value(s, i, a));
-            fprintf(stderr, "%s%s=%s", a ? ", " : "", s->axes[a].name, v ? v : "?");
+            int n = snprintf(values + used, sizeof values - used, "%s%s=%s", a ? ", " : "",
+                             s->axes[a].name, v ? v : "?");
+            used += n > 0 ? (size_t)n : 0;
             free(v);
         }
-        fprintf(stderr, ") failed (%s)%s%s\n", r->outcome, r->detail[0] ? ": " : "", r->detail);
+        diag_line(stderr, "lrc: error: run %d (%s) failed (%s)%s%s", r->number, values,
+                  r->outcome, r->detail[0] ? ": " : "", r->detail);
     }
     free(order);
     return status;
@@ -824,7 +829,7 @@ static int root_make(Sweep *s)
     if (s->options->out_dir) {
         s->root = text_printf("%s", s->options->out_dir);
         if (!s->root || file_make_dirs(s->root, why, sizeof why) < 0) {
-            fprintf(stderr, "lrc: error: %s\n", s->root ? why : "out of memory");
+            diag_line(stderr, "lrc: error: %s", s->root ? why : "out of memory");
             return -1;
         }
         return 0;
@@ -834,8 +839,8 @@ static int root_make(Sweep *s)
         tmp = "/tmp";
     s->root = text_printf("%s/lrc-sweep-XXXXXX", tmp);
     if (!s->root || !mkdtemp(s->root)) {
-        fprintf(stderr, "lrc: error: cannot create a temporary directory in '%s': %s\n", tmp,
-                s->root ? strerror(errno) : "out of memory");
+        diag_line(stderr, "lrc: error: cannot create a temporary directory in '%s': %s", tmp,
+                  s->root ? strerror(errno) : "out of memory");
         return -1;
     }
     s->temporary = 1;
@@ -849,7 +854,7 @@ static int runs_count(const LrSweepAxis *axes, int axis_count)
     long long total = 1;
     for (int a = 0; a < axis_count; a++) {
         if (axes[a].count < 1 || !axes[a].values) {
-            fprintf(stderr, "lrc: error: sweep '%s' has no values\n", axes[a].name);
+            diag_line(stderr, "lrc: error: sweep '%s' has no values", axes[a].name);
             return -1;
         }
         total *= axes[a].count;

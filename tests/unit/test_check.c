@@ -455,6 +455,27 @@ static void test_check__unknown_metric_suggests(void **state)
                  "5:16: error: unknown metric 'acuracy'; did you mean 'accuracy'?");
 }
 
+/* With no close name, the valid names are listed; a real activation that
+ * lrc lacks is said to be unsupported, not taken for a typo of relu. */
+static void test_check__unknown_names_list_the_valid_ones(void **state)
+{
+    expect_error(state, 3, "loss cross_entropy",
+                 "3:6: error: unknown loss 'cross_entropy'; expected one of mse, half_mse, mae, "
+                 "huber, binary_crossentropy, categorical_crossentropy");
+    expect_error(state, 5, "train metrics=[precision]",
+                 "5:16: error: unknown metric 'precision'; expected one of accuracy, mse, half_mse, "
+                 "mae, huber, binary_crossentropy, categorical_crossentropy");
+    expect_error(state, 2, "model conv2d(3) -> dense(1)",
+                 "2:7: error: unknown layer 'conv2d'; expected one of dense, dropout, linear, relu, "
+                 "sigmoid, tanh, softmax");
+    expect_error(state, 2, "model dense(4, activation=gelu) -> dense(1)",
+                 "2:27: error: activation 'gelu' is not supported yet; use one of linear, relu, "
+                 "sigmoid, tanh, softmax");
+    expect_error(state, 2, "model dense(4) -> leaky_relu -> dense(1)",
+                 "2:19: error: layer 'leaky_relu' is not supported yet; use one of dense, dropout, "
+                 "linear, relu, sigmoid, tanh, softmax");
+}
+
 static void test_check__csv_needs_a_label(void **state)
 {
     expect_error(state, 1, "dataset d = csv(\"x.csv\")",
@@ -545,6 +566,7 @@ int main(void)
         T(test_check__part_that_is_not_held_out),
         T(test_check__unknown_part_suggests),
         T(test_check__unknown_metric_suggests),
+        T(test_check__unknown_names_list_the_valid_ones),
         T(test_check__csv_needs_a_label),
         T(test_check__csv_path_is_relative_to_the_file),
         T(test_check__crossentropy_needs_outputs),

@@ -174,6 +174,62 @@ static void test_csv__text_after_closing_quote(void **state)
                                        "inside a quoted field is written \"\")");
 }
 
+/* Opens len bytes of text, which may hold NULs. */
+static void open_bytes(Fixture *f, const char *text, size_t len)
+{
+    write_file(f, text, len);
+    char why[128];
+    assert_int_equal(csv_open(&f->r, f->path, "t.csv", ',', NULL, &f->diag, why, sizeof why), 0);
+}
+
+static void test_csv__nul_byte_is_an_error_at_its_place(void **state)
+{
+    Fixture *f = *state;
+    /* Not "non-numeric value '1'": the field would end at the NUL. */
+    static const char unquoted[] = "a,b\n1,2\n3,1\0" "2\n";
+    open_bytes(f, unquoted, sizeof unquoted - 1);
+    RECORD(f, 1, "a", "b");
+    RECORD(f, 2, "1", "2");
+    assert_int_equal(csv_next(&f->r), -1);
+    assert_string_equal(f->diag.first, "3:2: error: NUL byte at byte 4 of the line (a CSV file is text)");
+    csv_close(&f->r);
+    /* In a quoted field, on the second line of the field; in a header. */
+    diag_init(&f->diag, NULL);
+    static const char quoted[] = "a,b\n\"x\nab\0\",2\n";
+    open_bytes(f, quoted, sizeof quoted - 1);
+    RECORD(f, 1, "a", "b");
+    assert_int_equal(csv_next(&f->r), -1);
+    assert_string_equal(f->diag.first, "3:1: error: NUL byte at byte 3 of the line (a CSV file is text)");
+    csv_close(&f->r);
+    diag_init(&f->diag, NULL);
+    open_bytes(f, "\0a,b\n", 5);
+    assert_int_equal(csv_next(&f->r), -1);
+    assert_string_equal(f->diag.first, "1:1: error: NUL byte at byte 1 of the line (a CSV file is text)");
+}
+
+static void test_csv__byte_order_mark_is_skipped(void **state)
+{
+    Fixture *f = *state;
+    /* The first column is 'a', not "\ufeffa"; a byte of line 1 is counted
+     * after the mark. */
+    static const char text[] = "\xef\xbb\xbf" "a,b\n1,2\n";
+    open_bytes(f, text, sizeof text - 1);
+    RECORD(f, 1, "a", "b");
+    RECORD(f, 2, "1", "2");
+    assert_int_equal(csv_next(&f->r), 0);
+    csv_close(&f->r);
+    static const char nul[] = "\xef\xbb\xbf" "a\0,b\n";
+    open_bytes(f, nul, sizeof nul - 1);
+    assert_int_equal(csv_next(&f->r), -1);
+    assert_string_equal(f->diag.first, "1:1: error: NUL byte at byte 2 of the line (a CSV file is text)");
+    csv_close(&f->r);
+    /* Only at the start of the file: elsewhere it is data. */
+    static const char later[] = "a\n\xef\xbb\xbf" "b\n";
+    open_bytes(f, later, sizeof later - 1);
+    RECORD(f, 1, "a");
+    RECORD(f, 2, "\xef\xbb\xbf" "b");
+}
+
 static void test_csv__line_limit(void **state)
 {
     Fixture *f = *state;
@@ -300,6 +356,8 @@ int main(void)
         T(test_csv__custom_delimiters),
         T(test_csv__unterminated_quote),
         T(test_csv__text_after_closing_quote),
+        T(test_csv__nul_byte_is_an_error_at_its_place),
+        T(test_csv__byte_order_mark_is_skipped),
         T(test_csv__line_limit),
         T(test_csv__size_limit),
         T(test_csv__missing_file),

@@ -426,6 +426,10 @@ LrStatus plan_build(LrPlan *plan, const LrSpec *spec, const LrSource *src, LrDia
     }
     if (plan->uses_blas || widest >= 2 * (size_t)POOL_GRAIN)
         pool_start();
+    if (plan->uses_blas && blas_check_memory(pool_threads(), why_blas, sizeof why_blas) < 0) {
+        diag_error(diag, src, spec->train.span, "%s", why_blas);
+        return LR_RUN_FAILED;
+    }
     init_params(plan);
     if (spec->load_path) {
         char why[4608];

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "blas.h"
 #include "explain.h"
@@ -25,9 +26,25 @@
  * The training loop polls it after each step. */
 static volatile sig_atomic_t interrupted;
 
+/* The loop sees the flag only between steps, and a step can take long or
+ * never end (a library stuck inside a product). So a signal must be
+ * acknowledged (acknowledge_signal) within a second, or the alarm ends the
+ * process without a checkpoint; a second signal ends it at once. Only
+ * async-signal-safe calls here. */
+static void give_up(int sig)
+{
+    static const char msg[] = "lrc: interrupted; no checkpoint could be written in time\n";
+    ssize_t ignored = write(STDERR_FILENO, msg, sizeof msg - 1);
+    (void)ignored;
+    _exit(128 + (sig == SIGALRM ? (int)interrupted : sig));
+}
+
 static void on_signal(int sig)
 {
+    if (interrupted)
+        give_up(sig);
     interrupted = sig;
+    alarm(1);
 }
 
 static void catch_signals(void)
@@ -38,6 +55,16 @@ static void catch_signals(void)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sa.sa_handler = give_up;
+    sigaction(SIGALRM, &sa, NULL);
+}
+
+/* The run has seen the signal and is writing its checkpoint: that may
+ * take more than the second the alarm allows. */
+static void acknowledge_signal(void)
+{
+    if (interrupted)
+        alarm(0);
 }
 
 typedef struct Run {
@@ -119,6 +146,8 @@ static int write_metrics_csv(const Run *r, const LrPlan *plan, const LrTrainStat
 static int save_progress(void *ctx, const LrPlan *plan, const LrTrainState *state)
 {
     const Run *r = ctx;
+    if (state->signal)
+        acknowledge_signal();
     if (!r->options->out_dir)
         return 0;
     char why[PATH_MAX + 512];

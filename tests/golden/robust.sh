@@ -1,0 +1,84 @@
+#!/bin/sh
+# Hardening (issue 15): memory limits around OpenBLAS, signals that always
+# end a run, outputs that survive a failed write, the plan's memory with
+# the data's width, files that are not regular files, bad numbers in
+# loaded weights, divergence while measuring, and one exit status for bad
+# data. Prints "ok NAME" / "not ok NAME: why".
+LRC=${LRC:-./lrc}
+LRC=$(cd "$(dirname "$LRC")" && pwd)/$(basename "$LRC") # some checks change directory
+PY=/usr/bin/python3
+tmp=$(mktemp -d)
+trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
+ok() { echo "ok $1"; }
+notok() { echo "not ok $1: $2"; }
+# expect NAME STATUS PATTERN COMMAND...: the command exits STATUS and its
+# stderr matches PATTERN (grep -E).
+expect() {
+    name=$1 want=$2 pattern=$3
+    shift 3
+    "$@" >"$tmp/out" 2>"$tmp/err"
+    st=$?
+    if [ $st -eq "$want" ] && { [ -z "$pattern" ] || grep -Eq -- "$pattern" "$tmp/err"; }; then ok "$name"
+    else notok "$name" "exit $st: $(head -3 "$tmp/err")"; fi
+}
+sanitized() { grep -q __asan_init "$LRC"; }
+now_ms() { date +%s%3N; }
+
+# --- memory limits and OpenBLAS --------------------------------------------
+# The smallest product that goes to BLAS: 33 rows x 2 features x 1 unit is
+# past BLAS_TINY_GEMM (64). OpenBLAS then wants a 128 MiB buffer per thread
+# and, refused one, retried forever.
+printf 'dataset d = linear(n=100, features=2)\nmodel dense(1)\nloss mse\noptimizer sgd\ntrain epochs=1 batch=33\n' >"$tmp/tiny.lr"
+if sanitized; then
+    ok "# skip under a memory limit: sanitizers reserve terabytes of address space"
+else
+    (ulimit -v 120000; timeout -k 5 10 "$LRC" --threads 1 "$tmp/tiny.lr") >/dev/null 2>"$tmp/err"
+    st=$?
+    [ $st -eq 1 ] && grep -q "tiny.lr:5:1: error: OpenBLAS needs 128 MiB of memory for 1 thread .*address-space limit (ulimit -v) of 120000 KiB" "$tmp/err" &&
+        ok "a memory limit too low for OpenBLAS is an error, not a hang" ||
+        notok "a memory limit too low for OpenBLAS is an error, not a hang" "exit $st: $(head -2 "$tmp/err")"
+    # Larger products, past OpenBLAS's small-matrix kernels, are the ones
+    # that map the buffer (tiny.lr itself ran before, by luck of the CPU).
+    printf 'dataset d = linear(n=600, features=200)\nmodel dense(300) -> dense(1)\nloss mse\noptimizer sgd\ntrain epochs=1 batch=300\n' >"$tmp/mid.lr"
+    (ulimit -v 120000; timeout -k 5 10 "$LRC" --threads 1 "$tmp/mid.lr") >/dev/null 2>"$tmp/err"
+    st=$?
+    [ $st -eq 1 ] && grep -q "mid.lr:5:1: error: OpenBLAS needs 128 MiB" "$tmp/err" &&
+        ok "a product that needs OpenBLAS's buffer under a low limit ends" ||
+        notok "a product that needs OpenBLAS's buffer under a low limit ends" "exit $st: $(head -2 "$tmp/err")"
+    (ulimit -v 300000; timeout -k 5 10 "$LRC" --threads 2 "$tmp/tiny.lr") >/dev/null 2>"$tmp/err"
+    st=$?
+    [ $st -eq 1 ] && grep -q "256 MiB of memory for 2 threads .*or use fewer --threads" "$tmp/err" &&
+        ok "the figure counts a buffer per thread" ||
+        notok "the figure counts a buffer per thread" "exit $st: $(head -2 "$tmp/err")"
+    (ulimit -v 400000; timeout -k 5 10 "$LRC" --threads 1 "$tmp/tiny.lr") >/dev/null 2>"$tmp/err" &&
+        ok "a limit with room for OpenBLAS runs" || notok "a limit with room for OpenBLAS runs" "$(head -2 "$tmp/err")"
+fi
+
+# A signal ends the run within a second even in the middle of a long step
+# (here 3 s of products on one thread), under a tight limit as well.
+printf 'dataset d = linear(n=4096, features=2048)\nmodel dense(4096) -> dense(1)\nloss mse\noptimizer sgd lr=0\ntrain epochs=3 batch=4096 shuffle=false\n' >"$tmp/slow.lr"
+(
+    if ! sanitized; then ulimit -v 1000000; fi
+    exec "$LRC" --quiet --threads 1 --out "$tmp/slow" "$tmp/slow.lr"
+) >/dev/null 2>"$tmp/err" &
+pid=$!
+waited=0
+while [ ! -f "$tmp/slow/checkpoint.safetensors" ] && [ $waited -lt 600 ] && kill -0 $pid 2>/dev/null; do
+    sleep 0.1
+    waited=$((waited + 1))
+done
+sleep 0.2 # into the second epoch's step
+start=$(now_ms)
+kill -TERM $pid 2>/dev/null
+ended=0
+while [ $(($(now_ms) - start)) -lt 5000 ]; do
+    if ! kill -0 $pid 2>/dev/null; then ended=1; break; fi
+    sleep 0.05
+done
+took=$(($(now_ms) - start))
+[ $ended -eq 0 ] && kill -KILL $pid 2>/dev/null
+wait $pid
+st=$?
+if [ $ended -eq 1 ] && [ $took -le 1300 ] && [ $st -eq 143 ] && ! ls -a "$tmp/slow" | grep -q '\.tmp\.'; then
+    ok "SIGTERM in a long step ends the run within a second"
+else notok "SIGTERM in a long step ends the run within a second" "exit $st after $took ms: $(head -2 "$tmp/err")"; fi

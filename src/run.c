@@ -187,7 +187,7 @@ static void write_metric_object(LrJsonWriter *w, const LrMetricKind *metrics, in
 }
 
 static int write_run_json(const Run *r, const LrPlan *plan, const LrTrainState *state,
-                          const Evaluation *evals, const char *weights_sha)
+                          const Evaluation *evals, const char *weights_sha, const char *error)
 {
     const LrSpec *spec = r->spec;
     LrBuffer b = {0};
@@ -261,7 +261,14 @@ static int write_run_json(const Run *r, const LrPlan *plan, const LrTrainState *
     json_key(&w, "train_seconds");
     json_number(&w, state->seconds);
     json_key(&w, "weights_sha256");
-    json_string(&w, weights_sha);
+    if (weights_sha[0])
+        json_string(&w, weights_sha);
+    else
+        json_null(&w);
+    if (error[0]) {
+        json_key(&w, "error");
+        json_string(&w, error);
+    }
     json_end_object(&w);
     buffer_printf(&b, "\n");
     return write_file(r, "run.json", &b);
@@ -280,7 +287,22 @@ static void report_model(const LrPlan *plan)
     }
 }
 
-/* What follows training: evaluations, `save`, the run directory. */
+/* Makes the directories a `save` path names, which the checker found
+ * inside the sandbox (what does not exist yet cannot climb out with ..). */
+static int make_parent_dirs(const char *path, char *why, size_t why_size)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash || slash == path)
+        return 0;
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    return file_make_dirs(dir, why, why_size);
+}
+
+/* What follows training: evaluations, `save`, the run directory. The
+ * training is done by now, so a failed write does not stop the others:
+ * the run directory keeps its checkpoint and gets everything that can
+ * still be written, and run.json says what failed. */
 static int finish(Run *r, LrPlan *plan, const LrTrainState *state)
 {
     const LrSpec *spec = r->spec;
@@ -294,26 +316,30 @@ static int finish(Run *r, LrPlan *plan, const LrTrainState *state)
         report_evaluate(part_label(spec, e->on, label, sizeof label), evals[i].loss, e->metrics,
                         e->metric_count, evals[i].values);
     }
-    char why[PATH_MAX + 512];
-    if (spec->save_path && weights_save(plan, spec->save_path, why, sizeof why) < 0) {
+    char why[PATH_MAX + 512], failed[PATH_MAX + 512] = "";
+    if (spec->save_path && (make_parent_dirs(spec->save_path, why, sizeof why) < 0 ||
+                            weights_save(plan, spec->save_path, why, sizeof why) < 0)) {
         diag_error(r->diag, r->src, spec->save_span, "%s", why);
-        return 1;
+        snprintf(failed, sizeof failed, "%s", why);
     }
     if (!r->options->out_dir)
-        return 0;
+        return failed[0] ? 1 : 0;
     char path[PATH_MAX], sha[65] = "";
     path_in(r, "model.safetensors", path, sizeof path);
     if (weights_save(plan, path, why, sizeof why) < 0) {
         diag_error(r->diag, NULL, (LrSpan){0, 0}, "%s", why);
-        return 1;
-    }
-    if (sha256_file_hex(path, sha) < 0) {
+        if (!failed[0])
+            snprintf(failed, sizeof failed, "%s", why);
+    } else if (sha256_file_hex(path, sha) < 0) {
         diag_error(r->diag, NULL, (LrSpan){0, 0}, "cannot read back '%s'", path);
-        return 1;
+        if (!failed[0])
+            snprintf(failed, sizeof failed, "cannot read back '%s'", path);
     }
-    if (write_metrics_csv(r, plan, state) < 0 || write_run_json(r, plan, state, evals, sha) < 0)
+    if (write_metrics_csv(r, plan, state) < 0 && !failed[0])
+        snprintf(failed, sizeof failed, "cannot write metrics.csv");
+    if (write_run_json(r, plan, state, evals, sha, failed) < 0)
         return 1;
-    return 0;
+    return failed[0] ? 1 : 0;
 }
 
 int run_experiment(const LrSource *src, const LrSpec *spec, const LrRunOptions *options,

@@ -82,3 +82,35 @@ st=$?
 if [ $ended -eq 1 ] && [ $took -le 1300 ] && [ $st -eq 143 ] && ! ls -a "$tmp/slow" | grep -q '\.tmp\.'; then
     ok "SIGTERM in a long step ends the run within a second"
 else notok "SIGTERM in a long step ends the run within a second" "exit $st after $took ms: $(head -2 "$tmp/err")"; fi
+
+# --- outputs after training ------------------------------------------------
+cd "$tmp" || exit 1
+printf 'dataset d = moons(100)\nmodel dense(1, activation=sigmoid)\nloss binary_crossentropy\noptimizer adam\ntrain epochs=2\nsave "run/sub/dir/m.safetensors"\n' >save.lr
+expect "save creates its directories" 0 "" "$LRC" --quiet --out run save.lr
+[ -s run/sub/dir/m.safetensors ] && cmp -s run/sub/dir/m.safetensors run/model.safetensors &&
+    ok "the saved model is the run's model" || notok "the saved model is the run's model" "$(ls -R run)"
+printf 'dataset d = moons(100)\nmodel dense(1, activation=sigmoid)\nloss binary_crossentropy\noptimizer adam\ntrain epochs=2\nsave "new/sub/m.safetensors"\n' >save_here.lr
+expect "save creates its directories below the current one" 0 "" "$LRC" --quiet save_here.lr
+[ -s new/sub/m.safetensors ] && ok "saved below new directories" || notok "saved below new directories" "$(ls -R new)"
+# A write that fails after training: the target is a directory.
+rm -rf run && mkdir -p run/sub/dir/m.safetensors
+expect "a save that fails after training is an error" 1 "save.lr:6:6: error: cannot write 'run/sub/dir/m.safetensors': Is a directory" \
+    "$LRC" --quiet --out run save.lr
+$PY -c "
+import json, sys
+r = json.load(open('run/run.json'))
+sys.exit(not (r['error'] == \"cannot write 'run/sub/dir/m.safetensors': Is a directory\" and r['epochs_run'] == 2
+              and len(r['weights_sha256']) == 64))" && [ -s run/checkpoint.safetensors ] && [ -s run/model.safetensors ] &&
+    ok "the run directory keeps the training and says what failed" ||
+    notok "the run directory keeps the training and says what failed" "$(ls run; cat run/run.json 2>&1 | tail -4)"
+rm -rf run && mkdir -p run/model.safetensors
+expect "a model that cannot be written is an error" 1 "cannot write 'run/model.safetensors': Is a directory" \
+    "$LRC" --quiet --out run save.lr
+$PY -c "
+import json, sys
+r = json.load(open('run/run.json'))
+sys.exit(not (r['error'] == \"cannot write 'run/model.safetensors': Is a directory\" and r['weights_sha256'] is None))" &&
+    [ -s run/sub/dir/m.safetensors ] && [ -s run/checkpoint.safetensors ] &&
+    ok "run.json records a model that could not be written" ||
+    notok "run.json records a model that could not be written" "$(ls run; tail -4 run/run.json 2>&1)"
+cd - >/dev/null || exit 1

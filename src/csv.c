@@ -43,6 +43,7 @@ int csv_open(LrCsvReader *r, const char *path, const char *name, char delimiter,
         return -1;
     }
     r->file = f;
+    r->size = S_ISREG(st.st_mode) ? (int64_t)st.st_size : -1;
     return 0;
 }
 

@@ -114,3 +114,20 @@ sys.exit(not (r['error'] == \"cannot write 'run/model.safetensors': Is a directo
     ok "run.json records a model that could not be written" ||
     notok "run.json records a model that could not be written" "$(ls run; tail -4 run/run.json 2>&1)"
 cd - >/dev/null || exit 1
+
+# --- the plan's memory, data included -----------------------------------------
+# A model is as wide as its data: the CSV header's 100000 columns make
+# dense(16777216) need 100001 x 16777216 x 20 bytes and more.
+$PY -c "
+print(','.join('c%d' % i for i in range(100000)) + ',y')
+print(','.join(['1'] * 100001))" >"$tmp/wide.csv"
+printf 'dataset d = csv("wide.csv", label="y")\nmodel dense(16777216) -> dense(1)\nloss mse\noptimizer sgd\ntrain\n' >"$tmp/wide.lr"
+expect "check sizes the model by the CSV header" 2 "wide.lr:1:1: error: the experiment needs 335561205[0-9]{5} bytes of memory but this machine has" \
+    "$LRC" check "$tmp/wide.lr"
+expect "a run refuses it before loading the data" 2 "wide.lr:1:1: error: the experiment needs 335561205[0-9]{5} bytes" \
+    "$LRC" --quiet "$tmp/wide.lr"
+printf 'dataset d = blobs(n=10, features=16777216, classes=16777216)\nmodel dense(16777216)\nloss categorical_crossentropy\noptimizer sgd\ntrain\n' >"$tmp/blobs.lr"
+expect "check counts the blobs centres" 2 "blobs.lr:1:1: error: the experiment needs 2251800[0-9]{9} bytes of memory" \
+    "$LRC" check "$tmp/blobs.lr"
+printf 'dataset small = moons(10)\ndataset d = blobs(n=10, features=16777216, classes=16777216)\nmodel dense(2)\nloss categorical_crossentropy\noptimizer sgd\ntrain on=small\n' >"$tmp/blobs2.lr"
+expect "a data set too large by itself is named" 2 "blobs2.lr:2:1: error: the experiment needs" "$LRC" check "$tmp/blobs2.lr"

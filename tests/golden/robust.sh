@@ -131,3 +131,34 @@ expect "check counts the blobs centres" 2 "blobs.lr:1:1: error: the experiment n
     "$LRC" check "$tmp/blobs.lr"
 printf 'dataset small = moons(10)\ndataset d = blobs(n=10, features=16777216, classes=16777216)\nmodel dense(2)\nloss categorical_crossentropy\noptimizer sgd\ntrain on=small\n' >"$tmp/blobs2.lr"
 expect "a data set too large by itself is named" 2 "blobs2.lr:2:1: error: the experiment needs" "$LRC" check "$tmp/blobs2.lr"
+
+# --- files that are not regular files ---------------------------------------------
+# A FIFO would block the open (no writer) or the reads, a device never
+# ends, a directory has nothing to read: each is refused by name, at once.
+mkdir -p "$tmp/nr" && cd "$tmp/nr" || exit 1
+mkfifo ff.csv ff.lr ff.safetensors
+mkdir dir.csv
+cp "$OLDPWD/examples/data/iris.csv" iris.csv 2>/dev/null
+base='model dense(3, activation=softmax)\nloss categorical_crossentropy\noptimizer adam\ntrain epochs=1\n'
+for cmd in check run; do
+    c=$cmd; [ $cmd = run ] && c=--quiet
+    printf 'dataset d = csv("ff.csv", label="species")\n'"$base" >fifo_csv.lr
+    expect "$cmd: a FIFO as a CSV file is refused" 2 "fifo_csv.lr:1:1: error: cannot read data file 'ff.csv': it is a FIFO, not a regular file" \
+        timeout -k 2 5 "$LRC" $c fifo_csv.lr
+    printf 'dataset d = csv("/dev/zero", label="species")\n'"$base" >zero.lr
+    expect "$cmd: a device as a CSV file is refused" 2 "cannot read data file '/dev/zero': it is a character device, not a regular file" \
+        timeout -k 2 5 "$LRC" $c --allow-read /dev zero.lr
+    printf 'dataset d = csv("dir.csv", label="species")\n'"$base" >dir.lr
+    expect "$cmd: a directory as a CSV file is refused" 2 "cannot read data file 'dir.csv': it is a directory, not a regular file" \
+        timeout -k 2 5 "$LRC" $c dir.lr
+    printf 'use "ff.lr"\n' >fifo_use.lr
+    expect "$cmd: a FIFO as a module is refused" 2 "cannot read 'ff.lr': it is a FIFO, not a regular file|ff.lr': it is a FIFO" \
+        timeout -k 2 5 "$LRC" $c fifo_use.lr
+done
+printf 'dataset d = csv("iris.csv", label="species")\nmodel dense(3, activation=softmax)\nloss categorical_crossentropy\noptimizer adam\nload "ff.safetensors"\ntrain epochs=1\n' >fifo_load.lr
+expect "a FIFO as a weights file is refused" 1 "cannot read 'ff.safetensors': it is a FIFO, not a regular file" \
+    timeout -k 2 5 "$LRC" --quiet fifo_load.lr
+mkdir -p fiforun && mkfifo fiforun/checkpoint.safetensors
+expect "a FIFO as a checkpoint is refused" 1 "checkpoint.safetensors': it is a FIFO, not a regular file" \
+    timeout -k 2 5 "$LRC" --quiet --resume fiforun
+cd "$OLDPWD" || exit 1

@@ -162,3 +162,28 @@ mkdir -p fiforun && mkfifo fiforun/checkpoint.safetensors
 expect "a FIFO as a checkpoint is refused" 1 "checkpoint.safetensors': it is a FIFO, not a regular file" \
     timeout -k 2 5 "$LRC" --quiet --resume fiforun
 cd "$OLDPWD" || exit 1
+
+# --- loaded weights must be numbers ------------------------------------------
+# The same convention as a damaged checkpoint or weights of the wrong
+# shape (faults.sh): a loaded file whose content is bad is a failed run,
+# status 1, found before the first step and named by tensor.
+cd "$tmp" || exit 1
+for bad in nan inf -inf; do
+    $PY -c "
+import json, struct, sys
+vals = {'dense/kernel': ([2, 1], [0.5, 0.25]), 'dense/bias': ([1], [float('$bad')])}
+header, data = {}, b''
+for name, (shape, v) in vals.items():
+    b = struct.pack('<%df' % len(v), *v)
+    header[name] = {'dtype': 'F32', 'shape': shape, 'data_offsets': [len(data), len(data) + len(b)]}
+    data += b
+h = json.dumps(header).encode()
+sys.stdout.buffer.write(struct.pack('<Q', len(h)) + h + data)" >w_$bad.safetensors
+    printf 'dataset d = linear(n=20, features=2)\nmodel dense(1)\nloss mse\noptimizer sgd\nload "w_%s.safetensors"\ntrain epochs=1\n' $bad >load_$bad.lr
+    expect "weights holding $bad are refused at load, by tensor" 1 \
+        "load_$bad.lr:5:6: error: 'w_$bad.safetensors': tensor 'dense/bias' holds $bad at index 0, not a finite number" \
+        "$LRC" --quiet load_$bad.lr
+done
+grep -q "diverged" "$tmp/err" && notok "no divergence is reported for bad weights" "$(cat "$tmp/err")" ||
+    ok "no divergence is reported for bad weights"
+cd "$OLDPWD" || exit 1

@@ -187,3 +187,10 @@ done
 grep -q "diverged" "$tmp/err" && notok "no divergence is reported for bad weights" "$(cat "$tmp/err")" ||
     ok "no divergence is reported for bad weights"
 cd "$OLDPWD" || exit 1
+
+# --- divergence found by the epoch's measurement -----------------------------------
+# Steps 1-11 are finite; step 12, the epoch's last, takes lr=1e30, so only
+# the measurement after it sees inf. It is named, not called "step 13".
+printf 'dataset d = linear(n=12, features=2, high=10)\nmodel dense(1)\nloss mse\noptimizer sgd lr=piecewise(boundaries=[9], values=[0.001, 1e30])\ntrain epochs=2 batch=1 shuffle=false\n' >"$tmp/meas.lr"
+expect "divergence while measuring is named as such" 1 \
+    "meas.lr:5:1: error: training diverged while measuring epoch 1, after step 12 \(loss=inf, lr=1e\+30\)" "$LRC" --quiet "$tmp/meas.lr"

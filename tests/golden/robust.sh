@@ -194,3 +194,10 @@ cd "$OLDPWD" || exit 1
 printf 'dataset d = linear(n=12, features=2, high=10)\nmodel dense(1)\nloss mse\noptimizer sgd lr=piecewise(boundaries=[9], values=[0.001, 1e30])\ntrain epochs=2 batch=1 shuffle=false\n' >"$tmp/meas.lr"
 expect "divergence while measuring is named as such" 1 \
     "meas.lr:5:1: error: training diverged while measuring epoch 1, after step 12 \(loss=inf, lr=1e\+30\)" "$LRC" --quiet "$tmp/meas.lr"
+
+# --- one exit status for data that cannot be read ------------------------------------
+printf 'dataset d = csv("absent.csv", label="y")\nmodel dense(1)\nloss mse\noptimizer sgd\ntrain\n' >"$tmp/absent.lr"
+expect "check: a missing CSV file is status 2" 2 "absent.lr:1:1: error: cannot read data file 'absent.csv': No such file or directory" \
+    "$LRC" check "$tmp/absent.lr"
+expect "run: a missing CSV file is status 2, as for check" 2 "absent.lr:1:1: error: cannot read data file 'absent.csv'" \
+    "$LRC" --quiet "$tmp/absent.lr"

@@ -42,7 +42,7 @@ static void load(const char *path, const LrSource *src, const char *label, bool 
 
     LrDiag diag;
     diag_init(&diag, NULL);
-    if (data_check_columns(&spec, src, &diag) != 0)
+    if (data_check_columns(&spec, src, &diag, NULL) != 0)
         return; /* data_load would report the same */
     LrDataset d;
     if (data_load(&spec, 0, 42, src, &diag, &d) == 0) {

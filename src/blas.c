@@ -14,6 +14,7 @@
  * a product by its thread count, and the last bits of C move with the
  * division (1 and 2 threads disagreed on 15 of 17 shapes tried, among them
  * all of bench/mlp.lr's). */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
 #include "blas.h"
 
 #include <assert.h>
@@ -21,6 +22,8 @@
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
 
 #include "pool.h"
 
@@ -62,6 +65,50 @@ int blas_load(char *why, size_t why_size)
         return -1;
     }
     return 0;
+}
+
+/* OpenBLAS maps a work buffer of this size (BUFFER_SIZE, 32 << 22 on
+ * x86_64) for each thread the first time it multiplies on it, and when the
+ * map fails it retries forever, deaf to signals (blas_memory_alloc). So the
+ * room is made sure of before training, by mapping it once and letting go. */
+#define BLAS_BUFFER_BYTES ((size_t)128 << 20)
+
+/* The smaller of the address-space and data limits (ulimit -v, ulimit -d)
+ * in bytes, and which it is; RLIM_INFINITY when neither is set. */
+static rlim_t memory_limit(const char **name)
+{
+    struct rlimit as = {RLIM_INFINITY, RLIM_INFINITY}, data = {RLIM_INFINITY, RLIM_INFINITY};
+    getrlimit(RLIMIT_AS, &as);
+    getrlimit(RLIMIT_DATA, &data);
+    *name = data.rlim_cur < as.rlim_cur ? "data size limit (ulimit -d)"
+                                        : "address-space limit (ulimit -v)";
+    return data.rlim_cur < as.rlim_cur ? data.rlim_cur : as.rlim_cur;
+}
+
+int blas_check_memory(int threads, char *why, size_t why_size)
+{
+    size_t need = (size_t)(threads > 0 ? threads : 1) * BLAS_BUFFER_BYTES;
+    /* Mapped as OpenBLAS maps it (private, writable), so it counts against
+     * the same limits; never touched, so it costs no memory. */
+    void *room = mmap(NULL, need, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (room != MAP_FAILED) {
+        munmap(room, need);
+        return 0;
+    }
+    const char *name;
+    rlim_t limit = memory_limit(&name);
+    if (limit == RLIM_INFINITY)
+        snprintf(why, why_size,
+                 "OpenBLAS needs %zu MiB of memory for %d thread%s (128 MiB each) and the "
+                 "system refused it",
+                 need >> 20, threads, threads == 1 ? "" : "s");
+    else
+        snprintf(why, why_size,
+                 "OpenBLAS needs %zu MiB of memory for %d thread%s (128 MiB each) beyond what "
+                 "lrc holds, more than the %s of %llu KiB allows; raise the limit%s",
+                 need >> 20, threads, threads == 1 ? "" : "s", name,
+                 (unsigned long long)(limit >> 10), threads > 1 ? " or use fewer --threads" : "");
+    return -1;
 }
 
 /* C = alpha op(A) op(B) + beta C by the textbook triple loop, the inner

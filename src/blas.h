@@ -41,6 +41,11 @@ static inline bool blas_needed(long m, long n, long k)
 /* Loads OpenBLAS if it is not loaded yet, single-threaded (lrc's pool
  * spreads the blocks of a product). 0, or -1 with a reason. */
 int blas_load(char *why, size_t why_size);
+/* Makes sure OpenBLAS can map the work buffer it needs on each of
+ * `threads` threads (it would retry forever if it could not, see blas.c).
+ * Call once everything else is allocated. 0, or -1 with a reason naming
+ * the memory limit in the way. */
+int blas_check_memory(int threads, char *why, size_t why_size);
 /* "OpenBLAS 0.3.21 ..." as the library reports itself. */
 const char *blas_vendor(void);
 

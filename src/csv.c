@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include "fileio.h"
 
 #include "sandbox.h"
 
@@ -27,24 +30,24 @@ int csv_open(LrCsvReader *r, const char *path, const char *name, char delimiter,
     r->hash = hash;
     r->diag = diag;
     r->line = 1;
-    FILE *f = fopen(path, "rb");
+    int fd = file_open_regular(path, why, why_size);
+    FILE *f = fd < 0 ? NULL : fdopen(fd, "rb");
     if (!f) {
-        snprintf(why, why_size, "%s", sandbox_strerror(path, errno, false));
+        if (fd >= 0) {
+            snprintf(why, why_size, "%s", strerror(errno));
+            close(fd);
+        }
         return -1;
     }
-    struct stat st;
-    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-        snprintf(why, why_size, "%s", strerror(EISDIR));
-        fclose(f);
-        return -1;
-    }
-    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && (int64_t)st.st_size > CSV_MAX_BYTES) {
+    struct stat st = {0};
+    if (fstat(fileno(f), &st) == 0 && (int64_t)st.st_size > CSV_MAX_BYTES) {
         snprintf(why, why_size, "file is larger than 2 GiB (limit is %lld bytes)",
                  (long long)CSV_MAX_BYTES);
         fclose(f);
         return -1;
     }
     r->file = f;
+    r->size = (int64_t)st.st_size;
     return 0;
 }
 
@@ -77,7 +80,7 @@ static int fill(LrCsvReader *r)
         return CSV_EOF;
     }
     r->bytes += (int64_t)r->len;
-    /* Files that are not regular (pipes) were not measured by csv_open. */
+    /* A file that grows while read was not all measured by csv_open. */
     if (r->bytes > CSV_MAX_BYTES) {
         diag_file_error(r->diag, r->name, csv_line_int(r->line), 0,
                         "file is larger than 2 GiB (limit is %lld bytes)",

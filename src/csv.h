@@ -36,6 +36,7 @@ typedef struct LrCsvReader {
     size_t pos, len;     /* unread bytes of buf: [pos, len) */
     bool at_eof;
     int64_t bytes;       /* read so far */
+    int64_t size;        /* the file's size, as csv_open found it */
     int64_t line;        /* 1-based line of the next unread byte */
     int64_t line_bytes;  /* bytes of that line read so far */
     /* The current record: field i is the NUL-terminated text + offset[i],

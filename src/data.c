@@ -382,6 +382,11 @@ static int load_csv(const LrDatasetSpec *spec, const LrSource *src, LrDiag *diag
         goto done;
     }
     if (header_only) {
+        out->features = nf;
+        out->targets = spec->label_count;
+        /* A row has at least one byte per field, a delimiter or newline
+         * after each. */
+        out->n = r.size < 0 ? INT64_MAX : r.size / (2 * (int64_t)cols.count) + 1;
         status = 0;
         goto done;
     }
@@ -434,13 +439,32 @@ done:
     return status;
 }
 
-int data_check_columns(const LrDatasetSpec *spec, const LrSource *src, LrDiag *diag)
+int data_check_columns(const LrDatasetSpec *spec, const LrSource *src, LrDiag *diag,
+                       LrDataShape *shape)
 {
-    if (spec->kind != DATA_CSV)
-        return 0;
-    LrDataset unused;
-    memset(&unused, 0, sizeof unused);
-    return load_csv(spec, src, diag, true, &unused);
+    LrDataShape found = {spec->kind == DATA_MOONS || spec->kind == DATA_SPIRAL ? 2 : spec->features,
+                         1, spec->n, spec->n};
+    if (spec->kind == DATA_CSV) {
+        LrDataset header;
+        memset(&header, 0, sizeof header);
+        int status = load_csv(spec, src, diag, true, &header);
+        if (status != 0)
+            return status;
+        found = (LrDataShape){header.features, header.targets, 1, header.n};
+    }
+    if (shape)
+        *shape = found;
+    return 0;
+}
+
+bool data_bytes(const LrDatasetSpec *spec, const LrDataShape *shape, int64_t rows, size_t *x,
+                size_t *y, size_t *centers)
+{
+    *centers = 0;
+    return size_mul((size_t)rows, (size_t)shape->features, sizeof(float), x) &&
+           size_mul((size_t)rows, (size_t)shape->targets, sizeof(float), y) &&
+           (spec->kind != DATA_BLOBS ||
+            size_mul((size_t)spec->classes, (size_t)shape->features, sizeof(double), centers));
 }
 
 /* ---- generators -------------------------------------------------------------- */
@@ -457,11 +481,9 @@ static int generate(const LrDatasetSpec *spec, int index, uint64_t seed, const L
         diag_error(diag, src, spec->span, "invalid generator: n, features and classes must be at least 1");
         return 2;
     }
-    size_t xb, yb, cb = 0;
-    if (!size_mul((size_t)spec->n, (size_t)features, sizeof(float), &xb) ||
-        !size_mul((size_t)spec->n, 1, sizeof(float), &yb) ||
-        (spec->kind == DATA_BLOBS &&
-         !size_mul((size_t)spec->classes, (size_t)features, sizeof(double), &cb))) {
+    size_t xb, yb, cb;
+    LrDataShape shape = {features, 1, spec->n, spec->n};
+    if (!data_bytes(spec, &shape, spec->n, &xb, &yb, &cb)) {
         out_of_memory(spec, src, diag);
         return 1;
     }

@@ -11,6 +11,7 @@
  * itself. */
 #ifndef LR_DATA_H
 #define LR_DATA_H
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "diag.h"
@@ -50,9 +51,26 @@ void data_normalize_fit(const LrDataset *d, LrNormalizeKind kind, int64_t begin,
 /* x := (x - offset) / scale for every row. */
 void data_normalize_apply(LrDataset *d, const float *offset, const float *scale);
 
-/* Reads only the header of a CSV file (for `lrc check`): the column names,
- * for validating label= and features=. Returns the same codes as
- * data_load. */
-int data_check_columns(const LrDatasetSpec *spec, const LrSource *src, LrDiag *diag);
+/* What can be known of a data set before loading it, for sizing the plan:
+ * its width, and bounds on its rows (a CSV file's rows are counted only as
+ * it is read; its size bounds them). */
+typedef struct LrDataShape {
+    int features, targets;
+    int64_t rows_at_least, rows_at_most;
+} LrDataShape;
+
+/* Reads only the header of a CSV file (for `lrc check` and the plan's
+ * memory check): the column names, for validating label= and features=,
+ * and the shape. A generated data set's shape needs no reading. Returns
+ * the same codes as data_load; shape may be NULL. */
+int data_check_columns(const LrDatasetSpec *spec, const LrSource *src, LrDiag *diag,
+                       LrDataShape *shape);
+
+/* The bytes data_load allocates for a data set of this shape at most rows
+ * (x, y, and a blobs generator's centres while it runs); false when that
+ * overflows size_t. One computation for the allocation and the plan's
+ * estimate. */
+bool data_bytes(const LrDatasetSpec *spec, const LrDataShape *shape, int64_t rows, size_t *x,
+                size_t *y, size_t *centers);
 
 #endif

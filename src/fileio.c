@@ -260,18 +260,58 @@ int file_make_dirs(const char *path, char *why, size_t why_size)
     return 0;
 }
 
+static const char *file_kind(mode_t mode)
+{
+    return S_ISDIR(mode)    ? "a directory"
+           : S_ISFIFO(mode) ? "a FIFO"
+           : S_ISCHR(mode)  ? "a character device"
+           : S_ISBLK(mode)  ? "a block device"
+           : S_ISSOCK(mode) ? "a socket"
+                            : "not a plain file";
+}
+
+int file_open_regular(const char *path, char *why, size_t why_size)
+{
+    /* O_NONBLOCK: opening a FIFO with no writer would wait for one. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) {
+        /* Names a refusal by the kernel's sandbox as such (sandbox.h). */
+        fileio_why(why, why_size, "%s", sandbox_strerror(path, errno, false));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        fileio_why(why, why_size, "%s", strerror(errno));
+        close(fd);
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        fileio_why(why, why_size, "it is %s, not a regular file", file_kind(st.st_mode));
+        close(fd);
+        return -1;
+    }
+    int flags = fcntl(fd, F_GETFL);
+    if (flags < 0 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) < 0) {
+        fileio_why(why, why_size, "%s", strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 char *file_read_all(const char *path, size_t max, size_t *size, char *why, size_t why_size)
 {
     if (max > (size_t)-1 - 2)
         max = (size_t)-1 - 2; /* room for the NUL, and no overflow below */
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    char reason[256];
+    int fd = file_open_regular(path, reason, sizeof reason);
     if (fd < 0) {
-        fileio_why(why, why_size, "cannot read '%s': %s", path,
-                   sandbox_strerror(path, errno, false));
+        fileio_why(why, why_size, "cannot read '%s': %s", path, reason);
         return NULL;
     }
     /* A regular file's size is known up front, so a file over the limit is
-     * refused before any memory is spent on it; pipes grow as they come. */
+     * refused before any memory is spent on it (it may still grow while
+     * read: the loop checks again). */
     struct stat st;
     size_t cap = max < 65536 ? max + 1 : 65536;
     if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {

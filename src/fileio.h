@@ -32,7 +32,15 @@ int file_write_atomic(const char *path, const void *data, size_t size, char *why
  * Returns 0 if it exists afterwards, else -1 with a reason. */
 int file_make_dirs(const char *path, char *why, size_t why_size);
 
-/* Reads a whole file (at most max bytes) into a malloc'd buffer with a NUL
+/* Opens path for reading only if it is a regular file: a FIFO would block
+ * the open or the reads, a device (/dev/zero) never ends, a directory has
+ * no bytes. Every input lrc reads by name (data, modules, weights,
+ * checkpoints) goes through here. Returns a blocking descriptor, or -1
+ * with the reason alone in why ("No such file or directory", "it is a
+ * FIFO, not a regular file"). */
+int file_open_regular(const char *path, char *why, size_t why_size);
+
+/* Reads a whole regular file (at most max bytes) into a malloc'd buffer with a NUL
  * after the data. Returns NULL with a reason on failure. */
 char *file_read_all(const char *path, size_t max, size_t *size, char *why, size_t why_size);
 

@@ -573,10 +573,11 @@ static int run_file(const Options *given)
         spec.seed_overridden = true;
     }
     if (strcmp(o->command, "check") == 0) {
+        /* The size check reads the CSV headers; without training, only
+         * the headers are checked. */
         int bad = spec.has_train && plan_check_size(&spec, &src, &diag) < 0;
-        for (int i = 0; !bad && i < spec.dataset_count; i++)
-            if (spec.datasets[i].kind == DATA_CSV)
-                bad = data_check_columns(&spec.datasets[i], &src, &diag) != 0;
+        for (int i = 0; !spec.has_train && !bad && i < spec.dataset_count; i++)
+            bad = data_check_columns(&spec.datasets[i], &src, &diag, NULL) != 0;
         status = bad ? EXIT_USAGE : EXIT_OK;
         if (!bad && o->explain) {
             LrBuffer text = {0};

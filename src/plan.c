@@ -44,19 +44,21 @@ static int layer_width(const LrLayerSpec *l, int in)
     return l->kind == LAYER_DENSE ? l->units : in;
 }
 
-/* Bytes for the model at a batch size, plus generated data; SIZE_MAX when
- * that does not even fit size_t. */
-static size_t plan_size(const LrSpec *spec, int features, int64_t batch)
+/* Bytes for the data (at most `rows` of each set) and the model at a
+ * batch size; SIZE_MAX when that does not even fit size_t. */
+static size_t plan_size(const LrSpec *spec, const LrDataShape *shapes, const int64_t *rows,
+                        int64_t batch)
 {
     size_t bytes = 0, params = 0;
     bool ok = true;
     for (int i = 0; ok && i < spec->dataset_count; i++) {
-        const LrDatasetSpec *d = &spec->datasets[i];
-        if (d->kind != DATA_CSV)
-            ok = add_product(&bytes, (uint64_t)d->n, ((uint64_t)d->features + 1) * sizeof(float)) &&
-                 add_product(&bytes, (uint64_t)d->n, sizeof(int64_t));
+        size_t x, y, centers;
+        ok = data_bytes(&spec->datasets[i], &shapes[i], rows[i], &x, &y, &centers) &&
+             add_product(&bytes, 1, x) && add_product(&bytes, 1, y) &&
+             add_product(&bytes, 1, centers) &&
+             add_product(&bytes, (uint64_t)rows[i], sizeof(int64_t)); /* the epoch's order */
     }
-    int in = features;
+    int in = shapes[spec->train.on.dataset].features;
     ok = ok && add_product(&bytes, (uint64_t)batch, ((uint64_t)in + 1) * sizeof(float));
     for (int i = 0; ok && i < spec->layer_count; i++) {
         int out = layer_width(&spec->layers[i], in);
@@ -73,24 +75,49 @@ static size_t plan_size(const LrSpec *spec, int features, int64_t batch)
     return ok ? bytes : SIZE_MAX;
 }
 
-int plan_check_size(const LrSpec *spec, const LrSource *src, LrDiag *diag)
+static void report_size(const LrSource *src, LrDiag *diag, LrSpan span, size_t bytes, size_t have)
 {
-    const LrDatasetSpec *d = &spec->datasets[spec->train.on.dataset];
-    int64_t batch = spec->train.batch;
-    if (d->kind != DATA_CSV && batch > d->n)
-        batch = d->n;
-    /* A CSV file's width is known only once read: count 1 for now. */
-    int features = d->kind == DATA_CSV ? 1 : d->features;
-    size_t bytes = plan_size(spec, features, batch);
-    size_t have = machine_memory();
-    if (bytes == SIZE_MAX) {
-        diag_error(diag, src, d->span, "the experiment needs more memory than can be addressed");
-        return -1;
-    }
-    if (bytes > have) {
-        diag_error(diag, src, d->span,
+    if (bytes == SIZE_MAX)
+        diag_error(diag, src, span, "the experiment needs more memory than can be addressed");
+    else
+        diag_error(diag, src, span,
                    "the experiment needs %zu bytes of memory but this machine has %zu", bytes,
                    have);
+}
+
+int plan_check_size(const LrSpec *spec, const LrSource *src, LrDiag *diag)
+{
+    /* Each data set's width (a CSV file's from its header) and its rows:
+     * a CSV file counts the rows it surely has, so that the estimate
+     * never refuses what fits; the batch is capped by the rows it may
+     * have. */
+    LrDataShape shapes[SPEC_MAX_DATASETS];
+    int64_t rows[SPEC_MAX_DATASETS];
+    for (int i = 0; i < spec->dataset_count; i++) {
+        int status = data_check_columns(&spec->datasets[i], src, diag, &shapes[i]);
+        if (status != 0)
+            return -1;
+        rows[i] = shapes[i].rows_at_least;
+    }
+    const LrDataShape *on = &shapes[spec->train.on.dataset];
+    int64_t batch = spec->train.batch < on->rows_at_most ? spec->train.batch : on->rows_at_most;
+    size_t have = machine_memory();
+    /* A data set too large by itself is named at its own statement. */
+    for (int i = 0; i < spec->dataset_count; i++) {
+        size_t x, y, centers, bytes = SIZE_MAX;
+        if (data_bytes(&spec->datasets[i], &shapes[i], rows[i], &x, &y, &centers)) {
+            bytes = x;
+            if (!add_product(&bytes, 1, y) || !add_product(&bytes, 1, centers))
+                bytes = SIZE_MAX;
+        }
+        if (bytes == SIZE_MAX || bytes > have) {
+            report_size(src, diag, spec->datasets[i].span, bytes, have);
+            return -1;
+        }
+    }
+    size_t bytes = plan_size(spec, shapes, rows, batch);
+    if (bytes == SIZE_MAX || bytes > have) {
+        report_size(src, diag, spec->datasets[spec->train.on.dataset].span, bytes, have);
         return -1;
     }
     return 0;
@@ -428,6 +455,10 @@ LrStatus plan_build(LrPlan *plan, const LrSpec *spec, const LrSource *src, LrDia
     }
     if (plan->uses_blas || widest >= 2 * (size_t)POOL_GRAIN)
         pool_start();
+    if (plan->uses_blas && blas_check_memory(pool_threads(), why_blas, sizeof why_blas) < 0) {
+        diag_error(diag, src, spec->train.span, "%s", why_blas);
+        return LR_RUN_FAILED;
+    }
     init_params(plan);
     for (int64_t i = 0; i < plan->train.rows; i++)
         plan->order[i] = i;

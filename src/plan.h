@@ -57,9 +57,10 @@ typedef struct LrPlan {
     double *history;        /* epochs x history_cols */
 } LrPlan;
 
-/* Checks that what is known before reading data (generated data sets and
- * the model) fits in this machine's memory, without allocating. Returns
- * 0, or -1 after reporting to diag. */
+/* Checks that the data sets (CSV files by their headers) and the model fit
+ * in this machine's memory, without allocating. Returns 0, or -1 after
+ * reporting to diag (too large, or a CSV file whose header cannot be read
+ * or lacks a column). */
 int plan_check_size(const LrSpec *spec, const LrSource *src, LrDiag *diag);
 
 /* Loads the data (data.h), fits the normalization on the training rows,

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "blas.h"
 #include "decimal.h"
@@ -27,9 +28,25 @@
  * The training loop polls it after each step. */
 static volatile sig_atomic_t interrupted;
 
+/* The loop sees the flag only between steps, and a step can take long or
+ * never end (a library stuck inside a product). So a signal must be
+ * acknowledged (acknowledge_signal) within a second, or the alarm ends the
+ * process without a checkpoint; a second signal ends it at once. Only
+ * async-signal-safe calls here. */
+static void give_up(int sig)
+{
+    static const char msg[] = "lrc: interrupted; no checkpoint could be written in time\n";
+    ssize_t ignored = write(STDERR_FILENO, msg, sizeof msg - 1);
+    (void)ignored;
+    _exit(128 + (sig == SIGALRM ? (int)interrupted : sig));
+}
+
 static void on_signal(int sig)
 {
+    if (interrupted)
+        give_up(sig);
     interrupted = sig;
+    alarm(1);
 }
 
 static void catch_signals(void)
@@ -40,6 +57,16 @@ static void catch_signals(void)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sa.sa_handler = give_up;
+    sigaction(SIGALRM, &sa, NULL);
+}
+
+/* The run has seen the signal and is writing its checkpoint: that may
+ * take more than the second the alarm allows. */
+static void acknowledge_signal(void)
+{
+    if (interrupted)
+        alarm(0);
 }
 
 typedef struct Run {
@@ -111,6 +138,8 @@ static int write_metrics_csv(const Run *r, const LrPlan *plan, const LrTrainStat
 static int save_progress(void *ctx, const LrPlan *plan, const LrTrainState *state)
 {
     const Run *r = ctx;
+    if (state->signal)
+        acknowledge_signal();
     if (!r->options->out_dir)
         return 0;
     char why[PATH_MAX + 512];
@@ -150,7 +179,7 @@ static void write_metric_object(LrJsonWriter *w, const LrMetricKind *metrics, in
 }
 
 static int write_run_json(const Run *r, const LrPlan *plan, const LrTrainState *state,
-                          const Evaluation *evals, const char *weights_sha)
+                          const Evaluation *evals, const char *weights_sha, const char *error)
 {
     const LrSpec *spec = r->spec;
     LrBuffer b = {0};
@@ -224,7 +253,14 @@ static int write_run_json(const Run *r, const LrPlan *plan, const LrTrainState *
     json_key(&w, "train_seconds");
     json_number(&w, state->seconds);
     json_key(&w, "weights_sha256");
-    json_string(&w, weights_sha);
+    if (weights_sha[0])
+        json_string(&w, weights_sha);
+    else
+        json_null(&w);
+    if (error[0]) {
+        json_key(&w, "error");
+        json_string(&w, error);
+    }
     json_end_object(&w);
     buffer_printf(&b, "\n");
     return write_file(r, "run.json", &b);
@@ -243,7 +279,22 @@ static void report_model(const LrPlan *plan)
     }
 }
 
-/* What follows training: evaluations, `save`, the run directory. */
+/* Makes the directories a `save` path names, which the checker found
+ * inside the sandbox (what does not exist yet cannot climb out with ..). */
+static int make_parent_dirs(const char *path, char *why, size_t why_size)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash || slash == path)
+        return 0;
+    char dir[PATH_MAX];
+    snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
+    return file_make_dirs(dir, why, why_size);
+}
+
+/* What follows training: evaluations, `save`, the run directory. The
+ * training is done by now, so a failed write does not stop the others:
+ * the run directory keeps its checkpoint and gets everything that can
+ * still be written, and run.json says what failed. */
 static int finish(Run *r, LrPlan *plan, const LrTrainState *state)
 {
     const LrSpec *spec = r->spec;
@@ -257,26 +308,30 @@ static int finish(Run *r, LrPlan *plan, const LrTrainState *state)
         report_evaluate(part_label(spec, e->on, label, sizeof label), evals[i].loss, e->metrics,
                         e->metric_count, evals[i].values);
     }
-    char why[PATH_MAX + 512];
-    if (spec->save_path && weights_save(plan, spec->save_path, why, sizeof why) < 0) {
+    char why[PATH_MAX + 512], failed[PATH_MAX + 512] = "";
+    if (spec->save_path && (make_parent_dirs(spec->save_path, why, sizeof why) < 0 ||
+                            weights_save(plan, spec->save_path, why, sizeof why) < 0)) {
         diag_error(r->diag, r->src, spec->save_span, "%s", why);
-        return 1;
+        snprintf(failed, sizeof failed, "%s", why);
     }
     if (!r->options->out_dir)
-        return 0;
+        return failed[0] ? 1 : 0;
     char path[PATH_MAX], sha[65] = "";
     path_in(r, "model.safetensors", path, sizeof path);
     if (weights_save(plan, path, why, sizeof why) < 0) {
         diag_error(r->diag, NULL, (LrSpan){0, 0}, "%s", why);
-        return 1;
-    }
-    if (sha256_file_hex(path, sha) < 0) {
+        if (!failed[0])
+            snprintf(failed, sizeof failed, "%s", why);
+    } else if (sha256_file_hex(path, sha) < 0) {
         diag_error(r->diag, NULL, (LrSpan){0, 0}, "cannot read back '%s'", path);
-        return 1;
+        if (!failed[0])
+            snprintf(failed, sizeof failed, "cannot read back '%s'", path);
     }
-    if (write_metrics_csv(r, plan, state) < 0 || write_run_json(r, plan, state, evals, sha) < 0)
+    if (write_metrics_csv(r, plan, state) < 0 && !failed[0])
+        snprintf(failed, sizeof failed, "cannot write metrics.csv");
+    if (write_run_json(r, plan, state, evals, sha, failed) < 0)
         return 1;
-    return 0;
+    return failed[0] ? 1 : 0;
 }
 
 /* `load`: the file's parameters replace the initial ones, and its input

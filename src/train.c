@@ -241,8 +241,15 @@ LrStatus train_run(LrPlan *plan, LrTrainState *state, const LrSource *src, LrDia
         state->mid_epoch = false;
         state->seconds = now_seconds() - started;
         if (!finish_epoch(plan, state, lr, state->seconds)) {
+            /* Every step was finite; the epoch's measurement, after its
+             * last step, was not. */
             const double *row = plan->history + (size_t)(state->epochs_done - 1) * (size_t)plan->history_cols;
-            return diverged(plan, src, diag, state->epochs_done, row[HIST_LOSS], lr);
+            diag_error(diag, src, spec->train.span,
+                       "training diverged while measuring epoch %lld, after step %lld "
+                       "(loss=%s, lr=%.9g)",
+                       (long long)state->epochs_done, (long long)plan->optimizer.step,
+                       isnan(row[HIST_LOSS]) ? "nan" : "inf", lr);
+            return LR_RUN_FAILED;
         }
         if (hooks->save && hooks->save(hooks->ctx, plan, state) < 0)
             return LR_RUN_FAILED;

@@ -2,6 +2,7 @@
  * validated reader (safetensors.c) guards every file lrc reads back. */
 #include "weights.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,15 +64,37 @@ int weights_save(const LrPlan *plan, const char *path, char *why, size_t why_siz
 }
 
 /* Reads every listed tensor into its (const-cast) place. */
+/* Reads one tensor into its place. Parameters (F32) must be finite
+ * numbers: a NaN or an infinity would only surface as a divergence at the
+ * first step, so the file is refused now, naming the tensor. (F64 tensors
+ * are a checkpoint's history, where NaN stands for "no validation".) */
+static int read_tensor(const LrSafetensors *st, const LrNamedTensor *t, char *why, size_t why_size)
+{
+    if (safetensors_read(st, t->name, t->dtype, t->ndim, t->shape, (void *)t->data, why,
+                         why_size) < 0)
+        return -1;
+    if (t->dtype != DTYPE_F32)
+        return 0;
+    size_t count = 1;
+    for (int d = 0; d < t->ndim; d++)
+        count *= (size_t)t->shape[d];
+    const float *v = t->data;
+    for (size_t i = 0; i < count; i++) {
+        if (!isfinite(v[i])) {
+            snprintf(why, why_size, "'%s': tensor '%s' holds %s at index %zu, not a finite number",
+                     st->path, t->name, isnan(v[i]) ? "nan" : v[i] > 0 ? "inf" : "-inf", i);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static int read_tensors(const LrSafetensors *st, const TensorList *list, int first, char *why,
                         size_t why_size)
 {
-    for (int i = first; i < list->count; i++) {
-        const LrNamedTensor *t = &list->t[i];
-        if (safetensors_read(st, t->name, t->dtype, t->ndim, t->shape, (void *)t->data, why,
-                             why_size) < 0)
+    for (int i = first; i < list->count; i++)
+        if (read_tensor(st, &list->t[i], why, why_size) < 0)
             return -1;
-    }
     return 0;
 }
 
@@ -88,19 +111,17 @@ int weights_load(LrPlan *plan, const char *path, bool *normalization, char *why,
     if (layers >= 2 && strncmp(list.t[layers - 1].name, "normalize/", 10) == 0)
         layers -= 2;
     int status = 0;
-    for (int i = 0; i < layers && status == 0; i++) {
-        const LrNamedTensor *t = &list.t[i];
-        status = safetensors_read(&st, t->name, t->dtype, t->ndim, t->shape, (void *)t->data, why,
-                                  why_size);
-    }
+    for (int i = 0; i < layers && status == 0; i++)
+        status = read_tensor(&st, &list.t[i], why, why_size);
     if (status == 0) {
-        int64_t shape[1] = {plan->features};
+        LrNamedTensor offset = {"normalize/offset", DTYPE_F32, 1, {plan->features}, plan->norm_offset};
+        LrNamedTensor scale = {"normalize/scale", DTYPE_F32, 1, {plan->features}, plan->norm_scale};
         char scratch[256];
         /* Probe for the normalization: present means it is part of the model. */
-        if (safetensors_read(&st, "normalize/offset", DTYPE_F32, 1, shape, plan->norm_offset,
+        if (safetensors_read(&st, offset.name, offset.dtype, 1, offset.shape, plan->norm_offset,
                              scratch, sizeof scratch) == 0) {
-            status = safetensors_read(&st, "normalize/scale", DTYPE_F32, 1, shape,
-                                      plan->norm_scale, why, why_size);
+            status = read_tensor(&st, &offset, why, why_size);
+            status = status == 0 ? read_tensor(&st, &scale, why, why_size) : status;
             *normalization = status == 0;
         }
     }

@@ -346,7 +346,7 @@ static void test_data__unknown_feature_did_you_mean(void **state)
     LrDatasetSpec s = csv_spec(DIR "iris_tiny.csv", L("species"));
     s.feature_count = 2;
     s.feature_names = L("sepal_widht", "petal_width");
-    assert_int_equal(data_check_columns(&s, &f->src, &f->diag), 2);
+    assert_int_equal(data_check_columns(&s, &f->src, &f->diag, NULL), 2);
     assert_string_equal(f->diag.first,
                         "1:48: error: unknown column 'sepal_widht'; did you mean 'sepal_width'?");
     diag_init(&f->diag, NULL);
@@ -397,12 +397,37 @@ static void test_data__check_columns_reads_only_the_header(void **state)
     Fixture *f = *state;
     /* Row 3 has a bad value, which only loading finds. */
     LrDatasetSpec s = csv_spec(DIR "nonnumeric.csv", L("c"));
-    assert_int_equal(data_check_columns(&s, &f->src, &f->diag), 0);
+    assert_int_equal(data_check_columns(&s, &f->src, &f->diag, NULL), 0);
     assert_int_equal(f->diag.errors, 0);
     s = csv_spec(DIR "nonnumeric.csv", L("d"));
-    assert_int_equal(data_check_columns(&s, &f->src, &f->diag), 2);
+    assert_int_equal(data_check_columns(&s, &f->src, &f->diag, NULL), 2);
     LrDatasetSpec gen = {.kind = DATA_MOONS, .n = 10};
-    assert_int_equal(data_check_columns(&gen, &f->src, &f->diag), 0);
+    assert_int_equal(data_check_columns(&gen, &f->src, &f->diag, NULL), 0);
+}
+
+/* The plan's memory check sizes the model by the header: 4 features and 1
+ * label of 5 columns; 166 bytes hold at most 166 / (2 * 5) + 1 rows. */
+static void test_data__check_columns_gives_the_shape(void **state)
+{
+    Fixture *f = *state;
+    LrDatasetSpec s = csv_spec(DIR "iris_tiny.csv", L("species"));
+    LrDataShape shape;
+    assert_int_equal(data_check_columns(&s, &f->src, &f->diag, &shape), 0);
+    assert_int_equal(shape.features, 4);
+    assert_int_equal(shape.targets, 1);
+    assert_int_equal(shape.rows_at_least, 1);
+    assert_int_equal(shape.rows_at_most, 17);
+    LrDatasetSpec blobs = {.kind = DATA_BLOBS, .n = 10, .features = 3, .classes = 4};
+    assert_int_equal(data_check_columns(&blobs, &f->src, &f->diag, &shape), 0);
+    size_t x, y, centers;
+    assert_true(data_bytes(&blobs, &shape, 10, &x, &y, &centers));
+    assert_int_equal(x, 10 * 3 * sizeof(float));
+    assert_int_equal(y, 10 * sizeof(float));
+    assert_int_equal(centers, 4 * 3 * sizeof(double));
+    blobs.features = blobs.classes = 16777216;
+    assert_int_equal(data_check_columns(&blobs, &f->src, &f->diag, &shape), 0);
+    assert_true(data_bytes(&blobs, &shape, 10, &x, &y, &centers));
+    assert_true(centers == (size_t)16777216 * 16777216 * sizeof(double));
 }
 
 /* ---- split --------------------------------------------------------------- */
@@ -713,6 +738,7 @@ int main(void)
         T(test_data__label_also_feature),
         T(test_data__every_column_a_label),
         T(test_data__check_columns_reads_only_the_header),
+        T(test_data__check_columns_gives_the_shape),
         T(test_data__split_sizes_permutation_and_order),
         T(test_data__split_follows_documented_draws),
         T(test_data__split_seeded_by_seed_and_dataset),

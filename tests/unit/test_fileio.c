@@ -4,6 +4,7 @@
  * directory as target, and RLIMIT_FSIZE for a write that fails halfway. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -366,7 +367,7 @@ static void test_fileio__read_all_limits_and_errors(void **state)
     assert_why(why, "cannot read '%s': No such file or directory", path);
 
     assert_null(file_read_all(dir, 100, &size, why, sizeof why));
-    assert_why(why, "cannot read '%s': Is a directory", dir);
+    assert_why(why, "cannot read '%s': it is a directory, not a regular file", dir);
 }
 
 static void test_fileio__read_all_of_unknown_size(void **state)
@@ -384,6 +385,34 @@ static void test_fileio__read_all_of_unknown_size(void **state)
     free(got);
     assert_null(file_read_all("/proc/self/status", 10, &size, why, sizeof why));
     assert_string_equal(why, "'/proc/self/status' is too large (more than 10 bytes)");
+}
+
+/* A FIFO without a writer would block the open, /dev/zero never ends:
+ * both are refused at once, by what they are. */
+static void test_fileio__only_regular_files_are_read(void **state)
+{
+    const char *dir = *state;
+    char path[512], why[256];
+    size_t size;
+    snprintf(path, sizeof path, "%s/fifo", dir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    assert_int_equal(file_open_regular(path, why, sizeof why), -1);
+    assert_string_equal(why, "it is a FIFO, not a regular file");
+    assert_null(file_read_all(path, 100, &size, why, sizeof why));
+    assert_why(why, "cannot read '%s': it is a FIFO, not a regular file", path);
+    assert_null(file_read_all("/dev/zero", 100, &size, why, sizeof why));
+    assert_string_equal(why, "cannot read '/dev/zero': it is a character device, not a regular file");
+    unlink(path);
+    /* A regular file comes back blocking, ready to read. */
+    snprintf(path, sizeof path, "%s/plain", dir);
+    assert_int_equal(file_write_atomic(path, "abc", 3, why, sizeof why), 0);
+    int fd = file_open_regular(path, why, sizeof why);
+    assert_true(fd >= 0);
+    assert_int_equal(fcntl(fd, F_GETFL) & O_NONBLOCK, 0);
+    char buf[4];
+    assert_int_equal(read(fd, buf, sizeof buf), 3);
+    close(fd);
+    unlink(path);
 }
 
 int main(void)
@@ -406,6 +435,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_fileio__make_dirs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fileio__read_all_limits_and_errors, setup, teardown),
         cmocka_unit_test(test_fileio__read_all_of_unknown_size),
+        cmocka_unit_test_setup_teardown(test_fileio__only_regular_files_are_read, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -103,6 +103,7 @@ static const LrWord *const optimizers = words_optimizers;
 static const LrWord *const normalizers = words_normalizers;
 static const LrWord *const schedules = words_schedules;
 static const LrWord *const functions = words_functions;
+static const LrWord *const constants = words_constants;
 
 static int span_is(const Checker *c, LrSpan span, const char *word)
 {
@@ -258,7 +259,7 @@ static int line_of(const Checker *c, LrSpan span)
 
 /* Reports a name that is neither a let visible here nor a known word: it may
  * be defined later, or be a typo of a visible name. */
-static void report_unknown_name(Checker *c, Scoped v, const char *extra[])
+static void report_unknown_name(Checker *c, Scoped v, const char *const extra[])
 {
     LrSpan span = v.node->name;
     if (!diag_showing(c->diag)) { /* counted only: no line or suggestion to find */
@@ -513,12 +514,9 @@ static int eval_number_at(Checker *c, Scoped v, double *out)
                        (int)n->name.length, AST_TEXT(c->src, n->name));
             return -1;
         }
-        if (span_is(c, n->name, "pi")) {
-            *out = LR_PI;
-            return 0;
-        }
-        if (span_is(c, n->name, "e")) {
-            *out = LR_E;
+        const LrWord *constant = table_find(c, constants, n->name);
+        if (constant) {
+            *out = constant->code == CONST_PI ? LR_PI : LR_E;
             return 0;
         }
         const LetBinding *fn = let_find(c, n->name, v.scope);
@@ -534,7 +532,7 @@ static int eval_number_at(Checker *c, Scoped v, double *out)
                        (int)n->name.length, AST_TEXT(c->src, n->name));
             return -1;
         }
-        report_unknown_name(c, v, (const char *[]){"pi", "e", NULL});
+        report_unknown_name(c, v, words_constant_names);
         return -1;
     }
     case AST_UNARY:
@@ -770,7 +768,7 @@ static int eval_schedule(Checker *c, Scoped v, LrScheduleSpec *s)
     const LrNode *n = v.node;
     if (n->kind != AST_CALL || table_find(c, functions, n->name) || called_function(c, v)) {
         /* A plain number (or arithmetic on numbers): a constant rate. */
-        if (n->kind == AST_NAME && !span_is(c, n->name, "pi") && !span_is(c, n->name, "e") &&
+        if (n->kind == AST_NAME && !table_find(c, constants, n->name) &&
             table_find(c, schedules, n->name)) {
             diag_error(c->diag, c->src, n->span, "'%.*s' needs arguments",
                        (int)n->name.length, AST_TEXT(c->src, n->name));
@@ -954,7 +952,7 @@ static int eval_dense(Checker *c, Scoped v, const LrNode *args, LrLayerSpec *lay
     const LrNode *b[MAX_PARAMS];
     int sc = v.scope;
     int64_t units;
-    if (bind_args(c, "dense", v.node->span, args, 1, p, b) < 0 ||
+    if (bind_args(c, words_name(layers, LAYER_DENSE), v.node->span, args, 1, p, b) < 0 ||
         eval_int(c, arg_value(b[0], sc), "units", 1, SPEC_MAX_UNITS, &units) < 0 ||
         opt_number(c, b[4], sc, 0, &layer->l2) < 0)
         return -1;
@@ -1009,7 +1007,7 @@ static int eval_layer(Checker *c, Scoped v, LrLayerSpec *layer)
             diag_error(c->diag, c->src, v.node->span, "dropout needs 'rate'");
             return -1;
         }
-        if (bind_args(c, "dropout", v.node->span, args, 1, p, b) < 0 ||
+        if (bind_args(c, words_name(layers, LAYER_DROPOUT), v.node->span, args, 1, p, b) < 0 ||
             opt_number(c, b[0], v.scope, 0, &layer->rate) < 0)
             return -1;
         if (layer->rate < 0 || layer->rate >= 1)
@@ -1204,7 +1202,7 @@ static int check_csv(Checker *c, Scoped v, const LrNode *args, LrDatasetSpec *d)
                               {"header", 0}, {"delimiter", 0}, {NULL, 0}};
     const LrNode *b[MAX_PARAMS];
     int sc = v.scope;
-    if (bind_args(c, "csv", v.node->span, args, 1, p, b) < 0 ||
+    if (bind_args(c, words_name(sources, DATA_CSV), v.node->span, args, 1, p, b) < 0 ||
         eval_string(c, arg_value(b[0], sc), "the path", &d->path, NULL) < 0 ||
         opt_bool(c, b[4], sc, true, &d->header) < 0)
         return -1;
@@ -1715,7 +1713,7 @@ static int check_path_stmt(Checker *c, const LrStmt *st, const char **out,
  * too early can be told apart from an unknown one. */
 static int register_let(Checker *c, const LrStmt *st)
 {
-    if (span_is(c, st->name, "pi") || span_is(c, st->name, "e")) {
+    if (table_find(c, constants, st->name)) {
         diag_error(c->diag, c->src, st->name, "'%.*s' is a built-in constant",
                    (int)st->name.length, AST_TEXT(c->src, st->name));
         return -1;
@@ -1760,7 +1758,7 @@ static int is_known_word(const Checker *c, LrSpan span)
         words_sources,    words_layers,    words_activations, words_initializers,
         words_losses,     words_optimizers, words_schedules,  words_functions,
         words_metrics,    words_normalizers};
-    if (span_is(c, span, "pi") || span_is(c, span, "e"))
+    if (table_find(c, constants, span))
         return 1;
     for (size_t i = 0; i < sizeof tables / sizeof *tables; i++)
         if (table_find(c, tables[i], span))
@@ -2069,7 +2067,7 @@ static ValueType value_type(Checker *c, Scoped v, const char **category)
     case AST_NAME:
     case AST_CALL:
         /* A bare function name (tanh) is the word (the activation), not a number. */
-        if (span_is(c, n->name, "pi") || span_is(c, n->name, "e") ||
+        if (table_find(c, constants, n->name) ||
             (n->kind == AST_CALL && (table_find(c, functions, n->name) || called_function(c, v))))
             return TYPE_NUMBER;
         *category = word_kind(c, n->name);

@@ -24,11 +24,13 @@ const LrWord words_metrics[] = {LR_METRICS(WORD_ROW) WORD_END};
 const LrWord words_optimizers[] = {LR_OPTIMIZERS(WORD_ROW) WORD_END};
 const LrWord words_schedules[] = {LR_SCHEDULES(WORD_ROW) WORD_END};
 const LrWord words_functions[] = {LR_FUNCTIONS(WORD_ROW) WORD_MISSING_ROW(LR_SWEEP_WORD) WORD_END};
+const LrWord words_constants[] = {LR_CONSTANTS(WORD_ROW) WORD_END};
 const LrWord words_statements[] = {LR_STATEMENTS(WORD_ROW) WORD_END};
 const LrWord words_reserved[] = {LR_STATEMENTS(WORD_ROW) LR_RESERVED_VALUES(WORD_ROW) WORD_END};
 
 #define WORD_NAME(code, name) name,
 const char *const words_statement_names[] = {LR_STATEMENTS(WORD_NAME) NULL};
+const char *const words_constant_names[] = {LR_CONSTANTS(WORD_NAME) NULL};
 
 /* Each table has a row per enumerator (and the missing words after them):
  * the enums are made from the same lists, and these catch an enum written
@@ -47,6 +49,7 @@ static_assert(ROWS(words_metrics) == METRIC_CATEGORICAL_CROSSENTROPY + 1, "metri
 static_assert(ROWS(words_optimizers) == OPT_ADAGRAD + 1, "optimizers");
 static_assert(ROWS(words_schedules) == SCHED_COSINE, "schedules, after SCHED_CONSTANT");
 static_assert(ROWS(words_functions) == FN_MAX + 1 + 1, "functions and sweep");
+static_assert(ROWS(words_constants) == CONST_E + 1, "constants");
 static_assert(ROWS(words_statements) == TK_MINIMIZE - TK_SEED + 1,
               "statement keywords: lr.y's tokens SEED ... MINIMIZE");
 static_assert(ROWS(words_reserved) == TK_FALSE - TK_SEED + 1,

@@ -56,6 +56,7 @@ typedef enum LrActivation { LR_ACTIVATIONS(WORDS_ENUM) } LrActivation;
     X("gelu") X("elu") X("selu") X("leaky_relu") X("silu") X("swish") X("softplus")        \
     X("softsign") X("mish")
 
+/* Initializers; "truncated" normals as init.c draws them. */
 #define LR_INITIALIZERS(X)                                                                 \
     X(INIT_ZEROS, "zeros")                                                                 \
     X(INIT_ONES, "ones")                                                                   \
@@ -63,10 +64,10 @@ typedef enum LrActivation { LR_ACTIVATIONS(WORDS_ENUM) } LrActivation;
     X(INIT_NORMAL, "normal")                 /* mean a, stddev b */                        \
     X(INIT_UNIFORM, "uniform")               /* low a, high b */                           \
     X(INIT_GLOROT_UNIFORM, "glorot_uniform") /* limit sqrt(6 / (fan_in + fan_out)) */      \
-    X(INIT_GLOROT_NORMAL, "glorot_normal")   /* truncated normal, stddev sqrt(2 / (fan_in + fan_out)) */ \
-    X(INIT_HE_NORMAL, "he_normal")           /* truncated normal, stddev sqrt(2 / fan_in) */ \
+    X(INIT_GLOROT_NORMAL, "glorot_normal")   /* truncated, stddev sqrt(2 / (in + out)) */  \
+    X(INIT_HE_NORMAL, "he_normal")           /* truncated, stddev sqrt(2 / fan_in) */      \
     X(INIT_HE_UNIFORM, "he_uniform")         /* limit sqrt(6 / fan_in) */                  \
-    X(INIT_LECUN_NORMAL, "lecun_normal")     /* truncated normal, stddev sqrt(1 / fan_in) */
+    X(INIT_LECUN_NORMAL, "lecun_normal")     /* truncated, stddev sqrt(1 / fan_in) */
 typedef enum LrInitKind { LR_INITIALIZERS(WORDS_ENUM) } LrInitKind;
 
 #define LR_LOSSES(X)                                                                       \
@@ -75,7 +76,8 @@ typedef enum LrInitKind { LR_INITIALIZERS(WORDS_ENUM) } LrInitKind;
     X(LOSS_MAE, "mae")                                                                     \
     X(LOSS_HUBER, "huber")               /* delta */                                       \
     X(LOSS_BINARY_CROSSENTROPY, "binary_crossentropy")                                     \
-    X(LOSS_CATEGORICAL_CROSSENTROPY, "categorical_crossentropy") /* one-hot targets, or one integer class per row */
+    /* one-hot targets, or one integer class per row */                                  \
+    X(LOSS_CATEGORICAL_CROSSENTROPY, "categorical_crossentropy")
 typedef enum LrLossKind { LR_LOSSES(WORDS_ENUM) } LrLossKind;
 
 /* What is measured each epoch besides the loss: accuracy, and the losses
@@ -114,6 +116,10 @@ typedef enum LrScheduleKind { SCHED_CONSTANT, LR_SCHEDULES(WORDS_ENUM) } LrSched
 typedef enum LrFunction { LR_FUNCTIONS(WORDS_ENUM) } LrFunction;
 #define LR_SWEEP_WORD "sweep"
 
+/* Named constants of expressions. */
+#define LR_CONSTANTS(X) X(CONST_PI, "pi") X(CONST_E, "e")
+typedef enum LrConstant { LR_CONSTANTS(WORDS_ENUM) } LrConstant;
+
 /* A word of one category: its spelling and code. A word that is not
  * supported (an activation lrc lacks; sweep among the functions) gets "not
  * supported yet" from the checker rather than "unknown". */
@@ -133,7 +139,8 @@ enum { LAYER_WORD_ACTIVATION = 100 };
  * missing ones. */
 extern const LrWord words_sources[], words_normalizers[], words_layers[], words_activations[],
     words_initializers[], words_losses[], words_metrics[], words_optimizers[],
-    words_schedules[], words_functions[], words_statements[], words_reserved[];
+    words_schedules[], words_functions[], words_constants[], words_statements[],
+    words_reserved[];
 
 /* The word of table with length bytes at text, or NULL. */
 const LrWord *words_find(const LrWord *table, const char *text, size_t length);
@@ -150,7 +157,8 @@ int words_token(const char *text, size_t length);
 bool words_is_statement(int token);
 bool words_is_reserved(int token);
 
-/* The statement keywords' spellings, ending with NULL, for did-you-mean. */
-extern const char *const words_statement_names[];
+/* The spellings of the statement keywords and of the constants, ending
+ * with NULL, for did-you-mean. */
+extern const char *const words_statement_names[], *const words_constant_names[];
 
 #endif

@@ -27,6 +27,7 @@ static const Category categories[] = {
     {"initializers", words_initializers}, {"losses", words_losses},
     {"metrics", words_metrics},           {"optimizers", words_optimizers},
     {"schedules", words_schedules},       {"functions", words_functions},
+    {"constants", words_constants},
     {"statements", words_statements},     {"reserved", words_reserved},
 };
 enum { CATEGORY_COUNT = sizeof categories / sizeof categories[0] };
@@ -103,6 +104,10 @@ static void test_enums_are_in_the_order_of_their_names(void **state)
     assert_enum_names(words_functions, FN_SIN,
                       (const char *const[]){"sin", "cos", "tan", "exp", "log", "sqrt", "abs",
                                             "sinh", "cosh", "tanh", "pow", "min", "max", NULL});
+    assert_enum_names(words_constants, CONST_PI, (const char *const[]){"pi", "e", NULL});
+    assert_string_equal(words_constant_names[0], "pi");
+    assert_string_equal(words_constant_names[1], "e");
+    assert_null(words_constant_names[2]);
     /* A metric named like a loss is that loss. */
     assert_int_equal(METRIC_HUBER - METRIC_MSE, LOSS_HUBER - LOSS_MSE);
 }

@@ -50,15 +50,16 @@ LDLIBS  = -pthread -ldl -lm
 
 # Modules by stage; one object per file in src/ (and the generated parser).
 CORE    := arena source diag
-FRONT   := lex lr parse ast check
+FRONT   := words lex lr parse ast check
 RUNTIME := rng schedule pool blas activation layer_dense layer_dropout layer_activation loss metrics optim init synth csv decimal data sha256 fileio json safetensors plan train report weights explain run expr sweep minimize sandbox
 LRC_OBJS := $(addprefix $(BUILD)/obj/,$(addsuffix .o,$(CORE) $(FRONT) $(RUNTIME) main))
 
 # Unit tests: tests/unit/test_<module>.c, each linked with only what it needs.
-UNIT_TESTS := train pool decimal diag lex parse check rng schedule dense layers loss metrics optim init synth csv data sha256 fileio json safetensors expr
+UNIT_TESTS := train pool decimal diag words lex parse check rng schedule dense layers loss metrics optim init synth csv data sha256 fileio json safetensors expr
 test_diag_MODS     := $(CORE)
-test_lex_MODS      := $(CORE) lex
-test_parse_MODS    := $(CORE) lex lr parse ast
+test_lex_MODS      := $(CORE) words lex
+test_words_MODS    := $(CORE) words lex
+test_parse_MODS    := $(CORE) words lex lr parse ast
 test_check_MODS    := $(CORE) $(FRONT) fileio expr sandbox
 test_train_MODS    := $(CORE) $(FRONT) fileio expr sandbox rng schedule pool blas activation \
                       layer_dense layer_dropout layer_activation loss metrics optim init synth \
@@ -71,7 +72,7 @@ test_schedule_MODS := schedule
 test_dense_MODS    := pool blas activation layer_dense
 test_layers_MODS   := pool blas activation layer_dense layer_dropout layer_activation rng
 test_loss_MODS     := loss
-test_metrics_MODS  := metrics loss
+test_metrics_MODS  := metrics loss words
 test_optim_MODS    := optim schedule pool
 test_init_MODS     := init rng
 test_synth_MODS    := synth rng

@@ -59,6 +59,8 @@
 /* ------------------------------------------------------------------------
  * Tokens, in the order of their TK_ codes. EXPR_MODE is never produced by
  * the lexer: parse_expression feeds it first to select the expression rule.
+ * The keywords' spellings are src/words.h's LR_STATEMENTS and
+ * LR_RESERVED_VALUES (the lexer finds them there).
  * ---------------------------------------------------------------------- */
 %token EXPR_MODE NEWLINE.
 %token SEED USE LET DATASET MODEL LOSS OPTIMIZER TRAIN EVALUATE SAVE LOAD MINIMIZE.

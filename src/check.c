@@ -93,98 +93,18 @@ typedef struct Scoped {
 
 /* ---------------------------------------------------------------- names */
 
-/* A name the language knows, in one of the tables below. A name listed as
- * not supported (sweep among the functions: it is valid only as the whole
- * value of a let) gets "not supported yet" rather than "unknown". */
-typedef struct NameEntry {
-    const char *name;
-    int code;
-    int supported;
-} NameEntry;
-
-enum { UNSUPPORTED = -1 };
-
-static const NameEntry sources[] = {
-    {"linear", DATA_LINEAR, 1}, {"csv", DATA_CSV, 1},       {"blobs", DATA_BLOBS, 1},
-    {"moons", DATA_MOONS, 1},   {"spiral", DATA_SPIRAL, 1}, {NULL, 0, 0}};
-
-/* Layer words: dense and dropout, or an activation as a layer of its own. */
-enum { LAYER_WORD_ACTIVATION = 100 };
-/* Activations of other frameworks that lrc lacks: "not supported yet",
- * rather than "did you mean 'relu'?" for gelu. */
-#define MISSING_ACTIVATIONS                                                                 \
-    {"gelu", UNSUPPORTED, 0}, {"elu", UNSUPPORTED, 0}, {"selu", UNSUPPORTED, 0},            \
-        {"leaky_relu", UNSUPPORTED, 0}, {"silu", UNSUPPORTED, 0}, {"swish", UNSUPPORTED, 0}, \
-        {"softplus", UNSUPPORTED, 0}, {"softsign", UNSUPPORTED, 0}, {"mish", UNSUPPORTED, 0}
-
-static const NameEntry layers[] = {
-    {"dense", LAYER_DENSE, 1},
-    {"dropout", LAYER_DROPOUT, 1},
-    {"linear", LAYER_WORD_ACTIVATION + ACT_LINEAR, 1},
-    {"relu", LAYER_WORD_ACTIVATION + ACT_RELU, 1},
-    {"sigmoid", LAYER_WORD_ACTIVATION + ACT_SIGMOID, 1},
-    {"tanh", LAYER_WORD_ACTIVATION + ACT_TANH, 1},
-    {"softmax", LAYER_WORD_ACTIVATION + ACT_SOFTMAX, 1},
-    MISSING_ACTIVATIONS,
-    {NULL, 0, 0}};
-
-static const NameEntry activations[] = {
-    {"linear", ACT_LINEAR, 1}, {"relu", ACT_RELU, 1},       {"sigmoid", ACT_SIGMOID, 1},
-    {"tanh", ACT_TANH, 1},     {"softmax", ACT_SOFTMAX, 1}, MISSING_ACTIVATIONS,
-    {NULL, 0, 0}};
-
-static const NameEntry initializers[] = {
-    {"zeros", INIT_ZEROS, 1},
-    {"ones", INIT_ONES, 1},
-    {"constant", INIT_CONSTANT, 1},
-    {"normal", INIT_NORMAL, 1},
-    {"uniform", INIT_UNIFORM, 1},
-    {"glorot_uniform", INIT_GLOROT_UNIFORM, 1},
-    {"glorot_normal", INIT_GLOROT_NORMAL, 1},
-    {"he_normal", INIT_HE_NORMAL, 1},
-    {"he_uniform", INIT_HE_UNIFORM, 1},
-    {"lecun_normal", INIT_LECUN_NORMAL, 1},
-    {NULL, 0, 0}};
-
-static const NameEntry losses[] = {{"mse", LOSS_MSE, 1},
-                                   {"half_mse", LOSS_HALF_MSE, 1},
-                                   {"mae", LOSS_MAE, 1},
-                                   {"huber", LOSS_HUBER, 1},
-                                   {"binary_crossentropy", LOSS_BINARY_CROSSENTROPY, 1},
-                                   {"categorical_crossentropy", LOSS_CATEGORICAL_CROSSENTROPY, 1},
-                                   {NULL, 0, 0}};
-
-static const NameEntry metric_names[] = {
-    {"accuracy", METRIC_ACCURACY, 1},
-    {"mse", METRIC_MSE, 1},
-    {"half_mse", METRIC_HALF_MSE, 1},
-    {"mae", METRIC_MAE, 1},
-    {"huber", METRIC_HUBER, 1},
-    {"binary_crossentropy", METRIC_BINARY_CROSSENTROPY, 1},
-    {"categorical_crossentropy", METRIC_CATEGORICAL_CROSSENTROPY, 1},
-    {NULL, 0, 0}};
-
-static const NameEntry optimizers[] = {
-    {"sgd", OPT_SGD, 1},         {"adam", OPT_ADAM, 1},       {"adamw", OPT_ADAMW, 1},
-    {"rmsprop", OPT_RMSPROP, 1}, {"adagrad", OPT_ADAGRAD, 1}, {NULL, 0, 0}};
-
-static const NameEntry normalizers[] = {
-    {"none", NORM_NONE, 1}, {"standard", NORM_STANDARD, 1}, {"minmax", NORM_MINMAX, 1}, {NULL, 0, 0}};
-
-static const NameEntry schedules[] = {
-    {"exp_decay", SCHED_EXP_DECAY, 1},       {"piecewise", SCHED_PIECEWISE, 1},
-    {"polynomial", SCHED_POLYNOMIAL, 1},     {"inverse_time", SCHED_INVERSE_TIME, 1},
-    {"cosine", SCHED_COSINE, 1},             {NULL, 0, 0}};
-
-enum {
-    FN_SIN, FN_COS, FN_TAN, FN_EXP, FN_LOG, FN_SQRT, FN_ABS, FN_SINH, FN_COSH, FN_TANH,
-    FN_POW, FN_MIN, FN_MAX
-};
-static const NameEntry functions[] = {
-    {"sin", FN_SIN, 1},   {"cos", FN_COS, 1},   {"tan", FN_TAN, 1},     {"exp", FN_EXP, 1},
-    {"log", FN_LOG, 1},   {"sqrt", FN_SQRT, 1}, {"abs", FN_ABS, 1},     {"sinh", FN_SINH, 1},
-    {"cosh", FN_COSH, 1}, {"tanh", FN_TANH, 1}, {"pow", FN_POW, 1},     {"min", FN_MIN, 1},
-    {"max", FN_MAX, 1},   {"sweep", UNSUPPORTED, 0}, {NULL, 0, 0}};
+/* The tables of words.h, under the names the checks below use. */
+static const LrWord *const sources = words_sources;
+static const LrWord *const layers = words_layers;
+static const LrWord *const activations = words_activations;
+static const LrWord *const initializers = words_initializers;
+static const LrWord *const losses = words_losses;
+static const LrWord *const metric_names = words_metrics;
+static const LrWord *const optimizers = words_optimizers;
+static const LrWord *const normalizers = words_normalizers;
+static const LrWord *const schedules = words_schedules;
+static const LrWord *const functions = words_functions;
+static const LrWord *const constants = words_constants;
 
 static int span_is(const Checker *c, LrSpan span, const char *word)
 {
@@ -192,20 +112,17 @@ static int span_is(const Checker *c, LrSpan span, const char *word)
     return span.length == n && memcmp(AST_TEXT(c->src, span), word, n) == 0;
 }
 
-static const NameEntry *table_find(const Checker *c, const NameEntry *table, LrSpan span)
+static const LrWord *table_find(const Checker *c, const LrWord *table, LrSpan span)
 {
-    for (const NameEntry *e = table; e->name; e++)
-        if (span_is(c, span, e->name))
-            return e;
-    return NULL;
+    return words_find(table, AST_TEXT(c->src, span), span.length);
 }
 
 /* The names of a table that lrc supports, as "a, b, c" (at most size bytes). */
-static void supported_names(const NameEntry *table, char *out, size_t size)
+static void supported_names(const LrWord *table, char *out, size_t size)
 {
     size_t used = 0;
     out[0] = '\0';
-    for (const NameEntry *e = table; e->name && used < size; e++)
+    for (const LrWord *e = table; e->name && used < size; e++)
         if (e->supported)
             used += (size_t)snprintf(out + used, size - used, "%s%s", used ? ", " : "", e->name);
 }
@@ -213,7 +130,7 @@ static void supported_names(const NameEntry *table, char *out, size_t size)
 /* Reports "unknown KIND 'x'; did you mean 'y'?" over a table's names, or,
  * when none is close, lists them (but not the functions, where a let
  * function is valid too). */
-static void report_unknown(Checker *c, LrSpan span, const char *kind, const NameEntry *table)
+static void report_unknown(Checker *c, LrSpan span, const char *kind, const LrWord *table)
 {
     if (!diag_showing(c->diag)) {
         diag_error(c->diag, c->src, span, "unknown %s", kind);
@@ -221,7 +138,7 @@ static void report_unknown(Checker *c, LrSpan span, const char *kind, const Name
     }
     const char *names[64];
     int n = 0;
-    for (const NameEntry *e = table; e->name && n < 63; e++)
+    for (const LrWord *e = table; e->name && n < 63; e++)
         if (e->supported)
             names[n++] = e->name;
     names[n] = NULL;
@@ -239,7 +156,7 @@ static void report_unknown(Checker *c, LrSpan span, const char *kind, const Name
 
 /* A name of the language (or of other frameworks) that lrc does not
  * implement: says so, with what it has instead. */
-static void report_unsupported(Checker *c, LrSpan span, const char *kind, const NameEntry *table)
+static void report_unsupported(Checker *c, LrSpan span, const char *kind, const LrWord *table)
 {
     char all[512] = "";
     if (table != functions)
@@ -250,9 +167,9 @@ static void report_unsupported(Checker *c, LrSpan span, const char *kind, const 
 
 /* Finds name in table; reports unknown or unsupported names. Returns the
  * entry's code, or -1 after an error. */
-static int lookup(Checker *c, const NameEntry *table, LrSpan span, const char *kind)
+static int lookup(Checker *c, const LrWord *table, LrSpan span, const char *kind)
 {
-    const NameEntry *e = table_find(c, table, span);
+    const LrWord *e = table_find(c, table, span);
     if (!e) {
         report_unknown(c, span, kind, table);
         return -1;
@@ -343,7 +260,7 @@ static int line_of(const Checker *c, LrSpan span)
 
 /* Reports a name that is neither a let visible here nor a known word: it may
  * be defined later, or be a typo of a visible name. */
-static void report_unknown_name(Checker *c, Scoped v, const char *extra[])
+static void report_unknown_name(Checker *c, Scoped v, const char *const extra[])
 {
     LrSpan span = v.node->name;
     if (!diag_showing(c->diag)) { /* counted only: no line or suggestion to find */
@@ -598,12 +515,9 @@ static int eval_number_at(Checker *c, Scoped v, double *out)
                        (int)n->name.length, AST_TEXT(c->src, n->name));
             return -1;
         }
-        if (span_is(c, n->name, "pi")) {
-            *out = LR_PI;
-            return 0;
-        }
-        if (span_is(c, n->name, "e")) {
-            *out = LR_E;
+        const LrWord *constant = table_find(c, constants, n->name);
+        if (constant) {
+            *out = constant->code == CONST_PI ? LR_PI : LR_E;
             return 0;
         }
         const LetBinding *fn = let_find(c, n->name, v.scope);
@@ -619,7 +533,7 @@ static int eval_number_at(Checker *c, Scoped v, double *out)
                        (int)n->name.length, AST_TEXT(c->src, n->name));
             return -1;
         }
-        report_unknown_name(c, v, (const char *[]){"pi", "e", NULL});
+        report_unknown_name(c, v, words_constant_names);
         return -1;
     }
     case AST_UNARY:
@@ -855,7 +769,7 @@ static int eval_schedule(Checker *c, Scoped v, LrScheduleSpec *s)
     const LrNode *n = v.node;
     if (n->kind != AST_CALL || table_find(c, functions, n->name) || called_function(c, v)) {
         /* A plain number (or arithmetic on numbers): a constant rate. */
-        if (n->kind == AST_NAME && !span_is(c, n->name, "pi") && !span_is(c, n->name, "e") &&
+        if (n->kind == AST_NAME && !table_find(c, constants, n->name) &&
             table_find(c, schedules, n->name)) {
             diag_error(c->diag, c->src, n->span, "'%.*s' needs arguments",
                        (int)n->name.length, AST_TEXT(c->src, n->name));
@@ -1039,7 +953,7 @@ static int eval_dense(Checker *c, Scoped v, const LrNode *args, LrLayerSpec *lay
     const LrNode *b[MAX_PARAMS];
     int sc = v.scope;
     int64_t units;
-    if (bind_args(c, "dense", v.node->span, args, 1, p, b) < 0 ||
+    if (bind_args(c, words_name(layers, LAYER_DENSE), v.node->span, args, 1, p, b) < 0 ||
         eval_int(c, arg_value(b[0], sc), "units", 1, SPEC_MAX_UNITS, &units) < 0 ||
         opt_number(c, b[4], sc, 0, &layer->l2) < 0)
         return -1;
@@ -1094,7 +1008,7 @@ static int eval_layer(Checker *c, Scoped v, LrLayerSpec *layer)
             diag_error(c->diag, c->src, v.node->span, "dropout needs 'rate'");
             return -1;
         }
-        if (bind_args(c, "dropout", v.node->span, args, 1, p, b) < 0 ||
+        if (bind_args(c, words_name(layers, LAYER_DROPOUT), v.node->span, args, 1, p, b) < 0 ||
             opt_number(c, b[0], v.scope, 0, &layer->rate) < 0)
             return -1;
         if (layer->rate < 0 || layer->rate >= 1)
@@ -1289,7 +1203,7 @@ static int check_csv(Checker *c, Scoped v, const LrNode *args, LrDatasetSpec *d)
                               {"header", 0}, {"delimiter", 0}, {NULL, 0}};
     const LrNode *b[MAX_PARAMS];
     int sc = v.scope;
-    if (bind_args(c, "csv", v.node->span, args, 1, p, b) < 0 ||
+    if (bind_args(c, words_name(sources, DATA_CSV), v.node->span, args, 1, p, b) < 0 ||
         eval_string(c, arg_value(b[0], sc), "the path", &d->path, NULL) < 0 ||
         opt_bool(c, b[4], sc, true, &d->header) < 0)
         return -1;
@@ -1800,7 +1714,7 @@ static int check_path_stmt(Checker *c, const LrStmt *st, const char **out,
  * too early can be told apart from an unknown one. */
 static int register_let(Checker *c, const LrStmt *st)
 {
-    if (span_is(c, st->name, "pi") || span_is(c, st->name, "e")) {
+    if (table_find(c, constants, st->name)) {
         diag_error(c->diag, c->src, st->name, "'%.*s' is a built-in constant",
                    (int)st->name.length, AST_TEXT(c->src, st->name));
         return -1;
@@ -1841,10 +1755,11 @@ static int register_let(Checker *c, const LrStmt *st)
 
 static int is_known_word(const Checker *c, LrSpan span)
 {
-    static const NameEntry *const tables[] = {
-        sources,    layers,    activations, initializers, losses,
-        optimizers, schedules, functions,   metric_names, normalizers};
-    if (span_is(c, span, "pi") || span_is(c, span, "e"))
+    static const LrWord *const tables[] = {
+        words_sources,    words_layers,    words_activations, words_initializers,
+        words_losses,     words_optimizers, words_schedules,  words_functions,
+        words_metrics,    words_normalizers};
+    if (table_find(c, constants, span))
         return 1;
     for (size_t i = 0; i < sizeof tables / sizeof *tables; i++)
         if (table_find(c, tables[i], span))
@@ -1854,7 +1769,7 @@ static int is_known_word(const Checker *c, LrSpan span)
 
 static bool is_sweep(const Checker *c, const LrNode *n)
 {
-    return n->kind == AST_CALL && span_is(c, n->name, "sweep");
+    return n->kind == AST_CALL && span_is(c, n->name, LR_SWEEP_WORD);
 }
 
 /* A sweep is a let's value, which runs replace one by one (--set); written
@@ -2153,7 +2068,7 @@ static ValueType value_type(Checker *c, Scoped v, const char **category)
     case AST_NAME:
     case AST_CALL:
         /* A bare function name (tanh) is the word (the activation), not a number. */
-        if (span_is(c, n->name, "pi") || span_is(c, n->name, "e") ||
+        if (table_find(c, constants, n->name) ||
             (n->kind == AST_CALL && (table_find(c, functions, n->name) || called_function(c, v))))
             return TYPE_NUMBER;
         *category = word_kind(c, n->name);

@@ -15,21 +15,9 @@ static void num(LrBuffer *b, double v)
     buffer_printf(b, "%s", text);
 }
 
-static const char *const activation_names[] = {"linear", "relu", "sigmoid", "tanh", "softmax"};
-static const char *const init_names[] = {"zeros",     "ones",          "constant",
-                                         "normal",    "uniform",       "glorot_uniform",
-                                         "glorot_normal", "he_normal", "he_uniform",
-                                         "lecun_normal"};
-static const char *const loss_names[] = {"mse",   "half_mse",           "mae",
-                                         "huber", "binary_crossentropy", "categorical_crossentropy"};
-static const char *const metric_names[] = {"accuracy", "mse", "half_mse", "mae", "huber",
-                                           "binary_crossentropy", "categorical_crossentropy"};
-static const char *const optimizer_names[] = {"sgd", "adam", "adamw", "rmsprop", "adagrad"};
-static const char *const normalize_names[] = {"none", "standard", "minmax"};
-
 static void init(LrBuffer *b, const LrInitSpec *i)
 {
-    buffer_printf(b, "%s", init_names[i->kind]);
+    buffer_printf(b, "%s", words_name(words_initializers, (int)i->kind));
     if (i->kind == INIT_CONSTANT) {
         buffer_printf(b, "(value=");
         num(b, i->a);
@@ -57,7 +45,7 @@ static void schedule(LrBuffer *b, const LrScheduleSpec *s)
         return;
     case SCHED_EXP_DECAY:
     case SCHED_INVERSE_TIME:
-        buffer_printf(b, "%s(", s->kind == SCHED_EXP_DECAY ? "exp_decay" : "inverse_time");
+        buffer_printf(b, "%s(", words_name(words_schedules, (int)s->kind));
         num(b, s->initial);
         buffer_printf(b, ", steps=");
         num(b, s->steps);
@@ -66,7 +54,7 @@ static void schedule(LrBuffer *b, const LrScheduleSpec *s)
         buffer_printf(b, ", staircase=%s)", s->staircase ? "true" : "false");
         return;
     case SCHED_POLYNOMIAL:
-        buffer_printf(b, "polynomial(");
+        buffer_printf(b, "%s(", words_name(words_schedules, (int)s->kind));
         num(b, s->initial);
         buffer_printf(b, ", steps=");
         num(b, s->steps);
@@ -77,7 +65,7 @@ static void schedule(LrBuffer *b, const LrScheduleSpec *s)
         buffer_printf(b, ", cycle=%s)", s->cycle ? "true" : "false");
         return;
     case SCHED_COSINE:
-        buffer_printf(b, "cosine(");
+        buffer_printf(b, "%s(", words_name(words_schedules, (int)s->kind));
         num(b, s->initial);
         buffer_printf(b, ", steps=");
         num(b, s->steps);
@@ -92,7 +80,7 @@ static void schedule(LrBuffer *b, const LrScheduleSpec *s)
         buffer_printf(b, ")");
         return;
     case SCHED_PIECEWISE:
-        buffer_printf(b, "piecewise(boundaries=[");
+        buffer_printf(b, "%s(boundaries=[", words_name(words_schedules, (int)s->kind));
         for (int i = 0; i < s->count; i++) {
             buffer_printf(b, i ? ", " : "");
             num(b, s->boundaries[i]);
@@ -131,9 +119,10 @@ static void dataset(LrBuffer *b, const LrDatasetSpec *d, LrNormalizeKind normali
     buffer_printf(b, "dataset ");
     if (d->name[0])
         buffer_printf(b, "%s = ", d->name);
+    buffer_printf(b, "%s(", words_name(words_sources, (int)d->kind));
     switch (d->kind) {
     case DATA_LINEAR:
-        buffer_printf(b, "linear(n=%lld, features=%d, low=", (long long)d->n, d->features);
+        buffer_printf(b, "n=%lld, features=%d, low=", (long long)d->n, d->features);
         num(b, d->low);
         buffer_printf(b, ", high=");
         num(b, d->high);
@@ -149,7 +138,6 @@ static void dataset(LrBuffer *b, const LrDatasetSpec *d, LrNormalizeKind normali
         buffer_printf(b, ")");
         break;
     case DATA_CSV:
-        buffer_printf(b, "csv(");
         string(b, d->portable_path);
         buffer_printf(b, ", labels=[");
         for (int i = 0; i < d->label_count; i++) {
@@ -171,32 +159,33 @@ static void dataset(LrBuffer *b, const LrDatasetSpec *d, LrNormalizeKind normali
         buffer_printf(b, ")");
         break;
     case DATA_BLOBS:
-        buffer_printf(b, "blobs(n=%lld, features=%d, classes=%d, spread=", (long long)d->n,
+        buffer_printf(b, "n=%lld, features=%d, classes=%d, spread=", (long long)d->n,
                       d->features, d->classes);
         num(b, d->spread);
         buffer_printf(b, ")");
         break;
     case DATA_MOONS:
-        buffer_printf(b, "moons(n=%lld, noise=", (long long)d->n);
+        buffer_printf(b, "n=%lld, noise=", (long long)d->n);
         num(b, d->noise);
         buffer_printf(b, ")");
         break;
     case DATA_SPIRAL:
-        buffer_printf(b, "spiral(n=%lld, classes=%d, noise=", (long long)d->n, d->classes);
+        buffer_printf(b, "n=%lld, classes=%d, noise=", (long long)d->n, d->classes);
         num(b, d->noise);
         buffer_printf(b, ")");
         break;
     }
     kv(b, "validation", d->validation);
     kv(b, "test", d->test);
-    buffer_printf(b, " normalize=%s\n", normalize_names[normalize]);
+    buffer_printf(b, " normalize=%s\n", words_name(words_normalizers, (int)normalize));
 }
 
 /* NAME lr=... option=value ...; sep separates the options (" " in the
  * statement, ", " inside minimize's optimizer=NAME(...)). */
 static void optimizer(LrBuffer *b, const LrOptimizerSpec *o, const char *sep)
 {
-    buffer_printf(b, "%s%slr=", optimizer_names[o->kind], strcmp(sep, " ") ? "(" : " ");
+    buffer_printf(b, "%s%slr=", words_name(words_optimizers, (int)o->kind),
+                  strcmp(sep, " ") ? "(" : " ");
     schedule(b, &o->lr);
     const char *keys[4];
     double values[4];
@@ -247,7 +236,7 @@ static void metrics(LrBuffer *b, const LrMetricKind *m, int count)
 {
     buffer_printf(b, " metrics=[");
     for (int i = 0; i < count; i++)
-        buffer_printf(b, "%s%s", i ? ", " : "", metric_names[m[i]]);
+        buffer_printf(b, "%s%s", i ? ", " : "", words_name(words_metrics, (int)m[i]));
     buffer_printf(b, "]");
 }
 
@@ -264,8 +253,9 @@ void explain_spec(const LrSpec *spec, LrBuffer *b)
             const LrLayerSpec *l = &spec->layers[i];
             buffer_printf(b, i ? " -> " : "");
             if (l->kind == LAYER_DENSE) {
-                buffer_printf(b, "dense(%d, activation=%s, init=", l->units,
-                              activation_names[l->activation]);
+                buffer_printf(b, "%s(%d, activation=%s, init=",
+                              words_name(words_layers, (int)l->kind), l->units,
+                              words_name(words_activations, (int)l->activation));
                 init(b, &l->init);
                 buffer_printf(b, ", bias_init=");
                 init(b, &l->bias_init);
@@ -273,17 +263,17 @@ void explain_spec(const LrSpec *spec, LrBuffer *b)
                 num(b, l->l2);
                 buffer_printf(b, ")");
             } else if (l->kind == LAYER_DROPOUT) {
-                buffer_printf(b, "dropout(");
+                buffer_printf(b, "%s(", words_name(words_layers, (int)l->kind));
                 num(b, l->rate);
                 buffer_printf(b, ")");
             } else {
-                buffer_printf(b, "%s", activation_names[l->activation]);
+                buffer_printf(b, "%s", words_name(words_activations, (int)l->activation));
             }
         }
         buffer_printf(b, "\n");
     }
     if (spec->has_loss) {
-        buffer_printf(b, "loss %s", loss_names[spec->loss.kind]);
+        buffer_printf(b, "loss %s", words_name(words_losses, (int)spec->loss.kind));
         if (spec->loss.kind == LOSS_HUBER) {
             buffer_printf(b, "(delta=");
             num(b, spec->loss.delta);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "lr.h"
+#include "words.h"
 
 void lex_init_range(LrLexer *lx, const LrSource *src, uint32_t begin, uint32_t end,
                     LrDiag *diag)
@@ -203,22 +204,8 @@ int lex_next(LrLexer *lx, LrToken *tok)
                 LEX_RESULT(lex_fail(lx, offset, LEX_LENGTH, "unterminated string"));
             }
 
-            "seed"      { LEX_TOKEN(TK_SEED); }
-            "use"       { LEX_TOKEN(TK_USE); }
-            "let"       { LEX_TOKEN(TK_LET); }
-            "dataset"   { LEX_TOKEN(TK_DATASET); }
-            "model"     { LEX_TOKEN(TK_MODEL); }
-            "loss"      { LEX_TOKEN(TK_LOSS); }
-            "optimizer" { LEX_TOKEN(TK_OPTIMIZER); }
-            "train"     { LEX_TOKEN(TK_TRAIN); }
-            "evaluate"  { LEX_TOKEN(TK_EVALUATE); }
-            "save"      { LEX_TOKEN(TK_SAVE); }
-            "load"      { LEX_TOKEN(TK_LOAD); }
-            "minimize"  { LEX_TOKEN(TK_MINIMIZE); }
-            "from"      { LEX_TOKEN(TK_FROM); }
-            "true"      { LEX_TOKEN(TK_TRUE); }
-            "false"     { LEX_TOKEN(TK_FALSE); }
-            ident       { LEX_TOKEN(TK_IDENT); }
+            // Reserved words are identifiers that words.c knows.
+            ident { LEX_TOKEN(words_token((const char *)start, LEX_LENGTH)); }
 
             "(" { LEX_RESULT(lex_open(lx, tok, TK_LPAREN, offset)); }
             "[" { LEX_RESULT(lex_open(lx, tok, TK_LBRACKET, offset)); }

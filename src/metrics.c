@@ -205,21 +205,5 @@ double metric_sum(LrMetricKind m, LrActivation pending, const LrTensor *pred,
 
 const char *metric_name(LrMetricKind m)
 {
-    switch (m) {
-    case METRIC_ACCURACY:
-        return "accuracy";
-    case METRIC_MSE:
-        return "mse";
-    case METRIC_HALF_MSE:
-        return "half_mse";
-    case METRIC_MAE:
-        return "mae";
-    case METRIC_HUBER:
-        return "huber";
-    case METRIC_BINARY_CROSSENTROPY:
-        return "binary_crossentropy";
-    case METRIC_CATEGORICAL_CROSSENTROPY:
-        return "categorical_crossentropy";
-    }
-    return "?";
+    return words_name(words_metrics, (int)m);
 }

@@ -15,6 +15,7 @@
 #include "lex.h"
 #include "lr.h"
 #include "parse_int.h"
+#include "words.h"
 
 /* A file with more statements than this is refused (it bounds the
  * checker's work and memory, whatever the file's size). */
@@ -249,23 +250,12 @@ void parse_program_add(LrParseState *ps, LrStmt *stmt)
 
 /* ---- syntax errors ---------------------------------------------------- */
 
-static const char *const statement_names[] = {
-    "seed", "use", "let", "dataset", "model", "loss", "optimizer",
-    "train", "evaluate", "save", "load", "minimize", NULL,
-};
-
 /* How a token that may be expected is named in messages. */
 static const char *const token_text[LR_TOKEN_COUNT] = {
     [TK_LPAREN] = "'('", [TK_RPAREN] = "')'",   [TK_LBRACKET] = "'['",
     [TK_RBRACKET] = "']'", [TK_COMMA] = "','",  [TK_EQ] = "'='",
     [TK_FROM] = "'from'",
 };
-
-static bool is_keyword(int major)
-{
-    return (major >= TK_SEED && major <= TK_MINIMIZE) || major == TK_FROM ||
-           major == TK_TRUE || major == TK_FALSE;
-}
 
 /* Appends "a", "a or b", "a, b or c" as parts are added. */
 typedef struct ExpectList {
@@ -303,8 +293,8 @@ static void describe_expected(const LrParseState *ps, const void *parser, const 
 
     if (ok[TK_SEED] && !ok[TK_IDENT]) {
         expect(&l, "a statement");
-        for (int t = TK_SEED; t <= TK_MINIMIZE; t++)
-            done[t] = true;
+        for (const LrWord *w = words_statements; w->name; w++)
+            done[w->code] = true;
         done[TK_NEWLINE] = done[0] = true;
     }
     if (ok[TK_NUMBER]) {
@@ -313,8 +303,8 @@ static void describe_expected(const LrParseState *ps, const void *parser, const 
                                        TK_LPAREN, TK_LBRACKET, TK_MINUS};
         for (size_t i = 0; i < sizeof starters / sizeof starters[0]; i++)
             done[starters[i]] = true;
-        for (int t = TK_SEED; t <= TK_MINIMIZE; t++)
-            done[t] = true; /* keyword argument names */
+        for (const LrWord *w = words_statements; w->name; w++)
+            done[w->code] = true; /* keyword argument names */
     }
     /* After a complete expression, operators could always continue it; name
      * them only when nothing else could come. */
@@ -357,8 +347,8 @@ static void describe_expected(const LrParseState *ps, const void *parser, const 
         else
             expect(&l, "a name");
         done[TK_IDENT] = true;
-        for (int t = TK_SEED; t <= TK_MINIMIZE; t++)
-            done[t] = true;
+        for (const LrWord *w = words_statements; w->name; w++)
+            done[w->code] = true;
     }
     if (ok[TK_STRING] && !done[TK_STRING])
         expect(&l, "a string");
@@ -405,7 +395,7 @@ void parse_syntax_error(LrParseState *ps, const void *parser, int major, LrToken
     for (int t = 0; t < LR_TOKEN_COUNT; t++)
         ok[t] = t != TK_EXPR_MODE && t != TK_UMINUS && lr_can_shift(parser, t);
 
-    if (is_keyword(major) && ok[TK_IDENT]) {
+    if (words_is_reserved(major) && ok[TK_IDENT]) {
         parse_error(ps, span, "'%.*s' is a reserved word and cannot be a name", len, text);
         return;
     }
@@ -413,22 +403,22 @@ void parse_syntax_error(LrParseState *ps, const void *parser, int major, LrToken
      * '=' follows, so it was most likely meant as a value. */
     LrToken kw = {0};
     int prev = lr_stack_symbol(parser, 0, &kw);
-    if (prev >= TK_SEED && prev <= TK_MINIMIZE && ok[TK_EQ] && !ok[TK_NUMBER]) {
+    if (words_is_statement(prev) && ok[TK_EQ] && !ok[TK_NUMBER]) {
         parse_error(ps, parse_span(kw), "'%.*s' is a reserved word and cannot be a name",
                  (int)kw.length, ps->src->text + kw.offset);
         return;
     }
     if (major == TK_IDENT && ok[TK_SEED] && !ok[TK_IDENT]) {
-        const char *guess = diag_suggest(text, tok.length, statement_names);
+        const char *guess = diag_suggest(text, tok.length, words_statement_names);
         if (guess) {
             parse_error(ps, span, "unknown statement '%.*s'; did you mean '%s'?", len, text, guess);
             return;
         }
         char all[128] = "";
-        for (int i = 0; statement_names[i]; i++) {
+        for (int i = 0; words_statement_names[i]; i++) {
             if (i)
                 strcat(all, ", ");
-            strcat(all, statement_names[i]);
+            strcat(all, words_statement_names[i]);
         }
         parse_error(ps, span, "unknown statement '%.*s'; expected one of %s", len, text, all);
         return;

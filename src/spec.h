@@ -9,15 +9,7 @@
 
 #include "expr.h"
 #include "source.h"
-
-typedef enum LrScheduleKind {
-    SCHED_CONSTANT,
-    SCHED_EXP_DECAY,
-    SCHED_PIECEWISE,
-    SCHED_POLYNOMIAL,
-    SCHED_INVERSE_TIME,
-    SCHED_COSINE
-} LrScheduleKind;
+#include "words.h" /* the enums of words: LrActivation, LrLossKind, ... */
 
 /* A learning rate as a pure function of the step (schedule.c). */
 typedef struct LrScheduleSpec {
@@ -37,37 +29,10 @@ typedef struct LrScheduleSpec {
     const double *values;     /* PIECEWISE: count + 1 */
 } LrScheduleSpec;
 
-typedef enum LrActivation {
-    ACT_LINEAR,
-    ACT_RELU,
-    ACT_SIGMOID,
-    ACT_TANH,
-    ACT_SOFTMAX /* over each row */
-} LrActivation;
-
-typedef enum LrInitKind {
-    INIT_ZEROS,
-    INIT_ONES,
-    INIT_CONSTANT,       /* a */
-    INIT_NORMAL,         /* mean a, stddev b */
-    INIT_UNIFORM,        /* low a, high b */
-    INIT_GLOROT_UNIFORM, /* limit sqrt(6 / (fan_in + fan_out)) */
-    INIT_GLOROT_NORMAL,  /* truncated normal, stddev sqrt(2 / (fan_in + fan_out)) */
-    INIT_HE_NORMAL,      /* truncated normal, stddev sqrt(2 / fan_in) */
-    INIT_HE_UNIFORM,     /* limit sqrt(6 / fan_in) */
-    INIT_LECUN_NORMAL    /* truncated normal, stddev sqrt(1 / fan_in) */
-} LrInitKind;
-
 typedef struct LrInitSpec {
     LrInitKind kind;
     double a, b;
 } LrInitSpec;
-
-typedef enum LrLayerKind {
-    LAYER_DENSE,
-    LAYER_DROPOUT,   /* rate */
-    LAYER_ACTIVATION /* activation, as a layer of its own */
-} LrLayerKind;
 
 typedef struct LrLayerSpec {
     LrLayerKind kind;
@@ -79,34 +44,12 @@ typedef struct LrLayerSpec {
     double rate;             /* DROPOUT, in [0, 1) */
 } LrLayerSpec;
 
-typedef enum LrLossKind {
-    LOSS_MSE,
-    LOSS_HALF_MSE,
-    LOSS_MAE,
-    LOSS_HUBER,                   /* delta */
-    LOSS_BINARY_CROSSENTROPY,
-    LOSS_CATEGORICAL_CROSSENTROPY /* one-hot targets, or one integer class per row */
-} LrLossKind;
-
 typedef struct LrLossSpec {
     LrLossKind kind;
     double delta;        /* HUBER, > 0 */
 } LrLossSpec;
 
-/* What is measured each epoch besides the loss. */
-typedef enum LrMetricKind {
-    METRIC_ACCURACY,
-    METRIC_MSE,
-    METRIC_HALF_MSE,
-    METRIC_MAE,
-    METRIC_HUBER,
-    METRIC_BINARY_CROSSENTROPY,
-    METRIC_CATEGORICAL_CROSSENTROPY
-} LrMetricKind;
-
 #define SPEC_MAX_METRICS 8
-
-typedef enum LrOptimizerKind { OPT_SGD, OPT_ADAM, OPT_ADAMW, OPT_RMSPROP, OPT_ADAGRAD } LrOptimizerKind;
 
 typedef struct LrOptimizerSpec {
     LrOptimizerKind kind;
@@ -122,10 +65,6 @@ typedef struct LrOptimizerSpec {
     double clip_norm;    /* 0: none; else each variable's gradient is scaled
                           * to at most this L2 norm (Keras clipnorm) */
 } LrOptimizerSpec;
-
-typedef enum LrSourceKind { DATA_LINEAR, DATA_CSV, DATA_BLOBS, DATA_MOONS, DATA_SPIRAL } LrSourceKind;
-
-typedef enum LrNormalizeKind { NORM_NONE, NORM_STANDARD, NORM_MINMAX } LrNormalizeKind;
 
 typedef struct LrDatasetSpec {
     LrSourceKind kind;

@@ -4,6 +4,7 @@
  *
  *   check.c    the statements, and the language's words (lookup tables)
  *   fold.c     lets, scopes, constant folding through expr.c
+ *   modules.c  `use` and the paths of files, with the sandbox
  */
 #ifndef LR_CHECK_INT_H
 #define LR_CHECK_INT_H
@@ -142,5 +143,20 @@ int check_names(Checker *c, const LrNode *n, int scope, const Frame *frame,
                 const LetBinding *self);
 int check_let(Checker *c, const LrStmt *st);
 int check_no_sweep(Checker *c, const LrNode *n);
+
+/* --------------------------------------------------------- modules.c */
+
+/* Marks the experiment file as being loaded (a module using it is a cycle). */
+void modules_begin(Checker *c);
+/* Registers a program's lets, and its modules' at the place of each use. */
+void register_program(Checker *c, const LrProgram *prog);
+/* Makes a use's module lets visible from here on; -1 when it failed to load. */
+int check_use(Checker *c, const LrStmt *st);
+/* Whether the sandbox lets the file read (or write) path; reports at span. */
+int sandbox_allows(Checker *c, LrSpan span, const char *path, bool write);
+/* path relative to the directory of the file that wrote it at where. */
+const char *resolve_path(Checker *c, const char *path, LrSpan where);
+/* path as the main file would write it (--explain, resume's digest). */
+const char *portable_path(Checker *c, const char *path, LrSpan where);
 
 #endif

@@ -5,6 +5,7 @@
  *   check.c    the statements, and the language's words (lookup tables)
  *   fold.c     lets, scopes, constant folding through expr.c
  *   modules.c  `use` and the paths of files, with the sandbox
+ *   sets.c     --set values, and sweeps
  */
 #ifndef LR_CHECK_INT_H
 #define LR_CHECK_INT_H
@@ -158,5 +159,12 @@ int sandbox_allows(Checker *c, LrSpan span, const char *path, bool write);
 const char *resolve_path(Checker *c, const char *path, LrSpan where);
 /* path as the main file would write it (--explain, resume's digest). */
 const char *portable_path(Checker *c, const char *path, LrSpan where);
+
+/* ------------------------------------------------------------ sets.c */
+
+/* --set NAME=VALUE replaces a let's value with one of the same type. */
+void apply_sets(Checker *c);
+/* Every let whose value is sweep(...) and that no --set replaced, into spec. */
+void collect_sweeps(Checker *c, LrSpec *spec);
 
 #endif

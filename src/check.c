@@ -1251,128 +1251,6 @@ static int check_path_stmt(Checker *c, const LrStmt *st, const char **out,
     return 0;
 }
 
-/* ------------------------------------------------------------ minimize */
-
-typedef struct Tape {
-    LrExprNode *nodes;
-    int count, capacity;
-} Tape;
-
-static int tape_push(Checker *c, Tape *t, LrExprOp op, int a, int b, double value, LrSpan span)
-{
-    if (t->count == t->capacity) {
-        int bigger = t->capacity ? 2 * t->capacity : 256;
-        if (bigger > EXPR_MAX_NODES) {
-            diag_error(c->diag, c->src, span, "the formula is too large (limit is %d operations)",
-                       EXPR_MAX_NODES);
-            return -1;
-        }
-        LrExprNode *nodes = arena_array(c->arena, (size_t)bigger, sizeof *nodes);
-        if (!nodes) {
-            diag_error(c->diag, c->src, span, "out of memory");
-            return -1;
-        }
-        if (t->count)
-            memcpy(nodes, t->nodes, (size_t)t->count * sizeof *nodes);
-        t->nodes = nodes;
-        t->capacity = bigger;
-    }
-    t->nodes[t->count] = (LrExprNode){op, a, b, value, span};
-    return t->count++;
-}
-
-/* Compiles a numeric expression whose frame's names are tape entries
- * (variables, or an inlined function's arguments). Returns the entry, or -1
- * after reporting. Constant parts still go through eval_number's checks. */
-static int compile_expr_at(Checker *c, Scoped v, Tape *t);
-
-static int compile_expr(Checker *c, Scoped v, Tape *t)
-{
-    if (too_deep(c, v.node))
-        return -1;
-    c->nesting++;
-    int status = compile_expr_at(c, v, t);
-    c->nesting--;
-    return status;
-}
-
-static int compile_expr_at(Checker *c, Scoped v, Tape *t)
-{
-    /* A let cannot see the variables: it is a constant (folded once). */
-    if (v.node->kind == AST_NAME && frame_find(c, v.frame, v.node->name) < 0) {
-        double value;
-        if (eval_number(c, (Scoped){v.node, v.scope, NULL}, &value) < 0)
-            return -1;
-        return tape_push(c, t, EXPR_CONST, 0, 0, value, v.node->span);
-    }
-    v = resolve(c, v);
-    const LrNode *n = v.node;
-    switch (n->kind) {
-    case AST_NAME: {
-        int param = frame_find(c, v.frame, n->name);
-        if (param >= 0)
-            return v.frame->entries[param];
-        break;
-    }
-    case AST_UNARY: {
-        int a = compile_expr(c, (Scoped){n->lhs, v.scope, v.frame}, t);
-        return a < 0 ? -1 : tape_push(c, t, EXPR_NEG, a, 0, 0, n->span);
-    }
-    case AST_BINARY: {
-        int a = compile_expr(c, (Scoped){n->lhs, v.scope, v.frame}, t);
-        int b = a < 0 ? -1 : compile_expr(c, (Scoped){n->rhs, v.scope, v.frame}, t);
-        if (b < 0)
-            return -1;
-        LrExprOp op = n->op == '+' ? EXPR_ADD : n->op == '-' ? EXPR_SUB : n->op == '*' ? EXPR_MUL
-                      : n->op == '/' ? EXPR_DIV : EXPR_POW;
-        return tape_push(c, t, op, a, b, 0, n->span);
-    }
-    case AST_CALL: {
-        const LetBinding *user = called_function(c, v);
-        int args[MAX_CALL_ARGS], count = 0;
-        if (user && check_function_call(c, n, user) < 0)
-            return -1;
-        if (!user && (!table_find(c, functions, n->name) || is_sweep(c, n)))
-            break; /* eval_number reports what it is */
-        for (const LrNode *a = n->items; a; a = a->next) {
-            if (a->kind == AST_KEYWORD || count == MAX_CALL_ARGS)
-                break;
-            if ((args[count++] = compile_expr(c, (Scoped){a, v.scope, v.frame}, t)) < 0)
-                return -1;
-        }
-        if (user) {
-            Frame frame = {user->stmt->params, user->stmt->param_count, NULL, args};
-            return compile_expr(c, (Scoped){user->value, (int)(user - c->lets), &frame}, t);
-        }
-        static const LrExprOp unary[] = {
-            [FN_SIN] = EXPR_SIN,   [FN_COS] = EXPR_COS,   [FN_TAN] = EXPR_TAN,
-            [FN_EXP] = EXPR_EXP,   [FN_LOG] = EXPR_LOG,   [FN_SQRT] = EXPR_SQRT,
-            [FN_ABS] = EXPR_ABS,   [FN_SINH] = EXPR_SINH, [FN_COSH] = EXPR_COSH,
-            [FN_TANH] = EXPR_TANH};
-        int fn = table_find(c, functions, n->name)->code;
-        int want = fn == FN_POW ? 2 : (fn == FN_MIN || fn == FN_MAX) ? -1 : 1;
-        if ((want > 0 && count != want) || (want < 0 && count < 1) || count != n->count)
-            break; /* eval_number reports the arity */
-        if (fn == FN_POW)
-            return tape_push(c, t, EXPR_POW, args[0], args[1], 0, n->span);
-        if (fn == FN_MIN || fn == FN_MAX) {
-            int acc = args[0];
-            for (int i = 1; i < count && acc >= 0; i++)
-                acc = tape_push(c, t, fn == FN_MIN ? EXPR_MIN : EXPR_MAX, acc, args[i], 0, n->span);
-            return acc;
-        }
-        return tape_push(c, t, unary[fn], args[0], 0, 0, n->span);
-    }
-    default:
-        break;
-    }
-    /* Whatever is left does not involve the variables: a constant. */
-    double value;
-    if (eval_number(c, (Scoped){n, v.scope, NULL}, &value) < 0)
-        return -1;
-    return tape_push(c, t, EXPR_CONST, 0, 0, value, n->span);
-}
-
 static int check_minimize(Checker *c, const LrStmt *st, LrSpec *spec)
 {
     if (spec->minimize_count == SPEC_MAX_MINIMIZES) {
@@ -1431,17 +1309,8 @@ static int check_minimize(Checker *c, const LrStmt *st, LrSpec *spec)
     }
     if (b[1] && eval_schedule(c, arg_value(b[1], sc), &m->optimizer.lr) < 0)
         return -1;
-    /* The formula, with the variables as tape entries. */
-    Tape tape = {0};
-    int entries[EXPR_MAX_VARS];
-    for (int i = 0; i < n; i++)
-        if ((entries[i] = tape_push(c, &tape, EXPR_VAR, i, 0, 0, st->from->span)) < 0)
-            return -1;
-    Frame vars = {st->from, n, NULL, entries};
-    int root = compile_expr(c, (Scoped){st->value, sc, &vars}, &tape);
-    if (root < 0)
+    if (compile_formula(c, st->from, n, (Scoped){st->value, sc, NULL}, &m->expr) < 0)
         return -1;
-    m->expr = (LrExpr){tape.nodes, tape.count, root, n};
     spec->minimize_count++;
     return 0;
 }

@@ -6,6 +6,7 @@
  *   fold.c     lets, scopes, constant folding through expr.c
  *   modules.c  `use` and the paths of files, with the sandbox
  *   sets.c     --set values, and sweeps
+ *   compile.c  a minimize's formula to expr.c's tape
  */
 #ifndef LR_CHECK_INT_H
 #define LR_CHECK_INT_H
@@ -166,5 +167,12 @@ const char *portable_path(Checker *c, const char *path, LrSpan where);
 void apply_sets(Checker *c);
 /* Every let whose value is sweep(...) and that no --set replaced, into spec. */
 void collect_sweeps(Checker *c, LrSpec *spec);
+
+/* --------------------------------------------------------- compile.c */
+
+/* Compiles value, a formula of the var_count variables listed (AST_KEYWORD
+ * `from` items), to a tape in the arena: out's entries 0 .. var_count - 1
+ * are the variables. -1 after reporting. */
+int compile_formula(Checker *c, const LrNode *vars, int var_count, Scoped value, LrExpr *out);
 
 #endif

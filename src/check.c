@@ -9,6 +9,7 @@
 #include "check_int.h"
 
 #include <limits.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -389,7 +390,131 @@ static int as_call(Checker *c, Scoped v, const char *kind, LrSpan *name, const L
     return -1;
 }
 
+/* An option of a schedule or an optimizer as a row: its name, whether it
+ * is required, its default, its valid range with the message when out of
+ * it, and the field of the spec it fills. A new option is a row. */
+typedef enum OptionType { OPTION_NUMBER, OPTION_BOOL, OPTION_OTHER /* the caller's */ } OptionType;
+
+typedef enum OptionRange {
+    RANGE_ANY,
+    RANGE_NONNEGATIVE, /* >= 0 */
+    RANGE_POSITIVE,    /* > 0 */
+    RANGE_FRACTION,    /* >= 0 and < 1 */
+    RANGE_UNIT         /* from 0 to 1 */
+} OptionRange;
+
+typedef struct OptionRow {
+    const char *name;
+    int required;
+    OptionType type;
+    size_t field;         /* offsetof in the spec: a double, or a bool */
+    double dflt;
+    int default_from;     /* 1 + the row whose value an absent option takes; 0: dflt */
+    OptionRange valid;
+    bool whole;           /* an integer */
+    bool given_only;      /* the default is outside the range (clip_norm's 0: none) */
+    bool checked_last;    /* after the other rows (a schedule's initial and steps) */
+    const char *range;    /* reported at the value when it is out of range */
+} OptionRow;
+
+/* Designated initializers for the rows' common shapes. */
+#define ROW_NUMBER(n, req, f, d) .name = n, .required = req, .type = OPTION_NUMBER, .field = f, .dflt = d
+#define ROW_BOOL(n, f, d) .name = n, .type = OPTION_BOOL, .field = f, .dflt = d
+
+/* Binds args to rows (as bind_args does with params). */
+static int bind_rows(Checker *c, const char *what, LrSpan where, const LrNode *args,
+                     int allow_positional, const OptionRow *rows, const LrNode **bound)
+{
+    Param params[MAX_PARAMS + 1];
+    int n = 0;
+    for (; rows[n].name; n++)
+        params[n] = (Param){rows[n].name, rows[n].required};
+    params[n] = (Param){NULL, 0};
+    return bind_args(c, what, where, args, allow_positional, params, bound);
+}
+
+static bool row_in_range(const OptionRow *r, double x)
+{
+    if (r->whole && x != floor(x))
+        return false;
+    switch (r->valid) {
+    case RANGE_ANY: return true;
+    case RANGE_NONNEGATIVE: return x >= 0;
+    case RANGE_POSITIVE: return x > 0;
+    case RANGE_FRACTION: return x >= 0 && x < 1;
+    case RANGE_UNIT: return x >= 0 && x <= 1;
+    }
+    return false;
+}
+
+/* Evaluates the bound options (defaults for the absent) into spec's
+ * fields, in row order, then checks their ranges: the rows checked_last
+ * after the others; where is the span a range error falls back to. */
+static int eval_rows(Checker *c, const OptionRow *rows, const LrNode **bound, int scope,
+                     LrSpan where, void *spec)
+{
+    char *base = spec;
+    for (int i = 0; rows[i].name; i++) {
+        const OptionRow *r = &rows[i];
+        if (r->type == OPTION_NUMBER) {
+            double dflt = r->default_from ? *(double *)(base + rows[r->default_from - 1].field)
+                                          : r->dflt;
+            if (opt_number(c, bound[i], scope, dflt, (double *)(base + r->field)) < 0)
+                return -1;
+        } else if (r->type == OPTION_BOOL &&
+                   opt_bool(c, bound[i], scope, r->dflt != 0, (bool *)(base + r->field)) < 0) {
+            return -1;
+        }
+    }
+    for (int last = 0; last < 2; last++)
+        for (int i = 0; rows[i].name; i++) {
+            const OptionRow *r = &rows[i];
+            if (r->type != OPTION_NUMBER || !r->range || r->checked_last != last ||
+                (r->given_only && !bound[i]))
+                continue;
+            if (!row_in_range(r, *(double *)(base + r->field)))
+                return range_error(c, bound[i], scope, where, r->range);
+        }
+    return 0;
+}
+
 /* ----------------------------------------------------------- schedules */
+
+#define SCHED(f) offsetof(LrScheduleSpec, f)
+/* Every decaying schedule starts with these two. */
+#define SCHED_INITIAL {ROW_NUMBER("initial", 1, SCHED(initial), 0), .valid = RANGE_NONNEGATIVE, .checked_last = true, \
+                       .range = "initial learning rate must be >= 0"}
+#define SCHED_STEPS {ROW_NUMBER("steps", 1, SCHED(steps), 0), .valid = RANGE_POSITIVE, \
+                     .checked_last = true, .range = "decay steps must be > 0"}
+static const OptionRow exp_decay_rows[] = {
+    SCHED_INITIAL, SCHED_STEPS,
+    {ROW_NUMBER("rate", 1, SCHED(rate), 0), .valid = RANGE_POSITIVE, .range = "decay rate must be > 0"},
+    {ROW_BOOL("staircase", SCHED(staircase), 0)},
+    {0}};
+static const OptionRow inverse_time_rows[] = {
+    SCHED_INITIAL, SCHED_STEPS,
+    {ROW_NUMBER("rate", 1, SCHED(rate), 0), .valid = RANGE_NONNEGATIVE, .range = "decay rate must be >= 0"},
+    {ROW_BOOL("staircase", SCHED(staircase), 0)},
+    {0}};
+static const OptionRow polynomial_rows[] = {
+    SCHED_INITIAL, SCHED_STEPS,
+    {ROW_NUMBER("end", 0, SCHED(end), 0.0001), .valid = RANGE_NONNEGATIVE, .range = "end must be >= 0"},
+    {ROW_NUMBER("power", 0, SCHED(power), 1.0), .valid = RANGE_POSITIVE, .range = "power must be > 0"},
+    {ROW_BOOL("cycle", SCHED(cycle), 0)},
+    {0}};
+static const OptionRow cosine_rows[] = {
+    SCHED_INITIAL, SCHED_STEPS,
+    {ROW_NUMBER("alpha", 0, SCHED(alpha), 0), .valid = RANGE_UNIT,
+     .range = "alpha must be between 0 and 1"},
+    {ROW_NUMBER("warmup", 0, SCHED(warmup), 0), .valid = RANGE_NONNEGATIVE, .whole = true,
+     .range = "warmup must be an integer >= 0"},
+    {ROW_NUMBER("target", 0, SCHED(target), 0), .default_from = 1, .valid = RANGE_NONNEGATIVE,
+     .range = "target must be >= 0"},
+    {0}};
+static const OptionRow *const schedule_rows[] = {
+    [SCHED_EXP_DECAY] = exp_decay_rows, [SCHED_INVERSE_TIME] = inverse_time_rows,
+    [SCHED_POLYNOMIAL] = polynomial_rows, [SCHED_COSINE] = cosine_rows};
+enum { COSINE_TARGET = 4 };
 
 static int eval_schedule(Checker *c, Scoped v, LrScheduleSpec *s)
 {
@@ -419,93 +544,38 @@ static int eval_schedule(Checker *c, Scoped v, LrScheduleSpec *s)
     char what[64];
     snprintf(what, sizeof what, "%.*s", (int)n->name.length, AST_TEXT(c->src, n->name));
     int sc = v.scope;
-    switch (s->kind) {
-    case SCHED_EXP_DECAY:
-    case SCHED_INVERSE_TIME: {
-        static const Param p[] = {
-            {"initial", 1}, {"steps", 1}, {"rate", 1}, {"staircase", 0}, {NULL, 0}};
-        if (bind_args(c, what, n->span, n->items, 1, p, b) < 0 ||
-            opt_number(c, b[0], sc, 0, &s->initial) < 0 ||
-            opt_number(c, b[1], sc, 0, &s->steps) < 0 ||
-            opt_number(c, b[2], sc, 0, &s->rate) < 0 ||
-            opt_bool(c, b[3], sc, false, &s->staircase) < 0)
+    if (s->kind != SCHED_PIECEWISE) {
+        const OptionRow *rows = schedule_rows[s->kind];
+        if (bind_rows(c, what, n->span, n->items, 1, rows, b) < 0)
             return -1;
-        if (s->kind == SCHED_EXP_DECAY && s->rate <= 0)
-            return range_error(c, b[2], sc, n->span, "decay rate must be > 0");
-        if (s->kind == SCHED_INVERSE_TIME && s->rate < 0)
-            return range_error(c, b[2], sc, n->span, "decay rate must be >= 0");
-        break;
+        s->has_target = s->kind == SCHED_COSINE && b[COSINE_TARGET] != NULL;
+        return eval_rows(c, rows, b, sc, n->span, s);
     }
-    case SCHED_POLYNOMIAL: {
-        static const Param p[] = {{"initial", 1}, {"steps", 1}, {"end", 0},
-                                  {"power", 0},   {"cycle", 0}, {NULL, 0}};
-        if (bind_args(c, what, n->span, n->items, 1, p, b) < 0 ||
-            opt_number(c, b[0], sc, 0, &s->initial) < 0 ||
-            opt_number(c, b[1], sc, 0, &s->steps) < 0 ||
-            opt_number(c, b[2], sc, 0.0001, &s->end) < 0 ||
-            opt_number(c, b[3], sc, 1.0, &s->power) < 0 ||
-            opt_bool(c, b[4], sc, false, &s->cycle) < 0)
-            return -1;
-        if (s->end < 0)
-            return range_error(c, b[2], sc, n->span, "end must be >= 0");
-        if (s->power <= 0)
-            return range_error(c, b[3], sc, n->span, "power must be > 0");
-        break;
+    static const Param p[] = {{"boundaries", 1}, {"values", 1}, {NULL, 0}};
+    double *bounds, *values;
+    int nb, nv;
+    if (bind_args(c, what, n->span, n->items, 1, p, b) < 0 ||
+        eval_number_list(c, arg_value(b[0], sc), "boundaries", &bounds, &nb) < 0 ||
+        eval_number_list(c, arg_value(b[1], sc), "values", &values, &nv) < 0)
+        return -1;
+    if (nv != nb + 1) {
+        char msg[128];
+        snprintf(msg, sizeof msg,
+                 "piecewise needs one more value than boundaries (%d boundar%s, %d value%s)",
+                 nb, nb == 1 ? "y" : "ies", nv, nv == 1 ? "" : "s");
+        return range_error(c, b[1], sc, n->span, msg);
     }
-    case SCHED_COSINE: {
-        static const Param p[] = {{"initial", 1}, {"steps", 1},  {"alpha", 0},
-                                  {"warmup", 0},  {"target", 0}, {NULL, 0}};
-        if (bind_args(c, what, n->span, n->items, 1, p, b) < 0 ||
-            opt_number(c, b[0], sc, 0, &s->initial) < 0 ||
-            opt_number(c, b[1], sc, 0, &s->steps) < 0 ||
-            opt_number(c, b[2], sc, 0, &s->alpha) < 0 ||
-            opt_number(c, b[3], sc, 0, &s->warmup) < 0 ||
-            opt_number(c, b[4], sc, s->initial, &s->target) < 0)
-            return -1;
-        s->has_target = b[4] != NULL;
-        if (s->alpha < 0 || s->alpha > 1)
-            return range_error(c, b[2], sc, n->span, "alpha must be between 0 and 1");
-        if (s->warmup < 0 || s->warmup != floor(s->warmup))
-            return range_error(c, b[3], sc, n->span, "warmup must be an integer >= 0");
-        if (s->target < 0)
-            return range_error(c, b[4], sc, n->span, "target must be >= 0");
-        break;
-    }
-    case SCHED_PIECEWISE: {
-        static const Param p[] = {{"boundaries", 1}, {"values", 1}, {NULL, 0}};
-        double *bounds, *values;
-        int nb, nv;
-        if (bind_args(c, what, n->span, n->items, 1, p, b) < 0 ||
-            eval_number_list(c, arg_value(b[0], sc), "boundaries", &bounds, &nb) < 0 ||
-            eval_number_list(c, arg_value(b[1], sc), "values", &values, &nv) < 0)
-            return -1;
-        if (nv != nb + 1) {
-            char msg[128];
-            snprintf(msg, sizeof msg,
-                     "piecewise needs one more value than boundaries (%d boundar%s, %d value%s)",
-                     nb, nb == 1 ? "y" : "ies", nv, nv == 1 ? "" : "s");
-            return range_error(c, b[1], sc, n->span, msg);
-        }
-        for (int i = 1; i < nb; i++)
-            if (bounds[i] <= bounds[i - 1])
-                return range_error(c, b[0], sc, n->span,
-                                   "boundaries must be strictly increasing");
-        for (int i = 0; i < nv; i++)
-            if (values[i] < 0)
-                return range_error(c, b[1], sc, n->span, "learning rates must be >= 0");
-        s->count = nb;
-        s->boundaries = bounds;
-        s->values = values;
-        s->initial = values[0];
-        return 0;
-    }
-    case SCHED_CONSTANT:
-        break;
-    }
-    if (s->initial < 0)
-        return range_error(c, b[0], sc, n->span, "initial learning rate must be >= 0");
-    if (s->steps <= 0)
-        return range_error(c, b[1], sc, n->span, "decay steps must be > 0");
+    for (int i = 1; i < nb; i++)
+        if (bounds[i] <= bounds[i - 1])
+            return range_error(c, b[0], sc, n->span,
+                               "boundaries must be strictly increasing");
+    for (int i = 0; i < nv; i++)
+        if (values[i] < 0)
+            return range_error(c, b[1], sc, n->span, "learning rates must be >= 0");
+    s->count = nb;
+    s->boundaries = bounds;
+    s->values = values;
+    s->initial = values[0];
     return 0;
 }
 

@@ -1102,6 +1102,43 @@ static int eval_metrics(Checker *c, Scoped v, LrMetricKind *out, int *count)
     return 0;
 }
 
+#define OPT(f) offsetof(LrOptimizerSpec, f)
+/* One option table for all optimizers; each accepts its own subset, so
+ * that a misplaced option is named as such. Defaults are Keras's. */
+static const OptionRow optimizer_options[] = {
+    {.name = "lr", .type = OPTION_OTHER}, /* a schedule */
+    {ROW_NUMBER("momentum", 0, OPT(momentum), 0), .valid = RANGE_FRACTION,
+     .range = "momentum must be >= 0 and < 1"},
+    {ROW_BOOL("nesterov", OPT(nesterov), 0)},
+    {ROW_NUMBER("beta1", 0, OPT(beta1), 0.9), .valid = RANGE_FRACTION,
+     .range = "beta1 must be >= 0 and < 1"},
+    {ROW_NUMBER("beta2", 0, OPT(beta2), 0.999), .valid = RANGE_FRACTION,
+     .range = "beta2 must be >= 0 and < 1"},
+    {ROW_NUMBER("epsilon", 0, OPT(epsilon), 1e-7), .valid = RANGE_POSITIVE,
+     .range = "epsilon must be > 0"},
+    {ROW_NUMBER("weight_decay", 0, OPT(weight_decay), 0), .valid = RANGE_NONNEGATIVE,
+     .range = "weight_decay must be >= 0"},
+    {ROW_NUMBER("rho", 0, OPT(rho), 0.9), .valid = RANGE_FRACTION,
+     .range = "rho must be >= 0 and < 1"},
+    {ROW_NUMBER("initial_accumulator", 0, OPT(initial_accumulator), 0),
+     .valid = RANGE_NONNEGATIVE, .range = "initial_accumulator must be >= 0"},
+    {ROW_NUMBER("clip_norm", 0, OPT(clip_norm), 0), .valid = RANGE_POSITIVE, .given_only = true,
+     .range = "clip_norm must be > 0"},
+    {0}};
+enum { OPTION_LR = 0, OPTION_WEIGHT_DECAY = 6, OPTION_INITIAL_ACCUMULATOR = 8 };
+
+/* An optimizer: the options it accepts, and the defaults that are its own. */
+typedef struct OptimizerRow {
+    const char *accepts;
+    double lr, weight_decay, initial_accumulator;
+} OptimizerRow;
+static const OptimizerRow optimizer_rows[] = {
+    [OPT_SGD] = {"lr momentum nesterov clip_norm", 0.01, 0, 0},
+    [OPT_ADAM] = {"lr beta1 beta2 epsilon clip_norm", 0.001, 0, 0},
+    [OPT_ADAMW] = {"lr beta1 beta2 epsilon weight_decay clip_norm", 0.001, 0.004, 0},
+    [OPT_RMSPROP] = {"lr rho momentum epsilon clip_norm", 0.001, 0, 0},
+    [OPT_ADAGRAD] = {"lr initial_accumulator epsilon clip_norm", 0.001, 0, 0.1}};
+
 /* An optimizer named at name with its options (statement options, or a
  * call's named arguments); where is the span range errors fall back to. */
 static int eval_optimizer(Checker *c, LrSpan name, const LrNode *options, LrSpan where,
@@ -1113,71 +1150,39 @@ static int eval_optimizer(Checker *c, LrSpan name, const LrNode *options, LrSpan
     memset(o, 0, sizeof *o);
     o->kind = (LrOptimizerKind)kind;
     o->span = where;
-    /* One option table for all; each optimizer accepts its own subset, so
-     * that a misplaced option is named as such. Defaults are Keras's. */
-    static const Param p[] = {{"lr", 0},      {"momentum", 0}, {"nesterov", 0},
-                              {"beta1", 0},   {"beta2", 0},    {"epsilon", 0},
-                              {"weight_decay", 0}, {"rho", 0}, {"initial_accumulator", 0},
-                              {"clip_norm", 0}, {NULL, 0}};
-    static const char *const accepts[] = {
-        [OPT_SGD] = "lr momentum nesterov clip_norm",
-        [OPT_ADAM] = "lr beta1 beta2 epsilon clip_norm",
-        [OPT_ADAMW] = "lr beta1 beta2 epsilon weight_decay clip_norm",
-        [OPT_RMSPROP] = "lr rho momentum epsilon clip_norm",
-        [OPT_ADAGRAD] = "lr initial_accumulator epsilon clip_norm"};
+    const OptimizerRow *row = &optimizer_rows[kind];
     const char *oname = optimizers[kind].name;
     const LrNode *b[MAX_PARAMS];
     int sc = c->let_count;
-    if (bind_args(c, oname, name, options, 0, p, b) < 0)
+    if (bind_rows(c, oname, name, options, 0, optimizer_options, b) < 0)
         return -1;
-    for (int i = 0; p[i].name; i++) {
+    for (int i = 0; optimizer_options[i].name; i++) {
         if (!b[i])
             continue;
-        const char *list = accepts[kind];
-        size_t len = strlen(p[i].name);
-        const char *at = strstr(list, p[i].name);
+        const char *list = row->accepts, *option = optimizer_options[i].name;
+        size_t len = strlen(option);
+        const char *at = strstr(list, option);
         while (at && ((at != list && at[-1] != ' ') || (at[len] != ' ' && at[len] != '\0')))
-            at = strstr(at + 1, p[i].name);
+            at = strstr(at + 1, option);
         if (!at) {
             diag_error(c->diag, c->src, b[i]->name, "%s has no option '%s' (its options: %s)",
-                       oname, p[i].name, list);
+                       oname, option, list);
             return -1;
         }
     }
-    double lr_default = kind == OPT_SGD ? 0.01 : 0.001;
-    if (b[0]) {
-        if (eval_schedule(c, arg_value(b[0], sc), &o->lr) < 0)
+    if (b[OPTION_LR]) {
+        if (eval_schedule(c, arg_value(b[OPTION_LR], sc), &o->lr) < 0)
             return -1;
     } else {
         o->lr.kind = SCHED_CONSTANT;
-        o->lr.initial = lr_default;
+        o->lr.initial = row->lr;
     }
-    if (opt_number(c, b[1], sc, 0, &o->momentum) < 0 ||
-        opt_bool(c, b[2], sc, false, &o->nesterov) < 0 ||
-        opt_number(c, b[3], sc, 0.9, &o->beta1) < 0 ||
-        opt_number(c, b[4], sc, 0.999, &o->beta2) < 0 ||
-        opt_number(c, b[5], sc, 1e-7, &o->epsilon) < 0 ||
-        opt_number(c, b[6], sc, kind == OPT_ADAMW ? 0.004 : 0, &o->weight_decay) < 0 ||
-        opt_number(c, b[7], sc, 0.9, &o->rho) < 0 ||
-        opt_number(c, b[8], sc, kind == OPT_ADAGRAD ? 0.1 : 0, &o->initial_accumulator) < 0 ||
-        opt_number(c, b[9], sc, 0, &o->clip_norm) < 0)
+    if (eval_rows(c, optimizer_options, b, sc, where, o) < 0)
         return -1;
-    if (o->momentum < 0 || o->momentum >= 1)
-        return range_error(c, b[1], sc, where, "momentum must be >= 0 and < 1");
-    if (o->beta1 < 0 || o->beta1 >= 1)
-        return range_error(c, b[3], sc, where, "beta1 must be >= 0 and < 1");
-    if (o->beta2 < 0 || o->beta2 >= 1)
-        return range_error(c, b[4], sc, where, "beta2 must be >= 0 and < 1");
-    if (o->epsilon <= 0)
-        return range_error(c, b[5], sc, where, "epsilon must be > 0");
-    if (o->weight_decay < 0)
-        return range_error(c, b[6], sc, where, "weight_decay must be >= 0");
-    if (o->rho < 0 || o->rho >= 1)
-        return range_error(c, b[7], sc, where, "rho must be >= 0 and < 1");
-    if (o->initial_accumulator < 0)
-        return range_error(c, b[8], sc, where, "initial_accumulator must be >= 0");
-    if (b[9] && o->clip_norm <= 0)
-        return range_error(c, b[9], sc, where, "clip_norm must be > 0");
+    if (!b[OPTION_WEIGHT_DECAY])
+        o->weight_decay = row->weight_decay;
+    if (!b[OPTION_INITIAL_ACCUMULATOR])
+        o->initial_accumulator = row->initial_accumulator;
     return 0;
 }
 

@@ -2,94 +2,20 @@
  *
  * Values are evaluated where they are used, in the context that gives them
  * meaning: `relu` is an activation after `activation=`, `sgd` an optimizer
- * after `optimizer`. A `let` name stands for its expression; the expression is
- * evaluated in the scope of its definition (only earlier `let`s are visible),
- * so a name can never refer to itself or to something defined later. */
-#define _XOPEN_SOURCE 700 /* realpath */
+ * after `optimizer`. This file holds the statements' checks and the words of
+ * the language; lets and folding (fold.c), modules and paths (modules.c) live
+ * beside it (check_int.h lists the files). */
 #include "check.h"
+#include "check_int.h"
 
 #include <limits.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
-#include "fileio.h"
-#include "parse.h"
-
-/* Not every C library defines M_PI and M_E in strict C11 mode. */
-static const double LR_PI = 3.14159265358979323846;
-static const double LR_E = 2.71828182845904523536;
-
-typedef struct LetBinding {
-    LrSpan name;
-    const LrStmt *stmt;
-    const LrNode *value; /* the statement's value, or its --set override */
-    bool overridden;
-    int folded;          /* 0 not yet, 1 number holds its value, -1 it failed */
-    double number;       /* a number let's folded value, computed once: lets
-                          * used twice in each next one would otherwise cost
-                          * 2^n evaluations */
-} LetBinding;
-
-enum { CHECK_MAX_LETS = 4096 };
-
-enum { CHECK_MAX_MODULES = 64, CHECK_MAX_MODULE_DEPTH = 16 };
-
-/* The lets a `use` statement brought in: [first, end) of Checker.lets. */
-typedef struct UseRecord {
-    const LrStmt *stmt;
-    int first, end;
-} UseRecord;
-
-typedef struct Checker {
-    const LrSource *src;
-    LrSource *modules_src; /* the same source, to append modules and --set values to */
-    const LrCheckOptions *options;
-    LrArena *arena;
-    LrDiag *diag;
-    UseRecord uses[CHECK_MAX_MODULES];
-    int use_count;
-    char *loaded[CHECK_MAX_MODULES]; /* real paths of modules read */
-    int loaded_count;
-    char *loading[CHECK_MAX_MODULE_DEPTH]; /* real paths being read, outermost first */
-    int loading_depth;
-    LetBinding *lets;  /* every `let` of the program, in order */
-    int *let_index;    /* hash of names to lets (open addressing; -1 empty):
-                        * lookups stay O(1) in files with thousands of lets */
-    int all_lets;
-    int let_count;     /* how many of them are defined at this point */
-    int failed_datasets; /* dataset statements with errors: references to
-                          * datasets then report nothing more (cascades) */
-    int failed_lets;     /* lets with errors: statements after them are not
-                          * checked, since they would repeat those errors */
-    long fold_steps;     /* work spent folding constants, bounded so that
-                          * nested function calls cannot take forever */
-    int nesting;          /* levels of folding and compiling under way: they
-                           * recurse through lets and functions */
-    bool nesting_exceeded;
-    const LrProgram *prog;
-} Checker;
-
-/* The parameters in effect inside a function body (or the variables of a
- * `minimize`): names, and either their values (folding) or their tape
- * entries (compiling for exact derivatives). */
-typedef struct Frame {
-    const LrNode *names; /* AST_NAME params or AST_KEYWORD `from` items, by next */
-    int count;
-    const double *values;
-    const int *entries;
-} Frame;
-
-/* A node together with the number of `let`s visible where it was written
- * and the frame it is read in (NULL outside function bodies and minimize). */
-typedef struct Scoped {
-    const LrNode *node;
-    int scope;
-    const Frame *frame;
-} Scoped;
 
 /* ---------------------------------------------------------------- names */
 
@@ -181,144 +107,16 @@ static int lookup(Checker *c, const LrWord *table, LrSpan span, const char *kind
     return e->code;
 }
 
-/* ----------------------------------------------------------------- lets */
+/* ------------------------------------------------ words, for other files */
 
-enum { LET_INDEX_SIZE = 2 * CHECK_MAX_LETS }; /* a power of two, half full at most */
-
-static unsigned name_hash(const char *s, size_t n)
+int check_span_is(const Checker *c, LrSpan span, const char *word)
 {
-    unsigned h = 2166136261u; /* FNV-1a */
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 16777619u;
-    return h;
+    return span_is(c, span, word);
 }
-
-/* The slot of name in the index: its let, or the empty slot to put it in. */
-static int *let_slot(const Checker *c, LrSpan name)
-{
-    unsigned h = name_hash(AST_TEXT(c->src, name), name.length) & (LET_INDEX_SIZE - 1);
-    for (;; h = (h + 1) & (LET_INDEX_SIZE - 1)) {
-        int i = c->let_index[h];
-        if (i < 0)
-            return &c->let_index[h];
-        const LetBinding *b = &c->lets[i];
-        if (b->name.length == name.length &&
-            memcmp(AST_TEXT(c->src, b->name), AST_TEXT(c->src, name), name.length) == 0)
-            return &c->let_index[h];
-    }
-}
-
-/* The let named name among the first scope lets (names are unique). */
-static const LetBinding *let_find(const Checker *c, LrSpan name, int scope)
-{
-    if (scope == 0)
-        return NULL; /* also: `lrc schedule` checks without any lets */
-    int i = *let_slot(c, name);
-    return i >= 0 && i < scope ? &c->lets[i] : NULL;
-}
-
-/* The index of name among a frame's names, or -1. */
-static int frame_find(const Checker *c, const Frame *f, LrSpan name)
-{
-    int i = 0;
-    for (const LrNode *p = f ? f->names : NULL; p; p = p->next, i++)
-        if (p->name.length == name.length &&
-            memcmp(AST_TEXT(c->src, p->name), AST_TEXT(c->src, name), name.length) == 0)
-            return i;
-    return -1;
-}
-
-static bool is_sweep(const Checker *c, const LrNode *n);
-
-/* Follows `let` names to the expression they stand for. A sweep stands for
- * its first value when the file is checked as a whole (each run of the
- * sweep checks its own value). */
-static Scoped resolve(const Checker *c, Scoped v)
-{
-    for (;;) {
-        if (v.node->kind == AST_CALL && is_sweep(c, v.node) && v.node->items) {
-            v.node = v.node->items;
-            continue;
-        }
-        if (v.node->kind != AST_NAME || frame_find(c, v.frame, v.node->name) >= 0)
-            return v;
-        const LetBinding *b = let_find(c, v.node->name, v.scope);
-        if (!b || b->stmt->is_function)
-            return v;
-        v.node = b->value;
-        v.scope = (int)(b - c->lets);
-        v.frame = NULL; /* a let sees no caller's parameters */
-    }
-}
-
-static int line_of(const Checker *c, LrSpan span)
-{
-    int line, col;
-    source_position(c->src, span.offset, &line, &col);
-    return line;
-}
-
-/* Reports a name that is neither a let visible here nor a known word: it may
- * be defined later, or be a typo of a visible name. */
-static void report_unknown_name(Checker *c, Scoped v, const char *const extra[])
-{
-    LrSpan span = v.node->name;
-    if (!diag_showing(c->diag)) { /* counted only: no line or suggestion to find */
-        diag_error(c->diag, c->src, span, "unknown name");
-        return;
-    }
-    const LetBinding *later = let_find(c, span, c->all_lets);
-    if (later && (int)(later - c->lets) >= v.scope) {
-        diag_error(c->diag, c->src, span, "'%.*s' is used before it is defined (at line %d)",
-                   (int)span.length, AST_TEXT(c->src, span), line_of(c, later->name));
-        return;
-    }
-    enum { MAX_NAMES = 256 };
-    const char *names[MAX_NAMES + 1];
-    int n = 0;
-    for (int i = 0; extra && extra[i] && n < MAX_NAMES; i++)
-        names[n++] = extra[i];
-    for (int i = v.scope - 1; i >= 0 && n < MAX_NAMES; i--) {
-        char *s = arena_strndup(c->arena, AST_TEXT(c->src, c->lets[i].name),
-                                c->lets[i].name.length);
-        if (s)
-            names[n++] = s;
-    }
-    names[n] = NULL;
-    const char *guess = diag_suggest(AST_TEXT(c->src, span), span.length, names);
-    if (guess)
-        diag_error(c->diag, c->src, span, "unknown name '%.*s'; did you mean '%s'?",
-                   (int)span.length, AST_TEXT(c->src, span), guess);
-    else
-        diag_error(c->diag, c->src, span, "unknown name '%.*s'", (int)span.length,
-                   AST_TEXT(c->src, span));
-}
-
-static const char *describe(const LrNode *n)
-{
-    switch (n->kind) {
-    case AST_NUMBER: return "a number";
-    case AST_STRING: return "a string";
-    case AST_BOOL: return "a boolean";
-    case AST_LIST: return "a list";
-    case AST_CALL: return "a call";
-    case AST_CHAIN: return "a layer chain";
-    case AST_MEMBER: return "a member reference";
-    case AST_KEYWORD: return "an option";
-    case AST_NAME: return "a name";
-    case AST_UNARY:
-    case AST_BINARY: return "an arithmetic expression";
-    }
-    return "a value";
-}
-
-/* ------------------------------------------------------------- numbers */
-
-static int eval_number(Checker *c, Scoped v, double *out);
 
 /* What a callee that is not a math function is, for "expected a number,
  * got a schedule". */
-static const char *word_kind(const Checker *c, LrSpan name)
+const char *check_word_kind(const Checker *c, LrSpan name)
 {
     if (table_find(c, schedules, name))
         return "a schedule";
@@ -333,299 +131,60 @@ static const char *word_kind(const Checker *c, LrSpan name)
     return NULL;
 }
 
-/* The function `let` a call names, or NULL. */
-static const LetBinding *called_function(const Checker *c, Scoped v)
+int check_is_known_word(const Checker *c, LrSpan span)
 {
-    const LetBinding *b = let_find(c, v.node->name, v.scope);
-    return b && b->stmt->is_function ? b : NULL;
-}
-
-/* Checks a call of a `let` function: arity, no named arguments. */
-static int check_function_call(Checker *c, const LrNode *n, const LetBinding *fn)
-{
-    int given = 0;
-    for (const LrNode *a = n->items; a; a = a->next, given++) {
-        if (a->kind == AST_KEYWORD) {
-            diag_error(c->diag, c->src, a->span, "'%.*s' takes no named arguments",
-                       (int)n->name.length, AST_TEXT(c->src, n->name));
-            return -1;
-        }
-    }
-    if (given != fn->stmt->param_count) {
-        diag_error(c->diag, c->src, n->span, "'%.*s' takes %d argument%s, not %d (defined at line %d)",
-                   (int)n->name.length, AST_TEXT(c->src, n->name), fn->stmt->param_count,
-                   fn->stmt->param_count == 1 ? "" : "s", given, line_of(c, fn->name));
-        return -1;
-    }
+    static const LrWord *const tables[] = {
+        words_sources,    words_layers,    words_activations, words_initializers,
+        words_losses,     words_optimizers, words_schedules,  words_functions,
+        words_metrics,    words_normalizers};
+    if (table_find(c, constants, span))
+        return 1;
+    for (size_t i = 0; i < sizeof tables / sizeof *tables; i++)
+        if (table_find(c, tables[i], span))
+            return 1;
     return 0;
 }
 
-enum { MAX_CALL_ARGS = 64 };
-
-static int fold_call(Checker *c, Scoped v, double *out)
+bool check_constant(const Checker *c, LrSpan name, double *value)
 {
-    const LrNode *n = v.node;
-    const LetBinding *user = called_function(c, v);
-    if (user) {
-        double args[MAX_CALL_ARGS];
-        int count = 0;
-        if (check_function_call(c, n, user) < 0)
-            return -1;
-        for (const LrNode *a = n->items; a; a = a->next)
-            if (count == MAX_CALL_ARGS ||
-                eval_number(c, (Scoped){a, v.scope, v.frame}, &args[count++]) < 0)
-                return -1;
-        Frame frame = {user->stmt->params, user->stmt->param_count, args, NULL};
-        return eval_number(c, (Scoped){user->value, (int)(user - c->lets), &frame}, out);
+    /* Not every C library defines M_PI and M_E in strict C11 mode. */
+    static const double values[] = {[CONST_PI] = 3.14159265358979323846,
+                                    [CONST_E] = 2.71828182845904523536};
+    const LrWord *e = table_find(c, constants, name);
+    if (e && value)
+        *value = values[e->code];
+    return e != NULL;
+}
+
+bool check_is_function(const Checker *c, LrSpan name)
+{
+    return table_find(c, functions, name) != NULL;
+}
+
+bool check_is_activation(const Checker *c, LrSpan name)
+{
+    return table_find(c, activations, name) != NULL;
+}
+
+int check_math_function(Checker *c, LrSpan name, bool report, int *arity)
+{
+    static const LrExprOp ops[] = {
+        [FN_SIN] = EXPR_SIN,   [FN_COS] = EXPR_COS,   [FN_TAN] = EXPR_TAN,
+        [FN_EXP] = EXPR_EXP,   [FN_LOG] = EXPR_LOG,   [FN_SQRT] = EXPR_SQRT,
+        [FN_ABS] = EXPR_ABS,   [FN_SINH] = EXPR_SINH, [FN_COSH] = EXPR_COSH,
+        [FN_TANH] = EXPR_TANH, [FN_POW] = EXPR_POW,   [FN_MIN] = EXPR_MIN,
+        [FN_MAX] = EXPR_MAX};
+    int fn;
+    if (report) {
+        fn = lookup(c, functions, name, "function");
+    } else {
+        const LrWord *e = table_find(c, functions, name);
+        fn = e && e->supported ? e->code : -1;
     }
-    const char *kind = table_find(c, functions, n->name) ? NULL : word_kind(c, n->name);
-    if (kind) {
-        diag_error(c->diag, c->src, n->span, "expected a number, got %s ('%.*s')", kind,
-                   (int)n->name.length, AST_TEXT(c->src, n->name));
-        return -1;
-    }
-    int fn = lookup(c, functions, n->name, "function");
     if (fn < 0)
         return -1;
-    double args[MAX_CALL_ARGS];
-    int count = 0;
-    for (const LrNode *a = n->items; a; a = a->next) {
-        if (a->kind == AST_KEYWORD) {
-            diag_error(c->diag, c->src, a->span, "'%.*s' takes no named arguments",
-                       (int)n->name.length, AST_TEXT(c->src, n->name));
-            return -1;
-        }
-        if (count == MAX_CALL_ARGS) {
-            diag_error(c->diag, c->src, a->span, "too many arguments (limit is %d)", MAX_CALL_ARGS);
-            return -1;
-        }
-        if (eval_number(c, (Scoped){a, v.scope, v.frame}, &args[count++]) < 0)
-            return -1;
-    }
-    int want = fn == FN_POW ? 2 : (fn == FN_MIN || fn == FN_MAX) ? -1 : 1;
-    if ((want > 0 && count != want) || (want < 0 && count < 1)) {
-        if (want > 0)
-            diag_error(c->diag, c->src, n->span, "'%.*s' takes %d argument%s, not %d",
-                       (int)n->name.length, AST_TEXT(c->src, n->name), want,
-                       want == 1 ? "" : "s", count);
-        else
-            diag_error(c->diag, c->src, n->span, "'%.*s' needs at least one argument",
-                       (int)n->name.length, AST_TEXT(c->src, n->name));
-        return -1;
-    }
-    double x = args[0], r = 0;
-    switch (fn) {
-    case FN_SIN: r = sin(x); break;
-    case FN_COS: r = cos(x); break;
-    case FN_TAN: r = tan(x); break;
-    case FN_EXP: r = exp(x); break;
-    case FN_LOG: r = x > 0 ? log(x) : NAN; break;
-    case FN_SQRT: r = x >= 0 ? sqrt(x) : NAN; break;
-    case FN_ABS: r = fabs(x); break;
-    case FN_SINH: r = sinh(x); break;
-    case FN_COSH: r = cosh(x); break;
-    case FN_TANH: r = tanh(x); break;
-    case FN_POW: r = pow(x, args[1]); break;
-    case FN_MIN:
-    case FN_MAX:
-        r = x;
-        for (int i = 1; i < count; i++)
-            r = fn == FN_MIN ? fmin(r, args[i]) : fmax(r, args[i]);
-        break;
-    }
-    *out = r;
-    return 0;
-}
-
-/* Folding work beyond this is an error, not a hang (functions that call
- * others twice grow exponentially). */
-enum { CHECK_MAX_FOLD_STEPS = 10000000 };
-
-/* Recursion of eval_number and compile_expr: each expression is at most
- * AST_MAX_DEPTH deep, but lets and functions chain expressions. A count of
- * levels, so that the limit is the same in every build. A level takes up
- * to about 2.5 KiB of stack (gcc -O2 with ASan; 1 KiB without), so this
- * stays within 4 MiB of the usual 8 in every build (tests/golden/
- * diagnostics.sh runs a chain at the limit). */
-enum { CHECK_MAX_NESTING = 1500 };
-
-static int too_deep(Checker *c, const LrNode *n)
-{
-    if (c->nesting < CHECK_MAX_NESTING)
-        return 0;
-    if (!c->nesting_exceeded)
-        diag_error(c->diag, c->src, n->span,
-                   "lets and functions nest too deeply here (limit is %d levels)",
-                   CHECK_MAX_NESTING);
-    c->nesting_exceeded = true; /* reported once */
-    return 1;
-}
-
-static int eval_number_at(Checker *c, Scoped v, double *out);
-
-/* Folds a numeric expression; every intermediate must be finite. */
-static int eval_number(Checker *c, Scoped v, double *out)
-{
-    if (too_deep(c, v.node))
-        return -1;
-    c->nesting++;
-    int status = eval_number_at(c, v, out);
-    c->nesting--;
-    return status;
-}
-
-static int eval_number_at(Checker *c, Scoped v, double *out)
-{
-    if (++c->fold_steps > CHECK_MAX_FOLD_STEPS) {
-        if (c->fold_steps == CHECK_MAX_FOLD_STEPS + 1)
-            diag_error(c->diag, c->src, v.node->span,
-                       "this takes too long to evaluate (limit is %d operations)",
-                       CHECK_MAX_FOLD_STEPS);
-        return -1;
-    }
-    /* A number let is folded once, where it is defined. */
-    if (v.node->kind == AST_NAME && frame_find(c, v.frame, v.node->name) < 0) {
-        LetBinding *b = (LetBinding *)let_find(c, v.node->name, v.scope);
-        if (b && !b->stmt->is_function && b->folded != 0) {
-            *out = b->number;
-            return b->folded > 0 ? 0 : -1;
-        }
-        if (b && !b->stmt->is_function) {
-            int status = eval_number(c, (Scoped){b->value, (int)(b - c->lets), NULL}, &b->number);
-            b->folded = status == 0 ? 1 : -1;
-            *out = b->number;
-            return status;
-        }
-    }
-    v = resolve(c, v);
-    const LrNode *n = v.node;
-    double a, b;
-    switch (n->kind) {
-    case AST_NUMBER:
-        *out = n->number;
-        return 0;
-    case AST_NAME: {
-        int param = frame_find(c, v.frame, n->name);
-        if (param >= 0 && v.frame->values) {
-            *out = v.frame->values[param];
-            return 0;
-        }
-        if (param >= 0) {
-            diag_error(c->diag, c->src, n->span, "'%.*s' is a variable here, not a constant",
-                       (int)n->name.length, AST_TEXT(c->src, n->name));
-            return -1;
-        }
-        const LrWord *constant = table_find(c, constants, n->name);
-        if (constant) {
-            *out = constant->code == CONST_PI ? LR_PI : LR_E;
-            return 0;
-        }
-        const LetBinding *fn = let_find(c, n->name, v.scope);
-        if (fn && fn->stmt->is_function) {
-            diag_error(c->diag, c->src, n->span, "'%.*s' is a function: call it, as in %.*s(...)",
-                       (int)n->name.length, AST_TEXT(c->src, n->name), (int)n->name.length,
-                       AST_TEXT(c->src, n->name));
-            return -1;
-        }
-        const char *kind = word_kind(c, n->name);
-        if (kind) {
-            diag_error(c->diag, c->src, n->span, "expected a number, got %s ('%.*s')", kind,
-                       (int)n->name.length, AST_TEXT(c->src, n->name));
-            return -1;
-        }
-        report_unknown_name(c, v, words_constant_names);
-        return -1;
-    }
-    case AST_UNARY:
-        if (eval_number(c, (Scoped){n->lhs, v.scope, v.frame}, &a) < 0)
-            return -1;
-        *out = -a;
-        return 0;
-    case AST_BINARY:
-        if (eval_number(c, (Scoped){n->lhs, v.scope, v.frame}, &a) < 0 ||
-            eval_number(c, (Scoped){n->rhs, v.scope, v.frame}, &b) < 0)
-            return -1;
-        switch (n->op) {
-        case '+': *out = a + b; break;
-        case '-': *out = a - b; break;
-        case '*': *out = a * b; break;
-        case '/':
-            if (b == 0) {
-                diag_error(c->diag, c->src, n->span, "division by zero");
-                return -1;
-            }
-            *out = a / b;
-            break;
-        default: *out = pow(a, b); break;
-        }
-        break;
-    case AST_CALL:
-        if (fold_call(c, v, out) < 0)
-            return -1;
-        break;
-    default:
-        diag_error(c->diag, c->src, n->span, "expected a number, got %s", describe(n));
-        return -1;
-    }
-    if (!isfinite(*out)) {
-        diag_error(c->diag, c->src, n->span, "value is not a finite number");
-        return -1;
-    }
-    return 0;
-}
-
-static int eval_bool(Checker *c, Scoped v, bool *out)
-{
-    v = resolve(c, v);
-    if (v.node->kind != AST_BOOL) {
-        diag_error(c->diag, c->src, v.node->span, "expected true or false, got %s",
-                   describe(v.node));
-        return -1;
-    }
-    *out = v.node->number != 0;
-    return 0;
-}
-
-/* An integer in [lo, hi]; what names the value in the message. */
-static int eval_int(Checker *c, Scoped v, const char *what, double lo, double hi, int64_t *out)
-{
-    double x;
-    if (eval_number(c, v, &x) < 0)
-        return -1;
-    if (x != floor(x) || x < lo || x > hi) {
-        const LrNode *n = resolve(c, v).node;
-        if (hi >= 9e15)
-            diag_error(c->diag, c->src, n->span, "%s must be an integer >= %.0f", what, lo);
-        else
-            diag_error(c->diag, c->src, n->span, "%s must be an integer from %.0f to %.0f",
-                       what, lo, hi);
-        return -1;
-    }
-    *out = (int64_t)x;
-    return 0;
-}
-
-/* A list of numbers, copied into the arena. */
-static int eval_number_list(Checker *c, Scoped v, const char *what, double **out, int *count)
-{
-    v = resolve(c, v);
-    if (v.node->kind != AST_LIST) {
-        diag_error(c->diag, c->src, v.node->span, "%s must be a list of numbers, got %s", what,
-                   describe(v.node));
-        return -1;
-    }
-    double *xs = arena_array(c->arena, (size_t)v.node->count + 1, sizeof *xs);
-    if (!xs) {
-        diag_error(c->diag, c->src, v.node->span, "out of memory");
-        return -1;
-    }
-    int i = 0;
-    for (const LrNode *e = v.node->items; e; e = e->next)
-        if (eval_number(c, (Scoped){e, v.scope, NULL}, &xs[i++]) < 0)
-            return -1;
-    *out = xs;
-    *count = i;
-    return 0;
+    *arity = fn == FN_POW ? 2 : (fn == FN_MIN || fn == FN_MAX) ? -1 : 1;
+    return (int)ops[fn];
 }
 
 /* --------------------------------------------------------- arguments */
@@ -760,7 +319,131 @@ static int as_call(Checker *c, Scoped v, const char *kind, LrSpan *name, const L
     return -1;
 }
 
+/* An option of a schedule or an optimizer as a row: its name, whether it
+ * is required, its default, its valid range with the message when out of
+ * it, and the field of the spec it fills. A new option is a row. */
+typedef enum OptionType { OPTION_NUMBER, OPTION_BOOL, OPTION_OTHER /* the caller's */ } OptionType;
+
+typedef enum OptionRange {
+    RANGE_ANY,
+    RANGE_NONNEGATIVE, /* >= 0 */
+    RANGE_POSITIVE,    /* > 0 */
+    RANGE_FRACTION,    /* >= 0 and < 1 */
+    RANGE_UNIT         /* from 0 to 1 */
+} OptionRange;
+
+typedef struct OptionRow {
+    const char *name;
+    int required;
+    OptionType type;
+    size_t field;         /* offsetof in the spec: a double, or a bool */
+    double dflt;
+    int default_from;     /* 1 + the row whose value an absent option takes; 0: dflt */
+    OptionRange valid;
+    bool whole;           /* an integer */
+    bool given_only;      /* the default is outside the range (clip_norm's 0: none) */
+    bool checked_last;    /* after the other rows (a schedule's initial and steps) */
+    const char *range;    /* reported at the value when it is out of range */
+} OptionRow;
+
+/* Designated initializers for the rows' common shapes. */
+#define ROW_NUMBER(n, req, f, d) .name = n, .required = req, .type = OPTION_NUMBER, .field = f, .dflt = d
+#define ROW_BOOL(n, f, d) .name = n, .type = OPTION_BOOL, .field = f, .dflt = d
+
+/* Binds args to rows (as bind_args does with params). */
+static int bind_rows(Checker *c, const char *what, LrSpan where, const LrNode *args,
+                     int allow_positional, const OptionRow *rows, const LrNode **bound)
+{
+    Param params[MAX_PARAMS + 1];
+    int n = 0;
+    for (; rows[n].name; n++)
+        params[n] = (Param){rows[n].name, rows[n].required};
+    params[n] = (Param){NULL, 0};
+    return bind_args(c, what, where, args, allow_positional, params, bound);
+}
+
+static bool row_in_range(const OptionRow *r, double x)
+{
+    if (r->whole && x != floor(x))
+        return false;
+    switch (r->valid) {
+    case RANGE_ANY: return true;
+    case RANGE_NONNEGATIVE: return x >= 0;
+    case RANGE_POSITIVE: return x > 0;
+    case RANGE_FRACTION: return x >= 0 && x < 1;
+    case RANGE_UNIT: return x >= 0 && x <= 1;
+    }
+    return false;
+}
+
+/* Evaluates the bound options (defaults for the absent) into spec's
+ * fields, in row order, then checks their ranges: the rows checked_last
+ * after the others; where is the span a range error falls back to. */
+static int eval_rows(Checker *c, const OptionRow *rows, const LrNode **bound, int scope,
+                     LrSpan where, void *spec)
+{
+    char *base = spec;
+    for (int i = 0; rows[i].name; i++) {
+        const OptionRow *r = &rows[i];
+        if (r->type == OPTION_NUMBER) {
+            double dflt = r->default_from ? *(double *)(base + rows[r->default_from - 1].field)
+                                          : r->dflt;
+            if (opt_number(c, bound[i], scope, dflt, (double *)(base + r->field)) < 0)
+                return -1;
+        } else if (r->type == OPTION_BOOL &&
+                   opt_bool(c, bound[i], scope, r->dflt != 0, (bool *)(base + r->field)) < 0) {
+            return -1;
+        }
+    }
+    for (int last = 0; last < 2; last++)
+        for (int i = 0; rows[i].name; i++) {
+            const OptionRow *r = &rows[i];
+            if (r->type != OPTION_NUMBER || !r->range || r->checked_last != last ||
+                (r->given_only && !bound[i]))
+                continue;
+            if (!row_in_range(r, *(double *)(base + r->field)))
+                return range_error(c, bound[i], scope, where, r->range);
+        }
+    return 0;
+}
+
 /* ----------------------------------------------------------- schedules */
+
+#define SCHED(f) offsetof(LrScheduleSpec, f)
+/* Every decaying schedule starts with these two. */
+#define SCHED_INITIAL {ROW_NUMBER("initial", 1, SCHED(initial), 0), .valid = RANGE_NONNEGATIVE, .checked_last = true, \
+                       .range = "initial learning rate must be >= 0"}
+#define SCHED_STEPS {ROW_NUMBER("steps", 1, SCHED(steps), 0), .valid = RANGE_POSITIVE, \
+                     .checked_last = true, .range = "decay steps must be > 0"}
+static const OptionRow exp_decay_rows[] = {
+    SCHED_INITIAL, SCHED_STEPS,
+    {ROW_NUMBER("rate", 1, SCHED(rate), 0), .valid = RANGE_POSITIVE, .range = "decay rate must be > 0"},
+    {ROW_BOOL("staircase", SCHED(staircase), 0)},
+    {0}};
+static const OptionRow inverse_time_rows[] = {
+    SCHED_INITIAL, SCHED_STEPS,
+    {ROW_NUMBER("rate", 1, SCHED(rate), 0), .valid = RANGE_NONNEGATIVE, .range = "decay rate must be >= 0"},
+    {ROW_BOOL("staircase", SCHED(staircase), 0)},
+    {0}};
+static const OptionRow polynomial_rows[] = {
+    SCHED_INITIAL, SCHED_STEPS,
+    {ROW_NUMBER("end", 0, SCHED(end), 0.0001), .valid = RANGE_NONNEGATIVE, .range = "end must be >= 0"},
+    {ROW_NUMBER("power", 0, SCHED(power), 1.0), .valid = RANGE_POSITIVE, .range = "power must be > 0"},
+    {ROW_BOOL("cycle", SCHED(cycle), 0)},
+    {0}};
+static const OptionRow cosine_rows[] = {
+    SCHED_INITIAL, SCHED_STEPS,
+    {ROW_NUMBER("alpha", 0, SCHED(alpha), 0), .valid = RANGE_UNIT,
+     .range = "alpha must be between 0 and 1"},
+    {ROW_NUMBER("warmup", 0, SCHED(warmup), 0), .valid = RANGE_NONNEGATIVE, .whole = true,
+     .range = "warmup must be an integer >= 0"},
+    {ROW_NUMBER("target", 0, SCHED(target), 0), .default_from = 1, .valid = RANGE_NONNEGATIVE,
+     .range = "target must be >= 0"},
+    {0}};
+static const OptionRow *const schedule_rows[] = {
+    [SCHED_EXP_DECAY] = exp_decay_rows, [SCHED_INVERSE_TIME] = inverse_time_rows,
+    [SCHED_POLYNOMIAL] = polynomial_rows, [SCHED_COSINE] = cosine_rows};
+enum { COSINE_TARGET = 4 };
 
 static int eval_schedule(Checker *c, Scoped v, LrScheduleSpec *s)
 {
@@ -790,93 +473,38 @@ static int eval_schedule(Checker *c, Scoped v, LrScheduleSpec *s)
     char what[64];
     snprintf(what, sizeof what, "%.*s", (int)n->name.length, AST_TEXT(c->src, n->name));
     int sc = v.scope;
-    switch (s->kind) {
-    case SCHED_EXP_DECAY:
-    case SCHED_INVERSE_TIME: {
-        static const Param p[] = {
-            {"initial", 1}, {"steps", 1}, {"rate", 1}, {"staircase", 0}, {NULL, 0}};
-        if (bind_args(c, what, n->span, n->items, 1, p, b) < 0 ||
-            opt_number(c, b[0], sc, 0, &s->initial) < 0 ||
-            opt_number(c, b[1], sc, 0, &s->steps) < 0 ||
-            opt_number(c, b[2], sc, 0, &s->rate) < 0 ||
-            opt_bool(c, b[3], sc, false, &s->staircase) < 0)
+    if (s->kind != SCHED_PIECEWISE) {
+        const OptionRow *rows = schedule_rows[s->kind];
+        if (bind_rows(c, what, n->span, n->items, 1, rows, b) < 0)
             return -1;
-        if (s->kind == SCHED_EXP_DECAY && s->rate <= 0)
-            return range_error(c, b[2], sc, n->span, "decay rate must be > 0");
-        if (s->kind == SCHED_INVERSE_TIME && s->rate < 0)
-            return range_error(c, b[2], sc, n->span, "decay rate must be >= 0");
-        break;
+        s->has_target = s->kind == SCHED_COSINE && b[COSINE_TARGET] != NULL;
+        return eval_rows(c, rows, b, sc, n->span, s);
     }
-    case SCHED_POLYNOMIAL: {
-        static const Param p[] = {{"initial", 1}, {"steps", 1}, {"end", 0},
-                                  {"power", 0},   {"cycle", 0}, {NULL, 0}};
-        if (bind_args(c, what, n->span, n->items, 1, p, b) < 0 ||
-            opt_number(c, b[0], sc, 0, &s->initial) < 0 ||
-            opt_number(c, b[1], sc, 0, &s->steps) < 0 ||
-            opt_number(c, b[2], sc, 0.0001, &s->end) < 0 ||
-            opt_number(c, b[3], sc, 1.0, &s->power) < 0 ||
-            opt_bool(c, b[4], sc, false, &s->cycle) < 0)
-            return -1;
-        if (s->end < 0)
-            return range_error(c, b[2], sc, n->span, "end must be >= 0");
-        if (s->power <= 0)
-            return range_error(c, b[3], sc, n->span, "power must be > 0");
-        break;
+    static const Param p[] = {{"boundaries", 1}, {"values", 1}, {NULL, 0}};
+    double *bounds, *values;
+    int nb, nv;
+    if (bind_args(c, what, n->span, n->items, 1, p, b) < 0 ||
+        eval_number_list(c, arg_value(b[0], sc), "boundaries", &bounds, &nb) < 0 ||
+        eval_number_list(c, arg_value(b[1], sc), "values", &values, &nv) < 0)
+        return -1;
+    if (nv != nb + 1) {
+        char msg[128];
+        snprintf(msg, sizeof msg,
+                 "piecewise needs one more value than boundaries (%d boundar%s, %d value%s)",
+                 nb, nb == 1 ? "y" : "ies", nv, nv == 1 ? "" : "s");
+        return range_error(c, b[1], sc, n->span, msg);
     }
-    case SCHED_COSINE: {
-        static const Param p[] = {{"initial", 1}, {"steps", 1},  {"alpha", 0},
-                                  {"warmup", 0},  {"target", 0}, {NULL, 0}};
-        if (bind_args(c, what, n->span, n->items, 1, p, b) < 0 ||
-            opt_number(c, b[0], sc, 0, &s->initial) < 0 ||
-            opt_number(c, b[1], sc, 0, &s->steps) < 0 ||
-            opt_number(c, b[2], sc, 0, &s->alpha) < 0 ||
-            opt_number(c, b[3], sc, 0, &s->warmup) < 0 ||
-            opt_number(c, b[4], sc, s->initial, &s->target) < 0)
-            return -1;
-        s->has_target = b[4] != NULL;
-        if (s->alpha < 0 || s->alpha > 1)
-            return range_error(c, b[2], sc, n->span, "alpha must be between 0 and 1");
-        if (s->warmup < 0 || s->warmup != floor(s->warmup))
-            return range_error(c, b[3], sc, n->span, "warmup must be an integer >= 0");
-        if (s->target < 0)
-            return range_error(c, b[4], sc, n->span, "target must be >= 0");
-        break;
-    }
-    case SCHED_PIECEWISE: {
-        static const Param p[] = {{"boundaries", 1}, {"values", 1}, {NULL, 0}};
-        double *bounds, *values;
-        int nb, nv;
-        if (bind_args(c, what, n->span, n->items, 1, p, b) < 0 ||
-            eval_number_list(c, arg_value(b[0], sc), "boundaries", &bounds, &nb) < 0 ||
-            eval_number_list(c, arg_value(b[1], sc), "values", &values, &nv) < 0)
-            return -1;
-        if (nv != nb + 1) {
-            char msg[128];
-            snprintf(msg, sizeof msg,
-                     "piecewise needs one more value than boundaries (%d boundar%s, %d value%s)",
-                     nb, nb == 1 ? "y" : "ies", nv, nv == 1 ? "" : "s");
-            return range_error(c, b[1], sc, n->span, msg);
-        }
-        for (int i = 1; i < nb; i++)
-            if (bounds[i] <= bounds[i - 1])
-                return range_error(c, b[0], sc, n->span,
-                                   "boundaries must be strictly increasing");
-        for (int i = 0; i < nv; i++)
-            if (values[i] < 0)
-                return range_error(c, b[1], sc, n->span, "learning rates must be >= 0");
-        s->count = nb;
-        s->boundaries = bounds;
-        s->values = values;
-        s->initial = values[0];
-        return 0;
-    }
-    case SCHED_CONSTANT:
-        break;
-    }
-    if (s->initial < 0)
-        return range_error(c, b[0], sc, n->span, "initial learning rate must be >= 0");
-    if (s->steps <= 0)
-        return range_error(c, b[1], sc, n->span, "decay steps must be > 0");
+    for (int i = 1; i < nb; i++)
+        if (bounds[i] <= bounds[i - 1])
+            return range_error(c, b[0], sc, n->span,
+                               "boundaries must be strictly increasing");
+    for (int i = 0; i < nv; i++)
+        if (values[i] < 0)
+            return range_error(c, b[1], sc, n->span, "learning rates must be >= 0");
+    s->count = nb;
+    s->boundaries = bounds;
+    s->values = values;
+    s->initial = values[0];
     return 0;
 }
 
@@ -1062,7 +690,7 @@ static int check_duplicate(Checker *c, const LrStmt *st, const LrStmt **slot)
     return 0;
 }
 
-static char *span_string(Checker *c, LrSpan span)
+char *span_string(Checker *c, LrSpan span)
 {
     return arena_strndup(c->arena, AST_TEXT(c->src, span), span.length);
 }
@@ -1107,94 +735,6 @@ static int eval_string_list(Checker *c, Scoped v, const char *what, const char *
     *count = i;
     *span = v.node->span;
     return 0;
-}
-
-static int sandbox_allows(Checker *c, LrSpan span, const char *path, bool write);
-
-/* Where the relative paths of the file holding offset start: the last '/'
- * of its name, or NULL for the current directory (a name without one, or
- * an experiment read from a stream, whose name such as /dev/stdin is no
- * directory of its). */
-static const char *file_dir_end(Checker *c, uint32_t offset)
-{
-    const char *file = source_name_at(c->src, offset);
-    if (c->options->from_stream && c->src->segment_count > 0 &&
-        file == c->src->segments[0].name)
-        return NULL;
-    return strrchr(file, '/');
-}
-
-/* The real directory of file, with a trailing '/'; a name without one
- * (a --set value's) is in the current directory. */
-static bool real_dir_of(const char *file, char out[PATH_MAX])
-{
-    char dir[PATH_MAX];
-    const char *slash = strrchr(file, '/');
-    if (slash)
-        snprintf(dir, sizeof dir, "%.*s", slash == file ? 1 : (int)(slash - file), file);
-    else
-        snprintf(dir, sizeof dir, ".");
-    if (!realpath(dir, out))
-        return false;
-    size_t len = strlen(out);
-    if (len + 1 >= PATH_MAX)
-        return false;
-    if (out[len - 1] != '/')
-        memcpy(out + len, "/", 2);
-    return true;
-}
-
-/* A path written at where, as the main file would write it: from the main
- * file's directory, or absolute when the two directories share only the
- * root. Unlike the path that is opened, it does not depend on the current
- * directory or on how the file was named, so neither does the resolved
- * experiment nor the SHA-256 that resume compares. */
-static const char *portable_path(Checker *c, const char *path, LrSpan where)
-{
-    const LrSegment *seg = source_segment(c->src, where.offset);
-    if (path[0] == '/' || !seg || seg == &c->src->segments[0])
-        return path;
-    char from[PATH_MAX], to[PATH_MAX];
-    /* An experiment from a stream has the current directory (file_dir_end). */
-    const char *main_file = c->options->from_stream ? "-" : c->src->name;
-    if (!real_dir_of(main_file, from) || !real_dir_of(seg->name, to))
-        return path;
-    size_t common = 0;
-    for (size_t i = 0; from[i] && from[i] == to[i]; i++)
-        if (from[i] == '/')
-            common = i + 1;
-    size_t ups = 0;
-    for (const char *s = from + common; common > 1 && *s; s++)
-        ups += *s == '/';
-    const char *rest = common > 1 ? to + common : to;
-    size_t len = 3 * ups + strlen(rest) + strlen(path);
-    char *out = arena_alloc(c->arena, len + 1);
-    if (!out)
-        return path;
-    out[0] = '\0';
-    for (size_t i = 0; i < ups; i++)
-        strcat(out, "../");
-    strcat(out, rest);
-    strcat(out, path);
-    return out;
-}
-
-/* Paths in a .lr file are relative to that file's directory. */
-static const char *resolve_path(Checker *c, const char *path, LrSpan where)
-{
-    const char *file = source_name_at(c->src, where.offset);
-    if (path[0] == '/')
-        return path;
-    const char *slash = file_dir_end(c, where.offset);
-    if (!slash)
-        return path;
-    size_t dir = (size_t)(slash - file) + 1, len = strlen(path);
-    char *out = arena_alloc(c->arena, dir + len + 1);
-    if (!out)
-        return path;
-    memcpy(out, file, dir);
-    memcpy(out + dir, path, len + 1);
-    return out;
 }
 
 static int check_csv(Checker *c, Scoped v, const LrNode *args, LrDatasetSpec *d)
@@ -1491,6 +1031,43 @@ static int eval_metrics(Checker *c, Scoped v, LrMetricKind *out, int *count)
     return 0;
 }
 
+#define OPT(f) offsetof(LrOptimizerSpec, f)
+/* One option table for all optimizers; each accepts its own subset, so
+ * that a misplaced option is named as such. Defaults are Keras's. */
+static const OptionRow optimizer_options[] = {
+    {.name = "lr", .type = OPTION_OTHER}, /* a schedule */
+    {ROW_NUMBER("momentum", 0, OPT(momentum), 0), .valid = RANGE_FRACTION,
+     .range = "momentum must be >= 0 and < 1"},
+    {ROW_BOOL("nesterov", OPT(nesterov), 0)},
+    {ROW_NUMBER("beta1", 0, OPT(beta1), 0.9), .valid = RANGE_FRACTION,
+     .range = "beta1 must be >= 0 and < 1"},
+    {ROW_NUMBER("beta2", 0, OPT(beta2), 0.999), .valid = RANGE_FRACTION,
+     .range = "beta2 must be >= 0 and < 1"},
+    {ROW_NUMBER("epsilon", 0, OPT(epsilon), 1e-7), .valid = RANGE_POSITIVE,
+     .range = "epsilon must be > 0"},
+    {ROW_NUMBER("weight_decay", 0, OPT(weight_decay), 0), .valid = RANGE_NONNEGATIVE,
+     .range = "weight_decay must be >= 0"},
+    {ROW_NUMBER("rho", 0, OPT(rho), 0.9), .valid = RANGE_FRACTION,
+     .range = "rho must be >= 0 and < 1"},
+    {ROW_NUMBER("initial_accumulator", 0, OPT(initial_accumulator), 0),
+     .valid = RANGE_NONNEGATIVE, .range = "initial_accumulator must be >= 0"},
+    {ROW_NUMBER("clip_norm", 0, OPT(clip_norm), 0), .valid = RANGE_POSITIVE, .given_only = true,
+     .range = "clip_norm must be > 0"},
+    {0}};
+enum { OPTION_LR = 0, OPTION_WEIGHT_DECAY = 6, OPTION_INITIAL_ACCUMULATOR = 8 };
+
+/* An optimizer: the options it accepts, and the defaults that are its own. */
+typedef struct OptimizerRow {
+    const char *accepts;
+    double lr, weight_decay, initial_accumulator;
+} OptimizerRow;
+static const OptimizerRow optimizer_rows[] = {
+    [OPT_SGD] = {"lr momentum nesterov clip_norm", 0.01, 0, 0},
+    [OPT_ADAM] = {"lr beta1 beta2 epsilon clip_norm", 0.001, 0, 0},
+    [OPT_ADAMW] = {"lr beta1 beta2 epsilon weight_decay clip_norm", 0.001, 0.004, 0},
+    [OPT_RMSPROP] = {"lr rho momentum epsilon clip_norm", 0.001, 0, 0},
+    [OPT_ADAGRAD] = {"lr initial_accumulator epsilon clip_norm", 0.001, 0, 0.1}};
+
 /* An optimizer named at name with its options (statement options, or a
  * call's named arguments); where is the span range errors fall back to. */
 static int eval_optimizer(Checker *c, LrSpan name, const LrNode *options, LrSpan where,
@@ -1502,71 +1079,39 @@ static int eval_optimizer(Checker *c, LrSpan name, const LrNode *options, LrSpan
     memset(o, 0, sizeof *o);
     o->kind = (LrOptimizerKind)kind;
     o->span = where;
-    /* One option table for all; each optimizer accepts its own subset, so
-     * that a misplaced option is named as such. Defaults are Keras's. */
-    static const Param p[] = {{"lr", 0},      {"momentum", 0}, {"nesterov", 0},
-                              {"beta1", 0},   {"beta2", 0},    {"epsilon", 0},
-                              {"weight_decay", 0}, {"rho", 0}, {"initial_accumulator", 0},
-                              {"clip_norm", 0}, {NULL, 0}};
-    static const char *const accepts[] = {
-        [OPT_SGD] = "lr momentum nesterov clip_norm",
-        [OPT_ADAM] = "lr beta1 beta2 epsilon clip_norm",
-        [OPT_ADAMW] = "lr beta1 beta2 epsilon weight_decay clip_norm",
-        [OPT_RMSPROP] = "lr rho momentum epsilon clip_norm",
-        [OPT_ADAGRAD] = "lr initial_accumulator epsilon clip_norm"};
+    const OptimizerRow *row = &optimizer_rows[kind];
     const char *oname = optimizers[kind].name;
     const LrNode *b[MAX_PARAMS];
     int sc = c->let_count;
-    if (bind_args(c, oname, name, options, 0, p, b) < 0)
+    if (bind_rows(c, oname, name, options, 0, optimizer_options, b) < 0)
         return -1;
-    for (int i = 0; p[i].name; i++) {
+    for (int i = 0; optimizer_options[i].name; i++) {
         if (!b[i])
             continue;
-        const char *list = accepts[kind];
-        size_t len = strlen(p[i].name);
-        const char *at = strstr(list, p[i].name);
+        const char *list = row->accepts, *option = optimizer_options[i].name;
+        size_t len = strlen(option);
+        const char *at = strstr(list, option);
         while (at && ((at != list && at[-1] != ' ') || (at[len] != ' ' && at[len] != '\0')))
-            at = strstr(at + 1, p[i].name);
+            at = strstr(at + 1, option);
         if (!at) {
             diag_error(c->diag, c->src, b[i]->name, "%s has no option '%s' (its options: %s)",
-                       oname, p[i].name, list);
+                       oname, option, list);
             return -1;
         }
     }
-    double lr_default = kind == OPT_SGD ? 0.01 : 0.001;
-    if (b[0]) {
-        if (eval_schedule(c, arg_value(b[0], sc), &o->lr) < 0)
+    if (b[OPTION_LR]) {
+        if (eval_schedule(c, arg_value(b[OPTION_LR], sc), &o->lr) < 0)
             return -1;
     } else {
         o->lr.kind = SCHED_CONSTANT;
-        o->lr.initial = lr_default;
+        o->lr.initial = row->lr;
     }
-    if (opt_number(c, b[1], sc, 0, &o->momentum) < 0 ||
-        opt_bool(c, b[2], sc, false, &o->nesterov) < 0 ||
-        opt_number(c, b[3], sc, 0.9, &o->beta1) < 0 ||
-        opt_number(c, b[4], sc, 0.999, &o->beta2) < 0 ||
-        opt_number(c, b[5], sc, 1e-7, &o->epsilon) < 0 ||
-        opt_number(c, b[6], sc, kind == OPT_ADAMW ? 0.004 : 0, &o->weight_decay) < 0 ||
-        opt_number(c, b[7], sc, 0.9, &o->rho) < 0 ||
-        opt_number(c, b[8], sc, kind == OPT_ADAGRAD ? 0.1 : 0, &o->initial_accumulator) < 0 ||
-        opt_number(c, b[9], sc, 0, &o->clip_norm) < 0)
+    if (eval_rows(c, optimizer_options, b, sc, where, o) < 0)
         return -1;
-    if (o->momentum < 0 || o->momentum >= 1)
-        return range_error(c, b[1], sc, where, "momentum must be >= 0 and < 1");
-    if (o->beta1 < 0 || o->beta1 >= 1)
-        return range_error(c, b[3], sc, where, "beta1 must be >= 0 and < 1");
-    if (o->beta2 < 0 || o->beta2 >= 1)
-        return range_error(c, b[4], sc, where, "beta2 must be >= 0 and < 1");
-    if (o->epsilon <= 0)
-        return range_error(c, b[5], sc, where, "epsilon must be > 0");
-    if (o->weight_decay < 0)
-        return range_error(c, b[6], sc, where, "weight_decay must be >= 0");
-    if (o->rho < 0 || o->rho >= 1)
-        return range_error(c, b[7], sc, where, "rho must be >= 0 and < 1");
-    if (o->initial_accumulator < 0)
-        return range_error(c, b[8], sc, where, "initial_accumulator must be >= 0");
-    if (b[9] && o->clip_norm <= 0)
-        return range_error(c, b[9], sc, where, "clip_norm must be > 0");
+    if (!b[OPTION_WEIGHT_DECAY])
+        o->weight_decay = row->weight_decay;
+    if (!b[OPTION_INITIAL_ACCUMULATOR])
+        o->initial_accumulator = row->initial_accumulator;
     return 0;
 }
 
@@ -1710,613 +1255,6 @@ static int check_path_stmt(Checker *c, const LrStmt *st, const char **out,
     return 0;
 }
 
-/* Registers a `let` before any statement is checked, so that a name used
- * too early can be told apart from an unknown one. */
-static int register_let(Checker *c, const LrStmt *st)
-{
-    if (table_find(c, constants, st->name)) {
-        diag_error(c->diag, c->src, st->name, "'%.*s' is a built-in constant",
-                   (int)st->name.length, AST_TEXT(c->src, st->name));
-        return -1;
-    }
-    const LetBinding *prev = let_find(c, st->name, c->all_lets);
-    if (prev) {
-        const char *file = source_name_at(c->src, prev->name.offset);
-        if (file == source_name_at(c->src, st->name.offset))
-            diag_error(c->diag, c->src, st->name, "'%.*s' is already defined (at line %d)",
-                       (int)st->name.length, AST_TEXT(c->src, st->name), line_of(c, prev->name));
-        else
-            diag_error(c->diag, c->src, st->name, "'%.*s' is already defined (at %s:%d)",
-                       (int)st->name.length, AST_TEXT(c->src, st->name), file,
-                       line_of(c, prev->name));
-        return -1;
-    }
-    for (const LrNode *p = st->params; p; p = p->next) {
-        for (const LrNode *q = st->params; q != p; q = q->next) {
-            if (q->name.length == p->name.length &&
-                memcmp(AST_TEXT(c->src, q->name), AST_TEXT(c->src, p->name), p->name.length) == 0) {
-                diag_error(c->diag, c->src, p->span, "parameter '%.*s' is listed twice",
-                           (int)p->name.length, AST_TEXT(c->src, p->name));
-                return -1;
-            }
-        }
-    }
-    if (c->all_lets == CHECK_MAX_LETS) {
-        diag_error(c->diag, c->src, st->name, "too many names (limit is %d)", CHECK_MAX_LETS);
-        return -1;
-    }
-    *let_slot(c, st->name) = c->all_lets;
-    LetBinding *bind = &c->lets[c->all_lets++];
-    bind->name = st->name;
-    bind->stmt = st;
-    bind->value = st->value;
-    return 0;
-}
-
-static int is_known_word(const Checker *c, LrSpan span)
-{
-    static const LrWord *const tables[] = {
-        words_sources,    words_layers,    words_activations, words_initializers,
-        words_losses,     words_optimizers, words_schedules,  words_functions,
-        words_metrics,    words_normalizers};
-    if (table_find(c, constants, span))
-        return 1;
-    for (size_t i = 0; i < sizeof tables / sizeof *tables; i++)
-        if (table_find(c, tables[i], span))
-            return 1;
-    return 0;
-}
-
-static bool is_sweep(const Checker *c, const LrNode *n)
-{
-    return n->kind == AST_CALL && span_is(c, n->name, LR_SWEEP_WORD);
-}
-
-/* A sweep is a let's value, which runs replace one by one (--set); written
- * anywhere else it would stand for its first value only. */
-static const char misplaced_sweep[] =
-    "sweep(...) must be the whole value of a let, as in let rate = sweep(0.1, 0.01)";
-
-/* Reports each sweep(...) written in a statement's expression n (the
- * parser bounds its depth). */
-static int check_no_sweep(Checker *c, const LrNode *n)
-{
-    int status = 0;
-    for (; n; n = n->next) {
-        if (is_sweep(c, n)) {
-            diag_error(c->diag, c->src, n->span, "%s", misplaced_sweep);
-            status = -1;
-            continue;
-        }
-        if (n->lhs)
-            status |= check_no_sweep(c, n->lhs);
-        if (n->rhs)
-            status |= check_no_sweep(c, n->rhs);
-        status |= check_no_sweep(c, n->items);
-    }
-    return status;
-}
-
-/* A `let` value is checked where it is used, but its names are checked
- * where it is defined: each must be a parameter, an earlier `let` or a word
- * of the language; a function may not call itself. self is the binding
- * being defined. */
-static int check_names(Checker *c, const LrNode *n, int scope, const Frame *frame,
-                       const LetBinding *self)
-{
-    int status = 0;
-    switch (n->kind) {
-    case AST_NAME:
-        if (frame_find(c, frame, n->name) >= 0 || let_find(c, n->name, scope) ||
-            is_known_word(c, n->name))
-            return 0;
-        if (self && n->name.length == self->name.length &&
-            memcmp(AST_TEXT(c->src, n->name), AST_TEXT(c->src, self->name), n->name.length) == 0) {
-            diag_error(c->diag, c->src, n->span,
-                       "'%.*s' is defined in terms of itself (recursion is not allowed)",
-                       (int)n->name.length, AST_TEXT(c->src, n->name));
-            return -1;
-        }
-        report_unknown_name(c, (Scoped){n, scope, frame}, NULL);
-        return -1;
-    case AST_CALL:
-        if (is_sweep(c, n) && self && n != self->value) {
-            diag_error(c->diag, c->src, n->span, "%s", misplaced_sweep);
-            return -1;
-        }
-        if (self && n->name.length == self->name.length &&
-            memcmp(AST_TEXT(c->src, n->name), AST_TEXT(c->src, self->name), n->name.length) == 0) {
-            diag_error(c->diag, c->src, n->name,
-                       "'%.*s' is defined in terms of itself (recursion is not allowed)",
-                       (int)n->name.length, AST_TEXT(c->src, n->name));
-            return -1;
-        }
-        if (!let_find(c, n->name, scope) && let_find(c, n->name, c->all_lets) &&
-            !is_known_word(c, n->name)) {
-            report_unknown_name(c, (Scoped){n, scope, frame}, NULL);
-            return -1;
-        }
-        /* fallthrough */
-    case AST_LIST:
-        for (const LrNode *a = n->items; a; a = a->next)
-            status |= check_names(c, a, scope, frame, self);
-        return status;
-    case AST_KEYWORD:
-    case AST_MEMBER:
-    case AST_UNARY:
-        return check_names(c, n->lhs, scope, frame, self);
-    case AST_BINARY:
-    case AST_CHAIN:
-        return check_names(c, n->lhs, scope, frame, self) |
-               check_names(c, n->rhs, scope, frame, self);
-    default:
-        return 0;
-    }
-}
-
-static int check_let(Checker *c, const LrStmt *st)
-{
-    int scope = c->let_count;
-    if (scope < c->all_lets && c->lets[scope].stmt == st)
-        c->let_count++;
-    else
-        return -1; /* not registered: already reported */
-    const LetBinding *self = &c->lets[scope];
-    Frame frame = {st->params, st->param_count, NULL, NULL};
-    int status = check_names(c, self->value, scope, st->is_function ? &frame : NULL, self);
-    c->failed_lets += status < 0;
-    return status;
-}
-
-/* ------------------------------------------------------------- modules */
-
-static void register_program(Checker *c, const LrProgram *prog);
-
-/* By name only: opening a FIFO would wait for a writer (reading the
- * module then refuses anything but a regular file). */
-static int file_exists(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0;
-}
-
-/* Whether the sandbox lets the file read (or write) path; reports at span. */
-static int sandbox_allows(Checker *c, LrSpan span, const char *path, bool write)
-{
-    const LrSandbox *box = c->options->sandbox;
-    char why[2 * PATH_MAX + 200];
-    if (!box)
-        return 0;
-    if ((write ? sandbox_check_write(box, path, why, sizeof why)
-               : sandbox_check_read(box, path, why, sizeof why)) == 0)
-        return 0;
-    diag_error(c->diag, c->src, span, "%s", why);
-    return -1;
-}
-
-/* Where `use` finds a module: "path.lr" relative to the using file's
- * directory; a bare name as NAME.lr in each search directory in order. */
-static int find_module(Checker *c, const LrStmt *st, char *out, size_t size)
-{
-    const LrNode *v = st->value;
-    if (v->kind == AST_STRING) {
-        const char *path = v->text;
-        const char *user = source_name_at(c->src, st->span.offset);
-        const char *slash = file_dir_end(c, st->span.offset);
-        if (path[0] == '/' || !slash)
-            snprintf(out, size, "%s", path);
-        else
-            snprintf(out, size, "%.*s/%s", (int)(slash - user), user, path);
-        if (!file_exists(out)) {
-            diag_error(c->diag, c->src, v->span, "cannot find module '%s' (looked for '%s')",
-                       path, out);
-            return -1;
-        }
-        return sandbox_allows(c, v->span, out, false);
-    }
-    for (int i = 0; i < c->options->module_path_count; i++) {
-        snprintf(out, size, "%s/%.*s.lr", c->options->module_path[i], (int)v->name.length,
-                 AST_TEXT(c->src, v->name));
-        if (file_exists(out))
-            return 0;
-    }
-    char searched[1024] = "";
-    for (int i = 0; i < c->options->module_path_count; i++) {
-        size_t used = strlen(searched);
-        snprintf(searched + used, sizeof searched - used, "%s%s", i ? ", " : "",
-                 c->options->module_path[i]);
-    }
-    diag_error(c->diag, c->src, v->span, "cannot find module '%.*s' (searched %s)",
-               (int)v->name.length, AST_TEXT(c->src, v->name),
-               searched[0] ? searched : "nowhere: LRC_PATH is empty and there is no stdlib");
-    return -1;
-}
-
-/* Reads, parses and registers a module at the place of its `use`. */
-static void load_module(Checker *c, const LrStmt *st)
-{
-    char path[PATH_MAX], real[PATH_MAX];
-    if (find_module(c, st, path, sizeof path) < 0)
-        return;
-    if (!realpath(path, real))
-        snprintf(real, sizeof real, "%s", path);
-    for (int i = 0; i < c->loading_depth; i++) {
-        if (strcmp(c->loading[i], real) == 0) {
-            char chain[4 * PATH_MAX] = "";
-            for (int j = i; j < c->loading_depth; j++) {
-                size_t used = strlen(chain);
-                snprintf(chain + used, sizeof chain - used, "%s -> ", c->loading[j]);
-            }
-            size_t used = strlen(chain);
-            snprintf(chain + used, sizeof chain - used, "%s", real);
-            diag_error(c->diag, c->src, st->value->span, "modules use each other in a cycle: %s",
-                       chain);
-            return;
-        }
-    }
-    UseRecord *rec = c->use_count < CHECK_MAX_MODULES ? &c->uses[c->use_count] : NULL;
-    for (int i = 0; i < c->loaded_count; i++) {
-        if (strcmp(c->loaded[i], real) == 0) { /* read once; a second use adds nothing */
-            if (rec) {
-                *rec = (UseRecord){st, c->all_lets, c->all_lets};
-                c->use_count++;
-            }
-            return;
-        }
-    }
-    if (!rec || c->loaded_count == CHECK_MAX_MODULES || c->loading_depth == CHECK_MAX_MODULE_DEPTH) {
-        diag_error(c->diag, c->src, st->value->span, "too many modules (limit is %d, nested %d deep)",
-                   CHECK_MAX_MODULES, CHECK_MAX_MODULE_DEPTH);
-        return;
-    }
-    char why[PATH_MAX + 256];
-    size_t size;
-    char *text = file_read_all(path, LR_SOURCE_MAX_BYTES, &size, why, sizeof why);
-    if (!text) {
-        diag_error(c->diag, c->src, st->value->span, "%s", why);
-        return;
-    }
-    int segment = source_append(c->modules_src, path, text, size);
-    free(text);
-    if (segment < 0) {
-        diag_error(c->diag, c->src, st->value->span, "out of memory reading module '%s'", path);
-        return;
-    }
-    LrProgram *module = arena_alloc(c->arena, sizeof *module);
-    char *kept = arena_strndup(c->arena, real, strlen(real));
-    if (!module || !kept) {
-        diag_error(c->diag, c->src, st->value->span, "out of memory");
-        return;
-    }
-    if (parse_segment(c->src, segment, c->arena, c->diag, module) < 0)
-        return;
-    for (const LrStmt *m = module->first; m; m = m->next) {
-        if (m->kind != STMT_LET && m->kind != STMT_USE) {
-            diag_error(c->diag, c->src, m->keyword,
-                       "a module holds only 'let' and 'use' statements, not '%.*s'",
-                       (int)m->keyword.length, AST_TEXT(c->src, m->keyword));
-            return;
-        }
-    }
-    c->use_count++;
-    rec->stmt = st;
-    rec->first = c->all_lets;
-    c->loaded[c->loaded_count++] = kept;
-    c->loading[c->loading_depth++] = kept;
-    register_program(c, module);
-    c->loading_depth--;
-    rec->end = c->all_lets;
-}
-
-/* Registers a program's lets, and its modules' at the place of each use. */
-static void register_program(Checker *c, const LrProgram *prog)
-{
-    for (const LrStmt *st = prog->first; st; st = st->next) {
-        if (st->kind == STMT_LET)
-            register_let(c, st);
-        else if (st->kind == STMT_USE)
-            load_module(c, st);
-    }
-}
-
-/* A `use` makes its module's lets visible from here on; their names are
- * checked as if they were written here. */
-static int check_use(Checker *c, const LrStmt *st)
-{
-    for (int u = 0; u < c->use_count; u++) {
-        if (c->uses[u].stmt != st)
-            continue;
-        int status = 0;
-        for (int i = c->uses[u].first; i < c->uses[u].end; i++) {
-            const LetBinding *b = &c->lets[i];
-            Frame frame = {b->stmt->params, b->stmt->param_count, NULL, NULL};
-            status |= check_names(c, b->value, i, b->stmt->is_function ? &frame : NULL, b);
-        }
-        c->failed_lets += status < 0;
-        if (c->let_count < c->uses[u].end)
-            c->let_count = c->uses[u].end;
-        return status;
-    }
-    return -1; /* the module failed to load: already reported */
-}
-
-/* ---------------------------------------------------------- --set values */
-
-typedef enum ValueType { TYPE_NUMBER, TYPE_STRING, TYPE_BOOL, TYPE_LIST, TYPE_CHAIN, TYPE_WORD, TYPE_OTHER } ValueType;
-
-/* The type of a value, for --set: numbers (whatever folds to one), strings,
- * booleans, lists, layer chains, and words of one category (a schedule, a
- * layer, ...), whose name is put in *category. */
-static ValueType value_type(Checker *c, Scoped v, const char **category)
-{
-    v = resolve(c, v);
-    const LrNode *n = v.node;
-    *category = NULL;
-    switch (n->kind) {
-    case AST_NUMBER:
-    case AST_UNARY:
-    case AST_BINARY:
-        return TYPE_NUMBER;
-    case AST_STRING:
-        return TYPE_STRING;
-    case AST_BOOL:
-        return TYPE_BOOL;
-    case AST_LIST:
-        return TYPE_LIST;
-    case AST_CHAIN:
-        return TYPE_CHAIN;
-    case AST_NAME:
-    case AST_CALL:
-        /* A bare function name (tanh) is the word (the activation), not a number. */
-        if (table_find(c, constants, n->name) ||
-            (n->kind == AST_CALL && (table_find(c, functions, n->name) || called_function(c, v))))
-            return TYPE_NUMBER;
-        *category = word_kind(c, n->name);
-        if (!*category && table_find(c, activations, n->name))
-            *category = "an activation";
-        return *category ? TYPE_WORD : TYPE_OTHER;
-    default:
-        return TYPE_OTHER;
-    }
-}
-
-static const char *type_name(ValueType t, const char *category)
-{
-    static const char *const names[] = {"a number", "a string", "a boolean", "a list",
-                                        "a layer chain", "", "a value"};
-    return t == TYPE_WORD ? category : names[t];
-}
-
-/* --set NAME=VALUE replaces a let's value with one of the same type. */
-static void apply_sets(Checker *c)
-{
-    for (int i = 0; i < c->options->set_count; i++) {
-        const char *set = c->options->sets[i];
-        const char *eq = strchr(set, '=');
-        size_t len = eq ? (size_t)(eq - set) : strlen(set);
-        LetBinding *b = NULL;
-        for (int k = 0; k < c->all_lets; k++)
-            if (c->lets[k].name.length == len &&
-                memcmp(AST_TEXT(c->src, c->lets[k].name), set, len) == 0)
-                b = &c->lets[k];
-        if (!eq || len == 0) {
-            diag_error(c->diag, NULL, (LrSpan){0, 0}, "--set takes NAME=VALUE, not '%s'", set);
-            continue;
-        }
-        if (!b) {
-            const char *names[CHECK_MAX_LETS + 1];
-            int n = 0;
-            for (int k = 0; k < c->all_lets && n < CHECK_MAX_LETS && diag_showing(c->diag); k++)
-                names[n++] = arena_strndup(c->arena, AST_TEXT(c->src, c->lets[k].name),
-                                           c->lets[k].name.length);
-            names[n] = NULL;
-            const char *guess = diag_suggest(set, len, names);
-            if (guess)
-                diag_error(c->diag, NULL, (LrSpan){0, 0},
-                           "--set %.*s: no let named '%.*s'; did you mean '%s'?", (int)len, set,
-                           (int)len, set, guess);
-            else
-                diag_error(c->diag, NULL, (LrSpan){0, 0}, "--set %.*s: no let named '%.*s'",
-                           (int)len, set, (int)len, set);
-            continue;
-        }
-        if (b->stmt->is_function) {
-            diag_error(c->diag, NULL, (LrSpan){0, 0},
-                       "--set %.*s: '%.*s' is a function; --set replaces values", (int)len, set,
-                       (int)len, set);
-            continue;
-        }
-        char name[128];
-        snprintf(name, sizeof name, "--set %.*s", (int)len, set);
-        int segment = source_append(c->modules_src, name, eq + 1, strlen(eq + 1));
-        LrProgram value;
-        if (segment < 0 ||
-            parse_expression_segment(c->src, segment, c->arena, c->diag, &value) < 0)
-            continue;
-        int scope = (int)(b - c->lets);
-        const char *old_cat, *new_cat;
-        ValueType old_type = value_type(c, (Scoped){b->value, scope, NULL}, &old_cat);
-        ValueType new_type = value_type(c, (Scoped){value.expr, scope, NULL}, &new_cat);
-        if (old_type != new_type || (old_type == TYPE_WORD && strcmp(old_cat, new_cat) != 0)) {
-            const char *wanted = type_name(old_type, old_cat);
-            if (new_type == TYPE_OTHER)
-                diag_error(c->diag, c->src, value.expr->span,
-                           "--set %s: '%s' is not %s (%.*s is %s)", set, eq + 1, wanted,
-                           (int)len, set, wanted);
-            else
-                diag_error(c->diag, c->src, value.expr->span,
-                           "--set %s: '%s' is %s, not %s (%.*s is %s)", set, eq + 1,
-                           type_name(new_type, new_cat), wanted, (int)len, set, wanted);
-            continue;
-        }
-        b->value = value.expr;
-        /* --set NAME=sweep(...) sweeps NAME, as the let would. */
-        b->overridden = !is_sweep(c, value.expr);
-    }
-}
-
-/* Every let whose value is sweep(...) and that no --set replaced. */
-static void collect_sweeps(Checker *c, LrSpec *spec)
-{
-    for (int i = 0; i < c->all_lets; i++) {
-        const LetBinding *b = &c->lets[i];
-        if (b->overridden || !is_sweep(c, b->value))
-            continue;
-        if (b->stmt->is_function) {
-            /* Runs replace a swept let with --set, which takes values. */
-            diag_error(c->diag, c->src, b->value->span,
-                       "a function cannot be a sweep; sweep a value, as in let rate = "
-                       "sweep(0.1, 0.01)");
-            continue;
-        }
-        if (!b->value->items) {
-            diag_error(c->diag, c->src, b->value->span, "sweep needs at least one value");
-            continue;
-        }
-        if (spec->sweep_count == SPEC_MAX_SWEEPS) {
-            diag_error(c->diag, c->src, b->value->span, "too many sweeps (limit is %d)",
-                       SPEC_MAX_SWEEPS);
-            return;
-        }
-        LrSweepSpec *sw = &spec->sweeps[spec->sweep_count++];
-        sw->name = span_string(c, b->name);
-        sw->count = b->value->count;
-        sw->values = arena_array(c->arena, (size_t)sw->count, sizeof *sw->values);
-        if (!sw->values)
-            return;
-        int k = 0;
-        for (const LrNode *item = b->value->items; item; item = item->next) {
-            if (item->kind == AST_KEYWORD) {
-                diag_error(c->diag, c->src, item->span, "sweep takes values, not options");
-                return;
-            }
-            sw->values[k++] = span_string(c, item->span);
-        }
-    }
-}
-
-/* ------------------------------------------------------------ minimize */
-
-typedef struct Tape {
-    LrExprNode *nodes;
-    int count, capacity;
-} Tape;
-
-static int tape_push(Checker *c, Tape *t, LrExprOp op, int a, int b, double value, LrSpan span)
-{
-    if (t->count == t->capacity) {
-        int bigger = t->capacity ? 2 * t->capacity : 256;
-        if (bigger > EXPR_MAX_NODES) {
-            diag_error(c->diag, c->src, span, "the formula is too large (limit is %d operations)",
-                       EXPR_MAX_NODES);
-            return -1;
-        }
-        LrExprNode *nodes = arena_array(c->arena, (size_t)bigger, sizeof *nodes);
-        if (!nodes) {
-            diag_error(c->diag, c->src, span, "out of memory");
-            return -1;
-        }
-        if (t->count)
-            memcpy(nodes, t->nodes, (size_t)t->count * sizeof *nodes);
-        t->nodes = nodes;
-        t->capacity = bigger;
-    }
-    t->nodes[t->count] = (LrExprNode){op, a, b, value, span};
-    return t->count++;
-}
-
-/* Compiles a numeric expression whose frame's names are tape entries
- * (variables, or an inlined function's arguments). Returns the entry, or -1
- * after reporting. Constant parts still go through eval_number's checks. */
-static int compile_expr_at(Checker *c, Scoped v, Tape *t);
-
-static int compile_expr(Checker *c, Scoped v, Tape *t)
-{
-    if (too_deep(c, v.node))
-        return -1;
-    c->nesting++;
-    int status = compile_expr_at(c, v, t);
-    c->nesting--;
-    return status;
-}
-
-static int compile_expr_at(Checker *c, Scoped v, Tape *t)
-{
-    /* A let cannot see the variables: it is a constant (folded once). */
-    if (v.node->kind == AST_NAME && frame_find(c, v.frame, v.node->name) < 0) {
-        double value;
-        if (eval_number(c, (Scoped){v.node, v.scope, NULL}, &value) < 0)
-            return -1;
-        return tape_push(c, t, EXPR_CONST, 0, 0, value, v.node->span);
-    }
-    v = resolve(c, v);
-    const LrNode *n = v.node;
-    switch (n->kind) {
-    case AST_NAME: {
-        int param = frame_find(c, v.frame, n->name);
-        if (param >= 0)
-            return v.frame->entries[param];
-        break;
-    }
-    case AST_UNARY: {
-        int a = compile_expr(c, (Scoped){n->lhs, v.scope, v.frame}, t);
-        return a < 0 ? -1 : tape_push(c, t, EXPR_NEG, a, 0, 0, n->span);
-    }
-    case AST_BINARY: {
-        int a = compile_expr(c, (Scoped){n->lhs, v.scope, v.frame}, t);
-        int b = a < 0 ? -1 : compile_expr(c, (Scoped){n->rhs, v.scope, v.frame}, t);
-        if (b < 0)
-            return -1;
-        LrExprOp op = n->op == '+' ? EXPR_ADD : n->op == '-' ? EXPR_SUB : n->op == '*' ? EXPR_MUL
-                      : n->op == '/' ? EXPR_DIV : EXPR_POW;
-        return tape_push(c, t, op, a, b, 0, n->span);
-    }
-    case AST_CALL: {
-        const LetBinding *user = called_function(c, v);
-        int args[MAX_CALL_ARGS], count = 0;
-        if (user && check_function_call(c, n, user) < 0)
-            return -1;
-        if (!user && (!table_find(c, functions, n->name) || is_sweep(c, n)))
-            break; /* eval_number reports what it is */
-        for (const LrNode *a = n->items; a; a = a->next) {
-            if (a->kind == AST_KEYWORD || count == MAX_CALL_ARGS)
-                break;
-            if ((args[count++] = compile_expr(c, (Scoped){a, v.scope, v.frame}, t)) < 0)
-                return -1;
-        }
-        if (user) {
-            Frame frame = {user->stmt->params, user->stmt->param_count, NULL, args};
-            return compile_expr(c, (Scoped){user->value, (int)(user - c->lets), &frame}, t);
-        }
-        static const LrExprOp unary[] = {
-            [FN_SIN] = EXPR_SIN,   [FN_COS] = EXPR_COS,   [FN_TAN] = EXPR_TAN,
-            [FN_EXP] = EXPR_EXP,   [FN_LOG] = EXPR_LOG,   [FN_SQRT] = EXPR_SQRT,
-            [FN_ABS] = EXPR_ABS,   [FN_SINH] = EXPR_SINH, [FN_COSH] = EXPR_COSH,
-            [FN_TANH] = EXPR_TANH};
-        int fn = table_find(c, functions, n->name)->code;
-        int want = fn == FN_POW ? 2 : (fn == FN_MIN || fn == FN_MAX) ? -1 : 1;
-        if ((want > 0 && count != want) || (want < 0 && count < 1) || count != n->count)
-            break; /* eval_number reports the arity */
-        if (fn == FN_POW)
-            return tape_push(c, t, EXPR_POW, args[0], args[1], 0, n->span);
-        if (fn == FN_MIN || fn == FN_MAX) {
-            int acc = args[0];
-            for (int i = 1; i < count && acc >= 0; i++)
-                acc = tape_push(c, t, fn == FN_MIN ? EXPR_MIN : EXPR_MAX, acc, args[i], 0, n->span);
-            return acc;
-        }
-        return tape_push(c, t, unary[fn], args[0], 0, 0, n->span);
-    }
-    default:
-        break;
-    }
-    /* Whatever is left does not involve the variables: a constant. */
-    double value;
-    if (eval_number(c, (Scoped){n, v.scope, NULL}, &value) < 0)
-        return -1;
-    return tape_push(c, t, EXPR_CONST, 0, 0, value, n->span);
-}
-
 static int check_minimize(Checker *c, const LrStmt *st, LrSpec *spec)
 {
     if (spec->minimize_count == SPEC_MAX_MINIMIZES) {
@@ -2375,17 +1313,8 @@ static int check_minimize(Checker *c, const LrStmt *st, LrSpec *spec)
     }
     if (b[1] && eval_schedule(c, arg_value(b[1], sc), &m->optimizer.lr) < 0)
         return -1;
-    /* The formula, with the variables as tape entries. */
-    Tape tape = {0};
-    int entries[EXPR_MAX_VARS];
-    for (int i = 0; i < n; i++)
-        if ((entries[i] = tape_push(c, &tape, EXPR_VAR, i, 0, 0, st->from->span)) < 0)
-            return -1;
-    Frame vars = {st->from, n, NULL, entries};
-    int root = compile_expr(c, (Scoped){st->value, sc, &vars}, &tape);
-    if (root < 0)
+    if (compile_formula(c, st->from, n, (Scoped){st->value, sc, NULL}, &m->expr) < 0)
         return -1;
-    m->expr = (LrExpr){tape.nodes, tape.count, root, n};
     spec->minimize_count++;
     return 0;
 }
@@ -2581,23 +1510,12 @@ int check_program_with(const LrProgram *prog, LrSource *src, const LrCheckOption
     memset(spec, 0, sizeof *spec);
     Checker c = {.src = src, .modules_src = src, .options = options ? options : &none,
                  .arena = arena, .diag = diag, .prog = prog};
-    c.lets = arena_array(arena, CHECK_MAX_LETS, sizeof *c.lets);
-    c.let_index = arena_array(arena, LET_INDEX_SIZE, sizeof *c.let_index);
-    if (!c.lets || !c.let_index) {
+    if (fold_init_lets(&c) < 0) {
         diag_error(diag, NULL, (LrSpan){0, 0}, "out of memory");
         return -1;
     }
-    memset(c.let_index, 0xff, LET_INDEX_SIZE * sizeof *c.let_index); /* all -1 */
     int before = diag->errors;
-    /* The file itself is being loaded: a module that uses it is a cycle. */
-    char real[PATH_MAX];
-    if (src->segment_count > 0 && realpath(src->segments[0].name, real)) {
-        char *kept = arena_strndup(arena, real, strlen(real));
-        if (kept) {
-            c.loading[c.loading_depth++] = kept;
-            c.loaded[c.loaded_count++] = kept;
-        }
-    }
+    modules_begin(&c);
     register_program(&c, prog);
     if (diag->errors == before)
         apply_sets(&c);

@@ -68,13 +68,11 @@ static double max_of(double a, double b)
     return isnan(a) || isnan(b) ? a + b : (b > a ? b : a);
 }
 
-static double node_value(const LrExprNode *n, const double *vars, const double *work)
+double expr_apply(LrExprOp op, double a, double b)
 {
-    double a = n->op == EXPR_CONST || n->op == EXPR_VAR ? 0 : work[n->a];
-    double b = op_is_binary(n->op) ? work[n->b] : 0;
-    switch (n->op) {
-    case EXPR_CONST: return n->value;
-    case EXPR_VAR:   return vars[n->a];
+    switch (op) {
+    case EXPR_CONST:
+    case EXPR_VAR:   break; /* leaves: node_value reads them */
     case EXPR_ADD:   return a + b;
     case EXPR_SUB:   return a - b;
     case EXPR_MUL:   return a * b;
@@ -95,6 +93,15 @@ static double node_value(const LrExprNode *n, const double *vars, const double *
     case EXPR_MAX:   return max_of(a, b);
     }
     return NAN; /* an op outside the enum: refuse rather than guess */
+}
+
+static double node_value(const LrExprNode *n, const double *vars, const double *work)
+{
+    if (n->op == EXPR_CONST)
+        return n->value;
+    if (n->op == EXPR_VAR)
+        return vars[n->a];
+    return expr_apply(n->op, work[n->a], op_is_binary(n->op) ? work[n->b] : 0);
 }
 
 /* ------------------------------------------------------------------------

@@ -39,6 +39,13 @@ typedef struct LrExpr {
     int var_count;
 } LrExpr;
 
+/* op applied to a (and b, for a binary op): the one definition of each
+ * operation, for the tape and for the checker's constant folding. min and
+ * max propagate a NaN from either operand (as IEEE minimum/maximum and
+ * numpy do, unlike C's fmin), and pick a on ties. EXPR_CONST and EXPR_VAR
+ * are leaves, not operations: NaN. */
+double expr_apply(LrExprOp op, double a, double b);
+
 /* Value of e at vars; grad (var_count entries) receives the exact gradient
  * when not NULL. work and adjoint are scratch of e->count doubles each (the
  * caller allocates them once). Returns the value; a non-finite value or

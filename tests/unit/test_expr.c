@@ -387,6 +387,34 @@ static void test_expr__min_unselected_branch_derivative_is_not_used(void **state
     check_2(t, -1, 0, -1, 1, 0);
 }
 
+/* min and max propagate a NaN from either side, as numpy's minimum and
+ * IEEE 754-2019 minimum do; C's fmin(1, NaN) would give 1. The checker
+ * folds constants through expr_apply, so this is the language's rule. */
+static void test_expr__min_max_propagate_nan(void **state)
+{
+    (void)state;
+    assert_true(isnan(expr_apply(EXPR_MIN, 1, NAN)));
+    assert_true(isnan(expr_apply(EXPR_MIN, NAN, 1)));
+    assert_true(isnan(expr_apply(EXPR_MAX, 1, NAN)));
+    assert_true(isnan(expr_apply(EXPR_MAX, NAN, 1)));
+    assert_true(expr_apply(EXPR_MIN, 2, -3) == -3);
+    assert_true(expr_apply(EXPR_MAX, 2, -3) == 2);
+    /* Ties pick the first operand, as the backward pass assumes. */
+    assert_true(signbit(expr_apply(EXPR_MIN, -0.0, 0.0)));
+    assert_true(!signbit(expr_apply(EXPR_MAX, 0.0, -0.0)));
+}
+
+static void test_expr__min_of_nan_variable_is_nan_on_the_tape(void **state)
+{
+    Tape *t = *state;
+    int x = var(t, 0), y = var(t, 1);
+    bin(t, EXPR_MAX, bin(t, EXPR_MIN, x, y), cst(t, 0));
+    double v[2] = {1, NAN}, g[2];
+    int bad;
+    assert_true(isnan(eval(t, v, g, &bad)));
+    assert_int_equal(bad, 1); /* the variable itself, the first entry not finite */
+}
+
 /* ------------------------------------------------------------------------
  * Several variables and shared entries */
 
@@ -561,6 +589,8 @@ int main(void)
         T(min_subgradient),
         T(max_subgradient),
         T(min_unselected_branch_derivative_is_not_used),
+        T(min_max_propagate_nan),
+        T(min_of_nan_variable_is_nan_on_the_tape),
         T(rosenbrock_gradient),
         T(variable_read_twice_sums),
         T(unreached_variable_gets_zero),

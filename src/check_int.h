@@ -1,0 +1,180 @@
+/* check_int.h — what the checker's files share: the Checker, lets and
+ * scopes, and the functions each file offers the others. Not an interface
+ * of the checker (that is check.h).
+ *
+ *   check.c    the statements, and the language's words (lookup tables)
+ *   fold.c     lets, scopes, constant folding through expr.c
+ *   modules.c  `use` and the paths of files, with the sandbox
+ *   sets.c     --set values, and sweeps
+ *   compile.c  a minimize's formula to expr.c's tape
+ */
+#ifndef LR_CHECK_INT_H
+#define LR_CHECK_INT_H
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "ast.h"
+#include "diag.h"
+#include "expr.h"
+#include "spec.h"
+
+/* check.h's, named by tag: including check.h here would make the checker's
+ * modules include each other. */
+struct LrCheckOptions;
+
+typedef struct LetBinding {
+    LrSpan name;
+    const LrStmt *stmt;
+    const LrNode *value; /* the statement's value, or its --set override */
+    bool overridden;
+    int folded;          /* 0 not yet, 1 number holds its value, -1 it failed */
+    double number;       /* a number let's folded value, computed once: lets
+                          * used twice in each next one would otherwise cost
+                          * 2^n evaluations */
+} LetBinding;
+
+enum { CHECK_MAX_LETS = 4096 };
+
+enum { CHECK_MAX_MODULES = 64, CHECK_MAX_MODULE_DEPTH = 16 };
+
+/* The lets a `use` statement brought in: [first, end) of Checker.lets. */
+typedef struct UseRecord {
+    const LrStmt *stmt;
+    int first, end;
+} UseRecord;
+
+typedef struct Checker {
+    const LrSource *src;
+    LrSource *modules_src; /* the same source, to append modules and --set values to */
+    const struct LrCheckOptions *options;
+    LrArena *arena;
+    LrDiag *diag;
+    UseRecord uses[CHECK_MAX_MODULES];
+    int use_count;
+    char *loaded[CHECK_MAX_MODULES]; /* real paths of modules read */
+    int loaded_count;
+    char *loading[CHECK_MAX_MODULE_DEPTH]; /* real paths being read, outermost first */
+    int loading_depth;
+    LetBinding *lets;  /* every `let` of the program, in order */
+    int *let_index;    /* hash of names to lets (open addressing; -1 empty):
+                        * lookups stay O(1) in files with thousands of lets */
+    int all_lets;
+    int let_count;     /* how many of them are defined at this point */
+    int failed_datasets; /* dataset statements with errors: references to
+                          * datasets then report nothing more (cascades) */
+    int failed_lets;     /* lets with errors: statements after them are not
+                          * checked, since they would repeat those errors */
+    long fold_steps;     /* work spent folding constants, bounded so that
+                          * nested function calls cannot take forever */
+    int nesting;          /* levels of folding and compiling under way: they
+                           * recurse through lets and functions */
+    bool nesting_exceeded;
+    const LrProgram *prog;
+} Checker;
+
+/* The parameters in effect inside a function body (or the variables of a
+ * `minimize`): names, and either their values (folding) or their tape
+ * entries (compiling for exact derivatives). */
+typedef struct Frame {
+    const LrNode *names; /* AST_NAME params or AST_KEYWORD `from` items, by next */
+    int count;
+    const double *values;
+    const int *entries;
+} Frame;
+
+/* A node together with the number of `let`s visible where it was written
+ * and the frame it is read in (NULL outside function bodies and minimize). */
+typedef struct Scoped {
+    const LrNode *node;
+    int scope;
+    const Frame *frame;
+} Scoped;
+
+enum { MAX_CALL_ARGS = 64 };
+
+/* ----------------------------------------------------------- check.c */
+
+/* Words of the language, for the files that do not read the tables. */
+int check_span_is(const Checker *c, LrSpan span, const char *word);
+/* What a word that is not a math function is ("a schedule", ...), or NULL. */
+const char *check_word_kind(const Checker *c, LrSpan name);
+/* Whether span is a word of the language (pi and e included). */
+int check_is_known_word(const Checker *c, LrSpan span);
+/* Whether name is a built-in constant (pi, e); *value gets it (may be NULL). */
+bool check_constant(const Checker *c, LrSpan name, double *value);
+/* Whether name is in the math functions' table (sweep included). */
+bool check_is_function(const Checker *c, LrSpan name);
+bool check_is_activation(const Checker *c, LrSpan name);
+/* The math function name names as expr.c's operation, with its number of
+ * arguments in *arity (-1: one or more); -1 when it names none (sweep
+ * included), reported when report is set. */
+int check_math_function(Checker *c, LrSpan name, bool report, int *arity);
+/* span's text, copied into the arena (NULL when out of memory). */
+char *span_string(Checker *c, LrSpan span);
+
+/* ------------------------------------------------------------ fold.c */
+
+/* Allocates the lets and their index; -1 when out of memory. */
+int fold_init_lets(Checker *c);
+/* Registers a let (its name checked unique) before any statement is checked. */
+int register_let(Checker *c, const LrStmt *st);
+/* The let named name among the first scope lets, or NULL. */
+const LetBinding *let_find(const Checker *c, LrSpan name, int scope);
+/* The index of name among a frame's names, or -1. */
+int frame_find(const Checker *c, const Frame *f, LrSpan name);
+/* Follows let names (and a sweep's first value) to what they stand for. */
+Scoped resolve(const Checker *c, Scoped v);
+int line_of(const Checker *c, LrSpan span);
+/* "a number", "a list", ... for "expected X, got Y". */
+const char *describe(const LrNode *n);
+bool is_sweep(const Checker *c, const LrNode *n);
+/* The function let a call names, or NULL; check_function_call checks its
+ * arity and that no argument is named. */
+const LetBinding *called_function(const Checker *c, Scoped v);
+int check_function_call(Checker *c, const LrNode *n, const LetBinding *fn);
+/* The operation of an AST_BINARY node's op ('+', '-', '*', '/', '^'). */
+LrExprOp fold_operator(int op);
+/* Whether folding and compiling nest too deeply at n (reported once). */
+int too_deep(Checker *c, const LrNode *n);
+/* Folded values; each reports at the value and returns -1 on error. */
+int eval_number(Checker *c, Scoped v, double *out);
+int eval_bool(Checker *c, Scoped v, bool *out);
+int eval_int(Checker *c, Scoped v, const char *what, double lo, double hi, int64_t *out);
+int eval_number_list(Checker *c, Scoped v, const char *what, double **out, int *count);
+/* Name checks of let values where they are written, and of sweeps. */
+int check_names(Checker *c, const LrNode *n, int scope, const Frame *frame,
+                const LetBinding *self);
+int check_let(Checker *c, const LrStmt *st);
+int check_no_sweep(Checker *c, const LrNode *n);
+
+/* --------------------------------------------------------- modules.c */
+
+/* Marks the experiment file as being loaded (a module using it is a cycle). */
+void modules_begin(Checker *c);
+/* Registers a program's lets, and its modules' at the place of each use. */
+void register_program(Checker *c, const LrProgram *prog);
+/* Makes a use's module lets visible from here on; -1 when it failed to load. */
+int check_use(Checker *c, const LrStmt *st);
+/* Whether the sandbox lets the file read (or write) path; reports at span. */
+int sandbox_allows(Checker *c, LrSpan span, const char *path, bool write);
+/* path relative to the directory of the file that wrote it at where. */
+const char *resolve_path(Checker *c, const char *path, LrSpan where);
+/* path as the main file would write it (--explain, resume's digest). */
+const char *portable_path(Checker *c, const char *path, LrSpan where);
+
+/* ------------------------------------------------------------ sets.c */
+
+/* --set NAME=VALUE replaces a let's value with one of the same type. */
+void apply_sets(Checker *c);
+/* Every let whose value is sweep(...) and that no --set replaced, into spec. */
+void collect_sweeps(Checker *c, LrSpec *spec);
+
+/* --------------------------------------------------------- compile.c */
+
+/* Compiles value, a formula of the var_count variables listed (AST_KEYWORD
+ * `from` items), to a tape in the arena: out's entries 0 .. var_count - 1
+ * are the variables. -1 after reporting. */
+int compile_formula(Checker *c, const LrNode *vars, int var_count, Scoped value, LrExpr *out);
+
+#endif

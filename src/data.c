@@ -357,17 +357,18 @@ static LrStatus load_csv(const LrDatasetSpec *spec, const LrSource *src, LrDiag 
     sha256_init(&hash);
     LrCsvReader r;
     char why[256];
-    /* The header is read before anything runs (lrc check, the size
-     * check): whatever is wrong there is status 2. */
-    LrOutcome failure = header_only ? LR_LANGUAGE_ERROR : LR_RUN_FAILED;
+    /* What is wrong with the data is found before the first step: status 2,
+     * as `lrc check` says of the header. A file that the check could open
+     * and the run cannot (it changed meanwhile, or the kernel refuses it)
+     * and memory fail the run. */
     if (csv_open(&r, path, spec->path, delimiter, header_only ? NULL : &hash, diag, why,
                  sizeof why) < 0) {
         diag_error(diag, src, spec->span, "cannot read data file '%s': %s", spec->path, why);
-        return status_of(failure);
+        return status_of(header_only ? LR_LANGUAGE_ERROR : LR_RUN_FAILED);
     }
     Columns cols = {0};
     int *label = NULL, *feature = NULL;
-    LrStatus status = status_of(failure);
+    LrStatus status = status_of(LR_LANGUAGE_ERROR);
     int rc = csv_next(&r);
     if (rc == 0)
         diag_file_error(diag, spec->path, 1, 0, "no data rows");
@@ -377,13 +378,12 @@ static LrStatus load_csv(const LrDatasetSpec *spec, const LrSource *src, LrDiag 
         !(label = malloc((size_t)(spec->label_count > 0 ? spec->label_count : 1) * sizeof *label)) ||
         !(feature = malloc((size_t)cols.count * sizeof *feature))) {
         out_of_memory(spec, src, diag);
+        status = status_of(LR_RUN_FAILED);
         goto done;
     }
     int nf;
-    if (resolve_columns(spec, &cols, src, diag, label, feature, &nf) != 0) {
-        status = status_of(LR_LANGUAGE_ERROR);
+    if (resolve_columns(spec, &cols, src, diag, label, feature, &nf) != 0)
         goto done;
-    }
     if (header_only) {
         out->features = nf;
         out->targets = spec->label_count;
@@ -408,6 +408,7 @@ static LrStatus load_csv(const LrDatasetSpec *spec, const LrSource *src, LrDiag 
         }
         if (grow_rows(out, &cap, n + 1) < 0) {
             out_of_memory(spec, src, diag);
+            status = status_of(LR_RUN_FAILED);
             goto done;
         }
         float *xr = out->x + (size_t)n * (size_t)nf;
@@ -428,6 +429,7 @@ static LrStatus load_csv(const LrDatasetSpec *spec, const LrSource *src, LrDiag 
     out->n = n;
     if (copy_feature_names(out, &cols, feature) < 0) {
         out_of_memory(spec, src, diag);
+        status = status_of(LR_RUN_FAILED);
         goto done;
     }
     unsigned char digest[32];

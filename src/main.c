@@ -77,7 +77,8 @@ static const char help_text[] =
     "  --help         this text\n"
     "  --version      the version\n"
     "\n"
-    "Exit status: 0 success, 1 the run failed, 2 usage or language error.\n"
+    "Exit status: 0 success, 1 the run failed, 2 a usage, language or data\n"
+    "error (found before training starts).\n"
     "See lrc(1) and lr(5).\n";
 
 /* The subcommands, as bits so that an option can name those it applies to. */

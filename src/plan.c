@@ -202,7 +202,7 @@ static LrStatus check_data(LrPlan *plan, const LrSource *src, LrDiag *diag)
                         diag_error(diag, src, spec->datasets[i].span,
                                    "dataset '%s' has the target %g where %s is needed",
                                    dataset_label(spec, i), y, want);
-                    return status_of(LR_RUN_FAILED);
+                    return status_of(LR_LANGUAGE_ERROR);
                 }
             }
         }
@@ -224,7 +224,7 @@ static LrStatus load_data(LrPlan *plan, const LrSource *src, LrDiag *diag)
     plan->targets = on->targets;
     if (on->part_count[spec->train.on.part] == 0) {
         diag_error(diag, src, spec->train.on.span, "there are no rows to train on");
-        return status_of(LR_RUN_FAILED);
+        return status_of(LR_LANGUAGE_ERROR);
     }
     return status_of(LR_OK);
 }

@@ -226,7 +226,7 @@ static void expect_error(Fixture *f, const char *path, const char *label, LrOutc
 
 static void test_data__non_numeric_value(void **state)
 {
-    expect_error(*state, DIR "nonnumeric.csv", "c", 1,
+    expect_error(*state, DIR "nonnumeric.csv", "c", LR_LANGUAGE_ERROR,
                  "3:2: error: non-numeric value 'abc' in column 'b'");
 }
 
@@ -235,24 +235,25 @@ static void test_data__decimal_comma_is_non_numeric(void **state)
     Fixture *f = *state;
     LrDatasetSpec s = csv_spec(DIR "semicolon_bad.csv", L("label"));
     s.delimiter = ';';
-    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d).outcome, LR_RUN_FAILED);
+    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d).outcome, LR_LANGUAGE_ERROR);
     assert_string_equal(f->diag.first, "2:1: error: non-numeric value '1,5' in column 'x'");
 }
 
 static void test_data__missing_value(void **state)
 {
-    expect_error(*state, DIR "missing.csv", "a", 1, "3:3: error: missing value in column 'c'");
+    expect_error(*state, DIR "missing.csv", "a", LR_LANGUAGE_ERROR,
+                 "3:3: error: missing value in column 'c'");
 }
 
 static void test_data__ragged_row(void **state)
 {
-    expect_error(*state, DIR "ragged.csv", "e", 1,
+    expect_error(*state, DIR "ragged.csv", "e", LR_LANGUAGE_ERROR,
                  "3: error: row has 4 fields but the header has 5");
 }
 
 static void test_data__unterminated_quote(void **state)
 {
-    expect_error(*state, DIR "unterminated.csv", "a", 1,
+    expect_error(*state, DIR "unterminated.csv", "a", LR_LANGUAGE_ERROR,
                  "3:2: error: unterminated quoted field (the quote opened here is never closed)");
 }
 
@@ -262,21 +263,21 @@ static void test_data__line_numbers_count_quoted_newlines(void **state)
     LrDatasetSpec s = csv_spec(DIR "multiline_bad.csv", L("id"));
     s.feature_count = 1;
     s.feature_names = L("x");
-    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d).outcome, LR_RUN_FAILED);
+    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d).outcome, LR_LANGUAGE_ERROR);
     assert_string_equal(f->diag.first, "5:3: error: non-numeric value 'zz' in column 'x'");
 }
 
 static void test_data__no_data_rows(void **state)
 {
     Fixture *f = *state;
-    expect_error(f, DIR "header_only.csv", "a", LR_RUN_FAILED, "1: error: no data rows");
+    expect_error(f, DIR "header_only.csv", "a", LR_LANGUAGE_ERROR, "1: error: no data rows");
     diag_init(&f->diag, NULL);
-    expect_error(f, DIR "empty.csv", "a", LR_RUN_FAILED, "1: error: no data rows");
+    expect_error(f, DIR "empty.csv", "a", LR_LANGUAGE_ERROR, "1: error: no data rows");
 }
 
 static void test_data__missing_file(void **state)
 {
-    expect_error(*state, DIR "no_such.csv", "a", 1,
+    expect_error(*state, DIR "no_such.csv", "a", LR_RUN_FAILED,
                  "1:10: error: cannot read data file 'tests/data/no_such.csv': No such file or "
                  "directory");
 }
@@ -291,7 +292,7 @@ static void test_data__message_shows_path_as_written(void **state)
     diag_init(&f->diag, out);
     LrDatasetSpec s = csv_spec("data/nonnumeric.csv", L("c"));
     s.resolved_path = DIR "nonnumeric.csv";
-    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d).outcome, LR_RUN_FAILED);
+    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d).outcome, LR_LANGUAGE_ERROR);
     fclose(out);
     assert_string_equal(buf,
                         "data/nonnumeric.csv:3:2: error: non-numeric value 'abc' in column 'b'\n");
@@ -318,7 +319,7 @@ static void test_data__non_finite_and_out_of_range(void **state)
         write_tmp(f, cases[i].text);
         diag_init(&f->diag, NULL);
         LrDatasetSpec s = csv_spec(f->tmp, L("a"));
-        assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d).outcome, LR_RUN_FAILED);
+        assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d).outcome, LR_LANGUAGE_ERROR);
         assert_string_equal(f->diag.first, cases[i].first);
     }
     /* Tiny values underflow quietly; spaces around a number are fine. */

@@ -42,10 +42,10 @@ static void load(const char *path, const LrSource *src, const char *label, bool 
 
     LrDiag diag;
     diag_init(&diag, NULL);
-    if (data_check_columns(&spec, src, &diag, NULL) != 0)
+    if (!status_ok(data_check_columns(&spec, src, &diag, NULL)))
         return; /* data_load would report the same */
     LrDataset d;
-    if (data_load(&spec, 0, 42, src, &diag, &d) == 0) {
+    if (status_ok(data_load(&spec, 0, 42, src, &diag, &d))) {
         const int64_t begin = d.part_begin[PART_TRAIN], count = d.part_count[PART_TRAIN];
         float offset[64], scale[64];
         if (normalize != NORM_NONE && d.features <= 64) {

@@ -25,6 +25,7 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 
+#include "diag.h"
 #include "pool.h"
 
 typedef void (*SgemmFn)(const enum CBLAS_ORDER, const enum CBLAS_TRANSPOSE,
@@ -197,7 +198,7 @@ void blas_gemm(bool trans_a, bool trans_b, float alpha, const LrTensor *a,
          * without it is a programming error, not a user's. */
         char why[256];
         if (blas_load(why, sizeof why) < 0) {
-            fprintf(stderr, "lrc: %s\n", why);
+            diag_info("%s", why);
             abort();
         }
     }

@@ -348,8 +348,8 @@ static int copy_feature_names(LrDataset *d, const Columns *c, const int *feature
  * feature_names), unsplit. With header_only, stops after validating the
  * column names. The file's bytes are hashed as they are parsed, so the hash
  * is of exactly what was read. */
-static int load_csv(const LrDatasetSpec *spec, const LrSource *src, LrDiag *diag, bool header_only,
-                    LrDataset *out)
+static LrStatus load_csv(const LrDatasetSpec *spec, const LrSource *src, LrDiag *diag,
+                         bool header_only, LrDataset *out)
 {
     const char *path = spec->resolved_path ? spec->resolved_path : spec->path;
     char delimiter = spec->delimiter ? spec->delimiter : ',';
@@ -357,14 +357,18 @@ static int load_csv(const LrDatasetSpec *spec, const LrSource *src, LrDiag *diag
     sha256_init(&hash);
     LrCsvReader r;
     char why[256];
+    /* What is wrong with the data is found before the first step: status 2,
+     * as `lrc check` says of the header. A file that the check could open
+     * and the run cannot (it changed meanwhile, or the kernel refuses it)
+     * and memory fail the run. */
     if (csv_open(&r, path, spec->path, delimiter, header_only ? NULL : &hash, diag, why,
                  sizeof why) < 0) {
         diag_error(diag, src, spec->span, "cannot read data file '%s': %s", spec->path, why);
-        return 1;
+        return status_of(header_only ? LR_LANGUAGE_ERROR : LR_RUN_FAILED);
     }
     Columns cols = {0};
     int *label = NULL, *feature = NULL;
-    int status = 1;
+    LrStatus status = status_of(LR_LANGUAGE_ERROR);
     int rc = csv_next(&r);
     if (rc == 0)
         diag_file_error(diag, spec->path, 1, 0, "no data rows");
@@ -374,20 +378,19 @@ static int load_csv(const LrDatasetSpec *spec, const LrSource *src, LrDiag *diag
         !(label = malloc((size_t)(spec->label_count > 0 ? spec->label_count : 1) * sizeof *label)) ||
         !(feature = malloc((size_t)cols.count * sizeof *feature))) {
         out_of_memory(spec, src, diag);
+        status = status_of(LR_RUN_FAILED);
         goto done;
     }
     int nf;
-    if (resolve_columns(spec, &cols, src, diag, label, feature, &nf) != 0) {
-        status = 2;
+    if (resolve_columns(spec, &cols, src, diag, label, feature, &nf) != 0)
         goto done;
-    }
     if (header_only) {
         out->features = nf;
         out->targets = spec->label_count;
         /* A row has at least one byte per field, a delimiter or newline
          * after each. */
         out->n = r.size < 0 ? INT64_MAX : r.size / (2 * (int64_t)cols.count) + 1;
-        status = 0;
+        status = status_of(LR_OK);
         goto done;
     }
     out->features = nf;
@@ -405,6 +408,7 @@ static int load_csv(const LrDatasetSpec *spec, const LrSource *src, LrDiag *diag
         }
         if (grow_rows(out, &cap, n + 1) < 0) {
             out_of_memory(spec, src, diag);
+            status = status_of(LR_RUN_FAILED);
             goto done;
         }
         float *xr = out->x + (size_t)n * (size_t)nf;
@@ -425,12 +429,13 @@ static int load_csv(const LrDatasetSpec *spec, const LrSource *src, LrDiag *diag
     out->n = n;
     if (copy_feature_names(out, &cols, feature) < 0) {
         out_of_memory(spec, src, diag);
+        status = status_of(LR_RUN_FAILED);
         goto done;
     }
     unsigned char digest[32];
     sha256_final(&hash, digest);
     sha256_digest_hex(digest, out->sha256);
-    status = 0;
+    status = status_of(LR_OK);
 done:
     free(label);
     free(feature);
@@ -439,22 +444,22 @@ done:
     return status;
 }
 
-int data_check_columns(const LrDatasetSpec *spec, const LrSource *src, LrDiag *diag,
-                       LrDataShape *shape)
+LrStatus data_check_columns(const LrDatasetSpec *spec, const LrSource *src, LrDiag *diag,
+                            LrDataShape *shape)
 {
     LrDataShape found = {spec->kind == DATA_MOONS || spec->kind == DATA_SPIRAL ? 2 : spec->features,
                          1, spec->n, spec->n};
     if (spec->kind == DATA_CSV) {
         LrDataset header;
         memset(&header, 0, sizeof header);
-        int status = load_csv(spec, src, diag, true, &header);
-        if (status != 0)
+        LrStatus status = load_csv(spec, src, diag, true, &header);
+        if (!status_ok(status))
             return status;
         found = (LrDataShape){header.features, header.targets, 1, header.n};
     }
     if (shape)
         *shape = found;
-    return 0;
+    return status_of(LR_OK);
 }
 
 bool data_bytes(const LrDatasetSpec *spec, const LrDataShape *shape, int64_t rows, size_t *x,
@@ -469,8 +474,8 @@ bool data_bytes(const LrDatasetSpec *spec, const LrDataShape *shape, int64_t row
 
 /* ---- generators -------------------------------------------------------------- */
 
-static int generate(const LrDatasetSpec *spec, int index, uint64_t seed, const LrSource *src,
-                    LrDiag *diag, LrDataset *out)
+static LrStatus generate(const LrDatasetSpec *spec, int index, uint64_t seed,
+                         const LrSource *src, LrDiag *diag, LrDataset *out)
 {
     int features = spec->kind == DATA_MOONS || spec->kind == DATA_SPIRAL ? 2 : spec->features;
     bool needs_classes = spec->kind == DATA_BLOBS || spec->kind == DATA_SPIRAL;
@@ -479,13 +484,13 @@ static int generate(const LrDatasetSpec *spec, int index, uint64_t seed, const L
     if (spec->n < 1 || features < 1 || (needs_classes && spec->classes < 1) ||
         (spec->kind == DATA_LINEAR && !spec->weights)) {
         diag_error(diag, src, spec->span, "invalid generator: n, features and classes must be at least 1");
-        return 2;
+        return status_of(LR_LANGUAGE_ERROR);
     }
     size_t xb, yb, cb;
     LrDataShape shape = {features, 1, spec->n, spec->n};
     if (!data_bytes(spec, &shape, spec->n, &xb, &yb, &cb)) {
         out_of_memory(spec, src, diag);
-        return 1;
+        return status_of(LR_RUN_FAILED);
     }
     out->n = spec->n;
     out->features = features;
@@ -496,7 +501,7 @@ static int generate(const LrDatasetSpec *spec, int index, uint64_t seed, const L
     if (!out->x || !out->y || (cb && !centers)) {
         free(centers);
         out_of_memory(spec, src, diag);
-        return 1;
+        return status_of(LR_RUN_FAILED);
     }
     LrRng rng;
     rng_seed(&rng, seed, RNG_STREAM_DATA + RNG_DATASET_STRIDE * (uint64_t)index);
@@ -517,7 +522,7 @@ static int generate(const LrDatasetSpec *spec, int index, uint64_t seed, const L
         break;
     }
     free(centers);
-    return 0;
+    return status_of(LR_OK);
 }
 
 /* ---- split ------------------------------------------------------------------- */
@@ -542,8 +547,8 @@ static int64_t held_out(double fraction, int64_t n)
  * perm[i] with perm[i + rng_below(n - i)]; perm[0 .. test) are the test
  * rows, the next `validation` the validation rows. Each part then keeps the
  * file's order. */
-static int split(const LrDatasetSpec *spec, int index, uint64_t seed, const LrSource *src,
-                 LrDiag *diag, LrDataset *d)
+static LrStatus split(const LrDatasetSpec *spec, int index, uint64_t seed, const LrSource *src,
+                      LrDiag *diag, LrDataset *d)
 {
     const int64_t n = d->n;
     int64_t n_test = held_out(spec->test, n), n_val = held_out(spec->validation, n);
@@ -554,7 +559,7 @@ static int split(const LrDatasetSpec *spec, int index, uint64_t seed, const LrSo
                    "validation, %lld for test)",
                    name[0] ? " '" : "", name, name[0] ? "'" : "", (long long)n, (long long)n_val,
                    (long long)n_test);
-        return 2;
+        return status_of(LR_LANGUAGE_ERROR);
     }
     int64_t n_train = n - n_test - n_val;
     d->part_begin[PART_TRAIN] = 0;
@@ -564,7 +569,7 @@ static int split(const LrDatasetSpec *spec, int index, uint64_t seed, const LrSo
     d->part_begin[PART_TEST] = n_train + n_val;
     d->part_count[PART_TEST] = n_test;
     if (n_test + n_val == 0)
-        return 0;
+        return status_of(LR_OK);
 
     size_t xb, yb;
     int64_t *perm = malloc((size_t)n * sizeof *perm);
@@ -581,7 +586,7 @@ static int split(const LrDatasetSpec *spec, int index, uint64_t seed, const LrSo
         free(x);
         free(y);
         out_of_memory(spec, src, diag);
-        return 1;
+        return status_of(LR_RUN_FAILED);
     }
     for (int64_t i = 0; i < n; i++) {
         perm[i] = i;
@@ -609,20 +614,20 @@ static int split(const LrDatasetSpec *spec, int index, uint64_t seed, const LrSo
     free(d->y);
     d->x = x;
     d->y = y;
-    return 0;
+    return status_of(LR_OK);
 }
 
 /* ---- the entry points -------------------------------------------------------- */
 
-int data_load(const LrDatasetSpec *spec, int index, uint64_t seed, const LrSource *src,
-              LrDiag *diag, LrDataset *out)
+LrStatus data_load(const LrDatasetSpec *spec, int index, uint64_t seed, const LrSource *src,
+                   LrDiag *diag, LrDataset *out)
 {
     memset(out, 0, sizeof *out);
-    int status = spec->kind == DATA_CSV ? load_csv(spec, src, diag, false, out)
-                                        : generate(spec, index, seed, src, diag, out);
-    if (status == 0)
+    LrStatus status = spec->kind == DATA_CSV ? load_csv(spec, src, diag, false, out)
+                                             : generate(spec, index, seed, src, diag, out);
+    if (status_ok(status))
         status = split(spec, index, seed, src, diag, out);
-    if (status != 0)
+    if (!status_ok(status))
         data_free(out);
     return status;
 }

@@ -16,6 +16,7 @@
 
 #include "diag.h"
 #include "spec.h"
+#include "status.h"
 
 typedef struct LrDataset {
     int64_t n;            /* rows, all parts */
@@ -32,14 +33,17 @@ typedef struct LrDataset {
  * `index` of the experiment, then splits it. Generators draw from stream
  * RNG_STREAM_DATA + RNG_DATASET_STRIDE * index.
  *
- * Errors: a file that cannot be read, a missing or non-numeric value
- * ("iris.csv:12:3: error: non-numeric value 'abc' in column 'width'",
- * reported with diag_file_error), ragged rows, an empty file: return 1 (a
- * run that failed). An unknown column name ("unknown column 'widht'; did
- * you mean 'width'?") is reported at spec->label_span or features_span of src: return 2 (a
- * language error). 0 on success. Allocates; data_free releases. */
-int data_load(const LrDatasetSpec *spec, int index, uint64_t seed, const LrSource *src,
-              LrDiag *diag, LrDataset *out);
+ * Errors in the data, found before anything runs, are LR_LANGUAGE_ERROR
+ * (exit 2, as `lrc check` gives for what it sees): a missing or
+ * non-numeric value ("iris.csv:12:3: error: non-numeric value 'abc' in
+ * column 'width'", reported with diag_file_error), ragged rows, a file
+ * with no rows, an unknown column name ("unknown column 'widht'; did you
+ * mean 'width'?", at spec->label_span or features_span of src), a split
+ * that leaves no training rows (at the dataset). A file that cannot be
+ * opened now (`lrc check` opened it) and out of memory are LR_RUN_FAILED.
+ * LR_OK on success. Allocates; data_free releases. */
+LrStatus data_load(const LrDatasetSpec *spec, int index, uint64_t seed, const LrSource *src,
+                   LrDiag *diag, LrDataset *out);
 void data_free(LrDataset *d);
 
 /* Per-feature statistics of rows [begin, begin + count): standard: offset
@@ -62,9 +66,11 @@ typedef struct LrDataShape {
 /* Reads only the header of a CSV file (for `lrc check` and the plan's
  * memory check): the column names, for validating label= and features=,
  * and the shape. A generated data set's shape needs no reading. Returns
- * the same codes as data_load; shape may be NULL. */
-int data_check_columns(const LrDatasetSpec *spec, const LrSource *src, LrDiag *diag,
-                       LrDataShape *shape);
+ * LR_OK, or after reporting LR_LANGUAGE_ERROR for whatever is wrong
+ * with the file or its header (read before anything runs) or
+ * LR_RUN_FAILED when out of memory; shape may be NULL. */
+LrStatus data_check_columns(const LrDatasetSpec *spec, const LrSource *src, LrDiag *diag,
+                            LrDataShape *shape);
 
 /* The bytes data_load allocates for a data set of this shape at most rows
  * (x, y, and a blobs generator's centres while it runs); false when that

@@ -231,17 +231,37 @@ void diag_file_error(LrDiag *d, const char *file, int line, int col, const char 
     }
 }
 
-void diag_line(FILE *out, const char *fmt, ...)
+/* Writes prefix, then the formatted text escaped, then a newline. */
+static void plain_line(const char *prefix, const char *fmt, va_list ap)
 {
     char text[8192];
-    va_list ap;
-    va_start(ap, fmt);
     int n = vsnprintf(text, sizeof text, fmt, ap);
-    va_end(ap);
     if (n < 0)
         return;
-    put_escaped(out, text, (size_t)n < sizeof text ? (size_t)n : sizeof text - 1);
-    fputc('\n', out);
+    fputs(prefix, stderr);
+    put_escaped(stderr, text, (size_t)n < sizeof text ? (size_t)n : sizeof text - 1);
+    fputc('\n', stderr);
+}
+
+void diag_plain(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    plain_line("lrc: error: ", fmt, ap);
+    va_end(ap);
+}
+
+void diag_info(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    plain_line("lrc: ", fmt, ap);
+    va_end(ap);
+}
+
+void diag_text(const char *text)
+{
+    fputs(text, stderr);
 }
 
 void diag_note(LrDiag *d, const LrSource *src, LrSpan span, const char *fmt, ...)

@@ -1,4 +1,6 @@
-/* diag.h — the diagnostics sink: the only writer of diagnostics to stderr.
+/* diag.h — the diagnostics sink: the only writer to stderr (report.c is
+ * the only one to stdout). A stage reports here and returns an LrStatus
+ * (status.h); it neither prints nor exits.
  *
  * Format (GNU style):
  *   file:line:col: error: message
@@ -38,13 +40,23 @@ __attribute__((format(printf, 5, 6)))
 #endif
 void diag_file_error(LrDiag *d, const char *file, int line, int col, const char *fmt, ...);
 
-/* A message that is not about a place in a file (command-line usage, run
- * outcomes), written directly to out as one line: the formatted text,
- * escaped as by diag_escape, then a newline. */
+/* An error that is not about a place in a file (command-line usage, a
+ * run directory, memory), on stderr as one line: "lrc: error: " and the
+ * formatted text, escaped as by diag_escape. */
 #if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
+__attribute__((format(printf, 1, 2)))
 #endif
-void diag_line(FILE *out, const char *fmt, ...);
+void diag_plain(const char *fmt, ...);
+
+/* Any other line for the user on stderr (a note, an interruption, the
+ * timings): "lrc: " and the formatted text, escaped as by diag_escape. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 1, 2)))
+#endif
+void diag_info(const char *fmt, ...);
+
+/* lrc's own fixed text (the usage summary) on stderr, as it is. */
+void diag_text(const char *text);
 
 /* A note attached to the previous error ("file:line:col: note: ..."). */
 #if defined(__GNUC__)

@@ -1,8 +1,11 @@
-/* main.c — the command line: arguments and subcommands. The only caller of
- * exit(); maps outcomes to exit codes: 0 success, 1 a run that failed, 2 a
- * usage or language error (anything found before training starts). */
+/* main.c — the command line: options from one table, the subcommands. The
+ * only caller of exit(), and the one place (exit_code) where a stage's
+ * LrStatus becomes an exit status. It prints nothing itself: results go
+ * through report.h, messages through diag.h. */
 #define _XOPEN_SOURCE 700 /* realpath */
 #include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -28,11 +31,10 @@
 #include "run.h"
 #include "sandbox.h"
 #include "schedule.h"
+#include "status.h"
 #include "weights.h"
 
 #include "version.h"
-
-enum { EXIT_OK = 0, EXIT_RUN_FAILED = 1, EXIT_USAGE = 2 };
 
 static const char usage_text[] =
     "usage: lrc FILE.lr [--set NAME=VALUE]... [--seed N] [--threads N] [--out DIR]\n"
@@ -75,35 +77,97 @@ static const char help_text[] =
     "  --help         this text\n"
     "  --version      the version\n"
     "\n"
-    "Exit status: 0 success, 1 the run failed, 2 usage or language error.\n"
+    "Exit status: 0 success, 1 the run failed, 2 a usage, language or data\n"
+    "error (found before training starts).\n"
     "See lrc(1) and lr(5).\n";
 
+/* The subcommands, as bits so that an option can name those it applies to. */
+typedef enum Command { CMD_RUN = 1, CMD_CHECK = 2, CMD_SCHEDULE = 4 } Command;
+enum { CMD_ALL = CMD_RUN | CMD_CHECK | CMD_SCHEDULE };
+
+/* The strings of a repeatable option, in the order given (argv's own). */
+typedef struct ArgList {
+    const char **items;
+    int count;
+} ArgList;
+
 typedef struct Options {
-    const char *command; /* "run", "check", "schedule" */
-    const char *file;    /* or the schedule expression */
-    bool has_seed;
-    unsigned long long seed;
-    long threads;
-    long long steps;
-    bool quiet;
-    const char *out_dir;
-    const char *resume_dir;
-    long long halt_after;
-    const char **sets;   /* NAME=VALUE of each --set (argv's strings) */
-    int set_count;
-    const char **allow_read, **allow_write; /* --allow-read/--allow-write DIRs */
-    int allow_read_count, allow_write_count;
-    long jobs;
-    bool explain;
+    Command command;
+    const char *file;     /* or the schedule expression */
+    long long seed;       /* -1: the file's */
+    long long threads;    /* 0: the number of cores */
+    long long steps;      /* -1: not given */
+    long long halt_after; /* 0: never */
+    long long jobs;       /* 0: not given (one run at a time) */
+    bool quiet, explain;
+    const char *out_dir, *resume_dir;
+    ArgList sets;         /* NAME=VALUE of each --set */
+    ArgList allow_read, allow_write;
 } Options;
 
-static int usage_error(const char *fmt, const char *arg)
+/* ------------------------------------------------------------ options */
+
+typedef enum OptionKind {
+    OPTION_FLAG,        /* sets a bool */
+    OPTION_INTEGER,     /* a long long in [lo, hi] */
+    OPTION_DIRECTORY,   /* a const char *, not empty */
+    OPTION_DIRECTORIES, /* appends to an ArgList, not empty */
+    OPTION_SETTING,     /* appends NAME=VALUE to an ArgList */
+    OPTION_HELP,
+    OPTION_VERSION,
+} OptionKind;
+
+typedef struct OptionRow {
+    const char *name, *alias;
+    OptionKind kind;
+    unsigned commands;       /* the subcommands it applies to (check_options) */
+    size_t field;            /* offsetof(Options, ...) of what it sets */
+    long long lo, hi;        /* OPTION_INTEGER's range, */
+    const char *wanted;      /* said as "NAME needs WANTED, not 'VALUE'" */
+    bool missing_is_empty;   /* a missing value is that message for '' (else "needs a value") */
+} OptionRow;
+
+/* Every option, once. The long names are also the did-you-mean candidates,
+ * in this order (the first of equally close ones wins). */
+static const OptionRow option_rows[] = {
+    {"--seed", NULL, OPTION_INTEGER, CMD_ALL, offsetof(Options, seed), 0, 9007199254740992LL,
+     "an integer from 0 to 2^53", false},
+    {"--threads", NULL, OPTION_INTEGER, CMD_ALL, offsetof(Options, threads), 1, 1024,
+     "an integer from 1 to 1024", false},
+    {"--quiet", NULL, OPTION_FLAG, CMD_ALL, offsetof(Options, quiet), 0, 0, NULL, false},
+    {"--steps", NULL, OPTION_INTEGER, CMD_SCHEDULE, offsetof(Options, steps), 0, 1000000000LL,
+     "an integer from 0 to 10^9", false},
+    {"--help", "-h", OPTION_HELP, CMD_ALL, 0, 0, 0, NULL, false},
+    {"--version", NULL, OPTION_VERSION, CMD_ALL, 0, 0, 0, NULL, false},
+    {"--set", NULL, OPTION_SETTING, CMD_ALL, offsetof(Options, sets), 0, 0, NULL, false},
+    {"--out", NULL, OPTION_DIRECTORY, CMD_ALL, offsetof(Options, out_dir), 0, 0, NULL, false},
+    {"--resume", NULL, OPTION_DIRECTORY, CMD_RUN, offsetof(Options, resume_dir), 0, 0, NULL,
+     false},
+    {"--halt-after", NULL, OPTION_INTEGER, CMD_ALL, offsetof(Options, halt_after), 1,
+     1000000000000LL, "a number of updates >= 1", true},
+    {"--explain", NULL, OPTION_FLAG, CMD_CHECK, offsetof(Options, explain), 0, 0, NULL, false},
+    {"--allow-read", NULL, OPTION_DIRECTORIES, CMD_ALL, offsetof(Options, allow_read), 0, 0,
+     NULL, false},
+    {"--allow-write", NULL, OPTION_DIRECTORIES, CMD_ALL, offsetof(Options, allow_write), 0, 0,
+     NULL, false},
+    {"-j", NULL, OPTION_INTEGER, CMD_ALL, offsetof(Options, jobs), 1, 256,
+     "a number of runs from 1 to 256", true},
+};
+enum { OPTION_COUNT = sizeof option_rows / sizeof option_rows[0] };
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 1, 2)))
+#endif
+static LrStatus usage_error(const char *fmt, ...)
 {
     char message[512];
-    snprintf(message, sizeof message, fmt, arg);
-    diag_line(stderr, "lrc: error: %s", message);
-    fputs(usage_text, stderr);
-    return EXIT_USAGE;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(message, sizeof message, fmt, ap);
+    va_end(ap);
+    diag_plain("%s", message);
+    diag_text(usage_text);
+    return status_of(LR_LANGUAGE_ERROR);
 }
 
 /* Parses a whole decimal integer in [lo, hi]. */
@@ -120,149 +184,193 @@ static bool parse_integer(const char *s, long long lo, long long hi, long long *
     return true;
 }
 
-/* Returns -1 when options are fine, else the exit code to stop with. */
-static int parse_options(int argc, char **argv, Options *o)
+static const OptionRow *option_find(const char *arg)
 {
-    static const char *const known[] = {"--seed",   "--threads",    "--quiet", "--steps",
-                                        "--help",   "--version",    "--set",   "--out",
-                                        "--resume", "--halt-after", "--explain", "--allow-read",
-                                        "--allow-write", NULL};
-    const char **sets = o->sets, **allow_read = o->allow_read, **allow_write = o->allow_write;
+    for (int i = 0; i < OPTION_COUNT; i++)
+        if (strcmp(arg, option_rows[i].name) == 0 ||
+            (option_rows[i].alias && strcmp(arg, option_rows[i].alias) == 0))
+            return &option_rows[i];
+    return NULL;
+}
+
+static LrStatus unknown_option(const char *arg)
+{
+    const char *names[OPTION_COUNT + 1];
+    int n = 0;
+    for (int i = 0; i < OPTION_COUNT; i++)
+        if (strncmp(option_rows[i].name, "--", 2) == 0)
+            names[n++] = option_rows[i].name;
+    names[n] = NULL;
+    const char *guess = diag_suggest(arg, strlen(arg), names);
+    if (!guess)
+        return usage_error("unknown option '%s'", arg);
+    diag_plain("unknown option '%s'; did you mean '%s'?", arg, guess);
+    diag_text(usage_text);
+    return status_of(LR_LANGUAGE_ERROR);
+}
+
+/* Applies row to o with value (argv's next string, or NULL), taking it
+ * when the row takes a value: *used says so. */
+static LrStatus option_apply(const OptionRow *row, const char *value, Options *o, bool *used)
+{
+    char *field = (char *)o + row->field;
+    long long v;
+    *used = row->kind != OPTION_FLAG;
+    switch (row->kind) {
+    case OPTION_FLAG:
+        *(bool *)(void *)field = true;
+        break;
+    case OPTION_INTEGER:
+        if (!value && !row->missing_is_empty)
+            return usage_error("%s needs a value", row->name);
+        if (!value || !parse_integer(value, row->lo, row->hi, &v))
+            return usage_error("%s needs %s, not '%s'", row->name, row->wanted,
+                               value ? value : "");
+        *(long long *)(void *)field = v;
+        break;
+    case OPTION_DIRECTORY:
+    case OPTION_DIRECTORIES:
+        if (!value || !*value)
+            return usage_error("%s needs a directory", row->name);
+        if (row->kind == OPTION_DIRECTORY) {
+            *(const char **)(void *)field = value;
+        } else {
+            ArgList *list = (ArgList *)(void *)field;
+            list->items[list->count++] = value;
+        }
+        break;
+    case OPTION_SETTING: {
+        if (!value || !strchr(value, '='))
+            return usage_error("%s takes NAME=VALUE, not '%s'", row->name, value ? value : "");
+        ArgList *list = (ArgList *)(void *)field;
+        list->items[list->count++] = value;
+        break;
+    }
+    case OPTION_HELP:
+    case OPTION_VERSION:
+        break;
+    }
+    return status_of(LR_OK);
+}
+
+/* What the options say together, once all are read: the rules that no
+ * single option's row can state. */
+static LrStatus check_options(const Options *o, const bool *given)
+{
+    if (o->resume_dir) {
+        if (o->command != CMD_RUN || o->file || o->out_dir || o->seed >= 0)
+            return usage_error("%s", "--resume DIR takes no file, --out or --seed: the run's "
+                                     "checkpoint names them");
+        return status_of(LR_OK);
+    }
+    if (!o->file) {
+        if (o->command == CMD_SCHEDULE)
+            return usage_error("%s", "schedule needs an expression, e.g. 'exp_decay(0.1, steps=100, rate=0.5)'");
+        return usage_error("%s", "no experiment file given");
+    }
+    if (o->command == CMD_SCHEDULE && o->steps < 0)
+        return usage_error("%s", "schedule needs --steps N");
+    for (int i = 0; i < OPTION_COUNT; i++)
+        if (given[i] && !(option_rows[i].commands & o->command))
+            return usage_error("%s only applies to 'lrc %s'", option_rows[i].name,
+                               option_rows[i].commands == CMD_CHECK      ? "check"
+                               : option_rows[i].commands == CMD_SCHEDULE ? "schedule"
+                                                                         : "FILE.lr");
+    return status_of(LR_OK);
+}
+
+/* Reads argv into o (whose lists have room for argc entries each).
+ * Returns false when lrc is to stop at once with *stop: after --help or
+ * --version (LR_OK), or a usage error (reported). */
+static bool parse_options(int argc, char **argv, Options *o, LrStatus *stop)
+{
+    const char **sets = o->sets.items, **allow_read = o->allow_read.items,
+               **allow_write = o->allow_write.items;
     memset(o, 0, sizeof *o);
-    o->sets = sets;
-    o->allow_read = allow_read;
-    o->allow_write = allow_write;
-    o->command = "run";
+    o->sets.items = sets;
+    o->allow_read.items = allow_read;
+    o->allow_write.items = allow_write;
+    o->command = CMD_RUN;
+    o->seed = -1;
     o->steps = -1;
+    bool given[OPTION_COUNT] = {false};
     int first = 1;
     if (argc > 1 && (strcmp(argv[1], "check") == 0 || strcmp(argv[1], "schedule") == 0)) {
-        o->command = argv[1];
+        o->command = argv[1][0] == 'c' ? CMD_CHECK : CMD_SCHEDULE;
         first = 2;
     }
     for (int i = first; i < argc; i++) {
         const char *a = argv[i];
-        const char *value = i + 1 < argc ? argv[i + 1] : NULL;
-        long long v;
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            fputs(help_text, stdout);
-            return EXIT_OK;
+        const OptionRow *row = option_find(a);
+        if (row && row->kind == OPTION_HELP) {
+            report_text(help_text);
+            *stop = status_of(LR_OK);
+            return false;
         }
-        if (strcmp(a, "--version") == 0) {
-            printf("lrc %s (%s)\n", LRC_VERSION, blas_vendor());
-            return EXIT_OK;
+        if (row && row->kind == OPTION_VERSION) {
+            report_version(LRC_VERSION, blas_vendor());
+            *stop = status_of(LR_OK);
+            return false;
         }
-        if (strcmp(a, "--quiet") == 0) {
-            o->quiet = true;
-        } else if (strcmp(a, "--seed") == 0 || strcmp(a, "--threads") == 0 ||
-                   strcmp(a, "--steps") == 0) {
-            if (!value)
-                return usage_error("%s needs a value", a);
-            i++;
-            if (strcmp(a, "--seed") == 0) {
-                if (!parse_integer(value, 0, 9007199254740992LL, &v))
-                    return usage_error("--seed needs an integer from 0 to 2^53, not '%s'", value);
-                o->has_seed = true;
-                o->seed = (unsigned long long)v;
-            } else if (strcmp(a, "--threads") == 0) {
-                if (!parse_integer(value, 1, 1024, &v))
-                    return usage_error("--threads needs an integer from 1 to 1024, not '%s'",
-                                       value);
-                o->threads = (long)v;
-            } else {
-                if (!parse_integer(value, 0, 1000000000LL, &v))
-                    return usage_error("--steps needs an integer from 0 to 10^9, not '%s'",
-                                       value);
-                o->steps = v;
-            }
-        } else if (strcmp(a, "--out") == 0 || strcmp(a, "--resume") == 0) {
-            if (!value || !*value)
-                return usage_error("%s needs a directory", a);
-            i++;
-            if (strcmp(a, "--out") == 0)
-                o->out_dir = value;
-            else
-                o->resume_dir = value;
-        } else if (strcmp(a, "--halt-after") == 0) {
-            if (!value || !parse_integer(value, 1, 1000000000000LL, &v))
-                return usage_error("--halt-after needs a number of updates >= 1, not '%s'",
-                                   value ? value : "");
-            i++;
-            o->halt_after = v;
-        } else if (strcmp(a, "--set") == 0) {
-            if (!value || !strchr(value, '='))
-                return usage_error("--set takes NAME=VALUE, not '%s'", value ? value : "");
-            i++;
-            o->sets[o->set_count++] = value;
-        } else if (strcmp(a, "--allow-read") == 0 || strcmp(a, "--allow-write") == 0) {
-            if (!value || !*value)
-                return usage_error("%s needs a directory", a);
-            i++;
-            if (a[8] == 'r')
-                o->allow_read[o->allow_read_count++] = value;
-            else
-                o->allow_write[o->allow_write_count++] = value;
-        } else if (strcmp(a, "-j") == 0) {
-            if (!value || !parse_integer(value, 1, 256, &v))
-                return usage_error("-j needs a number of runs from 1 to 256, not '%s'",
-                                   value ? value : "");
-            i++;
-            o->jobs = (long)v;
-        } else if (strcmp(a, "--explain") == 0) {
-            o->explain = true;
-        } else if (a[0] == '-' && a[1] != '\0' &&
-                   !(strcmp(o->command, "schedule") == 0 && !o->file)) {
-            const char *guess = diag_suggest(a, strlen(a), known);
-            if (guess) {
-                diag_line(stderr, "lrc: error: unknown option '%s'; did you mean '%s'?", a, guess);
-                fputs(usage_text, stderr);
-                return EXIT_USAGE;
-            }
-            return usage_error("unknown option '%s'", a);
+        if (row) {
+            bool used;
+            *stop = option_apply(row, i + 1 < argc ? argv[i + 1] : NULL, o, &used);
+            if (!status_ok(*stop))
+                return false;
+            given[row - option_rows] = true;
+            i += used;
+        } else if (a[0] == '-' && a[1] != '\0' && !(o->command == CMD_SCHEDULE && !o->file)) {
+            /* (a schedule's expression may start with '-') */
+            *stop = unknown_option(a);
+            return false;
         } else if (!o->file) {
             o->file = a;
         } else {
-            return usage_error("unexpected argument '%s'", a);
+            *stop = usage_error("unexpected argument '%s'", a);
+            return false;
         }
     }
-    if (o->resume_dir) {
-        if (strcmp(o->command, "run") != 0 || o->file || o->out_dir || o->has_seed)
-            return usage_error("%s", "--resume DIR takes no file, --out or --seed: the run's "
-                                     "checkpoint names them");
-        return -1;
-    }
-    if (!o->file) {
-        if (strcmp(o->command, "schedule") == 0)
-            return usage_error("%s", "schedule needs an expression, e.g. 'exp_decay(0.1, steps=100, rate=0.5)'");
-        return usage_error("%s", "no experiment file given");
-    }
-    if (strcmp(o->command, "schedule") == 0 && o->steps < 0)
-        return usage_error("%s", "schedule needs --steps N");
-    if (strcmp(o->command, "schedule") != 0 && o->steps >= 0)
-        return usage_error("%s", "--steps only applies to 'lrc schedule'");
-    if (o->explain && strcmp(o->command, "check") != 0)
-        return usage_error("%s", "--explain only applies to 'lrc check'");
-    return -1;
+    *stop = check_options(o, given);
+    return status_ok(*stop);
 }
 
-static int run_schedule(const Options *o)
+/* The one place an outcome becomes an exit status: 0 success, 1 a run
+ * that failed, 2 a usage, language or input error (nothing ran), 128 + N
+ * interrupted by signal N. */
+static int exit_code(LrStatus status)
+{
+    switch (status.outcome) {
+    case LR_OK:
+        return 0;
+    case LR_RUN_FAILED:
+        return 1;
+    case LR_LANGUAGE_ERROR:
+        return 2;
+    case LR_INTERRUPTED:
+        return 128 + status.signal;
+    }
+    return 1;
+}
+
+static LrStatus run_schedule(const Options *o)
 {
     LrSource src;
     if (source_from_string(&src, "<expr>", o->file) < 0) {
-        fprintf(stderr, "lrc: error: out of memory\n");
-        return EXIT_RUN_FAILED;
+        diag_plain("out of memory");
+        return status_of(LR_RUN_FAILED);
     }
     LrDiag diag;
     diag_init(&diag, stderr);
     LrArena arena = {0};
     LrProgram prog;
     LrScheduleSpec sched;
-    int status = EXIT_USAGE;
+    LrStatus status = status_of(LR_LANGUAGE_ERROR);
     if (parse_expression(&src, &arena, &diag, &prog) == 0 &&
         check_schedule(&prog, &arena, &diag, &sched) == 0) {
         report_schedule_header();
         for (long long s = 0; s < o->steps; s++)
             report_schedule_row(s, schedule_lr(&sched, s));
-        status = EXIT_OK;
+        status = status_of(LR_OK);
     }
     arena_free(&arena);
     source_free(&src);
@@ -335,15 +443,15 @@ static int build_sandbox(LrSandbox *box, const Options *o, const char *file,
     int failed = sandbox_allow_read(box, dir, false);
     for (int i = 0; i < dir_count; i++)
         failed |= sandbox_allow_read(box, dirs[i], false);
-    for (int i = 0; i < o->allow_read_count; i++)
-        failed |= sandbox_allow_read(box, o->allow_read[i], true);
+    for (int i = 0; i < o->allow_read.count; i++)
+        failed |= sandbox_allow_read(box, o->allow_read.items[i], true);
     const char *out = o->resume_dir ? o->resume_dir : o->out_dir;
     failed |= sandbox_allow_write(box, out ? out : dir, out != NULL);
     if (out)
         failed |= sandbox_set_run_dir(box, out);
     box->write_place = out ? "the run directory (--out)" : "the experiment's directory";
-    for (int i = 0; i < o->allow_write_count; i++)
-        failed |= sandbox_allow_write(box, o->allow_write[i], true);
+    for (int i = 0; i < o->allow_write.count; i++)
+        failed |= sandbox_allow_write(box, o->allow_write.items[i], true);
     return failed ? -1 : 0;
 }
 
@@ -397,25 +505,24 @@ static bool touches_files(const LrSpec *spec)
 }
 
 /* Once the file is checked: the kernel holds the run to what the checks
- * allowed (sandbox.h). The run directory must exist to be allowed. Returns
- * -1 to go on, else the exit status. */
-static int confine(const LrSandbox *box, const Options *o, const LrSpec *spec)
+ * allowed (sandbox.h). The run directory must exist to be allowed. */
+static LrStatus confine(const LrSandbox *box, const Options *o, const LrSpec *spec)
 {
     char why[PATH_MAX + 512];
     const char *run_dir = o->resume_dir ? o->resume_dir : o->out_dir;
     if (run_dir && file_make_dirs(run_dir, why, sizeof why) < 0) {
-        fprintf(stderr, "lrc: error: %s\n", why);
-        return EXIT_RUN_FAILED;
+        diag_plain("%s", why);
+        return status_of(LR_RUN_FAILED);
     }
     int enforced = sandbox_enforce(box, why, sizeof why);
     if (enforced < 0) {
-        fprintf(stderr, "lrc: error: %s\n", why);
-        return EXIT_RUN_FAILED;
+        diag_plain("%s", why);
+        return status_of(LR_RUN_FAILED);
     }
     if (enforced == 0 && !o->quiet && touches_files(spec))
-        fprintf(stderr, "lrc: note: this kernel has no Landlock; only lrc's own path checks "
-                        "confine the file\n");
-    return -1;
+        diag_info("note: this kernel has no Landlock; only lrc's own path checks confine the "
+                  "file");
+    return status_of(LR_OK);
 }
 
 /* Each run of a sweep may write only in its own run directory and what
@@ -426,13 +533,13 @@ static int check_sweep_save(const Options *o, const LrSpec *spec, const LrSource
 {
     LrSandbox runs = {0};
     int failed = 0;
-    for (int i = 0; i < o->allow_write_count; i++)
-        failed |= sandbox_allow_write(&runs, o->allow_write[i], true);
+    for (int i = 0; i < o->allow_write.count; i++)
+        failed |= sandbox_allow_write(&runs, o->allow_write.items[i], true);
     runs.write_place = "the run directory of each run of the sweep";
     char why[2 * PATH_MAX + 200];
     int status = 0;
     if (failed) {
-        fprintf(stderr, "lrc: error: out of memory\n");
+        diag_plain("out of memory");
         status = -1;
     } else if (sandbox_check_write(&runs, spec->save_path, why, sizeof why) < 0) {
         diag_error(diag, src, spec->save_span, "%s", why);
@@ -443,12 +550,12 @@ static int check_sweep_save(const Options *o, const LrSpec *spec, const LrSource
 }
 
 /* The sweep: this binary runs once per combination (sweep.c). */
-static int run_sweep(const Options *o, const LrSpec *spec, const LrSandbox *box)
+static LrStatus run_sweep(const Options *o, const LrSpec *spec, const LrSandbox *box)
 {
     char exe[PATH_MAX];
     if (!realpath("/proc/self/exe", exe)) {
-        fprintf(stderr, "lrc: error: cannot find the lrc binary to run the sweep\n");
-        return EXIT_RUN_FAILED;
+        diag_plain("cannot find the lrc binary to run the sweep");
+        return status_of(LR_RUN_FAILED);
     }
     LrSweepAxis axes[SPEC_MAX_SWEEPS];
     for (int i = 0; i < spec->sweep_count; i++)
@@ -456,184 +563,247 @@ static int run_sweep(const Options *o, const LrSpec *spec, const LrSandbox *box)
                                 spec->sweeps[i].values};
     /* Every run gets the options that are not the sweep's own: each
      * --set, --allow-read and --allow-write, --seed and --threads. */
-    size_t pairs = (size_t)o->set_count + (size_t)o->allow_read_count +
-                   (size_t)o->allow_write_count + 2;
+    size_t pairs = (size_t)o->sets.count + (size_t)o->allow_read.count +
+                   (size_t)o->allow_write.count + 2;
     const char **extra = malloc((2 * pairs + 1) * sizeof *extra);
     if (!extra) {
-        fprintf(stderr, "lrc: error: out of memory\n");
-        return EXIT_RUN_FAILED;
+        diag_plain("out of memory");
+        return status_of(LR_RUN_FAILED);
     }
     char seed[32], threads[32];
     int n = 0;
-    for (int i = 0; i < o->set_count; i++) {
+    for (int i = 0; i < o->sets.count; i++) {
         /* A swept name's value is the run's own, not the --set NAME=sweep(...) it came from
          * (which would make each run a sweep again). */
         bool swept = false;
-        size_t len = strcspn(o->sets[i], "=");
+        size_t len = strcspn(o->sets.items[i], "=");
         for (int a = 0; a < spec->sweep_count && !swept; a++)
-            swept = strlen(axes[a].name) == len && memcmp(axes[a].name, o->sets[i], len) == 0;
+            swept = strlen(axes[a].name) == len &&
+                    memcmp(axes[a].name, o->sets.items[i], len) == 0;
         if (!swept) {
             extra[n++] = "--set";
-            extra[n++] = o->sets[i];
+            extra[n++] = o->sets.items[i];
         }
     }
-    for (int i = 0; i < o->allow_read_count; i++) {
+    for (int i = 0; i < o->allow_read.count; i++) {
         extra[n++] = "--allow-read";
-        extra[n++] = o->allow_read[i];
+        extra[n++] = o->allow_read.items[i];
     }
-    for (int i = 0; i < o->allow_write_count; i++) {
+    for (int i = 0; i < o->allow_write.count; i++) {
         extra[n++] = "--allow-write";
-        extra[n++] = o->allow_write[i];
+        extra[n++] = o->allow_write.items[i];
     }
-    if (o->has_seed) {
-        snprintf(seed, sizeof seed, "%llu", o->seed);
+    if (o->seed >= 0) {
+        snprintf(seed, sizeof seed, "%lld", o->seed);
         extra[n++] = "--seed";
         extra[n++] = seed;
     }
     /* Runs side by side share the cores: one BLAS thread each unless told. */
     if (o->threads > 0 || o->jobs > 1) {
-        snprintf(threads, sizeof threads, "%ld", o->threads > 0 ? o->threads : 1L);
+        snprintf(threads, sizeof threads, "%lld", o->threads > 0 ? o->threads : 1LL);
         extra[n++] = "--threads";
         extra[n++] = threads;
     }
     extra[n] = NULL;
     LrSweepOptions options = {exe, o->file, extra, o->jobs > 0 ? (int)o->jobs : 1, o->out_dir,
                               box};
-    int status = sweep_run(axes, spec->sweep_count, &options);
+    LrStatus status = sweep_run(axes, spec->sweep_count, &options);
     free(extra);
     return status;
 }
 
-static int run_file(const Options *given)
+/* What --resume takes from the run's checkpoint: the file, the seed when
+ * --seed set it, and the --set values (after any given now). */
+typedef struct Resumed {
+    Options options;      /* the given ones, completed */
+    char file[4096];
+    char *recorded_sets;  /* the recorded values, one block */
+    const char **sets;    /* the given --set values, then the recorded ones */
+} Resumed;
+
+static LrStatus resume_setup(const Options *given, Resumed *r)
 {
-    Options resumed = *given;
-    const Options *o = given;
-    char *resumed_sets = NULL;
-    const char **all_sets = NULL; /* the given --set values, then the recorded ones */
-    char resumed_from[4096];
-    const char *file = o->file;
+    r->options = *given;
+    r->recorded_sets = NULL;
+    r->sets = NULL;
     char why[512];
-    uint64_t resumed_seed = 0;
-    bool resumed_has_seed = false;
-    if (o->resume_dir) {
-        int recorded = 0;
-        if (checkpoint_source(o->resume_dir, resumed_from, sizeof resumed_from,
-                              &resumed_has_seed, &resumed_seed, &resumed_sets, &recorded, why,
-                              sizeof why) < 0) {
-            diag_line(stderr, "lrc: error: cannot resume: %s", why);
-            return EXIT_RUN_FAILED;
-        }
-        file = resumed_from;
-        /* The run's --set values, as the checkpoint recorded them. */
-        all_sets = malloc(((size_t)given->set_count + (size_t)recorded + 1) * sizeof *all_sets);
-        if (!all_sets) {
-            fprintf(stderr, "lrc: error: out of memory\n");
-            free(resumed_sets);
-            return EXIT_RUN_FAILED;
-        }
-        for (int i = 0; i < given->set_count; i++)
-            all_sets[i] = given->sets[i];
-        resumed.sets = all_sets;
-        const char *value = resumed_sets;
-        for (int i = 0; i < recorded; i++, value += strlen(value) + 1)
-            resumed.sets[resumed.set_count++] = value;
-        o = &resumed;
+    bool has_seed = false;
+    uint64_t seed = 0;
+    int recorded = 0;
+    if (checkpoint_source(given->resume_dir, r->file, sizeof r->file, &has_seed, &seed,
+                          &r->recorded_sets, &recorded, why, sizeof why) < 0) {
+        diag_plain("cannot resume: %s", why);
+        return status_of(LR_RUN_FAILED);
     }
+    r->options.file = r->file;
+    r->options.seed = has_seed ? (long long)seed : -1;
+    r->sets = malloc(((size_t)given->sets.count + (size_t)recorded + 1) * sizeof *r->sets);
+    if (!r->sets) {
+        diag_plain("out of memory");
+        return status_of(LR_RUN_FAILED);
+    }
+    for (int i = 0; i < given->sets.count; i++)
+        r->sets[i] = given->sets.items[i];
+    r->options.sets.items = r->sets;
+    const char *value = r->recorded_sets;
+    for (int i = 0; i < recorded; i++, value += strlen(value) + 1)
+        r->options.sets.items[r->options.sets.count++] = value;
+    return status_of(LR_OK);
+}
+
+static void resume_free(Resumed *r)
+{
+    free(r->recorded_sets);
+    free(r->sets);
+}
+
+/* A checked experiment and what it was checked with. */
+typedef struct Checked {
     LrSource src;
-    if (source_read(&src, file, why, sizeof why) < 0) {
-        diag_line(stderr, "lrc: error: cannot read '%s': %s", file, why);
-        free(resumed_sets);
-        free(all_sets);
-        return EXIT_USAGE;
-    }
     LrDiag diag;
-    diag_init(&diag, stderr);
-    LrArena arena = {0};
-    LrProgram prog;
+    LrArena arena;
     LrSpec spec;
-    int status = EXIT_USAGE;
-    LrSandbox sandbox = {0};
-    const char **dirs = NULL;
-    int dir_count = module_path(&dirs);
-    bool from_stream = is_stream(file);
-    if (dir_count < 0 || build_sandbox(&sandbox, o, file, from_stream, dirs, dir_count) < 0) {
-        fprintf(stderr, "lrc: error: out of memory\n");
-        status = EXIT_RUN_FAILED;
-        goto done;
+    LrSandbox sandbox;
+    const char **module_dirs;
+    bool from_stream;
+} Checked;
+
+/* Reads, parses and checks o->file into c (which checked_free releases
+ * whatever the outcome), with the seed --seed or the checkpoint gives. */
+static LrStatus check_file(const Options *o, Checked *c)
+{
+    memset(c, 0, sizeof *c);
+    diag_init(&c->diag, stderr);
+    char why[512];
+    if (source_read(&c->src, o->file, why, sizeof why) < 0) {
+        diag_plain("cannot read '%s': %s", o->file, why);
+        return status_of(LR_LANGUAGE_ERROR);
     }
-    LrCheckOptions check = {dirs, dir_count, o->sets, o->set_count, &sandbox, from_stream};
-    if (parse_program(&src, &arena, &diag, &prog) < 0 ||
-        check_program_with(&prog, &src, &check, &arena, &diag, &spec) < 0)
-        goto done;
-    if (spec.sweep_count > 0 && spec.save_path && check_sweep_save(o, &spec, &src, &diag) < 0)
-        goto done;
-    if (o->has_seed || resumed_has_seed) {
-        spec.seed = resumed_has_seed ? resumed_seed : o->seed;
-        spec.has_seed = true;
-        spec.seed_overridden = true;
+    int dir_count = module_path(&c->module_dirs);
+    c->from_stream = is_stream(o->file);
+    if (dir_count < 0 ||
+        build_sandbox(&c->sandbox, o, o->file, c->from_stream, c->module_dirs, dir_count) < 0) {
+        diag_plain("out of memory");
+        return status_of(LR_RUN_FAILED);
     }
-    if (strcmp(o->command, "check") == 0) {
-        /* The size check reads the CSV headers; without training, only
-         * the headers are checked. */
-        int bad = spec.has_train && plan_check_size(&spec, &src, &diag) < 0;
-        for (int i = 0; !spec.has_train && !bad && i < spec.dataset_count; i++)
-            bad = data_check_columns(&spec.datasets[i], &src, &diag, NULL) != 0;
-        status = bad ? EXIT_USAGE : EXIT_OK;
-        if (!bad && o->explain) {
-            LrBuffer text = {0};
-            explain_spec(&spec, &text);
-            if (text.data)
-                fputs(text.data, stdout);
-            buffer_free(&text);
-        }
-        goto done;
+    LrCheckOptions check = {c->module_dirs, dir_count,      o->sets.items,
+                            o->sets.count,  &c->sandbox,    c->from_stream};
+    LrProgram prog;
+    if (parse_program(&c->src, &c->arena, &c->diag, &prog) < 0 ||
+        check_program_with(&prog, &c->src, &check, &c->arena, &c->diag, &c->spec) < 0)
+        return status_of(LR_LANGUAGE_ERROR);
+    if (c->spec.sweep_count > 0 && c->spec.save_path &&
+        check_sweep_save(o, &c->spec, &c->src, &c->diag) < 0)
+        return status_of(LR_LANGUAGE_ERROR);
+    if (o->seed >= 0) {
+        c->spec.seed = (uint64_t)o->seed;
+        c->spec.has_seed = true;
+        c->spec.seed_overridden = true;
     }
-    if (spec.sweep_count > 0) {
-        if (from_stream) {
-            fprintf(stderr, "lrc: error: a sweep reads its file once per run, so it cannot "
-                            "come from standard input or a pipe\n");
-            goto done;
+    return status_of(LR_OK);
+}
+
+static void checked_free(Checked *c)
+{
+    arena_free(&c->arena);
+    source_free(&c->src);
+    free(c->module_dirs);
+    sandbox_free(&c->sandbox);
+}
+
+/* `lrc check`: what the run would find before training, without running:
+ * the size check reads the CSV headers; without training, only the
+ * headers are checked. Then --explain. */
+static LrStatus check_only(const Options *o, Checked *c)
+{
+    const LrSpec *spec = &c->spec;
+    LrStatus status = status_of(LR_OK);
+    if (spec->has_train)
+        status = plan_check_size(spec, &c->src, &c->diag);
+    for (int i = 0; !spec->has_train && status_ok(status) && i < spec->dataset_count; i++)
+        status = data_check_columns(&spec->datasets[i], &c->src, &c->diag, NULL);
+    if (status_ok(status) && o->explain) {
+        LrBuffer text = {0};
+        explain_spec(spec, &text);
+        if (text.data)
+            report_text(text.data);
+        buffer_free(&text);
+    }
+    return status;
+}
+
+/* The threads of BLAS and lrc's pool: --threads, or one per core. More
+ * threads than cores only take turns (and the pool's idle ones poll): the
+ * pool is capped at the cores, like OpenBLAS's. Returns what run.json
+ * records. */
+static int thread_count(const Options *o)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    long threads = o->threads > 0 ? (long)o->threads : cores >= 1 ? cores : 1;
+    pool_set_threads((int)(cores >= 1 && cores < threads ? cores : threads));
+    return (int)threads;
+}
+
+/* A checked experiment's run: the sweep, or training and minimize. */
+static LrStatus run_checked(const Options *o, Checked *c)
+{
+    const LrSpec *spec = &c->spec;
+    if (spec->sweep_count > 0) {
+        if (c->from_stream) {
+            diag_plain("a sweep reads its file once per run, so it cannot come from standard "
+                       "input or a pipe");
+            return status_of(LR_LANGUAGE_ERROR);
         }
         if (o->resume_dir || o->halt_after) {
-            fprintf(stderr, "lrc: error: a sweep cannot be resumed or halted as a whole; "
-                            "resume its runs one by one\n");
-            goto done;
+            diag_plain("a sweep cannot be resumed or halted as a whole; resume its runs one by "
+                       "one");
+            return status_of(LR_LANGUAGE_ERROR);
         }
         test_pause();
-        status = run_sweep(o, &spec, &sandbox);
-        goto done;
+        return run_sweep(o, spec, &c->sandbox);
     }
-    if (spec.has_train && plan_check_size(&spec, &src, &diag) < 0)
-        goto done;
-    long threads = o->threads;
-    if (threads <= 0) {
-        threads = sysconf(_SC_NPROCESSORS_ONLN);
-        if (threads < 1)
-            threads = 1;
-    }
-    /* More threads than cores only take turns (and the pool's idle ones
-     * poll): the pool is capped at the cores, like OpenBLAS's. */
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    pool_set_threads((int)(cores >= 1 && cores < threads ? cores : threads));
+    LrStatus status = status_of(LR_OK);
+    if (spec->has_train && !status_ok(status = plan_check_size(spec, &c->src, &c->diag)))
+        return status;
+    int threads = thread_count(o);
     test_pause();
-    if ((status = confine(&sandbox, o, &spec)) >= 0)
-        goto done;
-    LrRunOptions run = {o->resume_dir ? o->resume_dir : o->out_dir, o->resume_dir != NULL,
-                        (int)threads, o->quiet, o->halt_after, o->sets, o->set_count};
-    status = spec.has_train ? run_experiment(&src, &spec, &run, &diag) : EXIT_OK;
-    for (int i = 0; status == EXIT_OK && i < spec.minimize_count; i++)
-        status = minimize_run(&spec.minimizes[i], &src, &diag) == 0 ? EXIT_OK : EXIT_RUN_FAILED;
-done:
-    if (fflush(stdout) != 0 && status == EXIT_OK) {
-        fprintf(stderr, "lrc: error: cannot write results: %s\n", strerror(errno));
-        status = EXIT_RUN_FAILED;
+    if (!status_ok(status = confine(&c->sandbox, o, spec)))
+        return status;
+    LrRunOptions run = {o->resume_dir ? o->resume_dir : o->out_dir,
+                        o->resume_dir != NULL,
+                        threads,
+                        o->quiet,
+                        o->halt_after,
+                        o->sets.items,
+                        o->sets.count};
+    if (spec->has_train)
+        status = run_experiment(&c->src, spec, &run, &c->diag);
+    for (int i = 0; status_ok(status) && i < spec->minimize_count; i++)
+        status = minimize_run(&spec->minimizes[i], &c->src, &c->diag);
+    return status;
+}
+
+static LrStatus run_file(const Options *given)
+{
+    Resumed resumed = {0};
+    const Options *o = given;
+    LrStatus status = status_of(LR_OK);
+    if (given->resume_dir) {
+        status = resume_setup(given, &resumed);
+        o = &resumed.options;
     }
-    arena_free(&arena);
-    source_free(&src);
-    free(resumed_sets);
-    free(all_sets);
-    free(dirs);
-    sandbox_free(&sandbox);
+    Checked checked;
+    if (status_ok(status)) {
+        status = check_file(o, &checked);
+        if (status_ok(status))
+            status = o->command == CMD_CHECK ? check_only(o, &checked) : run_checked(o, &checked);
+        if (report_flush() < 0 && status_ok(status)) {
+            diag_plain("cannot write results: %s", strerror(errno));
+            status = status_of(LR_RUN_FAILED);
+        }
+        checked_free(&checked);
+    }
+    resume_free(&resumed);
     return status;
 }
 
@@ -646,19 +816,19 @@ int main(int argc, char **argv)
     /* Each list holds at most one entry per argument. */
     const char **lists = malloc(3 * (size_t)argc * sizeof *lists);
     if (!lists) {
-        fprintf(stderr, "lrc: error: out of memory\n");
-        return EXIT_RUN_FAILED;
+        diag_plain("out of memory");
+        exit(exit_code(status_of(LR_RUN_FAILED)));
     }
-    o.sets = lists;
-    o.allow_read = lists + argc;
-    o.allow_write = lists + 2 * argc;
-    int status = parse_options(argc, argv, &o);
-    if (status < 0)
-        status = strcmp(o.command, "schedule") == 0 ? run_schedule(&o) : run_file(&o);
-    if (fflush(stdout) != 0 && status == EXIT_OK) {
-        fprintf(stderr, "lrc: error: cannot write to stdout: %s\n", strerror(errno));
-        status = EXIT_RUN_FAILED;
+    o.sets.items = lists;
+    o.allow_read.items = lists + argc;
+    o.allow_write.items = lists + 2 * argc;
+    LrStatus status;
+    if (parse_options(argc, argv, &o, &status))
+        status = o.command == CMD_SCHEDULE ? run_schedule(&o) : run_file(&o);
+    if (report_flush() < 0 && status_ok(status)) {
+        diag_plain("cannot write to stdout: %s", strerror(errno));
+        status = status_of(LR_RUN_FAILED);
     }
     free(lists);
-    exit(status);
+    exit(exit_code(status));
 }

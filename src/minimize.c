@@ -10,6 +10,7 @@
 
 #include "expr.h"
 #include "optim.h"
+#include "report.h"
 #include "schedule.h"
 
 typedef struct Columns {
@@ -31,18 +32,18 @@ static void columns_add(Columns *c, const char *fmt, double v)
 
 static void columns_print(const Columns *c, int var_count)
 {
+    /* A cell is at least its column's width, and two wider than its text:
+     * report_row adds the two spaces. */
+    const char *cells[sizeof c->text / sizeof c->text[0]];
+    int cell_widths[sizeof c->text / sizeof c->text[0]];
     for (int i = 0; i < c->count; i++) {
         /* step, the variables, lr, f, the gradient, the next point */
         int kind = i == 0 ? 0 : i <= var_count ? 1 : i == var_count + 1 ? 2
                  : i == var_count + 2 ? 3 : i <= 2 * var_count + 2 ? 4 : 5;
-        if (i == c->count - 1) {
-            printf("%s\n", c->text[i]);
-            continue;
-        }
-        int width = kind < 5 ? widths[kind] : 9;
-        int len = (int)strlen(c->text[i]);
-        printf("%-*s", len + 2 > width ? len + 2 : width, c->text[i]);
+        cells[i] = c->text[i];
+        cell_widths[i] = (kind < 5 ? widths[kind] : 9) - 2;
     }
+    report_row(cells, cell_widths, c->count);
 }
 
 /* "x", "x,y": the variables, for headers. */
@@ -87,7 +88,7 @@ static void point_text(const LrMinimizeSpec *m, const double *x, char *out, size
     }
 }
 
-int minimize_run(const LrMinimizeSpec *m, const LrSource *src, LrDiag *diag)
+LrStatus minimize_run(const LrMinimizeSpec *m, const LrSource *src, LrDiag *diag)
 {
     const int n = m->var_count;
     double *work = malloc(2 * (size_t)m->expr.count * sizeof *work);
@@ -96,7 +97,7 @@ int minimize_run(const LrMinimizeSpec *m, const LrSource *src, LrDiag *diag)
         free(work);
         free(params);
         diag_error(diag, src, m->span, "out of memory");
-        return 1;
+        return status_of(LR_RUN_FAILED);
     }
     float *grads = params + n, *slot1 = params + 2 * n, *slot2 = params + 3 * n;
     double *adjoint = work + m->expr.count;
@@ -107,7 +108,7 @@ int minimize_run(const LrMinimizeSpec *m, const LrSource *src, LrDiag *diag)
         params[i] = (float)m->start[i];
     if (m->trace)
         print_header(m);
-    int status = 0;
+    LrStatus status = status_of(LR_OK);
     double x[EXPR_MAX_VARS], g[EXPR_MAX_VARS], f = 0;
     for (int64_t step = 0; step <= m->steps; step++) {
         for (int i = 0; i < n; i++)
@@ -122,7 +123,7 @@ int minimize_run(const LrMinimizeSpec *m, const LrSource *src, LrDiag *diag)
                        isfinite(work[bad]) ? "the derivative of this is not finite at %s (step %lld)"
                                            : "this is not a finite number at %s (step %lld)",
                        at, (long long)step);
-            status = 1;
+            status = status_of(LR_RUN_FAILED);
             break;
         }
         if (step == m->steps)
@@ -144,12 +145,10 @@ int minimize_run(const LrMinimizeSpec *m, const LrSource *src, LrDiag *diag)
             columns_print(&c, n);
         }
     }
-    if (status == 0 && !m->trace) {
+    if (status_ok(status) && !m->trace) {
         char vars[256];
         var_list(m, vars, sizeof vars);
-        for (int i = 0; i < n; i++)
-            printf("%s %.6f ", m->var_names[i], x[i]);
-        printf("f(%s) %.6f\n", vars, f);
+        report_point(m->var_names, x, n, vars, f);
     }
     free(work);
     free(params);

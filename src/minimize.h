@@ -5,10 +5,12 @@
 #define LR_MINIMIZE_H
 #include "diag.h"
 #include "spec.h"
+#include "status.h"
 
-/* Runs m, printing a trace row per step (trace=true) or the final point.
- * Returns 0, or 1 after reporting a value or derivative that is not finite
- * (at the operation that produced it). */
-int minimize_run(const LrMinimizeSpec *m, const LrSource *src, LrDiag *diag);
+/* Runs m, printing (report.h) a trace row per step (trace=true) or the
+ * final point. Returns LR_OK, or LR_RUN_FAILED after reporting a value or
+ * derivative that is not finite (at the operation that produced it) or
+ * running out of memory. */
+LrStatus minimize_run(const LrMinimizeSpec *m, const LrSource *src, LrDiag *diag);
 
 #endif

@@ -85,7 +85,7 @@ static void report_size(const LrSource *src, LrDiag *diag, LrSpan span, size_t b
                    have);
 }
 
-int plan_check_size(const LrSpec *spec, const LrSource *src, LrDiag *diag)
+LrStatus plan_check_size(const LrSpec *spec, const LrSource *src, LrDiag *diag)
 {
     /* Each data set's width (a CSV file's from its header) and its rows:
      * a CSV file counts the rows it surely has, so that the estimate
@@ -94,9 +94,9 @@ int plan_check_size(const LrSpec *spec, const LrSource *src, LrDiag *diag)
     LrDataShape shapes[SPEC_MAX_DATASETS];
     int64_t rows[SPEC_MAX_DATASETS];
     for (int i = 0; i < spec->dataset_count; i++) {
-        int status = data_check_columns(&spec->datasets[i], src, diag, &shapes[i]);
-        if (status != 0)
-            return -1;
+        LrStatus status = data_check_columns(&spec->datasets[i], src, diag, &shapes[i]);
+        if (!status_ok(status))
+            return status;
         rows[i] = shapes[i].rows_at_least;
     }
     const LrDataShape *on = &shapes[spec->train.on.dataset];
@@ -112,15 +112,15 @@ int plan_check_size(const LrSpec *spec, const LrSource *src, LrDiag *diag)
         }
         if (bytes == SIZE_MAX || bytes > have) {
             report_size(src, diag, spec->datasets[i].span, bytes, have);
-            return -1;
+            return status_of(LR_LANGUAGE_ERROR);
         }
     }
     size_t bytes = plan_size(spec, shapes, rows, batch);
     if (bytes == SIZE_MAX || bytes > have) {
         report_size(src, diag, spec->datasets[spec->train.on.dataset].span, bytes, have);
-        return -1;
+        return status_of(LR_LANGUAGE_ERROR);
     }
-    return 0;
+    return status_of(LR_OK);
 }
 
 LrPartView plan_part(const LrPlan *plan, LrDataRef ref)
@@ -170,14 +170,14 @@ static LrStatus check_data(LrPlan *plan, const LrSource *src, LrDiag *diag)
                        "dataset '%s' has %d features but the model takes %d (those of '%s')",
                        dataset_label(spec, i), d->features, plan->features,
                        dataset_label(spec, spec->train.on.dataset));
-            return LR_LANGUAGE_ERROR;
+            return status_of(LR_LANGUAGE_ERROR);
         }
         if (d->targets != plan->targets) {
             diag_error(diag, src, spec->datasets[i].span,
                        "dataset '%s' has %d target columns but '%s' has %d",
                        dataset_label(spec, i), d->targets,
                        dataset_label(spec, spec->train.on.dataset), plan->targets);
-            return LR_LANGUAGE_ERROR;
+            return status_of(LR_LANGUAGE_ERROR);
         }
         for (int64_t r = 0; r < d->n; r++) {
             for (int t = 0; t < d->targets; t++) {
@@ -202,31 +202,31 @@ static LrStatus check_data(LrPlan *plan, const LrSource *src, LrDiag *diag)
                         diag_error(diag, src, spec->datasets[i].span,
                                    "dataset '%s' has the target %g where %s is needed",
                                    dataset_label(spec, i), y, want);
-                    return LR_RUN_FAILED;
+                    return status_of(LR_LANGUAGE_ERROR);
                 }
             }
         }
     }
-    return LR_OK;
+    return status_of(LR_OK);
 }
 
 static LrStatus load_data(LrPlan *plan, const LrSource *src, LrDiag *diag)
 {
     const LrSpec *spec = plan->spec;
     for (int i = 0; i < spec->dataset_count; i++) {
-        int status = data_load(&spec->datasets[i], i, spec->seed, src, diag, &plan->data[i]);
+        LrStatus status = data_load(&spec->datasets[i], i, spec->seed, src, diag, &plan->data[i]);
         plan->dataset_count = i + 1;
-        if (status != 0)
-            return status == 2 ? LR_LANGUAGE_ERROR : LR_RUN_FAILED;
+        if (!status_ok(status))
+            return status;
     }
     const LrDataset *on = &plan->data[spec->train.on.dataset];
     plan->features = on->features;
     plan->targets = on->targets;
     if (on->part_count[spec->train.on.part] == 0) {
         diag_error(diag, src, spec->train.on.span, "there are no rows to train on");
-        return LR_RUN_FAILED;
+        return status_of(LR_LANGUAGE_ERROR);
     }
-    return LR_OK;
+    return status_of(LR_OK);
 }
 
 /* The model's input transform, fitted on the rows it trains on (it is part
@@ -420,7 +420,7 @@ LrStatus plan_build(LrPlan *plan, const LrSpec *spec, const LrSource *src, LrDia
     memset(plan, 0, sizeof *plan);
     plan->spec = spec;
     LrStatus status = load_data(plan, src, diag);
-    if (status != LR_OK)
+    if (!status_ok(status))
         return status;
     plan->train = plan_part(plan, spec->train.on);
     plan->norm_offset = plan_alloc(plan, (size_t)plan->features, sizeof(float));
@@ -434,17 +434,17 @@ LrStatus plan_build(LrPlan *plan, const LrSpec *spec, const LrSource *src, LrDia
     if (!plan->norm_offset || !plan->norm_scale || !plan->order || !plan->history ||
         !build_layers(plan) || !build_optimizer(plan)) {
         diag_error(diag, src, spec->train.span, "out of memory");
-        return LR_RUN_FAILED;
+        return status_of(LR_RUN_FAILED);
     }
     fit_normalization(plan);
     status = check_data(plan, src, diag);
-    if (status != LR_OK)
+    if (!status_ok(status))
         return status;
     fuse_output(plan);
     char why_blas[512];
     if (plan->uses_blas && blas_load(why_blas, sizeof why_blas) < 0) {
         diag_error(diag, src, spec->train.span, "%s", why_blas);
-        return LR_RUN_FAILED;
+        return status_of(LR_RUN_FAILED);
     }
     /* lrc's threads, when a product or a loop of the step is large enough
      * to split (pool.h); the grades example never starts them. */
@@ -457,14 +457,14 @@ LrStatus plan_build(LrPlan *plan, const LrSpec *spec, const LrSource *src, LrDia
         pool_start();
     if (plan->uses_blas && blas_check_memory(pool_threads(), why_blas, sizeof why_blas) < 0) {
         diag_error(diag, src, spec->train.span, "%s", why_blas);
-        return LR_RUN_FAILED;
+        return status_of(LR_RUN_FAILED);
     }
     init_params(plan);
     for (int64_t i = 0; i < plan->train.rows; i++)
         plan->order[i] = i;
     rng_seed(&plan->shuffle_rng, spec->seed, RNG_STREAM_SHUFFLE);
     rng_seed(&plan->dropout_rng, spec->seed, RNG_STREAM_DROPOUT);
-    return LR_OK;
+    return status_of(LR_OK);
 }
 
 void plan_free(LrPlan *plan)

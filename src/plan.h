@@ -16,9 +16,7 @@
 #include "optim.h"
 #include "rng.h"
 #include "spec.h"
-
-/* Outcomes of the stages that can fail, as main maps them to exit codes. */
-typedef enum LrStatus { LR_OK = 0, LR_RUN_FAILED = 1, LR_LANGUAGE_ERROR = 2 } LrStatus;
+#include "status.h"
 
 /* A view of one part of a loaded dataset. */
 typedef struct LrPartView {
@@ -58,17 +56,20 @@ typedef struct LrPlan {
 } LrPlan;
 
 /* Checks that the data sets (CSV files by their headers) and the model fit
- * in this machine's memory, without allocating. Returns 0, or -1 after
- * reporting to diag (too large, or a CSV file whose header cannot be read
- * or lacks a column). */
-int plan_check_size(const LrSpec *spec, const LrSource *src, LrDiag *diag);
+ * in this machine's memory, without allocating. Returns LR_OK, or after
+ * reporting to diag LR_LANGUAGE_ERROR (too large, or a CSV file whose
+ * header cannot be read or lacks a column) or LR_RUN_FAILED (out of
+ * memory). */
+LrStatus plan_check_size(const LrSpec *spec, const LrSource *src, LrDiag *diag);
 
 /* Loads the data (data.h), fits the normalization on the training rows,
  * checks the data against the model (widths, class labels), allocates
  * every buffer and initializes the parameters from the init stream. The
  * data stay as read: run.c loads spec->load_path's weights (which may
  * bring their own normalization) and then calls plan_apply_normalization.
- * Returns LR_OK, or the status after reporting. */
+ * Returns LR_OK, or after reporting LR_LANGUAGE_ERROR for what is wrong
+ * with the data (data_load's, widths, labels, no rows to train on) or
+ * LR_RUN_FAILED (memory, OpenBLAS). */
 LrStatus plan_build(LrPlan *plan, const LrSpec *spec, const LrSource *src, LrDiag *diag);
 /* Applies the model's input transform (fitted, or loaded with weights) to
  * every dataset of the experiment, in place; once, before training. */

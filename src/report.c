@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 
+#include "diag.h"
 #include "metrics.h"
 
 static void print_metrics(const char *prefix, const LrMetricKind *metrics, int count,
@@ -80,11 +81,46 @@ void report_schedule_row(int64_t step, double lr)
     printf("%lld %.9g\n", (long long)step, lr);
 }
 
+void report_row(const char *const *cells, const int *widths, int count)
+{
+    for (int i = 0; i < count; i++) {
+        const char *cell = cells[i] ? cells[i] : "";
+        if (i < count - 1)
+            printf("%-*s  ", widths[i], cell);
+        else
+            fputs(cell, stdout);
+    }
+    putchar('\n');
+}
+
+void report_point(const char *const *names, const double *values, int count,
+                  const char *vars, double f)
+{
+    for (int i = 0; i < count; i++)
+        printf("%s %.6f ", names[i], values[i]);
+    printf("f(%s) %.6f\n", vars, f);
+}
+
+void report_text(const char *text)
+{
+    fputs(text, stdout);
+}
+
+void report_version(const char *version, const char *blas)
+{
+    printf("lrc %s (%s)\n", version, blas);
+}
+
+int report_flush(void)
+{
+    return fflush(stdout) == 0 ? 0 : -1;
+}
+
 void report_timing(bool quiet, int64_t epochs, int64_t steps, double seconds,
                    double step_seconds)
 {
     if (!quiet)
-        fprintf(stderr, "lrc: %lld epoch%s, %lld steps in %.3f s (steps %.3f s, measuring %.3f s)\n",
-                (long long)epochs, epochs == 1 ? "" : "s", (long long)steps, seconds,
-                step_seconds, seconds - step_seconds);
+        diag_info("%lld epoch%s, %lld steps in %.3f s (steps %.3f s, measuring %.3f s)",
+                  (long long)epochs, epochs == 1 ? "" : "s", (long long)steps, seconds,
+                  step_seconds, seconds - step_seconds);
 }

@@ -1,7 +1,8 @@
-/* report.h — the result lines of a training run and of `lrc schedule` on
- * stdout, and the timings on stderr. (main.c writes --help, --version and
- * --explain, minimize.c and sweep.c their tables.) stdout is byte-for-byte
- * repeatable: it carries no times. */
+/* report.h — the only writer to stdout: the result lines of a training
+ * run, `lrc schedule`, minimize's trace and point, a sweep's table,
+ * --explain, --help and --version; and the timing line, which it hands to
+ * diag.c for stderr. stdout is byte-for-byte repeatable: it carries no
+ * times. */
 #ifndef LR_REPORT_H
 #define LR_REPORT_H
 #include <stdbool.h>
@@ -28,6 +29,20 @@ void report_dense(const char *name, const LrLayer *l);
 /* `lrc schedule`: the header, then `step lr` rows. */
 void report_schedule_header(void);
 void report_schedule_row(int64_t step, double lr);
+/* A row of a table: each cell but the last left-aligned in widths[i]
+ * columns and followed by two spaces, the last as it is; a NULL cell is
+ * empty. (minimize's trace, a sweep's table.) */
+void report_row(const char *const *cells, const int *widths, int count);
+/* minimize's result: `x 0.500000 y 1.000000 f(x,y) 0.250000`. */
+void report_point(const char *const *names, const double *values, int count,
+                  const char *vars, double f);
+/* Text that is complete as it is (--help, --explain). */
+void report_text(const char *text);
+/* `lrc 0.1.0 (OpenBLAS)` */
+void report_version(const char *version, const char *blas);
+/* Writes out what is buffered (before another process writes, and at the
+ * end). Returns 0, or -1 with errno set when stdout could not take it. */
+int report_flush(void);
 /* Timing summary on stderr, unless quiet: all of training, and the steps
  * alone (the rest is measuring loss and metrics after each epoch). */
 void report_timing(bool quiet, int64_t epochs, int64_t steps, double seconds,

@@ -35,6 +35,8 @@ static volatile sig_atomic_t interrupted;
  * async-signal-safe calls here. */
 static void give_up(int sig)
 {
+    /* The one exit status not made by main.c: a handler cannot return an
+     * LrStatus, so it ends the process as main would for this signal. */
     static const char msg[] = "lrc: interrupted; no checkpoint could be written in time\n";
     ssize_t ignored = write(STDERR_FILENO, msg, sizeof msg - 1);
     (void)ignored;
@@ -295,7 +297,7 @@ static int make_parent_dirs(const char *path, char *why, size_t why_size)
  * training is done by now, so a failed write does not stop the others:
  * the run directory keeps its checkpoint and gets everything that can
  * still be written, and run.json says what failed. */
-static int finish(Run *r, LrPlan *plan, const LrTrainState *state)
+static LrStatus finish(Run *r, LrPlan *plan, const LrTrainState *state)
 {
     const LrSpec *spec = r->spec;
     report_model(plan);
@@ -315,7 +317,7 @@ static int finish(Run *r, LrPlan *plan, const LrTrainState *state)
         snprintf(failed, sizeof failed, "%s", why);
     }
     if (!r->options->out_dir)
-        return failed[0] ? 1 : 0;
+        return status_of(failed[0] ? LR_RUN_FAILED : LR_OK);
     char path[PATH_MAX], sha[65] = "";
     path_in(r, "model.safetensors", path, sizeof path);
     if (weights_save(plan, path, why, sizeof why) < 0) {
@@ -330,26 +332,27 @@ static int finish(Run *r, LrPlan *plan, const LrTrainState *state)
     if (write_metrics_csv(r, plan, state) < 0 && !failed[0])
         snprintf(failed, sizeof failed, "cannot write metrics.csv");
     if (write_run_json(r, plan, state, evals, sha, failed) < 0)
-        return 1;
-    return failed[0] ? 1 : 0;
+        return status_of(LR_RUN_FAILED);
+    return status_of(failed[0] ? LR_RUN_FAILED : LR_OK);
 }
 
 /* `load`: the file's parameters replace the initial ones, and its input
  * normalization, when it has one, becomes the model's. */
-static int load_weights(LrPlan *plan, const LrSpec *spec, const LrSource *src, LrDiag *diag)
+static LrStatus load_weights(LrPlan *plan, const LrSpec *spec, const LrSource *src,
+                             LrDiag *diag)
 {
     char why[4608];
     bool loaded_normalization = false;
     if (weights_load(plan, spec->load_path, &loaded_normalization, why, sizeof why) < 0) {
         diag_error(diag, src, spec->load_span, "%s", why);
-        return -1;
+        return status_of(LR_RUN_FAILED);
     }
     plan->normalized = plan->normalized || loaded_normalization;
-    return 0;
+    return status_of(LR_OK);
 }
 
-int run_experiment(const LrSource *src, const LrSpec *spec, const LrRunOptions *options,
-                   LrDiag *diag)
+LrStatus run_experiment(const LrSource *src, const LrSpec *spec, const LrRunOptions *options,
+                        LrDiag *diag)
 {
     Run r = {src, spec, options, diag, "", NULL, ""};
     if (!realpath(src->name, r.source_path))
@@ -359,27 +362,22 @@ int run_experiment(const LrSource *src, const LrSpec *spec, const LrRunOptions *
     if (text.failed) {
         buffer_free(&text);
         diag_error(diag, NULL, (LrSpan){0, 0}, "out of memory");
-        return 1;
+        return status_of(LR_RUN_FAILED);
     }
     r.experiment = text.data;
     sha256_hex(text.data, text.length, r.experiment_sha);
 
-    int exit_status = 0;
     LrPlan plan;
     LrStatus status = plan_build(&plan, spec, src, diag);
-    if (status != LR_OK) {
-        exit_status = status == LR_LANGUAGE_ERROR ? 2 : 1;
+    if (!status_ok(status))
         goto done;
-    }
-    if (spec->load_path && load_weights(&plan, spec, src, diag) < 0) {
-        exit_status = 1;
+    if (spec->load_path && !status_ok(status = load_weights(&plan, spec, src, diag)))
         goto done;
-    }
     plan_apply_normalization(&plan);
     char why[PATH_MAX + 512];
     if (options->out_dir && file_make_dirs(options->out_dir, why, sizeof why) < 0) {
         diag_error(diag, NULL, (LrSpan){0, 0}, "%s", why);
-        exit_status = 1;
+        status = status_of(LR_RUN_FAILED);
         goto done;
     }
     LrTrainState state;
@@ -387,7 +385,7 @@ int run_experiment(const LrSource *src, const LrSpec *spec, const LrRunOptions *
     if (options->resume) {
         if (checkpoint_read(options->out_dir, &plan, &state, r.experiment_sha, why, sizeof why) < 0) {
             diag_error(diag, NULL, (LrSpan){0, 0}, "cannot resume: %s", why);
-            exit_status = 1;
+            status = status_of(LR_RUN_FAILED);
             goto done;
         }
         train_report_history(&plan, &state);
@@ -395,26 +393,24 @@ int run_experiment(const LrSource *src, const LrSpec *spec, const LrRunOptions *
     catch_signals();
     LrTrainHooks hooks = {&r, save_progress, options->halt_after, &interrupted, options->quiet};
     status = train_run(&plan, &state, src, diag, &hooks);
-    if (status != LR_OK) {
-        exit_status = 1;
+    if (!status_ok(status))
         goto done;
-    }
     if (state.signal) {
         if (options->out_dir)
-            diag_line(stderr, "lrc: interrupted after step %lld; continue with: lrc --resume %s",
+            diag_info("interrupted after step %lld; continue with: lrc --resume %s",
                       (long long)plan.optimizer.step, options->out_dir);
         else
-            fprintf(stderr, "lrc: interrupted after step %lld (use --out DIR to be able to resume)\n",
-                    (long long)plan.optimizer.step);
-        exit_status = 128 + state.signal;
+            diag_info("interrupted after step %lld (use --out DIR to be able to resume)",
+                      (long long)plan.optimizer.step);
+        status = status_interrupted(state.signal);
         goto done;
     }
-    exit_status = finish(&r, &plan, &state);
-    if (exit_status == 0)
+    status = finish(&r, &plan, &state);
+    if (status_ok(status))
         report_timing(options->quiet, state.epochs_done, plan.optimizer.step, state.seconds,
                       state.step_seconds);
 done:
     plan_free(&plan);
     buffer_free(&text);
-    return exit_status;
+    return status;
 }

@@ -9,6 +9,7 @@
 
 #include "diag.h"
 #include "spec.h"
+#include "status.h"
 
 typedef struct LrRunOptions {
     const char *out_dir;  /* the run directory, or NULL for no files */
@@ -20,10 +21,10 @@ typedef struct LrRunOptions {
     int set_count;           /* recorded in checkpoints so that --resume repeats them */
 } LrRunOptions;
 
-/* Runs spec (from src). Returns the exit status: 0 success, 1 the run
- * failed, 2 a language error found while loading (e.g. an unknown CSV
- * column), 128 + N when signal N interrupted it (after checkpointing). */
-int run_experiment(const LrSource *src, const LrSpec *spec, const LrRunOptions *options,
-                   LrDiag *diag);
+/* Runs spec (from src). Returns LR_OK; LR_RUN_FAILED; LR_LANGUAGE_ERROR
+ * for what plan_build finds wrong with the data before anything runs;
+ * LR_INTERRUPTED with the signal, after checkpointing. Errors go to diag. */
+LrStatus run_experiment(const LrSource *src, const LrSpec *spec, const LrRunOptions *options,
+                        LrDiag *diag);
 
 #endif

@@ -24,6 +24,7 @@
 #include "diag.h"
 #include "fileio.h"
 #include "json.h"
+#include "report.h"
 
 /* More combinations than this is almost certainly a mistake (each one is a
  * process and a directory); say so instead of starting them. */
@@ -699,16 +700,9 @@ static void table_print(const Grid *g)
         int last = g->cols - 1;
         while (last > 0 && (!cells[last] || !*cells[last]))
             last--;
-        for (int col = 0; col <= last; col++) {
-            const char *c = cells[col] ? cells[col] : "";
-            if (col < last)
-                printf("%-*s  ", width[col], c);
-            else
-                fputs(c, stdout);
-        }
-        putchar('\n');
+        report_row((const char *const *)cells, width, last + 1);
     }
-    fflush(stdout);
+    report_flush();
     free(width);
 }
 
@@ -744,10 +738,10 @@ static int csv_write(const Grid *g, const char *dir)
     snprintf(path, sizeof path, "%s/sweep.csv", dir);
     int status = 0;
     if (b.failed) {
-        diag_line(stderr, "lrc: error: cannot write '%s': out of memory", path);
+        diag_plain("cannot write '%s': out of memory", path);
         status = -1;
     } else if (file_write_atomic(path, b.data, b.length, why, sizeof why) < 0) {
-        diag_line(stderr, "lrc: error: %s", why);
+        diag_plain("%s", why);
         status = -1;
     }
     buffer_free(&b);
@@ -762,7 +756,7 @@ static int sweep_report(Sweep *s)
     runs_set_keys(s);
     SweepRun **order = calloc((size_t)s->run_count + 1, sizeof *order);
     if (!order) {
-        fprintf(stderr, "lrc: error: out of memory\n");
+        diag_plain("out of memory");
         return -1;
     }
     int count = 0;
@@ -773,7 +767,7 @@ static int sweep_report(Sweep *s)
     if (s->options->out_dir) {
         Grid csv = {0};
         if (grid_fill(&csv, s, order, count, 1) < 0) {
-            fprintf(stderr, "lrc: error: out of memory\n");
+            diag_plain("out of memory");
             status = -1;
         } else if (csv_write(&csv, s->root) < 0) {
             status = -1;
@@ -783,7 +777,7 @@ static int sweep_report(Sweep *s)
     qsort(order, (size_t)count, sizeof *order, runs_compare);
     Grid table = {0};
     if (grid_fill(&table, s, order, count, 0) < 0) {
-        fprintf(stderr, "lrc: error: out of memory\n");
+        diag_plain("out of memory");
         status = -1;
     } else {
         table_print(&table);
@@ -802,8 +796,8 @@ static int sweep_report(Sweep *s)
             used += n > 0 ? (size_t)n : 0;
             free(v);
         }
-        diag_line(stderr, "lrc: error: run %d (%s) failed (%s)%s%s", r->number, values,
-                  r->outcome, r->detail[0] ? ": " : "", r->detail);
+        diag_plain("run %d (%s) failed (%s)%s%s", r->number, values, r->outcome,
+                   r->detail[0] ? ": " : "", r->detail);
     }
     free(order);
     return status;
@@ -829,7 +823,7 @@ static int root_make(Sweep *s)
     if (s->options->out_dir) {
         s->root = text_printf("%s", s->options->out_dir);
         if (!s->root || file_make_dirs(s->root, why, sizeof why) < 0) {
-            diag_line(stderr, "lrc: error: %s", s->root ? why : "out of memory");
+            diag_plain("%s", s->root ? why : "out of memory");
             return -1;
         }
         return 0;
@@ -839,8 +833,8 @@ static int root_make(Sweep *s)
         tmp = "/tmp";
     s->root = text_printf("%s/lrc-sweep-XXXXXX", tmp);
     if (!s->root || !mkdtemp(s->root)) {
-        diag_line(stderr, "lrc: error: cannot create a temporary directory in '%s': %s", tmp,
-                  s->root ? strerror(errno) : "out of memory");
+        diag_plain("cannot create a temporary directory in '%s': %s", tmp,
+                   s->root ? strerror(errno) : "out of memory");
         return -1;
     }
     s->temporary = 1;
@@ -854,45 +848,44 @@ static int runs_count(const LrSweepAxis *axes, int axis_count)
     long long total = 1;
     for (int a = 0; a < axis_count; a++) {
         if (axes[a].count < 1 || !axes[a].values) {
-            diag_line(stderr, "lrc: error: sweep '%s' has no values", axes[a].name);
+            diag_plain("sweep '%s' has no values", axes[a].name);
             return -1;
         }
         total *= axes[a].count;
         if (total > SWEEP_MAX_RUNS) {
-            fprintf(stderr, "lrc: error: the sweeps make too many runs (limit is %d)\n",
-                    SWEEP_MAX_RUNS);
+            diag_plain("the sweeps make too many runs (limit is %d)", SWEEP_MAX_RUNS);
             return -1;
         }
     }
     return (int)total;
 }
 
-int sweep_run(const LrSweepAxis *axes, int axis_count, const LrSweepOptions *options)
+LrStatus sweep_run(const LrSweepAxis *axes, int axis_count, const LrSweepOptions *options)
 {
     Sweep s = {.axes = axes, .axis_count = axis_count, .options = options,
                .null_fd = -1, .wake = {-1, -1}, .ruleset = -1};
     s.run_count = runs_count(axes, axis_count < 0 ? 0 : axis_count);
     if (s.run_count < 0)
-        return 2;
+        return status_of(LR_LANGUAGE_ERROR);
     s.runs = calloc((size_t)s.run_count, sizeof *s.runs);
     if (!s.runs) {
-        fprintf(stderr, "lrc: error: out of memory\n");
-        return 2;
+        diag_plain("out of memory");
+        return status_of(LR_LANGUAGE_ERROR);
     }
     for (int i = 0; i < s.run_count; i++)
         s.runs[i].number = i + 1;
-    int status = 2;
+    LrStatus status = status_of(LR_LANGUAGE_ERROR);
     if (root_make(&s) < 0)
         goto done;
     char why[PATH_MAX + 512];
     if (options->sandbox &&
         (s.ruleset = sandbox_ruleset(options->sandbox, s.root, why, sizeof why)) < 0 && why[0]) {
-        fprintf(stderr, "lrc: error: %s\n", why);
+        diag_plain("%s", why);
         goto done;
     }
     s.null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (s.null_fd < 0 || signals_catch(&s) < 0) {
-        fprintf(stderr, "lrc: error: cannot prepare to start runs: %s\n", strerror(errno));
+        diag_plain("cannot prepare to start runs: %s", strerror(errno));
         goto done;
     }
     runs_drive(&s);
@@ -900,17 +893,17 @@ int sweep_run(const LrSweepAxis *axes, int axis_count, const LrSweepOptions *opt
     for (int i = 0; i < s.run_count; i++)
         if (s.runs[i].state == RUN_DONE)
             run_read_final(&s.runs[i]);
-    status = sweep_report(&s) < 0 ? 1 : 0;
+    bool failed = sweep_report(&s) < 0;
     int finished = 0;
     for (int i = 0; i < s.run_count; i++) {
-        status |= s.runs[i].state == RUN_FAILED || s.runs[i].state == RUN_INTERRUPTED;
+        failed |= s.runs[i].state == RUN_FAILED || s.runs[i].state == RUN_INTERRUPTED;
         finished += s.runs[i].state == RUN_DONE;
     }
+    status = status_of(failed ? LR_RUN_FAILED : LR_OK);
     if (s.signal) {
-        fprintf(stderr, "lrc: sweep interrupted: %d of %d runs finished%s\n", finished,
-                s.run_count,
-                s.temporary ? "" : "; the interrupted ones kept their checkpoints");
-        status = 128 + s.signal;
+        diag_info("sweep interrupted: %d of %d runs finished%s", finished, s.run_count,
+                  s.temporary ? "" : "; the interrupted ones kept their checkpoints");
+        status = status_interrupted(s.signal);
     }
 done:
     signals_restore(&s);

@@ -10,6 +10,7 @@
 #define LR_SWEEP_H
 
 #include "sandbox.h"
+#include "status.h"
 
 /* One swept name and its values, in the order written. */
 typedef struct LrSweepAxis {
@@ -28,9 +29,10 @@ typedef struct LrSweepOptions {
 } LrSweepOptions;
 
 /* Runs every combination (the last axis varying fastest; run numbers from 1
- * in that order), then prints the table to stdout. Returns the exit status:
- * 0 when every run succeeded, 1 when any failed (their rows say so), 2 on a
- * usage problem (e.g. out_dir cannot be created).
+ * in that order), then prints the table to stdout (report.h). Returns
+ * LR_OK when every run succeeded, LR_RUN_FAILED when any failed (their
+ * rows say so), LR_LANGUAGE_ERROR when none could start (e.g. out_dir
+ * cannot be created).
  *
  * Each child runs as
  *   EXE FILE --set NAME1=VALUE1 ... [extra...] --out RUNDIR --quiet
@@ -46,8 +48,8 @@ typedef struct LrSweepOptions {
  *
  * SIGINT/SIGTERM received meanwhile are forwarded to the running children
  * (which checkpoint themselves); no further run starts, the table shows the
- * runs that ended, and the result is 128 + the signal (130, 143).
+ * runs that ended, and the result is LR_INTERRUPTED with the signal.
  * Not reentrant: while it runs it owns SIGINT, SIGTERM and SIGCHLD. */
-int sweep_run(const LrSweepAxis *axes, int axis_count, const LrSweepOptions *options);
+LrStatus sweep_run(const LrSweepAxis *axes, int axis_count, const LrSweepOptions *options);
 
 #endif

@@ -179,7 +179,7 @@ static LrStatus diverged(LrPlan *plan, const LrSource *src, LrDiag *diag, int64_
     diag_error(diag, src, plan->spec->train.span,
                "training diverged at epoch %lld step %lld (loss=%s, lr=%.9g)", (long long)epoch,
                (long long)plan->optimizer.step + 1, isnan(loss) ? "nan" : "inf", lr);
-    return LR_RUN_FAILED;
+    return status_of(LR_RUN_FAILED);
 }
 
 static bool tensor_finite(const LrTensor *t)
@@ -233,8 +233,8 @@ LrStatus train_run(LrPlan *plan, LrTrainState *state, const LrSource *src, LrDia
                 state->signal = halt ? SIGINT : (int)*hooks->interrupted;
                 state->seconds = now_seconds() - started;
                 if (hooks->save && hooks->save(hooks->ctx, plan, state) < 0)
-                    return LR_RUN_FAILED;
-                return LR_OK;
+                    return status_of(LR_RUN_FAILED);
+                return status_of(LR_OK);
             }
         }
         state->step_seconds += now_seconds() - steps_started;
@@ -249,14 +249,14 @@ LrStatus train_run(LrPlan *plan, LrTrainState *state, const LrSource *src, LrDia
                        "(loss=%s, lr=%.9g)",
                        (long long)state->epochs_done, (long long)plan->optimizer.step,
                        isnan(row[HIST_LOSS]) ? "nan" : "inf", lr);
-            return LR_RUN_FAILED;
+            return status_of(LR_RUN_FAILED);
         }
         if (hooks->save && hooks->save(hooks->ctx, plan, state) < 0)
-            return LR_RUN_FAILED;
+            return status_of(LR_RUN_FAILED);
     }
     if (t->early_stop.enabled && t->early_stop.restore_best && state->best_epoch > 0 &&
         state->best_epoch != state->epochs_done)
         memcpy(plan->params, plan->best, plan->param_count * sizeof(float));
     state->seconds = now_seconds() - started;
-    return LR_OK;
+    return status_of(LR_OK);
 }

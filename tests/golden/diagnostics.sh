@@ -40,7 +40,7 @@ raw() {
 cd "$tmp" || exit 1
 printf 'a,b\n1,\033[2J\033]0;pwned\a\n' >value.csv
 printf 'dataset d = csv("value.csv", label="b")\nmodel dense(1)\nloss mse\noptimizer sgd\ntrain\n' >value.lr
-expect "a CSV value's control characters are escaped" 1 \
+expect "a CSV value's control characters are escaped" 2 \
     "^value.csv:2:2: error: non-numeric value '\\\\x1b\[2J\\\\x1b\]0;pwned\\\\a' in column 'b'$" \
     "$LRC" --quiet value.lr
 raw "a CSV value reaches stderr escaped"
@@ -69,7 +69,7 @@ raw "an option reaches stderr escaped"
 # with its byte in the message), not as the value it cuts short.
 printf 'a,b\n1,2\n3,1\0002\n' >nul.csv
 printf 'dataset d = csv("nul.csv", label="b")\nmodel dense(1)\nloss mse\noptimizer sgd\ntrain\n' >nul.lr
-expect "a NUL byte in a CSV value is reported at its place" 1 \
+expect "a NUL byte in a CSV value is reported at its place" 2 \
     "^nul.csv:3:2: error: NUL byte at byte 4 of the line \(a CSV file is text\)$" "$LRC" --quiet nul.lr
 printf 'a\000,b\n1,2\n' >nulhead.csv
 printf 'dataset d = csv("nulhead.csv", label="b")\nmodel dense(1)\nloss mse\noptimizer sgd\ntrain\n' >nulhead.lr

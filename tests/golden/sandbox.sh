@@ -48,7 +48,7 @@ expect "a file run from \$HOME cannot write \$HOME" 2 \
 printf "$moons"'save "w.safetensors"\n' >"$home/Downloads/evil/here.lr"
 expect "without --out, save writes below the file's own directory" 0 "" "$LRC" --quiet Downloads/evil/here.lr
 [ -s "$home/Downloads/evil/w.safetensors" ] || notok "save wrote beside the file" "no w.safetensors"
-expect "--allow-read lets it read \$HOME" 1 "non-numeric value 'ghp_SECRET" \
+expect "--allow-read lets it read \$HOME" 2 "non-numeric value 'ghp_SECRET" \
     "$LRC" --allow-read "$home" Downloads/evil/read.lr
 cd - >/dev/null || exit 1
 
@@ -76,7 +76,7 @@ expect "a pipe's name is no directory either" 0 "" sh -c "cat '$tmp/here.lr' | '
 printf 'dataset d = csv("../dev.lr", label="a")\n'"$train" >"$tmp/up.lr"
 expect "lrc - cannot climb out of the current directory" 2 "<stdin>:1:17: error: reading '../dev.lr' \(which is '.*/dev.lr'\) is not allowed" \
     "$LRC" - <"$tmp/up.lr"
-expect "--allow-read opens /dev explicitly" 1 "non-numeric value" "$LRC" --allow-read "$shm" - <"$tmp/dev.lr"
+expect "--allow-read opens /dev explicitly" 2 "non-numeric value" "$LRC" --allow-read "$shm" - <"$tmp/dev.lr"
 printf 'let n = sweep(1, 2)\n'"$moons" >"$tmp/sweep.lr"
 expect "a sweep cannot come from standard input" 2 "cannot come from standard input" "$LRC" - <"$tmp/sweep.lr"
 cd - >/dev/null || exit 1

@@ -170,9 +170,9 @@ printf 'a,b,y\n1,2,3\n4,x,6\n' >"$tmp/bad.csv"
 printf 'dataset d = csv("bad.csv", label="y")\nmodel dense(1)\nloss mse\noptimizer sgd\ntrain\n' >"$tmp/bad.lr"
 "$LRC" --quiet "$tmp/bad.lr" >/dev/null 2>"$tmp/err"
 st=$?
-[ $st -eq 1 ] && grep -q "^bad.csv:3:2: error: non-numeric value 'x' in column 'b'" "$tmp/err" &&
-    ok "a non-numeric value is a run error naming file, row, column" ||
-    notok "a non-numeric value is a run error naming file, row, column" "exit $st: $(cat "$tmp/err")"
+[ $st -eq 2 ] && grep -q "^bad.csv:3:2: error: non-numeric value 'x' in column 'b'" "$tmp/err" &&
+    ok "a non-numeric value is status 2 (nothing ran), naming file, row, column" ||
+    notok "a non-numeric value is status 2 (nothing ran), naming file, row, column" "exit $st: $(cat "$tmp/err")"
 printf 'dataset d = csv("bad.csv", label="yy")\nmodel dense(1)\nloss mse\noptimizer sgd\ntrain\n' >"$tmp/col.lr"
 "$LRC" check "$tmp/col.lr" >/dev/null 2>"$tmp/err"
 st=$?

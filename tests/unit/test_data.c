@@ -108,7 +108,7 @@ static void test_data__label_in_middle_features_default(void **state)
 {
     Fixture *f = *state;
     LrDatasetSpec s = csv_spec(DIR "iris_tiny.csv", L("species"));
-    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d), 0);
+    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d).outcome, LR_OK);
     assert_int_equal(f->diag.errors, 0);
     assert_int_equal(f->d.n, 6);
     assert_int_equal(f->d.features, 4);
@@ -135,7 +135,7 @@ static void test_data__features_subset_in_given_order(void **state)
     LrDatasetSpec s = csv_spec(DIR "iris_tiny.csv", L("species"));
     s.feature_count = 2;
     s.feature_names = L("petal_width", "sepal_length");
-    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d), 0);
+    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d).outcome, LR_OK);
     assert_int_equal(f->d.features, 2);
     assert_string_equal(f->d.feature_names[0], "petal_width");
     assert_string_equal(f->d.feature_names[1], "sepal_length");
@@ -149,7 +149,7 @@ static void test_data__several_labels(void **state)
     LrDatasetSpec s = csv_spec(DIR "iris_tiny.csv", NULL);
     s.label_count = 2;
     s.labels = L("petal_width", "species");
-    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d), 0);
+    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d).outcome, LR_OK);
     assert_int_equal(f->d.features, 3);
     assert_int_equal(f->d.targets, 2);
     ROW(&f->d, 4, V(6.3f, 3.3f, 6.0f), V(2.5f, 2));
@@ -163,7 +163,7 @@ static void test_data__quoted_fields(void **state)
     LrDatasetSpec s = csv_spec(DIR "quoted.csv", L("y"));
     s.feature_count = 2;
     s.feature_names = L("x", "id");
-    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d), 0);
+    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d).outcome, LR_OK);
     assert_int_equal(f->d.n, 4);
     ROW(&f->d, 0, V(1.5f, 1), V(0));
     ROW(&f->d, 1, V(2.5f, 2), V(1));
@@ -175,7 +175,7 @@ static void test_data__crlf_and_trailing_blank_lines(void **state)
 {
     Fixture *f = *state;
     LrDatasetSpec s = csv_spec(DIR "crlf.csv", L("label"));
-    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d), 0);
+    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d).outcome, LR_OK);
     assert_int_equal(f->d.n, 3);
     ROW(&f->d, 0, V(1, 2), V(0));
     ROW(&f->d, 2, V(5, 6), V(0));
@@ -186,7 +186,7 @@ static void test_data__no_header_numbered_columns(void **state)
     Fixture *f = *state;
     LrDatasetSpec s = csv_spec(DIR "noheader.csv", L("3"));
     s.header = false;
-    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d), 0);
+    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d).outcome, LR_OK);
     assert_int_equal(f->d.n, 3);
     assert_string_equal(f->d.feature_names[0], "1");
     assert_string_equal(f->d.feature_names[1], "2");
@@ -195,7 +195,7 @@ static void test_data__no_header_numbered_columns(void **state)
     data_free(&f->d);
     /* The label in the middle. */
     s.labels = L("2");
-    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d), 0);
+    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d).outcome, LR_OK);
     assert_string_equal(f->d.feature_names[1], "3");
     ROW(&f->d, 1, V(2.5f, 1), V(20));
 }
@@ -205,17 +205,17 @@ static void test_data__custom_delimiter(void **state)
     Fixture *f = *state;
     LrDatasetSpec s = csv_spec(DIR "semicolon.csv", L("label"));
     s.delimiter = ';';
-    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d), 0);
+    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d).outcome, LR_OK);
     ROW(&f->d, 0, V(0.5f, -2000), V(1));
     ROW(&f->d, 1, V(7, 4.25f), V(0));
 }
 
 /* Loads path (label `label`) and expects status and the first error. */
-static void expect_error(Fixture *f, const char *path, const char *label, int status,
+static void expect_error(Fixture *f, const char *path, const char *label, LrOutcome status,
                          const char *first)
 {
     LrDatasetSpec s = csv_spec(path, (const char *const[]){label});
-    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d), status);
+    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d).outcome, status);
     assert_int_equal(f->diag.errors, 1);
     assert_string_equal(f->diag.first, first);
     /* Nothing is left allocated or half-filled. */
@@ -226,7 +226,7 @@ static void expect_error(Fixture *f, const char *path, const char *label, int st
 
 static void test_data__non_numeric_value(void **state)
 {
-    expect_error(*state, DIR "nonnumeric.csv", "c", 1,
+    expect_error(*state, DIR "nonnumeric.csv", "c", LR_LANGUAGE_ERROR,
                  "3:2: error: non-numeric value 'abc' in column 'b'");
 }
 
@@ -235,24 +235,25 @@ static void test_data__decimal_comma_is_non_numeric(void **state)
     Fixture *f = *state;
     LrDatasetSpec s = csv_spec(DIR "semicolon_bad.csv", L("label"));
     s.delimiter = ';';
-    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d), 1);
+    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d).outcome, LR_LANGUAGE_ERROR);
     assert_string_equal(f->diag.first, "2:1: error: non-numeric value '1,5' in column 'x'");
 }
 
 static void test_data__missing_value(void **state)
 {
-    expect_error(*state, DIR "missing.csv", "a", 1, "3:3: error: missing value in column 'c'");
+    expect_error(*state, DIR "missing.csv", "a", LR_LANGUAGE_ERROR,
+                 "3:3: error: missing value in column 'c'");
 }
 
 static void test_data__ragged_row(void **state)
 {
-    expect_error(*state, DIR "ragged.csv", "e", 1,
+    expect_error(*state, DIR "ragged.csv", "e", LR_LANGUAGE_ERROR,
                  "3: error: row has 4 fields but the header has 5");
 }
 
 static void test_data__unterminated_quote(void **state)
 {
-    expect_error(*state, DIR "unterminated.csv", "a", 1,
+    expect_error(*state, DIR "unterminated.csv", "a", LR_LANGUAGE_ERROR,
                  "3:2: error: unterminated quoted field (the quote opened here is never closed)");
 }
 
@@ -262,21 +263,21 @@ static void test_data__line_numbers_count_quoted_newlines(void **state)
     LrDatasetSpec s = csv_spec(DIR "multiline_bad.csv", L("id"));
     s.feature_count = 1;
     s.feature_names = L("x");
-    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d), 1);
+    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d).outcome, LR_LANGUAGE_ERROR);
     assert_string_equal(f->diag.first, "5:3: error: non-numeric value 'zz' in column 'x'");
 }
 
 static void test_data__no_data_rows(void **state)
 {
     Fixture *f = *state;
-    expect_error(f, DIR "header_only.csv", "a", 1, "1: error: no data rows");
+    expect_error(f, DIR "header_only.csv", "a", LR_LANGUAGE_ERROR, "1: error: no data rows");
     diag_init(&f->diag, NULL);
-    expect_error(f, DIR "empty.csv", "a", 1, "1: error: no data rows");
+    expect_error(f, DIR "empty.csv", "a", LR_LANGUAGE_ERROR, "1: error: no data rows");
 }
 
 static void test_data__missing_file(void **state)
 {
-    expect_error(*state, DIR "no_such.csv", "a", 1,
+    expect_error(*state, DIR "no_such.csv", "a", LR_RUN_FAILED,
                  "1:10: error: cannot read data file 'tests/data/no_such.csv': No such file or "
                  "directory");
 }
@@ -291,7 +292,7 @@ static void test_data__message_shows_path_as_written(void **state)
     diag_init(&f->diag, out);
     LrDatasetSpec s = csv_spec("data/nonnumeric.csv", L("c"));
     s.resolved_path = DIR "nonnumeric.csv";
-    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d), 1);
+    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d).outcome, LR_LANGUAGE_ERROR);
     fclose(out);
     assert_string_equal(buf,
                         "data/nonnumeric.csv:3:2: error: non-numeric value 'abc' in column 'b'\n");
@@ -318,14 +319,14 @@ static void test_data__non_finite_and_out_of_range(void **state)
         write_tmp(f, cases[i].text);
         diag_init(&f->diag, NULL);
         LrDatasetSpec s = csv_spec(f->tmp, L("a"));
-        assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d), 1);
+        assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d).outcome, LR_LANGUAGE_ERROR);
         assert_string_equal(f->diag.first, cases[i].first);
     }
     /* Tiny values underflow quietly; spaces around a number are fine. */
     write_tmp(f, "a,b\n 1e-50 ,\t2.5e-3\n");
     diag_init(&f->diag, NULL);
     LrDatasetSpec s = csv_spec(f->tmp, L("a"));
-    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d), 0);
+    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d).outcome, LR_OK);
     ROW(&f->d, 0, V(2.5e-3f), V(0));
 }
 
@@ -335,7 +336,7 @@ static void test_data__unknown_label_did_you_mean(void **state)
 {
     Fixture *f = *state;
     LrDatasetSpec s = csv_spec(DIR "iris_tiny.csv", L("specis"));
-    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d), 2);
+    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d).outcome, LR_LANGUAGE_ERROR);
     assert_string_equal(f->diag.first, "1:29: error: unknown column 'specis'; did you mean 'species'?");
     assert_null(f->d.x);
 }
@@ -346,11 +347,11 @@ static void test_data__unknown_feature_did_you_mean(void **state)
     LrDatasetSpec s = csv_spec(DIR "iris_tiny.csv", L("species"));
     s.feature_count = 2;
     s.feature_names = L("sepal_widht", "petal_width");
-    assert_int_equal(data_check_columns(&s, &f->src, &f->diag, NULL), 2);
+    assert_int_equal(data_check_columns(&s, &f->src, &f->diag, NULL).outcome, LR_LANGUAGE_ERROR);
     assert_string_equal(f->diag.first,
                         "1:48: error: unknown column 'sepal_widht'; did you mean 'sepal_width'?");
     diag_init(&f->diag, NULL);
-    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d), 2);
+    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d).outcome, LR_LANGUAGE_ERROR);
     assert_string_equal(f->diag.first,
                         "1:48: error: unknown column 'sepal_widht'; did you mean 'sepal_width'?");
 }
@@ -359,13 +360,13 @@ static void test_data__unknown_column_lists_columns(void **state)
 {
     Fixture *f = *state;
     LrDatasetSpec s = csv_spec(DIR "crlf.csv", L("zzz"));
-    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d), 2);
+    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d).outcome, LR_LANGUAGE_ERROR);
     assert_string_equal(f->diag.first, "1:29: error: unknown column 'zzz' (the columns of "
                                        "'tests/data/crlf.csv' are 'a', 'b', 'label')");
     diag_init(&f->diag, NULL);
     s = csv_spec(DIR "noheader.csv", L("4"));
     s.header = false;
-    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d), 2);
+    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d).outcome, LR_LANGUAGE_ERROR);
     assert_string_equal(f->diag.first, "1:29: error: unknown column '4' ('tests/data/noheader.csv' "
                                        "has no header: its columns are numbered 1 to 3)");
 }
@@ -376,7 +377,7 @@ static void test_data__label_also_feature(void **state)
     LrDatasetSpec s = csv_spec(DIR "iris_tiny.csv", L("species"));
     s.feature_count = 2;
     s.feature_names = L("sepal_length", "species");
-    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d), 2);
+    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d).outcome, LR_LANGUAGE_ERROR);
     assert_string_equal(f->diag.first, "1:48: error: column 'species' is both a label and a feature");
 }
 
@@ -387,7 +388,7 @@ static void test_data__every_column_a_label(void **state)
     s.header = false;
     s.label_count = 3;
     s.labels = L("1", "3", "2");
-    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d), 2);
+    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d).outcome, LR_LANGUAGE_ERROR);
     assert_string_equal(f->diag.first, "1:29: error: no feature columns: every column of "
                                        "'tests/data/noheader.csv' is a label");
 }
@@ -397,12 +398,12 @@ static void test_data__check_columns_reads_only_the_header(void **state)
     Fixture *f = *state;
     /* Row 3 has a bad value, which only loading finds. */
     LrDatasetSpec s = csv_spec(DIR "nonnumeric.csv", L("c"));
-    assert_int_equal(data_check_columns(&s, &f->src, &f->diag, NULL), 0);
+    assert_int_equal(data_check_columns(&s, &f->src, &f->diag, NULL).outcome, LR_OK);
     assert_int_equal(f->diag.errors, 0);
     s = csv_spec(DIR "nonnumeric.csv", L("d"));
-    assert_int_equal(data_check_columns(&s, &f->src, &f->diag, NULL), 2);
+    assert_int_equal(data_check_columns(&s, &f->src, &f->diag, NULL).outcome, LR_LANGUAGE_ERROR);
     LrDatasetSpec gen = {.kind = DATA_MOONS, .n = 10};
-    assert_int_equal(data_check_columns(&gen, &f->src, &f->diag, NULL), 0);
+    assert_int_equal(data_check_columns(&gen, &f->src, &f->diag, NULL).outcome, LR_OK);
 }
 
 /* The plan's memory check sizes the model by the header: 4 features and 1
@@ -412,20 +413,20 @@ static void test_data__check_columns_gives_the_shape(void **state)
     Fixture *f = *state;
     LrDatasetSpec s = csv_spec(DIR "iris_tiny.csv", L("species"));
     LrDataShape shape;
-    assert_int_equal(data_check_columns(&s, &f->src, &f->diag, &shape), 0);
+    assert_int_equal(data_check_columns(&s, &f->src, &f->diag, &shape).outcome, LR_OK);
     assert_int_equal(shape.features, 4);
     assert_int_equal(shape.targets, 1);
     assert_int_equal(shape.rows_at_least, 1);
     assert_int_equal(shape.rows_at_most, 17);
     LrDatasetSpec blobs = {.kind = DATA_BLOBS, .n = 10, .features = 3, .classes = 4};
-    assert_int_equal(data_check_columns(&blobs, &f->src, &f->diag, &shape), 0);
+    assert_int_equal(data_check_columns(&blobs, &f->src, &f->diag, &shape).outcome, LR_OK);
     size_t x, y, centers;
     assert_true(data_bytes(&blobs, &shape, 10, &x, &y, &centers));
     assert_int_equal(x, 10 * 3 * sizeof(float));
     assert_int_equal(y, 10 * sizeof(float));
     assert_int_equal(centers, 4 * 3 * sizeof(double));
     blobs.features = blobs.classes = 16777216;
-    assert_int_equal(data_check_columns(&blobs, &f->src, &f->diag, &shape), 0);
+    assert_int_equal(data_check_columns(&blobs, &f->src, &f->diag, &shape).outcome, LR_OK);
     assert_true(data_bytes(&blobs, &shape, 10, &x, &y, &centers));
     assert_true(centers == (size_t)16777216 * 16777216 * sizeof(double));
 }
@@ -457,7 +458,7 @@ static void test_data__split_sizes_permutation_and_order(void **state)
                                        {0, 0},   {45, 53}};
     for (size_t k = 0; k < sizeof fractions / sizeof fractions[0]; k++) {
         LrDatasetSpec s = ids_spec(fractions[k][0], fractions[k][1]);
-        assert_int_equal(data_load(&s, 0, 42, &f->src, &f->diag, &f->d), 0);
+        assert_int_equal(data_load(&s, 0, 42, &f->src, &f->diag, &f->d).outcome, LR_OK);
         int64_t nv = ceil_pct(fractions[k][0], IDS), nt = ceil_pct(fractions[k][1], IDS);
         assert_int_equal(f->d.n, IDS);
         assert_int_equal(f->d.part_count[PART_TEST], nt);
@@ -491,7 +492,7 @@ static void test_data__split_follows_documented_draws(void **state)
 {
     Fixture *f = *state;
     LrDatasetSpec s = ids_spec(10, 20);
-    assert_int_equal(data_load(&s, 3, 7, &f->src, &f->diag, &f->d), 0);
+    assert_int_equal(data_load(&s, 3, 7, &f->src, &f->diag, &f->d).outcome, LR_OK);
     /* Partial Fisher-Yates on stream RNG_STREAM_SPLIT of dataset 3: the
      * first 21 picks are test, the next 11 validation. */
     int perm[IDS], part[IDS];
@@ -522,14 +523,14 @@ static void test_data__split_seeded_by_seed_and_dataset(void **state)
     Fixture *f = *state;
     LrDatasetSpec s = ids_spec(20, 20);
     LrDataset a, b, c;
-    assert_int_equal(data_load(&s, 1, 5, &f->src, &f->diag, &a), 0);
-    assert_int_equal(data_load(&s, 1, 5, &f->src, &f->diag, &b), 0);
-    assert_int_equal(data_load(&s, 2, 5, &f->src, &f->diag, &c), 0);
+    assert_int_equal(data_load(&s, 1, 5, &f->src, &f->diag, &a).outcome, LR_OK);
+    assert_int_equal(data_load(&s, 1, 5, &f->src, &f->diag, &b).outcome, LR_OK);
+    assert_int_equal(data_load(&s, 2, 5, &f->src, &f->diag, &c).outcome, LR_OK);
     assert_memory_equal(a.x, b.x, IDS * 2 * sizeof(float));
     assert_memory_equal(a.y, b.y, IDS * sizeof(float));
     assert_memory_not_equal(a.x, c.x, IDS * 2 * sizeof(float));
     data_free(&b);
-    assert_int_equal(data_load(&s, 1, 6, &f->src, &f->diag, &b), 0);
+    assert_int_equal(data_load(&s, 1, 6, &f->src, &f->diag, &b).outcome, LR_OK);
     assert_memory_not_equal(a.x, b.x, IDS * 2 * sizeof(float));
     data_free(&a);
     data_free(&b);
@@ -544,7 +545,7 @@ static void test_data__split_fraction_read_as_decimal(void **state)
     LrDatasetSpec s = {.kind = DATA_LINEAR, .name = "g", .n = 100, .features = 1, .high = 1,
                        .weights = w, .test = 0.07, .validation = 0.29};
     assert_true(0.07 * 100 > 7.0);
-    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d), 0);
+    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d).outcome, LR_OK);
     assert_int_equal(f->d.part_count[PART_TEST], 7);
     assert_int_equal(f->d.part_count[PART_VALIDATION], 29);
     assert_int_equal(f->d.part_count[PART_TRAIN], 64);
@@ -557,7 +558,7 @@ static void test_data__no_rows_left_for_training(void **state)
     s.header = false;
     s.test = 0.5;       /* ceil(1.5) = 2 */
     s.validation = 0.1; /* ceil(0.3) = 1 */
-    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d), 2);
+    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d).outcome, LR_LANGUAGE_ERROR);
     assert_string_equal(f->diag.first, "1:10: error: dataset 'd' has no rows left for training "
                                        "(3 rows: 1 held out for validation, 2 for test)");
     assert_null(f->d.x);
@@ -569,7 +570,7 @@ static void test_data__normalize_standard_from_training_rows(void **state)
 {
     Fixture *f = *state;
     LrDatasetSpec s = ids_spec(20, 10);
-    assert_int_equal(data_load(&s, 0, 3, &f->src, &f->diag, &f->d), 0);
+    assert_int_equal(data_load(&s, 0, 3, &f->src, &f->diag, &f->d).outcome, LR_OK);
     const int64_t b = f->d.part_begin[PART_TRAIN], c = f->d.part_count[PART_TRAIN];
     float off[2], sc[2];
     data_normalize_fit(&f->d, NORM_STANDARD, b, c, off, sc);
@@ -603,7 +604,7 @@ static void test_data__normalize_minmax(void **state)
 {
     Fixture *f = *state;
     LrDatasetSpec s = ids_spec(20, 10);
-    assert_int_equal(data_load(&s, 0, 3, &f->src, &f->diag, &f->d), 0);
+    assert_int_equal(data_load(&s, 0, 3, &f->src, &f->diag, &f->d).outcome, LR_OK);
     const int64_t b = f->d.part_begin[PART_TRAIN], c = f->d.part_count[PART_TRAIN];
     float off[2], sc[2];
     data_normalize_fit(&f->d, NORM_MINMAX, b, c, off, sc);
@@ -633,7 +634,7 @@ static void test_data__normalize_constant_and_none(void **state)
     Fixture *f = *state;
     write_tmp(f, "a,b,y\n0.1,1,0\n0.1,2,0\n0.1,4,0\n");
     LrDatasetSpec s = csv_spec(f->tmp, L("y"));
-    assert_int_equal(data_load(&s, 0, 3, &f->src, &f->diag, &f->d), 0);
+    assert_int_equal(data_load(&s, 0, 3, &f->src, &f->diag, &f->d).outcome, LR_OK);
     float off[2], sc[2];
     for (int kind = NORM_STANDARD; kind <= NORM_MINMAX; kind++) {
         data_normalize_fit(&f->d, (LrNormalizeKind)kind, 0, 3, off, sc);
@@ -668,7 +669,7 @@ static void test_data__generators_use_dataset_stream(void **state)
     };
     for (size_t k = 0; k < sizeof specs / sizeof specs[0]; k++) {
         const LrDatasetSpec *s = &specs[k];
-        assert_int_equal(data_load(s, 2, 99, &f->src, &f->diag, &f->d), 0);
+        assert_int_equal(data_load(s, 2, 99, &f->src, &f->diag, &f->d).outcome, LR_OK);
         int nf = s->kind == DATA_MOONS || s->kind == DATA_SPIRAL ? 2 : s->features;
         assert_int_equal(f->d.n, s->n);
         assert_int_equal(f->d.features, nf);
@@ -689,7 +690,7 @@ static void test_data__generators_use_dataset_stream(void **state)
         assert_memory_equal(f->d.y, y, (size_t)s->n * sizeof(float));
         data_free(&f->d);
         /* Another dataset index: other data. */
-        assert_int_equal(data_load(s, 3, 99, &f->src, &f->diag, &f->d), 0);
+        assert_int_equal(data_load(s, 3, 99, &f->src, &f->diag, &f->d).outcome, LR_OK);
         assert_memory_not_equal(f->d.x, x, (size_t)(s->n * nf) * sizeof(float));
         data_free(&f->d);
     }
@@ -700,7 +701,7 @@ static void test_data__generated_split(void **state)
     Fixture *f = *state;
     LrDatasetSpec s = {.kind = DATA_BLOBS, .n = 1000, .features = 2, .classes = 5,
                        .spread = 0.1, .test = 0.2, .validation = 0.1};
-    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d), 0);
+    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d).outcome, LR_OK);
     assert_int_equal(f->d.part_count[PART_TRAIN], 700);
     assert_int_equal(f->d.part_count[PART_VALIDATION], 100);
     assert_int_equal(f->d.part_count[PART_TEST], 200);

@@ -2,23 +2,7 @@
 # Diagnostics: their cost on files full of errors, what they quote of the
 # user's text, byte order marks, and the messages for unknown names.
 # Prints "ok NAME" / "not ok NAME: why".
-LRC=${LRC:-./lrc}
-LRC=$(cd "$(dirname "$LRC")" && pwd)/$(basename "$LRC")
-PY=/usr/bin/python3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-ok() { printf 'ok %s\n' "$1"; }
-notok() { printf 'not ok %s: %s\n' "$1" "$2"; } # not echo: dash's turns \a into a bell
-# expect NAME STATUS PATTERN COMMAND...: the command exits STATUS and its
-# stderr matches PATTERN (grep -E).
-expect() {
-    name=$1 want=$2 pattern=$3
-    shift 3
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    st=$?
-    if [ $st -eq "$want" ] && { [ -z "$pattern" ] || grep -Eq -- "$pattern" "$tmp/err"; }; then ok "$name"
-    else notok "$name" "exit $st: $(head -3 "$tmp/err")"; fi
-}
+. "$(dirname "$0")/../golden_lib.sh"
 
 # --- cost: a position is a binary search, and errors past the cap are only
 # counted (this took minutes when each error rescanned the file). The bound

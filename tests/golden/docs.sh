@@ -14,11 +14,8 @@
 #    minimize, sweep table) is printed by one of examples/*.lr, lr(5)'s
 #    EXAMPLES or README's sweep.
 # Prints "ok NAME" / "not ok NAME: why".
-LRC=${LRC:-./lrc}
-LRC=$(cd "$(dirname "$LRC")" && pwd)/$(basename "$LRC") # runs change directory
+. "$(dirname "$0")/../golden_lib.sh"
 top=$(pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 work=$tmp/work
 mkdir "$work" "$tmp/doc"
 ln -s "$top/examples" "$work/examples"

@@ -2,12 +2,8 @@
 # End to end: the real binary on the examples, checked against what the
 # data were generated from (not against earlier output).
 # Prints "ok NAME" / "not ok NAME: why" per check.
-LRC=${LRC:-./lrc}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/../golden_lib.sh"
 
-ok() { echo "ok $1"; }
-notok() { echo "not ok $1: $2"; }
 
 # The grades example: y = 0.3 x1 + 0.3 x2 + 0.4 x3 + N(0, 0.2^2).
 if "$LRC" --quiet --threads 1 examples/students.lr >"$tmp/a" 2>"$tmp/err"; then

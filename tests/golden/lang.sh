@@ -2,13 +2,7 @@
 # The language beyond configuration, end to end: minimize against a
 # textbook's table and closed forms, derivatives of every math function,
 # modules, --set, --explain. Prints "ok NAME" / "not ok NAME: why".
-LRC=${LRC:-./lrc}
-PY=/usr/bin/python3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-ok() { echo "ok $1"; }
-notok() { echo "not ok $1: $2"; }
-check() { name=$1; shift; if "$@" >"$tmp/why" 2>&1; then ok "$name"; else notok "$name" "$(head -5 "$tmp/why")"; fi; }
+. "$(dirname "$0")/../golden_lib.sh"
 
 # --- the cosh table --------------------------------------------------------
 "$LRC" examples/cosh.lr >"$tmp/cosh" 2>&1

@@ -2,9 +2,7 @@
 # Every example in the manuals works: each literal block of lr(5)'s EXAMPLES
 # section runs as an experiment, and each `$ lrc ...` command in lrc(1)'s
 # EXAMPLES runs and prints what the page shows after it (if anything).
-LRC=${LRC:-./lrc}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/../golden_lib.sh"
 
 # Splits the literal blocks of a page's EXAMPLES section into tmp/NAME.N,
 # undoing the mdoc escapes they use.

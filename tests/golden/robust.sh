@@ -4,23 +4,7 @@
 # the data's width, files that are not regular files, bad numbers in
 # loaded weights, divergence while measuring, and one exit status for bad
 # data. Prints "ok NAME" / "not ok NAME: why".
-LRC=${LRC:-./lrc}
-LRC=$(cd "$(dirname "$LRC")" && pwd)/$(basename "$LRC") # some checks change directory
-PY=/usr/bin/python3
-tmp=$(mktemp -d)
-trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
-ok() { echo "ok $1"; }
-notok() { echo "not ok $1: $2"; }
-# expect NAME STATUS PATTERN COMMAND...: the command exits STATUS and its
-# stderr matches PATTERN (grep -E).
-expect() {
-    name=$1 want=$2 pattern=$3
-    shift 3
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    st=$?
-    if [ $st -eq "$want" ] && { [ -z "$pattern" ] || grep -Eq -- "$pattern" "$tmp/err"; }; then ok "$name"
-    else notok "$name" "exit $st: $(head -3 "$tmp/err")"; fi
-}
+. "$(dirname "$0")/../golden_lib.sh"
 sanitized() { grep -q __asan_init "$LRC"; }
 now_ms() { date +%s%3N; }
 

@@ -5,22 +5,7 @@
 # kernel's Landlock layer), run directories that are symlinks, sweep
 # outputs and the run directory's own files. Prints "ok NAME" /
 # "not ok NAME: why".
-LRC=${LRC:-./lrc}
-LRC=$(cd "$(dirname "$LRC")" && pwd)/$(basename "$LRC") # the checks change directory
-tmp=$(mktemp -d)
-trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
-ok() { echo "ok $1"; }
-notok() { echo "not ok $1: $2"; }
-# expect NAME STATUS PATTERN COMMAND...: the command exits STATUS and its
-# stderr matches PATTERN (grep -E).
-expect() {
-    name=$1 want=$2 pattern=$3
-    shift 3
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    st=$?
-    if [ $st -eq "$want" ] && { [ -z "$pattern" ] || grep -Eq -- "$pattern" "$tmp/err"; }; then ok "$name"
-    else notok "$name" "exit $st: $(head -3 "$tmp/err")"; fi
-}
+. "$(dirname "$0")/../golden_lib.sh"
 # absent NAME TEXT: nothing lrc printed contains TEXT.
 absent() {
     if grep -qF -- "$2" "$tmp/out" "$tmp/err"; then notok "$1" "printed '$2'"; else ok "$1"; fi

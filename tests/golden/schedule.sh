@@ -1,9 +1,7 @@
 #!/bin/sh
 # `lrc schedule` against the schedule formulas computed here by python3
 # (an independent implementation of the table in lr(5)).
-LRC=${LRC:-./lrc}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/../golden_lib.sh"
 check() { # name expr steps python-expression-of-s
     got=$("$LRC" schedule "$2" --steps "$3" 2>&1)
     want=$(python3 -c "

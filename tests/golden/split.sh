@@ -4,22 +4,7 @@
 # expr.c's expr_apply), against Python's math module; min and max of
 # several; a NaN is never dropped by min or max. Prints "ok NAME" /
 # "not ok NAME: why".
-LRC=${LRC:-./lrc}
-PY=/usr/bin/python3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-ok() { echo "ok $1"; }
-notok() { echo "not ok $1: $2"; }
-# expect NAME STATUS PATTERN COMMAND...: the command exits STATUS and its
-# stderr matches PATTERN (grep -E).
-expect() {
-    name=$1 want=$2 pattern=$3
-    shift 3
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    st=$?
-    if [ $st -eq "$want" ] && { [ -z "$pattern" ] || grep -Eq -- "$pattern" "$tmp/err"; }; then ok "$name"
-    else notok "$name" "exit $st: $(head -3 "$tmp/err")"; fi
-}
+. "$(dirname "$0")/../golden_lib.sh"
 # folded NAME FORMULA PYTHON: --explain shows FORMULA, folded as a learning
 # rate, equal to the Python expression to 1 part in 1e15.
 folded() {

@@ -5,12 +5,7 @@
 # errors are exact (the options table and its combination rules); results
 # go to stdout only, messages to stderr only. Prints "ok NAME" /
 # "not ok NAME: why".
-LRC=${LRC:-./lrc}
-LRC=$(cd "$(dirname "$LRC")" && pwd)/$(basename "$LRC")
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-ok() { echo "ok $1"; }
-notok() { echo "not ok $1: $2"; }
+. "$(dirname "$0")/../golden_lib.sh"
 # expect NAME STATUS STDERR COMMAND...: the command exits STATUS, its
 # stderr is exactly STDERR (printf's escapes) and its stdout is empty.
 expect() {

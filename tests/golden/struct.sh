@@ -2,14 +2,9 @@
 # Where lrc finds its standard library: from its own binary, whatever
 # PREFIX it was installed under (nothing is compiled in). Prints
 # "ok NAME" / "not ok NAME: why".
-LRC=${LRC:-./lrc}
-LRC=$(cd "$(dirname "$LRC")" && pwd)/$(basename "$LRC")
+. "$(dirname "$0")/../golden_lib.sh"
 top=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 unset LRC_PATH
-ok() { echo "ok $1"; }
-notok() { echo "not ok $1: $2"; }
 
 # `use` from a directory that is neither the build tree nor the prefix.
 mkdir "$tmp/elsewhere"

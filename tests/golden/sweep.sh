@@ -5,9 +5,7 @@
 # sweep varying fastest), the sort, every loss against the run's own
 # run.json (read by python3), sweep.csv, the same table whatever -j is, and
 # no temporary directory left behind without --out.
-LRC=${LRC:-./lrc}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/../golden_lib.sh"
 
 # Rates that all converge: 0.5 diverges with two layers.
 cat >"$tmp/sweep.lr" <<'EOF'

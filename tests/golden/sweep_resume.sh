@@ -1,22 +1,7 @@
 #!/bin/sh
 # Resume wherever it is started from and however the file was named, and
 # the sweep and --set rules around it. Prints "ok NAME" / "not ok NAME: why".
-LRC=${LRC:-./lrc}
-LRC=$(cd "$(dirname "$LRC")" && pwd)/$(basename "$LRC") # the checks change directory
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-ok() { echo "ok $1"; }
-notok() { echo "not ok $1: $2"; }
-# expect NAME STATUS PATTERN COMMAND...: the command exits STATUS and its
-# stderr matches PATTERN (grep -E).
-expect() {
-    name=$1 want=$2 pattern=$3
-    shift 3
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    st=$?
-    if [ $st -eq "$want" ] && { [ -z "$pattern" ] || grep -Eq -- "$pattern" "$tmp/err"; }; then ok "$name"
-    else notok "$name" "exit $st: $(head -3 "$tmp/err")"; fi
-}
+. "$(dirname "$0")/../golden_lib.sh"
 # same NAME FILE1 FILE2: the files are equal (and not empty).
 same() {
     if [ -s "$2" ] && cmp -s "$2" "$3"; then ok "$1"

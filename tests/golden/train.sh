@@ -4,14 +4,8 @@
 # sets), the run directory's files read back by other tools (numpy,
 # python's json and hashlib), exact resume after interruptions, save and
 # load, and data errors. Prints "ok NAME" / "not ok NAME: why".
-LRC=${LRC:-./lrc}
-PY=/usr/bin/python3
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-ok() { echo "ok $1"; }
-notok() { echo "not ok $1: $2"; }
+. "$(dirname "$0")/../golden_lib.sh"
 # check NAME COMMAND...: ok when the command succeeds
-check() { name=$1; shift; if "$@" >"$tmp/why" 2>&1; then ok "$name"; else notok "$name" "$(head -3 "$tmp/why")"; fi; }
 
 # --- the examples reach their targets --------------------------------------
 "$LRC" --quiet examples/iris.lr >"$tmp/iris" 2>&1

@@ -6,11 +6,7 @@
 # started and stopped at exit), with a run directory written. Prints
 # "ok NAME" / "not ok NAME: why"; skips (one "ok ... skipped" line) where
 # valgrind is not installed or the binary is a sanitizer build.
-LRC=${LRC:-./lrc}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-ok() { echo "ok $1"; }
-notok() { echo "not ok $1: $2"; }
+. "$(dirname "$0")/../golden_lib.sh"
 if ! command -v valgrind >/dev/null 2>&1; then
     ok "valgrind not installed: skipped"
     exit 0

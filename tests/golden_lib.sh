@@ -1,0 +1,24 @@
+# golden_lib.sh — what the golden scripts (tests/golden/*.sh) share; each
+# sources it first: . "$(dirname "$0")/../golden_lib.sh"
+# Sets LRC (absolute: scripts change directory), PY, a scratch directory
+# tmp removed on exit, and the reporting helpers; every check prints
+# "ok NAME" or "not ok NAME: why", which tests/run.sh counts.
+LRC=${LRC:-./lrc}
+LRC=$(cd "$(dirname "$LRC")" && pwd)/$(basename "$LRC")
+PY=/usr/bin/python3
+tmp=$(mktemp -d)
+trap 'chmod -R u+w "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
+ok() { printf 'ok %s\n' "$1"; }
+notok() { printf 'not ok %s: %s\n' "$1" "$2"; } # not echo: dash's turns \a into a bell
+# check NAME COMMAND...: the command succeeds (its output is the why).
+check() { name=$1; shift; if "$@" >"$tmp/why" 2>&1; then ok "$name"; else notok "$name" "$(head -5 "$tmp/why")"; fi; }
+# expect NAME STATUS PATTERN COMMAND...: the command exits STATUS and its
+# stderr matches PATTERN (grep -E; empty: anything).
+expect() {
+    name=$1 want=$2 pattern=$3
+    shift 3
+    "$@" >"$tmp/out" 2>"$tmp/err"
+    st=$?
+    if [ $st -eq "$want" ] && { [ -z "$pattern" ] || grep -Eq -- "$pattern" "$tmp/err"; }; then ok "$name"
+    else notok "$name" "exit $st: $(head -3 "$tmp/err")"; fi
+}

@@ -189,22 +189,67 @@ int check_math_function(Checker *c, LrSpan name, bool report, int *arity)
 
 /* --------------------------------------------------------- arguments */
 
-/* A parameter of a call or an option of a statement. */
-typedef struct Param {
+/* An option of a statement, or a parameter of a call (a schedule, an
+ * optimizer, a data source, a layer, ...), as a row: its name, whether it
+ * is required, and for the values this file folds alike, their type, the
+ * field of the spec they fill, the default, and the valid range with the
+ * message reported at the value when it is out of it. The caller
+ * evaluates the OPTION_OTHER rows itself. A new option is a row. */
+typedef enum OptionType {
+    OPTION_OTHER, /* the caller's */
+    OPTION_NUMBER, /* double */
+    OPTION_BOOL,
+    OPTION_INT,   /* int, an integer from min to max */
+    OPTION_INT64  /* int64_t, likewise */
+} OptionType;
+
+typedef enum OptionRange {
+    RANGE_ANY,
+    RANGE_NONNEGATIVE, /* >= 0 */
+    RANGE_POSITIVE,    /* > 0 */
+    RANGE_FRACTION,    /* >= 0 and < 1 */
+    RANGE_UNIT,        /* from 0 to 1 */
+    RANGE_ABOVE_ROW,   /* > the value of row other */
+    RANGE_FROM_ROW     /* >= the value of row other */
+} OptionRange;
+
+typedef struct OptionRow {
     const char *name;
     int required;
-} Param;
+    OptionType type;
+    size_t field;         /* offsetof in the spec */
+    double dflt;
+    int default_from;     /* 1 + the row whose value an absent option takes; 0: dflt */
+    double min, max;      /* OPTION_INT, OPTION_INT64: checked as the value is folded */
+    const char *what;     /* what an integer's range message calls it; NULL: the name */
+    OptionRange valid;
+    int other;            /* the row RANGE_ABOVE_ROW and RANGE_FROM_ROW compare with */
+    bool whole;           /* a double that must be an integer */
+    bool given_only;      /* the default is outside the range (clip_norm's 0: none) */
+    bool checked_last;    /* after the other rows (a schedule's initial and steps) */
+    const char *range;    /* reported at the value when it is out of range */
+} OptionRow;
+
+/* Designated initializers for the rows' common shapes. */
+#define ROW_NUMBER(n, req, f, d) .name = n, .required = req, .type = OPTION_NUMBER, .field = f, .dflt = d
+#define ROW_BOOL(n, f, d) .name = n, .type = OPTION_BOOL, .field = f, .dflt = d
+#define ROW_INT(t, n, req, f, d, lo, hi)                                                    \
+    .name = n, .required = req, .type = t, .field = f, .dflt = d, .min = lo, .max = hi
+#define ROW_OTHER(n, req) .name = n, .required = req
 
 enum { MAX_PARAMS = 16 };
 
+/* What takes no options. */
+static const OptionRow no_options[] = {{0}};
+
 /* Binds a call's arguments (or a statement's options, positional = 0) to
- * params: positional in order, then by name. bound[i] is NULL for an
- * absent parameter. what names the callee in messages. */
+ * rows: positional in order, then by name. bound[i] is NULL for an absent
+ * option. what names the callee in messages. */
 static int bind_args(Checker *c, const char *what, LrSpan where, const LrNode *args,
-                     int allow_positional, const Param *params, const LrNode **bound)
+                     int allow_positional, const OptionRow *rows, const LrNode **bound)
 {
     int nparams = 0;
-    while (params[nparams].name)
+    while (rows[nparams].name)
         nparams++;
     for (int i = 0; i < nparams; i++)
         bound[i] = NULL;
@@ -231,12 +276,12 @@ static int bind_args(Checker *c, const char *what, LrSpan where, const LrNode *a
         seen_keyword = 1;
         int found = -1;
         for (int i = 0; i < nparams; i++)
-            if (span_is(c, a->name, params[i].name))
+            if (span_is(c, a->name, rows[i].name))
                 found = i;
         if (found < 0) {
             const char *names[MAX_PARAMS + 1];
             for (int i = 0; i < nparams; i++)
-                names[i] = params[i].name;
+                names[i] = rows[i].name;
             names[nparams] = NULL;
             const char *guess = diag_showing(c->diag)
                                     ? diag_suggest(AST_TEXT(c->src, a->name), a->name.length, names)
@@ -251,7 +296,7 @@ static int bind_args(Checker *c, const char *what, LrSpan where, const LrNode *a
             continue;
         }
         if (bound[found]) {
-            diag_error(c->diag, c->src, a->name, "'%s' is given twice", params[found].name);
+            diag_error(c->diag, c->src, a->name, "'%s' is given twice", rows[found].name);
             status = -1;
             continue;
         }
@@ -260,8 +305,8 @@ static int bind_args(Checker *c, const char *what, LrSpan where, const LrNode *a
     if (status < 0)
         return -1;
     for (int i = 0; i < nparams; i++) {
-        if (params[i].required && !bound[i]) {
-            diag_error(c->diag, c->src, where, "%s needs '%s'", what, params[i].name);
+        if (rows[i].required && !bound[i]) {
+            diag_error(c->diag, c->src, where, "%s needs '%s'", what, rows[i].name);
             status = -1;
         }
     }
@@ -272,25 +317,6 @@ static int bind_args(Checker *c, const char *what, LrSpan where, const LrNode *a
 static Scoped arg_value(const LrNode *bound, int scope)
 {
     return (Scoped){bound->kind == AST_KEYWORD ? bound->lhs : bound, scope, NULL};
-}
-
-/* Optional number argument with a default. */
-static int opt_number(Checker *c, const LrNode *bound, int scope, double dflt, double *out)
-{
-    if (!bound) {
-        *out = dflt;
-        return 0;
-    }
-    return eval_number(c, arg_value(bound, scope), out);
-}
-
-static int opt_bool(Checker *c, const LrNode *bound, int scope, bool dflt, bool *out)
-{
-    if (!bound) {
-        *out = dflt;
-        return 0;
-    }
-    return eval_bool(c, arg_value(bound, scope), out);
 }
 
 /* Reports a range error at the bound argument's value. */
@@ -319,51 +345,22 @@ static int as_call(Checker *c, Scoped v, const char *kind, LrSpan *name, const L
     return -1;
 }
 
-/* An option of a schedule or an optimizer as a row: its name, whether it
- * is required, its default, its valid range with the message when out of
- * it, and the field of the spec it fills. A new option is a row. */
-typedef enum OptionType { OPTION_NUMBER, OPTION_BOOL, OPTION_OTHER /* the caller's */ } OptionType;
-
-typedef enum OptionRange {
-    RANGE_ANY,
-    RANGE_NONNEGATIVE, /* >= 0 */
-    RANGE_POSITIVE,    /* > 0 */
-    RANGE_FRACTION,    /* >= 0 and < 1 */
-    RANGE_UNIT         /* from 0 to 1 */
-} OptionRange;
-
-typedef struct OptionRow {
-    const char *name;
-    int required;
-    OptionType type;
-    size_t field;         /* offsetof in the spec: a double, or a bool */
-    double dflt;
-    int default_from;     /* 1 + the row whose value an absent option takes; 0: dflt */
-    OptionRange valid;
-    bool whole;           /* an integer */
-    bool given_only;      /* the default is outside the range (clip_norm's 0: none) */
-    bool checked_last;    /* after the other rows (a schedule's initial and steps) */
-    const char *range;    /* reported at the value when it is out of range */
-} OptionRow;
-
-/* Designated initializers for the rows' common shapes. */
-#define ROW_NUMBER(n, req, f, d) .name = n, .required = req, .type = OPTION_NUMBER, .field = f, .dflt = d
-#define ROW_BOOL(n, f, d) .name = n, .type = OPTION_BOOL, .field = f, .dflt = d
-
-/* Binds args to rows (as bind_args does with params). */
-static int bind_rows(Checker *c, const char *what, LrSpan where, const LrNode *args,
-                     int allow_positional, const OptionRow *rows, const LrNode **bound)
+/* A number row's value in the spec at base. */
+static double row_value(const OptionRow *r, const char *base)
 {
-    Param params[MAX_PARAMS + 1];
-    int n = 0;
-    for (; rows[n].name; n++)
-        params[n] = (Param){rows[n].name, rows[n].required};
-    params[n] = (Param){NULL, 0};
-    return bind_args(c, what, where, args, allow_positional, params, bound);
+    switch (r->type) {
+    case OPTION_NUMBER: return *(const double *)(base + r->field);
+    case OPTION_INT: return *(const int *)(base + r->field);
+    case OPTION_INT64: return (double)*(const int64_t *)(base + r->field);
+    case OPTION_BOOL:
+    case OPTION_OTHER: break;
+    }
+    return 0;
 }
 
-static bool row_in_range(const OptionRow *r, double x)
+static bool row_in_range(const OptionRow *rows, const OptionRow *r, const char *base)
 {
+    double x = row_value(r, base);
     if (r->whole && x != floor(x))
         return false;
     switch (r->valid) {
@@ -372,8 +369,47 @@ static bool row_in_range(const OptionRow *r, double x)
     case RANGE_POSITIVE: return x > 0;
     case RANGE_FRACTION: return x >= 0 && x < 1;
     case RANGE_UNIT: return x >= 0 && x <= 1;
+    case RANGE_ABOVE_ROW: return x > row_value(&rows[r->other], base);
+    case RANGE_FROM_ROW: return x >= row_value(&rows[r->other], base);
     }
     return false;
+}
+
+/* Folds one row's value (its default when absent) into its field. */
+static int eval_row(Checker *c, const OptionRow *rows, const OptionRow *r, const LrNode *bound,
+                    int scope, char *base)
+{
+    void *field = base + r->field;
+    switch (r->type) {
+    case OPTION_NUMBER:
+        if (!bound) {
+            *(double *)field = r->default_from ? *(double *)(base + rows[r->default_from - 1].field)
+                                               : r->dflt;
+            return 0;
+        }
+        return eval_number(c, arg_value(bound, scope), field);
+    case OPTION_BOOL:
+        if (!bound) {
+            *(bool *)field = r->dflt != 0;
+            return 0;
+        }
+        return eval_bool(c, arg_value(bound, scope), field);
+    case OPTION_INT:
+    case OPTION_INT64: {
+        int64_t x = (int64_t)r->dflt;
+        if (bound && eval_int(c, arg_value(bound, scope), r->what ? r->what : r->name, r->min,
+                              r->max, &x) < 0)
+            return -1;
+        if (r->type == OPTION_INT)
+            *(int *)field = (int)x;
+        else
+            *(int64_t *)field = x;
+        return 0;
+    }
+    case OPTION_OTHER:
+        break;
+    }
+    return 0;
 }
 
 /* Evaluates the bound options (defaults for the absent) into spec's
@@ -383,28 +419,30 @@ static int eval_rows(Checker *c, const OptionRow *rows, const LrNode **bound, in
                      LrSpan where, void *spec)
 {
     char *base = spec;
-    for (int i = 0; rows[i].name; i++) {
-        const OptionRow *r = &rows[i];
-        if (r->type == OPTION_NUMBER) {
-            double dflt = r->default_from ? *(double *)(base + rows[r->default_from - 1].field)
-                                          : r->dflt;
-            if (opt_number(c, bound[i], scope, dflt, (double *)(base + r->field)) < 0)
-                return -1;
-        } else if (r->type == OPTION_BOOL &&
-                   opt_bool(c, bound[i], scope, r->dflt != 0, (bool *)(base + r->field)) < 0) {
+    for (int i = 0; rows[i].name; i++)
+        if (eval_row(c, rows, &rows[i], bound[i], scope, base) < 0)
             return -1;
-        }
-    }
     for (int last = 0; last < 2; last++)
         for (int i = 0; rows[i].name; i++) {
             const OptionRow *r = &rows[i];
-            if (r->type != OPTION_NUMBER || !r->range || r->checked_last != last ||
-                (r->given_only && !bound[i]))
+            if (r->type == OPTION_OTHER || r->type == OPTION_BOOL || !r->range ||
+                r->checked_last != last || (r->given_only && !bound[i]))
                 continue;
-            if (!row_in_range(r, *(double *)(base + r->field)))
+            if (!row_in_range(rows, r, base))
                 return range_error(c, bound[i], scope, where, r->range);
         }
     return 0;
+}
+
+/* Binds a call's (or a statement's) options to rows and evaluates them
+ * into spec: bind_args, then eval_rows. */
+static int eval_options(Checker *c, const char *what, LrSpan where, const LrNode *args,
+                        int allow_positional, const OptionRow *rows, const LrNode **bound,
+                        int scope, void *spec)
+{
+    if (bind_args(c, what, where, args, allow_positional, rows, bound) < 0)
+        return -1;
+    return eval_rows(c, rows, bound, scope, where, spec);
 }
 
 /* ----------------------------------------------------------- schedules */
@@ -440,9 +478,13 @@ static const OptionRow cosine_rows[] = {
     {ROW_NUMBER("target", 0, SCHED(target), 0), .default_from = 1, .valid = RANGE_NONNEGATIVE,
      .range = "target must be >= 0"},
     {0}};
+/* Its lists are checked by eval_schedule. */
+static const OptionRow piecewise_rows[] = {
+    {ROW_OTHER("boundaries", 1)}, {ROW_OTHER("values", 1)}, {0}};
 static const OptionRow *const schedule_rows[] = {
     [SCHED_EXP_DECAY] = exp_decay_rows, [SCHED_INVERSE_TIME] = inverse_time_rows,
-    [SCHED_POLYNOMIAL] = polynomial_rows, [SCHED_COSINE] = cosine_rows};
+    [SCHED_POLYNOMIAL] = polynomial_rows, [SCHED_COSINE] = cosine_rows,
+    [SCHED_PIECEWISE] = piecewise_rows};
 enum { COSINE_TARGET = 4 };
 
 static int eval_schedule(Checker *c, Scoped v, LrScheduleSpec *s)
@@ -473,18 +515,14 @@ static int eval_schedule(Checker *c, Scoped v, LrScheduleSpec *s)
     char what[64];
     snprintf(what, sizeof what, "%.*s", (int)n->name.length, AST_TEXT(c->src, n->name));
     int sc = v.scope;
-    if (s->kind != SCHED_PIECEWISE) {
-        const OptionRow *rows = schedule_rows[s->kind];
-        if (bind_rows(c, what, n->span, n->items, 1, rows, b) < 0)
-            return -1;
-        s->has_target = s->kind == SCHED_COSINE && b[COSINE_TARGET] != NULL;
-        return eval_rows(c, rows, b, sc, n->span, s);
-    }
-    static const Param p[] = {{"boundaries", 1}, {"values", 1}, {NULL, 0}};
+    if (eval_options(c, what, n->span, n->items, 1, schedule_rows[s->kind], b, sc, s) < 0)
+        return -1;
+    s->has_target = s->kind == SCHED_COSINE && b[COSINE_TARGET] != NULL;
+    if (s->kind != SCHED_PIECEWISE)
+        return 0;
     double *bounds, *values;
     int nb, nv;
-    if (bind_args(c, what, n->span, n->items, 1, p, b) < 0 ||
-        eval_number_list(c, arg_value(b[0], sc), "boundaries", &bounds, &nb) < 0 ||
+    if (eval_number_list(c, arg_value(b[0], sc), "boundaries", &bounds, &nb) < 0 ||
         eval_number_list(c, arg_value(b[1], sc), "values", &values, &nv) < 0)
         return -1;
     if (nv != nb + 1) {
@@ -510,6 +548,25 @@ static int eval_schedule(Checker *c, Scoped v, LrScheduleSpec *s)
 
 /* --------------------------------------------------------- initializers */
 
+#define INIT(f) offsetof(LrInitSpec, f)
+static const OptionRow constant_rows[] = {{ROW_NUMBER("value", 1, INIT(a), 0)}, {0}};
+static const OptionRow normal_rows[] = {
+    {ROW_NUMBER("mean", 0, INIT(a), 0)},
+    {ROW_NUMBER("stddev", 0, INIT(b), 0.05), .valid = RANGE_NONNEGATIVE,
+     .range = "stddev must be >= 0"},
+    {0}};
+static const OptionRow uniform_rows[] = {
+    {ROW_NUMBER("low", 0, INIT(a), -0.05)},
+    {ROW_NUMBER("high", 0, INIT(b), 0.05), .valid = RANGE_FROM_ROW, .other = 0,
+     .range = "high must be >= low"},
+    {0}};
+static const OptionRow *const initializer_rows[] = {
+    [INIT_ZEROS] = no_options,          [INIT_ONES] = no_options,
+    [INIT_CONSTANT] = constant_rows,    [INIT_NORMAL] = normal_rows,
+    [INIT_UNIFORM] = uniform_rows,      [INIT_GLOROT_UNIFORM] = no_options,
+    [INIT_GLOROT_NORMAL] = no_options,  [INIT_HE_NORMAL] = no_options,
+    [INIT_HE_UNIFORM] = no_options,     [INIT_LECUN_NORMAL] = no_options};
+
 static int eval_init(Checker *c, Scoped v, LrInitSpec *init)
 {
     v = resolve(c, v);
@@ -525,72 +582,34 @@ static int eval_init(Checker *c, Scoped v, LrInitSpec *init)
     const LrNode *b[MAX_PARAMS];
     char what[64];
     snprintf(what, sizeof what, "%.*s", (int)name.length, AST_TEXT(c->src, name));
-    int sc = v.scope;
-    switch (init->kind) {
-    case INIT_ZEROS:
-    case INIT_ONES:
-    case INIT_GLOROT_UNIFORM:
-    case INIT_GLOROT_NORMAL:
-    case INIT_HE_NORMAL:
-    case INIT_HE_UNIFORM:
-    case INIT_LECUN_NORMAL: {
-        static const Param p[] = {{NULL, 0}};
-        return bind_args(c, what, v.node->span, args, 1, p, b);
-    }
-    case INIT_CONSTANT: {
-        static const Param p[] = {{"value", 1}, {NULL, 0}};
-        if (v.node->kind == AST_NAME) {
-            diag_error(c->diag, c->src, v.node->span, "constant needs 'value'");
-            return -1;
-        }
-        return bind_args(c, what, v.node->span, args, 1, p, b) < 0 ||
-                       opt_number(c, b[0], sc, 0, &init->a) < 0
-                   ? -1
-                   : 0;
-    }
-    case INIT_NORMAL: {
-        static const Param p[] = {{"mean", 0}, {"stddev", 0}, {NULL, 0}};
-        if (bind_args(c, what, v.node->span, args, 1, p, b) < 0 ||
-            opt_number(c, b[0], sc, 0, &init->a) < 0 ||
-            opt_number(c, b[1], sc, 0.05, &init->b) < 0)
-            return -1;
-        if (init->b < 0)
-            return range_error(c, b[1], sc, v.node->span, "stddev must be >= 0");
-        return 0;
-    }
-    case INIT_UNIFORM: {
-        static const Param p[] = {{"low", 0}, {"high", 0}, {NULL, 0}};
-        if (bind_args(c, what, v.node->span, args, 1, p, b) < 0 ||
-            opt_number(c, b[0], sc, -0.05, &init->a) < 0 ||
-            opt_number(c, b[1], sc, 0.05, &init->b) < 0)
-            return -1;
-        if (init->b < init->a)
-            return range_error(c, b[1], sc, v.node->span, "high must be >= low");
-        return 0;
-    }
-    }
-    return 0;
+    return eval_options(c, what, v.node->span, args, 1, initializer_rows[kind], b, v.scope, init);
 }
 
 /* --------------------------------------------------------------- layers */
 
-static int eval_dense(Checker *c, Scoped v, const LrNode *args, LrLayerSpec *layer)
+#define LAYER(f) offsetof(LrLayerSpec, f)
+/* dense's words (activation, init, bias_init) are evaluated by eval_layer. */
+static const OptionRow dense_rows[] = {
+    {ROW_INT(OPTION_INT, "units", 1, LAYER(units), 0, 1, SPEC_MAX_UNITS)},
+    {ROW_OTHER("activation", 0)},
+    {ROW_OTHER("init", 0)},
+    {ROW_OTHER("bias_init", 0)},
+    {ROW_NUMBER("l2", 0, LAYER(l2), 0), .valid = RANGE_NONNEGATIVE, .range = "l2 must be >= 0"},
+    {0}};
+enum { DENSE_ACTIVATION = 1, DENSE_INIT = 2, DENSE_BIAS_INIT = 3 };
+static const OptionRow dropout_rows[] = {
+    {ROW_NUMBER("rate", 1, LAYER(rate), 0), .valid = RANGE_FRACTION,
+     .range = "dropout rate must be >= 0 and < 1"},
+    {0}};
+static const OptionRow *const layer_rows[] = {[LAYER_DENSE] = dense_rows,
+                                              [LAYER_DROPOUT] = dropout_rows,
+                                              [LAYER_ACTIVATION] = no_options};
+
+static int eval_dense_words(Checker *c, const LrNode **b, int sc, LrLayerSpec *layer)
 {
-    static const Param p[] = {{"units", 1},     {"activation", 0}, {"init", 0},
-                              {"bias_init", 0}, {"l2", 0},         {NULL, 0}};
-    const LrNode *b[MAX_PARAMS];
-    int sc = v.scope;
-    int64_t units;
-    if (bind_args(c, words_name(layers, LAYER_DENSE), v.node->span, args, 1, p, b) < 0 ||
-        eval_int(c, arg_value(b[0], sc), "units", 1, SPEC_MAX_UNITS, &units) < 0 ||
-        opt_number(c, b[4], sc, 0, &layer->l2) < 0)
-        return -1;
-    if (layer->l2 < 0)
-        return range_error(c, b[4], sc, v.node->span, "l2 must be >= 0");
-    layer->units = (int)units;
     layer->activation = ACT_LINEAR;
-    if (b[1]) {
-        Scoped a = resolve(c, arg_value(b[1], sc));
+    if (b[DENSE_ACTIVATION]) {
+        Scoped a = resolve(c, arg_value(b[DENSE_ACTIVATION], sc));
         if (a.node->kind != AST_NAME) {
             diag_error(c->diag, c->src, a.node->span, "expected an activation, got %s",
                        describe(a.node));
@@ -603,9 +622,10 @@ static int eval_dense(Checker *c, Scoped v, const LrNode *args, LrLayerSpec *lay
     }
     layer->init.kind = INIT_GLOROT_UNIFORM; /* Keras Dense defaults */
     layer->bias_init.kind = INIT_ZEROS;
-    if (b[2] && eval_init(c, arg_value(b[2], sc), &layer->init) < 0)
+    if (b[DENSE_INIT] && eval_init(c, arg_value(b[DENSE_INIT], sc), &layer->init) < 0)
         return -1;
-    if (b[3] && eval_init(c, arg_value(b[3], sc), &layer->bias_init) < 0)
+    if (b[DENSE_BIAS_INIT] &&
+        eval_init(c, arg_value(b[DENSE_BIAS_INIT], sc), &layer->bias_init) < 0)
         return -1;
     return 0;
 }
@@ -622,34 +642,19 @@ static int eval_layer(Checker *c, Scoped v, LrLayerSpec *layer)
         return -1;
     memset(layer, 0, sizeof *layer);
     layer->span = v.node->span;
-    const LrNode *b[MAX_PARAMS];
+    const char *what = words_name(layers, kind);
     if (kind >= LAYER_WORD_ACTIVATION) {
-        static const Param p[] = {{NULL, 0}};
         layer->kind = LAYER_ACTIVATION;
         layer->activation = (LrActivation)(kind - LAYER_WORD_ACTIVATION);
-        return bind_args(c, activations[layer->activation].name, v.node->span, args, 1, p, b);
+        what = activations[layer->activation].name;
+    } else {
+        layer->kind = (LrLayerKind)kind;
     }
-    if (kind == LAYER_DROPOUT) {
-        static const Param p[] = {{"rate", 1}, {NULL, 0}};
-        layer->kind = LAYER_DROPOUT;
-        if (v.node->kind == AST_NAME) {
-            diag_error(c->diag, c->src, v.node->span, "dropout needs 'rate'");
-            return -1;
-        }
-        if (bind_args(c, words_name(layers, LAYER_DROPOUT), v.node->span, args, 1, p, b) < 0 ||
-            opt_number(c, b[0], v.scope, 0, &layer->rate) < 0)
-            return -1;
-        if (layer->rate < 0 || layer->rate >= 1)
-            return range_error(c, b[0], v.scope, v.node->span,
-                               "dropout rate must be >= 0 and < 1");
-        return 0;
-    }
-    layer->kind = LAYER_DENSE;
-    if (v.node->kind == AST_NAME) {
-        diag_error(c->diag, c->src, v.node->span, "dense needs 'units'");
+    const LrNode *b[MAX_PARAMS];
+    if (eval_options(c, what, v.node->span, args, 1, layer_rows[layer->kind], b, v.scope,
+                     layer) < 0)
         return -1;
-    }
-    return eval_dense(c, v, args, layer);
+    return layer->kind == LAYER_DENSE ? eval_dense_words(c, b, v.scope, layer) : 0;
 }
 
 /* Flattens a `->` chain (possibly through lets) into spec->layers. */
@@ -739,13 +744,17 @@ static int eval_string_list(Checker *c, Scoped v, const char *what, const char *
 
 static int check_csv(Checker *c, Scoped v, const LrNode *args, LrDatasetSpec *d)
 {
-    static const Param p[] = {{"path", 1},   {"label", 0},  {"labels", 0}, {"features", 0},
-                              {"header", 0}, {"delimiter", 0}, {NULL, 0}};
+    /* header is folded after the path, the others after the path is checked. */
+    static const OptionRow rows[] = {
+        {ROW_OTHER("path", 1)},     {ROW_OTHER("label", 0)},
+        {ROW_OTHER("labels", 0)},   {ROW_OTHER("features", 0)},
+        {ROW_BOOL("header", offsetof(LrDatasetSpec, header), true)},
+        {ROW_OTHER("delimiter", 0)}, {0}};
     const LrNode *b[MAX_PARAMS];
     int sc = v.scope;
-    if (bind_args(c, words_name(sources, DATA_CSV), v.node->span, args, 1, p, b) < 0 ||
+    if (bind_args(c, words_name(sources, DATA_CSV), v.node->span, args, 1, rows, b) < 0 ||
         eval_string(c, arg_value(b[0], sc), "the path", &d->path, NULL) < 0 ||
-        opt_bool(c, b[4], sc, true, &d->header) < 0)
+        eval_rows(c, rows, b, sc, v.node->span, d) < 0)
         return -1;
     d->resolved_path = resolve_path(c, d->path, v.node->span);
     d->portable_path = portable_path(c, d->path, v.node->span);
@@ -785,92 +794,81 @@ static int check_csv(Checker *c, Scoped v, const LrNode *args, LrDatasetSpec *d)
     return 0;
 }
 
+/* linear's weights: every one 1 unless given, one per feature. */
+static int eval_linear_weights(Checker *c, const LrNode *bound, int sc, LrSpan where,
+                               LrDatasetSpec *d)
+{
+    double *w = NULL;
+    int count = d->features;
+    if (bound) {
+        if (eval_number_list(c, arg_value(bound, sc), "weights", &w, &count) < 0)
+            return -1;
+        if (count != d->features) {
+            char msg[96];
+            snprintf(msg, sizeof msg, "weights has %d entr%s but features=%d", count,
+                     count == 1 ? "y" : "ies", d->features);
+            return range_error(c, bound, sc, where, msg);
+        }
+    } else {
+        w = arena_array(c->arena, (size_t)d->features, sizeof *w);
+        if (!w) {
+            diag_error(c->diag, c->src, where, "out of memory");
+            return -1;
+        }
+        for (int i = 0; i < d->features; i++)
+            w[i] = 1.0; /* documented default: every weight 1 */
+    }
+    d->weights = w;
+    return 0;
+}
+
+#define DATA(f) offsetof(LrDatasetSpec, f)
+#define DATA_N(lo) {ROW_INT(OPTION_INT64, "n", 1, DATA(n), 0, lo, 9.2e18)}
+#define DATA_FEATURES {ROW_INT(OPTION_INT, "features", 1, DATA(features), 0, 1, SPEC_MAX_UNITS)}
+#define DATA_CLASSES {ROW_INT(OPTION_INT, "classes", 1, DATA(classes), 0, 2, SPEC_MAX_UNITS)}
+#define DATA_NOISE {ROW_NUMBER("noise", 0, DATA(noise), 0), .valid = RANGE_NONNEGATIVE, \
+                    .range = "noise must be >= 0"}
+static const OptionRow linear_rows[] = {
+    DATA_N(1), DATA_FEATURES,
+    {ROW_NUMBER("low", 0, DATA(low), 0)},
+    {ROW_NUMBER("high", 0, DATA(high), 1), .valid = RANGE_ABOVE_ROW, .other = 2,
+     .range = "high must be > low"},
+    {ROW_OTHER("weights", 0)}, /* eval_linear_weights, after the others */
+    {ROW_NUMBER("bias", 0, DATA(bias), 0)},
+    DATA_NOISE, {0}};
+enum { LINEAR_WEIGHTS = 4 };
+static const OptionRow blobs_rows[] = {
+    DATA_N(1), DATA_FEATURES, DATA_CLASSES,
+    {ROW_NUMBER("spread", 0, DATA(spread), 1.0), .valid = RANGE_NONNEGATIVE,
+     .range = "spread must be >= 0"},
+    {0}};
+static const OptionRow moons_rows[] = {DATA_N(2), DATA_NOISE, {0}};
+static const OptionRow spiral_rows[] = {
+    {ROW_INT(OPTION_INT64, "n", 1, DATA(n), 0, 1, 9.2e18), .valid = RANGE_FROM_ROW, .other = 1,
+     .checked_last = true, .range = "spiral needs at least one point per class"},
+    DATA_CLASSES, DATA_NOISE, {0}};
+
+/* A generator: its options, and the width and classes of what it makes
+ * when they are not options (linear's classes: 0, none). */
+typedef struct GeneratorRow {
+    const OptionRow *rows;
+    int features, classes;
+} GeneratorRow;
+static const GeneratorRow generator_rows[] = {
+    [DATA_LINEAR] = {linear_rows, 0, 0}, [DATA_BLOBS] = {blobs_rows, 0, 0},
+    [DATA_MOONS] = {moons_rows, 2, 2},   [DATA_SPIRAL] = {spiral_rows, 2, 0}};
+
 static int check_generator(Checker *c, Scoped v, const LrNode *args, LrDatasetSpec *d,
                            const char *what)
 {
+    const GeneratorRow *g = &generator_rows[d->kind];
     const LrNode *b[MAX_PARAMS];
-    int sc = v.scope;
-    int64_t n = 0, features = 2, classes = 2;
-    switch (d->kind) {
-    case DATA_LINEAR: {
-        static const Param p[] = {{"n", 1},       {"features", 1}, {"low", 0},   {"high", 0},
-                                  {"weights", 0}, {"bias", 0},     {"noise", 0}, {NULL, 0}};
-        if (bind_args(c, what, v.node->span, args, 1, p, b) < 0 ||
-            eval_int(c, arg_value(b[0], sc), "n", 1, 9.2e18, &n) < 0 ||
-            eval_int(c, arg_value(b[1], sc), "features", 1, SPEC_MAX_UNITS, &features) < 0 ||
-            opt_number(c, b[2], sc, 0, &d->low) < 0 || opt_number(c, b[3], sc, 1, &d->high) < 0 ||
-            opt_number(c, b[5], sc, 0, &d->bias) < 0 || opt_number(c, b[6], sc, 0, &d->noise) < 0)
-            return -1;
-        d->n = n;
-        d->features = (int)features;
-        if (d->high <= d->low)
-            return range_error(c, b[3], sc, v.node->span, "high must be > low");
-        if (d->noise < 0)
-            return range_error(c, b[6], sc, v.node->span, "noise must be >= 0");
-        double *w = NULL;
-        int count = d->features;
-        if (b[4]) {
-            if (eval_number_list(c, arg_value(b[4], sc), "weights", &w, &count) < 0)
-                return -1;
-            if (count != d->features) {
-                char msg[96];
-                snprintf(msg, sizeof msg, "weights has %d entr%s but features=%d", count,
-                         count == 1 ? "y" : "ies", d->features);
-                return range_error(c, b[4], sc, v.node->span, msg);
-            }
-        } else {
-            w = arena_array(c->arena, (size_t)d->features, sizeof *w);
-            if (!w) {
-                diag_error(c->diag, c->src, v.node->span, "out of memory");
-                return -1;
-            }
-            for (int i = 0; i < d->features; i++)
-                w[i] = 1.0; /* documented default: every weight 1 */
-        }
-        d->weights = w;
-        return 0;
-    }
-    case DATA_BLOBS: {
-        static const Param p[] = {{"n", 1}, {"features", 1}, {"classes", 1}, {"spread", 0}, {NULL, 0}};
-        if (bind_args(c, what, v.node->span, args, 1, p, b) < 0 ||
-            eval_int(c, arg_value(b[0], sc), "n", 1, 9.2e18, &n) < 0 ||
-            eval_int(c, arg_value(b[1], sc), "features", 1, SPEC_MAX_UNITS, &features) < 0 ||
-            eval_int(c, arg_value(b[2], sc), "classes", 2, SPEC_MAX_UNITS, &classes) < 0 ||
-            opt_number(c, b[3], sc, 1.0, &d->spread) < 0)
-            return -1;
-        if (d->spread < 0)
-            return range_error(c, b[3], sc, v.node->span, "spread must be >= 0");
-        break;
-    }
-    case DATA_MOONS: {
-        static const Param p[] = {{"n", 1}, {"noise", 0}, {NULL, 0}};
-        if (bind_args(c, what, v.node->span, args, 1, p, b) < 0 ||
-            eval_int(c, arg_value(b[0], sc), "n", 2, 9.2e18, &n) < 0 ||
-            opt_number(c, b[1], sc, 0, &d->noise) < 0)
-            return -1;
-        if (d->noise < 0)
-            return range_error(c, b[1], sc, v.node->span, "noise must be >= 0");
-        break;
-    }
-    case DATA_SPIRAL: {
-        static const Param p[] = {{"n", 1}, {"classes", 1}, {"noise", 0}, {NULL, 0}};
-        if (bind_args(c, what, v.node->span, args, 1, p, b) < 0 ||
-            eval_int(c, arg_value(b[0], sc), "n", 1, 9.2e18, &n) < 0 ||
-            eval_int(c, arg_value(b[1], sc), "classes", 2, SPEC_MAX_UNITS, &classes) < 0 ||
-            opt_number(c, b[2], sc, 0, &d->noise) < 0)
-            return -1;
-        if (d->noise < 0)
-            return range_error(c, b[2], sc, v.node->span, "noise must be >= 0");
-        if (n < classes)
-            return range_error(c, b[0], sc, v.node->span, "spiral needs at least one point per class");
-        break;
-    }
-    case DATA_CSV:
-        break;
-    }
-    d->n = n;
-    d->features = (int)features;
-    d->classes = (int)classes;
+    d->features = g->features;
+    d->classes = g->classes;
+    if (eval_options(c, what, v.node->span, args, 1, g->rows, b, v.scope, d) < 0)
+        return -1;
+    if (d->kind == DATA_LINEAR)
+        return eval_linear_weights(c, b[LINEAR_WEIGHTS], v.scope, v.node->span, d);
     return 0;
 }
 
@@ -892,16 +890,16 @@ static int check_dataset(Checker *c, const LrStmt *st, LrSpec *spec, Seen *seen)
     memset(d, 0, sizeof *d);
     d->span = st->span;
     d->name = st->name.length ? span_string(c, st->name) : "";
-    static const Param opts[] = {{"validation", 0}, {"test", 0}, {"normalize", 0}, {NULL, 0}};
+    static const OptionRow opts[] = {
+        {ROW_NUMBER("validation", 0, DATA(validation), 0), .valid = RANGE_FRACTION,
+         .range = "validation must be a fraction >= 0 and < 1"},
+        {ROW_NUMBER("test", 0, DATA(test), 0), .valid = RANGE_FRACTION,
+         .range = "test must be a fraction >= 0 and < 1"},
+        {ROW_OTHER("normalize", 0)}, {0}};
     const LrNode *o[MAX_PARAMS];
     int sc = c->let_count;
-    if (bind_args(c, "dataset", st->keyword, st->options, 0, opts, o) < 0 ||
-        opt_number(c, o[0], sc, 0, &d->validation) < 0 || opt_number(c, o[1], sc, 0, &d->test) < 0)
+    if (eval_options(c, "dataset", st->keyword, st->options, 0, opts, o, sc, d) < 0)
         return -1;
-    if (d->validation < 0 || d->validation >= 1)
-        return range_error(c, o[0], sc, st->span, "validation must be a fraction >= 0 and < 1");
-    if (d->test < 0 || d->test >= 1)
-        return range_error(c, o[1], sc, st->span, "test must be a fraction >= 0 and < 1");
     if (d->validation + d->test >= 1)
         return range_error(c, o[1], sc, st->span,
                            "validation and test together must leave rows for training");
@@ -1083,7 +1081,7 @@ static int eval_optimizer(Checker *c, LrSpan name, const LrNode *options, LrSpan
     const char *oname = optimizers[kind].name;
     const LrNode *b[MAX_PARAMS];
     int sc = c->let_count;
-    if (bind_rows(c, oname, name, options, 0, optimizer_options, b) < 0)
+    if (bind_args(c, oname, name, options, 0, optimizer_options, b) < 0)
         return -1;
     for (int i = 0; optimizer_options[i].name; i++) {
         if (!b[i])
@@ -1137,15 +1135,15 @@ static int check_early_stop(Checker *c, Scoped v, LrEarlyStopSpec *e)
                    "early_stop takes patience(N, min_delta=0, restore_best=true)");
         return -1;
     }
-    static const Param p[] = {{"epochs", 1}, {"min_delta", 0}, {"restore_best", 0}, {NULL, 0}};
+#define STOP(f) offsetof(LrEarlyStopSpec, f)
+    static const OptionRow rows[] = {
+        {ROW_INT(OPTION_INT64, "epochs", 1, STOP(patience), 0, 1, 1e9), .what = "patience"},
+        {ROW_NUMBER("min_delta", 0, STOP(min_delta), 0), .valid = RANGE_NONNEGATIVE,
+         .range = "min_delta must be >= 0"},
+        {ROW_BOOL("restore_best", STOP(restore_best), true)}, {0}};
     const LrNode *b[MAX_PARAMS];
-    if (bind_args(c, "patience", v.node->span, v.node->items, 1, p, b) < 0 ||
-        eval_int(c, arg_value(b[0], v.scope), "patience", 1, 1e9, &e->patience) < 0 ||
-        opt_number(c, b[1], v.scope, 0, &e->min_delta) < 0 ||
-        opt_bool(c, b[2], v.scope, true, &e->restore_best) < 0)
+    if (eval_options(c, "patience", v.node->span, v.node->items, 1, rows, b, v.scope, e) < 0)
         return -1;
-    if (e->min_delta < 0)
-        return range_error(c, b[1], v.scope, v.node->span, "min_delta must be >= 0");
     e->enabled = true;
     return 0;
 }
@@ -1173,25 +1171,27 @@ static int only_dataset(Checker *c, const LrStmt *st, const LrSpec *spec, LrData
 
 static int check_train(Checker *c, const LrStmt *st, LrSpec *spec)
 {
-    static const Param p[] = {{"on", 0},      {"epochs", 0},  {"batch", 0},
-                              {"shuffle", 0}, {"validation", 0}, {"metrics", 0},
-                              {"early_stop", 0}, {NULL, 0}};
+#define TRAIN(f) offsetof(LrTrainSpec, f)
+    /* Keras fit's defaults; on= is evaluated before the rows, the rest after. */
+    static const OptionRow rows[] = {
+        {ROW_OTHER("on", 0)},
+        {ROW_INT(OPTION_INT64, "epochs", 0, TRAIN(epochs), 1, 1, 1e9)},
+        {ROW_INT(OPTION_INT64, "batch", 0, TRAIN(batch), 32, 1, 1e9)},
+        {ROW_BOOL("shuffle", TRAIN(shuffle), true)},
+        {ROW_OTHER("validation", 0)},
+        {ROW_OTHER("metrics", 0)},
+        {ROW_OTHER("early_stop", 0)}, {0}};
     const LrNode *b[MAX_PARAMS];
     int sc = c->let_count;
-    if (bind_args(c, "train", st->keyword, st->options, 0, p, b) < 0)
+    if (bind_args(c, "train", st->keyword, st->options, 0, rows, b) < 0)
         return -1;
     LrTrainSpec *t = &spec->train;
     t->span = st->span;
-    t->epochs = 1; /* Keras fit defaults */
-    t->batch = 32;
-    t->shuffle = true;
     t->validation.dataset = -1;
     if (b[0] ? eval_data_ref(c, arg_value(b[0], sc), spec, &t->on) < 0
              : only_dataset(c, st, spec, &t->on, "train") < 0)
         return -1;
-    if ((b[1] && eval_int(c, arg_value(b[1], sc), "epochs", 1, 1e9, &t->epochs) < 0) ||
-        (b[2] && eval_int(c, arg_value(b[2], sc), "batch", 1, 1e9, &t->batch) < 0) ||
-        opt_bool(c, b[3], sc, true, &t->shuffle) < 0)
+    if (eval_rows(c, rows, b, sc, st->keyword, t) < 0)
         return -1;
     if (b[4]) {
         if (eval_data_ref(c, arg_value(b[4], sc), spec, &t->validation) < 0)
@@ -1217,10 +1217,10 @@ static int check_evaluate(Checker *c, const LrStmt *st, LrSpec *spec)
     LrEvaluateSpec *e = &spec->evaluates[spec->evaluate_count];
     memset(e, 0, sizeof *e);
     e->span = st->span;
-    static const Param p[] = {{"on", 0}, {"metrics", 0}, {NULL, 0}};
+    static const OptionRow rows[] = {{ROW_OTHER("on", 0)}, {ROW_OTHER("metrics", 0)}, {0}};
     const LrNode *b[MAX_PARAMS];
     int sc = c->let_count;
-    if (bind_args(c, "evaluate", st->keyword, st->options, 0, p, b) < 0)
+    if (bind_args(c, "evaluate", st->keyword, st->options, 0, rows, b) < 0)
         return -1;
     if (b[0]) {
         if (eval_data_ref(c, arg_value(b[0], sc), spec, &e->on) < 0)
@@ -1286,13 +1286,15 @@ static int check_minimize(Checker *c, const LrStmt *st, LrSpec *spec)
             return -1;
     }
     m->var_count = n;
-    static const Param p[] = {{"steps", 0}, {"lr", 0}, {"optimizer", 0}, {"trace", 0}, {NULL, 0}};
+#define MINIMIZE(f) offsetof(LrMinimizeSpec, f)
+    /* lr= and optimizer= are evaluated after steps and trace. */
+    static const OptionRow rows[] = {
+        {ROW_INT(OPTION_INT64, "steps", 0, MINIMIZE(steps), 100, 1, 1e9)},
+        {ROW_OTHER("lr", 0)},
+        {ROW_OTHER("optimizer", 0)},
+        {ROW_BOOL("trace", MINIMIZE(trace), false)}, {0}};
     const LrNode *b[MAX_PARAMS];
-    if (bind_args(c, "minimize", st->keyword, st->options, 0, p, b) < 0)
-        return -1;
-    m->steps = 100;
-    if ((b[0] && eval_int(c, arg_value(b[0], sc), "steps", 1, 1e9, &m->steps) < 0) ||
-        opt_bool(c, b[3], sc, false, &m->trace) < 0)
+    if (eval_options(c, "minimize", st->keyword, st->options, 0, rows, b, sc, m) < 0)
         return -1;
     /* optimizer=NAME or optimizer=NAME(option=value, ...); lr= applies to it. */
     if (b[2]) {
@@ -1370,16 +1372,14 @@ static int check_stmt(Checker *c, const LrStmt *st, LrSpec *spec, Seen *seen)
             return -1;
         spec->loss.kind = (LrLossKind)kind;
         spec->loss.delta = 1.0; /* Keras Huber default */
-        static const Param none[] = {{NULL, 0}};
-        static const Param huber[] = {{"delta", 0}, {NULL, 0}};
+        static const OptionRow huber[] = {
+            {ROW_NUMBER("delta", 0, offsetof(LrLossSpec, delta), 1.0), .valid = RANGE_POSITIVE,
+             .range = "delta must be > 0"},
+            {0}};
         const LrNode *b[MAX_PARAMS];
-        if (bind_args(c, losses[kind].name, v.node->span, args, 1,
-                      kind == LOSS_HUBER ? huber : none, b) < 0)
+        if (eval_options(c, losses[kind].name, v.node->span, args, 1,
+                         kind == LOSS_HUBER ? huber : no_options, b, v.scope, &spec->loss) < 0)
             return -1;
-        if (kind == LOSS_HUBER && opt_number(c, b[0], v.scope, 1.0, &spec->loss.delta) < 0)
-            return -1;
-        if (spec->loss.delta <= 0)
-            return range_error(c, b[0], v.scope, v.node->span, "delta must be > 0");
         spec->loss_span = st->span;
         spec->has_loss = true;
         return 0;

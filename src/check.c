@@ -168,23 +168,14 @@ bool check_is_activation(const Checker *c, LrSpan name)
 
 int check_math_function(Checker *c, LrSpan name, bool report, int *arity)
 {
-    static const LrExprOp ops[] = {
-        [FN_SIN] = EXPR_SIN,   [FN_COS] = EXPR_COS,   [FN_TAN] = EXPR_TAN,
-        [FN_EXP] = EXPR_EXP,   [FN_LOG] = EXPR_LOG,   [FN_SQRT] = EXPR_SQRT,
-        [FN_ABS] = EXPR_ABS,   [FN_SINH] = EXPR_SINH, [FN_COSH] = EXPR_COSH,
-        [FN_TANH] = EXPR_TANH, [FN_POW] = EXPR_POW,   [FN_MIN] = EXPR_MIN,
-        [FN_MAX] = EXPR_MAX};
-    int fn;
-    if (report) {
-        fn = lookup(c, functions, name, "function");
-    } else {
-        const LrWord *e = table_find(c, functions, name);
-        fn = e && e->supported ? e->code : -1;
-    }
-    if (fn < 0)
+    const LrWord *e = table_find(c, functions, name);
+    if (!e || !e->supported) {
+        if (report)
+            lookup(c, functions, name, "function");
         return -1;
-    *arity = fn == FN_POW ? 2 : (fn == FN_MIN || fn == FN_MAX) ? -1 : 1;
-    return (int)ops[fn];
+    }
+    *arity = e->arity;
+    return e->code;
 }
 
 /* --------------------------------------------------------- arguments */

@@ -107,8 +107,9 @@ bool check_constant(const Checker *c, LrSpan name, double *value);
 bool check_is_function(const Checker *c, LrSpan name);
 bool check_is_activation(const Checker *c, LrSpan name);
 /* The math function name names as expr.c's operation, with its number of
- * arguments in *arity (-1: one or more); -1 when it names none (sweep
- * included), reported when report is set. */
+ * arguments in *arity (-1: one or more), both from words.h's functions
+ * table; -1 when it names none (sweep included), reported when report is
+ * set. */
 int check_math_function(Checker *c, LrSpan name, bool report, int *arity);
 /* span's text, copied into the arena (NULL when out of memory). */
 char *span_string(Checker *c, LrSpan span);

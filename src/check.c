@@ -314,7 +314,7 @@ static Scoped arg_value(const LrNode *bound, int scope)
 static int range_error(Checker *c, const LrNode *bound, int scope, LrSpan fallback,
                        const char *msg)
 {
-    LrSpan span = bound ? resolve(c, arg_value(bound, scope)).node->span : fallback;
+    LrSpan span = bound ? fold_resolve(c, arg_value(bound, scope)).node->span : fallback;
     diag_error(c->diag, c->src, span, "%s", msg);
     return -1;
 }
@@ -332,7 +332,7 @@ static int as_call(Checker *c, Scoped v, const char *kind, LrSpan *name, const L
         *args = v.node->items;
         return 0;
     }
-    diag_error(c->diag, c->src, v.node->span, "expected %s, got %s", kind, describe(v.node));
+    diag_error(c->diag, c->src, v.node->span, "expected %s, got %s", kind, fold_describe(v.node));
     return -1;
 }
 
@@ -378,17 +378,17 @@ static int eval_row(Checker *c, const OptionRow *rows, const OptionRow *r, const
                                                : r->dflt;
             return 0;
         }
-        return eval_number(c, arg_value(bound, scope), field);
+        return fold_number(c, arg_value(bound, scope), field);
     case OPTION_BOOL:
         if (!bound) {
             *(bool *)field = r->dflt != 0;
             return 0;
         }
-        return eval_bool(c, arg_value(bound, scope), field);
+        return fold_bool(c, arg_value(bound, scope), field);
     case OPTION_INT:
     case OPTION_INT64: {
         int64_t x = (int64_t)r->dflt;
-        if (bound && eval_int(c, arg_value(bound, scope), r->what ? r->what : r->name, r->min,
+        if (bound && fold_int(c, arg_value(bound, scope), r->what ? r->what : r->name, r->min,
                               r->max, &x) < 0)
             return -1;
         if (r->type == OPTION_INT)
@@ -480,10 +480,10 @@ enum { COSINE_TARGET = 4 };
 
 static int eval_schedule(Checker *c, Scoped v, LrScheduleSpec *s)
 {
-    v = resolve(c, v);
+    v = fold_resolve(c, v);
     memset(s, 0, sizeof *s);
     const LrNode *n = v.node;
-    if (n->kind != AST_CALL || table_find(c, functions, n->name) || called_function(c, v)) {
+    if (n->kind != AST_CALL || table_find(c, functions, n->name) || fold_called_function(c, v)) {
         /* A plain number (or arithmetic on numbers): a constant rate. */
         if (n->kind == AST_NAME && !table_find(c, constants, n->name) &&
             table_find(c, schedules, n->name)) {
@@ -492,7 +492,7 @@ static int eval_schedule(Checker *c, Scoped v, LrScheduleSpec *s)
             return -1;
         }
         s->kind = SCHED_CONSTANT;
-        if (eval_number(c, v, &s->initial) < 0)
+        if (fold_number(c, v, &s->initial) < 0)
             return -1;
         if (s->initial < 0)
             return range_error(c, NULL, 0, n->span, "learning rate must be >= 0");
@@ -513,8 +513,8 @@ static int eval_schedule(Checker *c, Scoped v, LrScheduleSpec *s)
         return 0;
     double *bounds, *values;
     int nb, nv;
-    if (eval_number_list(c, arg_value(b[0], sc), "boundaries", &bounds, &nb) < 0 ||
-        eval_number_list(c, arg_value(b[1], sc), "values", &values, &nv) < 0)
+    if (fold_number_list(c, arg_value(b[0], sc), "boundaries", &bounds, &nb) < 0 ||
+        fold_number_list(c, arg_value(b[1], sc), "values", &values, &nv) < 0)
         return -1;
     if (nv != nb + 1) {
         char msg[128];
@@ -560,7 +560,7 @@ static const OptionRow *const initializer_rows[] = {
 
 static int eval_init(Checker *c, Scoped v, LrInitSpec *init)
 {
-    v = resolve(c, v);
+    v = fold_resolve(c, v);
     LrSpan name;
     const LrNode *args;
     if (as_call(c, v, "an initializer", &name, &args) < 0)
@@ -600,10 +600,10 @@ static int eval_dense_words(Checker *c, const LrNode **b, int sc, LrLayerSpec *l
 {
     layer->activation = ACT_LINEAR;
     if (b[DENSE_ACTIVATION]) {
-        Scoped a = resolve(c, arg_value(b[DENSE_ACTIVATION], sc));
+        Scoped a = fold_resolve(c, arg_value(b[DENSE_ACTIVATION], sc));
         if (a.node->kind != AST_NAME) {
             diag_error(c->diag, c->src, a.node->span, "expected an activation, got %s",
-                       describe(a.node));
+                       fold_describe(a.node));
             return -1;
         }
         int act = lookup(c, activations, a.node->name, "activation");
@@ -623,7 +623,7 @@ static int eval_dense_words(Checker *c, const LrNode **b, int sc, LrLayerSpec *l
 
 static int eval_layer(Checker *c, Scoped v, LrLayerSpec *layer)
 {
-    v = resolve(c, v);
+    v = fold_resolve(c, v);
     LrSpan name;
     const LrNode *args;
     if (as_call(c, v, "a layer", &name, &args) < 0)
@@ -651,7 +651,7 @@ static int eval_layer(Checker *c, Scoped v, LrLayerSpec *layer)
 /* Flattens a `->` chain (possibly through lets) into spec->layers. */
 static int collect_layers(Checker *c, Scoped v, LrLayerSpec *out, int *count)
 {
-    v = resolve(c, v);
+    v = fold_resolve(c, v);
     if (v.node->kind == AST_CHAIN) {
         return collect_layers(c, (Scoped){v.node->lhs, v.scope, NULL}, out, count) < 0 ||
                        collect_layers(c, (Scoped){v.node->rhs, v.scope, NULL}, out, count) < 0
@@ -679,24 +679,24 @@ static int check_duplicate(Checker *c, const LrStmt *st, const LrStmt **slot)
         diag_error(c->diag, c->src, st->keyword,
                    "a second '%.*s' statement (the first is at line %d)",
                    (int)st->keyword.length, AST_TEXT(c->src, st->keyword),
-                   line_of(c, (*slot)->keyword));
+                   fold_line_of(c, (*slot)->keyword));
         return -1;
     }
     *slot = st;
     return 0;
 }
 
-char *span_string(Checker *c, LrSpan span)
+char *check_span_string(Checker *c, LrSpan span)
 {
     return arena_strndup(c->arena, AST_TEXT(c->src, span), span.length);
 }
 
 static int eval_string(Checker *c, Scoped v, const char *what, const char **out, LrSpan *span)
 {
-    v = resolve(c, v);
+    v = fold_resolve(c, v);
     if (v.node->kind != AST_STRING) {
         diag_error(c->diag, c->src, v.node->span, "%s must be a string, got %s", what,
-                   describe(v.node));
+                   fold_describe(v.node));
         return -1;
     }
     *out = v.node->text;
@@ -710,7 +710,7 @@ static int eval_string(Checker *c, Scoped v, const char *what, const char **out,
 static int eval_string_list(Checker *c, Scoped v, const char *what, const char *const **out,
                             int *count, LrSpan *span, const LrSpan **item_spans)
 {
-    v = resolve(c, v);
+    v = fold_resolve(c, v);
     if (v.node->kind != AST_LIST || v.node->count == 0) {
         diag_error(c->diag, c->src, v.node->span, "%s must be a non-empty list of strings",
                    what);
@@ -747,9 +747,10 @@ static int check_csv(Checker *c, Scoped v, const LrNode *args, LrDatasetSpec *d)
         eval_string(c, arg_value(b[0], sc), "the path", &d->path, NULL) < 0 ||
         eval_rows(c, rows, b, sc, v.node->span, d) < 0)
         return -1;
-    d->resolved_path = resolve_path(c, d->path, v.node->span);
-    d->portable_path = portable_path(c, d->path, v.node->span);
-    if (sandbox_allows(c, resolve(c, arg_value(b[0], sc)).node->span, d->resolved_path, false) < 0)
+    d->resolved_path = modules_resolve_path(c, d->path, v.node->span);
+    d->portable_path = modules_portable_path(c, d->path, v.node->span);
+    if (modules_sandbox_allows(c, fold_resolve(c, arg_value(b[0], sc)).node->span,
+                               d->resolved_path, false) < 0)
         return -1;
     if (!b[1] == !b[2]) {
         diag_error(c->diag, c->src, v.node->span,
@@ -792,7 +793,7 @@ static int eval_linear_weights(Checker *c, const LrNode *bound, int sc, LrSpan w
     double *w = NULL;
     int count = d->features;
     if (bound) {
-        if (eval_number_list(c, arg_value(bound, sc), "weights", &w, &count) < 0)
+        if (fold_number_list(c, arg_value(bound, sc), "weights", &w, &count) < 0)
             return -1;
         if (count != d->features) {
             char msg[96];
@@ -873,14 +874,14 @@ static int check_dataset(Checker *c, const LrStmt *st, LrSpec *spec, Seen *seen)
     for (int i = 0; st->name.length && i < spec->dataset_count; i++) {
         if (span_is(c, st->name, spec->datasets[i].name)) {
             diag_error(c->diag, c->src, st->name, "dataset '%s' is already defined (at line %d)",
-                       spec->datasets[i].name, line_of(c, seen->datasets[i]->keyword));
+                       spec->datasets[i].name, fold_line_of(c, seen->datasets[i]->keyword));
             return -1;
         }
     }
     LrDatasetSpec *d = &spec->datasets[spec->dataset_count];
     memset(d, 0, sizeof *d);
     d->span = st->span;
-    d->name = st->name.length ? span_string(c, st->name) : "";
+    d->name = st->name.length ? check_span_string(c, st->name) : "";
     static const OptionRow opts[] = {
         {ROW_NUMBER("validation", 0, DATA(validation), 0), .valid = RANGE_FRACTION,
          .range = "validation must be a fraction >= 0 and < 1"},
@@ -896,10 +897,11 @@ static int check_dataset(Checker *c, const LrStmt *st, LrSpec *spec, Seen *seen)
                            "validation and test together must leave rows for training");
     d->normalize = NORM_NONE;
     if (o[2]) {
-        Scoped nv = resolve(c, arg_value(o[2], sc));
+        Scoped nv = fold_resolve(c, arg_value(o[2], sc));
         if (nv.node->kind != AST_NAME) {
             diag_error(c->diag, c->src, nv.node->span,
-                       "normalize must be standard, minmax or none, got %s", describe(nv.node));
+                       "normalize must be standard, minmax or none, got %s",
+                       fold_describe(nv.node));
             return -1;
         }
         int kind = lookup(c, normalizers, nv.node->name, "normalization");
@@ -907,7 +909,7 @@ static int check_dataset(Checker *c, const LrStmt *st, LrSpec *spec, Seen *seen)
             return -1;
         d->normalize = (LrNormalizeKind)kind;
     }
-    Scoped v = resolve(c, (Scoped){st->value, sc, NULL});
+    Scoped v = fold_resolve(c, (Scoped){st->value, sc, NULL});
     LrSpan name;
     const LrNode *args;
     if (as_call(c, v, "a data source", &name, &args) < 0)
@@ -934,7 +936,7 @@ static int check_dataset(Checker *c, const LrStmt *st, LrSpec *spec, Seen *seen)
 /* NAME, NAME.validation or NAME.test, among the datasets defined so far. */
 static int eval_data_ref(Checker *c, Scoped v, const LrSpec *spec, LrDataRef *ref)
 {
-    v = resolve(c, v);
+    v = fold_resolve(c, v);
     const LrNode *n = v.node;
     ref->span = n->span;
     ref->part = PART_TRAIN;
@@ -955,7 +957,7 @@ static int eval_data_ref(Checker *c, Scoped v, const LrSpec *spec, LrDataRef *re
         n = n->lhs;
     }
     if (n->kind != AST_NAME) {
-        diag_error(c->diag, c->src, n->span, "expected a dataset name, got %s", describe(n));
+        diag_error(c->diag, c->src, n->span, "expected a dataset name, got %s", fold_describe(n));
         return -1;
     }
     const char *names[SPEC_MAX_DATASETS + 1];
@@ -994,17 +996,17 @@ static int eval_data_ref(Checker *c, Scoped v, const LrSpec *spec, LrDataRef *re
 
 static int eval_metrics(Checker *c, Scoped v, LrMetricKind *out, int *count)
 {
-    v = resolve(c, v);
+    v = fold_resolve(c, v);
     if (v.node->kind != AST_LIST) {
         diag_error(c->diag, c->src, v.node->span, "metrics must be a list, e.g. [accuracy]");
         return -1;
     }
     *count = 0;
     for (const LrNode *e = v.node->items; e; e = e->next) {
-        Scoped m = resolve(c, (Scoped){e, v.scope, NULL});
+        Scoped m = fold_resolve(c, (Scoped){e, v.scope, NULL});
         if (m.node->kind != AST_NAME) {
             diag_error(c->diag, c->src, m.node->span, "expected a metric name, got %s",
-                       describe(m.node));
+                       fold_describe(m.node));
             return -1;
         }
         int kind = lookup(c, metric_names, m.node->name, "metric");
@@ -1106,10 +1108,10 @@ static int eval_optimizer(Checker *c, LrSpan name, const LrNode *options, LrSpan
 
 static int check_optimizer(Checker *c, const LrStmt *st, LrSpec *spec)
 {
-    Scoped v = resolve(c, (Scoped){st->value, c->let_count, NULL});
+    Scoped v = fold_resolve(c, (Scoped){st->value, c->let_count, NULL});
     if (v.node->kind != AST_NAME) {
         diag_error(c->diag, c->src, v.node->span, "expected an optimizer name, got %s",
-                   describe(v.node));
+                   fold_describe(v.node));
         return -1;
     }
     if (eval_optimizer(c, v.node->name, st->options, st->span, &spec->optimizer) < 0)
@@ -1120,7 +1122,7 @@ static int check_optimizer(Checker *c, const LrStmt *st, LrSpec *spec)
 
 static int check_early_stop(Checker *c, Scoped v, LrEarlyStopSpec *e)
 {
-    v = resolve(c, v);
+    v = fold_resolve(c, v);
     if (v.node->kind != AST_CALL || !span_is(c, v.node->name, "patience")) {
         diag_error(c->diag, c->src, v.node->span,
                    "early_stop takes patience(N, min_delta=0, restore_best=true)");
@@ -1241,8 +1243,8 @@ static int check_path_stmt(Checker *c, const LrStmt *st, const char **out,
         diag_error(c->diag, c->src, *span, "the path is empty");
         return -1;
     }
-    *out = resolve_path(c, path, *span);
-    *portable = portable_path(c, path, *span);
+    *out = modules_resolve_path(c, path, *span);
+    *portable = modules_portable_path(c, path, *span);
     return 0;
 }
 
@@ -1256,7 +1258,7 @@ static int check_minimize(Checker *c, const LrStmt *st, LrSpec *spec)
     LrMinimizeSpec *m = &spec->minimizes[spec->minimize_count];
     memset(m, 0, sizeof *m);
     m->span = st->span;
-    m->text = span_string(c, st->value->span);
+    m->text = check_span_string(c, st->value->span);
     int sc = c->let_count;
     /* The variables, with their starting points. */
     int n = 0;
@@ -1272,8 +1274,8 @@ static int check_minimize(Checker *c, const LrStmt *st, LrSpec *spec)
                            (int)v->name.length, AST_TEXT(c->src, v->name));
                 return -1;
             }
-        m->var_names[n] = span_string(c, v->name);
-        if (eval_number(c, (Scoped){v->lhs, sc, NULL}, &m->start[n]) < 0)
+        m->var_names[n] = check_span_string(c, v->name);
+        if (fold_number(c, (Scoped){v->lhs, sc, NULL}, &m->start[n]) < 0)
             return -1;
     }
     m->var_count = n;
@@ -1289,10 +1291,10 @@ static int check_minimize(Checker *c, const LrStmt *st, LrSpec *spec)
         return -1;
     /* optimizer=NAME or optimizer=NAME(option=value, ...); lr= applies to it. */
     if (b[2]) {
-        Scoped o = resolve(c, arg_value(b[2], sc));
+        Scoped o = fold_resolve(c, arg_value(b[2], sc));
         if (o.node->kind != AST_NAME && o.node->kind != AST_CALL) {
             diag_error(c->diag, c->src, o.node->span, "expected an optimizer, got %s",
-                       describe(o.node));
+                       fold_describe(o.node));
             return -1;
         }
         if (eval_optimizer(c, o.node->name, o.node->kind == AST_CALL ? o.node->items : NULL,
@@ -1316,14 +1318,15 @@ static int check_stmt(Checker *c, const LrStmt *st, LrSpec *spec, Seen *seen)
 {
     if (c->failed_lets && st->kind != STMT_LET && st->kind != STMT_USE)
         return -1;
-    if (st->kind != STMT_LET && (check_no_sweep(c, st->value) | check_no_sweep(c, st->options) |
-                                 check_no_sweep(c, st->from)) < 0)
+    if (st->kind != STMT_LET && (fold_check_no_sweep(c, st->value) |
+                                 fold_check_no_sweep(c, st->options) |
+                                 fold_check_no_sweep(c, st->from)) < 0)
         return -1;
     switch (st->kind) {
     case STMT_SEED: {
         int64_t seed;
         if (check_duplicate(c, st, &seen->seed) < 0 ||
-            eval_int(c, (Scoped){st->value, c->let_count, NULL}, "seed", 0, 9007199254740992.0,
+            fold_int(c, (Scoped){st->value, c->let_count, NULL}, "seed", 0, 9007199254740992.0,
                      &seed) < 0)
             return -1;
         spec->seed = (uint64_t)seed;
@@ -1331,7 +1334,7 @@ static int check_stmt(Checker *c, const LrStmt *st, LrSpec *spec, Seen *seen)
         return 0;
     }
     case STMT_LET:
-        return check_let(c, st);
+        return fold_check_let(c, st);
     case STMT_DATASET:
         return check_dataset(c, st, spec, seen);
     case STMT_MODEL: {
@@ -1353,7 +1356,7 @@ static int check_stmt(Checker *c, const LrStmt *st, LrSpec *spec, Seen *seen)
     case STMT_LOSS: {
         if (check_duplicate(c, st, &seen->loss) < 0)
             return -1;
-        Scoped v = resolve(c, (Scoped){st->value, c->let_count, NULL});
+        Scoped v = fold_resolve(c, (Scoped){st->value, c->let_count, NULL});
         LrSpan name;
         const LrNode *args;
         if (as_call(c, v, "a loss", &name, &args) < 0)
@@ -1391,7 +1394,7 @@ static int check_stmt(Checker *c, const LrStmt *st, LrSpec *spec, Seen *seen)
         spec->save_span = st->span;
         return check_path_stmt(c, st, &spec->save_path, &spec->save_portable,
                                &spec->save_span) < 0 ||
-                       sandbox_allows(c, spec->save_span, spec->save_path, true) < 0
+                       modules_sandbox_allows(c, spec->save_span, spec->save_path, true) < 0
                    ? -1
                    : 0;
     case STMT_LOAD:
@@ -1400,11 +1403,11 @@ static int check_stmt(Checker *c, const LrStmt *st, LrSpec *spec, Seen *seen)
         spec->load_span = st->span;
         return check_path_stmt(c, st, &spec->load_path, &spec->load_portable,
                                &spec->load_span) < 0 ||
-                       sandbox_allows(c, spec->load_span, spec->load_path, false) < 0
+                       modules_sandbox_allows(c, spec->load_span, spec->load_path, false) < 0
                    ? -1
                    : 0;
     case STMT_USE:
-        return check_use(c, st);
+        return modules_use(c, st);
     case STMT_MINIMIZE:
         return check_minimize(c, st, spec);
     }
@@ -1507,11 +1510,11 @@ int check_program_with(const LrProgram *prog, LrSource *src, const LrCheckOption
     }
     int before = diag->errors;
     modules_begin(&c);
-    register_program(&c, prog);
+    modules_register_program(&c, prog);
     if (diag->errors == before)
-        apply_sets(&c);
+        sets_apply(&c);
     if (diag->errors == before)
-        collect_sweeps(&c, spec);
+        sets_collect_sweeps(&c, spec);
     Seen seen;
     memset(&seen, 0, sizeof seen);
     if (diag->errors == before)

@@ -7,6 +7,7 @@
  * beside it (check_int.h lists the files). */
 #include "check.h"
 #include "check_int.h"
+#include "options.h"
 
 #include <limits.h>
 #include <stddef.h>
@@ -180,58 +181,7 @@ int check_math_function(Checker *c, LrSpan name, bool report, int *arity)
 
 /* --------------------------------------------------------- arguments */
 
-/* An option of a statement, or a parameter of a call (a schedule, an
- * optimizer, a data source, a layer, ...), as a row: its name, whether it
- * is required, and for the values this file folds alike, their type, the
- * field of the spec they fill, the default, and the valid range with the
- * message reported at the value when it is out of it. The caller
- * evaluates the OPTION_OTHER rows itself. A new option is a row. */
-typedef enum OptionType {
-    OPTION_OTHER, /* the caller's */
-    OPTION_NUMBER, /* double */
-    OPTION_BOOL,
-    OPTION_INT,   /* int, an integer from min to max */
-    OPTION_INT64  /* int64_t, likewise */
-} OptionType;
-
-typedef enum OptionRange {
-    RANGE_ANY,
-    RANGE_NONNEGATIVE, /* >= 0 */
-    RANGE_POSITIVE,    /* > 0 */
-    RANGE_FRACTION,    /* >= 0 and < 1 */
-    RANGE_UNIT,        /* from 0 to 1 */
-    RANGE_ABOVE_ROW,   /* > the value of row other */
-    RANGE_FROM_ROW     /* >= the value of row other */
-} OptionRange;
-
-typedef struct OptionRow {
-    const char *name;
-    int required;
-    OptionType type;
-    size_t field;         /* offsetof in the spec */
-    double dflt;
-    int default_from;     /* 1 + the row whose value an absent option takes; 0: dflt */
-    double min, max;      /* OPTION_INT, OPTION_INT64: checked as the value is folded */
-    const char *what;     /* what an integer's range message calls it; NULL: the name */
-    OptionRange valid;
-    int other;            /* the row RANGE_ABOVE_ROW and RANGE_FROM_ROW compare with */
-    bool whole;           /* a double that must be an integer */
-    bool given_only;      /* the default is outside the range (clip_norm's 0: none) */
-    bool checked_last;    /* after the other rows (a schedule's initial and steps) */
-    const char *range;    /* reported at the value when it is out of range */
-} OptionRow;
-
-/* Designated initializers for the rows' common shapes. */
-#define ROW_NUMBER(n, req, f, d) .name = n, .required = req, .type = OPTION_NUMBER, .field = f, .dflt = d
-#define ROW_BOOL(n, f, d) .name = n, .type = OPTION_BOOL, .field = f, .dflt = d
-#define ROW_INT(t, n, req, f, d, lo, hi)                                                    \
-    .name = n, .required = req, .type = t, .field = f, .dflt = d, .min = lo, .max = hi
-#define ROW_OTHER(n, req) .name = n, .required = req
-
 enum { MAX_PARAMS = 16 };
-
-/* What takes no options. */
-static const OptionRow no_options[] = {{0}};
 
 /* Binds a call's arguments (or a statement's options, positional = 0) to
  * rows: positional in order, then by name. bound[i] is NULL for an absent
@@ -438,45 +388,6 @@ static int eval_options(Checker *c, const char *what, LrSpan where, const LrNode
 
 /* ----------------------------------------------------------- schedules */
 
-#define SCHED(f) offsetof(LrScheduleSpec, f)
-/* Every decaying schedule starts with these two. */
-#define SCHED_INITIAL {ROW_NUMBER("initial", 1, SCHED(initial), 0), .valid = RANGE_NONNEGATIVE, .checked_last = true, \
-                       .range = "initial learning rate must be >= 0"}
-#define SCHED_STEPS {ROW_NUMBER("steps", 1, SCHED(steps), 0), .valid = RANGE_POSITIVE, \
-                     .checked_last = true, .range = "decay steps must be > 0"}
-static const OptionRow exp_decay_rows[] = {
-    SCHED_INITIAL, SCHED_STEPS,
-    {ROW_NUMBER("rate", 1, SCHED(rate), 0), .valid = RANGE_POSITIVE, .range = "decay rate must be > 0"},
-    {ROW_BOOL("staircase", SCHED(staircase), 0)},
-    {0}};
-static const OptionRow inverse_time_rows[] = {
-    SCHED_INITIAL, SCHED_STEPS,
-    {ROW_NUMBER("rate", 1, SCHED(rate), 0), .valid = RANGE_NONNEGATIVE, .range = "decay rate must be >= 0"},
-    {ROW_BOOL("staircase", SCHED(staircase), 0)},
-    {0}};
-static const OptionRow polynomial_rows[] = {
-    SCHED_INITIAL, SCHED_STEPS,
-    {ROW_NUMBER("end", 0, SCHED(end), 0.0001), .valid = RANGE_NONNEGATIVE, .range = "end must be >= 0"},
-    {ROW_NUMBER("power", 0, SCHED(power), 1.0), .valid = RANGE_POSITIVE, .range = "power must be > 0"},
-    {ROW_BOOL("cycle", SCHED(cycle), 0)},
-    {0}};
-static const OptionRow cosine_rows[] = {
-    SCHED_INITIAL, SCHED_STEPS,
-    {ROW_NUMBER("alpha", 0, SCHED(alpha), 0), .valid = RANGE_UNIT,
-     .range = "alpha must be between 0 and 1"},
-    {ROW_NUMBER("warmup", 0, SCHED(warmup), 0), .valid = RANGE_NONNEGATIVE, .whole = true,
-     .range = "warmup must be an integer >= 0"},
-    {ROW_NUMBER("target", 0, SCHED(target), 0), .default_from = 1, .valid = RANGE_NONNEGATIVE,
-     .range = "target must be >= 0"},
-    {0}};
-/* Its lists are checked by eval_schedule. */
-static const OptionRow piecewise_rows[] = {
-    {ROW_OTHER("boundaries", 1)}, {ROW_OTHER("values", 1)}, {0}};
-static const OptionRow *const schedule_rows[] = {
-    [SCHED_EXP_DECAY] = exp_decay_rows, [SCHED_INVERSE_TIME] = inverse_time_rows,
-    [SCHED_POLYNOMIAL] = polynomial_rows, [SCHED_COSINE] = cosine_rows,
-    [SCHED_PIECEWISE] = piecewise_rows};
-enum { COSINE_TARGET = 4 };
 
 static int eval_schedule(Checker *c, Scoped v, LrScheduleSpec *s)
 {
@@ -506,30 +417,31 @@ static int eval_schedule(Checker *c, Scoped v, LrScheduleSpec *s)
     char what[64];
     snprintf(what, sizeof what, "%.*s", (int)n->name.length, AST_TEXT(c->src, n->name));
     int sc = v.scope;
-    if (eval_options(c, what, n->span, n->items, 1, schedule_rows[s->kind], b, sc, s) < 0)
+    if (eval_options(c, what, n->span, n->items, 1, options_schedules[s->kind], b, sc, s) < 0)
         return -1;
-    s->has_target = s->kind == SCHED_COSINE && b[COSINE_TARGET] != NULL;
+    s->has_target = s->kind == SCHED_COSINE && b[SCHEDULE_COSINE_TARGET] != NULL;
     if (s->kind != SCHED_PIECEWISE)
         return 0;
     double *bounds, *values;
     int nb, nv;
-    if (fold_number_list(c, arg_value(b[0], sc), "boundaries", &bounds, &nb) < 0 ||
-        fold_number_list(c, arg_value(b[1], sc), "values", &values, &nv) < 0)
+    if (fold_number_list(c, arg_value(b[PIECEWISE_BOUNDARIES], sc), "boundaries", &bounds,
+                         &nb) < 0 ||
+        fold_number_list(c, arg_value(b[PIECEWISE_VALUES], sc), "values", &values, &nv) < 0)
         return -1;
     if (nv != nb + 1) {
         char msg[128];
         snprintf(msg, sizeof msg,
                  "piecewise needs one more value than boundaries (%d boundar%s, %d value%s)",
                  nb, nb == 1 ? "y" : "ies", nv, nv == 1 ? "" : "s");
-        return range_error(c, b[1], sc, n->span, msg);
+        return range_error(c, b[PIECEWISE_VALUES], sc, n->span, msg);
     }
     for (int i = 1; i < nb; i++)
         if (bounds[i] <= bounds[i - 1])
-            return range_error(c, b[0], sc, n->span,
+            return range_error(c, b[PIECEWISE_BOUNDARIES], sc, n->span,
                                "boundaries must be strictly increasing");
     for (int i = 0; i < nv; i++)
         if (values[i] < 0)
-            return range_error(c, b[1], sc, n->span, "learning rates must be >= 0");
+            return range_error(c, b[PIECEWISE_VALUES], sc, n->span, "learning rates must be >= 0");
     s->count = nb;
     s->boundaries = bounds;
     s->values = values;
@@ -539,24 +451,6 @@ static int eval_schedule(Checker *c, Scoped v, LrScheduleSpec *s)
 
 /* --------------------------------------------------------- initializers */
 
-#define INIT(f) offsetof(LrInitSpec, f)
-static const OptionRow constant_rows[] = {{ROW_NUMBER("value", 1, INIT(a), 0)}, {0}};
-static const OptionRow normal_rows[] = {
-    {ROW_NUMBER("mean", 0, INIT(a), 0)},
-    {ROW_NUMBER("stddev", 0, INIT(b), 0.05), .valid = RANGE_NONNEGATIVE,
-     .range = "stddev must be >= 0"},
-    {0}};
-static const OptionRow uniform_rows[] = {
-    {ROW_NUMBER("low", 0, INIT(a), -0.05)},
-    {ROW_NUMBER("high", 0, INIT(b), 0.05), .valid = RANGE_FROM_ROW, .other = 0,
-     .range = "high must be >= low"},
-    {0}};
-static const OptionRow *const initializer_rows[] = {
-    [INIT_ZEROS] = no_options,          [INIT_ONES] = no_options,
-    [INIT_CONSTANT] = constant_rows,    [INIT_NORMAL] = normal_rows,
-    [INIT_UNIFORM] = uniform_rows,      [INIT_GLOROT_UNIFORM] = no_options,
-    [INIT_GLOROT_NORMAL] = no_options,  [INIT_HE_NORMAL] = no_options,
-    [INIT_HE_UNIFORM] = no_options,     [INIT_LECUN_NORMAL] = no_options};
 
 static int eval_init(Checker *c, Scoped v, LrInitSpec *init)
 {
@@ -573,28 +467,12 @@ static int eval_init(Checker *c, Scoped v, LrInitSpec *init)
     const LrNode *b[MAX_PARAMS];
     char what[64];
     snprintf(what, sizeof what, "%.*s", (int)name.length, AST_TEXT(c->src, name));
-    return eval_options(c, what, v.node->span, args, 1, initializer_rows[kind], b, v.scope, init);
+    return eval_options(c, what, v.node->span, args, 1, options_initializers[kind], b, v.scope,
+                        init);
 }
 
 /* --------------------------------------------------------------- layers */
 
-#define LAYER(f) offsetof(LrLayerSpec, f)
-/* dense's words (activation, init, bias_init) are evaluated by eval_layer. */
-static const OptionRow dense_rows[] = {
-    {ROW_INT(OPTION_INT, "units", 1, LAYER(units), 0, 1, SPEC_MAX_UNITS)},
-    {ROW_OTHER("activation", 0)},
-    {ROW_OTHER("init", 0)},
-    {ROW_OTHER("bias_init", 0)},
-    {ROW_NUMBER("l2", 0, LAYER(l2), 0), .valid = RANGE_NONNEGATIVE, .range = "l2 must be >= 0"},
-    {0}};
-enum { DENSE_ACTIVATION = 1, DENSE_INIT = 2, DENSE_BIAS_INIT = 3 };
-static const OptionRow dropout_rows[] = {
-    {ROW_NUMBER("rate", 1, LAYER(rate), 0), .valid = RANGE_FRACTION,
-     .range = "dropout rate must be >= 0 and < 1"},
-    {0}};
-static const OptionRow *const layer_rows[] = {[LAYER_DENSE] = dense_rows,
-                                              [LAYER_DROPOUT] = dropout_rows,
-                                              [LAYER_ACTIVATION] = no_options};
 
 static int eval_dense_words(Checker *c, const LrNode **b, int sc, LrLayerSpec *layer)
 {
@@ -642,7 +520,7 @@ static int eval_layer(Checker *c, Scoped v, LrLayerSpec *layer)
         layer->kind = (LrLayerKind)kind;
     }
     const LrNode *b[MAX_PARAMS];
-    if (eval_options(c, what, v.node->span, args, 1, layer_rows[layer->kind], b, v.scope,
+    if (eval_options(c, what, v.node->span, args, 1, options_layers[layer->kind], b, v.scope,
                      layer) < 0)
         return -1;
     return layer->kind == LAYER_DENSE ? eval_dense_words(c, b, v.scope, layer) : 0;
@@ -735,47 +613,44 @@ static int eval_string_list(Checker *c, Scoped v, const char *what, const char *
 
 static int check_csv(Checker *c, Scoped v, const LrNode *args, LrDatasetSpec *d)
 {
-    /* header is folded after the path, the others after the path is checked. */
-    static const OptionRow rows[] = {
-        {ROW_OTHER("path", 1)},     {ROW_OTHER("label", 0)},
-        {ROW_OTHER("labels", 0)},   {ROW_OTHER("features", 0)},
-        {ROW_BOOL("header", offsetof(LrDatasetSpec, header), true)},
-        {ROW_OTHER("delimiter", 0)}, {0}};
     const LrNode *b[MAX_PARAMS];
     int sc = v.scope;
+    const OptionRow *rows = options_sources[DATA_CSV].rows;
+    /* header is folded after the path, the others after the path is checked. */
     if (bind_args(c, words_name(sources, DATA_CSV), v.node->span, args, 1, rows, b) < 0 ||
-        eval_string(c, arg_value(b[0], sc), "the path", &d->path, NULL) < 0 ||
+        eval_string(c, arg_value(b[CSV_PATH], sc), "the path", &d->path, NULL) < 0 ||
         eval_rows(c, rows, b, sc, v.node->span, d) < 0)
         return -1;
     d->resolved_path = modules_resolve_path(c, d->path, v.node->span);
     d->portable_path = modules_portable_path(c, d->path, v.node->span);
-    if (modules_sandbox_allows(c, fold_resolve(c, arg_value(b[0], sc)).node->span,
+    if (modules_sandbox_allows(c, fold_resolve(c, arg_value(b[CSV_PATH], sc)).node->span,
                                d->resolved_path, false) < 0)
         return -1;
-    if (!b[1] == !b[2]) {
+    if (!b[CSV_LABEL] == !b[CSV_LABELS]) {
         diag_error(c->diag, c->src, v.node->span,
-                   b[1] ? "csv takes 'label' or 'labels', not both"
+                   b[CSV_LABEL] ? "csv takes 'label' or 'labels', not both"
                         : "csv needs the target column: label=\"name\" or labels=[...]");
         return -1;
     }
-    if (b[1]) {
+    if (b[CSV_LABEL]) {
         const char **one = arena_alloc(c->arena, sizeof *one);
-        if (!one || eval_string(c, arg_value(b[1], sc), "label", one, &d->label_span) < 0)
+        if (!one || eval_string(c, arg_value(b[CSV_LABEL], sc), "label", one, &d->label_span) < 0)
             return -1;
         d->labels = one;
         d->label_count = 1;
-    } else if (eval_string_list(c, arg_value(b[2], sc), "labels", &d->labels, &d->label_count,
-                                &d->label_span, &d->label_spans) < 0) {
+    } else if (eval_string_list(c, arg_value(b[CSV_LABELS], sc), "labels", &d->labels,
+                                &d->label_count, &d->label_span, &d->label_spans) < 0) {
         return -1;
     }
-    if (b[3] && eval_string_list(c, arg_value(b[3], sc), "features", &d->feature_names,
-                                 &d->feature_count, &d->features_span, &d->feature_spans) < 0)
+    if (b[CSV_FEATURES] &&
+        eval_string_list(c, arg_value(b[CSV_FEATURES], sc), "features", &d->feature_names,
+                         &d->feature_count, &d->features_span, &d->feature_spans) < 0)
         return -1;
     d->delimiter = ',';
-    if (b[5]) {
+    if (b[CSV_DELIMITER]) {
         const char *delim;
         LrSpan span;
-        if (eval_string(c, arg_value(b[5], sc), "delimiter", &delim, &span) < 0)
+        if (eval_string(c, arg_value(b[CSV_DELIMITER], sc), "delimiter", &delim, &span) < 0)
             return -1;
         if (strlen(delim) != 1 || delim[0] == '"' || delim[0] == '\n' || delim[0] == '\r') {
             diag_error(c->diag, c->src, span, "delimiter must be one character (not a quote or newline)");
@@ -814,46 +689,11 @@ static int eval_linear_weights(Checker *c, const LrNode *bound, int sc, LrSpan w
     return 0;
 }
 
-#define DATA(f) offsetof(LrDatasetSpec, f)
-#define DATA_N(lo) {ROW_INT(OPTION_INT64, "n", 1, DATA(n), 0, lo, 9.2e18)}
-#define DATA_FEATURES {ROW_INT(OPTION_INT, "features", 1, DATA(features), 0, 1, SPEC_MAX_UNITS)}
-#define DATA_CLASSES {ROW_INT(OPTION_INT, "classes", 1, DATA(classes), 0, 2, SPEC_MAX_UNITS)}
-#define DATA_NOISE {ROW_NUMBER("noise", 0, DATA(noise), 0), .valid = RANGE_NONNEGATIVE, \
-                    .range = "noise must be >= 0"}
-static const OptionRow linear_rows[] = {
-    DATA_N(1), DATA_FEATURES,
-    {ROW_NUMBER("low", 0, DATA(low), 0)},
-    {ROW_NUMBER("high", 0, DATA(high), 1), .valid = RANGE_ABOVE_ROW, .other = 2,
-     .range = "high must be > low"},
-    {ROW_OTHER("weights", 0)}, /* eval_linear_weights, after the others */
-    {ROW_NUMBER("bias", 0, DATA(bias), 0)},
-    DATA_NOISE, {0}};
-enum { LINEAR_WEIGHTS = 4 };
-static const OptionRow blobs_rows[] = {
-    DATA_N(1), DATA_FEATURES, DATA_CLASSES,
-    {ROW_NUMBER("spread", 0, DATA(spread), 1.0), .valid = RANGE_NONNEGATIVE,
-     .range = "spread must be >= 0"},
-    {0}};
-static const OptionRow moons_rows[] = {DATA_N(2), DATA_NOISE, {0}};
-static const OptionRow spiral_rows[] = {
-    {ROW_INT(OPTION_INT64, "n", 1, DATA(n), 0, 1, 9.2e18), .valid = RANGE_FROM_ROW, .other = 1,
-     .checked_last = true, .range = "spiral needs at least one point per class"},
-    DATA_CLASSES, DATA_NOISE, {0}};
-
-/* A generator: its options, and the width and classes of what it makes
- * when they are not options (linear's classes: 0, none). */
-typedef struct GeneratorRow {
-    const OptionRow *rows;
-    int features, classes;
-} GeneratorRow;
-static const GeneratorRow generator_rows[] = {
-    [DATA_LINEAR] = {linear_rows, 0, 0}, [DATA_BLOBS] = {blobs_rows, 0, 0},
-    [DATA_MOONS] = {moons_rows, 2, 2},   [DATA_SPIRAL] = {spiral_rows, 2, 0}};
 
 static int check_generator(Checker *c, Scoped v, const LrNode *args, LrDatasetSpec *d,
                            const char *what)
 {
-    const GeneratorRow *g = &generator_rows[d->kind];
+    const GeneratorRow *g = &options_sources[d->kind];
     const LrNode *b[MAX_PARAMS];
     d->features = g->features;
     d->classes = g->classes;
@@ -882,22 +722,16 @@ static int check_dataset(Checker *c, const LrStmt *st, LrSpec *spec, Seen *seen)
     memset(d, 0, sizeof *d);
     d->span = st->span;
     d->name = st->name.length ? check_span_string(c, st->name) : "";
-    static const OptionRow opts[] = {
-        {ROW_NUMBER("validation", 0, DATA(validation), 0), .valid = RANGE_FRACTION,
-         .range = "validation must be a fraction >= 0 and < 1"},
-        {ROW_NUMBER("test", 0, DATA(test), 0), .valid = RANGE_FRACTION,
-         .range = "test must be a fraction >= 0 and < 1"},
-        {ROW_OTHER("normalize", 0)}, {0}};
     const LrNode *o[MAX_PARAMS];
     int sc = c->let_count;
-    if (eval_options(c, "dataset", st->keyword, st->options, 0, opts, o, sc, d) < 0)
+    if (eval_options(c, "dataset", st->keyword, st->options, 0, options_dataset, o, sc, d) < 0)
         return -1;
     if (d->validation + d->test >= 1)
-        return range_error(c, o[1], sc, st->span,
+        return range_error(c, o[DATASET_TEST], sc, st->span,
                            "validation and test together must leave rows for training");
     d->normalize = NORM_NONE;
-    if (o[2]) {
-        Scoped nv = fold_resolve(c, arg_value(o[2], sc));
+    if (o[DATASET_NORMALIZE]) {
+        Scoped nv = fold_resolve(c, arg_value(o[DATASET_NORMALIZE], sc));
         if (nv.node->kind != AST_NAME) {
             diag_error(c->diag, c->src, nv.node->span,
                        "normalize must be standard, minmax or none, got %s",
@@ -1022,42 +856,6 @@ static int eval_metrics(Checker *c, Scoped v, LrMetricKind *out, int *count)
     return 0;
 }
 
-#define OPT(f) offsetof(LrOptimizerSpec, f)
-/* One option table for all optimizers; each accepts its own subset, so
- * that a misplaced option is named as such. Defaults are Keras's. */
-static const OptionRow optimizer_options[] = {
-    {.name = "lr", .type = OPTION_OTHER}, /* a schedule */
-    {ROW_NUMBER("momentum", 0, OPT(momentum), 0), .valid = RANGE_FRACTION,
-     .range = "momentum must be >= 0 and < 1"},
-    {ROW_BOOL("nesterov", OPT(nesterov), 0)},
-    {ROW_NUMBER("beta1", 0, OPT(beta1), 0.9), .valid = RANGE_FRACTION,
-     .range = "beta1 must be >= 0 and < 1"},
-    {ROW_NUMBER("beta2", 0, OPT(beta2), 0.999), .valid = RANGE_FRACTION,
-     .range = "beta2 must be >= 0 and < 1"},
-    {ROW_NUMBER("epsilon", 0, OPT(epsilon), 1e-7), .valid = RANGE_POSITIVE,
-     .range = "epsilon must be > 0"},
-    {ROW_NUMBER("weight_decay", 0, OPT(weight_decay), 0), .valid = RANGE_NONNEGATIVE,
-     .range = "weight_decay must be >= 0"},
-    {ROW_NUMBER("rho", 0, OPT(rho), 0.9), .valid = RANGE_FRACTION,
-     .range = "rho must be >= 0 and < 1"},
-    {ROW_NUMBER("initial_accumulator", 0, OPT(initial_accumulator), 0),
-     .valid = RANGE_NONNEGATIVE, .range = "initial_accumulator must be >= 0"},
-    {ROW_NUMBER("clip_norm", 0, OPT(clip_norm), 0), .valid = RANGE_POSITIVE, .given_only = true,
-     .range = "clip_norm must be > 0"},
-    {0}};
-enum { OPTION_LR = 0, OPTION_WEIGHT_DECAY = 6, OPTION_INITIAL_ACCUMULATOR = 8 };
-
-/* An optimizer: the options it accepts, and the defaults that are its own. */
-typedef struct OptimizerRow {
-    const char *accepts;
-    double lr, weight_decay, initial_accumulator;
-} OptimizerRow;
-static const OptimizerRow optimizer_rows[] = {
-    [OPT_SGD] = {"lr momentum nesterov clip_norm", 0.01, 0, 0},
-    [OPT_ADAM] = {"lr beta1 beta2 epsilon clip_norm", 0.001, 0, 0},
-    [OPT_ADAMW] = {"lr beta1 beta2 epsilon weight_decay clip_norm", 0.001, 0.004, 0},
-    [OPT_RMSPROP] = {"lr rho momentum epsilon clip_norm", 0.001, 0, 0},
-    [OPT_ADAGRAD] = {"lr initial_accumulator epsilon clip_norm", 0.001, 0, 0.1}};
 
 /* An optimizer named at name with its options (statement options, or a
  * call's named arguments); where is the span range errors fall back to. */
@@ -1070,16 +868,16 @@ static int eval_optimizer(Checker *c, LrSpan name, const LrNode *options, LrSpan
     memset(o, 0, sizeof *o);
     o->kind = (LrOptimizerKind)kind;
     o->span = where;
-    const OptimizerRow *row = &optimizer_rows[kind];
+    const OptimizerRow *row = &options_optimizers[kind];
     const char *oname = optimizers[kind].name;
     const LrNode *b[MAX_PARAMS];
     int sc = c->let_count;
-    if (bind_args(c, oname, name, options, 0, optimizer_options, b) < 0)
+    if (bind_args(c, oname, name, options, 0, options_optimizer, b) < 0)
         return -1;
-    for (int i = 0; optimizer_options[i].name; i++) {
+    for (int i = 0; options_optimizer[i].name; i++) {
         if (!b[i])
             continue;
-        const char *list = row->accepts, *option = optimizer_options[i].name;
+        const char *list = row->accepts, *option = options_optimizer[i].name;
         size_t len = strlen(option);
         const char *at = strstr(list, option);
         while (at && ((at != list && at[-1] != ' ') || (at[len] != ' ' && at[len] != '\0')))
@@ -1090,18 +888,18 @@ static int eval_optimizer(Checker *c, LrSpan name, const LrNode *options, LrSpan
             return -1;
         }
     }
-    if (b[OPTION_LR]) {
-        if (eval_schedule(c, arg_value(b[OPTION_LR], sc), &o->lr) < 0)
+    if (b[OPTIMIZER_LR]) {
+        if (eval_schedule(c, arg_value(b[OPTIMIZER_LR], sc), &o->lr) < 0)
             return -1;
     } else {
         o->lr.kind = SCHED_CONSTANT;
         o->lr.initial = row->lr;
     }
-    if (eval_rows(c, optimizer_options, b, sc, where, o) < 0)
+    if (eval_rows(c, options_optimizer, b, sc, where, o) < 0)
         return -1;
-    if (!b[OPTION_WEIGHT_DECAY])
+    if (!b[OPTIMIZER_WEIGHT_DECAY])
         o->weight_decay = row->weight_decay;
-    if (!b[OPTION_INITIAL_ACCUMULATOR])
+    if (!b[OPTIMIZER_INITIAL_ACCUMULATOR])
         o->initial_accumulator = row->initial_accumulator;
     return 0;
 }
@@ -1128,14 +926,9 @@ static int check_early_stop(Checker *c, Scoped v, LrEarlyStopSpec *e)
                    "early_stop takes patience(N, min_delta=0, restore_best=true)");
         return -1;
     }
-#define STOP(f) offsetof(LrEarlyStopSpec, f)
-    static const OptionRow rows[] = {
-        {ROW_INT(OPTION_INT64, "epochs", 1, STOP(patience), 0, 1, 1e9), .what = "patience"},
-        {ROW_NUMBER("min_delta", 0, STOP(min_delta), 0), .valid = RANGE_NONNEGATIVE,
-         .range = "min_delta must be >= 0"},
-        {ROW_BOOL("restore_best", STOP(restore_best), true)}, {0}};
     const LrNode *b[MAX_PARAMS];
-    if (eval_options(c, "patience", v.node->span, v.node->items, 1, rows, b, v.scope, e) < 0)
+    if (eval_options(c, "patience", v.node->span, v.node->items, 1, options_patience, b, v.scope,
+                     e) < 0)
         return -1;
     e->enabled = true;
     return 0;
@@ -1164,37 +957,30 @@ static int only_dataset(Checker *c, const LrStmt *st, const LrSpec *spec, LrData
 
 static int check_train(Checker *c, const LrStmt *st, LrSpec *spec)
 {
-#define TRAIN(f) offsetof(LrTrainSpec, f)
-    /* Keras fit's defaults; on= is evaluated before the rows, the rest after. */
-    static const OptionRow rows[] = {
-        {ROW_OTHER("on", 0)},
-        {ROW_INT(OPTION_INT64, "epochs", 0, TRAIN(epochs), 1, 1, 1e9)},
-        {ROW_INT(OPTION_INT64, "batch", 0, TRAIN(batch), 32, 1, 1e9)},
-        {ROW_BOOL("shuffle", TRAIN(shuffle), true)},
-        {ROW_OTHER("validation", 0)},
-        {ROW_OTHER("metrics", 0)},
-        {ROW_OTHER("early_stop", 0)}, {0}};
     const LrNode *b[MAX_PARAMS];
     int sc = c->let_count;
-    if (bind_args(c, "train", st->keyword, st->options, 0, rows, b) < 0)
+    if (bind_args(c, "train", st->keyword, st->options, 0, options_train, b) < 0)
         return -1;
     LrTrainSpec *t = &spec->train;
     t->span = st->span;
     t->validation.dataset = -1;
-    if (b[0] ? eval_data_ref(c, arg_value(b[0], sc), spec, &t->on) < 0
+    if (b[TRAIN_ON] ? eval_data_ref(c, arg_value(b[TRAIN_ON], sc), spec, &t->on) < 0
              : only_dataset(c, st, spec, &t->on, "train") < 0)
         return -1;
-    if (eval_rows(c, rows, b, sc, st->keyword, t) < 0)
+    /* on= is evaluated before the rows, the rest after. */
+    if (eval_rows(c, options_train, b, sc, st->keyword, t) < 0)
         return -1;
-    if (b[4]) {
-        if (eval_data_ref(c, arg_value(b[4], sc), spec, &t->validation) < 0)
+    if (b[TRAIN_VALIDATION]) {
+        if (eval_data_ref(c, arg_value(b[TRAIN_VALIDATION], sc), spec, &t->validation) < 0)
             return -1;
     } else if (t->on.part == PART_TRAIN && spec->datasets[t->on.dataset].validation > 0) {
         t->validation = (LrDataRef){t->on.dataset, PART_VALIDATION, t->on.span};
     }
-    if (b[5] && eval_metrics(c, arg_value(b[5], sc), t->metrics, &t->metric_count) < 0)
+    if (b[TRAIN_METRICS] &&
+        eval_metrics(c, arg_value(b[TRAIN_METRICS], sc), t->metrics, &t->metric_count) < 0)
         return -1;
-    if (b[6] && check_early_stop(c, arg_value(b[6], sc), &t->early_stop) < 0)
+    if (b[TRAIN_EARLY_STOP] &&
+        check_early_stop(c, arg_value(b[TRAIN_EARLY_STOP], sc), &t->early_stop) < 0)
         return -1;
     spec->has_train = true;
     return 0;
@@ -1210,13 +996,12 @@ static int check_evaluate(Checker *c, const LrStmt *st, LrSpec *spec)
     LrEvaluateSpec *e = &spec->evaluates[spec->evaluate_count];
     memset(e, 0, sizeof *e);
     e->span = st->span;
-    static const OptionRow rows[] = {{ROW_OTHER("on", 0)}, {ROW_OTHER("metrics", 0)}, {0}};
     const LrNode *b[MAX_PARAMS];
     int sc = c->let_count;
-    if (bind_args(c, "evaluate", st->keyword, st->options, 0, rows, b) < 0)
+    if (bind_args(c, "evaluate", st->keyword, st->options, 0, options_evaluate, b) < 0)
         return -1;
-    if (b[0]) {
-        if (eval_data_ref(c, arg_value(b[0], sc), spec, &e->on) < 0)
+    if (b[EVALUATE_ON]) {
+        if (eval_data_ref(c, arg_value(b[EVALUATE_ON], sc), spec, &e->on) < 0)
             return -1;
     } else {
         /* Default: the held-out test part of the only dataset, else all of
@@ -1227,7 +1012,8 @@ static int check_evaluate(Checker *c, const LrStmt *st, LrSpec *spec)
             e->on.part = PART_TEST;
     }
     e->metric_count = -1; /* the train statement's, filled in at the end */
-    if (b[1] && eval_metrics(c, arg_value(b[1], sc), e->metrics, &e->metric_count) < 0)
+    if (b[EVALUATE_METRICS] &&
+        eval_metrics(c, arg_value(b[EVALUATE_METRICS], sc), e->metrics, &e->metric_count) < 0)
         return -1;
     spec->evaluate_count++;
     return 0;
@@ -1279,19 +1065,13 @@ static int check_minimize(Checker *c, const LrStmt *st, LrSpec *spec)
             return -1;
     }
     m->var_count = n;
-#define MINIMIZE(f) offsetof(LrMinimizeSpec, f)
-    /* lr= and optimizer= are evaluated after steps and trace. */
-    static const OptionRow rows[] = {
-        {ROW_INT(OPTION_INT64, "steps", 0, MINIMIZE(steps), 100, 1, 1e9)},
-        {ROW_OTHER("lr", 0)},
-        {ROW_OTHER("optimizer", 0)},
-        {ROW_BOOL("trace", MINIMIZE(trace), false)}, {0}};
     const LrNode *b[MAX_PARAMS];
-    if (eval_options(c, "minimize", st->keyword, st->options, 0, rows, b, sc, m) < 0)
+    /* lr= and optimizer= are evaluated after steps and trace. */
+    if (eval_options(c, "minimize", st->keyword, st->options, 0, options_minimize, b, sc, m) < 0)
         return -1;
     /* optimizer=NAME or optimizer=NAME(option=value, ...); lr= applies to it. */
-    if (b[2]) {
-        Scoped o = fold_resolve(c, arg_value(b[2], sc));
+    if (b[MINIMIZE_OPTIMIZER]) {
+        Scoped o = fold_resolve(c, arg_value(b[MINIMIZE_OPTIMIZER], sc));
         if (o.node->kind != AST_NAME && o.node->kind != AST_CALL) {
             diag_error(c->diag, c->src, o.node->span, "expected an optimizer, got %s",
                        fold_describe(o.node));
@@ -1306,7 +1086,7 @@ static int check_minimize(Checker *c, const LrStmt *st, LrSpec *spec)
         m->optimizer.lr.kind = SCHED_CONSTANT;
         m->optimizer.lr.initial = 0.01;
     }
-    if (b[1] && eval_schedule(c, arg_value(b[1], sc), &m->optimizer.lr) < 0)
+    if (b[MINIMIZE_LR] && eval_schedule(c, arg_value(b[MINIMIZE_LR], sc), &m->optimizer.lr) < 0)
         return -1;
     if (compile_formula(c, st->from, n, (Scoped){st->value, sc, NULL}, &m->expr) < 0)
         return -1;
@@ -1366,13 +1146,9 @@ static int check_stmt(Checker *c, const LrStmt *st, LrSpec *spec, Seen *seen)
             return -1;
         spec->loss.kind = (LrLossKind)kind;
         spec->loss.delta = 1.0; /* Keras Huber default */
-        static const OptionRow huber[] = {
-            {ROW_NUMBER("delta", 0, offsetof(LrLossSpec, delta), 1.0), .valid = RANGE_POSITIVE,
-             .range = "delta must be > 0"},
-            {0}};
         const LrNode *b[MAX_PARAMS];
         if (eval_options(c, losses[kind].name, v.node->span, args, 1,
-                         kind == LOSS_HUBER ? huber : no_options, b, v.scope, &spec->loss) < 0)
+                         options_losses[kind], b, v.scope, &spec->loss) < 0)
             return -1;
         spec->loss_span = st->span;
         spec->has_loss = true;

@@ -921,13 +921,13 @@ static int check_optimizer(Checker *c, const LrStmt *st, LrSpec *spec)
 static int check_early_stop(Checker *c, Scoped v, LrEarlyStopSpec *e)
 {
     v = fold_resolve(c, v);
-    if (v.node->kind != AST_CALL || !span_is(c, v.node->name, "patience")) {
+    if (v.node->kind != AST_CALL || !span_is(c, v.node->name, LR_PATIENCE_WORD)) {
         diag_error(c->diag, c->src, v.node->span,
                    "early_stop takes patience(N, min_delta=0, restore_best=true)");
         return -1;
     }
     const LrNode *b[MAX_PARAMS];
-    if (eval_options(c, "patience", v.node->span, v.node->items, 1, options_patience, b, v.scope,
+    if (eval_options(c, LR_PATIENCE_WORD, v.node->span, v.node->items, 1, options_patience, b, v.scope,
                      e) < 0)
         return -1;
     e->enabled = true;

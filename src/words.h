@@ -122,6 +122,10 @@ typedef enum LrScheduleKind { SCHED_CONSTANT, LR_SCHEDULES(WORDS_ENUM) } LrSched
     X(EXPR_MAX, "max", -1)
 #define LR_SWEEP_WORD "sweep"
 
+/* early_stop's value, patience(...): a call of its own (options.h's
+ * options_patience). */
+#define LR_PATIENCE_WORD "patience"
+
 /* Named constants of expressions. */
 #define LR_CONSTANTS(X) X(CONST_PI, "pi") X(CONST_E, "e")
 typedef enum LrConstant { LR_CONSTANTS(WORDS_ENUM) } LrConstant;

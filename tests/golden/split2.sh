@@ -105,3 +105,17 @@ explained "layer options" \
 explained "train options" \
     'train on=d validation=d.validation epochs=3 batch=32 shuffle=true metrics=[] early_stop=patience(2, min_delta=0, restore_best=true)' \
     'dataset d = linear(4, 1) validation=0.5'
+tail='model dense(1)
+loss mse
+train
+'
+explained "optimizer options in its order, clip_norm when given" \
+    'optimizer rmsprop lr=0.001 rho=0.8 momentum=0 epsilon=1e-07 clip_norm=2' \
+    'dataset d = linear(4, 1)' 'optimizer rmsprop clip_norm=2 rho=0.8'
+explained "cosine's target only when given" \
+    'optimizer sgd lr=cosine(0.5, steps=10, alpha=0, warmup=2) momentum=0 nesterov=false' \
+    'dataset d = linear(4, 1)' 'optimizer sgd lr=cosine(0.5, 10, warmup=2)'
+tail=''
+explained "minimize's options, lr= in its optimizer" \
+    'minimize x^2 from x=1 steps=3 optimizer=adam(lr=0.5, beta1=0.9, beta2=0.999, epsilon=1e-07) trace=true' \
+    'minimize x^2 from x=1 trace=true lr=0.5 optimizer=adam steps=3'

@@ -50,7 +50,7 @@ LDLIBS  = -pthread -ldl -lm
 
 # Modules by stage; one object per file in src/ (and the generated parser).
 CORE    := arena source diag
-FRONT   := words lex lr parse ast check fold modules sets compile
+FRONT   := words lex lr parse ast check options fold modules sets compile
 RUNTIME := rng schedule pool blas activation layer_dense layer_dropout layer_activation loss metrics optim init synth csv decimal data sha256 fileio json safetensors plan train report weights explain run expr sweep minimize sandbox
 LRC_OBJS := $(addprefix $(BUILD)/obj/,$(addsuffix .o,$(CORE) $(FRONT) $(RUNTIME) main))
 
@@ -58,7 +58,7 @@ LRC_OBJS := $(addprefix $(BUILD)/obj/,$(addsuffix .o,$(CORE) $(FRONT) $(RUNTIME)
 UNIT_TESTS := train pool decimal diag words lex parse check rng schedule dense layers loss metrics optim init synth csv data sha256 fileio json safetensors expr
 test_diag_MODS     := $(CORE)
 test_lex_MODS      := $(CORE) words lex
-test_words_MODS    := $(CORE) words lex
+test_words_MODS    := $(CORE) words lex expr
 test_parse_MODS    := $(CORE) words lex lr parse ast
 test_check_MODS    := $(CORE) $(FRONT) fileio expr sandbox
 test_train_MODS    := $(CORE) $(FRONT) fileio expr sandbox rng schedule pool blas activation \

@@ -107,68 +107,69 @@ bool check_constant(const Checker *c, LrSpan name, double *value);
 bool check_is_function(const Checker *c, LrSpan name);
 bool check_is_activation(const Checker *c, LrSpan name);
 /* The math function name names as expr.c's operation, with its number of
- * arguments in *arity (-1: one or more); -1 when it names none (sweep
- * included), reported when report is set. */
+ * arguments in *arity (-1: one or more), both from words.h's functions
+ * table; -1 when it names none (sweep included), reported when report is
+ * set. */
 int check_math_function(Checker *c, LrSpan name, bool report, int *arity);
 /* span's text, copied into the arena (NULL when out of memory). */
-char *span_string(Checker *c, LrSpan span);
+char *check_span_string(Checker *c, LrSpan span);
 
 /* ------------------------------------------------------------ fold.c */
 
 /* Allocates the lets and their index; -1 when out of memory. */
 int fold_init_lets(Checker *c);
 /* Registers a let (its name checked unique) before any statement is checked. */
-int register_let(Checker *c, const LrStmt *st);
+int fold_register_let(Checker *c, const LrStmt *st);
 /* The let named name among the first scope lets, or NULL. */
-const LetBinding *let_find(const Checker *c, LrSpan name, int scope);
+const LetBinding *fold_let_find(const Checker *c, LrSpan name, int scope);
 /* The index of name among a frame's names, or -1. */
-int frame_find(const Checker *c, const Frame *f, LrSpan name);
+int fold_frame_find(const Checker *c, const Frame *f, LrSpan name);
 /* Follows let names (and a sweep's first value) to what they stand for. */
-Scoped resolve(const Checker *c, Scoped v);
-int line_of(const Checker *c, LrSpan span);
+Scoped fold_resolve(const Checker *c, Scoped v);
+int fold_line_of(const Checker *c, LrSpan span);
 /* "a number", "a list", ... for "expected X, got Y". */
-const char *describe(const LrNode *n);
-bool is_sweep(const Checker *c, const LrNode *n);
-/* The function let a call names, or NULL; check_function_call checks its
+const char *fold_describe(const LrNode *n);
+bool fold_is_sweep(const Checker *c, const LrNode *n);
+/* The function let a call names, or NULL; fold_check_call checks its
  * arity and that no argument is named. */
-const LetBinding *called_function(const Checker *c, Scoped v);
-int check_function_call(Checker *c, const LrNode *n, const LetBinding *fn);
+const LetBinding *fold_called_function(const Checker *c, Scoped v);
+int fold_check_call(Checker *c, const LrNode *n, const LetBinding *fn);
 /* The operation of an AST_BINARY node's op ('+', '-', '*', '/', '^'). */
 LrExprOp fold_operator(int op);
 /* Whether folding and compiling nest too deeply at n (reported once). */
-int too_deep(Checker *c, const LrNode *n);
+int fold_too_deep(Checker *c, const LrNode *n);
 /* Folded values; each reports at the value and returns -1 on error. */
-int eval_number(Checker *c, Scoped v, double *out);
-int eval_bool(Checker *c, Scoped v, bool *out);
-int eval_int(Checker *c, Scoped v, const char *what, double lo, double hi, int64_t *out);
-int eval_number_list(Checker *c, Scoped v, const char *what, double **out, int *count);
+int fold_number(Checker *c, Scoped v, double *out);
+int fold_bool(Checker *c, Scoped v, bool *out);
+int fold_int(Checker *c, Scoped v, const char *what, double lo, double hi, int64_t *out);
+int fold_number_list(Checker *c, Scoped v, const char *what, double **out, int *count);
 /* Name checks of let values where they are written, and of sweeps. */
-int check_names(Checker *c, const LrNode *n, int scope, const Frame *frame,
-                const LetBinding *self);
-int check_let(Checker *c, const LrStmt *st);
-int check_no_sweep(Checker *c, const LrNode *n);
+int fold_check_names(Checker *c, const LrNode *n, int scope, const Frame *frame,
+                     const LetBinding *self);
+int fold_check_let(Checker *c, const LrStmt *st);
+int fold_check_no_sweep(Checker *c, const LrNode *n);
 
 /* --------------------------------------------------------- modules.c */
 
 /* Marks the experiment file as being loaded (a module using it is a cycle). */
 void modules_begin(Checker *c);
 /* Registers a program's lets, and its modules' at the place of each use. */
-void register_program(Checker *c, const LrProgram *prog);
+void modules_register_program(Checker *c, const LrProgram *prog);
 /* Makes a use's module lets visible from here on; -1 when it failed to load. */
-int check_use(Checker *c, const LrStmt *st);
+int modules_use(Checker *c, const LrStmt *st);
 /* Whether the sandbox lets the file read (or write) path; reports at span. */
-int sandbox_allows(Checker *c, LrSpan span, const char *path, bool write);
+int modules_sandbox_allows(Checker *c, LrSpan span, const char *path, bool write);
 /* path relative to the directory of the file that wrote it at where. */
-const char *resolve_path(Checker *c, const char *path, LrSpan where);
+const char *modules_resolve_path(Checker *c, const char *path, LrSpan where);
 /* path as the main file would write it (--explain, resume's digest). */
-const char *portable_path(Checker *c, const char *path, LrSpan where);
+const char *modules_portable_path(Checker *c, const char *path, LrSpan where);
 
 /* ------------------------------------------------------------ sets.c */
 
 /* --set NAME=VALUE replaces a let's value with one of the same type. */
-void apply_sets(Checker *c);
+void sets_apply(Checker *c);
 /* Every let whose value is sweep(...) and that no --set replaced, into spec. */
-void collect_sweeps(Checker *c, LrSpec *spec);
+void sets_collect_sweeps(Checker *c, LrSpec *spec);
 
 /* --------------------------------------------------------- compile.c */
 

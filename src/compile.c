@@ -36,12 +36,12 @@ static int tape_push(Checker *c, Tape *t, LrExprOp op, int a, int b, double valu
 
 /* Compiles a numeric expression whose frame's names are tape entries
  * (variables, or an inlined function's arguments). Returns the entry, or -1
- * after reporting. Constant parts still go through eval_number's checks. */
+ * after reporting. Constant parts still go through fold_number's checks. */
 static int compile_expr_at(Checker *c, Scoped v, Tape *t);
 
 static int compile_expr(Checker *c, Scoped v, Tape *t)
 {
-    if (too_deep(c, v.node))
+    if (fold_too_deep(c, v.node))
         return -1;
     c->nesting++;
     int status = compile_expr_at(c, v, t);
@@ -52,17 +52,17 @@ static int compile_expr(Checker *c, Scoped v, Tape *t)
 static int compile_expr_at(Checker *c, Scoped v, Tape *t)
 {
     /* A let cannot see the variables: it is a constant (folded once). */
-    if (v.node->kind == AST_NAME && frame_find(c, v.frame, v.node->name) < 0) {
+    if (v.node->kind == AST_NAME && fold_frame_find(c, v.frame, v.node->name) < 0) {
         double value;
-        if (eval_number(c, (Scoped){v.node, v.scope, NULL}, &value) < 0)
+        if (fold_number(c, (Scoped){v.node, v.scope, NULL}, &value) < 0)
             return -1;
         return tape_push(c, t, EXPR_CONST, 0, 0, value, v.node->span);
     }
-    v = resolve(c, v);
+    v = fold_resolve(c, v);
     const LrNode *n = v.node;
     switch (n->kind) {
     case AST_NAME: {
-        int param = frame_find(c, v.frame, n->name);
+        int param = fold_frame_find(c, v.frame, n->name);
         if (param >= 0)
             return v.frame->entries[param];
         break;
@@ -79,14 +79,14 @@ static int compile_expr_at(Checker *c, Scoped v, Tape *t)
         return tape_push(c, t, fold_operator(n->op), a, b, 0, n->span);
     }
     case AST_CALL: {
-        const LetBinding *user = called_function(c, v);
+        const LetBinding *user = fold_called_function(c, v);
         int args[MAX_CALL_ARGS], count = 0;
-        if (user && check_function_call(c, n, user) < 0)
+        if (user && fold_check_call(c, n, user) < 0)
             return -1;
         int want = 0;
         int op = user ? -1 : check_math_function(c, n->name, false, &want);
         if (!user && op < 0)
-            break; /* eval_number reports what it is */
+            break; /* fold_number reports what it is */
         for (const LrNode *a = n->items; a; a = a->next) {
             if (a->kind == AST_KEYWORD || count == MAX_CALL_ARGS)
                 break;
@@ -98,7 +98,7 @@ static int compile_expr_at(Checker *c, Scoped v, Tape *t)
             return compile_expr(c, (Scoped){user->value, (int)(user - c->lets), &frame}, t);
         }
         if ((want > 0 && count != want) || (want < 0 && count < 1) || count != n->count)
-            break; /* eval_number reports the arity */
+            break; /* fold_number reports the arity */
         if (want < 0) { /* min and max of several: pairwise, from the left */
             int acc = args[0];
             for (int i = 1; i < count && acc >= 0; i++)
@@ -112,7 +112,7 @@ static int compile_expr_at(Checker *c, Scoped v, Tape *t)
     }
     /* Whatever is left does not involve the variables: a constant. */
     double value;
-    if (eval_number(c, (Scoped){n, v.scope, NULL}, &value) < 0)
+    if (fold_number(c, (Scoped){n, v.scope, NULL}, &value) < 0)
         return -1;
     return tape_push(c, t, EXPR_CONST, 0, 0, value, n->span);
 }

@@ -1,5 +1,7 @@
 /* explain.c — see explain.h. Numbers are written in the shortest form that
- * reads back to the same double, so the text determines the Spec. */
+ * reads back to the same double, so the text determines the Spec. Options
+ * are written from options.h's rows (their names, fields and order), so
+ * that each option is spelled once, where the checker reads it too. */
 #include "explain.h"
 
 #include <stdio.h>
@@ -7,92 +9,13 @@
 #include <string.h>
 
 #include "decimal.h"
+#include "options.h"
 
 static void num(LrBuffer *b, double v)
 {
     char text[DECIMAL_SHORTEST_SIZE];
     decimal_shortest(v, text);
     buffer_printf(b, "%s", text);
-}
-
-static void init(LrBuffer *b, const LrInitSpec *i)
-{
-    buffer_printf(b, "%s", words_name(words_initializers, (int)i->kind));
-    if (i->kind == INIT_CONSTANT) {
-        buffer_printf(b, "(value=");
-        num(b, i->a);
-        buffer_printf(b, ")");
-    } else if (i->kind == INIT_NORMAL || i->kind == INIT_UNIFORM) {
-        buffer_printf(b, i->kind == INIT_NORMAL ? "(mean=" : "(low=");
-        num(b, i->a);
-        buffer_printf(b, i->kind == INIT_NORMAL ? ", stddev=" : ", high=");
-        num(b, i->b);
-        buffer_printf(b, ")");
-    }
-}
-
-static void kv(LrBuffer *b, const char *key, double v)
-{
-    buffer_printf(b, " %s=", key);
-    num(b, v);
-}
-
-static void schedule(LrBuffer *b, const LrScheduleSpec *s)
-{
-    switch (s->kind) {
-    case SCHED_CONSTANT:
-        num(b, s->initial);
-        return;
-    case SCHED_EXP_DECAY:
-    case SCHED_INVERSE_TIME:
-        buffer_printf(b, "%s(", words_name(words_schedules, (int)s->kind));
-        num(b, s->initial);
-        buffer_printf(b, ", steps=");
-        num(b, s->steps);
-        buffer_printf(b, ", rate=");
-        num(b, s->rate);
-        buffer_printf(b, ", staircase=%s)", s->staircase ? "true" : "false");
-        return;
-    case SCHED_POLYNOMIAL:
-        buffer_printf(b, "%s(", words_name(words_schedules, (int)s->kind));
-        num(b, s->initial);
-        buffer_printf(b, ", steps=");
-        num(b, s->steps);
-        buffer_printf(b, ", end=");
-        num(b, s->end);
-        buffer_printf(b, ", power=");
-        num(b, s->power);
-        buffer_printf(b, ", cycle=%s)", s->cycle ? "true" : "false");
-        return;
-    case SCHED_COSINE:
-        buffer_printf(b, "%s(", words_name(words_schedules, (int)s->kind));
-        num(b, s->initial);
-        buffer_printf(b, ", steps=");
-        num(b, s->steps);
-        buffer_printf(b, ", alpha=");
-        num(b, s->alpha);
-        buffer_printf(b, ", warmup=");
-        num(b, s->warmup);
-        if (s->has_target) { /* it has no default: without it, warmup does nothing */
-            buffer_printf(b, ", target=");
-            num(b, s->target);
-        }
-        buffer_printf(b, ")");
-        return;
-    case SCHED_PIECEWISE:
-        buffer_printf(b, "%s(boundaries=[", words_name(words_schedules, (int)s->kind));
-        for (int i = 0; i < s->count; i++) {
-            buffer_printf(b, i ? ", " : "");
-            num(b, s->boundaries[i]);
-        }
-        buffer_printf(b, "], values=[");
-        for (int i = 0; i <= s->count; i++) {
-            buffer_printf(b, i ? ", " : "");
-            num(b, s->values[i]);
-        }
-        buffer_printf(b, "])");
-        return;
-    }
 }
 
 static void string(LrBuffer *b, const char *s)
@@ -111,6 +34,181 @@ static void string(LrBuffer *b, const char *s)
     buffer_printf(b, "\"");
 }
 
+static void numbers(LrBuffer *b, const double *xs, int count)
+{
+    buffer_printf(b, "[");
+    for (int i = 0; i < count; i++) {
+        buffer_printf(b, i ? ", " : "");
+        num(b, xs[i]);
+    }
+    buffer_printf(b, "]");
+}
+
+static void strings(LrBuffer *b, const char *const *xs, int count)
+{
+    buffer_printf(b, "[");
+    for (int i = 0; i < count; i++) {
+        buffer_printf(b, i ? ", " : "");
+        string(b, xs[i]);
+    }
+    buffer_printf(b, "]");
+}
+
+/* What a call or statement writes besides its rows' plain values: write
+ * is asked of every row, with a NULL buffer, whether it is written, and
+ * writes the value of the OPTION_OTHER ones. Without a Writer, every row
+ * but those is written. */
+typedef struct Writer {
+    bool (*write)(LrBuffer *b, int row, const void *spec, const void *context);
+    const void *context;
+} Writer;
+
+/* Writes row i of rows from spec after sep, as NAME=VALUE, or VALUE alone
+ * when bare (a positional argument); false when it is not written. */
+static bool option(LrBuffer *b, const OptionRow *rows, int i, const void *spec, const char *sep,
+                   bool bare, const Writer *w)
+{
+    const OptionRow *r = &rows[i];
+    const char *field = (const char *)spec + r->field;
+    if (w ? !w->write(NULL, i, spec, w->context) : r->type == OPTION_OTHER)
+        return false;
+    /* A given_only option's default means none: nothing to write. */
+    if (r->given_only && r->type == OPTION_NUMBER && *(const double *)field == r->dflt)
+        return false;
+    buffer_printf(b, "%s", sep);
+    if (!bare)
+        buffer_printf(b, "%s=", r->name);
+    switch (r->type) {
+    case OPTION_NUMBER:
+        num(b, *(const double *)field);
+        break;
+    case OPTION_BOOL:
+        buffer_printf(b, "%s", *(const bool *)field ? "true" : "false");
+        break;
+    case OPTION_INT:
+        buffer_printf(b, "%d", *(const int *)field);
+        break;
+    case OPTION_INT64:
+        buffer_printf(b, "%lld", (long long)*(const int64_t *)field);
+        break;
+    case OPTION_OTHER:
+        w->write(b, i, spec, w->context);
+        break;
+    }
+    return true;
+}
+
+/* Writes the rows, the first `bare` of them as values alone; each after
+ * sep, the first too when lead. */
+static void options(LrBuffer *b, const OptionRow *rows, const void *spec, int bare,
+                    const char *sep, bool lead, const Writer *w)
+{
+    bool first = !lead;
+    for (int i = 0; rows[i].name; i++)
+        if (option(b, rows, i, spec, first ? "" : sep, i < bare, w))
+            first = false;
+}
+
+/* name(options), or name alone when the call has no options. */
+static void call(LrBuffer *b, const char *name, const OptionRow *rows, const void *spec,
+                 int bare, const Writer *w)
+{
+    buffer_printf(b, "%s", name);
+    if (!rows[0].name)
+        return;
+    buffer_printf(b, "(");
+    options(b, rows, spec, bare, ", ", false, w);
+    buffer_printf(b, ")");
+}
+
+static bool write_schedule_option(LrBuffer *b, int row, const void *spec, const void *context)
+{
+    (void)context;
+    const LrScheduleSpec *s = spec;
+    if (s->kind == SCHED_COSINE && row == SCHEDULE_COSINE_TARGET)
+        return s->has_target; /* it has no default: without it, warmup does nothing */
+    if (s->kind != SCHED_PIECEWISE || !b)
+        return true;
+    if (row == PIECEWISE_BOUNDARIES)
+        numbers(b, s->boundaries, s->count);
+    else
+        numbers(b, s->values, s->count + 1);
+    return true;
+}
+
+static void schedule(LrBuffer *b, const LrScheduleSpec *s)
+{
+    if (s->kind == SCHED_CONSTANT) {
+        num(b, s->initial);
+        return;
+    }
+    static const Writer w = {write_schedule_option, NULL};
+    call(b, words_name(words_schedules, (int)s->kind), options_schedules[s->kind], s,
+         s->kind == SCHED_PIECEWISE ? 0 : 1, &w);
+}
+
+static void init(LrBuffer *b, const LrInitSpec *i)
+{
+    call(b, words_name(words_initializers, (int)i->kind), options_initializers[i->kind], i, 0,
+         NULL);
+}
+
+/* dense's activation and initializers. */
+static bool write_layer_option(LrBuffer *b, int row, const void *spec, const void *context)
+{
+    (void)context;
+    const LrLayerSpec *l = spec;
+    if (!b)
+        return true;
+    if (row == DENSE_ACTIVATION)
+        buffer_printf(b, "%s", words_name(words_activations, (int)l->activation));
+    else
+        init(b, row == DENSE_INIT ? &l->init : &l->bias_init);
+    return true;
+}
+
+static void layer(LrBuffer *b, const LrLayerSpec *l)
+{
+    static const Writer w = {write_layer_option, NULL};
+    if (l->kind == LAYER_ACTIVATION)
+        buffer_printf(b, "%s", words_name(words_activations, (int)l->activation));
+    else
+        call(b, words_name(words_layers, (int)l->kind), options_layers[l->kind], l, 1, &w);
+}
+
+/* linear's weights and csv's columns. */
+static bool write_source_option(LrBuffer *b, int row, const void *spec, const void *context)
+{
+    (void)context;
+    const LrDatasetSpec *d = spec;
+    if (d->kind == DATA_CSV && (row == CSV_LABEL || (row == CSV_FEATURES && !d->feature_count)))
+        return false; /* written as labels=[...]; none: every other column */
+    if (!b)
+        return true;
+    if (d->kind == DATA_LINEAR) {
+        numbers(b, d->weights, d->features);
+    } else if (row == CSV_PATH) {
+        string(b, d->portable_path);
+    } else if (row == CSV_LABELS) {
+        strings(b, d->labels, d->label_count);
+    } else if (row == CSV_FEATURES) {
+        strings(b, d->feature_names, d->feature_count);
+    } else {
+        char delim[2] = {d->delimiter, 0};
+        string(b, delim);
+    }
+    return true;
+}
+
+/* The dataset statement's normalize: the context's. */
+static bool write_normalize(LrBuffer *b, int row, const void *spec, const void *context)
+{
+    (void)row, (void)spec;
+    if (b)
+        buffer_printf(b, "%s", words_name(words_normalizers, *(const int *)context));
+    return true;
+}
+
 /* normalize is what the data set's inputs go through: the model's
  * normalization, fitted on the data set trained on and applied to every
  * data set, whatever each one's own option says (which has no effect). */
@@ -119,110 +217,40 @@ static void dataset(LrBuffer *b, const LrDatasetSpec *d, LrNormalizeKind normali
     buffer_printf(b, "dataset ");
     if (d->name[0])
         buffer_printf(b, "%s = ", d->name);
-    buffer_printf(b, "%s(", words_name(words_sources, (int)d->kind));
-    switch (d->kind) {
-    case DATA_LINEAR:
-        buffer_printf(b, "n=%lld, features=%d, low=", (long long)d->n, d->features);
-        num(b, d->low);
-        buffer_printf(b, ", high=");
-        num(b, d->high);
-        buffer_printf(b, ", weights=[");
-        for (int i = 0; i < d->features; i++) {
-            buffer_printf(b, i ? ", " : "");
-            num(b, d->weights[i]);
-        }
-        buffer_printf(b, "], bias=");
-        num(b, d->bias);
-        buffer_printf(b, ", noise=");
-        num(b, d->noise);
-        buffer_printf(b, ")");
-        break;
-    case DATA_CSV:
-        string(b, d->portable_path);
-        buffer_printf(b, ", labels=[");
-        for (int i = 0; i < d->label_count; i++) {
-            buffer_printf(b, i ? ", " : "");
-            string(b, d->labels[i]);
-        }
-        buffer_printf(b, "]");
-        if (d->feature_count) {
-            buffer_printf(b, ", features=[");
-            for (int i = 0; i < d->feature_count; i++) {
-                buffer_printf(b, i ? ", " : "");
-                string(b, d->feature_names[i]);
-            }
-            buffer_printf(b, "]");
-        }
-        buffer_printf(b, ", header=%s, delimiter=", d->header ? "true" : "false");
-        char delim[2] = {d->delimiter, 0};
-        string(b, delim);
-        buffer_printf(b, ")");
-        break;
-    case DATA_BLOBS:
-        buffer_printf(b, "n=%lld, features=%d, classes=%d, spread=", (long long)d->n,
-                      d->features, d->classes);
-        num(b, d->spread);
-        buffer_printf(b, ")");
-        break;
-    case DATA_MOONS:
-        buffer_printf(b, "n=%lld, noise=", (long long)d->n);
-        num(b, d->noise);
-        buffer_printf(b, ")");
-        break;
-    case DATA_SPIRAL:
-        buffer_printf(b, "n=%lld, classes=%d, noise=", (long long)d->n, d->classes);
-        num(b, d->noise);
-        buffer_printf(b, ")");
-        break;
-    }
-    kv(b, "validation", d->validation);
-    kv(b, "test", d->test);
-    buffer_printf(b, " normalize=%s\n", words_name(words_normalizers, (int)normalize));
+    static const Writer source = {write_source_option, NULL};
+    call(b, words_name(words_sources, (int)d->kind), options_sources[d->kind].rows, d,
+         d->kind == DATA_CSV ? 1 : 0, &source);
+    int kind = (int)normalize;
+    const Writer statement = {write_normalize, &kind};
+    options(b, options_dataset, d, 0, " ", true, &statement);
+    buffer_printf(b, "\n");
 }
 
-/* NAME lr=... option=value ...; sep separates the options (" " in the
- * statement, ", " inside minimize's optimizer=NAME(...)). */
+static bool write_lr(LrBuffer *b, int row, const void *spec, const void *context)
+{
+    (void)row, (void)context;
+    if (b)
+        schedule(b, &((const LrOptimizerSpec *)spec)->lr);
+    return true;
+}
+
+/* NAME lr=... option=value ..., the options the optimizer accepts in the
+ * order it lists them; sep separates them (" " in the statement, ", "
+ * inside minimize's optimizer=NAME(...)). */
 static void optimizer(LrBuffer *b, const LrOptimizerSpec *o, const char *sep)
 {
-    buffer_printf(b, "%s%slr=", words_name(words_optimizers, (int)o->kind),
-                  strcmp(sep, " ") ? "(" : " ");
-    schedule(b, &o->lr);
-    const char *keys[4];
-    double values[4];
-    int n = 0;
-    switch (o->kind) {
-    case OPT_SGD:
-        keys[n] = "momentum", values[n++] = o->momentum;
-        break;
-    case OPT_ADAM:
-    case OPT_ADAMW:
-        keys[n] = "beta1", values[n++] = o->beta1;
-        keys[n] = "beta2", values[n++] = o->beta2;
-        keys[n] = "epsilon", values[n++] = o->epsilon;
-        if (o->kind == OPT_ADAMW)
-            keys[n] = "weight_decay", values[n++] = o->weight_decay;
-        break;
-    case OPT_RMSPROP:
-        keys[n] = "rho", values[n++] = o->rho;
-        keys[n] = "momentum", values[n++] = o->momentum;
-        keys[n] = "epsilon", values[n++] = o->epsilon;
-        break;
-    case OPT_ADAGRAD:
-        keys[n] = "initial_accumulator", values[n++] = o->initial_accumulator;
-        keys[n] = "epsilon", values[n++] = o->epsilon;
-        break;
+    static const Writer w = {write_lr, NULL};
+    bool statement = strcmp(sep, " ") == 0;
+    buffer_printf(b, "%s%s", words_name(words_optimizers, (int)o->kind), statement ? "" : "(");
+    bool first = !statement;
+    for (const char *at = options_optimizers[o->kind].accepts; *at;) {
+        size_t length = strcspn(at, " ");
+        int row = options_find(options_optimizer, at, length);
+        if (option(b, options_optimizer, row, o, first ? "" : sep, false, &w))
+            first = false;
+        at += length + (at[length] == ' ');
     }
-    for (int i = 0; i < n; i++) {
-        buffer_printf(b, "%s%s=", sep, keys[i]);
-        num(b, values[i]);
-    }
-    if (o->kind == OPT_SGD)
-        buffer_printf(b, "%snesterov=%s", sep, o->nesterov ? "true" : "false");
-    if (o->clip_norm > 0) {
-        buffer_printf(b, "%sclip_norm=", sep);
-        num(b, o->clip_norm);
-    }
-    if (strcmp(sep, " "))
+    if (!statement)
         buffer_printf(b, ")");
 }
 
@@ -234,10 +262,70 @@ static void data_ref(LrBuffer *b, const LrSpec *spec, LrDataRef ref)
 
 static void metrics(LrBuffer *b, const LrMetricKind *m, int count)
 {
-    buffer_printf(b, " metrics=[");
+    buffer_printf(b, "[");
     for (int i = 0; i < count; i++)
         buffer_printf(b, "%s%s", i ? ", " : "", words_name(words_metrics, (int)m[i]));
     buffer_printf(b, "]");
+}
+
+/* train's data sets (named ones only: the only one is the default),
+ * metrics and early stop; the context is the Spec. */
+static bool write_train_option(LrBuffer *b, int row, const void *spec, const void *context)
+{
+    const LrTrainSpec *t = spec;
+    const LrSpec *s = context;
+    switch (row) {
+    case TRAIN_ON:
+        if (!s->datasets[t->on.dataset].name[0])
+            return false;
+        if (b)
+            data_ref(b, s, t->on);
+        return true;
+    case TRAIN_VALIDATION:
+        if (t->validation.dataset < 0)
+            return false;
+        if (b)
+            data_ref(b, s, t->validation);
+        return true;
+    case TRAIN_METRICS:
+        if (b)
+            metrics(b, t->metrics, t->metric_count);
+        return true;
+    case TRAIN_EARLY_STOP:
+        if (!t->early_stop.enabled)
+            return false;
+        if (b)
+            call(b, LR_PATIENCE_WORD, options_patience, &t->early_stop, 1, NULL);
+        return true;
+    default:
+        return true;
+    }
+}
+
+static bool write_evaluate_option(LrBuffer *b, int row, const void *spec, const void *context)
+{
+    const LrEvaluateSpec *e = spec;
+    const LrSpec *s = context;
+    if (row == EVALUATE_ON) {
+        if (!s->datasets[e->on.dataset].name[0])
+            return false;
+        if (b)
+            data_ref(b, s, e->on);
+    } else if (row == EVALUATE_METRICS && b) {
+        metrics(b, e->metrics, e->metric_count);
+    }
+    return true;
+}
+
+/* minimize's lr= is its optimizer's. */
+static bool write_minimize_option(LrBuffer *b, int row, const void *spec, const void *context)
+{
+    (void)context;
+    if (row == MINIMIZE_LR)
+        return false;
+    if (b && row == MINIMIZE_OPTIMIZER)
+        optimizer(b, &((const LrMinimizeSpec *)spec)->optimizer, ", ");
+    return true;
 }
 
 void explain_spec(const LrSpec *spec, LrBuffer *b)
@@ -250,35 +338,15 @@ void explain_spec(const LrSpec *spec, LrBuffer *b)
     if (spec->has_model) {
         buffer_printf(b, "model ");
         for (int i = 0; i < spec->layer_count; i++) {
-            const LrLayerSpec *l = &spec->layers[i];
             buffer_printf(b, i ? " -> " : "");
-            if (l->kind == LAYER_DENSE) {
-                buffer_printf(b, "%s(%d, activation=%s, init=",
-                              words_name(words_layers, (int)l->kind), l->units,
-                              words_name(words_activations, (int)l->activation));
-                init(b, &l->init);
-                buffer_printf(b, ", bias_init=");
-                init(b, &l->bias_init);
-                buffer_printf(b, ", l2=");
-                num(b, l->l2);
-                buffer_printf(b, ")");
-            } else if (l->kind == LAYER_DROPOUT) {
-                buffer_printf(b, "%s(", words_name(words_layers, (int)l->kind));
-                num(b, l->rate);
-                buffer_printf(b, ")");
-            } else {
-                buffer_printf(b, "%s", words_name(words_activations, (int)l->activation));
-            }
+            layer(b, &spec->layers[i]);
         }
         buffer_printf(b, "\n");
     }
     if (spec->has_loss) {
-        buffer_printf(b, "loss %s", words_name(words_losses, (int)spec->loss.kind));
-        if (spec->loss.kind == LOSS_HUBER) {
-            buffer_printf(b, "(delta=");
-            num(b, spec->loss.delta);
-            buffer_printf(b, ")");
-        }
+        buffer_printf(b, "loss ");
+        call(b, words_name(words_losses, (int)spec->loss.kind), options_losses[spec->loss.kind],
+             &spec->loss, 0, NULL);
         buffer_printf(b, "\n");
     }
     if (spec->has_optimizer) {
@@ -292,33 +360,21 @@ void explain_spec(const LrSpec *spec, LrBuffer *b)
         buffer_printf(b, "\n");
     }
     if (spec->has_train) {
+        /* on= and validation= first, as a data set before how it is used. */
+        const Writer w = {write_train_option, spec};
         const LrTrainSpec *t = &spec->train;
         buffer_printf(b, "train");
-        if (spec->datasets[t->on.dataset].name[0]) {
-            buffer_printf(b, " on=");
-            data_ref(b, spec, t->on);
-        }
-        if (t->validation.dataset >= 0) {
-            buffer_printf(b, " validation=");
-            data_ref(b, spec, t->validation);
-        }
-        buffer_printf(b, " epochs=%lld batch=%lld shuffle=%s", (long long)t->epochs,
-                      (long long)t->batch, t->shuffle ? "true" : "false");
-        metrics(b, t->metrics, t->metric_count);
-        if (t->early_stop.enabled) {
-            buffer_printf(b, " early_stop=patience(%lld, min_delta=", (long long)t->early_stop.patience);
-            num(b, t->early_stop.min_delta);
-            buffer_printf(b, ", restore_best=%s)", t->early_stop.restore_best ? "true" : "false");
-        }
+        option(b, options_train, TRAIN_ON, t, " ", false, &w);
+        option(b, options_train, TRAIN_VALIDATION, t, " ", false, &w);
+        for (int i = 0; options_train[i].name; i++)
+            if (i != TRAIN_ON && i != TRAIN_VALIDATION)
+                option(b, options_train, i, t, " ", false, &w);
         buffer_printf(b, "\n");
     }
     for (int i = 0; i < spec->evaluate_count; i++) {
+        const Writer w = {write_evaluate_option, spec};
         buffer_printf(b, "evaluate");
-        if (spec->datasets[spec->evaluates[i].on.dataset].name[0]) {
-            buffer_printf(b, " on=");
-            data_ref(b, spec, spec->evaluates[i].on);
-        }
-        metrics(b, spec->evaluates[i].metrics, spec->evaluates[i].metric_count);
+        options(b, options_evaluate, &spec->evaluates[i], 0, " ", true, &w);
         buffer_printf(b, "\n");
     }
     if (spec->save_path) {
@@ -327,14 +383,14 @@ void explain_spec(const LrSpec *spec, LrBuffer *b)
         buffer_printf(b, "\n");
     }
     for (int i = 0; i < spec->minimize_count; i++) {
+        static const Writer w = {write_minimize_option, NULL};
         const LrMinimizeSpec *m = &spec->minimizes[i];
         buffer_printf(b, "minimize %s from ", m->text);
         for (int v = 0; v < m->var_count; v++) {
             buffer_printf(b, "%s%s=", v ? ", " : "", m->var_names[v]);
             num(b, m->start[v]);
         }
-        buffer_printf(b, " steps=%lld optimizer=", (long long)m->steps);
-        optimizer(b, &m->optimizer, ", ");
-        buffer_printf(b, " trace=%s\n", m->trace ? "true" : "false");
+        options(b, options_minimize, m, 0, " ", true, &w);
+        buffer_printf(b, "\n");
     }
 }

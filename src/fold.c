@@ -50,7 +50,7 @@ static int *let_slot(const Checker *c, LrSpan name)
 }
 
 /* The let named name among the first scope lets (names are unique). */
-const LetBinding *let_find(const Checker *c, LrSpan name, int scope)
+const LetBinding *fold_let_find(const Checker *c, LrSpan name, int scope)
 {
     if (scope == 0)
         return NULL; /* also: `lrc schedule` checks without any lets */
@@ -59,7 +59,7 @@ const LetBinding *let_find(const Checker *c, LrSpan name, int scope)
 }
 
 /* The index of name among a frame's names, or -1. */
-int frame_find(const Checker *c, const Frame *f, LrSpan name)
+int fold_frame_find(const Checker *c, const Frame *f, LrSpan name)
 {
     int i = 0;
     for (const LrNode *p = f ? f->names : NULL; p; p = p->next, i++)
@@ -72,16 +72,16 @@ int frame_find(const Checker *c, const Frame *f, LrSpan name)
 /* Follows `let` names to the expression they stand for. A sweep stands for
  * its first value when the file is checked as a whole (each run of the
  * sweep checks its own value). */
-Scoped resolve(const Checker *c, Scoped v)
+Scoped fold_resolve(const Checker *c, Scoped v)
 {
     for (;;) {
-        if (v.node->kind == AST_CALL && is_sweep(c, v.node) && v.node->items) {
+        if (v.node->kind == AST_CALL && fold_is_sweep(c, v.node) && v.node->items) {
             v.node = v.node->items;
             continue;
         }
-        if (v.node->kind != AST_NAME || frame_find(c, v.frame, v.node->name) >= 0)
+        if (v.node->kind != AST_NAME || fold_frame_find(c, v.frame, v.node->name) >= 0)
             return v;
-        const LetBinding *b = let_find(c, v.node->name, v.scope);
+        const LetBinding *b = fold_let_find(c, v.node->name, v.scope);
         if (!b || b->stmt->is_function)
             return v;
         v.node = b->value;
@@ -90,7 +90,7 @@ Scoped resolve(const Checker *c, Scoped v)
     }
 }
 
-int line_of(const Checker *c, LrSpan span)
+int fold_line_of(const Checker *c, LrSpan span)
 {
     int line, col;
     source_position(c->src, span.offset, &line, &col);
@@ -106,10 +106,10 @@ static void report_unknown_name(Checker *c, Scoped v, const char *const extra[])
         diag_error(c->diag, c->src, span, "unknown name");
         return;
     }
-    const LetBinding *later = let_find(c, span, c->all_lets);
+    const LetBinding *later = fold_let_find(c, span, c->all_lets);
     if (later && (int)(later - c->lets) >= v.scope) {
         diag_error(c->diag, c->src, span, "'%.*s' is used before it is defined (at line %d)",
-                   (int)span.length, AST_TEXT(c->src, span), line_of(c, later->name));
+                   (int)span.length, AST_TEXT(c->src, span), fold_line_of(c, later->name));
         return;
     }
     enum { MAX_NAMES = 256 };
@@ -133,7 +133,7 @@ static void report_unknown_name(Checker *c, Scoped v, const char *const extra[])
                    AST_TEXT(c->src, span));
 }
 
-const char *describe(const LrNode *n)
+const char *fold_describe(const LrNode *n)
 {
     switch (n->kind) {
     case AST_NUMBER: return "a number";
@@ -165,14 +165,14 @@ LrExprOp fold_operator(int op)
     }
 }
 
-const LetBinding *called_function(const Checker *c, Scoped v)
+const LetBinding *fold_called_function(const Checker *c, Scoped v)
 {
-    const LetBinding *b = let_find(c, v.node->name, v.scope);
+    const LetBinding *b = fold_let_find(c, v.node->name, v.scope);
     return b && b->stmt->is_function ? b : NULL;
 }
 
 /* Checks a call of a `let` function: arity, no named arguments. */
-int check_function_call(Checker *c, const LrNode *n, const LetBinding *fn)
+int fold_check_call(Checker *c, const LrNode *n, const LetBinding *fn)
 {
     int given = 0;
     for (const LrNode *a = n->items; a; a = a->next, given++) {
@@ -185,7 +185,7 @@ int check_function_call(Checker *c, const LrNode *n, const LetBinding *fn)
     if (given != fn->stmt->param_count) {
         diag_error(c->diag, c->src, n->span, "'%.*s' takes %d argument%s, not %d (defined at line %d)",
                    (int)n->name.length, AST_TEXT(c->src, n->name), fn->stmt->param_count,
-                   fn->stmt->param_count == 1 ? "" : "s", given, line_of(c, fn->name));
+                   fn->stmt->param_count == 1 ? "" : "s", given, fold_line_of(c, fn->name));
         return -1;
     }
     return 0;
@@ -194,18 +194,18 @@ int check_function_call(Checker *c, const LrNode *n, const LetBinding *fn)
 static int fold_call(Checker *c, Scoped v, double *out)
 {
     const LrNode *n = v.node;
-    const LetBinding *user = called_function(c, v);
+    const LetBinding *user = fold_called_function(c, v);
     if (user) {
         double args[MAX_CALL_ARGS];
         int count = 0;
-        if (check_function_call(c, n, user) < 0)
+        if (fold_check_call(c, n, user) < 0)
             return -1;
         for (const LrNode *a = n->items; a; a = a->next)
             if (count == MAX_CALL_ARGS ||
-                eval_number(c, (Scoped){a, v.scope, v.frame}, &args[count++]) < 0)
+                fold_number(c, (Scoped){a, v.scope, v.frame}, &args[count++]) < 0)
                 return -1;
         Frame frame = {user->stmt->params, user->stmt->param_count, args, NULL};
-        return eval_number(c, (Scoped){user->value, (int)(user - c->lets), &frame}, out);
+        return fold_number(c, (Scoped){user->value, (int)(user - c->lets), &frame}, out);
     }
     const char *kind = check_is_function(c, n->name) ? NULL : check_word_kind(c, n->name);
     if (kind) {
@@ -229,7 +229,7 @@ static int fold_call(Checker *c, Scoped v, double *out)
             diag_error(c->diag, c->src, a->span, "too many arguments (limit is %d)", MAX_CALL_ARGS);
             return -1;
         }
-        if (eval_number(c, (Scoped){a, v.scope, v.frame}, &args[count++]) < 0)
+        if (fold_number(c, (Scoped){a, v.scope, v.frame}, &args[count++]) < 0)
             return -1;
     }
     if ((want > 0 && count != want) || (want < 0 && count < 1)) {
@@ -254,7 +254,7 @@ static int fold_call(Checker *c, Scoped v, double *out)
  * others twice grow exponentially). */
 enum { CHECK_MAX_FOLD_STEPS = 10000000 };
 
-/* Recursion of eval_number and compile_expr: each expression is at most
+/* Recursion of fold_number and compile_expr: each expression is at most
  * AST_MAX_DEPTH deep, but lets and functions chain expressions. A count of
  * levels, so that the limit is the same in every build. A level takes up
  * to about 2.5 KiB of stack (gcc -O2 with ASan; 1 KiB without), so this
@@ -262,7 +262,7 @@ enum { CHECK_MAX_FOLD_STEPS = 10000000 };
  * diagnostics.sh runs a chain at the limit). */
 enum { CHECK_MAX_NESTING = 1500 };
 
-int too_deep(Checker *c, const LrNode *n)
+int fold_too_deep(Checker *c, const LrNode *n)
 {
     if (c->nesting < CHECK_MAX_NESTING)
         return 0;
@@ -274,20 +274,20 @@ int too_deep(Checker *c, const LrNode *n)
     return 1;
 }
 
-static int eval_number_at(Checker *c, Scoped v, double *out);
+static int fold_number_at(Checker *c, Scoped v, double *out);
 
 /* Folds a numeric expression; every intermediate must be finite. */
-int eval_number(Checker *c, Scoped v, double *out)
+int fold_number(Checker *c, Scoped v, double *out)
 {
-    if (too_deep(c, v.node))
+    if (fold_too_deep(c, v.node))
         return -1;
     c->nesting++;
-    int status = eval_number_at(c, v, out);
+    int status = fold_number_at(c, v, out);
     c->nesting--;
     return status;
 }
 
-static int eval_number_at(Checker *c, Scoped v, double *out)
+static int fold_number_at(Checker *c, Scoped v, double *out)
 {
     if (++c->fold_steps > CHECK_MAX_FOLD_STEPS) {
         if (c->fold_steps == CHECK_MAX_FOLD_STEPS + 1)
@@ -297,20 +297,20 @@ static int eval_number_at(Checker *c, Scoped v, double *out)
         return -1;
     }
     /* A number let is folded once, where it is defined. */
-    if (v.node->kind == AST_NAME && frame_find(c, v.frame, v.node->name) < 0) {
-        LetBinding *b = (LetBinding *)let_find(c, v.node->name, v.scope);
+    if (v.node->kind == AST_NAME && fold_frame_find(c, v.frame, v.node->name) < 0) {
+        LetBinding *b = (LetBinding *)fold_let_find(c, v.node->name, v.scope);
         if (b && !b->stmt->is_function && b->folded != 0) {
             *out = b->number;
             return b->folded > 0 ? 0 : -1;
         }
         if (b && !b->stmt->is_function) {
-            int status = eval_number(c, (Scoped){b->value, (int)(b - c->lets), NULL}, &b->number);
+            int status = fold_number(c, (Scoped){b->value, (int)(b - c->lets), NULL}, &b->number);
             b->folded = status == 0 ? 1 : -1;
             *out = b->number;
             return status;
         }
     }
-    v = resolve(c, v);
+    v = fold_resolve(c, v);
     const LrNode *n = v.node;
     double a, b;
     switch (n->kind) {
@@ -318,7 +318,7 @@ static int eval_number_at(Checker *c, Scoped v, double *out)
         *out = n->number;
         return 0;
     case AST_NAME: {
-        int param = frame_find(c, v.frame, n->name);
+        int param = fold_frame_find(c, v.frame, n->name);
         if (param >= 0 && v.frame->values) {
             *out = v.frame->values[param];
             return 0;
@@ -330,7 +330,7 @@ static int eval_number_at(Checker *c, Scoped v, double *out)
         }
         if (check_constant(c, n->name, out))
             return 0;
-        const LetBinding *fn = let_find(c, n->name, v.scope);
+        const LetBinding *fn = fold_let_find(c, n->name, v.scope);
         if (fn && fn->stmt->is_function) {
             diag_error(c->diag, c->src, n->span, "'%.*s' is a function: call it, as in %.*s(...)",
                        (int)n->name.length, AST_TEXT(c->src, n->name), (int)n->name.length,
@@ -347,13 +347,13 @@ static int eval_number_at(Checker *c, Scoped v, double *out)
         return -1;
     }
     case AST_UNARY:
-        if (eval_number(c, (Scoped){n->lhs, v.scope, v.frame}, &a) < 0)
+        if (fold_number(c, (Scoped){n->lhs, v.scope, v.frame}, &a) < 0)
             return -1;
         *out = expr_apply(EXPR_NEG, a, 0);
         return 0;
     case AST_BINARY:
-        if (eval_number(c, (Scoped){n->lhs, v.scope, v.frame}, &a) < 0 ||
-            eval_number(c, (Scoped){n->rhs, v.scope, v.frame}, &b) < 0)
+        if (fold_number(c, (Scoped){n->lhs, v.scope, v.frame}, &a) < 0 ||
+            fold_number(c, (Scoped){n->rhs, v.scope, v.frame}, &b) < 0)
             return -1;
         if (n->op == '/' && b == 0) {
             diag_error(c->diag, c->src, n->span, "division by zero");
@@ -366,7 +366,7 @@ static int eval_number_at(Checker *c, Scoped v, double *out)
             return -1;
         break;
     default:
-        diag_error(c->diag, c->src, n->span, "expected a number, got %s", describe(n));
+        diag_error(c->diag, c->src, n->span, "expected a number, got %s", fold_describe(n));
         return -1;
     }
     if (!isfinite(*out)) {
@@ -376,12 +376,12 @@ static int eval_number_at(Checker *c, Scoped v, double *out)
     return 0;
 }
 
-int eval_bool(Checker *c, Scoped v, bool *out)
+int fold_bool(Checker *c, Scoped v, bool *out)
 {
-    v = resolve(c, v);
+    v = fold_resolve(c, v);
     if (v.node->kind != AST_BOOL) {
         diag_error(c->diag, c->src, v.node->span, "expected true or false, got %s",
-                   describe(v.node));
+                   fold_describe(v.node));
         return -1;
     }
     *out = v.node->number != 0;
@@ -389,13 +389,13 @@ int eval_bool(Checker *c, Scoped v, bool *out)
 }
 
 /* An integer in [lo, hi]; what names the value in the message. */
-int eval_int(Checker *c, Scoped v, const char *what, double lo, double hi, int64_t *out)
+int fold_int(Checker *c, Scoped v, const char *what, double lo, double hi, int64_t *out)
 {
     double x;
-    if (eval_number(c, v, &x) < 0)
+    if (fold_number(c, v, &x) < 0)
         return -1;
     if (x != floor(x) || x < lo || x > hi) {
-        const LrNode *n = resolve(c, v).node;
+        const LrNode *n = fold_resolve(c, v).node;
         if (hi >= 9e15)
             diag_error(c->diag, c->src, n->span, "%s must be an integer >= %.0f", what, lo);
         else
@@ -408,12 +408,12 @@ int eval_int(Checker *c, Scoped v, const char *what, double lo, double hi, int64
 }
 
 /* A list of numbers, copied into the arena. */
-int eval_number_list(Checker *c, Scoped v, const char *what, double **out, int *count)
+int fold_number_list(Checker *c, Scoped v, const char *what, double **out, int *count)
 {
-    v = resolve(c, v);
+    v = fold_resolve(c, v);
     if (v.node->kind != AST_LIST) {
         diag_error(c->diag, c->src, v.node->span, "%s must be a list of numbers, got %s", what,
-                   describe(v.node));
+                   fold_describe(v.node));
         return -1;
     }
     double *xs = arena_array(c->arena, (size_t)v.node->count + 1, sizeof *xs);
@@ -423,7 +423,7 @@ int eval_number_list(Checker *c, Scoped v, const char *what, double **out, int *
     }
     int i = 0;
     for (const LrNode *e = v.node->items; e; e = e->next)
-        if (eval_number(c, (Scoped){e, v.scope, NULL}, &xs[i++]) < 0)
+        if (fold_number(c, (Scoped){e, v.scope, NULL}, &xs[i++]) < 0)
             return -1;
     *out = xs;
     *count = i;
@@ -432,23 +432,24 @@ int eval_number_list(Checker *c, Scoped v, const char *what, double **out, int *
 
 /* Registers a `let` before any statement is checked, so that a name used
  * too early can be told apart from an unknown one. */
-int register_let(Checker *c, const LrStmt *st)
+int fold_register_let(Checker *c, const LrStmt *st)
 {
     if (check_constant(c, st->name, NULL)) {
         diag_error(c->diag, c->src, st->name, "'%.*s' is a built-in constant",
                    (int)st->name.length, AST_TEXT(c->src, st->name));
         return -1;
     }
-    const LetBinding *prev = let_find(c, st->name, c->all_lets);
+    const LetBinding *prev = fold_let_find(c, st->name, c->all_lets);
     if (prev) {
         const char *file = source_name_at(c->src, prev->name.offset);
         if (file == source_name_at(c->src, st->name.offset))
             diag_error(c->diag, c->src, st->name, "'%.*s' is already defined (at line %d)",
-                       (int)st->name.length, AST_TEXT(c->src, st->name), line_of(c, prev->name));
+                       (int)st->name.length, AST_TEXT(c->src, st->name),
+                       fold_line_of(c, prev->name));
         else
             diag_error(c->diag, c->src, st->name, "'%.*s' is already defined (at %s:%d)",
                        (int)st->name.length, AST_TEXT(c->src, st->name), file,
-                       line_of(c, prev->name));
+                       fold_line_of(c, prev->name));
         return -1;
     }
     for (const LrNode *p = st->params; p; p = p->next) {
@@ -473,7 +474,7 @@ int register_let(Checker *c, const LrStmt *st)
     return 0;
 }
 
-bool is_sweep(const Checker *c, const LrNode *n)
+bool fold_is_sweep(const Checker *c, const LrNode *n)
 {
     return n->kind == AST_CALL && check_span_is(c, n->name, LR_SWEEP_WORD);
 }
@@ -485,20 +486,20 @@ static const char misplaced_sweep[] =
 
 /* Reports each sweep(...) written in a statement's expression n (the
  * parser bounds its depth). */
-int check_no_sweep(Checker *c, const LrNode *n)
+int fold_check_no_sweep(Checker *c, const LrNode *n)
 {
     int status = 0;
     for (; n; n = n->next) {
-        if (is_sweep(c, n)) {
+        if (fold_is_sweep(c, n)) {
             diag_error(c->diag, c->src, n->span, "%s", misplaced_sweep);
             status = -1;
             continue;
         }
         if (n->lhs)
-            status |= check_no_sweep(c, n->lhs);
+            status |= fold_check_no_sweep(c, n->lhs);
         if (n->rhs)
-            status |= check_no_sweep(c, n->rhs);
-        status |= check_no_sweep(c, n->items);
+            status |= fold_check_no_sweep(c, n->rhs);
+        status |= fold_check_no_sweep(c, n->items);
     }
     return status;
 }
@@ -507,13 +508,13 @@ int check_no_sweep(Checker *c, const LrNode *n)
  * where it is defined: each must be a parameter, an earlier `let` or a word
  * of the language; a function may not call itself. self is the binding
  * being defined. */
-int check_names(Checker *c, const LrNode *n, int scope, const Frame *frame,
-                       const LetBinding *self)
+int fold_check_names(Checker *c, const LrNode *n, int scope, const Frame *frame,
+                     const LetBinding *self)
 {
     int status = 0;
     switch (n->kind) {
     case AST_NAME:
-        if (frame_find(c, frame, n->name) >= 0 || let_find(c, n->name, scope) ||
+        if (fold_frame_find(c, frame, n->name) >= 0 || fold_let_find(c, n->name, scope) ||
             check_is_known_word(c, n->name))
             return 0;
         if (self && n->name.length == self->name.length &&
@@ -526,7 +527,7 @@ int check_names(Checker *c, const LrNode *n, int scope, const Frame *frame,
         report_unknown_name(c, (Scoped){n, scope, frame}, NULL);
         return -1;
     case AST_CALL:
-        if (is_sweep(c, n) && self && n != self->value) {
+        if (fold_is_sweep(c, n) && self && n != self->value) {
             diag_error(c->diag, c->src, n->span, "%s", misplaced_sweep);
             return -1;
         }
@@ -537,7 +538,7 @@ int check_names(Checker *c, const LrNode *n, int scope, const Frame *frame,
                        (int)n->name.length, AST_TEXT(c->src, n->name));
             return -1;
         }
-        if (!let_find(c, n->name, scope) && let_find(c, n->name, c->all_lets) &&
+        if (!fold_let_find(c, n->name, scope) && fold_let_find(c, n->name, c->all_lets) &&
             !check_is_known_word(c, n->name)) {
             report_unknown_name(c, (Scoped){n, scope, frame}, NULL);
             return -1;
@@ -545,22 +546,22 @@ int check_names(Checker *c, const LrNode *n, int scope, const Frame *frame,
         /* fallthrough */
     case AST_LIST:
         for (const LrNode *a = n->items; a; a = a->next)
-            status |= check_names(c, a, scope, frame, self);
+            status |= fold_check_names(c, a, scope, frame, self);
         return status;
     case AST_KEYWORD:
     case AST_MEMBER:
     case AST_UNARY:
-        return check_names(c, n->lhs, scope, frame, self);
+        return fold_check_names(c, n->lhs, scope, frame, self);
     case AST_BINARY:
     case AST_CHAIN:
-        return check_names(c, n->lhs, scope, frame, self) |
-               check_names(c, n->rhs, scope, frame, self);
+        return fold_check_names(c, n->lhs, scope, frame, self) |
+               fold_check_names(c, n->rhs, scope, frame, self);
     default:
         return 0;
     }
 }
 
-int check_let(Checker *c, const LrStmt *st)
+int fold_check_let(Checker *c, const LrStmt *st)
 {
     int scope = c->let_count;
     if (scope < c->all_lets && c->lets[scope].stmt == st)
@@ -569,7 +570,7 @@ int check_let(Checker *c, const LrStmt *st)
         return -1; /* not registered: already reported */
     const LetBinding *self = &c->lets[scope];
     Frame frame = {st->params, st->param_count, NULL, NULL};
-    int status = check_names(c, self->value, scope, st->is_function ? &frame : NULL, self);
+    int status = fold_check_names(c, self->value, scope, st->is_function ? &frame : NULL, self);
     c->failed_lets += status < 0;
     return status;
 }

@@ -54,7 +54,7 @@ static bool real_dir_of(const char *file, char out[PATH_MAX])
  * root. Unlike the path that is opened, it does not depend on the current
  * directory or on how the file was named, so neither does the resolved
  * experiment nor the SHA-256 that resume compares. */
-const char *portable_path(Checker *c, const char *path, LrSpan where)
+const char *modules_portable_path(Checker *c, const char *path, LrSpan where)
 {
     const LrSegment *seg = source_segment(c->src, where.offset);
     if (path[0] == '/' || !seg || seg == &c->src->segments[0])
@@ -85,7 +85,7 @@ const char *portable_path(Checker *c, const char *path, LrSpan where)
 }
 
 /* Paths in a .lr file are relative to that file's directory. */
-const char *resolve_path(Checker *c, const char *path, LrSpan where)
+const char *modules_resolve_path(Checker *c, const char *path, LrSpan where)
 {
     const char *file = source_name_at(c->src, where.offset);
     if (path[0] == '/')
@@ -126,7 +126,7 @@ static int file_exists(const char *path)
 }
 
 /* Whether the sandbox lets the file read (or write) path; reports at span. */
-int sandbox_allows(Checker *c, LrSpan span, const char *path, bool write)
+int modules_sandbox_allows(Checker *c, LrSpan span, const char *path, bool write)
 {
     const LrSandbox *box = c->options->sandbox;
     char why[2 * PATH_MAX + 200];
@@ -157,7 +157,7 @@ static int find_module(Checker *c, const LrStmt *st, char *out, size_t size)
                        path, out);
             return -1;
         }
-        return sandbox_allows(c, v->span, out, false);
+        return modules_sandbox_allows(c, v->span, out, false);
     }
     for (int i = 0; i < c->options->module_path_count; i++) {
         snprintf(out, size, "%s/%.*s.lr", c->options->module_path[i], (int)v->name.length,
@@ -248,17 +248,17 @@ static void load_module(Checker *c, const LrStmt *st)
     rec->first = c->all_lets;
     c->loaded[c->loaded_count++] = kept;
     c->loading[c->loading_depth++] = kept;
-    register_program(c, module);
+    modules_register_program(c, module);
     c->loading_depth--;
     rec->end = c->all_lets;
 }
 
 /* Registers a program's lets, and its modules' at the place of each use. */
-void register_program(Checker *c, const LrProgram *prog)
+void modules_register_program(Checker *c, const LrProgram *prog)
 {
     for (const LrStmt *st = prog->first; st; st = st->next) {
         if (st->kind == STMT_LET)
-            register_let(c, st);
+            fold_register_let(c, st);
         else if (st->kind == STMT_USE)
             load_module(c, st);
     }
@@ -266,7 +266,7 @@ void register_program(Checker *c, const LrProgram *prog)
 
 /* A `use` makes its module's lets visible from here on; their names are
  * checked as if they were written here. */
-int check_use(Checker *c, const LrStmt *st)
+int modules_use(Checker *c, const LrStmt *st)
 {
     for (int u = 0; u < c->use_count; u++) {
         if (c->uses[u].stmt != st)
@@ -275,7 +275,7 @@ int check_use(Checker *c, const LrStmt *st)
         for (int i = c->uses[u].first; i < c->uses[u].end; i++) {
             const LetBinding *b = &c->lets[i];
             Frame frame = {b->stmt->params, b->stmt->param_count, NULL, NULL};
-            status |= check_names(c, b->value, i, b->stmt->is_function ? &frame : NULL, b);
+            status |= fold_check_names(c, b->value, i, b->stmt->is_function ? &frame : NULL, b);
         }
         c->failed_lets += status < 0;
         if (c->let_count < c->uses[u].end)

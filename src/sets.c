@@ -15,7 +15,7 @@ typedef enum ValueType { TYPE_NUMBER, TYPE_STRING, TYPE_BOOL, TYPE_LIST, TYPE_CH
  * layer, ...), whose name is put in *category. */
 static ValueType value_type(Checker *c, Scoped v, const char **category)
 {
-    v = resolve(c, v);
+    v = fold_resolve(c, v);
     const LrNode *n = v.node;
     *category = NULL;
     switch (n->kind) {
@@ -35,7 +35,7 @@ static ValueType value_type(Checker *c, Scoped v, const char **category)
     case AST_CALL:
         /* A bare function name (tanh) is the word (the activation), not a number. */
         if (check_constant(c, n->name, NULL) ||
-            (n->kind == AST_CALL && (check_is_function(c, n->name) || called_function(c, v))))
+            (n->kind == AST_CALL && (check_is_function(c, n->name) || fold_called_function(c, v))))
             return TYPE_NUMBER;
         *category = check_word_kind(c, n->name);
         if (!*category && check_is_activation(c, n->name))
@@ -54,7 +54,7 @@ static const char *type_name(ValueType t, const char *category)
 }
 
 /* --set NAME=VALUE replaces a let's value with one of the same type. */
-void apply_sets(Checker *c)
+void sets_apply(Checker *c)
 {
     for (int i = 0; i < c->options->set_count; i++) {
         const char *set = c->options->sets[i];
@@ -117,16 +117,16 @@ void apply_sets(Checker *c)
         }
         b->value = value.expr;
         /* --set NAME=sweep(...) sweeps NAME, as the let would. */
-        b->overridden = !is_sweep(c, value.expr);
+        b->overridden = !fold_is_sweep(c, value.expr);
     }
 }
 
 /* Every let whose value is sweep(...) and that no --set replaced. */
-void collect_sweeps(Checker *c, LrSpec *spec)
+void sets_collect_sweeps(Checker *c, LrSpec *spec)
 {
     for (int i = 0; i < c->all_lets; i++) {
         const LetBinding *b = &c->lets[i];
-        if (b->overridden || !is_sweep(c, b->value))
+        if (b->overridden || !fold_is_sweep(c, b->value))
             continue;
         if (b->stmt->is_function) {
             /* Runs replace a swept let with --set, which takes values. */
@@ -145,7 +145,7 @@ void collect_sweeps(Checker *c, LrSpec *spec)
             return;
         }
         LrSweepSpec *sw = &spec->sweeps[spec->sweep_count++];
-        sw->name = span_string(c, b->name);
+        sw->name = check_span_string(c, b->name);
         sw->count = b->value->count;
         sw->values = arena_array(c->arena, (size_t)sw->count, sizeof *sw->values);
         if (!sw->values)
@@ -156,7 +156,7 @@ void collect_sweeps(Checker *c, LrSpec *spec)
                 diag_error(c->diag, c->src, item->span, "sweep takes values, not options");
                 return;
             }
-            sw->values[k++] = span_string(c, item->span);
+            sw->values[k++] = check_span_string(c, item->span);
         }
     }
 }

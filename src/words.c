@@ -6,11 +6,12 @@
 
 #include "lr.h"
 
-#define WORD_ROW(code, name) {name, sizeof name - 1, code, true},
+#define WORD_ROW(code, name) {name, sizeof name - 1, code, true, 0},
 #define WORD_LAYER_ACTIVATION_ROW(code, name)                                              \
-    {name, sizeof name - 1, LAYER_WORD_ACTIVATION + code, true},
-#define WORD_MISSING_ROW(name) {name, sizeof name - 1, -1, false},
-#define WORD_END {NULL, 0, 0, false}
+    {name, sizeof name - 1, LAYER_WORD_ACTIVATION + code, true, 0},
+#define WORD_FUNCTION_ROW(op, name, arity) {name, sizeof name - 1, op, true, arity},
+#define WORD_MISSING_ROW(name) {name, sizeof name - 1, -1, false, 0},
+#define WORD_END {NULL, 0, 0, false, 0}
 
 const LrWord words_sources[] = {LR_SOURCES(WORD_ROW) WORD_END};
 const LrWord words_normalizers[] = {LR_NORMALIZERS(WORD_ROW) WORD_END};
@@ -23,7 +24,7 @@ const LrWord words_losses[] = {LR_LOSSES(WORD_ROW) WORD_END};
 const LrWord words_metrics[] = {LR_METRICS(WORD_ROW) WORD_END};
 const LrWord words_optimizers[] = {LR_OPTIMIZERS(WORD_ROW) WORD_END};
 const LrWord words_schedules[] = {LR_SCHEDULES(WORD_ROW) WORD_END};
-const LrWord words_functions[] = {LR_FUNCTIONS(WORD_ROW) WORD_MISSING_ROW(LR_SWEEP_WORD) WORD_END};
+const LrWord words_functions[] = {LR_FUNCTIONS(WORD_FUNCTION_ROW) WORD_MISSING_ROW(LR_SWEEP_WORD) WORD_END};
 const LrWord words_constants[] = {LR_CONSTANTS(WORD_ROW) WORD_END};
 const LrWord words_statements[] = {LR_STATEMENTS(WORD_ROW) WORD_END};
 const LrWord words_reserved[] = {LR_STATEMENTS(WORD_ROW) LR_RESERVED_VALUES(WORD_ROW) WORD_END};
@@ -37,7 +38,9 @@ const char *const words_constant_names[] = {LR_CONSTANTS(WORD_NAME) NULL};
  * out by hand again. The statements are checked against lr.y's tokens. */
 #define ROWS(table) (sizeof table / sizeof table[0] - 1)
 #define MISSING_PLUS_ONE(name) +1
+#define FUNCTION_PLUS_ONE(op, name, arity) +1
 enum { MISSING_ACTIVATIONS = 0 LR_MISSING_ACTIVATIONS(MISSING_PLUS_ONE) };
+enum { FUNCTIONS = 0 LR_FUNCTIONS(FUNCTION_PLUS_ONE) };
 static_assert(ROWS(words_sources) == DATA_SPIRAL + 1, "sources");
 static_assert(ROWS(words_normalizers) == NORM_MINMAX + 1, "normalizers");
 static_assert(ROWS(words_layers) == LAYER_ACTIVATION + ACT_SOFTMAX + 1 + MISSING_ACTIVATIONS,
@@ -48,7 +51,7 @@ static_assert(ROWS(words_losses) == LOSS_CATEGORICAL_CROSSENTROPY + 1, "losses")
 static_assert(ROWS(words_metrics) == METRIC_CATEGORICAL_CROSSENTROPY + 1, "metrics");
 static_assert(ROWS(words_optimizers) == OPT_ADAGRAD + 1, "optimizers");
 static_assert(ROWS(words_schedules) == SCHED_COSINE, "schedules, after SCHED_CONSTANT");
-static_assert(ROWS(words_functions) == FN_MAX + 1 + 1, "functions and sweep");
+static_assert(ROWS(words_functions) == FUNCTIONS + 1, "functions and sweep");
 static_assert(ROWS(words_constants) == CONST_E + 1, "constants");
 static_assert(ROWS(words_statements) == TK_MINIMIZE - TK_SEED + 1,
               "statement keywords: lr.y's tokens SEED ... MINIMIZE");

@@ -12,6 +12,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "expr.h" /* the functions' codes are its operations */
+
 /* Statement keywords, the order of their %token line in grammar/lr.y. */
 #define LR_STATEMENTS(X)                                                                   \
     X(TK_SEED, "seed") X(TK_USE, "use") X(TK_LET, "let") X(TK_DATASET, "dataset")          \
@@ -107,14 +109,22 @@ typedef enum LrOptimizerKind { LR_OPTIMIZERS(WORDS_ENUM) } LrOptimizerKind;
     X(SCHED_COSINE, "cosine")
 typedef enum LrScheduleKind { SCHED_CONSTANT, LR_SCHEDULES(WORDS_ENUM) } LrScheduleKind;
 
-/* Functions of numbers; sweep(...) is a word of its own, valid only as
- * the whole value of a let (words.c lists it as not supported here). */
+/* Functions of numbers, X(operation, "spelling", arguments): the code is
+ * expr.c's operation, which folding and a minimize's tape both compute;
+ * -1 arguments is one or more (min and max of several fold pairwise).
+ * sweep(...) is a word of its own, valid only as the whole value of a let
+ * (words.c lists it as not supported here). */
 #define LR_FUNCTIONS(X)                                                                    \
-    X(FN_SIN, "sin") X(FN_COS, "cos") X(FN_TAN, "tan") X(FN_EXP, "exp") X(FN_LOG, "log")   \
-    X(FN_SQRT, "sqrt") X(FN_ABS, "abs") X(FN_SINH, "sinh") X(FN_COSH, "cosh")              \
-    X(FN_TANH, "tanh") X(FN_POW, "pow") X(FN_MIN, "min") X(FN_MAX, "max")
-typedef enum LrFunction { LR_FUNCTIONS(WORDS_ENUM) } LrFunction;
+    X(EXPR_SIN, "sin", 1) X(EXPR_COS, "cos", 1) X(EXPR_TAN, "tan", 1)                      \
+    X(EXPR_EXP, "exp", 1) X(EXPR_LOG, "log", 1) X(EXPR_SQRT, "sqrt", 1)                    \
+    X(EXPR_ABS, "abs", 1) X(EXPR_SINH, "sinh", 1) X(EXPR_COSH, "cosh", 1)                  \
+    X(EXPR_TANH, "tanh", 1) X(EXPR_POW, "pow", 2) X(EXPR_MIN, "min", -1)                   \
+    X(EXPR_MAX, "max", -1)
 #define LR_SWEEP_WORD "sweep"
+
+/* early_stop's value, patience(...): a call of its own (options.h's
+ * options_patience). */
+#define LR_PATIENCE_WORD "patience"
 
 /* Named constants of expressions. */
 #define LR_CONSTANTS(X) X(CONST_PI, "pi") X(CONST_E, "e")
@@ -128,6 +138,7 @@ typedef struct LrWord {
     size_t length; /* strlen(name), so that most names are told apart by it */
     int code;
     bool supported;
+    int arity; /* a function's number of arguments (-1: one or more); else 0 */
 } LrWord;
 
 /* A layer word's code when it names an activation: this plus the

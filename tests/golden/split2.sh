@@ -4,12 +4,7 @@
 # range-checked by one function. Where two options are wrong, the one
 # reported and where it is pointed at are as they were when each was
 # checked by hand. Prints "ok NAME" / "not ok NAME: why".
-LRC=${LRC:-./lrc}
-LRC=$(cd "$(dirname "$LRC")" && pwd)/$(basename "$LRC") # the checks run in $tmp
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-ok() { echo "ok $1"; }
-notok() { echo "not ok $1: $2"; }
+. "$(dirname "$0")/../golden_lib.sh"
 tail='model dense(1)
 loss mse
 optimizer sgd

@@ -111,7 +111,7 @@ static int write_metrics_csv(const Run *r, const LrPlan *plan, const LrTrainStat
         if (has_val)
             buffer_printf(&b, ",val_%s", metric_name(t->metrics[m]));
     }
-    buffer_printf(&b, ",lr,seconds\n");
+    buffer_printf(&b, ",lr,seconds%s\n", t->early_stop.enabled ? ",best" : "");
     for (int64_t e = 0; e < state->epochs_done; e++) {
         const double *row = plan->history + (size_t)e * (size_t)plan->history_cols;
         char v[DECIMAL_SHORTEST_SIZE];
@@ -131,7 +131,12 @@ static int write_metrics_csv(const Run *r, const LrPlan *plan, const LrTrainStat
             }
         }
         decimal_shortest(row[HIST_LR(plan)], v);
-        buffer_printf(&b, ",%s,%.3f\n", v, row[HIST_SECONDS(plan)]);
+        buffer_printf(&b, ",%s,%.3f", v, row[HIST_SECONDS(plan)]);
+        /* With early stopping, the best epoch so far: at the end, the one
+         * whose parameters restore_best gives the model. */
+        if (t->early_stop.enabled)
+            buffer_printf(&b, ",%d", e + 1 == state->best_epoch);
+        buffer_printf(&b, "\n");
     }
     return write_file(r, "metrics.csv", &b);
 }
@@ -178,6 +183,23 @@ static void write_metric_object(LrJsonWriter *w, const LrMetricKind *metrics, in
         json_key(w, key);
         json_number(w, values[m]);
     }
+}
+
+/* {"loss": ..., metrics, then the val_ twins} of epoch (from 1) of the
+ * history; {} for epoch 0 (none). */
+static void write_epoch_object(LrJsonWriter *w, const Run *r, const LrPlan *plan, int64_t epoch)
+{
+    const LrTrainSpec *t = &r->spec->train;
+    json_begin_object(w);
+    if (epoch > 0) {
+        const double *row = plan->history + (size_t)(epoch - 1) * (size_t)plan->history_cols;
+        write_metric_object(w, t->metrics, plan->metric_count, row[HIST_LOSS],
+                            row + HIST_METRICS, "");
+        if (t->validation.dataset >= 0)
+            write_metric_object(w, t->metrics, plan->metric_count, row[HIST_VAL_LOSS],
+                                row + HIST_METRICS + plan->metric_count, "val_");
+    }
+    json_end_object(w);
 }
 
 static int write_run_json(const Run *r, const LrPlan *plan, const LrTrainState *state,
@@ -228,18 +250,23 @@ static int write_run_json(const Run *r, const LrPlan *plan, const LrTrainState *
     json_integer(&w, plan->optimizer.step);
     json_key(&w, "early_stopped");
     json_bool(&w, state->stopped);
-    json_key(&w, "final");
-    json_begin_object(&w);
-    if (state->epochs_done > 0) {
-        const double *row =
-            plan->history + (size_t)(state->epochs_done - 1) * (size_t)plan->history_cols;
-        write_metric_object(&w, spec->train.metrics, plan->metric_count, row[HIST_LOSS],
-                            row + HIST_METRICS, "");
-        if (spec->train.validation.dataset >= 0)
-            write_metric_object(&w, spec->train.metrics, plan->metric_count, row[HIST_VAL_LOSS],
-                                row + HIST_METRICS + plan->metric_count, "val_");
+    const LrEarlyStopSpec *stop = &spec->train.early_stop;
+    if (stop->enabled) {
+        json_key(&w, "best_epoch");
+        if (state->best_epoch > 0)
+            json_integer(&w, state->best_epoch);
+        else
+            json_null(&w);
+        json_key(&w, "best");
+        write_epoch_object(&w, r, plan, state->best_epoch);
     }
-    json_end_object(&w);
+    /* The numbers of the model the run ends with (saved, evaluated): its
+     * best epoch's when restore_best gave it that epoch's parameters. */
+    json_key(&w, "final");
+    write_epoch_object(&w, r, plan,
+                       stop->enabled && stop->restore_best && state->best_epoch > 0
+                           ? state->best_epoch
+                           : state->epochs_done);
     json_key(&w, "evaluate");
     json_begin_array(&w);
     for (int i = 0; i < spec->evaluate_count; i++) {

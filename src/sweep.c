@@ -471,7 +471,26 @@ static void runs_drive(Sweep *s)
  * Results
  * ====================================================================== */
 
-/* Reads RUNDIR/run.json's "final" object into r->metrics. */
+/* Appends object's numbers (and nulls) to r->metrics, named prefix:KEY
+ * when there is a prefix. Returns 0, or -1 when out of memory. */
+static int run_add_metrics(SweepRun *r, const LrJson *object, const char *prefix)
+{
+    for (const LrJson *m = object->first; m; m = m->next) {
+        if (m->kind != JSON_NUMBER && m->kind != JSON_NULL)
+            continue;
+        SweepMetric *out = &r->metrics[r->metric_count];
+        out->name = prefix ? text_printf("%s:%s", prefix, m->key) : text_printf("%s", m->key);
+        if (!out->name)
+            return -1;
+        out->has_value = m->kind == JSON_NUMBER;
+        out->value = m->number;
+        r->metric_count++;
+    }
+    return 0;
+}
+
+/* Reads RUNDIR/run.json's "final" object and its evaluate results into
+ * r->metrics. */
 static void run_read_final(SweepRun *r)
 {
     char path[PATH_MAX], why[PATH_MAX + 128];
@@ -495,16 +514,21 @@ static void run_read_final(SweepRun *r)
         json_free(root);
         return;
     }
-    r->metrics = calloc((size_t)final->count + 1, sizeof *r->metrics);
-    for (const LrJson *m = final->first; r->metrics && m; m = m->next) {
-        SweepMetric *out = &r->metrics[r->metric_count];
-        out->name = text_printf("%s", m->key);
-        if (!out->name)
-            break;
-        out->has_value = m->kind == JSON_NUMBER;
-        out->value = m->number;
-        r->metric_count++;
-    }
+    /* The final numbers, then each evaluate's as ON:NAME (d.test:loss). */
+    const LrJson *evaluates = json_get(root, "evaluate");
+    size_t capacity = (size_t)final->count + 1;
+    if (evaluates && evaluates->kind == JSON_ARRAY)
+        for (const LrJson *e = evaluates->first; e; e = e->next)
+            capacity += e->kind == JSON_OBJECT ? (size_t)e->count : 0;
+    else
+        evaluates = NULL;
+    r->metrics = calloc(capacity, sizeof *r->metrics);
+    if (r->metrics && run_add_metrics(r, final, NULL) == 0)
+        for (const LrJson *e = evaluates ? evaluates->first : NULL; e; e = e->next) {
+            const LrJson *on = e->kind == JSON_OBJECT ? json_get(e, "on") : NULL;
+            if (on && on->kind == JSON_STRING && run_add_metrics(r, e, on->string) < 0)
+                break;
+        }
     json_free(root);
 }
 

@@ -39,8 +39,10 @@ typedef struct LrSweepOptions {
  * with stdin from /dev/null and stdout/stderr in RUNDIR/stdout.txt and
  * RUNDIR/stderr.txt, created anew (never through a link left there; a
  * RUNDIR that is a symlink fails the run). The table comes from each RUNDIR/run.json's "final"
- * object: columns run, the swept names, loss, val_loss (when present), then
- * the other final metrics in run.json's order; rows sorted by val_loss when
+ * object (the numbers of the model the run ended with) and its "evaluate"
+ * results: columns run, the swept names, loss, val_loss (when present), the
+ * other final metrics in run.json's order, then each evaluate's as ON:NAME;
+ * rows sorted by val_loss when
  * every successful run has one, else by loss (ties: run number), failed
  * runs last as "failed (exit N)" with the first line of their stderr
  * repeated on this process's stderr. With out_dir, OUT/sweep.csv holds the

@@ -1,0 +1,69 @@
+#!/bin/sh
+# Honest reporting: with early stopping, run.json, metrics.csv and a
+# sweep's table describe the model the run ends with (restore_best), each
+# checked against the model itself (loaded and measured again) or the
+# files it came from; a sweep's progress and interruption; minimize's
+# output; schedules that end before training does.
+. "$(dirname "$0")/../golden_lib.sh"
+
+# --- early stopping: the best epoch, not the last --------------------------
+# Stops at epoch 9 with its best val_loss at epoch 7 (sgd at 0.5 is noisy).
+cat >"$tmp/es.lr" <<'EOF'
+seed 3
+dataset d = moons(n=200, noise=0.3) validation=0.3 test=0.2
+model dense(32, activation=relu) -> dense(2, activation=softmax)
+loss categorical_crossentropy
+optimizer sgd lr=0.5
+train epochs=40 metrics=[accuracy] early_stop=patience(2)
+evaluate on=d.test metrics=[accuracy]
+EOF
+"$LRC" "$tmp/es.lr" --out "$tmp/es" >/dev/null 2>&1
+check "early stop: run.json's best_epoch is metrics.csv's marked row, the lowest val_loss, not the last" $PY -c "
+import csv, json
+rows = list(csv.DictReader(open('$tmp/es/metrics.csv')))
+r = json.load(open('$tmp/es/run.json'))
+best = min(rows, key=lambda row: float(row['val_loss']))
+assert [row['best'] for row in rows].count('1') == 1, [row['best'] for row in rows]
+marked = [row for row in rows if row['best'] == '1'][0]
+assert marked is best and int(best['epoch']) == r['best_epoch'] < r['epochs_run'] == len(rows), (r['best_epoch'], r['epochs_run'])
+assert r['best'] == r['final'], (r['best'], r['final'])
+assert r['final']['val_loss'] == float(best['val_loss']) and r['final']['loss'] == float(best['loss'])
+"
+# The saved model, loaded and measured again (lr=0 leaves it as it is).
+sed -e 's/^optimizer .*/load "es\/model.safetensors"\noptimizer sgd lr=0/' \
+    -e 's/^train .*/train epochs=1/' -e 's/^evaluate .*/evaluate on=d.validation metrics=[accuracy]/' \
+    "$tmp/es.lr" >"$tmp/load.lr"
+"$LRC" "$tmp/load.lr" >"$tmp/load.out" 2>&1
+check "early stop: run.json's final is what the saved model measures" $PY -c "
+import json
+r = json.load(open('$tmp/es/run.json'))
+words = [l for l in open('$tmp/load.out') if l.startswith('evaluate')][0].split()
+assert float(words[3]) == round(r['final']['val_loss'], 6), (words, r['final'])
+assert float(words[5]) == round(r['final']['val_accuracy'], 6), (words, r['final'])
+"
+sed 's/patience(2)/patience(2, restore_best=false)/' "$tmp/es.lr" >"$tmp/last.lr"
+"$LRC" "$tmp/last.lr" --out "$tmp/last" >/dev/null 2>&1
+check "early stop: without restore_best, final is the last epoch and best the best" $PY -c "
+import csv, json
+rows = list(csv.DictReader(open('$tmp/last/metrics.csv')))
+r = json.load(open('$tmp/last/run.json'))
+assert r['final']['val_loss'] == float(rows[-1]['val_loss']) != r['best']['val_loss']
+assert r['best']['val_loss'] == float(rows[r['best_epoch'] - 1]['val_loss'])
+"
+
+# --- a sweep ranks on the models it made ------------------------------------
+sed -e 's/lr=0.5/lr=rate/' -e '1a let rate = sweep(0.5, 0.05)' "$tmp/es.lr" >"$tmp/sw.lr"
+"$LRC" "$tmp/sw.lr" -j 2 --out "$tmp/sw" >"$tmp/sw.table" 2>"$tmp/sw.err"
+check "sweep: sweep.csv has each run's final (restored) numbers and its evaluate results" $PY -c "
+import csv, json
+rows = list(csv.DictReader(open('$tmp/sw/sweep.csv')))
+assert len(rows) == 2, rows
+for row in rows:
+    d = '$tmp/sw/run-%03d/' % int(row['run'])
+    epochs = list(csv.DictReader(open(d + 'metrics.csv')))
+    best = [e for e in epochs if e['best'] == '1'][0]
+    assert row['val_loss'] == best['val_loss'], (row, best)
+    ev = json.load(open(d + 'run.json'))['evaluate'][0]
+    assert float(row['d.test:loss']) == ev['loss'] and float(row['d.test:accuracy']) == ev['accuracy']
+"
+check "sweep: the table's header carries the evaluate columns" grep -Eq '^run +rate +loss +val_loss +accuracy +val_accuracy +d.test:loss +d.test:accuracy$' "$tmp/sw.table"

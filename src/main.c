@@ -606,7 +606,7 @@ static LrStatus run_sweep(const Options *o, const LrSpec *spec, const LrSandbox 
     }
     extra[n] = NULL;
     LrSweepOptions options = {exe, o->file, extra, o->jobs > 0 ? (int)o->jobs : 1, o->out_dir,
-                              box};
+                              box, o->quiet};
     LrStatus status = sweep_run(axes, spec->sweep_count, &options);
     free(extra);
     return status;

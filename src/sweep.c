@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "decimal.h"
@@ -61,6 +62,7 @@ typedef struct SweepRun {
     int metric_count;
     double key; /* the sort key, when has_key */
     int has_key;
+    double started; /* monotonic seconds, for the progress line */
 } SweepRun;
 
 typedef struct Sweep {
@@ -73,6 +75,7 @@ typedef struct Sweep {
     SweepRun *runs;
     int run_count;
     int running;
+    int ended;        /* runs that ran and ended (or could not start) */
     int null_fd;      /* /dev/null, every child's stdin */
     int wake[2];      /* the signal pipe: read end, write end */
     int signal;       /* the first SIGINT/SIGTERM received, or 0 */
@@ -97,6 +100,13 @@ static char *text_printf(const char *fmt, ...)
     vsnprintf(s, (size_t)n + 1, fmt, ap);
     va_end(ap);
     return s;
+}
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 /* The value run (0-based) takes on axis a: the last axis varies fastest. */
@@ -382,6 +392,7 @@ static void run_start(Sweep *s, int run)
         return;
     }
     r->pid = pid;
+    r->started = now_seconds();
     r->state = RUN_RUNNING;
     s->running++;
 }
@@ -428,6 +439,8 @@ static void run_ended(Sweep *s, SweepRun *r, int status)
     run_fail(r, outcome, line);
 }
 
+static void run_finished(Sweep *s, SweepRun *r);
+
 /* Collects every child that has ended; returns how many did. */
 static int runs_reap(Sweep *s)
 {
@@ -440,10 +453,12 @@ static int runs_reap(Sweep *s)
         pid_t got = waitpid(r->pid, &status, WNOHANG);
         if (got == r->pid) {
             run_ended(s, r, status);
+            run_finished(s, r);
             reaped++;
         } else if (got < 0 && errno != EINTR) {
             s->running--;
             run_fail(r, "lost", "the process could not be waited for");
+            run_finished(s, r);
             reaped++;
         }
     }
@@ -457,8 +472,12 @@ static void runs_drive(Sweep *s)
     int jobs = s->options->jobs < 1 ? 1 : s->options->jobs;
     int next = 0;
     for (;;) {
-        while (!s->signal && next < s->run_count && s->running < jobs)
-            run_start(s, next++);
+        while (!s->signal && next < s->run_count && s->running < jobs) {
+            run_start(s, next);
+            if (s->runs[next].state == RUN_FAILED)
+                run_finished(s, &s->runs[next]);
+            next++;
+        }
         if (runs_reap(s) > 0)
             continue;
         if (s->running == 0 && (s->signal || next >= s->run_count))
@@ -470,6 +489,20 @@ static void runs_drive(Sweep *s)
 /* ======================================================================
  * Results
  * ====================================================================== */
+
+/* "rate=0.1, units=2": run's (0-based) values, for stderr. */
+static void run_values_text(const Sweep *s, int run, char *out, size_t size)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (int a = 0; a < s->axis_count && used < size; a++) {
+        char *v = display_value(sweep_value(s, run, a));
+        int n = snprintf(out + used, size - used, "%s%s=%s", a ? ", " : "", s->axes[a].name,
+                         v ? v : "?");
+        used += n > 0 ? (size_t)n : 0;
+        free(v);
+    }
+}
 
 /* Appends object's numbers (and nulls) to r->metrics, named prefix:KEY
  * when there is a prefix. Returns 0, or -1 when out of memory. */
@@ -621,6 +654,32 @@ static void run_status_text(const SweepRun *r, char *out, size_t size)
         snprintf(out, size, "interrupted");
     else
         snprintf(out, size, "failed (%s)", r->outcome);
+}
+
+/* A run has ended (or could not start): its results are read, and unless
+ * quiet a line on stderr says how it went and how many runs are left:
+ * `run 2/6 (rate=0.05, units=2): val_loss 0.397682 in 1.2 s; 4 left`. */
+static void run_finished(Sweep *s, SweepRun *r)
+{
+    s->ended++;
+    if (r->state == RUN_DONE)
+        run_read_final(r);
+    if (s->options->quiet)
+        return;
+    char values[4096], result[160];
+    run_values_text(s, r->number - 1, values, sizeof values);
+    const SweepMetric *m = run_metric(r, "val_loss");
+    if (!m || !m->has_value)
+        m = run_metric(r, "loss");
+    if (r->state != RUN_DONE)
+        run_status_text(r, result, sizeof result);
+    else if (m && m->has_value)
+        snprintf(result, sizeof result, "%s %.6f", m->name, m->value);
+    else
+        snprintf(result, sizeof result, "no loss");
+    double seconds = r->started > 0 ? now_seconds() - r->started : 0;
+    diag_info("run %d/%d (%s): %s in %.1f s; %d left", r->number, s->run_count, values, result,
+              seconds, s->run_count - s->ended);
 }
 
 /* ======================================================================
@@ -811,15 +870,8 @@ static int sweep_report(Sweep *s)
         const SweepRun *r = &s->runs[i];
         if (r->state != RUN_FAILED)
             continue;
-        char values[4096] = "";
-        size_t used = 0;
-        for (int a = 0; a < s->axis_count && used < sizeof values; a++) {
-            char *v = display_value(sweep_value(s, i, a));
-            int n = snprintf(values + used, sizeof values - used, "%s%s=%s", a ? ", " : "",
-                             s->axes[a].name, v ? v : "?");
-            used += n > 0 ? (size_t)n : 0;
-            free(v);
-        }
+        char values[4096];
+        run_values_text(s, i, values, sizeof values);
         diag_plain("run %d (%s) failed (%s)%s%s", r->number, values, r->outcome,
                    r->detail[0] ? ": " : "", r->detail);
     }
@@ -838,6 +890,80 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
     (void)ftw;
     remove(path);
     return 0; /* remove as much as possible */
+}
+
+/* Appends text to out[size] (from *used) as one shell word: as it is when
+ * it is made of characters no shell treats specially, else in single
+ * quotes. */
+static void shell_word(char *out, size_t size, size_t *used, const char *text)
+{
+    const char *plain = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+=.,/:@%";
+    bool quote = !*text || text[strspn(text, plain)] != '\0';
+    char word[8192];
+    size_t k = 0;
+    if (quote)
+        word[k++] = '\'';
+    for (const char *p = text; *p && k + 5 < sizeof word; p++) {
+        if (*p == '\'') {
+            memcpy(word + k, "'\\''", 4); /* close, an escaped quote, reopen */
+            k += 4;
+        } else {
+            word[k++] = *p;
+        }
+    }
+    if (quote)
+        word[k++] = '\'';
+    word[k] = '\0';
+    int n = snprintf(out + *used, size - *used, " %s", word);
+    if (n > 0)
+        *used = *used + (size_t)n < size ? *used + (size_t)n : size - 1;
+}
+
+/* After an interruption, the command that continues each run that did
+ * not finish: --resume for one that left a checkpoint, else the run as
+ * the sweep would have started it. Runs not started are many when the
+ * sweep is large; the first few show the pattern. */
+static void continuations_print(const Sweep *s)
+{
+    enum { SHOWN = 20 };
+    int shown = 0, hidden = 0;
+    for (int i = 0; i < s->run_count; i++) {
+        const SweepRun *r = &s->runs[i];
+        if (r->state == RUN_DONE || r->state == RUN_FAILED)
+            continue;
+        char dir[PATH_MAX], checkpoint[PATH_MAX + 32];
+        snprintf(dir, sizeof dir, "%s/run-%03d", s->root, r->number);
+        snprintf(checkpoint, sizeof checkpoint, "%s/checkpoint.safetensors", dir);
+        if (shown == SHOWN) {
+            hidden++;
+            continue;
+        }
+        shown++;
+        char line[16384] = "lrc";
+        size_t used = strlen(line);
+        if (r->state == RUN_INTERRUPTED && access(checkpoint, F_OK) == 0) {
+            shell_word(line, sizeof line, &used, "--resume");
+            shell_word(line, sizeof line, &used, dir);
+            diag_info("  %s", line);
+            continue;
+        }
+        shell_word(line, sizeof line, &used, s->options->file);
+        for (int a = 0; a < s->axis_count; a++) {
+            char *v = display_value(sweep_value(s, i, a));
+            char *set = v ? text_printf("%s=%s", s->axes[a].name, v) : NULL;
+            shell_word(line, sizeof line, &used, "--set");
+            shell_word(line, sizeof line, &used, set ? set : "?");
+            free(set);
+            free(v);
+        }
+        for (int e = 0; s->options->extra && s->options->extra[e]; e++)
+            shell_word(line, sizeof line, &used, s->options->extra[e]);
+        shell_word(line, sizeof line, &used, "--out");
+        shell_word(line, sizeof line, &used, dir);
+        diag_info("  %s", line);
+    }
+    if (hidden)
+        diag_info("  ... and %d more run%s like these", hidden, hidden == 1 ? "" : "s");
 }
 
 /* Makes s->root: out_dir (created if missing) or a new temporary directory. */
@@ -914,9 +1040,6 @@ LrStatus sweep_run(const LrSweepAxis *axes, int axis_count, const LrSweepOptions
     }
     runs_drive(&s);
     signals_restore(&s);
-    for (int i = 0; i < s.run_count; i++)
-        if (s.runs[i].state == RUN_DONE)
-            run_read_final(&s.runs[i]);
     bool failed = sweep_report(&s) < 0;
     int finished = 0;
     for (int i = 0; i < s.run_count; i++) {
@@ -926,7 +1049,11 @@ LrStatus sweep_run(const LrSweepAxis *axes, int axis_count, const LrSweepOptions
     status = status_of(failed ? LR_RUN_FAILED : LR_OK);
     if (s.signal) {
         diag_info("sweep interrupted: %d of %d runs finished%s", finished, s.run_count,
-                  s.temporary ? "" : "; the interrupted ones kept their checkpoints");
+                  s.temporary ? "; its runs were in a temporary directory: give the sweep --out "
+                                "DIR to be able to continue them"
+                              : "; to continue, run:");
+        if (!s.temporary)
+            continuations_print(&s);
         status = status_interrupted(s.signal);
     }
 done:

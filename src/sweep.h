@@ -9,6 +9,8 @@
 #ifndef LR_SWEEP_H
 #define LR_SWEEP_H
 
+#include <stdbool.h>
+
 #include "sandbox.h"
 #include "status.h"
 
@@ -26,6 +28,7 @@ typedef struct LrSweepOptions {
     int jobs;                  /* at most this many children at once (>= 1) */
     const char *out_dir;       /* run directories go here as OUT/run-001, run-002, ... ; NULL: a temporary directory (mkdtemp under $TMPDIR or /tmp) removed at the end */
     const LrSandbox *sandbox;  /* what the runs may touch, besides the sweep's directory: each child is held to it by the kernel (sandbox_restrict) before it execs; NULL: not confined */
+    bool quiet;                /* no line on stderr per finished run */
 } LrSweepOptions;
 
 /* Runs every combination (the last axis varying fastest; run numbers from 1
@@ -48,9 +51,12 @@ typedef struct LrSweepOptions {
  * repeated on this process's stderr. With out_dir, OUT/sweep.csv holds the
  * same data in run order (full-precision numbers and a status column).
  *
+ * Unless quiet, each run that ends gets a line on stderr (its values, its
+ * val_loss or loss or how it failed, its time, how many runs are left).
  * SIGINT/SIGTERM received meanwhile are forwarded to the running children
  * (which checkpoint themselves); no further run starts, the table shows the
- * runs that ended, and the result is LR_INTERRUPTED with the signal.
+ * runs that ended, stderr lists the commands that continue the others
+ * (with out_dir), and the result is LR_INTERRUPTED with the signal.
  * Not reentrant: while it runs it owns SIGINT, SIGTERM and SIGCHLD. */
 LrStatus sweep_run(const LrSweepAxis *axes, int axis_count, const LrSweepOptions *options);
 

@@ -67,3 +67,42 @@ for row in rows:
     assert float(row['d.test:loss']) == ev['loss'] and float(row['d.test:accuracy']) == ev['accuracy']
 "
 check "sweep: the table's header carries the evaluate columns" grep -Eq '^run +rate +loss +val_loss +accuracy +val_accuracy +d.test:loss +d.test:accuracy$' "$tmp/sw.table"
+check "sweep: a line on stderr per finished run, with its values, val_loss and how many are left" \
+    grep -Eq '^lrc: run 2/2 \(rate=0\.05\): val_loss 0\.[0-9]{6} in [0-9]+\.[0-9] s; 0 left$' "$tmp/sw.err"
+
+# --- Ctrl-C in a sweep -------------------------------------------------------
+# Run 1 ends at once, run 2 would train for hours, run 3 never starts.
+cat >"$tmp/int.lr" <<'EOF'
+seed 1
+let n = sweep(1, 100000, 2)
+dataset d = linear(n=200, features=2, noise=0.1)
+model dense(1)
+loss mse
+optimizer sgd lr=0.05
+train epochs=n
+EOF
+"$LRC" "$tmp/int.lr" --out "$tmp/int" >"$tmp/int.out" 2>"$tmp/int.err" &
+pid=$!
+waited=0
+until grep -q '^lrc: run 1/3' "$tmp/int.err" || [ $waited -ge 100 ]; do sleep 0.1; waited=$((waited + 1)); done
+sleep 0.5
+kill -INT $pid
+wait $pid
+st=$?
+if [ $st -eq 130 ] && grep -q '^lrc: run 2/3 (n=100000): interrupted in' "$tmp/int.err" &&
+    grep -q '^lrc: sweep interrupted: 1 of 3 runs finished; to continue, run:$' "$tmp/int.err"; then
+    ok "sweep: Ctrl-C stops the runs, exits 130 and says so"
+else notok "sweep: Ctrl-C stops the runs, exits 130 and says so" "exit $st: $(cat "$tmp/int.err")"; fi
+if grep -qx "lrc:   lrc --resume $tmp/int/run-002" "$tmp/int.err" && [ -f "$tmp/int/run-002/checkpoint.safetensors" ]; then
+    ok "sweep: the interrupted run checkpointed and is continued with --resume"
+else notok "sweep: the interrupted run checkpointed and is continued with --resume" "$(ls "$tmp/int/run-002"; cat "$tmp/int.err")"; fi
+# The command printed for the run that never started, run as printed.
+cmd=$(sed -n "s|^lrc:   lrc \(.*--out $tmp/int/run-003\)$|\1|p" "$tmp/int.err")
+eval "set -- $cmd"
+"$LRC" "$@" >/dev/null 2>&1
+check "sweep: the command printed for a run not started makes that run" $PY -c "
+import json
+r = json.load(open('$tmp/int/run-003/run.json'))
+assert r['epochs_run'] == 2, r['epochs_run']
+assert '$cmd'.startswith('$tmp/int.lr --set n=2 '), '$cmd'
+"

@@ -1034,6 +1034,31 @@ static int check_path_stmt(Checker *c, const LrStmt *st, const char **out,
     return 0;
 }
 
+/* The name minimize's output gives its formula (value): a call of a let
+ * function as its name and arguments without spaces, f(x,y), anything
+ * else as written, each run of white space (a formula may span lines)
+ * one space. */
+static void minimize_label(Checker *c, const LrNode *value, int scope, LrMinimizeSpec *m)
+{
+    bool call = value->kind == AST_CALL && fold_let_find(c, value->name, scope);
+    char *label = check_span_string(c, value->span);
+    size_t k = 0;
+    bool space = false;
+    for (const char *p = label; *p; p++) {
+        if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
+            space = true;
+            continue;
+        }
+        if (space && k > 0 && !call)
+            label[k++] = ' ';
+        space = false;
+        label[k++] = *p;
+    }
+    label[k] = '\0';
+    m->label = label;
+    m->function = call ? check_span_string(c, value->name) : NULL;
+}
+
 static int check_minimize(Checker *c, const LrStmt *st, LrSpec *spec)
 {
     if (spec->minimize_count == SPEC_MAX_MINIMIZES) {
@@ -1090,6 +1115,7 @@ static int check_minimize(Checker *c, const LrStmt *st, LrSpec *spec)
         return -1;
     if (compile_formula(c, st->from, n, (Scoped){st->value, sc, NULL}, &m->expr) < 0)
         return -1;
+    minimize_label(c, st->value, sc, m);
     spec->minimize_count++;
     return 0;
 }

@@ -24,10 +24,12 @@ static const int widths[] = {6, 9, 6, 8, 9};
 
 static void columns_add(Columns *c, const char *fmt, double v)
 {
-    /* A value that rounds to zero prints as 0.0000, not -0.0000. */
-    if (fabs(v) < 0.00005 && strcmp(fmt, "%.4f") == 0)
-        v = 0.0;
     snprintf(c->text[c->count++], sizeof c->text[0], fmt, v);
+}
+
+static void columns_add_fixed(Columns *c, double v)
+{
+    report_fixed(c->text[c->count++], sizeof c->text[0], v, 4);
 }
 
 static void columns_print(const Columns *c, int var_count)
@@ -65,13 +67,19 @@ static void print_header(const LrMinimizeSpec *m)
     for (int i = 0; i < m->var_count; i++)
         snprintf(c.text[c.count++], sizeof c.text[0], "%s", m->var_names[i]);
     snprintf(c.text[c.count++], sizeof c.text[0], "lr");
-    snprintf(c.text[c.count++], sizeof c.text[0], "f(%s)", vars);
+    snprintf(c.text[c.count++], sizeof c.text[0], "%s", m->label);
+    /* The derivative of a let function by its name, f'(x) and df/dx; of
+     * a formula written out, d/dx. */
+    const char *f = m->function ? m->function : "";
     if (m->var_count == 1) {
-        snprintf(c.text[c.count++], sizeof c.text[0], "f'(%s)", vars);
+        if (m->function)
+            snprintf(c.text[c.count++], sizeof c.text[0], "%s'(%s)", f, vars);
+        else
+            snprintf(c.text[c.count++], sizeof c.text[0], "d/d%s", vars);
         snprintf(c.text[c.count++], sizeof c.text[0], "next");
     } else {
         for (int i = 0; i < m->var_count; i++)
-            snprintf(c.text[c.count++], sizeof c.text[0], "df/d%s", m->var_names[i]);
+            snprintf(c.text[c.count++], sizeof c.text[0], "d%s/d%s", f, m->var_names[i]);
         for (int i = 0; i < m->var_count; i++)
             snprintf(c.text[c.count++], sizeof c.text[0], "next_%s", m->var_names[i]);
     }
@@ -135,21 +143,18 @@ LrStatus minimize_run(const LrMinimizeSpec *m, const LrSource *src, LrDiag *diag
             Columns c = {.count = 0};
             columns_add(&c, "%.0f", (double)step);
             for (int i = 0; i < n; i++)
-                columns_add(&c, "%.4f", x[i]);
+                columns_add_fixed(&c, x[i]);
             columns_add(&c, "%g", lr);
-            columns_add(&c, "%.4f", f);
+            columns_add_fixed(&c, f);
             for (int i = 0; i < n; i++)
-                columns_add(&c, "%.4f", g[i]);
+                columns_add_fixed(&c, g[i]);
             for (int i = 0; i < n; i++)
-                columns_add(&c, "%.4f", (double)params[i]);
+                columns_add_fixed(&c, (double)params[i]);
             columns_print(&c, n);
         }
     }
-    if (status_ok(status) && !m->trace) {
-        char vars[256];
-        var_list(m, vars, sizeof vars);
-        report_point(m->var_names, x, n, vars, f);
-    }
+    if (status_ok(status) && !m->trace)
+        report_point(m->var_names, x, n, m->label, f);
     free(work);
     free(params);
     return status;

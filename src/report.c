@@ -2,25 +2,46 @@
 #include "report.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "diag.h"
 #include "metrics.h"
 
+void report_fixed(char *out, size_t size, double v, int decimals)
+{
+    int n = snprintf(out, size, "%.*f", decimals, v);
+    /* "-0.000" (a tiny negative value, or -0 itself): drop the sign. */
+    if (n > 0 && out[0] == '-' && out[1 + strspn(out + 1, "0.")] == '\0')
+        memmove(out, out + 1, (size_t)n);
+}
+
+/* printf's "%.6f" or "%.4f" of v, through report_fixed. */
+static void print_fixed(double v, int decimals)
+{
+    char text[512];
+    report_fixed(text, sizeof text, v, decimals);
+    fputs(text, stdout);
+}
+
 static void print_metrics(const char *prefix, const LrMetricKind *metrics, int count,
                           const double *values)
 {
-    for (int m = 0; m < count; m++)
-        printf(" %s%s %.6f", prefix, metric_name(metrics[m]), values[m]);
+    for (int m = 0; m < count; m++) {
+        printf(" %s%s ", prefix, metric_name(metrics[m]));
+        print_fixed(values[m], 6);
+    }
 }
 
 void report_epoch(int64_t epoch, int64_t epochs, double loss, const LrMetricKind *metrics,
                   int metric_count, const double *values, bool has_val, double val_loss,
                   const double *val_values)
 {
-    printf("epoch %lld/%lld loss %.6f", (long long)epoch, (long long)epochs, loss);
+    printf("epoch %lld/%lld loss ", (long long)epoch, (long long)epochs);
+    print_fixed(loss, 6);
     print_metrics("", metrics, metric_count, values);
     if (has_val) {
-        printf(" val_loss %.6f", val_loss);
+        printf(" val_loss ");
+        print_fixed(val_loss, 6);
         print_metrics("val_", metrics, metric_count, val_values);
     }
     putchar('\n');
@@ -29,16 +50,17 @@ void report_epoch(int64_t epoch, int64_t epochs, double loss, const LrMetricKind
 void report_early_stop(int64_t epoch, const char *monitor, int64_t wait, double best,
                        int64_t best_epoch)
 {
-    printf("early stop at epoch %lld: %s has not improved for %lld epoch%s (best %.6f at "
-           "epoch %lld)\n",
-           (long long)epoch, monitor, (long long)wait, wait == 1 ? "" : "s", best,
-           (long long)best_epoch);
+    printf("early stop at epoch %lld: %s has not improved for %lld epoch%s (best ",
+           (long long)epoch, monitor, (long long)wait, wait == 1 ? "" : "s");
+    print_fixed(best, 6);
+    printf(" at epoch %lld)\n", (long long)best_epoch);
 }
 
 void report_evaluate(const char *what, double loss, const LrMetricKind *metrics, int count,
                      const double *values)
 {
-    printf("evaluate %s loss %.6f", what, loss);
+    printf("evaluate %s loss ", what);
+    print_fixed(loss, 6);
     print_metrics("", metrics, count, values);
     putchar('\n');
 }
@@ -47,8 +69,11 @@ void report_evaluate(const char *what, double loss, const LrMetricKind *metrics,
 static void print_row(const float *v, int count)
 {
     putchar('[');
-    for (int i = 0; i < count; i++)
-        printf(i ? " %.4f" : "%.4f", (double)v[i]);
+    for (int i = 0; i < count; i++) {
+        if (i)
+            putchar(' ');
+        print_fixed((double)v[i], 4);
+    }
     putchar(']');
 }
 
@@ -57,7 +82,9 @@ void report_dense(const char *name, const LrLayer *l)
     printf("%s weights ", name);
     if (l->out == 1) {
         print_row(l->weight.data, l->in);
-        printf(" bias %.4f\n", (double)l->bias.data[0]);
+        printf(" bias ");
+        print_fixed((double)l->bias.data[0], 4);
+        putchar('\n');
         return;
     }
     putchar('[');
@@ -94,11 +121,16 @@ void report_row(const char *const *cells, const int *widths, int count)
 }
 
 void report_point(const char *const *names, const double *values, int count,
-                  const char *vars, double f)
+                  const char *label, double f)
 {
-    for (int i = 0; i < count; i++)
-        printf("%s %.6f ", names[i], values[i]);
-    printf("f(%s) %.6f\n", vars, f);
+    for (int i = 0; i < count; i++) {
+        printf("%s ", names[i]);
+        print_fixed(values[i], 6);
+        putchar(' ');
+    }
+    printf("%s ", label);
+    print_fixed(f, 6);
+    putchar('\n');
 }
 
 void report_text(const char *text)

@@ -6,6 +6,7 @@
 #ifndef LR_REPORT_H
 #define LR_REPORT_H
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "layer.h"
@@ -33,9 +34,13 @@ void report_schedule_row(int64_t step, double lr);
  * columns and followed by two spaces, the last as it is; a NULL cell is
  * empty. (minimize's trace, a sweep's table.) */
 void report_row(const char *const *cells, const int *widths, int count);
-/* minimize's result: `x 0.500000 y 1.000000 f(x,y) 0.250000`. */
+/* minimize's result: `x 0.500000 y 1.000000 f(x,y) 0.250000`, the
+ * formula named by label. */
 void report_point(const char *const *names, const double *values, int count,
-                  const char *vars, double f);
+                  const char *label, double f);
+/* v with decimals digits after the point (printf's %.*f), except that a
+ * value that rounds to zero is 0.000..., never -0.000... */
+void report_fixed(char *out, size_t size, double v, int decimals);
 /* Text that is complete as it is (--help, --explain). */
 void report_text(const char *text);
 /* `lrc 0.1.0 (OpenBLAS)` */

@@ -135,6 +135,9 @@ typedef struct LrEvaluateSpec {
 typedef struct LrMinimizeSpec {
     LrSpan span;
     const char *text;       /* the expression as written */
+    const char *label;      /* what the output calls it: f(x,y) for a let
+                               function's call, else the text on one line */
+    const char *function;   /* that let function's name, or NULL */
     LrExpr expr;            /* compiled, with exact derivatives */
     int var_count;
     const char *var_names[EXPR_MAX_VARS];

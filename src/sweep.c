@@ -752,7 +752,9 @@ static int grid_fill(Grid *g, const Sweep *s, SweepRun *const *order, int count,
                 decimal_shortest(v->value, text);
                 *cell++ = text_printf("%s", text);
             } else {
-                *cell++ = text_printf("%.6f", v->value);
+                char text[512];
+                report_fixed(text, sizeof text, v->value, 6);
+                *cell++ = text_printf("%s", text);
             }
         }
         if (exact)

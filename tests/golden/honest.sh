@@ -106,3 +106,25 @@ r = json.load(open('$tmp/int/run-003/run.json'))
 assert r['epochs_run'] == 2, r['epochs_run']
 assert '$cmd'.startswith('$tmp/int.lr --set n=2 '), '$cmd'
 "
+
+# --- minimize names its formula; no -0 -------------------------------------
+# cost(x) = (x - 0.64)^2 from 0 at lr 0.25: x <- x - 0.5 (x - 0.64), so
+# x1 = 0.32, x2 = 0.48, x3 = 0.56 and cost = 0.08^2 = 0.0064.
+cat >"$tmp/min.lr" <<'EOF'
+let cost(x) = (x - 0.64)^2
+minimize cost(x) from x=0 lr=0.25 steps=3
+minimize (x^2 +
+   1) from x=-1 lr=0.5 steps=1
+minimize x^2 + y^2 from x=-1, y=0 lr=0.5 steps=1 trace=true
+minimize x^3 from x=-0.0000001 steps=1
+EOF
+"$LRC" "$tmp/min.lr" >"$tmp/min.out" 2>"$tmp/min.err"
+cat >"$tmp/min.want" <<'EOF'
+x 0.560000 cost(x) 0.006400
+x 0.000000 (x^2 + 1) 1.000000
+step  x        y        lr    x^2 + y^2  d/dx     d/dy     next_x   next_y
+0     -1.0000  0.0000   0.5   1.0000  -2.0000  0.0000   0.0000   0.0000
+x 0.000000 x^3 0.000000
+EOF
+check "minimize: the output names the let function or the formula, and prints -0 as 0" \
+    diff "$tmp/min.want" "$tmp/min.out"

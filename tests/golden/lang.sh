@@ -94,7 +94,7 @@ printf 'let base = 0.5\nlet sq(u) = u * u\n' >"$tmp/lib/shared.lr"
 printf 'use shared\nlet start = base * 4\n' >"$tmp/proj/sub/local.lr"
 printf 'use "sub/local.lr"\nminimize sq(x - start) from x=0 lr=0.25 steps=40\n' >"$tmp/proj/main.lr"
 LRC_PATH="$tmp/lib" "$LRC" "$tmp/proj/main.lr" >"$tmp/mod" 2>&1
-check "use finds files relative to the user and names in LRC_PATH" grep -qx 'x 2.000000 f(x) 0.000000' "$tmp/mod"
+check "use finds files relative to the user and names in LRC_PATH" grep -qx 'x 2.000000 sq(x-start) 0.000000' "$tmp/mod"
 LRC_PATH= "$LRC" check "$tmp/proj/main.lr" >/dev/null 2>"$tmp/err"
 check "a missing module is a positioned error" grep -q "local.lr:1:5: error: cannot find module 'shared'" "$tmp/err"
 printf 'use "b.lr"\nlet a = 1\n' >"$tmp/a.lr"

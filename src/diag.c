@@ -264,6 +264,14 @@ void diag_text(const char *text)
     fputs(text, stderr);
 }
 
+void diag_warning(LrDiag *d, const LrSource *src, LrSpan span, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    report(d, "warning", src, span, fmt, ap);
+    va_end(ap);
+}
+
 void diag_note(LrDiag *d, const LrSource *src, LrSpan span, const char *fmt, ...)
 {
     va_list ap;

@@ -58,6 +58,14 @@ void diag_info(const char *fmt, ...);
 /* lrc's own fixed text (the usage summary) on stderr, as it is. */
 void diag_text(const char *text);
 
+/* Something that is allowed but probably not meant
+ * ("file:line:col: warning: ...", the line and a caret): not counted as
+ * an error, so the exit status does not change. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 4, 5)))
+#endif
+void diag_warning(LrDiag *d, const LrSource *src, LrSpan span, const char *fmt, ...);
+
 /* A note attached to the previous error ("file:line:col: note: ..."). */
 #if defined(__GNUC__)
 __attribute__((format(printf, 4, 5)))

@@ -45,6 +45,29 @@ static void test_diag__format_with_caret(void **state)
     free(text);
 }
 
+static void test_diag__warning_is_shown_but_not_counted(void **state)
+{
+    (void)state;
+    LrSource src;
+    assert_int_equal(source_from_string(&src, "w.lr", "seed 1\noptimizer sgd lr=cosine(1, 10)\n"),
+                     0);
+    char *out = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&out, &size);
+    assert_non_null(f);
+    LrDiag d;
+    diag_init(&d, f);
+    diag_warning(&d, &src, (LrSpan){24, 13}, "cosine decays over %d steps", 10);
+    fclose(f);
+    source_free(&src);
+    assert_string_equal(out, "w.lr:2:18: warning: cosine decays over 10 steps\n"
+                             "    optimizer sgd lr=cosine(1, 10)\n"
+                             "                     ^~~~~~~~~~~~~\n");
+    assert_int_equal(d.errors, 0);
+    assert_string_equal(d.first, "");
+    free(out);
+}
+
 static void test_diag__caret_at_end_of_input(void **state)
 {
     (void)state;
@@ -254,6 +277,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_diag__format_with_caret),
         cmocka_unit_test(test_diag__caret_at_end_of_input),
+        cmocka_unit_test(test_diag__warning_is_shown_but_not_counted),
         cmocka_unit_test(test_diag__edit_distance),
         cmocka_unit_test(test_diag__suggest),
         cmocka_unit_test(test_diag__positions_match_a_naive_scan),

@@ -417,11 +417,28 @@ static int eval_schedule(Checker *c, Scoped v, LrScheduleSpec *s)
     char what[64];
     snprintf(what, sizeof what, "%.*s", (int)n->name.length, AST_TEXT(c->src, n->name));
     int sc = v.scope;
-    if (eval_options(c, what, n->span, n->items, 1, options_schedules[s->kind], b, sc, s) < 0)
+    const OptionRow *rows = options_schedules[s->kind];
+    if (eval_options(c, what, n->span, n->items, 1, rows, b, sc, s) < 0)
         return -1;
+    s->span = n->span;
     s->has_target = s->kind == SCHED_COSINE && b[SCHEDULE_COSINE_TARGET] != NULL;
-    if (s->kind != SCHED_PIECEWISE)
+    if (s->kind != SCHED_PIECEWISE) {
+        /* The decay's length: steps=, or epochs= that the plan turns
+         * into steps once it knows the steps of an epoch. */
+        int epochs = 0;
+        while (strcmp(rows[epochs].name, "epochs") != 0)
+            epochs++;
+        if (b[SCHEDULE_STEPS] && b[epochs]) {
+            diag_error(c->diag, c->src, b[epochs]->kind == AST_KEYWORD ? b[epochs]->name : b[epochs]->span,
+                       "%s takes steps= or epochs=, not both", what);
+            return -1;
+        }
+        if (!b[SCHEDULE_STEPS] && !b[epochs]) {
+            diag_error(c->diag, c->src, n->span, "%s needs 'steps' (or 'epochs')", what);
+            return -1;
+        }
         return 0;
+    }
     double *bounds, *values;
     int nb, nv;
     if (fold_number_list(c, arg_value(b[PIECEWISE_BOUNDARIES], sc), "boundaries", &bounds,
@@ -1113,6 +1130,11 @@ static int check_minimize(Checker *c, const LrStmt *st, LrSpec *spec)
     }
     if (b[MINIMIZE_LR] && eval_schedule(c, arg_value(b[MINIMIZE_LR], sc), &m->optimizer.lr) < 0)
         return -1;
+    if (m->optimizer.lr.epochs > 0) {
+        diag_error(c->diag, c->src, m->optimizer.lr.span,
+                   "minimize has no epochs: give the schedule steps=");
+        return -1;
+    }
     if (compile_formula(c, st->from, n, (Scoped){st->value, sc, NULL}, &m->expr) < 0)
         return -1;
     minimize_label(c, st->value, sc, m);

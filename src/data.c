@@ -547,6 +547,14 @@ static int64_t held_out(double fraction, int64_t n)
  * perm[i] with perm[i + rng_below(n - i)]; perm[0 .. test) are the test
  * rows, the next `validation` the validation rows. Each part then keeps the
  * file's order. */
+int64_t data_part_rows(const LrDatasetSpec *spec, int64_t n, LrPart part)
+{
+    int64_t n_test = held_out(spec->test, n), n_val = held_out(spec->validation, n);
+    int64_t counts[] = {[PART_TRAIN] = n - n_test - n_val, [PART_VALIDATION] = n_val,
+                        [PART_TEST] = n_test};
+    return counts[part] > 0 ? counts[part] : 0;
+}
+
 static LrStatus split(const LrDatasetSpec *spec, int index, uint64_t seed, const LrSource *src,
                       LrDiag *diag, LrDataset *d)
 {

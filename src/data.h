@@ -63,6 +63,9 @@ typedef struct LrDataShape {
     int64_t rows_at_least, rows_at_most;
 } LrDataShape;
 
+/* The rows of part of a data set of n rows, as the split makes it. */
+int64_t data_part_rows(const LrDatasetSpec *spec, int64_t n, LrPart part);
+
 /* Reads only the header of a CSV file (for `lrc check` and the plan's
  * memory check): the column names, for validating label= and features=,
  * and the shape. A generated data set's shape needs no reading. Returns

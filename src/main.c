@@ -49,7 +49,7 @@ static const char help_text[] =
     "\n"
     "  lrc FILE.lr            check, then train; results on stdout\n"
     "                         (FILE.lr '-': standard input)\n"
-    "  lrc check FILE.lr      parse and validate only; prints only errors\n"
+    "  lrc check FILE.lr      parse and validate only; prints only errors and warnings\n"
     "  lrc schedule EXPR --steps N\n"
     "                         print the learning rate of steps 0..N-1\n"
     "\n"
@@ -365,8 +365,14 @@ static LrStatus run_schedule(const Options *o)
     LrProgram prog;
     LrScheduleSpec sched;
     LrStatus status = status_of(LR_LANGUAGE_ERROR);
-    if (parse_expression(&src, &arena, &diag, &prog) == 0 &&
-        check_schedule(&prog, &arena, &diag, &sched) == 0) {
+    bool checked = parse_expression(&src, &arena, &diag, &prog) == 0 &&
+                   check_schedule(&prog, &arena, &diag, &sched) == 0;
+    if (checked && sched.epochs > 0) {
+        diag_error(&diag, &src, sched.span,
+                   "lrc schedule counts steps, not epochs: give the schedule steps=");
+        checked = false;
+    }
+    if (checked) {
         report_schedule_header();
         for (long long s = 0; s < o->steps; s++)
             report_schedule_row(s, schedule_lr(&sched, s));

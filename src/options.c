@@ -18,24 +18,27 @@ const OptionRow options_none[] = {{0}};
 /* Every decaying schedule starts with these two. */
 #define SCHED_INITIAL {ROW_NUMBER("initial", 1, SCHED(initial), 0), .valid = RANGE_NONNEGATIVE, .checked_last = true, \
                        .range = "initial learning rate must be >= 0"}
-#define SCHED_STEPS {ROW_NUMBER("steps", 1, SCHED(steps), 0), .valid = RANGE_POSITIVE, \
-                     .checked_last = true, .range = "decay steps must be > 0"}
+/* steps= or, last, epochs= (the checker wants one of them). */
+#define SCHED_STEPS {ROW_NUMBER("steps", 0, SCHED(steps), 0), .valid = RANGE_POSITIVE, \
+                     .given_only = true, .checked_last = true, .range = "decay steps must be > 0"}
+#define SCHED_EPOCHS {ROW_NUMBER("epochs", 0, SCHED(epochs), 0), .valid = RANGE_POSITIVE, \
+                      .given_only = true, .range = "decay epochs must be > 0"}
 static const OptionRow exp_decay_rows[] = {
     SCHED_INITIAL, SCHED_STEPS,
     {ROW_NUMBER("rate", 1, SCHED(rate), 0), .valid = RANGE_POSITIVE, .range = "decay rate must be > 0"},
     {ROW_BOOL("staircase", SCHED(staircase), 0)},
-    {0}};
+    SCHED_EPOCHS, {0}};
 static const OptionRow inverse_time_rows[] = {
     SCHED_INITIAL, SCHED_STEPS,
     {ROW_NUMBER("rate", 1, SCHED(rate), 0), .valid = RANGE_NONNEGATIVE, .range = "decay rate must be >= 0"},
     {ROW_BOOL("staircase", SCHED(staircase), 0)},
-    {0}};
+    SCHED_EPOCHS, {0}};
 static const OptionRow polynomial_rows[] = {
     SCHED_INITIAL, SCHED_STEPS,
     {ROW_NUMBER("end", 0, SCHED(end), 0.0001), .valid = RANGE_NONNEGATIVE, .range = "end must be >= 0"},
     {ROW_NUMBER("power", 0, SCHED(power), 1.0), .valid = RANGE_POSITIVE, .range = "power must be > 0"},
     {ROW_BOOL("cycle", SCHED(cycle), 0)},
-    {0}};
+    SCHED_EPOCHS, {0}};
 static const OptionRow cosine_rows[] = {
     SCHED_INITIAL, SCHED_STEPS,
     {ROW_NUMBER("alpha", 0, SCHED(alpha), 0), .valid = RANGE_UNIT,
@@ -44,7 +47,7 @@ static const OptionRow cosine_rows[] = {
      .range = "warmup must be an integer >= 0"},
     [SCHEDULE_COSINE_TARGET] = {ROW_NUMBER("target", 0, SCHED(target), 0), .default_from = 1, .valid = RANGE_NONNEGATIVE,
      .range = "target must be >= 0"},
-    {0}};
+    SCHED_EPOCHS, {0}};
 /* Its lists are the checker's. */
 static const OptionRow piecewise_rows[] = {
     [PIECEWISE_BOUNDARIES] = {ROW_OTHER("boundaries", 1)},

@@ -59,7 +59,7 @@ extern const OptionRow options_none[];
 
 /* By LrScheduleKind (SCHED_CONSTANT, a plain number, has none). */
 extern const OptionRow *const options_schedules[];
-enum { SCHEDULE_COSINE_TARGET = 4 };
+enum { SCHEDULE_STEPS = 1, SCHEDULE_COSINE_TARGET = 4 };
 enum { PIECEWISE_BOUNDARIES, PIECEWISE_VALUES };
 
 /* By LrInitKind. */

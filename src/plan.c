@@ -12,6 +12,7 @@
 #include "blas.h"
 #include "init.h"
 #include "pool.h"
+#include "words.h"
 
 /* a += b * c in bytes; false on overflow. */
 static bool add_product(size_t *a, uint64_t b, uint64_t c)
@@ -85,6 +86,43 @@ static void report_size(const LrSource *src, LrDiag *diag, LrSpan span, size_t b
                    have);
 }
 
+/* Updates per epoch: the rows in batches, the last one short. */
+static int64_t steps_per_epoch(int64_t rows, int64_t batch)
+{
+    int64_t b = batch < rows ? batch : rows;
+    return b > 0 ? (rows + b - 1) / b : 0;
+}
+
+void plan_schedule(const LrSpec *spec, const LrScheduleSpec *lr, int64_t per_epoch, bool warn,
+                   const LrSource *src, LrDiag *diag, LrScheduleSpec *out)
+{
+    *out = *lr;
+    if (lr->epochs > 0)
+        out->steps = lr->epochs * (double)per_epoch;
+    int64_t epochs = spec->train.epochs, total = epochs * per_epoch;
+    if (!warn || lr->kind == SCHED_CONSTANT || lr->kind == SCHED_PIECEWISE || total <= 0)
+        return;
+    const char *name = words_name(words_schedules, (int)lr->kind);
+    char decay[64];
+    if (lr->epochs > 0)
+        snprintf(decay, sizeof decay, "%.15g epoch%s = %.15g steps", lr->epochs, lr->epochs == 1 ? "" : "s", out->steps);
+    else
+        snprintf(decay, sizeof decay, "%.15g steps", out->steps);
+    double span = out->steps + (lr->kind == SCHED_COSINE && lr->has_target ? lr->warmup : 0);
+    bool ends_early = (lr->kind == SCHED_POLYNOMIAL && !lr->cycle) || lr->kind == SCHED_COSINE;
+    /* Updates use steps 0 .. total - 1, so a staircase at total never drops. */
+    if (ends_early && span < (double)total)
+        diag_warning(diag, src, lr->span,
+                     "%s decays over %s%s but training runs %lld (epochs %lld x %lld steps)",
+                     name, decay, span != out->steps ? " after its warmup" : "",
+                     (long long)total, (long long)epochs, (long long)per_epoch);
+    else if (!ends_early && lr->staircase && out->steps >= (double)total)
+        diag_warning(diag, src, lr->span,
+                     "%s with staircase=true drops every %s but training runs %lld (epochs %lld "
+                     "x %lld steps): the rate never changes",
+                     name, decay, (long long)total, (long long)epochs, (long long)per_epoch);
+}
+
 LrStatus plan_check_size(const LrSpec *spec, const LrSource *src, LrDiag *diag)
 {
     /* Each data set's width (a CSV file's from its header) and its rows:
@@ -101,6 +139,15 @@ LrStatus plan_check_size(const LrSpec *spec, const LrSource *src, LrDiag *diag)
     }
     const LrDataShape *on = &shapes[spec->train.on.dataset];
     int64_t batch = spec->train.batch < on->rows_at_most ? spec->train.batch : on->rows_at_most;
+    /* A generated data set's rows are known now, so are the steps of an
+     * epoch (a CSV file's when plan_build has read it). */
+    const LrDatasetSpec *train_on = &spec->datasets[spec->train.on.dataset];
+    if (train_on->kind != DATA_CSV) {
+        int64_t train_rows = data_part_rows(train_on, train_on->n, spec->train.on.part);
+        LrScheduleSpec resolved;
+        plan_schedule(spec, &spec->optimizer.lr, steps_per_epoch(train_rows, spec->train.batch), true,
+                      src, diag, &resolved);
+    }
     size_t have = machine_memory();
     /* A data set too large by itself is named at its own statement. */
     for (int i = 0; i < spec->dataset_count; i++) {
@@ -381,7 +428,8 @@ static bool build_layers(LrPlan *plan)
 static bool build_optimizer(LrPlan *plan)
 {
     LrOptimizer *o = &plan->optimizer;
-    o->spec = &plan->spec->optimizer;
+    plan->optimizer_spec = plan->spec->optimizer;
+    o->spec = &plan->optimizer_spec;
     o->params = plan->params;
     o->grads = plan->dparams;
     o->count = plan->param_count;
@@ -436,6 +484,10 @@ LrStatus plan_build(LrPlan *plan, const LrSpec *spec, const LrSource *src, LrDia
         diag_error(diag, src, spec->train.span, "out of memory");
         return status_of(LR_RUN_FAILED);
     }
+    /* plan_check_size warned already when the rows were known then. */
+    plan_schedule(spec, &spec->optimizer.lr, steps_per_epoch(plan->train.rows, plan->batch),
+                  spec->datasets[spec->train.on.dataset].kind == DATA_CSV, src, diag,
+                  &plan->optimizer_spec.lr);
     fit_normalization(plan);
     status = check_data(plan, src, diag);
     if (!status_ok(status))

@@ -50,6 +50,7 @@ typedef struct LrPlan {
     int64_t *order;         /* sample order of the current epoch (train.rows) */
     LrRng shuffle_rng, dropout_rng;
     LrOptimizer optimizer;
+    LrOptimizerSpec optimizer_spec; /* the spec's, with a schedule's epochs= as steps */
     int metric_count;       /* the train statement's metrics */
     int history_cols;       /* see train.h */
     double *history;        /* epochs x history_cols */
@@ -61,6 +62,14 @@ typedef struct LrPlan {
  * header cannot be read or lacks a column) or LR_RUN_FAILED (out of
  * memory). */
 LrStatus plan_check_size(const LrSpec *spec, const LrSource *src, LrDiag *diag);
+
+/* The schedule lr as training uses it (out): with epochs=, its steps are
+ * that many epochs of per_epoch updates. With warn, reports to diag a
+ * decaying schedule that ends before training does (polynomial without
+ * cycle, cosine), or one with staircase=true that never steps (exp_decay,
+ * inverse_time), as a warning naming both step counts. */
+void plan_schedule(const LrSpec *spec, const LrScheduleSpec *lr, int64_t per_epoch, bool warn,
+                   const LrSource *src, LrDiag *diag, LrScheduleSpec *out);
 
 /* Loads the data (data.h), fits the normalization on the training rows,
  * checks the data against the model (widths, class labels), allocates

@@ -15,7 +15,11 @@
 typedef struct LrScheduleSpec {
     LrScheduleKind kind;
     double initial;      /* CONSTANT: the value */
-    double steps;        /* decay steps (> 0) */
+    double steps;        /* decay steps (> 0; 0 when given as epochs) */
+    double epochs;       /* decay epochs, given instead of steps (0: not
+                            given): steps are epochs x the training's steps
+                            per epoch (plan_schedule) */
+    LrSpan span;         /* the schedule as written, for its warning */
     double rate;         /* EXP_DECAY, INVERSE_TIME */
     bool staircase;      /* EXP_DECAY, INVERSE_TIME */
     double end, power;   /* POLYNOMIAL */

@@ -198,7 +198,7 @@ LrStatus train_run(LrPlan *plan, LrTrainState *state, const LrSource *src, LrDia
     const LrTrainSpec *t = &spec->train;
     LrTensor *out_grad = &plan->grads[plan->layer_count - 1];
     double started = now_seconds() - state->seconds;
-    double lr = schedule_lr(&spec->optimizer.lr, plan->optimizer.step);
+    double lr = schedule_lr(&plan->optimizer.spec->lr, plan->optimizer.step);
     while (state->epochs_done < t->epochs && !state->stopped) {
         if (!state->mid_epoch) {
             if (t->shuffle)
@@ -223,7 +223,7 @@ LrStatus train_run(LrPlan *plan, LrTrainState *state, const LrSource *src, LrDia
             if (!isfinite(batch_loss) || !tensor_finite(out_grad))
                 return diverged(plan, src, diag, state->epochs_done + 1,
                                 isfinite(batch_loss) ? INFINITY : batch_loss,
-                                schedule_lr(&spec->optimizer.lr, plan->optimizer.step));
+                                schedule_lr(&plan->optimizer.spec->lr, plan->optimizer.step));
             backward(plan, &x);
             lr = optim_step(&plan->optimizer);
             state->batch_start = start + rows;

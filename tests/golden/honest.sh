@@ -128,3 +128,45 @@ x 0.000000 x^3 0.000000
 EOF
 check "minimize: the output names the let function or the formula, and prints -0 as 0" \
     diff "$tmp/min.want" "$tmp/min.out"
+
+# --- schedules: epochs=, and the warning when one ends before training ---
+# 100 rows, 20 held out, batches of 16: 5 updates an epoch, so epochs=3 is
+# 15 steps; the lr column is the rate of each epoch's last update (step
+# 5e - 1), by Keras's PolynomialDecay formula.
+cat >"$tmp/poly.lr" <<'EOF'
+seed 1
+dataset d = linear(n=100, features=2) validation=0.2
+model dense(1)
+loss mse
+optimizer sgd lr=polynomial(0.1, epochs=3, end=0.001)
+train epochs=5 batch=16
+EOF
+"$LRC" "$tmp/poly.lr" --out "$tmp/poly" >/dev/null 2>"$tmp/poly.err"
+check "schedule: epochs= decays over that many epochs of updates" $PY -c "
+import csv
+rows = list(csv.DictReader(open('$tmp/poly/metrics.csv')))
+for row in rows:
+    step = 5 * int(row['epoch']) - 1
+    want = (0.1 - 0.001) * (1 - min(step, 15) / 15) + 0.001
+    assert abs(float(row['lr']) - want) < 1e-12, (row['epoch'], row['lr'], want)
+"
+check "schedule: a run warns when the decay ends before training does" grep -qx \
+    "$tmp/poly.lr:5:18: warning: polynomial decays over 3 epochs = 15 steps but training runs 25 (epochs 5 x 5 steps)" "$tmp/poly.err"
+# A CSV file's rows are counted when the run reads it: the warning comes then.
+cp examples/data/iris.csv "$tmp/iris.csv"
+cat >"$tmp/iris.lr" <<'EOF'
+seed 7
+dataset iris = csv("iris.csv", label="species") test=0.2
+model dense(3, activation=softmax)
+loss categorical_crossentropy
+optimizer adam lr=cosine(0.05, epochs=2)
+train epochs=4 batch=16
+EOF
+"$LRC" check "$tmp/iris.lr" >/dev/null 2>"$tmp/iris.check"
+st_check=$?
+"$LRC" "$tmp/iris.lr" >/dev/null 2>"$tmp/iris.err"
+st=$?
+if [ $st_check -eq 0 ] && [ ! -s "$tmp/iris.check" ] && [ $st -eq 0 ] &&
+    grep -qx "$tmp/iris.lr:5:19: warning: cosine decays over 2 epochs = 16 steps but training runs 32 (epochs 4 x 8 steps)" "$tmp/iris.err"; then
+    ok "schedule: with CSV data the run warns once it knows the steps of an epoch"
+else notok "schedule: with CSV data the run warns once it knows the steps of an epoch" "check $st_check, run $st: $(cat "$tmp/iris.check" "$tmp/iris.err")"; fi

@@ -872,8 +872,21 @@ static LrStatus run_checked(const Options *o, Checked *c)
         return status;
     int threads = thread_count(o);
     test_pause();
-    if (!status_ok(status = confine(&c->sandbox, o, spec)))
+    LrPlotHelper helper, *plots = NULL;
+    char why[512];
+    for (int i = 0; i < spec->minimize_count && !plots; i++)
+        if (spec->minimizes[i].plot_path) {
+            if (plot_helper_start(&helper, spec, why, sizeof why) < 0) {
+                diag_plain("%s", why);
+                return status_of(LR_RUN_FAILED);
+            }
+            plots = &helper;
+        }
+    if (!status_ok(status = confine(&c->sandbox, o, spec))) {
+        if (plots)
+            plot_helper_stop(plots);
         return status;
+    }
     LrRunOptions run = {o->resume_dir ? o->resume_dir : o->out_dir,
                         o->resume_dir != NULL,
                         threads,
@@ -884,7 +897,9 @@ static LrStatus run_checked(const Options *o, Checked *c)
     if (spec->has_train)
         status = run_experiment(&c->src, spec, &run, &c->diag);
     for (int i = 0; status_ok(status) && i < spec->minimize_count; i++)
-        status = minimize_run(&spec->minimizes[i], &c->src, &c->diag);
+        status = minimize_run(&spec->minimizes[i], &c->src, &c->diag, plots);
+    if (plots)
+        plot_helper_stop(plots);
     return status;
 }
 

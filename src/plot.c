@@ -3,13 +3,18 @@
  * PLplot's state is process-wide: one figure at a time. */
 #include "plot.h"
 
+#include <errno.h>
 #include <math.h>
 #include <plplot.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "csv.h"
 #include "diag.h"
@@ -32,26 +37,18 @@ static const unsigned char palette[][3] = {
     {214, 39, 40},   {148, 103, 189}, {140, 86, 75},  {227, 119, 194}, {127, 127, 127},
     {188, 189, 34},  {23, 190, 207}};
 enum { COLOR_FRAME = 1, COLOR_FIRST = 2, SERIES_COLORS = 10 };
+/* The legend's background, after the palette: white through which the
+ * series beneath it show. */
+enum { COLOR_LEGEND = sizeof palette / sizeof palette[0] };
 
 /* The early-stopping mark: a Hershey circle on a dotted vertical line. */
 #define MARK_SYMBOL "#(728)"
 
 static int series_color(int i) { return COLOR_FIRST + i % SERIES_COLORS; }
 
-static const char *device_of(const char *path)
-{
-    static const char *const devices[][2] = {
-        {".png", "pngcairo"}, {".svg", "svgcairo"}, {".pdf", "pdfcairo"}};
-    size_t len = strlen(path);
-    for (size_t i = 0; i < sizeof devices / sizeof devices[0]; i++)
-        if (len > 4 && strcasecmp(path + len - 4, devices[i][0]) == 0)
-            return devices[i][1];
-    return NULL;
-}
-
 int plot_check_suffix(const char *path, char *why, size_t why_size)
 {
-    if (device_of(path))
+    if (plot_device(path))
         return 0;
     snprintf(why, why_size, "cannot draw '%s': the name must end in .png, .svg or .pdf", path);
     return -1;
@@ -86,7 +83,7 @@ static int figure_begin(Figure *f, const char *path, double x0, double x1, doubl
 {
     memset(f, 0, sizeof *f);
     f->path = path;
-    const char *device = device_of(path);
+    const char *device = plot_device(path);
     if (!device)
         return plot_check_suffix(path, why, why_size);
     f->pdf = strcmp(device, "pdfcairo") == 0;
@@ -98,9 +95,10 @@ static int figure_begin(Figure *f, const char *path, double x0, double x1, doubl
     plsdev(device);
     plsfile(stream);
     plspage(0, 0, PLOT_WIDTH, PLOT_HEIGHT, 0, 0);
-    plscmap0n((PLINT)(sizeof palette / sizeof palette[0]));
+    plscmap0n(COLOR_LEGEND + 1);
     for (size_t i = 0; i < sizeof palette / sizeof palette[0]; i++)
         plscol0((PLINT)i, palette[i][0], palette[i][1], palette[i][2]);
+    plscol0a(COLOR_LEGEND, 255, 255, 255, 0.75);
     plinit();
     pladv(0);
     plvpor(PLOT_VIEW_LEFT, PLOT_VIEW_RIGHT, PLOT_VIEW_BOTTOM, PLOT_VIEW_TOP);
@@ -185,7 +183,7 @@ static void draw_legend(int count, const char *const *labels, const PLINT *color
     }
     PLFLT width, height;
     pllegend(&width, &height, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
-             PL_POSITION_RIGHT | PL_POSITION_TOP | PL_POSITION_INSIDE, 0.02, 0.02, 0.1, 0,
+             PL_POSITION_RIGHT | PL_POSITION_TOP | PL_POSITION_INSIDE, 0.02, 0.02, 0.1, COLOR_LEGEND,
              COLOR_FRAME, 1, 0, 0, count, opts, 1.0, 0.8, 2.0, 0.0, text_colors, labels, NULL,
              NULL, NULL, NULL, colors, styles, widths, colors, scales, symbol_numbers, symbols);
 }
@@ -714,4 +712,114 @@ int plot_descent(const LrMinimizeSpec *m, const double *path, int64_t count, con
     int status = figure_end(&f, why, why_size);
     free(work), free(rows);
     return status;
+}
+
+/* -------------------------------------------------------------- helper */
+
+/* A request: the statement's index, the point count, then the points; a
+ * reply: 0 or -1, the reason's length, the reason. */
+
+static int read_all(int fd, void *data, size_t size)
+{
+    for (char *p = data; size > 0;) {
+        ssize_t n = read(fd, p, size);
+        if (n <= 0)
+            return -1;
+        p += n, size -= (size_t)n;
+    }
+    return 0;
+}
+
+/* send, not write: a helper that is gone is an error, not SIGPIPE. */
+static int send_all(int fd, const void *data, size_t size)
+{
+    for (const char *p = data; size > 0;) {
+        ssize_t n = send(fd, p, size, MSG_NOSIGNAL);
+        if (n <= 0)
+            return -1;
+        p += n, size -= (size_t)n;
+    }
+    return 0;
+}
+
+static void helper_serve(int fd, const LrSpec *spec)
+{
+    /* An interruption is the run's to handle; the helper ends when the
+     * run closes its socket. */
+    signal(SIGINT, SIG_IGN);
+    signal(SIGTERM, SIG_IGN);
+    int32_t index;
+    int64_t count;
+    while (read_all(fd, &index, sizeof index) == 0 && read_all(fd, &count, sizeof count) == 0) {
+        if (index < 0 || index >= spec->minimize_count || count < 1 || count > PLOT_MAX_PATH + 1)
+            break;
+        const LrMinimizeSpec *m = &spec->minimizes[index];
+        size_t size = (size_t)count * (size_t)m->var_count * sizeof(double);
+        double *path = malloc(size);
+        char why[4200] = "out of memory";
+        int32_t status = -1;
+        if (!path || read_all(fd, path, size) < 0) {
+            free(path);
+            break;
+        }
+        status = plot_descent(m, path, count, m->plot_path, why, sizeof why);
+        free(path);
+        uint32_t length = status == 0 ? 0 : (uint32_t)strlen(why);
+        if (send_all(fd, &status, sizeof status) < 0 || send_all(fd, &length, sizeof length) < 0 ||
+            send_all(fd, why, length) < 0)
+            break;
+    }
+}
+
+int plot_helper_start(LrPlotHelper *h, const LrSpec *spec, char *why, size_t why_size)
+{
+    memset(h, 0, sizeof *h);
+    h->spec = spec;
+    int fds[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) < 0) {
+        snprintf(why, why_size, "cannot start drawing: %s", strerror(errno));
+        return -1;
+    }
+    fflush(NULL); /* nothing buffered is written twice */
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(why, why_size, "cannot start drawing: %s", strerror(errno));
+        close(fds[0]), close(fds[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        close(fds[0]);
+        helper_serve(fds[1], spec);
+        _exit(0);
+    }
+    close(fds[1]);
+    h->pid = (int)pid;
+    h->fd = fds[0];
+    return 0;
+}
+
+int plot_helper_descent(LrPlotHelper *h, const LrMinimizeSpec *m, const double *path,
+                        int64_t count, char *why, size_t why_size)
+{
+    int32_t index = (int32_t)(m - h->spec->minimizes), status;
+    uint32_t length;
+    if (send_all(h->fd, &index, sizeof index) == 0 && send_all(h->fd, &count, sizeof count) == 0 &&
+        send_all(h->fd, path, (size_t)count * (size_t)m->var_count * sizeof *path) == 0 &&
+        read_all(h->fd, &status, sizeof status) == 0 && read_all(h->fd, &length, sizeof length) == 0 &&
+        length < why_size && read_all(h->fd, why, length) == 0) {
+        why[length] = '\0';
+        return status == 0 ? 0 : -1;
+    }
+    snprintf(why, why_size, "cannot draw '%s': the drawing process ended", m->plot_path);
+    return -1;
+}
+
+void plot_helper_stop(LrPlotHelper *h)
+{
+    if (!h->pid)
+        return;
+    close(h->fd);
+    while (waitpid(h->pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+    h->pid = 0;
 }

@@ -11,6 +11,8 @@
 #ifndef LR_PLOT_H
 #define LR_PLOT_H
 #include <stdint.h>
+#include <string.h>
+#include <strings.h>
 
 #include "spec.h"
 #include "status.h"
@@ -21,6 +23,19 @@
 #define PLOT_VIEW_RIGHT 0.95
 #define PLOT_VIEW_BOTTOM 0.1
 #define PLOT_VIEW_TOP 0.92
+
+/* The cairo device that draws path (by its suffix: .png, .svg or .pdf,
+ * any case), or NULL. Inline so that the checker needs no PLplot. */
+static inline const char *plot_device(const char *path)
+{
+    static const char *const devices[][2] = {
+        {".png", "pngcairo"}, {".svg", "svgcairo"}, {".pdf", "pdfcairo"}};
+    size_t len = strlen(path);
+    for (size_t i = 0; i < sizeof devices / sizeof devices[0]; i++)
+        if (len > 4 && strcasecmp(path + len - 4, devices[i][0]) == 0)
+            return devices[i][1];
+    return NULL;
+}
 
 /* The most points a descent's path keeps for its figure: a longer one
  * keeps every k-th point and the last. */
@@ -49,5 +64,25 @@ LrStatus plot_schedules(const LrScheduleSpec *schedules, const char *const *labe
  * -1 with the reason in why. Allocates only for the figure. */
 int plot_descent(const LrMinimizeSpec *m, const double *path, int64_t count, const char *out,
                  char *why, size_t why_size);
+
+/* The process that draws a run's descents. The run is confined
+ * (sandbox.h) to its files, but PLplot reads its drivers and fonts and
+ * writes a temporary file of its own: so the figures are drawn by a
+ * process started before the confinement, which draws only the plot=
+ * files the checker allowed (by the statement's index in spec). */
+typedef struct LrPlotHelper {
+    int pid;          /* 0: none */
+    int fd;           /* a socket to it */
+    const LrSpec *spec;
+} LrPlotHelper;
+
+/* Starts h for spec's minimize statements. Returns 0, or -1 with the
+ * reason in why. */
+int plot_helper_start(LrPlotHelper *h, const LrSpec *spec, char *why, size_t why_size);
+/* Has h draw m's descent (m one of h->spec's statements), as plot_descent. */
+int plot_helper_descent(LrPlotHelper *h, const LrMinimizeSpec *m, const double *path,
+                        int64_t count, char *why, size_t why_size);
+/* Ends h and waits for it; nothing to do for one never started. */
+void plot_helper_stop(LrPlotHelper *h);
 
 #endif

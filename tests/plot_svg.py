@@ -16,6 +16,7 @@ W, H = 800, 600                               # plot.h: PLOT_WIDTH, PLOT_HEIGHT
 LEFT, RIGHT, BOTTOM, TOP = 0.1, 0.95, 0.1, 0.92  # plot.h: PLOT_VIEW_*
 PALETTE = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40)]
 SAMPLES = 401                                 # plot.c: CURVE_SAMPLES
+CONTOUR_SAMPLES, CONTOUR_LEVELS = 61, 12      # plot.c
 MARGIN = 0.05                                 # plot.c: DESCENT_MARGIN
 PIXEL = 1.0
 
@@ -59,11 +60,22 @@ def on_polyline(p, line):
         best = min(best, math.hypot(p[0] - ax - t * dx, p[1] - ay - t * dy))
     return best
 
+def chains(ps):
+    """The paths, with those that continue one another (the cairo driver
+    splits a long polyline) joined."""
+    out = []
+    for p in ps:
+        if out and len(p) > 2 and len(out[-1]) > 2 and near(out[-1][-1], p[0]):
+            out[-1] = out[-1] + p[1:]
+        else:
+            out.append(p)
+    return out
+
 def series(svg, rgb, want, why, name):
     """A path of rgb that is want's polyline within a pixel: it starts and
     ends at want's ends, each of its points lies on want's line and each of
     want's on it (PLplot may drop points that lie on a straight stretch)."""
-    for p in paths(svg, rgb):
+    for p in chains(paths(svg, rgb)):
         if (len(p) >= 2 and near(p[0], want[0]) and near(p[-1], want[-1]) and
                 all(on_polyline(q, want) <= PIXEL for q in p) and
                 all(on_polyline(q, p) <= PIXEL for q in want)):
@@ -126,19 +138,25 @@ def main():
         ax = Axes(*lims)
         series(svg, PALETTE[1], [ax.page(*p) for p in pts], why, 'descent path')
         f = lambda x, y: eval(args[0], {'math': math, 'x': x, 'y': y})
-        # Contour lines: every point of the function's colour lies on a
-        # level line, so f is about the same along each path.
-        levels = paths(svg, PALETTE[0])
-        if len(levels) < 3:
-            why.append('contours: %d paths' % len(levels))
+        # Contour lines: every point of the function's colour lies on one
+        # of plot.c's levels, spread evenly over f's range on its grid.
+        n = CONTOUR_SAMPLES
+        grid = [f(lims[0] + (lims[1] - lims[0]) * i / (n - 1), lims[2] + (lims[3] - lims[2]) * j / (n - 1))
+                for i in range(n) for j in range(n)]
+        lo, hi = min(grid), max(grid)
+        levels = [lo + (hi - lo) * (i + 0.5) / CONTOUR_LEVELS for i in range(CONTOUR_LEVELS)]
         inv = lambda p: (lims[0] + (p[0] / W - LEFT) / (RIGHT - LEFT) * (lims[1] - lims[0]),
                          lims[2] + (p[1] / H - BOTTOM) / (TOP - BOTTOM) * (lims[3] - lims[2]))
-        span = max(f(*inv(q)) for l in levels for q in l) - min(f(*inv(q)) for l in levels for q in l)
-        for l in levels:
-            v = [f(*inv(q)) for q in l]
-            if max(v) - min(v) > 0.05 * span:
-                why.append('contour: f varies %g along a level line' % (max(v) - min(v)))
+        drawn, seen = paths(svg, PALETTE[0]), set()
+        for q in (q for l in drawn for q in l):
+            v = f(*inv(q))
+            k = min(range(CONTOUR_LEVELS), key=lambda i: abs(levels[i] - v))
+            if abs(levels[k] - v) > 0.02 * (hi - lo) / CONTOUR_LEVELS:
+                why.append('contour point %s: f = %g is on no level' % (q, v))
                 break
+            seen.add(k)
+        if len(seen) < CONTOUR_LEVELS // 2:
+            why.append('contours: %d levels drawn' % len(seen))
     for w in why:
         print(w)
     sys.exit(1 if why else 0)

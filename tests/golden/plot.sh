@@ -94,3 +94,60 @@ expect "plot output in a missing directory" 1 "cannot write" \
 check "plot failed write leaves no file" sh -c "[ ! -e '$tmp/missing' ] && [ -z \"\$(ls '$tmp/ro')\" ]"
 # The test makes no figure in the current directory.
 check "plot left the temporaries out" sh -c "! ls '$tmp' | grep -q '\\.tmp'"
+
+# minimize's plot=: the function over the visited range and the steps,
+# against the trace's points (rounded to 4 decimals: well within a pixel).
+cat >"$tmp/cosh.lr" <<'LR'
+let f(x) = cosh(pi * x / 4)
+minimize f(x) from x=-1 lr=piecewise(boundaries=[0], values=[0.05, 0.5]) steps=20 trace=true plot="cosh.svg"
+LR
+"$LRC" "$tmp/cosh.lr" >"$tmp/cosh.out" 2>"$tmp/cosh.err"
+expect "plot minimize exit" 0 "" sh -c "[ -s '$tmp/cosh.svg' ] && [ ! -s '$tmp/cosh.err' ]"
+xs=$(awk 'NR > 1 { printf "%s,", $2 } END { print $NF }' "$tmp/cosh.out")
+check "plot minimize curve and steps" $SVG "$tmp/cosh.svg" descent1 'math.cosh(math.pi * x / 4)' "$xs"
+cp "$tmp/cosh.svg" "$tmp/cosh1.svg"
+"$LRC" "$tmp/cosh.lr" >/dev/null 2>&1
+check "plot minimize repeatable" cmp "$tmp/cosh.svg" "$tmp/cosh1.svg"
+# The same trace with and without the figure: drawing changes no result.
+sed 's/ plot="cosh.svg"//' "$tmp/cosh.lr" >"$tmp/cosh_plain.lr"
+"$LRC" "$tmp/cosh_plain.lr" >"$tmp/cosh_plain.out" 2>/dev/null
+check "plot minimize same trace" cmp "$tmp/cosh.out" "$tmp/cosh_plain.out"
+# sin(3 pi x)/x, where a large rate jumps between valleys.
+cat >"$tmp/sinc.lr" <<'LR'
+minimize sin(3 * pi * x) / x from x=0.6 lr=0.05 steps=12 trace=true plot="sinc.svg"
+LR
+"$LRC" "$tmp/sinc.lr" >"$tmp/sinc.out" 2>/dev/null
+xs=$(awk 'NR > 1 { printf "%s,", $2 } END { print $NF }' "$tmp/sinc.out")
+check "plot minimize sinc" $SVG "$tmp/sinc.svg" descent1 'math.sin(3 * math.pi * x) / x' "$xs"
+# Two variables: contour lines at plot.c's levels, and the path.
+cat >"$tmp/bowl.lr" <<'LR'
+minimize (x - 1)^2 + 4 * (y + 0.5)^2 from x=-2, y=1 lr=0.05 steps=30 trace=true plot="bowl.svg"
+LR
+"$LRC" "$tmp/bowl.lr" >"$tmp/bowl.out" 2>/dev/null
+pts=$(awk 'NR > 1 { printf "%s,%s;", $2, $3 } END { print $(NF - 1) "," $NF }' "$tmp/bowl.out")
+check "plot minimize contours and path" $SVG "$tmp/bowl.svg" descent2 '(x - 1)**2 + 4 * (y + 0.5)**2' "$pts"
+# A write the sandbox does not allow is refused before anything runs.
+printf 'minimize x^2 from x=1 plot="../out.png"\n' >"$tmp/empty/outside.lr"
+expect "plot minimize outside the sandbox" 2 "outside.lr:1:28: error: writing .*out.png.* is not allowed" \
+    "$LRC" "$tmp/empty/outside.lr"
+check "plot minimize refused write made nothing" sh -c "[ ! -e '$tmp/out.png' ]"
+# A figure that cannot be written fails the run, at the statement.
+mkdir -p "$tmp/wr"
+printf 'minimize x^2 from x=1 plot="sub/x.png"\n' >"$tmp/wr/sub.lr"
+mkdir "$tmp/wr/sub" && rmdir "$tmp/wr/sub" # checked writable, then gone
+expect "plot minimize write failure" 1 "sub.lr:1:1: error: cannot write" "$LRC" "$tmp/wr/sub.lr"
+
+# examples/figures: each experiment draws its figures (in a copy, so the
+# committed PNGs stay as they are), and README's figure commands run.
+cp -r "$(dirname "$0")/../../examples" "$tmp/ex"
+rm -f "$tmp"/ex/figures/*.png
+for f in "$tmp"/ex/figures/*.lr; do
+    "$LRC" "$f" >/dev/null 2>"$tmp/err" || notok "plot example $(basename "$f")" "$(head -3 "$tmp/err")"
+done
+sed -n '/^```sh figures/,/^```$/p' "$(dirname "$0")/../../README.md" | grep '^\./lrc' >"$tmp/figures.sh"
+check "plot README has figure commands" test -s "$tmp/figures.sh"
+(cd "$tmp/ex/.." && ln -s "$LRC" lrc && sed 's|examples/|ex/|g' "$tmp/figures.sh" | sh) >/dev/null 2>"$tmp/err" ||
+    notok "plot README figure commands" "$(head -3 "$tmp/err")"
+for png in "$(dirname "$0")"/../../examples/figures/*.png; do
+    check "plot example figure $(basename "$png") made" test -s "$tmp/ex/figures/$(basename "$png")"
+done

@@ -66,6 +66,28 @@ static void plot_text(char *out, size_t size, const char *text)
     out[n] = '\0';
 }
 
+/* LeakSanitizer (make SAN=1): the libraries PLplot draws with keep
+ * caches for the life of the process (fontconfig's configuration, ltdl's
+ * loaded drivers), which it reports as leaks; they are not lrc's. */
+#if defined(__SANITIZE_ADDRESS__)
+#define PLOT_LSAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define PLOT_LSAN 1
+#endif
+#endif
+#ifdef PLOT_LSAN
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+    return "leak:libfontconfig.so\nleak:libltdl.so\nleak:libpango\nleak:libcairo.so\n"
+           "leak:libglib-2.0.so\nleak:libgobject-2.0.so\nleak:libharfbuzz.so\n";
+}
+/* ...silently: stderr is lrc's. */
+const char *__lsan_default_options(void);
+const char *__lsan_default_options(void) { return "print_suppressions=0"; }
+#endif
+
 /* ------------------------------------------------------------- figures */
 
 typedef struct Figure {

@@ -151,3 +151,23 @@ check "plot README has figure commands" test -s "$tmp/figures.sh"
 for png in "$(dirname "$0")"/../../examples/figures/*.png; do
     check "plot example figure $(basename "$png") made" test -s "$tmp/ex/figures/$(basename "$png")"
 done
+
+# Under valgrind: no invalid access and no leak of lrc's (plot.supp names
+# the libraries' caches), for curves, schedules and a descent's helper.
+if command -v valgrind >/dev/null 2>&1 && ! grep -q __asan_init "$LRC"; then
+    vg() {
+        name=$1
+        shift
+        if valgrind -q --error-exitcode=99 --leak-check=full \
+            --errors-for-leak-kinds=definite,indirect,possible \
+            --suppressions="$(dirname "$0")/../plot.supp" "$@" >/dev/null 2>"$tmp/vg"; then
+            ok "$name"
+        else
+            notok "$name" "$(grep -m3 -E 'Invalid|lost|uninit|error' "$tmp/vg")"
+        fi
+    }
+    vg "plot valgrind curves" "$LRC" plot "$tmp/run" "$tmp/sweep" -o "$tmp/vg.png"
+    vg "plot valgrind schedules" "$LRC" plot --schedule 'piecewise(boundaries=[2], values=[0.1, 0.01])' \
+        --steps 5 -o "$tmp/vg.svg"
+    vg "plot valgrind minimize" "$LRC" "$tmp/bowl.lr"
+fi

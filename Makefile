@@ -11,7 +11,8 @@ CC     ?= cc
 
 # Debian packages needed to build and test; `make deps` installs the missing.
 DEB_PACKAGES := re2c lemon libopenblas-dev libcmocka-dev pkg-config mandoc \
-                gcc clang libclang-rt-14-dev libc6-dev make python3 python3-numpy valgrind
+                gcc clang libclang-rt-14-dev libc6-dev make python3 python3-numpy valgrind \
+                libplplot-dev plplot-driver-cairo
 
 ifeq ($(SAN),1)
 BUILD := build/san
@@ -39,9 +40,12 @@ LEMON_TEMPLATE := /usr/share/lemon/lempar.c
 BLAS_CFLAGS = $(shell pkg-config --cflags openblas)
 BLAS_LIBS   = $(shell pkg-config --libs openblas)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka)
+# PLplot draws `lrc plot`'s figures (plot.c); only lrc itself links it.
+PLOT_CFLAGS = $(shell pkg-config --cflags plplot)
+PLOT_LIBS   = $(shell pkg-config --libs plplot)
 
 CFLAGS  = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes $(OPT) -g -gdwarf-4 \
-          -D_POSIX_C_SOURCE=200809L $(SANFLAGS) -Isrc -I$(GEN) $(BLAS_CFLAGS) \
+          -D_POSIX_C_SOURCE=200809L $(SANFLAGS) -Isrc -I$(GEN) $(BLAS_CFLAGS) $(PLOT_CFLAGS) \
           -DLRC_BLAS_LIBDIR='"$(shell pkg-config --variable=libdir openblas)"' 
 # Generated code keeps the project's warnings but not all of Lemon's habits.
 GENFLAGS = -Wno-unused-parameter -Wno-unused-variable -Wno-shadow
@@ -51,7 +55,7 @@ LDLIBS  = -pthread -ldl -lm
 # Modules by stage; one object per file in src/ (and the generated parser).
 CORE    := arena source diag
 FRONT   := words lex lr parse ast check options fold modules sets compile
-RUNTIME := rng schedule pool blas activation layer_dense layer_dropout layer_activation loss metrics optim init synth csv decimal data sha256 fileio json safetensors plan train report weights explain run expr sweep minimize sandbox
+RUNTIME := rng schedule pool blas activation layer_dense layer_dropout layer_activation loss metrics optim init synth csv decimal data sha256 fileio json safetensors plan train report weights explain run expr sweep minimize sandbox plot
 LRC_OBJS := $(addprefix $(BUILD)/obj/,$(addsuffix .o,$(CORE) $(FRONT) $(RUNTIME) main))
 
 # Unit tests: tests/unit/test_<module>.c, each linked with only what it needs.
@@ -92,7 +96,7 @@ lrc: $(BUILD)/lrc
 	@if [ "$(SAN)" != 1 ]; then cp $(BUILD)/lrc lrc.new && mv -f lrc.new lrc; fi
 
 $(BUILD)/lrc: $(LRC_OBJS)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $^ $(PLOT_LIBS) $(LDLIBS)
 
 $(GEN)/lr.c $(GEN)/lr.h: grammar/lr.y
 	@mkdir -p $(GEN)

@@ -8,6 +8,7 @@
 #include "check.h"
 #include "check_int.h"
 #include "options.h"
+#include "plot.h"
 
 #include <limits.h>
 #include <stddef.h>
@@ -1076,6 +1077,28 @@ static void minimize_label(Checker *c, const LrNode *value, int scope, LrMinimiz
     m->function = call ? check_span_string(c, value->name) : NULL;
 }
 
+/* plot="FIGURE": a .png, .svg or .pdf file the experiment may write, of
+ * a function of one or two variables (a curve, or contour lines). */
+static int check_minimize_plot(Checker *c, Scoped v, LrMinimizeSpec *m)
+{
+    const char *path;
+    LrSpan span;
+    if (eval_string(c, v, "plot", &path, &span) < 0)
+        return -1;
+    if (!plot_device(path)) {
+        diag_error(c->diag, c->src, span, "plot= needs a file name ending in .png, .svg or .pdf");
+        return -1;
+    }
+    if (m->var_count > 2) {
+        diag_error(c->diag, c->src, span,
+                   "plot= draws a function of one or two variables, not %d", m->var_count);
+        return -1;
+    }
+    m->plot_path = modules_resolve_path(c, path, span);
+    m->plot_portable = modules_portable_path(c, path, span);
+    return modules_sandbox_allows(c, span, m->plot_path, true);
+}
+
 static int check_minimize(Checker *c, const LrStmt *st, LrSpec *spec)
 {
     if (spec->minimize_count == SPEC_MAX_MINIMIZES) {
@@ -1135,6 +1158,8 @@ static int check_minimize(Checker *c, const LrStmt *st, LrSpec *spec)
                    "minimize has no epochs: give the schedule steps=");
         return -1;
     }
+    if (b[MINIMIZE_PLOT] && check_minimize_plot(c, arg_value(b[MINIMIZE_PLOT], sc), m) < 0)
+        return -1;
     if (compile_formula(c, st->from, n, (Scoped){st->value, sc, NULL}, &m->expr) < 0)
         return -1;
     minimize_label(c, st->value, sc, m);

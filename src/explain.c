@@ -317,12 +317,15 @@ static bool write_evaluate_option(LrBuffer *b, int row, const void *spec, const 
     return true;
 }
 
-/* minimize's lr= is its optimizer's. */
+/* minimize's lr= is its optimizer's; plot= only when given. */
 static bool write_minimize_option(LrBuffer *b, int row, const void *spec, const void *context)
 {
     (void)context;
-    if (row == MINIMIZE_LR)
+    const LrMinimizeSpec *m = spec;
+    if (row == MINIMIZE_LR || (row == MINIMIZE_PLOT && !m->plot_path))
         return false;
+    if (b && row == MINIMIZE_PLOT)
+        string(b, m->plot_portable);
     if (b && row == MINIMIZE_OPTIMIZER)
         optimizer(b, &((const LrMinimizeSpec *)spec)->optimizer, ", ");
     return true;

@@ -26,6 +26,7 @@
 #include "minimize.h"
 #include "sweep.h"
 #include "plan.h"
+#include "plot.h"
 #include "pool.h"
 #include "report.h"
 #include "run.h"
@@ -42,6 +43,8 @@ static const char usage_text[] =
     "       lrc --resume DIR [--threads N] [--quiet]\n"
     "       lrc check FILE.lr [--set NAME=VALUE]... [--explain]\n"
     "       lrc schedule EXPR --steps N\n"
+    "       lrc plot RUN_DIR... -o FIGURE [--metric NAME]\n"
+    "       lrc plot --schedule EXPR [--schedule EXPR]... --steps N -o FIGURE\n"
     "       lrc --help | --version\n";
 
 static const char help_text[] =
@@ -52,6 +55,12 @@ static const char help_text[] =
     "  lrc check FILE.lr      parse and validate only; prints only errors and warnings\n"
     "  lrc schedule EXPR --steps N\n"
     "                         print the learning rate of steps 0..N-1\n"
+    "  lrc plot RUN_DIR... -o FIGURE\n"
+    "                         draw the learning curves of runs (a sweep's\n"
+    "                         directory: all its runs) to FIGURE (.png, .svg,\n"
+    "                         .pdf)\n"
+    "  lrc plot --schedule EXPR... --steps N -o FIGURE\n"
+    "                         draw learning-rate schedules over steps 0..N-1\n"
     "\n"
     "options:\n"
     "  --set NAME=VALUE\n"
@@ -67,6 +76,11 @@ static const char help_text[] =
     "                 without one, its own directory; /dev, /proc and /sys\n"
     "                 only with --allow-read\n"
     "  --explain      (check) print the experiment with every default filled in\n"
+    "  -o FIGURE      (plot) the figure to write\n"
+    "  --metric NAME  (plot) the column of metrics.csv to draw (default loss;\n"
+    "                 val_NAME beside it too)\n"
+    "  --schedule EXPR\n"
+    "                 (plot) a schedule to draw; repeat it to compare\n"
     "  --out DIR      write metrics.csv, run.json, model.safetensors and a\n"
     "                 checkpoint (each epoch, and on SIGINT/SIGTERM) to DIR\n"
     "  --resume DIR   continue the run checkpointed in DIR\n"
@@ -82,7 +96,7 @@ static const char help_text[] =
     "See lrc(1) and lr(5).\n";
 
 /* The subcommands, as bits so that an option can name those it applies to. */
-typedef enum Command { CMD_RUN = 1, CMD_CHECK = 2, CMD_SCHEDULE = 4 } Command;
+typedef enum Command { CMD_RUN = 1, CMD_CHECK = 2, CMD_SCHEDULE = 4, CMD_PLOT = 8 } Command;
 enum { CMD_ALL = CMD_RUN | CMD_CHECK | CMD_SCHEDULE };
 
 /* The strings of a repeatable option, in the order given (argv's own). */
@@ -103,6 +117,9 @@ typedef struct Options {
     const char *out_dir, *resume_dir;
     ArgList sets;         /* NAME=VALUE of each --set */
     ArgList allow_read, allow_write;
+    ArgList inputs;       /* plot's run directories */
+    ArgList schedules;    /* plot's --schedule expressions */
+    const char *figure, *metric; /* plot's -o and --metric */
 } Options;
 
 /* ------------------------------------------------------------ options */
@@ -112,6 +129,8 @@ typedef enum OptionKind {
     OPTION_INTEGER,     /* a long long in [lo, hi] */
     OPTION_DIRECTORY,   /* a const char *, not empty */
     OPTION_DIRECTORIES, /* appends to an ArgList, not empty */
+    OPTION_TEXT,        /* a const char *, not empty: "needs WANTED" */
+    OPTION_TEXTS,       /* appends to an ArgList, not empty: "needs WANTED" */
     OPTION_SETTING,     /* appends NAME=VALUE to an ArgList */
     OPTION_HELP,
     OPTION_VERSION,
@@ -135,7 +154,7 @@ static const OptionRow option_rows[] = {
     {"--threads", NULL, OPTION_INTEGER, CMD_ALL, offsetof(Options, threads), 1, 1024,
      "an integer from 1 to 1024", false},
     {"--quiet", NULL, OPTION_FLAG, CMD_ALL, offsetof(Options, quiet), 0, 0, NULL, false},
-    {"--steps", NULL, OPTION_INTEGER, CMD_SCHEDULE, offsetof(Options, steps), 0, 1000000000LL,
+    {"--steps", NULL, OPTION_INTEGER, CMD_SCHEDULE | CMD_PLOT, offsetof(Options, steps), 0, 1000000000LL,
      "an integer from 0 to 10^9", false},
     {"--help", "-h", OPTION_HELP, CMD_ALL, 0, 0, 0, NULL, false},
     {"--version", NULL, OPTION_VERSION, CMD_ALL, 0, 0, 0, NULL, false},
@@ -152,6 +171,12 @@ static const OptionRow option_rows[] = {
      NULL, false},
     {"-j", NULL, OPTION_INTEGER, CMD_ALL, offsetof(Options, jobs), 1, 256,
      "a number of runs from 1 to 256", true},
+    {"--metric", NULL, OPTION_TEXT, CMD_PLOT, offsetof(Options, metric), 0, 0,
+     "a column of metrics.csv", false},
+    {"--schedule", NULL, OPTION_TEXTS, CMD_PLOT, offsetof(Options, schedules), 0, 0,
+     "a schedule, e.g. 'exp_decay(0.1, steps=100, rate=0.5)'", false},
+    {"-o", NULL, OPTION_TEXT, CMD_PLOT, offsetof(Options, figure), 0, 0,
+     "a file name ending in .png, .svg or .pdf", false},
 };
 enum { OPTION_COUNT = sizeof option_rows / sizeof option_rows[0] };
 
@@ -239,6 +264,17 @@ static LrStatus option_apply(const OptionRow *row, const char *value, Options *o
             list->items[list->count++] = value;
         }
         break;
+    case OPTION_TEXT:
+    case OPTION_TEXTS:
+        if (!value || !*value)
+            return usage_error("%s needs %s", row->name, row->wanted);
+        if (row->kind == OPTION_TEXT) {
+            *(const char **)(void *)field = value;
+        } else {
+            ArgList *list = (ArgList *)(void *)field;
+            list->items[list->count++] = value;
+        }
+        break;
     case OPTION_SETTING: {
         if (!value || !strchr(value, '='))
             return usage_error("%s takes NAME=VALUE, not '%s'", row->name, value ? value : "");
@@ -255,27 +291,59 @@ static LrStatus option_apply(const OptionRow *row, const char *value, Options *o
 
 /* What the options say together, once all are read: the rules that no
  * single option's row can state. */
+/* The subcommand, as "only applies to 'lrc ...'" names it. */
+static const char *command_name(unsigned commands)
+{
+    return commands == CMD_CHECK       ? "check"
+           : commands == CMD_SCHEDULE  ? "schedule"
+           : commands == CMD_PLOT      ? "plot"
+           : (commands & CMD_SCHEDULE) ? "schedule' and 'lrc plot --schedule"
+                                       : "FILE.lr";
+}
+
+/* plot: its figure, and either schedules with --steps or run directories. */
+static LrStatus check_plot_options(const Options *o)
+{
+    char why[PATH_MAX + 100];
+    if (!o->figure)
+        return usage_error("%s", "plot needs -o FIGURE (a .png, .svg or .pdf file)");
+    if (plot_check_suffix(o->figure, why, sizeof why) < 0)
+        return usage_error("%s", why);
+    if (o->schedules.count > 0) {
+        if (o->inputs.count > 0 || o->metric)
+            return usage_error("%s", "plot draws run directories or --schedule, not both");
+        if (o->steps < 1)
+            return usage_error("%s", "plot --schedule needs --steps N (N >= 1)");
+        return status_of(LR_OK);
+    }
+    if (o->steps >= 0)
+        return usage_error("%s", "--steps only applies to 'lrc plot --schedule'");
+    if (o->inputs.count == 0)
+        return usage_error("%s", "plot needs a run directory (or --schedule EXPR)");
+    return status_of(LR_OK);
+}
+
 static LrStatus check_options(const Options *o, const bool *given)
 {
+    for (int i = 0; i < OPTION_COUNT; i++)
+        if (given[i] && !(option_rows[i].commands & o->command))
+            return usage_error("%s only applies to 'lrc %s'", option_rows[i].name,
+                               command_name(option_rows[i].commands));
+    if (o->command == CMD_PLOT)
+        return check_plot_options(o);
     if (o->resume_dir) {
         if (o->command != CMD_RUN || o->file || o->out_dir || o->seed >= 0)
             return usage_error("%s", "--resume DIR takes no file, --out or --seed: the run's "
                                      "checkpoint names them");
         return status_of(LR_OK);
     }
-    if (!o->file) {
+    if (!o->file && o->command != CMD_PLOT) {
         if (o->command == CMD_SCHEDULE)
             return usage_error("%s", "schedule needs an expression, e.g. 'exp_decay(0.1, steps=100, rate=0.5)'");
         return usage_error("%s", "no experiment file given");
     }
     if (o->command == CMD_SCHEDULE && o->steps < 0)
         return usage_error("%s", "schedule needs --steps N");
-    for (int i = 0; i < OPTION_COUNT; i++)
-        if (given[i] && !(option_rows[i].commands & o->command))
-            return usage_error("%s only applies to 'lrc %s'", option_rows[i].name,
-                               option_rows[i].commands == CMD_CHECK      ? "check"
-                               : option_rows[i].commands == CMD_SCHEDULE ? "schedule"
-                                                                         : "FILE.lr");
     return status_of(LR_OK);
 }
 
@@ -285,18 +353,22 @@ static LrStatus check_options(const Options *o, const bool *given)
 static bool parse_options(int argc, char **argv, Options *o, LrStatus *stop)
 {
     const char **sets = o->sets.items, **allow_read = o->allow_read.items,
-               **allow_write = o->allow_write.items;
+               **allow_write = o->allow_write.items, **inputs = o->inputs.items,
+               **schedules = o->schedules.items;
     memset(o, 0, sizeof *o);
     o->sets.items = sets;
     o->allow_read.items = allow_read;
     o->allow_write.items = allow_write;
+    o->inputs.items = inputs;
+    o->schedules.items = schedules;
     o->command = CMD_RUN;
     o->seed = -1;
     o->steps = -1;
     bool given[OPTION_COUNT] = {false};
     int first = 1;
-    if (argc > 1 && (strcmp(argv[1], "check") == 0 || strcmp(argv[1], "schedule") == 0)) {
-        o->command = argv[1][0] == 'c' ? CMD_CHECK : CMD_SCHEDULE;
+    if (argc > 1 && (strcmp(argv[1], "check") == 0 || strcmp(argv[1], "schedule") == 0 ||
+                     strcmp(argv[1], "plot") == 0)) {
+        o->command = argv[1][0] == 'c' ? CMD_CHECK : argv[1][0] == 's' ? CMD_SCHEDULE : CMD_PLOT;
         first = 2;
     }
     for (int i = first; i < argc; i++) {
@@ -323,6 +395,8 @@ static bool parse_options(int argc, char **argv, Options *o, LrStatus *stop)
             /* (a schedule's expression may start with '-') */
             *stop = unknown_option(a);
             return false;
+        } else if (o->command == CMD_PLOT) {
+            o->inputs.items[o->inputs.count++] = a;
         } else if (!o->file) {
             o->file = a;
         } else {
@@ -352,34 +426,65 @@ static int exit_code(LrStatus status)
     return 1;
 }
 
-static LrStatus run_schedule(const Options *o)
+/* Parses and checks a schedule given on the command line into *out,
+ * whose lists (piecewise's) live in arena. */
+static LrStatus schedule_from_text(const char *text, LrArena *arena, LrScheduleSpec *out)
 {
     LrSource src;
-    if (source_from_string(&src, "<expr>", o->file) < 0) {
+    if (source_from_string(&src, "<expr>", text) < 0) {
         diag_plain("out of memory");
         return status_of(LR_RUN_FAILED);
     }
     LrDiag diag;
     diag_init(&diag, stderr);
-    LrArena arena = {0};
     LrProgram prog;
-    LrScheduleSpec sched;
     LrStatus status = status_of(LR_LANGUAGE_ERROR);
-    bool checked = parse_expression(&src, &arena, &diag, &prog) == 0 &&
-                   check_schedule(&prog, &arena, &diag, &sched) == 0;
-    if (checked && sched.epochs > 0) {
-        diag_error(&diag, &src, sched.span,
+    bool checked = parse_expression(&src, arena, &diag, &prog) == 0 &&
+                   check_schedule(&prog, arena, &diag, out) == 0;
+    if (checked && out->epochs > 0) {
+        diag_error(&diag, &src, out->span,
                    "lrc schedule counts steps, not epochs: give the schedule steps=");
         checked = false;
     }
-    if (checked) {
+    if (checked)
+        status = status_of(LR_OK);
+    source_free(&src);
+    return status;
+}
+
+static LrStatus run_schedule(const Options *o)
+{
+    LrScheduleSpec sched;
+    LrArena arena = {0};
+    LrStatus status = schedule_from_text(o->file, &arena, &sched);
+    if (status_ok(status)) {
         report_schedule_header();
         for (long long s = 0; s < o->steps; s++)
             report_schedule_row(s, schedule_lr(&sched, s));
-        status = status_of(LR_OK);
     }
     arena_free(&arena);
-    source_free(&src);
+    return status;
+}
+
+/* `lrc plot`: run directories' learning curves, or schedules. */
+static LrStatus run_plot(const Options *o)
+{
+    if (o->schedules.count == 0)
+        return plot_curves(o->inputs.items, o->inputs.count, o->metric, o->figure);
+    LrScheduleSpec *schedules = calloc((size_t)o->schedules.count, sizeof *schedules);
+    if (!schedules) {
+        diag_plain("out of memory");
+        return status_of(LR_RUN_FAILED);
+    }
+    LrArena arena = {0};
+    LrStatus status = status_of(LR_OK);
+    for (int i = 0; status_ok(status) && i < o->schedules.count; i++)
+        status = schedule_from_text(o->schedules.items[i], &arena, &schedules[i]);
+    if (status_ok(status))
+        status = plot_schedules(schedules, o->schedules.items, o->schedules.count, o->steps,
+                                o->figure);
+    arena_free(&arena);
+    free(schedules);
     return status;
 }
 
@@ -773,8 +878,21 @@ static LrStatus run_checked(const Options *o, Checked *c)
         return status;
     int threads = thread_count(o);
     test_pause();
-    if (!status_ok(status = confine(&c->sandbox, o, spec)))
+    LrPlotHelper helper, *plots = NULL;
+    char why[512];
+    for (int i = 0; i < spec->minimize_count && !plots; i++)
+        if (spec->minimizes[i].plot_path) {
+            if (plot_helper_start(&helper, spec, why, sizeof why) < 0) {
+                diag_plain("%s", why);
+                return status_of(LR_RUN_FAILED);
+            }
+            plots = &helper;
+        }
+    if (!status_ok(status = confine(&c->sandbox, o, spec))) {
+        if (plots)
+            plot_helper_stop(plots);
         return status;
+    }
     LrRunOptions run = {o->resume_dir ? o->resume_dir : o->out_dir,
                         o->resume_dir != NULL,
                         threads,
@@ -785,7 +903,9 @@ static LrStatus run_checked(const Options *o, Checked *c)
     if (spec->has_train)
         status = run_experiment(&c->src, spec, &run, &c->diag);
     for (int i = 0; status_ok(status) && i < spec->minimize_count; i++)
-        status = minimize_run(&spec->minimizes[i], &c->src, &c->diag);
+        status = minimize_run(&spec->minimizes[i], &c->src, &c->diag, plots);
+    if (plots)
+        plot_helper_stop(plots);
     return status;
 }
 
@@ -820,7 +940,7 @@ int main(int argc, char **argv)
     signal(SIGXFSZ, SIG_IGN);
     Options o;
     /* Each list holds at most one entry per argument. */
-    const char **lists = malloc(3 * (size_t)argc * sizeof *lists);
+    const char **lists = malloc(5 * (size_t)argc * sizeof *lists);
     if (!lists) {
         diag_plain("out of memory");
         exit(exit_code(status_of(LR_RUN_FAILED)));
@@ -828,9 +948,13 @@ int main(int argc, char **argv)
     o.sets.items = lists;
     o.allow_read.items = lists + argc;
     o.allow_write.items = lists + 2 * argc;
+    o.inputs.items = lists + 3 * argc;
+    o.schedules.items = lists + 4 * argc;
     LrStatus status;
     if (parse_options(argc, argv, &o, &status))
-        status = o.command == CMD_SCHEDULE ? run_schedule(&o) : run_file(&o);
+        status = o.command == CMD_SCHEDULE ? run_schedule(&o)
+                 : o.command == CMD_PLOT   ? run_plot(&o)
+                                           : run_file(&o);
     if (report_flush() < 0 && status_ok(status)) {
         diag_plain("cannot write to stdout: %s", strerror(errno));
         status = status_of(LR_RUN_FAILED);

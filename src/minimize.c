@@ -96,10 +96,15 @@ static void point_text(const LrMinimizeSpec *m, const double *x, char *out, size
     }
 }
 
-LrStatus minimize_run(const LrMinimizeSpec *m, const LrSource *src, LrDiag *diag)
+LrStatus minimize_run(const LrMinimizeSpec *m, const LrSource *src, LrDiag *diag,
+                      LrPlotHelper *plots)
 {
     const int n = m->var_count;
-    double *work = malloc(2 * (size_t)m->expr.count * sizeof *work);
+    /* The figure keeps every stride-th point, and the last. */
+    int64_t stride = m->steps / PLOT_MAX_PATH + 1, kept = 0;
+    size_t path_size = m->plot_path ? (size_t)(m->steps / stride + 2) * (size_t)n : 0;
+    double *work = malloc((2 * (size_t)m->expr.count + path_size) * sizeof *work);
+    double *path = work + 2 * (size_t)m->expr.count;
     float *params = calloc((size_t)n * 4, sizeof *params);
     if (!work || !params) {
         free(work);
@@ -134,6 +139,8 @@ LrStatus minimize_run(const LrMinimizeSpec *m, const LrSource *src, LrDiag *diag
             status = status_of(LR_RUN_FAILED);
             break;
         }
+        if (m->plot_path && (step % stride == 0 || step == m->steps))
+            memcpy(&path[kept++ * n], x, (size_t)n * sizeof *x);
         if (step == m->steps)
             break;
         for (int i = 0; i < n; i++)
@@ -152,6 +159,13 @@ LrStatus minimize_run(const LrMinimizeSpec *m, const LrSource *src, LrDiag *diag
                 columns_add_fixed(&c, (double)params[i]);
             columns_print(&c, n);
         }
+    }
+    char why[4200];
+    if (status_ok(status) && m->plot_path &&
+        (plots ? plot_helper_descent(plots, m, path, kept, why, sizeof why)
+               : plot_descent(m, path, kept, m->plot_path, why, sizeof why)) < 0) {
+        diag_error(diag, src, m->span, "%s", why);
+        status = status_of(LR_RUN_FAILED);
     }
     if (status_ok(status) && !m->trace)
         report_point(m->var_names, x, n, m->label, f);

@@ -214,12 +214,13 @@ const OptionRow options_evaluate[] = {
     [EVALUATE_ON] = {ROW_OTHER("on", 0)}, [EVALUATE_METRICS] = {ROW_OTHER("metrics", 0)}, {0}};
 
 #define MINIMIZE(f) offsetof(LrMinimizeSpec, f)
-/* The checker evaluates lr= and optimizer= after steps and trace. */
+/* The checker evaluates lr=, optimizer= and plot= after steps and trace. */
 const OptionRow options_minimize[] = {
     [MINIMIZE_STEPS] = {ROW_INT(OPTION_INT64, "steps", 0, MINIMIZE(steps), 100, 1, 1e9)},
     [MINIMIZE_LR] = {ROW_OTHER("lr", 0)},
     [MINIMIZE_OPTIMIZER] = {ROW_OTHER("optimizer", 0)},
     [MINIMIZE_TRACE] = {ROW_BOOL("trace", MINIMIZE(trace), false)},
+    [MINIMIZE_PLOT] = {ROW_OTHER("plot", 0)},
     {0}};
 
 int options_find(const OptionRow *rows, const char *name, size_t length)

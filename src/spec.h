@@ -149,6 +149,8 @@ typedef struct LrMinimizeSpec {
     int64_t steps;          /* default 100 */
     LrOptimizerSpec optimizer; /* default sgd; lr default that optimizer's */
     bool trace;             /* one row per step */
+    const char *plot_path;  /* plot="...": the figure of the descent, or NULL */
+    const char *plot_portable; /* as written, for --explain */
 } LrMinimizeSpec;
 
 /* A `let NAME = sweep(...)`: the values the runs of a sweep take. */

@@ -24,12 +24,16 @@ for f in "$tmp"/lr5.*; do
 done
 
 blocks man/lrc.1 lrc1
+# The commands run in a scratch directory (with examples/), where what
+# they write (a run directory, a figure) goes.
+top=$(pwd)
+mkdir "$tmp/work" && ln -s "$top/examples" "$tmp/work/examples"
 for f in "$tmp"/lrc1.*; do
     # Join continuation lines; run every "$ lrc" line, compare the rest.
     sed -e ':a' -e '/\\$/N; s/\\\n//; ta' "$f" >"$tmp/joined"
     grep '^\$ lrc' "$tmp/joined" | sed 's/^\$ lrc/"$LRC"/' >"$tmp/cmds"
     grep -v '^\$ ' "$tmp/joined" >"$tmp/want"
-    if (eval "$(cat "$tmp/cmds")") >"$tmp/got" 2>"$tmp/err"; then
+    if (cd "$tmp/work" && eval "$(cat "$tmp/cmds")") >"$tmp/got" 2>"$tmp/err"; then
         if [ ! -s "$tmp/want" ] || cmp -s "$tmp/want" "$tmp/got"; then
             echo "ok lrc(1) example $(basename "$f")"
         else

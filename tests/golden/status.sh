@@ -69,6 +69,8 @@ usage='usage: lrc FILE.lr [--set NAME=VALUE]... [--seed N] [--threads N] [--out 
        lrc --resume DIR [--threads N] [--quiet]
        lrc check FILE.lr [--set NAME=VALUE]... [--explain]
        lrc schedule EXPR --steps N
+       lrc plot RUN_DIR... -o FIGURE [--metric NAME]
+       lrc plot --schedule EXPR [--schedule EXPR]... --steps N -o FIGURE
        lrc --help | --version
 '
 expect "a close long option is suggested" 2 "lrc: error: unknown option '--sed'; did you mean '--seed'?\n$usage" \
@@ -79,7 +81,7 @@ expect "a missing -j reads as empty" 2 "lrc: error: -j needs a number of runs fr
     "$LRC" moons.lr -j
 expect "an integer out of range names the range" 2 \
     "lrc: error: --threads needs an integer from 1 to 1024, not '0'\n$usage" "$LRC" moons.lr --threads 0
-expect "--steps belongs to schedule" 2 "lrc: error: --steps only applies to 'lrc schedule'\n$usage" \
+expect "--steps belongs to schedule" 2 "lrc: error: --steps only applies to 'lrc schedule' and 'lrc plot --schedule'\n$usage" \
     "$LRC" check moons.lr --steps 3
 expect "--explain belongs to check" 2 "lrc: error: --explain only applies to 'lrc check'\n$usage" \
     "$LRC" moons.lr --explain

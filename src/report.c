@@ -1,10 +1,24 @@
 /* report.c — see report.h. */
 #include "report.h"
 
+#include <errno.h>
 #include <stdio.h>
 
 #include "diag.h"
 #include "metrics.h"
+
+/* The errno of the first result line stdout could not take, for
+ * report_flush (a later flush of an empty buffer would succeed). */
+static int write_errno;
+
+/* Ends a result line and writes it out at once, whether stdout is a
+ * terminal, a pipe or a file, so that a run can be watched as it goes. */
+static void end_line(void)
+{
+    putchar('\n');
+    if (fflush(stdout) != 0 && !write_errno)
+        write_errno = errno ? errno : EIO;
+}
 
 static void print_metrics(const char *prefix, const LrMetricKind *metrics, int count,
                           const double *values)
@@ -23,16 +37,17 @@ void report_epoch(int64_t epoch, int64_t epochs, double loss, const LrMetricKind
         printf(" val_loss %.6f", val_loss);
         print_metrics("val_", metrics, metric_count, val_values);
     }
-    putchar('\n');
+    end_line();
 }
 
 void report_early_stop(int64_t epoch, const char *monitor, int64_t wait, double best,
                        int64_t best_epoch)
 {
     printf("early stop at epoch %lld: %s has not improved for %lld epoch%s (best %.6f at "
-           "epoch %lld)\n",
+           "epoch %lld)",
            (long long)epoch, monitor, (long long)wait, wait == 1 ? "" : "s", best,
            (long long)best_epoch);
+    end_line();
 }
 
 void report_evaluate(const char *what, double loss, const LrMetricKind *metrics, int count,
@@ -40,7 +55,7 @@ void report_evaluate(const char *what, double loss, const LrMetricKind *metrics,
 {
     printf("evaluate %s loss %.6f", what, loss);
     print_metrics("", metrics, count, values);
-    putchar('\n');
+    end_line();
 }
 
 /* [a b c] */
@@ -57,7 +72,8 @@ void report_dense(const char *name, const LrLayer *l)
     printf("%s weights ", name);
     if (l->out == 1) {
         print_row(l->weight.data, l->in);
-        printf(" bias %.4f\n", (double)l->bias.data[0]);
+        printf(" bias %.4f", (double)l->bias.data[0]);
+        end_line();
         return;
     }
     putchar('[');
@@ -68,7 +84,7 @@ void report_dense(const char *name, const LrLayer *l)
     }
     printf("] bias ");
     print_row(l->bias.data, l->out);
-    putchar('\n');
+    end_line();
 }
 
 void report_schedule_header(void)
@@ -90,7 +106,7 @@ void report_row(const char *const *cells, const int *widths, int count)
         else
             fputs(cell, stdout);
     }
-    putchar('\n');
+    end_line();
 }
 
 void report_point(const char *const *names, const double *values, int count,
@@ -98,7 +114,8 @@ void report_point(const char *const *names, const double *values, int count,
 {
     for (int i = 0; i < count; i++)
         printf("%s %.6f ", names[i], values[i]);
-    printf("f(%s) %.6f\n", vars, f);
+    printf("f(%s) %.6f", vars, f);
+    end_line();
 }
 
 void report_text(const char *text)
@@ -113,7 +130,11 @@ void report_version(const char *version, const char *blas)
 
 int report_flush(void)
 {
-    return fflush(stdout) == 0 ? 0 : -1;
+    if (fflush(stdout) == 0 && !write_errno)
+        return 0;
+    if (write_errno)
+        errno = write_errno;
+    return -1;
 }
 
 void report_timing(bool quiet, int64_t epochs, int64_t steps, double seconds,

@@ -2,7 +2,10 @@
  * run, `lrc schedule`, minimize's trace and point, a sweep's table,
  * --explain, --help and --version; and the timing line, which it hands to
  * diag.c for stderr. stdout is byte-for-byte repeatable: it carries no
- * times. */
+ * times. Each result line (an epoch, early stopping, an evaluation, a
+ * layer's parameters, a row of minimize's trace or a sweep's table,
+ * minimize's point) is written out when it is complete, even to a pipe or
+ * file. */
 #ifndef LR_REPORT_H
 #define LR_REPORT_H
 #include <stdbool.h>
@@ -41,7 +44,8 @@ void report_text(const char *text);
 /* `lrc 0.1.0 (OpenBLAS)` */
 void report_version(const char *version, const char *blas);
 /* Writes out what is buffered (before another process writes, and at the
- * end). Returns 0, or -1 with errno set when stdout could not take it. */
+ * end). Returns 0, or -1 with errno set when stdout could not take it or
+ * an earlier result line. */
 int report_flush(void);
 /* Timing summary on stderr, unless quiet: all of training, and the steps
  * alone (the rest is measuring loss and metrics after each epoch). */

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void diag_init(LrDiag *d, FILE *out)
 {
@@ -262,6 +263,23 @@ void diag_info(const char *fmt, ...)
 void diag_text(const char *text)
 {
     fputs(text, stderr);
+}
+
+bool diag_stderr_is_terminal(void)
+{
+    return isatty(STDERR_FILENO) == 1;
+}
+
+/* "\r" returns to the line's start, "\033[K" (ANSI erase in line) clears
+ * what a longer line before left to the right. */
+void diag_progress(const char *text)
+{
+    fprintf(stderr, "\r%s\033[K", text);
+}
+
+void diag_progress_clear(void)
+{
+    fputs("\r\033[K", stderr);
 }
 
 void diag_note(LrDiag *d, const LrSource *src, LrSpan span, const char *fmt, ...)

@@ -11,6 +11,7 @@
 #ifndef LR_DIAG_H
 #define LR_DIAG_H
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "source.h"
@@ -57,6 +58,15 @@ void diag_info(const char *fmt, ...);
 
 /* lrc's own fixed text (the usage summary) on stderr, as it is. */
 void diag_text(const char *text);
+
+/* Whether stderr is a terminal: the progress line is drawn only there. */
+bool diag_stderr_is_terminal(void);
+/* Draws text (lrc's own, one line) as the progress line on stderr, over
+ * the one before: a carriage return, the text, then erase to the end of
+ * the line; no newline. */
+void diag_progress(const char *text);
+/* Erases the progress line, so that what comes next starts on a clean line. */
+void diag_progress_clear(void);
 
 /* A note attached to the previous error ("file:line:col: note: ..."). */
 #if defined(__GNUC__)

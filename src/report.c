@@ -137,6 +137,37 @@ int report_flush(void)
     return -1;
 }
 
+void report_progress(int64_t epoch, int64_t epochs, int64_t step, int64_t steps,
+                     double steps_per_second, double loss)
+{
+    enum { BAR = 20 };
+    char bar[BAR + 1];
+    int filled = steps > 0 ? (int)(BAR * step / steps) : BAR;
+    for (int i = 0; i < BAR; i++)
+        bar[i] = i < filled ? '=' : i == filled ? '>' : '.';
+    bar[BAR] = '\0';
+    double eta = steps_per_second > 0 ? (double)(steps - step) / steps_per_second : 0;
+    long long seconds = eta < 1e9 ? (long long)(eta + 0.5) : 999999999LL;
+    char eta_text[32];
+    if (seconds >= 3600)
+        snprintf(eta_text, sizeof eta_text, "%lld:%02lld:%02lld", seconds / 3600,
+                 seconds / 60 % 60, seconds % 60);
+    else
+        snprintf(eta_text, sizeof eta_text, "%lld:%02lld", seconds / 60, seconds % 60);
+    /* The step is as wide as steps, so that the line does not jitter. */
+    int width = snprintf(NULL, 0, "%lld", (long long)steps);
+    char line[256];
+    snprintf(line, sizeof line, "epoch %lld/%lld %*lld/%lld [%s] %.*f steps/s ETA %s loss %.6f",
+             (long long)epoch, (long long)epochs, width, (long long)step, (long long)steps, bar,
+             steps_per_second < 10 ? 2 : 0, steps_per_second, eta_text, loss);
+    diag_progress(line);
+}
+
+void report_progress_clear(void)
+{
+    diag_progress_clear();
+}
+
 void report_timing(bool quiet, int64_t epochs, int64_t steps, double seconds,
                    double step_seconds)
 {

@@ -47,6 +47,15 @@ void report_version(const char *version, const char *blas);
  * end). Returns 0, or -1 with errno set when stdout could not take it or
  * an earlier result line. */
 int report_flush(void);
+/* The progress line within an epoch, on stderr (through diag.c), as Keras's
+ * fit draws it:
+ *   `epoch 2/10   37/120 [======>.............] 1234 steps/s ETA 0:03 loss 0.123456`
+ * step of steps taken, the rate of this epoch's steps so far, the time the
+ * rest of the epoch will take at that rate, and loss, the mean of this
+ * epoch's batch losses so far. report_progress_clear erases it. */
+void report_progress(int64_t epoch, int64_t epochs, int64_t step, int64_t steps,
+                     double steps_per_second, double loss);
+void report_progress_clear(void);
 /* Timing summary on stderr, unless quiet: all of training, and the steps
  * alone (the rest is measuring loss and metrics after each epoch). */
 void report_timing(bool quiet, int64_t epochs, int64_t steps, double seconds,

@@ -391,7 +391,8 @@ LrStatus run_experiment(const LrSource *src, const LrSpec *spec, const LrRunOpti
         train_report_history(&plan, &state);
     }
     catch_signals();
-    LrTrainHooks hooks = {&r, save_progress, options->halt_after, &interrupted, options->quiet};
+    LrTrainHooks hooks = {&r, save_progress, options->halt_after, &interrupted,
+                          !options->quiet && diag_stderr_is_terminal()};
     status = train_run(&plan, &state, src, diag, &hooks);
     if (!status_ok(status))
         goto done;

@@ -57,3 +57,49 @@ if [ -w /dev/full ]; then
     expect "a result line stdout cannot take fails the run" 1 \
         "cannot write results: No space left on device" sh -c '"$1" --quiet "$2" >/dev/full' sh "$LRC" "$root/examples/students.lr"
 fi
+
+# --- the progress line ---------------------------------------------------
+# script(1) gives lrc a pseudo-terminal; what lrc writes there (stdout and
+# stderr) comes out on script's stdout. Epochs of about a quarter second,
+# 625 steps each.
+sed 's/epochs=20/epochs=2/' slow.lr >prog.lr
+# on_tty NAME SHELL-COMMAND: runs the command on a terminal into NAME.tty.
+on_tty() { script -qfec "$2" /dev/null >"$1.tty" 2>&1 </dev/null; }
+# has FILE PYTHON-REGEX: the file's bytes match.
+has() { $PY -c 'import re, sys; sys.exit(not re.search(sys.argv[2].encode(), open(sys.argv[1], "rb").read()))' "$1" "$2"; }
+if command -v script >/dev/null; then
+    on_tty shown "'$LRC' --threads 1 prog.lr"
+    if has shown.tty '\repoch 1/2 +[0-9]+/625 \[[=>.]{20}\] [0-9.]+ steps/s ETA [0-9]+:[0-9]{2} loss [0-9.]+\x1b\[K' &&
+        has shown.tty '\repoch 2/2 +[0-9]+/625 '; then
+        ok "a terminal's stderr shows the progress line (step/steps, bar, steps/s, ETA, loss)"
+    else
+        notok "a terminal's stderr shows the progress line (step/steps, bar, steps/s, ETA, loss)" \
+            "$(head -c 200 shown.tty | od -c | head -3)"
+    fi
+    # The line is erased (carriage return, erase in line) right before each
+    # epoch's result line, which is as it is without a terminal.
+    if has shown.tty '\x1b\[K\r\x1b\[Kepoch 1/2 loss 0\.000023\r\n' &&
+        has shown.tty '\x1b\[K\r\x1b\[Kepoch 2/2 loss 0\.000015\r\n'; then
+        ok "the progress line is erased before the epoch line"
+    else
+        notok "the progress line is erased before the epoch line" "$(od -c shown.tty | head -5)"
+    fi
+    on_tty file "'$LRC' --threads 1 prog.lr 2>err.txt"
+    if ! has file.tty 'steps/s|\x1b' && ! has err.txt 'steps/s|\r|\x1b' && has err.txt '^lrc: 2 epochs'; then
+        ok "no progress line when stderr is a file"
+    else
+        notok "no progress line when stderr is a file" "$(head -c 200 err.txt)"
+    fi
+    on_tty pipe "'$LRC' --threads 1 prog.lr 2>&1 | cat"
+    if ! has pipe.tty 'steps/s|\x1b' && has pipe.tty 'epoch 2/2 loss'; then
+        ok "no progress line when stderr is a pipe"
+    else
+        notok "no progress line when stderr is a pipe" "$(head -c 200 pipe.tty)"
+    fi
+    on_tty quiet "'$LRC' --threads 1 --quiet prog.lr"
+    if [ "$(cat quiet.tty)" = "$(printf 'epoch 1/2 loss 0.000023\r\nepoch 2/2 loss 0.000015\r')" ]; then
+        ok "--quiet draws no progress line on a terminal"
+    else
+        notok "--quiet draws no progress line on a terminal" "$(od -c quiet.tty | head -3)"
+    fi
+fi

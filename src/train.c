@@ -116,11 +116,20 @@ void train_state_init(LrTrainState *state)
     state->best = INFINITY;
 }
 
+/* Whether epoch's line is printed: every log_every-th, and the run's last
+ * (its last epoch, or the one early stopping ends it at). */
+static bool epoch_logged(const LrTrainSpec *t, int64_t epoch, bool last)
+{
+    return last || epoch % t->log_every == 0 || epoch == t->epochs;
+}
+
 void train_report_history(const LrPlan *plan, const LrTrainState *state)
 {
     const LrSpec *spec = plan->spec;
     bool has_val = spec->train.validation.dataset >= 0;
     for (int64_t e = 0; e < state->epochs_done; e++) {
+        if (!epoch_logged(&spec->train, e + 1, state->stopped && e + 1 == state->epochs_done))
+            continue;
         const double *row = plan->history + (size_t)e * (size_t)plan->history_cols;
         report_epoch((int64_t)row[HIST_EPOCH], spec->train.epochs, row[HIST_LOSS],
                      spec->train.metrics, plan->metric_count, row + HIST_METRICS, has_val,
@@ -152,8 +161,8 @@ static bool finish_epoch(LrPlan *plan, LrTrainState *state, double lr, double se
     row[HIST_SECONDS(plan)] = seconds;
     if (!isfinite(row[HIST_LOSS]))
         return false;
-    report_epoch(state->epochs_done, t->epochs, row[HIST_LOSS], t->metrics, plan->metric_count,
-                 metrics, has_val, row[HIST_VAL_LOSS], val_metrics);
+    /* Early stopping first: the epoch it stops at is the last, whose line
+     * is printed whatever log_every says. */
     if (t->early_stop.enabled) {
         /* Keras's EarlyStopping: monitor val_loss (loss without
          * validation); improve by more than min_delta or wait. */
@@ -165,10 +174,14 @@ static bool finish_epoch(LrPlan *plan, LrTrainState *state, double lr, double se
             memcpy(plan->best, plan->params, plan->param_count * sizeof(float));
         } else if (++state->wait >= t->early_stop.patience) {
             state->stopped = true;
-            report_early_stop(state->epochs_done, has_val ? "val_loss" : "loss", state->wait,
-                              state->best, state->best_epoch);
         }
     }
+    if (epoch_logged(t, state->epochs_done, state->stopped))
+        report_epoch(state->epochs_done, t->epochs, row[HIST_LOSS], t->metrics,
+                     plan->metric_count, metrics, has_val, row[HIST_VAL_LOSS], val_metrics);
+    if (state->stopped)
+        report_early_stop(state->epochs_done, has_val ? "val_loss" : "loss", state->wait,
+                          state->best, state->best_epoch);
     return true;
 }
 

@@ -103,3 +103,46 @@ if command -v script >/dev/null; then
         notok "--quiet draws no progress line on a terminal" "$(od -c quiet.tty | head -3)"
     fi
 fi
+
+# --- log_every ------------------------------------------------------------
+# 100 rows in batches of 32: 4 steps an epoch.
+printf 'seed 1\ndataset d = linear(n=100, features=2)\nmodel dense(1)\nloss mse\noptimizer sgd lr=0.01\ntrain epochs=10 %s\n' \
+    '' >every.lr
+printf 'seed 1\ndataset d = linear(n=100, features=2)\nmodel dense(1)\nloss mse\noptimizer sgd lr=0.01\ntrain epochs=10 %s\n' \
+    'log_every=3' >third.lr
+"$LRC" --quiet every.lr >every.out 2>&1
+"$LRC" --quiet --out third.run third.lr >third.out 2>&1
+# The lines of epochs 3, 6, 9 and 10 of the run that prints them all.
+grep -E '^epoch (3|6|9|10)/' every.out >want.out
+grep '^epoch' third.out >got.out
+if [ "$(grep -c '^epoch' every.out)" -eq 10 ] && [ "$(wc -l <want.out)" -eq 4 ] && cmp -s want.out got.out &&
+    [ "$(grep -vc '^epoch' third.out)" -eq "$(grep -vc '^epoch' every.out)" ]; then
+    ok "log_every=3 of 10 epochs prints epochs 3, 6, 9 and 10"
+else
+    notok "log_every=3 of 10 epochs prints epochs 3, 6, 9 and 10" "$(tr '\n' '|' <got.out)"
+fi
+if [ "$(cut -d, -f1 third.run/metrics.csv | tr '\n' ' ')" = "epoch 1 2 3 4 5 6 7 8 9 10 " ]; then
+    ok "metrics.csv keeps every epoch under log_every"
+else
+    notok "metrics.csv keeps every epoch under log_every" "$(cut -d, -f1 third.run/metrics.csv | tr '\n' ' ')"
+fi
+# Resumed in epoch 5 (after 18 steps), the run prints what it would have.
+"$LRC" --quiet --out third.halt --halt-after 18 third.lr >/dev/null 2>&1
+"$LRC" --quiet --resume third.halt >resumed.out 2>&1
+if cmp -s third.out resumed.out; then ok "a resumed run prints the same lines under log_every"
+else notok "a resumed run prints the same lines under log_every" "$(tr '\n' '|' <resumed.out)"; fi
+# Early stopping (epoch 1 improves, 2 and 3 cannot by 100) prints the
+# epoch it stops at, and why, whatever log_every says.
+printf 'seed 1\ndataset d = linear(n=100, features=2)\nmodel dense(1)\nloss mse\noptimizer sgd lr=0.01\ntrain epochs=10 log_every=5 early_stop=patience(2, min_delta=100)\n' >stop.lr
+"$LRC" --quiet stop.lr >stop.out 2>&1
+if [ "$(sed -n 1p stop.out)" = "$(sed -n 3p every.out)" ] &&
+    [ "$(sed -n 2p stop.out)" = "early stop at epoch 3: loss has not improved for 2 epochs (best $(sed -n '1s/.* loss //p' every.out) at epoch 1)" ]; then
+    ok "early stopping prints its epoch and line under log_every"
+else
+    notok "early stopping prints its epoch and line under log_every" "$(tr '\n' '|' <stop.out)"
+fi
+if "$LRC" check --explain third.lr | grep -qx 'train on=d epochs=10 batch=32 shuffle=true metrics=\[\] log_every=3'; then
+    ok "--explain writes log_every"
+else
+    notok "--explain writes log_every" "$("$LRC" check --explain third.lr 2>&1 | tail -1)"
+fi

@@ -279,7 +279,7 @@ void diag_progress(const char *text)
 
 void diag_progress_clear(void)
 {
-    fputs("\r\033[K", stderr);
+    fputs(DIAG_PROGRESS_ERASE, stderr);
 }
 
 void diag_note(LrDiag *d, const LrSource *src, LrSpan span, const char *fmt, ...)

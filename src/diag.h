@@ -65,7 +65,10 @@ bool diag_stderr_is_terminal(void);
  * the one before: a carriage return, the text, then erase to the end of
  * the line; no newline. */
 void diag_progress(const char *text);
-/* Erases the progress line, so that what comes next starts on a clean line. */
+/* Erases the progress line, so that what comes next starts on a clean line:
+ * a carriage return, then ANSI erase in line (also written by run.c's
+ * signal handler, which may not call stdio). */
+#define DIAG_PROGRESS_ERASE "\r\033[K"
 void diag_progress_clear(void);
 
 /* A note attached to the previous error ("file:line:col: note: ..."). */

@@ -102,6 +102,23 @@ if command -v script >/dev/null; then
     else
         notok "--quiet draws no progress line on a terminal" "$(od -c quiet.tty | head -3)"
     fi
+    # Two signals within a step end the run at once (run.c's handler): the
+    # progress line is erased before its message too. Steps of about a
+    # second; the signals come once the first step has drawn the line.
+    printf 'seed 1\ndataset d = blobs(n=8192, features=1024, classes=4)\nmodel dense(2048, activation=relu) -> dense(2048, activation=relu) -> dense(4, activation=softmax)\nloss categorical_crossentropy\noptimizer sgd lr=0.01\ntrain epochs=1 batch=2048\n' >long.lr
+    script -qfec "echo \$\$ >pid; exec '$LRC' --threads 1 long.lr" /dev/null >given_up.tty 2>&1 </dev/null &
+    i=0
+    until has given_up.tty 'steps/s' || [ $i -ge 600 ]; do sleep 0.1; i=$((i + 1)); done
+    kill -INT "$(cat pid)"
+    sleep 0.2 # two signals pending at once are one
+    kill -INT "$(cat pid)"
+    wait $!
+    st=$?
+    if [ $st -eq 130 ] && has given_up.tty '\x1b\[K\r\x1b\[Klrc: interrupted; no checkpoint could be written in time\r\n$'; then
+        ok "a run given up on a second signal erases the progress line first"
+    else
+        notok "a run given up on a second signal erases the progress line first" "exit $st: $(od -c given_up.tty | tail -4)"
+    fi
 fi
 
 # --- log_every ------------------------------------------------------------

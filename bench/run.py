@@ -246,8 +246,9 @@ def bench_mlp(lrc, sgemm, out, runs, log):
                      f"{note}; torch {other[-1]}t {med(r, other, key):.3f} s{lrc1}", 1.3, "x"))
     a, b = med(r, "lrc_tty", "train"), med(r, "lrc", "train")
     cost = 100 * (a - b) / b
+    # (No RSS: the terminal run's is script(1)'s.)
     rows.append(("progress overhead", f"{a:.3f} s", f"{b:.3f} s (stderr to file)", None,
-                 r["lrc_tty"]["rss"], r["lrc"]["rss"],
+                 None, None,
                  f"target < 1% of the epoch: {'met' if cost < 1 else 'MISSED'}; {cost:+.2f}% "
                  f"(steps {med(r, 'lrc_tty', 'steps'):.3f} s vs {med(r, 'lrc', 'steps'):.3f} s)",
                  None, ""))

@@ -10,7 +10,9 @@ run's numbers).
            then the pass measuring the loss) against the same two phases
            timed inside bench/peers/mlp.py at 1 and 2 threads, the faster
            kept (lrc at --threads 1 too, for the note); and lrc's steps
-           against bench/sgemm_limit (the step's GEMMs alone, in GFLOP/s)
+           against bench/sgemm_limit (the step's GEMMs alone, in GFLOP/s);
+           and the progress line's cost: the same run on a pseudo-terminal
+           (`script -qfec`), which draws it, against stderr to a file
   digits   bench/digits.lr against bench/peers/digits.py, whole processes
            (Python's start and `import torch` included)
   csv      reading a generated CSV of CSV_MB MiB: lrc (bench/csv.lr; whole
@@ -31,6 +33,7 @@ Exits 1 if a program fails (its stderr is shown), 2 on a usage error."""
 import argparse
 import os
 import re
+import shlex
 import statistics
 import subprocess
 import sys
@@ -130,6 +133,12 @@ def lrc_timing(run):
     return {"s": run.wall, "train": total, "steps": steps}
 
 
+def tty_timing(run):
+    """lrc_timing of a run under script(1), whose stderr is in its stdout
+    after the progress lines."""
+    return lrc_timing(Run(run.wall, run.rss_kb, run.code, "", run.out))
+
+
 def peer_loop(run):
     return {"loop": number(r"peer: loop ([0-9.]+) s", run.err, "peer timing")}
 
@@ -217,6 +226,9 @@ def bench_mlp(lrc, sgemm, out, runs, log):
     programs = {"lrc": ([lrc, "--out", run_dir, "bench/mlp.lr"], lrc_timing)}
     if threads != 1:  # for the note: lrc at one thread, as the faster torch usually is
         programs["lrc1"] = ([lrc, "--threads", "1", "--out", run_dir, "bench/mlp.lr"], lrc_timing)
+    # The progress line is drawn only when stderr is a terminal.
+    tty_cmd = " ".join(shlex.quote(a) for a in programs["lrc"][0])
+    programs["lrc_tty"] = (["script", "-qfec", tty_cmd, "/dev/null"], tty_timing)
     programs.update(peers_by_threads("bench/peers/mlp.py", [], peer_mlp))
     for t in sorted({threads, 1}):
         programs[f"sgemm{t}"] = ([sgemm, str(t)], lambda run: {
@@ -232,6 +244,14 @@ def bench_mlp(lrc, sgemm, out, runs, log):
         rows.append((label, f"{a:.3f} s", f"{b:.3f} s (loop,{p[-1]}t)", b / a,
                      r["lrc"]["rss"], r[p]["rss"],
                      f"{note}; torch {other[-1]}t {med(r, other, key):.3f} s{lrc1}", 1.3, "x"))
+    a, b = med(r, "lrc_tty", "train"), med(r, "lrc", "train")
+    cost = 100 * (a - b) / b
+    # (No RSS: the terminal run's is script(1)'s.)
+    rows.append(("progress overhead", f"{a:.3f} s", f"{b:.3f} s (stderr to file)", None,
+                 None, None,
+                 f"target < 1% of the epoch: {'met' if cost < 1 else 'MISSED'}; {cost:+.2f}% "
+                 f"(steps {med(r, 'lrc_tty', 'steps'):.3f} s vs {med(r, 'lrc', 'steps'):.3f} s)",
+                 None, ""))
     flops = 2.0 * 60000 * (2 * (784 * 512 + 512 * 512 + 512 * 10) + 512 * 512 + 512 * 10)
     limit = med(r, f"sgemm{threads}", "gflops")
     step = flops / med(r, "lrc", "steps") * 1e-9
@@ -333,6 +353,9 @@ mlp: the seconds lrc prints on stderr (shuffle + 469 steps, then the loss on all
   Nt for torch is torch.set_num_threads(N), its own loops; Debian's torch does its products
   on the system OpenBLAS, which runs on every core either way (so 1t is torch's fastest:
   at 2t its OpenMP threads and OpenBLAS's take turns on the same cores).
+progress overhead: the mlp run (steps + measuring) under script(1), stderr a pseudo-terminal
+  on which the progress line is drawn, vs the same with stderr to a file (no progress line);
+  lrc column = on the terminal, peer column = to a file.
 sgemm limit: bench/sgemm_limit, the 8 GEMMs of one step (3 forward, 3 dW, 2 dX) alone, whole,
   on OpenBLAS's own threads at lrc's thread count; lrc step GFLOP/s = those GEMMs' FLOPs for
   60000 samples / lrc's steps seconds. lrc computes its products in blocks on single-threaded

@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void diag_init(LrDiag *d, FILE *out)
 {
@@ -270,6 +271,23 @@ void diag_warning(LrDiag *d, const LrSource *src, LrSpan span, const char *fmt, 
     va_start(ap, fmt);
     report(d, "warning", src, span, fmt, ap);
     va_end(ap);
+}
+
+bool diag_stderr_is_terminal(void)
+{
+    return isatty(STDERR_FILENO) == 1;
+}
+
+/* "\r" returns to the line's start, "\033[K" (ANSI erase in line) clears
+ * what a longer line before left to the right. */
+void diag_progress(const char *text)
+{
+    fprintf(stderr, "\r%s\033[K", text);
+}
+
+void diag_progress_clear(void)
+{
+    fputs(DIAG_PROGRESS_ERASE, stderr);
 }
 
 void diag_note(LrDiag *d, const LrSource *src, LrSpan span, const char *fmt, ...)

@@ -11,6 +11,7 @@
 #ifndef LR_DIAG_H
 #define LR_DIAG_H
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "source.h"
@@ -65,6 +66,18 @@ void diag_text(const char *text);
 __attribute__((format(printf, 4, 5)))
 #endif
 void diag_warning(LrDiag *d, const LrSource *src, LrSpan span, const char *fmt, ...);
+
+/* Whether stderr is a terminal: the progress line is drawn only there. */
+bool diag_stderr_is_terminal(void);
+/* Draws text (lrc's own, one line) as the progress line on stderr, over
+ * the one before: a carriage return, the text, then erase to the end of
+ * the line; no newline. */
+void diag_progress(const char *text);
+/* Erases the progress line, so that what comes next starts on a clean line:
+ * a carriage return, then ANSI erase in line (also written by run.c's
+ * signal handler, which may not call stdio). */
+#define DIAG_PROGRESS_ERASE "\r\033[K"
+void diag_progress_clear(void);
 
 /* A note attached to the previous error ("file:line:col: note: ..."). */
 #if defined(__GNUC__)

@@ -208,6 +208,7 @@ const OptionRow options_train[] = {
     [TRAIN_VALIDATION] = {ROW_OTHER("validation", 0)},
     [TRAIN_METRICS] = {ROW_OTHER("metrics", 0)},
     [TRAIN_EARLY_STOP] = {ROW_OTHER("early_stop", 0)},
+    [TRAIN_LOG_EVERY] = {ROW_INT(OPTION_INT64, "log_every", 0, TRAIN(log_every), 1, 1, 1e9)},
     {0}};
 
 const OptionRow options_evaluate[] = {

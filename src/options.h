@@ -101,7 +101,7 @@ extern const OptionRow options_dataset[], options_train[], options_evaluate[],
     options_minimize[], options_patience[];
 enum { DATASET_VALIDATION, DATASET_TEST, DATASET_NORMALIZE };
 enum { TRAIN_ON, TRAIN_EPOCHS, TRAIN_BATCH, TRAIN_SHUFFLE, TRAIN_VALIDATION, TRAIN_METRICS,
-       TRAIN_EARLY_STOP };
+       TRAIN_EARLY_STOP, TRAIN_LOG_EVERY };
 enum { EVALUATE_ON, EVALUATE_METRICS };
 enum { MINIMIZE_STEPS, MINIMIZE_LR, MINIMIZE_OPTIMIZER, MINIMIZE_TRACE, MINIMIZE_PLOT };
 

@@ -1,6 +1,7 @@
 /* report.c — see report.h. */
 #include "report.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,6 +22,19 @@ static void print_fixed(double v, int decimals)
     char text[512];
     report_fixed(text, sizeof text, v, decimals);
     fputs(text, stdout);
+}
+
+/* The errno of the first result line stdout could not take, for
+ * report_flush (a later flush of an empty buffer would succeed). */
+static int write_errno;
+
+/* Ends a result line and writes it out at once, whether stdout is a
+ * terminal, a pipe or a file, so that a run can be watched as it goes. */
+static void end_line(void)
+{
+    putchar('\n');
+    if (fflush(stdout) != 0 && !write_errno)
+        write_errno = errno ? errno : EIO;
 }
 
 static void print_metrics(const char *prefix, const LrMetricKind *metrics, int count,
@@ -44,7 +58,7 @@ void report_epoch(int64_t epoch, int64_t epochs, double loss, const LrMetricKind
         print_fixed(val_loss, 6);
         print_metrics("val_", metrics, metric_count, val_values);
     }
-    putchar('\n');
+    end_line();
 }
 
 void report_early_stop(int64_t epoch, const char *monitor, int64_t wait, double best,
@@ -53,7 +67,8 @@ void report_early_stop(int64_t epoch, const char *monitor, int64_t wait, double 
     printf("early stop at epoch %lld: %s has not improved for %lld epoch%s (best ",
            (long long)epoch, monitor, (long long)wait, wait == 1 ? "" : "s");
     print_fixed(best, 6);
-    printf(" at epoch %lld)\n", (long long)best_epoch);
+    printf(" at epoch %lld)", (long long)best_epoch);
+    end_line();
 }
 
 void report_evaluate(const char *what, double loss, const LrMetricKind *metrics, int count,
@@ -62,7 +77,7 @@ void report_evaluate(const char *what, double loss, const LrMetricKind *metrics,
     printf("evaluate %s loss ", what);
     print_fixed(loss, 6);
     print_metrics("", metrics, count, values);
-    putchar('\n');
+    end_line();
 }
 
 /* [a b c] */
@@ -84,7 +99,7 @@ void report_dense(const char *name, const LrLayer *l)
         print_row(l->weight.data, l->in);
         printf(" bias ");
         print_fixed((double)l->bias.data[0], 4);
-        putchar('\n');
+        end_line();
         return;
     }
     putchar('[');
@@ -95,7 +110,7 @@ void report_dense(const char *name, const LrLayer *l)
     }
     printf("] bias ");
     print_row(l->bias.data, l->out);
-    putchar('\n');
+    end_line();
 }
 
 void report_schedule_header(void)
@@ -117,7 +132,7 @@ void report_row(const char *const *cells, const int *widths, int count)
         else
             fputs(cell, stdout);
     }
-    putchar('\n');
+    end_line();
 }
 
 void report_point(const char *const *names, const double *values, int count,
@@ -130,7 +145,7 @@ void report_point(const char *const *names, const double *values, int count,
     }
     printf("%s ", label);
     print_fixed(f, 6);
-    putchar('\n');
+    end_line();
 }
 
 void report_text(const char *text)
@@ -145,7 +160,42 @@ void report_version(const char *version, const char *blas)
 
 int report_flush(void)
 {
-    return fflush(stdout) == 0 ? 0 : -1;
+    if (fflush(stdout) == 0 && !write_errno)
+        return 0;
+    if (write_errno)
+        errno = write_errno;
+    return -1;
+}
+
+void report_progress(int64_t epoch, int64_t epochs, int64_t step, int64_t steps,
+                     double steps_per_second, double loss)
+{
+    enum { BAR = 20 };
+    char bar[BAR + 1];
+    int filled = steps > 0 ? (int)(BAR * step / steps) : BAR;
+    for (int i = 0; i < BAR; i++)
+        bar[i] = i < filled ? '=' : i == filled ? '>' : '.';
+    bar[BAR] = '\0';
+    double eta = steps_per_second > 0 ? (double)(steps - step) / steps_per_second : 0;
+    long long seconds = eta < 1e9 ? (long long)(eta + 0.5) : 999999999LL;
+    char eta_text[32];
+    if (seconds >= 3600)
+        snprintf(eta_text, sizeof eta_text, "%lld:%02lld:%02lld", seconds / 3600,
+                 seconds / 60 % 60, seconds % 60);
+    else
+        snprintf(eta_text, sizeof eta_text, "%lld:%02lld", seconds / 60, seconds % 60);
+    /* The step is as wide as steps, so that the line does not jitter. */
+    int width = snprintf(NULL, 0, "%lld", (long long)steps);
+    char line[256];
+    snprintf(line, sizeof line, "epoch %lld/%lld %*lld/%lld [%s] %.*f steps/s ETA %s loss %.6f",
+             (long long)epoch, (long long)epochs, width, (long long)step, (long long)steps, bar,
+             steps_per_second < 10 ? 2 : 0, steps_per_second, eta_text, loss);
+    diag_progress(line);
+}
+
+void report_progress_clear(void)
+{
+    diag_progress_clear();
 }
 
 void report_timing(bool quiet, int64_t epochs, int64_t steps, double seconds,

@@ -2,7 +2,10 @@
  * run, `lrc schedule`, minimize's trace and point, a sweep's table,
  * --explain, --help and --version; and the timing line, which it hands to
  * diag.c for stderr. stdout is byte-for-byte repeatable: it carries no
- * times. */
+ * times. Each result line (an epoch, early stopping, an evaluation, a
+ * layer's parameters, a row of minimize's trace or a sweep's table,
+ * minimize's point) is written out when it is complete, even to a pipe or
+ * file. */
 #ifndef LR_REPORT_H
 #define LR_REPORT_H
 #include <stdbool.h>
@@ -46,8 +49,18 @@ void report_text(const char *text);
 /* `lrc 0.1.0 (OpenBLAS)` */
 void report_version(const char *version, const char *blas);
 /* Writes out what is buffered (before another process writes, and at the
- * end). Returns 0, or -1 with errno set when stdout could not take it. */
+ * end). Returns 0, or -1 with errno set when stdout could not take it or
+ * an earlier result line. */
 int report_flush(void);
+/* The progress line within an epoch, on stderr (through diag.c), as Keras's
+ * fit draws it:
+ *   `epoch 2/10   37/120 [======>.............] 1234 steps/s ETA 0:03 loss 0.123456`
+ * step of steps taken, the rate of this epoch's steps so far, the time the
+ * rest of the epoch will take at that rate, and loss, the mean of this
+ * epoch's batch losses so far. report_progress_clear erases it. */
+void report_progress(int64_t epoch, int64_t epochs, int64_t step, int64_t steps,
+                     double steps_per_second, double loss);
+void report_progress_clear(void);
 /* Timing summary on stderr, unless quiet: all of training, and the steps
  * alone (the rest is measuring loss and metrics after each epoch). */
 void report_timing(bool quiet, int64_t epochs, int64_t steps, double seconds,

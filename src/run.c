@@ -27,6 +27,8 @@
 /* The one piece of global state: a signal handler can reach nothing else.
  * The training loop polls it after each step. */
 static volatile sig_atomic_t interrupted;
+/* Set while a progress line may be on the terminal, for give_up to erase. */
+static volatile sig_atomic_t progress_shown;
 
 /* The loop sees the flag only between steps, and a step can take long or
  * never end (a library stuck inside a product). So a signal must be
@@ -38,7 +40,9 @@ static void give_up(int sig)
     /* The one exit status not made by main.c: a handler cannot return an
      * LrStatus, so it ends the process as main would for this signal. */
     static const char msg[] = "lrc: interrupted; no checkpoint could be written in time\n";
-    ssize_t ignored = write(STDERR_FILENO, msg, sizeof msg - 1);
+    static const char erase[] = DIAG_PROGRESS_ERASE;
+    ssize_t ignored = progress_shown ? write(STDERR_FILENO, erase, sizeof erase - 1) : 0;
+    ignored = write(STDERR_FILENO, msg, sizeof msg - 1);
     (void)ignored;
     _exit(128 + (sig == SIGALRM ? (int)interrupted : sig));
 }
@@ -418,8 +422,11 @@ LrStatus run_experiment(const LrSource *src, const LrSpec *spec, const LrRunOpti
         train_report_history(&plan, &state);
     }
     catch_signals();
-    LrTrainHooks hooks = {&r, save_progress, options->halt_after, &interrupted, options->quiet};
+    LrTrainHooks hooks = {&r, save_progress, options->halt_after, &interrupted,
+                          !options->quiet && diag_stderr_is_terminal()};
+    progress_shown = hooks.progress;
     status = train_run(&plan, &state, src, diag, &hooks);
+    progress_shown = 0;
     if (!status_ok(status))
         goto done;
     if (state.signal) {

@@ -122,6 +122,7 @@ typedef struct LrTrainSpec {
     LrDataRef validation; /* dataset -1: none */
     int64_t epochs;
     int64_t batch;
+    int64_t log_every;    /* print every log_every-th epoch's line (and the last) */
     bool shuffle;
     int metric_count;
     LrMetricKind metrics[SPEC_MAX_METRICS];

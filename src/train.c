@@ -116,11 +116,20 @@ void train_state_init(LrTrainState *state)
     state->best = INFINITY;
 }
 
+/* Whether epoch's line is printed: every log_every-th, and the run's last
+ * (its last epoch, or the one early stopping ends it at). */
+static bool epoch_logged(const LrTrainSpec *t, int64_t epoch, bool last)
+{
+    return last || epoch % t->log_every == 0 || epoch == t->epochs;
+}
+
 void train_report_history(const LrPlan *plan, const LrTrainState *state)
 {
     const LrSpec *spec = plan->spec;
     bool has_val = spec->train.validation.dataset >= 0;
     for (int64_t e = 0; e < state->epochs_done; e++) {
+        if (!epoch_logged(&spec->train, e + 1, state->stopped && e + 1 == state->epochs_done))
+            continue;
         const double *row = plan->history + (size_t)e * (size_t)plan->history_cols;
         report_epoch((int64_t)row[HIST_EPOCH], spec->train.epochs, row[HIST_LOSS],
                      spec->train.metrics, plan->metric_count, row + HIST_METRICS, has_val,
@@ -152,8 +161,8 @@ static bool finish_epoch(LrPlan *plan, LrTrainState *state, double lr, double se
     row[HIST_SECONDS(plan)] = seconds;
     if (!isfinite(row[HIST_LOSS]))
         return false;
-    report_epoch(state->epochs_done, t->epochs, row[HIST_LOSS], t->metrics, plan->metric_count,
-                 metrics, has_val, row[HIST_VAL_LOSS], val_metrics);
+    /* Early stopping first: the epoch it stops at is the last, whose line
+     * is printed whatever log_every says. */
     if (t->early_stop.enabled) {
         /* Keras's EarlyStopping: monitor val_loss (loss without
          * validation); improve by more than min_delta or wait. */
@@ -165,11 +174,79 @@ static bool finish_epoch(LrPlan *plan, LrTrainState *state, double lr, double se
             memcpy(plan->best, plan->params, plan->param_count * sizeof(float));
         } else if (++state->wait >= t->early_stop.patience) {
             state->stopped = true;
-            report_early_stop(state->epochs_done, has_val ? "val_loss" : "loss", state->wait,
-                              state->best, state->best_epoch);
         }
     }
+    if (epoch_logged(t, state->epochs_done, state->stopped))
+        report_epoch(state->epochs_done, t->epochs, row[HIST_LOSS], t->metrics,
+                     plan->metric_count, metrics, has_val, row[HIST_VAL_LOSS], val_metrics);
+    if (state->stopped)
+        report_early_stop(state->epochs_done, has_val ? "val_loss" : "loss", state->wait,
+                          state->best, state->best_epoch);
     return true;
+}
+
+/* The progress line of an epoch (hooks->progress). The clock is read
+ * every `every` steps, a count that adapts so that it is read about every
+ * few milliseconds whatever a step costs: a small model's step costs not
+ * much more than a clock read. The line is drawn at most ten times a second. */
+typedef struct Progress {
+    bool on, drawn;
+    int64_t steps;          /* steps in an epoch */
+    int64_t first_step;     /* the step of the epoch this session began at */
+    double started;         /* when it began */
+    double next_draw, last_read;
+    int64_t every, since;
+    double loss_sum;        /* of the batch losses' sums this session */
+    int64_t rows;           /* their rows */
+} Progress;
+
+enum { PROGRESS_MAX_EVERY = 1 << 20 };
+#define PROGRESS_INTERVAL 0.1 /* seconds between drawings */
+
+static void progress_start(Progress *p, const LrPlan *plan, const LrTrainState *state,
+                           double now)
+{
+    p->steps = (plan->train.rows + plan->batch - 1) / plan->batch;
+    p->first_step = state->batch_start / plan->batch;
+    p->started = p->last_read = now;
+    /* An epoch shorter than the interval draws nothing. */
+    p->next_draw = now + PROGRESS_INTERVAL;
+    p->since = 0;
+    p->loss_sum = 0;
+    p->rows = 0;
+}
+
+/* After a step of rows rows whose losses summed to loss_sum. */
+static void progress_step(Progress *p, const LrPlan *plan, const LrTrainState *state,
+                          double loss_sum, int rows)
+{
+    p->loss_sum += loss_sum;
+    p->rows += rows;
+    if (++p->since < p->every)
+        return;
+    p->since = 0;
+    double now = now_seconds();
+    if (now - p->last_read < 0.002 && p->every < PROGRESS_MAX_EVERY)
+        p->every *= 2;
+    else if (now - p->last_read > 0.02 && p->every > 1)
+        p->every /= 2;
+    p->last_read = now;
+    if (now < p->next_draw)
+        return;
+    p->next_draw = now + PROGRESS_INTERVAL;
+    int64_t step = (state->batch_start + plan->batch - 1) / plan->batch;
+    report_progress(state->epochs_done + 1, plan->spec->train.epochs, step, p->steps,
+                    (double)(step - p->first_step) / (now - p->started),
+                    p->loss_sum / (double)p->rows);
+    p->drawn = true;
+}
+
+/* Erases the line, if drawn, before a result or a message. */
+static void progress_end(Progress *p)
+{
+    if (p->drawn)
+        report_progress_clear();
+    p->drawn = false;
 }
 
 /* Reports divergence at the step being taken (updates so far + 1). */
@@ -199,6 +276,7 @@ LrStatus train_run(LrPlan *plan, LrTrainState *state, const LrSource *src, LrDia
     LrTensor *out_grad = &plan->grads[plan->layer_count - 1];
     double started = now_seconds() - state->seconds;
     double lr = schedule_lr(&plan->optimizer.spec->lr, plan->optimizer.step);
+    Progress progress = {.on = hooks->progress, .every = 1};
     while (state->epochs_done < t->epochs && !state->stopped) {
         if (!state->mid_epoch) {
             if (t->shuffle)
@@ -207,6 +285,8 @@ LrStatus train_run(LrPlan *plan, LrTrainState *state, const LrSource *src, LrDia
             state->batch_start = 0;
         }
         double steps_started = now_seconds();
+        if (progress.on)
+            progress_start(&progress, plan, state, steps_started);
         while (state->batch_start < plan->train.rows) {
             int64_t start = state->batch_start;
             int rows = (int)(plan->train.rows - start < plan->batch ? plan->train.rows - start
@@ -220,15 +300,20 @@ LrStatus train_run(LrPlan *plan, LrTrainState *state, const LrSource *src, LrDia
              * gradient) and the gradient at the output (from which every
              * other gradient follows) are cheap to check. */
             double batch_loss = loss_gradient(&plan->loss, pred, &y, out_grad);
-            if (!isfinite(batch_loss) || !tensor_finite(out_grad))
+            if (!isfinite(batch_loss) || !tensor_finite(out_grad)) {
+                progress_end(&progress);
                 return diverged(plan, src, diag, state->epochs_done + 1,
                                 isfinite(batch_loss) ? INFINITY : batch_loss,
                                 schedule_lr(&plan->optimizer.spec->lr, plan->optimizer.step));
+            }
             backward(plan, &x);
             lr = optim_step(&plan->optimizer);
             state->batch_start = start + rows;
+            if (progress.on)
+                progress_step(&progress, plan, state, batch_loss, rows);
             bool halt = hooks->halt_after > 0 && plan->optimizer.step == hooks->halt_after;
             if ((hooks->interrupted && *hooks->interrupted) || halt) {
+                progress_end(&progress);
                 state->step_seconds += now_seconds() - steps_started;
                 state->signal = halt ? SIGINT : (int)*hooks->interrupted;
                 state->seconds = now_seconds() - started;
@@ -238,6 +323,7 @@ LrStatus train_run(LrPlan *plan, LrTrainState *state, const LrSource *src, LrDia
             }
         }
         state->step_seconds += now_seconds() - steps_started;
+        progress_end(&progress);
         state->mid_epoch = false;
         state->seconds = now_seconds() - started;
         if (!finish_epoch(plan, state, lr, state->seconds)) {

@@ -39,7 +39,7 @@ typedef struct LrTrainHooks {
     int (*save)(void *ctx, const LrPlan *plan, const LrTrainState *state);
     int64_t halt_after;    /* act as if interrupted after this many updates (0: never) */
     volatile sig_atomic_t *interrupted; /* set to a signal number by the handler */
-    bool quiet;            /* no progress on stderr */
+    bool progress;         /* draw the progress line on stderr within each epoch */
 } LrTrainHooks;
 
 /* A fresh state (nothing trained yet). */

@@ -114,7 +114,8 @@ for page in man/lrc.1 man/lr.5; do
         /^\.Ed/ { inside = 0; next }
         inside && first {
             first = 0
-            result = /^(epoch [0-9]+\/|early stop |dense(_[0-9]+)? weights |evaluate |run  |step  )/ ||
+            # (epoch N/M loss: an epoch line; the progress line is not a result)
+            result = /^(epoch [0-9]+\/[0-9]+ loss |early stop |dense(_[0-9]+)? weights |evaluate |run  |step  )/ ||
                      /^[a-z_]+ -?[0-9]+\.[0-9]+ .*f\(/
         }
         inside && result && !/^\\&\.\.\.$/ { gsub(/\\e/, "\\"); gsub(/\\&/, ""); print }' "$page" >"$tmp/shown"

@@ -98,7 +98,7 @@ explained "layer options" \
     'model dense(2, activation=linear, init=normal(mean=0, stddev=0.5), bias_init=zeros, l2=0.25) -> dropout(0.5) -> dense(1, activation=linear, init=uniform(low=-0.05, high=0.1), bias_init=zeros, l2=0)' \
     'dataset d = linear(4, 1) validation=0.5'
 explained "train options" \
-    'train on=d validation=d.validation epochs=3 batch=32 shuffle=true metrics=[] early_stop=patience(2, min_delta=0, restore_best=true)' \
+    'train on=d validation=d.validation epochs=3 batch=32 shuffle=true metrics=[] early_stop=patience(2, min_delta=0, restore_best=true) log_every=1' \
     'dataset d = linear(4, 1) validation=0.5'
 tail='model dense(1)
 loss mse

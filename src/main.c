@@ -924,9 +924,10 @@ static LrStatus run_file(const Options *given)
         status = check_file(o, &checked);
         if (status_ok(status))
             status = o->command == CMD_CHECK ? check_only(o, &checked) : run_checked(o, &checked);
-        if (report_flush() < 0 && status_ok(status)) {
+        if (report_flush() < 0) { /* also what stopped a run (report_failed) */
             diag_plain("cannot write results: %s", strerror(errno));
-            status = status_of(LR_RUN_FAILED);
+            if (status_ok(status))
+                status = status_of(LR_RUN_FAILED);
         }
         checked_free(&checked);
     }
@@ -939,6 +940,9 @@ int main(int argc, char **argv)
     /* A file-size limit makes writes fail (EFBIG) instead of killing us, so
      * that the atomic writer can clean up and report it. */
     signal(SIGXFSZ, SIG_IGN);
+    /* Likewise a closed pipe on stdout (`lrc x.lr | head -1`) is a write
+     * error that ends the run with a status, never a signal. */
+    signal(SIGPIPE, SIG_IGN);
     Options o;
     /* Each list holds at most one entry per argument. */
     const char **lists = malloc(5 * (size_t)argc * sizeof *lists);

@@ -158,6 +158,11 @@ void report_version(const char *version, const char *blas)
     printf("lrc %s (%s)\n", version, blas);
 }
 
+bool report_failed(void)
+{
+    return write_errno != 0;
+}
+
 int report_flush(void)
 {
     if (fflush(stdout) == 0 && !write_errno)

@@ -52,6 +52,9 @@ void report_version(const char *version, const char *blas);
  * end). Returns 0, or -1 with errno set when stdout could not take it or
  * an earlier result line. */
 int report_flush(void);
+/* Whether a result line could not be written (stdout closed: `lrc x.lr |
+ * head -1`); the run then stops, and report_flush says why. */
+bool report_failed(void);
 /* The progress line within an epoch, on stderr (through diag.c), as Keras's
  * fit draws it:
  *   `epoch 2/10   37/120 [======>.............] 1234 steps/s ETA 0:03 loss 0.123456`

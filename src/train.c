@@ -339,6 +339,10 @@ LrStatus train_run(LrPlan *plan, LrTrainState *state, const LrSource *src, LrDia
         }
         if (hooks->save && hooks->save(hooks->ctx, plan, state) < 0)
             return status_of(LR_RUN_FAILED);
+        /* Nobody reads the results any more (a closed pipe): stop after the
+         * epoch's checkpoint rather than train on unseen; main says why. */
+        if (report_failed())
+            return status_of(LR_RUN_FAILED);
     }
     if (t->early_stop.enabled && t->early_stop.restore_best && state->best_epoch > 0 &&
         state->best_epoch != state->epochs_done)

@@ -163,3 +163,14 @@ if "$LRC" check --explain third.lr | grep -qx 'train on=d epochs=10 batch=32 shu
 else
     notok "--explain writes log_every" "$("$LRC" check --explain third.lr 2>&1 | tail -1)"
 fi
+
+# A reader that goes away (`lrc x.lr | head -1`) ends the run with status 1
+# and a message, not by SIGPIPE, and without training on unseen.
+printf 'seed 1\ndataset d = linear(n=20000, features=4)\nmodel dense(1)\nloss mse\noptimizer sgd lr=0.001\ntrain epochs=100000 batch=1\n' >endless.lr
+{ "$LRC" --quiet endless.lr 2>pipe.err; echo $? >pipe.st; } | head -1 >pipe.out
+if [ "$(cat pipe.st)" = 1 ] && grep -q '^epoch 1/100000 ' pipe.out &&
+    grep -q 'cannot write results: Broken pipe' pipe.err; then
+    ok "a closed pipe on stdout ends the run with status 1, not a signal"
+else
+    notok "a closed pipe on stdout ends the run with status 1, not a signal" "status $(cat pipe.st): $(cat pipe.err)"
+fi

@@ -67,8 +67,12 @@ static const char help_text[] =
     "                 without one, its own directory; /dev, /proc and /sys\n"
     "                 only with --allow-read\n"
     "  --explain      (check) print the experiment with every default filled in\n"
-    "  --out DIR      write metrics.csv, run.json, model.safetensors and a\n"
-    "                 checkpoint (each epoch, and on SIGINT/SIGTERM) to DIR\n"
+    "  --out DIR      write metrics.csv (a row each epoch), run.json,\n"
+    "                 model.safetensors and a checkpoint to DIR\n"
+    "  --checkpoint-every Nepochs | Ns\n"
+    "                 checkpoint every N epochs, or after N seconds of\n"
+    "                 training since the last (default 60s); always at the\n"
+    "                 end and on SIGINT/SIGTERM\n"
     "  --resume DIR   continue the run checkpointed in DIR\n"
     "  --halt-after N stop as if interrupted after N updates (to test resume)\n"
     "  --threads N    threads for BLAS and lrc's own loops (default: the\n"
@@ -101,6 +105,8 @@ typedef struct Options {
     long long jobs;       /* 0: not given (one run at a time) */
     bool quiet, explain;
     const char *out_dir, *resume_dir;
+    const char *checkpoint_text;         /* --checkpoint-every as given, */
+    LrCheckpointEvery checkpoint_every;  /* and as read */
     ArgList sets;         /* NAME=VALUE of each --set */
     ArgList allow_read, allow_write;
 } Options;
@@ -113,6 +119,7 @@ typedef enum OptionKind {
     OPTION_DIRECTORY,   /* a const char *, not empty */
     OPTION_DIRECTORIES, /* appends to an ArgList, not empty */
     OPTION_SETTING,     /* appends NAME=VALUE to an ArgList */
+    OPTION_INTERVAL,    /* N epochs or N seconds (LrCheckpointEvery), and its text */
     OPTION_HELP,
     OPTION_VERSION,
 } OptionKind;
@@ -152,6 +159,8 @@ static const OptionRow option_rows[] = {
      NULL, false},
     {"-j", NULL, OPTION_INTEGER, CMD_ALL, offsetof(Options, jobs), 1, 256,
      "a number of runs from 1 to 256", true},
+    {"--checkpoint-every", NULL, OPTION_INTERVAL, CMD_RUN, offsetof(Options, checkpoint_every),
+     1, 1000000000LL, "N epochs or N seconds from 1 to 10^9, e.g. '5epochs' or '30s'", false},
 };
 enum { OPTION_COUNT = sizeof option_rows / sizeof option_rows[0] };
 
@@ -168,6 +177,26 @@ static LrStatus usage_error(const char *fmt, ...)
     diag_plain("%s", message);
     diag_text(usage_text);
     return status_of(LR_LANGUAGE_ERROR);
+}
+
+/* Reads "Ns" (seconds of training) or "Nepochs" ("1epoch"), N an integer
+ * in [lo, hi]. */
+static bool parse_interval(const char *s, long long lo, long long hi, LrCheckpointEvery *out)
+{
+    char *end;
+    if (*s < '0' || *s > '9')
+        return false;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || v < lo || v > hi)
+        return false;
+    if (strcmp(end, "s") == 0)
+        *out = (LrCheckpointEvery){0, (double)v};
+    else if (strcmp(end, "epochs") == 0 || strcmp(end, "epoch") == 0)
+        *out = (LrCheckpointEvery){v, 0};
+    else
+        return false;
+    return true;
 }
 
 /* Parses a whole decimal integer in [lo, hi]. */
@@ -246,6 +275,13 @@ static LrStatus option_apply(const OptionRow *row, const char *value, Options *o
         list->items[list->count++] = value;
         break;
     }
+    case OPTION_INTERVAL:
+        if (!value)
+            return usage_error("%s needs a value", row->name);
+        if (!parse_interval(value, row->lo, row->hi, (LrCheckpointEvery *)(void *)field))
+            return usage_error("%s needs %s, not '%s'", row->name, row->wanted, value);
+        o->checkpoint_text = value;
+        break;
     case OPTION_HELP:
     case OPTION_VERSION:
         break;
@@ -293,6 +329,7 @@ static bool parse_options(int argc, char **argv, Options *o, LrStatus *stop)
     o->command = CMD_RUN;
     o->seed = -1;
     o->steps = -1;
+    o->checkpoint_every.seconds = LR_CHECKPOINT_DEFAULT_SECONDS;
     bool given[OPTION_COUNT] = {false};
     int first = 1;
     if (argc > 1 && (strcmp(argv[1], "check") == 0 || strcmp(argv[1], "schedule") == 0)) {
@@ -562,9 +599,10 @@ static LrStatus run_sweep(const Options *o, const LrSpec *spec, const LrSandbox 
         axes[i] = (LrSweepAxis){spec->sweeps[i].name, spec->sweeps[i].count,
                                 spec->sweeps[i].values};
     /* Every run gets the options that are not the sweep's own: each
-     * --set, --allow-read and --allow-write, --seed and --threads. */
+     * --set, --allow-read and --allow-write, --checkpoint-every, --seed
+     * and --threads. */
     size_t pairs = (size_t)o->sets.count + (size_t)o->allow_read.count +
-                   (size_t)o->allow_write.count + 2;
+                   (size_t)o->allow_write.count + 3;
     const char **extra = malloc((2 * pairs + 1) * sizeof *extra);
     if (!extra) {
         diag_plain("out of memory");
@@ -592,6 +630,10 @@ static LrStatus run_sweep(const Options *o, const LrSpec *spec, const LrSandbox 
     for (int i = 0; i < o->allow_write.count; i++) {
         extra[n++] = "--allow-write";
         extra[n++] = o->allow_write.items[i];
+    }
+    if (o->checkpoint_text) {
+        extra[n++] = "--checkpoint-every";
+        extra[n++] = o->checkpoint_text;
     }
     if (o->seed >= 0) {
         snprintf(seed, sizeof seed, "%lld", o->seed);
@@ -775,7 +817,8 @@ static LrStatus run_checked(const Options *o, Checked *c)
                         o->quiet,
                         o->halt_after,
                         o->sets.items,
-                        o->sets.count};
+                        o->sets.count,
+                        o->checkpoint_every};
     if (spec->has_train)
         status = run_experiment(&c->src, spec, &run, &c->diag);
     for (int i = 0; status_ok(status) && i < spec->minimize_count; i++)

@@ -79,6 +79,10 @@ typedef struct Run {
     char experiment_sha[65];
     char *experiment;     /* the resolved text */
     char source_path[PATH_MAX];
+    int metrics_fd;       /* metrics.csv, open for appending; -1: none */
+    LrBuffer metrics_line; /* an epoch's row, reused */
+    int64_t checkpoint_epochs; /* epochs done at the last checkpoint */
+    double checkpoint_seconds; /* training seconds at the last checkpoint */
 } Run;
 
 static void path_in(const Run *r, const char *name, char *out, size_t size)
@@ -100,57 +104,143 @@ static int write_file(const Run *r, const char *name, LrBuffer *b)
     return status;
 }
 
-static int write_metrics_csv(const Run *r, const LrPlan *plan, const LrTrainState *state)
+/* metrics.csv's header line. */
+static void metrics_header(const Run *r, const LrPlan *plan, LrBuffer *b)
 {
     const LrTrainSpec *t = &r->spec->train;
     bool has_val = t->validation.dataset >= 0;
-    LrBuffer b = {0};
-    buffer_printf(&b, "epoch,step,loss%s", has_val ? ",val_loss" : "");
+    buffer_printf(b, "epoch,step,loss%s", has_val ? ",val_loss" : "");
     for (int m = 0; m < plan->metric_count; m++) {
-        buffer_printf(&b, ",%s", metric_name(t->metrics[m]));
+        buffer_printf(b, ",%s", metric_name(t->metrics[m]));
         if (has_val)
-            buffer_printf(&b, ",val_%s", metric_name(t->metrics[m]));
+            buffer_printf(b, ",val_%s", metric_name(t->metrics[m]));
     }
-    buffer_printf(&b, ",lr,seconds\n");
-    for (int64_t e = 0; e < state->epochs_done; e++) {
-        const double *row = plan->history + (size_t)e * (size_t)plan->history_cols;
-        char v[DECIMAL_SHORTEST_SIZE];
-        buffer_printf(&b, "%lld,%lld", (long long)row[HIST_EPOCH], (long long)row[HIST_STEP]);
-        decimal_shortest(row[HIST_LOSS], v);
-        buffer_printf(&b, ",%s", v);
-        if (has_val) {
-            decimal_shortest(row[HIST_VAL_LOSS], v);
-            buffer_printf(&b, ",%s", v);
-        }
-        for (int m = 0; m < plan->metric_count; m++) {
-            decimal_shortest(row[HIST_METRICS + m], v);
-            buffer_printf(&b, ",%s", v);
-            if (has_val) {
-                decimal_shortest(row[HIST_METRICS + plan->metric_count + m], v);
-                buffer_printf(&b, ",%s", v);
-            }
-        }
-        decimal_shortest(row[HIST_LR(plan)], v);
-        buffer_printf(&b, ",%s,%.3f\n", v, row[HIST_SECONDS(plan)]);
-    }
-    return write_file(r, "metrics.csv", &b);
+    buffer_printf(b, ",lr,seconds\n");
 }
 
-/* The epoch-end and interruption hook: checkpoint, then the metrics. */
-static int save_progress(void *ctx, const LrPlan *plan, const LrTrainState *state)
+/* metrics.csv's line for epoch e (from 0) of the history. */
+static void metrics_row(const Run *r, const LrPlan *plan, int64_t e, LrBuffer *b)
 {
-    const Run *r = ctx;
-    if (state->signal)
-        acknowledge_signal();
-    if (!r->options->out_dir)
-        return 0;
+    bool has_val = r->spec->train.validation.dataset >= 0;
+    const double *row = plan->history + (size_t)e * (size_t)plan->history_cols;
+    char v[DECIMAL_SHORTEST_SIZE];
+    buffer_printf(b, "%lld,%lld", (long long)row[HIST_EPOCH], (long long)row[HIST_STEP]);
+    decimal_shortest(row[HIST_LOSS], v);
+    buffer_printf(b, ",%s", v);
+    if (has_val) {
+        decimal_shortest(row[HIST_VAL_LOSS], v);
+        buffer_printf(b, ",%s", v);
+    }
+    for (int m = 0; m < plan->metric_count; m++) {
+        decimal_shortest(row[HIST_METRICS + m], v);
+        buffer_printf(b, ",%s", v);
+        if (has_val) {
+            decimal_shortest(row[HIST_METRICS + plan->metric_count + m], v);
+            buffer_printf(b, ",%s", v);
+        }
+    }
+    decimal_shortest(row[HIST_LR(plan)], v);
+    buffer_printf(b, ",%s,%.3f\n", v, row[HIST_SECONDS(plan)]);
+}
+
+/* Starts metrics.csv with the state's epochs, then keeps it open for a row
+ * per epoch. A fresh run's file (the header) is not synced: until the
+ * first checkpoint there is nothing to resume that it could disagree
+ * with. A resumed run's is replaced atomically by the checkpoint's rows,
+ * dropping any the interrupted run wrote after its last checkpoint, which
+ * this run repeats. */
+static int metrics_open(Run *r, const LrPlan *plan, const LrTrainState *state)
+{
+    char path[PATH_MAX], why[PATH_MAX + 512];
+    path_in(r, "metrics.csv", path, sizeof path);
+    LrBuffer b = {0};
+    metrics_header(r, plan, &b);
+    for (int64_t e = 0; e < state->epochs_done; e++)
+        metrics_row(r, plan, e, &b);
+    int status = b.failed ? -1 : 0;
+    if (b.failed)
+        snprintf(why, sizeof why, "out of memory writing '%s'", path);
+    else if (state->epochs_done > 0)
+        status = file_write_atomic(path, b.data, b.length, why, sizeof why);
+    else
+        status = file_write_unsynced(path, b.data, b.length, why, sizeof why);
+    buffer_free(&b);
+    if (status == 0 && (r->metrics_fd = file_open_append(path, why, sizeof why)) < 0)
+        status = -1;
+    if (status < 0)
+        diag_error(r->diag, NULL, (LrSpan){0, 0}, "%s", why);
+    return status;
+}
+
+/* Appends the epoch just finished. */
+static int metrics_append(Run *r, const LrPlan *plan, const LrTrainState *state)
+{
+    char why[512], path[PATH_MAX];
+    r->metrics_line.length = 0;
+    metrics_row(r, plan, state->epochs_done - 1, &r->metrics_line);
+    if (r->metrics_line.failed || file_append(r->metrics_fd, r->metrics_line.data,
+                                              r->metrics_line.length, why, sizeof why) < 0) {
+        path_in(r, "metrics.csv", path, sizeof path);
+        diag_error(r->diag, NULL, (LrSpan){0, 0}, "cannot write '%s': %s", path,
+                   r->metrics_line.failed ? "out of memory" : why);
+        return -1;
+    }
+    return 0;
+}
+
+/* Makes metrics.csv's rows so far durable: before a checkpoint, so that
+ * the file always holds at least the checkpoint's epochs, and at the end. */
+static int metrics_sync(const Run *r)
+{
+    char why[512], path[PATH_MAX];
+    if (file_sync(r->metrics_fd, why, sizeof why) < 0) {
+        path_in(r, "metrics.csv", path, sizeof path);
+        diag_error(r->diag, NULL, (LrSpan){0, 0}, "cannot write '%s': %s", path, why);
+        return -1;
+    }
+    return 0;
+}
+
+static int checkpoint(Run *r, const LrPlan *plan, const LrTrainState *state)
+{
     char why[PATH_MAX + 512];
+    if (metrics_sync(r) < 0)
+        return -1;
     if (checkpoint_write(r->options->out_dir, plan, state, r->source_path, r->experiment_sha,
                          r->options->sets, r->options->set_count, why, sizeof why) < 0) {
         diag_error(r->diag, NULL, (LrSpan){0, 0}, "%s", why);
         return -1;
     }
-    return write_metrics_csv(r, plan, state);
+    r->checkpoint_epochs = state->epochs_done;
+    r->checkpoint_seconds = state->seconds;
+    return 0;
+}
+
+/* Whether --checkpoint-every asks for one after this epoch. */
+static bool checkpoint_due(const Run *r, const LrTrainState *state)
+{
+    const LrCheckpointEvery *every = &r->options->checkpoint_every;
+    if (every->epochs > 0)
+        return state->epochs_done % every->epochs == 0;
+    return state->seconds - r->checkpoint_seconds >= every->seconds;
+}
+
+/* The epoch-end and interruption hook: the epoch's metrics row, then a
+ * checkpoint when one is due, at the last epoch, or on interruption. */
+static int save_progress(void *ctx, const LrPlan *plan, const LrTrainState *state)
+{
+    Run *r = ctx;
+    if (state->signal)
+        acknowledge_signal();
+    if (!r->options->out_dir)
+        return 0;
+    if (!state->signal && metrics_append(r, plan, state) < 0)
+        return -1;
+    const LrTrainSpec *t = &r->spec->train;
+    bool last = state->stopped || state->epochs_done >= t->epochs;
+    if (state->signal || last || checkpoint_due(r, state))
+        return checkpoint(r, plan, state);
+    return 0;
 }
 
 static const char *part_label(const LrSpec *spec, LrDataRef ref, char *out, size_t size)
@@ -329,7 +419,7 @@ static LrStatus finish(Run *r, LrPlan *plan, const LrTrainState *state)
         if (!failed[0])
             snprintf(failed, sizeof failed, "cannot read back '%s'", path);
     }
-    if (write_metrics_csv(r, plan, state) < 0 && !failed[0])
+    if (metrics_sync(r) < 0 && !failed[0])
         snprintf(failed, sizeof failed, "cannot write metrics.csv");
     if (write_run_json(r, plan, state, evals, sha, failed) < 0)
         return status_of(LR_RUN_FAILED);
@@ -354,7 +444,7 @@ static LrStatus load_weights(LrPlan *plan, const LrSpec *spec, const LrSource *s
 LrStatus run_experiment(const LrSource *src, const LrSpec *spec, const LrRunOptions *options,
                         LrDiag *diag)
 {
-    Run r = {src, spec, options, diag, "", NULL, ""};
+    Run r = {src, spec, options, diag, "", NULL, "", -1, {0}, 0, 0};
     if (!realpath(src->name, r.source_path))
         snprintf(r.source_path, sizeof r.source_path, "%s", src->name);
     LrBuffer text = {0};
@@ -390,6 +480,12 @@ LrStatus run_experiment(const LrSource *src, const LrSpec *spec, const LrRunOpti
         }
         train_report_history(&plan, &state);
     }
+    r.checkpoint_epochs = state.epochs_done;
+    r.checkpoint_seconds = state.seconds;
+    if (options->out_dir && metrics_open(&r, &plan, &state) < 0) {
+        status = status_of(LR_RUN_FAILED);
+        goto done;
+    }
     catch_signals();
     LrTrainHooks hooks = {&r, save_progress, options->halt_after, &interrupted, options->quiet};
     status = train_run(&plan, &state, src, diag, &hooks);
@@ -410,6 +506,9 @@ LrStatus run_experiment(const LrSource *src, const LrSpec *spec, const LrRunOpti
         report_timing(options->quiet, state.epochs_done, plan.optimizer.step, state.seconds,
                       state.step_seconds);
 done:
+    if (r.metrics_fd >= 0)
+        close(r.metrics_fd);
+    buffer_free(&r.metrics_line);
     plan_free(&plan);
     buffer_free(&text);
     return status;

@@ -1,7 +1,8 @@
 /* run.h — one experiment from a checked Spec to its results: builds the
  * Plan, trains (or resumes a checkpointed run), evaluates, saves, and
- * writes the run directory (metrics.csv, run.json, model.safetensors,
- * checkpoint.safetensors), every file atomically. */
+ * writes the run directory: run.json, model.safetensors and
+ * checkpoint.safetensors atomically; metrics.csv a row per epoch, made
+ * durable with each checkpoint. */
 #ifndef LR_RUN_H
 #define LR_RUN_H
 #include <stdbool.h>
@@ -11,6 +12,16 @@
 #include "spec.h"
 #include "status.h"
 
+/* How often a run writes its checkpoint, besides at the end and on
+ * SIGINT/SIGTERM: every `epochs` epochs when that is set, else once
+ * `seconds` of training have passed since the last one. Each costs a few
+ * flushes to disk, which dominate a short run's time. */
+typedef struct LrCheckpointEvery {
+    int64_t epochs;
+    double seconds;
+} LrCheckpointEvery;
+#define LR_CHECKPOINT_DEFAULT_SECONDS 60
+
 typedef struct LrRunOptions {
     const char *out_dir;  /* the run directory, or NULL for no files */
     bool resume;          /* continue the checkpoint in out_dir */
@@ -19,6 +30,7 @@ typedef struct LrRunOptions {
     int64_t halt_after;   /* behave as if interrupted after this many updates */
     const char *const *sets; /* the --set NAME=VALUE that made this experiment, */
     int set_count;           /* recorded in checkpoints so that --resume repeats them */
+    LrCheckpointEvery checkpoint_every;
 } LrRunOptions;
 
 /* Runs spec (from src). Returns LR_OK; LR_RUN_FAILED; LR_LANGUAGE_ERROR

@@ -1,0 +1,133 @@
+#!/bin/sh
+# Run directories that cost little: checkpoints at most every
+# --checkpoint-every (and at the end and on a signal), metrics.csv a row per
+# epoch; resuming from whichever checkpoint is there ends exactly as a run
+# never interrupted. Prints "ok NAME" / "not ok NAME: why".
+. "$(dirname "$0")/../golden_lib.sh"
+# metrics.csv without its seconds column (the one column that may differ).
+rows() { sed 's/,[^,]*$//' "$1"; }
+# epochs DIR: the epochs the checkpoint in DIR holds (its history's rows),
+# read from the safetensors header.
+epochs() {
+    $PY -c "
+import json, struct, sys
+f = open(sys.argv[1], 'rb')
+n = struct.unpack('<Q', f.read(8))[0]
+h = json.loads(f.read(n))
+print(h['train/history']['shape'][0] if 'train/history' in h else 0)" "$1/checkpoint.safetensors"
+}
+
+cat >"$tmp/short.lr" <<'LR'
+seed 11
+dataset d = blobs(n=600, features=6, classes=3, spread=1) validation=0.2
+model dense(16, activation=tanh) -> dropout(0.1) -> dense(3, activation=softmax)
+loss categorical_crossentropy
+optimizer adam lr=0.003
+train epochs=9 batch=16 metrics=[accuracy]
+LR
+# 30 steps an epoch, 270 in all.
+"$LRC" --quiet --out "$tmp/whole" "$tmp/short.lr" >"$tmp/whole.out" 2>"$tmp/err" ||
+    notok "reference run" "$(head -3 "$tmp/err")"
+rows "$tmp/whole/metrics.csv" >"$tmp/whole.rows"
+
+# --- exact resume at each checkpoint setting -------------------------------
+# Halted mid-epoch, at an epoch's last step, at the first step and late:
+# the resumed run's weights, stdout and metrics.csv rows are the
+# uninterrupted run's.
+for every in 1epoch 3epochs 60s; do
+    bad=""
+    for at in 1 30 44 95 269; do
+        rm -rf "$tmp/part"
+        "$LRC" --quiet --checkpoint-every $every --out "$tmp/part" --halt-after $at \
+            "$tmp/short.lr" >/dev/null 2>&1
+        st=$?
+        "$LRC" --quiet --checkpoint-every $every --resume "$tmp/part" >"$tmp/part.out" 2>"$tmp/err"
+        rows "$tmp/part/metrics.csv" >"$tmp/part.rows"
+        if [ $st -ne 130 ]; then bad="$bad; halt at $at exit $st"
+        elif ! cmp -s "$tmp/whole/model.safetensors" "$tmp/part/model.safetensors"; then bad="$bad; $at: weights differ"
+        elif ! cmp -s "$tmp/whole.out" "$tmp/part.out"; then bad="$bad; $at: stdout differs"
+        elif ! cmp -s "$tmp/whole.rows" "$tmp/part.rows"; then bad="$bad; $at: metrics.csv differs"
+        fi
+    done
+    [ -z "$bad" ] && ok "resume is exact with --checkpoint-every $every" ||
+        notok "resume is exact with --checkpoint-every $every" "${bad#; }"
+done
+
+# --- the checkpoint policy ---------------------------------------------------
+# A run long enough to be caught between checkpoints: SIGKILL leaves the
+# last checkpoint, and metrics.csv rows beyond it (written, not synced).
+cat >"$tmp/long.lr" <<'LR'
+seed 5
+dataset d = blobs(n=100000, features=20, classes=4, spread=8) validation=0.1
+model dense(128, activation=relu) -> dense(4, activation=softmax)
+loss categorical_crossentropy
+optimizer sgd lr=0.002 momentum=0.9
+train epochs=30 batch=8 metrics=[accuracy]
+LR
+"$LRC" --quiet --threads 1 --out "$tmp/long-whole" "$tmp/long.lr" >"$tmp/long.out" 2>"$tmp/err" ||
+    notok "long reference run" "$(head -3 "$tmp/err")"
+rows "$tmp/long-whole/metrics.csv" >"$tmp/long.rows"
+# run_until DIR ROWS ARGS...: starts a run, SIGKILLs it once metrics.csv
+# has ROWS lines (header included).
+run_until() {
+    dir=$1 want=$2
+    shift 2
+    "$LRC" --quiet --threads 1 --out "$dir" "$@" "$tmp/long.lr" >/dev/null 2>&1 &
+    pid=$!
+    for _ in $(seq 600); do
+        [ -f "$dir/metrics.csv" ] && [ "$(wc -l <"$dir/metrics.csv")" -ge "$want" ] && break
+        sleep 0.02
+    done
+    kill -KILL $pid 2>/dev/null
+    wait $pid 2>/dev/null
+}
+run_until "$tmp/killed" 8 --checkpoint-every 3epochs
+have=$(epochs "$tmp/killed")
+lines=$(wc -l <"$tmp/killed/metrics.csv")
+if [ $((have % 3)) -eq 0 ] && [ "$have" -ge 3 ] && [ "$lines" -gt "$have" ]; then
+    ok "--checkpoint-every 3epochs checkpoints every third epoch, metrics.csv every epoch"
+else notok "--checkpoint-every 3epochs checkpoints every third epoch, metrics.csv every epoch" \
+    "checkpoint at epoch $have, metrics.csv $lines lines"; fi
+# Resuming re-runs the epochs after the checkpoint: the same weights,
+# stdout and rows (metrics.csv cut back to the checkpoint, not repeated).
+"$LRC" --quiet --threads 1 --resume "$tmp/killed" >"$tmp/killed.out" 2>"$tmp/err"
+st=$?
+rows "$tmp/killed/metrics.csv" >"$tmp/killed.rows"
+if [ $st -eq 0 ] && cmp -s "$tmp/long-whole/model.safetensors" "$tmp/killed/model.safetensors" &&
+    cmp -s "$tmp/long.out" "$tmp/killed.out" && cmp -s "$tmp/long.rows" "$tmp/killed.rows"; then
+    ok "resume after the last checkpoint re-runs the epochs since, exactly"
+else notok "resume after the last checkpoint re-runs the epochs since, exactly" \
+    "exit $st: $(head -2 "$tmp/err") $(diff "$tmp/long.rows" "$tmp/killed.rows" | head -3 | tr '\n' ' ')"; fi
+# By default a checkpoint waits for 60 seconds of training: none in the
+# first epochs, while metrics.csv grows.
+run_until "$tmp/early" 4
+if [ ! -e "$tmp/early/checkpoint.safetensors" ] && [ "$(wc -l <"$tmp/early/metrics.csv")" -ge 4 ]; then
+    ok "the default writes no checkpoint before 60 seconds of training"
+else notok "the default writes no checkpoint before 60 seconds of training" \
+    "$(ls "$tmp/early" | tr '\n' ' ')"; fi
+# A time-based interval: a checkpoint well before the end (an epoch here
+# takes tens of milliseconds; 30 of them, more than a second).
+"$LRC" --quiet --threads 1 --checkpoint-every 1s --out "$tmp/timed" "$tmp/long.lr" >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 600); do
+    [ -f "$tmp/timed/checkpoint.safetensors" ] && break
+    sleep 0.02
+done
+kill -KILL $pid 2>/dev/null
+wait $pid 2>/dev/null
+have=$(epochs "$tmp/timed")
+[ "$have" -ge 1 ] && [ "$have" -lt 30 ] && ok "--checkpoint-every 1s checkpoints during the run" ||
+    notok "--checkpoint-every 1s checkpoints during the run" "checkpoint at epoch $have"
+# The end always has one, at the last epoch.
+[ "$(epochs "$tmp/long-whole")" -eq 30 ] && ok "a finished run's checkpoint is its last epoch" ||
+    notok "a finished run's checkpoint is its last epoch" "epoch $(epochs "$tmp/long-whole")"
+
+for v in 0s 5 5x epochs 3e 1.5s -1s ''; do
+    "$LRC" --checkpoint-every "$v" "$tmp/short.lr" >/dev/null 2>"$tmp/err"
+    st=$?
+    if [ $st -ne 2 ] || ! grep -q "^lrc: error: --checkpoint-every needs N epochs or N seconds from 1 to 10^9, e.g. '5epochs' or '30s', not '$v'\$" "$tmp/err"; then
+        notok "--checkpoint-every refuses '$v'" "exit $st: $(head -1 "$tmp/err")"
+        continue
+    fi
+    ok "--checkpoint-every refuses '$v'"
+done

@@ -73,6 +73,9 @@ static const char help_text[] =
     "                 checkpoint every N epochs, or after N seconds of\n"
     "                 training since the last (default 60s); always at the\n"
     "                 end and on SIGINT/SIGTERM\n"
+    "  --force        let --out DIR replace the run DIR holds (its run.json,\n"
+    "                 checkpoint, sweep.csv, metrics.csv and model); without\n"
+    "                 it, such a DIR is refused\n"
     "  --resume DIR   continue the run checkpointed in DIR\n"
     "  --halt-after N stop as if interrupted after N updates (to test resume)\n"
     "  --threads N    threads for BLAS and lrc's own loops (default: the\n"
@@ -103,7 +106,7 @@ typedef struct Options {
     long long steps;      /* -1: not given */
     long long halt_after; /* 0: never */
     long long jobs;       /* 0: not given (one run at a time) */
-    bool quiet, explain;
+    bool quiet, explain, force;
     const char *out_dir, *resume_dir;
     const char *checkpoint_text;         /* --checkpoint-every as given, */
     LrCheckpointEvery checkpoint_every;  /* and as read */
@@ -159,6 +162,7 @@ static const OptionRow option_rows[] = {
      NULL, false},
     {"-j", NULL, OPTION_INTEGER, CMD_ALL, offsetof(Options, jobs), 1, 256,
      "a number of runs from 1 to 256", true},
+    {"--force", NULL, OPTION_FLAG, CMD_RUN, offsetof(Options, force), 0, 0, NULL, false},
     {"--checkpoint-every", NULL, OPTION_INTERVAL, CMD_RUN, offsetof(Options, checkpoint_every),
      1, 1000000000LL, "N epochs or N seconds from 1 to 10^9, e.g. '5epochs' or '30s'", false},
 };
@@ -297,6 +301,9 @@ static LrStatus check_options(const Options *o, const bool *given)
         if (o->command != CMD_RUN || o->file || o->out_dir || o->seed >= 0)
             return usage_error("%s", "--resume DIR takes no file, --out or --seed: the run's "
                                      "checkpoint names them");
+        if (o->force)
+            return usage_error("%s", "--force is for --out DIR: --resume continues the run "
+                                     "that DIR holds");
         return status_of(LR_OK);
     }
     if (!o->file) {
@@ -562,6 +569,40 @@ static LrStatus confine(const LrSandbox *box, const Options *o, const LrSpec *sp
     return status_of(LR_OK);
 }
 
+/* What lrc writes in a run directory: the first three mark one that holds
+ * a run (or a sweep), which --out refuses to write over piecemeal; --force
+ * removes them all first, and nothing else. */
+static const char *const run_files[] = {"run.json", "checkpoint.safetensors", "sweep.csv",
+                                        "metrics.csv", "model.safetensors"};
+enum { RUN_MARKS = 3 };
+
+/* --out DIR for a new run: refused when DIR holds one, unless --force. */
+static LrStatus claim_run_dir(const Options *o)
+{
+    if (!o->out_dir || o->resume_dir)
+        return status_of(LR_OK);
+    char path[PATH_MAX];
+    for (size_t i = 0; i < sizeof run_files / sizeof *run_files; i++) {
+        snprintf(path, sizeof path, "%s/%s", o->out_dir, run_files[i]);
+        struct stat st;
+        if (lstat(path, &st) != 0)
+            continue;
+        if (!o->force) {
+            if (i >= RUN_MARKS)
+                continue;
+            diag_plain("'%s' already holds a run (%s): continue it with --resume %s, or "
+                       "replace it with --force",
+                       o->out_dir, run_files[i], o->out_dir);
+            return status_of(LR_LANGUAGE_ERROR);
+        }
+        if (unlink(path) != 0) {
+            diag_plain("cannot remove '%s': %s", path, strerror(errno));
+            return status_of(LR_RUN_FAILED);
+        }
+    }
+    return status_of(LR_OK);
+}
+
 /* Each run of a sweep may write only in its own run directory and what
  * --allow-write adds (build_sandbox, in the run), so a `save` must lie in
  * the latter: said once here, at the save, rather than by every run. */
@@ -599,10 +640,10 @@ static LrStatus run_sweep(const Options *o, const LrSpec *spec, const LrSandbox 
         axes[i] = (LrSweepAxis){spec->sweeps[i].name, spec->sweeps[i].count,
                                 spec->sweeps[i].values};
     /* Every run gets the options that are not the sweep's own: each
-     * --set, --allow-read and --allow-write, --checkpoint-every, --seed
-     * and --threads. */
+     * --set, --allow-read and --allow-write, --checkpoint-every, --force,
+     * --seed and --threads. */
     size_t pairs = (size_t)o->sets.count + (size_t)o->allow_read.count +
-                   (size_t)o->allow_write.count + 3;
+                   (size_t)o->allow_write.count + 4;
     const char **extra = malloc((2 * pairs + 1) * sizeof *extra);
     if (!extra) {
         diag_plain("out of memory");
@@ -631,6 +672,8 @@ static LrStatus run_sweep(const Options *o, const LrSpec *spec, const LrSandbox 
         extra[n++] = "--allow-write";
         extra[n++] = o->allow_write.items[i];
     }
+    if (o->force)
+        extra[n++] = "--force";
     if (o->checkpoint_text) {
         extra[n++] = "--checkpoint-every";
         extra[n++] = o->checkpoint_text;
@@ -801,11 +844,16 @@ static LrStatus run_checked(const Options *o, Checked *c)
                        "one");
             return status_of(LR_LANGUAGE_ERROR);
         }
+        LrStatus claimed = claim_run_dir(o);
+        if (!status_ok(claimed))
+            return claimed;
         test_pause();
         return run_sweep(o, spec, &c->sandbox);
     }
     LrStatus status = status_of(LR_OK);
     if (spec->has_train && !status_ok(status = plan_check_size(spec, &c->src, &c->diag)))
+        return status;
+    if (!status_ok(status = claim_run_dir(o)))
         return status;
     int threads = thread_count(o);
     test_pause();

@@ -131,3 +131,54 @@ for v in 0s 5 5x epochs 3e 1.5s -1s ''; do
     fi
     ok "--checkpoint-every refuses '$v'"
 done
+
+# --- a run directory that holds a run ----------------------------------------
+# expect_exact NAME STATUS STDERR COMMAND...: exit STATUS, stderr exactly
+# STDERR (printf's escapes).
+expect_exact() {
+    name=$1 want=$2
+    printf "$3" >"$tmp/want"
+    shift 3
+    "$@" >"$tmp/out" 2>"$tmp/err"
+    st=$?
+    if [ $st -eq "$want" ] && cmp -s "$tmp/want" "$tmp/err"; then ok "$name"
+    else notok "$name" "exit $st: $(head -2 "$tmp/err")"; fi
+}
+sums() { (cd "$1" && sha256sum run.json checkpoint.safetensors metrics.csv model.safetensors); }
+sums "$tmp/whole" >"$tmp/before"
+expect_exact "--out refuses a directory that holds a run" 2 \
+    "lrc: error: '$tmp/whole' already holds a run (run.json): continue it with --resume $tmp/whole, or replace it with --force\n" \
+    "$LRC" --quiet --out "$tmp/whole" "$tmp/short.lr"
+sums "$tmp/whole" >"$tmp/after"
+cmp -s "$tmp/before" "$tmp/after" && ok "a refused --out leaves the run as it was" ||
+    notok "a refused --out leaves the run as it was" "$(diff "$tmp/before" "$tmp/after" | head -2)"
+rm -rf "$tmp/halted"
+"$LRC" --quiet --out "$tmp/halted" --halt-after 40 "$tmp/short.lr" >/dev/null 2>&1
+expect_exact "--out refuses a halted run's directory" 2 \
+    "lrc: error: '$tmp/halted' already holds a run (checkpoint.safetensors): continue it with --resume $tmp/halted, or replace it with --force\n" \
+    "$LRC" --quiet --out "$tmp/halted" "$tmp/short.lr"
+# --force: lrc's files are replaced, the rest kept; the run is a new one.
+echo notes >"$tmp/halted/notes.txt"
+"$LRC" --quiet --force --out "$tmp/halted" "$tmp/short.lr" >"$tmp/forced.out" 2>"$tmp/err"
+st=$?
+rows "$tmp/halted/metrics.csv" >"$tmp/forced.rows"
+if [ $st -eq 0 ] && cmp -s "$tmp/whole.out" "$tmp/forced.out" && cmp -s "$tmp/whole.rows" "$tmp/forced.rows" &&
+    cmp -s "$tmp/whole/model.safetensors" "$tmp/halted/model.safetensors" &&
+    [ "$(cat "$tmp/halted/notes.txt")" = notes ]; then ok "--force replaces the run and keeps other files"
+else notok "--force replaces the run and keeps other files" "exit $st: $(head -2 "$tmp/err")"; fi
+expect "--force is not for --resume" 2 \
+    "^lrc: error: --force is for --out DIR: --resume continues the run that DIR holds\$" \
+    "$LRC" --quiet --force --resume "$tmp/whole"
+# A sweep's directory: refused, then replaced with --force, run by run.
+sed 's/optimizer adam lr=0.003/let rate = sweep(0.003, 0.01)\noptimizer adam lr=rate/' "$tmp/short.lr" >"$tmp/sweep.lr"
+"$LRC" --quiet --out "$tmp/sweep" "$tmp/sweep.lr" >"$tmp/sweep.out" 2>"$tmp/err" ||
+    notok "sweep reference" "$(head -2 "$tmp/err")"
+expect_exact "--out refuses a sweep's directory" 2 \
+    "lrc: error: '$tmp/sweep' already holds a run (sweep.csv): continue it with --resume $tmp/sweep, or replace it with --force\n" \
+    "$LRC" --quiet --out "$tmp/sweep" "$tmp/sweep.lr"
+cp "$tmp/sweep/sweep.csv" "$tmp/sweep.csv"
+"$LRC" --quiet --force --out "$tmp/sweep" "$tmp/sweep.lr" >"$tmp/sweep2.out" 2>"$tmp/err"
+st=$?
+if [ $st -eq 0 ] && cmp -s "$tmp/sweep.out" "$tmp/sweep2.out" && cmp -s "$tmp/sweep.csv" "$tmp/sweep/sweep.csv"; then
+    ok "--force replaces a sweep, each of its runs too"
+else notok "--force replaces a sweep, each of its runs too" "exit $st: $(head -2 "$tmp/err") $(head -3 "$tmp/sweep/run-001/stderr.txt")"; fi

@@ -76,7 +76,8 @@ static const char help_text[] =
     "  --force        let --out DIR replace the run DIR holds (its run.json,\n"
     "                 checkpoint, sweep.csv, metrics.csv and model); without\n"
     "                 it, such a DIR is refused\n"
-    "  --resume DIR   continue the run checkpointed in DIR\n"
+    "  --resume DIR   continue the run checkpointed in DIR, as it was (no\n"
+    "                 --set: `load` DIR/checkpoint.safetensors in a new run)\n"
     "  --halt-after N stop as if interrupted after N updates (to test resume)\n"
     "  --threads N    threads for BLAS and lrc's own loops (default: the\n"
     "                 number of cores); results are identical whatever N is\n"
@@ -304,6 +305,14 @@ static LrStatus check_options(const Options *o, const bool *given)
         if (o->force)
             return usage_error("%s", "--force is for --out DIR: --resume continues the run "
                                      "that DIR holds");
+        /* A --set would make another experiment, which the checkpoint
+         * would refuse after a less helpful message. */
+        if (o->sets.count > 0)
+            return usage_error("--resume takes no --set: a resumed run is the run it was, "
+                               "with the values its checkpoint holds; to train on from its "
+                               "weights in a new run, write load \"%s/checkpoint.safetensors\" "
+                               "in the experiment",
+                               o->resume_dir);
         return status_of(LR_OK);
     }
     if (!o->file) {
@@ -698,12 +707,12 @@ static LrStatus run_sweep(const Options *o, const LrSpec *spec, const LrSandbox 
 }
 
 /* What --resume takes from the run's checkpoint: the file, the seed when
- * --seed set it, and the --set values (after any given now). */
+ * --seed set it, and the --set values. */
 typedef struct Resumed {
     Options options;      /* the given ones, completed */
     char file[4096];
     char *recorded_sets;  /* the recorded values, one block */
-    const char **sets;    /* the given --set values, then the recorded ones */
+    const char **sets;    /* each of them */
 } Resumed;
 
 static LrStatus resume_setup(const Options *given, Resumed *r)
@@ -722,14 +731,13 @@ static LrStatus resume_setup(const Options *given, Resumed *r)
     }
     r->options.file = r->file;
     r->options.seed = has_seed ? (long long)seed : -1;
-    r->sets = malloc(((size_t)given->sets.count + (size_t)recorded + 1) * sizeof *r->sets);
+    r->sets = malloc(((size_t)recorded + 1) * sizeof *r->sets);
     if (!r->sets) {
         diag_plain("out of memory");
         return status_of(LR_RUN_FAILED);
     }
-    for (int i = 0; i < given->sets.count; i++)
-        r->sets[i] = given->sets.items[i];
     r->options.sets.items = r->sets;
+    r->options.sets.count = 0;
     const char *value = r->recorded_sets;
     for (int i = 0; i < recorded; i++, value += strlen(value) + 1)
         r->options.sets.items[r->options.sets.count++] = value;

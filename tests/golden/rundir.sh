@@ -182,3 +182,18 @@ st=$?
 if [ $st -eq 0 ] && cmp -s "$tmp/sweep.out" "$tmp/sweep2.out" && cmp -s "$tmp/sweep.csv" "$tmp/sweep/sweep.csv"; then
     ok "--force replaces a sweep, each of its runs too"
 else notok "--force replaces a sweep, each of its runs too" "exit $st: $(head -2 "$tmp/err") $(head -3 "$tmp/sweep/run-001/stderr.txt")"; fi
+
+# --- a resumed run is the run it was -------------------------------------------
+expect "--resume refuses --set, pointing at load" 2 \
+    "^lrc: error: --resume takes no --set: a resumed run is the run it was, with the values its checkpoint holds; to train on from its weights in a new run, write load \"$tmp/halted/checkpoint.safetensors\" in the experiment\$" \
+    "$LRC" --quiet --resume "$tmp/halted" --set rate=0.1
+# What the message says works: a new run from a checkpoint's weights.
+rm -rf "$tmp/part"
+"$LRC" --quiet --out "$tmp/part" --halt-after 40 "$tmp/short.lr" >/dev/null 2>&1
+sed 's|^train|load "part/checkpoint.safetensors"\ntrain|' "$tmp/short.lr" >"$tmp/tune.lr"
+"$LRC" --quiet "$tmp/tune.lr" >"$tmp/tune.out" 2>"$tmp/err"
+st=$?
+# Its first epoch starts from the checkpoint's weights: not the fresh run's.
+if [ $st -eq 0 ] && [ "$(head -1 "$tmp/tune.out")" != "$(head -1 "$tmp/whole.out")" ]; then
+    ok "load of a checkpoint starts a new run from its weights"
+else notok "load of a checkpoint starts a new run from its weights" "exit $st: $(head -2 "$tmp/err")"; fi

@@ -68,14 +68,15 @@ static const char help_text[] =
     "                 only with --allow-read\n"
     "  --explain      (check) print the experiment with every default filled in\n"
     "  --out DIR      write metrics.csv (a row each epoch), run.json,\n"
-    "                 model.safetensors and a checkpoint to DIR\n"
+    "                 model.safetensors and a checkpoint to DIR; each\n"
+    "                 minimize's trace as trace-N.csv\n"
     "  --checkpoint-every Nepochs | Ns\n"
     "                 checkpoint every N epochs, or after N seconds of\n"
     "                 training since the last (default 60s); always at the\n"
     "                 end and on SIGINT/SIGTERM\n"
     "  --force        let --out DIR replace the run DIR holds (its run.json,\n"
-    "                 checkpoint, sweep.csv, metrics.csv and model); without\n"
-    "                 it, such a DIR is refused\n"
+    "                 checkpoint, sweep.csv, metrics.csv, model and traces);\n"
+    "                 without it, such a DIR is refused\n"
     "  --resume DIR   continue the run checkpointed in DIR, as it was (no\n"
     "                 --set: `load` DIR/checkpoint.safetensors in a new run)\n"
     "  --halt-after N stop as if interrupted after N updates (to test resume)\n"
@@ -580,7 +581,7 @@ static LrStatus confine(const LrSandbox *box, const Options *o, const LrSpec *sp
 
 /* What lrc writes in a run directory: the first three mark one that holds
  * a run (or a sweep), which --out refuses to write over piecemeal; --force
- * removes them all first, and nothing else. */
+ * removes them all first, and the traces, and nothing else. */
 static const char *const run_files[] = {"run.json", "checkpoint.safetensors", "sweep.csv",
                                         "metrics.csv", "model.safetensors"};
 enum { RUN_MARKS = 3 };
@@ -605,6 +606,14 @@ static LrStatus claim_run_dir(const Options *o)
             return status_of(LR_LANGUAGE_ERROR);
         }
         if (unlink(path) != 0) {
+            diag_plain("cannot remove '%s': %s", path, strerror(errno));
+            return status_of(LR_RUN_FAILED);
+        }
+    }
+    /* and the traces of minimize statements (run.h) */
+    for (int i = 1; o->force && i <= SPEC_MAX_MINIMIZES; i++) {
+        snprintf(path, sizeof path, "%s/trace-%d.csv", o->out_dir, i);
+        if (unlink(path) != 0 && errno != ENOENT) {
             diag_plain("cannot remove '%s': %s", path, strerror(errno));
             return status_of(LR_RUN_FAILED);
         }
@@ -877,8 +886,8 @@ static LrStatus run_checked(const Options *o, Checked *c)
                         o->checkpoint_every};
     if (spec->has_train)
         status = run_experiment(&c->src, spec, &run, &c->diag);
-    for (int i = 0; status_ok(status) && i < spec->minimize_count; i++)
-        status = minimize_run(&spec->minimizes[i], &c->src, &c->diag);
+    if (status_ok(status) && spec->minimize_count > 0)
+        status = run_minimizes(&c->src, spec, &run, &c->diag);
     return status;
 }
 

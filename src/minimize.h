@@ -7,10 +7,21 @@
 #include "spec.h"
 #include "status.h"
 
+/* What a run directory keeps of a minimize: every point evaluated, as
+ * numbers (formatted after the loop, which does no string work for it). */
+typedef struct LrMinimizeRecord {
+    double *rows;     /* the caller's, MINIMIZE_RECORD_COLS(m) * (m->steps + 1):
+                         the variables, f, its derivatives, and the lr of the
+                         update from there (NaN at the last point) */
+    int64_t count;    /* rows filled */
+} LrMinimizeRecord;
+#define MINIMIZE_RECORD_COLS(m) (2 * (m)->var_count + 2)
+
 /* Runs m, printing (report.h) a trace row per step (trace=true) or the
- * final point. Returns LR_OK, or LR_RUN_FAILED after reporting a value or
- * derivative that is not finite (at the operation that produced it) or
- * running out of memory. */
-LrStatus minimize_run(const LrMinimizeSpec *m, const LrSource *src, LrDiag *diag);
+ * final point, and filling record unless it is NULL. Returns LR_OK, or
+ * LR_RUN_FAILED after reporting a value or derivative that is not finite
+ * (at the operation that produced it) or running out of memory. */
+LrStatus minimize_run(const LrMinimizeSpec *m, const LrSource *src, LrDiag *diag,
+                      LrMinimizeRecord *record);
 
 #endif

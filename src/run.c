@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "fileio.h"
 #include "json.h"
 #include "metrics.h"
+#include "minimize.h"
 #include "plan.h"
 #include "report.h"
 #include "sha256.h"
@@ -441,21 +443,31 @@ static LrStatus load_weights(LrPlan *plan, const LrSpec *spec, const LrSource *s
     return status_of(LR_OK);
 }
 
+/* What identifies the run in its files: the source's path, the resolved
+ * experiment (in text, which the caller frees) and its SHA-256. */
+static int run_start(Run *r, LrBuffer *text)
+{
+    if (!realpath(r->src->name, r->source_path))
+        snprintf(r->source_path, sizeof r->source_path, "%s", r->src->name);
+    explain_spec(r->spec, text);
+    if (text->failed) {
+        diag_error(r->diag, NULL, (LrSpan){0, 0}, "out of memory");
+        return -1;
+    }
+    r->experiment = text->data;
+    sha256_hex(text->data, text->length, r->experiment_sha);
+    return 0;
+}
+
 LrStatus run_experiment(const LrSource *src, const LrSpec *spec, const LrRunOptions *options,
                         LrDiag *diag)
 {
     Run r = {src, spec, options, diag, "", NULL, "", -1, {0}, 0, 0};
-    if (!realpath(src->name, r.source_path))
-        snprintf(r.source_path, sizeof r.source_path, "%s", src->name);
     LrBuffer text = {0};
-    explain_spec(spec, &text);
-    if (text.failed) {
+    if (run_start(&r, &text) < 0) {
         buffer_free(&text);
-        diag_error(diag, NULL, (LrSpan){0, 0}, "out of memory");
         return status_of(LR_RUN_FAILED);
     }
-    r.experiment = text.data;
-    sha256_hex(text.data, text.length, r.experiment_sha);
 
     LrPlan plan;
     LrStatus status = plan_build(&plan, spec, src, diag);
@@ -510,6 +522,146 @@ done:
         close(r.metrics_fd);
     buffer_free(&r.metrics_line);
     plan_free(&plan);
+    buffer_free(&text);
+    return status;
+}
+
+/* ---------------------------------------------------------------- minimize */
+
+/* trace-N.csv: a row per point evaluated, in full precision. */
+static int write_trace(const Run *r, const LrMinimizeSpec *m, int index,
+                       const LrMinimizeRecord *record)
+{
+    int n = m->var_count, cols = MINIMIZE_RECORD_COLS(m);
+    LrBuffer b = {0};
+    buffer_printf(&b, "step");
+    for (int i = 0; i < n; i++)
+        buffer_printf(&b, ",%s", m->var_names[i]);
+    buffer_printf(&b, ",f");
+    for (int i = 0; i < n; i++)
+        buffer_printf(&b, ",df/d%s", m->var_names[i]);
+    buffer_printf(&b, ",lr\n");
+    for (int64_t step = 0; step < record->count; step++) {
+        const double *row = record->rows + (size_t)step * (size_t)cols;
+        char v[DECIMAL_SHORTEST_SIZE];
+        buffer_printf(&b, "%lld", (long long)step);
+        for (int c = 0; c < cols - 1; c++) {
+            decimal_shortest(row[c], v);
+            buffer_printf(&b, ",%s", v);
+        }
+        /* The last point has no update, so no lr. */
+        if (!isnan(row[cols - 1]))
+            decimal_shortest(row[cols - 1], v);
+        buffer_printf(&b, ",%s\n", isnan(row[cols - 1]) ? "" : v);
+    }
+    char name[32];
+    snprintf(name, sizeof name, "trace-%d.csv", index + 1);
+    return write_file(r, name, &b);
+}
+
+/* run.json of a file that trains nothing: the experiment, and each
+ * minimize's last point. */
+static int write_minimize_json(const Run *r, const LrMinimizeRecord *records, int count,
+                               const char *error)
+{
+    LrBuffer b = {0};
+    LrJsonWriter w = {.out = &b, .indent = 2};
+    json_begin_object(&w);
+    json_key(&w, "lrc_version");
+    json_string(&w, LRC_VERSION);
+    json_key(&w, "source");
+    json_string(&w, r->source_path);
+    json_key(&w, "experiment");
+    json_string(&w, r->experiment);
+    json_key(&w, "experiment_sha256");
+    json_string(&w, r->experiment_sha);
+    json_key(&w, "minimize");
+    json_begin_array(&w);
+    for (int i = 0; i < count; i++) {
+        const LrMinimizeSpec *m = &r->spec->minimizes[i];
+        const LrMinimizeRecord *record = &records[i];
+        char name[32];
+        snprintf(name, sizeof name, "trace-%d.csv", i + 1);
+        json_begin_object(&w);
+        json_key(&w, "expression");
+        json_string(&w, m->text);
+        json_key(&w, "trace");
+        json_string(&w, name);
+        json_key(&w, "steps");
+        json_integer(&w, record->count > 0 ? record->count - 1 : 0);
+        json_key(&w, "point");
+        if (record->count > 0) {
+            const double *last =
+                record->rows + (size_t)(record->count - 1) * (size_t)MINIMIZE_RECORD_COLS(m);
+            json_begin_object(&w);
+            for (int v = 0; v < m->var_count; v++) {
+                json_key(&w, m->var_names[v]);
+                json_number(&w, last[v]);
+            }
+            json_end_object(&w);
+            json_key(&w, "f");
+            json_number(&w, last[m->var_count]);
+        } else {
+            json_null(&w);
+        }
+        json_end_object(&w);
+    }
+    json_end_array(&w);
+    if (error[0]) {
+        json_key(&w, "error");
+        json_string(&w, error);
+    }
+    json_end_object(&w);
+    buffer_printf(&b, "\n");
+    return write_file(r, "run.json", &b);
+}
+
+LrStatus run_minimizes(const LrSource *src, const LrSpec *spec, const LrRunOptions *options,
+                       LrDiag *diag)
+{
+    LrStatus status = status_of(LR_OK);
+    if (!options->out_dir) {
+        for (int i = 0; status_ok(status) && i < spec->minimize_count; i++)
+            status = minimize_run(&spec->minimizes[i], src, diag, NULL);
+        return status;
+    }
+    Run r = {src, spec, options, diag, "", NULL, "", -1, {0}, 0, 0};
+    LrBuffer text = {0};
+    if (run_start(&r, &text) < 0) {
+        buffer_free(&text);
+        return status_of(LR_RUN_FAILED);
+    }
+    LrMinimizeRecord records[SPEC_MAX_MINIMIZES] = {{0}};
+    char error[256] = "";
+    int count = 0;
+    for (int i = 0; status_ok(status) && i < spec->minimize_count; i++) {
+        const LrMinimizeSpec *m = &spec->minimizes[i];
+        size_t rows = (size_t)m->steps + 1, cols = (size_t)MINIMIZE_RECORD_COLS(m);
+        records[i].rows = rows <= SIZE_MAX / sizeof(double) / cols
+                              ? malloc(rows * cols * sizeof(double))
+                              : NULL;
+        if (!records[i].rows) {
+            diag_error(diag, src, m->span, "out of memory for the trace of this minimize");
+            snprintf(error, sizeof error, "out of memory for the trace of minimize %d", i + 1);
+            status = status_of(LR_RUN_FAILED);
+            break;
+        }
+        count = i + 1;
+        status = minimize_run(m, src, diag, &records[i]);
+        if (!status_ok(status))
+            snprintf(error, sizeof error, "minimize %d stopped at a value that is not finite",
+                     i + 1);
+        if (write_trace(&r, m, i, &records[i]) < 0) {
+            if (!error[0])
+                snprintf(error, sizeof error, "cannot write trace-%d.csv", i + 1);
+            status = status_of(LR_RUN_FAILED);
+        }
+    }
+    /* A file that trains has its run.json from run_experiment. */
+    if (!spec->has_train && write_minimize_json(&r, records, count, error) < 0)
+        status = status_of(LR_RUN_FAILED);
+    for (int i = 0; i < count; i++)
+        free(records[i].rows);
     buffer_free(&text);
     return status;
 }

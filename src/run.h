@@ -39,4 +39,12 @@ typedef struct LrRunOptions {
 LrStatus run_experiment(const LrSource *src, const LrSpec *spec, const LrRunOptions *options,
                         LrDiag *diag);
 
+/* Runs spec's minimize statements in file order, each after the previous
+ * succeeded. With a run directory, each one's trace (every point, in full
+ * precision) goes to trace-N.csv, N from 1 in file order, and a file that
+ * trains nothing gets a run.json: the experiment, its SHA-256 and each
+ * minimize's last point. LR_OK or LR_RUN_FAILED (reported). */
+LrStatus run_minimizes(const LrSource *src, const LrSpec *spec, const LrRunOptions *options,
+                       LrDiag *diag);
+
 #endif

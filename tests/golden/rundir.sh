@@ -197,3 +197,56 @@ st=$?
 if [ $st -eq 0 ] && [ "$(head -1 "$tmp/tune.out")" != "$(head -1 "$tmp/whole.out")" ]; then
     ok "load of a checkpoint starts a new run from its weights"
 else notok "load of a checkpoint starts a new run from its weights" "exit $st: $(head -2 "$tmp/err")"; fi
+
+# --- minimize with --out -------------------------------------------------------
+# A file of minimize statements only: each one's trace in trace-N.csv, and
+# run.json with the experiment, its SHA-256 and each last point; checked
+# against the same descent in Python (float32 variables, as lrc keeps them).
+cat >"$tmp/min.lr" <<'LR'
+minimize (x - 3)^2 + 2 * (y + 1)^2 from x=0, y=0 lr=0.1 steps=7
+minimize cosh(z) from z=1 lr=0.3 steps=4 trace=true
+LR
+"$LRC" --quiet --out "$tmp/min" "$tmp/min.lr" >"$tmp/min.out" 2>"$tmp/err"
+st=$?
+check "minimize writes its traces and run.json" $PY -c "
+import csv, hashlib, json, math, struct, sys
+if $st != 0: sys.exit('exit $st: ' + open('$tmp/err').read())
+f32 = lambda v: struct.unpack('f', struct.pack('f', v))[0]
+def descend(f, grad, start, lr, steps):
+    x, rows = [f32(v) for v in start], []
+    for step in range(steps + 1):
+        g = grad(x)
+        rows.append([step] + x + [f(x)] + g + ([lr] if step < steps else []))
+        x = [f32(xi - f32(lr * gi)) for xi, gi in zip(x, g)]
+    return rows
+want = [descend(lambda p: (p[0] - 3) ** 2 + 2 * (p[1] + 1) ** 2,
+                lambda p: [2 * (p[0] - 3), 4 * (p[1] + 1)], [0, 0], 0.1, 7),
+        descend(lambda p: math.cosh(p[0]), lambda p: [math.sinh(p[0])], [1], 0.3, 4)]
+heads = ['step,x,y,f,df/dx,df/dy,lr', 'step,z,f,df/dz,lr']
+for n, (rows, head) in enumerate(zip(want, heads), 1):
+    lines = open('$tmp/min/trace-%d.csv' % n).read().splitlines()
+    assert lines[0] == head, lines[0]
+    got = [[float(v) for v in l.split(',') if v != ''] for l in lines[1:]]
+    assert len(got) == len(rows), (n, len(got))
+    for g, w in zip(got, rows):
+        assert len(g) == len(w) and all(abs(a - b) <= 1e-6 * max(1, abs(b)) for a, b in zip(g, w)), (n, g, w)
+run = json.load(open('$tmp/min/run.json'))
+assert hashlib.sha256(run['experiment'].encode()).hexdigest() == run['experiment_sha256']
+assert [m['trace'] for m in run['minimize']] == ['trace-1.csv', 'trace-2.csv']
+assert [m['steps'] for m in run['minimize']] == [7, 4]
+last = want[0][-1]
+assert abs(run['minimize'][0]['point']['x'] - last[1]) < 1e-9 and abs(run['minimize'][0]['point']['y'] - last[2]) < 1e-9
+assert abs(run['minimize'][0]['f'] - last[3]) < 1e-9, run['minimize'][0]
+assert abs(run['minimize'][1]['point']['z'] - want[1][-1][1]) < 1e-9
+"
+# stdout is what it is without --out.
+"$LRC" --quiet "$tmp/min.lr" >"$tmp/min.plain" 2>/dev/null
+cmp -s "$tmp/min.out" "$tmp/min.plain" && ok "minimize's stdout is the same with --out" ||
+    notok "minimize's stdout is the same with --out" "$(diff "$tmp/min.out" "$tmp/min.plain" | head -3)"
+expect "a minimize run directory is refused too" 2 "already holds a run \(run.json\)" \
+    "$LRC" --quiet --out "$tmp/min" "$tmp/min.lr"
+# --force removes the traces as well: one minimize leaves no trace-2.csv.
+sed -n 1p "$tmp/min.lr" >"$tmp/min1.lr"
+"$LRC" --quiet --force --out "$tmp/min" "$tmp/min1.lr" >/dev/null 2>"$tmp/err"
+[ $? -eq 0 ] && [ -f "$tmp/min/trace-1.csv" ] && [ ! -e "$tmp/min/trace-2.csv" ] &&
+    ok "--force removes earlier traces" || notok "--force removes earlier traces" "$(ls "$tmp/min" | tr '\n' ' ')"

@@ -82,7 +82,10 @@ typedef struct Run {
     char *experiment;     /* the resolved text */
     char source_path[PATH_MAX];
     int metrics_fd;       /* metrics.csv, open for appending; -1: none */
-    LrBuffer metrics_line; /* an epoch's row, reused */
+    LrBuffer metrics_pending; /* rows not written yet */
+    double metrics_written;   /* training seconds at the last write */
+    int64_t metrics_writes;   /* writes so far, */
+    int64_t metrics_synced;   /* of which made durable */
     int64_t checkpoint_epochs; /* epochs done at the last checkpoint */
     double checkpoint_seconds; /* training seconds at the last checkpoint */
 } Run;
@@ -174,39 +177,57 @@ static int metrics_open(Run *r, const LrPlan *plan, const LrTrainState *state)
     return status;
 }
 
-/* Appends the epoch just finished. */
-static int metrics_append(Run *r, const LrPlan *plan, const LrTrainState *state)
+/* Writes the rows waiting in metrics_pending to metrics.csv. */
+static int metrics_write(Run *r, double seconds)
 {
     char why[512], path[PATH_MAX];
-    r->metrics_line.length = 0;
-    metrics_row(r, plan, state->epochs_done - 1, &r->metrics_line);
-    if (r->metrics_line.failed || file_append(r->metrics_fd, r->metrics_line.data,
-                                              r->metrics_line.length, why, sizeof why) < 0) {
+    LrBuffer *b = &r->metrics_pending;
+    if (b->failed || file_append(r->metrics_fd, b->data, b->length, why, sizeof why) < 0) {
         path_in(r, "metrics.csv", path, sizeof path);
         diag_error(r->diag, NULL, (LrSpan){0, 0}, "cannot write '%s': %s", path,
-                   r->metrics_line.failed ? "out of memory" : why);
+                   b->failed ? "out of memory" : why);
         return -1;
     }
+    b->length = 0;
+    r->metrics_written = seconds;
+    r->metrics_writes++;
+    return 0;
+}
+
+/* Adds the epoch just finished. Rows reach the file as epochs end, but
+ * at most every METRICS_WRITE_SECONDS of training: a write per epoch of
+ * microseconds would cost more than the epochs. */
+enum { METRICS_WRITES_PER_SECOND = 10 };
+static int metrics_append(Run *r, const LrPlan *plan, const LrTrainState *state)
+{
+    metrics_row(r, plan, state->epochs_done - 1, &r->metrics_pending);
+    if (state->seconds - r->metrics_written >= 1.0 / METRICS_WRITES_PER_SECOND)
+        return metrics_write(r, state->seconds);
     return 0;
 }
 
 /* Makes metrics.csv's rows so far durable: before a checkpoint, so that
  * the file always holds at least the checkpoint's epochs, and at the end. */
-static int metrics_sync(const Run *r)
+static int metrics_sync(Run *r, double seconds)
 {
     char why[512], path[PATH_MAX];
+    if (r->metrics_pending.length > 0 && metrics_write(r, seconds) < 0)
+        return -1;
+    if (r->metrics_synced == r->metrics_writes)
+        return 0;
     if (file_sync(r->metrics_fd, why, sizeof why) < 0) {
         path_in(r, "metrics.csv", path, sizeof path);
         diag_error(r->diag, NULL, (LrSpan){0, 0}, "cannot write '%s': %s", path, why);
         return -1;
     }
+    r->metrics_synced = r->metrics_writes;
     return 0;
 }
 
 static int checkpoint(Run *r, const LrPlan *plan, const LrTrainState *state)
 {
     char why[PATH_MAX + 512];
-    if (metrics_sync(r) < 0)
+    if (metrics_sync(r, state->seconds) < 0)
         return -1;
     if (checkpoint_write(r->options->out_dir, plan, state, r->source_path, r->experiment_sha,
                          r->options->sets, r->options->set_count, why, sizeof why) < 0) {
@@ -421,7 +442,7 @@ static LrStatus finish(Run *r, LrPlan *plan, const LrTrainState *state)
         if (!failed[0])
             snprintf(failed, sizeof failed, "cannot read back '%s'", path);
     }
-    if (metrics_sync(r) < 0 && !failed[0])
+    if (metrics_sync(r, state->seconds) < 0 && !failed[0])
         snprintf(failed, sizeof failed, "cannot write metrics.csv");
     if (write_run_json(r, plan, state, evals, sha, failed) < 0)
         return status_of(LR_RUN_FAILED);
@@ -462,7 +483,7 @@ static int run_start(Run *r, LrBuffer *text)
 LrStatus run_experiment(const LrSource *src, const LrSpec *spec, const LrRunOptions *options,
                         LrDiag *diag)
 {
-    Run r = {src, spec, options, diag, "", NULL, "", -1, {0}, 0, 0};
+    Run r = {src, spec, options, diag, "", NULL, "", -1, {0}, -1, 0, 0, 0, 0};
     LrBuffer text = {0};
     if (run_start(&r, &text) < 0) {
         buffer_free(&text);
@@ -518,9 +539,12 @@ LrStatus run_experiment(const LrSource *src, const LrSpec *spec, const LrRunOpti
         report_timing(options->quiet, state.epochs_done, plan.optimizer.step, state.seconds,
                       state.step_seconds);
 done:
+    /* A run that failed keeps the rows of the epochs that ended. */
+    if (r.metrics_fd >= 0 && r.metrics_pending.length > 0)
+        metrics_write(&r, 0);
     if (r.metrics_fd >= 0)
         close(r.metrics_fd);
-    buffer_free(&r.metrics_line);
+    buffer_free(&r.metrics_pending);
     plan_free(&plan);
     buffer_free(&text);
     return status;
@@ -625,7 +649,7 @@ LrStatus run_minimizes(const LrSource *src, const LrSpec *spec, const LrRunOptio
             status = minimize_run(&spec->minimizes[i], src, diag, NULL);
         return status;
     }
-    Run r = {src, spec, options, diag, "", NULL, "", -1, {0}, 0, 0};
+    Run r = {src, spec, options, diag, "", NULL, "", -1, {0}, -1, 0, 0, 0, 0};
     LrBuffer text = {0};
     if (run_start(&r, &text) < 0) {
         buffer_free(&text);

@@ -132,6 +132,15 @@ for v in 0s 5 5x epochs 3e 1.5s -1s ''; do
     ok "--checkpoint-every refuses '$v'"
 done
 
+# A run that diverges between checkpoints keeps the rows of the epochs
+# that ended, though they came faster than metrics.csv is written.
+printf 'dataset d = linear(n=100, features=2, high=10)\nmodel dense(1)\nloss mse\noptimizer sgd lr=piecewise(boundaries=[45], values=[0.001, 100])\ntrain epochs=30 batch=10\n' >"$tmp/div.lr"
+"$LRC" --quiet --out "$tmp/div" "$tmp/div.lr" >/dev/null 2>"$tmp/err"
+st=$?
+if [ $st -eq 1 ] && grep -q "diverged at epoch 6 " "$tmp/err" && [ "$(wc -l <"$tmp/div/metrics.csv")" -eq 6 ] &&
+    [ ! -e "$tmp/div/checkpoint.safetensors" ]; then ok "a diverged run keeps metrics.csv's rows"
+else notok "a diverged run keeps metrics.csv's rows" "exit $st, $(wc -l <"$tmp/div/metrics.csv") lines: $(head -1 "$tmp/err")"; fi
+
 # --- a run directory that holds a run ----------------------------------------
 # expect_exact NAME STATUS STDERR COMMAND...: exit STATUS, stderr exactly
 # STDERR (printf's escapes).

@@ -268,10 +268,10 @@ $(TSAN)/test_%: tests/unit/test_%.c $$(addprefix src/,$$(addsuffix .c,$$(test_$$
 #   BENCH_RUNS=N   runs of each program, in turn (default 5)
 #   CSV_MB=N       size of the generated CSV, in MiB (default 1024; it is
 #                  written to build/bench/ and deleted afterwards)
-#   BENCH_ONLY=    a comma-separated subset of grades,mlp,digits,csv,check
+#   BENCH_ONLY=    a comma-separated subset of grades,mlp,digits,csv,check,rundir
 BENCH_RUNS ?= 5
 CSV_MB     ?= 1024
-BENCH_ONLY ?= grades,mlp,digits,csv,check
+BENCH_ONLY ?= grades,mlp,digits,csv,check,rundir
 BENCH_PACKAGES := python3-torch python3-numpy time
 BENCH_LRC := build/$(notdir $(CC))/lrc
 

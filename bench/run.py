@@ -20,6 +20,10 @@ run's numbers).
            1000-line file), np.loadtxt timed in bench/peers/csv.py, wc -l
   check    `lrc check` on generated files of 25000, 50000, 100000 lines,
            whole process, less the same for a 30-line file, per line
+  rundir   what --out costs: examples/iris.lr at 1000 epochs with --out (a
+           new run directory each time) against without, whole processes;
+           and a sweep of 8 such runs (-j 1, --out) against 8 times the
+           run without --out
 
 Peak RSS: GNU time's %M (ru_maxrss of the process, in KiB) from one
 untimed warm-up run of each program under /usr/bin/time -f %M; the timed
@@ -34,6 +38,7 @@ import argparse
 import os
 import re
 import shlex
+import shutil
 import statistics
 import subprocess
 import sys
@@ -57,7 +62,10 @@ class Run:
 
 def spawn(cmd):
     """Runs cmd from the repository's root, timing it from the fork to the
-    reaping wait4() that also gives its ru_maxrss."""
+    reaping wait4() that also gives its ru_maxrss. A callable cmd makes
+    the command anew for each run (e.g. a new output directory)."""
+    if callable(cmd):
+        cmd = cmd()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
@@ -79,6 +87,8 @@ def checked(cmd, run):
 
 def rss_run(cmd):
     """The warm-up run under GNU time; returns its peak RSS in KiB."""
+    if callable(cmd):
+        cmd = cmd()
     with tempfile.NamedTemporaryFile(mode="r") as f:
         run = checked(cmd, spawn(["/usr/bin/time", "-f", "%M", "-o", f.name] + cmd))
         return int(f.read().split()[-1])
@@ -328,6 +338,41 @@ def bench_check(lrc, out, runs, log):
     return r, rows
 
 
+def bench_rundir(lrc, out, runs, log):
+    work = os.path.join(out, "rundir")
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    data = os.path.join(ROOT, "examples", "data")
+    with open(os.path.join(ROOT, "examples", "iris.lr")) as f:
+        iris = f.read().replace('"data/iris.csv"', f'"{data}/iris.csv"')
+    iris = iris.replace("epochs=60", "epochs=1000")
+    one, sweep = os.path.join(work, "iris1000.lr"), os.path.join(work, "sweep8.lr")
+    with open(one, "w") as f:
+        f.write(iris)
+    rates = ", ".join(f"0.0{k}" for k in range(1, 9))
+    with open(sweep, "w") as f:
+        f.write(iris.replace("optimizer adam lr=0.05",
+                             f"let rate = sweep({rates})\noptimizer adam lr=rate"))
+    fresh = iter(range(10 ** 6))
+
+    def with_out(path):
+        return lambda: [lrc, "--quiet", path, "--allow-read", data, "--out",
+                        os.path.join(work, f"run-{next(fresh)}")]
+
+    programs = {"plain": ([lrc, "--quiet", one, "--allow-read", data], wall),
+                "out": (with_out(one), wall),
+                "sweep": (with_out(sweep), wall)}
+    # Runs of tens of milliseconds: the median of 5 back to back per turn.
+    r = measure(programs, runs, log, inner={"plain": 5, "out": 5})
+    a, b, c = med(r, "out", "s"), med(r, "plain", "s"), med(r, "sweep", "s")
+    return r, [("iris 1000 ep. --out", f"{a:.3f} s", f"{b:.3f} s (no --out)", b / a,
+                r["out"]["rss"], r["plain"]["rss"], "lrc against itself: what the run directory costs",
+                0.83, "x"),
+               ("sweep 8 x iris --out", f"{c:.3f} s", f"{8 * b:.3f} s (8 x no --out)", 8 * b / c,
+                r["sweep"]["rss"], r["plain"]["rss"], "sweep -j 1 with --out vs 8 runs without",
+                0.83, "x")]
+
+
 # --- the table ------------------------------------------------------------
 
 def table(rows):
@@ -366,6 +411,8 @@ csv: lrc = (whole process - training seconds) - the same for a 1000-line file, i
   parsing, hashing and storing the file; numpy = np.loadtxt(float32) alone; wc -l as the
   limit of reading bytes from the page cache. The file is deleted afterwards.
 check: `lrc check` whole process; per line = (time or RSS - those of a 30-line file) / lines.
+rundir: lrc against itself, whole processes; target 0.83x = at most 1.2 times as long with
+  --out. The run directories are left in OUT/rundir.
 RSS: peak resident set (GNU time %M) of the process; MB = 2^20 bytes."""
 
 
@@ -376,7 +423,7 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--csv-mb", type=int, default=1024)
-    ap.add_argument("--only", default="grades,mlp,digits,csv,check",
+    ap.add_argument("--only", default="grades,mlp,digits,csv,check,rundir",
                     help="comma-separated workloads to run")
     args = ap.parse_args()
     if args.runs < 1 or args.csv_mb < 1:
@@ -400,7 +447,7 @@ def main():
     rows, extra, raw = [], [], {}
     started = time.perf_counter()
     load = os.getloadavg()[0]
-    for name in ("grades", "mlp", "digits", "csv", "check"):
+    for name in ("grades", "mlp", "digits", "csv", "check", "rundir"):
         if name not in only:
             continue
         log(f"bench: {name}")
@@ -413,8 +460,10 @@ def main():
             r, new = bench_digits(lrc, args.runs, log)
         elif name == "csv":
             r, new = bench_csv(lrc, out, args.csv_mb, args.runs, log)
-        else:
+        elif name == "check":
             r, new = bench_check(lrc, out, args.runs, log)
+        else:
+            r, new = bench_rundir(lrc, out, args.runs, log)
         rows += new
         raw[name] = r
 

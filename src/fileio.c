@@ -140,7 +140,9 @@ static void fsync_directory(const char *dir)
     close(fd);
 }
 
-int file_write_atomic(const char *path, const void *data, size_t size, char *why, size_t why_size)
+/* The atomic write, flushed to disk (durable) or not. */
+static int write_atomic(const char *path, const void *data, size_t size, int durable, char *why,
+                        size_t why_size)
 {
     /* The temporary file must be in the target's directory: rename is
      * atomic only within one file system. */
@@ -182,7 +184,7 @@ int file_write_atomic(const char *path, const void *data, size_t size, char *why
         return -1;
     }
     int failed = write_all(fd, data, size) != 0;
-    if (!failed) {
+    if (!failed && durable) {
         int r;
         while ((r = fsync(fd)) != 0 && errno == EINTR)
             ;
@@ -201,12 +203,54 @@ int file_write_atomic(const char *path, const void *data, size_t size, char *why
     if (failed) {
         unlink(tmp);
         fileio_why(why, why_size, "cannot write '%s': %s", path, strerror(saved));
-    } else {
+    } else if (durable) {
         fsync_directory(dir);
     }
     free(tmp);
     free(dir);
     return failed ? -1 : 0;
+}
+
+int file_write_atomic(const char *path, const void *data, size_t size, char *why, size_t why_size)
+{
+    return write_atomic(path, data, size, 1, why, why_size);
+}
+
+int file_write_unsynced(const char *path, const void *data, size_t size, char *why,
+                        size_t why_size)
+{
+    return write_atomic(path, data, size, 0, why, why_size);
+}
+
+/* ======================================================================
+ * A file written a piece at a time (metrics.csv)
+ * ====================================================================== */
+
+int file_open_append(const char *path, char *why, size_t why_size)
+{
+    int fd = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        fileio_why(why, why_size, "cannot write '%s': %s", path,
+                   sandbox_strerror(path, errno, true));
+    return fd;
+}
+
+int file_append(int fd, const void *data, size_t size, char *why, size_t why_size)
+{
+    if (write_all(fd, data, size) == 0)
+        return 0;
+    fileio_why(why, why_size, "%s", strerror(errno));
+    return -1;
+}
+
+int file_sync(int fd, char *why, size_t why_size)
+{
+    int r;
+    while ((r = fsync(fd)) != 0 && errno == EINTR)
+        ;
+    if (r != 0)
+        fileio_why(why, why_size, "%s", strerror(errno));
+    return r != 0 ? -1 : 0;
 }
 
 /* ======================================================================

@@ -28,6 +28,20 @@ void buffer_free(LrBuffer *b);
  * device"); the target is then untouched and no temporary file remains. */
 int file_write_atomic(const char *path, const void *data, size_t size, char *why, size_t why_size);
 
+/* As file_write_atomic (a reader sees the old or the new file whole),
+ * without flushing to disk: after a crash the file may be empty or the
+ * old one. For a file that a later flush (file_sync) makes durable. */
+int file_write_unsynced(const char *path, const void *data, size_t size, char *why,
+                        size_t why_size);
+
+/* A file that grows a piece at a time: opened for appending (never
+ * through a symlink), appended to without a flush, flushed by file_sync
+ * when what it holds must survive a crash. -1 with the reason alone in
+ * why (file_open_append: the whole message). */
+int file_open_append(const char *path, char *why, size_t why_size);
+int file_append(int fd, const void *data, size_t size, char *why, size_t why_size);
+int file_sync(int fd, char *why, size_t why_size);
+
 /* Creates directory path (and missing parents) with mode 0777 & ~umask.
  * Returns 0 if it exists afterwards, else -1 with a reason. */
 int file_make_dirs(const char *path, char *why, size_t why_size);

@@ -81,9 +81,18 @@ static const char help_text[] =
     "                 val_NAME beside it too)\n"
     "  --schedule EXPR\n"
     "                 (plot) a schedule to draw; repeat it to compare\n"
-    "  --out DIR      write metrics.csv, run.json, model.safetensors and a\n"
-    "                 checkpoint (each epoch, and on SIGINT/SIGTERM) to DIR\n"
-    "  --resume DIR   continue the run checkpointed in DIR\n"
+    "  --out DIR      write metrics.csv (a row each epoch), run.json,\n"
+    "                 model.safetensors and a checkpoint to DIR; each\n"
+    "                 minimize's trace as trace-N.csv\n"
+    "  --checkpoint-every Nepochs | Ns\n"
+    "                 checkpoint every N epochs, or after N seconds of\n"
+    "                 training since the last (default 60s); always at the\n"
+    "                 end and on SIGINT/SIGTERM\n"
+    "  --force        let --out DIR replace the run DIR holds (its run.json,\n"
+    "                 checkpoint, sweep.csv, metrics.csv, model and traces);\n"
+    "                 without it, such a DIR is refused\n"
+    "  --resume DIR   continue the run checkpointed in DIR, as it was (no\n"
+    "                 --set: `load` DIR/checkpoint.safetensors in a new run)\n"
     "  --halt-after N stop as if interrupted after N updates (to test resume)\n"
     "  --threads N    threads for BLAS and lrc's own loops (default: the\n"
     "                 number of cores); results are identical whatever N is\n"
@@ -114,8 +123,10 @@ typedef struct Options {
     long long steps;      /* -1: not given */
     long long halt_after; /* 0: never */
     long long jobs;       /* 0: not given (one run at a time) */
-    bool quiet, explain;
+    bool quiet, explain, force;
     const char *out_dir, *resume_dir;
+    const char *checkpoint_text;         /* --checkpoint-every as given, */
+    LrCheckpointEvery checkpoint_every;  /* and as read */
     ArgList sets;         /* NAME=VALUE of each --set */
     ArgList allow_read, allow_write;
     ArgList inputs;       /* plot's run directories */
@@ -133,6 +144,7 @@ typedef enum OptionKind {
     OPTION_TEXT,        /* a const char *, not empty: "needs WANTED" */
     OPTION_TEXTS,       /* appends to an ArgList, not empty: "needs WANTED" */
     OPTION_SETTING,     /* appends NAME=VALUE to an ArgList */
+    OPTION_INTERVAL,    /* N epochs or N seconds (LrCheckpointEvery), and its text */
     OPTION_HELP,
     OPTION_VERSION,
 } OptionKind;
@@ -178,6 +190,9 @@ static const OptionRow option_rows[] = {
      "a schedule, e.g. 'exp_decay(0.1, steps=100, rate=0.5)'", false},
     {"-o", NULL, OPTION_TEXT, CMD_PLOT, offsetof(Options, figure), 0, 0,
      "a file name ending in .png, .svg or .pdf", false},
+    {"--force", NULL, OPTION_FLAG, CMD_RUN, offsetof(Options, force), 0, 0, NULL, false},
+    {"--checkpoint-every", NULL, OPTION_INTERVAL, CMD_RUN, offsetof(Options, checkpoint_every),
+     1, 1000000000LL, "N epochs or N seconds from 1 to 10^9, e.g. '5epochs' or '30s'", false},
 };
 enum { OPTION_COUNT = sizeof option_rows / sizeof option_rows[0] };
 
@@ -194,6 +209,26 @@ static LrStatus usage_error(const char *fmt, ...)
     diag_plain("%s", message);
     diag_text(usage_text);
     return status_of(LR_LANGUAGE_ERROR);
+}
+
+/* Reads "Ns" (seconds of training) or "Nepochs" ("1epoch"), N an integer
+ * in [lo, hi]. */
+static bool parse_interval(const char *s, long long lo, long long hi, LrCheckpointEvery *out)
+{
+    char *end;
+    if (*s < '0' || *s > '9')
+        return false;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || v < lo || v > hi)
+        return false;
+    if (strcmp(end, "s") == 0)
+        *out = (LrCheckpointEvery){0, (double)v};
+    else if (strcmp(end, "epochs") == 0 || strcmp(end, "epoch") == 0)
+        *out = (LrCheckpointEvery){v, 0};
+    else
+        return false;
+    return true;
 }
 
 /* Parses a whole decimal integer in [lo, hi]. */
@@ -283,6 +318,13 @@ static LrStatus option_apply(const OptionRow *row, const char *value, Options *o
         list->items[list->count++] = value;
         break;
     }
+    case OPTION_INTERVAL:
+        if (!value)
+            return usage_error("%s needs a value", row->name);
+        if (!parse_interval(value, row->lo, row->hi, (LrCheckpointEvery *)(void *)field))
+            return usage_error("%s needs %s, not '%s'", row->name, row->wanted, value);
+        o->checkpoint_text = value;
+        break;
     case OPTION_HELP:
     case OPTION_VERSION:
         break;
@@ -336,6 +378,17 @@ static LrStatus check_options(const Options *o, const bool *given)
         if (o->command != CMD_RUN || o->file || o->out_dir || o->seed >= 0)
             return usage_error("%s", "--resume DIR takes no file, --out or --seed: the run's "
                                      "checkpoint names them");
+        if (o->force)
+            return usage_error("%s", "--force is for --out DIR: --resume continues the run "
+                                     "that DIR holds");
+        /* A --set would make another experiment, which the checkpoint
+         * would refuse after a less helpful message. */
+        if (o->sets.count > 0)
+            return usage_error("--resume takes no --set: a resumed run is the run it was, "
+                               "with the values its checkpoint holds; to train on from its "
+                               "weights in a new run, write load \"%s/checkpoint.safetensors\" "
+                               "in the experiment",
+                               o->resume_dir);
         return status_of(LR_OK);
     }
     if (!o->file && o->command != CMD_PLOT) {
@@ -365,6 +418,7 @@ static bool parse_options(int argc, char **argv, Options *o, LrStatus *stop)
     o->command = CMD_RUN;
     o->seed = -1;
     o->steps = -1;
+    o->checkpoint_every.seconds = LR_CHECKPOINT_DEFAULT_SECONDS;
     bool given[OPTION_COUNT] = {false};
     int first = 1;
     if (argc > 1 && (strcmp(argv[1], "check") == 0 || strcmp(argv[1], "schedule") == 0 ||
@@ -637,6 +691,48 @@ static LrStatus confine(const LrSandbox *box, const Options *o, const LrSpec *sp
     return status_of(LR_OK);
 }
 
+/* What lrc writes in a run directory: the first three mark one that holds
+ * a run (or a sweep), which --out refuses to write over piecemeal; --force
+ * removes them all first, and the traces, and nothing else. */
+static const char *const run_files[] = {"run.json", "checkpoint.safetensors", "sweep.csv",
+                                        "metrics.csv", "model.safetensors"};
+enum { RUN_MARKS = 3 };
+
+/* --out DIR for a new run: refused when DIR holds one, unless --force. */
+static LrStatus claim_run_dir(const Options *o)
+{
+    if (!o->out_dir || o->resume_dir)
+        return status_of(LR_OK);
+    char path[PATH_MAX];
+    for (size_t i = 0; i < sizeof run_files / sizeof *run_files; i++) {
+        snprintf(path, sizeof path, "%s/%s", o->out_dir, run_files[i]);
+        struct stat st;
+        if (lstat(path, &st) != 0)
+            continue;
+        if (!o->force) {
+            if (i >= RUN_MARKS)
+                continue;
+            diag_plain("'%s' already holds a run (%s): continue it with --resume %s, or "
+                       "replace it with --force",
+                       o->out_dir, run_files[i], o->out_dir);
+            return status_of(LR_LANGUAGE_ERROR);
+        }
+        if (unlink(path) != 0) {
+            diag_plain("cannot remove '%s': %s", path, strerror(errno));
+            return status_of(LR_RUN_FAILED);
+        }
+    }
+    /* and the traces of minimize statements (run.h) */
+    for (int i = 1; o->force && i <= SPEC_MAX_MINIMIZES; i++) {
+        snprintf(path, sizeof path, "%s/trace-%d.csv", o->out_dir, i);
+        if (unlink(path) != 0 && errno != ENOENT) {
+            diag_plain("cannot remove '%s': %s", path, strerror(errno));
+            return status_of(LR_RUN_FAILED);
+        }
+    }
+    return status_of(LR_OK);
+}
+
 /* Each run of a sweep may write only in its own run directory and what
  * --allow-write adds (build_sandbox, in the run), so a `save` must lie in
  * the latter: said once here, at the save, rather than by every run. */
@@ -674,9 +770,10 @@ static LrStatus run_sweep(const Options *o, const LrSpec *spec, const LrSandbox 
         axes[i] = (LrSweepAxis){spec->sweeps[i].name, spec->sweeps[i].count,
                                 spec->sweeps[i].values};
     /* Every run gets the options that are not the sweep's own: each
-     * --set, --allow-read and --allow-write, --seed and --threads. */
+     * --set, --allow-read and --allow-write, --checkpoint-every, --force,
+     * --seed and --threads. */
     size_t pairs = (size_t)o->sets.count + (size_t)o->allow_read.count +
-                   (size_t)o->allow_write.count + 2;
+                   (size_t)o->allow_write.count + 4;
     const char **extra = malloc((2 * pairs + 1) * sizeof *extra);
     if (!extra) {
         diag_plain("out of memory");
@@ -705,6 +802,12 @@ static LrStatus run_sweep(const Options *o, const LrSpec *spec, const LrSandbox 
         extra[n++] = "--allow-write";
         extra[n++] = o->allow_write.items[i];
     }
+    if (o->force)
+        extra[n++] = "--force";
+    if (o->checkpoint_text) {
+        extra[n++] = "--checkpoint-every";
+        extra[n++] = o->checkpoint_text;
+    }
     if (o->seed >= 0) {
         snprintf(seed, sizeof seed, "%lld", o->seed);
         extra[n++] = "--seed";
@@ -725,12 +828,12 @@ static LrStatus run_sweep(const Options *o, const LrSpec *spec, const LrSandbox 
 }
 
 /* What --resume takes from the run's checkpoint: the file, the seed when
- * --seed set it, and the --set values (after any given now). */
+ * --seed set it, and the --set values. */
 typedef struct Resumed {
     Options options;      /* the given ones, completed */
     char file[4096];
     char *recorded_sets;  /* the recorded values, one block */
-    const char **sets;    /* the given --set values, then the recorded ones */
+    const char **sets;    /* each of them */
 } Resumed;
 
 static LrStatus resume_setup(const Options *given, Resumed *r)
@@ -749,14 +852,13 @@ static LrStatus resume_setup(const Options *given, Resumed *r)
     }
     r->options.file = r->file;
     r->options.seed = has_seed ? (long long)seed : -1;
-    r->sets = malloc(((size_t)given->sets.count + (size_t)recorded + 1) * sizeof *r->sets);
+    r->sets = malloc(((size_t)recorded + 1) * sizeof *r->sets);
     if (!r->sets) {
         diag_plain("out of memory");
         return status_of(LR_RUN_FAILED);
     }
-    for (int i = 0; i < given->sets.count; i++)
-        r->sets[i] = given->sets.items[i];
     r->options.sets.items = r->sets;
+    r->options.sets.count = 0;
     const char *value = r->recorded_sets;
     for (int i = 0; i < recorded; i++, value += strlen(value) + 1)
         r->options.sets.items[r->options.sets.count++] = value;
@@ -871,11 +973,16 @@ static LrStatus run_checked(const Options *o, Checked *c)
                        "one");
             return status_of(LR_LANGUAGE_ERROR);
         }
+        LrStatus claimed = claim_run_dir(o);
+        if (!status_ok(claimed))
+            return claimed;
         test_pause();
         return run_sweep(o, spec, &c->sandbox);
     }
     LrStatus status = status_of(LR_OK);
     if (spec->has_train && !status_ok(status = plan_check_size(spec, &c->src, &c->diag)))
+        return status;
+    if (!status_ok(status = claim_run_dir(o)))
         return status;
     int threads = thread_count(o);
     test_pause();
@@ -900,11 +1007,12 @@ static LrStatus run_checked(const Options *o, Checked *c)
                         o->quiet,
                         o->halt_after,
                         o->sets.items,
-                        o->sets.count};
+                        o->sets.count,
+                        o->checkpoint_every};
     if (spec->has_train)
         status = run_experiment(&c->src, spec, &run, &c->diag);
-    for (int i = 0; status_ok(status) && i < spec->minimize_count; i++)
-        status = minimize_run(&spec->minimizes[i], &c->src, &c->diag, plots);
+    if (status_ok(status) && spec->minimize_count > 0)
+        status = run_minimizes(&c->src, spec, &run, &c->diag, plots);
     if (plots)
         plot_helper_stop(plots);
     return status;

@@ -96,8 +96,22 @@ static void point_text(const LrMinimizeSpec *m, const double *x, char *out, size
     }
 }
 
+/* The record's row for the point x: the variables, f and the gradient;
+ * the lr comes with the update. */
+static double *record_point(LrMinimizeRecord *record, const LrMinimizeSpec *m, const double *x,
+                            double f, const double *g)
+{
+    int n = m->var_count;
+    double *row = record->rows + (size_t)record->count++ * (size_t)MINIMIZE_RECORD_COLS(m);
+    memcpy(row, x, (size_t)n * sizeof *row);
+    row[n] = f;
+    memcpy(row + n + 1, g, (size_t)n * sizeof *row);
+    row[2 * n + 1] = NAN;
+    return row;
+}
+
 LrStatus minimize_run(const LrMinimizeSpec *m, const LrSource *src, LrDiag *diag,
-                      LrPlotHelper *plots)
+                      LrPlotHelper *plots, LrMinimizeRecord *record)
 {
     const int n = m->var_count;
     /* The figure keeps every stride-th point, and the last. */
@@ -141,11 +155,14 @@ LrStatus minimize_run(const LrMinimizeSpec *m, const LrSource *src, LrDiag *diag
         }
         if (m->plot_path && (step % stride == 0 || step == m->steps))
             memcpy(&path[kept++ * n], x, (size_t)n * sizeof *x);
+        double *row = record ? record_point(record, m, x, f, g) : NULL;
         if (step == m->steps)
             break;
         for (int i = 0; i < n; i++)
             grads[i] = (float)g[i];
         double lr = optim_step(&opt);
+        if (row)
+            row[2 * n + 1] = lr;
         if (m->trace) {
             Columns c = {.count = 0};
             columns_add(&c, "%.0f", (double)step);

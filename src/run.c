@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include "fileio.h"
 #include "json.h"
 #include "metrics.h"
+#include "minimize.h"
 #include "plan.h"
 #include "report.h"
 #include "sha256.h"
@@ -83,6 +85,13 @@ typedef struct Run {
     char experiment_sha[65];
     char *experiment;     /* the resolved text */
     char source_path[PATH_MAX];
+    int metrics_fd;       /* metrics.csv, open for appending; -1: none */
+    LrBuffer metrics_pending; /* rows not written yet */
+    double metrics_written;   /* training seconds at the last write */
+    int64_t metrics_writes;   /* writes so far, */
+    int64_t metrics_synced;   /* of which made durable */
+    int64_t checkpoint_epochs; /* epochs done at the last checkpoint */
+    double checkpoint_seconds; /* training seconds at the last checkpoint */
 } Run;
 
 static void path_in(const Run *r, const char *name, char *out, size_t size)
@@ -104,62 +113,193 @@ static int write_file(const Run *r, const char *name, LrBuffer *b)
     return status;
 }
 
-static int write_metrics_csv(const Run *r, const LrPlan *plan, const LrTrainState *state)
+/* metrics.csv's header line. */
+static void metrics_header(const Run *r, const LrPlan *plan, LrBuffer *b)
 {
     const LrTrainSpec *t = &r->spec->train;
     bool has_val = t->validation.dataset >= 0;
-    LrBuffer b = {0};
-    buffer_printf(&b, "epoch,step,loss%s", has_val ? ",val_loss" : "");
+    buffer_printf(b, "epoch,step,loss%s", has_val ? ",val_loss" : "");
     for (int m = 0; m < plan->metric_count; m++) {
-        buffer_printf(&b, ",%s", metric_name(t->metrics[m]));
+        buffer_printf(b, ",%s", metric_name(t->metrics[m]));
         if (has_val)
-            buffer_printf(&b, ",val_%s", metric_name(t->metrics[m]));
+            buffer_printf(b, ",val_%s", metric_name(t->metrics[m]));
     }
-    buffer_printf(&b, ",lr,seconds%s\n", t->early_stop.enabled ? ",best" : "");
-    for (int64_t e = 0; e < state->epochs_done; e++) {
-        const double *row = plan->history + (size_t)e * (size_t)plan->history_cols;
-        char v[DECIMAL_SHORTEST_SIZE];
-        buffer_printf(&b, "%lld,%lld", (long long)row[HIST_EPOCH], (long long)row[HIST_STEP]);
-        decimal_shortest(row[HIST_LOSS], v);
-        buffer_printf(&b, ",%s", v);
-        if (has_val) {
-            decimal_shortest(row[HIST_VAL_LOSS], v);
-            buffer_printf(&b, ",%s", v);
-        }
-        for (int m = 0; m < plan->metric_count; m++) {
-            decimal_shortest(row[HIST_METRICS + m], v);
-            buffer_printf(&b, ",%s", v);
-            if (has_val) {
-                decimal_shortest(row[HIST_METRICS + plan->metric_count + m], v);
-                buffer_printf(&b, ",%s", v);
-            }
-        }
-        decimal_shortest(row[HIST_LR(plan)], v);
-        buffer_printf(&b, ",%s,%.3f", v, row[HIST_SECONDS(plan)]);
-        /* With early stopping, the best epoch so far: at the end, the one
-         * whose parameters restore_best gives the model. */
-        if (t->early_stop.enabled)
-            buffer_printf(&b, ",%d", e + 1 == state->best_epoch);
-        buffer_printf(&b, "\n");
-    }
-    return write_file(r, "metrics.csv", &b);
+    buffer_printf(b, ",lr,seconds%s\n", t->early_stop.enabled ? ",best" : "");
 }
 
-/* The epoch-end and interruption hook: checkpoint, then the metrics. */
-static int save_progress(void *ctx, const LrPlan *plan, const LrTrainState *state)
+/* metrics.csv's line for epoch e (from 0) of the history; with early
+ * stopping, a last column marks best_epoch, the best so far (at the end,
+ * the one whose parameters restore_best gives the model). */
+static void metrics_row(const Run *r, const LrPlan *plan, int64_t e, int64_t best_epoch,
+                        LrBuffer *b)
 {
-    const Run *r = ctx;
-    if (state->signal)
-        acknowledge_signal();
-    if (!r->options->out_dir)
+    bool has_val = r->spec->train.validation.dataset >= 0;
+    const double *row = plan->history + (size_t)e * (size_t)plan->history_cols;
+    char v[DECIMAL_SHORTEST_SIZE];
+    buffer_printf(b, "%lld,%lld", (long long)row[HIST_EPOCH], (long long)row[HIST_STEP]);
+    decimal_shortest(row[HIST_LOSS], v);
+    buffer_printf(b, ",%s", v);
+    if (has_val) {
+        decimal_shortest(row[HIST_VAL_LOSS], v);
+        buffer_printf(b, ",%s", v);
+    }
+    for (int m = 0; m < plan->metric_count; m++) {
+        decimal_shortest(row[HIST_METRICS + m], v);
+        buffer_printf(b, ",%s", v);
+        if (has_val) {
+            decimal_shortest(row[HIST_METRICS + plan->metric_count + m], v);
+            buffer_printf(b, ",%s", v);
+        }
+    }
+    decimal_shortest(row[HIST_LR(plan)], v);
+    buffer_printf(b, ",%s,%.3f", v, row[HIST_SECONDS(plan)]);
+    if (r->spec->train.early_stop.enabled)
+        buffer_printf(b, ",%d", e + 1 == best_epoch);
+    buffer_printf(b, "\n");
+}
+
+/* The whole of metrics.csv for the state's epochs. */
+static void metrics_text(const Run *r, const LrPlan *plan, const LrTrainState *state,
+                         LrBuffer *b)
+{
+    metrics_header(r, plan, b);
+    for (int64_t e = 0; e < state->epochs_done; e++)
+        metrics_row(r, plan, e, state->best_epoch, b);
+}
+
+/* Starts metrics.csv with the state's epochs, then keeps it open for a row
+ * per epoch. A fresh run's file (the header) is not synced: until the
+ * first checkpoint there is nothing to resume that it could disagree
+ * with. A resumed run's is replaced atomically by the checkpoint's rows,
+ * dropping any the interrupted run wrote after its last checkpoint, which
+ * this run repeats. */
+static int metrics_open(Run *r, const LrPlan *plan, const LrTrainState *state)
+{
+    char path[PATH_MAX], why[PATH_MAX + 512];
+    path_in(r, "metrics.csv", path, sizeof path);
+    LrBuffer b = {0};
+    metrics_text(r, plan, state, &b);
+    int status = b.failed ? -1 : 0;
+    if (b.failed)
+        snprintf(why, sizeof why, "out of memory writing '%s'", path);
+    else if (state->epochs_done > 0)
+        status = file_write_atomic(path, b.data, b.length, why, sizeof why);
+    else
+        status = file_write_unsynced(path, b.data, b.length, why, sizeof why);
+    buffer_free(&b);
+    if (status == 0 && (r->metrics_fd = file_open_append(path, why, sizeof why)) < 0)
+        status = -1;
+    if (status < 0)
+        diag_error(r->diag, NULL, (LrSpan){0, 0}, "%s", why);
+    return status;
+}
+
+/* Writes the rows waiting in metrics_pending to metrics.csv. */
+static int metrics_write(Run *r, double seconds)
+{
+    char why[512], path[PATH_MAX];
+    LrBuffer *b = &r->metrics_pending;
+    if (b->failed || file_append(r->metrics_fd, b->data, b->length, why, sizeof why) < 0) {
+        path_in(r, "metrics.csv", path, sizeof path);
+        diag_error(r->diag, NULL, (LrSpan){0, 0}, "cannot write '%s': %s", path,
+                   b->failed ? "out of memory" : why);
+        return -1;
+    }
+    b->length = 0;
+    r->metrics_written = seconds;
+    r->metrics_writes++;
+    return 0;
+}
+
+/* Adds the epoch just finished. Rows reach the file as epochs end, but
+ * at most every METRICS_WRITE_SECONDS of training: a write per epoch of
+ * microseconds would cost more than the epochs. */
+enum { METRICS_WRITES_PER_SECOND = 10 };
+static int metrics_append(Run *r, const LrPlan *plan, const LrTrainState *state)
+{
+    metrics_row(r, plan, state->epochs_done - 1, state->best_epoch, &r->metrics_pending);
+    if (state->seconds - r->metrics_written >= 1.0 / METRICS_WRITES_PER_SECOND)
+        return metrics_write(r, state->seconds);
+    return 0;
+}
+
+/* Makes metrics.csv's rows so far durable: before a checkpoint, so that
+ * the file always holds at least the checkpoint's epochs, and at the end. */
+static int metrics_sync(Run *r, double seconds)
+{
+    char why[512], path[PATH_MAX];
+    if (r->metrics_pending.length > 0 && metrics_write(r, seconds) < 0)
+        return -1;
+    if (r->metrics_synced == r->metrics_writes)
         return 0;
+    if (file_sync(r->metrics_fd, why, sizeof why) < 0) {
+        path_in(r, "metrics.csv", path, sizeof path);
+        diag_error(r->diag, NULL, (LrSpan){0, 0}, "cannot write '%s': %s", path, why);
+        return -1;
+    }
+    r->metrics_synced = r->metrics_writes;
+    return 0;
+}
+
+/* With early stopping the best epoch is known only at the end: rows
+ * appended on the way marked the best so far, so the file is replaced,
+ * whole, with the mark on that one row. */
+static int metrics_rewrite(Run *r, const LrPlan *plan, const LrTrainState *state)
+{
+    char why[PATH_MAX + 512], path[PATH_MAX];
+    path_in(r, "metrics.csv", path, sizeof path);
+    LrBuffer b = {0};
+    metrics_text(r, plan, state, &b);
+    int status = b.failed ? -1 : file_write_atomic(path, b.data, b.length, why, sizeof why);
+    if (b.failed)
+        snprintf(why, sizeof why, "out of memory writing '%s'", path);
+    buffer_free(&b);
+    if (status < 0)
+        diag_error(r->diag, NULL, (LrSpan){0, 0}, "%s", why);
+    r->metrics_pending.length = 0;
+    return status;
+}
+
+static int checkpoint(Run *r, const LrPlan *plan, const LrTrainState *state)
+{
     char why[PATH_MAX + 512];
+    if (metrics_sync(r, state->seconds) < 0)
+        return -1;
     if (checkpoint_write(r->options->out_dir, plan, state, r->source_path, r->experiment_sha,
                          r->options->sets, r->options->set_count, why, sizeof why) < 0) {
         diag_error(r->diag, NULL, (LrSpan){0, 0}, "%s", why);
         return -1;
     }
-    return write_metrics_csv(r, plan, state);
+    r->checkpoint_epochs = state->epochs_done;
+    r->checkpoint_seconds = state->seconds;
+    return 0;
+}
+
+/* Whether --checkpoint-every asks for one after this epoch. */
+static bool checkpoint_due(const Run *r, const LrTrainState *state)
+{
+    const LrCheckpointEvery *every = &r->options->checkpoint_every;
+    if (every->epochs > 0)
+        return state->epochs_done % every->epochs == 0;
+    return state->seconds - r->checkpoint_seconds >= every->seconds;
+}
+
+/* The epoch-end and interruption hook: the epoch's metrics row, then a
+ * checkpoint when one is due, at the last epoch, or on interruption. */
+static int save_progress(void *ctx, const LrPlan *plan, const LrTrainState *state)
+{
+    Run *r = ctx;
+    if (state->signal)
+        acknowledge_signal();
+    if (!r->options->out_dir)
+        return 0;
+    if (!state->signal && metrics_append(r, plan, state) < 0)
+        return -1;
+    const LrTrainSpec *t = &r->spec->train;
+    bool last = state->stopped || state->epochs_done >= t->epochs;
+    if (state->signal || last || checkpoint_due(r, state))
+        return checkpoint(r, plan, state);
+    return 0;
 }
 
 static const char *part_label(const LrSpec *spec, LrDataRef ref, char *out, size_t size)
@@ -360,7 +500,9 @@ static LrStatus finish(Run *r, LrPlan *plan, const LrTrainState *state)
         if (!failed[0])
             snprintf(failed, sizeof failed, "cannot read back '%s'", path);
     }
-    if (write_metrics_csv(r, plan, state) < 0 && !failed[0])
+    if ((r->spec->train.early_stop.enabled ? metrics_rewrite(r, plan, state)
+                                           : metrics_sync(r, state->seconds)) < 0 &&
+        !failed[0])
         snprintf(failed, sizeof failed, "cannot write metrics.csv");
     if (write_run_json(r, plan, state, evals, sha, failed) < 0)
         return status_of(LR_RUN_FAILED);
@@ -382,21 +524,31 @@ static LrStatus load_weights(LrPlan *plan, const LrSpec *spec, const LrSource *s
     return status_of(LR_OK);
 }
 
+/* What identifies the run in its files: the source's path, the resolved
+ * experiment (in text, which the caller frees) and its SHA-256. */
+static int run_start(Run *r, LrBuffer *text)
+{
+    if (!realpath(r->src->name, r->source_path))
+        snprintf(r->source_path, sizeof r->source_path, "%s", r->src->name);
+    explain_spec(r->spec, text);
+    if (text->failed) {
+        diag_error(r->diag, NULL, (LrSpan){0, 0}, "out of memory");
+        return -1;
+    }
+    r->experiment = text->data;
+    sha256_hex(text->data, text->length, r->experiment_sha);
+    return 0;
+}
+
 LrStatus run_experiment(const LrSource *src, const LrSpec *spec, const LrRunOptions *options,
                         LrDiag *diag)
 {
-    Run r = {src, spec, options, diag, "", NULL, ""};
-    if (!realpath(src->name, r.source_path))
-        snprintf(r.source_path, sizeof r.source_path, "%s", src->name);
+    Run r = {src, spec, options, diag, "", NULL, "", -1, {0}, -1, 0, 0, 0, 0};
     LrBuffer text = {0};
-    explain_spec(spec, &text);
-    if (text.failed) {
+    if (run_start(&r, &text) < 0) {
         buffer_free(&text);
-        diag_error(diag, NULL, (LrSpan){0, 0}, "out of memory");
         return status_of(LR_RUN_FAILED);
     }
-    r.experiment = text.data;
-    sha256_hex(text.data, text.length, r.experiment_sha);
 
     LrPlan plan;
     LrStatus status = plan_build(&plan, spec, src, diag);
@@ -421,6 +573,12 @@ LrStatus run_experiment(const LrSource *src, const LrSpec *spec, const LrRunOpti
         }
         train_report_history(&plan, &state);
     }
+    r.checkpoint_epochs = state.epochs_done;
+    r.checkpoint_seconds = state.seconds;
+    if (options->out_dir && metrics_open(&r, &plan, &state) < 0) {
+        status = status_of(LR_RUN_FAILED);
+        goto done;
+    }
     catch_signals();
     LrTrainHooks hooks = {&r, save_progress, options->halt_after, &interrupted,
                           !options->quiet && diag_stderr_is_terminal()};
@@ -444,7 +602,153 @@ LrStatus run_experiment(const LrSource *src, const LrSpec *spec, const LrRunOpti
         report_timing(options->quiet, state.epochs_done, plan.optimizer.step, state.seconds,
                       state.step_seconds);
 done:
+    /* A run that failed keeps the rows of the epochs that ended. */
+    if (r.metrics_fd >= 0 && r.metrics_pending.length > 0)
+        metrics_write(&r, 0);
+    if (r.metrics_fd >= 0)
+        close(r.metrics_fd);
+    buffer_free(&r.metrics_pending);
     plan_free(&plan);
+    buffer_free(&text);
+    return status;
+}
+
+/* ---------------------------------------------------------------- minimize */
+
+/* trace-N.csv: a row per point evaluated, in full precision. */
+static int write_trace(const Run *r, const LrMinimizeSpec *m, int index,
+                       const LrMinimizeRecord *record)
+{
+    int n = m->var_count, cols = MINIMIZE_RECORD_COLS(m);
+    LrBuffer b = {0};
+    buffer_printf(&b, "step");
+    for (int i = 0; i < n; i++)
+        buffer_printf(&b, ",%s", m->var_names[i]);
+    buffer_printf(&b, ",f");
+    for (int i = 0; i < n; i++)
+        buffer_printf(&b, ",df/d%s", m->var_names[i]);
+    buffer_printf(&b, ",lr\n");
+    for (int64_t step = 0; step < record->count; step++) {
+        const double *row = record->rows + (size_t)step * (size_t)cols;
+        char v[DECIMAL_SHORTEST_SIZE];
+        buffer_printf(&b, "%lld", (long long)step);
+        for (int c = 0; c < cols - 1; c++) {
+            decimal_shortest(row[c], v);
+            buffer_printf(&b, ",%s", v);
+        }
+        /* The last point has no update, so no lr. */
+        if (!isnan(row[cols - 1]))
+            decimal_shortest(row[cols - 1], v);
+        buffer_printf(&b, ",%s\n", isnan(row[cols - 1]) ? "" : v);
+    }
+    char name[32];
+    snprintf(name, sizeof name, "trace-%d.csv", index + 1);
+    return write_file(r, name, &b);
+}
+
+/* run.json of a file that trains nothing: the experiment, and each
+ * minimize's last point. */
+static int write_minimize_json(const Run *r, const LrMinimizeRecord *records, int count,
+                               const char *error)
+{
+    LrBuffer b = {0};
+    LrJsonWriter w = {.out = &b, .indent = 2};
+    json_begin_object(&w);
+    json_key(&w, "lrc_version");
+    json_string(&w, LRC_VERSION);
+    json_key(&w, "source");
+    json_string(&w, r->source_path);
+    json_key(&w, "experiment");
+    json_string(&w, r->experiment);
+    json_key(&w, "experiment_sha256");
+    json_string(&w, r->experiment_sha);
+    json_key(&w, "minimize");
+    json_begin_array(&w);
+    for (int i = 0; i < count; i++) {
+        const LrMinimizeSpec *m = &r->spec->minimizes[i];
+        const LrMinimizeRecord *record = &records[i];
+        char name[32];
+        snprintf(name, sizeof name, "trace-%d.csv", i + 1);
+        json_begin_object(&w);
+        json_key(&w, "expression");
+        json_string(&w, m->text);
+        json_key(&w, "trace");
+        json_string(&w, name);
+        json_key(&w, "steps");
+        json_integer(&w, record->count > 0 ? record->count - 1 : 0);
+        json_key(&w, "point");
+        if (record->count > 0) {
+            const double *last =
+                record->rows + (size_t)(record->count - 1) * (size_t)MINIMIZE_RECORD_COLS(m);
+            json_begin_object(&w);
+            for (int v = 0; v < m->var_count; v++) {
+                json_key(&w, m->var_names[v]);
+                json_number(&w, last[v]);
+            }
+            json_end_object(&w);
+            json_key(&w, "f");
+            json_number(&w, last[m->var_count]);
+        } else {
+            json_null(&w);
+        }
+        json_end_object(&w);
+    }
+    json_end_array(&w);
+    if (error[0]) {
+        json_key(&w, "error");
+        json_string(&w, error);
+    }
+    json_end_object(&w);
+    buffer_printf(&b, "\n");
+    return write_file(r, "run.json", &b);
+}
+
+LrStatus run_minimizes(const LrSource *src, const LrSpec *spec, const LrRunOptions *options,
+                       LrDiag *diag, LrPlotHelper *plots)
+{
+    LrStatus status = status_of(LR_OK);
+    if (!options->out_dir) {
+        for (int i = 0; status_ok(status) && i < spec->minimize_count; i++)
+            status = minimize_run(&spec->minimizes[i], src, diag, plots, NULL);
+        return status;
+    }
+    Run r = {src, spec, options, diag, "", NULL, "", -1, {0}, -1, 0, 0, 0, 0};
+    LrBuffer text = {0};
+    if (run_start(&r, &text) < 0) {
+        buffer_free(&text);
+        return status_of(LR_RUN_FAILED);
+    }
+    LrMinimizeRecord records[SPEC_MAX_MINIMIZES] = {{0}};
+    char error[256] = "";
+    int count = 0;
+    for (int i = 0; status_ok(status) && i < spec->minimize_count; i++) {
+        const LrMinimizeSpec *m = &spec->minimizes[i];
+        size_t rows = (size_t)m->steps + 1, cols = (size_t)MINIMIZE_RECORD_COLS(m);
+        records[i].rows = rows <= SIZE_MAX / sizeof(double) / cols
+                              ? malloc(rows * cols * sizeof(double))
+                              : NULL;
+        if (!records[i].rows) {
+            diag_error(diag, src, m->span, "out of memory for the trace of this minimize");
+            snprintf(error, sizeof error, "out of memory for the trace of minimize %d", i + 1);
+            status = status_of(LR_RUN_FAILED);
+            break;
+        }
+        count = i + 1;
+        status = minimize_run(m, src, diag, plots, &records[i]);
+        if (!status_ok(status))
+            snprintf(error, sizeof error, "minimize %d stopped at a value that is not finite",
+                     i + 1);
+        if (write_trace(&r, m, i, &records[i]) < 0) {
+            if (!error[0])
+                snprintf(error, sizeof error, "cannot write trace-%d.csv", i + 1);
+            status = status_of(LR_RUN_FAILED);
+        }
+    }
+    /* A file that trains has its run.json from run_experiment. */
+    if (!spec->has_train && write_minimize_json(&r, records, count, error) < 0)
+        status = status_of(LR_RUN_FAILED);
+    for (int i = 0; i < count; i++)
+        free(records[i].rows);
     buffer_free(&text);
     return status;
 }

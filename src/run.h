@@ -1,15 +1,27 @@
 /* run.h — one experiment from a checked Spec to its results: builds the
  * Plan, trains (or resumes a checkpointed run), evaluates, saves, and
- * writes the run directory (metrics.csv, run.json, model.safetensors,
- * checkpoint.safetensors), every file atomically. */
+ * writes the run directory: run.json, model.safetensors and
+ * checkpoint.safetensors atomically; metrics.csv a row per epoch, made
+ * durable with each checkpoint. */
 #ifndef LR_RUN_H
 #define LR_RUN_H
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "diag.h"
+#include "plot.h"
 #include "spec.h"
 #include "status.h"
+
+/* How often a run writes its checkpoint, besides at the end and on
+ * SIGINT/SIGTERM: every `epochs` epochs when that is set, else once
+ * `seconds` of training have passed since the last one. Each costs a few
+ * flushes to disk, which dominate a short run's time. */
+typedef struct LrCheckpointEvery {
+    int64_t epochs;
+    double seconds;
+} LrCheckpointEvery;
+#define LR_CHECKPOINT_DEFAULT_SECONDS 60
 
 typedef struct LrRunOptions {
     const char *out_dir;  /* the run directory, or NULL for no files */
@@ -19,6 +31,7 @@ typedef struct LrRunOptions {
     int64_t halt_after;   /* behave as if interrupted after this many updates */
     const char *const *sets; /* the --set NAME=VALUE that made this experiment, */
     int set_count;           /* recorded in checkpoints so that --resume repeats them */
+    LrCheckpointEvery checkpoint_every;
 } LrRunOptions;
 
 /* Runs spec (from src). Returns LR_OK; LR_RUN_FAILED; LR_LANGUAGE_ERROR
@@ -26,5 +39,13 @@ typedef struct LrRunOptions {
  * LR_INTERRUPTED with the signal, after checkpointing. Errors go to diag. */
 LrStatus run_experiment(const LrSource *src, const LrSpec *spec, const LrRunOptions *options,
                         LrDiag *diag);
+
+/* Runs spec's minimize statements in file order, each after the previous
+ * succeeded. With a run directory, each one's trace (every point, in full
+ * precision) goes to trace-N.csv, N from 1 in file order, and a file that
+ * trains nothing gets a run.json: the experiment, its SHA-256 and each
+ * minimize's last point. LR_OK or LR_RUN_FAILED (reported). */
+LrStatus run_minimizes(const LrSource *src, const LrSpec *spec, const LrRunOptions *options,
+                       LrDiag *diag, LrPlotHelper *plots);
 
 #endif

@@ -54,7 +54,7 @@ expect "a long chain of lets is an error, not a crash" 2 "error: lets and functi
 # --- divergence ----------------------------------------------------------
 printf 'dataset d = linear(n=100, features=2, high=10)\nmodel dense(1)\nloss mse\noptimizer sgd lr=10\ntrain epochs=3 batch=10\n' >"$tmp/div.lr"
 expect "divergence stops at its step" 1 "div.lr:5:1: error: training diverged at epoch 2 step 14 \(loss=inf, lr=10\)" \
-    "$LRC" --quiet --out "$tmp/divrun" "$tmp/div.lr"
+    "$LRC" --quiet --checkpoint-every 1epoch --out "$tmp/divrun" "$tmp/div.lr"
 if [ -f "$tmp/divrun/checkpoint.safetensors" ] && [ "$(wc -l <"$tmp/divrun/metrics.csv")" -eq 2 ] &&
     ! ls -a "$tmp/divrun" | grep -q '\.tmp\.'; then
     ok "a diverged run keeps the last good checkpoint and metrics"
@@ -65,14 +65,16 @@ else notok "a diverged run keeps the last good checkpoint and metrics" "$(ls -a 
 
 # --- disk faults ---------------------------------------------------------
 "$LRC" --quiet --out "$tmp/disk" examples/digits.lr >/dev/null 2>&1
-sums() { (cd "$tmp/disk" && sha256sum checkpoint.safetensors metrics.csv model.safetensors run.json); }
+# A halted run, resumed: its checkpoint is the file written next.
+"$LRC" --quiet --out "$tmp/halted" --halt-after 10 examples/digits.lr >/dev/null 2>&1
+sums() { (cd "$tmp/halted" && sha256sum checkpoint.safetensors metrics.csv); }
 sums >"$tmp/before"
 # A file-size limit makes every large write fail (EFBIG), as a full disk would.
-(ulimit -f 40; "$LRC" --quiet --out "$tmp/disk" examples/digits.lr) >/dev/null 2>"$tmp/err"
+(ulimit -f 40; "$LRC" --quiet --resume "$tmp/halted" --halt-after 20) >/dev/null 2>"$tmp/err"
 st=$?
 sums >"$tmp/after"
 if [ $st -eq 1 ] && grep -q "error: cannot write '.*': File too large" "$tmp/err" &&
-    cmp -s "$tmp/before" "$tmp/after" && ! ls -a "$tmp/disk" | grep -q '\.tmp\.'; then
+    cmp -s "$tmp/before" "$tmp/after" && ! ls -a "$tmp/halted" | grep -q '\.tmp\.'; then
     ok "a write that fails is an error and leaves earlier files intact"
 else notok "a write that fails is an error and leaves earlier files intact" "exit $st: $(head -2 "$tmp/err")"; fi
 printf 'x' >"$tmp/afile"

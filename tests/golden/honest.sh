@@ -68,7 +68,9 @@ for row in rows:
 "
 check "sweep: the table's header carries the evaluate columns" grep -Eq '^run +rate +loss +val_loss +accuracy +val_accuracy +d.test:loss +d.test:accuracy$' "$tmp/sw.table"
 check "sweep: a line on stderr per finished run, with its values, val_loss and how many are left" \
-    grep -Eq '^lrc: run 2/2 \(rate=0\.05\): val_loss 0\.[0-9]{6} in [0-9]+\.[0-9] s; 0 left$' "$tmp/sw.err"
+    sh -c "grep -Eq '^lrc: run 1/2 \\(rate=0\\.5\\): val_loss 0\\.[0-9]{6} in [0-9]+\\.[0-9] s; [01] left\$' '$tmp/sw.err' &&
+           grep -Eq '^lrc: run 2/2 \\(rate=0\\.05\\): val_loss 0\\.[0-9]{6} in [0-9]+\\.[0-9] s; [01] left\$' '$tmp/sw.err' &&
+           grep -q '; 0 left\$' '$tmp/sw.err'"
 
 # --- Ctrl-C in a sweep -------------------------------------------------------
 # Run 1 ends at once, run 2 would train for hours, run 3 never starts.

@@ -43,7 +43,7 @@ fi
 printf 'dataset d = linear(n=4096, features=2048)\nmodel dense(4096) -> dense(1)\nloss mse\noptimizer sgd lr=0\ntrain epochs=3 batch=4096 shuffle=false\n' >"$tmp/slow.lr"
 (
     if ! sanitized; then ulimit -v 1000000; fi
-    exec "$LRC" --quiet --threads 1 --out "$tmp/slow" "$tmp/slow.lr"
+    exec "$LRC" --quiet --threads 1 --checkpoint-every 1epoch --out "$tmp/slow" "$tmp/slow.lr"
 ) >/dev/null 2>"$tmp/err" &
 pid=$!
 waited=0

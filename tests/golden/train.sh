@@ -114,10 +114,10 @@ LR
 "$LRC" --quiet --threads 1 --out "$tmp/long-whole" "$tmp/long.lr" >/dev/null 2>&1
 "$LRC" --quiet --threads 1 --out "$tmp/long-part" "$tmp/long.lr" >/dev/null 2>&1 &
 pid=$!
-# Signal once the run is under way (its first checkpoint exists), however
-# fast the machine: a fixed sleep let a quick machine finish first.
+# Signal once the run is under way (its first epoch is in metrics.csv),
+# however fast the machine: a fixed sleep let a quick machine finish first.
 for _ in $(seq 200); do
-    [ -f "$tmp/long-part/checkpoint.safetensors" ] && break
+    grep -q '^1,' "$tmp/long-part/metrics.csv" 2>/dev/null && break
     sleep 0.05
 done
 kill -TERM $pid

@@ -40,16 +40,21 @@ LEMON_TEMPLATE := /usr/share/lemon/lempar.c
 BLAS_CFLAGS = $(shell pkg-config --cflags openblas)
 BLAS_LIBS   = $(shell pkg-config --libs openblas)
 CMOCKA_LIBS = $(shell pkg-config --libs cmocka)
-# PLplot draws `lrc plot`'s figures (plot.c); only lrc itself links it.
+# PLplot draws `lrc plot`'s figures; plot.c loads it at run time by its
+# soname (libplplot.so.17), from libdir if the loader does not find it.
 PLOT_CFLAGS = $(shell pkg-config --cflags plplot)
-PLOT_LIBS   = $(shell pkg-config --libs plplot)
+PLOT_LIBDIR = $(shell pkg-config --variable=libdir plplot)
+PLOT_SONAME = $(or $(shell objdump -p $(PLOT_LIBDIR)/libplplot.so 2>/dev/null | \
+                  sed -n 's/^ *SONAME *//p'),libplplot.so)
 
 CFLAGS  = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes $(OPT) -g -gdwarf-4 \
           -D_POSIX_C_SOURCE=200809L $(SANFLAGS) -Isrc -I$(GEN) $(BLAS_CFLAGS) $(PLOT_CFLAGS) \
-          -DLRC_BLAS_LIBDIR='"$(shell pkg-config --variable=libdir openblas)"' 
+          -DLRC_BLAS_LIBDIR='"$(shell pkg-config --variable=libdir openblas)"' \
+          -DLRC_PLOT_LIBDIR='"$(PLOT_LIBDIR)"' -DLRC_PLOT_SONAME='"$(PLOT_SONAME)"'
 # Generated code keeps the project's warnings but not all of Lemon's habits.
 GENFLAGS = -Wno-unused-parameter -Wno-unused-variable -Wno-shadow
-# OpenBLAS is loaded at run time (blas.c); only its header is needed here.
+# OpenBLAS and PLplot are loaded at run time (blas.c, plot.c); only their
+# headers are needed here.
 LDLIBS  = -pthread -ldl -lm
 
 # Modules by stage; one object per file in src/ (and the generated parser).
@@ -96,7 +101,7 @@ lrc: $(BUILD)/lrc
 	@if [ "$(SAN)" != 1 ]; then cp $(BUILD)/lrc lrc.new && mv -f lrc.new lrc; fi
 
 $(BUILD)/lrc: $(LRC_OBJS)
-	$(CC) $(CFLAGS) -o $@ $^ $(PLOT_LIBS) $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(GEN)/lr.c $(GEN)/lr.h: grammar/lr.y
 	@mkdir -p $(GEN)

@@ -1,8 +1,13 @@
 /* plot.c — see plot.h. PLplot draws into a memory stream (open_memstream,
  * which PLplot closes at plend), so lrc owns the only write of the file.
- * PLplot's state is process-wide: one figure at a time. */
+ * PLplot's state is process-wide: one figure at a time.
+ *
+ * PLplot is loaded with dlopen when the first figure is drawn, not linked:
+ * it and the libraries it needs would add to the start-up of every run,
+ * and only figures use it. plplot.h gives the types and constants. */
 #include "plot.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <math.h>
 #include <plplot.h>
@@ -88,6 +93,58 @@ const char *__lsan_default_options(void);
 const char *__lsan_default_options(void) { return "print_suppressions=0"; }
 #endif
 
+/* ---------------------------------------------------------- the library */
+
+/* The functions plot.c calls, by the names the library exports: plplot.h's
+ * macros turn plinit into c_plinit (plsfile and pltr1 keep theirs). */
+#define PLPLOT_FUNCTIONS(X)                                                                    \
+    X(c_pladv) X(c_plbox) X(c_plcol0) X(c_plcont) X(c_plend) X(c_plinit) X(c_pljoin)           \
+    X(c_pllab) X(c_pllegend) X(c_plline) X(c_pllsty) X(c_plpoin) X(c_plscmap0n) X(c_plscol0)   \
+    X(c_plscol0a) X(c_plsdev) X(plsfile) X(c_plspage) X(c_plstring) X(c_plvpor)                \
+    X(c_plwind) X(pltr1)
+
+/* The loaded library: process-wide, like PLplot's state. Each pointer has
+ * the type plplot.h declares (__typeof__: gcc and clang), so a call is
+ * checked as a linked one would be. */
+#define PLPLOT_POINTER(name) __typeof__(name) *name;
+static struct {
+    void *handle;
+    PLPLOT_FUNCTIONS(PLPLOT_POINTER)
+} pl;
+
+/* Loads PLplot once per process. Returns 0, or -1 with the reason in why,
+ * saying what needs it (`needs`: "lrc plot" or "plot="). */
+static int plplot_load(const char *needs, char *why, size_t why_size)
+{
+    if (pl.handle)
+        return 0;
+    /* By its soname, as the loader finds it; then where pkg-config said
+     * it was at build time; then the development link. */
+    static const char *const names[] = {LRC_PLOT_SONAME, LRC_PLOT_LIBDIR "/" LRC_PLOT_SONAME,
+                                        "libplplot.so"};
+    void *handle = NULL;
+    char error[512] = "not found";
+    for (size_t i = 0; i < sizeof names / sizeof *names && !handle; i++)
+        if (!(handle = dlopen(names[i], RTLD_NOW | RTLD_LOCAL)))
+            snprintf(error, sizeof error, "%s", dlerror());
+    /* The POSIX way to turn an object pointer into a function pointer. */
+#define PLPLOT_LOOKUP(name)                                                                    \
+    if (handle && !(*(void **)&pl.name = dlsym(handle, #name))) {                              \
+        snprintf(error, sizeof error, "%s", dlerror());                                        \
+        dlclose(handle);                                                                       \
+        handle = NULL;                                                                         \
+    }
+    PLPLOT_FUNCTIONS(PLPLOT_LOOKUP)
+#undef PLPLOT_LOOKUP
+    if (!handle) {
+        snprintf(why, why_size, "%s needs PLplot (Debian: libplplot-dev plplot-driver-cairo): %s",
+                 needs, error);
+        return -1;
+    }
+    pl.handle = handle;
+    return 0;
+}
+
 /* ------------------------------------------------------------- figures */
 
 typedef struct Figure {
@@ -114,28 +171,28 @@ static int figure_begin(Figure *f, const char *path, double x0, double x1, doubl
         snprintf(why, why_size, "cannot draw '%s': out of memory", path);
         return -1;
     }
-    plsdev(device);
-    plsfile(stream);
-    plspage(0, 0, PLOT_WIDTH, PLOT_HEIGHT, 0, 0);
-    plscmap0n(COLOR_LEGEND + 1);
+    pl.c_plsdev(device);
+    pl.plsfile(stream);
+    pl.c_plspage(0, 0, PLOT_WIDTH, PLOT_HEIGHT, 0, 0);
+    pl.c_plscmap0n(COLOR_LEGEND + 1);
     for (size_t i = 0; i < sizeof palette / sizeof palette[0]; i++)
-        plscol0((PLINT)i, palette[i][0], palette[i][1], palette[i][2]);
-    plscol0a(COLOR_LEGEND, 255, 255, 255, 0.75);
-    plinit();
-    pladv(0);
-    plvpor(PLOT_VIEW_LEFT, PLOT_VIEW_RIGHT, PLOT_VIEW_BOTTOM, PLOT_VIEW_TOP);
+        pl.c_plscol0((PLINT)i, palette[i][0], palette[i][1], palette[i][2]);
+    pl.c_plscol0a(COLOR_LEGEND, 255, 255, 255, 0.75);
+    pl.c_plinit();
+    pl.c_pladv(0);
+    pl.c_plvpor(PLOT_VIEW_LEFT, PLOT_VIEW_RIGHT, PLOT_VIEW_BOTTOM, PLOT_VIEW_TOP);
     if (x1 <= x0)
         x0 -= 0.5, x1 += 0.5;
     if (y1 <= y0)
         y0 -= 0.5, y1 += 0.5;
-    plwind(x0, x1, y0, y1);
-    plcol0(COLOR_FRAME);
-    plbox("bcnst", 0, 0, "bcnstv", 0, 0);
+    pl.c_plwind(x0, x1, y0, y1);
+    pl.c_plcol0(COLOR_FRAME);
+    pl.c_plbox("bcnst", 0, 0, "bcnstv", 0, 0);
     char text[3][1024];
     plot_text(text[0], sizeof text[0], x_label);
     plot_text(text[1], sizeof text[1], y_label);
     plot_text(text[2], sizeof text[2], title);
-    pllab(text[0], text[1], text[2]);
+    pl.c_pllab(text[0], text[1], text[2]);
     return 0;
 }
 
@@ -143,7 +200,7 @@ static int figure_begin(Figure *f, const char *path, double x0, double x1, doubl
  * was made: it is fixed, so that the same figure is the same bytes. */
 static int figure_end(Figure *f, char *why, size_t why_size)
 {
-    plend(); /* also closes the memory stream */
+    pl.c_plend(); /* also closes the memory stream */
     int status = 0;
     if (!f->bytes) {
         snprintf(why, why_size, "cannot draw '%s': out of memory", f->path);
@@ -172,9 +229,9 @@ static void draw_series(const double *x, const double *y, int n)
         if (i < n && isfinite(x[i]) && isfinite(y[i]))
             continue;
         if (i - start == 1)
-            plpoin(1, (PLFLT *)&x[start], (PLFLT *)&y[start], 1);
+            pl.c_plpoin(1, (PLFLT *)&x[start], (PLFLT *)&y[start], 1);
         else if (i - start > 1)
-            plline(i - start, &x[start], &y[start]);
+            pl.c_plline(i - start, &x[start], &y[start]);
         start = i + 1;
     }
 }
@@ -204,10 +261,11 @@ static void draw_legend(int count, const char *const *labels, const PLINT *color
         symbols[i] = MARK_SYMBOL;
     }
     PLFLT width, height;
-    pllegend(&width, &height, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
-             PL_POSITION_RIGHT | PL_POSITION_TOP | PL_POSITION_INSIDE, 0.02, 0.02, 0.1, COLOR_LEGEND,
-             COLOR_FRAME, 1, 0, 0, count, opts, 1.0, 0.8, 2.0, 0.0, text_colors, labels, NULL,
-             NULL, NULL, NULL, colors, styles, widths, colors, scales, symbol_numbers, symbols);
+    pl.c_pllegend(&width, &height, PL_LEGEND_BACKGROUND | PL_LEGEND_BOUNDING_BOX,
+                  PL_POSITION_RIGHT | PL_POSITION_TOP | PL_POSITION_INSIDE, 0.02, 0.02, 0.1,
+                  COLOR_LEGEND, COLOR_FRAME, 1, 0, 0, count, opts, 1.0, 0.8, 2.0, 0.0, text_colors,
+                  labels, NULL, NULL, NULL, NULL, colors, styles, widths, colors, scales,
+                  symbol_numbers, symbols);
 }
 
 /* ------------------------------------------------------ learning curves */
@@ -503,7 +561,8 @@ LrStatus plot_curves(const char *const *dirs, int count, const char *metric, con
         char why[4200], title[300];
         snprintf(title, sizeof title, "%s by epoch", metric);
         if (status_ok(status) &&
-            figure_begin(&f, out, x0, x1, y0, y1, "epoch", metric, title, why, sizeof why) < 0) {
+            (plplot_load("lrc plot", why, sizeof why) < 0 ||
+             figure_begin(&f, out, x0, x1, y0, y1, "epoch", metric, title, why, sizeof why) < 0)) {
             diag_plain("%s", why);
             status = status_of(LR_RUN_FAILED);
         } else if (status_ok(status)) {
@@ -522,7 +581,7 @@ LrStatus plot_curves(const char *const *dirs, int count, const char *metric, con
                 int epoch = table_column(t, "epoch");
                 char name[600];
                 plot_text(name, sizeof name, run->label);
-                plcol0(series_color(i));
+                pl.c_plcol0(series_color(i));
                 for (int k = 0; k < 2; k++) {
                     int col = k == 0 ? run->train_col : run->val_col;
                     if (col < 0)
@@ -531,7 +590,7 @@ LrStatus plot_curves(const char *const *dirs, int count, const char *metric, con
                         x[row] = t->values[(size_t)row * (size_t)t->cols + (size_t)epoch];
                         y[row] = t->values[(size_t)row * (size_t)t->cols + (size_t)col];
                     }
-                    pllsty(k == 0 ? 1 : 2); /* validation dashed */
+                    pl.c_pllsty(k == 0 ? 1 : 2); /* validation dashed */
                     draw_series(x, y, t->rows);
                     snprintf(labels[entries], sizeof labels[0], "%s%s", name,
                              run->val_col < 0 ? "" : k == 0 ? " (training)" : " (validation)");
@@ -540,16 +599,16 @@ LrStatus plot_curves(const char *const *dirs, int count, const char *metric, con
                     colors[2 * cap + entries] = PL_LEGEND_LINE;
                     entries++;
                 }
-                pllsty(1);
+                pl.c_pllsty(1);
                 if (run->mark_row >= 0) {
                     int col = run->val_col >= 0 ? run->val_col : run->train_col;
                     PLFLT mx = t->values[(size_t)run->mark_row * (size_t)t->cols + (size_t)epoch];
                     PLFLT my = t->values[(size_t)run->mark_row * (size_t)t->cols + (size_t)col];
                     if (isfinite(my)) {
-                        pllsty(3);
-                        pljoin(mx, y0, mx, y1);
-                        pllsty(1);
-                        plstring(1, &mx, &my, MARK_SYMBOL);
+                        pl.c_pllsty(3);
+                        pl.c_pljoin(mx, y0, mx, y1);
+                        pl.c_pllsty(1);
+                        pl.c_plstring(1, &mx, &my, MARK_SYMBOL);
                         marked = true;
                     }
                 }
@@ -610,13 +669,14 @@ LrStatus plot_schedules(const LrScheduleSpec *schedules, const char *const *labe
     Figure f;
     char why[4200];
     LrStatus status = status_of(LR_OK);
-    if (figure_begin(&f, out, 0, steps > 1 ? (double)(steps - 1) : 0, y0, y1, "step",
+    if (plplot_load("lrc plot", why, sizeof why) < 0 ||
+        figure_begin(&f, out, 0, steps > 1 ? (double)(steps - 1) : 0, y0, y1, "step",
                      "learning rate", "learning rate by step", why, sizeof why) < 0) {
         diag_plain("%s", why);
         status = status_of(LR_RUN_FAILED);
     } else {
         for (int i = 0; i < count; i++) {
-            plcol0(series_color(i));
+            pl.c_plcol0(series_color(i));
             draw_series(x, x + (size_t)(i + 1) * (size_t)steps, (int)steps);
             plot_text(texts[i], sizeof texts[i], labels[i]);
             names[i] = texts[i];
@@ -708,12 +768,13 @@ int plot_descent(const LrMinimizeSpec *m, const double *path, int64_t count, con
     snprintf(vars, sizeof vars, "%s", m->var_names[0]);
     snprintf(title, sizeof title, "minimize %s", m->text);
     Figure f;
-    if (figure_begin(&f, out, x0, x1, y0, y1, vars, n == 1 ? m->text : m->var_names[1], title,
+    if (plplot_load("plot=", why, why_size) < 0 ||
+        figure_begin(&f, out, x0, x1, y0, y1, vars, n == 1 ? m->text : m->var_names[1], title,
                      why, why_size) < 0) {
         free(work), free(rows);
         return -1;
     }
-    plcol0(COLOR_FIRST);
+    pl.c_plcol0(COLOR_FIRST);
     if (n == 1) {
         draw_series(gx, gz, (int)grid);
     } else {
@@ -724,13 +785,13 @@ int plot_descent(const LrMinimizeSpec *m, const double *path, int64_t count, con
             levels[i] = lo + (hi - lo) * (i + 0.5) / CONTOUR_LEVELS;
         PLcGrid cgrid = {gx, gy, NULL, CONTOUR_SAMPLES, CONTOUR_SAMPLES, 0};
         if (hi > lo)
-            plcont(rows, CONTOUR_SAMPLES, CONTOUR_SAMPLES, 1, CONTOUR_SAMPLES, 1,
-                   CONTOUR_SAMPLES, levels, CONTOUR_LEVELS, pltr1, &cgrid);
+            pl.c_plcont(rows, CONTOUR_SAMPLES, CONTOUR_SAMPLES, 1, CONTOUR_SAMPLES, 1,
+                        CONTOUR_SAMPLES, levels, CONTOUR_LEVELS, pl.pltr1, &cgrid);
     }
     /* The steps: joined in order, each a point. */
-    plcol0(COLOR_FIRST + 1);
+    pl.c_plcol0(COLOR_FIRST + 1);
     draw_series(px, py, (int)count);
-    plpoin((PLINT)count, px, py, 17);
+    pl.c_plpoin((PLINT)count, px, py, 17);
     int status = figure_end(&f, why, why_size);
     free(work), free(rows);
     return status;

@@ -171,3 +171,52 @@ if command -v valgrind >/dev/null 2>&1 && ! grep -q __asan_init "$LRC"; then
         --steps 5 -o "$tmp/vg.svg"
     vg "plot valgrind minimize" "$LRC" "$tmp/bowl.lr"
 fi
+
+# PLplot is loaded when a figure is drawn (plot.c), not linked: no other
+# run pays for it. Without it, a figure is an error of the run (1) that
+# says what to install, and writes nothing. A preloaded dlopen that fails
+# for libplplot stands for a machine without it (not under ASan, whose
+# runtime must come first).
+check "plot lrc is not linked with PLplot" sh -c "! ldd '$LRC' | grep -q libplplot"
+if command -v cc >/dev/null 2>&1 && ! grep -q __asan_init "$LRC"; then
+    cat >"$tmp/noplplot.c" <<'C'
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <string.h>
+static int refused;
+void *dlopen(const char *name, int flags)
+{
+    void *(*next)(const char *, int);
+    if (name && strstr(name, "libplplot")) {
+        refused = 1;
+        return NULL;
+    }
+    *(void **)&next = dlsym(RTLD_NEXT, "dlopen");
+    return next(name, flags);
+}
+char *dlerror(void)
+{
+    char *(*next)(void);
+    if (refused) {
+        refused = 0;
+        return "libplplot: hidden by the test";
+    }
+    *(void **)&next = dlsym(RTLD_NEXT, "dlerror");
+    return next();
+}
+C
+    if cc -shared -fPIC -o "$tmp/noplplot.so" "$tmp/noplplot.c" -ldl 2>"$tmp/err"; then
+        need="needs PLplot \(Debian: libplplot-dev plplot-driver-cairo\): libplplot: hidden by the test"
+        expect "plot without PLplot: curves" 1 "^lrc: error: lrc plot $need" \
+            env LD_PRELOAD="$tmp/noplplot.so" "$LRC" plot "$tmp/run" -o "$tmp/none.svg"
+        expect "plot without PLplot: schedules" 1 "^lrc: error: lrc plot $need" \
+            env LD_PRELOAD="$tmp/noplplot.so" "$LRC" plot --schedule 0.1 --steps 3 -o "$tmp/none.png"
+        expect "plot without PLplot: minimize plot=" 1 "bowl.lr:1:1: error: plot= $need" \
+            env LD_PRELOAD="$tmp/noplplot.so" "$LRC" "$tmp/bowl.lr"
+        check "plot without PLplot wrote nothing" sh -c "[ ! -e '$tmp/none.svg' ] && [ ! -e '$tmp/none.png' ]"
+        expect "plot without PLplot: a run without figures" 0 "" \
+            env LD_PRELOAD="$tmp/noplplot.so" "$LRC" "$tmp/cosh_plain.lr"
+    else
+        notok "plot without PLplot: the preloaded library builds" "$(head -3 "$tmp/err")"
+    fi
+fi

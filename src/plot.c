@@ -101,7 +101,7 @@ const char *__lsan_default_options(void) { return "print_suppressions=0"; }
     X(c_pladv) X(c_plbox) X(c_plcol0) X(c_plcont) X(c_plend) X(c_plinit) X(c_pljoin)           \
     X(c_pllab) X(c_pllegend) X(c_plline) X(c_pllsty) X(c_plpoin) X(c_plscmap0n) X(c_plscol0)   \
     X(c_plscol0a) X(c_plsdev) X(plsfile) X(c_plspage) X(c_plstring) X(c_plvpor)                \
-    X(c_plwind) X(pltr1)
+    X(c_plwind) X(pltr1) X(plgDevs)
 
 /* The loaded library: process-wide, like PLplot's state. Each pointer has
  * the type plplot.h declares (__typeof__: gcc and clang), so a call is
@@ -147,6 +147,22 @@ static int plplot_load(const char *needs, char *why, size_t why_size)
 
 /* ------------------------------------------------------------- figures */
 
+/* Whether PLplot has device (its driver is a package of its own,
+ * plplot-driver-cairo): without it plinit would ask on the terminal for
+ * another one, a run that waits for nobody. */
+static bool device_available(const char *device)
+{
+    enum { MAX_DEVICES = 64 };
+    const char *menu_list[MAX_DEVICES], *name_list[MAX_DEVICES];
+    const char **menu = menu_list, **names = name_list;
+    int count = MAX_DEVICES;
+    pl.plgDevs(&menu, &names, &count);
+    for (int i = 0; i < count; i++)
+        if (strcmp(names[i], device) == 0)
+            return true;
+    return false;
+}
+
 typedef struct Figure {
     char *bytes; /* the memory stream's, once PLplot closed it */
     size_t size;
@@ -166,6 +182,12 @@ static int figure_begin(Figure *f, const char *path, double x0, double x1, doubl
     if (!device)
         return plot_check_suffix(path, why, why_size);
     f->pdf = strcmp(device, "pdfcairo") == 0;
+    if (!device_available(device)) {
+        snprintf(why, why_size,
+                 "cannot draw '%s': PLplot has no '%s' device (Debian: plplot-driver-cairo)",
+                 path, device);
+        return -1;
+    }
     FILE *stream = open_memstream(&f->bytes, &f->size);
     if (!stream) {
         snprintf(why, why_size, "cannot draw '%s': out of memory", path);

@@ -220,3 +220,20 @@ C
         notok "plot without PLplot: the preloaded library builds" "$(head -3 "$tmp/err")"
     fi
 fi
+
+# Without the cairo driver (a package of its own) PLplot would ask on the
+# terminal for another device: lrc says what is missing instead, at once.
+drv=$(pkg-config --variable=drvdir plplot 2>/dev/null)
+if [ -d "$drv" ] && command -v script >/dev/null; then
+    mkdir "$tmp/nocairo"
+    for f in "$drv"/null.* "$drv"/mem.* "$drv"/ps.*; do [ -e "$f" ] && cp "$f" "$tmp/nocairo/"; done
+    PLPLOT_DRV_DIR="$tmp/nocairo" timeout 20 script -qfec \
+        "'$LRC' plot --schedule 'exp_decay(0.1, steps=10, rate=0.5)' --steps 20 -o '$tmp/nodev.png'; echo status \$?" \
+        /dev/null </dev/null >"$tmp/nodev.tty" 2>&1
+    if grep -q "PLplot has no 'pngcairo' device (Debian: plplot-driver-cairo)" "$tmp/nodev.tty" &&
+        grep -q "status 1" "$tmp/nodev.tty" && [ ! -e "$tmp/nodev.png" ]; then
+        ok "plot without the cairo driver says so, and asks nothing on a terminal"
+    else
+        notok "plot without the cairo driver says so, and asks nothing on a terminal" "$(tr '\r\n' '  ' <"$tmp/nodev.tty" | head -c 300)"
+    fi
+fi

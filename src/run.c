@@ -315,6 +315,19 @@ typedef struct Evaluation {
     double values[SPEC_MAX_METRICS];
 } Evaluation;
 
+/* run.json's last field, what failed (when something did), then the
+ * object closed and the file written. */
+static int run_json_end(const Run *r, LrJsonWriter *w, LrBuffer *b, const char *error)
+{
+    if (error[0]) {
+        json_key(w, "error");
+        json_string(w, error);
+    }
+    json_end_object(w);
+    buffer_printf(b, "\n");
+    return write_file(r, "run.json", b);
+}
+
 static void write_metric_object(LrJsonWriter *w, const LrMetricKind *metrics, int count,
                                 double loss, const double *values, const char *prefix)
 {
@@ -430,13 +443,7 @@ static int write_run_json(const Run *r, const LrPlan *plan, const LrTrainState *
         json_string(&w, weights_sha);
     else
         json_null(&w);
-    if (error[0]) {
-        json_key(&w, "error");
-        json_string(&w, error);
-    }
-    json_end_object(&w);
-    buffer_printf(&b, "\n");
-    return write_file(r, "run.json", &b);
+    return run_json_end(r, &w, &b, error);
 }
 
 static void report_model(const LrPlan *plan)
@@ -694,13 +701,7 @@ static int write_minimize_json(const Run *r, const LrMinimizeRecord *records, in
         json_end_object(&w);
     }
     json_end_array(&w);
-    if (error[0]) {
-        json_key(&w, "error");
-        json_string(&w, error);
-    }
-    json_end_object(&w);
-    buffer_printf(&b, "\n");
-    return write_file(r, "run.json", &b);
+    return run_json_end(r, &w, &b, error);
 }
 
 LrStatus run_minimizes(const LrSource *src, const LrSpec *spec, const LrRunOptions *options,

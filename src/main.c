@@ -712,9 +712,14 @@ static LrStatus claim_run_dir(const Options *o)
         if (!o->force) {
             if (i >= RUN_MARKS)
                 continue;
-            diag_plain("'%s' already holds a run (%s): continue it with --resume %s, or "
-                       "replace it with --force",
-                       o->out_dir, run_files[i], o->out_dir);
+            if (strcmp(run_files[i], "sweep.csv") == 0)
+                diag_plain("'%s' already holds a sweep (sweep.csv): continue an interrupted "
+                           "run of it with --resume %s/run-NNN, or replace it with --force",
+                           o->out_dir, o->out_dir);
+            else
+                diag_plain("'%s' already holds a run (%s): continue it with --resume %s, or "
+                           "replace it with --force",
+                           o->out_dir, run_files[i], o->out_dir);
             return status_of(LR_LANGUAGE_ERROR);
         }
         if (unlink(path) != 0) {
@@ -845,6 +850,16 @@ static LrStatus resume_setup(const Options *given, Resumed *r)
     bool has_seed = false;
     uint64_t seed = 0;
     int recorded = 0;
+    /* A sweep is continued run by run: say so rather than miss a checkpoint. */
+    char sweep_csv[PATH_MAX];
+    struct stat st;
+    snprintf(sweep_csv, sizeof sweep_csv, "%s/sweep.csv", given->resume_dir);
+    if (stat(sweep_csv, &st) == 0) {
+        diag_plain("cannot resume: '%s' holds a sweep; continue an interrupted run of it with "
+                   "--resume %s/run-NNN",
+                   given->resume_dir, given->resume_dir);
+        return status_of(LR_LANGUAGE_ERROR);
+    }
     if (checkpoint_source(given->resume_dir, r->file, sizeof r->file, &has_seed, &seed,
                           &r->recorded_sets, &recorded, why, sizeof why) < 0) {
         diag_plain("cannot resume: %s", why);

@@ -183,7 +183,7 @@ sed 's/optimizer adam lr=0.003/let rate = sweep(0.003, 0.01)\noptimizer adam lr=
 "$LRC" --quiet --out "$tmp/sweep" "$tmp/sweep.lr" >"$tmp/sweep.out" 2>"$tmp/err" ||
     notok "sweep reference" "$(head -2 "$tmp/err")"
 expect_exact "--out refuses a sweep's directory" 2 \
-    "lrc: error: '$tmp/sweep' already holds a run (sweep.csv): continue it with --resume $tmp/sweep, or replace it with --force\n" \
+    "lrc: error: '$tmp/sweep' already holds a sweep (sweep.csv): continue an interrupted run of it with --resume $tmp/sweep/run-NNN, or replace it with --force\n" \
     "$LRC" --quiet --out "$tmp/sweep" "$tmp/sweep.lr"
 cp "$tmp/sweep/sweep.csv" "$tmp/sweep.csv"
 "$LRC" --quiet --force --out "$tmp/sweep" "$tmp/sweep.lr" >"$tmp/sweep2.out" 2>"$tmp/err"
@@ -259,3 +259,13 @@ sed -n 1p "$tmp/min.lr" >"$tmp/min1.lr"
 "$LRC" --quiet --force --out "$tmp/min" "$tmp/min1.lr" >/dev/null 2>"$tmp/err"
 [ $? -eq 0 ] && [ -f "$tmp/min/trace-1.csv" ] && [ ! -e "$tmp/min/trace-2.csv" ] &&
     ok "--force removes earlier traces" || notok "--force removes earlier traces" "$(ls "$tmp/min" | tr '\n' ' ')"
+
+# A sweep's directory is continued run by run: both refusals say so.
+printf 'seed 1\nlet rate = sweep(0.1, 0.2)\ndataset d = linear(n=50, features=2)\nmodel dense(1)\nloss mse\noptimizer sgd lr=rate\ntrain epochs=2\n' >"$tmp/sw2.lr"
+"$LRC" --quiet "$tmp/sw2.lr" --out "$tmp/sw2" >/dev/null 2>&1
+expect "--out on a sweep's directory names its runs" 2 \
+    "'.*sw2' already holds a sweep \(sweep.csv\): continue an interrupted run of it with --resume .*sw2/run-NNN, or replace it with --force" \
+    "$LRC" --quiet "$tmp/sw2.lr" --out "$tmp/sw2"
+expect "--resume of a sweep's directory names its runs" 2 \
+    "cannot resume: '.*sw2' holds a sweep; continue an interrupted run of it with --resume .*sw2/run-NNN" \
+    "$LRC" --resume "$tmp/sw2"

@@ -22,3 +22,14 @@ expect() {
     if [ $st -eq "$want" ] && { [ -z "$pattern" ] || grep -Eq -- "$pattern" "$tmp/err"; }; then ok "$name"
     else notok "$name" "exit $st: $(head -3 "$tmp/err")"; fi
 }
+# expect_exact NAME STATUS STDERR COMMAND...: the command exits STATUS, its
+# stderr is exactly STDERR (printf's escapes) and its stdout is empty.
+expect_exact() {
+    name=$1 want=$2
+    printf "$3" >"$tmp/want"
+    shift 3
+    "$@" >"$tmp/out" 2>"$tmp/err"
+    st=$?
+    if [ $st -eq "$want" ] && cmp -s "$tmp/want" "$tmp/err" && [ ! -s "$tmp/out" ]; then ok "$name"
+    else notok "$name" "exit $st: $(head -3 "$tmp/err") | stdout: $(head -c 80 "$tmp/out")"; fi
+}

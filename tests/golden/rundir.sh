@@ -142,17 +142,6 @@ if [ $st -eq 1 ] && grep -q "diverged at epoch 6 " "$tmp/err" && [ "$(wc -l <"$t
 else notok "a diverged run keeps metrics.csv's rows" "exit $st, $(wc -l <"$tmp/div/metrics.csv") lines: $(head -1 "$tmp/err")"; fi
 
 # --- a run directory that holds a run ----------------------------------------
-# expect_exact NAME STATUS STDERR COMMAND...: exit STATUS, stderr exactly
-# STDERR (printf's escapes).
-expect_exact() {
-    name=$1 want=$2
-    printf "$3" >"$tmp/want"
-    shift 3
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    st=$?
-    if [ $st -eq "$want" ] && cmp -s "$tmp/want" "$tmp/err"; then ok "$name"
-    else notok "$name" "exit $st: $(head -2 "$tmp/err")"; fi
-}
 sums() { (cd "$1" && sha256sum run.json checkpoint.safetensors metrics.csv model.safetensors); }
 sums "$tmp/whole" >"$tmp/before"
 expect_exact "--out refuses a directory that holds a run" 2 \

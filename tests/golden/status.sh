@@ -6,50 +6,39 @@
 # go to stdout only, messages to stderr only. Prints "ok NAME" /
 # "not ok NAME: why".
 . "$(dirname "$0")/../golden_lib.sh"
-# expect NAME STATUS STDERR COMMAND...: the command exits STATUS, its
-# stderr is exactly STDERR (printf's escapes) and its stdout is empty.
-expect() {
-    name=$1 want=$2
-    printf "$3" >"$tmp/want"
-    shift 3
-    "$@" >"$tmp/out" 2>"$tmp/err"
-    st=$?
-    if [ $st -eq "$want" ] && cmp -s "$tmp/want" "$tmp/err" && [ ! -s "$tmp/out" ]; then ok "$name"
-    else notok "$name" "exit $st: $(head -3 "$tmp/err") | stdout: $(head -c 80 "$tmp/out")"; fi
-}
 cd "$tmp" || exit 1
 model='model dense(1)\nloss mse\noptimizer sgd\ntrain epochs=1\n'
 exp() { printf 'dataset d = csv("%s", label="y")\n'"$model" "$1" >"$2"; }
 
 # --- data errors before the first step: 2, in a run as in check ---------
 printf 'x,y\n1,2\n3,abc\n' >nn.csv && exp nn.csv nn.lr
-expect "a non-numeric value is status 2" 2 \
+expect_exact "a non-numeric value is status 2" 2 \
     "nn.csv:3:2: error: non-numeric value 'abc' in column 'y'\n" "$LRC" --quiet nn.lr
 printf 'x,y\n1,2\n3,\n' >miss.csv && exp miss.csv miss.lr
-expect "a missing value is status 2" 2 \
+expect_exact "a missing value is status 2" 2 \
     "miss.csv:3:2: error: missing value in column 'y'\n" "$LRC" --quiet miss.lr
 printf 'x,y\n1,2\n3\n' >rag.csv && exp rag.csv rag.lr
-expect "a ragged row is status 2" 2 \
+expect_exact "a ragged row is status 2" 2 \
     "rag.csv:3: error: row has 1 field but the header has 2\n" "$LRC" --quiet rag.lr
 printf 'x,y\n' >empty.csv && exp empty.csv empty.lr
-expect "a file with no rows is status 2" 2 "empty.csv:1: error: no data rows\n" \
+expect_exact "a file with no rows is status 2" 2 "empty.csv:1: error: no data rows\n" \
     "$LRC" --quiet empty.lr
 printf 'x,y\n1,"2\n' >quote.csv && exp quote.csv quote.lr
-expect "an unterminated quote is status 2" 2 \
+expect_exact "an unterminated quote is status 2" 2 \
     "quote.csv:2:2: error: unterminated quoted field (the quote opened here is never closed)\n" \
     "$LRC" --quiet quote.lr
 printf 'x,y\n1,5\n2,1\n' >label.csv
 printf 'dataset d = csv("label.csv", label="y")\nmodel dense(2)\nloss categorical_crossentropy\noptimizer sgd\ntrain epochs=1\n' >label.lr
-expect "a label out of range is status 2" 2 \
+expect_exact "a label out of range is status 2" 2 \
     "label.lr:1:1: error: dataset 'd' has the label 5, but the model's 2 outputs are classes 0 to 1\n    dataset d = csv(\"label.csv\", label=\"y\")\n    ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n" \
     "$LRC" --quiet label.lr
 printf 'x,y\n1,0.5\n2,2\n' >prob.csv
 printf 'dataset d = csv("prob.csv", label="y")\nmodel dense(1, activation=sigmoid)\nloss binary_crossentropy\noptimizer sgd\ntrain epochs=1\n' >prob.lr
-expect "a target outside 0..1 for binary cross-entropy is status 2" 2 \
+expect_exact "a target outside 0..1 for binary cross-entropy is status 2" 2 \
     "prob.lr:1:1: error: dataset 'd' has the target 2 where a probability between 0 and 1 is needed\n    dataset d = csv(\"prob.csv\", label=\"y\")\n    ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n" \
     "$LRC" --quiet prob.lr
 # check reads only the header: the values are the run's to find.
-expect "check passes a file whose values only the run reads" 0 "" "$LRC" check nn.lr
+expect_exact "check passes a file whose values only the run reads" 0 "" "$LRC" check nn.lr
 
 # --- a run that failed: 1; interrupted: 128 + N --------------------------
 printf 'dataset d = moons(n=40)\nmodel dense(1, activation=sigmoid)\nloss binary_crossentropy\noptimizer adam\nload "w.safetensors"\ntrain epochs=1\n' >load.lr
@@ -59,7 +48,7 @@ st=$?
 [ $st -eq 1 ] && grep -q "^load.lr:5:6: error: .*w.safetensors" err &&
     ok "a damaged weights file is status 1" || notok "a damaged weights file is status 1" "exit $st: $(cat err)"
 printf 'dataset d = moons(n=40)\nmodel dense(1, activation=sigmoid)\nloss binary_crossentropy\noptimizer adam\ntrain epochs=3\n' >moons.lr
-expect "--halt-after is an interruption: 130" 130 \
+expect_exact "--halt-after is an interruption: 130" 130 \
     "lrc: interrupted after step 2 (use --out DIR to be able to resume)\n" \
     "$LRC" --quiet --halt-after 2 moons.lr
 
@@ -73,22 +62,22 @@ usage='usage: lrc FILE.lr [--set NAME=VALUE]... [--seed N] [--threads N] [--out 
        lrc plot --schedule EXPR [--schedule EXPR]... --steps N -o FIGURE
        lrc --help | --version
 '
-expect "a close long option is suggested" 2 "lrc: error: unknown option '--sed'; did you mean '--seed'?\n$usage" \
+expect_exact "a close long option is suggested" 2 "lrc: error: unknown option '--sed'; did you mean '--seed'?\n$usage" \
     "$LRC" --sed 3 moons.lr
-expect "a short option is not guessed at" 2 "lrc: error: unknown option '-x'\n$usage" "$LRC" -x moons.lr
-expect "a missing integer says so" 2 "lrc: error: --seed needs a value\n$usage" "$LRC" moons.lr --seed
-expect "a missing -j reads as empty" 2 "lrc: error: -j needs a number of runs from 1 to 256, not ''\n$usage" \
+expect_exact "a short option is not guessed at" 2 "lrc: error: unknown option '-x'\n$usage" "$LRC" -x moons.lr
+expect_exact "a missing integer says so" 2 "lrc: error: --seed needs a value\n$usage" "$LRC" moons.lr --seed
+expect_exact "a missing -j reads as empty" 2 "lrc: error: -j needs a number of runs from 1 to 256, not ''\n$usage" \
     "$LRC" moons.lr -j
-expect "an integer out of range names the range" 2 \
+expect_exact "an integer out of range names the range" 2 \
     "lrc: error: --threads needs an integer from 1 to 1024, not '0'\n$usage" "$LRC" moons.lr --threads 0
-expect "--steps belongs to schedule" 2 "lrc: error: --steps only applies to 'lrc schedule' and 'lrc plot --schedule'\n$usage" \
+expect_exact "--steps belongs to schedule" 2 "lrc: error: --steps only applies to 'lrc schedule' and 'lrc plot --schedule'\n$usage" \
     "$LRC" check moons.lr --steps 3
-expect "--explain belongs to check" 2 "lrc: error: --explain only applies to 'lrc check'\n$usage" \
+expect_exact "--explain belongs to check" 2 "lrc: error: --explain only applies to 'lrc check'\n$usage" \
     "$LRC" moons.lr --explain
-expect "--resume takes no file" 2 \
+expect_exact "--resume takes no file" 2 \
     "lrc: error: --resume DIR takes no file, --out or --seed: the run's checkpoint names them\n$usage" \
     "$LRC" --resume r moons.lr
-expect "schedule needs --steps" 2 "lrc: error: schedule needs --steps N\n$usage" "$LRC" schedule 'cosine(0.1, steps=10)'
+expect_exact "schedule needs --steps" 2 "lrc: error: schedule needs --steps N\n$usage" "$LRC" schedule 'cosine(0.1, steps=10)'
 
 # --- stdout carries results only, stderr messages only ----------------------
 "$LRC" --help >out 2>err

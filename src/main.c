@@ -635,15 +635,7 @@ static bool is_stream(const char *file)
     if (!slash)
         return false;
     snprintf(dir, sizeof dir, "%.*s", slash == file ? 1 : (int)(slash - file), file);
-    if (!realpath(dir, real))
-        return false;
-    static const char *const system[] = {"/dev", "/proc", "/sys"};
-    for (size_t i = 0; i < sizeof system / sizeof *system; i++) {
-        size_t n = strlen(system[i]);
-        if (strncmp(real, system[i], n) == 0 && (real[n] == '\0' || real[n] == '/'))
-            return true;
-    }
-    return false;
+    return realpath(dir, real) && sandbox_system_path(real);
 }
 
 /* For the test suite only: blocks between the check and the run until the

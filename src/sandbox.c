@@ -115,7 +115,7 @@ int sandbox_allow_write(LrSandbox *s, const char *dir, bool named)
 
 /* The kernel's and the devices' files: what a root the user did not name
  * never reaches, whatever it is (the directory of /dev/stdin is /dev). */
-static bool system_path(const char *real)
+bool sandbox_system_path(const char *real)
 {
     return under(real, "/dev") || under(real, "/proc") || under(real, "/sys");
 }
@@ -123,7 +123,7 @@ static bool system_path(const char *real)
 /* Whether real lies under one of roots (a system path: under a named one). */
 static bool covered(const char *real, char *const *roots, const bool *named, int count)
 {
-    bool system = system_path(real);
+    bool system = sandbox_system_path(real);
     for (int i = 0; i < count; i++)
         if ((named[i] || !system) && under(real, roots[i]))
             return true;
@@ -221,7 +221,7 @@ int sandbox_check_read(const LrSandbox *s, const char *path, char *why, size_t w
     char dir[PATH_MAX], shown[2 * PATH_MAX + 32];
     suggest_dir(real, dir, sizeof dir);
     show_path(path, real, shown, sizeof shown);
-    if (system_path(real))
+    if (sandbox_system_path(real))
         snprintf(why, why_size,
                  "reading %s is not allowed: /dev, /proc and /sys only with --allow-read "
                  "(allow it with --allow-read %s)",

@@ -35,6 +35,9 @@ int sandbox_allow_write(LrSandbox *s, const char *dir, bool named);
  * `save` target. Returns 0, or -1 when out of memory. */
 int sandbox_set_run_dir(LrSandbox *s, const char *dir);
 void sandbox_free(LrSandbox *s);
+/* Whether real (a resolved path) lies under /dev, /proc or /sys: the
+ * kernel's and the devices' files, reached only through a named root. */
+bool sandbox_system_path(const char *real);
 
 /* 0 when path may be read (written); otherwise -1 and a one-line reason
  * that names the flag allowing it. */

@@ -60,11 +60,11 @@ LDLIBS  = -pthread -ldl -lm
 # Modules by stage; one object per file in src/ (and the generated parser).
 CORE    := arena source diag
 FRONT   := words lex lr parse ast check options fold modules sets compile
-RUNTIME := rng schedule pool blas activation layer_dense layer_dropout layer_activation loss metrics optim init synth csv decimal data sha256 fileio json safetensors plan train report weights explain run expr sweep minimize sandbox plot
+RUNTIME := rng schedule pool blas activation layer_dense layer_dropout layer_activation loss metrics optim init synth csv decimal data sha256 fileio json safetensors plan train report model weights explain run expr sweep minimize sandbox plot
 LRC_OBJS := $(addprefix $(BUILD)/obj/,$(addsuffix .o,$(CORE) $(FRONT) $(RUNTIME) main))
 
 # Unit tests: tests/unit/test_<module>.c, each linked with only what it needs.
-UNIT_TESTS := train pool decimal diag words lex parse check rng schedule dense layers loss metrics optim init synth csv data sha256 fileio json safetensors expr
+UNIT_TESTS := train pool decimal diag words lex parse check rng schedule dense layers loss metrics optim init synth csv data sha256 fileio json safetensors model expr
 test_diag_MODS     := $(CORE)
 test_lex_MODS      := $(CORE) words lex
 test_words_MODS    := $(CORE) words lex expr
@@ -92,6 +92,9 @@ test_fileio_MODS   := fileio sandbox
 test_json_MODS     := json fileio decimal sandbox
 test_safetensors_MODS := safetensors json fileio decimal sandbox
 test_expr_MODS     := expr
+test_model_MODS    := $(CORE) $(FRONT) fileio expr sandbox rng schedule pool blas activation \
+                      layer_dense layer_dropout layer_activation loss metrics optim init synth \
+                      csv decimal data sha256 json safetensors plan train report model weights
 UNIT_BINS := $(addprefix $(BUILD)/tests/test_,$(UNIT_TESTS))
 
 .PHONY: all lrc deps demo check test lint clean install fuzz bench

@@ -27,6 +27,10 @@ typedef struct LrDataset {
     int64_t part_begin[3], part_count[3]; /* indexed by LrPart */
     char sha256[65];      /* CSV: hex SHA-256 of the file; "" when generated */
     const char *const *feature_names; /* CSV: the columns used, in order; NULL when generated */
+    /* Labels written as text: the class names, sorted (the label of a row
+     * is its class's index). 0 and NULL when the labels were numbers. */
+    int class_count;
+    const char *const *class_names;
 } LrDataset;
 
 /* Reads (csv) or generates (linear, blobs, moons, spiral) dataset index

@@ -490,7 +490,7 @@ static LrStatus finish(Run *r, LrPlan *plan, const LrTrainState *state)
     }
     char why[PATH_MAX + 512], failed[PATH_MAX + 512] = "";
     if (spec->save_path && (make_parent_dirs(spec->save_path, why, sizeof why) < 0 ||
-                            weights_save(plan, spec->save_path, why, sizeof why) < 0)) {
+                            weights_save(plan, r->experiment_sha, spec->save_path, why, sizeof why) < 0)) {
         diag_error(r->diag, r->src, spec->save_span, "%s", why);
         snprintf(failed, sizeof failed, "%s", why);
     }
@@ -498,7 +498,7 @@ static LrStatus finish(Run *r, LrPlan *plan, const LrTrainState *state)
         return status_of(failed[0] ? LR_RUN_FAILED : LR_OK);
     char path[PATH_MAX], sha[65] = "";
     path_in(r, "model.safetensors", path, sizeof path);
-    if (weights_save(plan, path, why, sizeof why) < 0) {
+    if (weights_save(plan, r->experiment_sha, path, why, sizeof why) < 0) {
         diag_error(r->diag, NULL, (LrSpan){0, 0}, "%s", why);
         if (!failed[0])
             snprintf(failed, sizeof failed, "%s", why);
@@ -522,11 +522,16 @@ static LrStatus load_weights(LrPlan *plan, const LrSpec *spec, const LrSource *s
                              LrDiag *diag)
 {
     char why[4608];
-    bool loaded_normalization = false;
-    if (weights_load(plan, spec->load_path, &loaded_normalization, why, sizeof why) < 0) {
+    bool loaded_normalization = false, described = false;
+    if (weights_load(plan, spec->load_path, &loaded_normalization, &described, why, sizeof why) <
+        0) {
         diag_error(diag, src, spec->load_span, "%s", why);
         return status_of(LR_RUN_FAILED);
     }
+    if (!described)
+        diag_warning(diag, src, spec->load_span,
+                     "the file has no model description (saved before lrc 0.3.0); it loads for "
+                     "training, and a model this run saves will have one");
     plan->normalized = plan->normalized || loaded_normalization;
     return status_of(LR_OK);
 }

@@ -2,5 +2,5 @@
  * report it. */
 #ifndef LR_VERSION_H
 #define LR_VERSION_H
-#define LRC_VERSION "0.2.0"
+#define LRC_VERSION "0.3.0"
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "fileio.h"
+#include "model.h"
 #include "safetensors.h"
 #include "version.h"
 
@@ -55,12 +56,24 @@ static void model_tensors(const LrPlan *plan, TensorList *list)
     }
 }
 
-int weights_save(const LrPlan *plan, const char *path, char *why, size_t why_size)
+int weights_save(const LrPlan *plan, const char *experiment_sha256, const char *path, char *why,
+                 size_t why_size)
 {
     TensorList list;
     model_tensors(plan, &list);
-    const LrMeta meta[] = {{"format", "lrc-model"}, {"lrc_version", LRC_VERSION}};
-    return safetensors_write(path, list.t, list.count, meta, 2, why, why_size);
+    LrArena arena = {0};
+    LrModelDesc desc;
+    LrMeta meta[MODEL_META_ROWS];
+    int rows = model_describe(plan, experiment_sha256, &arena, &desc) < 0
+                   ? -1
+                   : model_to_meta(&desc, &arena, meta);
+    int status = -1;
+    if (rows < 0)
+        snprintf(why, why_size, "out of memory while describing the model for '%s'", path);
+    else
+        status = safetensors_write(path, list.t, list.count, meta, rows, why, why_size);
+    arena_free(&arena);
+    return status;
 }
 
 /* Reads every listed tensor into its (const-cast) place. */
@@ -98,12 +111,13 @@ static int read_tensors(const LrSafetensors *st, const TensorList *list, int fir
     return 0;
 }
 
-int weights_load(LrPlan *plan, const char *path, bool *normalization, char *why,
-                 size_t why_size)
+int weights_load(LrPlan *plan, const char *path, bool *normalization, bool *described,
+                 char *why, size_t why_size)
 {
     LrSafetensors st;
     if (safetensors_open(&st, path, why, why_size) < 0)
         return -1;
+    *described = safetensors_meta(&st, "lrc_model") != NULL;
     TensorList list;
     model_tensors(plan, &list);
     /* Layers first; the normalization only if the file has one. */

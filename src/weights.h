@@ -14,13 +14,17 @@
 #include "plan.h"
 #include "train.h"
 
-/* Writes the model to path atomically. -1 with a reason on failure. */
-int weights_save(const LrPlan *plan, const char *path, char *why, size_t why_size);
+/* Writes the model and its description (model.h) to path atomically. -1
+ * with a reason on failure. */
+int weights_save(const LrPlan *plan, const char *experiment_sha256, const char *path, char *why,
+                 size_t why_size);
 /* Replaces the parameters (and the input normalization, if the file has
  * one: *normalization says so) with the file's; every tensor must be there
- * with the model's shapes. -1 with a reason naming what is wrong. */
-int weights_load(LrPlan *plan, const char *path, bool *normalization, char *why,
-                 size_t why_size);
+ * with the model's shapes. *described: the file has a model description
+ * (files saved before lrc 0.3.0 do not). -1 with a reason naming what is
+ * wrong. */
+int weights_load(LrPlan *plan, const char *path, bool *normalization, bool *described,
+                 char *why, size_t why_size);
 
 /* The checkpoint of a run directory: dir/checkpoint.safetensors. It holds
  * the parameters, the optimizer's slots and step, the best epoch's

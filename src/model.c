@@ -1,0 +1,670 @@
+/* model.c — see model.h. The description is written from the plan that
+ * trained the model and read back with every field checked, because a
+ * model file comes from anywhere: a value that does not fit is refused
+ * here, by name, so that nothing downstream sees it. */
+#include "model.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "blas.h"
+#include "decimal.h"
+#include "fileio.h"
+#include "json.h"
+#include "plan.h"
+#include "pool.h"
+#include "sha256.h"
+#include "version.h"
+
+static const char *const output_names[] = {
+#define MODEL_OUTPUT_NAME(code, name) name,
+    LR_OUTPUTS(MODEL_OUTPUT_NAME)
+#undef MODEL_OUTPUT_NAME
+};
+
+const char *model_output_name(LrOutputKind k)
+{
+    return output_names[k];
+}
+
+/* ------------------------------------------------------------ describing */
+
+/* prefix + index for index = first, first + 1, ...: x1, x2 (generated
+ * inputs), 0, 1 (classes given as numbers). */
+static const char **numbered_names(LrArena *arena, const char *prefix, int count, int first)
+{
+    const char **names = arena_array(arena, (size_t)count, sizeof *names);
+    for (int i = 0; names && i < count; i++) {
+        char name[32];
+        int n = snprintf(name, sizeof name, "%s%d", prefix, first + i);
+        if (!(names[i] = arena_strndup(arena, name, (size_t)n)))
+            return NULL;
+    }
+    return names;
+}
+
+static LrOutputKind output_kind(LrLossKind loss, int outputs)
+{
+    if (loss == LOSS_CATEGORICAL_CROSSENTROPY)
+        return OUTPUT_CLASSES;
+    if (loss == LOSS_BINARY_CROSSENTROPY && outputs == 1)
+        return OUTPUT_BINARY;
+    return OUTPUT_REGRESSION;
+}
+
+int model_describe(const LrPlan *plan, const char *experiment_sha256, LrArena *arena,
+                   LrModelDesc *out)
+{
+    const LrSpec *spec = plan->spec;
+    const LrDatasetSpec *ds = &spec->datasets[spec->train.on.dataset];
+    const LrDataset *data = &plan->data[spec->train.on.dataset];
+    memset(out, 0, sizeof *out);
+    out->features = plan->features;
+    out->feature_names = data->feature_names
+                             ? data->feature_names
+                             : (const char *const *)numbered_names(arena, "x", plan->features, 1);
+    out->normalize = plan->normalized ? (ds->normalize != NORM_NONE ? ds->normalize : NORM_STANDARD)
+                                      : NORM_NONE;
+    if (plan->normalized) {
+        out->norm_offset = plan->norm_offset;
+        out->norm_scale = plan->norm_scale;
+    }
+    LrModelLayer *layers = arena_array(arena, (size_t)plan->layer_count, sizeof *layers);
+    if (!layers || !out->feature_names)
+        return -1;
+    for (int i = 0; i < plan->layer_count; i++) {
+        const LrLayerSpec *ls = &spec->layers[i];
+        const LrLayer *l = &plan->layers[i];
+        layers[i].kind = ls->kind;
+        layers[i].in = l->in;
+        layers[i].out = l->out;
+        layers[i].activation = ls->kind == LAYER_DROPOUT ? ACT_LINEAR : ls->activation;
+        layers[i].rate = ls->kind == LAYER_DROPOUT ? ls->rate : 0;
+        plan_layer_name(plan, i, layers[i].name, sizeof layers[i].name);
+    }
+    out->layer_count = plan->layer_count;
+    out->layers = layers;
+    out->outputs = plan->outputs;
+    out->output = output_kind(spec->loss.kind, plan->outputs);
+    out->target_count = plan->targets;
+    static const char *const single_target[] = {"y"};
+    if (ds->kind == DATA_CSV && ds->label_count == plan->targets)
+        out->target_names = ds->labels;
+    else if (plan->targets == 1)
+        out->target_names = single_target;
+    else if (!(out->target_names =
+                   (const char *const *)numbered_names(arena, "y", plan->targets, 1)))
+        return -1;
+    if (out->output != OUTPUT_REGRESSION) {
+        int count = out->output == OUTPUT_BINARY ? 2 : plan->outputs;
+        if (data->class_names && data->class_count == count) {
+            out->class_names = data->class_names;
+            out->named_classes = true;
+        } else if (!(out->class_names =
+                         (const char *const *)numbered_names(arena, "", count, 0))) {
+            return -1;
+        }
+        out->class_count = count;
+    }
+    out->loss = spec->loss;
+    out->version = LRC_VERSION;
+    out->experiment_sha256 = experiment_sha256 ? experiment_sha256 : "";
+    return 0;
+}
+
+/* ------------------------------------------------------------- to metadata */
+
+static void names_json(LrJsonWriter *w, const char *const *names, int count)
+{
+    json_begin_array(w);
+    for (int i = 0; i < count; i++)
+        json_string(w, names[i]);
+    json_end_array(w);
+}
+
+/* A float32 in the shortest text that reads back (as float) to it. */
+static void float_json(LrJsonWriter *w, float v)
+{
+    char text[DECIMAL_SHORTEST_SIZE];
+    for (int digits = 6; digits <= 9; digits++) {
+        snprintf(text, sizeof text, "%.*g", digits, (double)v);
+        if (strtof(text, NULL) == v)
+            break;
+    }
+    /* Through a double that prints as the text: the writer's own form. */
+    json_number(w, strtod(text, NULL));
+}
+
+static void floats_json(LrJsonWriter *w, const float *v, int count)
+{
+    json_begin_array(w);
+    for (int i = 0; i < count; i++)
+        float_json(w, v[i]);
+    json_end_array(w);
+}
+
+static const char *json_text(LrArena *arena, LrBuffer *b)
+{
+    const char *s = b->failed ? NULL : arena_strndup(arena, b->data ? b->data : "", b->length);
+    buffer_free(b);
+    return s;
+}
+
+int model_to_meta(const LrModelDesc *d, LrArena *arena, LrMeta *meta)
+{
+    int n = 0;
+    char number[16];
+    snprintf(number, sizeof number, "%d", MODEL_DESCRIPTION_VERSION);
+    meta[n++] = (LrMeta){"format", "lrc-model"};
+    meta[n++] = (LrMeta){"lrc_version", d->version};
+    meta[n++] = (LrMeta){"lrc_model", arena_strndup(arena, number, strlen(number))};
+    meta[n++] = (LrMeta){"experiment_sha256", d->experiment_sha256};
+
+    LrBuffer b = {0};
+    LrJsonWriter w = {.out = &b};
+    names_json(&w, d->feature_names, d->features);
+    meta[n++] = (LrMeta){"inputs", json_text(arena, &b)};
+
+    w = (LrJsonWriter){.out = &b};
+    json_begin_object(&w);
+    json_key(&w, "kind");
+    json_string(&w, words_name(words_normalizers, (int)d->normalize));
+    if (d->normalize != NORM_NONE) {
+        json_key(&w, "offset");
+        floats_json(&w, d->norm_offset, d->features);
+        json_key(&w, "scale");
+        floats_json(&w, d->norm_scale, d->features);
+    }
+    json_end_object(&w);
+    meta[n++] = (LrMeta){"normalize", json_text(arena, &b)};
+
+    w = (LrJsonWriter){.out = &b};
+    json_begin_array(&w);
+    for (int i = 0; i < d->layer_count; i++) {
+        const LrModelLayer *l = &d->layers[i];
+        json_begin_object(&w);
+        json_key(&w, "name");
+        json_string(&w, l->name);
+        json_key(&w, "kind");
+        json_string(&w, l->kind == LAYER_ACTIVATION ? "activation"
+                                                    : words_name(words_layers, (int)l->kind));
+        json_key(&w, "units");
+        json_integer(&w, l->out);
+        if (l->kind != LAYER_DROPOUT) {
+            json_key(&w, "activation");
+            json_string(&w, words_name(words_activations, (int)l->activation));
+        } else {
+            json_key(&w, "rate");
+            json_number(&w, l->rate);
+        }
+        json_end_object(&w);
+    }
+    json_end_array(&w);
+    meta[n++] = (LrMeta){"layers", json_text(arena, &b)};
+
+    meta[n++] = (LrMeta){"output", model_output_name(d->output)};
+    w = (LrJsonWriter){.out = &b};
+    names_json(&w, d->target_names, d->target_count);
+    meta[n++] = (LrMeta){"targets", json_text(arena, &b)};
+    if (d->output != OUTPUT_REGRESSION) {
+        w = (LrJsonWriter){.out = &b};
+        names_json(&w, d->class_names, d->class_count);
+        meta[n++] = (LrMeta){"classes", json_text(arena, &b)};
+    }
+
+    w = (LrJsonWriter){.out = &b};
+    json_begin_object(&w);
+    json_key(&w, "kind");
+    json_string(&w, words_name(words_losses, (int)d->loss.kind));
+    if (d->loss.kind == LOSS_HUBER) {
+        json_key(&w, "delta");
+        json_number(&w, d->loss.delta);
+    }
+    json_end_object(&w);
+    meta[n++] = (LrMeta){"loss", json_text(arena, &b)};
+
+    for (int i = 0; i < n; i++)
+        if (!meta[i].value)
+            return -1;
+    return n;
+}
+
+/* ------------------------------------------------------------ reading back */
+
+typedef struct Reader {
+    const LrSafetensors *st;
+    LrArena *arena;
+    char *why;
+    size_t why_size;
+} Reader;
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static int bad(Reader *r, const char *key, const char *fmt, ...)
+{
+    char what[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    snprintf(r->why, r->why_size, "'%s': the model description is damaged: '%s' %s", r->st->path,
+             key, what);
+    return -1;
+}
+
+/* The metadata value key, parsed as JSON (the caller frees it). */
+static LrJson *meta_json(Reader *r, const char *key)
+{
+    const char *text = safetensors_meta(r->st, key);
+    if (!text) {
+        bad(r, key, "is missing");
+        return NULL;
+    }
+    char why[256];
+    LrJson *j = json_parse(text, strlen(text), why, sizeof why);
+    if (!j)
+        bad(r, key, "is not JSON (%s)", why);
+    return j;
+}
+
+/* A JSON array of count (-1: any number, at most limit) distinct,
+ * non-empty strings. */
+static const char **meta_names(Reader *r, const char *key, int count, int limit, int *out_count)
+{
+    LrJson *j = meta_json(r, key);
+    if (!j)
+        return NULL;
+    const char **names = NULL;
+    if (j->kind != JSON_ARRAY) {
+        bad(r, key, "is not an array of names");
+    } else if (count >= 0 && j->count != count) {
+        bad(r, key, "has %d names where %d are needed", j->count, count);
+    } else if (j->count < 1 || j->count > limit) {
+        bad(r, key, "has %d names (1 to %d are allowed)", j->count, limit);
+    } else if ((names = arena_array(r->arena, (size_t)j->count, sizeof *names))) {
+        int i = 0;
+        for (const LrJson *e = j->first; e; e = e->next, i++) {
+            if (e->kind != JSON_STRING || !e->string[0]) {
+                bad(r, key, "has an entry %d that is not a non-empty name", i + 1);
+                names = NULL;
+                break;
+            }
+            for (int k = 0; k < i; k++) {
+                if (strcmp(names[k], e->string) == 0) {
+                    bad(r, key, "names '%s' twice", e->string);
+                    names = NULL;
+                    break;
+                }
+            }
+            if (!names || !(names[i] = arena_strndup(r->arena, e->string, strlen(e->string)))) {
+                if (names)
+                    snprintf(r->why, r->why_size, "out of memory");
+                names = NULL;
+                break;
+            }
+        }
+        if (names && out_count)
+            *out_count = j->count;
+    } else {
+        snprintf(r->why, r->why_size, "out of memory");
+    }
+    json_free(j);
+    return names;
+}
+
+/* A word of table named by member key of object j. */
+static int member_word(Reader *r, const char *meta_key, const LrJson *j, const char *key,
+                       const LrWord *table, int *code)
+{
+    const LrJson *v = json_get(j, key);
+    if (!v || v->kind != JSON_STRING)
+        return bad(r, meta_key, "lacks a \"%s\" name", key);
+    const LrWord *w = words_find(table, v->string, strlen(v->string));
+    if (!w || !w->supported)
+        return bad(r, meta_key, "has the unknown %s '%s'", key, v->string);
+    *code = w->code;
+    return 0;
+}
+
+static int read_normalize(Reader *r, LrModelDesc *d)
+{
+    LrJson *j = meta_json(r, "normalize");
+    if (!j)
+        return -1;
+    int kind = 0, status = 0;
+    if (j->kind != JSON_OBJECT)
+        status = bad(r, "normalize", "is not an object");
+    else
+        status = member_word(r, "normalize", j, "kind", words_normalizers, &kind);
+    d->normalize = (LrNormalizeKind)kind;
+    const char *const parts[2] = {"offset", "scale"};
+    float *values[2] = {NULL, NULL};
+    for (int p = 0; status == 0 && kind != NORM_NONE && p < 2; p++) {
+        const LrJson *a = json_get(j, parts[p]);
+        if (!a || a->kind != JSON_ARRAY || a->count != d->features) {
+            status = bad(r, "normalize", "needs \"%s\": an array of %d numbers", parts[p],
+                         d->features);
+            break;
+        }
+        if (!(values[p] = arena_array(r->arena, (size_t)d->features, sizeof(float)))) {
+            snprintf(r->why, r->why_size, "out of memory");
+            status = -1;
+            break;
+        }
+        int i = 0;
+        for (const LrJson *e = a->first; e; e = e->next, i++) {
+            float v = (float)e->number;
+            if (e->kind != JSON_NUMBER || !isfinite(v) || (p == 1 && !(v > 0))) {
+                status = bad(r, "normalize", "has \"%s\" entry %d that is not a %s number",
+                             parts[p], i + 1, p == 1 ? "positive" : "finite");
+                break;
+            }
+            values[p][i] = v;
+        }
+    }
+    d->norm_offset = values[0];
+    d->norm_scale = values[1];
+    json_free(j);
+    return status;
+}
+
+static int read_layers(Reader *r, LrModelDesc *d)
+{
+    LrJson *j = meta_json(r, "layers");
+    if (!j)
+        return -1;
+    int status = 0;
+    LrModelLayer *layers = NULL;
+    if (j->kind != JSON_ARRAY || j->count < 1 || j->count > SPEC_MAX_LAYERS)
+        status = bad(r, "layers", "is not an array of 1 to %d layers", SPEC_MAX_LAYERS);
+    else if (!(layers = arena_array(r->arena, (size_t)j->count, sizeof *layers))) {
+        snprintf(r->why, r->why_size, "out of memory");
+        status = -1;
+    }
+    int i = 0, in = d->features;
+    for (const LrJson *e = status == 0 ? j->first : NULL; e && status == 0; e = e->next, i++) {
+        LrModelLayer *l = &layers[i];
+        char key[32];
+        snprintf(key, sizeof key, "layers[%d]", i);
+        const LrJson *name = json_get(e, "name"), *kind = json_get(e, "kind"),
+                     *units = json_get(e, "units");
+        if (e->kind != JSON_OBJECT || !name || name->kind != JSON_STRING || !name->string[0] ||
+            strlen(name->string) >= sizeof l->name || !kind || kind->kind != JSON_STRING) {
+            status = bad(r, key, "needs a \"name\" and a \"kind\"");
+            break;
+        }
+        snprintf(l->name, sizeof l->name, "%s", name->string);
+        if (!units || units->kind != JSON_NUMBER || !units->is_integer || units->integer < 1 ||
+            units->integer > SPEC_MAX_UNITS) {
+            status = bad(r, key, "needs \"units\" between 1 and %d", SPEC_MAX_UNITS);
+            break;
+        }
+        l->in = in;
+        l->out = (int)units->integer;
+        int code = 0;
+        if (strcmp(kind->string, "dense") == 0) {
+            l->kind = LAYER_DENSE;
+            status = member_word(r, key, e, "activation", words_activations, &code);
+            l->activation = (LrActivation)code;
+        } else if (strcmp(kind->string, "dropout") == 0) {
+            l->kind = LAYER_DROPOUT;
+            const LrJson *rate = json_get(e, "rate");
+            if (!rate || rate->kind != JSON_NUMBER || !(rate->number >= 0 && rate->number < 1))
+                status = bad(r, key, "needs a \"rate\" in [0, 1)");
+            else
+                l->rate = rate->number;
+        } else if (strcmp(kind->string, "activation") == 0) {
+            l->kind = LAYER_ACTIVATION;
+            status = member_word(r, key, e, "activation", words_activations, &code);
+            l->activation = (LrActivation)code;
+        } else {
+            status = bad(r, key, "has the unknown kind '%s'", kind->string);
+        }
+        if (status == 0 && l->kind != LAYER_DENSE && l->out != in)
+            status = bad(r, key, "has %d units but its input has %d", l->out, in);
+        if (status == 0 && l->kind == LAYER_DENSE && (size_t)in * (size_t)l->out > (size_t)1 << 31)
+            status = bad(r, key, "has a kernel of %d x %d, larger than 2^31", in, l->out);
+        for (int k = 0; status == 0 && k < i; k++)
+            if (strcmp(layers[k].name, l->name) == 0)
+                status = bad(r, key, "repeats the name '%s'", l->name);
+        in = l->out;
+    }
+    d->layers = layers;
+    d->layer_count = status == 0 ? j->count : 0;
+    d->outputs = in;
+    json_free(j);
+    return status;
+}
+
+static int read_loss(Reader *r, LrModelDesc *d)
+{
+    LrJson *j = meta_json(r, "loss");
+    if (!j)
+        return -1;
+    int kind = 0, status = j->kind != JSON_OBJECT ? bad(r, "loss", "is not an object")
+                                                  : member_word(r, "loss", j, "kind", words_losses,
+                                                                &kind);
+    d->loss.kind = (LrLossKind)kind;
+    d->loss.delta = 1.0;
+    const LrJson *delta = status == 0 ? json_get(j, "delta") : NULL;
+    if (status == 0 && kind == LOSS_HUBER) {
+        if (!delta || delta->kind != JSON_NUMBER || !(delta->number > 0) ||
+            !isfinite(delta->number))
+            status = bad(r, "loss", "needs a positive \"delta\" for huber");
+        else
+            d->loss.delta = delta->number;
+    }
+    json_free(j);
+    return status;
+}
+
+static const char *meta_string(Reader *r, const char *key)
+{
+    const char *v = safetensors_meta(r->st, key);
+    if (!v) {
+        bad(r, key, "is missing");
+        return NULL;
+    }
+    const char *copy = arena_strndup(r->arena, v, strlen(v));
+    if (!copy)
+        snprintf(r->why, r->why_size, "out of memory");
+    return copy;
+}
+
+int model_read_description(const LrSafetensors *st, LrArena *arena, LrModelDesc *out,
+                           char *why, size_t why_size)
+{
+    Reader r = {st, arena, why, why_size};
+    memset(out, 0, sizeof *out);
+    const char *described = safetensors_meta(st, "lrc_model");
+    if (!described) {
+        snprintf(why, why_size,
+                 "'%s' has no model description (it was saved before lrc 0.3.0, or is not a "
+                 "model): train it again, or `load` it in an experiment that describes the "
+                 "model, to save one that has it",
+                 st->path);
+        return MODEL_UNDESCRIBED;
+    }
+    if (strcmp(described, "1") != 0)
+        return bad(&r, "lrc_model", "is version '%s'; this lrc reads version %d", described,
+                   MODEL_DESCRIPTION_VERSION);
+    if (!(out->version = meta_string(&r, "lrc_version")) ||
+        !(out->experiment_sha256 = meta_string(&r, "experiment_sha256")))
+        return -1;
+    const char **names = meta_names(&r, "inputs", -1, MODEL_MAX_FEATURES, &out->features);
+    if (!names)
+        return -1;
+    out->feature_names = names;
+    if (read_normalize(&r, out) < 0 || read_layers(&r, out) < 0 || read_loss(&r, out) < 0)
+        return -1;
+    const char *output = safetensors_meta(st, "output");
+    int kind = -1;
+    for (int k = 0; output && k < (int)(sizeof output_names / sizeof *output_names); k++)
+        if (strcmp(output, output_names[k]) == 0)
+            kind = k;
+    if (kind < 0)
+        return bad(&r, "output", "is not one of regression, binary, classes");
+    out->output = (LrOutputKind)kind;
+    if (out->output == OUTPUT_BINARY && out->outputs != 1)
+        return bad(&r, "output", "is binary but the model has %d outputs", out->outputs);
+    if (out->output == OUTPUT_CLASSES && out->outputs < 2)
+        return bad(&r, "output", "is classes but the model has %d output", out->outputs);
+    if (!(names = meta_names(&r, "targets", -1, SPEC_MAX_UNITS, &out->target_count)))
+        return -1;
+    out->target_names = names;
+    if (out->output != OUTPUT_REGRESSION) {
+        int count = out->output == OUTPUT_BINARY ? 2 : out->outputs;
+        if (!(names = meta_names(&r, "classes", count, MODEL_MAX_CLASSES, &out->class_count)))
+            return -1;
+        out->class_names = names;
+        out->named_classes = false;
+        for (int i = 0; i < count && !out->named_classes; i++) {
+            char index[16];
+            snprintf(index, sizeof index, "%d", i);
+            out->named_classes = strcmp(names[i], index) != 0;
+        }
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------ running it forward */
+
+int model_open(LrModel *m, const char *path, int block, char *why, size_t why_size)
+{
+    memset(m, 0, sizeof *m);
+    struct stat sb;
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+        snprintf(m->path, sizeof m->path, "%s/model.safetensors", path);
+    else
+        snprintf(m->path, sizeof m->path, "%s", path);
+    LrSafetensors st;
+    if (safetensors_open(&st, m->path, why, why_size) < 0)
+        return -1;
+    int status = model_read_description(&st, &m->arena, &m->desc, why, why_size);
+    if (status != 0) {
+        safetensors_close(&st);
+        return status;
+    }
+    const LrModelDesc *d = &m->desc;
+    m->block = block;
+    size_t params = 0, widest = (size_t)d->features;
+    for (int i = 0; i < d->layer_count; i++) {
+        const LrModelLayer *ml = &d->layers[i];
+        if (ml->kind == LAYER_DENSE)
+            params += ((size_t)ml->in + 1) * (size_t)ml->out;
+        widest = (size_t)ml->out > widest ? (size_t)ml->out : widest;
+    }
+    (void)widest;
+    m->params = arena_array(&m->arena, params, sizeof(float));
+    m->layers = arena_array(&m->arena, (size_t)d->layer_count, sizeof(LrLayer));
+    m->acts = arena_array(&m->arena, (size_t)d->layer_count, sizeof(LrTensor));
+    m->input = arena_array(&m->arena, (size_t)block * (size_t)d->features, sizeof(float));
+    status = m->params && m->layers && m->acts && m->input ? 0 : -1;
+    if (status < 0)
+        snprintf(why, why_size, "out of memory for the model in '%s'", m->path);
+    bool blas = false;
+    size_t offset = 0;
+    for (int i = 0; status == 0 && i < d->layer_count; i++) {
+        const LrModelLayer *ml = &d->layers[i];
+        LrLayer *l = &m->layers[i];
+        l->in = ml->in;
+        l->out = ml->out;
+        l->activation = ml->activation;
+        if (ml->kind == LAYER_DENSE) {
+            l->ops = &layer_dense_ops;
+            l->weight = tensor_view(m->params + offset, ml->in, ml->out);
+            offset += (size_t)ml->in * (size_t)ml->out;
+            l->bias = tensor_view(m->params + offset, 1, ml->out);
+            offset += (size_t)ml->out;
+            char name[64];
+            snprintf(name, sizeof name, "%s/kernel", ml->name);
+            int64_t kshape[2] = {ml->in, ml->out}, bshape[1] = {ml->out};
+            status = safetensors_read(&st, name, DTYPE_F32, 2, kshape, l->weight.data, why,
+                                      why_size);
+            snprintf(name, sizeof name, "%s/bias", ml->name);
+            if (status == 0)
+                status = safetensors_read(&st, name, DTYPE_F32, 1, bshape, l->bias.data, why,
+                                          why_size);
+            blas |= blas_needed(block, ml->in, ml->out);
+        } else {
+            l->ops = ml->kind == LAYER_DROPOUT ? &layer_dropout_ops : &layer_activation_ops;
+            l->rate = (float)ml->rate;
+        }
+        float *act = arena_array(&m->arena, (size_t)block * (size_t)ml->out, sizeof(float));
+        if (!act && status == 0) {
+            snprintf(why, why_size, "out of memory for the model in '%s'", m->path);
+            status = -1;
+        }
+        m->acts[i] = tensor_view(act, block, ml->out);
+    }
+    for (size_t i = 0; status == 0 && i < params; i++) {
+        if (!isfinite(m->params[i])) {
+            snprintf(why, why_size, "'%s': a weight is %s, not a finite number", m->path,
+                     isnan(m->params[i]) ? "nan" : "infinite");
+            status = -1;
+        }
+    }
+    /* The tensors hold the normalization too; they must be the description's. */
+    if (status == 0 && d->normalize != NORM_NONE) {
+        float *v = arena_array(&m->arena, (size_t)d->features, sizeof(float));
+        const char *const names[2] = {"normalize/offset", "normalize/scale"};
+        const float *const want[2] = {d->norm_offset, d->norm_scale};
+        int64_t shape[1] = {d->features};
+        for (int p = 0; status == 0 && p < 2; p++) {
+            status = v ? safetensors_read(&st, names[p], DTYPE_F32, 1, shape, v, why, why_size)
+                       : -1;
+            if (status == 0 && memcmp(v, want[p], (size_t)d->features * sizeof(float)) != 0) {
+                snprintf(why, why_size,
+                         "'%s': the tensor '%s' differs from the description's normalization",
+                         m->path, names[p]);
+                status = -1;
+            }
+        }
+    }
+    safetensors_close(&st);
+    if (status == 0 && sha256_file_hex(m->path, m->sha256) < 0) {
+        snprintf(why, why_size, "cannot read back '%s'", m->path);
+        status = -1;
+    }
+    if (status == 0 && blas) {
+        status = blas_load(why, why_size);
+        if (status == 0)
+            pool_start();
+    }
+    return status;
+}
+
+LrTensor model_forward(LrModel *m, const float *x, int rows)
+{
+    const LrModelDesc *d = &m->desc;
+    const size_t f = (size_t)d->features;
+    for (int i = 0; i < rows; i++) {
+        const float *src = x + (size_t)i * f;
+        float *dst = m->input + (size_t)i * f;
+        if (d->normalize == NORM_NONE) {
+            memcpy(dst, src, f * sizeof(float));
+        } else {
+            for (size_t j = 0; j < f; j++)
+                dst[j] = (src[j] - d->norm_offset[j]) / d->norm_scale[j];
+        }
+    }
+    LrTensor in = tensor_view(m->input, rows, d->features);
+    for (int i = 0; i < d->layer_count; i++) {
+        LrTensor out = tensor_first_rows(&m->acts[i], rows);
+        m->layers[i].ops->forward(&m->layers[i], &in, &out, false);
+        in = out;
+    }
+    return in;
+}
+
+void model_close(LrModel *m)
+{
+    arena_free(&m->arena);
+    memset(m, 0, sizeof *m);
+}

@@ -1,0 +1,138 @@
+/* model.h — a trained model apart from the experiment that made it: the
+ * input columns, the input transform, the layer chain, what the outputs
+ * mean and the loss. weights.c saves this description in the
+ * `__metadata__` of model.safetensors (string values, so any safetensors
+ * reader keeps them); predict, export and summary read it back and need no
+ * .lr file.
+ *
+ * The metadata keys (each value a string; structured ones are compact
+ * JSON):
+ *   format             "lrc-model"
+ *   lrc_version        the release that wrote the file
+ *   lrc_model          MODEL_DESCRIPTION_VERSION, as decimal text; a file
+ *                      without it has no description (older releases)
+ *   experiment_sha256  of the resolved experiment (run.json's)
+ *   inputs             ["name", ...]: the feature columns, in input order
+ *                      (x1, x2, ... for a generated data set)
+ *   normalize          {"kind": "none"} or {"kind": "standard"|"minmax",
+ *                      "offset": [...], "scale": [...]}: x' = (x - offset)
+ *                      / scale; the same float32 numbers as the tensors
+ *                      normalize/offset and normalize/scale
+ *   layers             [{"name": "dense", "kind": "dense", "units": 16,
+ *                      "activation": "relu"}, {"name": "dropout", "kind":
+ *                      "dropout", "units": 16, "rate": 0.2}, {"name":
+ *                      "activation", "kind": "activation", "units": 3,
+ *                      "activation": "softmax"}]: "units" is every layer's
+ *                      output width; a dense layer's tensors are
+ *                      NAME/kernel [in, units] and NAME/bias [units]
+ *   output             "regression", "binary" or "classes"
+ *   targets            ["name", ...]: the label columns trained on (y, or
+ *                      y1, y2, ... for a generated data set)
+ *   classes            binary and classes only: ["name", ...], the class
+ *                      of each output index (binary: the classes of 0 and
+ *                      1); the indices as text when labels were numbers
+ *   loss               {"kind": "mse"}, {"kind": "huber", "delta": 1}, ...
+ */
+#ifndef LR_MODEL_H
+#define LR_MODEL_H
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "arena.h"
+#include "layer.h"
+#include "safetensors.h"
+#include "spec.h"
+#include "tensor.h"
+
+#define MODEL_DESCRIPTION_VERSION 1
+/* Limits of what a description may hold, checked when it is read. */
+#define MODEL_MAX_FEATURES (1 << 20)
+#define MODEL_MAX_CLASSES (1 << 16)
+
+#define LR_OUTPUTS(X)                                                                      \
+    X(OUTPUT_REGRESSION, "regression") X(OUTPUT_BINARY, "binary") X(OUTPUT_CLASSES, "classes")
+typedef enum LrOutputKind { LR_OUTPUTS(WORDS_ENUM) } LrOutputKind;
+
+typedef struct LrModelLayer {
+    LrLayerKind kind;
+    int in, out;             /* widths */
+    LrActivation activation; /* dense, activation */
+    double rate;             /* dropout */
+    char name[32];           /* Keras's: dense, dense_1, dropout, ... */
+} LrModelLayer;
+
+typedef struct LrModelDesc {
+    int features;
+    const char *const *feature_names;
+    LrNormalizeKind normalize;
+    const float *norm_offset, *norm_scale; /* features each; NULL with NORM_NONE */
+    int layer_count;
+    const LrModelLayer *layers;
+    int outputs;             /* the last layer's width */
+    LrOutputKind output;
+    int target_count;
+    const char *const *target_names;
+    int class_count;         /* binary: 2; classes: outputs; regression: 0 */
+    const char *const *class_names;
+    bool named_classes;      /* the labels were text (else the names are indices) */
+    LrLossSpec loss;
+    const char *version;            /* lrc's, that wrote the file */
+    const char *experiment_sha256;  /* "" when unknown */
+} LrModelDesc;
+
+struct LrPlan;
+
+/* Describes the model of a built plan (views into it and into the
+ * arena). -1 when out of memory. */
+int model_describe(const struct LrPlan *plan, const char *experiment_sha256, LrArena *arena,
+                   LrModelDesc *out);
+
+/* The description as safetensors metadata rows (values in the arena).
+ * Returns the row count (at most MODEL_META_ROWS), -1 when out of memory. */
+#define MODEL_META_ROWS 12
+int model_to_meta(const LrModelDesc *d, LrArena *arena, LrMeta *meta);
+
+/* Reads the description of an opened safetensors file into out (strings
+ * and arrays in the arena), validating every field (known kinds, widths
+ * that chain, finite normalization, distinct class names, limits).
+ * Returns 0; MODEL_UNDESCRIBED when the file has no description (a model
+ * saved before release 0.3.0, or a checkpoint); -1 with a reason naming the
+ * file, the key and what is wrong. Does not read the tensors. */
+#define MODEL_UNDESCRIBED 1
+int model_read_description(const LrSafetensors *st, LrArena *arena, LrModelDesc *out,
+                           char *why, size_t why_size);
+
+/* A described model loaded to run forward: predict, evaluate without
+ * training, and the exporters' tests. */
+typedef struct LrModel {
+    LrArena arena;           /* owns everything below */
+    char path[4096];         /* the model file (a run directory's model.safetensors) */
+    char sha256[65];         /* of the file */
+    LrModelDesc desc;
+    float *params;
+    LrLayer *layers;         /* forward only: no gradients, no masks */
+    LrTensor *acts;          /* block rows each */
+    float *input;            /* block x features: the normalized copy */
+    int block;               /* rows per forward pass */
+} LrModel;
+
+/* Opens path (a model.safetensors, or a run directory holding one),
+ * validates its description and reads every tensor with the shapes the
+ * description gives (finite numbers only), and sizes buffers for block
+ * rows per forward pass (block >= 1); loads BLAS when a product needs it.
+ * Returns 0; MODEL_UNDESCRIBED (with why saying so and what to do); -1
+ * with a reason. model_close is safe after a failure. */
+int model_open(LrModel *m, const char *path, int block, char *why, size_t why_size);
+
+/* The outputs for rows (<= block) of raw features (rows x features, as
+ * read from the data: the saved normalization is applied to a copy):
+ * every layer's activation applied, so classes give probabilities. The
+ * result is a view into m, valid until the next call. Allocates nothing. */
+LrTensor model_forward(LrModel *m, const float *x, int rows);
+
+void model_close(LrModel *m);
+
+/* The name of output kind k ("regression", ...). */
+const char *model_output_name(LrOutputKind k);
+
+#endif

@@ -1,0 +1,224 @@
+/* test_model.c — the model description written to safetensors metadata and
+ * read back field by field; a described model run forward against the
+ * same network computed here in double from its definition; files without
+ * a description, and damaged ones, refused with their reason. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "test_util.h"
+
+#include "model.h"
+
+/* A 2-3-2 classifier: inputs a, b standardized; dense(3, relu) then
+ * dense(2, softmax); classes "no" and "yes". */
+static const char *const features[] = {"a", "b"};
+static const char *const targets[] = {"label"};
+static const char *const classes[] = {"no", "yes"};
+static const float offset[] = {1.5f, -2.0f}, scale[] = {0.5f, 4.0f};
+static const float k1[] = {0.1f, -0.2f, 0.3f, 0.4f, 0.5f, -0.6f}; /* [2, 3] */
+static const float b1[] = {0.01f, 0.02f, -0.03f};
+static const float k2[] = {0.7f, -0.8f, 0.9f, 1.0f, -1.1f, 1.2f}; /* [3, 2] */
+static const float b2[] = {0.05f, -0.05f};
+
+static LrModelDesc example_desc(LrModelLayer *layers)
+{
+    layers[0] = (LrModelLayer){LAYER_DENSE, 2, 3, ACT_RELU, 0, "dense"};
+    layers[1] = (LrModelLayer){LAYER_DROPOUT, 3, 3, ACT_LINEAR, 0.25, "dropout"};
+    layers[2] = (LrModelLayer){LAYER_DENSE, 3, 2, ACT_SOFTMAX, 0, "dense_1"};
+    LrModelDesc d = {0};
+    d.features = 2;
+    d.feature_names = features;
+    d.normalize = NORM_STANDARD;
+    d.norm_offset = offset;
+    d.norm_scale = scale;
+    d.layer_count = 3;
+    d.layers = layers;
+    d.outputs = 2;
+    d.output = OUTPUT_CLASSES;
+    d.target_count = 1;
+    d.target_names = targets;
+    d.class_count = 2;
+    d.class_names = classes;
+    d.named_classes = true;
+    d.loss = (LrLossSpec){LOSS_CATEGORICAL_CROSSENTROPY, 1.0};
+    d.version = "9.9.9";
+    d.experiment_sha256 = "ab";
+    return d;
+}
+
+/* Writes the example model, with the metadata rows meta (NULL: the
+ * example's description). */
+static void write_model(const char *path, const LrMeta *meta, int meta_count)
+{
+    LrModelLayer layers[3];
+    LrModelDesc d = example_desc(layers);
+    LrArena arena = {0};
+    LrMeta rows[MODEL_META_ROWS];
+    if (!meta) {
+        meta_count = model_to_meta(&d, &arena, rows);
+        assert_true(meta_count > 0);
+        meta = rows;
+    }
+    const LrNamedTensor t[] = {
+        {"dense/kernel", DTYPE_F32, 2, {2, 3}, k1},   {"dense/bias", DTYPE_F32, 1, {3}, b1},
+        {"dense_1/kernel", DTYPE_F32, 2, {3, 2}, k2}, {"dense_1/bias", DTYPE_F32, 1, {2}, b2},
+        {"normalize/offset", DTYPE_F32, 1, {2}, offset},
+        {"normalize/scale", DTYPE_F32, 1, {2}, scale},
+    };
+    char why[512];
+    assert_int_equal(safetensors_write(path, t, 6, meta, meta_count, why, sizeof why), 0);
+    arena_free(&arena);
+}
+
+static void temp_path(char *path, size_t size)
+{
+    snprintf(path, size, "/tmp/test_model_%ld.safetensors", (long)getpid());
+}
+
+static void test_model__description_reads_back_field_by_field(void **state)
+{
+    (void)state;
+    char path[128], why[512];
+    temp_path(path, sizeof path);
+    write_model(path, NULL, 0);
+    LrSafetensors st;
+    assert_int_equal(safetensors_open(&st, path, why, sizeof why), 0);
+    LrArena arena = {0};
+    LrModelDesc d;
+    assert_int_equal(model_read_description(&st, &arena, &d, why, sizeof why), 0);
+    assert_int_equal(d.features, 2);
+    assert_string_equal(d.feature_names[1], "b");
+    assert_int_equal(d.normalize, NORM_STANDARD);
+    assert_true(d.norm_offset[0] == 1.5f && d.norm_scale[1] == 4.0f);
+    assert_int_equal(d.layer_count, 3);
+    assert_int_equal(d.layers[1].kind, LAYER_DROPOUT);
+    assert_close(d.layers[1].rate, 0.25, 0);
+    assert_int_equal(d.layers[2].in, 3);
+    assert_int_equal(d.layers[2].activation, ACT_SOFTMAX);
+    assert_string_equal(d.layers[2].name, "dense_1");
+    assert_int_equal(d.outputs, 2);
+    assert_int_equal(d.output, OUTPUT_CLASSES);
+    assert_string_equal(d.class_names[1], "yes");
+    assert_true(d.named_classes);
+    assert_string_equal(d.target_names[0], "label");
+    assert_int_equal(d.loss.kind, LOSS_CATEGORICAL_CROSSENTROPY);
+    assert_string_equal(d.version, "9.9.9");
+    assert_string_equal(safetensors_meta(&st, "output"), "classes");
+    arena_free(&arena);
+    safetensors_close(&st);
+    unlink(path);
+}
+
+static void test_model__forward_equals_the_network_in_double(void **state)
+{
+    (void)state;
+    char path[128], why[512];
+    temp_path(path, sizeof path);
+    write_model(path, NULL, 0);
+    LrModel m;
+    assert_int_equal(model_open(&m, path, 4, why, sizeof why), 0);
+    const float x[3][2] = {{1.5f, -2.0f}, {2.0f, 6.0f}, {-3.0f, 1.0f}};
+    LrTensor y = model_forward(&m, &x[0][0], 3);
+    assert_int_equal(y.rows, 3);
+    assert_int_equal(y.cols, 2);
+    for (int r = 0; r < 3; r++) {
+        double in[2], h[3], z[2];
+        for (int j = 0; j < 2; j++)
+            in[j] = (x[r][j] - offset[j]) / scale[j];
+        for (int k = 0; k < 3; k++) {
+            h[k] = b1[k] + in[0] * k1[0 * 3 + k] + in[1] * k1[1 * 3 + k];
+            h[k] = h[k] > 0 ? h[k] : 0;
+        }
+        for (int k = 0; k < 2; k++)
+            z[k] = b2[k] + h[0] * k2[0 * 2 + k] + h[1] * k2[1 * 2 + k] + h[2] * k2[2 * 2 + k];
+        double top = fmax(z[0], z[1]), sum = exp(z[0] - top) + exp(z[1] - top);
+        for (int k = 0; k < 2; k++)
+            assert_close(TENSOR_AT(y, r, k), exp(z[k] - top) / sum, 1e-6);
+    }
+    model_close(&m);
+    unlink(path);
+}
+
+static void test_model__a_file_without_description_says_so(void **state)
+{
+    (void)state;
+    char path[128], why[512];
+    temp_path(path, sizeof path);
+    const LrMeta old[] = {{"format", "lrc-model"}, {"lrc_version", "0.2.0"}};
+    write_model(path, old, 2);
+    LrModel m;
+    assert_int_equal(model_open(&m, path, 4, why, sizeof why), MODEL_UNDESCRIBED);
+    assert_non_null(strstr(why, "has no model description"));
+    model_close(&m);
+    unlink(path);
+}
+
+/* The example's rows with one value replaced. */
+static void write_with(const char *path, const char *key, const char *value)
+{
+    LrModelLayer layers[3];
+    LrModelDesc d = example_desc(layers);
+    LrArena arena = {0};
+    LrMeta rows[MODEL_META_ROWS];
+    int n = model_to_meta(&d, &arena, rows);
+    for (int i = 0; i < n; i++)
+        if (strcmp(rows[i].key, key) == 0)
+            rows[i].value = value;
+    write_model(path, rows, n);
+    arena_free(&arena);
+}
+
+static void test_model__damaged_descriptions_are_refused_by_key(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *key, *value, *why;
+    } cases[] = {
+        {"layers", "[{\"name\":\"dense\",\"kind\":\"dense\",\"units\":0,\"activation\":\"relu\"}]",
+         "'layers[0]' needs \"units\" between 1"},
+        {"layers", "[{\"name\":\"dense\",\"kind\":\"conv9\",\"units\":3}]",
+         "has the unknown kind 'conv9'"},
+        {"layers", "[{\"name\":\"dense\",\"kind\":\"dropout\",\"units\":3,\"rate\":0.5}]",
+         "has 3 units but its input has 2"},
+        {"layers", "not json", "'layers' is not JSON"},
+        {"inputs", "[\"a\",\"a\"]", "names 'a' twice"},
+        {"normalize", "{\"kind\":\"standard\",\"offset\":[0,0],\"scale\":[1,0]}",
+         "entry 2 that is not a positive number"},
+        {"classes", "[\"no\"]", "has 1 names where 2 are needed"},
+        {"output", "binary", "is binary but the model has 2 outputs"},
+        {"loss", "{\"kind\":\"hinge\"}", "unknown kind 'hinge'"},
+        {"lrc_model", "7", "this lrc reads version 1"},
+    };
+    char path[128], why[512];
+    temp_path(path, sizeof path);
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        write_with(path, cases[i].key, cases[i].value);
+        LrModel m;
+        int status = model_open(&m, path, 4, why, sizeof why);
+        if (status != -1 || !strstr(why, cases[i].why) || !strstr(why, "damaged"))
+            fail_msg("case %zu (%s = %s): status %d, why '%s'", i, cases[i].key, cases[i].value,
+                     status, why);
+        model_close(&m);
+    }
+    unlink(path);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_model__description_reads_back_field_by_field),
+        cmocka_unit_test(test_model__forward_equals_the_network_in_double),
+        cmocka_unit_test(test_model__a_file_without_description_says_so),
+        cmocka_unit_test(test_model__damaged_descriptions_are_refused_by_key),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -617,11 +617,11 @@ static LrStatus split(const LrDatasetSpec *spec, int index, uint64_t seed, const
         memcpy(y + (size_t)to * tg, d->y + (size_t)i * tg, tg * sizeof(float));
     }
     free(perm);
-    free(part);
     free(d->x);
     free(d->y);
     d->x = x;
     d->y = y;
+    d->row_part = part;
     return status_of(LR_OK);
 }
 
@@ -645,6 +645,7 @@ void data_free(LrDataset *d)
     free(d->x);
     free(d->y);
     free((void *)d->feature_names);
+    free(d->row_part);
     memset(d, 0, sizeof *d);
 }
 

@@ -25,6 +25,9 @@ typedef struct LrDataset {
     float *x;             /* n x features, owned (malloc) */
     float *y;             /* n x targets, owned (malloc) */
     int64_t part_begin[3], part_count[3]; /* indexed by LrPart */
+    /* The part (LrPart) of each row in the order the file or generator
+     * gave it, owned; NULL when nothing is held out (every row trains). */
+    unsigned char *row_part;
     char sha256[65];      /* CSV: hex SHA-256 of the file; "" when generated */
     const char *const *feature_names; /* CSV: the columns used, in order; NULL when generated */
     /* Labels written as text: the class names, sorted (the label of a row

@@ -69,7 +69,7 @@ test_diag_MODS     := $(CORE)
 test_lex_MODS      := $(CORE) words lex
 test_words_MODS    := $(CORE) words lex expr
 test_parse_MODS    := $(CORE) words lex lr parse ast
-test_check_MODS    := $(CORE) $(FRONT) fileio expr sandbox
+test_check_MODS    := $(CORE) $(FRONT) fileio expr sandbox metrics loss
 test_train_MODS    := $(CORE) $(FRONT) fileio expr sandbox rng schedule pool blas activation \
                       layer_dense layer_dropout layer_activation loss metrics optim init synth \
                       csv decimal data sha256 json safetensors plan train report
@@ -81,7 +81,7 @@ test_schedule_MODS := schedule
 test_dense_MODS    := pool blas activation layer_dense $(CORE)
 test_layers_MODS   := pool blas activation layer_dense layer_dropout layer_activation rng $(CORE)
 test_loss_MODS     := loss
-test_metrics_MODS  := metrics loss words
+test_metrics_MODS  := metrics loss words $(CORE)
 test_optim_MODS    := optim schedule pool
 test_init_MODS     := init rng
 test_synth_MODS    := synth rng

@@ -7,6 +7,7 @@
  * beside it (check_int.h lists the files). */
 #include "check.h"
 #include "check_int.h"
+#include "metrics.h"
 #include "options.h"
 #include "plot.h"
 
@@ -846,7 +847,7 @@ static int eval_data_ref(Checker *c, Scoped v, const LrSpec *spec, LrDataRef *re
     return -1;
 }
 
-static int eval_metrics(Checker *c, Scoped v, LrMetricKind *out, int *count)
+static int eval_metrics(Checker *c, Scoped v, LrMetricKind *out, LrSpan *spans, int *count)
 {
     v = fold_resolve(c, v);
     if (v.node->kind != AST_LIST) {
@@ -869,6 +870,7 @@ static int eval_metrics(Checker *c, Scoped v, LrMetricKind *out, int *count)
                        SPEC_MAX_METRICS);
             return -1;
         }
+        spans[*count] = m.node->span;
         out[(*count)++] = (LrMetricKind)kind;
     }
     return 0;
@@ -995,7 +997,8 @@ static int check_train(Checker *c, const LrStmt *st, LrSpec *spec)
         t->validation = (LrDataRef){t->on.dataset, PART_VALIDATION, t->on.span};
     }
     if (b[TRAIN_METRICS] &&
-        eval_metrics(c, arg_value(b[TRAIN_METRICS], sc), t->metrics, &t->metric_count) < 0)
+        eval_metrics(c, arg_value(b[TRAIN_METRICS], sc), t->metrics, t->metric_spans,
+                     &t->metric_count) < 0)
         return -1;
     if (b[TRAIN_EARLY_STOP] &&
         check_early_stop(c, arg_value(b[TRAIN_EARLY_STOP], sc), &t->early_stop) < 0)
@@ -1030,8 +1033,10 @@ static int check_evaluate(Checker *c, const LrStmt *st, LrSpec *spec)
             e->on.part = PART_TEST;
     }
     e->metric_count = -1; /* the train statement's, filled in at the end */
+    e->own_metrics = b[EVALUATE_METRICS] != NULL;
     if (b[EVALUATE_METRICS] &&
-        eval_metrics(c, arg_value(b[EVALUATE_METRICS], sc), e->metrics, &e->metric_count) < 0)
+        eval_metrics(c, arg_value(b[EVALUATE_METRICS], sc), e->metrics, e->metric_spans,
+                     &e->metric_count) < 0)
         return -1;
     spec->evaluate_count++;
     return 0;
@@ -1310,6 +1315,18 @@ static void check_model_output(Checker *c, const LrSpec *spec)
                    width, width == 1 ? "" : "s", targets, targets == 1 ? "" : "s");
 }
 
+/* Each metric fits the model: the loss and the model's output width (its
+ * last dense layer's units) are known here. */
+static void check_metrics_fit(Checker *c, const LrSpec *spec)
+{
+    int width = 0;
+    for (int i = 0; i < spec->layer_count; i++)
+        if (spec->layers[i].kind == LAYER_DENSE)
+            width = spec->layers[i].units;
+    if (width > 0) /* else check_model_output said so */
+        metrics_check_fit(spec, spec->loss.kind, width, c->src, c->diag);
+}
+
 /* A `train` needs everything it trains with. */
 static void check_complete(Checker *c, const Seen *seen, LrSpec *spec)
 {
@@ -1342,8 +1359,10 @@ static void check_complete(Checker *c, const Seen *seen, LrSpec *spec)
         if (e->metric_count < 0) {
             e->metric_count = spec->train.metric_count;
             memcpy(e->metrics, spec->train.metrics, sizeof e->metrics);
+            memcpy(e->metric_spans, spec->train.metric_spans, sizeof e->metric_spans);
         }
     }
+    check_metrics_fit(c, spec);
 }
 
 int check_program_with(const LrProgram *prog, LrSource *src, const LrCheckOptions *options,

@@ -237,3 +237,12 @@ double loss_gradient(const LrLoss *l, const LrTensor *pred, const LrTensor *targ
                           pred->cols, &TENSOR_AT(*grad, i, 0), scale);
     return total;
 }
+
+LrOutputKind loss_output_kind(LrLossKind loss, int outputs)
+{
+    if (loss == LOSS_CATEGORICAL_CROSSENTROPY)
+        return OUTPUT_CLASSES;
+    if (loss == LOSS_BINARY_CROSSENTROPY && outputs == 1)
+        return OUTPUT_BINARY;
+    return OUTPUT_REGRESSION;
+}

@@ -33,4 +33,9 @@ double loss_sum(const LrLoss *l, const LrTensor *pred, const LrTensor *target);
 double loss_gradient(const LrLoss *l, const LrTensor *pred, const LrTensor *target,
                      LrTensor *grad);
 
+/* What a model's outputs are under its loss: classes under
+ * categorical_crossentropy, binary for one output under
+ * binary_crossentropy, else regression (several sigmoid outputs too). */
+LrOutputKind loss_output_kind(LrLossKind loss, int outputs);
+
 #endif

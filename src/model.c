@@ -16,6 +16,7 @@
 #include "decimal.h"
 #include "fileio.h"
 #include "json.h"
+#include "loss.h"
 #include "plan.h"
 #include "pool.h"
 #include "sha256.h"
@@ -46,15 +47,6 @@ static const char **numbered_names(LrArena *arena, const char *prefix, int count
             return NULL;
     }
     return names;
-}
-
-static LrOutputKind output_kind(LrLossKind loss, int outputs)
-{
-    if (loss == LOSS_CATEGORICAL_CROSSENTROPY)
-        return OUTPUT_CLASSES;
-    if (loss == LOSS_BINARY_CROSSENTROPY && outputs == 1)
-        return OUTPUT_BINARY;
-    return OUTPUT_REGRESSION;
 }
 
 int model_describe(const LrPlan *plan, const char *experiment_sha256, LrArena *arena,
@@ -90,7 +82,7 @@ int model_describe(const LrPlan *plan, const char *experiment_sha256, LrArena *a
     out->layer_count = plan->layer_count;
     out->layers = layers;
     out->outputs = plan->outputs;
-    out->output = output_kind(spec->loss.kind, plan->outputs);
+    out->output = loss_output_kind(spec->loss.kind, plan->outputs);
     out->target_count = plan->targets;
     static const char *const single_target[] = {"y"};
     if (ds->kind == DATA_CSV && ds->label_count == plan->targets)

@@ -49,9 +49,7 @@
 #define MODEL_MAX_FEATURES (1 << 20)
 #define MODEL_MAX_CLASSES (1 << 16)
 
-#define LR_OUTPUTS(X)                                                                      \
-    X(OUTPUT_REGRESSION, "regression") X(OUTPUT_BINARY, "binary") X(OUTPUT_CLASSES, "classes")
-typedef enum LrOutputKind { LR_OUTPUTS(WORDS_ENUM) } LrOutputKind;
+/* LrOutputKind is a word of words.h; loss_output_kind (loss.h) decides it. */
 
 typedef struct LrModelLayer {
     LrLayerKind kind;

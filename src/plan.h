@@ -13,6 +13,7 @@
 #include "diag.h"
 #include "layer.h"
 #include "loss.h"
+#include "metrics.h"
 #include "optim.h"
 #include "rng.h"
 #include "spec.h"
@@ -52,6 +53,9 @@ typedef struct LrPlan {
     LrOptimizer optimizer;
     LrOptimizerSpec optimizer_spec; /* the spec's, with a schedule's epochs= as steps */
     int metric_count;       /* the train statement's metrics */
+    LrMetricTally tally;    /* the metrics of a whole part (precision, auc,
+                               r2, ...) and evaluate's confusion matrix:
+                               buffers for what the experiment asks */
     int history_cols;       /* see train.h */
     double *history;        /* epochs x history_cols */
 } LrPlan;

@@ -126,6 +126,7 @@ typedef struct LrTrainSpec {
     bool shuffle;
     int metric_count;
     LrMetricKind metrics[SPEC_MAX_METRICS];
+    LrSpan metric_spans[SPEC_MAX_METRICS]; /* each name in metrics=[...] */
     LrEarlyStopSpec early_stop;
 } LrTrainSpec;
 
@@ -134,6 +135,10 @@ typedef struct LrEvaluateSpec {
     LrDataRef on;
     int metric_count;
     LrMetricKind metrics[SPEC_MAX_METRICS];
+    LrSpan metric_spans[SPEC_MAX_METRICS]; /* each name in its metrics=[...] */
+    bool own_metrics;    /* metrics= given (else the train statement's) */
+    bool confusion;      /* print the confusion matrix (a classifier's) */
+    LrSpan confusion_span;
 } LrEvaluateSpec;
 
 /* minimize EXPR from x=..., y=... : gradient descent on a formula. */

@@ -50,6 +50,10 @@ void train_measure(LrPlan *plan, LrPartView part, const LrMetricKind *metrics, i
     double sum = 0;
     for (int m = 0; m < count; m++)
         values[m] = 0;
+    LrMetricTally *tally = &plan->tally;
+    bool tallied = tally->actual || tally->scores || tally->mean;
+    if (tallied)
+        metric_tally_reset(tally);
     for (int64_t start = 0; start < part.rows; start += plan->eval_rows) {
         int rows = (int)(part.rows - start < plan->eval_rows ? part.rows - start : plan->eval_rows);
         /* The data are never written through these views. */
@@ -60,7 +64,10 @@ void train_measure(LrPlan *plan, LrPartView part, const LrMetricKind *metrics, i
         const LrTensor *pred = forward(plan, &x, false);
         sum += loss_sum(&plan->loss, pred, &y);
         for (int m = 0; m < count; m++)
-            values[m] += metric_sum(metrics[m], plan->pending, pred, &y);
+            if (metric_per_row(metrics[m]))
+                values[m] += metric_sum(metrics[m], plan->pending, pred, &y);
+        if (tallied)
+            metric_tally_add(tally, plan->pending, pred, &y);
     }
     double n = part.rows > 0 ? (double)part.rows : 1.0;
     double penalty = 0;
@@ -68,7 +75,7 @@ void train_measure(LrPlan *plan, LrPartView part, const LrMetricKind *metrics, i
         penalty += layer_penalty(&plan->layers[i]);
     *loss = sum / n + penalty;
     for (int m = 0; m < count; m++)
-        values[m] /= n;
+        values[m] = metric_per_row(metrics[m]) ? values[m] / n : metric_value(metrics[m], tally);
 }
 
 /* Fisher-Yates over the training rows, once per epoch, as Keras's fit. */

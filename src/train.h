@@ -50,8 +50,10 @@ void train_state_init(LrTrainState *state);
 LrStatus train_run(LrPlan *plan, LrTrainState *state, const LrSource *src, LrDiag *diag,
                    const LrTrainHooks *hooks);
 
-/* Loss (with the layers' penalties) and metrics (the mean over rows) of
- * the current parameters on a part. Forward only, in inference mode. */
+/* Loss (with the layers' penalties) and metrics (the mean over rows, or
+ * from the tally of the whole part) of the current parameters on a part.
+ * Forward only, in inference mode. Afterwards plan->tally holds the part's
+ * counts (its confusion matrix, when the plan keeps one). */
 void train_measure(LrPlan *plan, LrPartView part, const LrMetricKind *metrics, int count,
                    double *loss, double *values);
 

@@ -48,7 +48,7 @@ static_assert(ROWS(words_layers) == LAYER_ACTIVATION + ACT_SOFTMAX + 1 + MISSING
 static_assert(ROWS(words_activations) == ACT_SOFTMAX + 1 + MISSING_ACTIVATIONS, "activations");
 static_assert(ROWS(words_initializers) == INIT_LECUN_NORMAL + 1, "initializers");
 static_assert(ROWS(words_losses) == LOSS_CATEGORICAL_CROSSENTROPY + 1, "losses");
-static_assert(ROWS(words_metrics) == METRIC_CATEGORICAL_CROSSENTROPY + 1, "metrics");
+static_assert(ROWS(words_metrics) == METRIC_R2 + 1, "metrics");
 static_assert(ROWS(words_optimizers) == OPT_ADAGRAD + 1, "optimizers");
 static_assert(ROWS(words_schedules) == SCHED_COSINE, "schedules, after SCHED_CONSTANT");
 static_assert(ROWS(words_functions) == FUNCTIONS + 1, "functions and sweep");

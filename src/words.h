@@ -82,8 +82,9 @@ typedef enum LrInitKind { LR_INITIALIZERS(WORDS_ENUM) } LrInitKind;
     X(LOSS_CATEGORICAL_CROSSENTROPY, "categorical_crossentropy")
 typedef enum LrLossKind { LR_LOSSES(WORDS_ENUM) } LrLossKind;
 
-/* What is measured each epoch besides the loss: accuracy, and the losses
- * under their own names. */
+/* What is measured each epoch besides the loss: accuracy, the losses
+ * under their own names, and the metrics of the whole part (metrics.h):
+ * precision, recall, f1 and auc of a classifier, r2 of a regression. */
 #define LR_METRICS(X)                                                                      \
     X(METRIC_ACCURACY, "accuracy")                                                         \
     X(METRIC_MSE, "mse")                                                                   \
@@ -91,8 +92,19 @@ typedef enum LrLossKind { LR_LOSSES(WORDS_ENUM) } LrLossKind;
     X(METRIC_MAE, "mae")                                                                   \
     X(METRIC_HUBER, "huber")                                                               \
     X(METRIC_BINARY_CROSSENTROPY, "binary_crossentropy")                                   \
-    X(METRIC_CATEGORICAL_CROSSENTROPY, "categorical_crossentropy")
+    X(METRIC_CATEGORICAL_CROSSENTROPY, "categorical_crossentropy")                         \
+    X(METRIC_PRECISION, "precision")                                                       \
+    X(METRIC_RECALL, "recall")                                                             \
+    X(METRIC_F1, "f1")                                                                     \
+    X(METRIC_AUC, "auc")                                                                   \
+    X(METRIC_R2, "r2")
 typedef enum LrMetricKind { LR_METRICS(WORDS_ENUM) } LrMetricKind;
+
+/* What a model's outputs are (model.h's description; loss.h's
+ * loss_output_kind decides it from the loss). */
+#define LR_OUTPUTS(X)                                                                      \
+    X(OUTPUT_REGRESSION, "regression") X(OUTPUT_BINARY, "binary") X(OUTPUT_CLASSES, "classes")
+typedef enum LrOutputKind { LR_OUTPUTS(WORDS_ENUM) } LrOutputKind;
 
 #define LR_OPTIMIZERS(X)                                                                   \
     X(OPT_SGD, "sgd") X(OPT_ADAM, "adam") X(OPT_ADAMW, "adamw") X(OPT_RMSPROP, "rmsprop")  \

@@ -462,9 +462,10 @@ static void test_check__unknown_names_list_the_valid_ones(void **state)
     expect_error(state, 3, "loss cross_entropy",
                  "3:6: error: unknown loss 'cross_entropy'; expected one of mse, half_mse, mae, "
                  "huber, binary_crossentropy, categorical_crossentropy");
-    expect_error(state, 5, "train metrics=[precision]",
-                 "5:16: error: unknown metric 'precision'; expected one of accuracy, mse, half_mse, "
-                 "mae, huber, binary_crossentropy, categorical_crossentropy");
+    expect_error(state, 5, "train metrics=[specificity]",
+                 "5:16: error: unknown metric 'specificity'; expected one of accuracy, mse, "
+                 "half_mse, mae, huber, binary_crossentropy, categorical_crossentropy, precision, "
+                 "recall, f1, auc, r2");
     expect_error(state, 2, "model conv2d(3) -> dense(1)",
                  "2:7: error: unknown layer 'conv2d'; expected one of dense, dropout, linear, relu, "
                  "sigmoid, tanh, softmax");

@@ -2,7 +2,9 @@
  * single (binary) output, counted by hand; the loss-named metrics equal the
  * loss values (with nothing pending, and with the output activation fused
  * into the loss); a pending activation applied on the fly equals the loss
- * on predictions activated beforehand; metric names. */
+ * on predictions activated beforehand; metric names. The metrics of the
+ * whole part (precision, recall, f1, auc, r2) and the confusion matrix
+ * against small tables worked out by hand in the comments. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -185,6 +187,210 @@ static void test_metrics__pending_activation_applied_per_row(void **state)
                  -log(0.4), 1e-7);
 }
 
+/* ------------------------------------------------------------------------
+ * Metrics of the whole part, from a tally */
+
+enum { MAX_CLASSES = 4, MAX_ROWS = 16, MAX_OUTPUTS = 2 };
+
+typedef struct Buffers {
+    int64_t actual[MAX_CLASSES], predicted[MAX_CLASSES], correct[MAX_CLASSES];
+    int64_t confusion[MAX_CLASSES * MAX_CLASSES];
+    LrScore scores[MAX_ROWS];
+    double mean[MAX_OUTPUTS], deviations[MAX_OUTPUTS], residuals[MAX_OUTPUTS];
+} Buffers;
+
+/* A tally keeping everything, for classes classes (binary: one output) and
+ * outputs outputs. */
+static LrMetricTally tally_of(Buffers *b, int classes, bool binary, int outputs)
+{
+    LrMetricTally t = {.classes = classes, .binary = binary, .actual = b->actual,
+                       .predicted = b->predicted, .correct = b->correct,
+                       .confusion = b->confusion, .scores = b->scores, .capacity = MAX_ROWS,
+                       .outputs = outputs, .mean = b->mean, .deviations = b->deviations,
+                       .residuals = b->residuals};
+    metric_tally_reset(&t);
+    return t;
+}
+
+/* Adds rows [from, to) of pred and target. */
+static void add_rows(LrMetricTally *t, LrActivation pending, float *pred, float *target,
+                     int cols, int tcols, int from, int to)
+{
+    LrTensor p = tensor_view(pred + from * cols, to - from, cols);
+    LrTensor y = tensor_view(target + from * tcols, to - from, tcols);
+    metric_tally_add(t, pending, &p, &y);
+}
+
+static void test_metrics__binary_precision_recall_f1(void **state)
+{
+    (void)state;
+    /* p > 0.5: 1 1 0 1 0 1 against 1 0 1 1 0 0: TP 2 (rows 0, 3), FP 2
+     * (1, 5), FN 1 (2), TN 1. precision 2/4, recall 2/3, f1 2TP / (2TP +
+     * FP + FN) = 4/7. In two blocks, to count across them. */
+    float p[] = {0.9f, 0.8f, 0.3f, 0.6f, 0.2f, 0.7f}, t[] = {1, 0, 1, 1, 0, 0};
+    Buffers b;
+    LrMetricTally tally = tally_of(&b, 2, true, 0);
+    add_rows(&tally, ACT_LINEAR, p, t, 1, 1, 0, 4);
+    add_rows(&tally, ACT_LINEAR, p, t, 1, 1, 4, 6);
+    assert_close(metric_value(METRIC_PRECISION, &tally), 0.5, 1e-15);
+    assert_close(metric_value(METRIC_RECALL, &tally), 2.0 / 3.0, 1e-15);
+    assert_close(metric_value(METRIC_F1, &tally), 4.0 / 7.0, 1e-15);
+    /* [true][predicted]: TN FP / FN TP. */
+    int64_t want[] = {1, 2, 1, 2};
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(b.confusion[i], want[i]);
+    /* Logits with the sigmoid pending: z > 0 as p > 0.5. */
+    float z[] = {2.2f, 1.4f, -0.8f, 0.4f, -1.4f, 0.8f};
+    tally = tally_of(&b, 2, true, 0);
+    add_rows(&tally, ACT_SIGMOID, z, t, 1, 1, 0, 6);
+    assert_close(metric_value(METRIC_F1, &tally), 4.0 / 7.0, 1e-15);
+    /* Nothing predicted positive and nothing positive: 0, not NaN
+     * (zero_division=0). */
+    float none[] = {0.1f, 0.2f}, zeros[] = {0, 0};
+    tally = tally_of(&b, 2, true, 0);
+    add_rows(&tally, ACT_LINEAR, none, zeros, 1, 1, 0, 2);
+    assert_close(metric_value(METRIC_PRECISION, &tally), 0, 0);
+    assert_close(metric_value(METRIC_RECALL, &tally), 0, 0);
+    assert_close(metric_value(METRIC_F1, &tally), 0, 0);
+}
+
+static void test_metrics__macro_over_present_classes(void **state)
+{
+    (void)state;
+    /* Four outputs; argmax by row 0 0 1 0 1 0 0 0; classes 0 0 0 0 1 1 2 0.
+     * Class 0: 5 rows, 6 predicted, 4 right; class 1: 2, 2, 1; class 2: 1,
+     * 0, 0 (never predicted: precision 0); class 3 neither occurs nor is
+     * predicted and is left out of the averages (scikit-learn's labels
+     * from the data). precision (4/6 + 1/2 + 0) / 3 = 7/18, recall (4/5 +
+     * 1/2 + 0) / 3 = 13/30, f1 (8/11 + 2/4 + 0) / 3 = 9/22. */
+    float z[] = {2, 0, 0, -1, 1, 0.5f, 0, -1, 0, 3, 1, -1, 5, 1, 1, -1,
+                 0, 2, 1, -1, 1, 0, 0.5f, -1, 2, 1, 1.5f, -1, 1, 0, 0, -1};
+    float cls[] = {0, 0, 0, 0, 1, 1, 2, 0};
+    Buffers b;
+    LrMetricTally tally = tally_of(&b, 4, false, 0);
+    add_rows(&tally, ACT_SOFTMAX, z, cls, 4, 1, 0, 3);
+    add_rows(&tally, ACT_SOFTMAX, z, cls, 4, 1, 3, 8);
+    assert_close(metric_value(METRIC_PRECISION, &tally), 7.0 / 18.0, 1e-15);
+    assert_close(metric_value(METRIC_RECALL, &tally), 13.0 / 30.0, 1e-15);
+    assert_close(metric_value(METRIC_F1, &tally), 9.0 / 22.0, 1e-15);
+    int64_t want[16] = {4, 1, 0, 0, 1, 1, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0};
+    for (int i = 0; i < 16; i++)
+        assert_int_equal(b.confusion[i], want[i]);
+    /* One-hot targets count as their argmax: the same numbers. */
+    float onehot[32] = {0};
+    for (int r = 0; r < 8; r++)
+        onehot[r * 4 + (int)cls[r]] = 1;
+    tally = tally_of(&b, 4, false, 0);
+    add_rows(&tally, ACT_LINEAR, z, onehot, 4, 4, 0, 8);
+    assert_close(metric_value(METRIC_F1, &tally), 9.0 / 22.0, 1e-15);
+}
+
+static void test_metrics__auc_exact_with_ties(void **state)
+{
+    (void)state;
+    /* Positives 0.9 0.3 0.6, negatives 0.8 0.2 0.7: pairs ranked right
+     * 3 + 1 + 1 of 9. */
+    float p[] = {0.9f, 0.8f, 0.3f, 0.6f, 0.2f, 0.7f}, t[] = {1, 0, 1, 1, 0, 0};
+    Buffers b;
+    LrMetricTally tally = tally_of(&b, 0, false, 0);
+    tally.actual = NULL;
+    add_rows(&tally, ACT_LINEAR, p, t, 1, 1, 0, 2);
+    add_rows(&tally, ACT_LINEAR, p, t, 1, 1, 2, 6);
+    assert_close(metric_value(METRIC_AUC, &tally), 5.0 / 9.0, 1e-15);
+    /* Ties count one half: positives 0.5 0.4, negatives 0.5 0.1 0.4:
+     * (1/2 + 1 + 1) + (0 + 1 + 1/2) = 4 of 6. */
+    float q[] = {0.5f, 0.5f, 0.1f, 0.4f, 0.4f}, u[] = {1, 0, 0, 1, 0};
+    tally = tally_of(&b, 0, false, 0);
+    add_rows(&tally, ACT_LINEAR, q, u, 1, 1, 0, 5);
+    assert_close(metric_value(METRIC_AUC, &tally), 2.0 / 3.0, 1e-15);
+    /* All tied: 1/2. */
+    float same[] = {3, 3, 3, 3}, mixed[] = {1, 0, 0, 1};
+    tally = tally_of(&b, 0, false, 0);
+    add_rows(&tally, ACT_SIGMOID, same, mixed, 1, 1, 0, 4);
+    assert_close(metric_value(METRIC_AUC, &tally), 0.5, 0);
+    /* Sorted either way round: perfect, and reversed. */
+    float up[] = {1, 2, 3, 4, 5, 6}, split[] = {0, 0, 0, 1, 1, 1}, flip[] = {1, 1, 1, 0, 0, 0};
+    tally = tally_of(&b, 0, false, 0);
+    add_rows(&tally, ACT_LINEAR, up, split, 1, 1, 0, 6);
+    assert_close(metric_value(METRIC_AUC, &tally), 1, 0);
+    tally = tally_of(&b, 0, false, 0);
+    add_rows(&tally, ACT_LINEAR, up, flip, 1, 1, 0, 6);
+    assert_close(metric_value(METRIC_AUC, &tally), 0, 0);
+    /* One class only: undefined. */
+    float ones[] = {1, 1};
+    tally = tally_of(&b, 0, false, 0);
+    add_rows(&tally, ACT_LINEAR, up, ones, 1, 1, 0, 2);
+    assert_true(isnan(metric_value(METRIC_AUC, &tally)));
+}
+
+static void test_metrics__r2_averaged_over_outputs(void **state)
+{
+    (void)state;
+    /* Output 1: y 1 2 3 4 (mean 2.5, SS_tot 5), p 1.5 2 2.5 4 (SS_res
+     * 0.5): 0.9. Output 2: y 0 0 1 1 (SS_tot 1), p 0 1 1 0 (SS_res 2): -1.
+     * Mean -0.05. */
+    float p[] = {1.5f, 0, 2, 1, 2.5f, 1, 4, 0}, y[] = {1, 0, 2, 0, 3, 1, 4, 1};
+    Buffers b;
+    LrMetricTally tally = tally_of(&b, 0, false, 2);
+    tally.actual = NULL;
+    tally.scores = NULL;
+    add_rows(&tally, ACT_LINEAR, p, y, 2, 2, 0, 1);
+    add_rows(&tally, ACT_LINEAR, p, y, 2, 2, 1, 4);
+    assert_close(metric_value(METRIC_R2, &tally), -0.05, 1e-15);
+    /* Constant targets: 1 when predicted exactly, else 0 (force_finite). */
+    float c[] = {2, 2, 2, 2}, exact[] = {2, 2, 2, 2}, off[] = {2, 2, 2, 3};
+    tally = tally_of(&b, 0, false, 1);
+    add_rows(&tally, ACT_LINEAR, exact, c, 1, 1, 0, 4);
+    assert_close(metric_value(METRIC_R2, &tally), 1, 0);
+    tally = tally_of(&b, 0, false, 1);
+    add_rows(&tally, ACT_LINEAR, off, c, 1, 1, 0, 4);
+    assert_close(metric_value(METRIC_R2, &tally), 0, 0);
+    /* Far from 0, the mean is taken out as it goes (no cancellation):
+     * y 1e6 + 1..4 and p 1e6 + 1.5, 2, 2.5, 4 as above, 0.9. */
+    float big_y[] = {1000001, 1000002, 1000003, 1000004};
+    float big_p[] = {1000001.5f, 1000002, 1000002.5f, 1000004};
+    tally = tally_of(&b, 0, false, 1);
+    add_rows(&tally, ACT_LINEAR, big_p, big_y, 1, 1, 0, 4);
+    assert_close(metric_value(METRIC_R2, &tally), 0.9, 1e-12);
+    /* One row: undefined. */
+    tally = tally_of(&b, 0, false, 1);
+    add_rows(&tally, ACT_LINEAR, off, c, 1, 1, 0, 1);
+    assert_true(isnan(metric_value(METRIC_R2, &tally)));
+}
+
+static void test_metrics__which_fit_which_model(void **state)
+{
+    (void)state;
+    char why[256];
+    assert_true(metric_per_row(METRIC_ACCURACY) && metric_per_row(METRIC_MAE));
+    assert_false(metric_per_row(METRIC_F1) || metric_per_row(METRIC_AUC) ||
+                 metric_per_row(METRIC_R2));
+    assert_int_equal(metric_classes(LOSS_BINARY_CROSSENTROPY, 1), 2);
+    assert_int_equal(metric_classes(LOSS_CATEGORICAL_CROSSENTROPY, 5), 5);
+    assert_int_equal(metric_classes(LOSS_BINARY_CROSSENTROPY, 3), 0);
+    assert_int_equal(metric_classes(LOSS_MSE, 1), 0);
+    assert_int_equal(metric_fits(METRIC_F1, LOSS_CATEGORICAL_CROSSENTROPY, 3, why, sizeof why), 0);
+    assert_int_equal(metric_fits(METRIC_AUC, LOSS_BINARY_CROSSENTROPY, 1, why, sizeof why), 0);
+    assert_int_equal(metric_fits(METRIC_R2, LOSS_HUBER, 2, why, sizeof why), 0);
+    assert_int_equal(metric_fits(METRIC_ACCURACY, LOSS_MSE, 2, why, sizeof why), 0);
+    assert_int_equal(metric_fits(METRIC_AUC, LOSS_CATEGORICAL_CROSSENTROPY, 3, why, sizeof why),
+                     -1);
+    assert_string_equal(why, "auc is for a binary classifier (binary_crossentropy with one "
+                             "output); this model has 3 classes (categorical_crossentropy)");
+    assert_int_equal(metric_fits(METRIC_PRECISION, LOSS_BINARY_CROSSENTROPY, 2, why, sizeof why),
+                     -1);
+    assert_string_equal(why, "precision is for a classifier (binary_crossentropy with one "
+                             "output, or categorical_crossentropy); this model has 2 outputs "
+                             "under binary_crossentropy");
+    assert_int_equal(metric_fits(METRIC_R2, LOSS_BINARY_CROSSENTROPY, 1, why, sizeof why), -1);
+    assert_string_equal(why, "r2 is for a regression (loss mse, half_mse, mae or huber); this "
+                             "model is a binary classifier (binary_crossentropy, one output)");
+    assert_int_equal(metric_confusion_fits(LOSS_MSE, 1, why, sizeof why), -1);
+    assert_string_equal(why, "a confusion matrix is for a classifier (binary_crossentropy with "
+                             "one output, or categorical_crossentropy); this model is a "
+                             "regression (loss mse)");
+}
+
 static void test_metrics__names(void **state)
 {
     (void)state;
@@ -195,6 +401,11 @@ static void test_metrics__names(void **state)
     assert_string_equal(metric_name(METRIC_HUBER), "huber");
     assert_string_equal(metric_name(METRIC_BINARY_CROSSENTROPY), "binary_crossentropy");
     assert_string_equal(metric_name(METRIC_CATEGORICAL_CROSSENTROPY), "categorical_crossentropy");
+    assert_string_equal(metric_name(METRIC_PRECISION), "precision");
+    assert_string_equal(metric_name(METRIC_RECALL), "recall");
+    assert_string_equal(metric_name(METRIC_F1), "f1");
+    assert_string_equal(metric_name(METRIC_AUC), "auc");
+    assert_string_equal(metric_name(METRIC_R2), "r2");
 }
 
 int main(void)
@@ -207,6 +418,11 @@ int main(void)
         cmocka_unit_test(test_metrics__loss_metrics_equal_losses),
         cmocka_unit_test(test_metrics__fused_cross_entropies_equal_fused_losses),
         cmocka_unit_test(test_metrics__pending_activation_applied_per_row),
+        cmocka_unit_test(test_metrics__binary_precision_recall_f1),
+        cmocka_unit_test(test_metrics__macro_over_present_classes),
+        cmocka_unit_test(test_metrics__auc_exact_with_ties),
+        cmocka_unit_test(test_metrics__r2_averaged_over_outputs),
+        cmocka_unit_test(test_metrics__which_fit_which_model),
         cmocka_unit_test(test_metrics__names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

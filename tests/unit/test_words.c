@@ -96,7 +96,7 @@ static void test_enums_are_in_the_order_of_their_names(void **state)
     assert_enum_names(words_metrics, METRIC_ACCURACY,
                       (const char *const[]){"accuracy", "mse", "half_mse", "mae", "huber",
                                             "binary_crossentropy", "categorical_crossentropy",
-                                            NULL});
+                                            "precision", "recall", "f1", "auc", "r2", NULL});
     assert_enum_names(words_optimizers, OPT_SGD,
                       (const char *const[]){"sgd", "adam", "adamw", "rmsprop", "adagrad", NULL});
     assert_int_equal(SCHED_CONSTANT, 0);

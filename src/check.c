@@ -1038,6 +1038,10 @@ static int check_evaluate(Checker *c, const LrStmt *st, LrSpec *spec)
         eval_metrics(c, arg_value(b[EVALUATE_METRICS], sc), e->metrics, e->metric_spans,
                      &e->metric_count) < 0)
         return -1;
+    if (eval_rows(c, options_evaluate, b, sc, st->keyword, e) < 0)
+        return -1;
+    if (b[EVALUATE_CONFUSION])
+        e->confusion_span = b[EVALUATE_CONFUSION]->span;
     spec->evaluate_count++;
     return 0;
 }

@@ -306,6 +306,8 @@ static bool write_evaluate_option(LrBuffer *b, int row, const void *spec, const 
 {
     const LrEvaluateSpec *e = spec;
     const LrSpec *s = context;
+    if (row == EVALUATE_CONFUSION)
+        return e->confusion; /* written when asked for, so older files read as they did */
     if (row == EVALUATE_ON) {
         if (!s->datasets[e->on.dataset].name[0])
             return false;

@@ -83,13 +83,15 @@ static const char help_text[] =
     "                 (plot) a schedule to draw; repeat it to compare\n"
     "  --out DIR      write metrics.csv (a row each epoch), run.json,\n"
     "                 model.safetensors and a checkpoint to DIR; each\n"
-    "                 minimize's trace as trace-N.csv\n"
+    "                 minimize's trace as trace-N.csv; evaluate N's\n"
+    "                 confusion=true matrix as confusion-N.csv\n"
     "  --checkpoint-every Nepochs | Ns\n"
     "                 checkpoint every N epochs, or after N seconds of\n"
     "                 training since the last (default 60s); always at the\n"
     "                 end and on SIGINT/SIGTERM\n"
     "  --force        let --out DIR replace the run DIR holds (its run.json,\n"
-    "                 checkpoint, sweep.csv, metrics.csv, model and traces);\n"
+    "                 checkpoint, sweep.csv, metrics.csv, model, traces and\n"
+    "                 confusion matrices);\n"
     "                 without it, such a DIR is refused\n"
     "  --resume DIR   continue the run checkpointed in DIR, as it was (no\n"
     "                 --set: `load` DIR/checkpoint.safetensors in a new run)\n"
@@ -719,9 +721,13 @@ static LrStatus claim_run_dir(const Options *o)
             return status_of(LR_RUN_FAILED);
         }
     }
-    /* and the traces of minimize statements (run.h) */
-    for (int i = 1; o->force && i <= SPEC_MAX_MINIMIZES; i++) {
-        snprintf(path, sizeof path, "%s/trace-%d.csv", o->out_dir, i);
+    /* and the traces of minimize statements and evaluate's confusion
+     * matrices (run.h) */
+    for (int i = 1; o->force && i <= SPEC_MAX_MINIMIZES + SPEC_MAX_EVALUATES; i++) {
+        if (i <= SPEC_MAX_MINIMIZES)
+            snprintf(path, sizeof path, "%s/trace-%d.csv", o->out_dir, i);
+        else
+            snprintf(path, sizeof path, "%s/confusion-%d.csv", o->out_dir, i - SPEC_MAX_MINIMIZES);
         if (unlink(path) != 0 && errno != ENOENT) {
             diag_plain("cannot remove '%s': %s", path, strerror(errno));
             return status_of(LR_RUN_FAILED);

@@ -211,8 +211,10 @@ const OptionRow options_train[] = {
     [TRAIN_LOG_EVERY] = {ROW_INT(OPTION_INT64, "log_every", 0, TRAIN(log_every), 1, 1, 1e9)},
     {0}};
 
+#define EVALUATE(f) offsetof(LrEvaluateSpec, f)
 const OptionRow options_evaluate[] = {
-    [EVALUATE_ON] = {ROW_OTHER("on", 0)}, [EVALUATE_METRICS] = {ROW_OTHER("metrics", 0)}, {0}};
+    [EVALUATE_ON] = {ROW_OTHER("on", 0)}, [EVALUATE_METRICS] = {ROW_OTHER("metrics", 0)},
+    [EVALUATE_CONFUSION] = {ROW_BOOL("confusion", EVALUATE(confusion), false)}, {0}};
 
 #define MINIMIZE(f) offsetof(LrMinimizeSpec, f)
 /* The checker evaluates lr=, optimizer= and plot= after steps and trace. */

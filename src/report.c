@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "diag.h"
@@ -78,6 +79,57 @@ void report_evaluate(const char *what, double loss, const LrMetricKind *metrics,
     print_fixed(loss, 6);
     print_metrics("", metrics, count, values);
     end_line();
+}
+
+/* Class c's name, or its index written in out. */
+static const char *class_name(const char *const *names, int c, char *out, size_t size)
+{
+    if (names)
+        return names[c];
+    snprintf(out, size, "%d", c);
+    return out;
+}
+
+/* Column p's width: its name's or its largest count's. */
+static int confusion_width(int classes, const char *const *names, const int64_t *counts, int p)
+{
+    char text[24];
+    int width = (int)strlen(class_name(names, p, text, sizeof text));
+    for (int t = 0; t < classes; t++) {
+        int n = snprintf(text, sizeof text, "%lld", (long long)counts[(size_t)t * classes + p]);
+        width = n > width ? n : width;
+    }
+    return width;
+}
+
+void report_confusion(const char *what, int classes, const char *const *names,
+                      const int64_t *counts)
+{
+    char index[16];
+    int first = 0;
+    for (int c = 0; c < classes; c++) {
+        int n = (int)strlen(class_name(names, c, index, sizeof index));
+        first = n > first ? n : first;
+    }
+    /* The widths once (a width per cell would be classes^3 work). */
+    int *widths = malloc((size_t)classes * sizeof *widths);
+    for (int p = 0; widths && p < classes; p++)
+        widths[p] = confusion_width(classes, names, counts, p);
+    printf("confusion %s (rows: true class, columns: predicted)", what);
+    end_line();
+    printf("%*s", first, "");
+    for (int p = 0; p < classes; p++)
+        printf("  %*s", widths ? widths[p] : confusion_width(classes, names, counts, p),
+               class_name(names, p, index, sizeof index));
+    end_line();
+    for (int t = 0; t < classes; t++) {
+        printf("%-*s", first, class_name(names, t, index, sizeof index));
+        for (int p = 0; p < classes; p++)
+            printf("  %*lld", widths ? widths[p] : confusion_width(classes, names, counts, p),
+                   (long long)counts[(size_t)t * classes + p]);
+        end_line();
+    }
+    free(widths);
 }
 
 /* [a b c] */

@@ -26,6 +26,17 @@ void report_early_stop(int64_t epoch, const char *monitor, int64_t wait, double 
 /* `evaluate grades.test loss 0.040000 accuracy 0.950000` */
 void report_evaluate(const char *what, double loss, const LrMetricKind *metrics, int count,
                      const double *values);
+/* After an evaluate line, its confusion matrix (classes x classes counts,
+ * [true class][predicted class]), names the classes' (NULL: their indices):
+ *   confusion iris.test (rows: true class, columns: predicted)
+ *               setosa  versicolor  virginica
+ *   setosa          10           0          0
+ *   versicolor       0           9          1
+ *   virginica        0           0         10
+ * the names left-aligned in the first column, each other column right-
+ * aligned to its widest cell, two spaces between columns. */
+void report_confusion(const char *what, int classes, const char *const *names,
+                      const int64_t *counts);
 /* One line for a dense layer named name (`dense weights [...] bias ...`). */
 void report_dense(const char *name, const LrLayer *l);
 /* Models with more parameters than this do not print them. */

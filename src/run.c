@@ -446,6 +446,55 @@ static int write_run_json(const Run *r, const LrPlan *plan, const LrTrainState *
     return run_json_end(r, &w, &b, error);
 }
 
+/* The class names when the labels were text; NULL: their indices. */
+static const char *const *class_names(const LrPlan *plan)
+{
+    const LrDataset *d = &plan->data[plan->spec->train.on.dataset];
+    return d->class_names && d->class_count == plan->tally.classes ? d->class_names : NULL;
+}
+
+/* A CSV field: quoted (its quotes doubled) when it holds a comma, a quote
+ * or a line break. */
+static void csv_field(LrBuffer *b, const char *text)
+{
+    if (!text[strcspn(text, ",\"\r\n")]) {
+        buffer_printf(b, "%s", text);
+        return;
+    }
+    buffer_printf(b, "\"");
+    for (const char *p = text; *p; p++)
+        buffer_printf(b, *p == '"' ? "\"\"" : "%c", *p);
+    buffer_printf(b, "\"");
+}
+
+/* confusion-N.csv of evaluate N (from 1): a header `true` and the classes,
+ * then a row per true class, its name and how many of its samples were
+ * predicted as each class. */
+static int write_confusion(const Run *r, const LrPlan *plan, int index)
+{
+    const LrMetricTally *t = &plan->tally;
+    const char *const *names = class_names(plan);
+    char cell[24];
+    LrBuffer b = {0};
+    buffer_printf(&b, "true");
+    for (int p = 0; p < t->classes; p++) {
+        snprintf(cell, sizeof cell, "%d", p);
+        buffer_printf(&b, ",");
+        csv_field(&b, names ? names[p] : cell);
+    }
+    buffer_printf(&b, "\n");
+    for (int c = 0; c < t->classes; c++) {
+        snprintf(cell, sizeof cell, "%d", c);
+        csv_field(&b, names ? names[c] : cell);
+        for (int p = 0; p < t->classes; p++)
+            buffer_printf(&b, ",%lld", (long long)t->confusion[(size_t)c * (size_t)t->classes + (size_t)p]);
+        buffer_printf(&b, "\n");
+    }
+    char name[32];
+    snprintf(name, sizeof name, "confusion-%d.csv", index + 1);
+    return write_file(r, name, &b);
+}
+
 static void report_model(const LrPlan *plan)
 {
     if (plan->param_count > REPORT_MAX_PARAMETERS)
@@ -480,6 +529,7 @@ static LrStatus finish(Run *r, LrPlan *plan, const LrTrainState *state)
     const LrSpec *spec = r->spec;
     report_model(plan);
     Evaluation evals[SPEC_MAX_EVALUATES];
+    char why[PATH_MAX + 512], failed[PATH_MAX + 512] = "";
     for (int i = 0; i < spec->evaluate_count; i++) {
         const LrEvaluateSpec *e = &spec->evaluates[i];
         char label[128];
@@ -487,8 +537,13 @@ static LrStatus finish(Run *r, LrPlan *plan, const LrTrainState *state)
                       evals[i].values);
         report_evaluate(part_label(spec, e->on, label, sizeof label), evals[i].loss, e->metrics,
                         e->metric_count, evals[i].values);
+        if (!e->confusion || !plan->tally.confusion)
+            continue;
+        /* Now: the next evaluate's measure empties the tally. */
+        report_confusion(label, plan->tally.classes, class_names(plan), plan->tally.confusion);
+        if (r->options->out_dir && write_confusion(r, plan, i) < 0 && !failed[0])
+            snprintf(failed, sizeof failed, "cannot write confusion-%d.csv", i + 1);
     }
-    char why[PATH_MAX + 512], failed[PATH_MAX + 512] = "";
     if (spec->save_path && (make_parent_dirs(spec->save_path, why, sizeof why) < 0 ||
                             weights_save(plan, r->experiment_sha, spec->save_path, why, sizeof why) < 0)) {
         diag_error(r->diag, r->src, spec->save_span, "%s", why);

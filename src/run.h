@@ -34,7 +34,8 @@ typedef struct LrRunOptions {
     LrCheckpointEvery checkpoint_every;
 } LrRunOptions;
 
-/* Runs spec (from src). Returns LR_OK; LR_RUN_FAILED; LR_LANGUAGE_ERROR
+/* Runs spec (from src). With a run directory, the confusion matrix of
+ * evaluate N (from 1) with confusion=true goes to confusion-N.csv. Returns LR_OK; LR_RUN_FAILED; LR_LANGUAGE_ERROR
  * for what plan_build finds wrong with the data before anything runs;
  * LR_INTERRUPTED with the signal, after checkpointing. Errors go to diag. */
 LrStatus run_experiment(const LrSource *src, const LrSpec *spec, const LrRunOptions *options,

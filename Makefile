@@ -12,7 +12,7 @@ CC     ?= cc
 # Debian packages needed to build and test; `make deps` installs the missing.
 DEB_PACKAGES := re2c lemon libopenblas-dev libcmocka-dev pkg-config mandoc \
                 gcc clang libclang-rt-14-dev libc6-dev make python3 python3-numpy valgrind \
-                libplplot-dev plplot-driver-cairo
+                libplplot-dev plplot-driver-cairo python3-sklearn
 
 ifeq ($(SAN),1)
 BUILD := build/san

@@ -57,6 +57,66 @@ static LrOutputKind output_kind(LrLossKind loss, int outputs)
     return OUTPUT_REGRESSION;
 }
 
+/* Each layer's Keras name: its kind's word, then _1, _2, ... for later
+ * layers of the same kind (as plan_layer_name names the plan's). */
+static void name_layers(LrModelLayer *layers, int count)
+{
+    for (int i = 0; i < count; i++) {
+        int index = 0;
+        for (int k = 0; k < i; k++)
+            index += layers[k].kind == layers[i].kind;
+        const char *kind = layer_kind_name(layers[i].kind);
+        if (index == 0)
+            snprintf(layers[i].name, sizeof layers[i].name, "%s", kind);
+        else
+            snprintf(layers[i].name, sizeof layers[i].name, "%s_%d", kind, index);
+    }
+}
+
+const char *layer_kind_name(LrLayerKind kind)
+{
+    return kind == LAYER_ACTIVATION ? "activation" : words_name(words_layers, (int)kind);
+}
+
+int model_spec_layers(const LrSpec *spec, int features, LrArena *arena, LrModelDesc *out)
+{
+    LrModelLayer *layers = arena_array(arena, (size_t)spec->layer_count, sizeof *layers);
+    if (!layers)
+        return -1;
+    int in = features;
+    for (int i = 0; i < spec->layer_count; i++) {
+        const LrLayerSpec *ls = &spec->layers[i];
+        layers[i].kind = ls->kind;
+        layers[i].in = in;
+        layers[i].out = in = ls->kind == LAYER_DENSE ? ls->units : in;
+        layers[i].activation = ls->kind == LAYER_DROPOUT ? ACT_LINEAR : ls->activation;
+        layers[i].rate = ls->kind == LAYER_DROPOUT ? ls->rate : 0;
+    }
+    name_layers(layers, spec->layer_count);
+    out->features = features;
+    out->layer_count = spec->layer_count;
+    out->layers = layers;
+    out->outputs = in;
+    return 0;
+}
+
+int model_describe_spec(const LrSpec *spec, int features, LrArena *arena, LrModelDesc *out)
+{
+    memset(out, 0, sizeof *out);
+    if (model_spec_layers(spec, features, arena, out) < 0)
+        return -1;
+    const LrDatasetSpec *ds = spec->has_train ? &spec->datasets[spec->train.on.dataset] : NULL;
+    out->normalize = ds ? ds->normalize : NORM_NONE;
+    out->loss = spec->loss;
+    out->output = spec->has_loss ? output_kind(spec->loss.kind, out->outputs) : OUTPUT_REGRESSION;
+    out->class_count = out->output == OUTPUT_CLASSES ? out->outputs
+                       : out->output == OUTPUT_BINARY ? 2
+                                                       : 0;
+    out->version = LRC_VERSION;
+    out->experiment_sha256 = "";
+    return 0;
+}
+
 int model_describe(const LrPlan *plan, const char *experiment_sha256, LrArena *arena,
                    LrModelDesc *out)
 {
@@ -74,21 +134,8 @@ int model_describe(const LrPlan *plan, const char *experiment_sha256, LrArena *a
         out->norm_offset = plan->norm_offset;
         out->norm_scale = plan->norm_scale;
     }
-    LrModelLayer *layers = arena_array(arena, (size_t)plan->layer_count, sizeof *layers);
-    if (!layers || !out->feature_names)
+    if (!out->feature_names || model_spec_layers(spec, plan->features, arena, out) < 0)
         return -1;
-    for (int i = 0; i < plan->layer_count; i++) {
-        const LrLayerSpec *ls = &spec->layers[i];
-        const LrLayer *l = &plan->layers[i];
-        layers[i].kind = ls->kind;
-        layers[i].in = l->in;
-        layers[i].out = l->out;
-        layers[i].activation = ls->kind == LAYER_DROPOUT ? ACT_LINEAR : ls->activation;
-        layers[i].rate = ls->kind == LAYER_DROPOUT ? ls->rate : 0;
-        plan_layer_name(plan, i, layers[i].name, sizeof layers[i].name);
-    }
-    out->layer_count = plan->layer_count;
-    out->layers = layers;
     out->outputs = plan->outputs;
     out->output = output_kind(spec->loss.kind, plan->outputs);
     out->target_count = plan->targets;
@@ -115,6 +162,33 @@ int model_describe(const LrPlan *plan, const char *experiment_sha256, LrArena *a
     out->version = LRC_VERSION;
     out->experiment_sha256 = experiment_sha256 ? experiment_sha256 : "";
     return 0;
+}
+
+void model_chain(const LrModelLayer *layers, int count, char *out, size_t size)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (int i = 0; i < count; i++) {
+        const LrModelLayer *l = &layers[i];
+        char one[96];
+        if (l->kind == LAYER_DENSE && l->activation == ACT_LINEAR)
+            snprintf(one, sizeof one, "dense(%d)", l->out);
+        else if (l->kind == LAYER_DENSE)
+            snprintf(one, sizeof one, "dense(%d, activation=%s)", l->out,
+                     words_name(words_activations, (int)l->activation));
+        else if (l->kind == LAYER_DROPOUT)
+            snprintf(one, sizeof one, "dropout(%g)", l->rate);
+        else
+            snprintf(one, sizeof one, "%s", words_name(words_activations, (int)l->activation));
+        const char *sep = i > 0 ? " -> " : "";
+        /* room for this layer and, should more follow, " -> ..." */
+        if (used + strlen(sep) + strlen(one) + (i + 1 < count ? 8 : 0) >= size) {
+            if (used + 8 < size)
+                snprintf(out + used, size - used, "%s...", sep);
+            return;
+        }
+        used += (size_t)snprintf(out + used, size - used, "%s%s", sep, one);
+    }
 }
 
 /* ------------------------------------------------------------- to metadata */
@@ -191,8 +265,7 @@ int model_to_meta(const LrModelDesc *d, LrArena *arena, LrMeta *meta)
         json_key(&w, "name");
         json_string(&w, l->name);
         json_key(&w, "kind");
-        json_string(&w, l->kind == LAYER_ACTIVATION ? "activation"
-                                                    : words_name(words_layers, (int)l->kind));
+        json_string(&w, layer_kind_name(l->kind));
         json_key(&w, "units");
         json_integer(&w, l->out);
         if (l->kind != LAYER_DROPOUT) {

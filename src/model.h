@@ -87,6 +87,26 @@ struct LrPlan;
 int model_describe(const struct LrPlan *plan, const char *experiment_sha256, LrArena *arena,
                    LrModelDesc *out);
 
+/* The layer list of a checked spec's model for inputs of `features`
+ * columns (out's features, layer_count, layers, outputs; names as
+ * model_describe gives them). -1 when out of memory. */
+int model_spec_layers(const LrSpec *spec, int features, LrArena *arena, LrModelDesc *out);
+
+/* What the spec alone says of its model, before any data is read: the
+ * layers for `features` inputs, the training set's normalization kind (no
+ * statistics), the output kind and class count the loss implies (no class
+ * names), the loss. No feature, target or class names. -1 when out of
+ * memory. */
+int model_describe_spec(const LrSpec *spec, int features, LrArena *arena, LrModelDesc *out);
+
+/* The layer chain as the model statement writes it ("dense(8,
+ * activation=relu) -> dropout(0.2) -> dense(3) -> softmax"), cut short
+ * with "..." when it does not fit size. */
+void model_chain(const LrModelLayer *layers, int count, char *out, size_t size);
+
+/* The word of a layer kind: "dense", "dropout", "activation". */
+const char *layer_kind_name(LrLayerKind kind);
+
 /* The description as safetensors metadata rows (values in the arena).
  * Returns the row count (at most MODEL_META_ROWS), -1 when out of memory. */
 #define MODEL_META_ROWS 12

@@ -960,6 +960,8 @@ static LrStatus check_only(const Options *o, Checked *c)
         status = plan_check_size(spec, &c->src, &c->diag);
     for (int i = 0; !spec->has_train && status_ok(status) && i < spec->dataset_count; i++)
         status = data_check_columns(&spec->datasets[i], &c->src, &c->diag, NULL);
+    if (status_ok(status))
+        status = model_check_load(spec, &c->src, &c->diag);
     if (status_ok(status) && o->explain) {
         LrBuffer text = {0};
         explain_spec(spec, &text);
@@ -1073,6 +1075,8 @@ static LrStatus run_checked(const Options *o, Checked *c)
     }
     LrStatus status = status_of(LR_OK);
     if (spec->has_train && !status_ok(status = plan_check_size(spec, &c->src, &c->diag)))
+        return status;
+    if (!status_ok(status = model_check_load(spec, &c->src, &c->diag)))
         return status;
     if (!status_ok(status = claim_run_dir(o)))
         return status;

@@ -39,9 +39,11 @@
 #include <stddef.h>
 
 #include "arena.h"
+#include "diag.h"
 #include "layer.h"
 #include "safetensors.h"
 #include "spec.h"
+#include "status.h"
 #include "tensor.h"
 
 #define MODEL_DESCRIPTION_VERSION 1
@@ -104,6 +106,19 @@ int model_describe_spec(const LrSpec *spec, int features, LrArena *arena, LrMode
  * with "..." when it does not fit size. */
 void model_chain(const LrModelLayer *layers, int count, char *out, size_t size);
 
+/* `load` of a described model in an experiment whose model is another:
+ * an error at the load statement naming both chains, found before
+ * training by reading the file's description (and the training set's
+ * header for its width). Dense and activation layers must match in order,
+ * units and activation; dropout layers, the identity outside training,
+ * may differ (a model is fine-tuned with more or less dropout). A damaged
+ * description is an error there too, with its reason. A file without a
+ * description (an older release's, a checkpoint) or that does not open is
+ * left to the run, which warns about the one and fails on the other (exit
+ * 1, as for its tensors). Returns LR_OK, or LR_LANGUAGE_ERROR after
+ * reporting, or LR_RUN_FAILED when out of memory. */
+LrStatus model_check_load(const LrSpec *spec, const LrSource *src, LrDiag *diag);
+
 /* The word of a layer kind: "dense", "dropout", "activation". */
 const char *layer_kind_name(LrLayerKind kind);
 
@@ -134,6 +149,7 @@ typedef struct LrModel {
     LrTensor *acts;          /* block rows each */
     float *input;            /* block x features: the normalized copy */
     int block;               /* rows per forward pass */
+    bool needs_blas;         /* some product of a forward pass is past the plain loop */
 } LrModel;
 
 /* Opens path (a model.safetensors, or a run directory holding one),
@@ -148,6 +164,12 @@ int model_open(LrModel *m, const char *path, int block, char *why, size_t why_si
  * read from the data: the saved normalization is applied to a copy):
  * every layer's activation applied, so classes give probabilities. The
  * result is a view into m, valid until the next call. Allocates nothing. */
+/* model_open's work once the file is open and read (the fuzzer's entry),
+ * on an m zeroed by the caller:
+ * the description, the tensors, the buffers. Does not hash the file or
+ * load BLAS: m->needs_blas says whether a forward pass needs it. */
+int model_open_file(LrModel *m, const LrSafetensors *st, int block, char *why, size_t why_size);
+
 LrTensor model_forward(LrModel *m, const float *x, int rows);
 
 void model_close(LrModel *m);

@@ -1,7 +1,9 @@
 #!/bin/sh
 # summary.sh — lrc summary (an .lr file's model, a saved model's), the same
-# table in check --explain and run.json, the run's first line. Prints
-# "ok NAME" / "not ok NAME: why".
+# table in check --explain and run.json, the run's first line; a `load` of
+# another architecture, of a damaged description, of an older release's
+# file; a damaged model refused by summary. Prints "ok NAME" /
+# "not ok NAME: why".
 . "$(dirname "$0")/../golden_lib.sh"
 top=$(pwd)
 
@@ -100,6 +102,119 @@ same "summary of a run directory: the table, input names, classes" "$tmp/out" "$
 "$LRC" summary run/model.safetensors >file.out 2>&1
 if [ "$(tail -n +2 file.out)" = "$(tail -n +2 "$tmp/out")" ]; then ok "summary of the model file is the run directory's"
 else notok "summary of the model file is the run directory's" "$(head -2 file.out)"; fi
+
+# --- load of another architecture: status 2 before training, both chains ------
+cp run/model.safetensors m.safetensors
+sed -e 's/dense(8, activation=relu)/dense(16, activation=relu)/' -e 's/^optimizer/load "m.safetensors"\noptimizer/' iris.lr >other.lr
+msg="other.lr:6:6: error: 'm.safetensors' holds dense(8, activation=relu) -> dropout(0.2) -> dense(3, activation=softmax) but the model here is dense(16, activation=relu) -> dropout(0.2) -> dense(3, activation=softmax)
+    load \"m.safetensors\"
+         ^~~~~~~~~~~~~~~
+"
+expect_exact "load of another architecture: lrc check, status 2" 2 "$msg" "$LRC" check other.lr
+expect_exact "load of another architecture: a run, status 2, before training" 2 "$msg" "$LRC" other.lr --out other
+[ ! -e other ] && ok "load of another architecture leaves no run directory" ||
+    notok "load of another architecture leaves no run directory" "$(ls other)"
+sed -e 's/-> dropout(0.2) //' -e 's/^optimizer/load "m.safetensors"\noptimizer/' iris.lr >nodrop.lr
+expect "load: another dropout is the same model (fine-tuning)" 0 "" "$LRC" --quiet nodrop.lr
+sed -e 's/activation=relu/activation=tanh/' -e 's/^optimizer/load "m.safetensors"\noptimizer/' iris.lr >act.lr
+expect "load: another activation is another model" 2 "holds dense\(8, activation=relu\).* but the model here is dense\(8, activation=tanh\)" \
+    "$LRC" check act.lr
+sed -e 's/^optimizer/load "m.safetensors"\noptimizer/' iris.lr >same.lr
+"$LRC" --quiet same.lr >same.out 2>same.err
+[ $? -eq 0 ] && [ ! -s same.err ] && ok "load of the same model: no message" ||
+    notok "load of the same model: no message" "$(head -2 same.err)"
+# the same layers on data of another width
+cut -d, -f2- fit.csv >narrow.csv
+sed -e 's/"fit.csv"/"narrow.csv"/' -e 's/^optimizer/load "m.safetensors"\noptimizer/' -e '/held/d' iris.lr >narrow.lr
+expect "load: a model of another input width" 2 "'m.safetensors' takes 4 inputs but the data set trained on here has 3 feature columns" \
+    "$LRC" check narrow.lr
+
+# --- a file of an older release (no description): loads with a warning --------
+$PY - run/model.safetensors old.safetensors <<'EOF'
+import json, struct, sys
+raw = open(sys.argv[1], "rb").read()
+(n,) = struct.unpack("<Q", raw[:8])
+h = json.loads(raw[8:8 + n])
+h["__metadata__"] = {"format": "lrc-weights", "lrc_version": "0.2.0"}  # what 0.2 wrote
+text = json.dumps(h).encode()
+open(sys.argv[2], "wb").write(struct.pack("<Q", len(text)) + text + raw[8 + n:])
+EOF
+sed -e 's/^optimizer/load "old.safetensors"\noptimizer/' iris.lr >old.lr
+"$LRC" --quiet old.lr >old.out 2>old.err
+if [ $? -eq 0 ] && grep -q "^old.lr:6:6: warning: the file has no model description (saved before lrc 0.3.0); it loads for training" old.err &&
+    [ "$(grep -c 'warning' old.err)" -eq 1 ]; then ok "an older release's file loads for training, with the warning"
+else notok "an older release's file loads for training, with the warning" "$(head -2 old.err)"; fi
+sed -e 's/dense(8, activation=relu)/dense(16, activation=relu)/' old.lr >oldshape.lr
+expect "an older release's file of another shape fails by its tensors (status 1)" 1 \
+    "old.safetensors': tensor 'dense/kernel' has shape \[4, 8\], expected \[4, 16\]" "$LRC" --quiet oldshape.lr
+expect_exact "summary of an older release's file says what to do, status 2" 2 \
+    "lrc: error: 'old.safetensors' has no model description (it was saved before lrc 0.3.0, or is not a model): train it again, or \`load\` it in an experiment that describes the model, to save one that has it\n" \
+    "$LRC" summary old.safetensors
+
+# --- damaged descriptions and tensors: summary refuses each, status 2 ---------
+# damage NAME KEY VALUE REASON: m.safetensors with metadata KEY set to
+# VALUE (JSON null: removed) is refused by lrc summary with REASON.
+damage() {
+    $PY - run/model.safetensors bad.safetensors "$2" "$3" <<'EOF'
+import json, struct, sys
+raw = open(sys.argv[1], "rb").read()
+(n,) = struct.unpack("<Q", raw[:8])
+h = json.loads(raw[8:8 + n])
+value = json.loads(sys.argv[4])
+if value is None:
+    del h["__metadata__"][sys.argv[3]]
+else:
+    h["__metadata__"][sys.argv[3]] = value if isinstance(value, str) else json.dumps(value)
+text = json.dumps(h).encode()
+open(sys.argv[2], "wb").write(struct.pack("<Q", len(text)) + text + raw[8 + n:])
+EOF
+    expect "damaged description refused by summary: $1" 2 "^lrc: error: 'bad.safetensors': $4" "$LRC" summary bad.safetensors
+}
+D="the model description is damaged:"
+damage "version" lrc_model '"2"' "$D 'lrc_model' is version '2'; this lrc reads version 1"
+damage "a key missing" inputs null "$D 'inputs' is missing"
+damage "not JSON" layers '"[{"' "$D 'layers' is not JSON"
+damage "a name twice" inputs '["a","a","b","c"]' "$D 'inputs' names 'a' twice"
+damage "too few inputs" inputs '["a"]' "$D 'normalize' needs \"offset\": an array of 1 numbers"
+damage "unknown layer kind" layers '[{"name":"c","kind":"conv2d","units":3}]' "$D 'layers\[0\]' has the unknown kind 'conv2d'"
+damage "units out of range" layers '[{"name":"dense","kind":"dense","units":0,"activation":"relu"}]' "$D 'layers\[0\]' needs \"units\" between 1"
+damage "unknown activation" layers '[{"name":"dense","kind":"dense","units":3,"activation":"gelu9"}]' "$D 'layers\[0\]' has the unknown activation 'gelu9'"
+damage "dropout rate" layers '[{"name":"dense","kind":"dense","units":8,"activation":"relu"},{"name":"dropout","kind":"dropout","units":8,"rate":1},{"name":"dense_1","kind":"dense","units":3,"activation":"softmax"}]' "$D 'layers\[1\]' needs a \"rate\" in \[0, 1\)"
+damage "widths that do not chain" layers '[{"name":"dense","kind":"dense","units":8,"activation":"relu"},{"name":"dropout","kind":"dropout","units":5,"rate":0.2}]' "$D 'layers\[1\]' has 5 units but its input has 8"
+damage "a layer name twice" layers '[{"name":"dense","kind":"dense","units":8,"activation":"relu"},{"name":"dense","kind":"dense","units":3,"activation":"softmax"}]' "$D 'layers\[1\]' repeats the name 'dense'"
+damage "a scale of zero" normalize '{"kind":"standard","offset":[0,0,0,0],"scale":[1,0,1,1]}' "$D 'normalize' has \"scale\" entry 2 that is not a positive number"
+damage "unknown normalization" normalize '{"kind":"robust"}' "$D 'normalize' has the unknown kind 'robust'"
+damage "unknown output" output '"ranking"' "$D 'output' is not one of regression, binary, classes"
+damage "binary with 3 outputs" output '"binary"' "$D 'output' is binary but the model has 3 outputs"
+damage "classes of another count" classes '["a","b"]' "$D 'classes' has 2 names where 3 are needed"
+damage "targets that do not fit" targets '["a","b"]' "$D 'targets' has 2 names, which does not fit a classes output of 3"
+damage "unknown loss" loss '{"kind":"hinge"}' "$D 'loss' has the unknown kind 'hinge'"
+damage "huber without delta" loss '{"kind":"huber"}' "$D 'loss' needs a positive \"delta\" for huber"
+damage "a sha256 that is not one" experiment_sha256 '"xyz"' "$D 'experiment_sha256' is neither empty nor 64 lowercase hex digits"
+damage "normalization unlike its tensors" normalize '{"kind":"standard","offset":[0,0,0,0],"scale":[1,1,1,1]}' "the tensor 'normalize/offset' differs from the description's normalization"
+damage "more weights than the file holds" layers '[{"name":"dense","kind":"dense","units":4096,"activation":"relu"},{"name":"dense_1","kind":"dense","units":3,"activation":"softmax"}]' "the model description's layers need 32771 weights, more than the 300 bytes"
+# the tensor region: cut short, a weight that is not a number, a tensor missing
+head -c 500 run/model.safetensors >bad.safetensors
+expect "a cut model file is refused by summary" 2 "^lrc: error: 'bad.safetensors' is truncated" "$LRC" summary bad.safetensors
+$PY - run/model.safetensors <<'EOF'
+import json, struct, sys
+raw = bytearray(open(sys.argv[1], "rb").read())
+(n,) = struct.unpack("<Q", raw[:8])
+h = json.loads(raw[8:8 + n])
+begin = 8 + n + h["dense_1/bias"]["data_offsets"][0]
+raw[begin:begin + 4] = struct.pack("<f", float("nan"))
+open("nan.safetensors", "wb").write(raw)
+del h["dense_1/bias"]
+text = json.dumps(h).encode()
+open("lost.safetensors", "wb").write(struct.pack("<Q", len(text)) + text + raw[8 + n:])
+EOF
+expect "a weight that is not a number is refused by summary" 2 "^lrc: error: 'nan.safetensors': a weight is nan" "$LRC" summary nan.safetensors
+expect "a tensor missing is refused by summary" 2 "^lrc: error: 'lost.safetensors'.*dense_1/bias" "$LRC" summary lost.safetensors
+# a damaged description at a load: status 2 at the statement, before training
+damage "(made for the load)" layers '"[{"' "$D 'layers' is not JSON"
+sed -e 's/^optimizer/load "bad.safetensors"\noptimizer/' iris.lr >badload.lr
+expect "a damaged description at a load is status 2 at the statement" 2 "^badload.lr:6:6: error: 'bad.safetensors': $D 'layers' is not JSON" \
+    "$LRC" check badload.lr
 
 # --- what summary refuses -------------------------------------------------------
 printf 'minimize x^2 from x=1\n' >nomodel.lr

@@ -2,10 +2,12 @@
 # summary.sh — lrc summary (an .lr file's model, a saved model's), the same
 # table in check --explain and run.json, the run's first line; a `load` of
 # another architecture, of a damaged description, of an older release's
-# file; a damaged model refused by summary. Prints "ok NAME" /
+# file; a damaged model refused by summary; the saved model run by numpy
+# from its metadata alone (tests/model_numpy.py). Prints "ok NAME" /
 # "not ok NAME: why".
 . "$(dirname "$0")/../golden_lib.sh"
 top=$(pwd)
+NUMPY="$PY $top/tests/model_numpy.py"
 
 # same NAME FILE WANT: FILE holds exactly the text WANT (printf's escapes).
 same() {
@@ -82,7 +84,7 @@ else notok "a run's stderr starts with the model and its parameters" "exit $st: 
 if cmp -s run.out quiet.out && [ ! -s quiet.err ] && ! grep -q parameters run.out; then
     ok "the model line is on stderr only, and not with --quiet"
 else notok "the model line is on stderr only, and not with --quiet" "$(head -2 quiet.err)"; fi
-check "run.json's summary has the table's numbers" $PY -c "
+check "run.json's summary has the table's numbers and the tensors' counts" $PY -c "
 import json, subprocess, sys
 s = json.load(open('run/run.json'))['summary']
 rows = [(l['name'], l['kind'], l['output_shape'], l.get('activation', l.get('rate')), l['params']) for l in s['layers']]
@@ -90,6 +92,9 @@ want = [('dense', 'dense', [None, 8], 'relu', 40), ('dropout', 'dropout', [None,
         ('dense_1', 'dense', [None, 3], 'softmax', 27)]
 assert rows == want, rows
 assert (s['total_params'], s['total_bytes']) == (67, 268), s
+counted = subprocess.run([sys.executable, '$top/tests/model_numpy.py', '--params', 'run/model.safetensors'],
+                         capture_output=True, text=True, check=True).stdout.split()
+assert counted == ['dense', '40', 'dropout', '0', 'dense_1', '27', 'total', '67'], counted
 "
 
 # --- lrc summary MODEL ----------------------------------------------------------
@@ -102,6 +107,31 @@ same "summary of a run directory: the table, input names, classes" "$tmp/out" "$
 "$LRC" summary run/model.safetensors >file.out 2>&1
 if [ "$(tail -n +2 file.out)" = "$(tail -n +2 "$tmp/out")" ]; then ok "summary of the model file is the run directory's"
 else notok "summary of the model file is the run directory's" "$(head -2 file.out)"; fi
+
+# --- the saved model, rebuilt from its metadata and run by numpy --------------
+got=$($NUMPY run/model.safetensors held.csv species 2>&1)
+want=$(sed -n 's/^evaluate held loss \([0-9.]*\) accuracy \([0-9.]*\)$/accuracy \2 loss \1/p' run.out)
+if [ -n "$want" ] && [ "$got" = "$want" ]; then ok "numpy on the metadata alone gives evaluate's accuracy and loss ($got)"
+else notok "numpy on the metadata alone gives evaluate's accuracy and loss" "lrc '$want', numpy '$got'"; fi
+# README's snippet ("Using a trained model"), as printed there
+awk '/^## Using a trained model/ { on = 1 } on && /^```python/ { keep = 1; next }
+     keep && /^```/ { exit } keep { print }' "$top/README.md" >readme_snippet.py
+check "README's numpy snippet gives evaluate's accuracy" $PY -c "
+import csv, json, struct
+import numpy as np
+exec(open('readme_snippet.py').read())
+raw = open('run/model.safetensors', 'rb').read()
+meta = json.loads(raw[8:8 + struct.unpack('<Q', raw[:8])[0]])['__metadata__']
+rows = list(csv.DictReader(open('held.csv')))
+x = [[float(r[c]) for c in json.loads(meta['inputs'])] for r in rows]
+y = np.array([int(r['species']) for r in rows])
+got = 'accuracy %.6f' % np.mean(lrc_predict('run/model.safetensors', x).argmax(1) == y)
+assert '$want'.startswith(got), (got, '$want')
+"
+case $want in
+"accuracy 1.000000"*) notok "the held-out accuracy is not trivially 1" "$want" ;;
+*) ok "the held-out accuracy is not trivially 1" ;;
+esac
 
 # --- load of another architecture: status 2 before training, both chains ------
 cp run/model.safetensors m.safetensors

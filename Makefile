@@ -60,7 +60,7 @@ LDLIBS  = -pthread -ldl -lm
 # Modules by stage; one object per file in src/ (and the generated parser).
 CORE    := arena source diag
 FRONT   := words lex lr parse ast check options fold modules sets compile
-RUNTIME := rng schedule pool blas activation layer_dense layer_dropout layer_activation loss metrics optim init synth csv decimal data sha256 fileio json safetensors plan train report model weights explain run expr sweep minimize sandbox plot
+RUNTIME := rng schedule pool blas activation layer_dense layer_dropout layer_activation loss metrics optim init synth csv decimal data sha256 fileio json safetensors plan train report model summary weights explain run expr sweep minimize sandbox plot
 LRC_OBJS := $(addprefix $(BUILD)/obj/,$(addsuffix .o,$(CORE) $(FRONT) $(RUNTIME) main))
 
 # Unit tests: tests/unit/test_<module>.c, each linked with only what it needs.
@@ -94,7 +94,7 @@ test_safetensors_MODS := safetensors json fileio decimal sandbox
 test_expr_MODS     := expr
 test_model_MODS    := $(CORE) $(FRONT) fileio expr sandbox rng schedule pool blas activation \
                       layer_dense layer_dropout layer_activation loss metrics optim init synth \
-                      csv decimal data sha256 json safetensors plan train report model weights
+                      csv decimal data sha256 json safetensors plan train report model summary weights
 UNIT_BINS := $(addprefix $(BUILD)/tests/test_,$(UNIT_TESTS))
 
 .PHONY: all lrc deps demo check test lint clean install fuzz bench
@@ -172,7 +172,8 @@ clean:
 # --- fuzzing ---------------------------------------------------------------
 # libFuzzer harnesses in fuzz/ (fuzz_check: lexer, parser, checker and
 # `lrc schedule`; fuzz_csv: csv.c and data.c; fuzz_safetensors: the
-# weights/checkpoint reader). They always build with clang (libFuzzer is
+# weights/checkpoint reader; fuzz_model: a model's description, tensors
+# and summary). They always build with clang (libFuzzer is
 # clang's) under ASan + UBSan into build/fuzz/, whatever CC, SAN and DEBUG.
 #   make fuzz FUZZ_SECONDS=N   seeds the corpora, runs each harness N seconds,
 #                              prints a summary line per harness, fails on a
@@ -184,15 +185,17 @@ clean:
 FUZZ_SECONDS ?= 60
 FUZZ_CC      := clang
 FUZZ         := build/fuzz
-FUZZ_NAMES   := check csv safetensors
+FUZZ_NAMES   := check csv safetensors model
 # What each harness links: its unit test's modules (+ schedule for check).
 fuzz_check_MODS       := $(test_check_MODS) schedule
 fuzz_csv_MODS         := $(test_data_MODS)
 fuzz_safetensors_MODS := $(test_safetensors_MODS)
+fuzz_model_MODS       := $(test_model_MODS)
 FUZZ_SAN    := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS  = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -O1 -g -gdwarf-4 \
                -D_POSIX_C_SOURCE=200809L -fsanitize=fuzzer-no-link $(FUZZ_SAN) \
-               -Isrc -I$(GEN) -Ifuzz
+               -Isrc -I$(GEN) -Ifuzz $(BLAS_CFLAGS) \
+               -DLRC_BLAS_LIBDIR='"$(shell pkg-config --variable=libdir openblas)"'
 FUZZ_BINS   := $(addprefix $(FUZZ)/fuzz_,$(FUZZ_NAMES))
 REPLAY_BINS := $(addprefix $(BUILD)/fuzz/replay_,$(FUZZ_NAMES))
 
@@ -222,7 +225,7 @@ $(FUZZ)/obj/fuzz_%.o: fuzz/fuzz_%.c | $(GEN)/lr.h
 
 $(FUZZ)/fuzz_%: $(FUZZ)/obj/fuzz_%.o $(FUZZ)/obj/fuzz_file.o \
                 $$(addprefix $(FUZZ)/obj/,$$(addsuffix .o,$$(fuzz_$$*_MODS)))
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ -lm
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ $(LDLIBS)
 
 # Replay binaries: the same harnesses with replay.c's main, built with CC,
 # CFLAGS and SANFLAGS of $(BUILD) and linked with its objects.
@@ -232,6 +235,7 @@ fuzz-replay: $(REPLAY_BINS)
 	$(BUILD)/fuzz/replay_check tests/fuzz/check tests/errors/*.lr
 	$(BUILD)/fuzz/replay_csv tests/fuzz/csv
 	$(BUILD)/fuzz/replay_safetensors tests/fuzz/safetensors
+	$(BUILD)/fuzz/replay_model tests/fuzz/model tests/errors/summary_*.safetensors
 
 $(BUILD)/fuzz/obj/%.o: fuzz/%.c | $(GEN)/lr.h
 	@mkdir -p $(dir $@)
@@ -240,7 +244,7 @@ $(BUILD)/fuzz/obj/%.o: fuzz/%.c | $(GEN)/lr.h
 $(BUILD)/fuzz/replay_%: $(BUILD)/fuzz/obj/replay.o $(BUILD)/fuzz/obj/fuzz_%.o \
                         $(BUILD)/fuzz/obj/fuzz_file.o \
                         $$(addprefix $(BUILD)/obj/,$$(addsuffix .o,$$(fuzz_$$*_MODS)))
-	$(CC) $(CFLAGS) -o $@ $^ -lm
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 # Keep the harness objects too (.PRECIOUS matches by rule pattern only).
 FUZZ_OWN := $(addsuffix .o,$(addprefix fuzz_,$(FUZZ_NAMES) file) replay)

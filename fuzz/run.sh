@@ -6,7 +6,7 @@
 # Usage: sh fuzz/run.sh SECONDS LRC [NAME...]   (from the top directory)
 #   SECONDS  per harness (-max_total_time)
 #   LRC      a built lrc, which writes the safetensors seeds
-#   NAME     check, csv, safetensors (default: all three)
+#   NAME     check, csv, safetensors, model (default: all four)
 # Files (under build/fuzz/): fuzz_NAME (the harnesses), corpus/NAME (seeds
 # plus what the fuzzer found; kept between runs), crashes/NAME (this run's
 # crashing inputs), NAME.log (libFuzzer's output).
@@ -14,7 +14,7 @@
 seconds=${1:-60}
 lrc=${2:-./lrc}
 if [ $# -ge 2 ]; then shift 2; else shift $#; fi
-names=${*:-check csv safetensors}
+names=${*:-check csv safetensors model}
 out=build/fuzz
 status=0
 crashed=""
@@ -51,6 +51,17 @@ seed_safetensors() {
     seed "$1" "$run/model.safetensors" "$run/checkpoint.safetensors" tests/fuzz/safetensors/*
 }
 
+# Valid models (a classifier with dropout and normalization, the error
+# corpus's) and the damaged ones kept as regressions.
+seed_model() {
+    run=$out/seed-model-run
+    rm -rf "$run"
+    if ! "$lrc" examples/digits.lr --out "$run" --quiet >/dev/null 2>&1; then
+        echo "fuzz: $lrc examples/digits.lr failed: no generated model seed" >&2
+    fi
+    seed "$1" "$run/model.safetensors" tests/errors/summary_*.safetensors tests/fuzz/model/*
+}
+
 for name in $names; do
     bin=$out/fuzz_$name
     corpus=$out/corpus/$name
@@ -62,6 +73,7 @@ for name in $names; do
     case $name in
     check) extra="-timeout=10 -rss_limit_mb=2048 -max_len=65536 -dict=fuzz/check.dict" ;;
     safetensors) extra="-dict=fuzz/safetensors.dict" ;;
+    model) extra="-dict=fuzz/model.dict -max_len=131072" ;;
     *) extra="" ;;
     esac
     echo "fuzz: running $bin for $seconds s on $corpus ($(ls "$corpus" | wc -l) inputs)"

@@ -24,6 +24,7 @@
 #include "explain.h"
 #include "fileio.h"
 #include "minimize.h"
+#include "model.h"
 #include "sweep.h"
 #include "plan.h"
 #include "plot.h"
@@ -33,6 +34,7 @@
 #include "sandbox.h"
 #include "schedule.h"
 #include "status.h"
+#include "summary.h"
 #include "weights.h"
 
 #include "version.h"
@@ -42,6 +44,7 @@ static const char usage_text[] =
     "                   [-j N] [--quiet]\n"
     "       lrc --resume DIR [--threads N] [--quiet]\n"
     "       lrc check FILE.lr [--set NAME=VALUE]... [--explain]\n"
+    "       lrc summary FILE.lr|MODEL [--set NAME=VALUE]...\n"
     "       lrc schedule EXPR --steps N\n"
     "       lrc plot RUN_DIR... -o FIGURE [--metric NAME]\n"
     "       lrc plot --schedule EXPR [--schedule EXPR]... --steps N -o FIGURE\n"
@@ -53,6 +56,11 @@ static const char help_text[] =
     "  lrc FILE.lr            check, then train; results on stdout\n"
     "                         (FILE.lr '-': standard input)\n"
     "  lrc check FILE.lr      parse and validate only; prints only errors and warnings\n"
+    "  lrc summary FILE.lr|MODEL\n"
+    "                         the model's layers (name, output shape,\n"
+    "                         activation, parameters), total parameters and\n"
+    "                         their size, input and output; MODEL: a\n"
+    "                         model.safetensors or a run directory\n"
     "  lrc schedule EXPR --steps N\n"
     "                         print the learning rate of steps 0..N-1\n"
     "  lrc plot RUN_DIR... -o FIGURE\n"
@@ -98,8 +106,9 @@ static const char help_text[] =
     "  --halt-after N stop as if interrupted after N updates (to test resume)\n"
     "  --threads N    threads for BLAS and lrc's own loops (default: the\n"
     "                 number of cores); results are identical whatever N is\n"
-    "  --quiet        nothing on stderr but errors (no progress line, drawn\n"
-    "                 during each epoch when stderr is a terminal; no timings)\n"
+    "  --quiet        nothing on stderr but errors (no model line; no progress\n"
+    "                 line, drawn during each epoch when stderr is a terminal;\n"
+    "                 no timings)\n"
     "  --help         this text\n"
     "  --version      the version\n"
     "\n"
@@ -108,7 +117,9 @@ static const char help_text[] =
     "See lrc(1) and lr(5).\n";
 
 /* The subcommands, as bits so that an option can name those it applies to. */
-typedef enum Command { CMD_RUN = 1, CMD_CHECK = 2, CMD_SCHEDULE = 4, CMD_PLOT = 8 } Command;
+typedef enum Command {
+    CMD_RUN = 1, CMD_CHECK = 2, CMD_SCHEDULE = 4, CMD_PLOT = 8, CMD_SUMMARY = 16
+} Command;
 enum { CMD_ALL = CMD_RUN | CMD_CHECK | CMD_SCHEDULE };
 
 /* The strings of a repeatable option, in the order given (argv's own). */
@@ -171,16 +182,16 @@ static const OptionRow option_rows[] = {
     {"--quiet", NULL, OPTION_FLAG, CMD_ALL, offsetof(Options, quiet), 0, 0, NULL, false},
     {"--steps", NULL, OPTION_INTEGER, CMD_SCHEDULE | CMD_PLOT, offsetof(Options, steps), 0, 1000000000LL,
      "an integer from 0 to 10^9", false},
-    {"--help", "-h", OPTION_HELP, CMD_ALL, 0, 0, 0, NULL, false},
-    {"--version", NULL, OPTION_VERSION, CMD_ALL, 0, 0, 0, NULL, false},
-    {"--set", NULL, OPTION_SETTING, CMD_ALL, offsetof(Options, sets), 0, 0, NULL, false},
+    {"--help", "-h", OPTION_HELP, CMD_ALL | CMD_SUMMARY, 0, 0, 0, NULL, false},
+    {"--version", NULL, OPTION_VERSION, CMD_ALL | CMD_SUMMARY, 0, 0, 0, NULL, false},
+    {"--set", NULL, OPTION_SETTING, CMD_ALL | CMD_SUMMARY, offsetof(Options, sets), 0, 0, NULL, false},
     {"--out", NULL, OPTION_DIRECTORY, CMD_ALL, offsetof(Options, out_dir), 0, 0, NULL, false},
     {"--resume", NULL, OPTION_DIRECTORY, CMD_RUN, offsetof(Options, resume_dir), 0, 0, NULL,
      false},
     {"--halt-after", NULL, OPTION_INTEGER, CMD_ALL, offsetof(Options, halt_after), 1,
      1000000000000LL, "a number of updates >= 1", true},
     {"--explain", NULL, OPTION_FLAG, CMD_CHECK, offsetof(Options, explain), 0, 0, NULL, false},
-    {"--allow-read", NULL, OPTION_DIRECTORIES, CMD_ALL, offsetof(Options, allow_read), 0, 0,
+    {"--allow-read", NULL, OPTION_DIRECTORIES, CMD_ALL | CMD_SUMMARY, offsetof(Options, allow_read), 0, 0,
      NULL, false},
     {"--allow-write", NULL, OPTION_DIRECTORIES, CMD_ALL, offsetof(Options, allow_write), 0, 0,
      NULL, false},
@@ -342,6 +353,7 @@ static const char *command_name(unsigned commands)
     return commands == CMD_CHECK       ? "check"
            : commands == CMD_SCHEDULE  ? "schedule"
            : commands == CMD_PLOT      ? "plot"
+           : commands == CMD_SUMMARY   ? "summary"
            : (commands & CMD_SCHEDULE) ? "schedule' and 'lrc plot --schedule"
                                        : "FILE.lr";
 }
@@ -396,6 +408,9 @@ static LrStatus check_options(const Options *o, const bool *given)
     if (!o->file && o->command != CMD_PLOT) {
         if (o->command == CMD_SCHEDULE)
             return usage_error("%s", "schedule needs an expression, e.g. 'exp_decay(0.1, steps=100, rate=0.5)'");
+        if (o->command == CMD_SUMMARY)
+            return usage_error("%s", "summary needs an experiment file or a model (a "
+                                     "model.safetensors or a run directory)");
         return usage_error("%s", "no experiment file given");
     }
     if (o->command == CMD_SCHEDULE && o->steps < 0)
@@ -426,6 +441,9 @@ static bool parse_options(int argc, char **argv, Options *o, LrStatus *stop)
     if (argc > 1 && (strcmp(argv[1], "check") == 0 || strcmp(argv[1], "schedule") == 0 ||
                      strcmp(argv[1], "plot") == 0)) {
         o->command = argv[1][0] == 'c' ? CMD_CHECK : argv[1][0] == 's' ? CMD_SCHEDULE : CMD_PLOT;
+        first = 2;
+    } else if (argc > 1 && strcmp(argv[1], "summary") == 0) {
+        o->command = CMD_SUMMARY;
         first = 2;
     }
     for (int i = first; i < argc; i++) {
@@ -949,13 +967,83 @@ static LrStatus check_only(const Options *o, Checked *c)
         status = plan_check_size(spec, &c->src, &c->diag);
     for (int i = 0; !spec->has_train && status_ok(status) && i < spec->dataset_count; i++)
         status = data_check_columns(&spec->datasets[i], &c->src, &c->diag, NULL);
+    if (status_ok(status))
+        status = model_check_load(spec, &c->src, &c->diag);
     if (status_ok(status) && o->explain) {
         LrBuffer text = {0};
         explain_spec(spec, &text);
+        /* The model's summary as comments: the text stays the experiment
+         * run.json records, and still a file lrc reads. */
+        LrModelDesc model;
+        if (spec->has_model && spec->has_train &&
+            status_ok(status = summary_of_spec(spec, &c->src, &c->diag, &c->arena, &model)))
+            summary_write(&model, "# ", &text);
         if (text.data)
             report_text(text.data);
         buffer_free(&text);
     }
+    return status;
+}
+
+/* `lrc summary FILE.lr`: the model the file describes, from its text and
+ * the training set's header, without training. */
+static LrStatus summary_file(Checked *c)
+{
+    if (c->spec.sweep_count > 0) {
+        diag_plain("'%s' is a sweep, whose runs may have models of their own: choose one with "
+                   "--set %s=VALUE",
+                   c->src.name, c->spec.sweeps[0].name);
+        return status_of(LR_LANGUAGE_ERROR);
+    }
+    LrModelDesc model;
+    LrStatus status = summary_of_spec(&c->spec, &c->src, &c->diag, &c->arena, &model);
+    if (status_ok(status)) {
+        LrBuffer text = {0};
+        summary_write(&model, "", &text);
+        if (text.failed) {
+            diag_plain("out of memory");
+            status = status_of(LR_RUN_FAILED);
+        } else {
+            report_text(text.data);
+        }
+        buffer_free(&text);
+    }
+    return status;
+}
+
+/* `lrc summary MODEL`: a saved model (a .safetensors file, or a run
+ * directory's), read and checked whole as predict reads it. Anything
+ * else is taken for an experiment file. */
+static bool is_model_path(const char *path)
+{
+    struct stat st;
+    size_t n = strlen(path);
+    return (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) ||
+           (n >= 12 && strcmp(path + n - 12, ".safetensors") == 0);
+}
+
+static LrStatus summary_model(const Options *o)
+{
+    LrModel m;
+    char why[PATH_MAX + 512];
+    LrStatus status = status_of(LR_OK);
+    if (model_open(&m, o->file, 1, why, sizeof why) != 0) {
+        diag_plain("%s", why);
+        status = status_of(LR_LANGUAGE_ERROR);
+    } else {
+        LrBuffer text = {0};
+        buffer_printf(&text, "Model: %s (lrc %s, experiment %s)\n", m.path, m.desc.version,
+                      m.desc.experiment_sha256[0] ? m.desc.experiment_sha256 : "unknown");
+        summary_write(&m.desc, "", &text);
+        if (text.failed) {
+            diag_plain("out of memory");
+            status = status_of(LR_RUN_FAILED);
+        } else {
+            report_text(text.data);
+        }
+        buffer_free(&text);
+    }
+    model_close(&m);
     return status;
 }
 
@@ -994,6 +1082,8 @@ static LrStatus run_checked(const Options *o, Checked *c)
     }
     LrStatus status = status_of(LR_OK);
     if (spec->has_train && !status_ok(status = plan_check_size(spec, &c->src, &c->diag)))
+        return status;
+    if (!status_ok(status = model_check_load(spec, &c->src, &c->diag)))
         return status;
     if (!status_ok(status = claim_run_dir(o)))
         return status;
@@ -1044,7 +1134,9 @@ static LrStatus run_file(const Options *given)
     if (status_ok(status)) {
         status = check_file(o, &checked);
         if (status_ok(status))
-            status = o->command == CMD_CHECK ? check_only(o, &checked) : run_checked(o, &checked);
+            status = o->command == CMD_CHECK     ? check_only(o, &checked)
+                     : o->command == CMD_SUMMARY ? summary_file(&checked)
+                                                 : run_checked(o, &checked);
         if (report_flush() < 0) { /* also what stopped a run (report_failed) */
             diag_plain("cannot write results: %s", strerror(errno));
             if (status_ok(status))
@@ -1078,9 +1170,10 @@ int main(int argc, char **argv)
     o.schedules.items = lists + 4 * argc;
     LrStatus status;
     if (parse_options(argc, argv, &o, &status))
-        status = o.command == CMD_SCHEDULE ? run_schedule(&o)
-                 : o.command == CMD_PLOT   ? run_plot(&o)
-                                           : run_file(&o);
+        status = o.command == CMD_SCHEDULE                          ? run_schedule(&o)
+                 : o.command == CMD_PLOT                            ? run_plot(&o)
+                 : o.command == CMD_SUMMARY && is_model_path(o.file) ? summary_model(&o)
+                                                                     : run_file(&o);
     if (report_flush() < 0 && status_ok(status)) {
         diag_plain("cannot write to stdout: %s", strerror(errno));
         status = status_of(LR_RUN_FAILED);

@@ -4,6 +4,8 @@
  * here, by name, so that nothing downstream sees it. */
 #include "model.h"
 
+#include <ctype.h>
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
@@ -14,6 +16,7 @@
 
 #include "blas.h"
 #include "decimal.h"
+#include "diag.h"
 #include "fileio.h"
 #include "json.h"
 #include "loss.h"
@@ -49,6 +52,66 @@ static const char **numbered_names(LrArena *arena, const char *prefix, int count
     return names;
 }
 
+/* Each layer's Keras name: its kind's word, then _1, _2, ... for later
+ * layers of the same kind (as plan_layer_name names the plan's). */
+static void name_layers(LrModelLayer *layers, int count)
+{
+    for (int i = 0; i < count; i++) {
+        int index = 0;
+        for (int k = 0; k < i; k++)
+            index += layers[k].kind == layers[i].kind;
+        const char *kind = layer_kind_name(layers[i].kind);
+        if (index == 0)
+            snprintf(layers[i].name, sizeof layers[i].name, "%s", kind);
+        else
+            snprintf(layers[i].name, sizeof layers[i].name, "%s_%d", kind, index);
+    }
+}
+
+const char *layer_kind_name(LrLayerKind kind)
+{
+    return kind == LAYER_ACTIVATION ? "activation" : words_name(words_layers, (int)kind);
+}
+
+int model_spec_layers(const LrSpec *spec, int features, LrArena *arena, LrModelDesc *out)
+{
+    LrModelLayer *layers = arena_array(arena, (size_t)spec->layer_count, sizeof *layers);
+    if (!layers)
+        return -1;
+    int in = features;
+    for (int i = 0; i < spec->layer_count; i++) {
+        const LrLayerSpec *ls = &spec->layers[i];
+        layers[i].kind = ls->kind;
+        layers[i].in = in;
+        layers[i].out = in = ls->kind == LAYER_DENSE ? ls->units : in;
+        layers[i].activation = ls->kind == LAYER_DROPOUT ? ACT_LINEAR : ls->activation;
+        layers[i].rate = ls->kind == LAYER_DROPOUT ? ls->rate : 0;
+    }
+    name_layers(layers, spec->layer_count);
+    out->features = features;
+    out->layer_count = spec->layer_count;
+    out->layers = layers;
+    out->outputs = in;
+    return 0;
+}
+
+int model_describe_spec(const LrSpec *spec, int features, LrArena *arena, LrModelDesc *out)
+{
+    memset(out, 0, sizeof *out);
+    if (model_spec_layers(spec, features, arena, out) < 0)
+        return -1;
+    const LrDatasetSpec *ds = spec->has_train ? &spec->datasets[spec->train.on.dataset] : NULL;
+    out->normalize = ds ? ds->normalize : NORM_NONE;
+    out->loss = spec->loss;
+    out->output = spec->has_loss ? loss_output_kind(spec->loss.kind, out->outputs) : OUTPUT_REGRESSION;
+    out->class_count = out->output == OUTPUT_CLASSES ? out->outputs
+                       : out->output == OUTPUT_BINARY ? 2
+                                                       : 0;
+    out->version = LRC_VERSION;
+    out->experiment_sha256 = "";
+    return 0;
+}
+
 int model_describe(const LrPlan *plan, const char *experiment_sha256, LrArena *arena,
                    LrModelDesc *out)
 {
@@ -66,21 +129,8 @@ int model_describe(const LrPlan *plan, const char *experiment_sha256, LrArena *a
         out->norm_offset = plan->norm_offset;
         out->norm_scale = plan->norm_scale;
     }
-    LrModelLayer *layers = arena_array(arena, (size_t)plan->layer_count, sizeof *layers);
-    if (!layers || !out->feature_names)
+    if (!out->feature_names || model_spec_layers(spec, plan->features, arena, out) < 0)
         return -1;
-    for (int i = 0; i < plan->layer_count; i++) {
-        const LrLayerSpec *ls = &spec->layers[i];
-        const LrLayer *l = &plan->layers[i];
-        layers[i].kind = ls->kind;
-        layers[i].in = l->in;
-        layers[i].out = l->out;
-        layers[i].activation = ls->kind == LAYER_DROPOUT ? ACT_LINEAR : ls->activation;
-        layers[i].rate = ls->kind == LAYER_DROPOUT ? ls->rate : 0;
-        plan_layer_name(plan, i, layers[i].name, sizeof layers[i].name);
-    }
-    out->layer_count = plan->layer_count;
-    out->layers = layers;
     out->outputs = plan->outputs;
     out->output = loss_output_kind(spec->loss.kind, plan->outputs);
     out->target_count = plan->targets;
@@ -107,6 +157,101 @@ int model_describe(const LrPlan *plan, const char *experiment_sha256, LrArena *a
     out->version = LRC_VERSION;
     out->experiment_sha256 = experiment_sha256 ? experiment_sha256 : "";
     return 0;
+}
+
+void model_chain(const LrModelLayer *layers, int count, char *out, size_t size)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (int i = 0; i < count; i++) {
+        const LrModelLayer *l = &layers[i];
+        char one[96];
+        if (l->kind == LAYER_DENSE && l->activation == ACT_LINEAR)
+            snprintf(one, sizeof one, "dense(%d)", l->out);
+        else if (l->kind == LAYER_DENSE)
+            snprintf(one, sizeof one, "dense(%d, activation=%s)", l->out,
+                     words_name(words_activations, (int)l->activation));
+        else if (l->kind == LAYER_DROPOUT)
+            snprintf(one, sizeof one, "dropout(%g)", l->rate);
+        else
+            snprintf(one, sizeof one, "%s", words_name(words_activations, (int)l->activation));
+        const char *sep = i > 0 ? " -> " : "";
+        /* room for this layer and, should more follow, " -> ..." */
+        if (used + strlen(sep) + strlen(one) + (i + 1 < count ? 8 : 0) >= size) {
+            if (used + 8 < size)
+                snprintf(out + used, size - used, "%s...", sep);
+            return;
+        }
+        used += (size_t)snprintf(out + used, size - used, "%s%s", sep, one);
+    }
+}
+
+/* The layers that act outside training, in order (dropout is the identity there). */
+static int acting_layers(const LrModelLayer *layers, int count, const LrModelLayer **out)
+{
+    int n = 0;
+    for (int i = 0; i < count; i++)
+        if (layers[i].kind != LAYER_DROPOUT)
+            out[n++] = &layers[i];
+    return n;
+}
+
+static bool same_model(const LrModelDesc *a, const LrModelDesc *b)
+{
+    const LrModelLayer *la[SPEC_MAX_LAYERS], *lb[SPEC_MAX_LAYERS];
+    int na = acting_layers(a->layers, a->layer_count, la);
+    if (na != acting_layers(b->layers, b->layer_count, lb))
+        return false;
+    for (int i = 0; i < na; i++)
+        if (la[i]->kind != lb[i]->kind || la[i]->out != lb[i]->out ||
+            la[i]->activation != lb[i]->activation)
+            return false;
+    return true;
+}
+
+LrStatus model_check_load(const LrSpec *spec, const LrSource *src, LrDiag *diag)
+{
+    if (!spec->load_path || !spec->has_model)
+        return status_of(LR_OK);
+    char why[1024];
+    LrSafetensors st;
+    if (safetensors_open(&st, spec->load_path, why, sizeof why) < 0) {
+        safetensors_close(&st);
+        return status_of(LR_OK);
+    }
+    LrArena arena = {0};
+    LrModelDesc saved, here;
+    LrStatus status = status_of(LR_OK);
+    int read = model_read_description(&st, &arena, &saved, why, sizeof why);
+    LrDataShape shape = {0};
+    if (read < 0) {
+        diag_error(diag, src, spec->load_span, "%s", why);
+        status = status_of(LR_LANGUAGE_ERROR);
+    } else if (read == 0 && spec->has_train &&
+               !status_ok(status = data_check_columns(&spec->datasets[spec->train.on.dataset],
+                                                      src, diag, &shape))) {
+        /* reported */
+    } else if (read == 0 && model_spec_layers(spec, shape.features, &arena, &here) < 0) {
+        diag_error(diag, src, spec->load_span, "out of memory");
+        status = status_of(LR_RUN_FAILED);
+    } else if (read == 0 && !same_model(&saved, &here)) {
+        char a[512], b[512];
+        model_chain(saved.layers, saved.layer_count, a, sizeof a);
+        model_chain(here.layers, here.layer_count, b, sizeof b);
+        diag_error(diag, src, spec->load_span, "'%s' holds %s but the model here is %s",
+                   st.path, a, b);
+        status = status_of(LR_LANGUAGE_ERROR);
+    } else if (read == 0 && spec->has_train && saved.features != shape.features) {
+        diag_error(diag, src, spec->load_span,
+                   "'%s' takes %d input%s but the data set trained on here has %d feature "
+                   "column%s",
+                   st.path, saved.features, saved.features == 1 ? "" : "s", shape.features,
+                   shape.features == 1 ? "" : "s");
+        status = status_of(LR_LANGUAGE_ERROR);
+    }
+    arena_free(&arena);
+    safetensors_close(&st);
+    return status;
 }
 
 /* ------------------------------------------------------------- to metadata */
@@ -183,8 +328,7 @@ int model_to_meta(const LrModelDesc *d, LrArena *arena, LrMeta *meta)
         json_key(&w, "name");
         json_string(&w, l->name);
         json_key(&w, "kind");
-        json_string(&w, l->kind == LAYER_ACTIVATION ? "activation"
-                                                    : words_name(words_layers, (int)l->kind));
+        json_string(&w, layer_kind_name(l->kind));
         json_key(&w, "units");
         json_integer(&w, l->out);
         if (l->kind != LAYER_DROPOUT) {
@@ -351,8 +495,10 @@ static int read_normalize(Reader *r, LrModelDesc *d)
         }
         int i = 0;
         for (const LrJson *e = a->first; e; e = e->next, i++) {
-            float v = (float)e->number;
-            if (e->kind != JSON_NUMBER || !isfinite(v) || (p == 1 && !(v > 0))) {
+            /* (a double past float's range would be undefined as a float) */
+            bool fits = e->kind == JSON_NUMBER && fabs(e->number) <= FLT_MAX;
+            float v = fits ? (float)e->number : 0;
+            if (!fits || (p == 1 && !(v > 0))) {
                 status = bad(r, "normalize", "has \"%s\" entry %d that is not a %s number",
                              parts[p], i + 1, p == 1 ? "positive" : "finite");
                 break;
@@ -489,6 +635,14 @@ int model_read_description(const LrSafetensors *st, LrArena *arena, LrModelDesc 
     if (!(out->version = meta_string(&r, "lrc_version")) ||
         !(out->experiment_sha256 = meta_string(&r, "experiment_sha256")))
         return -1;
+    /* Printed by summary and export: it must be what it says. */
+    size_t hex = strlen(out->experiment_sha256);
+    for (size_t i = 0; hex == 64 && i < 64; i++)
+        if (!isxdigit((unsigned char)out->experiment_sha256[i]) ||
+            isupper((unsigned char)out->experiment_sha256[i]))
+            hex = 0;
+    if (hex != 0 && hex != 64)
+        return bad(&r, "experiment_sha256", "is neither empty nor 64 lowercase hex digits");
     const char **names = meta_names(&r, "inputs", -1, MODEL_MAX_FEATURES, &out->features);
     if (!names)
         return -1;
@@ -510,6 +664,14 @@ int model_read_description(const LrSafetensors *st, LrArena *arena, LrModelDesc 
     if (!(names = meta_names(&r, "targets", -1, SPEC_MAX_UNITS, &out->target_count)))
         return -1;
     out->target_names = names;
+    /* A regression predicts each target; a classifier one class index (or
+     * one-hot columns, one per class). */
+    if (out->output == OUTPUT_REGRESSION ? out->target_count != out->outputs
+        : out->output == OUTPUT_BINARY   ? out->target_count != 1
+                                         : out->target_count != 1 &&
+                                               out->target_count != out->outputs)
+        return bad(&r, "targets", "has %d names, which does not fit a %s output of %d",
+                   out->target_count, output_names[out->output], out->outputs);
     if (out->output != OUTPUT_REGRESSION) {
         int count = out->output == OUTPUT_BINARY ? 2 : out->outputs;
         if (!(names = meta_names(&r, "classes", count, MODEL_MAX_CLASSES, &out->class_count)))
@@ -538,21 +700,44 @@ int model_open(LrModel *m, const char *path, int block, char *why, size_t why_si
     LrSafetensors st;
     if (safetensors_open(&st, m->path, why, why_size) < 0)
         return -1;
-    int status = model_read_description(&st, &m->arena, &m->desc, why, why_size);
-    if (status != 0) {
-        safetensors_close(&st);
-        return status;
+    int status = model_open_file(m, &st, block, why, why_size);
+    safetensors_close(&st);
+    if (status == 0 && sha256_file_hex(m->path, m->sha256) < 0) {
+        snprintf(why, why_size, "cannot read back '%s'", m->path);
+        status = -1;
     }
+    if (status == 0 && m->needs_blas) {
+        status = blas_load(why, why_size);
+        if (status == 0)
+            pool_start();
+    }
+    return status;
+}
+
+int model_open_file(LrModel *m, const LrSafetensors *st, int block, char *why, size_t why_size)
+{
+    if (!m->path[0])
+        snprintf(m->path, sizeof m->path, "%s", st->path);
+    int status = model_read_description(st, &m->arena, &m->desc, why, why_size);
+    if (status != 0)
+        return status;
     const LrModelDesc *d = &m->desc;
     m->block = block;
-    size_t params = 0, widest = (size_t)d->features;
+    size_t params = 0;
     for (int i = 0; i < d->layer_count; i++) {
         const LrModelLayer *ml = &d->layers[i];
         if (ml->kind == LAYER_DENSE)
             params += ((size_t)ml->in + 1) * (size_t)ml->out;
-        widest = (size_t)ml->out > widest ? (size_t)ml->out : widest;
     }
-    (void)widest;
+    /* The tensors are in the file: a description that asks for more than
+     * it holds is damaged, and is said to be before anything is allocated. */
+    if (params > st->data_size / sizeof(float)) {
+        snprintf(why, why_size,
+                 "'%s': the model description's layers need %zu weights, more than the %zu "
+                 "bytes of tensors in the file hold",
+                 m->path, params, st->data_size);
+        return -1;
+    }
     m->params = arena_array(&m->arena, params, sizeof(float));
     m->layers = arena_array(&m->arena, (size_t)d->layer_count, sizeof(LrLayer));
     m->acts = arena_array(&m->arena, (size_t)d->layer_count, sizeof(LrTensor));
@@ -560,7 +745,6 @@ int model_open(LrModel *m, const char *path, int block, char *why, size_t why_si
     status = m->params && m->layers && m->acts && m->input ? 0 : -1;
     if (status < 0)
         snprintf(why, why_size, "out of memory for the model in '%s'", m->path);
-    bool blas = false;
     size_t offset = 0;
     for (int i = 0; status == 0 && i < d->layer_count; i++) {
         const LrModelLayer *ml = &d->layers[i];
@@ -577,13 +761,13 @@ int model_open(LrModel *m, const char *path, int block, char *why, size_t why_si
             char name[64];
             snprintf(name, sizeof name, "%s/kernel", ml->name);
             int64_t kshape[2] = {ml->in, ml->out}, bshape[1] = {ml->out};
-            status = safetensors_read(&st, name, DTYPE_F32, 2, kshape, l->weight.data, why,
+            status = safetensors_read(st, name, DTYPE_F32, 2, kshape, l->weight.data, why,
                                       why_size);
             snprintf(name, sizeof name, "%s/bias", ml->name);
             if (status == 0)
-                status = safetensors_read(&st, name, DTYPE_F32, 1, bshape, l->bias.data, why,
+                status = safetensors_read(st, name, DTYPE_F32, 1, bshape, l->bias.data, why,
                                           why_size);
-            blas |= blas_needed(block, ml->in, ml->out);
+            m->needs_blas |= blas_needed(block, ml->in, ml->out);
         } else {
             l->ops = ml->kind == LAYER_DROPOUT ? &layer_dropout_ops : &layer_activation_ops;
             l->rate = (float)ml->rate;
@@ -602,32 +786,28 @@ int model_open(LrModel *m, const char *path, int block, char *why, size_t why_si
             status = -1;
         }
     }
-    /* The tensors hold the normalization too; they must be the description's. */
+    /* The tensors hold the normalization too; they must be the description's
+     * (as numbers: the text of -0 may read back as 0). */
     if (status == 0 && d->normalize != NORM_NONE) {
         float *v = arena_array(&m->arena, (size_t)d->features, sizeof(float));
         const char *const names[2] = {"normalize/offset", "normalize/scale"};
         const float *const want[2] = {d->norm_offset, d->norm_scale};
         int64_t shape[1] = {d->features};
         for (int p = 0; status == 0 && p < 2; p++) {
-            status = v ? safetensors_read(&st, names[p], DTYPE_F32, 1, shape, v, why, why_size)
+            status = v ? safetensors_read(st, names[p], DTYPE_F32, 1, shape, v, why, why_size)
                        : -1;
-            if (status == 0 && memcmp(v, want[p], (size_t)d->features * sizeof(float)) != 0) {
-                snprintf(why, why_size,
-                         "'%s': the tensor '%s' differs from the description's normalization",
-                         m->path, names[p]);
-                status = -1;
+            for (int j = 0; status == 0 && j < d->features; j++) {
+                if (v[j] != want[p][j]) {
+                    snprintf(why, why_size,
+                             "'%s': the tensor '%s' differs from the description's "
+                             "normalization",
+                             m->path, names[p]);
+                    status = -1;
+                }
             }
         }
-    }
-    safetensors_close(&st);
-    if (status == 0 && sha256_file_hex(m->path, m->sha256) < 0) {
-        snprintf(why, why_size, "cannot read back '%s'", m->path);
-        status = -1;
-    }
-    if (status == 0 && blas) {
-        status = blas_load(why, why_size);
-        if (status == 0)
-            pool_start();
+        if (!v && status < 0)
+            snprintf(why, why_size, "out of memory for the model in '%s'", m->path);
     }
     return status;
 }

@@ -39,9 +39,11 @@
 #include <stddef.h>
 
 #include "arena.h"
+#include "diag.h"
 #include "layer.h"
 #include "safetensors.h"
 #include "spec.h"
+#include "status.h"
 #include "tensor.h"
 
 #define MODEL_DESCRIPTION_VERSION 1
@@ -85,6 +87,39 @@ struct LrPlan;
 int model_describe(const struct LrPlan *plan, const char *experiment_sha256, LrArena *arena,
                    LrModelDesc *out);
 
+/* The layer list of a checked spec's model for inputs of `features`
+ * columns (out's features, layer_count, layers, outputs; names as
+ * model_describe gives them). -1 when out of memory. */
+int model_spec_layers(const LrSpec *spec, int features, LrArena *arena, LrModelDesc *out);
+
+/* What the spec alone says of its model, before any data is read: the
+ * layers for `features` inputs, the training set's normalization kind (no
+ * statistics), the output kind and class count the loss implies (no class
+ * names), the loss. No feature, target or class names. -1 when out of
+ * memory. */
+int model_describe_spec(const LrSpec *spec, int features, LrArena *arena, LrModelDesc *out);
+
+/* The layer chain as the model statement writes it ("dense(8,
+ * activation=relu) -> dropout(0.2) -> dense(3) -> softmax"), cut short
+ * with "..." when it does not fit size. */
+void model_chain(const LrModelLayer *layers, int count, char *out, size_t size);
+
+/* `load` of a described model in an experiment whose model is another:
+ * an error at the load statement naming both chains, found before
+ * training by reading the file's description (and the training set's
+ * header for its width). Dense and activation layers must match in order,
+ * units and activation; dropout layers, the identity outside training,
+ * may differ (a model is fine-tuned with more or less dropout). A damaged
+ * description is an error there too, with its reason. A file without a
+ * description (an older release's, a checkpoint) or that does not open is
+ * left to the run, which warns about the one and fails on the other (exit
+ * 1, as for its tensors). Returns LR_OK, or LR_LANGUAGE_ERROR after
+ * reporting, or LR_RUN_FAILED when out of memory. */
+LrStatus model_check_load(const LrSpec *spec, const LrSource *src, LrDiag *diag);
+
+/* The word of a layer kind: "dense", "dropout", "activation". */
+const char *layer_kind_name(LrLayerKind kind);
+
 /* The description as safetensors metadata rows (values in the arena).
  * Returns the row count (at most MODEL_META_ROWS), -1 when out of memory. */
 #define MODEL_META_ROWS 12
@@ -112,6 +147,7 @@ typedef struct LrModel {
     LrTensor *acts;          /* block rows each */
     float *input;            /* block x features: the normalized copy */
     int block;               /* rows per forward pass */
+    bool needs_blas;         /* some product of a forward pass is past the plain loop */
 } LrModel;
 
 /* Opens path (a model.safetensors, or a run directory holding one),
@@ -126,6 +162,12 @@ int model_open(LrModel *m, const char *path, int block, char *why, size_t why_si
  * read from the data: the saved normalization is applied to a copy):
  * every layer's activation applied, so classes give probabilities. The
  * result is a view into m, valid until the next call. Allocates nothing. */
+/* model_open's work once the file is open and read (the fuzzer's entry),
+ * on an m zeroed by the caller:
+ * the description, the tensors, the buffers. Does not hash the file or
+ * load BLAS: m->needs_blas says whether a forward pass needs it. */
+int model_open_file(LrModel *m, const LrSafetensors *st, int block, char *why, size_t why_size);
+
 LrTensor model_forward(LrModel *m, const float *x, int rows);
 
 void model_close(LrModel *m);

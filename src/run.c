@@ -22,6 +22,7 @@
 #include "plan.h"
 #include "report.h"
 #include "sha256.h"
+#include "summary.h"
 #include "train.h"
 #include "version.h"
 #include "weights.h"
@@ -443,6 +444,14 @@ static int write_run_json(const Run *r, const LrPlan *plan, const LrTrainState *
         json_string(&w, weights_sha);
     else
         json_null(&w);
+    LrArena arena = {0};
+    LrModelDesc model;
+    json_key(&w, "summary");
+    if (model_describe_spec(spec, plan->features, &arena, &model) == 0)
+        summary_json(&model, &w);
+    else
+        b.failed = true;
+    arena_free(&arena);
     return run_json_end(r, &w, &b, error);
 }
 
@@ -571,6 +580,22 @@ static LrStatus finish(Run *r, LrPlan *plan, const LrTrainState *state)
     return status_of(failed[0] ? LR_RUN_FAILED : LR_OK);
 }
 
+/* The line a run starts with on stderr: the model and its size. */
+static void report_model_size(const LrSpec *spec, int features)
+{
+    LrArena arena = {0};
+    LrModelDesc model;
+    if (model_describe_spec(spec, features, &arena, &model) == 0) {
+        char chain[512], count[32], bytes[32];
+        model_chain(model.layers, model.layer_count, chain, sizeof chain);
+        size_t total = summary_total_params(&model);
+        summary_count(count, sizeof count, total);
+        summary_size(bytes, sizeof bytes, (double)total * sizeof(float));
+        diag_info("model %s: %s parameter%s (%s)", chain, count, total == 1 ? "" : "s", bytes);
+    }
+    arena_free(&arena);
+}
+
 /* `load`: the file's parameters replace the initial ones, and its input
  * normalization, when it has one, becomes the model's. */
 static LrStatus load_weights(LrPlan *plan, const LrSpec *spec, const LrSource *src,
@@ -624,6 +649,8 @@ LrStatus run_experiment(const LrSource *src, const LrSpec *spec, const LrRunOpti
     if (spec->load_path && !status_ok(status = load_weights(&plan, spec, src, diag)))
         goto done;
     plan_apply_normalization(&plan);
+    if (!options->quiet)
+        report_model_size(spec, plan.features);
     char why[PATH_MAX + 512];
     if (options->out_dir && file_make_dirs(options->out_dir, why, sizeof why) < 0) {
         diag_error(diag, NULL, (LrSpan){0, 0}, "%s", why);

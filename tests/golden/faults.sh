@@ -90,7 +90,8 @@ expect "a checkpoint with a bad header is refused" 1 "cannot resume: .*checkpoin
 cp examples/data/iris.csv "$tmp/iris.csv"
 printf 'seed 1\ndataset d = csv("iris.csv", label="species")\nmodel dense(4) -> dense(3, activation=softmax)\nloss categorical_crossentropy\noptimizer adam\nload "w.safetensors"\ntrain\n' >"$tmp/shape.lr"
 cp "$tmp/disk/model.safetensors" "$tmp/w.safetensors"
-expect "weights of the wrong shape are refused" 1 "w.safetensors': tensor 'dense/kernel' has shape \[64, 64\], expected \[4, 4\]" \
+# (a described model: its architecture is compared before training, status 2)
+expect "weights of the wrong shape are refused" 2 "shape.lr:6:6: error: .*w.safetensors' holds dense\(64, activation=relu\) -> dropout\(0.1\) -> dense\(10, activation=softmax\) but the model here is dense\(4\) -> dense\(3, activation=softmax\)" \
     "$LRC" --quiet "$tmp/shape.lr"
 
 # --- the sandbox ---------------------------------------------------------

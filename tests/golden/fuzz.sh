@@ -33,10 +33,11 @@ if ! out=$(make -s --no-print-directory -C "$top" "BUILD=$build" DEBUG=$debug "$
 fi
 
 cd "$top" || exit 1
-for harness in check csv safetensors; do
+for harness in check csv safetensors model; do
     set --
     [ -d "tests/fuzz/$harness" ] && set -- "tests/fuzz/$harness"
     [ "$harness" = check ] && set -- "$@" tests/errors/*.lr
+    [ "$harness" = model ] && set -- "$@" tests/errors/summary_*.safetensors
     if [ $# -eq 0 ]; then
         echo "ok fuzz $harness (no regressions)"
         continue

@@ -85,7 +85,7 @@ if command -v script >/dev/null; then
         notok "the progress line is erased before the epoch line" "$(od -c shown.tty | head -5)"
     fi
     on_tty file "'$LRC' --threads 1 prog.lr 2>err.txt"
-    if ! has file.tty 'steps/s|\x1b' && ! has err.txt 'steps/s|\r|\x1b' && has err.txt '^lrc: 2 epochs'; then
+    if ! has file.tty 'steps/s|\x1b' && ! has err.txt 'steps/s|\r|\x1b' && has err.txt '(?m)^lrc: 2 epochs'; then
         ok "no progress line when stderr is a file"
     else
         notok "no progress line when stderr is a file" "$(head -c 200 err.txt)"

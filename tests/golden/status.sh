@@ -57,6 +57,7 @@ usage='usage: lrc FILE.lr [--set NAME=VALUE]... [--seed N] [--threads N] [--out 
                    [-j N] [--quiet]
        lrc --resume DIR [--threads N] [--quiet]
        lrc check FILE.lr [--set NAME=VALUE]... [--explain]
+       lrc summary FILE.lr|MODEL [--set NAME=VALUE]...
        lrc schedule EXPR --steps N
        lrc plot RUN_DIR... -o FIGURE [--metric NAME]
        lrc plot --schedule EXPR [--schedule EXPR]... --steps N -o FIGURE

@@ -297,6 +297,277 @@ static int read_value(const LrCsvReader *r, const Columns *c, int col, float *ou
     return -1;
 }
 
+/* The field without its surrounding spaces. */
+static const char *trim(const char *s, size_t *len)
+{
+    while (*len > 0 && is_blank(*s))
+        s++, (*len)--;
+    while (*len > 0 && is_blank(s[*len - 1]))
+        (*len)--;
+    return s;
+}
+
+/* Whether field col of the current record is text, not a number (nor a
+ * missing, non-finite or overlong one: those are errors either way). */
+static bool field_is_text(const LrCsvReader *r, int col)
+{
+    size_t len;
+    const char *s = csv_field(r, col, &len);
+    float unused;
+    return parse_value(s, len, &unused) == VALUE_NOT_NUMBER;
+}
+
+/* A numeric label against what the model needs of it; reports at its
+ * place. Returns 0 or -1. */
+static int check_label(const LrCsvReader *r, const Columns *c, int col, float y,
+                       const LrLabelRule *rule, LrDiag *diag)
+{
+    if (!rule || rule->want == LABEL_ANY)
+        return 0;
+    int line = csv_line_int(r->field_line[col]);
+    if (rule->want == LABEL_CLASS_INDEX) {
+        if (y == floorf(y) && y >= 0 && y < (float)rule->outputs)
+            return 0;
+        diag_file_error(diag, r->name, line, col + 1,
+                        "the label %g in column '%s' is out of range: the model's %d outputs "
+                        "are classes 0 to %d",
+                        (double)y, c->names[col], rule->outputs, rule->outputs - 1);
+        return -1;
+    }
+    if (y >= 0 && y <= 1)
+        return 0;
+    diag_file_error(diag, r->name, line, col + 1,
+                    "the target %g in column '%s' is not a probability between 0 and 1 (as %s "
+                    "needs)",
+                    (double)y, c->names[col], rule->loss ? rule->loss : "the loss");
+    return -1;
+}
+
+/* ---- text labels ------------------------------------------------------------- */
+
+/* The distinct label texts of a file, in the order they are met: an
+ * open-addressing hash set of indices into one buffer of names. */
+typedef struct ClassSet {
+    int count, cap;
+    size_t *at;       /* each name's offset in text */
+    char *text;
+    size_t text_len, text_cap;
+    int *slot;        /* class index + 1; 0: empty. slot_count is a power of 2 */
+    size_t slot_count;
+} ClassSet;
+
+static void class_set_free(ClassSet *s)
+{
+    free(s->at);
+    free(s->text);
+    free(s->slot);
+    memset(s, 0, sizeof *s);
+}
+
+static size_t hash_text(const char *t, size_t len)
+{
+    uint64_t h = 1469598103934665603u; /* FNV-1a */
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)t[i]) * 1099511628211u;
+    return (size_t)h;
+}
+
+static int rehash(ClassSet *s, size_t slots)
+{
+    int *slot = calloc(slots, sizeof *slot);
+    if (!slot)
+        return -1;
+    for (int k = 0; k < s->count; k++) {
+        const char *name = s->text + s->at[k];
+        size_t h = hash_text(name, strlen(name)) & (slots - 1);
+        while (slot[h])
+            h = (h + 1) & (slots - 1);
+        slot[h] = k + 1;
+    }
+    free(s->slot);
+    s->slot = slot;
+    s->slot_count = slots;
+    return 0;
+}
+
+/* The index of text t (len bytes) in the set, added when new; -1 when out
+ * of memory. */
+static int class_intern(ClassSet *s, const char *t, size_t len)
+{
+    if ((size_t)s->count * 2 >= s->slot_count && rehash(s, s->slot_count ? 2 * s->slot_count : 64) < 0)
+        return -1;
+    size_t mask = s->slot_count - 1, h = hash_text(t, len) & mask;
+    for (; s->slot[h]; h = (h + 1) & mask) {
+        const char *name = s->text + s->at[s->slot[h] - 1];
+        if (memcmp(name, t, len) == 0 && name[len] == '\0')
+            return s->slot[h] - 1;
+    }
+    if (s->count == s->cap) {
+        int cap = s->cap ? 2 * s->cap : 16;
+        size_t *at = realloc(s->at, (size_t)cap * sizeof *at);
+        if (!at)
+            return -1;
+        s->at = at;
+        s->cap = cap;
+    }
+    if (s->text_len + len + 1 > s->text_cap) {
+        size_t cap = s->text_cap ? s->text_cap : 256;
+        while (cap < s->text_len + len + 1)
+            cap *= 2;
+        char *text = realloc(s->text, cap);
+        if (!text)
+            return -1;
+        s->text = text;
+        s->text_cap = cap;
+    }
+    memcpy(s->text + s->text_len, t, len);
+    s->text[s->text_len + len] = '\0';
+    s->at[s->count] = s->text_len;
+    s->text_len += len + 1;
+    s->slot[h] = s->count + 1;
+    return s->count++;
+}
+
+/* count names as one allocation: the pointers (NULL-terminated), then the
+ * strings. */
+static const char *const *copy_names(const char *const *names, int count)
+{
+    size_t total = ((size_t)count + 1) * sizeof(char *);
+    for (int j = 0; j < count; j++)
+        total += strlen(names[j]) + 1;
+    char **copy = malloc(total);
+    if (!copy)
+        return NULL;
+    char *p = (char *)(copy + count + 1);
+    for (int j = 0; j < count; j++) {
+        size_t len = strlen(names[j]);
+        memcpy(p, names[j], len + 1);
+        copy[j] = p;
+        p += len + 1;
+    }
+    copy[count] = NULL;
+    return (const char *const *)copy;
+}
+
+void data_describe_classes(const char *const *names, int count, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < count && used < size; i++) {
+        /* Room for ", ..." and the count after the names shown. */
+        if (used + strlen(names[i]) + 2 > (size > 40 ? size - 40 : 0)) {
+            snprintf(buf + used, size - used, ", ... (%d in all)", count);
+            return;
+        }
+        used += (size_t)snprintf(buf + used, size - used, "%s%s", i ? ", " : "", names[i]);
+    }
+}
+
+typedef struct NamedIndex {
+    const char *name;
+    int index;
+} NamedIndex;
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(((const NamedIndex *)a)->name, ((const NamedIndex *)b)->name);
+}
+
+/* The classes found, sorted by byte, become the data set's class names;
+ * each row's label, the index of its class as it was met, becomes the
+ * sorted index. Returns 0, or -1 when out of memory. */
+static int sort_classes(LrDataset *d, const ClassSet *set)
+{
+    NamedIndex *order = malloc((size_t)set->count * sizeof *order);
+    int *rank = malloc((size_t)set->count * sizeof *rank);
+    const char **names = malloc((size_t)set->count * sizeof *names);
+    if (!order || !rank || !names) {
+        free(order);
+        free(rank);
+        free(names);
+        return -1;
+    }
+    for (int k = 0; k < set->count; k++)
+        order[k] = (NamedIndex){set->text + set->at[k], k};
+    qsort(order, (size_t)set->count, sizeof *order, by_name);
+    for (int k = 0; k < set->count; k++) {
+        rank[order[k].index] = k;
+        names[k] = order[k].name;
+    }
+    for (int64_t i = 0; i < d->n; i++)
+        d->y[i] = (float)rank[(int)d->y[i]];
+    d->class_names = copy_names(names, set->count);
+    d->class_count = set->count;
+    free(order);
+    free(rank);
+    free(names);
+    return d->class_names ? 0 : -1;
+}
+
+/* The index of text t (len bytes) among sorted names, or -1. */
+static int find_class(const char *const *names, int count, const char *t, size_t len)
+{
+    int lo = 0, hi = count;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        size_t nlen = strlen(names[mid]);
+        int cmp = memcmp(t, names[mid], len < nlen ? len : nlen);
+        if (cmp == 0)
+            cmp = len < nlen ? -1 : len > nlen;
+        if (cmp == 0)
+            return mid;
+        if (cmp < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return -1;
+}
+
+/* Reads the text label in field col of the current record as a class:
+ * learned into set, or mapped through rule's class names. Returns 0, -1
+ * after reporting what is wrong with it, -2 when out of memory. */
+static int read_class(const LrCsvReader *r, const Columns *c, int col, const LrLabelRule *rule,
+                      ClassSet *set, float *out, LrDiag *diag)
+{
+    size_t len;
+    const char *s = trim(csv_field(r, col, &len), &len);
+    int line = csv_line_int(r->field_line[col]);
+    int shown = len > 40 ? 37 : (int)len;
+    const char *more = len > 40 ? "..." : "";
+    if (len == 0) {
+        diag_file_error(diag, r->name, line, col + 1, "missing value in column '%s'",
+                        c->names[col]);
+        return -1;
+    }
+    if (rule && rule->class_names) {
+        int k = find_class(rule->class_names, rule->class_count, s, len);
+        if (k >= 0) {
+            *out = (float)k;
+            return 0;
+        }
+        char list[256];
+        data_describe_classes(rule->class_names, rule->class_count, list, sizeof list);
+        const char *near = diag_suggest(s, len, rule->class_names);
+        diag_file_error(diag, r->name, line, col + 1,
+                        "class '%.*s%s' was not in the training data (classes: %s)%s%s%s",
+                        shown, s, more, list, near ? "; did you mean '" : "", near ? near : "",
+                        near ? "'?" : "");
+        return -1;
+    }
+    int k = class_intern(set, s, len);
+    if (k < 0)
+        return -2;
+    if (k >= DATA_MAX_CLASSES) {
+        diag_file_error(diag, r->name, line, col + 1,
+                        "column '%s' has more than %d distinct labels (the limit of classes)",
+                        c->names[col], DATA_MAX_CLASSES);
+        return -1;
+    }
+    *out = (float)k;
+    return 0;
+}
+
 /* ---- CSV --------------------------------------------------------------------- */
 
 /* Grows x and y to hold at least `need` rows. */
@@ -323,33 +594,17 @@ static int grow_rows(LrDataset *d, int64_t *cap, int64_t need)
     return 0;
 }
 
-/* The feature names as one allocation: pointers, then the strings. */
-static int copy_feature_names(LrDataset *d, const Columns *c, const int *feature)
-{
-    size_t total = ((size_t)d->features + 1) * sizeof(char *);
-    for (int j = 0; j < d->features; j++)
-        total += strlen(c->names[feature[j]]) + 1;
-    char **names = malloc(total);
-    if (!names)
-        return -1;
-    char *p = (char *)(names + d->features + 1);
-    for (int j = 0; j < d->features; j++) {
-        size_t len = strlen(c->names[feature[j]]);
-        memcpy(p, c->names[feature[j]], len + 1);
-        names[j] = p;
-        p += len + 1;
-    }
-    names[d->features] = NULL;
-    d->feature_names = (const char *const *)names;
-    return 0;
-}
-
 /* Reads a CSV dataset into out (n, features, targets, x, y, sha256,
- * feature_names), unsplit. With header_only, stops after validating the
- * column names. The file's bytes are hashed as they are parsed, so the hash
+ * feature_names, and the classes of text labels), unsplit. With
+ * header_only, stops after validating the column names. text_labels reads
+ * the label as text (data.h: LrLabelRule); without it, a rule allowing
+ * text classes and a label that is text set *labels_are_text and the rest
+ * of the labels are skipped: the caller reads the file again with
+ * text_labels. The file's bytes are hashed as they are parsed, so the hash
  * is of exactly what was read. */
 static LrStatus load_csv(const LrDatasetSpec *spec, const LrSource *src, LrDiag *diag,
-                         bool header_only, LrDataset *out)
+                         bool header_only, const LrLabelRule *rule, bool text_labels,
+                         bool *labels_are_text, LrDataset *out)
 {
     const char *path = spec->resolved_path ? spec->resolved_path : spec->path;
     char delimiter = spec->delimiter ? spec->delimiter : ',';
@@ -367,8 +622,10 @@ static LrStatus load_csv(const LrDatasetSpec *spec, const LrSource *src, LrDiag 
         return status_of(header_only ? LR_LANGUAGE_ERROR : LR_RUN_FAILED);
     }
     Columns cols = {0};
+    ClassSet classes = {0};
     int *label = NULL, *feature = NULL;
     LrStatus status = status_of(LR_LANGUAGE_ERROR);
+    bool may_be_text = !text_labels && rule && rule->text_classes && spec->label_count == 1;
     int rc = csv_next(&r);
     if (rc == 0)
         diag_file_error(diag, spec->path, 1, 0, "no data rows");
@@ -416,9 +673,24 @@ static LrStatus load_csv(const LrDatasetSpec *spec, const LrSource *src, LrDiag 
         for (int j = 0; j < nf; j++)
             if (read_value(&r, &cols, feature[j], &xr[j], diag) < 0)
                 goto done;
-        for (int j = 0; j < out->targets; j++)
-            if (read_value(&r, &cols, label[j], &yr[j], diag) < 0)
+        if (may_be_text && !*labels_are_text && field_is_text(&r, label[0]))
+            *labels_are_text = true;
+        if (*labels_are_text)
+            continue;
+        for (int j = 0; j < out->targets; j++) {
+            if (text_labels) {
+                int k = read_class(&r, &cols, label[j], rule, &classes, &yr[j], diag);
+                if (k == -2) {
+                    out_of_memory(spec, src, diag);
+                    status = status_of(LR_RUN_FAILED);
+                }
+                if (k < 0)
+                    goto done;
+            } else if (read_value(&r, &cols, label[j], &yr[j], diag) < 0 ||
+                       check_label(&r, &cols, label[j], yr[j], rule, diag) < 0) {
                 goto done;
+            }
+        }
     }
     if (rc < 0)
         goto done;
@@ -427,11 +699,23 @@ static LrStatus load_csv(const LrDatasetSpec *spec, const LrSource *src, LrDiag 
         goto done;
     }
     out->n = n;
-    if (copy_feature_names(out, &cols, feature) < 0) {
+    const char **names = malloc((size_t)nf * sizeof *names);
+    if (names) {
+        for (int j = 0; j < nf; j++)
+            names[j] = cols.names[feature[j]];
+        out->feature_names = copy_names(names, nf);
+        free(names);
+    }
+    if (!out->feature_names ||
+        (text_labels && !(rule && rule->class_names) && sort_classes(out, &classes) < 0) ||
+        (text_labels && rule && rule->class_names &&
+         !(out->class_names = copy_names(rule->class_names, rule->class_count)))) {
         out_of_memory(spec, src, diag);
         status = status_of(LR_RUN_FAILED);
         goto done;
     }
+    if (text_labels && rule && rule->class_names)
+        out->class_count = rule->class_count;
     unsigned char digest[32];
     sha256_final(&hash, digest);
     sha256_digest_hex(digest, out->sha256);
@@ -439,6 +723,7 @@ static LrStatus load_csv(const LrDatasetSpec *spec, const LrSource *src, LrDiag 
 done:
     free(label);
     free(feature);
+    class_set_free(&classes);
     columns_free(&cols);
     csv_close(&r);
     return status;
@@ -452,7 +737,8 @@ LrStatus data_check_columns(const LrDatasetSpec *spec, const LrSource *src, LrDi
     if (spec->kind == DATA_CSV) {
         LrDataset header;
         memset(&header, 0, sizeof header);
-        LrStatus status = load_csv(spec, src, diag, true, &header);
+        bool unused = false;
+        LrStatus status = load_csv(spec, src, diag, true, NULL, false, &unused, &header);
         if (!status_ok(status))
             return status;
         found = (LrDataShape){header.features, header.targets, 1, header.n};
@@ -627,12 +913,24 @@ static LrStatus split(const LrDatasetSpec *spec, int index, uint64_t seed, const
 
 /* ---- the entry points -------------------------------------------------------- */
 
-LrStatus data_load(const LrDatasetSpec *spec, int index, uint64_t seed, const LrSource *src,
-                   LrDiag *diag, LrDataset *out)
+LrStatus data_load_labels(const LrDatasetSpec *spec, int index, uint64_t seed,
+                          const LrSource *src, LrDiag *diag, const LrLabelRule *rule,
+                          LrDataset *out)
 {
     memset(out, 0, sizeof *out);
-    LrStatus status = spec->kind == DATA_CSV ? load_csv(spec, src, diag, false, out)
-                                             : generate(spec, index, seed, src, diag, out);
+    LrStatus status;
+    if (spec->kind == DATA_CSV) {
+        bool text = rule && rule->class_names, found_text = false;
+        status = load_csv(spec, src, diag, false, rule, text, &found_text, out);
+        /* A text label met after numeric ones: read again, all as text. */
+        if (status_ok(status) && found_text) {
+            data_free(out);
+            found_text = false;
+            status = load_csv(spec, src, diag, false, rule, true, &found_text, out);
+        }
+    } else {
+        status = generate(spec, index, seed, src, diag, out);
+    }
     if (status_ok(status))
         status = split(spec, index, seed, src, diag, out);
     if (!status_ok(status))
@@ -640,11 +938,18 @@ LrStatus data_load(const LrDatasetSpec *spec, int index, uint64_t seed, const Lr
     return status;
 }
 
+LrStatus data_load(const LrDatasetSpec *spec, int index, uint64_t seed, const LrSource *src,
+                   LrDiag *diag, LrDataset *out)
+{
+    return data_load_labels(spec, index, seed, src, diag, NULL, out);
+}
+
 void data_free(LrDataset *d)
 {
     free(d->x);
     free(d->y);
     free((void *)d->feature_names);
+    free((void *)d->class_names);
     free(d->row_part);
     memset(d, 0, sizeof *d);
 }

@@ -12,6 +12,7 @@
 #ifndef LR_DATA_H
 #define LR_DATA_H
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "diag.h"
@@ -36,6 +37,37 @@ typedef struct LrDataset {
     const char *const *class_names;
 } LrDataset;
 
+/* What the labels of a data set must be, known from the model and the
+ * data set trained on before any row is read (plan.c), so that a wrong one
+ * is named at its file, row and column.
+ *
+ * Text labels: a CSV data set whose single label column holds a value that
+ * is not a number is read as classes when text_classes is set (the data set
+ * trained on, with a cross-entropy loss): the class names are the distinct
+ * values of all its rows (surrounding spaces dropped), sorted by byte
+ * (strcmp), and a row's label is its class's index. A data set given
+ * class_names (those of the data set trained on) reads its label as text
+ * and maps it through them: a value that is not among them is an error
+ * ("class 'virginca' was not in the training data (classes: ...)"). */
+/* The most classes text labels may name: as many as a saved model's
+ * description holds (model.h's MODEL_MAX_CLASSES). */
+#define DATA_MAX_CLASSES (1 << 16)
+
+typedef enum LrLabelWant {
+    LABEL_ANY,         /* any number */
+    LABEL_CLASS_INDEX, /* an integer from 0 to outputs - 1 */
+    LABEL_PROBABILITY  /* from 0 to 1 */
+} LrLabelWant;
+
+typedef struct LrLabelRule {
+    LrLabelWant want;  /* of numeric labels */
+    int outputs;       /* LABEL_CLASS_INDEX: the model's classes */
+    const char *loss;  /* LABEL_PROBABILITY: the loss that needs it, for the message */
+    bool text_classes;
+    int class_count;
+    const char *const *class_names; /* sorted, NULL-terminated; NULL: labels are numbers */
+} LrLabelRule;
+
 /* Reads (csv) or generates (linear, blobs, moons, spiral) dataset index
  * `index` of the experiment, then splits it. Generators draw from stream
  * RNG_STREAM_DATA + RNG_DATASET_STRIDE * index.
@@ -51,7 +83,15 @@ typedef struct LrDataset {
  * LR_OK on success. Allocates; data_free releases. */
 LrStatus data_load(const LrDatasetSpec *spec, int index, uint64_t seed, const LrSource *src,
                    LrDiag *diag, LrDataset *out);
+/* data_load with the rule its labels follow (NULL: numbers, any value). */
+LrStatus data_load_labels(const LrDatasetSpec *spec, int index, uint64_t seed,
+                          const LrSource *src, LrDiag *diag, const LrLabelRule *rule,
+                          LrDataset *out);
 void data_free(LrDataset *d);
+
+/* names (count of them) as a list for a message, "a, b, c", cut with
+ * ", ... (N in all)" to fit size. */
+void data_describe_classes(const char *const *names, int count, char *buf, size_t size);
 
 /* Per-feature statistics of rows [begin, begin + count): standard: offset
  * the mean, scale the population standard deviation; minmax: offset the

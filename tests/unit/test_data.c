@@ -712,6 +712,89 @@ static void test_data__generated_split(void **state)
         assert_int_equal(count[c], 200);
 }
 
+/* ---- text labels ---------------------------------------------------------- */
+
+static const LrLabelRule learn_classes = {.want = LABEL_CLASS_INDEX, .outputs = 3,
+                                          .text_classes = true};
+
+/* Classes are the distinct values sorted by byte (uppercase before
+ * lowercase, a prefix before its extensions), each row's target its
+ * class's index; a numeric label met before the first text one is read
+ * as text too. */
+static void test_data__text_labels_are_sorted_classes(void **state)
+{
+    Fixture *f = *state;
+    write_tmp(f, "x,kind\n1,beta\n2, alpha \n3,Zeta\n4,10\n5,alpha\n6,alphabet\n");
+    LrDatasetSpec s = csv_spec(f->tmp, L("kind"));
+    LrLabelRule rule = learn_classes;
+    rule.outputs = 5;
+    assert_int_equal(data_load_labels(&s, 0, 1, &f->src, &f->diag, &rule, &f->d).outcome, LR_OK);
+    const char *const want[] = {"10", "Zeta", "alpha", "alphabet", "beta"};
+    assert_int_equal(f->d.class_count, 5);
+    for (int k = 0; k < 5; k++)
+        assert_string_equal(f->d.class_names[k], want[k]);
+    assert_null(f->d.class_names[5]);
+    const float y[] = {4, 2, 1, 0, 2, 3};
+    for (int i = 0; i < 6; i++)
+        assert_true(f->d.y[i] == y[i]);
+    assert_int_equal(f->d.features, 1);
+    assert_true(f->d.x[5] == 6);
+}
+
+/* Numbers stay numbers when the rule does not ask for classes, and with a
+ * rule that does when no label is text. */
+static void test_data__numeric_labels_unchanged(void **state)
+{
+    Fixture *f = *state;
+    write_tmp(f, "x,y\n1,2\n2,0\n3,1\n");
+    LrDatasetSpec s = csv_spec(f->tmp, L("y"));
+    assert_int_equal(data_load_labels(&s, 0, 1, &f->src, &f->diag, &learn_classes, &f->d).outcome,
+                     LR_OK);
+    assert_int_equal(f->d.class_count, 0);
+    assert_null(f->d.class_names);
+    assert_true(f->d.y[0] == 2 && f->d.y[1] == 0 && f->d.y[2] == 1);
+    data_free(&f->d);
+    write_tmp(f, "x,y\n1,2\n2,abc\n");
+    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d).outcome, LR_LANGUAGE_ERROR);
+    assert_string_equal(f->diag.first, "3:2: error: non-numeric value 'abc' in column 'y'");
+}
+
+/* Another data set maps its labels through the training classes; one it
+ * does not have is named at its row and column, with the classes. */
+static void test_data__classes_map_through_training_names(void **state)
+{
+    Fixture *f = *state;
+    const char *const names[] = {"setosa", "versicolor", "virginica", NULL};
+    LrLabelRule rule = {.class_count = 3, .class_names = names};
+    write_tmp(f, "a,species\n1,virginica\n2,setosa\n3,versicolor\n");
+    LrDatasetSpec s = csv_spec(f->tmp, L("species"));
+    assert_int_equal(data_load_labels(&s, 0, 1, &f->src, &f->diag, &rule, &f->d).outcome, LR_OK);
+    assert_true(f->d.y[0] == 2 && f->d.y[1] == 0 && f->d.y[2] == 1);
+    assert_int_equal(f->d.class_count, 3);
+    assert_string_equal(f->d.class_names[2], "virginica");
+    data_free(&f->d);
+    write_tmp(f, "a,species\n1,virginica\n2,virginca\n");
+    assert_int_equal(data_load_labels(&s, 0, 1, &f->src, &f->diag, &rule, &f->d).outcome,
+                     LR_LANGUAGE_ERROR);
+    assert_string_equal(f->diag.first,
+                        "3:2: error: class 'virginca' was not in the training data (classes: "
+                        "setosa, versicolor, virginica); did you mean 'virginica'?");
+    assert_null(f->d.x);
+}
+
+/* A numeric label that does not fit the model is named at its place. */
+static void test_data__label_out_of_range_names_its_row(void **state)
+{
+    Fixture *f = *state;
+    write_tmp(f, "x,y\n1,0\n2,1\n3,2.5\n");
+    LrDatasetSpec s = csv_spec(f->tmp, L("y"));
+    LrLabelRule rule = {.want = LABEL_CLASS_INDEX, .outputs = 3};
+    assert_int_equal(data_load_labels(&s, 0, 1, &f->src, &f->diag, &rule, &f->d).outcome,
+                     LR_LANGUAGE_ERROR);
+    assert_string_equal(f->diag.first, "4:2: error: the label 2.5 in column 'y' is out of range: "
+                                       "the model's 3 outputs are classes 0 to 2");
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -750,6 +833,10 @@ int main(void)
         T(test_data__normalize_constant_and_none),
         T(test_data__generators_use_dataset_stream),
         T(test_data__generated_split),
+        T(test_data__text_labels_are_sorted_classes),
+        T(test_data__numeric_labels_unchanged),
+        T(test_data__classes_map_through_training_names),
+        T(test_data__label_out_of_range_names_its_row),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

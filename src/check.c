@@ -664,6 +664,16 @@ static int check_csv(Checker *c, Scoped v, const LrNode *args, LrDatasetSpec *d)
         eval_string_list(c, arg_value(b[CSV_FEATURES], sc), "features", &d->feature_names,
                          &d->feature_count, &d->features_span, &d->feature_spans) < 0)
         return -1;
+    if (b[CSV_EXCLUDE] &&
+        eval_string_list(c, arg_value(b[CSV_EXCLUDE], sc), "exclude", &d->exclude_names,
+                         &d->exclude_count, &d->exclude_span, &d->exclude_spans) < 0)
+        return -1;
+    if (b[CSV_FEATURES] && b[CSV_EXCLUDE]) {
+        diag_error(c->diag, c->src, d->exclude_span,
+                   "csv takes 'features' or 'exclude', not both (exclude leaves out columns "
+                   "from every column that is not a label)");
+        return -1;
+    }
     d->delimiter = ',';
     if (b[CSV_DELIMITER]) {
         const char *delim;

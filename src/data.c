@@ -145,9 +145,9 @@ static int find_column(const Columns *c, const LrDatasetSpec *spec, const char *
     return -1;
 }
 
-/* Resolves label(s)= and features= against the file's columns (rule: every
- * name is a column, none twice, none both label and feature, at least one
- * feature). label has spec->label_count entries; feature gets the feature
+/* Resolves label(s)=, features= and exclude= against the file's columns
+ * (rule: every name is a column, none twice, none both label and feature,
+ * no label excluded, at least one feature). label has spec->label_count entries; feature gets the feature
  * columns in order (room for c->count) and *feature_count their number.
  * Returns 0, or 2 after reporting. */
 /* Where the i-th name of a list is written, or the whole list. */
@@ -207,17 +207,35 @@ static int resolve_columns(const LrDatasetSpec *spec, const Columns *c, const Lr
             }
             feature[nf++] = col;
         }
-    } else if (!bad) {
-        for (int col = 0; col < c->count; col++) {
-            bool is_label = false;
-            for (int k = 0; k < spec->label_count; k++)
-                is_label = is_label || label[k] == col;
-            if (!is_label)
-                feature[nf++] = col;
+    } else {
+        /* Every column but the labels and exclude=: feature marks them. */
+        for (int col = 0; col < c->count; col++)
+            feature[col] = 0;
+        for (int k = 0; k < spec->label_count; k++)
+            if (label[k] >= 0)
+                feature[label[k]] = 1;
+        for (int i = 0; i < spec->exclude_count; i++) {
+            LrSpan at = name_span(spec->exclude_spans, i, spec->exclude_span);
+            int col = find_column(c, spec, spec->exclude_names[i], at, src, diag);
+            if (col < 0) {
+                bad = 1;
+            } else if (feature[col]) {
+                diag_error(diag, src, at, feature[col] == 1 ? "column '%s' is a label, not a feature to exclude"
+                                                            : "column '%s' is excluded twice",
+                           spec->exclude_names[i]);
+                bad = 1;
+            } else {
+                feature[col] = 2;
+            }
         }
-        if (nf == 0) {
-            diag_error(diag, src, spec->label_span,
-                       "no feature columns: every column of '%s' is a label", spec->path);
+        /* In place: nf <= col, so no mark is overwritten before it is read. */
+        for (int col = 0; col < c->count; col++)
+            if (!bad && feature[col] == 0)
+                feature[nf++] = col;
+        if (!bad && nf == 0) {
+            diag_error(diag, src, spec->exclude_count ? spec->exclude_span : spec->label_span,
+                       "no feature columns: every column of '%s' is a label%s", spec->path,
+                       spec->exclude_count ? " or excluded" : "");
             bad = 1;
         }
     }
@@ -594,18 +612,66 @@ static int grow_rows(LrDataset *d, int64_t *cap, int64_t need)
     return 0;
 }
 
+/* How much of a CSV file load_csv reads. */
+typedef enum ReadMode {
+    READ_HEADER, /* the column names (data_check_columns) */
+    READ_CHECK,  /* those, then DATA_CHECK_ROWS rows' features (data_check_values) */
+    READ_ALL
+} ReadMode;
+
+/* In the first DATA_CHECK_ROWS rows, the first value of each feature column
+ * that is text is reported at the data set's statement (one error a
+ * column); the rest is the run's to find. Returns 0, or -1 after
+ * reporting. */
+static int check_first_rows(const LrDatasetSpec *spec, LrCsvReader *r, const Columns *cols,
+                            const int *feature, int nf, const LrSource *src, LrDiag *diag)
+{
+    bool *reported = calloc((size_t)nf, sizeof *reported);
+    if (!reported) {
+        out_of_memory(spec, src, diag);
+        return -1;
+    }
+    int bad = 0, rc = spec->header ? csv_next(r) : 1;
+    for (int64_t row = 1; rc == 1 && row <= DATA_CHECK_ROWS; row++, rc = csv_next(r)) {
+        if (r->field_count != cols->count)
+            continue; /* the run reports it, with every other bad row */
+        for (int j = 0; j < nf; j++) {
+            if (reported[j] || !field_is_text(r, feature[j]))
+                continue;
+            size_t len;
+            const char *v = trim(csv_field(r, feature[j], &len), &len);
+            const char *name = cols->names[feature[j]];
+            /* features= chose the column; otherwise exclude= can drop it. */
+            const char *hint = spec->feature_count ? ""
+                               : spec->exclude_count ? "; add it to exclude= to leave it out"
+                                                     : "; exclude=[...] leaves it out";
+            diag_error(diag, src, spec->span,
+                       "feature column '%s' of '%s' is not numeric: '%.*s%s' in row %lld (line "
+                       "%lld)%s",
+                       name, spec->path, len > 40 ? 37 : (int)len, v, len > 40 ? "..." : "",
+                       (long long)row, (long long)r->field_line[feature[j]], hint);
+            reported[j] = true;
+            bad = 1;
+        }
+    }
+    free(reported);
+    return rc < 0 || bad ? -1 : 0;
+}
+
 /* Reads a CSV dataset into out (n, features, targets, x, y, sha256,
- * feature_names, and the classes of text labels), unsplit. With
- * header_only, stops after validating the column names. text_labels reads
+ * feature_names, and the classes of text labels), unsplit. Without
+ * READ_ALL, stops after validating the column names (and checking the
+ * first rows). text_labels reads
  * the label as text (data.h: LrLabelRule); without it, a rule allowing
  * text classes and a label that is text set *labels_are_text and the rest
  * of the labels are skipped: the caller reads the file again with
  * text_labels. The file's bytes are hashed as they are parsed, so the hash
  * is of exactly what was read. */
 static LrStatus load_csv(const LrDatasetSpec *spec, const LrSource *src, LrDiag *diag,
-                         bool header_only, const LrLabelRule *rule, bool text_labels,
+                         ReadMode mode, const LrLabelRule *rule, bool text_labels,
                          bool *labels_are_text, LrDataset *out)
 {
+    const bool header_only = mode != READ_ALL;
     const char *path = spec->resolved_path ? spec->resolved_path : spec->path;
     char delimiter = spec->delimiter ? spec->delimiter : ',';
     LrSha256 hash;
@@ -641,6 +707,11 @@ static LrStatus load_csv(const LrDatasetSpec *spec, const LrSource *src, LrDiag 
     int nf;
     if (resolve_columns(spec, &cols, src, diag, label, feature, &nf) != 0)
         goto done;
+    if (mode == READ_CHECK) {
+        if (check_first_rows(spec, &r, &cols, feature, nf, src, diag) == 0)
+            status = status_of(LR_OK);
+        goto done;
+    }
     if (header_only) {
         out->features = nf;
         out->targets = spec->label_count;
@@ -738,7 +809,7 @@ LrStatus data_check_columns(const LrDatasetSpec *spec, const LrSource *src, LrDi
         LrDataset header;
         memset(&header, 0, sizeof header);
         bool unused = false;
-        LrStatus status = load_csv(spec, src, diag, true, NULL, false, &unused, &header);
+        LrStatus status = load_csv(spec, src, diag, READ_HEADER, NULL, false, &unused, &header);
         if (!status_ok(status))
             return status;
         found = (LrDataShape){header.features, header.targets, 1, header.n};
@@ -746,6 +817,16 @@ LrStatus data_check_columns(const LrDatasetSpec *spec, const LrSource *src, LrDi
     if (shape)
         *shape = found;
     return status_of(LR_OK);
+}
+
+LrStatus data_check_values(const LrDatasetSpec *spec, const LrSource *src, LrDiag *diag)
+{
+    if (spec->kind != DATA_CSV)
+        return status_of(LR_OK);
+    LrDataset unused_data;
+    memset(&unused_data, 0, sizeof unused_data);
+    bool unused = false;
+    return load_csv(spec, src, diag, READ_CHECK, NULL, false, &unused, &unused_data);
 }
 
 bool data_bytes(const LrDatasetSpec *spec, const LrDataShape *shape, int64_t rows, size_t *x,
@@ -921,12 +1002,12 @@ LrStatus data_load_labels(const LrDatasetSpec *spec, int index, uint64_t seed,
     LrStatus status;
     if (spec->kind == DATA_CSV) {
         bool text = rule && rule->class_names, found_text = false;
-        status = load_csv(spec, src, diag, false, rule, text, &found_text, out);
+        status = load_csv(spec, src, diag, READ_ALL, rule, text, &found_text, out);
         /* A text label met after numeric ones: read again, all as text. */
         if (status_ok(status) && found_text) {
             data_free(out);
             found_text = false;
-            status = load_csv(spec, src, diag, false, rule, true, &found_text, out);
+            status = load_csv(spec, src, diag, READ_ALL, rule, true, &found_text, out);
         }
     } else {
         status = generate(spec, index, seed, src, diag, out);

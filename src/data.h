@@ -122,6 +122,16 @@ int64_t data_part_rows(const LrDatasetSpec *spec, int64_t n, LrPart part);
 LrStatus data_check_columns(const LrDatasetSpec *spec, const LrSource *src, LrDiag *diag,
                             LrDataShape *shape);
 
+/* How many rows `lrc check` reads of a CSV file (data_check_values). */
+#define DATA_CHECK_ROWS 100
+
+/* Reads the header and first DATA_CHECK_ROWS rows of a CSV file, for
+ * `lrc check`: a feature column holding text there is an error at the
+ * data set's statement, naming the column, the value and its row. Returns
+ * LR_OK (also for a generated data set), or LR_LANGUAGE_ERROR after
+ * reporting. */
+LrStatus data_check_values(const LrDatasetSpec *spec, const LrSource *src, LrDiag *diag);
+
 /* The bytes data_load allocates for a data set of this shape at most rows
  * (x, y, and a blobs generator's centres while it runs); false when that
  * overflows size_t. One computation for the allocation and the plan's

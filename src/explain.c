@@ -181,7 +181,8 @@ static bool write_source_option(LrBuffer *b, int row, const void *spec, const vo
 {
     (void)context;
     const LrDatasetSpec *d = spec;
-    if (d->kind == DATA_CSV && (row == CSV_LABEL || (row == CSV_FEATURES && !d->feature_count)))
+    if (d->kind == DATA_CSV && (row == CSV_LABEL || (row == CSV_FEATURES && !d->feature_count) ||
+                                (row == CSV_EXCLUDE && !d->exclude_count)))
         return false; /* written as labels=[...]; none: every other column */
     if (!b)
         return true;
@@ -193,6 +194,8 @@ static bool write_source_option(LrBuffer *b, int row, const void *spec, const vo
         strings(b, d->labels, d->label_count);
     } else if (row == CSV_FEATURES) {
         strings(b, d->feature_names, d->feature_count);
+    } else if (row == CSV_EXCLUDE) {
+        strings(b, d->exclude_names, d->exclude_count);
     } else {
         char delim[2] = {d->delimiter, 0};
         string(b, delim);

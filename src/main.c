@@ -52,7 +52,8 @@ static const char help_text[] =
     "\n"
     "  lrc FILE.lr            check, then train; results on stdout\n"
     "                         (FILE.lr '-': standard input)\n"
-    "  lrc check FILE.lr      parse and validate only; prints only errors and warnings\n"
+    "  lrc check FILE.lr      parse and validate only (a CSV's header and first 100\n"
+    "                         rows); prints only errors and warnings\n"
     "  lrc schedule EXPR --steps N\n"
     "                         print the learning rate of steps 0..N-1\n"
     "  lrc plot RUN_DIR... -o FIGURE\n"
@@ -934,7 +935,7 @@ static void checked_free(Checked *c)
 
 /* `lrc check`: what the run would find before training, without running:
  * the size check reads the CSV headers; without training, only the
- * headers are checked. Then --explain. */
+ * headers are checked; then the first rows' features. Then --explain. */
 static LrStatus check_only(const Options *o, Checked *c)
 {
     const LrSpec *spec = &c->spec;
@@ -943,6 +944,8 @@ static LrStatus check_only(const Options *o, Checked *c)
         status = plan_check_size(spec, &c->src, &c->diag);
     for (int i = 0; !spec->has_train && status_ok(status) && i < spec->dataset_count; i++)
         status = data_check_columns(&spec->datasets[i], &c->src, &c->diag, NULL);
+    for (int i = 0; status_ok(status) && i < spec->dataset_count; i++)
+        status = data_check_values(&spec->datasets[i], &c->src, &c->diag);
     if (status_ok(status) && o->explain) {
         LrBuffer text = {0};
         explain_spec(spec, &text);

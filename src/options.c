@@ -118,6 +118,7 @@ static const OptionRow csv_rows[] = {
     [CSV_FEATURES] = {ROW_OTHER("features", 0)},
     [CSV_HEADER] = {ROW_BOOL("header", offsetof(LrDatasetSpec, header), true)},
     [CSV_DELIMITER] = {ROW_OTHER("delimiter", 0)},
+    [CSV_EXCLUDE] = {ROW_OTHER("exclude", 0)},
     {0}};
 
 #define DATA(f) offsetof(LrDatasetSpec, f)

@@ -79,3 +79,46 @@ sed 's/two.csv/iris_text.csv/; s/answer/species/' two.lr >three.lr
 expect "binary cross-entropy on three text classes names them" 2 \
     "^three.lr:2:40: error: binary_crossentropy needs 2 classes, but column 'species' of 'iris_text.csv' has 3: Versicolor, setosa, virginica$" \
     "$LRC" --quiet three.lr
+
+# --- exclude= and what check reads of the first rows ---------------------
+$PY -c "
+import random
+random.seed(5)
+with open('cars.csv', 'w') as f, open('cars_ref.csv', 'w') as r:
+    f.write('id,weight,color,power,price\n'); r.write('weight,power,price\n')
+    for i in range(60):
+        w, p = random.uniform(1, 2), random.uniform(50, 150)
+        f.write('car%d,%.3f,%s,%.1f,%.2f\n' % (i, w, random.choice(['red', 'blue']), p, 3 * w + 0.02 * p))
+        r.write('%.3f,%.1f,%.2f\n' % (w, p, 3 * w + 0.02 * p))"
+cars() { printf 'seed 2\ndataset d = csv("%s", label="price"%s) normalize=standard\nmodel dense(1)\nloss mse\noptimizer adam lr=0.1\ntrain epochs=5 batch=10\n' "$1" "$2"; }
+cars cars.csv ', exclude=["id", "color"]' >exclude.lr
+cars cars_ref.csv '' >exclude_ref.lr
+"$LRC" --quiet exclude.lr >exclude.out 2>exclude.err
+st=$?
+"$LRC" --quiet exclude_ref.lr >exclude_ref.out 2>&1
+if [ $st -eq 0 ] && [ -s exclude.out ] && cmp -s exclude.out exclude_ref.out; then
+    ok "exclude= trains on every other column, as a file of those columns"
+else notok "exclude= trains on every other column, as a file of those columns" "exit $st: $(head -3 exclude.err)"; fi
+cars cars.csv ', exclude=["id", "colour"]' >exclude_typo.lr
+expect_exact "an unknown excluded column is pointed at, with did-you-mean" 2 \
+    "exclude_typo.lr:2:59: error: unknown column 'colour'; did you mean 'color'?\n    dataset d = csv(\"cars.csv\", label=\"price\", exclude=[\"id\", \"colour\"]) normalize=standard\n                                                              ^~~~~~~~\n" \
+    "$LRC" check exclude_typo.lr
+cars cars.csv ', features=["weight"], exclude=["id"]' >exclude_both.lr
+expect "features= and exclude= together are an error" 2 \
+    "^exclude_both.lr:2:[0-9]+: error: csv takes 'features' or 'exclude', not both" "$LRC" check exclude_both.lr
+# check reads the first rows: the text columns are found before a run, at
+# the dataset statement, each with its first value and row.
+cars cars.csv ', exclude=["id"]' >text_feature.lr
+row=$(awk -F, 'NR == 2 { print $3 }' cars.csv)
+expect_exact "check names a text feature column in the first rows, before running" 2 \
+    "text_feature.lr:2:1: error: feature column 'color' of 'cars.csv' is not numeric: '$row' in row 1 (line 2); add it to exclude= to leave it out\n    dataset d = csv(\"cars.csv\", label=\"price\", exclude=[\"id\"]) normalize=standard\n    ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n" \
+    "$LRC" check text_feature.lr
+# past the first 100 rows, a text value is the run's to find.
+$PY -c "
+print('x,y')
+for i in range(100): print('%d,%d' % (i, 2 * i))
+print('oops,1')" >late.csv
+printf 'dataset d = csv("late.csv", label="y")\nmodel dense(1)\nloss mse\noptimizer sgd\ntrain epochs=1\n' >late.lr
+expect_exact "check reads 100 rows, no more" 0 "" "$LRC" check late.lr
+expect_exact "the run finds the text value of row 101" 2 \
+    "late.csv:102:1: error: non-numeric value 'oops' in column 'x'\n" "$LRC" --quiet late.lr

@@ -725,14 +725,18 @@ static LrStatus load_csv(const LrDatasetSpec *spec, const LrSource *src, LrDiag 
     out->targets = spec->label_count;
     if (spec->header)
         rc = csv_next(&r);
+    /* Each bad value is reported and the reading goes on, to show the
+     * user every one (up to the sink's cap of 20 errors, where it stops). */
     int64_t cap = 0, n = 0;
-    for (; rc == 1; rc = csv_next(&r), n++) {
+    bool bad = false;
+    for (; rc == 1 && diag_showing(diag); rc = csv_next(&r), n++) {
         if (r.field_count != cols.count) {
             diag_file_error(diag, spec->path, csv_line_int(r.record_line), 0,
                             "row has %d field%s but the %s has %d", r.field_count,
                             r.field_count == 1 ? "" : "s", spec->header ? "header" : "first row",
                             cols.count);
-            goto done;
+            bad = true;
+            continue;
         }
         if (grow_rows(out, &cap, n + 1) < 0) {
             out_of_memory(spec, src, diag);
@@ -743,7 +747,7 @@ static LrStatus load_csv(const LrDatasetSpec *spec, const LrSource *src, LrDiag 
         float *yr = out->y + (size_t)n * (size_t)out->targets;
         for (int j = 0; j < nf; j++)
             if (read_value(&r, &cols, feature[j], &xr[j], diag) < 0)
-                goto done;
+                bad = true;
         if (may_be_text && !*labels_are_text && field_is_text(&r, label[0]))
             *labels_are_text = true;
         if (*labels_are_text)
@@ -754,16 +758,16 @@ static LrStatus load_csv(const LrDatasetSpec *spec, const LrSource *src, LrDiag 
                 if (k == -2) {
                     out_of_memory(spec, src, diag);
                     status = status_of(LR_RUN_FAILED);
-                }
-                if (k < 0)
                     goto done;
+                }
+                bad = bad || k < 0;
             } else if (read_value(&r, &cols, label[j], &yr[j], diag) < 0 ||
                        check_label(&r, &cols, label[j], yr[j], rule, diag) < 0) {
-                goto done;
+                bad = true;
             }
         }
     }
-    if (rc < 0)
+    if (rc != 0 || bad) /* 1: stopped at the cap */
         goto done;
     if (n == 0) {
         diag_file_error(diag, spec->path, 1, 0, "no data rows");

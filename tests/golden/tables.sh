@@ -122,3 +122,48 @@ printf 'dataset d = csv("late.csv", label="y")\nmodel dense(1)\nloss mse\noptimi
 expect_exact "check reads 100 rows, no more" 0 "" "$LRC" check late.lr
 expect_exact "the run finds the text value of row 101" 2 \
     "late.csv:102:1: error: non-numeric value 'oops' in column 'x'\n" "$LRC" --quiet late.lr
+
+# --- a byte order mark; every bad row --------------------------------------
+# A spreadsheet's UTF-8 file: the mark is no part of the first column's
+# name (the label here), and the run is the one without it.
+printf '\357\273\277' >bom.csv
+cat two.csv >>bom.csv
+sed 's/two.csv/bom.csv/' two.lr >bom.lr
+"$LRC" --quiet bom.lr >bom.out 2>bom.err
+st=$?
+if [ $st -eq 0 ] && [ -s bom.out ] && cmp -s bom.out two.out; then
+    ok "a byte order mark is skipped: the first column is found by its name"
+else notok "a byte order mark is skipped: the first column is found by its name" "exit $st: $(head -3 bom.err)"; fi
+printf 'answer,x\n' >bomlabel.csv
+tail -n +2 two.csv | awk -F, '{ print $2 "," $1 }' >>bomlabel.csv
+printf '\357\273\277' >bomfirst.csv
+cat bomlabel.csv >>bomfirst.csv
+sed 's/two.csv/bomfirst.csv/' two.lr >bomfirst.lr
+sed 's/two.csv/bomlabel.csv/' two.lr >bomlabel.lr
+"$LRC" --quiet bomfirst.lr >bomfirst.out 2>bomfirst.err
+st=$?
+"$LRC" --quiet bomlabel.lr >bomlabel.out 2>&1
+if [ $st -eq 0 ] && [ -s bomfirst.out ] && cmp -s bomfirst.out bomlabel.out; then
+    ok "a byte order mark before a text label column's name"
+else notok "a byte order mark before a text label column's name" "exit $st: $(head -3 bomfirst.err)"; fi
+# three bad rows: each is reported (file, line, column, value), then exit 2.
+$PY -c "
+print('a,b,y')
+for i in range(1, 31):
+    a = 'n/a' if i == 4 else str(i)
+    b = '' if i == 9 else ('1,5' if i == 27 else str(2 * i))
+    print('%s,%s,%d' % (a, '\"' + b + '\"' if ',' in b else b, i))" >bad.csv
+printf 'dataset d = csv("bad.csv", label="y")\nmodel dense(1)\nloss mse\noptimizer sgd\ntrain epochs=1\n' >bad.lr
+expect_exact "every bad row is reported, not only the first" 2 \
+    "bad.csv:5:1: error: non-numeric value 'n/a' in column 'a'\nbad.csv:10:2: error: missing value in column 'b'\nbad.csv:28:2: error: non-numeric value '1,5' in column 'b'\n" \
+    "$LRC" --quiet bad.lr
+$PY -c "
+print('a,y')
+for i in range(30): print('x%d,%d' % (i, i))" >worse.csv
+printf 'dataset d = csv("worse.csv", label="y")\nmodel dense(1)\nloss mse\noptimizer sgd\ntrain epochs=1\n' >worse.lr
+"$LRC" --quiet worse.lr >/dev/null 2>worse.err
+st=$?
+if [ $st -eq 2 ] && [ "$(grep -c ': error: non-numeric value' worse.err)" -eq 20 ] &&
+    [ "$(tail -1 worse.err)" = "worse.csv:21:1: error: non-numeric value 'x19' in column 'a'" ]; then
+    ok "bad rows are reported up to 20"
+else notok "bad rows are reported up to 20" "exit $st: $(wc -l <worse.err) lines, last $(tail -1 worse.err)"; fi

@@ -712,6 +712,39 @@ static void test_data__generated_split(void **state)
         assert_int_equal(count[c], 200);
 }
 
+/* Every bad value and row is reported, not only the first; the reading
+ * stops at the sink's cap of 20 errors. */
+static void test_data__bad_rows_reported_up_to_the_cap(void **state)
+{
+    Fixture *f = *state;
+    char *buf = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&buf, &size);
+    assert_non_null(out);
+    diag_init(&f->diag, out);
+    write_tmp(f, "a,b\n1,2\nx,3\n4\n5,\n6,7\n");
+    LrDatasetSpec s = csv_spec(f->tmp, L("b"));
+    s.path = "t.csv";
+    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d).outcome, LR_LANGUAGE_ERROR);
+    fclose(out);
+    assert_int_equal(f->diag.errors, 3);
+    assert_string_equal(buf, "t.csv:3:1: error: non-numeric value 'x' in column 'a'\n"
+                             "t.csv:4: error: row has 1 field but the header has 2\n"
+                             "t.csv:5:2: error: missing value in column 'b'\n");
+    free(buf);
+    assert_null(f->d.x);
+
+    diag_init(&f->diag, NULL);
+    FILE *many = fopen(f->tmp, "wb");
+    assert_non_null(many);
+    fputs("a,b\n", many);
+    for (int i = 0; i < 30; i++)
+        fprintf(many, "%d,bad%d\n", i, i);
+    assert_int_equal(fclose(many), 0);
+    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d).outcome, LR_LANGUAGE_ERROR);
+    assert_int_equal(f->diag.errors, 20);
+}
+
 /* ---- text labels ---------------------------------------------------------- */
 
 static const LrLabelRule learn_classes = {.want = LABEL_CLASS_INDEX, .outputs = 3,
@@ -833,6 +866,7 @@ int main(void)
         T(test_data__normalize_constant_and_none),
         T(test_data__generators_use_dataset_stream),
         T(test_data__generated_split),
+        T(test_data__bad_rows_reported_up_to_the_cap),
         T(test_data__text_labels_are_sorted_classes),
         T(test_data__numeric_labels_unchanged),
         T(test_data__classes_map_through_training_names),

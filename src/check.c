@@ -787,6 +787,18 @@ static int check_dataset(Checker *c, const LrStmt *st, LrSpec *spec, Seen *seen)
     }
     int status = d->kind == DATA_CSV ? check_csv(c, v, args, d)
                                      : check_generator(c, v, args, d, sources[kind].name);
+    /* Classes are what a stratified split keeps the proportions of. */
+    if (status == 0 && d->stratify) {
+        const char *why = NULL;
+        if (d->validation == 0 && d->test == 0)
+            why = "stratify=true needs validation= or test=: it chooses the held-out rows";
+        else if (d->kind == DATA_LINEAR)
+            why = "stratify=true needs labels that are classes, and linear's are numbers";
+        else if (d->kind == DATA_CSV && d->label_count != 1)
+            why = "stratify=true needs one label column, of classes";
+        if (why)
+            status = range_error(c, o[DATASET_STRATIFY], sc, st->span, why);
+    }
     if (status < 0) {
         c->failed_datasets++;
         return -1;

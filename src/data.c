@@ -926,29 +926,117 @@ int64_t data_part_rows(const LrDatasetSpec *spec, int64_t n, LrPart part)
     return counts[part] > 0 ? counts[part] : 0;
 }
 
+static LrStatus no_training_rows(const LrDatasetSpec *spec, const LrSource *src, LrDiag *diag,
+                                 int64_t n, int64_t n_val, int64_t n_test)
+{
+    const char *name = spec->name && spec->name[0] ? spec->name : "";
+    diag_error(diag, src, spec->span,
+               "dataset%s%s%s has no rows left for training (%lld rows: %lld held out for "
+               "validation, %lld for test)",
+               name[0] ? " '" : "", name, name[0] ? "'" : "", (long long)n, (long long)n_val,
+               (long long)n_test);
+    return status_of(LR_LANGUAGE_ERROR);
+}
+
+/* Partial Fisher-Yates over rows[0 .. count): the first n_test drawn are
+ * test rows, the next n_val validation rows. */
+static void draw_held_out(LrRng *rng, int64_t *rows, int64_t count, int64_t n_test, int64_t n_val,
+                          unsigned char *part)
+{
+    for (int64_t i = 0; i < n_test + n_val; i++) {
+        int64_t j = i + (int64_t)rng_below(rng, (uint64_t)(count - i));
+        int64_t t = rows[i];
+        rows[i] = rows[j];
+        rows[j] = t;
+        part[rows[i]] = i < n_test ? PART_TEST : PART_VALIDATION;
+    }
+}
+
+static int by_value(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+/* stratify=true: the rows grouped by class (the label's value; classes in
+ * increasing order, rows in file order within each), each class's held-out
+ * rows drawn within it (data.h). Fills part; returns 0, -1 after reporting
+ * labels that are not classes, -2 when out of memory. */
+static int stratified_parts(const LrDatasetSpec *spec, const LrDataset *d, LrRng *rng,
+                            const LrSource *src, LrDiag *diag, unsigned char *part,
+                            int64_t *n_val, int64_t *n_test)
+{
+    const int64_t n = d->n;
+    for (int64_t i = 0; i < n; i++) {
+        float y = d->y[(size_t)i * (size_t)d->targets];
+        if (d->targets != 1 || y != floorf(y)) {
+            diag_error(diag, src, spec->span,
+                       "stratify=true needs labels that are classes, but row %lld of dataset "
+                       "'%s' has the label %g",
+                       (long long)i + 1, spec->name && spec->name[0] ? spec->name : "(unnamed)",
+                       (double)y);
+            return -1;
+        }
+    }
+    float *values = malloc((size_t)n * sizeof *values);
+    int64_t *rows = malloc((size_t)n * sizeof *rows);
+    int64_t *begin = malloc(((size_t)n + 1) * sizeof *begin);
+    int *class_of = malloc((size_t)n * sizeof *class_of);
+    if (!values || !rows || !begin || !class_of) {
+        free(values), free(rows), free(begin), free(class_of);
+        return -2;
+    }
+    for (int64_t i = 0; i < n; i++)
+        values[i] = d->y[i];
+    qsort(values, (size_t)n, sizeof *values, by_value);
+    int classes = 0;
+    for (int64_t i = 0; i < n; i++)
+        if (i == 0 || values[i] != values[classes - 1])
+            values[classes++] = values[i];
+    /* A counting sort: begin[c] is where class c's rows start in rows. */
+    for (int c = 0; c <= classes; c++)
+        begin[c] = 0;
+    for (int64_t i = 0; i < n; i++) {
+        const float *at = bsearch(&d->y[i], values, (size_t)classes, sizeof *values, by_value);
+        class_of[i] = (int)(at - values);
+        begin[class_of[i] + 1]++;
+    }
+    for (int c = 0; c < classes; c++)
+        begin[c + 1] += begin[c];
+    int64_t *fill = malloc((size_t)classes * sizeof *fill);
+    if (!fill) {
+        free(values), free(rows), free(begin), free(class_of);
+        return -2;
+    }
+    memcpy(fill, begin, (size_t)classes * sizeof *fill);
+    for (int64_t i = 0; i < n; i++)
+        rows[fill[class_of[i]]++] = i;
+    *n_val = *n_test = 0;
+    for (int c = 0; c < classes; c++) {
+        int64_t count = begin[c + 1] - begin[c];
+        int64_t t = held_out(spec->test, count), v = held_out(spec->validation, count);
+        if (t + v > count) /* a class too small for both shares: test's first */
+            v = count - t;
+        draw_held_out(rng, rows + begin[c], count, t, v, part);
+        *n_test += t;
+        *n_val += v;
+    }
+    free(values), free(rows), free(begin), free(class_of), free(fill);
+    return 0;
+}
+
 static LrStatus split(const LrDatasetSpec *spec, int index, uint64_t seed, const LrSource *src,
                       LrDiag *diag, LrDataset *d)
 {
     const int64_t n = d->n;
     int64_t n_test = held_out(spec->test, n), n_val = held_out(spec->validation, n);
-    if (n_test + n_val >= n) {
-        const char *name = spec->name && spec->name[0] ? spec->name : "";
-        diag_error(diag, src, spec->span,
-                   "dataset%s%s%s has no rows left for training (%lld rows: %lld held out for "
-                   "validation, %lld for test)",
-                   name[0] ? " '" : "", name, name[0] ? "'" : "", (long long)n, (long long)n_val,
-                   (long long)n_test);
-        return status_of(LR_LANGUAGE_ERROR);
-    }
-    int64_t n_train = n - n_test - n_val;
-    d->part_begin[PART_TRAIN] = 0;
-    d->part_count[PART_TRAIN] = n_train;
-    d->part_begin[PART_VALIDATION] = n_train;
-    d->part_count[PART_VALIDATION] = n_val;
-    d->part_begin[PART_TEST] = n_train + n_val;
-    d->part_count[PART_TEST] = n_test;
-    if (n_test + n_val == 0)
+    if (!spec->stratify && n_test + n_val >= n)
+        return no_training_rows(spec, src, diag, n, n_val, n_test);
+    if (n_test + n_val == 0) {
+        d->part_count[PART_TRAIN] = n;
+        d->part_begin[PART_VALIDATION] = d->part_begin[PART_TEST] = n;
         return status_of(LR_OK);
+    }
 
     size_t xb, yb;
     int64_t *perm = malloc((size_t)n * sizeof *perm);
@@ -959,27 +1047,39 @@ static LrStatus split(const LrDatasetSpec *spec, int index, uint64_t seed, const
         x = malloc(xb);
         y = malloc(yb);
     }
-    if (!x || !y) {
-        free(perm);
+    int drawn = 0;
+    if (x && y) {
+        for (int64_t i = 0; i < n; i++) {
+            perm[i] = i;
+            part[i] = PART_TRAIN;
+        }
+        LrRng rng;
+        rng_seed(&rng, seed, RNG_STREAM_SPLIT + RNG_DATASET_STRIDE * (uint64_t)index);
+        if (spec->stratify)
+            drawn = stratified_parts(spec, d, &rng, src, diag, part, &n_val, &n_test);
+        else
+            draw_held_out(&rng, perm, n, n_test, n_val, part);
+        if (drawn == 0 && n_test + n_val >= n)
+            drawn = (no_training_rows(spec, src, diag, n, n_val, n_test), -1);
+    }
+    free(perm);
+    if (!x || !y || drawn < 0) {
         free(part);
         free(x);
         free(y);
-        out_of_memory(spec, src, diag);
-        return status_of(LR_RUN_FAILED);
+        if (!x || !y || drawn == -2) {
+            out_of_memory(spec, src, diag);
+            return status_of(LR_RUN_FAILED);
+        }
+        return status_of(LR_LANGUAGE_ERROR);
     }
-    for (int64_t i = 0; i < n; i++) {
-        perm[i] = i;
-        part[i] = PART_TRAIN;
-    }
-    LrRng rng;
-    rng_seed(&rng, seed, RNG_STREAM_SPLIT + RNG_DATASET_STRIDE * (uint64_t)index);
-    for (int64_t i = 0; i < n_test + n_val; i++) {
-        int64_t j = i + (int64_t)rng_below(&rng, (uint64_t)(n - i));
-        int64_t t = perm[i];
-        perm[i] = perm[j];
-        perm[j] = t;
-        part[perm[i]] = i < n_test ? PART_TEST : PART_VALIDATION;
-    }
+    int64_t n_train = n - n_test - n_val;
+    d->part_begin[PART_TRAIN] = 0;
+    d->part_count[PART_TRAIN] = n_train;
+    d->part_begin[PART_VALIDATION] = n_train;
+    d->part_count[PART_VALIDATION] = n_val;
+    d->part_begin[PART_TEST] = n_train + n_val;
+    d->part_count[PART_TEST] = n_test;
     int64_t next[3] = {d->part_begin[0], d->part_begin[1], d->part_begin[2]};
     const size_t f = (size_t)d->features, tg = (size_t)d->targets;
     for (int64_t i = 0; i < n; i++) {
@@ -987,7 +1087,6 @@ static LrStatus split(const LrDatasetSpec *spec, int index, uint64_t seed, const
         memcpy(x + (size_t)to * f, d->x + (size_t)i * f, f * sizeof(float));
         memcpy(y + (size_t)to * tg, d->y + (size_t)i * tg, tg * sizeof(float));
     }
-    free(perm);
     free(d->x);
     free(d->y);
     d->x = x;

@@ -8,7 +8,19 @@
  * dataset): test takes ceil(test n) rows, validation ceil(validation n)
  * (a product within 1e-9, relative, of an integer is that integer: 0.07 of
  * 100 rows is 7), training the rest, each keeping the file's order within
- * itself. */
+ * itself. The draws: for i = 0 .. k-1 (k = test + validation rows), swap
+ * perm[i] with perm[i + rng_below(n - i)], perm starting as 0 .. n-1;
+ * perm[0 .. test) are the test rows, the next `validation` ones the
+ * validation rows.
+ *
+ * With stratify=true (labels that are classes: one target, integer
+ * values), the same is done per class, with one generator: the classes
+ * are the label's distinct values in increasing order (the class indices
+ * of text labels); for each class c in that order, with its n_c rows in
+ * file order as perm, test_c = held_out(test, n_c) and validation_c =
+ * held_out(validation, n_c) (at most n_c - test_c) rows are drawn as above
+ * with rng_below(n_c - i). So each part keeps the classes' proportions up
+ * to rounding (a class of 3 rows gives a test fraction of 0.2 one row). */
 #ifndef LR_DATA_H
 #define LR_DATA_H
 #include <stdbool.h>

@@ -203,10 +203,12 @@ static bool write_source_option(LrBuffer *b, int row, const void *spec, const vo
     return true;
 }
 
-/* The dataset statement's normalize: the context's. */
+/* The dataset statement's normalize: the context's; stratify only when
+ * set. */
 static bool write_normalize(LrBuffer *b, int row, const void *spec, const void *context)
 {
-    (void)row, (void)spec;
+    if (row == DATASET_STRATIFY)
+        return ((const LrDatasetSpec *)spec)->stratify;
     if (b)
         buffer_printf(b, "%s", words_name(words_normalizers, *(const int *)context));
     return true;

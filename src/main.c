@@ -83,14 +83,15 @@ static const char help_text[] =
     "  --schedule EXPR\n"
     "                 (plot) a schedule to draw; repeat it to compare\n"
     "  --out DIR      write metrics.csv (a row each epoch), run.json,\n"
-    "                 model.safetensors and a checkpoint to DIR; each\n"
-    "                 minimize's trace as trace-N.csv\n"
+    "                 model.safetensors, split.csv (each row's part) and a\n"
+    "                 checkpoint to DIR; each minimize's trace as trace-N.csv\n"
     "  --checkpoint-every Nepochs | Ns\n"
     "                 checkpoint every N epochs, or after N seconds of\n"
     "                 training since the last (default 60s); always at the\n"
     "                 end and on SIGINT/SIGTERM\n"
     "  --force        let --out DIR replace the run DIR holds (its run.json,\n"
-    "                 checkpoint, sweep.csv, metrics.csv, model and traces);\n"
+    "                 checkpoint, sweep.csv, metrics.csv, model, split.csv and\n"
+    "                 traces);\n"
     "                 without it, such a DIR is refused\n"
     "  --resume DIR   continue the run checkpointed in DIR, as it was (no\n"
     "                 --set: `load` DIR/checkpoint.safetensors in a new run)\n"
@@ -688,7 +689,7 @@ static LrStatus confine(const LrSandbox *box, const Options *o, const LrSpec *sp
  * a run (or a sweep), which --out refuses to write over piecemeal; --force
  * removes them all first, and the traces, and nothing else. */
 static const char *const run_files[] = {"run.json", "checkpoint.safetensors", "sweep.csv",
-                                        "metrics.csv", "model.safetensors"};
+                                        "metrics.csv", "model.safetensors", "split.csv"};
 enum { RUN_MARKS = 3 };
 
 /* --out DIR for a new run: refused when DIR holds one, unless --force. */

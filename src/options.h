@@ -99,7 +99,7 @@ extern const OptimizerRow options_optimizers[];
 /* The statements' options (a dataset's after its source), and patience(...). */
 extern const OptionRow options_dataset[], options_train[], options_evaluate[],
     options_minimize[], options_patience[];
-enum { DATASET_VALIDATION, DATASET_TEST, DATASET_NORMALIZE };
+enum { DATASET_VALIDATION, DATASET_TEST, DATASET_NORMALIZE, DATASET_STRATIFY };
 enum { TRAIN_ON, TRAIN_EPOCHS, TRAIN_BATCH, TRAIN_SHUFFLE, TRAIN_VALIDATION, TRAIN_METRICS,
        TRAIN_EARLY_STOP, TRAIN_LOG_EVERY };
 enum { EVALUATE_ON, EVALUATE_METRICS };

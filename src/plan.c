@@ -140,9 +140,10 @@ LrStatus plan_check_size(const LrSpec *spec, const LrSource *src, LrDiag *diag)
     const LrDataShape *on = &shapes[spec->train.on.dataset];
     int64_t batch = spec->train.batch < on->rows_at_most ? spec->train.batch : on->rows_at_most;
     /* A generated data set's rows are known now, so are the steps of an
-     * epoch (a CSV file's when plan_build has read it). */
+     * epoch (a CSV file's when plan_build has read it, a stratified
+     * split's when it is drawn). */
     const LrDatasetSpec *train_on = &spec->datasets[spec->train.on.dataset];
-    if (train_on->kind != DATA_CSV) {
+    if (train_on->kind != DATA_CSV && !train_on->stratify) {
         int64_t train_rows = data_part_rows(train_on, train_on->n, spec->train.on.part);
         LrScheduleSpec resolved;
         plan_schedule(spec, &spec->optimizer.lr, steps_per_epoch(train_rows, spec->train.batch), true,
@@ -548,7 +549,9 @@ LrStatus plan_build(LrPlan *plan, const LrSpec *spec, const LrSource *src, LrDia
     }
     /* plan_check_size warned already when the rows were known then. */
     plan_schedule(spec, &spec->optimizer.lr, steps_per_epoch(plan->train.rows, plan->batch),
-                  spec->datasets[spec->train.on.dataset].kind == DATA_CSV, src, diag,
+                  spec->datasets[spec->train.on.dataset].kind == DATA_CSV ||
+                      spec->datasets[spec->train.on.dataset].stratify,
+                  src, diag,
                   &plan->optimizer_spec.lr);
     fit_normalization(plan);
     status = check_data(plan, src, diag);

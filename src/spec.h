@@ -102,6 +102,7 @@ typedef struct LrDatasetSpec {
     bool header;         /* CSV */
     char delimiter;      /* CSV */
     double validation, test; /* held-out fractions, in [0, 1) with sum < 1 */
+    bool stratify;       /* held-out rows chosen per class (data.h) */
     LrNormalizeKind normalize;
 } LrDatasetSpec;
 

@@ -167,3 +167,56 @@ if [ $st -eq 2 ] && [ "$(grep -c ': error: non-numeric value' worse.err)" -eq 20
     [ "$(tail -1 worse.err)" = "worse.csv:21:1: error: non-numeric value 'x19' in column 'a'" ]; then
     ok "bad rows are reported up to 20"
 else notok "bad rows are reported up to 20" "exit $st: $(wc -l <worse.err) lines, last $(tail -1 worse.err)"; fi
+
+# --- stratify= and split.csv ----------------------------------------------
+# Classes of 12, 30 and 58 rows, interleaved; a quarter for test and a
+# tenth for validation: each class gives each part ceil(fraction * n_c)
+# rows, computed here from split.csv and the file.
+$PY -c "
+import random
+random.seed(11)
+labels = ['rare'] * 12 + ['common'] * 30 + ['most'] * 58
+random.shuffle(labels)
+print('x,kind')
+for i, k in enumerate(labels): print('%d,%s' % (i, k))" >strat.csv
+strat() { printf 'seed 4\ndataset d = csv("strat.csv", label="kind") test=0.25 validation=0.1%s\nmodel dense(3, activation=softmax)\nloss categorical_crossentropy\noptimizer adam\ntrain epochs=1\n' "$1"; }
+strat ' stratify=true' >strat.lr
+strat '' >plain.lr
+"$LRC" --quiet --out stratrun strat.lr >/dev/null 2>strat.err
+st=$?
+"$LRC" --quiet --out plainrun plain.lr >/dev/null 2>&1
+proportions() { # proportions RUN STRATIFIED
+    $PY - "$1" "$2" <<'PYEOF'
+import csv, math, sys
+run, stratified = sys.argv[1], sys.argv[2] == '1'
+rows = list(csv.DictReader(open('strat.csv')))
+split = list(csv.reader(open(run + '/split.csv')))
+assert split[0] == ['row', 'part'], split[0]
+assert [int(r[0]) for r in split[1:]] == list(range(1, len(rows) + 1))
+part = [r[1] for r in split[1:]]
+assert set(part) <= {'train', 'validation', 'test'}
+if stratified:
+    for k in ('rare', 'common', 'most'):
+        mine = [p for r, p in zip(rows, part) if r['kind'] == k]
+        n = len(mine)
+        want = {'test': math.ceil(0.25 * n), 'validation': math.ceil(0.1 * n)}
+        want['train'] = n - want['test'] - want['validation']
+        got = {p: mine.count(p) for p in want}
+        assert got == want, (k, got, want)
+else:
+    got = {p: part.count(p) for p in ('train', 'validation', 'test')}
+    assert got == {'test': 25, 'validation': 10, 'train': 65}, got
+PYEOF
+}
+if [ $st -eq 0 ] && proportions stratrun 1 >why 2>&1; then
+    ok "stratify=true keeps each class's share in each part (split.csv)"
+else notok "stratify=true keeps each class's share in each part (split.csv)" "exit $st: $(head -3 strat.err) $(tail -2 why)"; fi
+check "without stratify, split.csv holds the plain split" proportions plainrun 0
+"$LRC" --quiet --out nosplit two.lr >/dev/null 2>&1
+check "a data set holding nothing out is all train in split.csv" $PY -c "
+import csv
+rows = list(csv.reader(open('nosplit/split.csv')))
+n = len(open('two.csv').read().split()) - 1
+assert rows == [['row', 'part']] + [[str(i), 'train'] for i in range(1, n + 1)], rows[:3]"
+printf 'seed 4\ndataset d = csv("strat.csv", label="kind", features=["x"]) test=0.2 stratify=true\nmodel dense(3, activation=softmax)\nloss categorical_crossentropy\noptimizer adam\ntrain epochs=1\n' >stratcheck.lr
+expect_exact "stratify on text classes checks" 0 "" "$LRC" check stratcheck.lr

@@ -518,6 +518,78 @@ static void test_data__split_follows_documented_draws(void **state)
     }
 }
 
+/* stratify=true: data.h's draws, made here independently: per class in
+ * increasing label order (ids.csv's labels are id mod 3: classes of 35,
+ * 34 and 34 rows), a partial Fisher-Yates over the class's rows in file
+ * order, one generator for all, test ceil(0.2 n_c) then validation
+ * ceil(0.1 n_c) rows; row_part records each row's part in file order. */
+static void test_data__stratified_split_follows_documented_draws(void **state)
+{
+    Fixture *f = *state;
+    LrDatasetSpec s = ids_spec(10, 20);
+    s.stratify = true;
+    assert_int_equal(data_load(&s, 3, 7, &f->src, &f->diag, &f->d).outcome, LR_OK);
+    int part[IDS];
+    for (int i = 0; i < IDS; i++)
+        part[i] = PART_TRAIN;
+    LrRng r;
+    rng_seed(&r, 7, RNG_STREAM_SPLIT + RNG_DATASET_STRIDE * 3);
+    int64_t tests = 0, vals = 0;
+    for (int c = 0; c < 3; c++) {
+        int rows[IDS], n = 0;
+        for (int id = 0; id < IDS; id++)
+            if (id % 3 == c)
+                rows[n++] = id;
+        int nt = (int)ceil_pct(20, n), nv = (int)ceil_pct(10, n);
+        for (int i = 0; i < nt + nv; i++) {
+            int j = i + (int)rng_below(&r, (uint64_t)(n - i));
+            int t = rows[i];
+            rows[i] = rows[j];
+            rows[j] = t;
+            part[rows[i]] = i < nt ? PART_TEST : PART_VALIDATION;
+        }
+        int held[3] = {0};
+        for (int id = 0; id < IDS; id++)
+            if (id % 3 == c)
+                held[part[id]]++;
+        /* The proportions: each class gives each part its own share. */
+        assert_int_equal(held[PART_TEST], nt);
+        assert_int_equal(held[PART_VALIDATION], nv);
+        tests += nt;
+        vals += nv;
+    }
+    assert_int_equal(tests, 7 + 7 + 7);
+    assert_int_equal(vals, 4 + 4 + 4);
+    assert_int_equal(f->d.part_count[PART_TEST], tests);
+    assert_int_equal(f->d.part_count[PART_VALIDATION], vals);
+    assert_non_null(f->d.row_part);
+    for (int id = 0; id < IDS; id++)
+        assert_int_equal(f->d.row_part[id], part[id]);
+    for (int p = 0; p < 3; p++) {
+        int64_t i = f->d.part_begin[p];
+        for (int id = 0; id < IDS; id++)
+            if (part[id] == p) {
+                assert_int_equal((int)f->d.x[2 * i], id);
+                assert_true(f->d.y[i++] == (float)(id % 3));
+            }
+        assert_int_equal(i, f->d.part_begin[p] + f->d.part_count[p]);
+    }
+}
+
+/* Labels that are not whole numbers are not classes to stratify by. */
+static void test_data__stratify_needs_class_labels(void **state)
+{
+    Fixture *f = *state;
+    write_tmp(f, "x,y\n1,0\n2,1\n3,0.5\n4,1\n");
+    LrDatasetSpec s = csv_spec(f->tmp, L("y"));
+    s.test = 0.25;
+    s.stratify = true;
+    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d).outcome, LR_LANGUAGE_ERROR);
+    assert_string_equal(f->diag.first, "1:10: error: stratify=true needs labels that are classes, "
+                                       "but row 3 of dataset 'd' has the label 0.5");
+    assert_null(f->d.x);
+}
+
 static void test_data__split_seeded_by_seed_and_dataset(void **state)
 {
     Fixture *f = *state;
@@ -858,6 +930,8 @@ int main(void)
         T(test_data__check_columns_gives_the_shape),
         T(test_data__split_sizes_permutation_and_order),
         T(test_data__split_follows_documented_draws),
+        T(test_data__stratified_split_follows_documented_draws),
+        T(test_data__stratify_needs_class_labels),
         T(test_data__split_seeded_by_seed_and_dataset),
         T(test_data__split_fraction_read_as_decimal),
         T(test_data__no_rows_left_for_training),

@@ -85,8 +85,8 @@ typedef struct LrLabelRule {
  * RNG_STREAM_DATA + RNG_DATASET_STRIDE * index.
  *
  * Errors in the data, found before anything runs, are LR_LANGUAGE_ERROR
- * (exit 2, as `lrc check` gives for what it sees): a missing or
- * non-numeric value ("iris.csv:12:3: error: non-numeric value 'abc' in
+ * (exit 2, as `lrc check` gives for what it sees), each one reported up
+ * to the sink's cap: a missing or non-numeric value ("iris.csv:12:3: error: non-numeric value 'abc' in
  * column 'width'", reported with diag_file_error), ragged rows, a file
  * with no rows, an unknown column name ("unknown column 'widht'; did you
  * mean 'width'?", at spec->label_span or features_span of src), a split

@@ -2,8 +2,9 @@
  * subsets in their order, numbered columns without a header, quoting, CRLF,
  * delimiters), every error with its exact message, place and status, the
  * file's hash, the split (sizes, a permutation, order kept, seeded by
- * dataset), normalization against statistics computed here, and the
- * generators through data_load. Fixtures are in tests/data/ (paths relative
+ * dataset, stratified per class), normalization against statistics
+ * computed here, the generators through data_load, text labels as sorted
+ * classes and mapped through the training ones, and every bad row. Fixtures are in tests/data/ (paths relative
  * to the top of the tree, where the tests run). */
 #include <math.h>
 #include <setjmp.h>

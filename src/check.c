@@ -665,6 +665,16 @@ static int check_csv(Checker *c, Scoped v, const LrNode *args, LrDatasetSpec *d)
         eval_string_list(c, arg_value(b[CSV_FEATURES], sc), "features", &d->feature_names,
                          &d->feature_count, &d->features_span, &d->feature_spans) < 0)
         return -1;
+    if (b[CSV_EXCLUDE] &&
+        eval_string_list(c, arg_value(b[CSV_EXCLUDE], sc), "exclude", &d->exclude_names,
+                         &d->exclude_count, &d->exclude_span, &d->exclude_spans) < 0)
+        return -1;
+    if (b[CSV_FEATURES] && b[CSV_EXCLUDE]) {
+        diag_error(c->diag, c->src, d->exclude_span,
+                   "csv takes 'features' or 'exclude', not both (exclude leaves out columns "
+                   "from every column that is not a label)");
+        return -1;
+    }
     d->delimiter = ',';
     if (b[CSV_DELIMITER]) {
         const char *delim;
@@ -778,6 +788,18 @@ static int check_dataset(Checker *c, const LrStmt *st, LrSpec *spec, Seen *seen)
     }
     int status = d->kind == DATA_CSV ? check_csv(c, v, args, d)
                                      : check_generator(c, v, args, d, sources[kind].name);
+    /* Classes are what a stratified split keeps the proportions of. */
+    if (status == 0 && d->stratify) {
+        const char *why = NULL;
+        if (d->validation == 0 && d->test == 0)
+            why = "stratify=true needs validation= or test=: it chooses the held-out rows";
+        else if (d->kind == DATA_LINEAR)
+            why = "stratify=true needs labels that are classes, and linear's are numbers";
+        else if (d->kind == DATA_CSV && d->label_count != 1)
+            why = "stratify=true needs one label column, of classes";
+        if (why)
+            status = range_error(c, o[DATASET_STRATIFY], sc, st->span, why);
+    }
     if (status < 0) {
         c->failed_datasets++;
         return -1;

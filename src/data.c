@@ -145,9 +145,9 @@ static int find_column(const Columns *c, const LrDatasetSpec *spec, const char *
     return -1;
 }
 
-/* Resolves label(s)= and features= against the file's columns (rule: every
- * name is a column, none twice, none both label and feature, at least one
- * feature). label has spec->label_count entries; feature gets the feature
+/* Resolves label(s)=, features= and exclude= against the file's columns
+ * (rule: every name is a column, none twice, none both label and feature,
+ * no label excluded, at least one feature). label has spec->label_count entries; feature gets the feature
  * columns in order (room for c->count) and *feature_count their number.
  * Returns 0, or 2 after reporting. */
 /* Where the i-th name of a list is written, or the whole list. */
@@ -207,17 +207,35 @@ static int resolve_columns(const LrDatasetSpec *spec, const Columns *c, const Lr
             }
             feature[nf++] = col;
         }
-    } else if (!bad) {
-        for (int col = 0; col < c->count; col++) {
-            bool is_label = false;
-            for (int k = 0; k < spec->label_count; k++)
-                is_label = is_label || label[k] == col;
-            if (!is_label)
-                feature[nf++] = col;
+    } else {
+        /* Every column but the labels and exclude=: feature marks them. */
+        for (int col = 0; col < c->count; col++)
+            feature[col] = 0;
+        for (int k = 0; k < spec->label_count; k++)
+            if (label[k] >= 0)
+                feature[label[k]] = 1;
+        for (int i = 0; i < spec->exclude_count; i++) {
+            LrSpan at = name_span(spec->exclude_spans, i, spec->exclude_span);
+            int col = find_column(c, spec, spec->exclude_names[i], at, src, diag);
+            if (col < 0) {
+                bad = 1;
+            } else if (feature[col]) {
+                diag_error(diag, src, at, feature[col] == 1 ? "column '%s' is a label, not a feature to exclude"
+                                                            : "column '%s' is excluded twice",
+                           spec->exclude_names[i]);
+                bad = 1;
+            } else {
+                feature[col] = 2;
+            }
         }
-        if (nf == 0) {
-            diag_error(diag, src, spec->label_span,
-                       "no feature columns: every column of '%s' is a label", spec->path);
+        /* In place: nf <= col, so no mark is overwritten before it is read. */
+        for (int col = 0; col < c->count; col++)
+            if (!bad && feature[col] == 0)
+                feature[nf++] = col;
+        if (!bad && nf == 0) {
+            diag_error(diag, src, spec->exclude_count ? spec->exclude_span : spec->label_span,
+                       "no feature columns: every column of '%s' is a label%s", spec->path,
+                       spec->exclude_count ? " or excluded" : "");
             bad = 1;
         }
     }
@@ -297,6 +315,277 @@ static int read_value(const LrCsvReader *r, const Columns *c, int col, float *ou
     return -1;
 }
 
+/* The field without its surrounding spaces. */
+static const char *trim(const char *s, size_t *len)
+{
+    while (*len > 0 && is_blank(*s))
+        s++, (*len)--;
+    while (*len > 0 && is_blank(s[*len - 1]))
+        (*len)--;
+    return s;
+}
+
+/* Whether field col of the current record is text, not a number (nor a
+ * missing, non-finite or overlong one: those are errors either way). */
+static bool field_is_text(const LrCsvReader *r, int col)
+{
+    size_t len;
+    const char *s = csv_field(r, col, &len);
+    float unused;
+    return parse_value(s, len, &unused) == VALUE_NOT_NUMBER;
+}
+
+/* A numeric label against what the model needs of it; reports at its
+ * place. Returns 0 or -1. */
+static int check_label(const LrCsvReader *r, const Columns *c, int col, float y,
+                       const LrLabelRule *rule, LrDiag *diag)
+{
+    if (!rule || rule->want == LABEL_ANY)
+        return 0;
+    int line = csv_line_int(r->field_line[col]);
+    if (rule->want == LABEL_CLASS_INDEX) {
+        if (y == floorf(y) && y >= 0 && y < (float)rule->outputs)
+            return 0;
+        diag_file_error(diag, r->name, line, col + 1,
+                        "the label %g in column '%s' is out of range: the model's %d outputs "
+                        "are classes 0 to %d",
+                        (double)y, c->names[col], rule->outputs, rule->outputs - 1);
+        return -1;
+    }
+    if (y >= 0 && y <= 1)
+        return 0;
+    diag_file_error(diag, r->name, line, col + 1,
+                    "the target %g in column '%s' is not a probability between 0 and 1 (as %s "
+                    "needs)",
+                    (double)y, c->names[col], rule->loss ? rule->loss : "the loss");
+    return -1;
+}
+
+/* ---- text labels ------------------------------------------------------------- */
+
+/* The distinct label texts of a file, in the order they are met: an
+ * open-addressing hash set of indices into one buffer of names. */
+typedef struct ClassSet {
+    int count, cap;
+    size_t *at;       /* each name's offset in text */
+    char *text;
+    size_t text_len, text_cap;
+    int *slot;        /* class index + 1; 0: empty. slot_count is a power of 2 */
+    size_t slot_count;
+} ClassSet;
+
+static void class_set_free(ClassSet *s)
+{
+    free(s->at);
+    free(s->text);
+    free(s->slot);
+    memset(s, 0, sizeof *s);
+}
+
+static size_t hash_text(const char *t, size_t len)
+{
+    uint64_t h = 1469598103934665603u; /* FNV-1a */
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)t[i]) * 1099511628211u;
+    return (size_t)h;
+}
+
+static int rehash(ClassSet *s, size_t slots)
+{
+    int *slot = calloc(slots, sizeof *slot);
+    if (!slot)
+        return -1;
+    for (int k = 0; k < s->count; k++) {
+        const char *name = s->text + s->at[k];
+        size_t h = hash_text(name, strlen(name)) & (slots - 1);
+        while (slot[h])
+            h = (h + 1) & (slots - 1);
+        slot[h] = k + 1;
+    }
+    free(s->slot);
+    s->slot = slot;
+    s->slot_count = slots;
+    return 0;
+}
+
+/* The index of text t (len bytes) in the set, added when new; -1 when out
+ * of memory. */
+static int class_intern(ClassSet *s, const char *t, size_t len)
+{
+    if ((size_t)s->count * 2 >= s->slot_count && rehash(s, s->slot_count ? 2 * s->slot_count : 64) < 0)
+        return -1;
+    size_t mask = s->slot_count - 1, h = hash_text(t, len) & mask;
+    for (; s->slot[h]; h = (h + 1) & mask) {
+        const char *name = s->text + s->at[s->slot[h] - 1];
+        if (memcmp(name, t, len) == 0 && name[len] == '\0')
+            return s->slot[h] - 1;
+    }
+    if (s->count == s->cap) {
+        int cap = s->cap ? 2 * s->cap : 16;
+        size_t *at = realloc(s->at, (size_t)cap * sizeof *at);
+        if (!at)
+            return -1;
+        s->at = at;
+        s->cap = cap;
+    }
+    if (s->text_len + len + 1 > s->text_cap) {
+        size_t cap = s->text_cap ? s->text_cap : 256;
+        while (cap < s->text_len + len + 1)
+            cap *= 2;
+        char *text = realloc(s->text, cap);
+        if (!text)
+            return -1;
+        s->text = text;
+        s->text_cap = cap;
+    }
+    memcpy(s->text + s->text_len, t, len);
+    s->text[s->text_len + len] = '\0';
+    s->at[s->count] = s->text_len;
+    s->text_len += len + 1;
+    s->slot[h] = s->count + 1;
+    return s->count++;
+}
+
+/* count names as one allocation: the pointers (NULL-terminated), then the
+ * strings. */
+static const char *const *copy_names(const char *const *names, int count)
+{
+    size_t total = ((size_t)count + 1) * sizeof(char *);
+    for (int j = 0; j < count; j++)
+        total += strlen(names[j]) + 1;
+    char **copy = malloc(total);
+    if (!copy)
+        return NULL;
+    char *p = (char *)(copy + count + 1);
+    for (int j = 0; j < count; j++) {
+        size_t len = strlen(names[j]);
+        memcpy(p, names[j], len + 1);
+        copy[j] = p;
+        p += len + 1;
+    }
+    copy[count] = NULL;
+    return (const char *const *)copy;
+}
+
+void data_describe_classes(const char *const *names, int count, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < count && used < size; i++) {
+        /* Room for ", ..." and the count after the names shown. */
+        if (used + strlen(names[i]) + 2 > (size > 40 ? size - 40 : 0)) {
+            snprintf(buf + used, size - used, ", ... (%d in all)", count);
+            return;
+        }
+        used += (size_t)snprintf(buf + used, size - used, "%s%s", i ? ", " : "", names[i]);
+    }
+}
+
+typedef struct NamedIndex {
+    const char *name;
+    int index;
+} NamedIndex;
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(((const NamedIndex *)a)->name, ((const NamedIndex *)b)->name);
+}
+
+/* The classes found, sorted by byte, become the data set's class names;
+ * each row's label, the index of its class as it was met, becomes the
+ * sorted index. Returns 0, or -1 when out of memory. */
+static int sort_classes(LrDataset *d, const ClassSet *set)
+{
+    NamedIndex *order = malloc((size_t)set->count * sizeof *order);
+    int *rank = malloc((size_t)set->count * sizeof *rank);
+    const char **names = malloc((size_t)set->count * sizeof *names);
+    if (!order || !rank || !names) {
+        free(order);
+        free(rank);
+        free(names);
+        return -1;
+    }
+    for (int k = 0; k < set->count; k++)
+        order[k] = (NamedIndex){set->text + set->at[k], k};
+    qsort(order, (size_t)set->count, sizeof *order, by_name);
+    for (int k = 0; k < set->count; k++) {
+        rank[order[k].index] = k;
+        names[k] = order[k].name;
+    }
+    for (int64_t i = 0; i < d->n; i++)
+        d->y[i] = (float)rank[(int)d->y[i]];
+    d->class_names = copy_names(names, set->count);
+    d->class_count = set->count;
+    free(order);
+    free(rank);
+    free(names);
+    return d->class_names ? 0 : -1;
+}
+
+/* The index of text t (len bytes) among sorted names, or -1. */
+static int find_class(const char *const *names, int count, const char *t, size_t len)
+{
+    int lo = 0, hi = count;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        size_t nlen = strlen(names[mid]);
+        int cmp = memcmp(t, names[mid], len < nlen ? len : nlen);
+        if (cmp == 0)
+            cmp = len < nlen ? -1 : len > nlen;
+        if (cmp == 0)
+            return mid;
+        if (cmp < 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return -1;
+}
+
+/* Reads the text label in field col of the current record as a class:
+ * learned into set, or mapped through rule's class names. Returns 0, -1
+ * after reporting what is wrong with it, -2 when out of memory. */
+static int read_class(const LrCsvReader *r, const Columns *c, int col, const LrLabelRule *rule,
+                      ClassSet *set, float *out, LrDiag *diag)
+{
+    size_t len;
+    const char *s = trim(csv_field(r, col, &len), &len);
+    int line = csv_line_int(r->field_line[col]);
+    int shown = len > 40 ? 37 : (int)len;
+    const char *more = len > 40 ? "..." : "";
+    if (len == 0) {
+        diag_file_error(diag, r->name, line, col + 1, "missing value in column '%s'",
+                        c->names[col]);
+        return -1;
+    }
+    if (rule && rule->class_names) {
+        int k = find_class(rule->class_names, rule->class_count, s, len);
+        if (k >= 0) {
+            *out = (float)k;
+            return 0;
+        }
+        char list[256];
+        data_describe_classes(rule->class_names, rule->class_count, list, sizeof list);
+        const char *near = diag_suggest(s, len, rule->class_names);
+        diag_file_error(diag, r->name, line, col + 1,
+                        "class '%.*s%s' was not in the training data (classes: %s)%s%s%s",
+                        shown, s, more, list, near ? "; did you mean '" : "", near ? near : "",
+                        near ? "'?" : "");
+        return -1;
+    }
+    int k = class_intern(set, s, len);
+    if (k < 0)
+        return -2;
+    if (k >= DATA_MAX_CLASSES) {
+        diag_file_error(diag, r->name, line, col + 1,
+                        "column '%s' has more than %d distinct labels (the limit of classes)",
+                        c->names[col], DATA_MAX_CLASSES);
+        return -1;
+    }
+    *out = (float)k;
+    return 0;
+}
+
 /* ---- CSV --------------------------------------------------------------------- */
 
 /* Grows x and y to hold at least `need` rows. */
@@ -323,34 +612,66 @@ static int grow_rows(LrDataset *d, int64_t *cap, int64_t need)
     return 0;
 }
 
-/* The feature names as one allocation: pointers, then the strings. */
-static int copy_feature_names(LrDataset *d, const Columns *c, const int *feature)
+/* How much of a CSV file load_csv reads. */
+typedef enum ReadMode {
+    READ_HEADER, /* the column names (data_check_columns) */
+    READ_CHECK,  /* those, then DATA_CHECK_ROWS rows' features (data_check_values) */
+    READ_ALL
+} ReadMode;
+
+/* In the first DATA_CHECK_ROWS rows, the first value of each feature column
+ * that is text is reported at the data set's statement (one error a
+ * column); the rest is the run's to find. Returns 0, or -1 after
+ * reporting. */
+static int check_first_rows(const LrDatasetSpec *spec, LrCsvReader *r, const Columns *cols,
+                            const int *feature, int nf, const LrSource *src, LrDiag *diag)
 {
-    size_t total = ((size_t)d->features + 1) * sizeof(char *);
-    for (int j = 0; j < d->features; j++)
-        total += strlen(c->names[feature[j]]) + 1;
-    char **names = malloc(total);
-    if (!names)
+    bool *reported = calloc((size_t)nf, sizeof *reported);
+    if (!reported) {
+        out_of_memory(spec, src, diag);
         return -1;
-    char *p = (char *)(names + d->features + 1);
-    for (int j = 0; j < d->features; j++) {
-        size_t len = strlen(c->names[feature[j]]);
-        memcpy(p, c->names[feature[j]], len + 1);
-        names[j] = p;
-        p += len + 1;
     }
-    names[d->features] = NULL;
-    d->feature_names = (const char *const *)names;
-    return 0;
+    int bad = 0, rc = spec->header ? csv_next(r) : 1;
+    for (int64_t row = 1; rc == 1 && row <= DATA_CHECK_ROWS; row++, rc = csv_next(r)) {
+        if (r->field_count != cols->count)
+            continue; /* the run reports it, with every other bad row */
+        for (int j = 0; j < nf; j++) {
+            if (reported[j] || !field_is_text(r, feature[j]))
+                continue;
+            size_t len;
+            const char *v = trim(csv_field(r, feature[j], &len), &len);
+            const char *name = cols->names[feature[j]];
+            /* features= chose the column; otherwise exclude= can drop it. */
+            const char *hint = spec->feature_count ? ""
+                               : spec->exclude_count ? "; add it to exclude= to leave it out"
+                                                     : "; exclude=[...] leaves it out";
+            diag_error(diag, src, spec->span,
+                       "feature column '%s' of '%s' is not numeric: '%.*s%s' in row %lld (line "
+                       "%lld)%s",
+                       name, spec->path, len > 40 ? 37 : (int)len, v, len > 40 ? "..." : "",
+                       (long long)row, (long long)r->field_line[feature[j]], hint);
+            reported[j] = true;
+            bad = 1;
+        }
+    }
+    free(reported);
+    return rc < 0 || bad ? -1 : 0;
 }
 
 /* Reads a CSV dataset into out (n, features, targets, x, y, sha256,
- * feature_names), unsplit. With header_only, stops after validating the
- * column names. The file's bytes are hashed as they are parsed, so the hash
+ * feature_names, and the classes of text labels), unsplit. Without
+ * READ_ALL, stops after validating the column names (and checking the
+ * first rows). text_labels reads
+ * the label as text (data.h: LrLabelRule); without it, a rule allowing
+ * text classes and a label that is text set *labels_are_text and the rest
+ * of the labels are skipped: the caller reads the file again with
+ * text_labels. The file's bytes are hashed as they are parsed, so the hash
  * is of exactly what was read. */
 static LrStatus load_csv(const LrDatasetSpec *spec, const LrSource *src, LrDiag *diag,
-                         bool header_only, LrDataset *out)
+                         ReadMode mode, const LrLabelRule *rule, bool text_labels,
+                         bool *labels_are_text, LrDataset *out)
 {
+    const bool header_only = mode != READ_ALL;
     const char *path = spec->resolved_path ? spec->resolved_path : spec->path;
     char delimiter = spec->delimiter ? spec->delimiter : ',';
     LrSha256 hash;
@@ -367,8 +688,10 @@ static LrStatus load_csv(const LrDatasetSpec *spec, const LrSource *src, LrDiag 
         return status_of(header_only ? LR_LANGUAGE_ERROR : LR_RUN_FAILED);
     }
     Columns cols = {0};
+    ClassSet classes = {0};
     int *label = NULL, *feature = NULL;
     LrStatus status = status_of(LR_LANGUAGE_ERROR);
+    bool may_be_text = !text_labels && rule && rule->text_classes && spec->label_count == 1;
     int rc = csv_next(&r);
     if (rc == 0)
         diag_file_error(diag, spec->path, 1, 0, "no data rows");
@@ -384,6 +707,11 @@ static LrStatus load_csv(const LrDatasetSpec *spec, const LrSource *src, LrDiag 
     int nf;
     if (resolve_columns(spec, &cols, src, diag, label, feature, &nf) != 0)
         goto done;
+    if (mode == READ_CHECK) {
+        if (check_first_rows(spec, &r, &cols, feature, nf, src, diag) == 0)
+            status = status_of(LR_OK);
+        goto done;
+    }
     if (header_only) {
         out->features = nf;
         out->targets = spec->label_count;
@@ -397,14 +725,18 @@ static LrStatus load_csv(const LrDatasetSpec *spec, const LrSource *src, LrDiag 
     out->targets = spec->label_count;
     if (spec->header)
         rc = csv_next(&r);
+    /* Each bad value is reported and the reading goes on, to show the
+     * user every one (up to the sink's cap of 20 errors, where it stops). */
     int64_t cap = 0, n = 0;
-    for (; rc == 1; rc = csv_next(&r), n++) {
+    bool bad = false;
+    for (; rc == 1 && diag_showing(diag); rc = csv_next(&r), n++) {
         if (r.field_count != cols.count) {
             diag_file_error(diag, spec->path, csv_line_int(r.record_line), 0,
                             "row has %d field%s but the %s has %d", r.field_count,
                             r.field_count == 1 ? "" : "s", spec->header ? "header" : "first row",
                             cols.count);
-            goto done;
+            bad = true;
+            continue;
         }
         if (grow_rows(out, &cap, n + 1) < 0) {
             out_of_memory(spec, src, diag);
@@ -415,23 +747,50 @@ static LrStatus load_csv(const LrDatasetSpec *spec, const LrSource *src, LrDiag 
         float *yr = out->y + (size_t)n * (size_t)out->targets;
         for (int j = 0; j < nf; j++)
             if (read_value(&r, &cols, feature[j], &xr[j], diag) < 0)
-                goto done;
-        for (int j = 0; j < out->targets; j++)
-            if (read_value(&r, &cols, label[j], &yr[j], diag) < 0)
-                goto done;
+                bad = true;
+        if (may_be_text && !*labels_are_text && field_is_text(&r, label[0]))
+            *labels_are_text = true;
+        if (*labels_are_text)
+            continue;
+        for (int j = 0; j < out->targets; j++) {
+            if (text_labels) {
+                int k = read_class(&r, &cols, label[j], rule, &classes, &yr[j], diag);
+                if (k == -2) {
+                    out_of_memory(spec, src, diag);
+                    status = status_of(LR_RUN_FAILED);
+                    goto done;
+                }
+                bad = bad || k < 0;
+            } else if (read_value(&r, &cols, label[j], &yr[j], diag) < 0 ||
+                       check_label(&r, &cols, label[j], yr[j], rule, diag) < 0) {
+                bad = true;
+            }
+        }
     }
-    if (rc < 0)
+    if (rc != 0 || bad) /* 1: stopped at the cap */
         goto done;
     if (n == 0) {
         diag_file_error(diag, spec->path, 1, 0, "no data rows");
         goto done;
     }
     out->n = n;
-    if (copy_feature_names(out, &cols, feature) < 0) {
+    const char **names = malloc((size_t)nf * sizeof *names);
+    if (names) {
+        for (int j = 0; j < nf; j++)
+            names[j] = cols.names[feature[j]];
+        out->feature_names = copy_names(names, nf);
+        free(names);
+    }
+    if (!out->feature_names ||
+        (text_labels && !(rule && rule->class_names) && sort_classes(out, &classes) < 0) ||
+        (text_labels && rule && rule->class_names &&
+         !(out->class_names = copy_names(rule->class_names, rule->class_count)))) {
         out_of_memory(spec, src, diag);
         status = status_of(LR_RUN_FAILED);
         goto done;
     }
+    if (text_labels && rule && rule->class_names)
+        out->class_count = rule->class_count;
     unsigned char digest[32];
     sha256_final(&hash, digest);
     sha256_digest_hex(digest, out->sha256);
@@ -439,6 +798,7 @@ static LrStatus load_csv(const LrDatasetSpec *spec, const LrSource *src, LrDiag 
 done:
     free(label);
     free(feature);
+    class_set_free(&classes);
     columns_free(&cols);
     csv_close(&r);
     return status;
@@ -452,7 +812,8 @@ LrStatus data_check_columns(const LrDatasetSpec *spec, const LrSource *src, LrDi
     if (spec->kind == DATA_CSV) {
         LrDataset header;
         memset(&header, 0, sizeof header);
-        LrStatus status = load_csv(spec, src, diag, true, &header);
+        bool unused = false;
+        LrStatus status = load_csv(spec, src, diag, READ_HEADER, NULL, false, &unused, &header);
         if (!status_ok(status))
             return status;
         found = (LrDataShape){header.features, header.targets, 1, header.n};
@@ -460,6 +821,16 @@ LrStatus data_check_columns(const LrDatasetSpec *spec, const LrSource *src, LrDi
     if (shape)
         *shape = found;
     return status_of(LR_OK);
+}
+
+LrStatus data_check_values(const LrDatasetSpec *spec, const LrSource *src, LrDiag *diag)
+{
+    if (spec->kind != DATA_CSV)
+        return status_of(LR_OK);
+    LrDataset unused_data;
+    memset(&unused_data, 0, sizeof unused_data);
+    bool unused = false;
+    return load_csv(spec, src, diag, READ_CHECK, NULL, false, &unused, &unused_data);
 }
 
 bool data_bytes(const LrDatasetSpec *spec, const LrDataShape *shape, int64_t rows, size_t *x,
@@ -555,29 +926,117 @@ int64_t data_part_rows(const LrDatasetSpec *spec, int64_t n, LrPart part)
     return counts[part] > 0 ? counts[part] : 0;
 }
 
+static LrStatus no_training_rows(const LrDatasetSpec *spec, const LrSource *src, LrDiag *diag,
+                                 int64_t n, int64_t n_val, int64_t n_test)
+{
+    const char *name = spec->name && spec->name[0] ? spec->name : "";
+    diag_error(diag, src, spec->span,
+               "dataset%s%s%s has no rows left for training (%lld rows: %lld held out for "
+               "validation, %lld for test)",
+               name[0] ? " '" : "", name, name[0] ? "'" : "", (long long)n, (long long)n_val,
+               (long long)n_test);
+    return status_of(LR_LANGUAGE_ERROR);
+}
+
+/* Partial Fisher-Yates over rows[0 .. count): the first n_test drawn are
+ * test rows, the next n_val validation rows. */
+static void draw_held_out(LrRng *rng, int64_t *rows, int64_t count, int64_t n_test, int64_t n_val,
+                          unsigned char *part)
+{
+    for (int64_t i = 0; i < n_test + n_val; i++) {
+        int64_t j = i + (int64_t)rng_below(rng, (uint64_t)(count - i));
+        int64_t t = rows[i];
+        rows[i] = rows[j];
+        rows[j] = t;
+        part[rows[i]] = i < n_test ? PART_TEST : PART_VALIDATION;
+    }
+}
+
+static int by_value(const void *a, const void *b)
+{
+    float x = *(const float *)a, y = *(const float *)b;
+    return (x > y) - (x < y);
+}
+
+/* stratify=true: the rows grouped by class (the label's value; classes in
+ * increasing order, rows in file order within each), each class's held-out
+ * rows drawn within it (data.h). Fills part; returns 0, -1 after reporting
+ * labels that are not classes, -2 when out of memory. */
+static int stratified_parts(const LrDatasetSpec *spec, const LrDataset *d, LrRng *rng,
+                            const LrSource *src, LrDiag *diag, unsigned char *part,
+                            int64_t *n_val, int64_t *n_test)
+{
+    const int64_t n = d->n;
+    for (int64_t i = 0; i < n; i++) {
+        float y = d->y[(size_t)i * (size_t)d->targets];
+        if (d->targets != 1 || y != floorf(y)) {
+            diag_error(diag, src, spec->span,
+                       "stratify=true needs labels that are classes, but row %lld of dataset "
+                       "'%s' has the label %g",
+                       (long long)i + 1, spec->name && spec->name[0] ? spec->name : "(unnamed)",
+                       (double)y);
+            return -1;
+        }
+    }
+    float *values = malloc((size_t)n * sizeof *values);
+    int64_t *rows = malloc((size_t)n * sizeof *rows);
+    int64_t *begin = malloc(((size_t)n + 1) * sizeof *begin);
+    int *class_of = malloc((size_t)n * sizeof *class_of);
+    if (!values || !rows || !begin || !class_of) {
+        free(values), free(rows), free(begin), free(class_of);
+        return -2;
+    }
+    for (int64_t i = 0; i < n; i++)
+        values[i] = d->y[i];
+    qsort(values, (size_t)n, sizeof *values, by_value);
+    int classes = 0;
+    for (int64_t i = 0; i < n; i++)
+        if (i == 0 || values[i] != values[classes - 1])
+            values[classes++] = values[i];
+    /* A counting sort: begin[c] is where class c's rows start in rows. */
+    for (int c = 0; c <= classes; c++)
+        begin[c] = 0;
+    for (int64_t i = 0; i < n; i++) {
+        const float *at = bsearch(&d->y[i], values, (size_t)classes, sizeof *values, by_value);
+        class_of[i] = (int)(at - values);
+        begin[class_of[i] + 1]++;
+    }
+    for (int c = 0; c < classes; c++)
+        begin[c + 1] += begin[c];
+    int64_t *fill = malloc((size_t)classes * sizeof *fill);
+    if (!fill) {
+        free(values), free(rows), free(begin), free(class_of);
+        return -2;
+    }
+    memcpy(fill, begin, (size_t)classes * sizeof *fill);
+    for (int64_t i = 0; i < n; i++)
+        rows[fill[class_of[i]]++] = i;
+    *n_val = *n_test = 0;
+    for (int c = 0; c < classes; c++) {
+        int64_t count = begin[c + 1] - begin[c];
+        int64_t t = held_out(spec->test, count), v = held_out(spec->validation, count);
+        if (t + v > count) /* a class too small for both shares: test's first */
+            v = count - t;
+        draw_held_out(rng, rows + begin[c], count, t, v, part);
+        *n_test += t;
+        *n_val += v;
+    }
+    free(values), free(rows), free(begin), free(class_of), free(fill);
+    return 0;
+}
+
 static LrStatus split(const LrDatasetSpec *spec, int index, uint64_t seed, const LrSource *src,
                       LrDiag *diag, LrDataset *d)
 {
     const int64_t n = d->n;
     int64_t n_test = held_out(spec->test, n), n_val = held_out(spec->validation, n);
-    if (n_test + n_val >= n) {
-        const char *name = spec->name && spec->name[0] ? spec->name : "";
-        diag_error(diag, src, spec->span,
-                   "dataset%s%s%s has no rows left for training (%lld rows: %lld held out for "
-                   "validation, %lld for test)",
-                   name[0] ? " '" : "", name, name[0] ? "'" : "", (long long)n, (long long)n_val,
-                   (long long)n_test);
-        return status_of(LR_LANGUAGE_ERROR);
-    }
-    int64_t n_train = n - n_test - n_val;
-    d->part_begin[PART_TRAIN] = 0;
-    d->part_count[PART_TRAIN] = n_train;
-    d->part_begin[PART_VALIDATION] = n_train;
-    d->part_count[PART_VALIDATION] = n_val;
-    d->part_begin[PART_TEST] = n_train + n_val;
-    d->part_count[PART_TEST] = n_test;
-    if (n_test + n_val == 0)
+    if (!spec->stratify && n_test + n_val >= n)
+        return no_training_rows(spec, src, diag, n, n_val, n_test);
+    if (n_test + n_val == 0) {
+        d->part_count[PART_TRAIN] = n;
+        d->part_begin[PART_VALIDATION] = d->part_begin[PART_TEST] = n;
         return status_of(LR_OK);
+    }
 
     size_t xb, yb;
     int64_t *perm = malloc((size_t)n * sizeof *perm);
@@ -588,27 +1047,39 @@ static LrStatus split(const LrDatasetSpec *spec, int index, uint64_t seed, const
         x = malloc(xb);
         y = malloc(yb);
     }
-    if (!x || !y) {
-        free(perm);
+    int drawn = 0;
+    if (x && y) {
+        for (int64_t i = 0; i < n; i++) {
+            perm[i] = i;
+            part[i] = PART_TRAIN;
+        }
+        LrRng rng;
+        rng_seed(&rng, seed, RNG_STREAM_SPLIT + RNG_DATASET_STRIDE * (uint64_t)index);
+        if (spec->stratify)
+            drawn = stratified_parts(spec, d, &rng, src, diag, part, &n_val, &n_test);
+        else
+            draw_held_out(&rng, perm, n, n_test, n_val, part);
+        if (drawn == 0 && n_test + n_val >= n)
+            drawn = (no_training_rows(spec, src, diag, n, n_val, n_test), -1);
+    }
+    free(perm);
+    if (!x || !y || drawn < 0) {
         free(part);
         free(x);
         free(y);
-        out_of_memory(spec, src, diag);
-        return status_of(LR_RUN_FAILED);
+        if (!x || !y || drawn == -2) {
+            out_of_memory(spec, src, diag);
+            return status_of(LR_RUN_FAILED);
+        }
+        return status_of(LR_LANGUAGE_ERROR);
     }
-    for (int64_t i = 0; i < n; i++) {
-        perm[i] = i;
-        part[i] = PART_TRAIN;
-    }
-    LrRng rng;
-    rng_seed(&rng, seed, RNG_STREAM_SPLIT + RNG_DATASET_STRIDE * (uint64_t)index);
-    for (int64_t i = 0; i < n_test + n_val; i++) {
-        int64_t j = i + (int64_t)rng_below(&rng, (uint64_t)(n - i));
-        int64_t t = perm[i];
-        perm[i] = perm[j];
-        perm[j] = t;
-        part[perm[i]] = i < n_test ? PART_TEST : PART_VALIDATION;
-    }
+    int64_t n_train = n - n_test - n_val;
+    d->part_begin[PART_TRAIN] = 0;
+    d->part_count[PART_TRAIN] = n_train;
+    d->part_begin[PART_VALIDATION] = n_train;
+    d->part_count[PART_VALIDATION] = n_val;
+    d->part_begin[PART_TEST] = n_train + n_val;
+    d->part_count[PART_TEST] = n_test;
     int64_t next[3] = {d->part_begin[0], d->part_begin[1], d->part_begin[2]};
     const size_t f = (size_t)d->features, tg = (size_t)d->targets;
     for (int64_t i = 0; i < n; i++) {
@@ -616,7 +1087,6 @@ static LrStatus split(const LrDatasetSpec *spec, int index, uint64_t seed, const
         memcpy(x + (size_t)to * f, d->x + (size_t)i * f, f * sizeof(float));
         memcpy(y + (size_t)to * tg, d->y + (size_t)i * tg, tg * sizeof(float));
     }
-    free(perm);
     free(d->x);
     free(d->y);
     d->x = x;
@@ -627,12 +1097,24 @@ static LrStatus split(const LrDatasetSpec *spec, int index, uint64_t seed, const
 
 /* ---- the entry points -------------------------------------------------------- */
 
-LrStatus data_load(const LrDatasetSpec *spec, int index, uint64_t seed, const LrSource *src,
-                   LrDiag *diag, LrDataset *out)
+LrStatus data_load_labels(const LrDatasetSpec *spec, int index, uint64_t seed,
+                          const LrSource *src, LrDiag *diag, const LrLabelRule *rule,
+                          LrDataset *out)
 {
     memset(out, 0, sizeof *out);
-    LrStatus status = spec->kind == DATA_CSV ? load_csv(spec, src, diag, false, out)
-                                             : generate(spec, index, seed, src, diag, out);
+    LrStatus status;
+    if (spec->kind == DATA_CSV) {
+        bool text = rule && rule->class_names, found_text = false;
+        status = load_csv(spec, src, diag, READ_ALL, rule, text, &found_text, out);
+        /* A text label met after numeric ones: read again, all as text. */
+        if (status_ok(status) && found_text) {
+            data_free(out);
+            found_text = false;
+            status = load_csv(spec, src, diag, READ_ALL, rule, true, &found_text, out);
+        }
+    } else {
+        status = generate(spec, index, seed, src, diag, out);
+    }
     if (status_ok(status))
         status = split(spec, index, seed, src, diag, out);
     if (!status_ok(status))
@@ -640,11 +1122,18 @@ LrStatus data_load(const LrDatasetSpec *spec, int index, uint64_t seed, const Lr
     return status;
 }
 
+LrStatus data_load(const LrDatasetSpec *spec, int index, uint64_t seed, const LrSource *src,
+                   LrDiag *diag, LrDataset *out)
+{
+    return data_load_labels(spec, index, seed, src, diag, NULL, out);
+}
+
 void data_free(LrDataset *d)
 {
     free(d->x);
     free(d->y);
     free((void *)d->feature_names);
+    free((void *)d->class_names);
     free(d->row_part);
     memset(d, 0, sizeof *d);
 }

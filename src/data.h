@@ -8,10 +8,23 @@
  * dataset): test takes ceil(test n) rows, validation ceil(validation n)
  * (a product within 1e-9, relative, of an integer is that integer: 0.07 of
  * 100 rows is 7), training the rest, each keeping the file's order within
- * itself. */
+ * itself. The draws: for i = 0 .. k-1 (k = test + validation rows), swap
+ * perm[i] with perm[i + rng_below(n - i)], perm starting as 0 .. n-1;
+ * perm[0 .. test) are the test rows, the next `validation` ones the
+ * validation rows.
+ *
+ * With stratify=true (labels that are classes: one target, integer
+ * values), the same is done per class, with one generator: the classes
+ * are the label's distinct values in increasing order (the class indices
+ * of text labels); for each class c in that order, with its n_c rows in
+ * file order as perm, test_c = held_out(test, n_c) and validation_c =
+ * held_out(validation, n_c) (at most n_c - test_c) rows are drawn as above
+ * with rng_below(n_c - i). So each part keeps the classes' proportions up
+ * to rounding (a class of 3 rows gives a test fraction of 0.2 one row). */
 #ifndef LR_DATA_H
 #define LR_DATA_H
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "diag.h"
@@ -36,13 +49,44 @@ typedef struct LrDataset {
     const char *const *class_names;
 } LrDataset;
 
+/* What the labels of a data set must be, known from the model and the
+ * data set trained on before any row is read (plan.c), so that a wrong one
+ * is named at its file, row and column.
+ *
+ * Text labels: a CSV data set whose single label column holds a value that
+ * is not a number is read as classes when text_classes is set (the data set
+ * trained on, with a cross-entropy loss): the class names are the distinct
+ * values of all its rows (surrounding spaces dropped), sorted by byte
+ * (strcmp), and a row's label is its class's index. A data set given
+ * class_names (those of the data set trained on) reads its label as text
+ * and maps it through them: a value that is not among them is an error
+ * ("class 'virginca' was not in the training data (classes: ...)"). */
+/* The most classes text labels may name: as many as a saved model's
+ * description holds (model.h's MODEL_MAX_CLASSES). */
+#define DATA_MAX_CLASSES (1 << 16)
+
+typedef enum LrLabelWant {
+    LABEL_ANY,         /* any number */
+    LABEL_CLASS_INDEX, /* an integer from 0 to outputs - 1 */
+    LABEL_PROBABILITY  /* from 0 to 1 */
+} LrLabelWant;
+
+typedef struct LrLabelRule {
+    LrLabelWant want;  /* of numeric labels */
+    int outputs;       /* LABEL_CLASS_INDEX: the model's classes */
+    const char *loss;  /* LABEL_PROBABILITY: the loss that needs it, for the message */
+    bool text_classes;
+    int class_count;
+    const char *const *class_names; /* sorted, NULL-terminated; NULL: labels are numbers */
+} LrLabelRule;
+
 /* Reads (csv) or generates (linear, blobs, moons, spiral) dataset index
  * `index` of the experiment, then splits it. Generators draw from stream
  * RNG_STREAM_DATA + RNG_DATASET_STRIDE * index.
  *
  * Errors in the data, found before anything runs, are LR_LANGUAGE_ERROR
- * (exit 2, as `lrc check` gives for what it sees): a missing or
- * non-numeric value ("iris.csv:12:3: error: non-numeric value 'abc' in
+ * (exit 2, as `lrc check` gives for what it sees), each one reported up
+ * to the sink's cap: a missing or non-numeric value ("iris.csv:12:3: error: non-numeric value 'abc' in
  * column 'width'", reported with diag_file_error), ragged rows, a file
  * with no rows, an unknown column name ("unknown column 'widht'; did you
  * mean 'width'?", at spec->label_span or features_span of src), a split
@@ -51,7 +95,15 @@ typedef struct LrDataset {
  * LR_OK on success. Allocates; data_free releases. */
 LrStatus data_load(const LrDatasetSpec *spec, int index, uint64_t seed, const LrSource *src,
                    LrDiag *diag, LrDataset *out);
+/* data_load with the rule its labels follow (NULL: numbers, any value). */
+LrStatus data_load_labels(const LrDatasetSpec *spec, int index, uint64_t seed,
+                          const LrSource *src, LrDiag *diag, const LrLabelRule *rule,
+                          LrDataset *out);
 void data_free(LrDataset *d);
+
+/* names (count of them) as a list for a message, "a, b, c", cut with
+ * ", ... (N in all)" to fit size. */
+void data_describe_classes(const char *const *names, int count, char *buf, size_t size);
 
 /* Per-feature statistics of rows [begin, begin + count): standard: offset
  * the mean, scale the population standard deviation; minmax: offset the
@@ -81,6 +133,16 @@ int64_t data_part_rows(const LrDatasetSpec *spec, int64_t n, LrPart part);
  * LR_RUN_FAILED when out of memory; shape may be NULL. */
 LrStatus data_check_columns(const LrDatasetSpec *spec, const LrSource *src, LrDiag *diag,
                             LrDataShape *shape);
+
+/* How many rows `lrc check` reads of a CSV file (data_check_values). */
+#define DATA_CHECK_ROWS 100
+
+/* Reads the header and first DATA_CHECK_ROWS rows of a CSV file, for
+ * `lrc check`: a feature column holding text there is an error at the
+ * data set's statement, naming the column, the value and its row. Returns
+ * LR_OK (also for a generated data set), or LR_LANGUAGE_ERROR after
+ * reporting. */
+LrStatus data_check_values(const LrDatasetSpec *spec, const LrSource *src, LrDiag *diag);
 
 /* The bytes data_load allocates for a data set of this shape at most rows
  * (x, y, and a blobs generator's centres while it runs); false when that

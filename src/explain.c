@@ -181,7 +181,8 @@ static bool write_source_option(LrBuffer *b, int row, const void *spec, const vo
 {
     (void)context;
     const LrDatasetSpec *d = spec;
-    if (d->kind == DATA_CSV && (row == CSV_LABEL || (row == CSV_FEATURES && !d->feature_count)))
+    if (d->kind == DATA_CSV && (row == CSV_LABEL || (row == CSV_FEATURES && !d->feature_count) ||
+                                (row == CSV_EXCLUDE && !d->exclude_count)))
         return false; /* written as labels=[...]; none: every other column */
     if (!b)
         return true;
@@ -193,6 +194,8 @@ static bool write_source_option(LrBuffer *b, int row, const void *spec, const vo
         strings(b, d->labels, d->label_count);
     } else if (row == CSV_FEATURES) {
         strings(b, d->feature_names, d->feature_count);
+    } else if (row == CSV_EXCLUDE) {
+        strings(b, d->exclude_names, d->exclude_count);
     } else {
         char delim[2] = {d->delimiter, 0};
         string(b, delim);
@@ -200,10 +203,12 @@ static bool write_source_option(LrBuffer *b, int row, const void *spec, const vo
     return true;
 }
 
-/* The dataset statement's normalize: the context's. */
+/* The dataset statement's normalize: the context's; stratify only when
+ * set. */
 static bool write_normalize(LrBuffer *b, int row, const void *spec, const void *context)
 {
-    (void)row, (void)spec;
+    if (row == DATASET_STRATIFY)
+        return ((const LrDatasetSpec *)spec)->stratify;
     if (b)
         buffer_printf(b, "%s", words_name(words_normalizers, *(const int *)context));
     return true;

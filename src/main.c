@@ -55,7 +55,8 @@ static const char help_text[] =
     "\n"
     "  lrc FILE.lr            check, then train; results on stdout\n"
     "                         (FILE.lr '-': standard input)\n"
-    "  lrc check FILE.lr      parse and validate only; prints only errors and warnings\n"
+    "  lrc check FILE.lr      parse and validate only (a CSV's header and first 100\n"
+    "                         rows); prints only errors and warnings\n"
     "  lrc summary FILE.lr|MODEL\n"
     "                         the model's layers (name, output shape,\n"
     "                         activation, parameters), total parameters and\n"
@@ -90,16 +91,16 @@ static const char help_text[] =
     "  --schedule EXPR\n"
     "                 (plot) a schedule to draw; repeat it to compare\n"
     "  --out DIR      write metrics.csv (a row each epoch), run.json,\n"
-    "                 model.safetensors and a checkpoint to DIR; each\n"
-    "                 minimize's trace as trace-N.csv; evaluate N's\n"
-    "                 confusion=true matrix as confusion-N.csv\n"
+    "                 model.safetensors, split.csv (each row's part) and a\n"
+    "                 checkpoint to DIR; each minimize's trace as trace-N.csv;\n"
+    "                 evaluate N's confusion=true matrix as confusion-N.csv\n"
     "  --checkpoint-every Nepochs | Ns\n"
     "                 checkpoint every N epochs, or after N seconds of\n"
     "                 training since the last (default 60s); always at the\n"
     "                 end and on SIGINT/SIGTERM\n"
     "  --force        let --out DIR replace the run DIR holds (its run.json,\n"
-    "                 checkpoint, sweep.csv, metrics.csv, model, traces and\n"
-    "                 confusion matrices);\n"
+    "                 checkpoint, sweep.csv, metrics.csv, model, split.csv,\n"
+    "                 traces and confusion matrices);\n"
     "                 without it, such a DIR is refused\n"
     "  --resume DIR   continue the run checkpointed in DIR, as it was (no\n"
     "                 --set: `load` DIR/checkpoint.safetensors in a new run)\n"
@@ -707,7 +708,7 @@ static LrStatus confine(const LrSandbox *box, const Options *o, const LrSpec *sp
  * a run (or a sweep), which --out refuses to write over piecemeal; --force
  * removes them all first, and the traces, and nothing else. */
 static const char *const run_files[] = {"run.json", "checkpoint.safetensors", "sweep.csv",
-                                        "metrics.csv", "model.safetensors"};
+                                        "metrics.csv", "model.safetensors", "split.csv"};
 enum { RUN_MARKS = 3 };
 
 /* --out DIR for a new run: refused when DIR holds one, unless --force. */
@@ -958,7 +959,7 @@ static void checked_free(Checked *c)
 
 /* `lrc check`: what the run would find before training, without running:
  * the size check reads the CSV headers; without training, only the
- * headers are checked. Then --explain. */
+ * headers are checked; then the first rows' features. Then --explain. */
 static LrStatus check_only(const Options *o, Checked *c)
 {
     const LrSpec *spec = &c->spec;
@@ -969,6 +970,8 @@ static LrStatus check_only(const Options *o, Checked *c)
         status = data_check_columns(&spec->datasets[i], &c->src, &c->diag, NULL);
     if (status_ok(status))
         status = model_check_load(spec, &c->src, &c->diag);
+    for (int i = 0; status_ok(status) && i < spec->dataset_count; i++)
+        status = data_check_values(&spec->datasets[i], &c->src, &c->diag);
     if (status_ok(status) && o->explain) {
         LrBuffer text = {0};
         explain_spec(spec, &text);

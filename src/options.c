@@ -118,6 +118,7 @@ static const OptionRow csv_rows[] = {
     [CSV_FEATURES] = {ROW_OTHER("features", 0)},
     [CSV_HEADER] = {ROW_BOOL("header", offsetof(LrDatasetSpec, header), true)},
     [CSV_DELIMITER] = {ROW_OTHER("delimiter", 0)},
+    [CSV_EXCLUDE] = {ROW_OTHER("exclude", 0)},
     {0}};
 
 #define DATA(f) offsetof(LrDatasetSpec, f)
@@ -189,6 +190,7 @@ const OptionRow options_dataset[] = {
     [DATASET_TEST] = {ROW_NUMBER("test", 0, DATA(test), 0), .valid = RANGE_FRACTION,
      .range = "test must be a fraction >= 0 and < 1"},
     [DATASET_NORMALIZE] = {ROW_OTHER("normalize", 0)},
+    [DATASET_STRATIFY] = {ROW_BOOL("stratify", DATA(stratify), false)},
     {0}};
 
 #define STOP(f) offsetof(LrEarlyStopSpec, f)

@@ -81,7 +81,7 @@ typedef struct GeneratorRow {
 } GeneratorRow;
 extern const GeneratorRow options_sources[];
 enum { LINEAR_WEIGHTS = 4 };
-enum { CSV_PATH, CSV_LABEL, CSV_LABELS, CSV_FEATURES, CSV_HEADER, CSV_DELIMITER };
+enum { CSV_PATH, CSV_LABEL, CSV_LABELS, CSV_FEATURES, CSV_HEADER, CSV_DELIMITER, CSV_EXCLUDE };
 
 /* One option table for all optimizers; each accepts its own subset, so
  * that a misplaced option is named as such. */
@@ -99,7 +99,7 @@ extern const OptimizerRow options_optimizers[];
 /* The statements' options (a dataset's after its source), and patience(...). */
 extern const OptionRow options_dataset[], options_train[], options_evaluate[],
     options_minimize[], options_patience[];
-enum { DATASET_VALIDATION, DATASET_TEST, DATASET_NORMALIZE };
+enum { DATASET_VALIDATION, DATASET_TEST, DATASET_NORMALIZE, DATASET_STRATIFY };
 enum { TRAIN_ON, TRAIN_EPOCHS, TRAIN_BATCH, TRAIN_SHUFFLE, TRAIN_VALIDATION, TRAIN_METRICS,
        TRAIN_EARLY_STOP, TRAIN_LOG_EVERY };
 enum { EVALUATE_ON, EVALUATE_METRICS, EVALUATE_CONFUSION };

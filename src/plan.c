@@ -140,9 +140,10 @@ LrStatus plan_check_size(const LrSpec *spec, const LrSource *src, LrDiag *diag)
     const LrDataShape *on = &shapes[spec->train.on.dataset];
     int64_t batch = spec->train.batch < on->rows_at_most ? spec->train.batch : on->rows_at_most;
     /* A generated data set's rows are known now, so are the steps of an
-     * epoch (a CSV file's when plan_build has read it). */
+     * epoch (a CSV file's when plan_build has read it, a stratified
+     * split's when it is drawn). */
     const LrDatasetSpec *train_on = &spec->datasets[spec->train.on.dataset];
-    if (train_on->kind != DATA_CSV) {
+    if (train_on->kind != DATA_CSV && !train_on->stratify) {
         int64_t train_rows = data_part_rows(train_on, train_on->n, spec->train.on.part);
         LrScheduleSpec resolved;
         plan_schedule(spec, &spec->optimizer.lr, steps_per_epoch(train_rows, spec->train.batch), true,
@@ -257,16 +258,78 @@ static LrStatus check_data(LrPlan *plan, const LrSource *src, LrDiag *diag)
     return status_of(LR_OK);
 }
 
+/* The width of the model's output: its last dense layer's (the layers
+ * after it keep their input's width). */
+static int spec_outputs(const LrSpec *spec)
+{
+    for (int i = spec->layer_count - 1; i >= 0; i--)
+        if (spec->layers[i].kind == LAYER_DENSE)
+            return spec->layers[i].units;
+    return 0;
+}
+
+/* Text labels of the data set trained on fit the loss: binary
+ * cross-entropy takes two classes, categorical as many as the outputs. */
+static LrStatus check_classes(const LrSpec *spec, const LrDataset *on, int outputs,
+                              const LrSource *src, LrDiag *diag)
+{
+    const LrDatasetSpec *ds = &spec->datasets[spec->train.on.dataset];
+    char list[256];
+    data_describe_classes(on->class_names, on->class_count, list, sizeof list);
+    if (spec->loss.kind == LOSS_BINARY_CROSSENTROPY && on->class_count != 2) {
+        diag_error(diag, src, ds->label_span,
+                   "binary_crossentropy needs 2 classes, but column '%s' of '%s' has %d: %s",
+                   ds->labels[0], ds->path, on->class_count, list);
+        return status_of(LR_LANGUAGE_ERROR);
+    }
+    if (spec->loss.kind == LOSS_CATEGORICAL_CROSSENTROPY && on->class_count != outputs) {
+        diag_error(diag, src, ds->label_span,
+                   "column '%s' of '%s' has %d classes (%s) but the model has %d outputs",
+                   ds->labels[0], ds->path, on->class_count, list, outputs);
+        return status_of(LR_LANGUAGE_ERROR);
+    }
+    return status_of(LR_OK);
+}
+
+/* Loads the data set trained on first: its text labels, if any, name the
+ * classes that every other data set's labels are read as. */
 static LrStatus load_data(LrPlan *plan, const LrSource *src, LrDiag *diag)
 {
     const LrSpec *spec = plan->spec;
-    for (int i = 0; i < spec->dataset_count; i++) {
-        LrStatus status = data_load(&spec->datasets[i], i, spec->seed, src, diag, &plan->data[i]);
-        plan->dataset_count = i + 1;
+    const int train_on = spec->train.on.dataset;
+    const LrDatasetSpec *train_spec = &spec->datasets[train_on];
+    int targets = train_spec->kind == DATA_CSV ? train_spec->label_count : 1;
+    LrLossKind loss = spec->loss.kind;
+    bool cross_entropy = loss == LOSS_CATEGORICAL_CROSSENTROPY || loss == LOSS_BINARY_CROSSENTROPY;
+    LrLabelRule rule = {.outputs = spec_outputs(spec),
+                        .loss = words_name(words_losses, (int)loss),
+                        .text_classes = cross_entropy};
+    if (loss == LOSS_CATEGORICAL_CROSSENTROPY && targets == 1)
+        rule.want = LABEL_CLASS_INDEX;
+    else if (cross_entropy)
+        rule.want = LABEL_PROBABILITY;
+    /* plan->data is zeroed: plan_free may free those not loaded yet. */
+    plan->dataset_count = spec->dataset_count;
+    for (int k = 0; k < spec->dataset_count; k++) {
+        /* train_on first, then the others in order. */
+        int i = k == 0 ? train_on : k <= train_on ? k - 1 : k;
+        LrStatus status = data_load_labels(&spec->datasets[i], i, spec->seed, src, diag, &rule,
+                                           &plan->data[i]);
         if (!status_ok(status))
             return status;
+        if (i == train_on) {
+            const LrDataset *on = &plan->data[train_on];
+            rule.text_classes = false;
+            if (on->class_names) {
+                status = check_classes(spec, on, rule.outputs, src, diag);
+                if (!status_ok(status))
+                    return status;
+                rule.class_count = on->class_count;
+                rule.class_names = on->class_names;
+            }
+        }
     }
-    const LrDataset *on = &plan->data[spec->train.on.dataset];
+    const LrDataset *on = &plan->data[train_on];
     plan->features = on->features;
     plan->targets = on->targets;
     if (on->part_count[spec->train.on.part] == 0) {
@@ -554,7 +617,9 @@ LrStatus plan_build(LrPlan *plan, const LrSpec *spec, const LrSource *src, LrDia
     }
     /* plan_check_size warned already when the rows were known then. */
     plan_schedule(spec, &spec->optimizer.lr, steps_per_epoch(plan->train.rows, plan->batch),
-                  spec->datasets[spec->train.on.dataset].kind == DATA_CSV, src, diag,
+                  spec->datasets[spec->train.on.dataset].kind == DATA_CSV ||
+                      spec->datasets[spec->train.on.dataset].stratify,
+                  src, diag,
                   &plan->optimizer_spec.lr);
     fit_normalization(plan);
     status = check_data(plan, src, diag);

@@ -596,6 +596,21 @@ static void report_model_size(const LrSpec *spec, int features)
     arena_free(&arena);
 }
 
+/* split.csv: the part of each row of the data set trained on, in the
+ * file's order (lrc(1), FILES). */
+static int write_split(const Run *r, const LrPlan *plan)
+{
+    static const char *const parts[] = {[PART_TRAIN] = "train", [PART_VALIDATION] = "validation",
+                                        [PART_TEST] = "test"};
+    const LrDataset *d = &plan->data[r->spec->train.on.dataset];
+    LrBuffer b = {0};
+    buffer_printf(&b, "row,part\n");
+    for (int64_t i = 0; i < d->n; i++)
+        buffer_printf(&b, "%lld,%s\n", (long long)i + 1,
+                      parts[d->row_part ? d->row_part[i] : PART_TRAIN]);
+    return write_file(r, "split.csv", &b);
+}
+
 /* `load`: the file's parameters replace the initial ones, and its input
  * normalization, when it has one, becomes the model's. */
 static LrStatus load_weights(LrPlan *plan, const LrSpec *spec, const LrSource *src,
@@ -669,7 +684,7 @@ LrStatus run_experiment(const LrSource *src, const LrSpec *spec, const LrRunOpti
     }
     r.checkpoint_epochs = state.epochs_done;
     r.checkpoint_seconds = state.seconds;
-    if (options->out_dir && metrics_open(&r, &plan, &state) < 0) {
+    if (options->out_dir && (metrics_open(&r, &plan, &state) < 0 || write_split(&r, &plan) < 0)) {
         status = status_of(LR_RUN_FAILED);
         goto done;
     }

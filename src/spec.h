@@ -93,9 +93,16 @@ typedef struct LrDatasetSpec {
      * an unknown one is pointed at, not its whole list (NULL: the spans
      * above). */
     const LrSpan *label_spans, *feature_spans;
+    /* CSV: exclude=, the columns that are neither label nor feature when
+     * features= is not given (0: none), with their spans as above. */
+    int exclude_count;
+    const char *const *exclude_names;
+    LrSpan exclude_span;
+    const LrSpan *exclude_spans;
     bool header;         /* CSV */
     char delimiter;      /* CSV */
     double validation, test; /* held-out fractions, in [0, 1) with sum < 1 */
+    bool stratify;       /* held-out rows chosen per class (data.h) */
     LrNormalizeKind normalize;
 } LrDatasetSpec;
 

@@ -29,13 +29,13 @@ expect_exact "an unterminated quote is status 2" 2 \
     "$LRC" --quiet quote.lr
 printf 'x,y\n1,5\n2,1\n' >label.csv
 printf 'dataset d = csv("label.csv", label="y")\nmodel dense(2)\nloss categorical_crossentropy\noptimizer sgd\ntrain epochs=1\n' >label.lr
-expect_exact "a label out of range is status 2" 2 \
-    "label.lr:1:1: error: dataset 'd' has the label 5, but the model's 2 outputs are classes 0 to 1\n    dataset d = csv(\"label.csv\", label=\"y\")\n    ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n" \
+expect_exact "a label out of range is status 2, named at its row" 2 \
+    "label.csv:2:2: error: the label 5 in column 'y' is out of range: the model's 2 outputs are classes 0 to 1\n" \
     "$LRC" --quiet label.lr
 printf 'x,y\n1,0.5\n2,2\n' >prob.csv
 printf 'dataset d = csv("prob.csv", label="y")\nmodel dense(1, activation=sigmoid)\nloss binary_crossentropy\noptimizer sgd\ntrain epochs=1\n' >prob.lr
 expect_exact "a target outside 0..1 for binary cross-entropy is status 2" 2 \
-    "prob.lr:1:1: error: dataset 'd' has the target 2 where a probability between 0 and 1 is needed\n    dataset d = csv(\"prob.csv\", label=\"y\")\n    ^~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n" \
+    "prob.csv:3:2: error: the target 2 in column 'y' is not a probability between 0 and 1 (as binary_crossentropy needs)\n" \
     "$LRC" --quiet prob.lr
 # check reads only the header: the values are the run's to find.
 expect_exact "check passes a file whose values only the run reads" 0 "" "$LRC" check nn.lr

@@ -2,8 +2,9 @@
  * subsets in their order, numbered columns without a header, quoting, CRLF,
  * delimiters), every error with its exact message, place and status, the
  * file's hash, the split (sizes, a permutation, order kept, seeded by
- * dataset), normalization against statistics computed here, and the
- * generators through data_load. Fixtures are in tests/data/ (paths relative
+ * dataset, stratified per class), normalization against statistics
+ * computed here, the generators through data_load, text labels as sorted
+ * classes and mapped through the training ones, and every bad row. Fixtures are in tests/data/ (paths relative
  * to the top of the tree, where the tests run). */
 #include <math.h>
 #include <setjmp.h>
@@ -518,6 +519,78 @@ static void test_data__split_follows_documented_draws(void **state)
     }
 }
 
+/* stratify=true: data.h's draws, made here independently: per class in
+ * increasing label order (ids.csv's labels are id mod 3: classes of 35,
+ * 34 and 34 rows), a partial Fisher-Yates over the class's rows in file
+ * order, one generator for all, test ceil(0.2 n_c) then validation
+ * ceil(0.1 n_c) rows; row_part records each row's part in file order. */
+static void test_data__stratified_split_follows_documented_draws(void **state)
+{
+    Fixture *f = *state;
+    LrDatasetSpec s = ids_spec(10, 20);
+    s.stratify = true;
+    assert_int_equal(data_load(&s, 3, 7, &f->src, &f->diag, &f->d).outcome, LR_OK);
+    int part[IDS];
+    for (int i = 0; i < IDS; i++)
+        part[i] = PART_TRAIN;
+    LrRng r;
+    rng_seed(&r, 7, RNG_STREAM_SPLIT + RNG_DATASET_STRIDE * 3);
+    int64_t tests = 0, vals = 0;
+    for (int c = 0; c < 3; c++) {
+        int rows[IDS], n = 0;
+        for (int id = 0; id < IDS; id++)
+            if (id % 3 == c)
+                rows[n++] = id;
+        int nt = (int)ceil_pct(20, n), nv = (int)ceil_pct(10, n);
+        for (int i = 0; i < nt + nv; i++) {
+            int j = i + (int)rng_below(&r, (uint64_t)(n - i));
+            int t = rows[i];
+            rows[i] = rows[j];
+            rows[j] = t;
+            part[rows[i]] = i < nt ? PART_TEST : PART_VALIDATION;
+        }
+        int held[3] = {0};
+        for (int id = 0; id < IDS; id++)
+            if (id % 3 == c)
+                held[part[id]]++;
+        /* The proportions: each class gives each part its own share. */
+        assert_int_equal(held[PART_TEST], nt);
+        assert_int_equal(held[PART_VALIDATION], nv);
+        tests += nt;
+        vals += nv;
+    }
+    assert_int_equal(tests, 7 + 7 + 7);
+    assert_int_equal(vals, 4 + 4 + 4);
+    assert_int_equal(f->d.part_count[PART_TEST], tests);
+    assert_int_equal(f->d.part_count[PART_VALIDATION], vals);
+    assert_non_null(f->d.row_part);
+    for (int id = 0; id < IDS; id++)
+        assert_int_equal(f->d.row_part[id], part[id]);
+    for (int p = 0; p < 3; p++) {
+        int64_t i = f->d.part_begin[p];
+        for (int id = 0; id < IDS; id++)
+            if (part[id] == p) {
+                assert_int_equal((int)f->d.x[2 * i], id);
+                assert_true(f->d.y[i++] == (float)(id % 3));
+            }
+        assert_int_equal(i, f->d.part_begin[p] + f->d.part_count[p]);
+    }
+}
+
+/* Labels that are not whole numbers are not classes to stratify by. */
+static void test_data__stratify_needs_class_labels(void **state)
+{
+    Fixture *f = *state;
+    write_tmp(f, "x,y\n1,0\n2,1\n3,0.5\n4,1\n");
+    LrDatasetSpec s = csv_spec(f->tmp, L("y"));
+    s.test = 0.25;
+    s.stratify = true;
+    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d).outcome, LR_LANGUAGE_ERROR);
+    assert_string_equal(f->diag.first, "1:10: error: stratify=true needs labels that are classes, "
+                                       "but row 3 of dataset 'd' has the label 0.5");
+    assert_null(f->d.x);
+}
+
 static void test_data__split_seeded_by_seed_and_dataset(void **state)
 {
     Fixture *f = *state;
@@ -712,6 +785,122 @@ static void test_data__generated_split(void **state)
         assert_int_equal(count[c], 200);
 }
 
+/* Every bad value and row is reported, not only the first; the reading
+ * stops at the sink's cap of 20 errors. */
+static void test_data__bad_rows_reported_up_to_the_cap(void **state)
+{
+    Fixture *f = *state;
+    char *buf = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&buf, &size);
+    assert_non_null(out);
+    diag_init(&f->diag, out);
+    write_tmp(f, "a,b\n1,2\nx,3\n4\n5,\n6,7\n");
+    LrDatasetSpec s = csv_spec(f->tmp, L("b"));
+    s.path = "t.csv";
+    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d).outcome, LR_LANGUAGE_ERROR);
+    fclose(out);
+    assert_int_equal(f->diag.errors, 3);
+    assert_string_equal(buf, "t.csv:3:1: error: non-numeric value 'x' in column 'a'\n"
+                             "t.csv:4: error: row has 1 field but the header has 2\n"
+                             "t.csv:5:2: error: missing value in column 'b'\n");
+    free(buf);
+    assert_null(f->d.x);
+
+    diag_init(&f->diag, NULL);
+    FILE *many = fopen(f->tmp, "wb");
+    assert_non_null(many);
+    fputs("a,b\n", many);
+    for (int i = 0; i < 30; i++)
+        fprintf(many, "%d,bad%d\n", i, i);
+    assert_int_equal(fclose(many), 0);
+    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d).outcome, LR_LANGUAGE_ERROR);
+    assert_int_equal(f->diag.errors, 20);
+}
+
+/* ---- text labels ---------------------------------------------------------- */
+
+static const LrLabelRule learn_classes = {.want = LABEL_CLASS_INDEX, .outputs = 3,
+                                          .text_classes = true};
+
+/* Classes are the distinct values sorted by byte (uppercase before
+ * lowercase, a prefix before its extensions), each row's target its
+ * class's index; a numeric label met before the first text one is read
+ * as text too. */
+static void test_data__text_labels_are_sorted_classes(void **state)
+{
+    Fixture *f = *state;
+    write_tmp(f, "x,kind\n1,beta\n2, alpha \n3,Zeta\n4,10\n5,alpha\n6,alphabet\n");
+    LrDatasetSpec s = csv_spec(f->tmp, L("kind"));
+    LrLabelRule rule = learn_classes;
+    rule.outputs = 5;
+    assert_int_equal(data_load_labels(&s, 0, 1, &f->src, &f->diag, &rule, &f->d).outcome, LR_OK);
+    const char *const want[] = {"10", "Zeta", "alpha", "alphabet", "beta"};
+    assert_int_equal(f->d.class_count, 5);
+    for (int k = 0; k < 5; k++)
+        assert_string_equal(f->d.class_names[k], want[k]);
+    assert_null(f->d.class_names[5]);
+    const float y[] = {4, 2, 1, 0, 2, 3};
+    for (int i = 0; i < 6; i++)
+        assert_true(f->d.y[i] == y[i]);
+    assert_int_equal(f->d.features, 1);
+    assert_true(f->d.x[5] == 6);
+}
+
+/* Numbers stay numbers when the rule does not ask for classes, and with a
+ * rule that does when no label is text. */
+static void test_data__numeric_labels_unchanged(void **state)
+{
+    Fixture *f = *state;
+    write_tmp(f, "x,y\n1,2\n2,0\n3,1\n");
+    LrDatasetSpec s = csv_spec(f->tmp, L("y"));
+    assert_int_equal(data_load_labels(&s, 0, 1, &f->src, &f->diag, &learn_classes, &f->d).outcome,
+                     LR_OK);
+    assert_int_equal(f->d.class_count, 0);
+    assert_null(f->d.class_names);
+    assert_true(f->d.y[0] == 2 && f->d.y[1] == 0 && f->d.y[2] == 1);
+    data_free(&f->d);
+    write_tmp(f, "x,y\n1,2\n2,abc\n");
+    assert_int_equal(data_load(&s, 0, 1, &f->src, &f->diag, &f->d).outcome, LR_LANGUAGE_ERROR);
+    assert_string_equal(f->diag.first, "3:2: error: non-numeric value 'abc' in column 'y'");
+}
+
+/* Another data set maps its labels through the training classes; one it
+ * does not have is named at its row and column, with the classes. */
+static void test_data__classes_map_through_training_names(void **state)
+{
+    Fixture *f = *state;
+    const char *const names[] = {"setosa", "versicolor", "virginica", NULL};
+    LrLabelRule rule = {.class_count = 3, .class_names = names};
+    write_tmp(f, "a,species\n1,virginica\n2,setosa\n3,versicolor\n");
+    LrDatasetSpec s = csv_spec(f->tmp, L("species"));
+    assert_int_equal(data_load_labels(&s, 0, 1, &f->src, &f->diag, &rule, &f->d).outcome, LR_OK);
+    assert_true(f->d.y[0] == 2 && f->d.y[1] == 0 && f->d.y[2] == 1);
+    assert_int_equal(f->d.class_count, 3);
+    assert_string_equal(f->d.class_names[2], "virginica");
+    data_free(&f->d);
+    write_tmp(f, "a,species\n1,virginica\n2,virginca\n");
+    assert_int_equal(data_load_labels(&s, 0, 1, &f->src, &f->diag, &rule, &f->d).outcome,
+                     LR_LANGUAGE_ERROR);
+    assert_string_equal(f->diag.first,
+                        "3:2: error: class 'virginca' was not in the training data (classes: "
+                        "setosa, versicolor, virginica); did you mean 'virginica'?");
+    assert_null(f->d.x);
+}
+
+/* A numeric label that does not fit the model is named at its place. */
+static void test_data__label_out_of_range_names_its_row(void **state)
+{
+    Fixture *f = *state;
+    write_tmp(f, "x,y\n1,0\n2,1\n3,2.5\n");
+    LrDatasetSpec s = csv_spec(f->tmp, L("y"));
+    LrLabelRule rule = {.want = LABEL_CLASS_INDEX, .outputs = 3};
+    assert_int_equal(data_load_labels(&s, 0, 1, &f->src, &f->diag, &rule, &f->d).outcome,
+                     LR_LANGUAGE_ERROR);
+    assert_string_equal(f->diag.first, "4:2: error: the label 2.5 in column 'y' is out of range: "
+                                       "the model's 3 outputs are classes 0 to 2");
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -742,6 +931,8 @@ int main(void)
         T(test_data__check_columns_gives_the_shape),
         T(test_data__split_sizes_permutation_and_order),
         T(test_data__split_follows_documented_draws),
+        T(test_data__stratified_split_follows_documented_draws),
+        T(test_data__stratify_needs_class_labels),
         T(test_data__split_seeded_by_seed_and_dataset),
         T(test_data__split_fraction_read_as_decimal),
         T(test_data__no_rows_left_for_training),
@@ -750,6 +941,11 @@ int main(void)
         T(test_data__normalize_constant_and_none),
         T(test_data__generators_use_dataset_stream),
         T(test_data__generated_split),
+        T(test_data__bad_rows_reported_up_to_the_cap),
+        T(test_data__text_labels_are_sorted_classes),
+        T(test_data__numeric_labels_unchanged),
+        T(test_data__classes_map_through_training_names),
+        T(test_data__label_out_of_range_names_its_row),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

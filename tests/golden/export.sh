@@ -1,0 +1,310 @@
+#!/bin/sh
+# lrc export: a trained model as one C99 file and as ONNX, each checked
+# against references that share no code with lrc: the model evaluated in
+# numpy from the .safetensors tensors and the description in its header,
+# and lrc's own evaluate on the same rows. Bad input: every refusal
+# writes nothing. Prints "ok NAME" / "not ok NAME: why".
+. "$(dirname "$0")/../golden_lib.sh"
+CC=${CC:-cc}
+# The command line README.md gives for the exported file, with the test's
+# main (which #includes it).
+CFLAGS_EXPORT="-std=c99 -Wall -Wextra -Werror -pedantic -O2"
+
+cp examples/data/iris.csv examples/data/diabetes_train.csv examples/data/diabetes_test.csv \
+    examples/data/digits.csv "$tmp/"
+$PY - "$tmp" <<'EOF'
+import csv, sys
+tmp = sys.argv[1]
+# iris with a text label of two classes: binary, named classes
+rows = list(csv.reader(open(tmp + '/iris.csv')))
+with open(tmp + '/virginica.csv', 'w') as f:
+    f.write(','.join(rows[0][:4]) + ',virginica\n')
+    for r in rows[1:]:
+        f.write(','.join(r[:4]) + ',' + ('1' if r[4] == '2' else '0') + '\n')
+EOF
+
+# Four models: every activation, dropout, both normalizations, none, and
+# layers wide enough for lrc to use BLAS (digits: 64 x 32 per row).
+cat >"$tmp/iris.lr" <<'EOF'
+seed 5
+dataset iris = csv("iris.csv", label="species") normalize=standard
+model dense(16, activation=relu) -> dropout(0.1) -> dense(8, activation=tanh) -> dense(3, activation=softmax)
+loss categorical_crossentropy
+optimizer adam lr=0.02
+train epochs=40 batch=16
+evaluate on=iris metrics=[accuracy]
+EOF
+cat >"$tmp/binary.lr" <<'EOF'
+seed 2
+dataset v = csv("virginica.csv", label="virginica")
+model dense(4, activation=sigmoid) -> dense(1, activation=sigmoid)
+loss binary_crossentropy
+optimizer adam lr=0.05
+train epochs=60 batch=16
+evaluate on=v metrics=[accuracy]
+EOF
+cat >"$tmp/diabetes.lr" <<'EOF'
+seed 3
+dataset patients = csv("diabetes_train.csv", label="progression") normalize=standard
+dataset unseen = csv("diabetes_test.csv", label="progression")
+model dense(8, activation=relu) -> dense(1)
+loss mse
+optimizer adam lr=0.1
+train on=patients epochs=100 batch=32
+evaluate on=unseen metrics=[mse, mae]
+EOF
+cat >"$tmp/digits.lr" <<'EOF'
+seed 1
+dataset digits = csv("digits.csv", label="digit") normalize=minmax
+model dense(32, activation=relu) -> dense(10) -> softmax
+loss categorical_crossentropy
+optimizer adam lr=0.005
+train epochs=8 batch=32
+evaluate on=digits metrics=[accuracy]
+EOF
+
+# The reference: the model read from the safetensors file alone (header
+# JSON, raw float32 tensors) and run in numpy, each dot product summed in
+# input order in float32 as lrc's loop does, exp through double rounded to
+# float (glibc's expf is correctly rounded but in rare cases); prints the
+# outputs of every row of the features file, one row a line, as %a.
+cat >"$tmp/ref.py" <<'EOF'
+import json, struct, sys
+import numpy as np
+
+def read_model(path):
+    raw = open(path, 'rb').read()
+    n = struct.unpack('<Q', raw[:8])[0]
+    header = json.loads(raw[8:8 + n])
+    meta = header.pop('__metadata__')
+    base = 8 + n
+    tensors = {}
+    for name, t in header.items():
+        assert t['dtype'] == 'F32', t
+        a, b = t['data_offsets']
+        tensors[name] = np.frombuffer(raw[base + a:base + b], dtype='<f4').reshape(t['shape'])
+    return meta, tensors
+
+f32 = np.float32
+def expf(v):
+    return np.exp(v.astype(np.float64)).astype(f32)
+
+def activate(kind, y):
+    if kind == 'relu':
+        return np.where(y > 0, y, f32(0))
+    if kind == 'sigmoid':
+        z = expf(np.where(y >= 0, -y, y))
+        return np.where(y >= 0, f32(1) / (f32(1) + z), z / (f32(1) + z)).astype(f32)
+    if kind == 'tanh':
+        return np.tanh(y.astype(np.float64)).astype(f32)
+    if kind == 'softmax':
+        e = expf(y - y.max(axis=1, keepdims=True))
+        total = np.zeros(len(y))
+        for j in range(y.shape[1]):
+            total += e[:, j].astype(np.float64)
+        return (e / total[:, None]).astype(f32)
+    assert kind == 'linear', kind
+    return y
+
+def forward(meta, tensors, x):
+    norm = json.loads(meta['normalize'])
+    if norm['kind'] != 'none':
+        x = (x - tensors['normalize/offset']) / tensors['normalize/scale']
+    for layer in json.loads(meta['layers']):
+        if layer['kind'] == 'dense':
+            w = tensors[layer['name'] + '/kernel']
+            s = np.zeros((len(x), w.shape[1]), dtype=f32)
+            for p in range(w.shape[0]):
+                s = s + x[:, p:p + 1] * w[p]
+            x = activate(layer['activation'], s + tensors[layer['name'] + '/bias'])
+        elif layer['kind'] == 'activation':
+            x = activate(layer['activation'], x)
+    return x
+
+if __name__ == '__main__':
+    meta, tensors = read_model(sys.argv[1])
+    x = np.loadtxt(sys.argv[2], delimiter=',', dtype=f32, skiprows=1, ndmin=2)
+    for row in forward(meta, tensors, x):
+        print(' '.join(float(v).hex() for v in row))
+EOF
+
+# features.csv: the model's inputs, in the order its description gives,
+# picked by name from a data file.
+cat >"$tmp/features.py" <<'EOF'
+import csv, json, sys
+sys.path.insert(0, sys.argv[0].rsplit('/', 1)[0])
+from ref import read_model
+meta, _ = read_model(sys.argv[1])
+names = json.loads(meta['inputs'])
+with open(sys.argv[3], 'w') as f:
+    f.write(','.join(names) + '\n')
+    for r in csv.DictReader(open(sys.argv[2])):
+        f.write(','.join(r[n] for n in names) + '\n')
+EOF
+
+# A main that #includes the exported file, reads feature rows (a header,
+# then comma-separated numbers) and prints NAME_predict's outputs as %a.
+main_c() { # FILE.c NAME
+    upper=$(printf '%s' "$2" | tr a-z A-Z)
+    cat <<EOF
+#include <stdio.h>
+#include <stdlib.h>
+#include "$1"
+int main(void)
+{
+    char line[65536];
+    float x[${upper}_FEATURES], y[${upper}_OUTPUTS];
+    int i;
+    if (!fgets(line, sizeof line, stdin))
+        return 1;
+    while (fgets(line, sizeof line, stdin)) {
+        char *p = line;
+        for (i = 0; i < ${upper}_FEATURES; i++) {
+            x[i] = strtof(p, &p);
+            p += *p == ',';
+        }
+        if ($2_predict(x, y) != 0)
+            return 1;
+        for (i = 0; i < ${upper}_OUTPUTS; i++)
+            printf(i ? " %a" : "%a", (double)y[i]);
+        printf("\n");
+    }
+    return 0;
+}
+EOF
+}
+
+# compare NAME A B TOLERANCE: two files of %a rows agree within TOLERANCE
+# relative to max(1, |value|); prints the max abs and rel differences.
+compare() {
+    $PY - "$2" "$3" "$4" <<'EOF'
+import sys
+a = [[float.fromhex(v) for v in l.split()] for l in open(sys.argv[1])]
+b = [[float.fromhex(v) for v in l.split()] for l in open(sys.argv[2])]
+assert len(a) == len(b) and len(a) > 0, (len(a), len(b))
+worst_abs = worst_rel = 0.0
+for ra, rb in zip(a, b):
+    assert len(ra) == len(rb), (ra, rb)
+    for u, v in zip(ra, rb):
+        worst_abs = max(worst_abs, abs(u - v))
+        worst_rel = max(worst_rel, abs(u - v) / max(abs(v), 1e-30))
+        assert abs(u - v) <= float(sys.argv[3]) * max(1.0, abs(v)), (u, v)
+print('rows %d, max abs %.3g, max rel %.3g' % (len(a), worst_abs, worst_rel))
+EOF
+}
+
+# lrc's own evaluate on the same rows, from the C program's outputs: a
+# classifier's accuracy (argmax, or p >= 0.5 for one sigmoid) printed as
+# lrc prints it must be lrc's; a regression's mse and mae within 1e-6.
+cat >"$tmp/evaluate.py" <<'EOF'
+import csv, json, sys
+sys.path.insert(0, sys.argv[0].rsplit('/', 1)[0])
+from ref import read_model
+meta, _ = read_model(sys.argv[1])
+out = [[float.fromhex(v) for v in l.split()] for l in open(sys.argv[2])]
+label = json.loads(meta['targets'])[0]
+truth = [float(r[label]) for r in csv.DictReader(open(sys.argv[3]))]
+words = [l.split() for l in open(sys.argv[4]) if l.startswith('evaluate ')][-1]
+lrc = dict(zip(words[2::2], words[3::2]))
+assert len(out) == len(truth) > 0
+if meta['output'] == 'regression':
+    mse = sum((o[0] - t) ** 2 for o, t in zip(out, truth)) / len(out)
+    mae = sum(abs(o[0] - t) for o, t in zip(out, truth)) / len(out)
+    assert abs(mse - float(lrc['mse'])) <= 1e-6 * mse, (mse, lrc)
+    assert abs(mae - float(lrc['mae'])) <= 1e-6 * mae, (mae, lrc)
+    print('mse %.6f mae %.6f, lrc %s %s' % (mse, mae, lrc['mse'], lrc['mae']))
+else:
+    picked = [(o[0] >= 0.5) if len(o) == 1 else o.index(max(o)) for o in out]
+    accuracy = '%.6f' % (sum(p == t for p, t in zip(picked, truth)) / len(out))
+    assert accuracy == lrc['accuracy'], (accuracy, lrc)
+    print('accuracy %s' % accuracy)
+EOF
+
+# The arrays the compiled file holds, bit for bit the tensors of the
+# model file: a main that prints each (its names found in the file).
+cat >"$tmp/dump.py" <<'EOF'
+import re, sys
+source = open(sys.argv[1]).read()
+arrays = re.findall(r'static const float (\w+)\[', source)
+print('#include <stdio.h>\n#include "%s"\nint main(void)\n{\n    size_t i;' % sys.argv[1].rsplit('/', 1)[1])
+for a in arrays:
+    print('    printf("%s");' % a)
+    print('    for (i = 0; i < sizeof %s / sizeof %s[0]; i++)' % (a, a))
+    print('        printf(" %%a", (double)%s[i]);' % a)
+    print('    printf("\\n");')
+print('    return 0;\n}')
+EOF
+cat >"$tmp/same_bits.py" <<'EOF'
+import json, sys
+sys.path.insert(0, sys.argv[0].rsplit('/', 1)[0])
+from ref import read_model
+import numpy as np
+meta, tensors = read_model(sys.argv[1])
+layers = json.loads(meta['layers'])
+seen = 0
+for line in open(sys.argv[2]):
+    name, *values = line.split()
+    got = np.array([float.fromhex(v) for v in values], dtype=np.float32)
+    prefix, what = name.split('_')[-2:] if 'layer' in name else ('', name.split('_')[-1])
+    key = (layers[int(prefix[5:])]['name'] + '/' + what) if prefix else 'normalize/' + what
+    want = tensors[key].reshape(-1)
+    assert got.tobytes() == want.tobytes(), key
+    seen += want.size
+assert seen == sum(t.size for t in tensors.values()), (seen, list(tensors))
+print(seen)
+EOF
+
+for m in iris binary diabetes digits; do
+    if ! (cd "$tmp" && "$LRC" --quiet --out "$m.run" "$m.lr" >"$m.out" 2>"$m.err"); then
+        notok "export $m: training" "$(head -3 "$tmp/$m.err")"
+        continue
+    fi
+    cname=$m
+    [ $m = iris ] && cname=model # the default
+    if [ $m = iris ]; then
+        "$LRC" export "$tmp/$m.run" --c "$tmp/$m.c" 2>"$tmp/err"
+    else
+        "$LRC" export "$tmp/$m.run/model.safetensors" --c "$tmp/$m.c" --name $cname 2>"$tmp/err"
+    fi
+    st=$?
+    [ $st -eq 0 ] && [ ! -s "$tmp/err" ] && ok "export $m: lrc export --c" ||
+        notok "export $m: lrc export --c" "exit $st: $(head -3 "$tmp/err")"
+    check "export $m: the C file compiles alone with $CC $CFLAGS_EXPORT" \
+        $CC $CFLAGS_EXPORT -c -o "$tmp/$m.o" "$tmp/$m.c"
+    main_c "$m.c" $cname >"$tmp/main_$m.c"
+    check "export $m: a main that includes it compiles" \
+        $CC $CFLAGS_EXPORT -I"$tmp" -o "$tmp/$m.bin" "$tmp/main_$m.c" -lm
+    data=$tmp/iris.csv
+    case $m in binary) data=$tmp/virginica.csv ;; diabetes) data=$tmp/diabetes_test.csv ;;
+        digits) data=$tmp/digits.csv ;; esac
+    $PY "$tmp/features.py" "$tmp/$m.run/model.safetensors" "$data" "$tmp/$m.features"
+    "$tmp/$m.bin" <"$tmp/$m.features" >"$tmp/$m.c.out"
+    $PY "$tmp/ref.py" "$tmp/$m.run/model.safetensors" "$tmp/$m.features" >"$tmp/$m.ref.out"
+    # The numpy model sums as lrc's loop does: without tanh and softmax
+    # (whose tanhf and expf can differ from numpy's in the last bit, then
+    # carried through) the outputs are the same floats.
+    tolerance=1e-6
+    case $m in binary | diabetes) tolerance=0 ;; esac
+    if diff=$(compare "" "$tmp/$m.c.out" "$tmp/$m.ref.out" $tolerance 2>&1); then
+        ok "export $m: the C outputs are the numpy model's on every row ($diff)"
+    else notok "export $m: the C outputs are the numpy model's on every row" "$(echo "$diff" | tail -2)"; fi
+    check "export $m: the C outputs give lrc's evaluate results" \
+        $PY "$tmp/evaluate.py" "$tmp/$m.run/model.safetensors" "$tmp/$m.c.out" "$data" "$tmp/$m.out"
+    $PY "$tmp/dump.py" "$tmp/$m.c" >"$tmp/dump_$m.c"
+    $CC $CFLAGS_EXPORT -I"$tmp" -o "$tmp/dump_$m" "$tmp/dump_$m.c" -lm && "$tmp/dump_$m" >"$tmp/$m.dump"
+    check "export $m: the compiled arrays are the model file's tensors, bit for bit" \
+        $PY "$tmp/same_bits.py" "$tmp/$m.run/model.safetensors" "$tmp/$m.dump"
+done
+
+# --- the C name --------------------------------------------------------------
+for bad in 1x _x a-b "$(printf 'n%.0s' $(seq 49))"; do
+    expect "export: --name '$bad' is refused" 2 "^lrc: error: --name needs a C identifier .*not '$bad'" \
+        "$LRC" export "$tmp/iris.run" --c "$tmp/bad_name.c" --name "$bad"
+done
+[ ! -e "$tmp/bad_name.c" ] && ok "export: a refused --name writes nothing" ||
+    notok "export: a refused --name writes nothing" "$(ls "$tmp")"
+"$LRC" export "$tmp/iris.run" --c "$tmp/named.c" --name Iris_2 &&
+    grep -q '^int Iris_2_predict(const float \*features, float \*out)$' "$tmp/named.c" &&
+    grep -q '^#define IRIS_2_FEATURES 4$' "$tmp/named.c" &&
+    ok "export: --name prefixes the function and the macros" ||
+    notok "export: --name prefixes the function and the macros" "$(grep -n predict "$tmp/named.c")"

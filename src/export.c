@@ -50,6 +50,16 @@ LrStatus export_model(const char *model_path, const LrExportOptions *o)
         status = write_whole(o->c_path, &text, "C");
         buffer_free(&text);
     }
+    if (status_ok(status) && o->onnx_path) {
+        LrBuffer bytes = {0};
+        if (export_onnx(&m, &bytes, why, sizeof why) < 0) {
+            diag_plain("cannot export to ONNX: %s", why);
+            status = status_of(LR_RUN_FAILED);
+        } else {
+            status = write_whole(o->onnx_path, &bytes, "ONNX");
+        }
+        buffer_free(&bytes);
+    }
     model_close(&m);
     return status;
 }

@@ -34,4 +34,7 @@ LrStatus export_model(const char *model_path, const LrExportOptions *o);
 /* The C source of the model, appended to out (failed on out of memory). */
 void export_c(const LrModel *m, const char *name, LrBuffer *out);
 
+/* The ONNX model's bytes, appended to out. 0, or -1 with a reason. */
+int export_onnx(const LrModel *m, LrBuffer *out, char *why, size_t why_size);
+
 #endif

@@ -99,6 +99,8 @@ static const char help_text[] =
     "                 existing FILE\n"
     "  --c FILE.c     (export) write the model as C99: NAME_predict()\n"
     "  --name NAME    (export) the C prefix (default model)\n"
+    "  --onnx FILE.onnx\n"
+    "                 (export) write the model as ONNX (opset 13)\n"
     "  --resume DIR   continue the run checkpointed in DIR, as it was (no\n"
     "                 --set: `load` DIR/checkpoint.safetensors in a new run)\n"
     "  --halt-after N stop as if interrupted after N updates (to test resume)\n"
@@ -211,6 +213,8 @@ static const OptionRow option_rows[] = {
      "the C file to write", false},
     {"--name", NULL, OPTION_TEXT, CMD_EXPORT, offsetof(Options, name), 0, 0,
      "a C identifier", false},
+    {"--onnx", NULL, OPTION_TEXT, CMD_EXPORT, offsetof(Options, onnx_path), 0, 0,
+     "the ONNX file to write", false},
     {"--checkpoint-every", NULL, OPTION_INTERVAL, CMD_RUN, offsetof(Options, checkpoint_every),
      1, 1000000000LL, "N epochs or N seconds from 1 to 10^9, e.g. '5epochs' or '30s'", false},
 };

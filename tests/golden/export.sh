@@ -254,6 +254,57 @@ assert seen == sum(t.size for t in tensors.values()), (seen, list(tensors))
 print(seen)
 EOF
 
+# The ONNX file: onnx's own checker (full_check: types and shapes
+# inferred through every node), the description carried in
+# metadata_props, and the graph run by an evaluator written here in numpy
+# (float32, as an ONNX runtime computes) from its nodes and initializers
+# alone; prints its outputs as ref.py does.
+cat >"$tmp/onnx_eval.py" <<'EOF'
+import json, sys
+sys.path.insert(0, sys.argv[0].rsplit('/', 1)[0])
+import numpy as np
+import onnx
+from onnx import numpy_helper
+from ref import read_model
+
+model = onnx.load(sys.argv[1])
+onnx.checker.check_model(model, full_check=True)
+assert model.ir_version == 7 and [(o.domain, o.version) for o in model.opset_import] == [('', 13)]
+meta, _ = read_model(sys.argv[2])
+props = {p.key: p.value for p in model.metadata_props}
+for key in ('inputs', 'output', 'targets', 'lrc_version', 'experiment_sha256', 'layers', 'normalize'):
+    assert props[key] == meta[key], key
+assert props.get('classes') == meta.get('classes')
+graph = model.graph
+assert [i.name for i in graph.input] == ['features'] and [o.name for o in graph.output] == ['outputs']
+dims = lambda v: [d.dim_param or d.dim_value for d in v.type.tensor_type.shape.dim]
+assert dims(graph.input[0]) == ['N', len(json.loads(meta['inputs']))], dims(graph.input[0])
+values = {t.name: numpy_helper.to_array(t) for t in graph.initializer}
+values['features'] = np.loadtxt(sys.argv[3], delimiter=',', dtype=np.float32, skiprows=1, ndmin=2)
+def softmax(x, axis):
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+ops = {
+    'Sub': lambda a, b: a - b, 'Div': lambda a, b: a / b, 'Add': lambda a, b: a + b,
+    'MatMul': lambda a, b: a @ b, 'Relu': lambda a: np.maximum(a, np.float32(0)),
+    'Sigmoid': lambda a: np.float32(1) / (np.float32(1) + np.exp(-a)), 'Tanh': np.tanh,
+    'Identity': lambda a: a,
+}
+for node in graph.node:
+    args = [values[name] for name in node.input]
+    if node.op_type == 'Softmax':
+        attrs = {a.name: a.i for a in node.attribute}
+        result = softmax(args[0], attrs.get('axis', -1))
+    else:
+        result = ops[node.op_type](*args)
+    assert result.dtype == np.float32, (node.op_type, result.dtype)
+    values[node.output[0]] = result
+out = values['outputs']
+assert dims(graph.output[0])[1] == out.shape[1]
+for row in out:
+    print(' '.join(float(v).hex() for v in row))
+EOF
+
 for m in iris binary diabetes digits; do
     if ! (cd "$tmp" && "$LRC" --quiet --out "$m.run" "$m.lr" >"$m.out" 2>"$m.err"); then
         notok "export $m: training" "$(head -3 "$tmp/$m.err")"
@@ -294,6 +345,21 @@ for m in iris binary diabetes digits; do
     $CC $CFLAGS_EXPORT -I"$tmp" -o "$tmp/dump_$m" "$tmp/dump_$m.c" -lm && "$tmp/dump_$m" >"$tmp/$m.dump"
     check "export $m: the compiled arrays are the model file's tensors, bit for bit" \
         $PY "$tmp/same_bits.py" "$tmp/$m.run/model.safetensors" "$tmp/$m.dump"
+
+    expect "export $m: lrc export --onnx" 0 "" "$LRC" export "$tmp/$m.run" --onnx "$tmp/$m.onnx"
+    if $PY "$tmp/onnx_eval.py" "$tmp/$m.onnx" "$tmp/$m.run/model.safetensors" "$tmp/$m.features" \
+        >"$tmp/$m.onnx.out" 2>"$tmp/err"; then
+        ok "export $m: the ONNX model passes onnx.checker (full_check) and carries the description"
+    else notok "export $m: the ONNX model passes onnx.checker (full_check) and carries the description" \
+        "$(tail -3 "$tmp/err")"; fi
+    # float32 products summed by numpy's matmul (pairwise, SIMD) against
+    # lrc's order: rounding apart, the same model.
+    for other in c ref; do
+        if diff=$(compare "" "$tmp/$m.onnx.out" "$tmp/$m.$other.out" 1e-5 2>&1); then
+            ok "export $m: the ONNX graph, run in numpy, agrees with the $other outputs on every row ($diff)"
+        else notok "export $m: the ONNX graph, run in numpy, agrees with the $other outputs on every row" \
+            "$(echo "$diff" | tail -2)"; fi
+    done
 done
 
 # --- the C name --------------------------------------------------------------

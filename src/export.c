@@ -43,23 +43,22 @@ LrStatus export_model(const char *model_path, const LrExportOptions *o)
         model_close(&m);
         return status_of(LR_LANGUAGE_ERROR);
     }
+    /* Both made before either is written: a failure to make one writes
+     * nothing. */
     LrStatus status = status_of(LR_OK);
-    if (o->c_path) {
-        LrBuffer text = {0};
+    LrBuffer text = {0}, bytes = {0};
+    if (o->c_path)
         export_c(&m, o->name, &text);
+    if (o->onnx_path && export_onnx(&m, &bytes, why, sizeof why) < 0) {
+        diag_plain("cannot export to ONNX: %s", why);
+        status = status_of(LR_RUN_FAILED);
+    }
+    if (status_ok(status) && o->c_path)
         status = write_whole(o->c_path, &text, "C");
-        buffer_free(&text);
-    }
-    if (status_ok(status) && o->onnx_path) {
-        LrBuffer bytes = {0};
-        if (export_onnx(&m, &bytes, why, sizeof why) < 0) {
-            diag_plain("cannot export to ONNX: %s", why);
-            status = status_of(LR_RUN_FAILED);
-        } else {
-            status = write_whole(o->onnx_path, &bytes, "ONNX");
-        }
-        buffer_free(&bytes);
-    }
+    if (status_ok(status) && o->onnx_path)
+        status = write_whole(o->onnx_path, &bytes, "ONNX");
+    buffer_free(&text);
+    buffer_free(&bytes);
     model_close(&m);
     return status;
 }

@@ -374,3 +374,66 @@ done
     grep -q '^#define IRIS_2_FEATURES 4$' "$tmp/named.c" &&
     ok "export: --name prefixes the function and the macros" ||
     notok "export: --name prefixes the function and the macros" "$(grep -n predict "$tmp/named.c")"
+
+# --- bad input: a clear error, and nothing written ---------------------------
+run=$tmp/iris.run
+# nothing_left NAME: no export file and no temporary one in $tmp/dest.
+mkdir "$tmp/dest"
+nothing_left() {
+    if [ -z "$(ls -A "$tmp/dest")" ]; then ok "$1: nothing written"
+    else notok "$1: nothing written" "$(ls -A "$tmp/dest")"; fi
+}
+head -c 300 "$run/model.safetensors" >"$tmp/truncated.safetensors"
+expect "export: a damaged model is refused with its reason" 2 \
+    "^lrc: error: cannot export: '.*truncated.safetensors' is truncated: header says [0-9]+ bytes" \
+    "$LRC" export "$tmp/truncated.safetensors" --c "$tmp/dest/m.c" --onnx "$tmp/dest/m.onnx"
+nothing_left "export: a damaged model"
+expect "export: a model without its description (a checkpoint) says so" 2 \
+    "^lrc: error: cannot export: '.*checkpoint.safetensors' has no model description \(it was saved before lrc 0.3.0" \
+    "$LRC" export "$run/checkpoint.safetensors" --c "$tmp/dest/m.c" --onnx "$tmp/dest/m.onnx"
+nothing_left "export: a model without its description"
+expect "export: a missing model" 2 "^lrc: error: cannot export: cannot read '.*/nothing': No such file or directory" \
+    "$LRC" export "$tmp/nothing" --c "$tmp/dest/m.c"
+mkdir "$tmp/nothing"
+expect "export: a directory without a model" 2 "^lrc: error: cannot export: cannot read '.*/nothing/model.safetensors': No such file or directory" \
+    "$LRC" export "$tmp/nothing" --c "$tmp/dest/m.c"
+expect "export: an unknown option is suggested" 2 "^lrc: error: unknown option '--onx'; did you mean '--onnx'\?" \
+    "$LRC" export "$run" --onx "$tmp/dest/m.onnx"
+expect "export: nothing to write" 2 "^lrc: error: export needs --c FILE.c or --onnx FILE.onnx \(or both\)" \
+    "$LRC" export "$run"
+expect "export: no model" 2 "^lrc: error: export needs a model: a model.safetensors or a run directory" \
+    "$LRC" export --c "$tmp/dest/m.c"
+expect "export: --c needs a file" 2 "^lrc: error: --c needs the C file to write" "$LRC" export "$run" --c
+expect "export: --name needs --c" 2 "^lrc: error: --name names the C code: it needs --c FILE.c" \
+    "$LRC" export "$run" --onnx "$tmp/dest/m.onnx" --name iris
+expect "export: its options belong to export" 2 "^lrc: error: --onnx only applies to 'lrc export'" \
+    "$LRC" check "$tmp/iris.lr" --onnx "$tmp/dest/m.onnx"
+nothing_left "export: usage errors"
+expect "export: a path that cannot be written" 1 "^lrc: error: cannot write '.*/dest/none/m.c': No such file or directory" \
+    "$LRC" export "$run" --c "$tmp/dest/none/m.c"
+expect "export: a path below a file" 1 "^lrc: error: cannot write '.*/iris.csv/m.onnx': Not a directory" \
+    "$LRC" export "$run" --onnx "$tmp/iris.csv/m.onnx"
+nothing_left "export: unwritable paths"
+# A file-size limit makes the write fail partway (EFBIG), as a full disk would.
+(ulimit -f 8; "$LRC" export "$tmp/digits.run" --c "$tmp/dest/big.c") >/dev/null 2>"$tmp/err"
+st=$?
+[ $st -eq 1 ] && grep -q "^lrc: error: cannot write '.*big.c': File too large" "$tmp/err" &&
+    ok "export: a write that fails partway is an error" ||
+    notok "export: a write that fails partway is an error" "exit $st: $(head -2 "$tmp/err")"
+nothing_left "export: a write that fails partway"
+
+# An existing file: refused, untouched, whichever of the two it is; --force replaces it.
+printf 'keep\n' >"$tmp/dest/m.c"
+printf 'keep\n' >"$tmp/dest/m.onnx"
+expect "export: an existing C file is refused without --force" 2 \
+    "^lrc: error: '.*/dest/m.c' already exists: choose another name, or replace it with --force" \
+    "$LRC" export "$run" --c "$tmp/dest/m.c"
+expect "export: an existing ONNX file is refused without --force, before the C file is written" 2 \
+    "^lrc: error: '.*/dest/m.onnx' already exists" "$LRC" export "$run" --c "$tmp/dest/new.c" --onnx "$tmp/dest/m.onnx"
+[ "$(cat "$tmp/dest/m.c" "$tmp/dest/m.onnx")" = "keep
+keep" ] && [ ! -e "$tmp/dest/new.c" ] && ok "export: refused files are untouched and nothing else is written" ||
+    notok "export: refused files are untouched and nothing else is written" "$(ls "$tmp/dest")"
+expect "export: --force replaces them" 0 "" "$LRC" export "$run" --c "$tmp/dest/m.c" --onnx "$tmp/dest/m.onnx" --force
+cmp -s "$tmp/dest/m.c" "$tmp/iris.c" && cmp -s "$tmp/dest/m.onnx" "$tmp/iris.onnx" &&
+    ok "export: the replaced files are what a fresh export writes, byte for byte" ||
+    notok "export: the replaced files are what a fresh export writes, byte for byte" "$(ls -l "$tmp/dest")"

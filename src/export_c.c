@@ -250,8 +250,9 @@ static void c_header(LrBuffer *b, const LrModel *m, const char *name, const char
                   " * those `lrc predict` prints; it returns 0. Build: cc -std=c99 -O2 -c\n"
                   " * FILE.c, link with -lm (or #include this file). Each dot product is\n"
                   " * summed in input order in float, as lrc sums small layers; lrc(1),\n"
-                  " * EXPORT, says how close the outputs are to lrc's and why. Compile\n"
-                  " * without -ffast-math to keep that order.\n"
+                  " * under export, says how close the outputs are to lrc's and why.\n"
+                  " * Compile without -ffast-math to keep that order. The stack holds\n"
+                  " * two arrays of the widest layer's width.\n"
                   " */\n"
                   "#include <math.h>\n\n",
                   name, upper, upper);
@@ -261,6 +262,10 @@ void export_c(const LrModel *m, const char *name, LrBuffer *b)
 {
     const LrModelDesc *d = &m->desc;
     char upper[EXPORT_NAME_MAX + 1];
+    if (!export_name_valid(name)) { /* main.c checked it: a caller's mistake */
+        b->failed = 1;
+        return;
+    }
     size_t n = strlen(name);
     for (size_t i = 0; i <= n; i++)
         upper[i] = (char)toupper((unsigned char)name[i]);

@@ -460,3 +460,41 @@ expect "export: --force replaces them" 0 "" "$LRC" export "$run" --c "$tmp/dest/
 cmp -s "$tmp/dest/m.c" "$tmp/iris.c" && cmp -s "$tmp/dest/m.onnx" "$tmp/iris.onnx" &&
     ok "export: the replaced files are what a fresh export writes, byte for byte" ||
     notok "export: the replaced files are what a fresh export writes, byte for byte" "$(ls -l "$tmp/dest")"
+
+# --- names that C must escape --------------------------------------------------
+# A quote, a trigraph, a comment's end, a backslash and UTF-8, in the
+# header comment and in the strings: the file compiles, and its names are
+# the model's, byte for byte.
+printf '"a""b",c??=d,e*/f,\303\251\\,y\n1,2,3,4,0\n2,3,4,5,1\n3,1,2,2,0\n4,4,4,4,1\n' >"$tmp/names.csv"
+cat >"$tmp/names.lr" <<'EOF2'
+seed 1
+dataset w = csv("names.csv", label="y", features=["a\"b", "c??=d", "e*/f", "é\\"])
+model dense(2, activation=sigmoid) -> dense(1, activation=sigmoid)
+loss binary_crossentropy
+optimizer sgd
+train epochs=2
+EOF2
+(cd "$tmp" && "$LRC" --quiet --out names.run names.lr >/dev/null 2>&1)
+"$LRC" export "$tmp/names.run" --c "$tmp/names.c" 2>"$tmp/err"
+cat >"$tmp/names_main.c" <<'EOF2'
+#include <stdio.h>
+#include "names.c"
+int main(void)
+{
+    int i;
+    for (i = 0; i < MODEL_FEATURES; i++)
+        printf("%s\n", model_feature_names[i]);
+    return 0;
+}
+EOF2
+if $CC $CFLAGS_EXPORT -Wtrigraphs -I"$tmp" -o "$tmp/names" "$tmp/names_main.c" -lm 2>"$tmp/err" &&
+    "$tmp/names" >"$tmp/names.out" &&
+    $PY -c "
+import json, sys
+sys.path.insert(0, '$tmp')
+from ref import read_model
+meta, _ = read_model('$tmp/names.run/model.safetensors')
+got = open('$tmp/names.out', encoding='utf-8').read().split('\n')[:-1]
+assert got == json.loads(meta['inputs']) == ['a\"b', 'c??=d', 'e*/f', 'é\\\\'], got
+" 2>>"$tmp/err"; then ok "export: names with quotes, trigraphs, */, backslashes and UTF-8 compile and read back"
+else notok "export: names with quotes, trigraphs, */, backslashes and UTF-8 compile and read back" "$(head -3 "$tmp/err")"; fi

@@ -106,3 +106,17 @@ size_t decimal_shortest(double v, char out[DECIMAL_SHORTEST_SIZE])
     }
     return (size_t)len;
 }
+
+size_t decimal_shortest_float(float v, char out[DECIMAL_SHORTEST_SIZE])
+{
+    /* A float's rounding interval is narrower than half a unit in the 6th
+     * digit (but for subnormals), so text of fewer digits that reads back
+     * is what %.6g writes, trailing zeros dropped; %.9g always reads back. */
+    int len = 0;
+    for (int digits = 6; digits <= 9; digits++) {
+        len = snprintf(out, DECIMAL_SHORTEST_SIZE, "%.*g", digits, (double)v);
+        if (strtof(out, NULL) == v)
+            break;
+    }
+    return (size_t)len;
+}

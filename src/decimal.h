@@ -26,5 +26,9 @@ bool decimal_fast(const char *s, size_t n, double *out);
  * "-inf" as printf writes them when v is not finite. Returns the length
  * of the text. */
 size_t decimal_shortest(double v, char out[DECIMAL_SHORTEST_SIZE]);
+/* As decimal_shortest for a float32 (v finite): the fewest significant
+ * digits, from 6 to 9, that strtof reads back as v ("0.1" for 0.1f,
+ * where the double would need 9). */
+size_t decimal_shortest_float(float v, char out[DECIMAL_SHORTEST_SIZE]);
 
 #endif

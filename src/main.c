@@ -22,6 +22,7 @@
 #include "parse.h"
 #include "data.h"
 #include "explain.h"
+#include "export.h"
 #include "fileio.h"
 #include "minimize.h"
 #include "model.h"
@@ -48,6 +49,7 @@ static const char usage_text[] =
     "       lrc schedule EXPR --steps N\n"
     "       lrc plot RUN_DIR... -o FIGURE [--metric NAME]\n"
     "       lrc plot --schedule EXPR [--schedule EXPR]... --steps N -o FIGURE\n"
+    "       lrc export MODEL [--c FILE.c [--name NAME]] [--onnx FILE.onnx] [--force]\n"
     "       lrc --help | --version\n";
 
 static const char help_text[] =
@@ -70,6 +72,9 @@ static const char help_text[] =
     "                         .pdf)\n"
     "  lrc plot --schedule EXPR... --steps N -o FIGURE\n"
     "                         draw learning-rate schedules over steps 0..N-1\n"
+    "  lrc export MODEL --c FILE.c | --onnx FILE.onnx\n"
+    "                         write a trained model (a model.safetensors or a\n"
+    "                         run directory) as one C99 file or as ONNX\n"
     "\n"
     "options:\n"
     "  --set NAME=VALUE\n"
@@ -101,7 +106,12 @@ static const char help_text[] =
     "  --force        let --out DIR replace the run DIR holds (its run.json,\n"
     "                 checkpoint, sweep.csv, metrics.csv, model, split.csv,\n"
     "                 traces and confusion matrices);\n"
-    "                 without it, such a DIR is refused\n"
+    "                 without it, such a DIR is refused; (export) replace an\n"
+    "                 existing FILE\n"
+    "  --c FILE.c     (export) write the model as C99: NAME_predict()\n"
+    "  --name NAME    (export) the C prefix (default model)\n"
+    "  --onnx FILE.onnx\n"
+    "                 (export) write the model as ONNX (opset 13)\n"
     "  --resume DIR   continue the run checkpointed in DIR, as it was (no\n"
     "                 --set: `load` DIR/checkpoint.safetensors in a new run)\n"
     "  --halt-after N stop as if interrupted after N updates (to test resume)\n"
@@ -119,7 +129,12 @@ static const char help_text[] =
 
 /* The subcommands, as bits so that an option can name those it applies to. */
 typedef enum Command {
-    CMD_RUN = 1, CMD_CHECK = 2, CMD_SCHEDULE = 4, CMD_PLOT = 8, CMD_SUMMARY = 16
+    CMD_RUN = 1,
+    CMD_CHECK = 2,
+    CMD_SCHEDULE = 4,
+    CMD_PLOT = 8,
+    CMD_SUMMARY = 16,
+    CMD_EXPORT = 32
 } Command;
 enum { CMD_ALL = CMD_RUN | CMD_CHECK | CMD_SCHEDULE };
 
@@ -146,6 +161,7 @@ typedef struct Options {
     ArgList inputs;       /* plot's run directories */
     ArgList schedules;    /* plot's --schedule expressions */
     const char *figure, *metric; /* plot's -o and --metric */
+    const char *c_path, *onnx_path, *name; /* export's --c, --onnx and --name */
 } Options;
 
 /* ------------------------------------------------------------ options */
@@ -204,7 +220,14 @@ static const OptionRow option_rows[] = {
      "a schedule, e.g. 'exp_decay(0.1, steps=100, rate=0.5)'", false},
     {"-o", NULL, OPTION_TEXT, CMD_PLOT, offsetof(Options, figure), 0, 0,
      "a file name ending in .png, .svg or .pdf", false},
-    {"--force", NULL, OPTION_FLAG, CMD_RUN, offsetof(Options, force), 0, 0, NULL, false},
+    {"--force", NULL, OPTION_FLAG, CMD_RUN | CMD_EXPORT, offsetof(Options, force), 0, 0, NULL,
+     false},
+    {"--c", NULL, OPTION_TEXT, CMD_EXPORT, offsetof(Options, c_path), 0, 0,
+     "the C file to write", false},
+    {"--name", NULL, OPTION_TEXT, CMD_EXPORT, offsetof(Options, name), 0, 0,
+     "a C identifier", false},
+    {"--onnx", NULL, OPTION_TEXT, CMD_EXPORT, offsetof(Options, onnx_path), 0, 0,
+     "the ONNX file to write", false},
     {"--checkpoint-every", NULL, OPTION_INTERVAL, CMD_RUN, offsetof(Options, checkpoint_every),
      1, 1000000000LL, "N epochs or N seconds from 1 to 10^9, e.g. '5epochs' or '30s'", false},
 };
@@ -355,6 +378,7 @@ static const char *command_name(unsigned commands)
            : commands == CMD_SCHEDULE  ? "schedule"
            : commands == CMD_PLOT      ? "plot"
            : commands == CMD_SUMMARY   ? "summary"
+           : commands == CMD_EXPORT    ? "export"
            : (commands & CMD_SCHEDULE) ? "schedule' and 'lrc plot --schedule"
                                        : "FILE.lr";
 }
@@ -381,6 +405,22 @@ static LrStatus check_plot_options(const Options *o)
     return status_of(LR_OK);
 }
 
+/* export: a model, something to write, a C name. */
+static LrStatus check_export_options(const Options *o)
+{
+    if (!o->file)
+        return usage_error("%s", "export needs a model: a model.safetensors or a run directory");
+    if (!o->c_path && !o->onnx_path)
+        return usage_error("%s", "export needs --c FILE.c or --onnx FILE.onnx (or both)");
+    if (o->name && !o->c_path)
+        return usage_error("%s", "--name names the C code: it needs --c FILE.c");
+    if (o->name && !export_name_valid(o->name))
+        return usage_error("--name needs a C identifier (a letter, then letters, digits or '_', "
+                           "at most %d), not '%s'",
+                           EXPORT_NAME_MAX, o->name);
+    return status_of(LR_OK);
+}
+
 static LrStatus check_options(const Options *o, const bool *given)
 {
     for (int i = 0; i < OPTION_COUNT; i++)
@@ -389,6 +429,8 @@ static LrStatus check_options(const Options *o, const bool *given)
                                command_name(option_rows[i].commands));
     if (o->command == CMD_PLOT)
         return check_plot_options(o);
+    if (o->command == CMD_EXPORT)
+        return check_export_options(o);
     if (o->resume_dir) {
         if (o->command != CMD_RUN || o->file || o->out_dir || o->seed >= 0)
             return usage_error("%s", "--resume DIR takes no file, --out or --seed: the run's "
@@ -445,6 +487,9 @@ static bool parse_options(int argc, char **argv, Options *o, LrStatus *stop)
         first = 2;
     } else if (argc > 1 && strcmp(argv[1], "summary") == 0) {
         o->command = CMD_SUMMARY;
+        first = 2;
+    } else if (argc > 1 && strcmp(argv[1], "export") == 0) {
+        o->command = CMD_EXPORT;
         first = 2;
     }
     for (int i = first; i < argc; i++) {
@@ -562,6 +607,13 @@ static LrStatus run_plot(const Options *o)
     arena_free(&arena);
     free(schedules);
     return status;
+}
+
+/* `lrc export MODEL --c FILE.c --onnx FILE.onnx` */
+static LrStatus run_export(const Options *o)
+{
+    LrExportOptions options = {o->c_path, o->onnx_path, o->name ? o->name : "model", o->force};
+    return export_model(o->file, &options);
 }
 
 /* Where `use name` looks: each directory of LRC_PATH (colon-separated),
@@ -1175,6 +1227,7 @@ int main(int argc, char **argv)
     if (parse_options(argc, argv, &o, &status))
         status = o.command == CMD_SCHEDULE                          ? run_schedule(&o)
                  : o.command == CMD_PLOT                            ? run_plot(&o)
+                 : o.command == CMD_EXPORT                          ? run_export(&o)
                  : o.command == CMD_SUMMARY && is_model_path(o.file) ? summary_model(&o)
                                                                      : run_file(&o);
     if (report_flush() < 0 && status_ok(status)) {

@@ -183,6 +183,38 @@ static void test_decimal__shortest_random_doubles_round_trip(void **state)
     assert_true(subnormal > 20000);
 }
 
+/* Floats: random normal bit patterns read back through strtof bit for
+ * bit, and the known ones have the texts a person would write. */
+static void test_decimal__shortest_float(void **state)
+{
+    (void)state;
+    const struct {
+        float v;
+        const char *want;
+    } known[] = {{0.1f, "0.1"},           {1.0f / 3.0f, "0.33333334"},
+                 {16777216.0f, "16777216"}, {3.40282347e38f, "3.4028235e+38"},
+                 {-0.0f, "-0"},           {1e-7f, "1e-07"}};
+    char text[DECIMAL_SHORTEST_SIZE];
+    for (size_t i = 0; i < sizeof known / sizeof *known; i++) {
+        decimal_shortest_float(known[i].v, text);
+        if (strcmp(text, known[i].want) != 0)
+            fail_msg("%a written as '%s', not '%s'", (double)known[i].v, text, known[i].want);
+    }
+    uint32_t seed = 11;
+    for (int i = 0; i < 100000; i++) {
+        seed = seed * 1664525u + 1013904223u;
+        uint32_t bits = seed ^ (seed >> 13);
+        float v;
+        memcpy(&v, &bits, sizeof v);
+        if (!isfinite(v))
+            continue;
+        decimal_shortest_float(v, text);
+        float back = strtof(text, NULL);
+        if (memcmp(&back, &v, sizeof v) != 0)
+            fail_msg("%a written as '%s' reads back as %a", (double)v, text, (double)back);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -190,6 +222,7 @@ int main(void)
         cmocka_unit_test(test_decimal__random_strings_match_strtod),
         cmocka_unit_test(test_decimal__shortest_known_values),
         cmocka_unit_test(test_decimal__shortest_random_doubles_round_trip),
+        cmocka_unit_test(test_decimal__shortest_float),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

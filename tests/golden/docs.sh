@@ -26,8 +26,10 @@ awk -v doc="$tmp/doc" -v work="$work" '
     /^```/ {
         if (!inside) { inside = 1; n++; text = ""; next }
         inside = 0
-        if (text ~ /(^|\n)\$ /) file = doc "/cmd." n
-        else if (text ~ /^[a-z_]+\.lr:[0-9]+:[0-9]+: error: /) file = doc "/err." n
+        # Numbered with zeros, so that the glob below runs them in the
+        # order of the README (later blocks may use files earlier ones made).
+        if (text ~ /(^|\n)\$ /) file = sprintf("%s/cmd.%04d", doc, n)
+        else if (text ~ /^[a-z_]+\.lr:[0-9]+:[0-9]+: error: /) file = sprintf("%s/err.%04d", doc, n)
         else if (saved != "") file = work "/" saved
         else file = ""
         if (file != "") printf "%s", text > file

@@ -106,3 +106,14 @@ size_t decimal_shortest(double v, char out[DECIMAL_SHORTEST_SIZE])
     }
     return (size_t)len;
 }
+
+size_t decimal_shortest_float(float v, char out[DECIMAL_SHORTEST_SIZE])
+{
+    int len = 0;
+    for (int digits = 6; digits <= 9; digits++) {
+        len = snprintf(out, DECIMAL_SHORTEST_SIZE, "%.*g", digits, (double)v);
+        if (strtof(out, NULL) == v)
+            break;
+    }
+    return (size_t)len;
+}

@@ -26,5 +26,9 @@ bool decimal_fast(const char *s, size_t n, double *out);
  * "-inf" as printf writes them when v is not finite. Returns the length
  * of the text. */
 size_t decimal_shortest(double v, char out[DECIMAL_SHORTEST_SIZE]);
+/* The same for a float: the fewest digits (%.6g to %.9g) that strtof
+ * reads back as v, so a float32 written to a model description or a
+ * prediction file reads back exactly. Returns the length of the text. */
+size_t decimal_shortest_float(float v, char out[DECIMAL_SHORTEST_SIZE]);
 
 #endif

@@ -131,11 +131,7 @@ static void names_json(LrJsonWriter *w, const char *const *names, int count)
 static void float_json(LrJsonWriter *w, float v)
 {
     char text[DECIMAL_SHORTEST_SIZE];
-    for (int digits = 6; digits <= 9; digits++) {
-        snprintf(text, sizeof text, "%.*g", digits, (double)v);
-        if (strtof(text, NULL) == v)
-            break;
-    }
+    decimal_shortest_float(v, text);
     /* Through a double that prints as the text: the writer's own form. */
     json_number(w, strtod(text, NULL));
 }

@@ -183,6 +183,46 @@ static void test_decimal__shortest_random_doubles_round_trip(void **state)
     assert_true(subnormal > 20000);
 }
 
+/* decimal_shortest_float: random float bits (finite) read back through
+ * strtof bit for bit, and no text of fewer digits (from 6, %g's default)
+ * would; a few known values. */
+static void test_decimal__shortest_float_round_trips(void **state)
+{
+    (void)state;
+    char text[DECIMAL_SHORTEST_SIZE];
+    assert_int_equal(decimal_shortest_float(0.1f, text), 3);
+    assert_string_equal(text, "0.1");
+    decimal_shortest_float(1.0f / 3.0f, text);
+    assert_string_equal(text, "0.33333334");
+    decimal_shortest_float(16777216.0f, text);
+    assert_string_equal(text, "16777216");
+    decimal_shortest_float(-0.0f, text);
+    assert_string_equal(text, "-0");
+    uint32_t seed = 11;
+    for (int i = 0; i < 100000; i++) {
+        seed = seed * 1664525u + 1013904223u;
+        uint32_t bits = seed ^ (seed >> 13);
+        float v;
+        memcpy(&v, &bits, sizeof v);
+        if (!isfinite(v))
+            continue;
+        size_t len = decimal_shortest_float(v, text);
+        float back = strtof(text, NULL);
+        if (memcmp(&back, &v, sizeof v) != 0 || len != strlen(text))
+            fail_msg("%a written as '%s' reads back as %a", (double)v, text, (double)back);
+        int digits = 6;
+        char fewer[DECIMAL_SHORTEST_SIZE];
+        for (; digits < 9; digits++) {
+            snprintf(fewer, sizeof fewer, "%.*g", digits, (double)v);
+            if (strtof(fewer, NULL) == v)
+                break;
+        }
+        snprintf(fewer, sizeof fewer, "%.*g", digits, (double)v);
+        if (strcmp(fewer, text) != 0)
+            fail_msg("%a written as '%s', shortest is '%s'", (double)v, text, fewer);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -190,6 +230,7 @@ int main(void)
         cmocka_unit_test(test_decimal__random_strings_match_strtod),
         cmocka_unit_test(test_decimal__shortest_known_values),
         cmocka_unit_test(test_decimal__shortest_random_doubles_round_trip),
+        cmocka_unit_test(test_decimal__shortest_float_round_trips),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,6 +12,7 @@
 #ifndef LR_DATA_H
 #define LR_DATA_H
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "diag.h"
@@ -52,6 +53,18 @@ typedef struct LrDataset {
 LrStatus data_load(const LrDatasetSpec *spec, int index, uint64_t seed, const LrSource *src,
                    LrDiag *diag, LrDataset *out);
 void data_free(LrDataset *d);
+
+/* A CSV field as a feature or label value: the whole field without its
+ * surrounding spaces and tabs, read as strtod reads it (decimal.h's fast
+ * path first), then rounded to float. Shared by the loader and predict. */
+typedef enum LrValueError {
+    VALUE_OK, VALUE_MISSING, VALUE_NOT_NUMBER, VALUE_NOT_FINITE, VALUE_RANGE
+} LrValueError;
+LrValueError data_parse_value(const char *s, size_t len, float *out);
+/* Reports what data_parse_value found wrong with the len bytes at s, the
+ * value of column name (col, 1-based) on line of file. */
+void data_value_error(LrDiag *diag, const char *file, int line, int col, const char *name,
+                      const char *s, size_t len, LrValueError e);
 
 /* Per-feature statistics of rows [begin, begin + count): standard: offset
  * the mean, scale the population standard deviation; minmax: offset the

@@ -28,6 +28,7 @@
 #include "plan.h"
 #include "plot.h"
 #include "pool.h"
+#include "predict.h"
 #include "report.h"
 #include "run.h"
 #include "sandbox.h"
@@ -45,6 +46,8 @@ static const char usage_text[] =
     "       lrc schedule EXPR --steps N\n"
     "       lrc plot RUN_DIR... -o FIGURE [--metric NAME]\n"
     "       lrc plot --schedule EXPR [--schedule EXPR]... --steps N -o FIGURE\n"
+    "       lrc predict MODEL DATA.csv [-o FILE.csv] [--keep COLUMN]... [--force]\n"
+    "                   [--delimiter C] [--threads N]\n"
     "       lrc --help | --version\n";
 
 static const char help_text[] =
@@ -61,6 +64,10 @@ static const char help_text[] =
     "                         .pdf)\n"
     "  lrc plot --schedule EXPR... --steps N -o FIGURE\n"
     "                         draw learning-rate schedules over steps 0..N-1\n"
+    "  lrc predict MODEL DATA.csv\n"
+    "                         the model's predictions for each row of DATA.csv\n"
+    "                         (MODEL: a model.safetensors or a run directory),\n"
+    "                         as CSV on stdout or to -o FILE.csv\n"
     "\n"
     "options:\n"
     "  --set NAME=VALUE\n"
@@ -77,6 +84,11 @@ static const char help_text[] =
     "                 only with --allow-read\n"
     "  --explain      (check) print the experiment with every default filled in\n"
     "  -o FIGURE      (plot) the figure to write\n"
+    "  -o FILE.csv    (predict) write the predictions there, whole or not at\n"
+    "                 all (default: stdout)\n"
+    "  --keep COLUMN  (predict) copy COLUMN of DATA.csv into the output, before\n"
+    "                 the predictions; repeat it for more\n"
+    "  --delimiter C  (predict) DATA.csv's field delimiter (default ',')\n"
     "  --metric NAME  (plot) the column of metrics.csv to draw (default loss;\n"
     "                 val_NAME beside it too)\n"
     "  --schedule EXPR\n"
@@ -90,7 +102,8 @@ static const char help_text[] =
     "                 end and on SIGINT/SIGTERM\n"
     "  --force        let --out DIR replace the run DIR holds (its run.json,\n"
     "                 checkpoint, sweep.csv, metrics.csv, model and traces);\n"
-    "                 without it, such a DIR is refused\n"
+    "                 without it, such a DIR is refused; (predict) let -o\n"
+    "                 replace a file\n"
     "  --resume DIR   continue the run checkpointed in DIR, as it was (no\n"
     "                 --set: `load` DIR/checkpoint.safetensors in a new run)\n"
     "  --halt-after N stop as if interrupted after N updates (to test resume)\n"
@@ -106,7 +119,9 @@ static const char help_text[] =
     "See lrc(1) and lr(5).\n";
 
 /* The subcommands, as bits so that an option can name those it applies to. */
-typedef enum Command { CMD_RUN = 1, CMD_CHECK = 2, CMD_SCHEDULE = 4, CMD_PLOT = 8 } Command;
+typedef enum Command {
+    CMD_RUN = 1, CMD_CHECK = 2, CMD_SCHEDULE = 4, CMD_PLOT = 8, CMD_PREDICT = 16
+} Command;
 enum { CMD_ALL = CMD_RUN | CMD_CHECK | CMD_SCHEDULE };
 
 /* The strings of a repeatable option, in the order given (argv's own). */
@@ -131,7 +146,10 @@ typedef struct Options {
     ArgList allow_read, allow_write;
     ArgList inputs;       /* plot's run directories */
     ArgList schedules;    /* plot's --schedule expressions */
-    const char *figure, *metric; /* plot's -o and --metric */
+    const char *figure, *metric; /* plot's -o and --metric; predict's -o */
+    const char *data;     /* predict's DATA.csv (file: its MODEL) */
+    ArgList keep;         /* predict's --keep columns */
+    const char *delimiter; /* predict's --delimiter */
 } Options;
 
 /* ------------------------------------------------------------ options */
@@ -164,7 +182,7 @@ typedef struct OptionRow {
 static const OptionRow option_rows[] = {
     {"--seed", NULL, OPTION_INTEGER, CMD_ALL, offsetof(Options, seed), 0, 9007199254740992LL,
      "an integer from 0 to 2^53", false},
-    {"--threads", NULL, OPTION_INTEGER, CMD_ALL, offsetof(Options, threads), 1, 1024,
+    {"--threads", NULL, OPTION_INTEGER, CMD_ALL | CMD_PREDICT, offsetof(Options, threads), 1, 1024,
      "an integer from 1 to 1024", false},
     {"--quiet", NULL, OPTION_FLAG, CMD_ALL, offsetof(Options, quiet), 0, 0, NULL, false},
     {"--steps", NULL, OPTION_INTEGER, CMD_SCHEDULE | CMD_PLOT, offsetof(Options, steps), 0, 1000000000LL,
@@ -188,9 +206,14 @@ static const OptionRow option_rows[] = {
      "a column of metrics.csv", false},
     {"--schedule", NULL, OPTION_TEXTS, CMD_PLOT, offsetof(Options, schedules), 0, 0,
      "a schedule, e.g. 'exp_decay(0.1, steps=100, rate=0.5)'", false},
-    {"-o", NULL, OPTION_TEXT, CMD_PLOT, offsetof(Options, figure), 0, 0,
-     "a file name ending in .png, .svg or .pdf", false},
-    {"--force", NULL, OPTION_FLAG, CMD_RUN, offsetof(Options, force), 0, 0, NULL, false},
+    {"-o", NULL, OPTION_TEXT, CMD_PLOT | CMD_PREDICT, offsetof(Options, figure), 0, 0,
+     "a file name (plot: ending in .png, .svg or .pdf)", false},
+    {"--force", NULL, OPTION_FLAG, CMD_RUN | CMD_PREDICT, offsetof(Options, force), 0, 0, NULL,
+     false},
+    {"--keep", NULL, OPTION_TEXTS, CMD_PREDICT, offsetof(Options, keep), 0, 0,
+     "a column of the data", false},
+    {"--delimiter", NULL, OPTION_TEXT, CMD_PREDICT, offsetof(Options, delimiter), 0, 0,
+     "one character, e.g. ';'", false},
     {"--checkpoint-every", NULL, OPTION_INTERVAL, CMD_RUN, offsetof(Options, checkpoint_every),
      1, 1000000000LL, "N epochs or N seconds from 1 to 10^9, e.g. '5epochs' or '30s'", false},
 };
@@ -340,6 +363,8 @@ static const char *command_name(unsigned commands)
     return commands == CMD_CHECK       ? "check"
            : commands == CMD_SCHEDULE  ? "schedule"
            : commands == CMD_PLOT      ? "plot"
+           : commands == CMD_PREDICT   ? "predict"
+           : commands == (CMD_PLOT | CMD_PREDICT) ? "plot' and 'lrc predict"
            : (commands & CMD_SCHEDULE) ? "schedule' and 'lrc plot --schedule"
                                        : "FILE.lr";
 }
@@ -374,6 +399,14 @@ static LrStatus check_options(const Options *o, const bool *given)
                                command_name(option_rows[i].commands));
     if (o->command == CMD_PLOT)
         return check_plot_options(o);
+    if (o->command == CMD_PREDICT) {
+        if (!o->file || !o->data)
+            return usage_error("%s", "predict needs MODEL (a model.safetensors or a run "
+                                     "directory) and DATA.csv");
+        if (o->delimiter && strlen(o->delimiter) != 1)
+            return usage_error("--delimiter needs one character, not '%s'", o->delimiter);
+        return status_of(LR_OK);
+    }
     if (o->resume_dir) {
         if (o->command != CMD_RUN || o->file || o->out_dir || o->seed >= 0)
             return usage_error("%s", "--resume DIR takes no file, --out or --seed: the run's "
@@ -408,13 +441,14 @@ static bool parse_options(int argc, char **argv, Options *o, LrStatus *stop)
 {
     const char **sets = o->sets.items, **allow_read = o->allow_read.items,
                **allow_write = o->allow_write.items, **inputs = o->inputs.items,
-               **schedules = o->schedules.items;
+               **schedules = o->schedules.items, **keep = o->keep.items;
     memset(o, 0, sizeof *o);
     o->sets.items = sets;
     o->allow_read.items = allow_read;
     o->allow_write.items = allow_write;
     o->inputs.items = inputs;
     o->schedules.items = schedules;
+    o->keep.items = keep;
     o->command = CMD_RUN;
     o->seed = -1;
     o->steps = -1;
@@ -422,8 +456,11 @@ static bool parse_options(int argc, char **argv, Options *o, LrStatus *stop)
     bool given[OPTION_COUNT] = {false};
     int first = 1;
     if (argc > 1 && (strcmp(argv[1], "check") == 0 || strcmp(argv[1], "schedule") == 0 ||
-                     strcmp(argv[1], "plot") == 0)) {
-        o->command = argv[1][0] == 'c' ? CMD_CHECK : argv[1][0] == 's' ? CMD_SCHEDULE : CMD_PLOT;
+                     strcmp(argv[1], "plot") == 0 || strcmp(argv[1], "predict") == 0)) {
+        o->command = argv[1][0] == 'c'              ? CMD_CHECK
+                     : argv[1][0] == 's'            ? CMD_SCHEDULE
+                     : strcmp(argv[1], "plot") == 0 ? CMD_PLOT
+                                                    : CMD_PREDICT;
         first = 2;
     }
     for (int i = first; i < argc; i++) {
@@ -454,6 +491,8 @@ static bool parse_options(int argc, char **argv, Options *o, LrStatus *stop)
             o->inputs.items[o->inputs.count++] = a;
         } else if (!o->file) {
             o->file = a;
+        } else if (o->command == CMD_PREDICT && !o->data) {
+            o->data = a;
         } else {
             *stop = usage_error("unexpected argument '%s'", a);
             return false;
@@ -1025,6 +1064,15 @@ static LrStatus run_checked(const Options *o, Checked *c)
     return status;
 }
 
+/* `lrc predict`: the options, to predict.c. */
+static LrStatus run_predict(const Options *o)
+{
+    thread_count(o);
+    LrPredictOptions p = {o->file, o->data, o->figure, o->keep.items, o->keep.count, o->force,
+                          o->delimiter ? o->delimiter[0] : ','};
+    return predict_command(&p);
+}
+
 static LrStatus run_file(const Options *given)
 {
     Resumed resumed = {0};
@@ -1060,7 +1108,7 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     Options o;
     /* Each list holds at most one entry per argument. */
-    const char **lists = malloc(5 * (size_t)argc * sizeof *lists);
+    const char **lists = malloc(6 * (size_t)argc * sizeof *lists);
     if (!lists) {
         diag_plain("out of memory");
         exit(exit_code(status_of(LR_RUN_FAILED)));
@@ -1070,10 +1118,12 @@ int main(int argc, char **argv)
     o.allow_write.items = lists + 2 * argc;
     o.inputs.items = lists + 3 * argc;
     o.schedules.items = lists + 4 * argc;
+    o.keep.items = lists + 5 * argc;
     LrStatus status;
     if (parse_options(argc, argv, &o, &status))
         status = o.command == CMD_SCHEDULE ? run_schedule(&o)
                  : o.command == CMD_PLOT   ? run_plot(&o)
+                 : o.command == CMD_PREDICT ? run_predict(&o)
                                            : run_file(&o);
     if (report_flush() < 0 && status_ok(status)) {
         diag_plain("cannot write to stdout: %s", strerror(errno));

@@ -60,6 +60,8 @@ usage='usage: lrc FILE.lr [--set NAME=VALUE]... [--seed N] [--threads N] [--out 
        lrc schedule EXPR --steps N
        lrc plot RUN_DIR... -o FIGURE [--metric NAME]
        lrc plot --schedule EXPR [--schedule EXPR]... --steps N -o FIGURE
+       lrc predict MODEL DATA.csv [-o FILE.csv] [--keep COLUMN]... [--force]
+                   [--delimiter C] [--threads N]
        lrc --help | --version
 '
 expect_exact "a close long option is suggested" 2 "lrc: error: unknown option '--sed'; did you mean '--seed'?\n$usage" \

@@ -980,6 +980,8 @@ static LrStatus check_only(const Options *o, Checked *c)
     LrStatus status = status_of(LR_OK);
     if (spec->has_train)
         status = plan_check_size(spec, &c->src, &c->diag);
+    if (status_ok(status))
+        status = predict_check_columns(spec, &c->src, &c->diag);
     for (int i = 0; !spec->has_train && status_ok(status) && i < spec->dataset_count; i++)
         status = data_check_columns(&spec->datasets[i], &c->src, &c->diag, NULL);
     if (status_ok(status) && o->explain) {
@@ -1027,6 +1029,8 @@ static LrStatus run_checked(const Options *o, Checked *c)
     }
     LrStatus status = status_of(LR_OK);
     if (spec->has_train && !status_ok(status = plan_check_size(spec, &c->src, &c->diag)))
+        return status;
+    if (!status_ok(status = predict_check_columns(spec, &c->src, &c->diag)))
         return status;
     if (!status_ok(status = claim_run_dir(o)))
         return status;

@@ -18,6 +18,8 @@
 #include "diag.h"
 #include "report.h"
 #include "sandbox.h"
+#include "sha256.h"
+#include "train.h"
 
 /* ------------------------------------------------------------------ writer */
 
@@ -162,13 +164,15 @@ static void header_free(Header *h)
     h->names = NULL;
 }
 
-static int header_read(Header *h, const LrCsvReader *r)
+/* A file without a header (csv(..., header=false)) has columns 1, 2, ... */
+static int header_read(Header *h, const LrCsvReader *r, bool named)
 {
     h->count = r->field_count;
     h->names = calloc((size_t)h->count + 1, sizeof *h->names);
     for (int i = 0; h->names && i < h->count; i++) {
-        size_t len;
-        const char *s = csv_field(r, i, &len);
+        char number[16];
+        size_t len = (size_t)snprintf(number, sizeof number, "%d", i + 1);
+        const char *s = named ? csv_field(r, i, &len) : number;
         while (len > 0 && (*s == ' ' || *s == '\t'))
             s++, len--;
         while (len > 0 && (s[len - 1] == ' ' || s[len - 1] == '\t'))
@@ -375,7 +379,7 @@ LrStatus predict_command(const LrPredictOptions *o)
         diag_file_error(&diag, o->data, 1, 0, "no header: the file is empty");
     if (rc <= 0)
         goto done;
-    if (header_read(&header, &reader) < 0) {
+    if (header_read(&header, &reader, true) < 0) {
         diag_plain("out of memory");
         status = status_of(LR_RUN_FAILED);
         goto done;
@@ -441,5 +445,209 @@ done:
     csv_close(&reader);
     sandbox_free(&box);
     model_close(&model);
+    return status;
+}
+
+/* ------------------------------------------------------------- statement */
+
+/* Opens the CSV file of data set d and reads its first record into names;
+ * resolves p's keep= there (each unknown name reported at its span, with
+ * the closest column). hash, when not NULL, receives the bytes read.
+ * Returns LR_OK, LR_LANGUAGE_ERROR after reporting, or LR_RUN_FAILED (the
+ * file cannot be read now, memory). */
+static LrStatus keep_open(const LrPredictSpec *p, const LrDatasetSpec *d, LrSha256 *hash,
+                          const LrSource *src, LrDiag *diag, LrCsvReader *r, Header *names,
+                          int *cols)
+{
+    char why[PATH_MAX + 100];
+    const char *path = d->resolved_path ? d->resolved_path : d->path;
+    if (csv_open(r, path, d->path, d->delimiter ? d->delimiter : ',', hash, diag, why,
+                 sizeof why) < 0) {
+        diag_error(diag, src, p->keep_span, "cannot read data file '%s': %s", d->path, why);
+        return status_of(LR_RUN_FAILED);
+    }
+    int rc = csv_next(r);
+    if (rc <= 0)
+        return status_of(LR_LANGUAGE_ERROR); /* data_load says what */
+    if (header_read(names, r, d->header) < 0) {
+        diag_error(diag, src, p->span, "out of memory");
+        return status_of(LR_RUN_FAILED);
+    }
+    LrStatus status = status_of(LR_OK);
+    for (int k = 0; k < p->keep_count; k++) {
+        LrSpan at = p->keep_spans ? p->keep_spans[k] : p->keep_span;
+        int found = -1;
+        for (int i = 0; i < names->count && found < 0; i++)
+            if (strcmp(names->names[i], p->keep[k]) == 0)
+                found = i;
+        if (found < 0) {
+            const char *near =
+                diag_suggest(p->keep[k], strlen(p->keep[k]), (const char *const *)names->names);
+            if (near)
+                diag_error(diag, src, at, "unknown column '%s'; did you mean '%s'?", p->keep[k],
+                           near);
+            else
+                diag_error(diag, src, at, "unknown column '%s' in '%s'", p->keep[k], d->path);
+            status = status_of(LR_LANGUAGE_ERROR);
+        }
+        if (cols)
+            cols[k] = found;
+    }
+    return status;
+}
+
+LrStatus predict_check_columns(const LrSpec *spec, const LrSource *src, LrDiag *diag)
+{
+    LrStatus status = status_of(LR_OK);
+    for (int i = 0; i < spec->predict_count; i++) {
+        const LrPredictSpec *p = &spec->predicts[i];
+        if (p->keep_count == 0)
+            continue;
+        LrCsvReader r;
+        memset(&r, 0, sizeof r);
+        Header names = {0};
+        LrStatus one = keep_open(p, &spec->datasets[p->on.dataset], NULL, src, diag, &r, &names,
+                                 NULL);
+        /* A file that cannot be read is the data set's error, said once. */
+        if (one.outcome == LR_LANGUAGE_ERROR)
+            status = one;
+        header_free(&names);
+        csv_close(&r);
+    }
+    return status;
+}
+
+/* Writes rows [first, first + rows) of part through the model, with the
+ * block's kept texts (s->keep_*) when keep_count > 0. */
+static int statement_block(LrPlan *plan, const LrModelDesc *desc, LrPartView part, int64_t first,
+                           int rows, Stream *s, int keep_count, Sink *sink)
+{
+    LrTensor x = tensor_view((float *)part.x + (size_t)first * (size_t)plan->features, rows,
+                             plan->features);
+    const LrTensor *y = train_outputs(plan, &x);
+    for (int i = 0; i < rows; i++) {
+        for (int k = 0; k < keep_count; k++)
+            s->keep_ptr[k] =
+                s->keep_text.data + s->keep_offset[(size_t)i * (size_t)keep_count + (size_t)k];
+        predict_row(&s->out, desc, s->keep_ptr, s->keep_len + (size_t)i * (size_t)keep_count,
+                    keep_count, y->data + (size_t)i * (size_t)y->ld);
+    }
+    s->keep_text.length = 0;
+    return sink_write(sink, &s->out);
+}
+
+/* The kept texts of the part's rows, read again from the file (the loaded
+ * data hold numbers only; keeping every row's text while loading would
+ * cost memory for every data set to serve this statement alone), block by
+ * block with their predictions. The file must be the one loaded: same
+ * SHA-256, same rows. */
+static LrStatus statement_rows_kept(LrPlan *plan, const LrPredictSpec *p, const LrModelDesc *desc,
+                                    Stream *s, Sink *sink, const LrSource *src, LrDiag *diag)
+{
+    const LrDatasetSpec *d = &plan->spec->datasets[p->on.dataset];
+    const LrDataset *data = &plan->data[p->on.dataset];
+    LrPartView part = plan_part(plan, p->on);
+    LrSha256 hash;
+    sha256_init(&hash);
+    LrCsvReader r;
+    memset(&r, 0, sizeof r);
+    Header names = {0};
+    int *cols = malloc((size_t)p->keep_count * sizeof *cols);
+    LrStatus status = cols ? keep_open(p, d, &hash, src, diag, &r, &names, cols)
+                           : status_of(LR_RUN_FAILED);
+    int64_t row = 0, taken = 0, block_first = 0;
+    int rc = d->header ? csv_next(&r) : 1, rows = 0;
+    for (; status_ok(status) && rc == 1; rc = csv_next(&r), row++) {
+        if (r.field_count != names.count || row >= data->n)
+            break; /* not the file that was loaded: said below */
+        LrPart at = data->row_part ? (LrPart)data->row_part[row] : PART_TRAIN;
+        if (at != p->on.part)
+            continue;
+        for (int k = 0; k < p->keep_count; k++) {
+            size_t len, slot = (size_t)rows * (size_t)p->keep_count + (size_t)k;
+            const char *text = csv_field(&r, cols[k], &len);
+            s->keep_offset[slot] = s->keep_text.length;
+            s->keep_len[slot] = len;
+            buffer_append(&s->keep_text, text, len);
+            buffer_append(&s->keep_text, "", 1);
+        }
+        taken++;
+        if (++rows == plan->eval_rows) {
+            if (statement_block(plan, desc, part, block_first, rows, s, p->keep_count, sink) < 0)
+                status = status_of(LR_RUN_FAILED);
+            block_first += rows;
+            rows = 0;
+        }
+    }
+    if (status_ok(status) && rows > 0 &&
+        statement_block(plan, desc, part, block_first, rows, s, p->keep_count, sink) < 0)
+        status = status_of(LR_RUN_FAILED);
+    if (status_ok(status)) {
+        unsigned char digest[32];
+        char hex[65];
+        sha256_final(&hash, digest);
+        sha256_digest_hex(digest, hex);
+        if (rc != 0 || taken != part.rows || strcmp(hex, data->sha256) != 0) {
+            diag_error(diag, src, p->keep_span,
+                       "'%s' changed since it was loaded: cannot copy its keep= columns",
+                       d->path);
+            status = status_of(LR_RUN_FAILED);
+        }
+    }
+    free(cols);
+    header_free(&names);
+    csv_close(&r);
+    return status;
+}
+
+LrStatus predict_statement(LrPlan *plan, const LrPredictSpec *p, const char *experiment_sha256,
+                           const LrSource *src, LrDiag *diag)
+{
+    char why[PATH_MAX + 200];
+    LrArena arena = {0};
+    LrModelDesc desc;
+    Sink sink = {.file = {.fd = -1}, .to_file = true};
+    Stream s = {0};
+    size_t slots = (size_t)plan->eval_rows * (size_t)(p->keep_count ? p->keep_count : 1);
+    LrStatus status = status_of(LR_RUN_FAILED);
+    s.keep_offset = malloc(slots * sizeof *s.keep_offset);
+    s.keep_len = malloc(slots * sizeof *s.keep_len);
+    s.keep_ptr = malloc((size_t)(p->keep_count ? p->keep_count : 1) * sizeof *s.keep_ptr);
+    if (model_describe(plan, experiment_sha256, &arena, &desc) < 0 || !s.keep_offset ||
+        !s.keep_len || !s.keep_ptr) {
+        diag_error(diag, src, p->span, "out of memory");
+        goto done;
+    }
+    if (file_stream_open(&sink.file, p->path, why, sizeof why) < 0) {
+        diag_error(diag, src, p->path_span, "%s", why);
+        goto done;
+    }
+    predict_header(&s.out, &desc, p->keep, p->keep_count);
+    if (sink_write(&sink, &s.out) < 0)
+        goto done;
+    if (p->keep_count > 0) {
+        status = statement_rows_kept(plan, p, &desc, &s, &sink, src, diag);
+    } else {
+        LrPartView part = plan_part(plan, p->on);
+        status = status_of(LR_OK);
+        for (int64_t first = 0; status_ok(status) && first < part.rows; first += plan->eval_rows) {
+            int rows = (int)(part.rows - first < plan->eval_rows ? part.rows - first
+                                                                 : plan->eval_rows);
+            if (statement_block(plan, &desc, part, first, rows, &s, 0, &sink) < 0)
+                status = status_of(LR_RUN_FAILED);
+        }
+    }
+    if (status_ok(status) && file_stream_commit(&sink.file, why, sizeof why) < 0) {
+        diag_error(diag, src, p->path_span, "%s", why);
+        status = status_of(LR_RUN_FAILED);
+    }
+done:
+    file_stream_abort(&sink.file);
+    free(s.keep_offset);
+    free(s.keep_len);
+    free(s.keep_ptr);
+    buffer_free(&s.keep_text);
+    buffer_free(&s.out);
+    arena_free(&arena);
     return status;
 }

@@ -20,6 +20,7 @@
 
 #include "fileio.h"
 #include "model.h"
+#include "plan.h"
 #include "status.h"
 
 /* Rows read, run forward (through BLAS for large layers) and written at a
@@ -51,5 +52,19 @@ typedef struct LrPredictOptions {
  * is written to a temporary file renamed at the end); rows already on
  * stdout stay there. */
 LrStatus predict_command(const LrPredictOptions *o);
+
+/* The experiment's `predict` statement p, once trained: the same columns
+ * for the rows of its part, in file order, written atomically to p->path
+ * (whose directory exists). keep= texts are read again from the CSV
+ * file, which must be the one loaded. LR_OK, or LR_RUN_FAILED after
+ * reporting at the statement. */
+LrStatus predict_statement(LrPlan *plan, const LrPredictSpec *p, const char *experiment_sha256,
+                           const LrSource *src, LrDiag *diag);
+
+/* Before a run (and in `lrc check`): the keep= names of each predict
+ * statement are columns of its CSV file, read from the header; an unknown
+ * one is reported at its place with the closest column. LR_OK, or
+ * LR_LANGUAGE_ERROR after reporting. */
+LrStatus predict_check_columns(const LrSpec *spec, const LrSource *src, LrDiag *diag);
 
 #endif

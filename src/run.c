@@ -20,6 +20,7 @@
 #include "metrics.h"
 #include "minimize.h"
 #include "plan.h"
+#include "predict.h"
 #include "report.h"
 #include "sha256.h"
 #include "train.h"
@@ -489,6 +490,15 @@ static LrStatus finish(Run *r, LrPlan *plan, const LrTrainState *state)
                         e->metric_count, evals[i].values);
     }
     char why[PATH_MAX + 512], failed[PATH_MAX + 512] = "";
+    for (int i = 0; i < spec->predict_count; i++) {
+        const LrPredictSpec *p = &spec->predicts[i];
+        if (make_parent_dirs(p->path, why, sizeof why) < 0)
+            diag_error(r->diag, r->src, p->path_span, "%s", why);
+        else if (status_ok(predict_statement(plan, p, r->experiment_sha, r->src, r->diag)))
+            continue;
+        if (!failed[0])
+            snprintf(failed, sizeof failed, "predict could not write '%s'", p->path);
+    }
     if (spec->save_path && (make_parent_dirs(spec->save_path, why, sizeof why) < 0 ||
                             weights_save(plan, r->experiment_sha, spec->save_path, why, sizeof why) < 0)) {
         diag_error(r->diag, r->src, spec->save_span, "%s", why);

@@ -173,6 +173,48 @@ expect_exact "predict needs both arguments" 2 \
     "lrc: error: predict needs MODEL (a model.safetensors or a run directory) and DATA.csv\n$("$LRC" --bad 2>&1 | tail -n +2 | sed 's/%/%%/g')\n" \
     "$LRC" predict iris-run
 
+# --- the statement: the same rows as lrc predict, the part's in file order
+$PY -c "
+import csv
+rows = list(csv.reader(open('iris.csv')))
+print('id,' + ','.join(rows[0]))
+for i, r in enumerate(rows[1:]): print('%d,' % i + ','.join(r))" >iris-id.csv
+sed -e 's|data/iris.csv", label="species")|iris-id.csv", label="species", features=["sepal_length", "sepal_width", "petal_length", "petal_width"])|' \
+    "$top/examples/iris.lr" >stmt.lr
+cat >>stmt.lr <<'LR'
+predict on=iris.test to="parts/test.csv" keep=["id", "species"]
+predict on=iris to="train.csv" keep=["id"]
+predict on=iris.test to="bare.csv"
+LR
+if "$LRC" --quiet --out stmt-run --allow-write . stmt.lr >/dev/null 2>why &&
+    "$LRC" predict stmt-run iris-id.csv --keep id --keep species -o all.csv 2>>why &&
+    $PY -c "
+import csv
+every = {r[0]: r for r in list(csv.reader(open('all.csv')))[1:]}
+test = list(csv.reader(open('parts/test.csv')))
+train = list(csv.reader(open('train.csv')))
+bare = list(csv.reader(open('bare.csv')))
+assert test[0] == ['id', 'species', 'class', 'prob_0', 'prob_1', 'prob_2'], test[0]
+assert train[0] == ['id', 'class', 'prob_0', 'prob_1', 'prob_2'], train[0]
+assert bare[0] == ['class', 'prob_0', 'prob_1', 'prob_2'], bare[0]
+ids = [int(r[0]) for r in test[1:]]
+assert len(ids) == 30 and ids == sorted(ids), ids                 # ceil(0.2 x 150), in file order
+assert sorted(ids + [int(r[0]) for r in train[1:]]) == list(range(150))
+for r in test[1:]: assert r == every[r[0]], (r, every[r[0]])     # the same text as lrc predict
+for r in train[1:]: assert r == [every[r[0]][0]] + every[r[0]][2:]
+assert [r for r in bare[1:]] == [every[r[0]][2:] for r in test[1:]]
+" >>why 2>&1; then
+    ok "predict statement: the part's rows in file order, byte for byte lrc predict's"
+else notok "predict statement: the part's rows in file order, byte for byte lrc predict's" "$(tail -3 why)"; fi
+if "$LRC" check --explain stmt.lr | grep -qx 'predict on=iris.test to="parts/test.csv" keep=\["id", "species"\]'; then
+    ok "--explain writes the predict statement"
+else notok "--explain writes the predict statement" "$("$LRC" check --explain stmt.lr | grep predict)"; fi
+sed 's/keep=\["id"\]/keep=["idd"]/' stmt.lr >stmt-typo.lr
+expect "an unknown keep= column is found by lrc check, before training" 2 \
+    "stmt-typo.lr:13:38: error: unknown column 'idd'; did you mean 'id'\?" "$LRC" check stmt-typo.lr
+expect "and by the run, before training" 2 "unknown column 'idd'" "$LRC" --quiet stmt-typo.lr
+[ ! -s out ] || notok "and by the run, before training" "it printed $(head -1 out)"
+
 # --- valgrind: the stream, an error path (not in a sanitizer build) -----
 if command -v valgrind >/dev/null 2>&1 && ! grep -q __asan_init "$LRC"; then
     for args in "iris-run iris.csv -o vg.csv --keep species" "iris-run bad.csv -o vg-bad.csv"; do

@@ -19,7 +19,6 @@
 #include "report.h"
 #include "sandbox.h"
 #include "sha256.h"
-#include "train.h"
 
 /* ------------------------------------------------------------------ writer */
 
@@ -517,20 +516,20 @@ LrStatus predict_check_columns(const LrSpec *spec, const LrSource *src, LrDiag *
     return status;
 }
 
-/* Writes rows [first, first + rows) of part through the model, with the
- * block's kept texts (s->keep_*) when keep_count > 0. */
-static int statement_block(LrPlan *plan, const LrModelDesc *desc, LrPartView part, int64_t first,
-                           int rows, Stream *s, int keep_count, Sink *sink)
+/* Writes rows [first, first + rows) of the part through the model, with
+ * the block's kept texts (s->keep_*) when keep_count > 0. */
+static int statement_block(const LrPredictRows *from, int64_t first, int rows, Stream *s,
+                           int keep_count, Sink *sink)
 {
-    LrTensor x = tensor_view((float *)part.x + (size_t)first * (size_t)plan->features, rows,
-                             plan->features);
-    const LrTensor *y = train_outputs(plan, &x);
+    const float *x = from->x + (size_t)first * (size_t)from->width;
+    LrTensor y = from->outputs(from->ctx, x, rows);
     for (int i = 0; i < rows; i++) {
         for (int k = 0; k < keep_count; k++)
             s->keep_ptr[k] =
                 s->keep_text.data + s->keep_offset[(size_t)i * (size_t)keep_count + (size_t)k];
-        predict_row(&s->out, desc, s->keep_ptr, s->keep_len + (size_t)i * (size_t)keep_count,
-                    keep_count, y->data + (size_t)i * (size_t)y->ld);
+        predict_row(&s->out, from->desc, s->keep_ptr,
+                    s->keep_len + (size_t)i * (size_t)keep_count, keep_count,
+                    y.data + (size_t)i * (size_t)y.ld);
     }
     s->keep_text.length = 0;
     return sink_write(sink, &s->out);
@@ -541,12 +540,11 @@ static int statement_block(LrPlan *plan, const LrModelDesc *desc, LrPartView par
  * cost memory for every data set to serve this statement alone), block by
  * block with their predictions. The file must be the one loaded: same
  * SHA-256, same rows. */
-static LrStatus statement_rows_kept(LrPlan *plan, const LrPredictSpec *p, const LrModelDesc *desc,
-                                    Stream *s, Sink *sink, const LrSource *src, LrDiag *diag)
+static LrStatus statement_rows_kept(const LrPredictRows *from, const LrPredictSpec *p, Stream *s,
+                                    Sink *sink, const LrSource *src, LrDiag *diag)
 {
-    const LrDatasetSpec *d = &plan->spec->datasets[p->on.dataset];
-    const LrDataset *data = &plan->data[p->on.dataset];
-    LrPartView part = plan_part(plan, p->on);
+    const LrDatasetSpec *d = from->dataset_spec;
+    const LrDataset *data = from->data;
     LrSha256 hash;
     sha256_init(&hash);
     LrCsvReader r;
@@ -572,22 +570,22 @@ static LrStatus statement_rows_kept(LrPlan *plan, const LrPredictSpec *p, const 
             buffer_append(&s->keep_text, "", 1);
         }
         taken++;
-        if (++rows == plan->eval_rows) {
-            if (statement_block(plan, desc, part, block_first, rows, s, p->keep_count, sink) < 0)
+        if (++rows == from->block) {
+            if (statement_block(from, block_first, rows, s, p->keep_count, sink) < 0)
                 status = status_of(LR_RUN_FAILED);
             block_first += rows;
             rows = 0;
         }
     }
     if (status_ok(status) && rows > 0 &&
-        statement_block(plan, desc, part, block_first, rows, s, p->keep_count, sink) < 0)
+        statement_block(from, block_first, rows, s, p->keep_count, sink) < 0)
         status = status_of(LR_RUN_FAILED);
     if (status_ok(status)) {
         unsigned char digest[32];
         char hex[65];
         sha256_final(&hash, digest);
         sha256_digest_hex(digest, hex);
-        if (rc != 0 || taken != part.rows || strcmp(hex, data->sha256) != 0) {
+        if (rc != 0 || taken != from->rows || strcmp(hex, data->sha256) != 0) {
             diag_error(diag, src, p->keep_span,
                        "'%s' changed since it was loaded: cannot copy its keep= columns",
                        d->path);
@@ -600,21 +598,18 @@ static LrStatus statement_rows_kept(LrPlan *plan, const LrPredictSpec *p, const 
     return status;
 }
 
-LrStatus predict_statement(LrPlan *plan, const LrPredictSpec *p, const char *experiment_sha256,
+LrStatus predict_statement(const LrPredictSpec *p, const LrPredictRows *from,
                            const LrSource *src, LrDiag *diag)
 {
     char why[PATH_MAX + 200];
-    LrArena arena = {0};
-    LrModelDesc desc;
     Sink sink = {.file = {.fd = -1}, .to_file = true};
     Stream s = {0};
-    size_t slots = (size_t)plan->eval_rows * (size_t)(p->keep_count ? p->keep_count : 1);
+    size_t slots = (size_t)from->block * (size_t)(p->keep_count ? p->keep_count : 1);
     LrStatus status = status_of(LR_RUN_FAILED);
     s.keep_offset = malloc(slots * sizeof *s.keep_offset);
     s.keep_len = malloc(slots * sizeof *s.keep_len);
     s.keep_ptr = malloc((size_t)(p->keep_count ? p->keep_count : 1) * sizeof *s.keep_ptr);
-    if (model_describe(plan, experiment_sha256, &arena, &desc) < 0 || !s.keep_offset ||
-        !s.keep_len || !s.keep_ptr) {
+    if (!s.keep_offset || !s.keep_len || !s.keep_ptr) {
         diag_error(diag, src, p->span, "out of memory");
         goto done;
     }
@@ -622,18 +617,16 @@ LrStatus predict_statement(LrPlan *plan, const LrPredictSpec *p, const char *exp
         diag_error(diag, src, p->path_span, "%s", why);
         goto done;
     }
-    predict_header(&s.out, &desc, p->keep, p->keep_count);
+    predict_header(&s.out, from->desc, p->keep, p->keep_count);
     if (sink_write(&sink, &s.out) < 0)
         goto done;
     if (p->keep_count > 0) {
-        status = statement_rows_kept(plan, p, &desc, &s, &sink, src, diag);
+        status = statement_rows_kept(from, p, &s, &sink, src, diag);
     } else {
-        LrPartView part = plan_part(plan, p->on);
         status = status_of(LR_OK);
-        for (int64_t first = 0; status_ok(status) && first < part.rows; first += plan->eval_rows) {
-            int rows = (int)(part.rows - first < plan->eval_rows ? part.rows - first
-                                                                 : plan->eval_rows);
-            if (statement_block(plan, &desc, part, first, rows, &s, 0, &sink) < 0)
+        for (int64_t first = 0; status_ok(status) && first < from->rows; first += from->block) {
+            int rows = (int)(from->rows - first < from->block ? from->rows - first : from->block);
+            if (statement_block(from, first, rows, &s, 0, &sink) < 0)
                 status = status_of(LR_RUN_FAILED);
         }
     }
@@ -648,6 +641,5 @@ done:
     free(s.keep_ptr);
     buffer_free(&s.keep_text);
     buffer_free(&s.out);
-    arena_free(&arena);
     return status;
 }

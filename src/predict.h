@@ -17,10 +17,13 @@
 #define LR_PREDICT_H
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "fileio.h"
 #include "model.h"
-#include "plan.h"
+#include "data.h"
+#include "spec.h"
+#include "tensor.h"
 #include "status.h"
 
 /* Rows read, run forward (through BLAS for large layers) and written at a
@@ -53,12 +56,25 @@ typedef struct LrPredictOptions {
  * stdout stay there. */
 LrStatus predict_command(const LrPredictOptions *o);
 
-/* The experiment's `predict` statement p, once trained: the same columns
- * for the rows of its part, in file order, written atomically to p->path
- * (whose directory exists). keep= texts are read again from the CSV
- * file, which must be the one loaded. LR_OK, or LR_RUN_FAILED after
- * reporting at the statement. */
-LrStatus predict_statement(LrPlan *plan, const LrPredictSpec *p, const char *experiment_sha256,
+/* What a `predict` statement runs on: the rows of its part, in file order
+ * (x: rows x width, as the model takes them), a block at a time through
+ * outputs (every activation applied; at most block rows), and the data
+ * set they came from (its CSV file is read again for keep=). */
+typedef struct LrPredictRows {
+    const LrModelDesc *desc;
+    const float *x;
+    int64_t rows;
+    int width, block;
+    LrTensor (*outputs)(void *ctx, const float *x, int rows);
+    void *ctx;
+    const LrDatasetSpec *dataset_spec;
+    const LrDataset *data;
+} LrPredictRows;
+
+/* The experiment's `predict` statement p: the columns lrc predict writes,
+ * for from's rows, written atomically to p->path (whose directory
+ * exists). LR_OK, or LR_RUN_FAILED after reporting at the statement. */
+LrStatus predict_statement(const LrPredictSpec *p, const LrPredictRows *from,
                            const LrSource *src, LrDiag *diag);
 
 /* Before a run (and in `lrc check`): the keep= names of each predict

@@ -18,6 +18,7 @@
 #include "fileio.h"
 #include "json.h"
 #include "metrics.h"
+#include "model.h"
 #include "minimize.h"
 #include "plan.h"
 #include "predict.h"
@@ -472,6 +473,34 @@ static int make_parent_dirs(const char *path, char *why, size_t why_size)
     return file_make_dirs(dir, why, why_size);
 }
 
+static LrTensor plan_outputs(void *plan, const float *x, int rows)
+{
+    LrPlan *p = plan;
+    /* The data are never written through this view. */
+    LrTensor in = tensor_view((float *)x, rows, p->features);
+    return *train_outputs(p, &in);
+}
+
+/* A `predict` statement on the trained model: its rows as the plan holds
+ * them (normalized), through the plan's layers. */
+static LrStatus predict_plan(LrPlan *plan, const LrPredictSpec *p, const char *experiment_sha,
+                             const LrSource *src, LrDiag *diag)
+{
+    LrArena arena = {0};
+    LrModelDesc desc;
+    if (model_describe(plan, experiment_sha, &arena, &desc) < 0) {
+        diag_error(diag, src, p->span, "out of memory");
+        return status_of(LR_RUN_FAILED);
+    }
+    LrPartView part = plan_part(plan, p->on);
+    LrPredictRows from = {&desc, part.x, part.rows, plan->features, plan->eval_rows,
+                          plan_outputs, plan, &plan->spec->datasets[p->on.dataset],
+                          &plan->data[p->on.dataset]};
+    LrStatus status = predict_statement(p, &from, src, diag);
+    arena_free(&arena);
+    return status;
+}
+
 /* What follows training: evaluations, `save`, the run directory. The
  * training is done by now, so a failed write does not stop the others:
  * the run directory keeps its checkpoint and gets everything that can
@@ -494,7 +523,7 @@ static LrStatus finish(Run *r, LrPlan *plan, const LrTrainState *state)
         const LrPredictSpec *p = &spec->predicts[i];
         if (make_parent_dirs(p->path, why, sizeof why) < 0)
             diag_error(r->diag, r->src, p->path_span, "%s", why);
-        else if (status_ok(predict_statement(plan, p, r->experiment_sha, r->src, r->diag)))
+        else if (status_ok(predict_plan(plan, p, r->experiment_sha, r->src, r->diag)))
             continue;
         if (!failed[0])
             snprintf(failed, sizeof failed, "predict could not write '%s'", p->path);

@@ -1370,9 +1370,31 @@ static void check_model_output(Checker *c, const LrSpec *spec)
                    width, width == 1 ? "" : "s", targets, targets == 1 ? "" : "s");
 }
 
+/* A file that loads a model and evaluates or predicts without training:
+ * the model, its loss and its normalization are the loaded file's (its
+ * description), so statements that would set them are refused rather
+ * than silently unused. */
+static void check_inference(Checker *c, const Seen *seen, LrSpec *spec)
+{
+    const LrStmt *unused[] = {seen->model, seen->loss, seen->optimizer, seen->save};
+    for (int i = 0; i < 4; i++)
+        if (unused[i])
+            diag_error(c->diag, c->src, unused[i]->keyword,
+                       "a file without 'train' uses the model, loss and normalization saved in "
+                       "its 'load' file: remove this '%.*s'",
+                       (int)unused[i]->keyword.length, AST_TEXT(c->src, unused[i]->keyword));
+    for (int i = 0; i < spec->evaluate_count; i++)
+        if (spec->evaluates[i].metric_count < 0)
+            spec->evaluates[i].metric_count = 0;
+}
+
 /* A `train` needs everything it trains with. */
 static void check_complete(Checker *c, const Seen *seen, LrSpec *spec)
 {
+    if (!seen->train && seen->load && (spec->evaluate_count > 0 || spec->predict_count > 0)) {
+        check_inference(c, seen, spec);
+        return;
+    }
     if (!seen->train) {
         if (spec->minimize_count > 0 && spec->evaluate_count == 0 && !seen->save &&
             spec->predict_count == 0)
@@ -1382,7 +1404,8 @@ static void check_complete(Checker *c, const Seen *seen, LrSpec *spec)
         diag_error(c->diag, c->src, end,
                    spec->minimize_count || spec->evaluate_count || seen->save ||
                            spec->predict_count
-                       ? "evaluate, predict and save need a 'train' statement"
+                       ? "evaluate, predict and save need a 'train' statement (evaluate and "
+                         "predict, or a 'load' of a saved model)"
                        : "nothing to run: add a 'train' or 'minimize' statement");
         return;
     }

@@ -1061,6 +1061,8 @@ static LrStatus run_checked(const Options *o, Checked *c)
                         o->checkpoint_every};
     if (spec->has_train)
         status = run_experiment(&c->src, spec, &run, &c->diag);
+    else if (spec->evaluate_count > 0 || spec->predict_count > 0)
+        status = run_inference(&c->src, spec, &c->diag);
     if (status_ok(status) && spec->minimize_count > 0)
         status = run_minimizes(&c->src, spec, &run, &c->diag, plots);
     if (plots)

@@ -215,6 +215,28 @@ expect "an unknown keep= column is found by lrc check, before training" 2 \
 expect "and by the run, before training" 2 "unknown column 'idd'" "$LRC" --quiet stmt-typo.lr
 [ ! -s out ] || notok "and by the run, before training" "it printed $(head -1 out)"
 
+# --- a file that loads a model and does not train -----------------------
+cat >infer.lr <<'LR'
+seed 7
+dataset iris = csv("iris-id.csv", label="species", features=["petal_width", "sepal_length", "petal_length", "sepal_width"]) test=0.2
+load "stmt-run/model.safetensors"
+evaluate on=iris.test metrics=[accuracy]
+predict on=iris.test to="infer-test.csv" keep=["id", "species"]
+LR
+"$LRC" --quiet stmt.lr --allow-write . >trained.out 2>why
+if "$LRC" --quiet infer.lr >infer.out 2>>why && [ "$(cat infer.out)" = "$(tail -1 trained.out)" ] &&
+    cmp -s infer-test.csv parts/test.csv; then
+    ok "inference file: evaluate and predict as the training file's, inputs by name in another order"
+else notok "inference file: evaluate and predict as the training file's, inputs by name in another order" \
+    "$(cat infer.out; tail -1 trained.out; head -3 why)"; fi
+sed 's/"petal_width", //' infer.lr >infer-missing.lr
+expect "inference file: a missing input is named, with did-you-mean" 2 \
+    "infer-missing.lr:2:1: error: the model's input 'petal_width' is not a feature of iris; did you mean 'sepal_width'\?" \
+    "$LRC" --quiet infer-missing.lr
+sed 's|stmt-run/model.safetensors|stmt-run/checkpoint.safetensors|' infer.lr >infer-undescribed.lr
+expect "inference file: a model without a description" 2 "infer-undescribed.lr:3:6: error: .*has no model description" \
+    "$LRC" --quiet infer-undescribed.lr
+
 # --- valgrind: the stream, an error path (not in a sanitizer build) -----
 if command -v valgrind >/dev/null 2>&1 && ! grep -q __asan_init "$LRC"; then
     for args in "iris-run iris.csv -o vg.csv --keep species" "iris-run bad.csv -o vg-bad.csv"; do

@@ -276,10 +276,13 @@ $(TSAN)/test_%: tests/unit/test_%.c $$(addprefix src/,$$(addsuffix .c,$$(test_$$
 #   BENCH_RUNS=N   runs of each program, in turn (default 5)
 #   CSV_MB=N       size of the generated CSV, in MiB (default 1024; it is
 #                  written to build/bench/ and deleted afterwards)
-#   BENCH_ONLY=    a comma-separated subset of grades,mlp,digits,csv,check,rundir
+#   PREDICT_ROWS=N rows that `lrc predict` reads (default 100000, ~280 MB)
+#   BENCH_ONLY=    a comma-separated subset of
+#                  grades,mlp,digits,csv,check,predict,rundir
 BENCH_RUNS ?= 5
 CSV_MB     ?= 1024
-BENCH_ONLY ?= grades,mlp,digits,csv,check,rundir
+PREDICT_ROWS ?= 100000
+BENCH_ONLY ?= grades,mlp,digits,csv,check,predict,rundir
 BENCH_PACKAGES := python3-torch python3-numpy time
 BENCH_LRC := build/$(notdir $(CC))/lrc
 
@@ -287,7 +290,8 @@ bench:
 	@sh tests/deps.sh $(DEB_PACKAGES) $(BENCH_PACKAGES)
 	@$(MAKE) --no-print-directory SAN=0 DEBUG=0 lrc build/bench/sgemm_limit
 	/usr/bin/python3 bench/run.py --lrc $(BENCH_LRC) --sgemm build/bench/sgemm_limit \
-	    --out build/bench --runs $(BENCH_RUNS) --csv-mb $(CSV_MB) --only $(BENCH_ONLY)
+	    --out build/bench --runs $(BENCH_RUNS) --csv-mb $(CSV_MB) --predict-rows $(PREDICT_ROWS) \
+	    --only $(BENCH_ONLY)
 
 # `make bench-blocks`: the kernel choices of src/blas.h. bench/tiny_gemm.c
 # (loop or BLAS, BLAS_TINY_GEMM) and bench/gemm_blocks.c (BLAS_BLOCK) built

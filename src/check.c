@@ -1404,8 +1404,8 @@ static void check_complete(Checker *c, const Seen *seen, LrSpec *spec)
         diag_error(c->diag, c->src, end,
                    spec->minimize_count || spec->evaluate_count || seen->save ||
                            spec->predict_count
-                       ? "evaluate, predict and save need a 'train' statement (evaluate and "
-                         "predict, or a 'load' of a saved model)"
+                       ? "evaluate, predict and save need a 'train' statement (or, for "
+                         "evaluate and predict, a 'load' of a saved model)"
                        : "nothing to run: add a 'train' or 'minimize' statement");
         return;
     }

@@ -68,7 +68,7 @@ LRC_LIBS = $(PROTOBUF_C_LIBS)
 # Modules by stage; one object per file in src/ (and the generated parser).
 CORE    := arena source diag
 FRONT   := words lex lr parse ast check options fold modules sets compile
-RUNTIME := rng schedule pool blas activation layer_dense layer_dropout layer_activation loss metrics optim init synth csv decimal data sha256 fileio json safetensors plan train report model summary weights explain run expr sweep minimize sandbox plot export export_c export_onnx onnx.pb-c
+RUNTIME := rng schedule pool blas activation layer_dense layer_dropout layer_activation loss metrics optim init synth csv decimal data sha256 fileio json safetensors plan train report model summary weights explain run expr sweep minimize sandbox plot export export_c export_onnx onnx.pb-c predict
 LRC_OBJS := $(addprefix $(BUILD)/obj/,$(addsuffix .o,$(CORE) $(FRONT) $(RUNTIME) main))
 
 # Unit tests: tests/unit/test_<module>.c, each linked with only what it needs.
@@ -300,10 +300,13 @@ $(TSAN)/test_%: tests/unit/test_%.c $$(addprefix src/,$$(addsuffix .c,$$(test_$$
 #   BENCH_RUNS=N   runs of each program, in turn (default 5)
 #   CSV_MB=N       size of the generated CSV, in MiB (default 1024; it is
 #                  written to build/bench/ and deleted afterwards)
-#   BENCH_ONLY=    a comma-separated subset of grades,mlp,digits,csv,check,rundir
+#   PREDICT_ROWS=N rows that `lrc predict` reads (default 100000, ~280 MB)
+#   BENCH_ONLY=    a comma-separated subset of
+#                  grades,mlp,digits,csv,check,predict,rundir
 BENCH_RUNS ?= 5
 CSV_MB     ?= 1024
-BENCH_ONLY ?= grades,mlp,digits,csv,check,rundir
+PREDICT_ROWS ?= 100000
+BENCH_ONLY ?= grades,mlp,digits,csv,check,predict,rundir
 BENCH_PACKAGES := python3-torch python3-numpy time
 BENCH_LRC := build/$(notdir $(CC))/lrc
 
@@ -311,7 +314,8 @@ bench:
 	@sh tests/deps.sh $(DEB_PACKAGES) $(BENCH_PACKAGES)
 	@$(MAKE) --no-print-directory SAN=0 DEBUG=0 lrc build/bench/sgemm_limit
 	/usr/bin/python3 bench/run.py --lrc $(BENCH_LRC) --sgemm build/bench/sgemm_limit \
-	    --out build/bench --runs $(BENCH_RUNS) --csv-mb $(CSV_MB) --only $(BENCH_ONLY)
+	    --out build/bench --runs $(BENCH_RUNS) --csv-mb $(CSV_MB) --predict-rows $(PREDICT_ROWS) \
+	    --only $(BENCH_ONLY)
 
 # `make bench-blocks`: the kernel choices of src/blas.h. bench/tiny_gemm.c
 # (loop or BLAS, BLAS_TINY_GEMM) and bench/gemm_blocks.c (BLAS_BLOCK) built

@@ -1,4 +1,4 @@
-"""run.py — the driver of `make bench`: times lrc on five workloads against
+"""run.py — the driver of `make bench`: times lrc on seven workloads against
 peers doing the same work (PyTorch, numpy, wc, plain OpenBLAS), running
 the programs of a workload in turn, RUNS times each, and prints a table of
 medians and ratios on stdout (also written to OUT/results.txt, with every
@@ -20,6 +20,13 @@ run's numbers).
            1000-line file), np.loadtxt timed in bench/peers/csv.py, wc -l
   check    `lrc check` on generated files of 25000, 50000, 100000 lines,
            whole process, less the same for a 30-line file, per line
+  predict  `lrc predict` on PREDICT_ROWS rows of 784 pixels (integers 0 to
+           255, as MNIST's; a CSV of ~280 MB for 100000) through the
+           784-512-512-10 model of bench/predict.lr (trained one epoch on
+           2048 rows), whole process, input to output file, against
+           PyTorch's forward pass alone on the same rows in blocks of 1024
+           (bench/peers/predict.py, weights read from the same file, rows
+           from a .npy copy), at 1 and 2 threads, the faster kept
   rundir   what --out costs: examples/iris.lr at 1000 epochs with --out (a
            new run directory each time) against without, whole processes;
            and a sweep of 8 such runs (-j 1) with --out against the same
@@ -32,7 +39,7 @@ wait4(), the same number, kept in results.txt as a check. MB is 2^20
 bytes throughout.
 
 Run by the Makefile with Debian's /usr/bin/python3 (torch, numpy):
-  run.py --lrc LRC --sgemm SGEMM_LIMIT --out DIR [--runs N] [--csv-mb N]
+  run.py --lrc LRC --sgemm SGEMM_LIMIT --out DIR [--runs N] [--csv-mb N] [--predict-rows N]
 Exits 1 if a program fails (its stderr is shown), 2 on a usage error."""
 import argparse
 import os
@@ -338,6 +345,46 @@ def bench_check(lrc, out, runs, log):
     return r, rows
 
 
+def bench_predict(lrc, out, rows, runs, log):
+    import numpy as np
+
+    work = os.path.join(out, "predict")
+    shutil.rmtree(work, ignore_errors=True)
+    os.makedirs(work)
+    model = os.path.join(work, "model")
+    checked(["lrc"], spawn([lrc, "--quiet", "bench/predict.lr", "--out", model]))
+    data, npy = os.path.join(work, "rows.csv"), os.path.join(work, "rows.npy")
+    log(f"  writing {data} ({rows} rows)")
+    pixels = np.random.default_rng(1).integers(0, 256, size=(1000, 784))
+    block = "".join(",".join(map(str, row)) + "\n" for row in pixels).encode()
+    with open(data, "wb") as f:
+        f.write((",".join(f"x{i}" for i in range(1, 785)) + "\n").encode())
+        for _ in range(rows // 1000):
+            f.write(block)
+    np.save(npy, np.tile(pixels.astype(np.float32), (rows // 1000, 1)))
+    size = os.path.getsize(data) / MB
+    predictions = os.path.join(work, "predictions.csv")
+    programs = {"lrc": ([lrc, "predict", model, data, "-o", predictions, "--force"], wall)}
+    programs.update(peers_by_threads(
+        "bench/peers/predict.py", [os.path.join(model, "model.safetensors"), npy],
+        lambda run: {"forward": number(r"peer: forward ([0-9.]+) s", run.err, "forward time")}))
+    try:
+        r = measure(programs, runs, log)
+        with open(predictions) as f:
+            written = sum(1 for _ in f) - 1
+        if written != rows // 1000 * 1000:
+            sys.exit(f"bench: lrc predict wrote {written} rows for {rows}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    n = rows // 1000 * 1000
+    p = faster_peer(r, "forward")
+    a, b = med(r, "lrc", "s"), med(r, p, "forward")
+    return r, [(f"predict {n // 1000}k rows", f"{n / a:,.0f} rows/s", f"{n / b:,.0f} rows/s (fwd,{p[-1]}t)",
+                b / a, r["lrc"]["rss"], r[p]["rss"],
+                f"lrc {size / a:.0f} MB/s of CSV in, {a:.2f} s whole process (parse, forward, "
+                f"write); torch {b:.2f} s forward alone", None, "x")]
+
+
 def bench_rundir(lrc, out, runs, log):
     work = os.path.join(out, "rundir")
     shutil.rmtree(work, ignore_errors=True)
@@ -415,6 +462,9 @@ csv: lrc = (whole process - training seconds) - the same for a 1000-line file, i
   parsing, hashing and storing the file; numpy = np.loadtxt(float32) alone; wc -l as the
   limit of reading bytes from the page cache. The file is deleted afterwards.
 check: `lrc check` whole process; per line = (time or RSS - those of a 30-line file) / lines.
+predict: lrc predict's whole process (start, model, reading and parsing the CSV, forward in
+  blocks of 1024, writing the output file) vs torch's forward pass alone on the same rows
+  (rows/s); the MB/s is of lrc's CSV input. The files are deleted afterwards.
 rundir: lrc against itself, whole processes; target 0.83x = at most 1.2 times as long with
   --out. The run directories are left in OUT/rundir.
 RSS: peak resident set (GNU time %M) of the process; MB = 2^20 bytes."""
@@ -427,7 +477,8 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--csv-mb", type=int, default=1024)
-    ap.add_argument("--only", default="grades,mlp,digits,csv,check,rundir",
+    ap.add_argument("--predict-rows", type=int, default=100000)
+    ap.add_argument("--only", default="grades,mlp,digits,csv,check,predict,rundir",
                     help="comma-separated workloads to run")
     args = ap.parse_args()
     if args.runs < 1 or args.csv_mb < 1:
@@ -451,7 +502,7 @@ def main():
     rows, extra, raw = [], [], {}
     started = time.perf_counter()
     load = os.getloadavg()[0]
-    for name in ("grades", "mlp", "digits", "csv", "check", "rundir"):
+    for name in ("grades", "mlp", "digits", "csv", "check", "predict", "rundir"):
         if name not in only:
             continue
         log(f"bench: {name}")
@@ -466,6 +517,8 @@ def main():
             r, new = bench_csv(lrc, out, args.csv_mb, args.runs, log)
         elif name == "check":
             r, new = bench_check(lrc, out, args.runs, log)
+        elif name == "predict":
+            r, new = bench_predict(lrc, out, args.predict_rows, args.runs, log)
         else:
             r, new = bench_rundir(lrc, out, args.runs, log)
         rows += new

@@ -63,7 +63,7 @@
  * LR_RESERVED_VALUES (the lexer finds them there).
  * ---------------------------------------------------------------------- */
 %token EXPR_MODE NEWLINE.
-%token SEED USE LET DATASET MODEL LOSS OPTIMIZER TRAIN EVALUATE SAVE LOAD MINIMIZE.
+%token SEED USE LET DATASET MODEL LOSS OPTIMIZER TRAIN EVALUATE SAVE LOAD MINIMIZE PREDICT.
 %token FROM TRUE FALSE.
 %token IDENT NUMBER STRING.
 %token LPAREN RPAREN LBRACKET RBRACKET COMMA EQ.
@@ -177,8 +177,12 @@ stmt(S) ::= OPTIMIZER(K) expr(E) options(O). {
 }
 
 /* ------------------------------------------------------------------------
- * train, evaluate, save, load
+ * train, evaluate, save, load, predict
  * ---------------------------------------------------------------------- */
+stmt(S) ::= PREDICT(K) options(O). {
+    S = parse_stmt(ps, STMT_PREDICT, K, ast_list_end(O, parse_span(K)));
+    S->options = O.first;
+}
 stmt(S) ::= TRAIN(K) options(O). {
     S = parse_stmt(ps, STMT_TRAIN, K, ast_list_end(O, parse_span(K)));
     S->options = O.first;
@@ -231,6 +235,7 @@ key(A) ::= EVALUATE(A).
 key(A) ::= SAVE(A).
 key(A) ::= LOAD(A).
 key(A) ::= MINIMIZE(A).
+key(A) ::= PREDICT(A).
 
 /* ------------------------------------------------------------------------
  * Expressions

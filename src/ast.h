@@ -55,7 +55,8 @@ typedef enum LrStmtKind {
     STMT_EVALUATE,  /* evaluate options */
     STMT_SAVE,      /* save value */
     STMT_LOAD,      /* load value */
-    STMT_MINIMIZE   /* minimize value from assigns options */
+    STMT_MINIMIZE,  /* minimize value from assigns options */
+    STMT_PREDICT    /* predict options */
 } LrStmtKind;
 
 typedef struct LrStmt LrStmt;

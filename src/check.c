@@ -1068,6 +1068,64 @@ static int check_evaluate(Checker *c, const LrStmt *st, LrSpec *spec)
     return 0;
 }
 
+/* predict on= to= keep=: on= as evaluate's; to= a path written as save's
+ * is; keep= columns of the data set's CSV file (its header is read before
+ * the run: predict_check_columns). */
+static int check_predict(Checker *c, const LrStmt *st, LrSpec *spec)
+{
+    if (spec->predict_count == SPEC_MAX_PREDICTS) {
+        diag_error(c->diag, c->src, st->keyword, "too many predict statements (limit is %d)",
+                   SPEC_MAX_PREDICTS);
+        return -1;
+    }
+    LrPredictSpec *p = &spec->predicts[spec->predict_count];
+    memset(p, 0, sizeof *p);
+    p->span = st->span;
+    const LrNode *b[MAX_PARAMS];
+    int sc = c->let_count;
+    if (bind_args(c, "predict", st->keyword, st->options, 0, options_predict, b) < 0)
+        return -1;
+    if (b[PREDICT_ON]) {
+        if (eval_data_ref(c, arg_value(b[PREDICT_ON], sc), spec, &p->on) < 0)
+            return -1;
+    } else {
+        if (only_dataset(c, st, spec, &p->on, "predict") < 0)
+            return -1;
+        if (spec->datasets[0].test > 0)
+            p->on.part = PART_TEST;
+    }
+    if (!b[PREDICT_TO]) {
+        diag_error(c->diag, c->src, st->keyword,
+                   "predict needs the file to write: to=\"predictions.csv\"");
+        return -1;
+    }
+    const char *path;
+    if (eval_string(c, arg_value(b[PREDICT_TO], sc), "to", &path, &p->path_span) < 0)
+        return -1;
+    if (!path[0]) {
+        diag_error(c->diag, c->src, p->path_span, "the path is empty");
+        return -1;
+    }
+    p->path = modules_resolve_path(c, path, p->path_span);
+    p->portable = modules_portable_path(c, path, p->path_span);
+    if (modules_sandbox_allows(c, p->path_span, p->path, true) < 0)
+        return -1;
+    if (b[PREDICT_KEEP]) {
+        if (eval_string_list(c, arg_value(b[PREDICT_KEEP], sc), "keep", &p->keep,
+                             &p->keep_count, &p->keep_span, &p->keep_spans) < 0)
+            return -1;
+        const LrDatasetSpec *d = &spec->datasets[p->on.dataset];
+        if (d->kind != DATA_CSV) {
+            diag_error(c->diag, c->src, p->keep_span,
+                       "keep= copies columns of a CSV file, and '%s' is generated (%s)",
+                       d->name[0] ? d->name : "the dataset", words_name(sources, d->kind));
+            return -1;
+        }
+    }
+    spec->predict_count++;
+    return 0;
+}
+
 static int check_path_stmt(Checker *c, const LrStmt *st, const char **out,
                            const char **portable, LrSpan *span)
 {
@@ -1290,6 +1348,8 @@ static int check_stmt(Checker *c, const LrStmt *st, LrSpec *spec, Seen *seen)
         return modules_use(c, st);
     case STMT_MINIMIZE:
         return check_minimize(c, st, spec);
+    case STMT_PREDICT:
+        return check_predict(c, st, spec);
     }
     return 0;
 }
@@ -1353,17 +1413,42 @@ static void check_metrics_fit(Checker *c, const LrSpec *spec)
         metrics_check_fit(spec, spec->loss.kind, width, c->src, c->diag);
 }
 
+/* A file that loads a model and evaluates or predicts without training:
+ * the model, its loss and its normalization are the loaded file's (its
+ * description), so statements that would set them are refused rather
+ * than silently unused. */
+static void check_inference(Checker *c, const Seen *seen, LrSpec *spec)
+{
+    const LrStmt *unused[] = {seen->model, seen->loss, seen->optimizer, seen->save};
+    for (int i = 0; i < 4; i++)
+        if (unused[i])
+            diag_error(c->diag, c->src, unused[i]->keyword,
+                       "a file without 'train' uses the model, loss and normalization saved in "
+                       "its 'load' file: remove this '%.*s'",
+                       (int)unused[i]->keyword.length, AST_TEXT(c->src, unused[i]->keyword));
+    for (int i = 0; i < spec->evaluate_count; i++)
+        if (spec->evaluates[i].metric_count < 0)
+            spec->evaluates[i].metric_count = 0;
+}
+
 /* A `train` needs everything it trains with. */
 static void check_complete(Checker *c, const Seen *seen, LrSpec *spec)
 {
+    if (!seen->train && seen->load && (spec->evaluate_count > 0 || spec->predict_count > 0)) {
+        check_inference(c, seen, spec);
+        return;
+    }
     if (!seen->train) {
-        if (spec->minimize_count > 0 && spec->evaluate_count == 0 && !seen->save)
+        if (spec->minimize_count > 0 && spec->evaluate_count == 0 && !seen->save &&
+            spec->predict_count == 0)
             return;
         LrSpan end = {c->src->segment_count ? c->src->segments[0].length
                                             : (uint32_t)c->src->length, 0};
         diag_error(c->diag, c->src, end,
-                   spec->minimize_count || spec->evaluate_count || seen->save
-                       ? "evaluate and save need a 'train' statement"
+                   spec->minimize_count || spec->evaluate_count || seen->save ||
+                           spec->predict_count
+                       ? "evaluate, predict and save need a 'train' statement (or, for "
+                         "evaluate and predict, a 'load' of a saved model)"
                        : "nothing to run: add a 'train' or 'minimize' statement");
         return;
     }

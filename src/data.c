@@ -245,11 +245,7 @@ static int resolve_columns(const LrDatasetSpec *spec, const Columns *c, const Lr
 
 /* ---- values ------------------------------------------------------------------ */
 
-typedef enum ValueError { VALUE_OK, VALUE_MISSING, VALUE_NOT_NUMBER, VALUE_NOT_FINITE, VALUE_RANGE } ValueError;
-
-/* A whole field as a float: strtod over the field without its surrounding
- * spaces (its fast path first: decimal.h), then rounded to float. */
-static ValueError parse_value(const char *s, size_t len, float *out)
+LrValueError data_parse_value(const char *s, size_t len, float *out)
 {
     size_t a = 0, b = len;
     while (a < b && is_blank(s[a]))
@@ -282,9 +278,17 @@ static int read_value(const LrCsvReader *r, const Columns *c, int col, float *ou
 {
     size_t len;
     const char *s = csv_field(r, col, &len);
-    ValueError e = parse_value(s, len, out);
+    LrValueError e = data_parse_value(s, len, out);
     if (e == VALUE_OK)
         return 0;
+    data_value_error(diag, r->name, csv_line_int(r->field_line[col]), col + 1, c->names[col], s,
+                     len, e);
+    return -1;
+}
+
+void data_value_error(LrDiag *diag, const char *file, int line, int col, const char *name,
+                      const char *s, size_t len, LrValueError e)
+{
     /* The value as shown: trimmed, and cut at 40 bytes. */
     while (len > 0 && is_blank(*s))
         s++, len--;
@@ -292,27 +296,24 @@ static int read_value(const LrCsvReader *r, const Columns *c, int col, float *ou
         len--;
     int shown = len > 40 ? 37 : (int)len;
     const char *more = len > 40 ? "..." : "";
-    int line = csv_line_int(r->field_line[col]);
-    const char *name = c->names[col];
     switch (e) {
     case VALUE_MISSING:
-        diag_file_error(diag, r->name, line, col + 1, "missing value in column '%s'", name);
+        diag_file_error(diag, file, line, col, "missing value in column '%s'", name);
         break;
     case VALUE_NOT_NUMBER:
-        diag_file_error(diag, r->name, line, col + 1, "non-numeric value '%.*s%s' in column '%s'",
+        diag_file_error(diag, file, line, col, "non-numeric value '%.*s%s' in column '%s'",
                         shown, s, more, name);
         break;
     case VALUE_NOT_FINITE:
-        diag_file_error(diag, r->name, line, col + 1, "non-finite value '%.*s%s' in column '%s'",
+        diag_file_error(diag, file, line, col, "non-finite value '%.*s%s' in column '%s'",
                         shown, s, more, name);
         break;
     default:
-        diag_file_error(diag, r->name, line, col + 1,
+        diag_file_error(diag, file, line, col,
                         "value '%.*s%s' in column '%s' is out of range for a float", shown, s,
                         more, name);
         break;
     }
-    return -1;
 }
 
 /* The field without its surrounding spaces. */
@@ -332,7 +333,7 @@ static bool field_is_text(const LrCsvReader *r, int col)
     size_t len;
     const char *s = csv_field(r, col, &len);
     float unused;
-    return parse_value(s, len, &unused) == VALUE_NOT_NUMBER;
+    return data_parse_value(s, len, &unused) == VALUE_NOT_NUMBER;
 }
 
 /* A numeric label against what the model needs of it; reports at its

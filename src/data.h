@@ -104,6 +104,17 @@ void data_free(LrDataset *d);
 /* names (count of them) as a list for a message, "a, b, c", cut with
  * ", ... (N in all)" to fit size. */
 void data_describe_classes(const char *const *names, int count, char *buf, size_t size);
+/* A CSV field as a feature or label value: the whole field without its
+ * surrounding spaces and tabs, read as strtod reads it (decimal.h's fast
+ * path first), then rounded to float. Shared by the loader and predict. */
+typedef enum LrValueError {
+    VALUE_OK, VALUE_MISSING, VALUE_NOT_NUMBER, VALUE_NOT_FINITE, VALUE_RANGE
+} LrValueError;
+LrValueError data_parse_value(const char *s, size_t len, float *out);
+/* Reports what data_parse_value found wrong with the len bytes at s, the
+ * value of column name (col, 1-based) on line of file. */
+void data_value_error(LrDiag *diag, const char *file, int line, int col, const char *name,
+                      const char *s, size_t len, LrValueError e);
 
 /* Per-feature statistics of rows [begin, begin + count): standard: offset
  * the mean, scale the population standard deviation; minmax: offset the

@@ -324,6 +324,28 @@ static bool write_evaluate_option(LrBuffer *b, int row, const void *spec, const 
     return true;
 }
 
+/* predict's on= as evaluate's; keep= only when given. */
+static bool write_predict_option(LrBuffer *b, int row, const void *spec, const void *context)
+{
+    const LrPredictSpec *p = spec;
+    const LrSpec *s = context;
+    if (row == PREDICT_ON) {
+        if (!s->datasets[p->on.dataset].name[0])
+            return false;
+        if (b)
+            data_ref(b, s, p->on);
+    } else if (row == PREDICT_TO) {
+        if (b)
+            string(b, p->portable);
+    } else if (row == PREDICT_KEEP) {
+        if (p->keep_count == 0)
+            return false;
+        if (b)
+            strings(b, p->keep, p->keep_count);
+    }
+    return true;
+}
+
 /* minimize's lr= is its optimizer's; plot= only when given. */
 static bool write_minimize_option(LrBuffer *b, int row, const void *spec, const void *context)
 {
@@ -385,6 +407,12 @@ void explain_spec(const LrSpec *spec, LrBuffer *b)
         const Writer w = {write_evaluate_option, spec};
         buffer_printf(b, "evaluate");
         options(b, options_evaluate, &spec->evaluates[i], 0, " ", true, &w);
+        buffer_printf(b, "\n");
+    }
+    for (int i = 0; i < spec->predict_count; i++) {
+        const Writer w = {write_predict_option, spec};
+        buffer_printf(b, "predict");
+        options(b, options_predict, &spec->predicts[i], 0, " ", true, &w);
         buffer_printf(b, "\n");
     }
     if (spec->save_path) {

@@ -140,10 +140,23 @@ static void fsync_directory(const char *dir)
     close(fd);
 }
 
-/* The atomic write, flushed to disk (durable) or not. */
-static int write_atomic(const char *path, const void *data, size_t size, int durable, char *why,
-                        size_t why_size)
+void file_stream_abort(LrFileStream *f)
 {
+    if (f->fd >= 0) {
+        close(f->fd);
+        unlink(f->tmp);
+    }
+    free(f->tmp);
+    free(f->dir);
+    f->tmp = f->dir = NULL;
+    f->fd = -1;
+}
+
+int file_stream_open(LrFileStream *f, const char *path, char *why, size_t why_size)
+{
+    f->fd = -1;
+    f->path = path;
+    f->tmp = f->dir = NULL;
     /* The temporary file must be in the target's directory: rename is
      * atomic only within one file system. */
     const char *slash = strrchr(path, '/');
@@ -154,61 +167,91 @@ static int write_atomic(const char *path, const void *data, size_t size, int dur
         return -1;
     }
     size_t tmp_size = strlen(path) + 32;
-    char *tmp = malloc(tmp_size);
-    char *dir = malloc(dir_len + 2);
-    if (!tmp || !dir) {
-        free(tmp);
-        free(dir);
+    f->tmp = malloc(tmp_size);
+    f->dir = malloc(dir_len + 2);
+    if (!f->tmp || !f->dir) {
+        file_stream_abort(f);
         fileio_why(why, why_size, "cannot write '%s': %s", path, strerror(ENOMEM));
         return -1;
     }
-    snprintf(tmp, tmp_size, "%.*s.%s.tmp.%ld", (int)dir_len, path, base, (long)getpid());
+    snprintf(f->tmp, tmp_size, "%.*s.%s.tmp.%ld", (int)dir_len, path, base, (long)getpid());
     if (dir_len == 0)
-        strcpy(dir, ".");
+        strcpy(f->dir, ".");
     else if (dir_len == 1)
-        strcpy(dir, "/");
+        strcpy(f->dir, "/");
     else
-        snprintf(dir, dir_len, "%.*s", (int)(dir_len - 1), path);
+        snprintf(f->dir, dir_len, "%.*s", (int)(dir_len - 1), path);
 
     /* O_EXCL: never write through a symlink or into someone else's file.
      * A leftover with our pid can only come from an earlier process that
      * died mid-write, so it is removed and the open retried once. */
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd < 0 && errno == EEXIST && unlink(tmp) == 0)
-        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd < 0) {
+    f->fd = open(f->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (f->fd < 0 && errno == EEXIST && unlink(f->tmp) == 0)
+        f->fd = open(f->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (f->fd < 0) {
         fileio_why(why, why_size, "cannot write '%s': %s", path,
-                   sandbox_strerror(tmp, errno, true));
-        free(tmp);
-        free(dir);
+                   sandbox_strerror(f->tmp, errno, true));
+        file_stream_abort(f);
         return -1;
     }
-    int failed = write_all(fd, data, size) != 0;
-    if (!failed && durable) {
+    return 0;
+}
+
+int file_stream_write(LrFileStream *f, const void *data, size_t size, char *why,
+                      size_t why_size)
+{
+    if (write_all(f->fd, data, size) == 0)
+        return 0;
+    fileio_why(why, why_size, "cannot write '%s': %s", f->path, strerror(errno));
+    file_stream_abort(f);
+    return -1;
+}
+
+/* The end of an atomic write, flushed to disk (durable) or not. */
+static int stream_commit(LrFileStream *f, int durable, char *why, size_t why_size)
+{
+    int failed = 0;
+    if (durable) {
         int r;
-        while ((r = fsync(fd)) != 0 && errno == EINTR)
+        while ((r = fsync(f->fd)) != 0 && errno == EINTR)
             ;
         failed = r != 0;
     }
     int saved = errno;
     /* close can report a deferred write error (NFS), so it is checked. */
-    if (close(fd) != 0 && !failed) {
+    if (close(f->fd) != 0 && !failed) {
         failed = 1;
         saved = errno;
     }
-    if (!failed && rename(tmp, path) != 0) {
+    f->fd = -1;
+    if (!failed && rename(f->tmp, f->path) != 0) {
         failed = 1;
         saved = errno;
     }
     if (failed) {
-        unlink(tmp);
-        fileio_why(why, why_size, "cannot write '%s': %s", path, strerror(saved));
+        unlink(f->tmp);
+        fileio_why(why, why_size, "cannot write '%s': %s", f->path, strerror(saved));
     } else if (durable) {
-        fsync_directory(dir);
+        fsync_directory(f->dir);
     }
-    free(tmp);
-    free(dir);
+    file_stream_abort(f);
     return failed ? -1 : 0;
+}
+
+int file_stream_commit(LrFileStream *f, char *why, size_t why_size)
+{
+    return stream_commit(f, 1, why, why_size);
+}
+
+/* The atomic write, flushed to disk (durable) or not. */
+static int write_atomic(const char *path, const void *data, size_t size, int durable, char *why,
+                        size_t why_size)
+{
+    LrFileStream f;
+    if (file_stream_open(&f, path, why, why_size) < 0 ||
+        file_stream_write(&f, data, size, why, why_size) < 0)
+        return -1;
+    return stream_commit(&f, durable, why, why_size);
 }
 
 int file_write_atomic(const char *path, const void *data, size_t size, char *why, size_t why_size)

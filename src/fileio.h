@@ -34,6 +34,23 @@ int file_write_atomic(const char *path, const void *data, size_t size, char *why
 int file_write_unsynced(const char *path, const void *data, size_t size, char *why,
                         size_t why_size);
 
+/* An atomic write of a file too large to build in memory (predict's
+ * output): the pieces go to the temporary file as they come; commit
+ * flushes and renames it over path, abort removes it. open, write and
+ * commit return 0, or -1 with a one-line reason, the temporary file
+ * removed. path must outlive the stream. */
+typedef struct LrFileStream {
+    int fd; /* -1 once committed or aborted */
+    const char *path;
+    char *tmp, *dir;
+} LrFileStream;
+int file_stream_open(LrFileStream *f, const char *path, char *why, size_t why_size);
+int file_stream_write(LrFileStream *f, const void *data, size_t size, char *why,
+                      size_t why_size);
+int file_stream_commit(LrFileStream *f, char *why, size_t why_size);
+/* Safe after any of the above, and more than once. */
+void file_stream_abort(LrFileStream *f);
+
 /* A file that grows a piece at a time: opened for appending (never
  * through a symlink), appended to without a flush, flushed by file_sync
  * when what it holds must survive a crash. -1 with the reason alone in

@@ -30,6 +30,7 @@
 #include "plan.h"
 #include "plot.h"
 #include "pool.h"
+#include "predict.h"
 #include "report.h"
 #include "run.h"
 #include "sandbox.h"
@@ -49,6 +50,8 @@ static const char usage_text[] =
     "       lrc schedule EXPR --steps N\n"
     "       lrc plot RUN_DIR... -o FIGURE [--metric NAME]\n"
     "       lrc plot --schedule EXPR [--schedule EXPR]... --steps N -o FIGURE\n"
+    "       lrc predict MODEL DATA.csv [-o FILE.csv] [--keep COLUMN]... [--force]\n"
+    "                   [--delimiter C] [--threads N]\n"
     "       lrc export MODEL [--c FILE.c [--name NAME]] [--onnx FILE.onnx] [--force]\n"
     "       lrc --help | --version\n";
 
@@ -72,6 +75,10 @@ static const char help_text[] =
     "                         .pdf)\n"
     "  lrc plot --schedule EXPR... --steps N -o FIGURE\n"
     "                         draw learning-rate schedules over steps 0..N-1\n"
+    "  lrc predict MODEL DATA.csv\n"
+    "                         the model's predictions for each row of DATA.csv\n"
+    "                         (MODEL: a model.safetensors or a run directory),\n"
+    "                         as CSV on stdout or to -o FILE.csv\n"
     "  lrc export MODEL --c FILE.c | --onnx FILE.onnx\n"
     "                         write a trained model (a model.safetensors or a\n"
     "                         run directory) as one C99 file or as ONNX\n"
@@ -91,6 +98,11 @@ static const char help_text[] =
     "                 only with --allow-read\n"
     "  --explain      (check) print the experiment with every default filled in\n"
     "  -o FIGURE      (plot) the figure to write\n"
+    "  -o FILE.csv    (predict) write the predictions there, whole or not at\n"
+    "                 all (default: stdout)\n"
+    "  --keep COLUMN  (predict) copy COLUMN of DATA.csv into the output, before\n"
+    "                 the predictions; repeat it for more\n"
+    "  --delimiter C  (predict) DATA.csv's field delimiter (default ',')\n"
     "  --metric NAME  (plot) the column of metrics.csv to draw (default loss;\n"
     "                 val_NAME beside it too)\n"
     "  --schedule EXPR\n"
@@ -106,8 +118,8 @@ static const char help_text[] =
     "  --force        let --out DIR replace the run DIR holds (its run.json,\n"
     "                 checkpoint, sweep.csv, metrics.csv, model, split.csv,\n"
     "                 traces and confusion matrices);\n"
-    "                 without it, such a DIR is refused; (export) replace an\n"
-    "                 existing FILE\n"
+    "                 without it, such a DIR is refused; (predict, export)\n"
+    "                 replace an existing output file\n"
     "  --c FILE.c     (export) write the model as C99: NAME_predict()\n"
     "  --name NAME    (export) the C prefix (default model)\n"
     "  --onnx FILE.onnx\n"
@@ -134,7 +146,8 @@ typedef enum Command {
     CMD_SCHEDULE = 4,
     CMD_PLOT = 8,
     CMD_SUMMARY = 16,
-    CMD_EXPORT = 32
+    CMD_EXPORT = 32,
+    CMD_PREDICT = 64
 } Command;
 enum { CMD_ALL = CMD_RUN | CMD_CHECK | CMD_SCHEDULE };
 
@@ -160,8 +173,11 @@ typedef struct Options {
     ArgList allow_read, allow_write;
     ArgList inputs;       /* plot's run directories */
     ArgList schedules;    /* plot's --schedule expressions */
-    const char *figure, *metric; /* plot's -o and --metric */
+    const char *figure, *metric; /* plot's -o and --metric; predict's -o */
     const char *c_path, *onnx_path, *name; /* export's --c, --onnx and --name */
+    const char *data;     /* predict's DATA.csv (file: its MODEL) */
+    ArgList keep;         /* predict's --keep columns */
+    const char *delimiter; /* predict's --delimiter */
 } Options;
 
 /* ------------------------------------------------------------ options */
@@ -194,7 +210,7 @@ typedef struct OptionRow {
 static const OptionRow option_rows[] = {
     {"--seed", NULL, OPTION_INTEGER, CMD_ALL, offsetof(Options, seed), 0, 9007199254740992LL,
      "an integer from 0 to 2^53", false},
-    {"--threads", NULL, OPTION_INTEGER, CMD_ALL, offsetof(Options, threads), 1, 1024,
+    {"--threads", NULL, OPTION_INTEGER, CMD_ALL | CMD_PREDICT, offsetof(Options, threads), 1, 1024,
      "an integer from 1 to 1024", false},
     {"--quiet", NULL, OPTION_FLAG, CMD_ALL, offsetof(Options, quiet), 0, 0, NULL, false},
     {"--steps", NULL, OPTION_INTEGER, CMD_SCHEDULE | CMD_PLOT, offsetof(Options, steps), 0, 1000000000LL,
@@ -218,16 +234,20 @@ static const OptionRow option_rows[] = {
      "a column of metrics.csv", false},
     {"--schedule", NULL, OPTION_TEXTS, CMD_PLOT, offsetof(Options, schedules), 0, 0,
      "a schedule, e.g. 'exp_decay(0.1, steps=100, rate=0.5)'", false},
-    {"-o", NULL, OPTION_TEXT, CMD_PLOT, offsetof(Options, figure), 0, 0,
-     "a file name ending in .png, .svg or .pdf", false},
-    {"--force", NULL, OPTION_FLAG, CMD_RUN | CMD_EXPORT, offsetof(Options, force), 0, 0, NULL,
-     false},
+    {"-o", NULL, OPTION_TEXT, CMD_PLOT | CMD_PREDICT, offsetof(Options, figure), 0, 0,
+     "a file name (plot: ending in .png, .svg or .pdf)", false},
+    {"--force", NULL, OPTION_FLAG, CMD_RUN | CMD_EXPORT | CMD_PREDICT, offsetof(Options, force), 0,
+     0, NULL, false},
     {"--c", NULL, OPTION_TEXT, CMD_EXPORT, offsetof(Options, c_path), 0, 0,
      "the C file to write", false},
     {"--name", NULL, OPTION_TEXT, CMD_EXPORT, offsetof(Options, name), 0, 0,
      "a C identifier", false},
     {"--onnx", NULL, OPTION_TEXT, CMD_EXPORT, offsetof(Options, onnx_path), 0, 0,
      "the ONNX file to write", false},
+    {"--keep", NULL, OPTION_TEXTS, CMD_PREDICT, offsetof(Options, keep), 0, 0,
+     "a column of the data", false},
+    {"--delimiter", NULL, OPTION_TEXT, CMD_PREDICT, offsetof(Options, delimiter), 0, 0,
+     "one character, e.g. ';'", false},
     {"--checkpoint-every", NULL, OPTION_INTERVAL, CMD_RUN, offsetof(Options, checkpoint_every),
      1, 1000000000LL, "N epochs or N seconds from 1 to 10^9, e.g. '5epochs' or '30s'", false},
 };
@@ -371,16 +391,34 @@ static LrStatus option_apply(const OptionRow *row, const char *value, Options *o
 
 /* What the options say together, once all are read: the rules that no
  * single option's row can state. */
-/* The subcommand, as "only applies to 'lrc ...'" names it. */
-static const char *command_name(unsigned commands)
+/* The subcommands an option applies to, as "only applies to 'lrc ...'"
+ * names them: "plot' and 'lrc predict", "FILE.lr', 'lrc export' and 'lrc
+ * predict". */
+static void command_names(unsigned commands, char *out, size_t size)
 {
-    return commands == CMD_CHECK       ? "check"
-           : commands == CMD_SCHEDULE  ? "schedule"
-           : commands == CMD_PLOT      ? "plot"
-           : commands == CMD_SUMMARY   ? "summary"
-           : commands == CMD_EXPORT    ? "export"
-           : (commands & CMD_SCHEDULE) ? "schedule' and 'lrc plot --schedule"
-                                       : "FILE.lr";
+    static const struct {
+        unsigned bit;
+        const char *name;
+    } names[] = {{CMD_RUN, "FILE.lr"},     {CMD_CHECK, "check"},     {CMD_SCHEDULE, "schedule"},
+                 {CMD_PLOT, "plot"},       {CMD_SUMMARY, "summary"}, {CMD_EXPORT, "export"},
+                 {CMD_PREDICT, "predict"}};
+    if (commands == (CMD_SCHEDULE | CMD_PLOT)) {
+        snprintf(out, size, "schedule' and 'lrc plot --schedule");
+        return;
+    }
+    int count = 0, total = 0;
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        total += (commands & names[i].bit) != 0;
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < sizeof names / sizeof *names && used < size; i++) {
+        if (!(commands & names[i].bit))
+            continue;
+        count++;
+        const char *sep = count == 1 ? "" : count == total ? "' and 'lrc " : "', 'lrc ";
+        int n = snprintf(out + used, size - used, "%s%s", sep, names[i].name);
+        used += n > 0 ? (size_t)n : 0;
+    }
 }
 
 /* plot: its figure, and either schedules with --steps or run directories. */
@@ -425,12 +463,23 @@ static LrStatus check_options(const Options *o, const bool *given)
 {
     for (int i = 0; i < OPTION_COUNT; i++)
         if (given[i] && !(option_rows[i].commands & o->command))
-            return usage_error("%s only applies to 'lrc %s'", option_rows[i].name,
-                               command_name(option_rows[i].commands));
+        {
+            char names[128];
+            command_names(option_rows[i].commands, names, sizeof names);
+            return usage_error("%s only applies to 'lrc %s'", option_rows[i].name, names);
+        }
     if (o->command == CMD_PLOT)
         return check_plot_options(o);
     if (o->command == CMD_EXPORT)
         return check_export_options(o);
+    if (o->command == CMD_PREDICT) {
+        if (!o->file || !o->data)
+            return usage_error("%s", "predict needs MODEL (a model.safetensors or a run "
+                                     "directory) and DATA.csv");
+        if (o->delimiter && strlen(o->delimiter) != 1)
+            return usage_error("--delimiter needs one character, not '%s'", o->delimiter);
+        return status_of(LR_OK);
+    }
     if (o->resume_dir) {
         if (o->command != CMD_RUN || o->file || o->out_dir || o->seed >= 0)
             return usage_error("%s", "--resume DIR takes no file, --out or --seed: the run's "
@@ -468,13 +517,14 @@ static bool parse_options(int argc, char **argv, Options *o, LrStatus *stop)
 {
     const char **sets = o->sets.items, **allow_read = o->allow_read.items,
                **allow_write = o->allow_write.items, **inputs = o->inputs.items,
-               **schedules = o->schedules.items;
+               **schedules = o->schedules.items, **keep = o->keep.items;
     memset(o, 0, sizeof *o);
     o->sets.items = sets;
     o->allow_read.items = allow_read;
     o->allow_write.items = allow_write;
     o->inputs.items = inputs;
     o->schedules.items = schedules;
+    o->keep.items = keep;
     o->command = CMD_RUN;
     o->seed = -1;
     o->steps = -1;
@@ -482,8 +532,11 @@ static bool parse_options(int argc, char **argv, Options *o, LrStatus *stop)
     bool given[OPTION_COUNT] = {false};
     int first = 1;
     if (argc > 1 && (strcmp(argv[1], "check") == 0 || strcmp(argv[1], "schedule") == 0 ||
-                     strcmp(argv[1], "plot") == 0)) {
-        o->command = argv[1][0] == 'c' ? CMD_CHECK : argv[1][0] == 's' ? CMD_SCHEDULE : CMD_PLOT;
+                     strcmp(argv[1], "plot") == 0 || strcmp(argv[1], "predict") == 0)) {
+        o->command = argv[1][0] == 'c'              ? CMD_CHECK
+                     : argv[1][0] == 's'            ? CMD_SCHEDULE
+                     : strcmp(argv[1], "plot") == 0 ? CMD_PLOT
+                                                    : CMD_PREDICT;
         first = 2;
     } else if (argc > 1 && strcmp(argv[1], "summary") == 0) {
         o->command = CMD_SUMMARY;
@@ -520,6 +573,8 @@ static bool parse_options(int argc, char **argv, Options *o, LrStatus *stop)
             o->inputs.items[o->inputs.count++] = a;
         } else if (!o->file) {
             o->file = a;
+        } else if (o->command == CMD_PREDICT && !o->data) {
+            o->data = a;
         } else {
             *stop = usage_error("unexpected argument '%s'", a);
             return false;
@@ -1018,6 +1073,8 @@ static LrStatus check_only(const Options *o, Checked *c)
     LrStatus status = status_of(LR_OK);
     if (spec->has_train)
         status = plan_check_size(spec, &c->src, &c->diag);
+    if (status_ok(status))
+        status = predict_check_columns(spec, &c->src, &c->diag);
     for (int i = 0; !spec->has_train && status_ok(status) && i < spec->dataset_count; i++)
         status = data_check_columns(&spec->datasets[i], &c->src, &c->diag, NULL);
     if (status_ok(status))
@@ -1140,6 +1197,8 @@ static LrStatus run_checked(const Options *o, Checked *c)
         return status;
     if (!status_ok(status = model_check_load(spec, &c->src, &c->diag)))
         return status;
+    if (!status_ok(status = predict_check_columns(spec, &c->src, &c->diag)))
+        return status;
     if (!status_ok(status = claim_run_dir(o)))
         return status;
     int threads = thread_count(o);
@@ -1169,11 +1228,22 @@ static LrStatus run_checked(const Options *o, Checked *c)
                         o->checkpoint_every};
     if (spec->has_train)
         status = run_experiment(&c->src, spec, &run, &c->diag);
+    else if (spec->evaluate_count > 0 || spec->predict_count > 0)
+        status = run_inference(&c->src, spec, &c->diag);
     if (status_ok(status) && spec->minimize_count > 0)
         status = run_minimizes(&c->src, spec, &run, &c->diag, plots);
     if (plots)
         plot_helper_stop(plots);
     return status;
+}
+
+/* `lrc predict`: the options, to predict.c. */
+static LrStatus run_predict(const Options *o)
+{
+    thread_count(o);
+    LrPredictOptions p = {o->file, o->data, o->figure, o->keep.items, o->keep.count, o->force,
+                          o->delimiter ? o->delimiter[0] : ','};
+    return predict_command(&p);
 }
 
 static LrStatus run_file(const Options *given)
@@ -1213,7 +1283,7 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     Options o;
     /* Each list holds at most one entry per argument. */
-    const char **lists = malloc(5 * (size_t)argc * sizeof *lists);
+    const char **lists = malloc(6 * (size_t)argc * sizeof *lists);
     if (!lists) {
         diag_plain("out of memory");
         exit(exit_code(status_of(LR_RUN_FAILED)));
@@ -1223,11 +1293,13 @@ int main(int argc, char **argv)
     o.allow_write.items = lists + 2 * argc;
     o.inputs.items = lists + 3 * argc;
     o.schedules.items = lists + 4 * argc;
+    o.keep.items = lists + 5 * argc;
     LrStatus status;
     if (parse_options(argc, argv, &o, &status))
         status = o.command == CMD_SCHEDULE                          ? run_schedule(&o)
                  : o.command == CMD_PLOT                            ? run_plot(&o)
                  : o.command == CMD_EXPORT                          ? run_export(&o)
+                 : o.command == CMD_PREDICT                         ? run_predict(&o)
                  : o.command == CMD_SUMMARY && is_model_path(o.file) ? summary_model(&o)
                                                                      : run_file(&o);
     if (report_flush() < 0 && status_ok(status)) {

@@ -218,6 +218,10 @@ const OptionRow options_evaluate[] = {
     [EVALUATE_ON] = {ROW_OTHER("on", 0)}, [EVALUATE_METRICS] = {ROW_OTHER("metrics", 0)},
     [EVALUATE_CONFUSION] = {ROW_BOOL("confusion", EVALUATE(confusion), false)}, {0}};
 
+const OptionRow options_predict[] = {
+    [PREDICT_ON] = {ROW_OTHER("on", 0)}, [PREDICT_TO] = {ROW_OTHER("to", 0)},
+    [PREDICT_KEEP] = {ROW_OTHER("keep", 0)}, {0}};
+
 #define MINIMIZE(f) offsetof(LrMinimizeSpec, f)
 /* The checker evaluates lr=, optimizer= and plot= after steps and trace. */
 const OptionRow options_minimize[] = {

@@ -98,11 +98,12 @@ extern const OptimizerRow options_optimizers[];
 
 /* The statements' options (a dataset's after its source), and patience(...). */
 extern const OptionRow options_dataset[], options_train[], options_evaluate[],
-    options_minimize[], options_patience[];
+    options_minimize[], options_patience[], options_predict[];
 enum { DATASET_VALIDATION, DATASET_TEST, DATASET_NORMALIZE, DATASET_STRATIFY };
 enum { TRAIN_ON, TRAIN_EPOCHS, TRAIN_BATCH, TRAIN_SHUFFLE, TRAIN_VALIDATION, TRAIN_METRICS,
        TRAIN_EARLY_STOP, TRAIN_LOG_EVERY };
 enum { EVALUATE_ON, EVALUATE_METRICS, EVALUATE_CONFUSION };
+enum { PREDICT_ON, PREDICT_TO, PREDICT_KEEP };
 enum { MINIMIZE_STEPS, MINIMIZE_LR, MINIMIZE_OPTIMIZER, MINIMIZE_TRACE, MINIMIZE_PLOT };
 
 /* The index of the row named by length bytes at name, or -1. */

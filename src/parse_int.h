@@ -21,7 +21,7 @@
 #define LR_PARSE_BYTES (LR_PARSE_STACK * 32 + 256)
 /* Terminal symbols of the grammar, TK_* codes 0..LR_TOKEN_COUNT-1 (lr.y
  * checks it at compile time). */
-#define LR_TOKEN_COUNT 35
+#define LR_TOKEN_COUNT 36
 
 /* The parser's %extra_context: what grammar actions need. */
 typedef struct LrParseState {

@@ -18,8 +18,10 @@
 #include "fileio.h"
 #include "json.h"
 #include "metrics.h"
+#include "model.h"
 #include "minimize.h"
 #include "plan.h"
+#include "predict.h"
 #include "report.h"
 #include "sha256.h"
 #include "summary.h"
@@ -529,6 +531,34 @@ static int make_parent_dirs(const char *path, char *why, size_t why_size)
     return file_make_dirs(dir, why, why_size);
 }
 
+static LrTensor plan_outputs(void *plan, const float *x, int rows)
+{
+    LrPlan *p = plan;
+    /* The data are never written through this view. */
+    LrTensor in = tensor_view((float *)x, rows, p->features);
+    return *train_outputs(p, &in);
+}
+
+/* A `predict` statement on the trained model: its rows as the plan holds
+ * them (normalized), through the plan's layers. */
+static LrStatus predict_plan(LrPlan *plan, const LrPredictSpec *p, const char *experiment_sha,
+                             const LrSource *src, LrDiag *diag)
+{
+    LrArena arena = {0};
+    LrModelDesc desc;
+    if (model_describe(plan, experiment_sha, &arena, &desc) < 0) {
+        diag_error(diag, src, p->span, "out of memory");
+        return status_of(LR_RUN_FAILED);
+    }
+    LrPartView part = plan_part(plan, p->on);
+    LrPredictRows from = {&desc, part.x, part.rows, plan->features, plan->eval_rows,
+                          plan_outputs, plan, &plan->spec->datasets[p->on.dataset],
+                          &plan->data[p->on.dataset]};
+    LrStatus status = predict_statement(p, &from, src, diag);
+    arena_free(&arena);
+    return status;
+}
+
 /* What follows training: evaluations, `save`, the run directory. The
  * training is done by now, so a failed write does not stop the others:
  * the run directory keeps its checkpoint and gets everything that can
@@ -552,6 +582,15 @@ static LrStatus finish(Run *r, LrPlan *plan, const LrTrainState *state)
         report_confusion(label, plan->tally.classes, class_names(plan), plan->tally.confusion);
         if (r->options->out_dir && write_confusion(r, plan, i) < 0 && !failed[0])
             snprintf(failed, sizeof failed, "cannot write confusion-%d.csv", i + 1);
+    }
+    for (int i = 0; i < spec->predict_count; i++) {
+        const LrPredictSpec *p = &spec->predicts[i];
+        if (make_parent_dirs(p->path, why, sizeof why) < 0)
+            diag_error(r->diag, r->src, p->path_span, "%s", why);
+        else if (status_ok(predict_plan(plan, p, r->experiment_sha, r->src, r->diag)))
+            continue;
+        if (!failed[0])
+            snprintf(failed, sizeof failed, "predict could not write '%s'", p->path);
     }
     if (spec->save_path && (make_parent_dirs(spec->save_path, why, sizeof why) < 0 ||
                             weights_save(plan, r->experiment_sha, spec->save_path, why, sizeof why) < 0)) {
@@ -853,5 +892,170 @@ LrStatus run_minimizes(const LrSource *src, const LrSpec *spec, const LrRunOptio
     for (int i = 0; i < count; i++)
         free(records[i].rows);
     buffer_free(&text);
+    return status;
+}
+
+/* ------------------------------------------------------------ inference */
+
+/* A loaded model's outputs for rows of raw features (model_forward). */
+static LrTensor model_outputs(void *model, const float *x, int rows)
+{
+    return model_forward(model, x, rows);
+}
+
+/* Data set index's features in the model's input order, found by name
+ * (x1, x2, ... for a generated one); *out (n x inputs) is malloc'd. The
+ * targets must fit the outputs: as many columns, or one class index; text
+ * labels are renumbered as the model's classes. LR_OK, or
+ * LR_LANGUAGE_ERROR after reporting at the data set. */
+static LrStatus model_inputs(const LrModelDesc *desc, const LrSpec *spec, int index,
+                             LrDataset *data, const LrSource *src, LrDiag *diag, float **out)
+{
+    const LrDatasetSpec *ds = &spec->datasets[index];
+    const char *name = ds->name[0] ? ds->name : "the data set";
+    int *col = malloc((size_t)desc->features * sizeof *col);
+    const char **have = malloc(((size_t)data->features + 1) * sizeof *have);
+    char (*numbered)[16] = malloc((size_t)data->features * sizeof *numbered);
+    *out = malloc((size_t)data->n * (size_t)desc->features * sizeof **out);
+    LrStatus status = status_of(LR_OK);
+    if (!col || !have || !numbered || !*out) {
+        diag_error(diag, src, ds->span, "out of memory");
+        status = status_of(LR_RUN_FAILED);
+        goto done;
+    }
+    for (int j = 0; j < data->features; j++) {
+        snprintf(numbered[j], sizeof numbered[j], "x%d", j + 1);
+        have[j] = data->feature_names ? data->feature_names[j] : numbered[j];
+    }
+    have[data->features] = NULL;
+    for (int i = 0; i < desc->features; i++) {
+        col[i] = -1;
+        for (int j = 0; j < data->features && col[i] < 0; j++)
+            if (strcmp(have[j], desc->feature_names[i]) == 0)
+                col[i] = j;
+        if (col[i] >= 0)
+            continue;
+        const char *near = diag_suggest(desc->feature_names[i], strlen(desc->feature_names[i]),
+                                        have);
+        diag_error(diag, src, ds->span, "the model's input '%s' is not a feature of %s%s%s%s",
+                   desc->feature_names[i], name, near ? "; did you mean '" : "",
+                   near ? near : "", near ? "'?" : "");
+        status = status_of(LR_LANGUAGE_ERROR);
+    }
+    bool classes = desc->output != OUTPUT_REGRESSION;
+    if (status_ok(status) && data->targets != (classes ? 1 : desc->outputs) &&
+        !(desc->output == OUTPUT_CLASSES && data->targets == desc->outputs)) {
+        diag_error(diag, src, ds->span,
+                   "%s has %d target column%s, which do not fit the model's %d %s output%s",
+                   name, data->targets, data->targets == 1 ? "" : "s", desc->outputs,
+                   model_output_name(desc->output), desc->outputs == 1 ? "" : "s");
+        status = status_of(LR_LANGUAGE_ERROR);
+    }
+    /* Text labels are numbered by the data's own sorted classes: renumber
+     * them as the model's. */
+    for (int k = 0; status_ok(status) && classes && k < data->class_count; k++) {
+        int found = -1;
+        for (int c = 0; c < desc->class_count && found < 0; c++)
+            if (strcmp(desc->class_names[c], data->class_names[k]) == 0)
+                found = c;
+        if (found < 0) {
+            diag_error(diag, src, ds->span, "class '%s' of %s is not one of the model's classes",
+                       data->class_names[k], name);
+            status = status_of(LR_LANGUAGE_ERROR);
+        }
+        for (int64_t r = 0; found >= 0 && r < data->n; r++)
+            if (data->y[r] == (float)k)
+                data->y[r] = (float)(found - desc->class_count); /* apart until all are done */
+    }
+    for (int64_t r = 0; status_ok(status) && data->class_count > 0 && r < data->n; r++)
+        data->y[r] += (float)desc->class_count;
+    for (int64_t r = 0; status_ok(status) && r < data->n; r++)
+        for (int i = 0; i < desc->features; i++)
+            (*out)[(size_t)r * (size_t)desc->features + (size_t)i] =
+                data->x[(size_t)r * (size_t)data->features + (size_t)col[i]];
+done:
+    free(col);
+    free(have);
+    free(numbered);
+    return status;
+}
+
+LrStatus run_inference(const LrSource *src, const LrSpec *spec, LrDiag *diag)
+{
+    LrModel model;
+    char why[PATH_MAX + 512];
+    int opened = model_open(&model, spec->load_path, PREDICT_BLOCK_ROWS, why, sizeof why);
+    if (opened != 0) {
+        diag_error(diag, src, spec->load_span, "%s", why);
+        model_close(&model);
+        return status_of(opened == MODEL_UNDESCRIBED ? LR_LANGUAGE_ERROR : LR_RUN_FAILED);
+    }
+    const LrModelDesc *desc = &model.desc;
+    LrDataset data[SPEC_MAX_DATASETS];
+    float *inputs[SPEC_MAX_DATASETS] = {NULL};
+    bool used[SPEC_MAX_DATASETS] = {false};
+    memset(data, 0, sizeof data);
+    for (int i = 0; i < spec->evaluate_count; i++)
+        used[spec->evaluates[i].on.dataset] = true;
+    for (int i = 0; i < spec->predict_count; i++)
+        used[spec->predicts[i].on.dataset] = true;
+    LrStatus status = status_of(LR_OK);
+    for (int i = 0; status_ok(status) && i < spec->dataset_count; i++)
+        if (used[i] && status_ok(status = data_load(&spec->datasets[i], i, spec->seed, src, diag,
+                                                   &data[i])))
+            status = model_inputs(desc, spec, i, &data[i], src, diag, &inputs[i]);
+    /* The model's outputs are probabilities (every activation applied). */
+    LrLoss loss = {desc->loss.kind, desc->loss.delta, false};
+    for (int i = 0; status_ok(status) && i < spec->evaluate_count; i++) {
+        const LrEvaluateSpec *e = &spec->evaluates[i];
+        const LrDataset *d = &data[e->on.dataset];
+        int64_t begin = d->part_begin[e->on.part], n = d->part_count[e->on.part];
+        double sum = 0, values[SPEC_MAX_METRICS] = {0};
+        for (int64_t first = 0; first < n; first += model.block) {
+            int rows = (int)(n - first < model.block ? n - first : model.block);
+            LrTensor y = model_forward(
+                &model, inputs[e->on.dataset] + (size_t)(begin + first) * (size_t)desc->features,
+                rows);
+            LrTensor t = tensor_view(d->y + (size_t)(begin + first) * (size_t)d->targets, rows,
+                                     d->targets);
+            sum += loss_sum(&loss, &y, &t);
+            for (int m = 0; m < e->metric_count; m++)
+                values[m] += metric_sum(e->metrics[m], ACT_LINEAR, &y, &t);
+        }
+        double rows = n > 0 ? (double)n : 1.0;
+        for (int m = 0; m < e->metric_count; m++)
+            values[m] /= rows;
+        char label[128];
+        report_evaluate(part_label(spec, e->on, label, sizeof label), sum / rows, e->metrics,
+                        e->metric_count, values);
+    }
+    bool failed = false;
+    for (int i = 0; status_ok(status) && i < spec->predict_count; i++) {
+        const LrPredictSpec *p = &spec->predicts[i];
+        const LrDataset *d = &data[p->on.dataset];
+        int64_t begin = d->part_begin[p->on.part];
+        LrPredictRows from = {desc,
+                              inputs[p->on.dataset] + (size_t)begin * (size_t)desc->features,
+                              d->part_count[p->on.part],
+                              desc->features,
+                              model.block,
+                              model_outputs,
+                              &model,
+                              &spec->datasets[p->on.dataset],
+                              d};
+        if (make_parent_dirs(p->path, why, sizeof why) < 0) {
+            diag_error(diag, src, p->path_span, "%s", why);
+            failed = true;
+        } else if (!status_ok(predict_statement(p, &from, src, diag))) {
+            failed = true;
+        }
+    }
+    if (status_ok(status) && failed)
+        status = status_of(LR_RUN_FAILED);
+    for (int i = 0; i < spec->dataset_count; i++) {
+        free(inputs[i]);
+        data_free(&data[i]);
+    }
+    model_close(&model);
     return status;
 }

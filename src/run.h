@@ -41,6 +41,14 @@ typedef struct LrRunOptions {
 LrStatus run_experiment(const LrSource *src, const LrSpec *spec, const LrRunOptions *options,
                         LrDiag *diag);
 
+/* A file that loads a described model and does not train it: its
+ * evaluate statements (with the model's own loss, without l2 penalties)
+ * and predict statements, on data sets whose features are matched to the
+ * model's inputs by name. Nothing is written but the predict files.
+ * LR_OK; LR_LANGUAGE_ERROR (a model without a description, data that do
+ * not fit it); LR_RUN_FAILED (a damaged model, a file not written). */
+LrStatus run_inference(const LrSource *src, const LrSpec *spec, LrDiag *diag);
+
 /* Runs spec's minimize statements in file order, each after the previous
  * succeeded. With a run directory, each one's trace (every point, in full
  * precision) goes to trace-N.csv, N from 1 in file order, and a file that

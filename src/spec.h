@@ -148,6 +148,20 @@ typedef struct LrEvaluateSpec {
     LrSpan confusion_span;
 } LrEvaluateSpec;
 
+/* predict on=NAME[.part] to="file.csv" keep=[...]: the model's outputs
+ * for the part's rows, in file order, as `lrc predict` writes them. */
+typedef struct LrPredictSpec {
+    LrSpan span;
+    LrDataRef on;
+    const char *path;        /* to=, resolved */
+    const char *portable;    /* as written, from the main file's directory (--explain) */
+    LrSpan path_span;
+    int keep_count;          /* keep=: columns of the data set's CSV file, 0: none */
+    const char *const *keep;
+    LrSpan keep_span;
+    const LrSpan *keep_spans;
+} LrPredictSpec;
+
 /* minimize EXPR from x=..., y=... : gradient descent on a formula. */
 typedef struct LrMinimizeSpec {
     LrSpan span;
@@ -177,6 +191,7 @@ typedef struct LrSweepSpec {
 #define SPEC_MAX_MINIMIZES 16
 #define SPEC_MAX_SWEEPS 16
 #define SPEC_MAX_EVALUATES 16
+#define SPEC_MAX_PREDICTS 16
 
 /* Hard limits checked before anything is allocated. */
 #define SPEC_MAX_LAYERS 256
@@ -197,6 +212,8 @@ typedef struct LrSpec {
     LrTrainSpec train;
     int evaluate_count;  /* run after training, in file order */
     LrEvaluateSpec evaluates[SPEC_MAX_EVALUATES];
+    int predict_count;   /* run after the evaluations, in file order */
+    LrPredictSpec predicts[SPEC_MAX_PREDICTS];
     const char *load_path, *save_path; /* resolved; NULL when absent */
     const char *load_portable, *save_portable; /* from the main file's directory (--explain) */
     LrSpan load_span, save_span;

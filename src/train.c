@@ -31,6 +31,14 @@ static const LrTensor *forward(LrPlan *plan, const LrTensor *x, bool training)
     return in;
 }
 
+const LrTensor *train_outputs(LrPlan *plan, const LrTensor *x)
+{
+    forward(plan, x, false);
+    LrTensor *out = &plan->acts[plan->layer_count - 1];
+    activation_forward(plan->pending, out);
+    return out;
+}
+
 static void backward(LrPlan *plan, const LrTensor *x)
 {
     for (int i = plan->layer_count - 1; i >= 0; i--) {

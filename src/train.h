@@ -57,6 +57,12 @@ LrStatus train_run(LrPlan *plan, LrTrainState *state, const LrSource *src, LrDia
 void train_measure(LrPlan *plan, LrPartView part, const LrMetricKind *metrics, int count,
                    double *loss, double *values);
 
+/* The model's outputs for x (at most plan->eval_rows rows), every
+ * activation applied (the one fused into the loss too), as a model saved
+ * from the plan gives them. Forward only; a view into the plan, valid
+ * until its next pass. */
+const LrTensor *train_outputs(LrPlan *plan, const LrTensor *x);
+
 /* Reports the history's epoch lines again (after a resume). */
 void train_report_history(const LrPlan *plan, const LrTrainState *state);
 

@@ -53,8 +53,8 @@ static_assert(ROWS(words_optimizers) == OPT_ADAGRAD + 1, "optimizers");
 static_assert(ROWS(words_schedules) == SCHED_COSINE, "schedules, after SCHED_CONSTANT");
 static_assert(ROWS(words_functions) == FUNCTIONS + 1, "functions and sweep");
 static_assert(ROWS(words_constants) == CONST_E + 1, "constants");
-static_assert(ROWS(words_statements) == TK_MINIMIZE - TK_SEED + 1,
-              "statement keywords: lr.y's tokens SEED ... MINIMIZE");
+static_assert(ROWS(words_statements) == TK_PREDICT - TK_SEED + 1,
+              "statement keywords: lr.y's tokens SEED ... PREDICT");
 static_assert(ROWS(words_reserved) == TK_FALSE - TK_SEED + 1,
               "reserved words: lr.y's tokens SEED ... FALSE");
 

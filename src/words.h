@@ -19,7 +19,7 @@
     X(TK_SEED, "seed") X(TK_USE, "use") X(TK_LET, "let") X(TK_DATASET, "dataset")          \
     X(TK_MODEL, "model") X(TK_LOSS, "loss") X(TK_OPTIMIZER, "optimizer")                   \
     X(TK_TRAIN, "train") X(TK_EVALUATE, "evaluate") X(TK_SAVE, "save") X(TK_LOAD, "load")  \
-    X(TK_MINIMIZE, "minimize")
+    X(TK_MINIMIZE, "minimize") X(TK_PREDICT, "predict")
 
 /* The other reserved words: never names either. */
 #define LR_RESERVED_VALUES(X) X(TK_FROM, "from") X(TK_TRUE, "true") X(TK_FALSE, "false")

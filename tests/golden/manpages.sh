@@ -18,9 +18,13 @@ blocks() {
 }
 
 blocks man/lr.5 lr5
-for f in "$tmp"/lr5.*; do
+# In the page's order: an inference example loads what the one before saved.
+n=1
+while [ -e "$tmp/lr5.$n" ]; do
+    f=$tmp/lr5.$n
     if "$LRC" --quiet "$f" >/dev/null 2>"$tmp/err"; then echo "ok lr(5) example $(basename "$f")"
     else echo "not ok lr(5) example $(basename "$f"): $(head -3 "$tmp/err")"; fi
+    n=$((n + 1))
 done
 
 blocks man/lrc.1 lrc1
@@ -28,7 +32,12 @@ blocks man/lrc.1 lrc1
 # they write (a run directory, a figure) goes.
 top=$(pwd)
 mkdir "$tmp/work" && ln -s "$top/examples" "$tmp/work/examples"
-for f in "$tmp"/lrc1.*; do
+# In the page's order too: an example may use the run directory an
+# earlier one made.
+n=1
+while [ -e "$tmp/lrc1.$n" ]; do
+    f=$tmp/lrc1.$n
+    n=$((n + 1))
     # Join continuation lines; run every "$ lrc" line, compare the rest.
     sed -e ':a' -e '/\\$/N; s/\\\n//; ta' "$f" >"$tmp/joined"
     grep '^\$ lrc' "$tmp/joined" | sed 's/^\$ lrc/"$LRC"/' >"$tmp/cmds"

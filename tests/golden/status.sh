@@ -61,6 +61,8 @@ usage='usage: lrc FILE.lr [--set NAME=VALUE]... [--seed N] [--threads N] [--out 
        lrc schedule EXPR --steps N
        lrc plot RUN_DIR... -o FIGURE [--metric NAME]
        lrc plot --schedule EXPR [--schedule EXPR]... --steps N -o FIGURE
+       lrc predict MODEL DATA.csv [-o FILE.csv] [--keep COLUMN]... [--force]
+                   [--delimiter C] [--threads N]
        lrc export MODEL [--c FILE.c [--name NAME]] [--onnx FILE.onnx] [--force]
        lrc --help | --version
 '

@@ -339,7 +339,7 @@ static void test_parse__unknown_statement(void **state)
                         "1:3: error: unknown statement 'trian'; did you mean 'train'?");
     assert_syntax_error(p, "foo 1", 0,
                         "1:1: error: unknown statement 'foo'; expected one of seed, use, let, "
-                        "dataset, model, loss, optimizer, train, evaluate, save, load, minimize");
+                        "dataset, model, loss, optimizer, train, evaluate, save, load, minimize, predict");
     assert_syntax_error(p, "42", 0, "1:1: error: unexpected '42'; expected a statement");
 }
 
@@ -414,7 +414,7 @@ static void test_parse__context_messages(void **state)
                         "1:11: error: unexpected end of input; expected an expression");
     assert_syntax_error(p, "train\n  epochs=1", 0,
                         "2:3: error: unknown statement 'epochs'; expected one of seed, use, let, "
-                        "dataset, model, loss, optimizer, train, evaluate, save, load, minimize");
+                        "dataset, model, loss, optimizer, train, evaluate, save, load, minimize, predict");
     assert_syntax_error(p, "use 1", 0, "1:5: error: unexpected '1'; expected a name or a string");
     assert_syntax_error(p, "loss \"a very long string that goes on and on and on\" x", 0,
                         "1:54: error: unexpected 'x'; expected end of statement");

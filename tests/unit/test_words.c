@@ -189,6 +189,7 @@ static const struct {
     {"optimizer", TK_OPTIMIZER, true}, {"train", TK_TRAIN, true},
     {"evaluate", TK_EVALUATE, true}, {"save", TK_SAVE, true},
     {"load", TK_LOAD, true},         {"minimize", TK_MINIMIZE, true},
+    {"predict", TK_PREDICT, true},
     {"from", TK_FROM, false},        {"true", TK_TRUE, false},
     {"false", TK_FALSE, false},
 };

@@ -123,8 +123,11 @@ int model_describe(const LrPlan *plan, const char *experiment_sha256, LrArena *a
     out->feature_names = data->feature_names
                              ? data->feature_names
                              : (const char *const *)numbered_names(arena, "x", plan->features, 1);
-    out->normalize = plan->normalized ? (ds->normalize != NORM_NONE ? ds->normalize : NORM_STANDARD)
-                                      : NORM_NONE;
+    /* A transform loaded from a file without a description has no known
+     * kind: standard is the most likely one. */
+    out->normalize = !plan->normalized               ? NORM_NONE
+                     : plan->norm_kind != NORM_NONE ? plan->norm_kind
+                                                    : NORM_STANDARD;
     if (plan->normalized) {
         out->norm_offset = plan->norm_offset;
         out->norm_scale = plan->norm_scale;

@@ -349,6 +349,7 @@ static void fit_normalization(LrPlan *plan)
     data_normalize_fit(on, d->normalize, on->part_begin[spec->train.on.part],
                        on->part_count[spec->train.on.part], plan->norm_offset, plan->norm_scale);
     plan->normalized = d->normalize != NORM_NONE;
+    plan->norm_kind = d->normalize;
 }
 
 void plan_apply_normalization(LrPlan *plan)

@@ -33,6 +33,7 @@ typedef struct LrPlan {
     int features, outputs, targets; /* model input, model output, target columns */
     float *norm_offset, *norm_scale; /* features each: the model's input transform */
     bool normalized;        /* the transform is in use (and saved with the model) */
+    LrNormalizeKind norm_kind; /* how it was fitted: the data set's, or a loaded model's */
     LrLoss loss;
     LrActivation pending;   /* output activation fused into the loss, for metrics */
     int batch;              /* rows per step: min(train batch, training rows) */

@@ -664,8 +664,9 @@ static LrStatus load_weights(LrPlan *plan, const LrSpec *spec, const LrSource *s
     }
     if (!described)
         diag_warning(diag, src, spec->load_span,
-                     "the file has no model description (saved before lrc 0.3.0); it loads for "
-                     "training, and a model this run saves will have one");
+                     "the file has no model description (a model saved before lrc 0.3.0, or "
+                     "not a model); it loads for training, and the model this run saves "
+                     "will have one");
     plan->normalized = plan->normalized || loaded_normalization;
     return status_of(LR_OK);
 }

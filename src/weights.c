@@ -137,6 +137,14 @@ int weights_load(LrPlan *plan, const char *path, bool *normalization, bool *desc
             status = read_tensor(&st, &offset, why, why_size);
             status = status == 0 ? read_tensor(&st, &scale, why, why_size) : status;
             *normalization = status == 0;
+            /* Its kind, when the file says it (else it stays the data set's). */
+            LrArena arena = {0};
+            LrModelDesc desc;
+            if (*normalization && *described &&
+                model_read_description(&st, &arena, &desc, scratch, sizeof scratch) == 0 &&
+                desc.normalize != NORM_NONE)
+                plan->norm_kind = desc.normalize;
+            arena_free(&arena);
         }
     }
     safetensors_close(&st);

@@ -171,7 +171,7 @@ open(sys.argv[2], "wb").write(struct.pack("<Q", len(text)) + text + raw[8 + n:])
 EOF
 sed -e 's/^optimizer/load "old.safetensors"\noptimizer/' iris.lr >old.lr
 "$LRC" --quiet old.lr >old.out 2>old.err
-if [ $? -eq 0 ] && grep -q "^old.lr:6:6: warning: the file has no model description (saved before lrc 0.3.0); it loads for training" old.err &&
+if [ $? -eq 0 ] && grep -q "^old.lr:6:6: warning: the file has no model description (a model saved before lrc 0.3.0, or not a model); it loads for training" old.err &&
     [ "$(grep -c 'warning' old.err)" -eq 1 ]; then ok "an older release's file loads for training, with the warning"
 else notok "an older release's file loads for training, with the warning" "$(head -2 old.err)"; fi
 sed -e 's/dense(8, activation=relu)/dense(16, activation=relu)/' old.lr >oldshape.lr
@@ -266,4 +266,18 @@ expect "summary of a sweep with --set" 0 "" "$LRC" summary sweep.lr --set u=4
 expect "summary needs a file" 2 "^lrc: error: summary needs an experiment file or a model" "$LRC" summary
 expect "summary of a missing model" 2 "^lrc: error: cannot read 'missing.safetensors'|^lrc: error: .*missing.safetensors" "$LRC" summary missing.safetensors
 expect "summary takes no --seed" 2 "^lrc: error: --seed only applies" "$LRC" summary iris.lr --seed 3
+
+# --- a loaded normalization keeps its kind in the model saved again ------------
+printf 'seed 1\ndataset d = csv("fit.csv", label="species") normalize=minmax\nmodel dense(3, activation=softmax)\nloss categorical_crossentropy\noptimizer adam\ntrain epochs=1\nsave "mm.safetensors"\n' >mm.lr
+sed -e 's/ normalize=minmax//' -e 's/"mm.safetensors"/"again.safetensors"/' -e 's/^optimizer/load "mm.safetensors"\noptimizer/' mm.lr >again.lr
+if "$LRC" --quiet mm.lr >/dev/null 2>&1 && "$LRC" --quiet again.lr >/dev/null 2>&1 &&
+    $PY -c '
+import json, struct, sys
+raw = open("again.safetensors", "rb").read()
+meta = json.loads(raw[8:8 + struct.unpack("<Q", raw[:8])[0]])["__metadata__"]
+sys.exit(json.loads(meta["normalize"])["kind"] != "minmax")'; then
+    ok "a model saved after loading a minmax one says minmax"
+else
+    notok "a model saved after loading a minmax one says minmax" "$(cat again.err 2>/dev/null)"
+fi
 exit 0

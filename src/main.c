@@ -1262,11 +1262,6 @@ static LrStatus run_file(const Options *given)
             status = o->command == CMD_CHECK     ? check_only(o, &checked)
                      : o->command == CMD_SUMMARY ? summary_file(&checked)
                                                  : run_checked(o, &checked);
-        if (report_flush() < 0) { /* also what stopped a run (report_failed) */
-            diag_plain("cannot write results: %s", strerror(errno));
-            if (status_ok(status))
-                status = status_of(LR_RUN_FAILED);
-        }
         checked_free(&checked);
     }
     resume_free(&resumed);
@@ -1302,9 +1297,11 @@ int main(int argc, char **argv)
                  : o.command == CMD_PREDICT                         ? run_predict(&o)
                  : o.command == CMD_SUMMARY && is_model_path(o.file) ? summary_model(&o)
                                                                      : run_file(&o);
-    if (report_flush() < 0 && status_ok(status)) {
-        diag_plain("cannot write to stdout: %s", strerror(errno));
-        status = status_of(LR_RUN_FAILED);
+    /* Also what stopped a run or a predict (report_failed). */
+    if (report_flush() < 0) {
+        diag_plain("cannot write results: %s", strerror(errno));
+        if (status_ok(status))
+            status = status_of(LR_RUN_FAILED);
     }
     free(lists);
     exit(exit_code(status));

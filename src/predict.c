@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,7 +139,7 @@ static int sink_write(Sink *s, LrBuffer *b)
             status = -1;
         }
     } else if (b->length > 0) {
-        report_text(b->data);
+        report_rows(b->data, b->length);
         if (report_failed())
             status = -1; /* main says why, from report_flush */
     }
@@ -294,6 +295,26 @@ static int flush_block(Stream *s, Sink *sink)
     return sink_write(sink, &s->out);
 }
 
+/* Ctrl-C (or SIGTERM) during a predict: the rows stop at the next one,
+ * and -o's temporary file is removed, so nothing is left half-written.
+ * Process-wide because a handler can reach nothing else. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+    stop_signal = sig;
+}
+
+static void catch_stop_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
 static LrStatus stream_rows(Stream *s, LrCsvReader *r, const Header *h, Sink *sink, LrDiag *diag)
 {
     const LrModelDesc *d = &s->model->desc;
@@ -301,6 +322,8 @@ static LrStatus stream_rows(Stream *s, LrCsvReader *r, const Header *h, Sink *si
     bool writing = true;
     int rc;
     while (diag->errors < 20 && (rc = csv_next(r)) == 1) {
+        if (stop_signal)
+            return status_interrupted(stop_signal);
         if (r->field_count != h->count) {
             diag_file_error(diag, r->name, csv_line_int(r->record_line), 0,
                             "row has %d field%s but the header has %d", r->field_count,
@@ -419,12 +442,16 @@ LrStatus predict_command(const LrPredictOptions *o)
         status = status_of(LR_RUN_FAILED);
         goto done;
     }
+    catch_stop_signals();
     predict_header(&s.out, d, o->keep, o->keep_count);
     if (sink_write(&sink, &s.out) < 0) {
         status = status_of(LR_RUN_FAILED);
         goto done;
     }
     status = stream_rows(&s, &reader, &header, &sink, &diag);
+    if (status.outcome == LR_INTERRUPTED)
+        diag_info("interrupted%s%s%s", o->output ? ": '" : "", o->output ? o->output : "",
+                   o->output ? "' is not written" : "");
     if (status_ok(status) && sink.to_file &&
         file_stream_commit(&sink.file, why, sizeof why) < 0) {
         diag_plain("%s", why);

@@ -205,6 +205,13 @@ void report_text(const char *text)
     fputs(text, stdout);
 }
 
+void report_rows(const char *text, size_t length)
+{
+    if (fwrite(text, 1, length, stdout) != length || fflush(stdout) != 0)
+        if (!write_errno)
+            write_errno = errno ? errno : EIO;
+}
+
 void report_version(const char *version, const char *blas)
 {
     printf("lrc %s (%s)\n", version, blas);

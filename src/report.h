@@ -56,6 +56,10 @@ void report_point(const char *const *names, const double *values, int count,
  * value that rounds to zero is 0.000..., never -0.000... */
 void report_fixed(char *out, size_t size, double v, int decimals);
 /* Text that is complete as it is (--help, --explain). */
+/* Result rows (predict's CSV), written out at once like a result line;
+ * a stdout that cannot take them (a closed pipe) makes report_failed
+ * true. */
+void report_rows(const char *text, size_t length);
 void report_text(const char *text);
 /* `lrc 0.1.0 (OpenBLAS)` */
 void report_version(const char *version, const char *blas);

@@ -249,6 +249,34 @@ if command -v valgrind >/dev/null 2>&1 && ! grep -q __asan_init "$LRC"; then
     done
 fi
 
+# --- a reader that stops, a Ctrl-C ----------------------------------------
+$PY -c "
+import random
+random.seed(2)
+rows = ''.join('%.1f,%.1f,%.1f,%.1f\\n' % (random.uniform(4, 8), random.uniform(2, 4.5),
+               random.uniform(1, 7), random.uniform(0.1, 2.5)) for _ in range(1000))
+with open('many.csv', 'w') as f:
+    f.write('sepal_length,sepal_width,petal_length,petal_width\\n')
+    for i in range(3000): f.write(rows)"
+start=$(date +%s)
+"$LRC" predict iris-run many.csv 2>head.err | head -2 >head.out
+st=$(date +%s)
+if [ "$(wc -l <head.out)" -eq 2 ] && [ $((st - start)) -lt 3 ] && grep -q "cannot write results: Broken pipe" head.err; then
+    ok "predict into a pipe closed early stops, saying why"
+else notok "predict into a pipe closed early stops, saying why" "$((st - start)) s: $(cat head.err)"; fi
+"$LRC" predict iris-run many.csv -o many-pred.csv 2>int.err &
+pid=$!
+n=0
+while [ -z "$(ls -A | grep '^\.many-pred\.csv\.')" ] && [ $n -lt 200 ]; do sleep 0.02; n=$((n + 1)); done
+kill -INT $pid
+wait $pid
+st=$?
+if [ $st -eq 130 ] && [ ! -e many-pred.csv ] && [ -z "$(ls -A | grep many-pred)" ] &&
+    grep -q "^lrc: interrupted: 'many-pred.csv' is not written" int.err; then
+    ok "Ctrl-C during predict -o: status 130, no file and no temporary left"
+else notok "Ctrl-C during predict -o: status 130, no file and no temporary left" "exit $st: $(cat int.err) $(ls -A | grep many-pred)"; fi
+rm -f many.csv
+
 # --- streaming: a 1 GB file under a 300 MB address-space limit -----------
 # (not in a sanitizer build: ASan reserves terabytes of address space)
 if grep -q __asan_init "$LRC"; then

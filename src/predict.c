@@ -277,6 +277,18 @@ typedef struct Stream {
     int rows;                 /* in the block */
 } Stream;
 
+static void stream_free(Stream *s)
+{
+    free(s->feature_col);
+    free(s->keep_col);
+    free(s->x);
+    free(s->keep_offset);
+    free(s->keep_len);
+    free(s->keep_ptr);
+    buffer_free(&s->keep_text);
+    buffer_free(&s->out);
+}
+
 static int flush_block(Stream *s, Sink *sink)
 {
     if (s->rows == 0)
@@ -459,14 +471,7 @@ LrStatus predict_command(const LrPredictOptions *o)
     }
 done:
     file_stream_abort(&sink.file);
-    free(s.feature_col);
-    free(s.keep_col);
-    free(s.x);
-    free(s.keep_offset);
-    free(s.keep_len);
-    free(s.keep_ptr);
-    buffer_free(&s.keep_text);
-    buffer_free(&s.out);
+    stream_free(&s);
     header_free(&header);
     csv_close(&reader);
     sandbox_free(&box);
@@ -663,10 +668,6 @@ LrStatus predict_statement(const LrPredictSpec *p, const LrPredictRows *from,
     }
 done:
     file_stream_abort(&sink.file);
-    free(s.keep_offset);
-    free(s.keep_len);
-    free(s.keep_ptr);
-    buffer_free(&s.keep_text);
-    buffer_free(&s.out);
+    stream_free(&s);
     return status;
 }

@@ -406,7 +406,7 @@ static LrJson *meta_json(Reader *r, const char *key)
 }
 
 /* A JSON array of count (-1: any number, at most limit) distinct,
- * non-empty strings. */
+ * non-empty strings, NULL-terminated (diag_suggest's and data.h's lists). */
 static const char **meta_names(Reader *r, const char *key, int count, int limit, int *out_count)
 {
     LrJson *j = meta_json(r, key);
@@ -419,7 +419,7 @@ static const char **meta_names(Reader *r, const char *key, int count, int limit,
         bad(r, key, "has %d names where %d are needed", j->count, count);
     } else if (j->count < 1 || j->count > limit) {
         bad(r, key, "has %d names (1 to %d are allowed)", j->count, limit);
-    } else if ((names = arena_array(r->arena, (size_t)j->count, sizeof *names))) {
+    } else if ((names = arena_array(r->arena, (size_t)j->count + 1, sizeof *names))) {
         int i = 0;
         for (const LrJson *e = j->first; e; e = e->next, i++) {
             if (e->kind != JSON_STRING || !e->string[0]) {

@@ -291,6 +291,19 @@ static LrStatus check_classes(const LrSpec *spec, const LrDataset *on, int outpu
     return status_of(LR_OK);
 }
 
+void plan_label_rule(LrLossKind loss, int outputs, const LrDatasetSpec *on, LrLabelRule *rule)
+{
+    int targets = on->kind == DATA_CSV ? on->label_count : 1;
+    bool cross_entropy = loss == LOSS_CATEGORICAL_CROSSENTROPY || loss == LOSS_BINARY_CROSSENTROPY;
+    *rule = (LrLabelRule){.outputs = outputs,
+                          .loss = words_name(words_losses, (int)loss),
+                          .text_classes = cross_entropy};
+    if (loss == LOSS_CATEGORICAL_CROSSENTROPY && targets == 1)
+        rule->want = LABEL_CLASS_INDEX;
+    else if (cross_entropy)
+        rule->want = LABEL_PROBABILITY;
+}
+
 /* Loads the data set trained on first: its text labels, if any, name the
  * classes that every other data set's labels are read as. */
 static LrStatus load_data(LrPlan *plan, const LrSource *src, LrDiag *diag)
@@ -298,16 +311,8 @@ static LrStatus load_data(LrPlan *plan, const LrSource *src, LrDiag *diag)
     const LrSpec *spec = plan->spec;
     const int train_on = spec->train.on.dataset;
     const LrDatasetSpec *train_spec = &spec->datasets[train_on];
-    int targets = train_spec->kind == DATA_CSV ? train_spec->label_count : 1;
-    LrLossKind loss = spec->loss.kind;
-    bool cross_entropy = loss == LOSS_CATEGORICAL_CROSSENTROPY || loss == LOSS_BINARY_CROSSENTROPY;
-    LrLabelRule rule = {.outputs = spec_outputs(spec),
-                        .loss = words_name(words_losses, (int)loss),
-                        .text_classes = cross_entropy};
-    if (loss == LOSS_CATEGORICAL_CROSSENTROPY && targets == 1)
-        rule.want = LABEL_CLASS_INDEX;
-    else if (cross_entropy)
-        rule.want = LABEL_PROBABILITY;
+    LrLabelRule rule;
+    plan_label_rule(spec->loss.kind, spec_outputs(spec), train_spec, &rule);
     /* plan->data is zeroed: plan_free may free those not loaded yet. */
     plan->dataset_count = spec->dataset_count;
     for (int k = 0; k < spec->dataset_count; k++) {

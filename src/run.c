@@ -905,11 +905,11 @@ static LrTensor model_outputs(void *model, const float *x, int rows)
 
 /* Data set index's features in the model's input order, found by name
  * (x1, x2, ... for a generated one); *out (n x inputs) is malloc'd. The
- * targets must fit the outputs: as many columns, or one class index; text
- * labels are renumbered as the model's classes. LR_OK, or
- * LR_LANGUAGE_ERROR after reporting at the data set. */
+ * targets must fit the outputs: as many columns, or one class index.
+ * LR_OK, or LR_LANGUAGE_ERROR after reporting at the data set. */
 static LrStatus model_inputs(const LrModelDesc *desc, const LrSpec *spec, int index,
-                             LrDataset *data, const LrSource *src, LrDiag *diag, float **out)
+                             const LrDataset *data, const LrSource *src, LrDiag *diag,
+                             float **out)
 {
     const LrDatasetSpec *ds = &spec->datasets[index];
     const char *name = ds->name[0] ? ds->name : "the data set";
@@ -951,24 +951,6 @@ static LrStatus model_inputs(const LrModelDesc *desc, const LrSpec *spec, int in
                    model_output_name(desc->output), desc->outputs == 1 ? "" : "s");
         status = status_of(LR_LANGUAGE_ERROR);
     }
-    /* Text labels are numbered by the data's own sorted classes: renumber
-     * them as the model's. */
-    for (int k = 0; status_ok(status) && classes && k < data->class_count; k++) {
-        int found = -1;
-        for (int c = 0; c < desc->class_count && found < 0; c++)
-            if (strcmp(desc->class_names[c], data->class_names[k]) == 0)
-                found = c;
-        if (found < 0) {
-            diag_error(diag, src, ds->span, "class '%s' of %s is not one of the model's classes",
-                       data->class_names[k], name);
-            status = status_of(LR_LANGUAGE_ERROR);
-        }
-        for (int64_t r = 0; found >= 0 && r < data->n; r++)
-            if (data->y[r] == (float)k)
-                data->y[r] = (float)(found - desc->class_count); /* apart until all are done */
-    }
-    for (int64_t r = 0; status_ok(status) && data->class_count > 0 && r < data->n; r++)
-        data->y[r] += (float)desc->class_count;
     for (int64_t r = 0; status_ok(status) && r < data->n; r++)
         for (int i = 0; i < desc->features; i++)
             (*out)[(size_t)r * (size_t)desc->features + (size_t)i] =
@@ -978,6 +960,22 @@ done:
     free(have);
     free(numbered);
     return status;
+}
+
+/* Data set i read as the loaded model's labels: text mapped through its
+ * classes (an unseen one named at its row), else class indices,
+ * probabilities or any number, as its loss wants. */
+static LrStatus load_for_model(const LrModelDesc *desc, const LrSpec *spec, int i,
+                               const LrSource *src, LrDiag *diag, LrDataset *out)
+{
+    LrLabelRule rule;
+    plan_label_rule(desc->loss.kind, desc->outputs, &spec->datasets[i], &rule);
+    rule.text_classes = false;
+    if (desc->named_classes) {
+        rule.class_count = desc->class_count;
+        rule.class_names = desc->class_names;
+    }
+    return data_load_labels(&spec->datasets[i], i, spec->seed, src, diag, &rule, out);
 }
 
 LrStatus run_inference(const LrSource *src, const LrSpec *spec, LrDiag *diag)
@@ -1001,8 +999,7 @@ LrStatus run_inference(const LrSource *src, const LrSpec *spec, LrDiag *diag)
         used[spec->predicts[i].on.dataset] = true;
     LrStatus status = status_of(LR_OK);
     for (int i = 0; status_ok(status) && i < spec->dataset_count; i++)
-        if (used[i] && status_ok(status = data_load(&spec->datasets[i], i, spec->seed, src, diag,
-                                                   &data[i])))
+        if (used[i] && status_ok(status = load_for_model(desc, spec, i, src, diag, &data[i])))
             status = model_inputs(desc, spec, i, &data[i], src, diag, &inputs[i]);
     /* The model's outputs are probabilities (every activation applied). */
     LrLoss loss = {desc->loss.kind, desc->loss.delta, false};

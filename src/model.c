@@ -775,6 +775,13 @@ int model_open_file(LrModel *m, const LrSafetensors *st, int block, char *why, s
         }
         m->acts[i] = tensor_view(act, block, ml->out);
     }
+    const LrModelLayer *last = &d->layers[d->layer_count - 1];
+    LrActivation fused = loss_fused_activation(d->loss.kind);
+    if (status == 0 && fused != ACT_LINEAR && last->kind != LAYER_DROPOUT &&
+        last->activation == fused) {
+        m->layers[d->layer_count - 1].from_logits = true;
+        m->pending = fused;
+    }
     for (size_t i = 0; status == 0 && i < params; i++) {
         if (!isfinite(m->params[i])) {
             snprintf(why, why_size, "'%s': a weight is %s, not a finite number", m->path,
@@ -809,6 +816,13 @@ int model_open_file(LrModel *m, const LrSafetensors *st, int block, char *why, s
 }
 
 LrTensor model_forward(LrModel *m, const float *x, int rows)
+{
+    LrTensor out = model_logits(m, x, rows);
+    activation_forward(m->pending, &out);
+    return out;
+}
+
+LrTensor model_logits(LrModel *m, const float *x, int rows)
 {
     const LrModelDesc *d = &m->desc;
     const size_t f = (size_t)d->features;

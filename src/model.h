@@ -148,6 +148,10 @@ typedef struct LrModel {
     float *input;            /* block x features: the normalized copy */
     int block;               /* rows per forward pass */
     bool needs_blas;         /* some product of a forward pass is past the plain loop */
+    /* The output activation left to the loss (loss_fused_activation), as
+     * the plan that trained the model leaves it: evaluate measures the
+     * logits as training does; model_forward applies it. */
+    LrActivation pending;
 } LrModel;
 
 /* Opens path (a model.safetensors, or a run directory holding one),
@@ -169,6 +173,9 @@ int model_open(LrModel *m, const char *path, int block, char *why, size_t why_si
 int model_open_file(LrModel *m, const LrSafetensors *st, int block, char *why, size_t why_size);
 
 LrTensor model_forward(LrModel *m, const float *x, int rows);
+/* model_forward without the pending activation (m->pending): what the
+ * training path's measurement sees. */
+LrTensor model_logits(LrModel *m, const float *x, int rows);
 
 void model_close(LrModel *m);
 

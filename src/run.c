@@ -506,6 +506,25 @@ static int write_confusion(const Run *r, const LrPlan *plan, int index)
     return write_file(r, name, &b);
 }
 
+/* Evaluate statement i of spec: measures its part (rows of x and y)
+ * through m, prints its line and, with confusion=true, its confusion
+ * matrix (classes named by names, or by index when NULL). The one
+ * evaluation of a training file (the plan) and of an inference file (a
+ * loaded model). */
+static void evaluate_rows(const LrSpec *spec, int i, const LrMeasurer *m, const float *x,
+                          const float *y, int64_t rows, const char *const *names,
+                          Evaluation *out)
+{
+    const LrEvaluateSpec *e = &spec->evaluates[i];
+    char label[128];
+    measure_rows(m, x, y, rows, e->metrics, e->metric_count, &out->loss, out->values);
+    report_evaluate(part_label(spec, e->on, label, sizeof label), out->loss, e->metrics,
+                    e->metric_count, out->values);
+    /* Now: the next evaluate's measure empties the tally. */
+    if (e->confusion && m->tally->confusion)
+        report_confusion(label, m->tally->classes, names, m->tally->confusion);
+}
+
 static void report_model(const LrPlan *plan)
 {
     if (plan->param_count > REPORT_MAX_PARAMETERS)
@@ -569,18 +588,15 @@ static LrStatus finish(Run *r, LrPlan *plan, const LrTrainState *state)
     report_model(plan);
     Evaluation evals[SPEC_MAX_EVALUATES];
     char why[PATH_MAX + 512], failed[PATH_MAX + 512] = "";
+    LrMeasurer measurer;
+    train_measurer(plan, &measurer);
     for (int i = 0; i < spec->evaluate_count; i++) {
         const LrEvaluateSpec *e = &spec->evaluates[i];
-        char label[128];
-        train_measure(plan, plan_part(plan, e->on), e->metrics, e->metric_count, &evals[i].loss,
-                      evals[i].values);
-        report_evaluate(part_label(spec, e->on, label, sizeof label), evals[i].loss, e->metrics,
-                        e->metric_count, evals[i].values);
-        if (!e->confusion || !plan->tally.confusion)
-            continue;
-        /* Now: the next evaluate's measure empties the tally. */
-        report_confusion(label, plan->tally.classes, class_names(plan), plan->tally.confusion);
-        if (r->options->out_dir && write_confusion(r, plan, i) < 0 && !failed[0])
+        LrPartView part = plan_part(plan, e->on);
+        evaluate_rows(spec, i, &measurer, part.x, part.y, part.rows, class_names(plan),
+                      &evals[i]);
+        if (e->confusion && plan->tally.confusion && r->options->out_dir &&
+            write_confusion(r, plan, i) < 0 && !failed[0])
             snprintf(failed, sizeof failed, "cannot write confusion-%d.csv", i + 1);
     }
     for (int i = 0; i < spec->predict_count; i++) {
@@ -903,6 +919,12 @@ static LrTensor model_outputs(void *model, const float *x, int rows)
     return model_forward(model, x, rows);
 }
 
+/* Its outputs before the activation left to the loss, for measuring. */
+static LrTensor model_measured(void *model, const float *x, int rows)
+{
+    return model_logits(model, x, rows);
+}
+
 /* Data set index's features in the model's input order, found by name
  * (x1, x2, ... for a generated one); *out (n x inputs) is malloc'd. The
  * targets must fit the outputs: as many columns, or one class index.
@@ -989,6 +1011,12 @@ LrStatus run_inference(const LrSource *src, const LrSpec *spec, LrDiag *diag)
         return status_of(opened == MODEL_UNDESCRIBED ? LR_LANGUAGE_ERROR : LR_RUN_FAILED);
     }
     const LrModelDesc *desc = &model.desc;
+    /* Each metric and confusion=true must fit the model, as the plan
+     * checks them against the model it builds. */
+    if (metrics_check_fit(spec, desc->loss.kind, desc->outputs, src, diag) > 0) {
+        model_close(&model);
+        return status_of(LR_LANGUAGE_ERROR);
+    }
     LrDataset data[SPEC_MAX_DATASETS];
     float *inputs[SPEC_MAX_DATASETS] = {NULL};
     bool used[SPEC_MAX_DATASETS] = {false};
@@ -1001,31 +1029,41 @@ LrStatus run_inference(const LrSource *src, const LrSpec *spec, LrDiag *diag)
     for (int i = 0; status_ok(status) && i < spec->dataset_count; i++)
         if (used[i] && status_ok(status = load_for_model(desc, spec, i, src, diag, &data[i])))
             status = model_inputs(desc, spec, i, &data[i], src, diag, &inputs[i]);
-    /* The model's outputs are probabilities (every activation applied). */
-    LrLoss loss = {desc->loss.kind, desc->loss.delta, false};
+    /* The tally sized once, for the largest part evaluated. */
+    LrArena arena = {0};
+    LrMetricTally tally = {0};
+    int64_t largest = 1;
     for (int i = 0; status_ok(status) && i < spec->evaluate_count; i++) {
-        const LrEvaluateSpec *e = &spec->evaluates[i];
-        const LrDataset *d = &data[e->on.dataset];
-        int64_t begin = d->part_begin[e->on.part], n = d->part_count[e->on.part];
-        double sum = 0, values[SPEC_MAX_METRICS] = {0};
-        for (int64_t first = 0; first < n; first += model.block) {
-            int rows = (int)(n - first < model.block ? n - first : model.block);
-            LrTensor y = model_forward(
-                &model, inputs[e->on.dataset] + (size_t)(begin + first) * (size_t)desc->features,
-                rows);
-            LrTensor t = tensor_view(d->y + (size_t)(begin + first) * (size_t)d->targets, rows,
-                                     d->targets);
-            sum += loss_sum(&loss, &y, &t);
-            for (int m = 0; m < e->metric_count; m++)
-                values[m] += metric_sum(e->metrics[m], ACT_LINEAR, &y, &t);
-        }
-        double rows = n > 0 ? (double)n : 1.0;
-        for (int m = 0; m < e->metric_count; m++)
-            values[m] /= rows;
-        char label[128];
-        report_evaluate(part_label(spec, e->on, label, sizeof label), sum / rows, e->metrics,
-                        e->metric_count, values);
+        LrDataRef on = spec->evaluates[i].on;
+        if (data[on.dataset].part_count[on.part] > largest)
+            largest = data[on.dataset].part_count[on.part];
     }
+    if (status_ok(status) &&
+        metric_tally_size(&tally, spec, desc->loss.kind, desc->outputs, largest, &arena) < 0) {
+        diag_error(diag, src, spec->load_span, "out of memory");
+        status = status_of(LR_RUN_FAILED);
+    }
+    LrMeasurer measurer = {model_measured,
+                           &model,
+                           {desc->loss.kind, desc->loss.delta, model.pending != ACT_LINEAR},
+                           model.pending,
+                           desc->features,
+                           0, /* each data set's */
+                           model.block,
+                           0,
+                           &tally};
+    for (int i = 0; status_ok(status) && i < spec->evaluate_count; i++) {
+        LrDataRef on = spec->evaluates[i].on;
+        const LrDataset *d = &data[on.dataset];
+        int64_t begin = d->part_begin[on.part];
+        Evaluation eval;
+        measurer.targets = d->targets;
+        evaluate_rows(spec, i, &measurer,
+                      inputs[on.dataset] + (size_t)begin * (size_t)desc->features,
+                      d->y + (size_t)begin * (size_t)d->targets, d->part_count[on.part],
+                      desc->named_classes ? desc->class_names : NULL, &eval);
+    }
+    arena_free(&arena);
     bool failed = false;
     for (int i = 0; status_ok(status) && i < spec->predict_count; i++) {
         const LrPredictSpec *p = &spec->predicts[i];

@@ -116,6 +116,21 @@ void model_chain(const LrModelLayer *layers, int count, char *out, size_t size);
  * 1, as for its tensors). Returns LR_OK, or LR_LANGUAGE_ERROR after
  * reporting, or LR_RUN_FAILED when out of memory. */
 LrStatus model_check_load(const LrSpec *spec, const LrSource *src, LrDiag *diag);
+/* In an inference file (a load, evaluate or predict, no train), what its
+ * run would refuse of the loaded model, read from its description: a
+ * model without one or a damaged one (at the load), an input that is not
+ * a column of a data set evaluated or predicted on (at the data set), a
+ * metric that does not fit it (at the metric). model_check_load calls it. */
+
+/* Finds each of the model's inputs among a data set's count feature
+ * columns by name (names: NULL-terminated, or NULL for a generated data
+ * set's x1, x2, ...): col[i] is input i's column. Each input not found is
+ * an error at the data set's statement (spec->datasets[index]) with
+ * did-you-mean. Returns how many were not found, -1 when out of memory.
+ * `lrc check` and an inference file's run share it. */
+int model_match_inputs(const LrModelDesc *d, const LrSpec *spec, int index,
+                       const char *const *names, int count, int *col, const LrSource *src,
+                       LrDiag *diag);
 
 /* The word of a layer kind: "dense", "dropout", "activation". */
 const char *layer_kind_name(LrLayerKind kind);

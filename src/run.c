@@ -936,34 +936,18 @@ static LrStatus model_inputs(const LrModelDesc *desc, const LrSpec *spec, int in
     const LrDatasetSpec *ds = &spec->datasets[index];
     const char *name = ds->name[0] ? ds->name : "the data set";
     int *col = malloc((size_t)desc->features * sizeof *col);
-    const char **have = malloc(((size_t)data->features + 1) * sizeof *have);
-    char (*numbered)[16] = malloc((size_t)data->features * sizeof *numbered);
     *out = malloc((size_t)data->n * (size_t)desc->features * sizeof **out);
     LrStatus status = status_of(LR_OK);
-    if (!col || !have || !numbered || !*out) {
+    int missing = col && *out ? model_match_inputs(desc, spec, index, data->feature_names,
+                                                   data->features, col, src, diag)
+                              : -1;
+    if (missing < 0) {
         diag_error(diag, src, ds->span, "out of memory");
         status = status_of(LR_RUN_FAILED);
         goto done;
     }
-    for (int j = 0; j < data->features; j++) {
-        snprintf(numbered[j], sizeof numbered[j], "x%d", j + 1);
-        have[j] = data->feature_names ? data->feature_names[j] : numbered[j];
-    }
-    have[data->features] = NULL;
-    for (int i = 0; i < desc->features; i++) {
-        col[i] = -1;
-        for (int j = 0; j < data->features && col[i] < 0; j++)
-            if (strcmp(have[j], desc->feature_names[i]) == 0)
-                col[i] = j;
-        if (col[i] >= 0)
-            continue;
-        const char *near = diag_suggest(desc->feature_names[i], strlen(desc->feature_names[i]),
-                                        have);
-        diag_error(diag, src, ds->span, "the model's input '%s' is not a feature of %s%s%s%s",
-                   desc->feature_names[i], name, near ? "; did you mean '" : "",
-                   near ? near : "", near ? "'?" : "");
+    if (missing > 0)
         status = status_of(LR_LANGUAGE_ERROR);
-    }
     bool classes = desc->output != OUTPUT_REGRESSION;
     if (status_ok(status) && data->targets != (classes ? 1 : desc->outputs) &&
         !(desc->output == OUTPUT_CLASSES && data->targets == desc->outputs)) {
@@ -979,8 +963,6 @@ static LrStatus model_inputs(const LrModelDesc *desc, const LrSpec *spec, int in
                 data->x[(size_t)r * (size_t)data->features + (size_t)col[i]];
 done:
     free(col);
-    free(have);
-    free(numbered);
     return status;
 }
 

@@ -659,6 +659,20 @@ static int check_first_rows(const LrDatasetSpec *spec, LrCsvReader *r, const Col
     return rc < 0 || bad ? -1 : 0;
 }
 
+/* The names of the nf feature columns (copy_names); NULL when out of memory. */
+static const char *const *feature_names_of(const Columns *cols, const int *feature, int nf)
+{
+    const char **names = malloc(((size_t)nf + 1) * sizeof *names);
+    const char *const *copy = NULL;
+    if (names) {
+        for (int j = 0; j < nf; j++)
+            names[j] = cols->names[feature[j]];
+        copy = copy_names(names, nf);
+        free(names);
+    }
+    return copy;
+}
+
 /* Reads a CSV dataset into out (n, features, targets, x, y, sha256,
  * feature_names, and the classes of text labels), unsplit. Without
  * READ_ALL, stops after validating the column names (and checking the
@@ -716,6 +730,11 @@ static LrStatus load_csv(const LrDatasetSpec *spec, const LrSource *src, LrDiag 
     if (header_only) {
         out->features = nf;
         out->targets = spec->label_count;
+        if (!(out->feature_names = feature_names_of(&cols, feature, nf))) {
+            out_of_memory(spec, src, diag);
+            status = status_of(LR_RUN_FAILED);
+            goto done;
+        }
         /* A row has at least one byte per field, a delimiter or newline
          * after each. */
         out->n = r.size < 0 ? INT64_MAX : r.size / (2 * (int64_t)cols.count) + 1;
@@ -775,13 +794,7 @@ static LrStatus load_csv(const LrDatasetSpec *spec, const LrSource *src, LrDiag 
         goto done;
     }
     out->n = n;
-    const char **names = malloc((size_t)nf * sizeof *names);
-    if (names) {
-        for (int j = 0; j < nf; j++)
-            names[j] = cols.names[feature[j]];
-        out->feature_names = copy_names(names, nf);
-        free(names);
-    }
+    out->feature_names = feature_names_of(&cols, feature, nf);
     if (!out->feature_names ||
         (text_labels && !(rule && rule->class_names) && sort_classes(out, &classes) < 0) ||
         (text_labels && rule && rule->class_names &&
@@ -818,10 +831,29 @@ LrStatus data_check_columns(const LrDatasetSpec *spec, const LrSource *src, LrDi
         if (!status_ok(status))
             return status;
         found = (LrDataShape){header.features, header.targets, 1, header.n};
+        data_free(&header);
     }
     if (shape)
         *shape = found;
     return status_of(LR_OK);
+}
+
+LrStatus data_feature_names(const LrDatasetSpec *spec, const LrSource *src, LrDiag *diag,
+                            const char *const **names, int *count)
+{
+    *names = NULL;
+    *count = spec->kind == DATA_MOONS || spec->kind == DATA_SPIRAL ? 2 : spec->features;
+    if (spec->kind != DATA_CSV)
+        return status_of(LR_OK);
+    LrDataset header;
+    memset(&header, 0, sizeof header);
+    bool unused = false;
+    LrStatus status = load_csv(spec, src, diag, READ_HEADER, NULL, false, &unused, &header);
+    if (status_ok(status)) {
+        *names = header.feature_names;
+        *count = header.features;
+    }
+    return status;
 }
 
 LrStatus data_check_values(const LrDatasetSpec *spec, const LrSource *src, LrDiag *diag)

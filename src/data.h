@@ -145,6 +145,14 @@ int64_t data_part_rows(const LrDatasetSpec *spec, int64_t n, LrPart part);
 LrStatus data_check_columns(const LrDatasetSpec *spec, const LrSource *src, LrDiag *diag,
                             LrDataShape *shape);
 
+/* The feature columns of a data set as the run will read them, before it
+ * is loaded (for `lrc check` to match a loaded model's inputs): a CSV
+ * file's names from its header (NULL-terminated; free() *names), or NULL
+ * for a generated one, whose columns the run names x1, x2, ...; *count
+ * either way. LR_OK, or as data_check_columns after reporting. */
+LrStatus data_feature_names(const LrDatasetSpec *spec, const LrSource *src, LrDiag *diag,
+                            const char *const **names, int *count);
+
 /* How many rows `lrc check` reads of a CSV file (data_check_values). */
 #define DATA_CHECK_ROWS 100
 

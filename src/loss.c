@@ -238,6 +238,13 @@ double loss_gradient(const LrLoss *l, const LrTensor *pred, const LrTensor *targ
     return total;
 }
 
+LrActivation loss_fused_activation(LrLossKind loss)
+{
+    return loss == LOSS_CATEGORICAL_CROSSENTROPY ? ACT_SOFTMAX
+           : loss == LOSS_BINARY_CROSSENTROPY    ? ACT_SIGMOID
+                                                 : ACT_LINEAR;
+}
+
 LrOutputKind loss_output_kind(LrLossKind loss, int outputs)
 {
     if (loss == LOSS_CATEGORICAL_CROSSENTROPY)

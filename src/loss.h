@@ -38,4 +38,11 @@ double loss_gradient(const LrLoss *l, const LrTensor *pred, const LrTensor *targ
  * binary_crossentropy, else regression (several sigmoid outputs too). */
 LrOutputKind loss_output_kind(LrLossKind loss, int outputs);
 
+/* The output activation a loss of this kind computes together with itself
+ * from the logits (softmax for categorical_crossentropy, sigmoid for
+ * binary_crossentropy; ACT_LINEAR for the others): a model whose last
+ * layer (not dropout) ends with it leaves it pending, in training (plan.c)
+ * and in a loaded model (model.c) alike. */
+LrActivation loss_fused_activation(LrLossKind loss);
+
 #endif

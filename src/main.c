@@ -66,7 +66,8 @@ static const char help_text[] =
     "                         the model's layers (name, output shape,\n"
     "                         activation, parameters), total parameters and\n"
     "                         their size, input and output; MODEL: a\n"
-    "                         model.safetensors or a run directory\n"
+    "                         model.safetensors or a run directory; an\n"
+    "                         inference file: the model it loads\n"
     "  lrc schedule EXPR --steps N\n"
     "                         print the learning rate of steps 0..N-1\n"
     "  lrc plot RUN_DIR... -o FIGURE\n"
@@ -1097,8 +1098,36 @@ static LrStatus check_only(const Options *o, Checked *c)
     return status;
 }
 
+/* The summary of the saved model at path (a .safetensors file, or a run
+ * directory's), read and checked whole as predict reads it, on stdout.
+ * Returns 0; -1 when it does not open or is not described (why says
+ * why); -2 when out of memory. */
+static int print_model_summary(const char *path, char *why, size_t why_size)
+{
+    LrModel m;
+    int status = 0;
+    if (model_open(&m, path, 1, why, why_size) != 0) {
+        status = -1;
+    } else {
+        LrBuffer text = {0};
+        buffer_printf(&text, "Model: %s (lrc %s, experiment %s)\n", m.path, m.desc.version,
+                      m.desc.experiment_sha256[0] ? m.desc.experiment_sha256 : "unknown");
+        summary_write(&m.desc, "", &text);
+        if (text.failed) {
+            snprintf(why, why_size, "out of memory");
+            status = -2;
+        } else {
+            report_text(text.data);
+        }
+        buffer_free(&text);
+    }
+    model_close(&m);
+    return status;
+}
+
 /* `lrc summary FILE.lr`: the model the file describes, from its text and
- * the training set's header, without training. */
+ * the training set's header, without training; an inference file's, the
+ * model it loads. */
 static LrStatus summary_file(Checked *c)
 {
     if (c->spec.sweep_count > 0) {
@@ -1106,6 +1135,13 @@ static LrStatus summary_file(Checked *c)
                    "--set %s=VALUE",
                    c->src.name, c->spec.sweeps[0].name);
         return status_of(LR_LANGUAGE_ERROR);
+    }
+    if (c->spec.load_path && !c->spec.has_train && !c->spec.has_model) {
+        char why[PATH_MAX + 512];
+        int printed = print_model_summary(c->spec.load_path, why, sizeof why);
+        if (printed < 0)
+            diag_error(&c->diag, &c->src, c->spec.load_span, "%s", why);
+        return status_of(printed == 0 ? LR_OK : printed == -1 ? LR_LANGUAGE_ERROR : LR_RUN_FAILED);
     }
     LrModelDesc model;
     LrStatus status = summary_of_spec(&c->spec, &c->src, &c->diag, &c->arena, &model);
@@ -1123,9 +1159,8 @@ static LrStatus summary_file(Checked *c)
     return status;
 }
 
-/* `lrc summary MODEL`: a saved model (a .safetensors file, or a run
- * directory's), read and checked whole as predict reads it. Anything
- * else is taken for an experiment file. */
+/* `lrc summary MODEL`: a saved model. Anything else is taken for an
+ * experiment file. */
 static bool is_model_path(const char *path)
 {
     struct stat st;
@@ -1136,27 +1171,11 @@ static bool is_model_path(const char *path)
 
 static LrStatus summary_model(const Options *o)
 {
-    LrModel m;
     char why[PATH_MAX + 512];
-    LrStatus status = status_of(LR_OK);
-    if (model_open(&m, o->file, 1, why, sizeof why) != 0) {
+    int printed = print_model_summary(o->file, why, sizeof why);
+    if (printed < 0)
         diag_plain("%s", why);
-        status = status_of(LR_LANGUAGE_ERROR);
-    } else {
-        LrBuffer text = {0};
-        buffer_printf(&text, "Model: %s (lrc %s, experiment %s)\n", m.path, m.desc.version,
-                      m.desc.experiment_sha256[0] ? m.desc.experiment_sha256 : "unknown");
-        summary_write(&m.desc, "", &text);
-        if (text.failed) {
-            diag_plain("out of memory");
-            status = status_of(LR_RUN_FAILED);
-        } else {
-            report_text(text.data);
-        }
-        buffer_free(&text);
-    }
-    model_close(&m);
-    return status;
+    return status_of(printed == 0 ? LR_OK : printed == -1 ? LR_LANGUAGE_ERROR : LR_RUN_FAILED);
 }
 
 /* The threads of BLAS and lrc's pool: --threads, or one per core. More

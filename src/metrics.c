@@ -294,6 +294,53 @@ int metric_confusion_fits(LrLossKind loss, int outputs, char *why, size_t why_si
     return -1;
 }
 
+/* Whether metric m is asked for anywhere: by train or an evaluate. */
+static bool metric_wanted(const LrSpec *spec, LrMetricKind m)
+{
+    for (int i = 0; i < spec->train.metric_count; i++)
+        if (spec->train.metrics[i] == m)
+            return true;
+    for (int e = 0; e < spec->evaluate_count; e++)
+        for (int i = 0; i < spec->evaluates[e].metric_count; i++)
+            if (spec->evaluates[e].metrics[i] == m)
+                return true;
+    return false;
+}
+
+int metric_tally_size(LrMetricTally *t, const LrSpec *spec, LrLossKind loss, int outputs,
+                      int64_t largest, LrArena *arena)
+{
+    bool confusion = false;
+    for (int e = 0; e < spec->evaluate_count; e++)
+        confusion |= spec->evaluates[e].confusion;
+    size_t classes = (size_t)metric_classes(loss, outputs);
+    bool failed = false;
+    if (classes > 0 && (confusion || metric_wanted(spec, METRIC_PRECISION) ||
+                        metric_wanted(spec, METRIC_RECALL) || metric_wanted(spec, METRIC_F1))) {
+        t->classes = (int)classes;
+        t->binary = outputs == 1;
+        t->actual = arena_array(arena, classes, sizeof(int64_t));
+        t->predicted = arena_array(arena, classes, sizeof(int64_t));
+        t->correct = arena_array(arena, classes, sizeof(int64_t));
+        failed |= !t->actual || !t->predicted || !t->correct;
+        if (confusion && !failed)
+            failed |= !(t->confusion = arena_array(arena, classes * classes, sizeof(int64_t)));
+    }
+    if (metric_wanted(spec, METRIC_AUC)) {
+        t->capacity = largest > 0 ? largest : 1;
+        failed |= !(t->scores = arena_array(arena, (size_t)t->capacity, sizeof(LrScore)));
+    }
+    if (metric_wanted(spec, METRIC_R2)) {
+        size_t n = (size_t)outputs;
+        t->outputs = outputs;
+        t->mean = arena_array(arena, n, sizeof(double));
+        t->deviations = arena_array(arena, n, sizeof(double));
+        t->residuals = arena_array(arena, n, sizeof(double));
+        failed |= !t->mean || !t->deviations || !t->residuals;
+    }
+    return failed ? -1 : 0;
+}
+
 int metrics_check_fit(const LrSpec *spec, LrLossKind loss, int outputs, const LrSource *src,
                       LrDiag *diag)
 {

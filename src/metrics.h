@@ -28,6 +28,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arena.h"
 #include "diag.h"
 #include "spec.h"
 #include "tensor.h"
@@ -88,6 +89,14 @@ typedef struct LrMetricTally {
     int64_t rows;
 } LrMetricTally;
 
+/* Sizes t's buffers (in arena, once) for what spec asks of a model of
+ * outputs outputs under loss: counts per class for precision, recall and
+ * f1, the confusion matrix for an evaluate's confusion=true, a score per
+ * row of the largest part measured (largest rows) for auc, sums per output
+ * for r2; what is not asked stays NULL. The plan sizes its tally with it,
+ * an inference file the loaded model's. -1 when out of memory. */
+int metric_tally_size(LrMetricTally *t, const LrSpec *spec, LrLossKind loss, int outputs,
+                      int64_t largest, LrArena *arena);
 /* Empties the tally (keeps its buffers). */
 void metric_tally_reset(LrMetricTally *t);
 /* Adds a block of rows: what the tally keeps of them. Allocates nothing. */

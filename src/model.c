@@ -20,6 +20,7 @@
 #include "fileio.h"
 #include "json.h"
 #include "loss.h"
+#include "metrics.h"
 #include "plan.h"
 #include "pool.h"
 #include "sha256.h"
@@ -212,8 +213,95 @@ static bool same_model(const LrModelDesc *a, const LrModelDesc *b)
     return true;
 }
 
+int model_match_inputs(const LrModelDesc *d, const LrSpec *spec, int index,
+                       const char *const *names, int count, int *col, const LrSource *src,
+                       LrDiag *diag)
+{
+    const LrDatasetSpec *ds = &spec->datasets[index];
+    const char *name = ds->name[0] ? ds->name : "the data set";
+    const char **have = malloc(((size_t)count + 1) * sizeof *have);
+    char (*numbered)[16] = malloc(((size_t)count + 1) * sizeof *numbered);
+    if (!have || !numbered) {
+        free(have);
+        free(numbered);
+        return -1;
+    }
+    for (int j = 0; j < count; j++) {
+        snprintf(numbered[j], sizeof numbered[j], "x%d", j + 1);
+        have[j] = names ? names[j] : numbered[j];
+    }
+    have[count] = NULL;
+    int missing = 0;
+    for (int i = 0; i < d->features; i++) {
+        col[i] = -1;
+        for (int j = 0; j < count && col[i] < 0; j++)
+            if (strcmp(have[j], d->feature_names[i]) == 0)
+                col[i] = j;
+        if (col[i] >= 0)
+            continue;
+        const char *near = diag_suggest(d->feature_names[i], strlen(d->feature_names[i]), have);
+        diag_error(diag, src, ds->span, "the model's input '%s' is not a feature of %s%s%s%s",
+                   d->feature_names[i], name, near ? "; did you mean '" : "", near ? near : "",
+                   near ? "'?" : "");
+        missing++;
+    }
+    free(have);
+    free(numbered);
+    return missing;
+}
+
+/* model_check_load of an inference file. */
+static LrStatus check_inference(const LrSpec *spec, const LrSource *src, LrDiag *diag)
+{
+    char why[1024];
+    LrSafetensors st;
+    /* One that does not open is the run's failure, as for a training file. */
+    if (safetensors_open(&st, spec->load_path, why, sizeof why) < 0) {
+        safetensors_close(&st);
+        return status_of(LR_OK);
+    }
+    LrArena arena = {0};
+    LrModelDesc d;
+    LrStatus status = status_of(LR_OK);
+    if (model_read_description(&st, &arena, &d, why, sizeof why) != 0) {
+        diag_error(diag, src, spec->load_span, "%s", why);
+        status = status_of(LR_LANGUAGE_ERROR);
+    } else if (metrics_check_fit(spec, d.loss.kind, d.outputs, src, diag) > 0) {
+        status = status_of(LR_LANGUAGE_ERROR);
+    }
+    bool used[SPEC_MAX_DATASETS] = {false};
+    for (int i = 0; i < spec->evaluate_count; i++)
+        used[spec->evaluates[i].on.dataset] = true;
+    for (int i = 0; i < spec->predict_count; i++)
+        used[spec->predicts[i].on.dataset] = true;
+    int *col = status_ok(status) ? malloc((size_t)d.features * sizeof *col) : NULL;
+    if (status_ok(status) && !col) {
+        diag_error(diag, src, spec->load_span, "out of memory");
+        status = status_of(LR_RUN_FAILED);
+    }
+    for (int i = 0; status_ok(status) && i < spec->dataset_count; i++) {
+        const char *const *names;
+        int count;
+        if (!used[i] ||
+            !status_ok(status = data_feature_names(&spec->datasets[i], src, diag, &names, &count)))
+            continue;
+        int missing = model_match_inputs(&d, spec, i, names, count, col, src, diag);
+        free((void *)names);
+        if (missing != 0)
+            status = status_of(missing < 0 ? LR_RUN_FAILED : LR_LANGUAGE_ERROR);
+        if (missing < 0)
+            diag_error(diag, src, spec->datasets[i].span, "out of memory");
+    }
+    free(col);
+    arena_free(&arena);
+    safetensors_close(&st);
+    return status;
+}
+
 LrStatus model_check_load(const LrSpec *spec, const LrSource *src, LrDiag *diag)
 {
+    if (spec->load_path && !spec->has_train && (spec->evaluate_count > 0 || spec->predict_count > 0))
+        return check_inference(spec, src, diag);
     if (!spec->load_path || !spec->has_model)
         return status_of(LR_OK);
     char why[1024];
@@ -409,7 +497,7 @@ static LrJson *meta_json(Reader *r, const char *key)
 }
 
 /* A JSON array of count (-1: any number, at most limit) distinct,
- * non-empty strings. */
+ * non-empty strings, NULL-terminated (diag_suggest's and data.h's lists). */
 static const char **meta_names(Reader *r, const char *key, int count, int limit, int *out_count)
 {
     LrJson *j = meta_json(r, key);
@@ -422,7 +510,7 @@ static const char **meta_names(Reader *r, const char *key, int count, int limit,
         bad(r, key, "has %d names where %d are needed", j->count, count);
     } else if (j->count < 1 || j->count > limit) {
         bad(r, key, "has %d names (1 to %d are allowed)", j->count, limit);
-    } else if ((names = arena_array(r->arena, (size_t)j->count, sizeof *names))) {
+    } else if ((names = arena_array(r->arena, (size_t)j->count + 1, sizeof *names))) {
         int i = 0;
         for (const LrJson *e = j->first; e; e = e->next, i++) {
             if (e->kind != JSON_STRING || !e->string[0]) {
@@ -778,6 +866,13 @@ int model_open_file(LrModel *m, const LrSafetensors *st, int block, char *why, s
         }
         m->acts[i] = tensor_view(act, block, ml->out);
     }
+    const LrModelLayer *last = &d->layers[d->layer_count - 1];
+    LrActivation fused = loss_fused_activation(d->loss.kind);
+    if (status == 0 && fused != ACT_LINEAR && last->kind != LAYER_DROPOUT &&
+        last->activation == fused) {
+        m->layers[d->layer_count - 1].from_logits = true;
+        m->pending = fused;
+    }
     for (size_t i = 0; status == 0 && i < params; i++) {
         if (!isfinite(m->params[i])) {
             snprintf(why, why_size, "'%s': a weight is %s, not a finite number", m->path,
@@ -812,6 +907,13 @@ int model_open_file(LrModel *m, const LrSafetensors *st, int block, char *why, s
 }
 
 LrTensor model_forward(LrModel *m, const float *x, int rows)
+{
+    LrTensor out = model_logits(m, x, rows);
+    activation_forward(m->pending, &out);
+    return out;
+}
+
+LrTensor model_logits(LrModel *m, const float *x, int rows)
 {
     const LrModelDesc *d = &m->desc;
     const size_t f = (size_t)d->features;

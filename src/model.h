@@ -116,6 +116,21 @@ void model_chain(const LrModelLayer *layers, int count, char *out, size_t size);
  * 1, as for its tensors). Returns LR_OK, or LR_LANGUAGE_ERROR after
  * reporting, or LR_RUN_FAILED when out of memory. */
 LrStatus model_check_load(const LrSpec *spec, const LrSource *src, LrDiag *diag);
+/* In an inference file (a load, evaluate or predict, no train), what its
+ * run would refuse of the loaded model, read from its description: a
+ * model without one or a damaged one (at the load), an input that is not
+ * a column of a data set evaluated or predicted on (at the data set), a
+ * metric that does not fit it (at the metric). model_check_load calls it. */
+
+/* Finds each of the model's inputs among a data set's count feature
+ * columns by name (names: NULL-terminated, or NULL for a generated data
+ * set's x1, x2, ...): col[i] is input i's column. Each input not found is
+ * an error at the data set's statement (spec->datasets[index]) with
+ * did-you-mean. Returns how many were not found, -1 when out of memory.
+ * `lrc check` and an inference file's run share it. */
+int model_match_inputs(const LrModelDesc *d, const LrSpec *spec, int index,
+                       const char *const *names, int count, int *col, const LrSource *src,
+                       LrDiag *diag);
 
 /* The word of a layer kind: "dense", "dropout", "activation". */
 const char *layer_kind_name(LrLayerKind kind);
@@ -148,6 +163,10 @@ typedef struct LrModel {
     float *input;            /* block x features: the normalized copy */
     int block;               /* rows per forward pass */
     bool needs_blas;         /* some product of a forward pass is past the plain loop */
+    /* The output activation left to the loss (loss_fused_activation), as
+     * the plan that trained the model leaves it: evaluate measures the
+     * logits as training does; model_forward applies it. */
+    LrActivation pending;
 } LrModel;
 
 /* Opens path (a model.safetensors, or a run directory holding one),
@@ -169,6 +188,9 @@ int model_open(LrModel *m, const char *path, int block, char *why, size_t why_si
 int model_open_file(LrModel *m, const LrSafetensors *st, int block, char *why, size_t why_size);
 
 LrTensor model_forward(LrModel *m, const float *x, int rows);
+/* model_forward without the pending activation (m->pending): what the
+ * training path's measurement sees. */
+LrTensor model_logits(LrModel *m, const float *x, int rows);
 
 void model_close(LrModel *m);
 

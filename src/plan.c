@@ -291,6 +291,19 @@ static LrStatus check_classes(const LrSpec *spec, const LrDataset *on, int outpu
     return status_of(LR_OK);
 }
 
+void plan_label_rule(LrLossKind loss, int outputs, const LrDatasetSpec *on, LrLabelRule *rule)
+{
+    int targets = on->kind == DATA_CSV ? on->label_count : 1;
+    bool cross_entropy = loss == LOSS_CATEGORICAL_CROSSENTROPY || loss == LOSS_BINARY_CROSSENTROPY;
+    *rule = (LrLabelRule){.outputs = outputs,
+                          .loss = words_name(words_losses, (int)loss),
+                          .text_classes = cross_entropy};
+    if (loss == LOSS_CATEGORICAL_CROSSENTROPY && targets == 1)
+        rule->want = LABEL_CLASS_INDEX;
+    else if (cross_entropy)
+        rule->want = LABEL_PROBABILITY;
+}
+
 /* Loads the data set trained on first: its text labels, if any, name the
  * classes that every other data set's labels are read as. */
 static LrStatus load_data(LrPlan *plan, const LrSource *src, LrDiag *diag)
@@ -298,16 +311,8 @@ static LrStatus load_data(LrPlan *plan, const LrSource *src, LrDiag *diag)
     const LrSpec *spec = plan->spec;
     const int train_on = spec->train.on.dataset;
     const LrDatasetSpec *train_spec = &spec->datasets[train_on];
-    int targets = train_spec->kind == DATA_CSV ? train_spec->label_count : 1;
-    LrLossKind loss = spec->loss.kind;
-    bool cross_entropy = loss == LOSS_CATEGORICAL_CROSSENTROPY || loss == LOSS_BINARY_CROSSENTROPY;
-    LrLabelRule rule = {.outputs = spec_outputs(spec),
-                        .loss = words_name(words_losses, (int)loss),
-                        .text_classes = cross_entropy};
-    if (loss == LOSS_CATEGORICAL_CROSSENTROPY && targets == 1)
-        rule.want = LABEL_CLASS_INDEX;
-    else if (cross_entropy)
-        rule.want = LABEL_PROBABILITY;
+    LrLabelRule rule;
+    plan_label_rule(spec->loss.kind, spec_outputs(spec), train_spec, &rule);
     /* plan->data is zeroed: plan_free may free those not loaded yet. */
     plan->dataset_count = spec->dataset_count;
     for (int k = 0; k < spec->dataset_count; k++) {
@@ -371,9 +376,7 @@ static void fuse_output(LrPlan *plan)
     plan->loss.kind = spec->loss.kind;
     plan->loss.delta = spec->loss.delta;
     plan->pending = ACT_LINEAR;
-    LrActivation want = spec->loss.kind == LOSS_CATEGORICAL_CROSSENTROPY ? ACT_SOFTMAX
-                        : spec->loss.kind == LOSS_BINARY_CROSSENTROPY   ? ACT_SIGMOID
-                                                                        : ACT_LINEAR;
+    LrActivation want = loss_fused_activation(spec->loss.kind);
     if (want != ACT_LINEAR && last->ops != &layer_dropout_ops && last->activation == want) {
         last->from_logits = true;
         plan->loss.from_logits = true;
@@ -381,68 +384,25 @@ static void fuse_output(LrPlan *plan)
     }
 }
 
-/* Whether metric m is asked for anywhere: by train or an evaluate. */
-static bool metric_wanted(const LrSpec *spec, LrMetricKind m)
-{
-    for (int i = 0; i < spec->train.metric_count; i++)
-        if (spec->train.metrics[i] == m)
-            return true;
-    for (int e = 0; e < spec->evaluate_count; e++)
-        for (int i = 0; i < spec->evaluates[e].metric_count; i++)
-            if (spec->evaluates[e].metrics[i] == m)
-                return true;
-    return false;
-}
-
-/* The tally's buffers, for what the experiment asks: counts per class for
- * precision, recall and f1, the confusion matrix for evaluate
- * confusion=true, a score per row of the largest part measured for auc,
- * sums per output for r2. Allocated once here, never while measuring.
- * Reports a metric that does not fit the model as built (the checker
+/* The tally's buffers, for what the experiment asks (metric_tally_size),
+ * auc's for the largest part measured. Allocated once here, never while
+ * measuring. Reports a metric that does not fit the model as built (the checker
  * found those of the experiment's model already). */
 static LrStatus build_tally(LrPlan *plan, const LrSource *src, LrDiag *diag)
 {
     const LrSpec *spec = plan->spec;
     if (metrics_check_fit(spec, plan->loss.kind, plan->outputs, src, diag) > 0)
         return status_of(LR_LANGUAGE_ERROR);
-    LrMetricTally *t = &plan->tally;
-    bool confusion = false;
+    int64_t largest = plan->train.rows > 0 ? plan->train.rows : 1;
+    LrPartView part;
+    if (spec->train.validation.dataset >= 0 &&
+        (part = plan_part(plan, spec->train.validation)).rows > largest)
+        largest = part.rows;
     for (int e = 0; e < spec->evaluate_count; e++)
-        confusion |= spec->evaluates[e].confusion;
-    size_t classes = (size_t)metric_classes(plan->loss.kind, plan->outputs);
-    bool failed = false;
-    if (classes > 0 && (confusion || metric_wanted(spec, METRIC_PRECISION) ||
-                        metric_wanted(spec, METRIC_RECALL) || metric_wanted(spec, METRIC_F1))) {
-        t->classes = (int)classes;
-        t->binary = plan->outputs == 1;
-        t->actual = plan_alloc(plan, classes, sizeof(int64_t));
-        t->predicted = plan_alloc(plan, classes, sizeof(int64_t));
-        t->correct = plan_alloc(plan, classes, sizeof(int64_t));
-        failed |= !t->actual || !t->predicted || !t->correct;
-        if (confusion && !failed)
-            failed |= !(t->confusion = plan_alloc(plan, classes * classes, sizeof(int64_t)));
-    }
-    if (metric_wanted(spec, METRIC_AUC)) {
-        int64_t largest = plan->train.rows > 0 ? plan->train.rows : 1;
-        LrPartView part;
-        if (spec->train.validation.dataset >= 0 &&
-            (part = plan_part(plan, spec->train.validation)).rows > largest)
+        if ((part = plan_part(plan, spec->evaluates[e].on)).rows > largest)
             largest = part.rows;
-        for (int e = 0; e < spec->evaluate_count; e++)
-            if ((part = plan_part(plan, spec->evaluates[e].on)).rows > largest)
-                largest = part.rows;
-        t->capacity = largest;
-        failed |= !(t->scores = plan_alloc(plan, (size_t)largest, sizeof(LrScore)));
-    }
-    if (metric_wanted(spec, METRIC_R2)) {
-        size_t n = (size_t)plan->outputs;
-        t->outputs = plan->outputs;
-        t->mean = plan_alloc(plan, n, sizeof(double));
-        t->deviations = plan_alloc(plan, n, sizeof(double));
-        t->residuals = plan_alloc(plan, n, sizeof(double));
-        failed |= !t->mean || !t->deviations || !t->residuals;
-    }
-    if (failed) {
+    if (metric_tally_size(&plan->tally, spec, plan->loss.kind, plan->outputs, largest,
+                          &plan->arena) < 0) {
         diag_error(diag, src, spec->train.span, "out of memory");
         return status_of(LR_RUN_FAILED);
     }

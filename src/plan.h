@@ -93,6 +93,12 @@ void plan_free(LrPlan *plan);
 /* The rows of a dataset part. */
 LrPartView plan_part(const LrPlan *plan, LrDataRef ref);
 
+/* What the labels of data set `on` must be for a model of `outputs`
+ * outputs under loss (data.h): class indices, probabilities or any
+ * number, and text read as classes under a cross-entropy loss. The
+ * training path and an inference file's loaded model share it. */
+void plan_label_rule(LrLossKind loss, int outputs, const LrDatasetSpec *on, LrLabelRule *rule);
+
 /* Keras's name of dense layer i among the model's layers ("dense",
  * "dense_1", ...), as used in weight files and reports. */
 void plan_layer_name(const LrPlan *plan, int layer, char *out, size_t size);

@@ -506,6 +506,25 @@ static int write_confusion(const Run *r, const LrPlan *plan, int index)
     return write_file(r, name, &b);
 }
 
+/* Evaluate statement i of spec: measures its part (rows of x and y)
+ * through m, prints its line and, with confusion=true, its confusion
+ * matrix (classes named by names, or by index when NULL). The one
+ * evaluation of a training file (the plan) and of an inference file (a
+ * loaded model). */
+static void evaluate_rows(const LrSpec *spec, int i, const LrMeasurer *m, const float *x,
+                          const float *y, int64_t rows, const char *const *names,
+                          Evaluation *out)
+{
+    const LrEvaluateSpec *e = &spec->evaluates[i];
+    char label[128];
+    measure_rows(m, x, y, rows, e->metrics, e->metric_count, &out->loss, out->values);
+    report_evaluate(part_label(spec, e->on, label, sizeof label), out->loss, e->metrics,
+                    e->metric_count, out->values);
+    /* Now: the next evaluate's measure empties the tally. */
+    if (e->confusion && m->tally->confusion)
+        report_confusion(label, m->tally->classes, names, m->tally->confusion);
+}
+
 static void report_model(const LrPlan *plan)
 {
     if (plan->param_count > REPORT_MAX_PARAMETERS)
@@ -569,18 +588,15 @@ static LrStatus finish(Run *r, LrPlan *plan, const LrTrainState *state)
     report_model(plan);
     Evaluation evals[SPEC_MAX_EVALUATES];
     char why[PATH_MAX + 512], failed[PATH_MAX + 512] = "";
+    LrMeasurer measurer;
+    train_measurer(plan, &measurer);
     for (int i = 0; i < spec->evaluate_count; i++) {
         const LrEvaluateSpec *e = &spec->evaluates[i];
-        char label[128];
-        train_measure(plan, plan_part(plan, e->on), e->metrics, e->metric_count, &evals[i].loss,
-                      evals[i].values);
-        report_evaluate(part_label(spec, e->on, label, sizeof label), evals[i].loss, e->metrics,
-                        e->metric_count, evals[i].values);
-        if (!e->confusion || !plan->tally.confusion)
-            continue;
-        /* Now: the next evaluate's measure empties the tally. */
-        report_confusion(label, plan->tally.classes, class_names(plan), plan->tally.confusion);
-        if (r->options->out_dir && write_confusion(r, plan, i) < 0 && !failed[0])
+        LrPartView part = plan_part(plan, e->on);
+        evaluate_rows(spec, i, &measurer, part.x, part.y, part.rows, class_names(plan),
+                      &evals[i]);
+        if (e->confusion && plan->tally.confusion && r->options->out_dir &&
+            write_confusion(r, plan, i) < 0 && !failed[0])
             snprintf(failed, sizeof failed, "cannot write confusion-%d.csv", i + 1);
     }
     for (int i = 0; i < spec->predict_count; i++) {
@@ -904,45 +920,35 @@ static LrTensor model_outputs(void *model, const float *x, int rows)
     return model_forward(model, x, rows);
 }
 
+/* Its outputs before the activation left to the loss, for measuring. */
+static LrTensor model_measured(void *model, const float *x, int rows)
+{
+    return model_logits(model, x, rows);
+}
+
 /* Data set index's features in the model's input order, found by name
  * (x1, x2, ... for a generated one); *out (n x inputs) is malloc'd. The
- * targets must fit the outputs: as many columns, or one class index; text
- * labels are renumbered as the model's classes. LR_OK, or
- * LR_LANGUAGE_ERROR after reporting at the data set. */
+ * targets must fit the outputs: as many columns, or one class index.
+ * LR_OK, or LR_LANGUAGE_ERROR after reporting at the data set. */
 static LrStatus model_inputs(const LrModelDesc *desc, const LrSpec *spec, int index,
-                             LrDataset *data, const LrSource *src, LrDiag *diag, float **out)
+                             const LrDataset *data, const LrSource *src, LrDiag *diag,
+                             float **out)
 {
     const LrDatasetSpec *ds = &spec->datasets[index];
     const char *name = ds->name[0] ? ds->name : "the data set";
     int *col = malloc((size_t)desc->features * sizeof *col);
-    const char **have = malloc(((size_t)data->features + 1) * sizeof *have);
-    char (*numbered)[16] = malloc((size_t)data->features * sizeof *numbered);
     *out = malloc((size_t)data->n * (size_t)desc->features * sizeof **out);
     LrStatus status = status_of(LR_OK);
-    if (!col || !have || !numbered || !*out) {
+    int missing = col && *out ? model_match_inputs(desc, spec, index, data->feature_names,
+                                                   data->features, col, src, diag)
+                              : -1;
+    if (missing < 0) {
         diag_error(diag, src, ds->span, "out of memory");
         status = status_of(LR_RUN_FAILED);
         goto done;
     }
-    for (int j = 0; j < data->features; j++) {
-        snprintf(numbered[j], sizeof numbered[j], "x%d", j + 1);
-        have[j] = data->feature_names ? data->feature_names[j] : numbered[j];
-    }
-    have[data->features] = NULL;
-    for (int i = 0; i < desc->features; i++) {
-        col[i] = -1;
-        for (int j = 0; j < data->features && col[i] < 0; j++)
-            if (strcmp(have[j], desc->feature_names[i]) == 0)
-                col[i] = j;
-        if (col[i] >= 0)
-            continue;
-        const char *near = diag_suggest(desc->feature_names[i], strlen(desc->feature_names[i]),
-                                        have);
-        diag_error(diag, src, ds->span, "the model's input '%s' is not a feature of %s%s%s%s",
-                   desc->feature_names[i], name, near ? "; did you mean '" : "",
-                   near ? near : "", near ? "'?" : "");
+    if (missing > 0)
         status = status_of(LR_LANGUAGE_ERROR);
-    }
     bool classes = desc->output != OUTPUT_REGRESSION;
     if (status_ok(status) && data->targets != (classes ? 1 : desc->outputs) &&
         !(desc->output == OUTPUT_CLASSES && data->targets == desc->outputs)) {
@@ -952,33 +958,29 @@ static LrStatus model_inputs(const LrModelDesc *desc, const LrSpec *spec, int in
                    model_output_name(desc->output), desc->outputs == 1 ? "" : "s");
         status = status_of(LR_LANGUAGE_ERROR);
     }
-    /* Text labels are numbered by the data's own sorted classes: renumber
-     * them as the model's. */
-    for (int k = 0; status_ok(status) && classes && k < data->class_count; k++) {
-        int found = -1;
-        for (int c = 0; c < desc->class_count && found < 0; c++)
-            if (strcmp(desc->class_names[c], data->class_names[k]) == 0)
-                found = c;
-        if (found < 0) {
-            diag_error(diag, src, ds->span, "class '%s' of %s is not one of the model's classes",
-                       data->class_names[k], name);
-            status = status_of(LR_LANGUAGE_ERROR);
-        }
-        for (int64_t r = 0; found >= 0 && r < data->n; r++)
-            if (data->y[r] == (float)k)
-                data->y[r] = (float)(found - desc->class_count); /* apart until all are done */
-    }
-    for (int64_t r = 0; status_ok(status) && data->class_count > 0 && r < data->n; r++)
-        data->y[r] += (float)desc->class_count;
     for (int64_t r = 0; status_ok(status) && r < data->n; r++)
         for (int i = 0; i < desc->features; i++)
             (*out)[(size_t)r * (size_t)desc->features + (size_t)i] =
                 data->x[(size_t)r * (size_t)data->features + (size_t)col[i]];
 done:
     free(col);
-    free(have);
-    free(numbered);
     return status;
+}
+
+/* Data set i read as the loaded model's labels: text mapped through its
+ * classes (an unseen one named at its row), else class indices,
+ * probabilities or any number, as its loss wants. */
+static LrStatus load_for_model(const LrModelDesc *desc, const LrSpec *spec, int i,
+                               const LrSource *src, LrDiag *diag, LrDataset *out)
+{
+    LrLabelRule rule;
+    plan_label_rule(desc->loss.kind, desc->outputs, &spec->datasets[i], &rule);
+    rule.text_classes = false;
+    if (desc->named_classes) {
+        rule.class_count = desc->class_count;
+        rule.class_names = desc->class_names;
+    }
+    return data_load_labels(&spec->datasets[i], i, spec->seed, src, diag, &rule, out);
 }
 
 LrStatus run_inference(const LrSource *src, const LrSpec *spec, LrDiag *diag)
@@ -992,6 +994,12 @@ LrStatus run_inference(const LrSource *src, const LrSpec *spec, LrDiag *diag)
         return status_of(opened == MODEL_UNDESCRIBED ? LR_LANGUAGE_ERROR : LR_RUN_FAILED);
     }
     const LrModelDesc *desc = &model.desc;
+    /* Each metric and confusion=true must fit the model, as the plan
+     * checks them against the model it builds. */
+    if (metrics_check_fit(spec, desc->loss.kind, desc->outputs, src, diag) > 0) {
+        model_close(&model);
+        return status_of(LR_LANGUAGE_ERROR);
+    }
     LrDataset data[SPEC_MAX_DATASETS];
     float *inputs[SPEC_MAX_DATASETS] = {NULL};
     bool used[SPEC_MAX_DATASETS] = {false};
@@ -1002,34 +1010,43 @@ LrStatus run_inference(const LrSource *src, const LrSpec *spec, LrDiag *diag)
         used[spec->predicts[i].on.dataset] = true;
     LrStatus status = status_of(LR_OK);
     for (int i = 0; status_ok(status) && i < spec->dataset_count; i++)
-        if (used[i] && status_ok(status = data_load(&spec->datasets[i], i, spec->seed, src, diag,
-                                                   &data[i])))
+        if (used[i] && status_ok(status = load_for_model(desc, spec, i, src, diag, &data[i])))
             status = model_inputs(desc, spec, i, &data[i], src, diag, &inputs[i]);
-    /* The model's outputs are probabilities (every activation applied). */
-    LrLoss loss = {desc->loss.kind, desc->loss.delta, false};
+    /* The tally sized once, for the largest part evaluated. */
+    LrArena arena = {0};
+    LrMetricTally tally = {0};
+    int64_t largest = 1;
     for (int i = 0; status_ok(status) && i < spec->evaluate_count; i++) {
-        const LrEvaluateSpec *e = &spec->evaluates[i];
-        const LrDataset *d = &data[e->on.dataset];
-        int64_t begin = d->part_begin[e->on.part], n = d->part_count[e->on.part];
-        double sum = 0, values[SPEC_MAX_METRICS] = {0};
-        for (int64_t first = 0; first < n; first += model.block) {
-            int rows = (int)(n - first < model.block ? n - first : model.block);
-            LrTensor y = model_forward(
-                &model, inputs[e->on.dataset] + (size_t)(begin + first) * (size_t)desc->features,
-                rows);
-            LrTensor t = tensor_view(d->y + (size_t)(begin + first) * (size_t)d->targets, rows,
-                                     d->targets);
-            sum += loss_sum(&loss, &y, &t);
-            for (int m = 0; m < e->metric_count; m++)
-                values[m] += metric_sum(e->metrics[m], ACT_LINEAR, &y, &t);
-        }
-        double rows = n > 0 ? (double)n : 1.0;
-        for (int m = 0; m < e->metric_count; m++)
-            values[m] /= rows;
-        char label[128];
-        report_evaluate(part_label(spec, e->on, label, sizeof label), sum / rows, e->metrics,
-                        e->metric_count, values);
+        LrDataRef on = spec->evaluates[i].on;
+        if (data[on.dataset].part_count[on.part] > largest)
+            largest = data[on.dataset].part_count[on.part];
     }
+    if (status_ok(status) &&
+        metric_tally_size(&tally, spec, desc->loss.kind, desc->outputs, largest, &arena) < 0) {
+        diag_error(diag, src, spec->load_span, "out of memory");
+        status = status_of(LR_RUN_FAILED);
+    }
+    LrMeasurer measurer = {model_measured,
+                           &model,
+                           {desc->loss.kind, desc->loss.delta, model.pending != ACT_LINEAR},
+                           model.pending,
+                           desc->features,
+                           0, /* each data set's */
+                           model.block,
+                           0,
+                           &tally};
+    for (int i = 0; status_ok(status) && i < spec->evaluate_count; i++) {
+        LrDataRef on = spec->evaluates[i].on;
+        const LrDataset *d = &data[on.dataset];
+        int64_t begin = d->part_begin[on.part];
+        Evaluation eval;
+        measurer.targets = d->targets;
+        evaluate_rows(spec, i, &measurer,
+                      inputs[on.dataset] + (size_t)begin * (size_t)desc->features,
+                      d->y + (size_t)begin * (size_t)d->targets, d->part_count[on.part],
+                      desc->named_classes ? desc->class_names : NULL, &eval);
+    }
+    arena_free(&arena);
     bool failed = false;
     for (int i = 0; status_ok(status) && i < spec->predict_count; i++) {
         const LrPredictSpec *p = &spec->predicts[i];

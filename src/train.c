@@ -52,38 +52,60 @@ static void backward(LrPlan *plan, const LrTensor *x)
     }
 }
 
-void train_measure(LrPlan *plan, LrPartView part, const LrMetricKind *metrics, int count,
-                   double *loss, double *values)
+void measure_rows(const LrMeasurer *m, const float *x, const float *y, int64_t rows,
+                  const LrMetricKind *metrics, int count, double *loss, double *values)
 {
     double sum = 0;
-    for (int m = 0; m < count; m++)
-        values[m] = 0;
-    LrMetricTally *tally = &plan->tally;
+    for (int k = 0; k < count; k++)
+        values[k] = 0;
+    LrMetricTally *tally = m->tally;
     bool tallied = tally->actual || tally->scores || tally->mean;
     if (tallied)
         metric_tally_reset(tally);
-    for (int64_t start = 0; start < part.rows; start += plan->eval_rows) {
-        int rows = (int)(part.rows - start < plan->eval_rows ? part.rows - start : plan->eval_rows);
-        /* The data are never written through these views. */
-        LrTensor x = tensor_view((float *)part.x + (size_t)start * (size_t)plan->features, rows,
-                                 plan->features);
-        LrTensor y = tensor_view((float *)part.y + (size_t)start * (size_t)plan->targets, rows,
-                                 plan->targets);
-        const LrTensor *pred = forward(plan, &x, false);
-        sum += loss_sum(&plan->loss, pred, &y);
-        for (int m = 0; m < count; m++)
-            if (metric_per_row(metrics[m]))
-                values[m] += metric_sum(metrics[m], plan->pending, pred, &y);
+    for (int64_t start = 0; start < rows; start += m->block) {
+        int block = (int)(rows - start < m->block ? rows - start : m->block);
+        LrTensor pred = m->forward(m->ctx, x + (size_t)start * (size_t)m->features, block);
+        /* The data are never written through this view. */
+        LrTensor target = tensor_view((float *)y + (size_t)start * (size_t)m->targets, block,
+                                      m->targets);
+        sum += loss_sum(&m->loss, &pred, &target);
+        for (int k = 0; k < count; k++)
+            if (metric_per_row(metrics[k]))
+                values[k] += metric_sum(metrics[k], m->pending, &pred, &target);
         if (tallied)
-            metric_tally_add(tally, plan->pending, pred, &y);
+            metric_tally_add(tally, m->pending, &pred, &target);
     }
-    double n = part.rows > 0 ? (double)part.rows : 1.0;
+    double n = rows > 0 ? (double)rows : 1.0;
+    *loss = sum / n + m->penalty;
+    for (int k = 0; k < count; k++)
+        values[k] = metric_per_row(metrics[k]) ? values[k] / n : metric_value(metrics[k], tally);
+}
+
+/* The plan's outputs before its pending activation, in inference mode. */
+static LrTensor plan_logits(void *ctx, const float *x, int rows)
+{
+    LrPlan *plan = ctx;
+    /* The data are never written through this view. */
+    LrTensor in = tensor_view((float *)x, rows, plan->features);
+    return *forward(plan, &in, false);
+}
+
+void train_measurer(LrPlan *plan, LrMeasurer *out)
+{
     double penalty = 0;
     for (int i = 0; i < plan->layer_count; i++)
         penalty += layer_penalty(&plan->layers[i]);
-    *loss = sum / n + penalty;
-    for (int m = 0; m < count; m++)
-        values[m] = metric_per_row(metrics[m]) ? values[m] / n : metric_value(metrics[m], tally);
+    *out = (LrMeasurer){plan_logits,     plan,           plan->loss,     plan->pending,
+                        plan->features,  plan->targets,  plan->eval_rows, penalty,
+                        &plan->tally};
+}
+
+void train_measure(LrPlan *plan, LrPartView part, const LrMetricKind *metrics, int count,
+                   double *loss, double *values)
+{
+    LrMeasurer m;
+    train_measurer(plan, &m);
+    measure_rows(&m, part.x, part.y, part.rows, metrics, count, loss, values);
 }
 
 /* Fisher-Yates over the training rows, once per epoch, as Keras's fit. */

@@ -50,10 +50,36 @@ void train_state_init(LrTrainState *state);
 LrStatus train_run(LrPlan *plan, LrTrainState *state, const LrSource *src, LrDiag *diag,
                    const LrTrainHooks *hooks);
 
-/* Loss (with the layers' penalties) and metrics (the mean over rows, or
- * from the tally of the whole part) of the current parameters on a part.
- * Forward only, in inference mode. Afterwards plan->tally holds the part's
- * counts (its confusion matrix, when the plan keeps one). */
+/* The one measurement of a model on rows: the loss and the metrics, by
+ * blocks of rows through a forward pass, into a tally the caller sized
+ * (metric_tally_size). Training (train_measurer: the plan's layers) and an
+ * inference file's evaluate (a loaded model's model_logits) both measure
+ * with it, so they print the same numbers for the same model and rows. */
+typedef struct LrMeasurer {
+    /* The outputs for rows (<= block) of x, before `pending`: a view
+     * valid until the next call. */
+    LrTensor (*forward)(void *ctx, const float *x, int rows);
+    void *ctx;
+    LrLoss loss;            /* from_logits when pending is not ACT_LINEAR */
+    LrActivation pending;
+    int features, targets;
+    int block;              /* rows per forward pass */
+    double penalty;         /* added to the mean loss: the layers' regularization */
+    LrMetricTally *tally;   /* sized for what is measured; its buffers NULL if nothing */
+} LrMeasurer;
+
+/* Loss (plus m->penalty) and metrics (the mean over rows, or from the
+ * tally of the whole part) of rows rows of x (features each) and y
+ * (targets each). Afterwards m->tally holds the part's counts (its
+ * confusion matrix, when it keeps one). Allocates nothing. */
+void measure_rows(const LrMeasurer *m, const float *x, const float *y, int64_t rows,
+                  const LrMetricKind *metrics, int count, double *loss, double *values);
+
+/* The plan's current parameters as a measurer, forward only in inference
+ * mode, with the layers' penalties as they are now. */
+void train_measurer(LrPlan *plan, LrMeasurer *out);
+
+/* measure_rows of the plan's current parameters on a part. */
 void train_measure(LrPlan *plan, LrPartView part, const LrMetricKind *metrics, int count,
                    double *loss, double *values);
 

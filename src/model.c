@@ -770,6 +770,11 @@ int model_read_description(const LrSafetensors *st, LrArena *arena, LrModelDesc 
             snprintf(index, sizeof index, "%d", i);
             out->named_classes = strcmp(names[i], index) != 0;
         }
+        /* Text labels find their class by a binary search (data.c). */
+        for (int i = 1; out->named_classes && i < count; i++)
+            if (strcmp(names[i - 1], names[i]) >= 0)
+                return bad(&r, "classes", "are not sorted by byte ('%s' comes before '%s')",
+                           names[i - 1], names[i]);
     }
     return 0;
 }

@@ -30,7 +30,8 @@
  *                      y1, y2, ... for a generated data set)
  *   classes            binary and classes only: ["name", ...], the class
  *                      of each output index (binary: the classes of 0 and
- *                      1); the indices as text when labels were numbers
+ *                      1); the indices as text when labels were numbers,
+ *                      else the text labels sorted by byte (strcmp)
  *   loss               {"kind": "mse"}, {"kind": "huber", "delta": 1}, ...
  */
 #ifndef LR_MODEL_H

@@ -196,6 +196,7 @@ static void test_model__damaged_descriptions_are_refused_by_key(void **state)
          "entry 2 that is not a positive number"},
         {"classes", "[\"no\"]", "has 1 names where 2 are needed"},
         {"output", "binary", "is binary but the model has 2 outputs"},
+        {"classes", "[\"yes\",\"no\"]", "are not sorted by byte ('yes' comes before 'no')"},
         {"loss", "{\"kind\":\"hinge\"}", "unknown kind 'hinge'"},
         {"lrc_model", "7", "this lrc reads version 1"},
         {"experiment_sha256", "AB", "neither empty nor 64 lowercase hex digits"},

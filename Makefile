@@ -105,8 +105,8 @@ test_model_MODS    := $(CORE) $(FRONT) fileio expr sandbox rng schedule pool bla
                       csv decimal data sha256 json safetensors plan train report model summary weights
 UNIT_BINS := $(addprefix $(BUILD)/tests/test_,$(UNIT_TESTS))
 
-.PHONY: all lrc deps demo check test lint clean install fuzz bench
-all: lrc
+.PHONY: all lrc editors deps demo check test lint clean install uninstall fuzz bench
+all: lrc editors
 
 lrc: $(BUILD)/lrc
 	@if [ "$(SAN)" != 1 ]; then cp $(BUILD)/lrc lrc.new && mv -f lrc.new lrc; fi
@@ -156,6 +156,36 @@ $(BUILD)/tests/test_%: $(BUILD)/obj/test_%.o $$(addprefix $(BUILD)/obj/,$$(addsu
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(test_$*_LDFLAGS) $(CMOCKA_LIBS) $(LDLIBS)
 
+# Editor files (editors/, README's "Editors"), made into build/editors/:
+# a NAME.in template gets the words of src/words.h through the sed script
+# that editor_words prints, so that editors highlight exactly the
+# language's words; the other files are copied as they are.
+EDITOR_TEMPLATES := vim/syntax/lr.vim emacs/lr-mode.el vscode/syntaxes/lr.tmLanguage.json
+EDITOR_COPIES    := vim/ftdetect/lr.vim vscode/package.json vscode/language-configuration.json \
+                    vscode/extension.js
+EDITOR_FILES     := $(addprefix build/editors/,$(EDITOR_TEMPLATES) $(EDITOR_COPIES))
+
+editors: $(EDITOR_FILES)
+
+$(BUILD)/editor_words: editors/editor_words.c src/words.h src/expr.h src/source.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $<
+
+build/editors/words.sed: $(BUILD)/editor_words
+	@mkdir -p $(dir $@)
+	$< >$@.tmp && mv -f $@.tmp $@
+
+# A placeholder left (a template's typo) fails the build.
+build/editors/%: editors/%.in build/editors/words.sed
+	@mkdir -p $(dir $@)
+	sed -f build/editors/words.sed $< >$@.tmp
+	@if grep -n '@[A-Z]*[|"]\{0,1\}@' $@.tmp; then echo "$<: unknown placeholder"; exit 1; fi
+	@mv -f $@.tmp $@
+
+build/editors/%: editors/%
+	@mkdir -p $(dir $@)
+	cp $< $@
+
 # Test objects come from a pattern chain: keep them between builds.
 .PRECIOUS: $(BUILD)/obj/%.o
 
@@ -172,7 +202,7 @@ demo: deps
 check: deps
 	@$(MAKE) --no-print-directory test
 
-test: lrc $(UNIT_BINS)
+test: lrc editors $(UNIT_BINS)
 	@sh tests/run.sh $(BUILD)
 
 lint:

@@ -1,0 +1,2 @@
+" lrc's experiment files, lr(5).
+au BufRead,BufNewFile *.lr setfiletype lr

@@ -13,7 +13,7 @@ CC     ?= cc
 DEB_PACKAGES := re2c lemon libopenblas-dev libcmocka-dev pkg-config mandoc \
                 gcc clang libclang-rt-14-dev libc6-dev make python3 python3-numpy valgrind \
                 libplplot-dev plplot-driver-cairo python3-sklearn libprotobuf-c-dev \
-                protobuf-c-compiler python3-onnx
+                protobuf-c-compiler python3-onnx bash-completion vim emacs-nox
 
 ifeq ($(SAN),1)
 BUILD := build/san

@@ -511,9 +511,30 @@ static LrStatus check_options(const Options *o, const bool *given)
     return status_of(LR_OK);
 }
 
+/* lrc [COMMAND] --complete-options, for the shell completion
+ * (editors/bash/lrc): the options of COMMAND, one a line, from the table
+ * that parses them. Not in --help: it is no user's option. */
+#define COMPLETE_OPTIONS "--complete-options"
+
+static LrStatus complete_options(Command command)
+{
+    for (int i = 0; i < OPTION_COUNT; i++) {
+        const OptionRow *row = &option_rows[i];
+        if (!(row->commands & command))
+            continue;
+        report_text(row->name);
+        report_text("\n");
+        if (row->alias) {
+            report_text(row->alias);
+            report_text("\n");
+        }
+    }
+    return status_of(LR_OK);
+}
+
 /* Reads argv into o (whose lists have room for argc entries each).
- * Returns false when lrc is to stop at once with *stop: after --help or
- * --version (LR_OK), or a usage error (reported). */
+ * Returns false when lrc is to stop at once with *stop: after --help,
+ * --version or --complete-options (LR_OK), or a usage error (reported). */
 static bool parse_options(int argc, char **argv, Options *o, LrStatus *stop)
 {
     const char **sets = o->sets.items, **allow_read = o->allow_read.items,
@@ -548,6 +569,10 @@ static bool parse_options(int argc, char **argv, Options *o, LrStatus *stop)
     }
     for (int i = first; i < argc; i++) {
         const char *a = argv[i];
+        if (strcmp(a, COMPLETE_OPTIONS) == 0) {
+            *stop = complete_options(o->command);
+            return false;
+        }
         const OptionRow *row = option_find(a);
         if (row && row->kind == OPTION_HELP) {
             report_text(help_text);

@@ -208,13 +208,46 @@ test: lrc editors $(UNIT_BINS)
 lint:
 	mandoc -Tlint -Wwarning man/lrc.1 man/lr.5
 
-install: lrc
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
-	    $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/lrc/stdlib
-	install -m 755 lrc $(DESTDIR)$(PREFIX)/bin/lrc
-	install -m 644 man/lrc.1 $(DESTDIR)$(PREFIX)/share/man/man1/lrc.1
-	install -m 644 man/lr.5 $(DESTDIR)$(PREFIX)/share/man/man5/lr.5
-	install -m 644 stdlib/*.lr $(DESTDIR)$(PREFIX)/share/lrc/stdlib/
+# What `make install` puts where: FILE:DIR, DIR under PREFIX (INSTALL_BIN:
+# the binary to install, for a test of another build's). The editor
+# files go where each editor looks (README's "Editors").
+INSTALL_BIN ?= lrc
+INSTALL_LIST = $(INSTALL_BIN):bin man/lrc.1:share/man/man1 man/lr.5:share/man/man5 \
+    $(addsuffix :share/lrc/stdlib,$(wildcard stdlib/*.lr)) \
+    build/editors/vim/syntax/lr.vim:share/vim/vimfiles/syntax \
+    build/editors/vim/ftdetect/lr.vim:share/vim/vimfiles/ftdetect \
+    build/editors/emacs/lr-mode.el:share/emacs/site-lisp \
+    editors/bash/lrc:share/bash-completion/completions \
+    $(addsuffix :share/lrc/editors/vscode,$(addprefix build/editors/vscode/,\
+        package.json language-configuration.json extension.js)) \
+    build/editors/vscode/syntaxes/lr.tmLanguage.json:share/lrc/editors/vscode/syntaxes
+# install writes the manifest of what it made, files and the directories
+# it created (kept from an earlier install into the same place), and
+# uninstall removes just those: a directory only if nothing else is left
+# in it. Paths are PREFIX's, so that DESTDIR may differ between the two.
+MANIFEST = $(PREFIX)/share/lrc/install-manifest
+
+install: lrc editors
+	@set -e; root='$(DESTDIR)'; list=$$(mktemp); trap 'rm -f "$$list"' EXIT; \
+	if [ -f "$$root$(MANIFEST)" ]; then grep '/$$' "$$root$(MANIFEST)" >"$$list" || true; fi; \
+	for pair in $(INSTALL_LIST); do \
+	    file=$${pair%%:*} dir='$(PREFIX)'/$${pair#*:}; \
+	    d=$$dir; while [ ! -d "$$root$$d" ] && [ "$$d" != / ]; do echo "$$d/" >>"$$list"; d=$$(dirname "$$d"); done; \
+	    mode=644; [ "$$file" = '$(INSTALL_BIN)' ] && mode=755; \
+	    echo "install $$file $$root$$dir/"; \
+	    install -d "$$root$$dir"; install -m $$mode "$$file" "$$root$$dir/"; \
+	    echo "$$dir/$${file##*/}" >>"$$list"; \
+	done; \
+	echo '$(MANIFEST)' >>"$$list"; \
+	sort -u "$$list" >'$(DESTDIR)$(MANIFEST).tmp'; mv -f '$(DESTDIR)$(MANIFEST).tmp' '$(DESTDIR)$(MANIFEST)'
+
+# Files first, then directories deepest first (sort -r puts a/b/ before a/).
+uninstall:
+	@set -e; root='$(DESTDIR)'; manifest="$$root$(MANIFEST)"; \
+	[ -f "$$manifest" ] || { echo "uninstall: no $$manifest: nothing installed there" >&2; exit 1; }; \
+	list=$$(cat "$$manifest"); \
+	printf '%s\n' "$$list" | grep -v '/$$' | while read -r f; do echo "rm $$root$$f"; rm -f "$$root$$f"; done; \
+	printf '%s\n' "$$list" | grep '/$$' | sort -r | while read -r d; do rmdir "$$root$$d" 2>/dev/null || true; done
 
 clean:
 	rm -rf build lrc

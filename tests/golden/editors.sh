@@ -180,3 +180,46 @@ for c in "" check summary schedule plot predict export; do "$LRC" $c --complete-
 if [ "$(wc -l <"$tmp/opts")" -gt 20 ] && cmp -s "$tmp/opts" "$tmp/help.opts"; then
     ok "editors bash: --complete-options lists --help's $(wc -l <"$tmp/opts") options"
 else notok "editors bash: --complete-options" "$(diff "$tmp/help.opts" "$tmp/opts" | head -5)"; fi
+
+# --- make install / uninstall --------------------------------------------------
+# Into a scratch DESTDIR and PREFIX, the binary under test (make rebuilds
+# nothing: -o), then used from there: an example with `use` finds the
+# installed stdlib beside the binary (no LRC_PATH), man reads the pages, the
+# editors find their files where they look; uninstall leaves DESTDIR as it
+# was, but for a file of someone else's in a directory install made.
+dest=$tmp/dest prefix=/opt/lr\ c
+mkdir -p "$dest/kept"
+inst() { make -s --no-print-directory -o lrc -o editors INSTALL_BIN="$LRC" DESTDIR="$dest" PREFIX="$prefix" "$@"; }
+if inst install >"$tmp/install.out" 2>&1; then
+    root=$dest$prefix
+    (cd examples && env -u LRC_PATH "$root/bin/lrc" modules.lr --quiet) >"$tmp/installed.out" 2>&1
+    (cd examples && env -u LRC_PATH "$LRC" modules.lr --quiet) >"$tmp/built.out" 2>&1
+    if grep -q '^dense weights' "$tmp/built.out" && cmp -s "$tmp/built.out" "$tmp/installed.out"; then
+        ok "editors install: the installed lrc runs modules.lr with its installed stdlib"
+    else notok "editors install: the installed lrc runs modules.lr" "$(head -3 "$tmp/installed.out")"; fi
+    if MANWIDTH=80 man -l "$root/share/man/man1/lrc.1" 2>&1 | grep -q '^SYNOPSIS' &&
+        MANWIDTH=80 man -l "$root/share/man/man5/lr.5" 2>&1 | grep -q '^SYNOPSIS\|^DESCRIPTION'; then
+        ok "editors install: man -l reads the installed lrc(1) and lr(5)"
+    else notok "editors install: man -l" "$(man -l "$root/share/man/man1/lrc.1" 2>&1 | head -3)"; fi
+    OUT=$tmp/vim.installed timeout 20 vim -Es -N -u NONE -i NONE -c "let &rtp = '$root/share/vim/vimfiles,' . &rtp" \
+        -c 'filetype on' -c 'syntax on' -c "edit $tmp/iris.lr" -S "$tmp/groups.vim" </dev/null >/dev/null 2>&1
+    got=$(PATH=$root/bin:$PATH bash "$tmp/complete.bash" "$root/share/bash-completion/completions/lrc" \
+        2 lrc check --ex 2>&1)
+    if cmp -s "$tmp/vim.want" "$tmp/vim.installed" && [ "$got" = "--explain " ] &&
+        [ -f "$root/share/emacs/site-lisp/lr-mode.el" ] &&
+        $PY -c 'import json, sys; json.load(open(sys.argv[1]))' \
+            "$root/share/lrc/editors/vscode/syntaxes/lr.tmLanguage.json"; then
+        ok "editors install: Vim, Emacs, VS Code and bash files where each looks"
+    else notok "editors install: editor files" "vim: $(tr '\n' ' ' <"$tmp/vim.installed"); bash: $got"; fi
+    mkdir -p "$root/share/man/man1" && echo other >"$root/share/man/man1/other.1"
+    inst uninstall >"$tmp/uninstall.out" 2>&1
+    left=$(cd "$dest" && find . | sort | tr '\n' ' ')
+    want=". ./kept ./opt ./opt/lr c ./opt/lr c/share ./opt/lr c/share/man ./opt/lr c/share/man/man1 ./opt/lr c/share/man/man1/other.1 "
+    if [ "$left" = "$want" ]; then
+        rm "$root/share/man/man1/other.1"
+        ok "editors install: make uninstall removes what install made, not another's file"
+    else notok "editors install: make uninstall" "left: $left"; fi
+    expect "editors install: uninstall of nothing says so" 2 "nothing installed" inst uninstall
+else
+    notok "editors install: make install" "$(tail -3 "$tmp/install.out")"
+fi

@@ -193,10 +193,10 @@ inst() { make -s --no-print-directory -o lrc -o editors INSTALL_BIN="$LRC" DESTD
 if inst install >"$tmp/install.out" 2>&1; then
     root=$dest$prefix
     (cd examples && env -u LRC_PATH "$root/bin/lrc" modules.lr --quiet) >"$tmp/installed.out" 2>&1
-    (cd examples && env -u LRC_PATH "$LRC" modules.lr --quiet) >"$tmp/built.out" 2>&1
+    (cd examples && LRC_PATH=$top/stdlib "$LRC" modules.lr --quiet) >"$tmp/built.out" 2>&1
     if grep -q '^dense weights' "$tmp/built.out" && cmp -s "$tmp/built.out" "$tmp/installed.out"; then
         ok "editors install: the installed lrc runs modules.lr with its installed stdlib"
-    else notok "editors install: the installed lrc runs modules.lr" "$(head -3 "$tmp/installed.out")"; fi
+    else notok "editors install: the installed lrc runs modules.lr" "$(diff "$tmp/built.out" "$tmp/installed.out" | head -5)"; fi
     if MANWIDTH=80 man -l "$root/share/man/man1/lrc.1" 2>&1 | grep -q '^SYNOPSIS' &&
         MANWIDTH=80 man -l "$root/share/man/man5/lr.5" 2>&1 | grep -q '^SYNOPSIS\|^DESCRIPTION'; then
         ok "editors install: man -l reads the installed lrc(1) and lr(5)"

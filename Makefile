@@ -13,7 +13,8 @@ CC     ?= cc
 DEB_PACKAGES := re2c lemon libopenblas-dev libcmocka-dev pkg-config mandoc \
                 gcc clang libclang-rt-14-dev libc6-dev make python3 python3-numpy valgrind \
                 libplplot-dev plplot-driver-cairo python3-sklearn libprotobuf-c-dev \
-                protobuf-c-compiler python3-onnx bash-completion vim emacs-nox
+                protobuf-c-compiler python3-onnx libjansson-dev nettle-dev bash-completion \
+                vim emacs-nox
 
 ifeq ($(SAN),1)
 BUILD := build/san
@@ -61,8 +62,11 @@ CFLAGS  = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes $(OPT) -g 
 # Generated code keeps the project's warnings but not all of Lemon's habits.
 GENFLAGS = -Wno-unused-parameter -Wno-unused-variable -Wno-shadow
 # OpenBLAS and PLplot are loaded at run time (blas.c, plot.c); only their
-# headers are needed here.
-LDLIBS  = -pthread -ldl -lm
+# headers are needed here. jansson reads JSON (json.c), nettle hashes
+# (sha256.c).
+JSON_LIBS = $(shell pkg-config --libs jansson)
+HASH_LIBS = $(shell pkg-config --libs nettle)
+LDLIBS  = $(JSON_LIBS) $(HASH_LIBS) -pthread -ldl -lm
 LRC_LIBS = $(PROTOBUF_C_LIBS)
 
 # Modules by stage; one object per file in src/ (and the generated parser).

@@ -307,12 +307,14 @@ def bench_csv(lrc, out, mib, runs, log):
     size = os.path.getsize(big) / MB
     rel = os.path.relpath(os.path.join(out, "tiny.csv"), os.path.join(ROOT, "bench"))
     programs = {
-        "lrc": ([lrc, "bench/csv.lr", "--set", f'path="{os.path.relpath(big, os.path.join(ROOT, "bench"))}"'],
+        # The generated files are outside bench/, where lrc reads by default.
+        "lrc": ([lrc, "bench/csv.lr", "--allow-read", out,
+                 "--set", f'path="{os.path.relpath(big, os.path.join(ROOT, "bench"))}"'],
                 lrc_timing),
         "numpy": ([PY, "bench/peers/csv.py", big],
                   lambda run: {"load": number(r"peer: loadtxt ([0-9.]+) s", run.err, "loadtxt time")}),
         "wc": (["wc", "-l", big], wall),
-        "lrc_tiny": ([lrc, "bench/csv.lr", "--set", f'path="{rel}"'], lrc_timing),
+        "lrc_tiny": ([lrc, "bench/csv.lr", "--allow-read", out, "--set", f'path="{rel}"'], lrc_timing),
     }
     try:
         r = measure(programs, runs, log)

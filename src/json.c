@@ -1,11 +1,40 @@
-/* json.c — the JSON writer behind run.json and the safetensors header, and
- * a strict RFC 8259 reader for safetensors headers. The writer's numbers
- * read back to the same double; the reader parses twice, once to count
- * nodes and string bytes and once to fill a single allocation, so that a
- * tree is one malloc and one free. */
+/* json.c — the JSON writer behind run.json, the safetensors header and the
+ * model description, and the reader of those, on jansson.
+ *
+ * The writer is lrc's own because jansson cannot produce the bytes lrc
+ * writes: it prints a real with "%.17g" and a ".0" suffix (0.1 becomes
+ * 0.10000000000000001, 100 becomes 100.0, 1e+21 is written 1e21), has no node
+ * for a number already formatted, escapes \b \f \r differently and puts a
+ * space after compact commas; run.json and the model metadata would all
+ * change. Numbers here are decimal_shortest's, which read back exactly.
+ *
+ * The reader parses with jansson (strict RFC 8259, duplicate keys
+ * refused), then copies its tree into LrJson nodes and their strings in
+ * one allocation, so that callers walk plain structs and free one block. */
+/* jansson.h and json.h share seven names: the kinds JSON_OBJECT,
+ * JSON_ARRAY, JSON_STRING and JSON_NULL, and the constructors json_string,
+ * json_integer and json_null, which this file does not call. They are
+ * renamed while jansson's header is read, so that jansson's kinds are
+ * JANSSON_* here (and its json_is_* macros, which would compare with
+ * lrc's kinds, are not used). */
+#define JSON_OBJECT JANSSON_OBJECT
+#define JSON_ARRAY JANSSON_ARRAY
+#define JSON_STRING JANSSON_STRING
+#define JSON_NULL JANSSON_NULL
+#define json_string jansson_string
+#define json_integer jansson_integer
+#define json_null jansson_null
+#include <jansson.h>
+#undef JSON_OBJECT
+#undef JSON_ARRAY
+#undef JSON_STRING
+#undef JSON_NULL
+#undef json_string
+#undef json_integer
+#undef json_null
+
 #include "json.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
@@ -170,475 +199,194 @@ void json_null(LrJsonWriter *w)
  * Reader
  * ====================================================================== */
 
+/* jansson nests to 2048; lrc's documents need a few levels, and a
+ * shallow limit keeps both parsers' recursion small. */
 enum { JSON_MAX_DEPTH = 64 };
-
-/* One pass over the text. With build false it only counts nodes and the
- * bytes of decoded strings (NULs included); with build true it fills
- * nodes[] and strings[], which the first pass sized exactly. */
-typedef struct JsonParser {
-    const char *text, *p, *end;
-    int depth;
-    bool build;
-    LrJson *nodes;
-    size_t node_count;
-    char *strings;
-    size_t string_bytes;
-    char *why;
-    size_t why_size;
-} JsonParser;
+/* The largest text read: safetensors headers stop at 100 MB. */
+#define JSON_MAX_TEXT ((size_t)128 << 20)
 
 #if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
+__attribute__((format(printf, 3, 4)))
 #endif
-static int json_fail(JsonParser *ps, const char *fmt, ...)
+static void json_fail(char *why, size_t why_size, const char *fmt, ...)
 {
-    if (ps->why && ps->why_size > 0) {
-        int n = snprintf(ps->why, ps->why_size, "offset %zu: ", (size_t)(ps->p - ps->text));
-        if (n >= 0 && (size_t)n < ps->why_size) {
-            va_list ap;
-            va_start(ap, fmt);
-            vsnprintf(ps->why + n, ps->why_size - (size_t)n, fmt, ap);
-            va_end(ap);
+    if (!why || why_size == 0)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(why, why_size, fmt, ap);
+    va_end(ap);
+}
+
+/* Offset of the bracket that opens level JSON_MAX_DEPTH + 1, or -1. Only
+ * brackets outside strings count; the text's validity is jansson's part. */
+static long json_too_deep_at(const char *text, size_t size)
+{
+    int depth = 0;
+    bool in_string = false;
+    for (size_t i = 0; i < size; i++) {
+        char c = text[i];
+        if (in_string) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > JSON_MAX_DEPTH)
+                return (long)i;
+        } else if (c == ']' || c == '}') {
+            depth--;
         }
     }
     return -1;
 }
 
-/* Names the byte at p for a message: 'x', or a hex code if unprintable. */
-static const char *json_describe(const JsonParser *ps, char buf[16])
+/* jansson quotes the text near an error as is; a damaged file's bytes
+ * should not reach a terminal, so the unprintable ones become \xNN. */
+static void json_printable(const char *in, char *out, size_t out_size)
 {
-    if (ps->p >= ps->end)
-        return "end of input";
-    unsigned char c = (unsigned char)*ps->p;
-    if (c >= 0x20 && c < 0x7f)
-        snprintf(buf, 16, "'%c'", c);
-    else
-        snprintf(buf, 16, "byte 0x%02x", c);
-    return buf;
+    size_t n = 0;
+    for (; *in && n + 5 < out_size; in++) {
+        unsigned char c = (unsigned char)*in;
+        if (c >= 0x20 && c < 0x7f)
+            out[n++] = (char)c;
+        else
+            n += (size_t)snprintf(out + n, out_size - n, "\\x%02x", c);
+    }
+    out[n] = '\0';
 }
 
-static void json_skip_space(JsonParser *ps)
+/* Nodes and string bytes (NULs included) that value's tree needs. */
+static void json_measure(json_t *value, size_t *nodes, size_t *bytes)
 {
-    while (ps->p < ps->end &&
-           (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r'))
-        ps->p++;
+    ++*nodes;
+    if (json_typeof(value) == JANSSON_STRING) {
+        *bytes += json_string_length(value) + 1;
+    } else if (json_typeof(value) == JANSSON_ARRAY) {
+        for (size_t i = 0; i < json_array_size(value); i++)
+            json_measure(json_array_get(value, i), nodes, bytes);
+    } else if (json_typeof(value) == JANSSON_OBJECT) {
+        const char *key;
+        json_t *member;
+        json_object_foreach (value, key, member) {
+            *bytes += strlen(key) + 1;
+            json_measure(member, nodes, bytes);
+        }
+    }
 }
 
-static LrJson *json_new_node(JsonParser *ps, LrJsonKind kind)
+/* Where json_fill_node puts the next node and string. */
+typedef struct JsonFill {
+    LrJson *node;
+    char *string;
+} JsonFill;
+
+static char *json_fill_string(JsonFill *f, const char *s, size_t n)
 {
-    size_t i = ps->node_count++;
-    if (!ps->build)
-        return NULL;
-    LrJson *n = &ps->nodes[i];
+    char *copy = f->string;
+    memcpy(copy, s, n);
+    copy[n] = '\0';
+    f->string += n + 1;
+    return copy;
+}
+
+/* Copies value's tree in the order json_measure counted it. */
+static LrJson *json_fill_node(JsonFill *f, json_t *value)
+{
+    LrJson *n = f->node++;
     memset(n, 0, sizeof *n);
-    n->kind = kind;
-    return n;
-}
-
-/* Appends one decoded byte to the current string (or counts it). */
-static void json_put(JsonParser *ps, unsigned char c)
-{
-    if (ps->build)
-        ps->strings[ps->string_bytes] = (char)c;
-    ps->string_bytes++;
-}
-
-static void json_put_utf8(JsonParser *ps, uint32_t cp)
-{
-    if (cp < 0x80) {
-        json_put(ps, (unsigned char)cp);
-    } else if (cp < 0x800) {
-        json_put(ps, (unsigned char)(0xc0 | cp >> 6));
-        json_put(ps, (unsigned char)(0x80 | (cp & 0x3f)));
-    } else if (cp < 0x10000) {
-        json_put(ps, (unsigned char)(0xe0 | cp >> 12));
-        json_put(ps, (unsigned char)(0x80 | (cp >> 6 & 0x3f)));
-        json_put(ps, (unsigned char)(0x80 | (cp & 0x3f)));
-    } else {
-        json_put(ps, (unsigned char)(0xf0 | cp >> 18));
-        json_put(ps, (unsigned char)(0x80 | (cp >> 12 & 0x3f)));
-        json_put(ps, (unsigned char)(0x80 | (cp >> 6 & 0x3f)));
-        json_put(ps, (unsigned char)(0x80 | (cp & 0x3f)));
-    }
-}
-
-/* Four hex digits after "\u" at p; -1 if they are not there. */
-static long json_hex4(const JsonParser *ps)
-{
-    if (ps->end - ps->p < 4)
-        return -1;
-    long v = 0;
-    for (int i = 0; i < 4; i++) {
-        char c = ps->p[i];
-        int d = c >= '0' && c <= '9'   ? c - '0'
-                : c >= 'a' && c <= 'f' ? c - 'a' + 10
-                : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                       : -1;
-        if (d < 0)
-            return -1;
-        v = v * 16 + d;
-    }
-    return v;
-}
-
-/* Length of the well-formed UTF-8 sequence at p (Unicode table 3-7: no
- * overlong forms, no surrogates, nothing above U+10FFFF), or 0. */
-static int json_utf8_length(const unsigned char *p, const unsigned char *end)
-{
-    unsigned char c = p[0];
-    int n;
-    unsigned char lo = 0x80, hi = 0xbf; /* range of the second byte */
-    if (c >= 0xc2 && c <= 0xdf)
-        n = 2;
-    else if (c >= 0xe0 && c <= 0xef) {
-        n = 3;
-        if (c == 0xe0)
-            lo = 0xa0;
-        if (c == 0xed)
-            hi = 0x9f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-        n = 4;
-        if (c == 0xf0)
-            lo = 0x90;
-        if (c == 0xf4)
-            hi = 0x8f;
-    } else
-        return 0;
-    if (end - p < n || p[1] < lo || p[1] > hi)
-        return 0;
-    for (int i = 2; i < n; i++)
-        if (p[i] < 0x80 || p[i] > 0xbf)
-            return 0;
-    return n;
-}
-
-/* A string at p (on its opening quote); *out gets the decoded copy when
- * building. */
-static int json_parse_string(JsonParser *ps, char **out)
-{
-    const char *open = ps->p;
-    char *start = ps->build ? ps->strings + ps->string_bytes : NULL;
-    ps->p++;
-    for (;;) {
-        if (ps->p >= ps->end) {
-            ps->p = open;
-            return json_fail(ps, "unterminated string");
-        }
-        unsigned char c = (unsigned char)*ps->p;
-        if (c == '"') {
-            ps->p++;
-            break;
-        }
-        if (c < 0x20)
-            return json_fail(ps, "control character (byte 0x%02x) in a string; write it as \\u%04x",
-                             c, c);
-        if (c >= 0x80) {
-            int n = json_utf8_length((const unsigned char *)ps->p, (const unsigned char *)ps->end);
-            if (n == 0)
-                return json_fail(ps, "invalid UTF-8 in a string");
-            for (int i = 0; i < n; i++)
-                json_put(ps, (unsigned char)ps->p[i]);
-            ps->p += n;
-            continue;
-        }
-        if (c != '\\') {
-            json_put(ps, c);
-            ps->p++;
-            continue;
-        }
-        /* An escape. */
-        const char *esc = ps->p;
-        ps->p++;
-        if (ps->p >= ps->end) {
-            ps->p = open;
-            return json_fail(ps, "unterminated string");
-        }
-        char e = *ps->p++;
-        switch (e) {
-        case '"': json_put(ps, '"'); break;
-        case '\\': json_put(ps, '\\'); break;
-        case '/': json_put(ps, '/'); break;
-        case 'b': json_put(ps, '\b'); break;
-        case 'f': json_put(ps, '\f'); break;
-        case 'n': json_put(ps, '\n'); break;
-        case 'r': json_put(ps, '\r'); break;
-        case 't': json_put(ps, '\t'); break;
-        case 'u': {
-            long cp = json_hex4(ps);
-            if (cp < 0) {
-                ps->p = esc;
-                return json_fail(ps, "\\u must be followed by four hex digits");
-            }
-            ps->p += 4;
-            if (cp >= 0xdc00 && cp <= 0xdfff) {
-                ps->p = esc;
-                return json_fail(ps, "lone surrogate \\u%04lX", cp);
-            }
-            if (cp >= 0xd800 && cp <= 0xdbff) {
-                /* A high surrogate must be followed by a low one; the pair
-                 * is one code point above U+FFFF. */
-                long lo = -1;
-                if (ps->end - ps->p >= 2 && ps->p[0] == '\\' && ps->p[1] == 'u') {
-                    ps->p += 2;
-                    lo = json_hex4(ps);
-                    ps->p -= 2;
-                }
-                if (lo < 0xdc00 || lo > 0xdfff) {
-                    ps->p = esc;
-                    return json_fail(ps, "lone surrogate \\u%04lX", cp);
-                }
-                ps->p += 6;
-                cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-            }
-            if (cp == 0) {
-                ps->p = esc;
-                return json_fail(ps, "\\u0000 is not supported (strings end at a NUL)");
-            }
-            json_put_utf8(ps, (uint32_t)cp);
-            break;
-        }
-        default:
-            ps->p = esc;
-            if ((unsigned char)e >= 0x20 && (unsigned char)e < 0x7f)
-                return json_fail(ps, "invalid escape '\\%c'", e);
-            return json_fail(ps, "invalid escape (byte 0x%02x after '\\')", (unsigned char)e);
-        }
-    }
-    json_put(ps, '\0');
-    if (out)
-        *out = start;
-    return 0;
-}
-
-/* A number per the RFC 8259 grammar; its double from strtod, and its exact
- * value too when it is an integer that fits int64. */
-static int json_parse_number(JsonParser *ps, LrJson *node)
-{
-    const char *start = ps->p, *q = ps->p, *end = ps->end;
-    bool integral = true;
-    if (q < end && *q == '-')
-        q++;
-    if (q >= end || *q < '0' || *q > '9') {
-        ps->p = q;
-        return json_fail(ps, "expected a digit");
-    }
-    if (*q == '0' && q + 1 < end && q[1] >= '0' && q[1] <= '9') {
-        ps->p = q;
-        return json_fail(ps, "leading zeros are not allowed");
-    }
-    while (q < end && *q >= '0' && *q <= '9')
-        q++;
-    if (q < end && *q == '.') {
-        integral = false;
-        q++;
-        if (q >= end || *q < '0' || *q > '9') {
-            ps->p = q;
-            return json_fail(ps, "expected a digit after '.'");
-        }
-        while (q < end && *q >= '0' && *q <= '9')
-            q++;
-    }
-    if (q < end && (*q == 'e' || *q == 'E')) {
-        integral = false;
-        q++;
-        if (q < end && (*q == '+' || *q == '-'))
-            q++;
-        if (q >= end || *q < '0' || *q > '9') {
-            ps->p = q;
-            return json_fail(ps, "expected a digit in the exponent");
-        }
-        while (q < end && *q >= '0' && *q <= '9')
-            q++;
-    }
-    /* strtod needs a NUL-terminated copy: the text need not end here. */
-    size_t len = (size_t)(q - start);
-    char small[64];
-    char *copy = len < sizeof small ? small : malloc(len + 1);
-    if (!copy)
-        return json_fail(ps, "out of memory");
-    memcpy(copy, start, len);
-    copy[len] = '\0';
-    errno = 0;
-    double v = strtod(copy, NULL);
-    int range_error = errno == ERANGE && isinf(v);
-    long long iv = 0;
-    int exact = 0;
-    if (integral) {
-        errno = 0;
-        iv = strtoll(copy, NULL, 10);
-        exact = errno == 0;
-    }
-    if (copy != small)
-        free(copy);
-    if (range_error)
-        return json_fail(ps, "number out of range");
-    if (node) {
-        node->number = v;
-        node->is_integer = exact;
-        node->integer = exact ? (int64_t)iv : 0;
-    }
-    ps->p = q;
-    return 0;
-}
-
-static int json_parse_value(JsonParser *ps, LrJson **out);
-
-/* An array or object at p (on its bracket). */
-static int json_parse_container(JsonParser *ps, LrJson *node, bool object)
-{
-    const char close = object ? '}' : ']';
-    if (ps->depth >= JSON_MAX_DEPTH)
-        return json_fail(ps, "nesting too deep (limit is %d)", JSON_MAX_DEPTH);
-    ps->depth++;
-    ps->p++;
-    json_skip_space(ps);
-    if (ps->p < ps->end && *ps->p == close) {
-        ps->p++;
-        ps->depth--;
-        return 0;
-    }
-    LrJson **link = node ? &node->first : NULL;
-    for (;;) {
-        char *key = NULL;
-        char what[16];
-        json_skip_space(ps);
-        if (object) {
-            if (ps->p >= ps->end || *ps->p != '"')
-                return json_fail(ps, "expected a member name in double quotes, found %s",
-                                 json_describe(ps, what));
-            if (json_parse_string(ps, &key) != 0)
-                return -1;
-            json_skip_space(ps);
-            if (ps->p >= ps->end || *ps->p != ':')
-                return json_fail(ps, "expected ':' after a member name, found %s",
-                                 json_describe(ps, what));
-            ps->p++;
-        }
-        LrJson *child = NULL;
-        if (json_parse_value(ps, &child) != 0)
-            return -1;
-        if (node) {
-            child->key = key;
+    LrJson **link = &n->first;
+    switch (json_typeof(value)) {
+    case JANSSON_OBJECT: {
+        n->kind = JSON_OBJECT;
+        const char *key;
+        json_t *member;
+        json_object_foreach (value, key, member) {
+            char *name = json_fill_string(f, key, strlen(key));
+            LrJson *child = json_fill_node(f, member);
+            child->key = name;
             *link = child;
             link = &child->next;
-            node->count++;
+            n->count++;
         }
-        json_skip_space(ps);
-        if (ps->p < ps->end && *ps->p == close) {
-            ps->p++;
-            break;
-        }
-        if (ps->p >= ps->end || *ps->p != ',')
-            return json_fail(ps, "expected ',' or '%c', found %s", close, json_describe(ps, what));
-        const char *comma = ps->p++;
-        json_skip_space(ps);
-        if (ps->p < ps->end && (*ps->p == '}' || *ps->p == ']')) {
-            ps->p = comma;
-            return json_fail(ps, "trailing comma");
-        }
-    }
-    ps->depth--;
-    return 0;
-}
-
-static int json_parse_literal(JsonParser *ps, const char *word)
-{
-    size_t n = strlen(word);
-    char what[16];
-    if ((size_t)(ps->end - ps->p) < n || memcmp(ps->p, word, n) != 0)
-        return json_fail(ps, "expected a value, found %s", json_describe(ps, what));
-    ps->p += n;
-    return 0;
-}
-
-static int json_parse_value(JsonParser *ps, LrJson **out)
-{
-    char what[16];
-    json_skip_space(ps);
-    if (ps->p >= ps->end)
-        return json_fail(ps, "expected a value, found end of input");
-    LrJson *node;
-    switch (*ps->p) {
-    case '{':
-        node = json_new_node(ps, JSON_OBJECT);
-        if (json_parse_container(ps, node, true) != 0)
-            return -1;
-        break;
-    case '[':
-        node = json_new_node(ps, JSON_ARRAY);
-        if (json_parse_container(ps, node, false) != 0)
-            return -1;
-        break;
-    case '"':
-        node = json_new_node(ps, JSON_STRING);
-        if (json_parse_string(ps, node ? &node->string : NULL) != 0)
-            return -1;
-        break;
-    case 't':
-    case 'f': {
-        bool truth = *ps->p == 't';
-        node = json_new_node(ps, JSON_BOOL);
-        if (json_parse_literal(ps, truth ? "true" : "false") != 0)
-            return -1;
-        if (node)
-            node->number = truth;
         break;
     }
-    case 'n':
-        node = json_new_node(ps, JSON_NULL);
-        if (json_parse_literal(ps, "null") != 0)
-            return -1;
+    case JANSSON_ARRAY:
+        n->kind = JSON_ARRAY;
+        for (size_t i = 0; i < json_array_size(value); i++) {
+            LrJson *child = json_fill_node(f, json_array_get(value, i));
+            *link = child;
+            link = &child->next;
+            n->count++;
+        }
         break;
-    default:
-        if (*ps->p != '-' && (*ps->p < '0' || *ps->p > '9'))
-            return json_fail(ps, "expected a value, found %s", json_describe(ps, what));
-        node = json_new_node(ps, JSON_NUMBER);
-        if (json_parse_number(ps, node) != 0)
-            return -1;
+    case JANSSON_STRING:
+        n->kind = JSON_STRING;
+        n->string = json_fill_string(f, json_string_value(value), json_string_length(value));
+        break;
+    case JSON_INTEGER:
+        n->kind = JSON_NUMBER;
+        n->is_integer = true;
+        n->integer = json_integer_value(value);
+        n->number = (double)n->integer;
+        break;
+    case JSON_REAL:
+        n->kind = JSON_NUMBER;
+        n->number = json_real_value(value);
+        break;
+    case JSON_TRUE:
+    case JSON_FALSE:
+        n->kind = JSON_BOOL;
+        n->number = json_typeof(value) == JSON_TRUE;
+        break;
+    case JANSSON_NULL:
+        n->kind = JSON_NULL;
         break;
     }
-    if (out)
-        *out = node;
-    return 0;
-}
-
-static int json_parse_text(JsonParser *ps, LrJson **root)
-{
-    char what[16];
-    if (json_parse_value(ps, root) != 0)
-        return -1;
-    json_skip_space(ps);
-    if (ps->p < ps->end)
-        return json_fail(ps, "unexpected %s after the value", json_describe(ps, what));
-    return 0;
+    return n;
 }
 
 LrJson *json_parse(const char *text, size_t size, char *why, size_t why_size)
 {
-    JsonParser ps = {.text = text, .p = text, .end = text + size, .why = why, .why_size = why_size};
-    if (json_parse_text(&ps, NULL) != 0)
-        return NULL;
-    /* Nodes first, then the strings, in one block; the root is nodes[0],
-     * so freeing the root frees everything. */
-    size_t nodes = ps.node_count, strings = ps.string_bytes;
-    if (nodes > ((size_t)-1 - strings) / sizeof(LrJson)) {
-        ps.p = text;
-        json_fail(&ps, "out of memory");
+    if (size > JSON_MAX_TEXT) {
+        json_fail(why, why_size, "offset 0: %zu bytes is over the limit of %zu", size,
+                  JSON_MAX_TEXT);
         return NULL;
     }
-    LrJson *block = malloc(nodes * sizeof(LrJson) + strings);
+    long deep = json_too_deep_at(text, size);
+    if (deep >= 0) {
+        json_fail(why, why_size, "offset %ld: nesting too deep (limit is %d)", deep,
+                  JSON_MAX_DEPTH);
+        return NULL;
+    }
+    /* Without JSON_ALLOW_NUL jansson refuses "\u0000": strings here end at
+     * their NUL. Integers beyond int64 are refused (too big integer). */
+    json_error_t error;
+    json_t *doc = json_loadb(text, size, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &error);
+    if (!doc) {
+        char reason[sizeof error.text * 4];
+        if (json_error_code(&error) == json_error_null_character)
+            snprintf(reason, sizeof reason, "\\u0000 is not supported (strings end at a NUL)");
+        else
+            json_printable(error.text, reason, sizeof reason);
+        json_fail(why, why_size, "offset %d: %s", error.position, reason);
+        return NULL;
+    }
+    size_t nodes = 0, bytes = 0;
+    json_measure(doc, &nodes, &bytes);
+    /* Nodes first, then the strings; the root is nodes[0], so freeing the
+     * root frees everything. */
+    LrJson *block = malloc(nodes * sizeof(LrJson) + bytes);
     if (!block) {
-        ps.p = text;
-        json_fail(&ps, "out of memory");
+        json_decref(doc);
+        json_fail(why, why_size, "offset 0: out of memory");
         return NULL;
     }
-    JsonParser fill = {.text = text, .p = text, .end = text + size, .build = true, .nodes = block,
-                       .strings = (char *)(block + nodes), .why = why, .why_size = why_size};
-    LrJson *root = NULL;
-    if (json_parse_text(&fill, &root) != 0) { /* cannot happen: same text */
-        free(block);
-        return NULL;
-    }
+    JsonFill fill = {.node = block, .string = (char *)(block + nodes)};
+    LrJson *root = json_fill_node(&fill, doc);
+    json_decref(doc);
     return root;
 }
 

@@ -1,6 +1,6 @@
 /* json.h — just enough JSON: a writer that escapes strings properly and
  * prints numbers so that they read back exactly, and a strict RFC 8259
- * reader (for the safetensors header) that builds a value tree. */
+ * reader (jansson underneath) that builds a plain value tree. */
 #ifndef LR_JSON_H
 #define LR_JSON_H
 #include <stdbool.h>
@@ -50,12 +50,14 @@ struct LrJson {
     int count;           /* ARRAY/OBJECT: children */
 };
 
-/* Parses text[0..size) (at most depth 64). Returns the root, or NULL with
- * a reason ("offset 17: expected ':' after a member name"). Strict: no
- * trailing commas, leading zeros, invalid escapes, lone surrogates or
- * invalid UTF-8; "\u0000" is refused because strings are NUL-terminated;
- * numbers beyond the double range are refused. Duplicate keys are kept
- * (json_get finds the first). json_free releases the tree. */
+/* Parses text[0..size) with jansson (at most depth 64 and 128 MiB).
+ * Returns the root, or NULL with a reason ("offset 17: ':' expected near
+ * '1'"; the offset is jansson's, where it stopped reading). Strict RFC
+ * 8259: no trailing commas, leading zeros, invalid escapes, lone
+ * surrogates or invalid UTF-8; duplicate keys are refused; "\u0000" is
+ * refused because strings are NUL-terminated; numbers beyond the double
+ * range and integers beyond int64 are refused. json_free releases the
+ * tree, which is one allocation. */
 LrJson *json_parse(const char *text, size_t size, char *why, size_t why_size);
 /* The member named key of an object, or NULL. */
 const LrJson *json_get(const LrJson *object, const char *key);

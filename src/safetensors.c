@@ -299,13 +299,9 @@ static int st_by_offset(const void *a, const void *b)
     return x->end < y->end ? -1 : x->end > y->end;
 }
 
-static int st_by_name(const void *a, const void *b)
-{
-    return strcmp(((const StEntry *)a)->name, ((const StEntry *)b)->name);
-}
-
 /* The whole-file checks after the header parsed: every entry, then no two
- * tensors sharing a name or a byte. */
+ * tensors sharing a byte. Two tensors of one name never get here: the
+ * JSON reader refuses a key given twice. */
 static int st_validate(LrSafetensors *st, char *why, size_t why_size)
 {
     const char *path = st->path;
@@ -328,12 +324,6 @@ static int st_validate(LrSafetensors *st, char *why, size_t why_size)
             if (kv->kind != JSON_STRING)
                 rc = st_fail(why, why_size, "'%s': __metadata__ value '%s' is not a string", path,
                              kv->key);
-    }
-    if (rc == 0) {
-        qsort(entries, (size_t)n, sizeof *entries, st_by_name);
-        for (int i = 1; i < n && rc == 0; i++)
-            if (strcmp(entries[i - 1].name, entries[i].name) == 0)
-                rc = st_fail(why, why_size, "'%s': tensor '%s' appears twice", path, entries[i].name);
     }
     if (rc == 0) {
         /* Sorted by offset, a tensor overlaps an earlier one exactly when

@@ -328,8 +328,8 @@ static void test_safetensors__corrupt_headers_are_refused(void **state)
         size_t data;
         const char *why;
     } cases[] = {
-        {"not json", 0, "'%s': header is not valid JSON: offset 0: expected a value, found 'n'"},
-        {"{\"a\":", 0, "'%s': header is not valid JSON: offset 5: expected a value, found end of input"},
+        {"not json", 0, "'%s': header is not valid JSON: offset 3: invalid token near 'not'"},
+        {"{\"a\":", 0, "'%s': header is not valid JSON: offset 5: unexpected token near end of file"},
         {"[]", 0, "'%s': header is not a JSON object"},
         {"{\"a\":3}", 0, "'%s': tensor 'a' is not an object"},
         {"{\"a\":{\"shape\":[1],\"data_offsets\":[0,4]}}", 4, "'%s': tensor 'a' has no dtype"},
@@ -366,8 +366,9 @@ static void test_safetensors__corrupt_headers_are_refused(void **state)
          "'%s': tensors 'a' and 'b' overlap"},
         {"{" ENTRY("b", "F32", "[1]", "[8,12]") "," ENTRY("a", "F32", "[4]", "[0,16]") "}", 16,
          "'%s': tensors 'a' and 'b' overlap"},
+        /* A tensor named twice: the JSON reader refuses the key. */
         {"{" ENTRY("a", "F32", "[1]", "[0,4]") "," ENTRY("a", "F32", "[1]", "[4,8]") "}", 8,
-         "'%s': tensor 'a' appears twice"},
+         "'%s': header is not valid JSON: offset 57: duplicate object key near '\"a\"'"},
         {"{\"__metadata__\":[]}", 0, "'%s': __metadata__ is not an object"},
         {"{\"__metadata__\":{\"k\":1}}", 0, "'%s': __metadata__ value 'k' is not a string"},
     };

@@ -42,19 +42,83 @@ static void on_signal(int sig)
         kill((pid_t)rerun_pid, sig);
 }
 
+static const char *string_member(const LrJson *object, const char *key)
+{
+    const LrJson *v = json_get(object, key);
+    return v && v->kind == JSON_STRING ? v->string : NULL;
+}
+
+/* A file the experiment reads by its path: a CSV file run.json lists,
+ * with its SHA-256, or the model it loads (no hash recorded). */
+typedef struct Input {
+    const char *path;  /* as the experiment writes it */
+    const char *sha;   /* NULL: not recorded */
+    const char *name;  /* the data set's; NULL: the loaded model */
+} Input;
+
 /* What verify takes from run.json. */
 typedef struct Recorded {
     LrJson *root;
     const char *experiment, *version, *source;
     const char *weights_sha;    /* NULL: the file trains nothing */
     const char *experiment_sha; /* "" when missing */
-    const LrJson *data;         /* the array, or NULL */
+    Input *inputs;
+    int input_count;
+    char *load_path;            /* decoded from the experiment; owned */
 } Recorded;
 
-static const char *string_member(const LrJson *object, const char *key)
+static void recorded_free(Recorded *r)
 {
-    const LrJson *v = json_get(object, key);
-    return v && v->kind == JSON_STRING ? v->string : NULL;
+    json_free(r->root);
+    free(r->inputs);
+    free(r->load_path);
+}
+
+/* The path of the experiment's load statement, a line `load "PATH"` as
+ * explain.c writes it (its escapes undone), malloc'd; NULL: none. */
+static char *experiment_load_path(const char *experiment)
+{
+    const char *line = experiment;
+    while (line && strncmp(line, "load \"", 6) != 0) {
+        line = strchr(line, '\n');
+        line = line ? line + 1 : NULL;
+    }
+    if (!line)
+        return NULL;
+    const char *p = line + 6;
+    char *out = malloc(strcspn(p, "\n") + 1), *o = out;
+    if (!out)
+        return NULL;
+    for (; *p && *p != '"' && *p != '\n'; p++) {
+        if (*p == '\\' && p[1]) {
+            p++;
+            *o++ = *p == 'n' ? '\n' : *p == 't' ? '\t' : *p;
+        } else {
+            *o++ = *p;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+/* r's inputs: each CSV file of run.json's data, then the loaded model.
+ * -1 when out of memory. */
+static int collect_inputs(Recorded *r)
+{
+    const LrJson *data = json_get(r->root, "data");
+    int count = data && data->kind == JSON_ARRAY ? data->count : 0;
+    r->load_path = experiment_load_path(r->experiment);
+    r->inputs = calloc((size_t)count + 1, sizeof *r->inputs);
+    if (!r->inputs)
+        return -1;
+    for (const LrJson *d = count ? data->first : NULL; d; d = d->next) {
+        const char *path = string_member(d, "path"), *sha = string_member(d, "sha256");
+        if (path && sha) /* else a generated data set */
+            r->inputs[r->input_count++] = (Input){path, sha, string_member(d, "name")};
+    }
+    if (r->load_path)
+        r->inputs[r->input_count++] = (Input){r->load_path, NULL, NULL};
+    return 0;
 }
 
 /* Reads dir's run.json into r. Refuses (LR_LANGUAGE_ERROR, reported) a
@@ -104,9 +168,6 @@ static LrStatus read_recorded(const char *dir, Recorded *r)
     r->experiment_sha = string_member(r->root, "experiment_sha256");
     if (!r->experiment_sha)
         r->experiment_sha = "";
-    r->data = json_get(r->root, "data");
-    if (r->data && r->data->kind != JSON_ARRAY)
-        r->data = NULL;
     if (!r->experiment || !r->version) {
         diag_plain("'%s' is damaged: it has no %s", path, r->experiment ? "lrc_version" : "experiment");
         return status_of(LR_LANGUAGE_ERROR);
@@ -114,6 +175,10 @@ static LrStatus read_recorded(const char *dir, Recorded *r)
     if (!r->weights_sha && !json_get(r->root, "minimize")) {
         diag_plain("'%s' records no trained model and no minimize: nothing to reproduce", path);
         return status_of(LR_LANGUAGE_ERROR);
+    }
+    if (collect_inputs(r) < 0) {
+        diag_plain("out of memory");
+        return status_of(LR_RUN_FAILED);
     }
     return status_of(LR_OK);
 }
@@ -142,26 +207,26 @@ static void data_path(const char *base, const char *path, char *out, size_t size
         snprintf(out, size, "%s/%s", base, path);
 }
 
-/* Every recorded data file must be there with the recorded SHA-256. */
-static LrStatus check_data(const Recorded *r, const char *base)
+/* Every input must be there, and a data file have the recorded SHA-256. */
+static LrStatus check_inputs(const Recorded *r, const char *base)
 {
-    for (const LrJson *d = r->data ? r->data->first : NULL; d; d = d->next) {
-        const char *path = string_member(d, "path"), *sha = string_member(d, "sha256");
-        const char *name = string_member(d, "name");
-        if (!path || !sha)
-            continue; /* a generated data set */
-        char found[2 * PATH_MAX], now[65];
-        data_path(base, path, found, sizeof found);
+    for (int i = 0; i < r->input_count; i++) {
+        const Input *in = &r->inputs[i];
+        char found[2 * PATH_MAX], now[65], what[3 * PATH_MAX];
+        data_path(base, in->path, found, sizeof found);
+        if (in->name)
+            snprintf(what, sizeof what, "data file '%s' of data set '%s'", found, in->name);
+        else
+            snprintf(what, sizeof what, "model file '%s' that the experiment loads", found);
         if (sha256_file_hex(found, now) < 0) {
-            diag_plain("cannot read data file '%s' of data set '%s': %s (the run read '%s'; "
-                       "give where it is now with --data DIR)",
-                       found, name ? name : "", strerror(errno), path);
+            diag_plain("cannot read %s: %s (the run read '%s'; give where it is now with "
+                       "--data DIR)",
+                       what, strerror(errno), in->path);
             return status_of(LR_LANGUAGE_ERROR);
         }
-        if (strcmp(now, sha) != 0) {
-            diag_plain("data file '%s' of data set '%s' is not the one the run used: its "
-                       "SHA-256 is %s, the run recorded %s",
-                       found, name ? name : "", now, sha);
+        if (in->sha && strcmp(now, in->sha) != 0) {
+            diag_plain("%s is not the one the run used: its SHA-256 is %s, the run recorded %s",
+                       what, now, in->sha);
             return status_of(LR_LANGUAGE_ERROR);
         }
     }
@@ -203,21 +268,19 @@ static void read_dirs_free(ReadDirs *d)
 }
 
 /* Lays out the experiment for its re-run under tmp: its text in a file of
- * tmp/experiment (deep enough that each data path's ".." stays inside),
- * and at each relative data path from there a symbolic link to the data
- * file found from base, so that the experiment reads what it read, by the
- * same paths. Its save and predict files then land in tmp/experiment too.
- * file receives the experiment file's path. -1 with why on failure. */
+ * tmp/experiment (deep enough that each input path's ".." stays inside),
+ * and at each relative input path from there a symbolic link to the file
+ * found from base, so that the experiment reads what it read, by the same
+ * paths. Its save and predict files then land in tmp/experiment too.
+ * file receives the experiment file's path, reads the directories of the
+ * inputs. -1 with why on failure. */
 static int lay_out(const Recorded *r, const char *base, const char *tmp, char *file,
                    size_t file_size, ReadDirs *reads, char *why, size_t why_size)
 {
-    int lowest = 0, count = 0;
-    for (const LrJson *d = r->data ? r->data->first : NULL; d; d = d->next) {
-        const char *path = string_member(d, "path");
-        count++;
-        if (path && path[0] != '/' && path_lowest_depth(path) < lowest)
-            lowest = path_lowest_depth(path);
-    }
+    int lowest = 0;
+    for (int i = 0; i < r->input_count; i++)
+        if (r->inputs[i].path[0] != '/' && path_lowest_depth(r->inputs[i].path) < lowest)
+            lowest = path_lowest_depth(r->inputs[i].path);
     char work[PATH_MAX];
     size_t used = (size_t)snprintf(work, sizeof work, "%s/experiment", tmp);
     for (int i = 0; i < -lowest && used < sizeof work; i++)
@@ -237,15 +300,13 @@ static int lay_out(const Recorded *r, const char *base, const char *tmp, char *f
     snprintf(file, file_size, "%s/%s", work, name);
     if (file_write_atomic(file, r->experiment, strlen(r->experiment), why, why_size) < 0)
         return -1;
-    reads->dirs = calloc((size_t)count + 1, sizeof *reads->dirs);
+    reads->dirs = calloc((size_t)r->input_count + 1, sizeof *reads->dirs);
     if (!reads->dirs) {
         snprintf(why, why_size, "out of memory");
         return -1;
     }
-    for (const LrJson *d = r->data ? r->data->first : NULL; d; d = d->next) {
-        const char *path = string_member(d, "path");
-        if (!path || !string_member(d, "sha256"))
-            continue;
+    for (int i = 0; i < r->input_count; i++) {
+        const char *path = r->inputs[i].path;
         char found[2 * PATH_MAX], real[PATH_MAX], link[2 * PATH_MAX];
         data_path(base, path, found, sizeof found);
         if (!realpath(found, real)) {
@@ -567,14 +628,14 @@ LrStatus verify_run(const LrVerifyOptions *o)
                   r.version, LRC_VERSION);
     if (status_ok(status)) {
         data_base(o, &r, base, sizeof base);
-        status = check_data(&r, base);
+        status = check_inputs(&r, base);
     }
     if (status_ok(status) && !realpath("/proc/self/exe", exe)) {
         diag_plain("cannot find the lrc binary to re-run the experiment");
         status = status_of(LR_RUN_FAILED);
     }
     if (!status_ok(status)) {
-        json_free(r.root);
+        recorded_free(&r);
         return status;
     }
     struct sigaction sa, old_int, old_term;
@@ -614,7 +675,7 @@ LrStatus verify_run(const LrVerifyOptions *o)
     free(tmp);
     free(rerun_dir);
     read_dirs_free(&reads);
-    json_free(r.root);
+    recorded_free(&r);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
     if (stop_signal)

@@ -3,7 +3,7 @@
 # sha256sum's of model.safetensors); a tampered metrics.csv, model or
 # run.json does not (the first difference named); a changed or missing data
 # file is refused by name before anything runs; a moved run directory with
-# --data; --set, --seed and another thread count; early stopping, a resumed
+# --data; a loaded model; --set, --seed and another thread count; early stopping, a resumed
 # run, a sweep, a file that only minimizes; a temporary directory that is
 # always removed, also on SIGTERM. Prints "ok NAME" / "not ok NAME: why".
 . "$(dirname "$0")/../golden_lib.sh"
@@ -114,6 +114,21 @@ expect "a moved run directory without --data: the data file named" 2 \
 grep -q '^reproduced: ' "$tmp/out" && ok "without --data, the data is found from the current directory" ||
     notok "without --data, the data is found from the current directory" "$(head -3 "$tmp/err")"
 clean "the temporary directories are removed"
+
+# --- a loaded model ------------------------------------------------------------
+# Found as the data are; no hash recorded, so a changed one is a difference.
+cp pristine/model.safetensors base.safetensors
+sed -e 's/epochs=60/epochs=4/' iris.lr >tune.lr
+printf 'load "base.safetensors"\n' >>tune.lr
+"$LRC" tune.lr --out tune --quiet >/dev/null || notok "the fine-tuning run" "exit $?"
+reproduces "a run that loads a model reproduces" tune
+cp other/model.safetensors base.safetensors
+expect "another loaded model: a difference, status 1" 1 \
+    "is not reproduced: metrics.csv, epoch 1, loss: recorded" "$LRC" verify tune
+rm base.safetensors
+expect "a missing loaded model: status 2, named" 2 \
+    "^lrc: error: cannot read model file '$tmp/base.safetensors' that the experiment loads: No such file or directory" \
+    "$LRC" verify tune
 
 # --- --set, --seed, threads ----------------------------------------------------
 cat >set.lr <<'EOF'

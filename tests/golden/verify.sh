@@ -232,3 +232,18 @@ st=$?
 [ $st -eq 143 ] && ok "SIGTERM ends verify with status 143" ||
     notok "SIGTERM ends verify with status 143" "exit $st: $(head -3 "$tmp/err")"
 clean "SIGTERM: the temporary directory is removed"
+
+# --- valgrind ------------------------------------------------------------------
+# verify's own process (the re-run is lrc's run, which valgrind.sh checks);
+# not in a sanitizer build, which checks itself.
+if command -v valgrind >/dev/null 2>&1 && ! grep -q __asan_init "$LRC"; then
+    for case in reproduced differs; do
+        [ $case = differs ] &&
+            awk -F, 'BEGIN { OFS = "," } NR == 4 { $3 = "0.25" } { print }' pristine/metrics.csv >run/metrics.csv
+        valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=all \
+            --show-leak-kinds=all "$LRC" verify run >"$tmp/out" 2>"$tmp/err"
+        st=$?
+        [ $st -ne 99 ] && ! grep -q '==[0-9]*==' "$tmp/err" && ok "valgrind: verify $case, clean" ||
+            notok "valgrind: verify $case, clean" "exit $st: $(grep -m3 '==[0-9]*==' "$tmp/err")"
+    done
+fi

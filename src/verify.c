@@ -417,7 +417,11 @@ static LrStatus rerun(const LrVerifyOptions *o, const char *exe, const char *fil
         free(text);
         status = status_of(code == 2 ? LR_LANGUAGE_ERROR : LR_RUN_FAILED);
     } else if (code > 128 && !stop_signal) {
-        status = status_interrupted(code - 128);
+        /* Ended by something other than a signal to verify (the OOM
+         * killer, a kill of its pid): no verdict, and not our signal. */
+        diag_plain("the re-run of the experiment was ended by signal %d, so nothing is verified",
+                   code - 128);
+        status = status_of(LR_RUN_FAILED);
     }
 done:
     if (in >= 0)
@@ -678,7 +682,9 @@ LrStatus verify_run(const LrVerifyOptions *o)
     recorded_free(&r);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
-    if (stop_signal)
+    if (stop_signal) {
+        diag_info("interrupted; the re-run's temporary directory is removed");
         status = status_interrupted(stop_signal);
+    }
     return status;
 }

@@ -5,7 +5,8 @@
 # file is refused by name before anything runs; a moved run directory with
 # --data; a loaded model; --set, --seed and another thread count; early stopping, a resumed
 # run, a sweep, a file that only minimizes; a temporary directory that is
-# always removed, also on SIGTERM. Prints "ok NAME" / "not ok NAME: why".
+# always removed, also on SIGTERM and when the re-run is killed; valgrind.
+# Prints "ok NAME" / "not ok NAME: why".
 . "$(dirname "$0")/../golden_lib.sh"
 top=$(pwd)
 cd "$tmp" || exit 1
@@ -229,9 +230,21 @@ for i in $(seq 100); do [ -n "$(ls scratch/*/run/metrics.csv 2>/dev/null)" ] && 
 kill -TERM $pid
 wait $pid
 st=$?
-[ $st -eq 143 ] && ok "SIGTERM ends verify with status 143" ||
-    notok "SIGTERM ends verify with status 143" "exit $st: $(head -3 "$tmp/err")"
+[ $st -eq 143 ] && grep -q "^lrc: interrupted; the re-run's temporary directory is removed$" "$tmp/err" &&
+    ok "SIGTERM ends verify with status 143, saying so" ||
+    notok "SIGTERM ends verify with status 143, saying so" "exit $st: $(head -3 "$tmp/err")"
 clean "SIGTERM: the temporary directory is removed"
+# The re-run killed by another hand: no verdict, status 1.
+"$LRC" verify long --threads 1 >"$tmp/out" 2>"$tmp/err" &
+pid=$!
+for i in $(seq 100); do [ -n "$(ls scratch/*/run/metrics.csv 2>/dev/null)" ] && break; sleep 0.1; done
+pkill -KILL -P $pid
+wait $pid
+st=$?
+[ $st -eq 1 ] && grep -q "the re-run of the experiment was ended by signal 9, so nothing is verified" "$tmp/err" &&
+    ok "a re-run killed by SIGKILL: status 1, said" ||
+    notok "a re-run killed by SIGKILL: status 1, said" "exit $st: $(head -3 "$tmp/err")"
+clean "a killed re-run: the temporary directory is removed"
 
 # --- valgrind ------------------------------------------------------------------
 # verify's own process (the re-run is lrc's run, which valgrind.sh checks);

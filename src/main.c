@@ -37,6 +37,7 @@
 #include "schedule.h"
 #include "status.h"
 #include "summary.h"
+#include "verify.h"
 #include "weights.h"
 
 #include "version.h"
@@ -53,6 +54,7 @@ static const char usage_text[] =
     "       lrc predict MODEL DATA.csv [-o FILE.csv] [--keep COLUMN]... [--force]\n"
     "                   [--delimiter C] [--threads N]\n"
     "       lrc export MODEL [--c FILE.c [--name NAME]] [--onnx FILE.onnx] [--force]\n"
+    "       lrc verify RUN_DIR [--data DIR] [--threads N]\n"
     "       lrc --help | --version\n";
 
 static const char help_text[] =
@@ -83,6 +85,10 @@ static const char help_text[] =
     "  lrc export MODEL --c FILE.c | --onnx FILE.onnx\n"
     "                         write a trained model (a model.safetensors or a\n"
     "                         run directory) as one C99 file or as ONNX\n"
+    "  lrc verify RUN_DIR     run the experiment RUN_DIR/run.json records again\n"
+    "                         and compare every metrics.csv row (but seconds)\n"
+    "                         and the weights: 'reproduced: SHA256', or the\n"
+    "                         first difference and status 1\n"
     "\n"
     "options:\n"
     "  --set NAME=VALUE\n"
@@ -104,6 +110,9 @@ static const char help_text[] =
     "  --keep COLUMN  (predict) copy COLUMN of DATA.csv into the output, before\n"
     "                 the predictions; repeat it for more\n"
     "  --delimiter C  (predict) DATA.csv's field delimiter (default ',')\n"
+    "  --data DIR     (verify) where the run's data paths start (default: the\n"
+    "                 experiment file's directory while it exists, else the\n"
+    "                 current one); each file must have its recorded SHA-256\n"
     "  --metric NAME  (plot) the column of metrics.csv to draw (default loss;\n"
     "                 val_NAME beside it too)\n"
     "  --schedule EXPR\n"
@@ -148,7 +157,8 @@ typedef enum Command {
     CMD_PLOT = 8,
     CMD_SUMMARY = 16,
     CMD_EXPORT = 32,
-    CMD_PREDICT = 64
+    CMD_PREDICT = 64,
+    CMD_VERIFY = 128
 } Command;
 enum { CMD_ALL = CMD_RUN | CMD_CHECK | CMD_SCHEDULE };
 
@@ -179,6 +189,7 @@ typedef struct Options {
     const char *data;     /* predict's DATA.csv (file: its MODEL) */
     ArgList keep;         /* predict's --keep columns */
     const char *delimiter; /* predict's --delimiter */
+    const char *data_dir; /* verify's --data */
 } Options;
 
 /* ------------------------------------------------------------ options */
@@ -211,7 +222,7 @@ typedef struct OptionRow {
 static const OptionRow option_rows[] = {
     {"--seed", NULL, OPTION_INTEGER, CMD_ALL, offsetof(Options, seed), 0, 9007199254740992LL,
      "an integer from 0 to 2^53", false},
-    {"--threads", NULL, OPTION_INTEGER, CMD_ALL | CMD_PREDICT, offsetof(Options, threads), 1, 1024,
+    {"--threads", NULL, OPTION_INTEGER, CMD_ALL | CMD_PREDICT | CMD_VERIFY, offsetof(Options, threads), 1, 1024,
      "an integer from 1 to 1024", false},
     {"--quiet", NULL, OPTION_FLAG, CMD_ALL, offsetof(Options, quiet), 0, 0, NULL, false},
     {"--steps", NULL, OPTION_INTEGER, CMD_SCHEDULE | CMD_PLOT, offsetof(Options, steps), 0, 1000000000LL,
@@ -249,6 +260,7 @@ static const OptionRow option_rows[] = {
      "a column of the data", false},
     {"--delimiter", NULL, OPTION_TEXT, CMD_PREDICT, offsetof(Options, delimiter), 0, 0,
      "one character, e.g. ';'", false},
+    {"--data", NULL, OPTION_DIRECTORY, CMD_VERIFY, offsetof(Options, data_dir), 0, 0, NULL, false},
     {"--checkpoint-every", NULL, OPTION_INTERVAL, CMD_RUN, offsetof(Options, checkpoint_every),
      1, 1000000000LL, "N epochs or N seconds from 1 to 10^9, e.g. '5epochs' or '30s'", false},
 };
@@ -402,7 +414,7 @@ static void command_names(unsigned commands, char *out, size_t size)
         const char *name;
     } names[] = {{CMD_RUN, "FILE.lr"},     {CMD_CHECK, "check"},     {CMD_SCHEDULE, "schedule"},
                  {CMD_PLOT, "plot"},       {CMD_SUMMARY, "summary"}, {CMD_EXPORT, "export"},
-                 {CMD_PREDICT, "predict"}};
+                 {CMD_PREDICT, "predict"}, {CMD_VERIFY, "verify"}};
     if (commands == (CMD_SCHEDULE | CMD_PLOT)) {
         snprintf(out, size, "schedule' and 'lrc plot --schedule");
         return;
@@ -481,6 +493,9 @@ static LrStatus check_options(const Options *o, const bool *given)
             return usage_error("--delimiter needs one character, not '%s'", o->delimiter);
         return status_of(LR_OK);
     }
+    if (o->command == CMD_VERIFY)
+        return o->file ? status_of(LR_OK)
+                       : usage_error("%s", "verify needs a run directory (one with run.json)");
     if (o->resume_dir) {
         if (o->command != CMD_RUN || o->file || o->out_dir || o->seed >= 0)
             return usage_error("%s", "--resume DIR takes no file, --out or --seed: the run's "
@@ -565,6 +580,9 @@ static bool parse_options(int argc, char **argv, Options *o, LrStatus *stop)
         first = 2;
     } else if (argc > 1 && strcmp(argv[1], "export") == 0) {
         o->command = CMD_EXPORT;
+        first = 2;
+    } else if (argc > 1 && strcmp(argv[1], "verify") == 0) {
+        o->command = CMD_VERIFY;
         first = 2;
     }
     for (int i = first; i < argc; i++) {
@@ -1290,6 +1308,13 @@ static LrStatus run_predict(const Options *o)
     return predict_command(&p);
 }
 
+/* `lrc verify RUN_DIR`: the options, to verify.c. */
+static LrStatus run_verify(const Options *o)
+{
+    LrVerifyOptions v = {o->file, o->data_dir, o->threads};
+    return verify_run(&v);
+}
+
 static LrStatus run_file(const Options *given)
 {
     Resumed resumed = {0};
@@ -1339,6 +1364,7 @@ int main(int argc, char **argv)
                  : o.command == CMD_PLOT                            ? run_plot(&o)
                  : o.command == CMD_EXPORT                          ? run_export(&o)
                  : o.command == CMD_PREDICT                         ? run_predict(&o)
+                 : o.command == CMD_VERIFY                          ? run_verify(&o)
                  : o.command == CMD_SUMMARY && is_model_path(o.file) ? summary_model(&o)
                                                                      : run_file(&o);
     /* Also what stopped a run or a predict (report_failed). */

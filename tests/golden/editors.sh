@@ -174,7 +174,9 @@ done
 [ "$c" != fail ] && ok "editors bash: every subcommand of --help"
 # --complete-options reads the option table: all commands' together are
 # the options --help lists.
-for c in "" check summary schedule plot predict export; do "$LRC" $c --complete-options; done |
+for c in "" $("$LRC" --help | sed -n 's/^  lrc \([a-z][a-z]*\) .*/\1/p' | sort -u); do
+    "$LRC" $c --complete-options
+done |
     grep -- '^--' | sort -u >"$tmp/opts"
 "$LRC" --help | grep -o -- '--[a-z-]*[a-z]' | sort -u >"$tmp/help.opts"
 if [ "$(wc -l <"$tmp/opts")" -gt 20 ] && cmp -s "$tmp/opts" "$tmp/help.opts"; then

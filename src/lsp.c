@@ -219,7 +219,8 @@ static void collect_diagnostic(void *ctx, const char *kind, const LrSource *src,
     json_t *range;
     char text[1400];
     const char *shown = message;
-    if (src && (!src->segments || span.offset < src->segments[0].offset + src->segments[0].length)) {
+    /* (The end of the file is in it: "expected ... at the end".) */
+    if (src && (!src->segments || span.offset <= src->segments[0].offset + src->segments[0].length)) {
         range = json_range(src->text, src->length, span.offset, span.length);
     } else {
         /* In a module or a data file: shown at the document's start, with

@@ -196,7 +196,6 @@ typedef struct Analysis {
     LrProgram prog;
     LrSpec spec;
     LrSandbox sandbox;
-    bool parsed; /* prog holds what parsed (maybe only part of the file) */
     json_t *diagnostics;
     LetInfo *lets;
     int let_count, let_capacity;
@@ -290,7 +289,6 @@ static int analyze(Server *s, const Document *doc, Analysis *a)
                             .sandbox = &a->sandbox,
                             .on_let = remember_let,
                             .on_let_ctx = a};
-    a->parsed = true;
     if (parse_program(&a->src, &a->arena, &a->diag, &a->prog) == 0 &&
         check_program_with(&a->prog, &a->src, &check, &a->arena, &a->diag, &a->spec) == 0)
         run_check_inputs(&a->spec, &a->src, &a->diag);
@@ -633,7 +631,7 @@ static void add_item(json_t *items, const char *label, int kind, const char *det
 }
 
 /* The protocol's CompletionItemKind values used here. */
-enum { ITEM_FUNCTION = 3, ITEM_FIELD = 5, ITEM_VARIABLE = 6, ITEM_PROPERTY = 10, ITEM_VALUE = 12,
+enum { ITEM_FUNCTION = 3, ITEM_VARIABLE = 6, ITEM_PROPERTY = 10, ITEM_VALUE = 12,
        ITEM_KEYWORD = 14, ITEM_ENUM_MEMBER = 20 };
 
 static void add_words(json_t *items, const LrWord *table, int kind)
@@ -762,7 +760,6 @@ static json_t *complete(const Analysis *a, size_t offset)
     case PLACE_NONE:
         break;
     }
-    (void)ITEM_FIELD;
     return items;
 }
 

@@ -842,7 +842,8 @@ static json_t *hover(const Analysis *a, size_t offset)
                      r->range ? r->range : "");
         }
     }
-    const LetInfo *let = value[0] || is_key ? NULL : let_named(a, name, word.length, word.offset);
+    /* (`let NAME =`'s own name is followed by '=' too.) */
+    const LetInfo *let = value[0] ? NULL : let_named(a, name, word.length, word.offset);
     if (let) {
         const LrStmt *st = let->stmt;
         /* The let as written (to its end, on one line), then its value. */

@@ -233,6 +233,10 @@ def main():
     ok("lsp hover let", res.get("contents", {}).get("value") == "let hidden = 4 * 2\n= 8"
        and res.get("range") == {"start": {"line": 3, "character": col},
                                 "end": {"line": 3, "character": col + 6}}, h)
+    h = s.request("textDocument/hover", {"textDocument": {"uri": uri},
+                                         "position": {"line": 0, "character": 4}})
+    value = (h.get("result") or {}).get("contents", {}).get("value", "")
+    ok("lsp hover let at its definition", value == "let hidden = 4 * 2\n= 8", h)
     col = alines[2].index("validation")
     h = s.request("textDocument/hover", {"textDocument": {"uri": uri},
                                          "position": {"line": 2, "character": col + 3}})

@@ -14,7 +14,7 @@ DEB_PACKAGES := re2c lemon libopenblas-dev libcmocka-dev pkg-config mandoc \
                 gcc clang libclang-rt-14-dev libc6-dev make python3 python3-numpy valgrind \
                 libplplot-dev plplot-driver-cairo python3-sklearn libprotobuf-c-dev \
                 protobuf-c-compiler python3-onnx libjansson-dev nettle-dev bash-completion \
-                vim emacs-nox
+                vim emacs-nox neovim
 
 ifeq ($(SAN),1)
 BUILD := build/san
@@ -75,13 +75,15 @@ FRONT   := words lex lr parse ast check options fold modules sets compile
 RUNTIME := rng schedule pool blas activation layer_dense layer_dropout layer_activation loss metrics optim init synth csv decimal data sha256 fileio json safetensors plan train report model summary weights explain run expr sweep minimize sandbox plot export export_c export_onnx onnx.pb-c predict
 # lrc verify re-runs a run directory's experiment
 RUNTIME += verify
-LRC_OBJS := $(addprefix $(BUILD)/obj/,$(addsuffix .o,$(CORE) $(FRONT) $(RUNTIME) main))
+# The language server (and the words' descriptions only it shows).
+LSP_MODS := lsp words_doc
+LRC_OBJS := $(addprefix $(BUILD)/obj/,$(addsuffix .o,$(CORE) $(FRONT) $(RUNTIME) $(LSP_MODS) main))
 
 # Unit tests: tests/unit/test_<module>.c, each linked with only what it needs.
 UNIT_TESTS := train pool decimal diag words lex parse check rng schedule dense layers loss metrics optim init synth csv data sha256 fileio json safetensors model expr
 test_diag_MODS     := $(CORE)
 test_lex_MODS      := $(CORE) words lex
-test_words_MODS    := $(CORE) words lex expr
+test_words_MODS    := $(CORE) words words_doc lex expr
 test_parse_MODS    := $(CORE) words lex lr parse ast
 test_check_MODS    := $(CORE) $(FRONT) fileio expr sandbox metrics loss
 test_train_MODS    := $(CORE) $(FRONT) fileio expr sandbox rng schedule pool blas activation \
@@ -117,8 +119,11 @@ all: lrc editors
 lrc: $(BUILD)/lrc
 	@if [ "$(SAN)" != 1 ]; then cp $(BUILD)/lrc lrc.new && mv -f lrc.new lrc; fi
 
-$(BUILD)/lrc: $(LRC_OBJS)
-	$(CC) $(CFLAGS) -o $@ $^ $(LRC_LIBS) $(LDLIBS)
+# The version script keeps lrc's own json_* writer functions out of the
+# dynamic symbol table: exported, they would take the place of jansson's
+# functions of the same names inside libjansson itself.
+$(BUILD)/lrc: $(LRC_OBJS) src/lrc.ver
+	$(CC) $(CFLAGS) -o $@ $(LRC_OBJS) -Wl,--version-script=src/lrc.ver $(LRC_LIBS) $(LDLIBS)
 
 $(GEN)/lr.c $(GEN)/lr.h: grammar/lr.y
 	@mkdir -p $(GEN)

@@ -1476,6 +1476,23 @@ static void check_complete(Checker *c, const Seen *seen, LrSpec *spec)
     check_metrics_fit(c, spec);
 }
 
+/* Gives on_let every let defined, folding the number lets nothing used yet;
+ * an error in one is not reported here (a use of it reports it). */
+static void report_lets(Checker *c)
+{
+    LrDiag silent, *reported = c->diag;
+    diag_init(&silent, NULL);
+    c->diag = &silent;
+    for (int i = 0; i < c->let_count; i++) {
+        LetBinding *b = &c->lets[i];
+        if (!b->stmt->is_function && b->folded == 0 && !fold_is_sweep(c, b->value))
+            b->folded = fold_number(c, (Scoped){b->value, i, NULL}, &b->number) == 0 ? 1 : -1;
+        c->options->on_let(c->options->on_let_ctx, b->stmt,
+                           !b->stmt->is_function && b->folded > 0 ? &b->number : NULL);
+    }
+    c->diag = reported;
+}
+
 int check_program_with(const LrProgram *prog, LrSource *src, const LrCheckOptions *options,
                        LrArena *arena, LrDiag *diag, LrSpec *spec)
 {
@@ -1501,7 +1518,10 @@ int check_program_with(const LrProgram *prog, LrSource *src, const LrCheckOption
             check_stmt(&c, st, spec, &seen);
     if (diag->errors == before)
         check_complete(&c, &seen, spec);
-    return diag->errors == before ? 0 : -1;
+    int status = diag->errors == before ? 0 : -1;
+    if (c.options->on_let)
+        report_lets(&c);
+    return status;
 }
 
 int check_program(const LrProgram *prog, LrArena *arena, LrDiag *diag, LrSpec *spec)

@@ -21,6 +21,11 @@ typedef struct LrCheckOptions {
     const LrSandbox *sandbox;       /* what the file may read and write; NULL: anything */
     bool from_stream;               /* the file is standard input or a pipe, not a file in a
                                        directory: its relative paths start at the current one */
+    /* Called after the check for each `let` defined (the modules' too), with
+     * its number when it folds to one (else NULL), for the language
+     * server's hover and definitions; NULL: not called. */
+    void (*on_let)(void *ctx, const LrStmt *let, const double *number);
+    void *on_let_ctx;
 } LrCheckOptions;
 
 /* Checks a parsed program into spec (allocated in arena). Returns 0, or -1

@@ -182,7 +182,11 @@ static void report(LrDiag *d, const char *kind, const LrSource *src, LrSpan span
         d->first_line = line;
         d->first_col = col;
     }
-    if (!d->out || d->errors > d->max_errors)
+    if (d->errors > d->max_errors)
+        return;
+    if (d->sink)
+        d->sink(d->sink_ctx, kind, src, span, NULL, line, col, msg);
+    if (!d->out)
         return;
     if (src) {
         const char *name = source_name_at(src, span.offset);
@@ -226,6 +230,8 @@ void diag_file_error(LrDiag *d, const char *file, int line, int col, const char 
         d->first_line = line;
         d->first_col = col;
     }
+    if (d->sink && d->errors <= d->max_errors)
+        d->sink(d->sink_ctx, "error", NULL, (LrSpan){0, 0}, file, line, col, msg);
     if (d->out && d->errors <= d->max_errors) {
         put_escaped(d->out, file, strlen(file));
         fprintf(d->out, ":%s: error: %s\n", where, msg);

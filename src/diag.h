@@ -16,8 +16,17 @@
 
 #include "source.h"
 
+/* Where a diagnostic goes besides out, already formatted and escaped: kind
+ * is "error", "warning" or "note"; src is NULL for a data file's error
+ * (file, line, col then say where) and for one with no place. The language
+ * server collects them so (out NULL): nothing reaches stderr. */
+typedef void (*LrDiagSink)(void *ctx, const char *kind, const LrSource *src, LrSpan span,
+                           const char *file, int line, int col, const char *message);
+
 typedef struct LrDiag {
     FILE *out;         /* stderr, or NULL to only record (tests) */
+    LrDiagSink sink;   /* NULL: none */
+    void *sink_ctx;
     int errors;
     int max_errors;    /* stop reporting (but keep counting) beyond this; 0 = 20 */
     char first[1100];  /* "line:col: error: message" of the first error */

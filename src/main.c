@@ -22,6 +22,7 @@
 #include "parse.h"
 #include "data.h"
 #include "explain.h"
+#include "lsp.h"
 #include "export.h"
 #include "fileio.h"
 #include "minimize.h"
@@ -55,6 +56,7 @@ static const char usage_text[] =
     "                   [--delimiter C] [--threads N]\n"
     "       lrc export MODEL [--c FILE.c [--name NAME]] [--onnx FILE.onnx] [--force]\n"
     "       lrc verify RUN_DIR [--data DIR] [--threads N]\n"
+    "       lrc lsp\n"
     "       lrc --help | --version\n";
 
 static const char help_text[] =
@@ -89,6 +91,9 @@ static const char help_text[] =
     "                         and compare every metrics.csv row (but seconds)\n"
     "                         and the weights: 'reproduced: SHA256', or the\n"
     "                         first difference and status 1\n"
+    "  lrc lsp                a language server (LSP) on stdin and stdout for\n"
+    "                         editors: diagnostics, quick fixes, hover,\n"
+    "                         completion, go to definition\n"
     "\n"
     "options:\n"
     "  --set NAME=VALUE\n"
@@ -158,7 +163,8 @@ typedef enum Command {
     CMD_SUMMARY = 16,
     CMD_EXPORT = 32,
     CMD_PREDICT = 64,
-    CMD_VERIFY = 128
+    CMD_VERIFY = 128,
+    CMD_LSP = 256
 } Command;
 enum { CMD_ALL = CMD_RUN | CMD_CHECK | CMD_SCHEDULE };
 
@@ -414,7 +420,7 @@ static void command_names(unsigned commands, char *out, size_t size)
         const char *name;
     } names[] = {{CMD_RUN, "FILE.lr"},     {CMD_CHECK, "check"},     {CMD_SCHEDULE, "schedule"},
                  {CMD_PLOT, "plot"},       {CMD_SUMMARY, "summary"}, {CMD_EXPORT, "export"},
-                 {CMD_PREDICT, "predict"}, {CMD_VERIFY, "verify"}};
+                 {CMD_PREDICT, "predict"}, {CMD_VERIFY, "verify"}, {CMD_LSP, "lsp"}};
     if (commands == (CMD_SCHEDULE | CMD_PLOT)) {
         snprintf(out, size, "schedule' and 'lrc plot --schedule");
         return;
@@ -485,6 +491,10 @@ static LrStatus check_options(const Options *o, const bool *given)
         return check_plot_options(o);
     if (o->command == CMD_EXPORT)
         return check_export_options(o);
+    if (o->command == CMD_LSP)
+        return o->file ? usage_error("lsp takes no file: the editor sends the documents, "
+                                     "not '%s'", o->file)
+                       : status_of(LR_OK);
     if (o->command == CMD_PREDICT) {
         if (!o->file || !o->data)
             return usage_error("%s", "predict needs MODEL (a model.safetensors or a run "
@@ -583,6 +593,9 @@ static bool parse_options(int argc, char **argv, Options *o, LrStatus *stop)
         first = 2;
     } else if (argc > 1 && strcmp(argv[1], "verify") == 0) {
         o->command = CMD_VERIFY;
+        first = 2;
+    } else if (argc > 1 && strcmp(argv[1], "lsp") == 0) {
+        o->command = CMD_LSP;
         first = 2;
     }
     for (int i = first; i < argc; i++) {
@@ -1084,7 +1097,7 @@ static LrStatus check_file(const Options *o, Checked *c)
         return status_of(LR_RUN_FAILED);
     }
     LrCheckOptions check = {c->module_dirs, dir_count,      o->sets.items,
-                            o->sets.count,  &c->sandbox,    c->from_stream};
+                            o->sets.count,  &c->sandbox,    c->from_stream, NULL, NULL};
     LrProgram prog;
     if (parse_program(&c->src, &c->arena, &c->diag, &prog) < 0 ||
         check_program_with(&prog, &c->src, &check, &c->arena, &c->diag, &c->spec) < 0)
@@ -1108,23 +1121,12 @@ static void checked_free(Checked *c)
     sandbox_free(&c->sandbox);
 }
 
-/* `lrc check`: what the run would find before training, without running:
- * the size check reads the CSV headers; without training, only the
- * headers are checked; then the first rows' features. Then --explain. */
+/* `lrc check`: what the run would find before training, without running
+ * (run_check_inputs). Then --explain. */
 static LrStatus check_only(const Options *o, Checked *c)
 {
     const LrSpec *spec = &c->spec;
-    LrStatus status = status_of(LR_OK);
-    if (spec->has_train)
-        status = plan_check_size(spec, &c->src, &c->diag);
-    if (status_ok(status))
-        status = predict_check_columns(spec, &c->src, &c->diag);
-    for (int i = 0; !spec->has_train && status_ok(status) && i < spec->dataset_count; i++)
-        status = data_check_columns(&spec->datasets[i], &c->src, &c->diag, NULL);
-    if (status_ok(status))
-        status = model_check_load(spec, &c->src, &c->diag);
-    for (int i = 0; status_ok(status) && i < spec->dataset_count; i++)
-        status = data_check_values(&spec->datasets[i], &c->src, &c->diag);
+    LrStatus status = run_check_inputs(spec, &c->src, &c->diag);
     if (status_ok(status) && o->explain) {
         LrBuffer text = {0};
         explain_spec(spec, &text);
@@ -1299,6 +1301,20 @@ static LrStatus run_checked(const Options *o, Checked *c)
     return status;
 }
 
+/* `lrc lsp`: the language server, with the module path of a run. */
+static LrStatus run_lsp(void)
+{
+    const char **dirs;
+    int count = module_path(&dirs);
+    if (count < 0) {
+        diag_plain("out of memory");
+        return status_of(LR_RUN_FAILED);
+    }
+    LrStatus status = lsp_serve(dirs, count);
+    free(dirs);
+    return status;
+}
+
 /* `lrc predict`: the options, to predict.c. */
 static LrStatus run_predict(const Options *o)
 {
@@ -1365,6 +1381,7 @@ int main(int argc, char **argv)
                  : o.command == CMD_EXPORT                          ? run_export(&o)
                  : o.command == CMD_PREDICT                         ? run_predict(&o)
                  : o.command == CMD_VERIFY                          ? run_verify(&o)
+                 : o.command == CMD_LSP                             ? run_lsp()
                  : o.command == CMD_SUMMARY && is_model_path(o.file) ? summary_model(&o)
                                                                      : run_file(&o);
     /* Also what stopped a run or a predict (report_failed). */

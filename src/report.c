@@ -205,6 +205,17 @@ void report_text(const char *text)
     fputs(text, stdout);
 }
 
+int report_message(const char *json, size_t length)
+{
+    if (printf("Content-Length: %zu\r\n\r\n", length) < 0 ||
+        fwrite(json, 1, length, stdout) != length || fflush(stdout) != 0) {
+        if (!write_errno)
+            write_errno = errno ? errno : EIO;
+        return -1;
+    }
+    return 0;
+}
+
 void report_rows(const char *text, size_t length)
 {
     if (fwrite(text, 1, length, stdout) != length || fflush(stdout) != 0)

@@ -61,6 +61,11 @@ void report_fixed(char *out, size_t size, double v, int decimals);
  * true. */
 void report_rows(const char *text, size_t length);
 void report_text(const char *text);
+/* One message of the language server on stdout, framed as the Language
+ * Server Protocol's base protocol wants ("Content-Length: N\r\n\r\n" and
+ * the N bytes of JSON) and flushed at once, so that the client never waits
+ * on a buffer. Returns 0, or -1 when stdout cannot take it. */
+int report_message(const char *json, size_t length);
 /* `lrc 0.1.0 (OpenBLAS)` */
 void report_version(const char *version, const char *blas);
 /* Writes out what is buffered (before another process writes, and at the

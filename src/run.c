@@ -983,6 +983,24 @@ static LrStatus load_for_model(const LrModelDesc *desc, const LrSpec *spec, int 
     return data_load_labels(&spec->datasets[i], i, spec->seed, src, diag, &rule, out);
 }
 
+/* Without training, only the headers are checked (the size check reads
+ * them otherwise); then the first rows' features. */
+LrStatus run_check_inputs(const LrSpec *spec, const LrSource *src, LrDiag *diag)
+{
+    LrStatus status = status_of(LR_OK);
+    if (spec->has_train)
+        status = plan_check_size(spec, src, diag);
+    if (status_ok(status))
+        status = predict_check_columns(spec, src, diag);
+    for (int i = 0; !spec->has_train && status_ok(status) && i < spec->dataset_count; i++)
+        status = data_check_columns(&spec->datasets[i], src, diag, NULL);
+    if (status_ok(status))
+        status = model_check_load(spec, src, diag);
+    for (int i = 0; status_ok(status) && i < spec->dataset_count; i++)
+        status = data_check_values(&spec->datasets[i], src, diag);
+    return status;
+}
+
 LrStatus run_inference(const LrSource *src, const LrSpec *spec, LrDiag *diag)
 {
     LrModel model;

@@ -49,6 +49,13 @@ LrStatus run_experiment(const LrSource *src, const LrSpec *spec, const LrRunOpti
  * not fit it); LR_RUN_FAILED (a damaged model, a file not written). */
 LrStatus run_inference(const LrSource *src, const LrSpec *spec, LrDiag *diag);
 
+/* What a run would find wrong before training in the files a checked
+ * experiment reads (`lrc check`, and the language server): the size of
+ * what it trains, predict's columns, the headers and first rows of its
+ * CSV files, the model it loads. Nothing is run or written. LR_OK, or the
+ * status of the first failing check after reporting to diag. */
+LrStatus run_check_inputs(const LrSpec *spec, const LrSource *src, LrDiag *diag);
+
 /* Runs spec's minimize statements in file order, each after the previous
  * succeeded. With a run directory, each one's trace (every point, in full
  * precision) goes to trace-N.csv, N from 1 in file order, and a file that

@@ -184,4 +184,9 @@ bool words_is_reserved(int token);
  * with NULL, for did-you-mean. */
 extern const char *const words_statement_names[], *const words_constant_names[];
 
+/* A word's one-line description (words_doc.c), for the language server's
+ * hover: table is one of the tables above and code the word's code there;
+ * NULL for a word without one (a missing activation). */
+const char *words_doc(const LrWord *table, int code);
+
 #endif

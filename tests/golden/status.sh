@@ -65,6 +65,7 @@ usage='usage: lrc FILE.lr [--set NAME=VALUE]... [--seed N] [--threads N] [--out 
                    [--delimiter C] [--threads N]
        lrc export MODEL [--c FILE.c [--name NAME]] [--onnx FILE.onnx] [--force]
        lrc verify RUN_DIR [--data DIR] [--threads N]
+       lrc lsp
        lrc --help | --version
 '
 expect_exact "a close long option is suggested" 2 "lrc: error: unknown option '--sed'; did you mean '--seed'?\n$usage" \

@@ -261,6 +261,28 @@ static void test_near_keywords_are_names(void **state)
     assert_int_equal(words_token("seed", 3), TK_IDENT);
 }
 
+/* The language server's hover has a line for every word lrc supports
+ * (words_doc.c), and none for a word it lacks. */
+static void test_every_supported_word_is_described(void **state)
+{
+    (void)state;
+    for (size_t c = 0; c < sizeof categories / sizeof categories[0]; c++)
+        for (const LrWord *w = categories[c].table; w->name; w++) {
+            if (categories[c].table == words_reserved && !words_is_statement(w->code))
+                continue; /* from, true, false: read as part of what they are in */
+            const char *doc = words_doc(categories[c].table, w->code);
+            if (w->supported && (!doc || !doc[0]))
+                fail_msg("%s: '%s' has no description", categories[c].what, w->name);
+            if (!w->supported && doc)
+                fail_msg("%s: '%s' is not supported but described", categories[c].what, w->name);
+        }
+    for (const LrWord *w = words_statements; w->name; w++)
+        assert_non_null(words_doc(words_statements, w->code));
+    assert_string_equal(words_doc(words_optimizers, OPT_ADAM),
+                        "Adam: adaptive moment estimation (Kingma and Ba)");
+    assert_null(words_doc(words_optimizers, OPT_ADAGRAD + 1));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -272,6 +294,7 @@ int main(void)
         cmocka_unit_test(test_unsupported_words),
         cmocka_unit_test(test_reserved_words_are_the_keywords),
         cmocka_unit_test(test_near_keywords_are_names),
+        cmocka_unit_test(test_every_supported_word_is_described),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -65,8 +65,9 @@ typedef struct Checker {
     int let_count;     /* how many of them are defined at this point */
     int failed_datasets; /* dataset statements with errors: references to
                           * datasets then report nothing more (cascades) */
-    int failed_modules;  /* `use` statements whose module did not load: a name
-                          * it would have defined is not reported unknown */
+    const LrStmt *failed_use; /* the first `use` whose module did not load: in
+                               * its file, after it, a name the module may
+                               * have defined is not reported unknown */
     long fold_steps;     /* work spent folding constants, bounded so that
                           * nested function calls cannot take forever */
     int nesting;          /* levels of folding and compiling under way: they

@@ -103,7 +103,10 @@ static void report_unknown_name(Checker *c, Scoped v, const char *const extra[])
 {
     LrSpan span = v.node->name;
     /* Reported already: the statement or module that would define it. */
-    if (c->failed_modules || check_is_dropped_name(c, span))
+    const LrStmt *use = c->failed_use;
+    if ((use && span.offset > use->span.offset &&
+         source_name_at(c->src, span.offset) == source_name_at(c->src, use->span.offset)) ||
+        check_is_dropped_name(c, span))
         return;
     if (!diag_showing(c->diag)) { /* counted only: no line or suggestion to find */
         diag_error(c->diag, c->src, span, "unknown name");

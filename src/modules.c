@@ -282,6 +282,7 @@ int modules_use(Checker *c, const LrStmt *st)
             c->let_count = c->uses[u].end;
         return status;
     }
-    c->failed_modules++;
+    if (!c->failed_use)
+        c->failed_use = st;
     return -1; /* the module failed to load: already reported */
 }

@@ -1082,26 +1082,23 @@ static int check_evaluate(Checker *c, const LrStmt *st, LrSpec *spec)
     e->span = st->span;
     const LrNode *b[MAX_PARAMS];
     int sc = c->let_count;
-    if (bind_args(c, "evaluate", st->keyword, st->options, 0, options_evaluate, b) < 0)
-        return -1;
+    /* Each option is checked whatever the others' errors. */
+    int status = bind_args(c, "evaluate", st->keyword, st->options, 0, options_evaluate, b);
     if (b[EVALUATE_ON]) {
-        if (eval_data_ref(c, arg_value(b[EVALUATE_ON], sc), spec, &e->on) < 0)
-            return -1;
-    } else {
+        status |= eval_data_ref(c, arg_value(b[EVALUATE_ON], sc), spec, &e->on);
+    } else if (only_dataset(c, st, spec, &e->on, "evaluate") < 0) {
+        status = -1;
+    } else if (spec->datasets[0].test > 0) {
         /* Default: the held-out test part of the only dataset, else all of
          * its training part. */
-        if (only_dataset(c, st, spec, &e->on, "evaluate") < 0)
-            return -1;
-        if (spec->datasets[0].test > 0)
-            e->on.part = PART_TEST;
+        e->on.part = PART_TEST;
     }
     e->metric_count = -1; /* the train statement's, filled in at the end */
     e->own_metrics = b[EVALUATE_METRICS] != NULL;
-    if (b[EVALUATE_METRICS] &&
-        eval_metrics(c, arg_value(b[EVALUATE_METRICS], sc), e->metrics, e->metric_spans,
-                     &e->metric_count) < 0)
-        return -1;
-    if (eval_rows(c, options_evaluate, b, sc, st->keyword, e) < 0)
+    if (b[EVALUATE_METRICS])
+        status |= eval_metrics(c, arg_value(b[EVALUATE_METRICS], sc), e->metrics,
+                               e->metric_spans, &e->metric_count);
+    if (eval_rows(c, options_evaluate, b, sc, st->keyword, e) < 0 || status < 0)
         return -1;
     if (b[EVALUATE_CONFUSION])
         e->confusion_span = b[EVALUATE_CONFUSION]->span;

@@ -1,9 +1,9 @@
 /* parse.c — the parser driver: pulls tokens from the lexer and pushes them
  * into the Lemon parser generated from grammar/lr.y, one at a time, until
- * the end of input (as SQLite's tokenize.c drives parse.y), resuming after
- * an error at the next statement. The parser object lives on the C stack. Also what the
- * grammar's actions call to build the tree, and the wording of syntax
- * errors. */
+ * the end of input (as SQLite's tokenize.c drives parse.y), resuming at
+ * the next statement after an error. The parser object lives on the C
+ * stack. Also what the grammar's actions call to build the tree, and the
+ * wording of syntax errors. */
 #include "parse.h"
 
 #include <stdarg.h>
@@ -114,10 +114,12 @@ static int parse_run(const LrSource *src, int segment, LrArena *arena, LrDiag *d
         LrToken tok;
         int kind = lex_next(&lx, &tok);
         if (kind != LEX_ERROR && !skipping && kind != TK_NEWLINE) {
-            if (tokens == 0)
+            if (tokens == 0) {
                 first = kind;
-            else if (tokens == 1)
+                second = (LrToken){0};
+            } else if (tokens == 1) {
                 second = tok;
+            }
             tokens++;
         }
         bool error = kind == LEX_ERROR;

@@ -107,8 +107,8 @@ expect "a run with module errors exits 2" 2 "cannot find module 'absent.lr'" "$L
 
 # --- one statement's several option errors, and a poisoned let, by a run.
 "$LRC" errors_options.lr >/dev/null 2>"$tmp/err"
-[ "$(headlines "$tmp/err" | wc -l)" -eq 4 ] && ok "a run reports each option's error of one statement" ||
-    notok "a run reports each option's error of one statement" "$(headlines "$tmp/err")"
+[ "$(headlines "$tmp/err" | wc -l)" -eq 7 ] && ok "a run reports each option's error of each statement" ||
+    notok "a run reports each option's error of each statement" "$(headlines "$tmp/err")"
 "$LRC" errors_let_poisoned.lr >/dev/null 2>"$tmp/err"
 [ "$(grep -c 'division by zero' "$tmp/err")" -eq 1 ] && [ "$(headlines "$tmp/err" | wc -l)" -eq 2 ] &&
     ok "a let with a bad value used three times is one error" ||

@@ -36,7 +36,10 @@
 /* parse.c asks lr_can_shift before feeding each token and reports a token
  * that cannot be shifted while the stack is still unreduced, so that the
  * message lists everything that could come there; this handler is the
- * fallback. Only the first error is reported: parse.c stops after it. */
+ * fallback. The grammar has no `error` symbol: parse.c recovers by itself,
+ * dropping the rest of the statement and starting a fresh parser at the
+ * next one (a statement is appended to the program as its NEWLINE is
+ * shifted, so nothing parsed is lost). */
 %syntax_error {
     parse_syntax_error(ps, yypParser, yymajor, TOKEN);
 }

@@ -79,6 +79,12 @@ typedef struct LrProgram {
     LrStmt *first, *last;
     int count;
     LrNode *expr;       /* set instead of statements when parsing an expression */
+    /* Statements a syntax error dropped (the parse resumes at the next
+     * statement): the checker then reports nothing that their absence
+     * explains, such as a missing 'train' or a use of the names below. */
+    int dropped;
+    LrSpan *dropped_names; /* names the dropped let and dataset statements bound */
+    int dropped_name_count, dropped_name_capacity;
 } LrProgram;
 
 /* A list under construction (arguments, items, options): O(1) append;

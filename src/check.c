@@ -199,19 +199,24 @@ static int bind_args(Checker *c, const char *what, LrSpan where, const LrNode *a
     int position = 0, seen_keyword = 0, status = 0;
     for (const LrNode *a = args; a; a = a->next) {
         if (a->kind != AST_KEYWORD) {
+            /* Each wrong argument is reported; the right ones stay bound,
+             * so that their own errors are found too. */
             if (!allow_positional) {
                 diag_error(c->diag, c->src, a->span, "expected NAME=VALUE");
-                return -1;
+                status = -1;
+                continue;
             }
             if (seen_keyword) {
                 diag_error(c->diag, c->src, a->span,
                            "positional argument after a named one");
-                return -1;
+                status = -1;
+                continue;
             }
             if (position >= nparams) {
                 diag_error(c->diag, c->src, a->span, "%s takes at most %d argument%s", what,
                            nparams, nparams == 1 ? "" : "s");
-                return -1;
+                status = -1;
+                continue;
             }
             bound[position++] = a;
             continue;
@@ -245,8 +250,6 @@ static int bind_args(Checker *c, const char *what, LrSpan where, const LrNode *a
         }
         bound[found] = a;
     }
-    if (status < 0)
-        return -1;
     for (int i = 0; i < nparams; i++) {
         if (rows[i].required && !bound[i]) {
             diag_error(c->diag, c->src, where, "%s needs '%s'", what, rows[i].name);
@@ -362,19 +365,28 @@ static int eval_rows(Checker *c, const OptionRow *rows, const LrNode **bound, in
                      LrSpan where, void *spec)
 {
     char *base = spec;
+    /* Every option is evaluated and checked: one's error hides no other's.
+     * A range is not checked on a value that failed, nor against one. */
+    bool failed[MAX_PARAMS] = {false};
+    int status = 0;
     for (int i = 0; rows[i].name; i++)
         if (eval_row(c, rows, &rows[i], bound[i], scope, base) < 0)
-            return -1;
+            failed[i] = true, status = -1;
     for (int last = 0; last < 2; last++)
         for (int i = 0; rows[i].name; i++) {
             const OptionRow *r = &rows[i];
+            bool relative = r->valid == RANGE_ABOVE_ROW || r->valid == RANGE_FROM_ROW;
             if (r->type == OPTION_OTHER || r->type == OPTION_BOOL || !r->range ||
-                r->checked_last != last || (r->given_only && !bound[i]))
+                r->checked_last != last || (r->given_only && !bound[i]) || failed[i] ||
+                (relative && failed[r->other]) || (r->required && !bound[i]))
                 continue;
-            if (!row_in_range(rows, r, base))
-                return range_error(c, bound[i], scope, where, r->range);
+            if (!row_in_range(rows, r, base)) {
+                range_error(c, bound[i], scope, where, r->range);
+                failed[i] = true;
+                status = -1;
+            }
         }
-    return 0;
+    return status;
 }
 
 /* Binds a call's (or a statement's) options to rows and evaluates them
@@ -383,9 +395,8 @@ static int eval_options(Checker *c, const char *what, LrSpan where, const LrNode
                         int allow_positional, const OptionRow *rows, const LrNode **bound,
                         int scope, void *spec)
 {
-    if (bind_args(c, what, where, args, allow_positional, rows, bound) < 0)
-        return -1;
-    return eval_rows(c, rows, bound, scope, where, spec);
+    int status = bind_args(c, what, where, args, allow_positional, rows, bound);
+    return eval_rows(c, rows, bound, scope, where, spec) < 0 ? -1 : status;
 }
 
 /* ----------------------------------------------------------- schedules */
@@ -420,8 +431,7 @@ static int eval_schedule(Checker *c, Scoped v, LrScheduleSpec *s)
     snprintf(what, sizeof what, "%.*s", (int)n->name.length, AST_TEXT(c->src, n->name));
     int sc = v.scope;
     const OptionRow *rows = options_schedules[s->kind];
-    if (eval_options(c, what, n->span, n->items, 1, rows, b, sc, s) < 0)
-        return -1;
+    int status = eval_options(c, what, n->span, n->items, 1, rows, b, sc, s);
     s->span = n->span;
     s->has_target = s->kind == SCHED_COSINE && b[SCHEDULE_COSINE_TARGET] != NULL;
     if (s->kind != SCHED_PIECEWISE) {
@@ -439,8 +449,10 @@ static int eval_schedule(Checker *c, Scoped v, LrScheduleSpec *s)
             diag_error(c->diag, c->src, n->span, "%s needs 'steps' (or 'epochs')", what);
             return -1;
         }
-        return 0;
+        return status;
     }
+    if (status < 0)
+        return -1;
     double *bounds, *values;
     int nb, nv;
     if (fold_number_list(c, arg_value(b[PIECEWISE_BOUNDARIES], sc), "boundaries", &bounds,
@@ -581,6 +593,17 @@ static int check_duplicate(Checker *c, const LrStmt *st, const LrStmt **slot)
     }
     *slot = st;
     return 0;
+}
+
+bool check_is_dropped_name(const Checker *c, LrSpan span)
+{
+    for (int i = 0; c->prog && i < c->prog->dropped_name_count; i++) {
+        LrSpan d = c->prog->dropped_names[i];
+        if (d.length == span.length &&
+            memcmp(AST_TEXT(c->src, d), AST_TEXT(c->src, span), span.length) == 0)
+            return true;
+    }
+    return false;
 }
 
 char *check_span_string(Checker *c, LrSpan span)
@@ -733,6 +756,27 @@ static int check_generator(Checker *c, Scoped v, const LrNode *args, LrDatasetSp
     return 0;
 }
 
+/* A dataset statement's value: the data source and its arguments. */
+static int check_dataset_source(Checker *c, const LrStmt *st, LrDatasetSpec *d, int sc)
+{
+    Scoped v = fold_resolve(c, (Scoped){st->value, sc, NULL});
+    LrSpan name;
+    const LrNode *args;
+    if (as_call(c, v, "a data source", &name, &args) < 0)
+        return -1;
+    int kind = lookup(c, sources, name, "data source");
+    if (kind < 0)
+        return -1;
+    d->kind = (LrSourceKind)kind;
+    if (v.node->kind == AST_NAME) {
+        diag_error(c->diag, c->src, v.node->span, "'%.*s' needs arguments", (int)name.length,
+                   AST_TEXT(c->src, name));
+        return -1;
+    }
+    return d->kind == DATA_CSV ? check_csv(c, v, args, d)
+                               : check_generator(c, v, args, d, sources[kind].name);
+}
+
 static int check_dataset(Checker *c, const LrStmt *st, LrSpec *spec, Seen *seen)
 {
     if (spec->dataset_count == SPEC_MAX_DATASETS) {
@@ -753,41 +797,30 @@ static int check_dataset(Checker *c, const LrStmt *st, LrSpec *spec, Seen *seen)
     d->name = st->name.length ? check_span_string(c, st->name) : "";
     const LrNode *o[MAX_PARAMS];
     int sc = c->let_count;
-    if (eval_options(c, "dataset", st->keyword, st->options, 0, options_dataset, o, sc, d) < 0)
-        return -1;
-    if (d->validation + d->test >= 1)
-        return range_error(c, o[DATASET_TEST], sc, st->span,
-                           "validation and test together must leave rows for training");
+    /* The options and the source are checked whatever the other's errors;
+     * a dataset with any error is not defined, and uses of it say nothing
+     * more (failed_datasets). */
+    int status = eval_options(c, "dataset", st->keyword, st->options, 0, options_dataset, o, sc, d);
+    if (status == 0 && d->validation + d->test >= 1)
+        status = range_error(c, o[DATASET_TEST], sc, st->span,
+                             "validation and test together must leave rows for training");
     d->normalize = NORM_NONE;
     if (o[DATASET_NORMALIZE]) {
         Scoped nv = fold_resolve(c, arg_value(o[DATASET_NORMALIZE], sc));
-        if (nv.node->kind != AST_NAME) {
+        int kind = -1;
+        if (nv.node->kind != AST_NAME)
             diag_error(c->diag, c->src, nv.node->span,
                        "normalize must be standard, minmax or none, got %s",
                        fold_describe(nv.node));
-            return -1;
-        }
-        int kind = lookup(c, normalizers, nv.node->name, "normalization");
+        else
+            kind = lookup(c, normalizers, nv.node->name, "normalization");
         if (kind < 0)
-            return -1;
-        d->normalize = (LrNormalizeKind)kind;
+            status = -1;
+        else
+            d->normalize = (LrNormalizeKind)kind;
     }
-    Scoped v = fold_resolve(c, (Scoped){st->value, sc, NULL});
-    LrSpan name;
-    const LrNode *args;
-    if (as_call(c, v, "a data source", &name, &args) < 0)
-        return -1;
-    int kind = lookup(c, sources, name, "data source");
-    if (kind < 0)
-        return -1;
-    d->kind = (LrSourceKind)kind;
-    if (v.node->kind == AST_NAME) {
-        diag_error(c->diag, c->src, v.node->span, "'%.*s' needs arguments", (int)name.length,
-                   AST_TEXT(c->src, name));
-        return -1;
-    }
-    int status = d->kind == DATA_CSV ? check_csv(c, v, args, d)
-                                     : check_generator(c, v, args, d, sources[kind].name);
+    if (check_dataset_source(c, st, d, sc) < 0)
+        status = -1;
     /* Classes are what a stratified split keeps the proportions of. */
     if (status == 0 && d->stratify) {
         const char *why = NULL;
@@ -855,7 +888,7 @@ static int eval_data_ref(Checker *c, Scoped v, const LrSpec *spec, LrDataRef *re
             names[count++] = spec->datasets[i].name;
     }
     names[count] = NULL;
-    if (c->failed_datasets)
+    if (c->failed_datasets || check_is_dropped_name(c, n->name))
         return -1;
     const char *guess = diag_showing(c->diag)
                             ? diag_suggest(AST_TEXT(c->src, n->name), n->name.length, names)
@@ -905,8 +938,18 @@ static int eval_optimizer(Checker *c, LrSpan name, const LrNode *options, LrSpan
                           LrOptimizerSpec *o)
 {
     int kind = lookup(c, optimizers, name, "optimizer");
-    if (kind < 0)
+    if (kind < 0) {
+        /* Which options it takes depends on the optimizer; its lr=
+         * schedule does not, so that one is still checked. */
+        for (const LrNode *a = options; a; a = a->next) {
+            if (a->kind == AST_KEYWORD && span_is(c, a->name, options_optimizer[OPTIMIZER_LR].name)) {
+                LrScheduleSpec lr;
+                eval_schedule(c, (Scoped){a->lhs, c->let_count, NULL}, &lr);
+                break;
+            }
+        }
         return -1;
+    }
     memset(o, 0, sizeof *o);
     o->kind = (LrOptimizerKind)kind;
     o->span = where;
@@ -914,8 +957,7 @@ static int eval_optimizer(Checker *c, LrSpan name, const LrNode *options, LrSpan
     const char *oname = optimizers[kind].name;
     const LrNode *b[MAX_PARAMS];
     int sc = c->let_count;
-    if (bind_args(c, oname, name, options, 0, options_optimizer, b) < 0)
-        return -1;
+    int status = bind_args(c, oname, name, options, 0, options_optimizer, b);
     for (int i = 0; options_optimizer[i].name; i++) {
         if (!b[i])
             continue;
@@ -927,17 +969,18 @@ static int eval_optimizer(Checker *c, LrSpan name, const LrNode *options, LrSpan
         if (!at) {
             diag_error(c->diag, c->src, b[i]->name, "%s has no option '%s' (its options: %s)",
                        oname, option, list);
-            return -1;
+            b[i] = NULL; /* reported: not evaluated as well */
+            status = -1;
         }
     }
     if (b[OPTIMIZER_LR]) {
         if (eval_schedule(c, arg_value(b[OPTIMIZER_LR], sc), &o->lr) < 0)
-            return -1;
+            status = -1;
     } else {
         o->lr.kind = SCHED_CONSTANT;
         o->lr.initial = row->lr;
     }
-    if (eval_rows(c, options_optimizer, b, sc, where, o) < 0)
+    if (eval_rows(c, options_optimizer, b, sc, where, o) < 0 || status < 0)
         return -1;
     if (!b[OPTIMIZER_WEIGHT_DECAY])
         o->weight_decay = row->weight_decay;
@@ -1001,29 +1044,27 @@ static int check_train(Checker *c, const LrStmt *st, LrSpec *spec)
 {
     const LrNode *b[MAX_PARAMS];
     int sc = c->let_count;
-    if (bind_args(c, "train", st->keyword, st->options, 0, options_train, b) < 0)
-        return -1;
+    /* Each option is checked whatever the others' errors. */
+    int status = bind_args(c, "train", st->keyword, st->options, 0, options_train, b);
     LrTrainSpec *t = &spec->train;
     t->span = st->span;
     t->validation.dataset = -1;
-    if (b[TRAIN_ON] ? eval_data_ref(c, arg_value(b[TRAIN_ON], sc), spec, &t->on) < 0
-             : only_dataset(c, st, spec, &t->on, "train") < 0)
-        return -1;
+    int on = b[TRAIN_ON] ? eval_data_ref(c, arg_value(b[TRAIN_ON], sc), spec, &t->on)
+                         : only_dataset(c, st, spec, &t->on, "train");
     /* on= is evaluated before the rows, the rest after. */
-    if (eval_rows(c, options_train, b, sc, st->keyword, t) < 0)
-        return -1;
+    status |= on | eval_rows(c, options_train, b, sc, st->keyword, t);
     if (b[TRAIN_VALIDATION]) {
-        if (eval_data_ref(c, arg_value(b[TRAIN_VALIDATION], sc), spec, &t->validation) < 0)
-            return -1;
-    } else if (t->on.part == PART_TRAIN && spec->datasets[t->on.dataset].validation > 0) {
+        status |= eval_data_ref(c, arg_value(b[TRAIN_VALIDATION], sc), spec, &t->validation);
+    } else if (on == 0 && t->on.part == PART_TRAIN &&
+               spec->datasets[t->on.dataset].validation > 0) {
         t->validation = (LrDataRef){t->on.dataset, PART_VALIDATION, t->on.span};
     }
-    if (b[TRAIN_METRICS] &&
-        eval_metrics(c, arg_value(b[TRAIN_METRICS], sc), t->metrics, t->metric_spans,
-                     &t->metric_count) < 0)
-        return -1;
-    if (b[TRAIN_EARLY_STOP] &&
-        check_early_stop(c, arg_value(b[TRAIN_EARLY_STOP], sc), &t->early_stop) < 0)
+    if (b[TRAIN_METRICS])
+        status |= eval_metrics(c, arg_value(b[TRAIN_METRICS], sc), t->metrics,
+                               t->metric_spans, &t->metric_count);
+    if (b[TRAIN_EARLY_STOP])
+        status |= check_early_stop(c, arg_value(b[TRAIN_EARLY_STOP], sc), &t->early_stop);
+    if (status < 0)
         return -1;
     spec->has_train = true;
     return 0;
@@ -1041,26 +1082,23 @@ static int check_evaluate(Checker *c, const LrStmt *st, LrSpec *spec)
     e->span = st->span;
     const LrNode *b[MAX_PARAMS];
     int sc = c->let_count;
-    if (bind_args(c, "evaluate", st->keyword, st->options, 0, options_evaluate, b) < 0)
-        return -1;
+    /* Each option is checked whatever the others' errors. */
+    int status = bind_args(c, "evaluate", st->keyword, st->options, 0, options_evaluate, b);
     if (b[EVALUATE_ON]) {
-        if (eval_data_ref(c, arg_value(b[EVALUATE_ON], sc), spec, &e->on) < 0)
-            return -1;
-    } else {
+        status |= eval_data_ref(c, arg_value(b[EVALUATE_ON], sc), spec, &e->on);
+    } else if (only_dataset(c, st, spec, &e->on, "evaluate") < 0) {
+        status = -1;
+    } else if (spec->datasets[0].test > 0) {
         /* Default: the held-out test part of the only dataset, else all of
          * its training part. */
-        if (only_dataset(c, st, spec, &e->on, "evaluate") < 0)
-            return -1;
-        if (spec->datasets[0].test > 0)
-            e->on.part = PART_TEST;
+        e->on.part = PART_TEST;
     }
     e->metric_count = -1; /* the train statement's, filled in at the end */
     e->own_metrics = b[EVALUATE_METRICS] != NULL;
-    if (b[EVALUATE_METRICS] &&
-        eval_metrics(c, arg_value(b[EVALUATE_METRICS], sc), e->metrics, e->metric_spans,
-                     &e->metric_count) < 0)
-        return -1;
-    if (eval_rows(c, options_evaluate, b, sc, st->keyword, e) < 0)
+    if (b[EVALUATE_METRICS])
+        status |= eval_metrics(c, arg_value(b[EVALUATE_METRICS], sc), e->metrics,
+                               e->metric_spans, &e->metric_count);
+    if (eval_rows(c, options_evaluate, b, sc, st->keyword, e) < 0 || status < 0)
         return -1;
     if (b[EVALUATE_CONFUSION])
         e->confusion_span = b[EVALUATE_CONFUSION]->span;
@@ -1258,8 +1296,15 @@ static int check_minimize(Checker *c, const LrStmt *st, LrSpec *spec)
 
 static int check_stmt(Checker *c, const LrStmt *st, LrSpec *spec, Seen *seen)
 {
-    if (c->failed_lets && st->kind != STMT_LET && st->kind != STMT_USE)
+    /* A statement that uses a let with an error would only repeat it: it
+     * is left unchecked. */
+    if (st->kind != STMT_LET && st->kind != STMT_USE &&
+        (fold_uses_failed_let(c, st->value, c->let_count, false) ||
+         fold_uses_failed_let(c, st->options, c->let_count, true) ||
+         fold_uses_failed_let(c, st->from, c->let_count, true))) {
+        c->failed_datasets += st->kind == STMT_DATASET;
         return -1;
+    }
     if (st->kind != STMT_LET && (fold_check_no_sweep(c, st->value) |
                                  fold_check_no_sweep(c, st->options) |
                                  fold_check_no_sweep(c, st->from)) < 0)
@@ -1462,7 +1507,10 @@ static void check_complete(Checker *c, const Seen *seen, LrSpec *spec)
             missing = 1;
         }
     }
-    if (missing || !spec->has_train)
+    /* The output and metrics are checked against a model, loss and train
+     * that checked. */
+    if (missing || !spec->has_train || !spec->has_model || !spec->has_loss ||
+        spec->layer_count == 0)
         return;
     check_model_output(c, spec);
     for (int i = 0; i < spec->evaluate_count; i++) {
@@ -1504,19 +1552,21 @@ int check_program_with(const LrProgram *prog, LrSource *src, const LrCheckOption
         diag_error(diag, NULL, (LrSpan){0, 0}, "out of memory");
         return -1;
     }
+    /* Every statement is checked whatever errors came before: an error
+     * marks what it spoils (a failed let or dataset, a module that did not
+     * load), and uses of that say nothing more. */
     int before = diag->errors;
     modules_begin(&c);
     modules_register_program(&c, prog);
-    if (diag->errors == before)
-        sets_apply(&c);
-    if (diag->errors == before)
-        sets_collect_sweeps(&c, spec);
+    sets_apply(&c);
+    sets_collect_sweeps(&c, spec);
     Seen seen;
     memset(&seen, 0, sizeof seen);
-    if (diag->errors == before)
-        for (const LrStmt *st = prog->first; st; st = st->next)
-            check_stmt(&c, st, spec, &seen);
-    if (diag->errors == before)
+    for (const LrStmt *st = prog->first; st; st = st->next)
+        check_stmt(&c, st, spec, &seen);
+    /* What the whole file needs is not asked of a file that lost
+     * statements to syntax errors. */
+    if (!prog->dropped && diag->errors == before)
         check_complete(&c, &seen, spec);
     int status = diag->errors == before ? 0 : -1;
     if (c.options->on_let)

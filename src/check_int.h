@@ -28,6 +28,8 @@ typedef struct LetBinding {
     const LrStmt *stmt;
     const LrNode *value; /* the statement's value, or its --set override */
     bool overridden;
+    bool failed;         /* its value, or a let it names, has an error that
+                          * is reported: its uses say nothing more */
     int folded;          /* 0 not yet, 1 number holds its value, -1 it failed */
     double number;       /* a number let's folded value, computed once: lets
                           * used twice in each next one would otherwise cost
@@ -63,8 +65,9 @@ typedef struct Checker {
     int let_count;     /* how many of them are defined at this point */
     int failed_datasets; /* dataset statements with errors: references to
                           * datasets then report nothing more (cascades) */
-    int failed_lets;     /* lets with errors: statements after them are not
-                          * checked, since they would repeat those errors */
+    const LrStmt *failed_use; /* the first `use` whose module did not load: in
+                               * its file, after it, a name the module may
+                               * have defined is not reported unknown */
     long fold_steps;     /* work spent folding constants, bounded so that
                           * nested function calls cannot take forever */
     int nesting;          /* levels of folding and compiling under way: they
@@ -111,6 +114,9 @@ bool check_is_activation(const Checker *c, LrSpan name);
  * table; -1 when it names none (sweep included), reported when report is
  * set. */
 int check_math_function(Checker *c, LrSpan name, bool report, int *arity);
+/* Whether span is a name that a statement dropped by a syntax error would
+ * have bound (its uses are not reported). */
+bool check_is_dropped_name(const Checker *c, LrSpan span);
 /* span's text, copied into the arena (NULL when out of memory). */
 char *check_span_string(Checker *c, LrSpan span);
 
@@ -144,6 +150,12 @@ int fold_bool(Checker *c, Scoped v, bool *out);
 int fold_int(Checker *c, Scoped v, const char *what, double lo, double hi, int64_t *out);
 int fold_number_list(Checker *c, Scoped v, const char *what, double **out, int *count);
 /* Name checks of let values where they are written, and of sweeps. */
+/* Whether n (and the nodes after it through next, when chained) names a
+ * let that failed (LetBinding.failed) among the first scope lets. */
+bool fold_uses_failed_let(const Checker *c, const LrNode *n, int scope, bool chained);
+/* Marks the let at index i failed when status < 0 or its value names a
+ * failed let; returns status. */
+int fold_mark_let(Checker *c, int i, int status);
 int fold_check_names(Checker *c, const LrNode *n, int scope, const Frame *frame,
                      const LetBinding *self);
 int fold_check_let(Checker *c, const LrStmt *st);

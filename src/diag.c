@@ -1,6 +1,7 @@
 /* diag.c — see diag.h. */
 #include "diag.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,6 +11,7 @@ void diag_init(LrDiag *d, FILE *out)
     memset(d, 0, sizeof *d);
     d->out = out;
     d->max_errors = 20;
+    d->last_held = -1;
 }
 
 /* Reads the character at s (n > 0 bytes available). Returns how many bytes
@@ -140,17 +142,127 @@ static void print_caret(FILE *out, const LrSource *src, LrSpan span)
 
 /* Counts an error (when is_error) and says whether the message must be
  * formatted at all: past the cap only the count is kept, except that the
- * first error is always recorded. */
+ * first error is always recorded. While holding, every message is
+ * formatted: which come first in the source is known only at the end. */
 static int wanted(LrDiag *d, int is_error)
 {
     if (is_error)
         d->errors++;
+    if (d->holding)
+        return 1;
+    if (is_error && d->errors == d->max_errors + 1 && d->out)
+        fprintf(d->out, "lrc: too many errors (only the first %d are shown)\n", d->max_errors);
     return d->errors <= d->max_errors || (is_error && d->errors == 1);
 }
 
 int diag_showing(const LrDiag *d)
 {
-    return d->errors < d->max_errors || d->errors == 0;
+    return d->holding || d->errors < d->max_errors || d->errors == 0;
+}
+
+/* ---- holding messages to write them in source order ------------------- */
+
+/* Warnings kept beside the errors while holding; more are dropped. */
+enum { HELD_WARNINGS = 100 };
+
+static bool held_before(const LrDiagHeld *a, const LrDiagHeld *b)
+{
+    return a->place < b->place || (a->place == b->place && a->order < b->order);
+}
+
+static int held_compare(const void *a, const void *b)
+{
+    return held_before(a, b) ? -1 : held_before(b, a) ? 1 : 0;
+}
+
+void diag_hold(LrDiag *d)
+{
+    d->holding = true;
+    d->last_held = -1;
+}
+
+/* Keeps a formatted message (text, malloc'd, taken over): a note joins the
+ * message before it; past max_errors an error replaces the last one by
+ * place when it comes before it, else it is dropped. */
+static void hold_message(LrDiag *d, const char *kind, size_t place, char *text, size_t length)
+{
+    bool is_error = strcmp(kind, "error") == 0;
+    if (strcmp(kind, "note") == 0) {
+        LrDiagHeld *h = d->last_held >= 0 ? &d->held[d->last_held] : NULL;
+        char *joined = h ? realloc(h->text, h->length + length + 1) : NULL;
+        if (joined) {
+            memcpy(joined + h->length, text, length + 1);
+            h->text = joined;
+            h->length += length;
+        }
+        free(text);
+        return;
+    }
+    LrDiagHeld entry = {place, d->held_order++, is_error, text, length};
+    d->last_held = -1;
+    /* The same message at the same place is one error, however many ways
+     * lead to it (a let's bad value, through each of its uses). */
+    for (int i = 0; i < d->held_count; i++) {
+        if (d->held[i].place == place && d->held[i].is_error == is_error &&
+            d->held[i].length >= length && memcmp(d->held[i].text, text, length) == 0 &&
+            (d->held[i].length == length || is_error)) {
+            d->errors -= is_error;
+            free(text);
+            return;
+        }
+    }
+    if (is_error && d->held_errors >= d->max_errors) {
+        int last = -1;
+        for (int i = 0; i < d->held_count; i++)
+            if (d->held[i].is_error && (last < 0 || held_before(&d->held[last], &d->held[i])))
+                last = i;
+        if (last < 0 || held_before(&d->held[last], &entry)) {
+            free(text);
+            return;
+        }
+        free(d->held[last].text);
+        d->held[last] = entry;
+        d->last_held = last;
+        return;
+    }
+    if (!is_error && d->held_count - d->held_errors >= HELD_WARNINGS) {
+        free(text);
+        return;
+    }
+    if (d->held_count == d->held_capacity) {
+        int bigger = d->held_capacity ? 2 * d->held_capacity : 32;
+        LrDiagHeld *grown = realloc(d->held, (size_t)bigger * sizeof *grown);
+        if (!grown) { /* written now, out of order, rather than lost */
+            fwrite(text, 1, length, d->out);
+            free(text);
+            return;
+        }
+        d->held = grown;
+        d->held_capacity = bigger;
+    }
+    d->held_errors += is_error;
+    d->last_held = d->held_count;
+    d->held[d->held_count++] = entry;
+}
+
+void diag_release(LrDiag *d)
+{
+    if (!d->holding)
+        return;
+    d->holding = false;
+    if (d->held_count)
+        qsort(d->held, (size_t)d->held_count, sizeof *d->held, held_compare);
+    for (int i = 0; i < d->held_count; i++) {
+        fwrite(d->held[i].text, 1, d->held[i].length, d->out);
+        free(d->held[i].text);
+    }
+    free(d->held);
+    d->held = NULL;
+    d->held_count = d->held_capacity = d->held_errors = 0;
+    d->last_held = -1;
+    if (d->out && d->errors > d->max_errors)
+        fprintf(d->out, "lrc: too many errors (%d in all; only the first %d are shown)\n",
+                d->errors, d->max_errors);
 }
 
 /* Every message quotes user text (names, values, paths): it is escaped
@@ -163,10 +275,62 @@ static void format_escaped(char *msg, size_t size, const char *fmt, va_list ap)
     diag_escape(msg, size, raw, len);
 }
 
+/* Where a message is written: d->out, or while holding a buffer that
+ * finish_message hands to hold_message. */
+typedef struct Sink {
+    FILE *out;
+    char *text;
+    size_t length;
+    bool held;
+} Sink;
+
+static FILE *start_message(LrDiag *d, Sink *sink)
+{
+    memset(sink, 0, sizeof *sink);
+    sink->out = d->out;
+    if (d->holding) {
+        FILE *memory = open_memstream(&sink->text, &sink->length);
+        if (memory) { /* else written now, out of order, rather than lost */
+            sink->out = memory;
+            sink->held = true;
+        }
+    }
+    return sink->out;
+}
+
+static void finish_message(LrDiag *d, Sink *sink, const char *kind, size_t place)
+{
+    if (!sink->held)
+        return;
+    if (fclose(sink->out) != 0 || !sink->text) {
+        free(sink->text);
+        return;
+    }
+    hold_message(d, kind, place, sink->text, sink->length);
+}
+
+/* Whether an error at place would only be dropped: max_errors are held
+ * and all of them come before it (so a file full of errors costs a count
+ * per error past the first max_errors, not a formatted message). */
+static bool held_past_cap(const LrDiag *d, size_t place)
+{
+    if (!d->holding || d->held_errors < d->max_errors)
+        return false;
+    for (int i = 0; i < d->held_count; i++)
+        if (d->held[i].is_error && d->held[i].place >= place)
+            return false;
+    return true;
+}
+
 static void report(LrDiag *d, const char *kind, const LrSource *src, LrSpan span,
                    const char *fmt, va_list ap)
 {
     int is_error = strcmp(kind, "error") == 0;
+    if (is_error && d->out && held_past_cap(d, src ? span.offset : SIZE_MAX)) {
+        d->errors++;
+        d->last_held = -1; /* its notes go with it */
+        return;
+    }
     if (!wanted(d, is_error))
         return;
     char msg[1024];
@@ -182,20 +346,21 @@ static void report(LrDiag *d, const char *kind, const LrSource *src, LrSpan span
         d->first_line = line;
         d->first_col = col;
     }
-    if (d->errors > d->max_errors)
-        return;
-    if (d->sink)
+    if (d->sink && d->errors <= d->max_errors)
         d->sink(d->sink_ctx, kind, src, span, NULL, line, col, msg);
-    if (!d->out)
+    if (!d->out || (!d->holding && d->errors > d->max_errors))
         return;
+    Sink sink;
+    FILE *out = start_message(d, &sink);
     if (src) {
         const char *name = source_name_at(src, span.offset);
-        put_escaped(d->out, name, strlen(name));
-        fprintf(d->out, ":%d:%d: %s: %s\n", line, col, kind, msg);
-        print_caret(d->out, src, span);
+        put_escaped(out, name, strlen(name));
+        fprintf(out, ":%d:%d: %s: %s\n", line, col, kind, msg);
+        print_caret(out, src, span);
     } else {
-        fprintf(d->out, "lrc: %s: %s\n", kind, msg);
+        fprintf(out, "lrc: %s: %s\n", kind, msg);
     }
+    finish_message(d, &sink, kind, src ? span.offset : SIZE_MAX);
 }
 
 void diag_verror(LrDiag *d, const LrSource *src, LrSpan span, const char *fmt, va_list ap)
@@ -232,9 +397,12 @@ void diag_file_error(LrDiag *d, const char *file, int line, int col, const char 
     }
     if (d->sink && d->errors <= d->max_errors)
         d->sink(d->sink_ctx, "error", NULL, (LrSpan){0, 0}, file, line, col, msg);
-    if (d->out && d->errors <= d->max_errors) {
-        put_escaped(d->out, file, strlen(file));
-        fprintf(d->out, ":%s: error: %s\n", where, msg);
+    if (d->out && (d->holding || d->errors <= d->max_errors)) {
+        Sink sink;
+        FILE *out = start_message(d, &sink);
+        put_escaped(out, file, strlen(file));
+        fprintf(out, ":%s: error: %s\n", where, msg);
+        finish_message(d, &sink, "error", SIZE_MAX);
     }
 }
 

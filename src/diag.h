@@ -7,7 +7,11 @@
  *       the source line
  *       ^~~~
  * Every error is counted; the first headline is kept (without "file:") so
- * that tests can assert the exact message and position. */
+ * that tests can assert the exact message and position. Past the cap of
+ * max_errors only the count is kept, and one line says how many there
+ * were. Between diag_hold and diag_release the messages are kept and then
+ * written in source order (a parse error found after a checker error of an
+ * earlier line still comes first). */
 #ifndef LR_DIAG_H
 #define LR_DIAG_H
 #include <stdarg.h>
@@ -22,6 +26,15 @@
  * server collects them so (out NULL): nothing reaches stderr. */
 typedef void (*LrDiagSink)(void *ctx, const char *kind, const LrSource *src, LrSpan span,
                            const char *file, int line, int col, const char *message);
+/* A message held by diag_hold: where it is, in what order it came, and its
+ * lines as written (with the notes that follow it). */
+typedef struct LrDiagHeld {
+    size_t place;      /* offset in the source; SIZE_MAX when it has none */
+    unsigned long order;
+    bool is_error;
+    char *text;
+    size_t length;
+} LrDiagHeld;
 
 typedef struct LrDiag {
     FILE *out;         /* stderr, or NULL to only record (tests) */
@@ -31,9 +44,25 @@ typedef struct LrDiag {
     int max_errors;    /* stop reporting (but keep counting) beyond this; 0 = 20 */
     char first[1100];  /* "line:col: error: message" of the first error */
     int first_line, first_col;
+    bool holding;      /* between diag_hold and diag_release */
+    LrDiagHeld *held;  /* the first max_errors errors by place, and warnings */
+    int held_count, held_capacity;
+    int held_errors;
+    int last_held;     /* where a note goes: its error's entry, or -1 */
+    unsigned long held_order;
 } LrDiag;
 
 void diag_init(LrDiag *d, FILE *out);
+
+/* Keeps what is reported from now on, so that diag_release writes it in
+ * source order: the max_errors errors that come first in the source (a
+ * file's own text, then the modules it uses, then --set values, in the
+ * order they were appended to the source), with their notes and the
+ * warnings among them. */
+void diag_hold(LrDiag *d);
+/* Writes what diag_hold kept, in order of place (then of report), and
+ * "too many errors" when more than max_errors were counted; frees it. */
+void diag_release(LrDiag *d);
 
 /* Reports an error at span of src (src may be NULL for errors with no place,
  * e.g. command-line usage: then "lrc: error: message"). */

@@ -102,6 +102,12 @@ int fold_line_of(const Checker *c, LrSpan span)
 static void report_unknown_name(Checker *c, Scoped v, const char *const extra[])
 {
     LrSpan span = v.node->name;
+    /* Reported already: the statement or module that would define it. */
+    const LrStmt *use = c->failed_use;
+    if ((use && span.offset > use->span.offset &&
+         source_name_at(c->src, span.offset) == source_name_at(c->src, use->span.offset)) ||
+        check_is_dropped_name(c, span))
+        return;
     if (!diag_showing(c->diag)) { /* counted only: no line or suggestion to find */
         diag_error(c->diag, c->src, span, "unknown name");
         return;
@@ -306,6 +312,7 @@ static int fold_number_at(Checker *c, Scoped v, double *out)
         if (b && !b->stmt->is_function) {
             int status = fold_number(c, (Scoped){b->value, (int)(b - c->lets), NULL}, &b->number);
             b->folded = status == 0 ? 1 : -1;
+            b->failed |= status < 0; /* reported here: later statements skip it */
             *out = b->number;
             return status;
         }
@@ -571,6 +578,46 @@ int fold_check_let(Checker *c, const LrStmt *st)
     const LetBinding *self = &c->lets[scope];
     Frame frame = {st->params, st->param_count, NULL, NULL};
     int status = fold_check_names(c, self->value, scope, st->is_function ? &frame : NULL, self);
-    c->failed_lets += status < 0;
+    return fold_mark_let(c, scope, status);
+}
+
+int fold_mark_let(Checker *c, int i, int status)
+{
+    LetBinding *b = &c->lets[i];
+    b->failed |= status < 0 || fold_uses_failed_let(c, b->value, i, false);
     return status;
+}
+
+bool fold_uses_failed_let(const Checker *c, const LrNode *n, int scope, bool chained)
+{
+    for (; n; n = chained ? n->next : NULL) {
+        bool failed = false;
+        switch (n->kind) {
+        case AST_NAME:
+        case AST_CALL: {
+            const LetBinding *b = fold_let_find(c, n->name, scope);
+            failed = (b && b->failed) ||
+                     (n->kind == AST_CALL && fold_uses_failed_let(c, n->items, scope, true));
+            break;
+        }
+        case AST_LIST:
+            failed = fold_uses_failed_let(c, n->items, scope, true);
+            break;
+        case AST_KEYWORD:
+        case AST_MEMBER:
+        case AST_UNARY:
+            failed = fold_uses_failed_let(c, n->lhs, scope, false);
+            break;
+        case AST_BINARY:
+        case AST_CHAIN:
+            failed = fold_uses_failed_let(c, n->lhs, scope, false) ||
+                     fold_uses_failed_let(c, n->rhs, scope, false);
+            break;
+        default:
+            break;
+        }
+        if (failed)
+            return true;
+    }
+    return false;
 }

@@ -31,6 +31,8 @@ typedef struct LrLexer {
     int last_kind;                     /* previous token, for newline rules */
     uint32_t end;                      /* offset of the NUL that ends this text */
     int done;
+    bool quiet;                        /* errors are not reported (the parser is
+                                        * skipping a statement that has one) */
 } LrLexer;
 
 void lex_init(LrLexer *lx, const LrSource *src, LrDiag *diag);

@@ -34,6 +34,8 @@ __attribute__((format(printf, 4, 5)))
 static int lex_fail(LrLexer *lx, uint32_t offset, uint32_t length, const char *fmt, ...)
 {
     LrSpan span = {offset, length};
+    if (lx->quiet)
+        return LEX_ERROR;
     va_list ap;
     va_start(ap, fmt);
     diag_verror(lx->diag, lx->src, span, fmt, ap);
@@ -80,10 +82,12 @@ static int lex_close(LrLexer *lx, LrToken *tok, int kind, uint32_t offset)
     if (lx->depth == 0)
         return lex_fail(lx, offset, 1, "unexpected '%c'", c);
     char open = lx->open_kind[lx->depth - 1];
+    uint32_t open_at = lx->open_at[lx->depth - 1];
+    /* Closed anyway, so that the parse resumes at this line's end. */
+    lx->depth--;
     if (lex_closer(open) != c)
         return lex_fail(lx, offset, 1, "'%c' expected (to close '%c' at line %d)",
-                        lex_closer(open), open, lex_line_of(lx, lx->open_at[lx->depth - 1]));
-    lx->depth--;
+                        lex_closer(open), open, lex_line_of(lx, open_at));
     return lex_emit(lx, tok, kind, offset, 1);
 }
 

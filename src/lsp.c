@@ -197,6 +197,17 @@ typedef struct Analysis {
     LrSpec spec;
     LrSandbox sandbox;
     json_t *diagnostics;
+    /* What the sink collected, put in the order `lrc check` prints
+     * (diag_hold's: by place, a note with its error) by finish_diagnostics. */
+    struct Collected {
+        size_t place;
+        unsigned long order;
+        int severity;
+        json_t *diagnostic;
+    } *collected;
+    int collected_count, collected_capacity;
+    unsigned long order;
+    size_t last_error_place;
     LetInfo *lets;
     int let_count, let_capacity;
 } Analysis;
@@ -233,8 +244,62 @@ static void collect_diagnostic(void *ctx, const char *kind, const LrSource *src,
     }
     json_t *d = json_pack("{s:o,s:i,s:s,s:s}", "range", range, "severity", severity, "source",
                           "lrc", "message", shown);
-    if (d)
-        json_array_append_new(a->diagnostics, d);
+    if (!d)
+        return;
+    if (a->collected_count == a->collected_capacity) {
+        int capacity = a->collected_capacity ? 2 * a->collected_capacity : 32;
+        struct Collected *grown = realloc(a->collected, (size_t)capacity * sizeof *grown);
+        if (!grown) {
+            json_decref(d);
+            return;
+        }
+        a->collected = grown;
+        a->collected_capacity = capacity;
+    }
+    /* A note sorts with the error before it; a file's error (no source)
+     * after the source's, as diag_hold places them. */
+    size_t place = severity == 3 ? a->last_error_place : src ? span.offset : SIZE_MAX;
+    if (severity == 1)
+        a->last_error_place = place;
+    a->collected[a->collected_count++] = (struct Collected){place, a->order++, severity, d};
+}
+
+static int by_place(const void *x, const void *y)
+{
+    const struct Collected *a = x, *b = y;
+    if (a->place != b->place)
+        return a->place < b->place ? -1 : 1;
+    return a->order < b->order ? -1 : a->order > b->order;
+}
+
+/* The collected diagnostics as `lrc check` prints them: in order of place,
+ * an error given twice at one place once, the first 20
+ * errors (and their notes), as `lrc check` keeps 20. */
+static void finish_diagnostics(Analysis *a)
+{
+    qsort(a->collected, (size_t)a->collected_count, sizeof *a->collected, by_place);
+    int errors = 0;
+    const struct Collected *last_error = NULL;
+    bool keep = true;
+    for (int i = 0; i < a->collected_count; i++) {
+        struct Collected *c = &a->collected[i];
+        if (c->severity == 1) {
+            bool twice = last_error && last_error->place == c->place &&
+                         json_equal(last_error->diagnostic, c->diagnostic);
+            keep = !twice && errors < 20;
+            errors += keep;
+            if (keep)
+                last_error = c;
+        } else if (c->severity == 2) {
+            keep = true;
+        }
+        if (keep)
+            json_array_append(a->diagnostics, c->diagnostic);
+        json_decref(c->diagnostic);
+    }
+    free(a->collected);
+    a->collected = NULL;
+    a->collected_count = a->collected_capacity = 0;
 }
 
 static void remember_let(void *ctx, const LrStmt *let, const double *number)
@@ -269,6 +334,9 @@ static int analyze(Server *s, const Document *doc, Analysis *a)
     a->doc = doc;
     a->diagnostics = json_array();
     diag_init(&a->diag, NULL);
+    /* Every error reaches the sink; finish_diagnostics keeps the first 20
+     * by place, as `lrc check` does. */
+    a->diag.max_errors = INT_MAX;
     a->diag.sink = collect_diagnostic;
     a->diag.sink_ctx = a;
     if (!a->diagnostics || source_from_string(&a->src, doc->path, doc->text) < 0)
@@ -289,15 +357,23 @@ static int analyze(Server *s, const Document *doc, Analysis *a)
                             .sandbox = &a->sandbox,
                             .on_let = remember_let,
                             .on_let_ctx = a};
-    if (parse_program(&a->src, &a->arena, &a->diag, &a->prog) == 0 &&
-        check_program_with(&a->prog, &a->src, &check, &a->arena, &a->diag, &a->spec) == 0)
+    /* As `lrc check`: the statements that parsed are checked even when
+     * others did not. */
+    int parsed = parse_program(&a->src, &a->arena, &a->diag, &a->prog);
+    if ((parsed == 0 || a->prog.first) &&
+        check_program_with(&a->prog, &a->src, &check, &a->arena, &a->diag, &a->spec) == 0 &&
+        parsed == 0)
         run_check_inputs(&a->spec, &a->src, &a->diag);
+    finish_diagnostics(a);
     return 0;
 }
 
 static void analysis_free(Analysis *a)
 {
     json_decref(a->diagnostics);
+    for (int i = 0; i < a->collected_count; i++)
+        json_decref(a->collected[i].diagnostic);
+    free(a->collected);
     free(a->lets);
     arena_free(&a->arena);
     source_free(&a->src);

@@ -65,7 +65,8 @@ static const char help_text[] =
     "  lrc FILE.lr            check, then train; results on stdout\n"
     "                         (FILE.lr '-': standard input)\n"
     "  lrc check FILE.lr      parse and validate only (a CSV's header and first 100\n"
-    "                         rows); prints only errors and warnings\n"
+    "                         rows); prints only errors (every one, in the\n"
+    "                         file's order, up to 20) and warnings\n"
     "  lrc summary FILE.lr|MODEL\n"
     "                         the model's layers (name, output shape,\n"
     "                         activation, parameters), total parameters and\n"
@@ -1099,8 +1100,15 @@ static LrStatus check_file(const Options *o, Checked *c)
     LrCheckOptions check = {c->module_dirs, dir_count,      o->sets.items,
                             o->sets.count,  &c->sandbox,    c->from_stream, NULL, NULL};
     LrProgram prog;
-    if (parse_program(&c->src, &c->arena, &c->diag, &prog) < 0 ||
-        check_program_with(&prog, &c->src, &check, &c->arena, &c->diag, &c->spec) < 0)
+    /* Every error of the file, in source order: the statements that parsed
+     * are checked even when others did not. */
+    diag_hold(&c->diag);
+    int parsed = parse_program(&c->src, &c->arena, &c->diag, &prog);
+    int checked = parsed == 0 || prog.first
+                      ? check_program_with(&prog, &c->src, &check, &c->arena, &c->diag, &c->spec)
+                      : -1;
+    diag_release(&c->diag);
+    if (parsed < 0 || checked < 0)
         return status_of(LR_LANGUAGE_ERROR);
     if (c->spec.sweep_count > 0 && c->spec.save_path &&
         check_sweep_save(o, &c->spec, &c->src, &c->diag) < 0)

@@ -275,12 +275,14 @@ int modules_use(Checker *c, const LrStmt *st)
         for (int i = c->uses[u].first; i < c->uses[u].end; i++) {
             const LetBinding *b = &c->lets[i];
             Frame frame = {b->stmt->params, b->stmt->param_count, NULL, NULL};
-            status |= fold_check_names(c, b->value, i, b->stmt->is_function ? &frame : NULL, b);
+            status |= fold_mark_let(
+                c, i, fold_check_names(c, b->value, i, b->stmt->is_function ? &frame : NULL, b));
         }
-        c->failed_lets += status < 0;
         if (c->let_count < c->uses[u].end)
             c->let_count = c->uses[u].end;
         return status;
     }
+    if (!c->failed_use)
+        c->failed_use = st;
     return -1; /* the module failed to load: already reported */
 }

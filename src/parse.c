@@ -1,9 +1,9 @@
 /* parse.c — the parser driver: pulls tokens from the lexer and pushes them
  * into the Lemon parser generated from grammar/lr.y, one at a time, until
- * the end of input or the first error (as SQLite's tokenize.c drives
- * parse.y). The parser object lives on the C stack. Also what the
- * grammar's actions call to build the tree, and the wording of syntax
- * errors. */
+ * the end of input (as SQLite's tokenize.c drives parse.y), resuming at
+ * the next statement after an error. The parser object lives on the C
+ * stack. Also what the grammar's actions call to build the tree, and the
+ * wording of syntax errors. */
 #include "parse.h"
 
 #include <stdarg.h>
@@ -40,6 +40,27 @@ static int check_line_lengths(const LrSource *src, const LrSegment *seg, LrDiag 
         }
     }
     return 0;
+}
+
+/* Records the name a statement dropped by a syntax error would have bound
+ * (`let NAME`, `dataset NAME`), so that its uses are not reported again. */
+static void note_dropped(LrParseState *ps, int first, LrToken second)
+{
+    LrProgram *prog = ps->prog;
+    prog->dropped++;
+    if ((first != TK_LET && first != TK_DATASET) || second.kind != TK_IDENT)
+        return;
+    if (prog->dropped_name_count == prog->dropped_name_capacity) {
+        int bigger = prog->dropped_name_capacity ? 2 * prog->dropped_name_capacity : 8;
+        LrSpan *names = arena_array(ps->arena, (size_t)bigger, sizeof *names);
+        if (!names)
+            return; /* the name's uses are reported: more messages, no harm */
+        if (prog->dropped_name_count)
+            memcpy(names, prog->dropped_names, (size_t)prog->dropped_name_count * sizeof *names);
+        prog->dropped_names = names;
+        prog->dropped_name_capacity = bigger;
+    }
+    prog->dropped_names[prog->dropped_name_count++] = parse_span(second);
 }
 
 static int parse_run(const LrSource *src, int segment, LrArena *arena, LrDiag *diag,
@@ -79,22 +100,65 @@ static int parse_run(const LrSource *src, int segment, LrArena *arena, LrDiag *d
         ps.tok = mode;
         LrParse(&engine, TK_EXPR_MODE, mode);
     }
+    /* After a lexical or syntax error in a statement, its remaining tokens
+     * are dropped up to its end (a NEWLINE, which the lexer does not make
+     * inside brackets) and a fresh parser starts at the next statement, so
+     * that every independent error is reported. The statements parsed
+     * before stay in prog: grammar actions append each one as its NEWLINE
+     * is shifted. A lone expression has nothing to resume at. */
+    bool failed = false, skipping = false;
+    int first = 0;             /* the statement's first token */
+    LrToken second = {0};      /* and its second */
+    int tokens = 0;            /* tokens of the statement so far */
     for (;;) {
         LrToken tok;
         int kind = lex_next(&lx, &tok);
-        if (kind == LEX_ERROR) {
-            ps.error = 1;
-            break;
+        if (kind != LEX_ERROR && !skipping && kind != TK_NEWLINE) {
+            if (tokens == 0) {
+                first = kind;
+                second = (LrToken){0};
+            } else if (tokens == 1) {
+                second = tok;
+            }
+            tokens++;
         }
-        ps.tok = tok;
-        ps.open_kind = lx.depth ? lx.open_kind[lx.depth - 1] : 0;
-        ps.open_at = lx.depth ? lx.open_at[lx.depth - 1] : 0;
-        if (!lr_can_shift(&engine, kind)) {
-            parse_syntax_error(&ps, &engine, kind, tok);
-            ps.error = 1;
-            break;
+        bool error = kind == LEX_ERROR;
+        if (!error && !skipping) {
+            ps.tok = tok;
+            ps.open_kind = lx.depth ? lx.open_kind[lx.depth - 1] : 0;
+            ps.open_at = lx.depth ? lx.open_at[lx.depth - 1] : 0;
+            if (!lr_can_shift(&engine, kind)) {
+                parse_syntax_error(&ps, &engine, kind, tok);
+                ps.error = 0; /* reported; ps.error is left for errors in actions */
+                error = true;
+            }
         }
+        if (error) {
+            failed = true;
+            if (expr_mode)
+                break;
+            if (!skipping)
+                note_dropped(&ps, first, second);
+            skipping = true;
+        }
+        lx.quiet = skipping;
+        if (skipping) {
+            if (kind == LEX_END)
+                break;
+            if (kind == TK_NEWLINE) {
+                LrParseFinalize(&engine);
+                LrParseInit(&engine, &ps);
+                skipping = false;
+                lx.quiet = false;
+                tokens = 0;
+            }
+            continue;
+        }
+        if (kind == TK_NEWLINE)
+            tokens = 0;
         LrParse(&engine, kind, tok);
+        /* An error in an action (out of memory, too deep, too many
+         * statements) ends the parse. */
         if (ps.error || kind == LEX_END)
             break;
     }
@@ -106,7 +170,7 @@ static int parse_run(const LrSource *src, int segment, LrArena *arena, LrDiag *d
         prog->src = src;
         return -1;
     }
-    return 0;
+    return failed ? -1 : 0;
 }
 
 int parse_program(const LrSource *src, LrArena *arena, LrDiag *diag, LrProgram *prog)

@@ -1,5 +1,6 @@
 /* parse.h — the parser: .lr text to a syntax tree (ast.h). The first error
- * (lexical or syntactic) is reported and stops the parse. What the driver
+ * (lexical or syntactic) of a statement is reported and drops that
+ * statement; the parse resumes at the next one. What the driver
  * (src/parse.c) and the grammar (grammar/lr.y) share is in parse_int.h. */
 #ifndef LR_PARSE_H
 #define LR_PARSE_H
@@ -11,10 +12,12 @@
 #include "source.h"
 
 /* Parses src as a whole program into prog (nodes in arena). Returns 0, or -1
- * after reporting the first error to diag. */
+ * after reporting each statement's first error to diag: prog then holds the
+ * statements that parsed and counts those dropped (prog->dropped), unless
+ * the parse could not go on (out of memory, a limit), when it is empty. */
 int parse_program(const LrSource *src, LrArena *arena, LrDiag *diag, LrProgram *prog);
 /* Parses src as a single expression (prog->expr), e.g. for
- * `lrc schedule EXPR`. Same contract. */
+ * `lrc schedule EXPR`: the first error ends it. */
 int parse_expression(const LrSource *src, LrArena *arena, LrDiag *diag, LrProgram *prog);
 /* The same for one segment of src (a module, a --set value). */
 int parse_segment(const LrSource *src, int segment, LrArena *arena, LrDiag *diag,

@@ -31,7 +31,7 @@ typedef struct LrParseState {
     LrProgram *prog;
     LrToken tok;        /* the token being fed, for errors found by Lemon */
     int expr_mode;      /* parsing a lone expression: NEWLINE is its end */
-    int error;          /* an error was reported; stop feeding tokens */
+    int error;          /* an error was reported in this statement */
     char open_kind;     /* innermost open '(' or '[' (0: none), so that a  */
     uint32_t open_at;   /* syntax error inside it can say where it opened */
     /* Stand-ins returned when the arena is exhausted, so that actions need
@@ -48,7 +48,7 @@ static inline LrSpan parse_span(LrToken t)
 
 /* ---- for the grammar's actions (parse.c) ---- */
 
-/* Reports the first error of the parse; later ones are consequences. */
+/* Reports the first error of a statement; later ones are consequences. */
 #if defined(__GNUC__)
 __attribute__((format(printf, 3, 4)))
 #endif

@@ -39,8 +39,11 @@ first "linear weights one per feature" '1:46: error: weights has 1 entry but fea
     'dataset d = linear(n=10, features=2, weights=[1])'
 first "linear weights after the numbers are folded" "1:59: error: expected a number, got a string" \
     'dataset d = linear(n=10, features=2, weights=["a"], noise="b")'
-first "spiral noise before points per class" '1:42: error: noise must be >= 0' \
+first "spiral points per class and noise, in the file's order" \
+    '1:22: error: spiral needs at least one point per class' \
     'dataset d = spiral(n=2, classes=3, noise=-1)'
+grep -q '^f.lr:1:42: error: noise must be >= 0$' "$tmp/err" && ok "spiral noise too" ||
+    notok "spiral noise too" "$(cat "$tmp/err")"
 first "spiral points per class at n" '1:22: error: spiral needs at least one point per class' \
     'dataset d = spiral(n=2, classes=3)'
 first "moons n from 2" '1:19: error: n must be an integer >= 2' 'dataset d = moons(1)'

@@ -118,7 +118,41 @@ static void test_diag__errors_past_the_cap_are_only_counted(void **state)
     assert_int_equal(d.errors, 3);
     assert_string_equal(d.first, "1:1: error: e0");
     assert_string_equal(text, "t.lr:1:1: error: e0\n    a\n    ^\nt.lr:1:1: note: n0\n    a\n    ^\n"
-                              "t.lr:2:1: error: e1\n    b\n    ^\nt.lr:2:1: note: n1\n    b\n    ^\n");
+                              "t.lr:2:1: error: e1\n    b\n    ^\nt.lr:2:1: note: n1\n    b\n    ^\n"
+                              "lrc: too many errors (only the first 2 are shown)\n");
+    free(text);
+    source_free(&src);
+}
+
+/* Held messages come out by place: the max_errors first in the file, each
+ * with its notes, the same error reported twice once, and the count. */
+static void test_diag__held_errors_are_written_in_source_order(void **state)
+{
+    (void)state;
+    LrSource src;
+    assert_int_equal(source_from_string(&src, "t.lr", "a\nb\nc\nd\n"), 0);
+    char *text = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&text, &size);
+    LrDiag d;
+    diag_init(&d, out);
+    d.max_errors = 2;
+    diag_hold(&d);
+    diag_error(&d, &src, (LrSpan){4, 1}, "c");     /* line 3 */
+    diag_error(&d, &src, (LrSpan){6, 1}, "d");     /* line 4: dropped for b */
+    diag_error(&d, &src, (LrSpan){2, 1}, "b");     /* line 2 */
+    diag_note(&d, &src, (LrSpan){0, 1}, "b's note");
+    diag_error(&d, &src, (LrSpan){2, 1}, "b");     /* again: one error */
+    diag_warning(&d, &src, (LrSpan){0, 1}, "w");   /* line 1 */
+    assert_int_equal(d.errors, 3);
+    assert_int_equal(fflush(out), 0);
+    assert_int_equal(size, 0); /* nothing written before the release */
+    diag_release(&d);
+    fclose(out);
+    assert_string_equal(text, "t.lr:1:1: warning: w\n    a\n    ^\n"
+                              "t.lr:2:1: error: b\n    b\n    ^\nt.lr:1:1: note: b's note\n    a\n    ^\n"
+                              "t.lr:3:1: error: c\n    c\n    ^\n"
+                              "lrc: too many errors (3 in all; only the first 2 are shown)\n");
     free(text);
     source_free(&src);
 }
@@ -282,6 +316,7 @@ int main(void)
         cmocka_unit_test(test_diag__suggest),
         cmocka_unit_test(test_diag__positions_match_a_naive_scan),
         cmocka_unit_test(test_diag__errors_past_the_cap_are_only_counted),
+        cmocka_unit_test(test_diag__held_errors_are_written_in_source_order),
         cmocka_unit_test(test_diag__escape),
         cmocka_unit_test(test_diag__byte_order_mark_is_skipped),
         cmocka_unit_test(test_diag__messages_and_source_lines_are_escaped),

@@ -352,7 +352,7 @@ static void test_parse__missing_value_after_equals(void **state)
     assert_syntax_error(p, "train epochs= batch=2", 0,
                         "1:20: error: unexpected '='; expected an option NAME=VALUE or end of "
                         "statement");
-    assert_syntax_error(p, "let x = ; seed 1", 0,
+    assert_syntax_error(p, "let x = ;", 0,
                         "1:9: error: unexpected ';'; expected a value after '='");
 }
 
@@ -423,11 +423,36 @@ static void test_parse__context_messages(void **state)
                         "expected end of statement");
 }
 
-static void test_parse__lexical_error_stops_the_parse(void **state)
+static void test_parse__lexical_error_drops_its_statement(void **state)
 {
     Parsed *p = *state;
-    assert_syntax_error(p, "seed 1\nloss @mse\nfoo", 0, "2:6: error: unexpected character '@'");
+    assert_syntax_error(p, "loss @mse", 0, "1:6: error: unexpected character '@'");
     assert_syntax_error(p, "seed 1e", 0, "1:6: error: malformed number '1e'");
+}
+
+/* After an error the parse resumes at the next statement: each statement's
+ * first error is reported (not what follows it in the same statement),
+ * the statements that parse are kept, and the names that dropped let and
+ * dataset statements bind are recorded. */
+static void test_parse__resumes_at_the_next_statement(void **state)
+{
+    Parsed *p = *state;
+    assert_int_equal(parse_text(p,
+                                "seed 1\nloss @mse @\nfoo\nlet a = (1 +\n 2 2)\n"
+                                "dataset d = csv(\"x\" \"y\")\nmodel dense(1]\nseed 2",
+                                0),
+                     -1);
+    assert_int_equal(p->diag.errors, 5);
+    assert_string_equal(p->diag.first, "2:6: error: unexpected character '@'");
+    assert_int_equal(p->prog.count, 2);
+    assert_int_equal(p->prog.first->kind, STMT_SEED);
+    assert_int_equal(p->prog.first->value->number, 1);
+    assert_int_equal(p->prog.last->kind, STMT_SEED);
+    assert_int_equal(p->prog.last->value->number, 2);
+    assert_int_equal(p->prog.dropped, 5);
+    assert_int_equal(p->prog.dropped_name_count, 2);
+    assert_memory_equal(p->src.text + p->prog.dropped_names[0].offset, "a", 1);
+    assert_memory_equal(p->src.text + p->prog.dropped_names[1].offset, "d", 1);
 }
 
 static void test_parse__deep_nesting_is_an_error_not_a_crash(void **state)
@@ -486,7 +511,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_parse__unexpected_closer, setup, teardown),
         cmocka_unit_test_setup_teardown(test_parse__reserved_word_as_name, setup, teardown),
         cmocka_unit_test_setup_teardown(test_parse__context_messages, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_parse__lexical_error_stops_the_parse, setup,
+        cmocka_unit_test_setup_teardown(test_parse__lexical_error_drops_its_statement, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_parse__resumes_at_the_next_statement, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_parse__deep_nesting_is_an_error_not_a_crash, setup,
                                         teardown),

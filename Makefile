@@ -68,7 +68,7 @@ LRC_LIBS = $(PROTOBUF_C_LIBS)
 # Modules by stage; one object per file in src/ (and the generated parser).
 CORE    := arena source diag
 FRONT   := words lex lr parse ast check options fold modules sets compile
-RUNTIME := rng schedule pool blas activation layer_dense layer_dropout layer_activation loss metrics optim init synth csv decimal data sha256 fileio json safetensors plan train report model summary weights explain run expr sweep minimize sandbox plot export export_c export_onnx onnx.pb-c predict
+RUNTIME := rng schedule pool blas activation layer_dense layer_dropout layer_activation loss metrics optim init synth csv decimal data sha256 fileio json safetensors plan train report model summary weights explain run expr sweep minimize sandbox plot export export_c export_onnx onnx.pb-c predict fmt
 LRC_OBJS := $(addprefix $(BUILD)/obj/,$(addsuffix .o,$(CORE) $(FRONT) $(RUNTIME) main))
 
 # Unit tests: tests/unit/test_<module>.c, each linked with only what it needs.

@@ -55,6 +55,7 @@ typedef struct Fmt {
     const LrSource *src;
     FmtItem *items;
     size_t count, capacity;
+    uint32_t previous_end; /* where the last item (but a ';') ended */
     LrBuffer code;
     FmtLine *lines;
     size_t line_count, line_capacity;
@@ -66,34 +67,6 @@ typedef struct Fmt {
 } Fmt;
 
 /* ---- recovering comments ---------------------------------------------- */
-
-static bool is_blank(char c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == ';';
-}
-
-/* Whether only blanks (and redundant ';') precede offset on its line. */
-static bool first_on_line(const char *text, uint32_t offset)
-{
-    while (offset > 0 && text[offset - 1] != '\n')
-        if (!is_blank(text[--offset]))
-            return false;
-    return true;
-}
-
-/* Whether the line before offset's line is empty (blanks only). */
-static bool after_empty_line(const char *text, uint32_t offset)
-{
-    while (offset > 0 && text[offset - 1] != '\n')
-        offset--;
-    if (offset == 0)
-        return false;
-    uint32_t end = offset - 1; /* the newline ending the line before */
-    while (end > 0 && text[end - 1] != '\n')
-        if (!is_blank(text[--end]))
-            return false;
-    return true;
-}
 
 static void add_item(Fmt *f, int kind, uint32_t offset, uint32_t length)
 {
@@ -107,10 +80,22 @@ static void add_item(Fmt *f, int kind, uint32_t offset, uint32_t length)
         f->items = bigger;
         f->capacity = capacity;
     }
+    /* Only blanks, ';' and newlines lie between the previous item and
+     * this one: a newline there puts it first on its line, two an empty
+     * line before it. (Counted in the gap, not by scanning back along the
+     * line, so that a long line costs no more than its length.) */
     const char *text = f->src->text;
-    bool first = first_on_line(text, offset);
+    int newlines = 0;
+    for (uint32_t i = f->previous_end; i < offset && newlines < 2; i++)
+        newlines += text[i] == '\n';
+    bool first = newlines > 0 || f->count == 0;
     f->items[f->count++] = (FmtItem){kind, offset, length, kind == FMT_COMMENT && !first,
-                                     first && after_empty_line(text, offset)};
+                                     newlines > 1};
+    /* A newline token's '\n' belongs to the gap after it; ';' to none. */
+    if (kind == TK_NEWLINE)
+        f->previous_end = length && text[offset] == '\n' ? offset : f->previous_end;
+    else
+        f->previous_end = offset + length;
 }
 
 /* The comments in [from, to), a gap between tokens. */
@@ -467,7 +452,7 @@ static void format_items(Fmt *f)
 int fmt_text(const char *name, const char *text, size_t length, LrBuffer *out, LrDiag *diag)
 {
     LrSource src;
-    if (source_from_bytes(&src, name, text, length) < 0) {
+    if (source_from_memory(&src, name, text, length) < 0) {
         if (length > LR_SOURCE_MAX_BYTES)
             diag_error(diag, NULL, (LrSpan){0, 0}, "'%s' is larger than the limit of %u bytes",
                        name, LR_SOURCE_MAX_BYTES);

@@ -97,10 +97,10 @@ int source_read(LrSource *src, const char *path, char *why, size_t why_size)
 
 int source_from_string(LrSource *src, const char *name, const char *text)
 {
-    return source_from_bytes(src, name, text, strlen(text));
+    return source_from_memory(src, name, text, strlen(text));
 }
 
-int source_from_bytes(LrSource *src, const char *name, const char *text, size_t len)
+int source_from_memory(LrSource *src, const char *name, const char *text, size_t len)
 {
     memset(src, 0, sizeof *src);
     if (len > LR_SOURCE_MAX_BYTES)

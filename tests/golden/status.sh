@@ -64,6 +64,7 @@ usage='usage: lrc FILE.lr [--set NAME=VALUE]... [--seed N] [--threads N] [--out 
        lrc predict MODEL DATA.csv [-o FILE.csv] [--keep COLUMN]... [--force]
                    [--delimiter C] [--threads N]
        lrc export MODEL [--c FILE.c [--name NAME]] [--onnx FILE.onnx] [--force]
+       lrc fmt [--check] FILE.lr... | lrc fmt -
        lrc --help | --version
 '
 expect_exact "a close long option is suggested" 2 "lrc: error: unknown option '--sed'; did you mean '--seed'?\n$usage" \

@@ -72,11 +72,12 @@ RUNTIME := rng schedule pool blas activation layer_dense layer_dropout layer_act
 LRC_OBJS := $(addprefix $(BUILD)/obj/,$(addsuffix .o,$(CORE) $(FRONT) $(RUNTIME) main))
 
 # Unit tests: tests/unit/test_<module>.c, each linked with only what it needs.
-UNIT_TESTS := train pool decimal diag words lex parse check rng schedule dense layers loss metrics optim init synth csv data sha256 fileio json safetensors model expr
+UNIT_TESTS := train pool decimal diag words lex parse check rng schedule dense layers loss metrics optim init synth csv data sha256 fileio json safetensors model expr fmt
 test_diag_MODS     := $(CORE)
 test_lex_MODS      := $(CORE) words lex
 test_words_MODS    := $(CORE) words lex expr
 test_parse_MODS    := $(CORE) words lex lr parse ast
+test_fmt_MODS      := $(CORE) words lex lr parse ast fmt fileio sandbox
 test_check_MODS    := $(CORE) $(FRONT) fileio expr sandbox metrics loss
 test_train_MODS    := $(CORE) $(FRONT) fileio expr sandbox rng schedule pool blas activation \
                       layer_dense layer_dropout layer_activation loss metrics optim init synth \

@@ -756,7 +756,7 @@ static FmtOutcome fmt_file(const char *path, bool check_only)
     FmtOutcome outcome = FMT_SAME;
     if (fmt_text(is_stdin ? "<stdin>" : path, text, size, &formatted, &diag) < 0) {
         outcome = FMT_BAD_INPUT;
-    } else if (formatted.length != size || memcmp(formatted.data, text, size) != 0) {
+    } else if (formatted.length != size || (size > 0 && memcmp(formatted.data, text, size) != 0)) {
         outcome = FMT_CHANGED;
         if (check_only) {
             LrBuffer line = {0};

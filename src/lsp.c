@@ -17,6 +17,8 @@
 #include "check.h"
 #include "csv.h"
 #include "diag.h"
+#include "fileio.h"
+#include "fmt.h"
 #include "lex.h"
 #include "lr.h"
 #include "options.h"
@@ -1042,13 +1044,31 @@ static json_t *code_actions(const char *uri, json_t *params)
 
 static json_t *capabilities(void)
 {
-    /* Formatting is not offered here: lrc fmt is its own command. */
-    return json_pack("{s:{s:{s:b,s:i},s:b,s:{s:[s,s,s,s,s]},s:b,s:{s:[s]}},s:{s:s,s:s}}",
+    return json_pack("{s:{s:{s:b,s:i},s:b,s:{s:[s,s,s,s,s]},s:b,s:{s:[s]},s:b},s:{s:s,s:s}}",
                      "capabilities", "textDocumentSync", "openClose", 1, "change", 1,
                      "hoverProvider", 1, "completionProvider", "triggerCharacters", "=", "(",
                      ",", " ", ">", "definitionProvider", 1, "codeActionProvider",
-                     "codeActionKinds", "quickfix", "serverInfo", "name", "lrc", "version",
-                     LRC_VERSION);
+                     "codeActionKinds", "quickfix", "documentFormattingProvider", 1, "serverInfo",
+                     "name", "lrc", "version", LRC_VERSION);
+}
+
+/* textDocument/formatting: the document in lrc fmt's layout (fmt_text, the
+ * command's own), as one edit of the whole text; none when it is so
+ * already, or when it does not parse (its diagnostics say why). */
+static json_t *format_document(const Document *doc)
+{
+    json_t *edits = json_array();
+    LrDiag diag;
+    diag_init(&diag, NULL);
+    LrBuffer out = {0};
+    size_t length = strlen(doc->text);
+    if (edits && fmt_text(doc->path, doc->text, length, &out, &diag) == 0 && !out.failed &&
+        (out.length != length || memcmp(out.data ? out.data : "", doc->text, length) != 0))
+        json_array_append_new(edits, json_pack("{s:o,s:s%}", "range",
+                                               json_range(doc->text, length, 0, length),
+                                               "newText", out.data ? out.data : "", out.length));
+    buffer_free(&out);
+    return edits;
 }
 
 /* The document of params.textDocument.uri, or NULL. */
@@ -1196,6 +1216,12 @@ static bool handle(Server *s, json_t *msg, int *exit_status)
         answer(s, id, params, complete);
     } else if (strcmp(method, "textDocument/definition") == 0) {
         answer(s, id, params, definition);
+    } else if (strcmp(method, "textDocument/formatting") == 0) {
+        const Document *doc = params_doc(s, params);
+        if (doc)
+            respond(id, format_document(doc));
+        else
+            respond_error(id, RPC_INVALID_PARAMS, "expected an open textDocument");
     } else if (strcmp(method, "textDocument/codeAction") == 0) {
         const char *uri = json_string_value(json_object_get(json_object_get(params, "textDocument"), "uri"));
         if (uri)

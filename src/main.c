@@ -25,6 +25,7 @@
 #include "lsp.h"
 #include "export.h"
 #include "fileio.h"
+#include "fmt.h"
 #include "minimize.h"
 #include "model.h"
 #include "sweep.h"
@@ -57,6 +58,7 @@ static const char usage_text[] =
     "       lrc export MODEL [--c FILE.c [--name NAME]] [--onnx FILE.onnx] [--force]\n"
     "       lrc verify RUN_DIR [--data DIR] [--threads N]\n"
     "       lrc lsp\n"
+    "       lrc fmt [--check] FILE.lr... | lrc fmt -\n"
     "       lrc --help | --version\n";
 
 static const char help_text[] =
@@ -95,6 +97,8 @@ static const char help_text[] =
     "  lrc lsp                a language server (LSP) on stdin and stdout for\n"
     "                         editors: diagnostics, quick fixes, hover,\n"
     "                         completion, go to definition\n"
+    "  lrc fmt FILE.lr...     rewrite files in the canonical layout (only those\n"
+    "                         it changes); '-': standard input to stdout\n"
     "\n"
     "options:\n"
     "  --set NAME=VALUE\n"
@@ -136,6 +140,8 @@ static const char help_text[] =
     "                 traces and confusion matrices);\n"
     "                 without it, such a DIR is refused; (predict, export)\n"
     "                 replace an existing output file\n"
+    "  --check        (fmt) change nothing: list the files that would change,\n"
+    "                 and exit 1 if there are any\n"
     "  --c FILE.c     (export) write the model as C99: NAME_predict()\n"
     "  --name NAME    (export) the C prefix (default model)\n"
     "  --onnx FILE.onnx\n"
@@ -165,7 +171,8 @@ typedef enum Command {
     CMD_EXPORT = 32,
     CMD_PREDICT = 64,
     CMD_VERIFY = 128,
-    CMD_LSP = 256
+    CMD_LSP = 256,
+    CMD_FMT = 512
 } Command;
 enum { CMD_ALL = CMD_RUN | CMD_CHECK | CMD_SCHEDULE };
 
@@ -184,12 +191,13 @@ typedef struct Options {
     long long halt_after; /* 0: never */
     long long jobs;       /* 0: not given (one run at a time) */
     bool quiet, explain, force;
+    bool fmt_check;       /* fmt's --check */
     const char *out_dir, *resume_dir;
     const char *checkpoint_text;         /* --checkpoint-every as given, */
     LrCheckpointEvery checkpoint_every;  /* and as read */
     ArgList sets;         /* NAME=VALUE of each --set */
     ArgList allow_read, allow_write;
-    ArgList inputs;       /* plot's run directories */
+    ArgList inputs;       /* plot's run directories; fmt's files */
     ArgList schedules;    /* plot's --schedule expressions */
     const char *figure, *metric; /* plot's -o and --metric; predict's -o */
     const char *c_path, *onnx_path, *name; /* export's --c, --onnx and --name */
@@ -243,6 +251,7 @@ static const OptionRow option_rows[] = {
     {"--halt-after", NULL, OPTION_INTEGER, CMD_ALL, offsetof(Options, halt_after), 1,
      1000000000000LL, "a number of updates >= 1", true},
     {"--explain", NULL, OPTION_FLAG, CMD_CHECK, offsetof(Options, explain), 0, 0, NULL, false},
+    {"--check", NULL, OPTION_FLAG, CMD_FMT, offsetof(Options, fmt_check), 0, 0, NULL, false},
     {"--allow-read", NULL, OPTION_DIRECTORIES, CMD_ALL | CMD_SUMMARY, offsetof(Options, allow_read), 0, 0,
      NULL, false},
     {"--allow-write", NULL, OPTION_DIRECTORIES, CMD_ALL, offsetof(Options, allow_write), 0, 0,
@@ -421,7 +430,8 @@ static void command_names(unsigned commands, char *out, size_t size)
         const char *name;
     } names[] = {{CMD_RUN, "FILE.lr"},     {CMD_CHECK, "check"},     {CMD_SCHEDULE, "schedule"},
                  {CMD_PLOT, "plot"},       {CMD_SUMMARY, "summary"}, {CMD_EXPORT, "export"},
-                 {CMD_PREDICT, "predict"}, {CMD_VERIFY, "verify"}, {CMD_LSP, "lsp"}};
+                 {CMD_PREDICT, "predict"}, {CMD_VERIFY, "verify"}, {CMD_LSP, "lsp"},
+                 {CMD_FMT, "fmt"}};
     if (commands == (CMD_SCHEDULE | CMD_PLOT)) {
         snprintf(out, size, "schedule' and 'lrc plot --schedule");
         return;
@@ -496,6 +506,14 @@ static LrStatus check_options(const Options *o, const bool *given)
         return o->file ? usage_error("lsp takes no file: the editor sends the documents, "
                                      "not '%s'", o->file)
                        : status_of(LR_OK);
+    if (o->command == CMD_FMT) {
+        if (o->inputs.count == 0)
+            return usage_error("%s", "fmt needs a file (FILE.lr..., or - for standard input)");
+        for (int i = 0; i < o->inputs.count; i++)
+            if (strcmp(o->inputs.items[i], "-") == 0 && o->inputs.count > 1)
+                return usage_error("%s", "fmt reads standard input ('-') alone, not with files");
+        return status_of(LR_OK);
+    }
     if (o->command == CMD_PREDICT) {
         if (!o->file || !o->data)
             return usage_error("%s", "predict needs MODEL (a model.safetensors or a run "
@@ -598,6 +616,9 @@ static bool parse_options(int argc, char **argv, Options *o, LrStatus *stop)
     } else if (argc > 1 && strcmp(argv[1], "lsp") == 0) {
         o->command = CMD_LSP;
         first = 2;
+    } else if (argc > 1 && strcmp(argv[1], "fmt") == 0) {
+        o->command = CMD_FMT;
+        first = 2;
     }
     for (int i = first; i < argc; i++) {
         const char *a = argv[i];
@@ -627,7 +648,7 @@ static bool parse_options(int argc, char **argv, Options *o, LrStatus *stop)
             /* (a schedule's expression may start with '-') */
             *stop = unknown_option(a);
             return false;
-        } else if (o->command == CMD_PLOT) {
+        } else if (o->command == CMD_PLOT || o->command == CMD_FMT) {
             o->inputs.items[o->inputs.count++] = a;
         } else if (!o->file) {
             o->file = a;
@@ -727,6 +748,110 @@ static LrStatus run_export(const Options *o)
 {
     LrExportOptions options = {o->c_path, o->onnx_path, o->name ? o->name : "model", o->force};
     return export_model(o->file, &options);
+}
+
+/* `lrc fmt`'s outcome for one file, worst last: the exit status is the
+ * worst of all files'. */
+typedef enum FmtOutcome { FMT_SAME, FMT_CHANGED, FMT_WRITE_FAILED, FMT_BAD_INPUT } FmtOutcome;
+
+/* Replaces path (through a symlink: its target) with the length bytes of
+ * text, atomically, with the mode it had. */
+static FmtOutcome fmt_write(const char *path, const char *text, size_t length)
+{
+    char real[PATH_MAX], why[PATH_MAX + 512];
+    struct stat st;
+    if (!realpath(path, real) || stat(real, &st) != 0) {
+        diag_plain("cannot write '%s': %s", path, strerror(errno));
+        return FMT_WRITE_FAILED;
+    }
+    /* The rename would replace a file that may not be written. */
+    if (access(real, W_OK) != 0) {
+        diag_plain("cannot write '%s': %s", path, strerror(errno));
+        return FMT_WRITE_FAILED;
+    }
+    LrFileStream out;
+    if (file_stream_open(&out, real, why, sizeof why) < 0) {
+        diag_plain("%s", why);
+        return FMT_WRITE_FAILED;
+    }
+    if (fchmod(out.fd, st.st_mode & 07777) != 0) {
+        diag_plain("cannot write '%s': %s", path, strerror(errno));
+        file_stream_abort(&out);
+        return FMT_WRITE_FAILED;
+    }
+    if (file_stream_write(&out, text, length, why, sizeof why) < 0 ||
+        file_stream_commit(&out, why, sizeof why) < 0) {
+        diag_plain("%s", why);
+        return FMT_WRITE_FAILED;
+    }
+    return FMT_CHANGED;
+}
+
+/* One file of `lrc fmt`: formatted, and rewritten (or, with --check,
+ * named on stdout) when that changes it; '-' to stdout. */
+static FmtOutcome fmt_file(const char *path, bool check_only)
+{
+    bool is_stdin = strcmp(path, "-") == 0;
+    char why[PATH_MAX + 512];
+    size_t size = 0;
+    LrSource stdin_src = {0};
+    char *text;
+    if (is_stdin) {
+        text = source_read(&stdin_src, "-", why, sizeof why) == 0 ? stdin_src.text : NULL;
+        size = stdin_src.length;
+        if (!text)
+            diag_plain("cannot read standard input: %s", why);
+    } else {
+        text = file_read_all(path, LR_SOURCE_MAX_BYTES, &size, why, sizeof why);
+        if (!text)
+            diag_plain("%s", why);
+    }
+    if (!text)
+        return FMT_BAD_INPUT;
+    LrDiag diag;
+    diag_init(&diag, stderr);
+    LrBuffer formatted = {0};
+    FmtOutcome outcome = FMT_SAME;
+    if (fmt_text(is_stdin ? "<stdin>" : path, text, size, &formatted, &diag) < 0) {
+        outcome = FMT_BAD_INPUT;
+    } else if (formatted.length != size || (size > 0 && memcmp(formatted.data, text, size) != 0)) {
+        outcome = FMT_CHANGED;
+        if (check_only) {
+            LrBuffer line = {0};
+            buffer_printf(&line, "%s\n", is_stdin ? "<stdin>" : path);
+            if (line.data)
+                report_text(line.data);
+            buffer_free(&line);
+        } else if (!is_stdin) {
+            outcome = fmt_write(path, formatted.data ? formatted.data : "", formatted.length);
+        }
+    }
+    if (is_stdin && !check_only && outcome != FMT_BAD_INPUT && formatted.length)
+        report_rows(formatted.data, formatted.length);
+    buffer_free(&formatted);
+    if (is_stdin)
+        source_free(&stdin_src);
+    else
+        free(text);
+    return outcome;
+}
+
+/* `lrc fmt [--check] FILE...`: every file is tried; exit 2 if one did not
+ * read or parse, else 1 if one could not be written or (--check) would
+ * change, else 0. */
+static LrStatus run_fmt(const Options *o)
+{
+    FmtOutcome worst = FMT_SAME;
+    for (int i = 0; i < o->inputs.count; i++) {
+        FmtOutcome outcome = fmt_file(o->inputs.items[i], o->fmt_check);
+        if (outcome > worst)
+            worst = outcome;
+    }
+    if (worst == FMT_BAD_INPUT)
+        return status_of(LR_LANGUAGE_ERROR);
+    if (worst == FMT_WRITE_FAILED || (worst == FMT_CHANGED && o->fmt_check))
+        return status_of(LR_RUN_FAILED);
+    return status_of(LR_OK);
 }
 
 /* Where `use name` looks: each directory of LRC_PATH (colon-separated),
@@ -1387,6 +1512,7 @@ int main(int argc, char **argv)
         status = o.command == CMD_SCHEDULE                          ? run_schedule(&o)
                  : o.command == CMD_PLOT                            ? run_plot(&o)
                  : o.command == CMD_EXPORT                          ? run_export(&o)
+                 : o.command == CMD_FMT                             ? run_fmt(&o)
                  : o.command == CMD_PREDICT                         ? run_predict(&o)
                  : o.command == CMD_VERIFY                          ? run_verify(&o)
                  : o.command == CMD_LSP                             ? run_lsp()

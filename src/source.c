@@ -97,15 +97,22 @@ int source_read(LrSource *src, const char *path, char *why, size_t why_size)
 
 int source_from_string(LrSource *src, const char *name, const char *text)
 {
+    return source_from_memory(src, name, text, strlen(text));
+}
+
+int source_from_memory(LrSource *src, const char *name, const char *text, size_t len)
+{
     memset(src, 0, sizeof *src);
-    size_t len = strlen(text);
+    if (len > LR_SOURCE_MAX_BYTES)
+        return -1;
     size_t bom = bom_length(text, len);
     text += bom;
     len -= bom;
     src->text = malloc(len + 1);
     if (!src->text)
         return -1;
-    memcpy(src->text, text, len + 1);
+    memcpy(src->text, text, len);
+    src->text[len] = '\0';
     src->length = len;
     if (add_first_segment(src, name) < 0) {
         source_free(src);

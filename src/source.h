@@ -47,6 +47,9 @@ int source_read(LrSource *src, const char *path, char *why, size_t why_size);
 /* Wraps a copy of text (for `lrc schedule EXPR` and tests). Returns -1 when
  * out of memory. */
 int source_from_string(LrSource *src, const char *name, const char *text);
+/* The same for length bytes of text, which may hold a NUL (the lexer
+ * reports it) or go past the size limit (-1 too). */
+int source_from_memory(LrSource *src, const char *name, const char *text, size_t length);
 void source_free(LrSource *src);
 /* Appends text as a new segment named name; returns its index, or -1 when
  * out of memory or over the size limit. Offsets of earlier segments do not

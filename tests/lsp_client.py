@@ -174,7 +174,7 @@ def main():
     caps = init.get("result", {}).get("capabilities", {})
     ok("lsp initialize", caps.get("hoverProvider") is True and caps.get("definitionProvider") is True
        and caps.get("textDocumentSync", {}).get("change") == 1
-       and "documentFormattingProvider" not in caps, init)
+       and caps.get("documentFormattingProvider") is True, init)
     s.notify("initialized", {})
 
     # A misspelled optimizer: the diagnostic lrc check gives, as a range.
@@ -297,13 +297,32 @@ def main():
     s.raw(b"Content-Type: x\r\n\r\n")
     m = s.response(None)
     ok("lsp no content length", m.get("error", {}).get("code") == -32700, m)
-    r = s.request("textDocument/formatting", {"textDocument": {"uri": uri}, "options": {}})
+    r = s.request("textDocument/semanticTokens/full", {"textDocument": {"uri": uri}})
     ok("lsp unknown method", r.get("error", {}).get("code") == -32601, r)
+
     r = s.request("textDocument/hover", {"textDocument": {"uri": uri}})
     ok("lsp bad params", r.get("error", {}).get("code") == -32602, r)
     h = s.request("textDocument/hover", {"textDocument": {"uri": uri},
                                          "position": {"line": 5, "character": 11}})
     ok("lsp alive after malformed", "adam" in json.dumps(h.get("result")), h)
+
+    # Formatting: one edit of the whole text, lrc fmt's own output.
+    messy = "seed   1\nlet  rate=0.1   # the rate\n"
+    s.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 9},
+                                        "contentChanges": [{"text": messy}]})
+    s.diagnostics(uri)
+    r = s.request("textDocument/formatting", {"textDocument": {"uri": uri},
+                                              "options": {"tabSize": 4, "insertSpaces": True}})
+    want = subprocess.run([LRC, "fmt", "-"], input=messy.encode(), capture_output=True).stdout.decode()
+    edits = r.get("result") or []
+    ok("lsp formatting is lrc fmt's", len(edits) == 1 and edits[0]["newText"] == want
+       and want != messy and edits[0]["range"]["start"] == {"line": 0, "character": 0}
+       and edits[0]["range"]["end"] == {"line": 2, "character": 0}, (r, want))
+    s.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": 10},
+                                        "contentChanges": [{"text": want}]})
+    s.diagnostics(uri)
+    r = s.request("textDocument/formatting", {"textDocument": {"uri": uri}, "options": {}})
+    ok("lsp formatting of a formatted text: no edit", r.get("result") == [], r)
 
     # Every file of the error corpus: its diagnostics are lrc check's.
     if ERRORS:

@@ -66,6 +66,7 @@ usage='usage: lrc FILE.lr [--set NAME=VALUE]... [--seed N] [--threads N] [--out 
        lrc export MODEL [--c FILE.c [--name NAME]] [--onnx FILE.onnx] [--force]
        lrc verify RUN_DIR [--data DIR] [--threads N]
        lrc lsp
+       lrc fmt [--check] FILE.lr... | lrc fmt -
        lrc --help | --version
 '
 expect_exact "a close long option is suggested" 2 "lrc: error: unknown option '--sed'; did you mean '--seed'?\n$usage" \

@@ -275,11 +275,12 @@ static int by_place(const void *x, const void *y)
 }
 
 /* The collected diagnostics as `lrc check` prints them: in order of place,
- * an error given twice at one place once, the first 20
- * errors (and their notes), as `lrc check` keeps 20. */
+ * an error given twice at one place once, the first 20 errors (and their
+ * notes), as `lrc check` keeps them. */
 static void finish_diagnostics(Analysis *a)
 {
-    qsort(a->collected, (size_t)a->collected_count, sizeof *a->collected, by_place);
+    if (a->collected_count > 1)
+        qsort(a->collected, (size_t)a->collected_count, sizeof *a->collected, by_place);
     int errors = 0;
     const struct Collected *last_error = NULL;
     bool keep = true;
@@ -338,7 +339,7 @@ static int analyze(Server *s, const Document *doc, Analysis *a)
     diag_init(&a->diag, NULL);
     /* Every error reaches the sink; finish_diagnostics keeps the first 20
      * by place, as `lrc check` does. */
-    a->diag.max_errors = INT_MAX;
+    a->diag.max_errors = 1 << 20;
     a->diag.sink = collect_diagnostic;
     a->diag.sink_ctx = a;
     if (!a->diagnostics || source_from_string(&a->src, doc->path, doc->text) < 0)

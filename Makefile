@@ -120,11 +120,8 @@ all: lrc editors
 lrc: $(BUILD)/lrc
 	@if [ "$(SAN)" != 1 ]; then cp $(BUILD)/lrc lrc.new && mv -f lrc.new lrc; fi
 
-# The version script keeps lrc's own json_* writer functions out of the
-# dynamic symbol table: exported, they would take the place of jansson's
-# functions of the same names inside libjansson itself.
-$(BUILD)/lrc: $(LRC_OBJS) src/lrc.ver
-	$(CC) $(CFLAGS) -o $@ $(LRC_OBJS) -Wl,--version-script=src/lrc.ver $(LRC_LIBS) $(LDLIBS)
+$(BUILD)/lrc: $(LRC_OBJS)
+	$(CC) $(CFLAGS) -o $@ $(LRC_OBJS) $(LRC_LIBS) $(LDLIBS)
 
 $(GEN)/lr.c $(GEN)/lr.h: grammar/lr.y
 	@mkdir -p $(GEN)

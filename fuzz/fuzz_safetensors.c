@@ -57,7 +57,7 @@ static int parse_dtype(const char *s, LrDType *dtype, size_t *bytes)
 /* Reads every tensor of the header with the dtype and shape it declares. */
 static void read_declared(const LrSafetensors *st)
 {
-    if (!st->header || st->header->kind != JSON_OBJECT)
+    if (!st->header || st->header->kind != LR_JSON_OBJECT)
         return;
     for (const LrJson *m = st->header->first; m; m = m->next) {
         if (!m->key || strcmp(m->key, "__metadata__") == 0)
@@ -65,15 +65,15 @@ static void read_declared(const LrSafetensors *st)
         const LrJson *dt = json_get(m, "dtype"), *shape = json_get(m, "shape");
         LrDType dtype;
         size_t bytes;
-        if (!dt || dt->kind != JSON_STRING || parse_dtype(dt->string, &dtype, &bytes) < 0 ||
-            !shape || shape->kind != JSON_ARRAY || shape->count > ST_MAX_DIMS)
+        if (!dt || dt->kind != LR_JSON_STRING || parse_dtype(dt->string, &dtype, &bytes) < 0 ||
+            !shape || shape->kind != LR_JSON_ARRAY || shape->count > ST_MAX_DIMS)
             continue;
         int64_t dims[ST_MAX_DIMS];
         int ndim = 0;
         size_t total = bytes;
         int fits = 1;
         for (const LrJson *d = shape->first; d && ndim < ST_MAX_DIMS; d = d->next) {
-            if (d->kind != JSON_NUMBER || !d->is_integer || d->integer < 0 ||
+            if (d->kind != LR_JSON_NUMBER || !d->is_integer || d->integer < 0 ||
                 d->integer > FUZZ_ST_MAX_BYTES) {
                 fits = 0;
                 break;

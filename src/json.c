@@ -11,27 +11,7 @@
  * The reader parses with jansson (strict RFC 8259, duplicate keys
  * refused), then copies its tree into LrJson nodes and their strings in
  * one allocation, so that callers walk plain structs and free one block. */
-/* jansson.h and json.h share seven names: the kinds JSON_OBJECT,
- * JSON_ARRAY, JSON_STRING and JSON_NULL, and the constructors json_string,
- * json_integer and json_null, which this file does not call. They are
- * renamed while jansson's header is read, so that jansson's kinds are
- * JANSSON_* here (and its json_is_* macros, which would compare with
- * lrc's kinds, are not used). */
-#define JSON_OBJECT JANSSON_OBJECT
-#define JSON_ARRAY JANSSON_ARRAY
-#define JSON_STRING JANSSON_STRING
-#define JSON_NULL JANSSON_NULL
-#define json_string jansson_string
-#define json_integer jansson_integer
-#define json_null jansson_null
 #include <jansson.h>
-#undef JSON_OBJECT
-#undef JSON_ARRAY
-#undef JSON_STRING
-#undef JSON_NULL
-#undef json_string
-#undef json_integer
-#undef json_null
 
 #include "json.h"
 
@@ -150,25 +130,25 @@ void json_key(LrJsonWriter *w, const char *key)
     w->after_key = true;
 }
 
-void json_string(LrJsonWriter *w, const char *s)
+void json_write_string(LrJsonWriter *w, const char *s)
 {
     if (!s) {
-        json_null(w);
+        json_write_null(w);
         return;
     }
-    json_string_n(w, s, strlen(s));
+    json_write_string_n(w, s, strlen(s));
 }
 
-void json_string_n(LrJsonWriter *w, const char *s, size_t n)
+void json_write_string_n(LrJsonWriter *w, const char *s, size_t n)
 {
     json_prefix(w);
     json_quote(w->out, s, n);
 }
 
-void json_number(LrJsonWriter *w, double v)
+void json_write_number(LrJsonWriter *w, double v)
 {
     if (!isfinite(v)) {
-        json_null(w); /* JSON has no NaN or infinity */
+        json_write_null(w); /* JSON has no NaN or infinity */
         return;
     }
     char text[DECIMAL_SHORTEST_SIZE];
@@ -177,19 +157,19 @@ void json_number(LrJsonWriter *w, double v)
     buffer_append(w->out, text, len);
 }
 
-void json_integer(LrJsonWriter *w, int64_t v)
+void json_write_integer(LrJsonWriter *w, int64_t v)
 {
     json_prefix(w);
     buffer_printf(w->out, "%" PRId64, v);
 }
 
-void json_bool(LrJsonWriter *w, bool v)
+void json_write_bool(LrJsonWriter *w, bool v)
 {
     json_prefix(w);
     buffer_append(w->out, v ? "true" : "false", v ? 4 : 5);
 }
 
-void json_null(LrJsonWriter *w)
+void json_write_null(LrJsonWriter *w)
 {
     json_prefix(w);
     buffer_append(w->out, "null", 4);
@@ -262,12 +242,12 @@ static void json_printable(const char *in, char *out, size_t out_size)
 static void json_measure(json_t *value, size_t *nodes, size_t *bytes)
 {
     ++*nodes;
-    if (json_typeof(value) == JANSSON_STRING) {
+    if (json_typeof(value) == JSON_STRING) {
         *bytes += json_string_length(value) + 1;
-    } else if (json_typeof(value) == JANSSON_ARRAY) {
+    } else if (json_typeof(value) == JSON_ARRAY) {
         for (size_t i = 0; i < json_array_size(value); i++)
             json_measure(json_array_get(value, i), nodes, bytes);
-    } else if (json_typeof(value) == JANSSON_OBJECT) {
+    } else if (json_typeof(value) == JSON_OBJECT) {
         const char *key;
         json_t *member;
         json_object_foreach (value, key, member) {
@@ -299,8 +279,8 @@ static LrJson *json_fill_node(JsonFill *f, json_t *value)
     memset(n, 0, sizeof *n);
     LrJson **link = &n->first;
     switch (json_typeof(value)) {
-    case JANSSON_OBJECT: {
-        n->kind = JSON_OBJECT;
+    case JSON_OBJECT: {
+        n->kind = LR_JSON_OBJECT;
         const char *key;
         json_t *member;
         json_object_foreach (value, key, member) {
@@ -313,8 +293,8 @@ static LrJson *json_fill_node(JsonFill *f, json_t *value)
         }
         break;
     }
-    case JANSSON_ARRAY:
-        n->kind = JSON_ARRAY;
+    case JSON_ARRAY:
+        n->kind = LR_JSON_ARRAY;
         for (size_t i = 0; i < json_array_size(value); i++) {
             LrJson *child = json_fill_node(f, json_array_get(value, i));
             *link = child;
@@ -322,27 +302,27 @@ static LrJson *json_fill_node(JsonFill *f, json_t *value)
             n->count++;
         }
         break;
-    case JANSSON_STRING:
-        n->kind = JSON_STRING;
+    case JSON_STRING:
+        n->kind = LR_JSON_STRING;
         n->string = json_fill_string(f, json_string_value(value), json_string_length(value));
         break;
     case JSON_INTEGER:
-        n->kind = JSON_NUMBER;
+        n->kind = LR_JSON_NUMBER;
         n->is_integer = true;
         n->integer = json_integer_value(value);
         n->number = (double)n->integer;
         break;
     case JSON_REAL:
-        n->kind = JSON_NUMBER;
+        n->kind = LR_JSON_NUMBER;
         n->number = json_real_value(value);
         break;
     case JSON_TRUE:
     case JSON_FALSE:
-        n->kind = JSON_BOOL;
+        n->kind = LR_JSON_BOOL;
         n->number = json_typeof(value) == JSON_TRUE;
         break;
-    case JANSSON_NULL:
-        n->kind = JSON_NULL;
+    case JSON_NULL:
+        n->kind = LR_JSON_NULL;
         break;
     }
     return n;
@@ -392,7 +372,7 @@ LrJson *json_parse(const char *text, size_t size, char *why, size_t why_size)
 
 const LrJson *json_get(const LrJson *object, const char *key)
 {
-    if (!object || object->kind != JSON_OBJECT)
+    if (!object || object->kind != LR_JSON_OBJECT)
         return NULL;
     for (const LrJson *m = object->first; m; m = m->next)
         if (strcmp(m->key, key) == 0)

@@ -26,17 +26,17 @@ void json_begin_array(LrJsonWriter *w);
 void json_end_array(LrJsonWriter *w);
 /* The key of the next value inside an object. */
 void json_key(LrJsonWriter *w, const char *key);
-void json_string(LrJsonWriter *w, const char *s);
-void json_string_n(LrJsonWriter *w, const char *s, size_t n);
+void json_write_string(LrJsonWriter *w, const char *s);
+void json_write_string_n(LrJsonWriter *w, const char *s, size_t n);
 /* Shortest form that reads back to the same double (decimal_shortest);
  * non-finite numbers are written as null. */
-void json_number(LrJsonWriter *w, double v);
-void json_integer(LrJsonWriter *w, int64_t v);
-void json_bool(LrJsonWriter *w, bool v);
-void json_null(LrJsonWriter *w);
+void json_write_number(LrJsonWriter *w, double v);
+void json_write_integer(LrJsonWriter *w, int64_t v);
+void json_write_bool(LrJsonWriter *w, bool v);
+void json_write_null(LrJsonWriter *w);
 
 /* --- reader: a parsed value tree, allocated in one block ---------------- */
-typedef enum LrJsonKind { JSON_NULL, JSON_BOOL, JSON_NUMBER, JSON_STRING, JSON_ARRAY, JSON_OBJECT } LrJsonKind;
+typedef enum LrJsonKind { LR_JSON_NULL, LR_JSON_BOOL, LR_JSON_NUMBER, LR_JSON_STRING, LR_JSON_ARRAY, LR_JSON_OBJECT } LrJsonKind;
 
 typedef struct LrJson LrJson;
 struct LrJson {

@@ -394,9 +394,6 @@ static void send(json_t *message)
     json_decref(message);
 }
 
-/* Values are made through json_pack only: lrc's json.c has writer
- * functions named json_null, json_string and json_integer too, which a
- * direct call would reach instead of jansson's. */
 static void respond(json_t *id, json_t *result)
 {
     json_t *null = json_pack("n");

@@ -351,7 +351,7 @@ static void names_json(LrJsonWriter *w, const char *const *names, int count)
 {
     json_begin_array(w);
     for (int i = 0; i < count; i++)
-        json_string(w, names[i]);
+        json_write_string(w, names[i]);
     json_end_array(w);
 }
 
@@ -361,7 +361,7 @@ static void float_json(LrJsonWriter *w, float v)
     char text[DECIMAL_SHORTEST_SIZE];
     decimal_shortest_float(v, text);
     /* Through a double that prints as the text: the writer's own form. */
-    json_number(w, strtod(text, NULL));
+    json_write_number(w, strtod(text, NULL));
 }
 
 static void floats_json(LrJsonWriter *w, const float *v, int count)
@@ -397,7 +397,7 @@ int model_to_meta(const LrModelDesc *d, LrArena *arena, LrMeta *meta)
     w = (LrJsonWriter){.out = &b};
     json_begin_object(&w);
     json_key(&w, "kind");
-    json_string(&w, words_name(words_normalizers, (int)d->normalize));
+    json_write_string(&w, words_name(words_normalizers, (int)d->normalize));
     if (d->normalize != NORM_NONE) {
         json_key(&w, "offset");
         floats_json(&w, d->norm_offset, d->features);
@@ -413,17 +413,17 @@ int model_to_meta(const LrModelDesc *d, LrArena *arena, LrMeta *meta)
         const LrModelLayer *l = &d->layers[i];
         json_begin_object(&w);
         json_key(&w, "name");
-        json_string(&w, l->name);
+        json_write_string(&w, l->name);
         json_key(&w, "kind");
-        json_string(&w, layer_kind_name(l->kind));
+        json_write_string(&w, layer_kind_name(l->kind));
         json_key(&w, "units");
-        json_integer(&w, l->out);
+        json_write_integer(&w, l->out);
         if (l->kind != LAYER_DROPOUT) {
             json_key(&w, "activation");
-            json_string(&w, words_name(words_activations, (int)l->activation));
+            json_write_string(&w, words_name(words_activations, (int)l->activation));
         } else {
             json_key(&w, "rate");
-            json_number(&w, l->rate);
+            json_write_number(&w, l->rate);
         }
         json_end_object(&w);
     }
@@ -443,10 +443,10 @@ int model_to_meta(const LrModelDesc *d, LrArena *arena, LrMeta *meta)
     w = (LrJsonWriter){.out = &b};
     json_begin_object(&w);
     json_key(&w, "kind");
-    json_string(&w, words_name(words_losses, (int)d->loss.kind));
+    json_write_string(&w, words_name(words_losses, (int)d->loss.kind));
     if (d->loss.kind == LOSS_HUBER) {
         json_key(&w, "delta");
-        json_number(&w, d->loss.delta);
+        json_write_number(&w, d->loss.delta);
     }
     json_end_object(&w);
     meta[n++] = (LrMeta){"loss", json_text(arena, &b)};
@@ -504,7 +504,7 @@ static const char **meta_names(Reader *r, const char *key, int count, int limit,
     if (!j)
         return NULL;
     const char **names = NULL;
-    if (j->kind != JSON_ARRAY) {
+    if (j->kind != LR_JSON_ARRAY) {
         bad(r, key, "is not an array of names");
     } else if (count >= 0 && j->count != count) {
         bad(r, key, "has %d names where %d are needed", j->count, count);
@@ -513,7 +513,7 @@ static const char **meta_names(Reader *r, const char *key, int count, int limit,
     } else if ((names = arena_array(r->arena, (size_t)j->count + 1, sizeof *names))) {
         int i = 0;
         for (const LrJson *e = j->first; e; e = e->next, i++) {
-            if (e->kind != JSON_STRING || !e->string[0]) {
+            if (e->kind != LR_JSON_STRING || !e->string[0]) {
                 bad(r, key, "has an entry %d that is not a non-empty name", i + 1);
                 names = NULL;
                 break;
@@ -546,7 +546,7 @@ static int member_word(Reader *r, const char *meta_key, const LrJson *j, const c
                        const LrWord *table, int *code)
 {
     const LrJson *v = json_get(j, key);
-    if (!v || v->kind != JSON_STRING)
+    if (!v || v->kind != LR_JSON_STRING)
         return bad(r, meta_key, "lacks a \"%s\" name", key);
     const LrWord *w = words_find(table, v->string, strlen(v->string));
     if (!w || !w->supported)
@@ -561,7 +561,7 @@ static int read_normalize(Reader *r, LrModelDesc *d)
     if (!j)
         return -1;
     int kind = 0, status = 0;
-    if (j->kind != JSON_OBJECT)
+    if (j->kind != LR_JSON_OBJECT)
         status = bad(r, "normalize", "is not an object");
     else
         status = member_word(r, "normalize", j, "kind", words_normalizers, &kind);
@@ -570,7 +570,7 @@ static int read_normalize(Reader *r, LrModelDesc *d)
     float *values[2] = {NULL, NULL};
     for (int p = 0; status == 0 && kind != NORM_NONE && p < 2; p++) {
         const LrJson *a = json_get(j, parts[p]);
-        if (!a || a->kind != JSON_ARRAY || a->count != d->features) {
+        if (!a || a->kind != LR_JSON_ARRAY || a->count != d->features) {
             status = bad(r, "normalize", "needs \"%s\": an array of %d numbers", parts[p],
                          d->features);
             break;
@@ -583,7 +583,7 @@ static int read_normalize(Reader *r, LrModelDesc *d)
         int i = 0;
         for (const LrJson *e = a->first; e; e = e->next, i++) {
             /* (a double past float's range would be undefined as a float) */
-            bool fits = e->kind == JSON_NUMBER && fabs(e->number) <= FLT_MAX;
+            bool fits = e->kind == LR_JSON_NUMBER && fabs(e->number) <= FLT_MAX;
             float v = fits ? (float)e->number : 0;
             if (!fits || (p == 1 && !(v > 0))) {
                 status = bad(r, "normalize", "has \"%s\" entry %d that is not a %s number",
@@ -606,7 +606,7 @@ static int read_layers(Reader *r, LrModelDesc *d)
         return -1;
     int status = 0;
     LrModelLayer *layers = NULL;
-    if (j->kind != JSON_ARRAY || j->count < 1 || j->count > SPEC_MAX_LAYERS)
+    if (j->kind != LR_JSON_ARRAY || j->count < 1 || j->count > SPEC_MAX_LAYERS)
         status = bad(r, "layers", "is not an array of 1 to %d layers", SPEC_MAX_LAYERS);
     else if (!(layers = arena_array(r->arena, (size_t)j->count, sizeof *layers))) {
         snprintf(r->why, r->why_size, "out of memory");
@@ -619,13 +619,13 @@ static int read_layers(Reader *r, LrModelDesc *d)
         snprintf(key, sizeof key, "layers[%d]", i);
         const LrJson *name = json_get(e, "name"), *kind = json_get(e, "kind"),
                      *units = json_get(e, "units");
-        if (e->kind != JSON_OBJECT || !name || name->kind != JSON_STRING || !name->string[0] ||
-            strlen(name->string) >= sizeof l->name || !kind || kind->kind != JSON_STRING) {
+        if (e->kind != LR_JSON_OBJECT || !name || name->kind != LR_JSON_STRING || !name->string[0] ||
+            strlen(name->string) >= sizeof l->name || !kind || kind->kind != LR_JSON_STRING) {
             status = bad(r, key, "needs a \"name\" and a \"kind\"");
             break;
         }
         snprintf(l->name, sizeof l->name, "%s", name->string);
-        if (!units || units->kind != JSON_NUMBER || !units->is_integer || units->integer < 1 ||
+        if (!units || units->kind != LR_JSON_NUMBER || !units->is_integer || units->integer < 1 ||
             units->integer > SPEC_MAX_UNITS) {
             status = bad(r, key, "needs \"units\" between 1 and %d", SPEC_MAX_UNITS);
             break;
@@ -640,7 +640,7 @@ static int read_layers(Reader *r, LrModelDesc *d)
         } else if (strcmp(kind->string, "dropout") == 0) {
             l->kind = LAYER_DROPOUT;
             const LrJson *rate = json_get(e, "rate");
-            if (!rate || rate->kind != JSON_NUMBER || !(rate->number >= 0 && rate->number < 1))
+            if (!rate || rate->kind != LR_JSON_NUMBER || !(rate->number >= 0 && rate->number < 1))
                 status = bad(r, key, "needs a \"rate\" in [0, 1)");
             else
                 l->rate = rate->number;
@@ -672,14 +672,14 @@ static int read_loss(Reader *r, LrModelDesc *d)
     LrJson *j = meta_json(r, "loss");
     if (!j)
         return -1;
-    int kind = 0, status = j->kind != JSON_OBJECT ? bad(r, "loss", "is not an object")
+    int kind = 0, status = j->kind != LR_JSON_OBJECT ? bad(r, "loss", "is not an object")
                                                   : member_word(r, "loss", j, "kind", words_losses,
                                                                 &kind);
     d->loss.kind = (LrLossKind)kind;
     d->loss.delta = 1.0;
     const LrJson *delta = status == 0 ? json_get(j, "delta") : NULL;
     if (status == 0 && kind == LOSS_HUBER) {
-        if (!delta || delta->kind != JSON_NUMBER || !(delta->number > 0) ||
+        if (!delta || delta->kind != LR_JSON_NUMBER || !(delta->number > 0) ||
             !isfinite(delta->number))
             status = bad(r, "loss", "needs a positive \"delta\" for huber");
         else

@@ -409,11 +409,11 @@ static int mark_row(const char *dir, const Table *t)
     const LrJson *best = json_get(root, "best_epoch");
     const LrJson *stopped = json_get(root, "early_stopped");
     int epoch_col = table_column(t, "epoch"), row = -1;
-    if (best && best->kind == JSON_NUMBER && epoch_col >= 0) {
+    if (best && best->kind == LR_JSON_NUMBER && epoch_col >= 0) {
         for (int i = 0; i < t->rows && row < 0; i++)
             if (t->values[(size_t)i * (size_t)t->cols + (size_t)epoch_col] == best->number)
                 row = i;
-    } else if (stopped && stopped->kind == JSON_BOOL && stopped->number != 0) {
+    } else if (stopped && stopped->kind == LR_JSON_BOOL && stopped->number != 0) {
         int col = table_column(t, "val_loss");
         if (col < 0)
             col = table_column(t, "loss");

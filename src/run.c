@@ -324,7 +324,7 @@ static int run_json_end(const Run *r, LrJsonWriter *w, LrBuffer *b, const char *
 {
     if (error[0]) {
         json_key(w, "error");
-        json_string(w, error);
+        json_write_string(w, error);
     }
     json_end_object(w);
     buffer_printf(b, "\n");
@@ -337,11 +337,11 @@ static void write_metric_object(LrJsonWriter *w, const LrMetricKind *metrics, in
     char key[64];
     snprintf(key, sizeof key, "%sloss", prefix);
     json_key(w, key);
-    json_number(w, loss);
+    json_write_number(w, loss);
     for (int m = 0; m < count; m++) {
         snprintf(key, sizeof key, "%s%s", prefix, metric_name(metrics[m]));
         json_key(w, key);
-        json_number(w, values[m]);
+        json_write_number(w, values[m]);
     }
 }
 
@@ -370,53 +370,53 @@ static int write_run_json(const Run *r, const LrPlan *plan, const LrTrainState *
     LrJsonWriter w = {.out = &b, .indent = 2};
     json_begin_object(&w);
     json_key(&w, "lrc_version");
-    json_string(&w, LRC_VERSION);
+    json_write_string(&w, LRC_VERSION);
     json_key(&w, "blas");
     json_begin_object(&w);
     json_key(&w, "vendor");
-    json_string(&w, blas_vendor());
+    json_write_string(&w, blas_vendor());
     json_key(&w, "threads");
-    json_integer(&w, r->options->threads);
+    json_write_integer(&w, r->options->threads);
     json_end_object(&w);
     json_key(&w, "source");
-    json_string(&w, r->source_path);
+    json_write_string(&w, r->source_path);
     json_key(&w, "seed");
-    json_integer(&w, (int64_t)spec->seed);
+    json_write_integer(&w, (int64_t)spec->seed);
     json_key(&w, "experiment");
-    json_string(&w, r->experiment);
+    json_write_string(&w, r->experiment);
     json_key(&w, "experiment_sha256");
-    json_string(&w, r->experiment_sha);
+    json_write_string(&w, r->experiment_sha);
     json_key(&w, "data");
     json_begin_array(&w);
     for (int i = 0; i < plan->dataset_count; i++) {
         const LrDatasetSpec *d = &spec->datasets[i];
         json_begin_object(&w);
         json_key(&w, "name");
-        json_string(&w, d->name);
+        json_write_string(&w, d->name);
         json_key(&w, "rows");
-        json_integer(&w, plan->data[i].n);
+        json_write_integer(&w, plan->data[i].n);
         if (d->kind == DATA_CSV) {
             json_key(&w, "path");
-            json_string(&w, d->portable_path);
+            json_write_string(&w, d->portable_path);
             json_key(&w, "sha256");
-            json_string(&w, plan->data[i].sha256);
+            json_write_string(&w, plan->data[i].sha256);
         }
         json_end_object(&w);
     }
     json_end_array(&w);
     json_key(&w, "epochs_run");
-    json_integer(&w, state->epochs_done);
+    json_write_integer(&w, state->epochs_done);
     json_key(&w, "steps");
-    json_integer(&w, plan->optimizer.step);
+    json_write_integer(&w, plan->optimizer.step);
     json_key(&w, "early_stopped");
-    json_bool(&w, state->stopped);
+    json_write_bool(&w, state->stopped);
     const LrEarlyStopSpec *stop = &spec->train.early_stop;
     if (stop->enabled) {
         json_key(&w, "best_epoch");
         if (state->best_epoch > 0)
-            json_integer(&w, state->best_epoch);
+            json_write_integer(&w, state->best_epoch);
         else
-            json_null(&w);
+            json_write_null(&w);
         json_key(&w, "best");
         write_epoch_object(&w, r, plan, state->best_epoch);
     }
@@ -434,18 +434,18 @@ static int write_run_json(const Run *r, const LrPlan *plan, const LrTrainState *
         char label[128];
         json_begin_object(&w);
         json_key(&w, "on");
-        json_string(&w, part_label(spec, e->on, label, sizeof label));
+        json_write_string(&w, part_label(spec, e->on, label, sizeof label));
         write_metric_object(&w, e->metrics, e->metric_count, evals[i].loss, evals[i].values, "");
         json_end_object(&w);
     }
     json_end_array(&w);
     json_key(&w, "train_seconds");
-    json_number(&w, state->seconds);
+    json_write_number(&w, state->seconds);
     json_key(&w, "weights_sha256");
     if (weights_sha[0])
-        json_string(&w, weights_sha);
+        json_write_string(&w, weights_sha);
     else
-        json_null(&w);
+        json_write_null(&w);
     LrArena arena = {0};
     LrModelDesc model;
     json_key(&w, "summary");
@@ -820,13 +820,13 @@ static int write_minimize_json(const Run *r, const LrMinimizeRecord *records, in
     LrJsonWriter w = {.out = &b, .indent = 2};
     json_begin_object(&w);
     json_key(&w, "lrc_version");
-    json_string(&w, LRC_VERSION);
+    json_write_string(&w, LRC_VERSION);
     json_key(&w, "source");
-    json_string(&w, r->source_path);
+    json_write_string(&w, r->source_path);
     json_key(&w, "experiment");
-    json_string(&w, r->experiment);
+    json_write_string(&w, r->experiment);
     json_key(&w, "experiment_sha256");
-    json_string(&w, r->experiment_sha);
+    json_write_string(&w, r->experiment_sha);
     json_key(&w, "minimize");
     json_begin_array(&w);
     for (int i = 0; i < count; i++) {
@@ -836,11 +836,11 @@ static int write_minimize_json(const Run *r, const LrMinimizeRecord *records, in
         snprintf(name, sizeof name, "trace-%d.csv", i + 1);
         json_begin_object(&w);
         json_key(&w, "expression");
-        json_string(&w, m->text);
+        json_write_string(&w, m->text);
         json_key(&w, "trace");
-        json_string(&w, name);
+        json_write_string(&w, name);
         json_key(&w, "steps");
-        json_integer(&w, record->count > 0 ? record->count - 1 : 0);
+        json_write_integer(&w, record->count > 0 ? record->count - 1 : 0);
         json_key(&w, "point");
         if (record->count > 0) {
             const double *last =
@@ -848,13 +848,13 @@ static int write_minimize_json(const Run *r, const LrMinimizeRecord *records, in
             json_begin_object(&w);
             for (int v = 0; v < m->var_count; v++) {
                 json_key(&w, m->var_names[v]);
-                json_number(&w, last[v]);
+                json_write_number(&w, last[v]);
             }
             json_end_object(&w);
             json_key(&w, "f");
-            json_number(&w, last[m->var_count]);
+            json_write_number(&w, last[m->var_count]);
         } else {
-            json_null(&w);
+            json_write_null(&w);
         }
         json_end_object(&w);
     }

@@ -150,7 +150,7 @@ int safetensors_write(const char *path, const LrNamedTensor *tensors, int count,
         json_begin_object(&w);
         for (int i = 0; i < meta_count; i++) {
             json_key(&w, meta[i].key);
-            json_string(&w, meta[i].value);
+            json_write_string(&w, meta[i].value);
         }
         json_end_object(&w);
     }
@@ -162,16 +162,16 @@ int safetensors_write(const char *path, const LrNamedTensor *tensors, int count,
         json_key(&w, t->name);
         json_begin_object(&w);
         json_key(&w, "dtype");
-        json_string(&w, ST_DTYPES[st_dtype_index(t->dtype)].name);
+        json_write_string(&w, ST_DTYPES[st_dtype_index(t->dtype)].name);
         json_key(&w, "shape");
         json_begin_array(&w);
         for (int k = 0; k < t->ndim; k++)
-            json_integer(&w, t->shape[k]);
+            json_write_integer(&w, t->shape[k]);
         json_end_array(&w);
         json_key(&w, "data_offsets");
         json_begin_array(&w);
-        json_integer(&w, (int64_t)offset);
-        json_integer(&w, (int64_t)(offset + bytes));
+        json_write_integer(&w, (int64_t)offset);
+        json_write_integer(&w, (int64_t)(offset + bytes));
         json_end_array(&w);
         json_end_object(&w);
         offset += bytes;
@@ -225,7 +225,7 @@ typedef struct StEntry {
 
 static bool st_is_count(const LrJson *v)
 {
-    return v && v->kind == JSON_NUMBER && v->is_integer && v->integer >= 0;
+    return v && v->kind == LR_JSON_NUMBER && v->is_integer && v->integer >= 0;
 }
 
 /* Checks a header member other than __metadata__ against the data size. */
@@ -235,11 +235,11 @@ static int st_parse_entry(const LrSafetensors *st, const LrJson *m, StEntry *e, 
     const char *path = st->path, *name = m->key;
     memset(e, 0, sizeof *e);
     e->name = name;
-    if (m->kind != JSON_OBJECT)
+    if (m->kind != LR_JSON_OBJECT)
         return st_fail(why, why_size, "'%s': tensor '%s' is not an object", path, name);
 
     const LrJson *dtype = json_get(m, "dtype");
-    if (!dtype || dtype->kind != JSON_STRING)
+    if (!dtype || dtype->kind != LR_JSON_STRING)
         return st_fail(why, why_size, "'%s': tensor '%s' has no dtype", path, name);
     e->dtype = -1;
     for (int i = 0; i < ST_DTYPE_COUNT; i++)
@@ -250,7 +250,7 @@ static int st_parse_entry(const LrSafetensors *st, const LrJson *m, StEntry *e, 
                        dtype->string);
 
     const LrJson *shape = json_get(m, "shape");
-    if (!shape || shape->kind != JSON_ARRAY)
+    if (!shape || shape->kind != LR_JSON_ARRAY)
         return st_fail(why, why_size, "'%s': tensor '%s' has no shape", path, name);
     if (shape->count > ST_MAX_DIMS)
         return st_fail(why, why_size, "'%s': tensor '%s' has %d dimensions (limit is %d)", path,
@@ -270,7 +270,7 @@ static int st_parse_entry(const LrSafetensors *st, const LrJson *m, StEntry *e, 
                        name, st_format_shape(shape_text, sizeof shape_text, e->shape, e->ndim));
 
     const LrJson *off = json_get(m, "data_offsets");
-    if (!off || off->kind != JSON_ARRAY || off->count != 2 || !st_is_count(off->first) ||
+    if (!off || off->kind != LR_JSON_ARRAY || off->count != 2 || !st_is_count(off->first) ||
         !st_is_count(off->first->next))
         return st_fail(why, why_size,
                        "'%s': tensor '%s' has no valid data_offsets (expected [begin, end])", path,
@@ -305,7 +305,7 @@ static int st_by_offset(const void *a, const void *b)
 static int st_validate(LrSafetensors *st, char *why, size_t why_size)
 {
     const char *path = st->path;
-    if (st->header->kind != JSON_OBJECT)
+    if (st->header->kind != LR_JSON_OBJECT)
         return st_fail(why, why_size, "'%s': header is not a JSON object", path);
     StEntry *entries = malloc(((size_t)st->header->count + 1) * sizeof *entries);
     if (!entries)
@@ -316,12 +316,12 @@ static int st_validate(LrSafetensors *st, char *why, size_t why_size)
             rc = st_parse_entry(st, m, &entries[n++], why, why_size);
             continue;
         }
-        if (m->kind != JSON_OBJECT) {
+        if (m->kind != LR_JSON_OBJECT) {
             rc = st_fail(why, why_size, "'%s': __metadata__ is not an object", path);
             continue;
         }
         for (const LrJson *kv = m->first; kv && rc == 0; kv = kv->next)
-            if (kv->kind != JSON_STRING)
+            if (kv->kind != LR_JSON_STRING)
                 rc = st_fail(why, why_size, "'%s': __metadata__ value '%s' is not a string", path,
                              kv->key);
     }
@@ -432,7 +432,7 @@ int safetensors_read(const LrSafetensors *st, const char *name, LrDType dtype, i
 const char *safetensors_meta(const LrSafetensors *st, const char *key)
 {
     const LrJson *v = json_get(json_get(st->header, "__metadata__"), key);
-    return v && v->kind == JSON_STRING ? v->string : NULL;
+    return v && v->kind == LR_JSON_STRING ? v->string : NULL;
 }
 
 void safetensors_close(LrSafetensors *st)

@@ -133,31 +133,31 @@ void summary_json(const LrModelDesc *d, LrJsonWriter *w)
         const LrModelLayer *l = &d->layers[i];
         json_begin_object(w);
         json_key(w, "name");
-        json_string(w, l->name);
+        json_write_string(w, l->name);
         json_key(w, "kind");
-        json_string(w, layer_kind_name(l->kind));
+        json_write_string(w, layer_kind_name(l->kind));
         json_key(w, "output_shape");
         json_begin_array(w);
-        json_null(w);
-        json_integer(w, l->out);
+        json_write_null(w);
+        json_write_integer(w, l->out);
         json_end_array(w);
         if (l->kind == LAYER_DROPOUT) {
             json_key(w, "rate");
-            json_number(w, l->rate);
+            json_write_number(w, l->rate);
         } else {
             json_key(w, "activation");
-            json_string(w, words_name(words_activations, (int)l->activation));
+            json_write_string(w, words_name(words_activations, (int)l->activation));
         }
         json_key(w, "params");
-        json_integer(w, (int64_t)summary_layer_params(l));
+        json_write_integer(w, (int64_t)summary_layer_params(l));
         json_end_object(w);
     }
     json_end_array(w);
     size_t total = summary_total_params(d);
     json_key(w, "total_params");
-    json_integer(w, (int64_t)total);
+    json_write_integer(w, (int64_t)total);
     json_key(w, "total_bytes");
-    json_integer(w, (int64_t)(total * sizeof(float)));
+    json_write_integer(w, (int64_t)(total * sizeof(float)));
     json_end_object(w);
 }
 

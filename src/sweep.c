@@ -509,13 +509,13 @@ static void run_values_text(const Sweep *s, int run, char *out, size_t size)
 static int run_add_metrics(SweepRun *r, const LrJson *object, const char *prefix)
 {
     for (const LrJson *m = object->first; m; m = m->next) {
-        if (m->kind != JSON_NUMBER && m->kind != JSON_NULL)
+        if (m->kind != LR_JSON_NUMBER && m->kind != LR_JSON_NULL)
             continue;
         SweepMetric *out = &r->metrics[r->metric_count];
         out->name = prefix ? text_printf("%s:%s", prefix, m->key) : text_printf("%s", m->key);
         if (!out->name)
             return -1;
-        out->has_value = m->kind == JSON_NUMBER;
+        out->has_value = m->kind == LR_JSON_NUMBER;
         out->value = m->number;
         r->metric_count++;
     }
@@ -538,7 +538,7 @@ static void run_read_final(SweepRun *r)
     LrJson *root = json_parse(text, size, reason, sizeof reason);
     free(text);
     const LrJson *final = root ? json_get(root, "final") : NULL;
-    if (!final || final->kind != JSON_OBJECT) {
+    if (!final || final->kind != LR_JSON_OBJECT) {
         if (root)
             snprintf(reason, sizeof reason, "no \"final\" object");
         char message[sizeof path + sizeof reason + 8];
@@ -550,16 +550,16 @@ static void run_read_final(SweepRun *r)
     /* The final numbers, then each evaluate's as ON:NAME (d.test:loss). */
     const LrJson *evaluates = json_get(root, "evaluate");
     size_t capacity = (size_t)final->count + 1;
-    if (evaluates && evaluates->kind == JSON_ARRAY)
+    if (evaluates && evaluates->kind == LR_JSON_ARRAY)
         for (const LrJson *e = evaluates->first; e; e = e->next)
-            capacity += e->kind == JSON_OBJECT ? (size_t)e->count : 0;
+            capacity += e->kind == LR_JSON_OBJECT ? (size_t)e->count : 0;
     else
         evaluates = NULL;
     r->metrics = calloc(capacity, sizeof *r->metrics);
     if (r->metrics && run_add_metrics(r, final, NULL) == 0)
         for (const LrJson *e = evaluates ? evaluates->first : NULL; e; e = e->next) {
-            const LrJson *on = e->kind == JSON_OBJECT ? json_get(e, "on") : NULL;
-            if (on && on->kind == JSON_STRING && run_add_metrics(r, e, on->string) < 0)
+            const LrJson *on = e->kind == LR_JSON_OBJECT ? json_get(e, "on") : NULL;
+            if (on && on->kind == LR_JSON_STRING && run_add_metrics(r, e, on->string) < 0)
                 break;
         }
     json_free(root);

@@ -45,7 +45,7 @@ static void on_signal(int sig)
 static const char *string_member(const LrJson *object, const char *key)
 {
     const LrJson *v = json_get(object, key);
-    return v && v->kind == JSON_STRING ? v->string : NULL;
+    return v && v->kind == LR_JSON_STRING ? v->string : NULL;
 }
 
 /* A file the experiment reads by its path: a CSV file run.json lists,
@@ -106,7 +106,7 @@ static char *experiment_load_path(const char *experiment)
 static int collect_inputs(Recorded *r)
 {
     const LrJson *data = json_get(r->root, "data");
-    int count = data && data->kind == JSON_ARRAY ? data->count : 0;
+    int count = data && data->kind == LR_JSON_ARRAY ? data->count : 0;
     r->load_path = experiment_load_path(r->experiment);
     r->inputs = calloc((size_t)count + 1, sizeof *r->inputs);
     if (!r->inputs)
@@ -152,7 +152,7 @@ static LrStatus read_recorded(const char *dir, Recorded *r)
     }
     r->root = json_parse(text, size, why, sizeof why);
     free(text);
-    if (!r->root || r->root->kind != JSON_OBJECT) {
+    if (!r->root || r->root->kind != LR_JSON_OBJECT) {
         diag_plain("'%s' is damaged: %s", path, r->root ? "not a JSON object" : why);
         return status_of(LR_LANGUAGE_ERROR);
     }

@@ -30,7 +30,7 @@ static const char *number_text(double v, char out[64])
 {
     LrBuffer b = {0};
     LrJsonWriter w = {.out = &b};
-    json_number(&w, v);
+    json_write_number(&w, v);
     assert_false(b.failed);
     snprintf(out, 64, "%s", b.data);
     buffer_free(&b);
@@ -43,14 +43,14 @@ static void write_sample(LrJsonWriter *w)
 {
     json_begin_object(w);
     json_key(w, "a");
-    json_integer(w, 1);
+    json_write_integer(w, 1);
     json_key(w, "b");
     json_begin_array(w);
-    json_number(w, 2.5);
-    json_string(w, "x");
-    json_bool(w, true);
-    json_bool(w, false);
-    json_null(w);
+    json_write_number(w, 2.5);
+    json_write_string(w, "x");
+    json_write_bool(w, true);
+    json_write_bool(w, false);
+    json_write_null(w);
     json_end_array(w);
     json_key(w, "c");
     json_begin_object(w);
@@ -62,7 +62,7 @@ static void write_sample(LrJsonWriter *w)
     json_begin_object(w);
     json_key(w, "f");
     json_begin_array(w);
-    json_integer(w, -3);
+    json_write_integer(w, -3);
     json_end_array(w);
     json_end_object(w);
     json_end_object(w);
@@ -113,9 +113,9 @@ static void test_json__writer_escapes_strings(void **state)
     LrBuffer b = {0};
     LrJsonWriter w = {.out = &b};
     json_begin_array(&w);
-    json_string(&w, "q\"b\\s/\n\t\x01\x1f\x7f caf\xc3\xa9 \xe2\x82\xac");
-    json_string_n(&w, "a\0b", 3);
-    json_string(&w, NULL);
+    json_write_string(&w, "q\"b\\s/\n\t\x01\x1f\x7f caf\xc3\xa9 \xe2\x82\xac");
+    json_write_string_n(&w, "a\0b", 3);
+    json_write_string(&w, NULL);
     json_end_array(&w);
     assert_string_equal(b.data, "[\"q\\\"b\\\\s/\\n\\t\\u0001\\u001f\x7f caf\xc3\xa9 "
                                 "\xe2\x82\xac\",\"a\\u0000b\",null]");
@@ -124,7 +124,7 @@ static void test_json__writer_escapes_strings(void **state)
     LrJsonWriter w2 = {.out = &b};
     json_begin_object(&w2);
     json_key(&w2, "dense/\"kernel\"");
-    json_integer(&w2, 0);
+    json_write_integer(&w2, 0);
     json_end_object(&w2);
     assert_string_equal(b.data, "{\"dense/\\\"kernel\\\"\":0}");
     buffer_free(&b);
@@ -157,7 +157,7 @@ static void test_json__writer_numbers_are_shortest_exact(void **state)
             continue;
         number_text(v, t);
         LrJson *j = parse_ok(t);
-        assert_int_equal(j->kind, JSON_NUMBER);
+        assert_int_equal(j->kind, LR_JSON_NUMBER);
         assert_memory_equal(&j->number, &v, sizeof v);
         json_free(j);
     }
@@ -169,10 +169,10 @@ static void test_json__integers_are_exact(void **state)
     LrBuffer b = {0};
     LrJsonWriter w = {.out = &b};
     json_begin_array(&w);
-    json_integer(&w, INT64_C(123456789012345678));
-    json_integer(&w, INT64_MAX);
-    json_integer(&w, INT64_MIN);
-    json_integer(&w, 0);
+    json_write_integer(&w, INT64_C(123456789012345678));
+    json_write_integer(&w, INT64_MAX);
+    json_write_integer(&w, INT64_MIN);
+    json_write_integer(&w, 0);
     json_end_array(&w);
     assert_string_equal(b.data, "[123456789012345678,9223372036854775807,-9223372036854775808,0]");
     LrJson *j = parse_ok(b.data);
@@ -223,7 +223,7 @@ static void test_json__parses_tree(void **state)
     (void)state;
     LrJson *j = parse_ok(" {\"n\": -12.5e1, \"s\": \"hi\", \"t\": true, \"f\": false, \"z\": null,\n"
                          "\t\"a\": [1, [2], {}], \"o\": {\"k\": \"v\"}, \"\": 0}\r\n");
-    assert_int_equal(j->kind, JSON_OBJECT);
+    assert_int_equal(j->kind, LR_JSON_OBJECT);
     assert_int_equal(j->count, 8);
     const char *keys[] = {"n", "s", "t", "f", "z", "a", "o", ""};
     int i = 0;
@@ -233,17 +233,17 @@ static void test_json__parses_tree(void **state)
     assert_true(json_get(j, "n")->number == -125.0);
     assert_false(json_get(j, "n")->is_integer);
     assert_string_equal(json_get(j, "s")->string, "hi");
-    assert_int_equal(json_get(j, "t")->kind, JSON_BOOL);
+    assert_int_equal(json_get(j, "t")->kind, LR_JSON_BOOL);
     assert_true(json_get(j, "t")->number == 1);
     assert_true(json_get(j, "f")->number == 0);
-    assert_int_equal(json_get(j, "z")->kind, JSON_NULL);
+    assert_int_equal(json_get(j, "z")->kind, LR_JSON_NULL);
     const LrJson *a = json_get(j, "a");
-    assert_int_equal(a->kind, JSON_ARRAY);
+    assert_int_equal(a->kind, LR_JSON_ARRAY);
     assert_int_equal(a->count, 3);
     assert_null(a->first->key);
-    assert_int_equal(a->first->next->kind, JSON_ARRAY);
+    assert_int_equal(a->first->next->kind, LR_JSON_ARRAY);
     assert_true(a->first->next->first->number == 2);
-    assert_int_equal(a->first->next->next->kind, JSON_OBJECT);
+    assert_int_equal(a->first->next->next->kind, LR_JSON_OBJECT);
     assert_int_equal(a->first->next->next->count, 0);
     assert_null(a->first->next->next->first);
     assert_string_equal(json_get(json_get(j, "o"), "k")->string, "v");
@@ -308,7 +308,7 @@ static void test_json__reads_escapes(void **state)
     LrBuffer b = {0};
     LrJsonWriter w = {.out = &b};
     const char *s = "tab\there \"quoted\" back\\slash \x01\x1f caf\xc3\xa9";
-    json_string(&w, s);
+    json_write_string(&w, s);
     j = parse_ok(b.data);
     assert_string_equal(j->string, s);
     json_free(j);

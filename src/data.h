@@ -47,6 +47,10 @@ typedef struct LrDataset {
      * is its class's index). 0 and NULL when the labels were numbers. */
     int class_count;
     const char *const *class_names;
+    /* The shape of one row's features when the data set knows it (an IDX
+     * file's images, a CSV file's shape=); rank 0: a plain row of
+     * `features` values. */
+    LrShape shape;
 } LrDataset;
 
 /* What the labels of a data set must be, known from the model and the
@@ -131,6 +135,7 @@ void data_normalize_apply(LrDataset *d, const float *offset, const float *scale)
 typedef struct LrDataShape {
     int features, targets;
     int64_t rows_at_least, rows_at_most;
+    LrShape shape; /* as LrDataset's */
 } LrDataShape;
 
 /* The rows of part of a data set of n rows, as the split makes it. */

@@ -4,12 +4,31 @@
 #ifndef LR_LAYER_H
 #define LR_LAYER_H
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "rng.h"
 #include "spec.h"
 #include "tensor.h"
 
 typedef struct LrLayer LrLayer;
+
+/* The window of a conv2d or pooling layer over a channels-last image
+ * in_h x in_w x in_c (spec.h's LrShape): k_h x k_w moved by stride_h,
+ * stride_w. padding=valid: no padding, out = floor((in - k) / stride) + 1.
+ * padding=same (TensorFlow's): out = ceil(in / stride), padded with
+ * zeros by max((out - 1) stride + k - in, 0) in all, pad_top / pad_left
+ * = half of it rounded down (the odd one goes to the bottom / right). */
+typedef struct LrWindow {
+    int in_h, in_w, in_c;
+    int k_h, k_w, stride_h, stride_w;
+    int pad_top, pad_left;
+    int out_h, out_w;
+} LrWindow;
+
+/* Fills w; false (w unusable) when the output would be empty (a valid
+ * window larger than its input). layer_conv.c. */
+bool window_init(LrWindow *w, int in_h, int in_w, int in_c, int k_h, int k_w, int stride_h,
+                 int stride_w, bool same);
 
 typedef struct LrLayerOps {
     const char *name; /* "dense", "dropout", "activation" (Keras's names) */
@@ -34,6 +53,32 @@ struct LrLayer {
     float rate;              /* dropout: fraction dropped */
     LrTensor mask;           /* dropout: batch x in, Plan-owned; 0 or 1/(1-rate) */
     LrRng *rng;              /* dropout: the dropout stream, Plan-owned */
+    /* Image layers. in and out above stay the widths of one row (h w c). */
+    LrShape in_shape, out_shape;
+    LrWindow window;         /* conv2d, maxpool2d, avgpool2d */
+    /* conv2d: im2col scratch, Plan-owned, of (chunk images x out_h out_w)
+     * rows of k_h k_w in_c: forward and backward go chunk by chunk of
+     * whole images, the chunk fixed by the plan (not by the thread count),
+     * so that results are the same bytes on any thread count. dcols has
+     * the same shape (backward's dLoss/dcols). weight is the kernel as
+     * Keras stores it, [kh, kw, in, out] row-major = (kh kw in) x out. */
+    LrTensor cols, dcols;
+    int32_t *argmax;         /* maxpool2d: batch x out, the input index each
+                                output took in the last training forward */
+    /* batchnorm over the last dimension (channels; a dense input's
+     * features): weight = gamma and bias = beta, 1 x channels. */
+    int channels;
+    float *moving_mean, *moving_variance; /* channels each: Plan-owned state,
+                                             saved with the model, not trained */
+    float *batch_mean, *batch_inv_std;    /* channels each: the last training
+                                             forward's, for backward */
+    float momentum, epsilon;
+    /* activations */
+    float alpha;             /* leaky_relu: the slope below 0; elu: its scale */
+    bool approximate;        /* gelu: the tanh form */
+    LrTensor pre;            /* batch x out, Plan-owned, when the activation's
+                                derivative needs its input (gelu): the
+                                training forward's pre-activation; else empty */
 };
 
 extern const LrLayerOps layer_dense_ops;

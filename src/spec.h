@@ -38,14 +38,31 @@ typedef struct LrInitSpec {
     double a, b;
 } LrInitSpec;
 
+/* The shape of one sample: rank 1, [n] values; or rank 3, an image of
+ * [height, width, channels], stored channels-last as one row of h w c
+ * floats (value (y, x, ch) at (y w + x) c + ch, as Keras and TensorFlow
+ * lay it out). Rank 0: not known (yet). */
+#define SHAPE_MAX_RANK 3
+typedef struct LrShape {
+    int rank;
+    int dims[SHAPE_MAX_RANK];
+} LrShape;
+
 typedef struct LrLayerSpec {
     LrLayerKind kind;
     LrSpan span;
-    int units;               /* DENSE; the others keep their input's width */
-    LrActivation activation; /* DENSE, ACTIVATION */
+    int units;               /* DENSE; CONV2D: filters */
+    LrActivation activation; /* DENSE, CONV2D, ACTIVATION */
     LrInitSpec init, bias_init;
-    double l2;               /* DENSE: adds l2 * sum(kernel^2) to the loss */
+    double l2;               /* DENSE, CONV2D: adds l2 * sum(kernel^2) to the loss */
     double rate;             /* DROPOUT, in [0, 1) */
+    int kernel[2];           /* CONV2D: [kh, kw]; pooling: the window */
+    int stride[2];           /* CONV2D, pooling */
+    bool same;               /* CONV2D, pooling: padding=same (else valid) */
+    double momentum, epsilon; /* BATCHNORM */
+    double alpha;            /* ACTIVATION leaky_relu (slope below 0), elu */
+    bool approximate;        /* ACTIVATION gelu: the tanh form */
+    LrShape target;          /* RESHAPE */
 } LrLayerSpec;
 
 typedef struct LrLossSpec {
@@ -104,6 +121,8 @@ typedef struct LrDatasetSpec {
     double validation, test; /* held-out fractions, in [0, 1) with sum < 1 */
     bool stratify;       /* held-out rows chosen per class (data.h) */
     LrNormalizeKind normalize;
+    LrShape shape;       /* CSV shape=[...]; rank 0: none given */
+    LrSpan shape_span;
 } LrDatasetSpec;
 
 /* A part of a dataset: NAME (what is left for training), NAME.validation,
@@ -206,6 +225,8 @@ typedef struct LrSpec {
     LrDatasetSpec datasets[SPEC_MAX_DATASETS];
     int layer_count;
     LrLayerSpec *layers;
+    LrShape input;       /* model input=[...]; rank 0: the data set's shape */
+    LrSpan input_span;
     LrLossSpec loss;
     LrSpan loss_span;
     LrOptimizerSpec optimizer;

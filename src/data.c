@@ -822,7 +822,7 @@ LrStatus data_check_columns(const LrDatasetSpec *spec, const LrSource *src, LrDi
                             LrDataShape *shape)
 {
     LrDataShape found = {spec->kind == DATA_MOONS || spec->kind == DATA_SPIRAL ? 2 : spec->features,
-                         1, spec->n, spec->n};
+                         1, spec->n, spec->n, {0, {0}}};
     if (spec->kind == DATA_CSV) {
         LrDataset header;
         memset(&header, 0, sizeof header);
@@ -830,7 +830,7 @@ LrStatus data_check_columns(const LrDatasetSpec *spec, const LrSource *src, LrDi
         LrStatus status = load_csv(spec, src, diag, READ_HEADER, NULL, false, &unused, &header);
         if (!status_ok(status))
             return status;
-        found = (LrDataShape){header.features, header.targets, 1, header.n};
+        found = (LrDataShape){header.features, header.targets, 1, header.n, {0, {0}}};
         data_free(&header);
     }
     if (shape)
@@ -891,7 +891,7 @@ static LrStatus generate(const LrDatasetSpec *spec, int index, uint64_t seed,
         return status_of(LR_LANGUAGE_ERROR);
     }
     size_t xb, yb, cb;
-    LrDataShape shape = {features, 1, spec->n, spec->n};
+    LrDataShape shape = {features, 1, spec->n, spec->n, {0, {0}}};
     if (!data_bytes(spec, &shape, spec->n, &xb, &yb, &cb)) {
         out_of_memory(spec, src, diag);
         return status_of(LR_RUN_FAILED);

@@ -71,8 +71,10 @@ LRC_LIBS = $(PROTOBUF_C_LIBS)
 
 # Modules by stage; one object per file in src/ (and the generated parser).
 CORE    := arena source diag
-FRONT   := words lex lr parse ast check options fold modules sets compile
-RUNTIME := rng schedule pool blas activation layer_dense layer_dropout layer_activation loss metrics optim init synth csv decimal data sha256 fileio json safetensors plan train report model summary weights explain run expr sweep minimize sandbox plot export export_c export_onnx onnx.pb-c predict fmt
+FRONT   := words lex lr parse ast check options fold modules sets compile layer_shape
+# The layers: the table (layers.c) and each kind's kernels.
+LAYERS  := activation layers layer_dense layer_dropout layer_activation layer_stubs
+RUNTIME := rng schedule pool blas $(LAYERS) loss metrics optim init synth csv decimal data sha256 fileio json safetensors plan train report model summary weights explain run expr sweep minimize sandbox plot export export_c export_onnx onnx.pb-c predict fmt
 # lrc verify re-runs a run directory's experiment
 RUNTIME += verify
 # The language server (and the words' descriptions only it shows).
@@ -87,8 +89,7 @@ test_words_MODS    := $(CORE) words words_doc lex expr
 test_parse_MODS    := $(CORE) words lex lr parse ast
 test_fmt_MODS      := $(CORE) words lex lr parse ast fmt fileio sandbox
 test_check_MODS    := $(CORE) $(FRONT) fileio expr sandbox metrics loss
-test_train_MODS    := $(CORE) $(FRONT) fileio expr sandbox rng schedule pool blas activation \
-                      layer_dense layer_dropout layer_activation loss metrics optim init synth \
+test_train_MODS    := $(CORE) $(FRONT) fileio expr sandbox rng schedule pool blas $(LAYERS) loss metrics optim init synth \
                       csv decimal data sha256 json safetensors plan train report
 test_train_LDFLAGS := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
 test_rng_MODS      := rng
@@ -109,8 +110,7 @@ test_fileio_MODS   := fileio sandbox
 test_json_MODS     := json fileio decimal sandbox
 test_safetensors_MODS := safetensors json fileio decimal sandbox
 test_expr_MODS     := expr
-test_model_MODS    := $(CORE) $(FRONT) fileio expr sandbox rng schedule pool blas activation \
-                      layer_dense layer_dropout layer_activation loss metrics optim init synth \
+test_model_MODS    := $(CORE) $(FRONT) fileio expr sandbox rng schedule pool blas $(LAYERS) loss metrics optim init synth \
                       csv decimal data sha256 json safetensors plan train report model summary weights
 UNIT_BINS := $(addprefix $(BUILD)/tests/test_,$(UNIT_TESTS))
 

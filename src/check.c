@@ -8,6 +8,7 @@
 #include "check.h"
 #include "check_int.h"
 #include "metrics.h"
+#include "layers.h"
 #include "options.h"
 #include "plot.h"
 
@@ -505,29 +506,108 @@ static int eval_init(Checker *c, Scoped v, LrInitSpec *init)
 /* --------------------------------------------------------------- layers */
 
 
-static int eval_dense_words(Checker *c, const LrNode **b, int sc, LrLayerSpec *layer)
+/* An activation name (dense's and conv2d's activation=). */
+static int eval_activation_word(Checker *c, Scoped v, LrActivation *out)
 {
-    layer->activation = ACT_LINEAR;
-    if (b[DENSE_ACTIVATION]) {
-        Scoped a = fold_resolve(c, arg_value(b[DENSE_ACTIVATION], sc));
-        if (a.node->kind != AST_NAME) {
-            diag_error(c->diag, c->src, a.node->span, "expected an activation, got %s",
-                       fold_describe(a.node));
-            return -1;
-        }
-        int act = lookup(c, activations, a.node->name, "activation");
-        if (act < 0)
-            return -1;
-        layer->activation = (LrActivation)act;
+    Scoped a = fold_resolve(c, v);
+    if (a.node->kind != AST_NAME) {
+        diag_error(c->diag, c->src, a.node->span, "expected an activation, got %s",
+                   fold_describe(a.node));
+        return -1;
     }
-    layer->init.kind = INIT_GLOROT_UNIFORM; /* Keras Dense defaults */
-    layer->bias_init.kind = INIT_ZEROS;
-    if (b[DENSE_INIT] && eval_init(c, arg_value(b[DENSE_INIT], sc), &layer->init) < 0)
+    int act = lookup(c, activations, a.node->name, "activation");
+    if (act < 0)
         return -1;
-    if (b[DENSE_BIAS_INIT] &&
-        eval_init(c, arg_value(b[DENSE_BIAS_INIT], sc), &layer->bias_init) < 0)
-        return -1;
+    *out = (LrActivation)act;
     return 0;
+}
+
+/* A window's size or stride: one integer for both sides, or [h, w]. */
+static int eval_window(Checker *c, Scoped v, const char *what, int *out)
+{
+    int dims[2], count;
+    if (fold_dims(c, v, what, true, 2, 2, SPEC_MAX_UNITS, dims, &count) < 0)
+        return -1;
+    out[0] = dims[0];
+    out[1] = count == 2 ? dims[1] : dims[0];
+    return 0;
+}
+
+static int eval_padding(Checker *c, Scoped v, bool *same)
+{
+    Scoped a = fold_resolve(c, v);
+    if (a.node->kind != AST_NAME) {
+        diag_error(c->diag, c->src, a.node->span, "expected a padding (valid or same), got %s",
+                   fold_describe(a.node));
+        return -1;
+    }
+    int pad = lookup(c, words_paddings, a.node->name, "padding");
+    if (pad < 0)
+        return -1;
+    *same = pad == PAD_SAME;
+    return 0;
+}
+
+int check_shape(Checker *c, Scoped v, const char *what, LrShape *out)
+{
+    int count;
+    if (fold_dims(c, v, what, false, 1, SHAPE_MAX_RANK, SPEC_MAX_UNITS, out->dims, &count) < 0)
+        return -1;
+    if (count == 2) {
+        diag_error(c->diag, c->src, fold_resolve(c, v).node->span,
+                   "%s must be [n] or an image's [height, width, channels]", what);
+        return -1;
+    }
+    out->rank = count;
+    return 0;
+}
+
+/* A layer's options that are not numbers (the rows OPTION_OTHER of
+ * options_layers), by name, with Keras's defaults: dense and conv2d take
+ * glorot_uniform kernels and zero biases, a pooling window of 2 moves by
+ * itself, a conv2d kernel of 3 by 1. Each option is checked; the first
+ * error is returned after all are reported. */
+static int eval_layer_words(Checker *c, const OptionRow *rows, const LrNode **b, int sc,
+                            LrLayerSpec *layer)
+{
+    if (layer->kind == LAYER_DENSE || layer->kind == LAYER_CONV2D) {
+        layer->activation = ACT_LINEAR;
+        layer->init.kind = INIT_GLOROT_UNIFORM;
+        layer->bias_init.kind = INIT_ZEROS;
+    }
+    bool pooling = layer->kind == LAYER_MAXPOOL2D || layer->kind == LAYER_AVGPOOL2D;
+    layer->kernel[0] = layer->kernel[1] = pooling ? 2 : 3;
+    bool stride_given = false;
+    int status = 0;
+    for (int i = 0; rows[i].name; i++) {
+        if (rows[i].type != OPTION_OTHER || !b[i])
+            continue;
+        const char *name = rows[i].name;
+        Scoped v = arg_value(b[i], sc);
+        int one = 0;
+        if (strcmp(name, "activation") == 0)
+            one = eval_activation_word(c, v, &layer->activation);
+        else if (strcmp(name, "init") == 0)
+            one = eval_init(c, v, &layer->init);
+        else if (strcmp(name, "bias_init") == 0)
+            one = eval_init(c, v, &layer->bias_init);
+        else if (strcmp(name, "kernel") == 0 || strcmp(name, "size") == 0)
+            one = eval_window(c, v, name, layer->kernel);
+        else if (strcmp(name, "stride") == 0) {
+            one = eval_window(c, v, name, layer->stride);
+            stride_given = true;
+        } else if (strcmp(name, "padding") == 0)
+            one = eval_padding(c, v, &layer->same);
+        else if (strcmp(name, "shape") == 0)
+            one = check_shape(c, v, "reshape's shape", &layer->target);
+        if (one < 0)
+            status = -1;
+    }
+    if (!stride_given) {
+        layer->stride[0] = pooling ? layer->kernel[0] : 1;
+        layer->stride[1] = pooling ? layer->kernel[1] : 1;
+    }
+    return status;
 }
 
 static int eval_layer(Checker *c, Scoped v, LrLayerSpec *layer)
@@ -551,21 +631,32 @@ static int eval_layer(Checker *c, Scoped v, LrLayerSpec *layer)
         layer->kind = (LrLayerKind)kind;
     }
     const LrNode *b[MAX_PARAMS];
-    if (eval_options(c, what, v.node->span, args, 1, options_layers[layer->kind], b, v.scope,
-                     layer) < 0)
+    const OptionRow *rows = options_layers[layer->kind];
+    if (eval_options(c, what, v.node->span, args, 1, rows, b, v.scope, layer) < 0)
         return -1;
-    return layer->kind == LAYER_DENSE ? eval_dense_words(c, b, v.scope, layer) : 0;
+    return eval_layer_words(c, rows, b, v.scope, layer);
 }
 
-/* Flattens a `->` chain (possibly through lets) into spec->layers. */
-static int collect_layers(Checker *c, Scoped v, LrLayerSpec *out, int *count)
+/* Flattens a `->` chain (possibly through lets) into spec->layers. With
+ * *input set, the chain's first element is the input shape (then *input
+ * becomes NULL). */
+static int collect_layers(Checker *c, Scoped v, LrLayerSpec *out, int *count, LrShape **input,
+                          LrSpan *input_span)
 {
     v = fold_resolve(c, v);
     if (v.node->kind == AST_CHAIN) {
-        return collect_layers(c, (Scoped){v.node->lhs, v.scope, NULL}, out, count) < 0 ||
-                       collect_layers(c, (Scoped){v.node->rhs, v.scope, NULL}, out, count) < 0
+        return collect_layers(c, (Scoped){v.node->lhs, v.scope, NULL}, out, count, input,
+                              input_span) < 0 ||
+                       collect_layers(c, (Scoped){v.node->rhs, v.scope, NULL}, out, count, input,
+                                      input_span) < 0
                    ? -1
                    : 0;
+    }
+    if (*input) {
+        LrShape *shape = *input;
+        *input = NULL;
+        *input_span = v.node->span;
+        return check_shape(c, v, "input", shape);
     }
     if (*count == SPEC_MAX_LAYERS) {
         diag_error(c->diag, c->src, v.node->span, "too many layers (limit is %d)",
@@ -1333,7 +1424,19 @@ static int check_stmt(Checker *c, const LrStmt *st, LrSpec *spec, Seen *seen)
             return -1;
         }
         int count = 0;
-        if (collect_layers(c, (Scoped){st->value, c->let_count, NULL}, layers_out, &count) < 0)
+        Scoped chain = {st->value, c->let_count, NULL};
+        /* `model input=[28, 28, 1] -> conv2d(32) -> ...`: the chain's head
+         * is the shape of one sample. */
+        LrShape *input = NULL;
+        if (st->name.length && check_span_is(c, st->name, "input")) {
+            if (st->value->kind != AST_CHAIN) {
+                diag_error(c->diag, c->src, st->value->span,
+                           "input= needs layers after it: input=[28, 28, 1] -> conv2d(32) -> ...");
+                return -1;
+            }
+            input = &spec->input;
+        }
+        if (collect_layers(c, chain, layers_out, &count, &input, &spec->input_span) < 0)
             return -1;
         spec->layers = layers_out;
         spec->layer_count = count;
@@ -1408,17 +1511,19 @@ static int dataset_targets(const LrDatasetSpec *d)
 /* The model's output fits the loss and the data it is trained on. */
 static void check_model_output(Checker *c, const LrSpec *spec)
 {
-    int width = 0;
-    const LrLayerSpec *last_dense = NULL;
+    bool weights = false;
     for (int i = 0; i < spec->layer_count; i++)
-        if (spec->layers[i].kind == LAYER_DENSE)
-            last_dense = &spec->layers[i];
+        weights |= spec->layers[i].kind == LAYER_DENSE || spec->layers[i].kind == LAYER_CONV2D;
     const LrLayerSpec *last = &spec->layers[spec->layer_count - 1];
-    if (!last_dense) {
-        diag_error(c->diag, c->src, last->span, "the model has no dense layer: nothing to train");
+    if (!weights) {
+        diag_error(c->diag, c->src, last->span,
+                   "the model has no dense or conv2d layer: nothing to train");
         return;
     }
-    width = last_dense->units;
+    /* 0: the width follows from the input's shape (the plan checks it). */
+    int width = layers_output_width(spec->layers, spec->layer_count);
+    if (width == 0)
+        return;
     const LrDatasetSpec *d = &spec->datasets[spec->train.on.dataset];
     int targets = dataset_targets(d);
     LrLossKind loss = spec->loss.kind;
@@ -1450,11 +1555,8 @@ static void check_model_output(Checker *c, const LrSpec *spec)
  * last dense layer's units) are known here. */
 static void check_metrics_fit(Checker *c, const LrSpec *spec)
 {
-    int width = 0;
-    for (int i = 0; i < spec->layer_count; i++)
-        if (spec->layers[i].kind == LAYER_DENSE)
-            width = spec->layers[i].units;
-    if (width > 0) /* else check_model_output said so */
+    int width = layers_output_width(spec->layers, spec->layer_count);
+    if (width > 0) /* else check_model_output said so, or the plan will */
         metrics_check_fit(spec, spec->loss.kind, width, c->src, c->diag);
 }
 

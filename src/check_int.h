@@ -104,6 +104,9 @@ int check_span_is(const Checker *c, LrSpan span, const char *word);
 const char *check_word_kind(const Checker *c, LrSpan name);
 /* Whether span is a word of the language (pi and e included). */
 int check_is_known_word(const Checker *c, LrSpan span);
+/* A sample's shape, [n] or [height, width, channels] (model input=,
+ * reshape, csv's shape=); what names it in messages. */
+int check_shape(Checker *c, Scoped v, const char *what, LrShape *out);
 /* Whether name is a built-in constant (pi, e); *value gets it (may be NULL). */
 bool check_constant(const Checker *c, LrSpan name, double *value);
 /* Whether name is in the math functions' table (sweep included). */
@@ -149,6 +152,10 @@ int fold_number(Checker *c, Scoped v, double *out);
 int fold_bool(Checker *c, Scoped v, bool *out);
 int fold_int(Checker *c, Scoped v, const char *what, double lo, double hi, int64_t *out);
 int fold_number_list(Checker *c, Scoped v, const char *what, double **out, int *count);
+/* Integers from 1 to hi: a list of min_count to max_count of them into
+ * dims (count), or with scalar also one integer alone (count 1). */
+int fold_dims(Checker *c, Scoped v, const char *what, bool scalar, int min_count, int max_count,
+              int64_t hi, int *dims, int *count);
 /* Name checks of let values where they are written, and of sweeps. */
 /* Whether n (and the nodes after it through next, when chained) names a
  * let that failed (LetBinding.failed) among the first scope lets. */

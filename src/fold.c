@@ -414,6 +414,46 @@ int fold_int(Checker *c, Scoped v, const char *what, double lo, double hi, int64
     return 0;
 }
 
+int fold_dims(Checker *c, Scoped v, const char *what, bool scalar, int min_count, int max_count,
+              int64_t hi, int *dims, int *count)
+{
+    v = fold_resolve(c, v);
+    if (v.node->kind != AST_LIST) {
+        if (!scalar) {
+            diag_error(c->diag, c->src, v.node->span, "%s must be a list of integers, got %s",
+                       what, fold_describe(v.node));
+            return -1;
+        }
+        int64_t x;
+        if (fold_int(c, v, what, 1, (double)hi, &x) < 0)
+            return -1;
+        *count = 1;
+        dims[0] = (int)x;
+        return 0;
+    }
+    int n = 0;
+    for (const LrNode *e = v.node->items; e; e = e->next)
+        n++;
+    if (n < min_count || n > max_count) {
+        if (min_count == max_count)
+            diag_error(c->diag, c->src, v.node->span, "%s must list %d integers, not %d", what,
+                       min_count, n);
+        else
+            diag_error(c->diag, c->src, v.node->span, "%s must list %d to %d integers, not %d",
+                       what, min_count, max_count, n);
+        return -1;
+    }
+    int i = 0;
+    for (const LrNode *e = v.node->items; e; e = e->next, i++) {
+        int64_t x;
+        if (fold_int(c, (Scoped){e, v.scope, NULL}, what, 1, (double)hi, &x) < 0)
+            return -1;
+        dims[i] = (int)x;
+    }
+    *count = n;
+    return 0;
+}
+
 /* A list of numbers, copied into the arena. */
 int fold_number_list(Checker *c, Scoped v, const char *what, double **out, int *count)
 {

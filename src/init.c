@@ -28,8 +28,17 @@ static double fan(FanMode mode, int fan_in, int fan_out)
 
 void init_fans(int rank, const int *dims, int *fan_in, int *fan_out)
 {
-    *fan_in = rank == 0 ? 1 : dims[0];
-    *fan_out = rank == 0 ? 1 : dims[rank - 1];
+    if (rank <= 2) {
+        *fan_in = rank == 0 ? 1 : dims[0];
+        *fan_out = rank == 0 ? 1 : dims[rank - 1];
+        return;
+    }
+    /* A convolution kernel [kh, kw, in, out]: each fan times the window. */
+    int receptive = 1;
+    for (int i = 0; i < rank - 2; i++)
+        receptive *= dims[i];
+    *fan_in = dims[rank - 2] * receptive;
+    *fan_out = dims[rank - 1] * receptive;
 }
 
 static void fill_uniform_limit(float *data, size_t count, double limit, LrRng *rng)

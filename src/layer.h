@@ -84,6 +84,17 @@ struct LrLayer {
 extern const LrLayerOps layer_dense_ops;
 extern const LrLayerOps layer_dropout_ops;
 extern const LrLayerOps layer_activation_ops;
+extern const LrLayerOps layer_conv2d_ops;              /* layer_conv.c */
+extern const LrLayerOps layer_maxpool2d_ops;           /* layer_pool.c */
+extern const LrLayerOps layer_avgpool2d_ops;
+extern const LrLayerOps layer_global_avgpool2d_ops;
+extern const LrLayerOps layer_flatten_ops;             /* layer_reshape.c */
+extern const LrLayerOps layer_reshape_ops;
+extern const LrLayerOps layer_batchnorm_ops;           /* layer_batchnorm.c */
+
+/* Whether act's derivative needs its input, not only its output (gelu):
+ * a dense or conv2d layer then keeps its pre-activation in `pre`. */
+bool activation_needs_input(LrActivation act);
 
 /* l2 * sum(w^2) of a dense layer's kernel (0 for other layers), in double. */
 double layer_penalty(const LrLayer *l);

@@ -19,6 +19,7 @@
 #include "diag.h"
 #include "fileio.h"
 #include "json.h"
+#include "layers.h"
 #include "loss.h"
 #include "metrics.h"
 #include "plan.h"
@@ -74,33 +75,43 @@ const char *layer_kind_name(LrLayerKind kind)
     return kind == LAYER_ACTIVATION ? "activation" : words_name(words_layers, (int)kind);
 }
 
-int model_spec_layers(const LrSpec *spec, int features, LrArena *arena, LrModelDesc *out)
+int model_spec_layers(const LrSpec *spec, const LrShape *input, LrArena *arena, LrModelDesc *out)
 {
     LrModelLayer *layers = arena_array(arena, (size_t)spec->layer_count, sizeof *layers);
     if (!layers)
         return -1;
-    int in = features;
+    LrShape in = *input;
     for (int i = 0; i < spec->layer_count; i++) {
         const LrLayerSpec *ls = &spec->layers[i];
-        layers[i].kind = ls->kind;
-        layers[i].in = in;
-        layers[i].out = in = ls->kind == LAYER_DENSE ? ls->units : in;
-        layers[i].activation = ls->kind == LAYER_DROPOUT ? ACT_LINEAR : ls->activation;
-        layers[i].rate = ls->kind == LAYER_DROPOUT ? ls->rate : 0;
+        LrModelLayer *l = &layers[i];
+        char why[256];
+        if (!layer_shape(ls, &in, &l->out_shape, why, sizeof why))
+            return -2;
+        l->spec = *ls;
+        l->in_shape = in;
+        l->kind = ls->kind;
+        l->in = (int)shape_count(&in);
+        l->out = (int)shape_count(&l->out_shape);
+        l->activation = ls->kind == LAYER_DROPOUT ? ACT_LINEAR : ls->activation;
+        l->rate = ls->kind == LAYER_DROPOUT ? ls->rate : 0;
+        in = l->out_shape;
     }
     name_layers(layers, spec->layer_count);
-    out->features = features;
+    out->input_shape = *input;
+    out->features = (int)shape_count(input);
     out->layer_count = spec->layer_count;
     out->layers = layers;
-    out->outputs = in;
+    out->outputs = (int)shape_count(&in);
     return 0;
 }
 
-int model_describe_spec(const LrSpec *spec, int features, LrArena *arena, LrModelDesc *out)
+int model_describe_spec(const LrSpec *spec, const LrShape *input, LrArena *arena,
+                        LrModelDesc *out)
 {
     memset(out, 0, sizeof *out);
-    if (model_spec_layers(spec, features, arena, out) < 0)
-        return -1;
+    int status = model_spec_layers(spec, input, arena, out);
+    if (status < 0)
+        return status;
     const LrDatasetSpec *ds = spec->has_train ? &spec->datasets[spec->train.on.dataset] : NULL;
     out->normalize = ds ? ds->normalize : NORM_NONE;
     out->loss = spec->loss;
@@ -133,7 +144,7 @@ int model_describe(const LrPlan *plan, const char *experiment_sha256, LrArena *a
         out->norm_offset = plan->norm_offset;
         out->norm_scale = plan->norm_scale;
     }
-    if (!out->feature_names || model_spec_layers(spec, plan->features, arena, out) < 0)
+    if (!out->feature_names || model_spec_layers(spec, &plan->input_shape, arena, out) < 0)
         return -1;
     out->outputs = plan->outputs;
     out->output = loss_output_kind(spec->loss.kind, plan->outputs);
@@ -163,22 +174,71 @@ int model_describe(const LrPlan *plan, const char *experiment_sha256, LrArena *a
     return 0;
 }
 
+/* "3" or "[3, 5]": a window side's pair as the language writes it. */
+static void pair_text(const int *pair, char *out, size_t size)
+{
+    if (pair[0] == pair[1])
+        snprintf(out, size, "%d", pair[0]);
+    else
+        snprintf(out, size, "[%d, %d]", pair[0], pair[1]);
+}
+
+/* One layer as the model statement writes it. */
+static void layer_text(const LrModelLayer *l, char *one, size_t size)
+{
+    const LrLayerSpec *ls = &l->spec;
+    const char *act = words_name(words_activations, (int)l->activation);
+    char k[32], st[32], shape[64];
+    switch (l->kind) {
+    case LAYER_DENSE:
+        if (l->activation == ACT_LINEAR)
+            snprintf(one, size, "dense(%d)", l->out);
+        else
+            snprintf(one, size, "dense(%d, activation=%s)", l->out, act);
+        return;
+    case LAYER_DROPOUT:
+        snprintf(one, size, "dropout(%g)", l->rate);
+        return;
+    case LAYER_CONV2D:
+        pair_text(ls->kernel, k, sizeof k);
+        pair_text(ls->stride, st, sizeof st);
+        snprintf(one, size, "conv2d(%d, kernel=%s%s%s%s%s%s)", ls->units, k,
+                 ls->stride[0] != 1 || ls->stride[1] != 1 ? ", stride=" : "",
+                 ls->stride[0] != 1 || ls->stride[1] != 1 ? st : "",
+                 ls->same ? ", padding=same" : "", l->activation != ACT_LINEAR ? ", activation=" : "",
+                 l->activation != ACT_LINEAR ? act : "");
+        return;
+    case LAYER_MAXPOOL2D:
+    case LAYER_AVGPOOL2D: {
+        pair_text(ls->kernel, k, sizeof k);
+        pair_text(ls->stride, st, sizeof st);
+        bool stride = ls->stride[0] != ls->kernel[0] || ls->stride[1] != ls->kernel[1];
+        snprintf(one, size, "%s(%s%s%s%s)", layer_kind_name(l->kind), k, stride ? ", stride=" : "",
+                 stride ? st : "", ls->same ? ", padding=same" : "");
+        return;
+    }
+    case LAYER_RESHAPE:
+        shape_text(&l->out_shape, shape, sizeof shape);
+        snprintf(one, size, "reshape(%s)", shape);
+        return;
+    case LAYER_GLOBAL_AVGPOOL2D:
+    case LAYER_FLATTEN:
+    case LAYER_BATCHNORM:
+        snprintf(one, size, "%s", layer_kind_name(l->kind));
+        return;
+    case LAYER_ACTIVATION:
+        break;
+    }
+    snprintf(one, size, "%s", act);
+}
+
 void model_chain(const LrModelLayer *layers, int count, char *out, size_t size)
 {
     size_t used = 0;
     out[0] = '\0';
     for (int i = 0; i < count; i++) {
-        const LrModelLayer *l = &layers[i];
-        char one[96];
-        if (l->kind == LAYER_DENSE && l->activation == ACT_LINEAR)
-            snprintf(one, sizeof one, "dense(%d)", l->out);
-        else if (l->kind == LAYER_DENSE)
-            snprintf(one, sizeof one, "dense(%d, activation=%s)", l->out,
-                     words_name(words_activations, (int)l->activation));
-        else if (l->kind == LAYER_DROPOUT)
-            snprintf(one, sizeof one, "dropout(%g)", l->rate);
-        else
-            snprintf(one, sizeof one, "%s", words_name(words_activations, (int)l->activation));
+        char one[160];
+        layer_text(&layers[i], one, sizeof one);
         const char *sep = i > 0 ? " -> " : "";
         /* room for this layer and, should more follow, " -> ..." */
         if (used + strlen(sep) + strlen(one) + (i + 1 < count ? 8 : 0) >= size) {
@@ -206,10 +266,19 @@ static bool same_model(const LrModelDesc *a, const LrModelDesc *b)
     int na = acting_layers(a->layers, a->layer_count, la);
     if (na != acting_layers(b->layers, b->layer_count, lb))
         return false;
-    for (int i = 0; i < na; i++)
+    for (int i = 0; i < na; i++) {
+        const LrLayerSpec *x = &la[i]->spec, *y = &lb[i]->spec;
         if (la[i]->kind != lb[i]->kind || la[i]->out != lb[i]->out ||
-            la[i]->activation != lb[i]->activation)
+            la[i]->activation != lb[i]->activation ||
+            !shape_equal(&la[i]->out_shape, &lb[i]->out_shape))
             return false;
+        bool window = la[i]->kind == LAYER_CONV2D || la[i]->kind == LAYER_MAXPOOL2D ||
+                      la[i]->kind == LAYER_AVGPOOL2D;
+        if (window && (x->kernel[0] != y->kernel[0] || x->kernel[1] != y->kernel[1] ||
+                       x->stride[0] != y->stride[0] || x->stride[1] != y->stride[1] ||
+                       x->same != y->same))
+            return false;
+    }
     return true;
 }
 
@@ -315,6 +384,8 @@ LrStatus model_check_load(const LrSpec *spec, const LrSource *src, LrDiag *diag)
     LrStatus status = status_of(LR_OK);
     int read = model_read_description(&st, &arena, &saved, why, sizeof why);
     LrDataShape shape = {0};
+    LrShape input;
+    int layers = 0;
     if (read < 0) {
         diag_error(diag, src, spec->load_span, "%s", why);
         status = status_of(LR_LANGUAGE_ERROR);
@@ -322,9 +393,14 @@ LrStatus model_check_load(const LrSpec *spec, const LrSource *src, LrDiag *diag)
                !status_ok(status = data_check_columns(&spec->datasets[spec->train.on.dataset],
                                                       src, diag, &shape))) {
         /* reported */
-    } else if (read == 0 && model_spec_layers(spec, shape.features, &arena, &here) < 0) {
+    } else if (read == 0 &&
+               (input = spec->has_train ? layers_input_shape(spec, &shape.shape, shape.features)
+                                        : saved.input_shape,
+                layers = model_spec_layers(spec, &input, &arena, &here)) == -1) {
         diag_error(diag, src, spec->load_span, "out of memory");
         status = status_of(LR_RUN_FAILED);
+    } else if (read == 0 && layers == -2) {
+        /* the plan names the layer that does not fit */
     } else if (read == 0 && !same_model(&saved, &here)) {
         char a[512], b[512];
         model_chain(saved.layers, saved.layer_count, a, sizeof a);
@@ -379,6 +455,52 @@ static const char *json_text(LrArena *arena, LrBuffer *b)
     return s;
 }
 
+static void ints_json(LrJsonWriter *w, const int *v, int count)
+{
+    json_begin_array(w);
+    for (int i = 0; i < count; i++)
+        json_write_integer(w, v[i]);
+    json_end_array(w);
+}
+
+/* A layer's options in the description (model.h lists them). */
+static void layer_json(LrJsonWriter *w, const LrModelLayer *l)
+{
+    const LrLayerSpec *ls = &l->spec;
+    bool window = l->kind == LAYER_MAXPOOL2D || l->kind == LAYER_AVGPOOL2D ||
+                  l->kind == LAYER_CONV2D;
+    if (l->kind == LAYER_DROPOUT) {
+        json_key(w, "rate");
+        json_write_number(w, l->rate);
+    }
+    if (l->kind == LAYER_DENSE || l->kind == LAYER_CONV2D || l->kind == LAYER_ACTIVATION) {
+        json_key(w, "activation");
+        json_write_string(w, words_name(words_activations, (int)l->activation));
+    }
+    if (l->kind == LAYER_CONV2D) {
+        json_key(w, "filters");
+        json_write_integer(w, ls->units);
+    }
+    if (window) {
+        json_key(w, l->kind == LAYER_CONV2D ? "kernel" : "size");
+        ints_json(w, ls->kernel, 2);
+        json_key(w, "stride");
+        ints_json(w, ls->stride, 2);
+        json_key(w, "padding");
+        json_write_string(w, words_name(words_paddings, ls->same ? PAD_SAME : PAD_VALID));
+    }
+    if (l->kind == LAYER_BATCHNORM) {
+        json_key(w, "momentum");
+        json_write_number(w, ls->momentum);
+        json_key(w, "epsilon");
+        json_write_number(w, ls->epsilon);
+    }
+    if (l->out_shape.rank != 1 || l->in_shape.rank != 1) {
+        json_key(w, "shape");
+        ints_json(w, l->out_shape.dims, l->out_shape.rank);
+    }
+}
+
 int model_to_meta(const LrModelDesc *d, LrArena *arena, LrMeta *meta)
 {
     int n = 0;
@@ -407,6 +529,13 @@ int model_to_meta(const LrModelDesc *d, LrArena *arena, LrMeta *meta)
     json_end_object(&w);
     meta[n++] = (LrMeta){"normalize", json_text(arena, &b)};
 
+    /* A plain row needs no shape (and files stay as lrc 0.3.0 wrote them). */
+    if (d->input_shape.rank > 1) {
+        w = (LrJsonWriter){.out = &b};
+        ints_json(&w, d->input_shape.dims, d->input_shape.rank);
+        meta[n++] = (LrMeta){"input_shape", json_text(arena, &b)};
+    }
+
     w = (LrJsonWriter){.out = &b};
     json_begin_array(&w);
     for (int i = 0; i < d->layer_count; i++) {
@@ -418,13 +547,7 @@ int model_to_meta(const LrModelDesc *d, LrArena *arena, LrMeta *meta)
         json_write_string(&w, layer_kind_name(l->kind));
         json_key(&w, "units");
         json_write_integer(&w, l->out);
-        if (l->kind != LAYER_DROPOUT) {
-            json_key(&w, "activation");
-            json_write_string(&w, words_name(words_activations, (int)l->activation));
-        } else {
-            json_key(&w, "rate");
-            json_write_number(&w, l->rate);
-        }
+        layer_json(&w, l);
         json_end_object(&w);
     }
     json_end_array(&w);
@@ -599,6 +722,95 @@ static int read_normalize(Reader *r, LrModelDesc *d)
     return status;
 }
 
+/* An array of count (or, count 0, 1 to SHAPE_MAX_RANK) integers from 1 to
+ * SPEC_MAX_UNITS at member key of j; its length in *got. */
+static int member_ints(Reader *r, const char *meta_key, const LrJson *j, const char *key,
+                       int count, int *out, int *got)
+{
+    const LrJson *v = json_get(j, key);
+    int n = 0;
+    bool ok = v && v->kind == LR_JSON_ARRAY &&
+              (count ? v->count == count : v->count >= 1 && v->count <= SHAPE_MAX_RANK);
+    for (const LrJson *e = ok ? v->first : NULL; e; e = e->next) {
+        if (e->kind != LR_JSON_NUMBER || !e->is_integer || e->integer < 1 ||
+            e->integer > SPEC_MAX_UNITS) {
+            ok = false;
+            break;
+        }
+        out[n++] = (int)e->integer;
+    }
+    if (!ok) {
+        if (count)
+            return bad(r, meta_key, "needs \"%s\": %d integers from 1 to %d", key, count,
+                       SPEC_MAX_UNITS);
+        return bad(r, meta_key, "needs \"%s\": 1 to %d integers from 1 to %d", key,
+                   SHAPE_MAX_RANK, SPEC_MAX_UNITS);
+    }
+    if (got)
+        *got = n;
+    return 0;
+}
+
+static int member_number(Reader *r, const char *meta_key, const LrJson *j, const char *key,
+                         double lo, double hi, bool hi_open, double *out)
+{
+    const LrJson *v = json_get(j, key);
+    if (!v || v->kind != LR_JSON_NUMBER || !(v->number >= lo) ||
+        (hi_open ? !(v->number < hi) : !(v->number <= hi)))
+        return bad(r, meta_key, "needs a \"%s\" in [%g, %g%s", key, lo, hi, hi_open ? ")" : "]");
+    *out = v->number;
+    return 0;
+}
+
+/* A layer's kind and options (layer_json's keys) into l->spec. */
+static int read_layer_options(Reader *r, const char *key, const LrJson *e, const char *kind,
+                              LrModelLayer *l)
+{
+    LrLayerSpec *ls = &l->spec;
+    int code = 0;
+    if (strcmp(kind, "activation") == 0) {
+        ls->kind = LAYER_ACTIVATION;
+    } else {
+        const LrWord *w = words_find(words_layers, kind, strlen(kind));
+        if (!w || !w->supported || w->code >= LAYER_WORD_ACTIVATION)
+            return bad(r, key, "has the unknown kind '%s'", kind);
+        ls->kind = (LrLayerKind)w->code;
+    }
+    int status = 0;
+    if (ls->kind == LAYER_DENSE || ls->kind == LAYER_CONV2D || ls->kind == LAYER_ACTIVATION) {
+        status = member_word(r, key, e, "activation", words_activations, &code);
+        ls->activation = (LrActivation)code;
+    }
+    if (status == 0 && ls->kind == LAYER_DROPOUT)
+        status = member_number(r, key, e, "rate", 0, 1, true, &ls->rate);
+    if (status == 0 && ls->kind == LAYER_CONV2D) {
+        const LrJson *f = json_get(e, "filters");
+        if (!f || f->kind != LR_JSON_NUMBER || !f->is_integer || f->integer < 1 ||
+            f->integer > SPEC_MAX_UNITS)
+            status = bad(r, key, "needs \"filters\" between 1 and %d", SPEC_MAX_UNITS);
+        else
+            ls->units = (int)f->integer;
+    }
+    if (status == 0 && (ls->kind == LAYER_CONV2D || ls->kind == LAYER_MAXPOOL2D ||
+                        ls->kind == LAYER_AVGPOOL2D)) {
+        status = member_ints(r, key, e, ls->kind == LAYER_CONV2D ? "kernel" : "size", 2,
+                             ls->kernel, NULL);
+        if (status == 0)
+            status = member_ints(r, key, e, "stride", 2, ls->stride, NULL);
+        if (status == 0)
+            status = member_word(r, key, e, "padding", words_paddings, &code);
+        ls->same = code == PAD_SAME;
+    }
+    if (status == 0 && ls->kind == LAYER_BATCHNORM) {
+        status = member_number(r, key, e, "momentum", 0, 1, true, &ls->momentum);
+        if (status == 0)
+            status = member_number(r, key, e, "epsilon", DBL_MIN, 1e300, false, &ls->epsilon);
+    }
+    if (status == 0 && ls->kind == LAYER_RESHAPE)
+        status = member_ints(r, key, e, "shape", 0, ls->target.dims, &ls->target.rank);
+    return status;
+}
+
 static int read_layers(Reader *r, LrModelDesc *d)
 {
     LrJson *j = meta_json(r, "layers");
@@ -612,7 +824,8 @@ static int read_layers(Reader *r, LrModelDesc *d)
         snprintf(r->why, r->why_size, "out of memory");
         status = -1;
     }
-    int i = 0, in = d->features;
+    int i = 0;
+    LrShape in = d->input_shape;
     for (const LrJson *e = status == 0 ? j->first : NULL; e && status == 0; e = e->next, i++) {
         LrModelLayer *l = &layers[i];
         char key[32];
@@ -630,39 +843,80 @@ static int read_layers(Reader *r, LrModelDesc *d)
             status = bad(r, key, "needs \"units\" between 1 and %d", SPEC_MAX_UNITS);
             break;
         }
-        l->in = in;
-        l->out = (int)units->integer;
-        int code = 0;
-        if (strcmp(kind->string, "dense") == 0) {
-            l->kind = LAYER_DENSE;
-            status = member_word(r, key, e, "activation", words_activations, &code);
-            l->activation = (LrActivation)code;
-        } else if (strcmp(kind->string, "dropout") == 0) {
-            l->kind = LAYER_DROPOUT;
-            const LrJson *rate = json_get(e, "rate");
-            if (!rate || rate->kind != LR_JSON_NUMBER || !(rate->number >= 0 && rate->number < 1))
-                status = bad(r, key, "needs a \"rate\" in [0, 1)");
-            else
-                l->rate = rate->number;
-        } else if (strcmp(kind->string, "activation") == 0) {
-            l->kind = LAYER_ACTIVATION;
-            status = member_word(r, key, e, "activation", words_activations, &code);
-            l->activation = (LrActivation)code;
-        } else {
-            status = bad(r, key, "has the unknown kind '%s'", kind->string);
+        status = read_layer_options(r, key, e, kind->string, l);
+        if (status != 0)
+            break;
+        /* dense's units are its option; every other layer's follow from its input. */
+        if (l->spec.kind == LAYER_DENSE)
+            l->spec.units = (int)units->integer;
+        char why[256];
+        if (!layer_shape(&l->spec, &in, &l->out_shape, why, sizeof why)) {
+            status = bad(r, key, "does not fit its input: %s", why);
+            break;
         }
-        if (status == 0 && l->kind != LAYER_DENSE && l->out != in)
-            status = bad(r, key, "has %d units but its input has %d", l->out, in);
-        if (status == 0 && l->kind == LAYER_DENSE && (size_t)in * (size_t)l->out > (size_t)1 << 31)
-            status = bad(r, key, "has a kernel of %d x %d, larger than 2^31", in, l->out);
+        l->kind = l->spec.kind;
+        l->activation = l->spec.activation;
+        l->rate = l->spec.rate;
+        l->in_shape = in;
+        l->in = (int)shape_count(&in);
+        l->out = (int)shape_count(&l->out_shape);
+        LrShape written;
+        if (l->out != units->integer)
+            status = l->kind == LAYER_DENSE || l->in_shape.rank != 1 || l->out_shape.rank != 1
+                         ? bad(r, key, "has %lld units but its input makes %d",
+                               (long long)units->integer, l->out)
+                         : bad(r, key, "has %lld units but its input has %d",
+                               (long long)units->integer, l->in);
+        else if (json_get(e, "shape") &&
+                 (member_ints(r, key, e, "shape", 0, written.dims, &written.rank) < 0 ||
+                  !shape_equal(&written, &l->out_shape)))
+            status = status ? status : bad(r, key, "has a \"shape\" that its input does not make");
+        if (status == 0 && l->kind == LAYER_DENSE && (size_t)l->in * (size_t)l->out > (size_t)1 << 31)
+            status = bad(r, key, "has a kernel of %d x %d, larger than 2^31", l->in, l->out);
+        if (status == 0 && l->kind == LAYER_CONV2D &&
+            (size_t)l->spec.kernel[0] * (size_t)l->spec.kernel[1] * (size_t)in.dims[2] *
+                    (size_t)l->spec.units > (size_t)1 << 31)
+            status = bad(r, key, "has a kernel larger than 2^31 values");
         for (int k = 0; status == 0 && k < i; k++)
             if (strcmp(layers[k].name, l->name) == 0)
                 status = bad(r, key, "repeats the name '%s'", l->name);
-        in = l->out;
+        in = l->out_shape;
     }
     d->layers = layers;
     d->layer_count = status == 0 ? j->count : 0;
-    d->outputs = in;
+    d->outputs = (int)shape_count(&in);
+    json_free(j);
+    return status;
+}
+
+/* input_shape: absent in files of lrc 0.3.0, whose inputs are a row. */
+static int read_input_shape(Reader *r, LrModelDesc *d)
+{
+    d->input_shape = (LrShape){1, {d->features, 0, 0}};
+    if (!safetensors_meta(r->st, "input_shape"))
+        return 0;
+    LrJson *j = meta_json(r, "input_shape");
+    if (!j)
+        return -1;
+    int status = 0, n = 0;
+    LrShape s = {0};
+    if (j->kind != LR_JSON_ARRAY || j->count < 1 || j->count > SHAPE_MAX_RANK || j->count == 2)
+        status = bad(r, "input_shape", "is not [n] or [height, width, channels]");
+    for (const LrJson *e = status == 0 ? j->first : NULL; e; e = e->next) {
+        if (e->kind != LR_JSON_NUMBER || !e->is_integer || e->integer < 1 ||
+            e->integer > SPEC_MAX_UNITS) {
+            status = bad(r, "input_shape", "holds something other than integers from 1 to %d",
+                         SPEC_MAX_UNITS);
+            break;
+        }
+        s.dims[n++] = (int)e->integer;
+    }
+    s.rank = n;
+    if (status == 0 && shape_count(&s) != (size_t)d->features)
+        status = bad(r, "input_shape", "has %zu values but the model has %d inputs",
+                     shape_count(&s), d->features);
+    if (status == 0)
+        d->input_shape = s;
     json_free(j);
     return status;
 }
@@ -734,7 +988,8 @@ int model_read_description(const LrSafetensors *st, LrArena *arena, LrModelDesc 
     if (!names)
         return -1;
     out->feature_names = names;
-    if (read_normalize(&r, out) < 0 || read_layers(&r, out) < 0 || read_loss(&r, out) < 0)
+    if (read_normalize(&r, out) < 0 || read_input_shape(&r, out) < 0 || read_layers(&r, out) < 0 ||
+        read_loss(&r, out) < 0)
         return -1;
     const char *output = safetensors_meta(st, "output");
     int kind = -1;
@@ -815,11 +1070,14 @@ int model_open_file(LrModel *m, const LrSafetensors *st, int block, char *why, s
         return status;
     const LrModelDesc *d = &m->desc;
     m->block = block;
+    /* Every variable, trainable or state, in layer order, as saved. */
     size_t params = 0;
     for (int i = 0; i < d->layer_count; i++) {
         const LrModelLayer *ml = &d->layers[i];
-        if (ml->kind == LAYER_DENSE)
-            params += ((size_t)ml->in + 1) * (size_t)ml->out;
+        LrVarShape vars[LAYER_MAX_VARS];
+        int count = layer_vars(&ml->spec, &ml->in_shape, &ml->out_shape, vars);
+        for (int v = 0; v < count; v++)
+            params += vars[v].count;
     }
     /* The tensors are in the file: a description that asks for more than
      * it holds is damaged, and is said to be before anything is allocated. */
@@ -831,41 +1089,35 @@ int model_open_file(LrModel *m, const LrSafetensors *st, int block, char *why, s
         return -1;
     }
     m->params = arena_array(&m->arena, params, sizeof(float));
+    m->param_count = params;
     m->layers = arena_array(&m->arena, (size_t)d->layer_count, sizeof(LrLayer));
     m->acts = arena_array(&m->arena, (size_t)d->layer_count, sizeof(LrTensor));
     m->input = arena_array(&m->arena, (size_t)block * (size_t)d->features, sizeof(float));
     status = m->params && m->layers && m->acts && m->input ? 0 : -1;
     if (status < 0)
         snprintf(why, why_size, "out of memory for the model in '%s'", m->path);
-    size_t offset = 0;
+    float *next = m->params;
     for (int i = 0; status == 0 && i < d->layer_count; i++) {
         const LrModelLayer *ml = &d->layers[i];
         LrLayer *l = &m->layers[i];
-        l->in = ml->in;
-        l->out = ml->out;
-        l->activation = ml->activation;
-        if (ml->kind == LAYER_DENSE) {
-            l->ops = &layer_dense_ops;
-            l->weight = tensor_view(m->params + offset, ml->in, ml->out);
-            offset += (size_t)ml->in * (size_t)ml->out;
-            l->bias = tensor_view(m->params + offset, 1, ml->out);
-            offset += (size_t)ml->out;
-            char name[64];
-            snprintf(name, sizeof name, "%s/kernel", ml->name);
-            int64_t kshape[2] = {ml->in, ml->out}, bshape[1] = {ml->out};
-            status = safetensors_read(st, name, DTYPE_F32, 2, kshape, l->weight.data, why,
+        layer_setup(l, &ml->spec, &ml->in_shape, &ml->out_shape);
+        LrVarShape vars[LAYER_MAX_VARS];
+        int count = layer_vars(&ml->spec, &ml->in_shape, &ml->out_shape, vars);
+        for (int v = 0; status == 0 && v < count; v++) {
+            float *data = next;
+            /* state and parameters alike come from the one block */
+            layer_bind(l, &vars[v], 1, &next, NULL, &next);
+            char name[96];
+            snprintf(name, sizeof name, "%s/%s", ml->name, vars[v].name);
+            int64_t shape[LAYER_MAX_VAR_RANK];
+            for (int k = 0; k < vars[v].rank; k++)
+                shape[k] = vars[v].dims[k];
+            status = safetensors_read(st, name, DTYPE_F32, vars[v].rank, shape, data, why,
                                       why_size);
-            snprintf(name, sizeof name, "%s/bias", ml->name);
-            if (status == 0)
-                status = safetensors_read(st, name, DTYPE_F32, 1, bshape, l->bias.data, why,
-                                          why_size);
-            m->needs_blas |= blas_needed(block, ml->in, ml->out);
-        } else {
-            l->ops = ml->kind == LAYER_DROPOUT ? &layer_dropout_ops : &layer_activation_ops;
-            l->rate = (float)ml->rate;
         }
+        m->needs_blas |= layer_uses_blas(l, block);
         float *act = arena_array(&m->arena, (size_t)block * (size_t)ml->out, sizeof(float));
-        if (!act && status == 0) {
+        if (status == 0 && (!act || !layer_alloc(l, block, false, NULL, &m->arena))) {
             snprintf(why, why_size, "out of memory for the model in '%s'", m->path);
             status = -1;
         }

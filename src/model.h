@@ -18,13 +18,24 @@
  *                      "offset": [...], "scale": [...]}: x' = (x - offset)
  *                      / scale; the same float32 numbers as the tensors
  *                      normalize/offset and normalize/scale
+ *   input_shape        [n] or [height, width, channels]: one sample's
+ *                      shape (absent: [features], files of lrc 0.3.0)
  *   layers             [{"name": "dense", "kind": "dense", "units": 16,
  *                      "activation": "relu"}, {"name": "dropout", "kind":
  *                      "dropout", "units": 16, "rate": 0.2}, {"name":
  *                      "activation", "kind": "activation", "units": 3,
  *                      "activation": "softmax"}]: "units" is every layer's
  *                      output width; a dense layer's tensors are
- *                      NAME/kernel [in, units] and NAME/bias [units]
+ *                      NAME/kernel [in, units] and NAME/bias [units].
+ *                      Image layers add "shape" (their output's) and their
+ *                      options: conv2d "filters", "kernel" [kh, kw],
+ *                      "stride" [sh, sw], "padding", "activation" (tensors
+ *                      NAME/kernel [kh, kw, in, filters], NAME/bias);
+ *                      maxpool2d and avgpool2d "size", "stride",
+ *                      "padding"; batchnorm "momentum", "epsilon"
+ *                      (tensors NAME/gamma, beta, moving_mean,
+ *                      moving_variance); flatten, reshape,
+ *                      global_avgpool2d none besides "shape"
  *   output             "regression", "binary" or "classes"
  *   targets            ["name", ...]: the label columns trained on (y, or
  *                      y1, y2, ... for a generated data set)
@@ -60,10 +71,13 @@ typedef struct LrModelLayer {
     LrActivation activation; /* dense, activation */
     double rate;             /* dropout */
     char name[32];           /* Keras's: dense, dense_1, dropout, ... */
+    LrLayerSpec spec;        /* every option (no spans, no initializers) */
+    LrShape in_shape, out_shape;
 } LrModelLayer;
 
 typedef struct LrModelDesc {
     int features;
+    LrShape input_shape;     /* of one sample ([features] unless an image) */
     const char *const *feature_names;
     LrNormalizeKind normalize;
     const float *norm_offset, *norm_scale; /* features each; NULL with NORM_NONE */
@@ -88,17 +102,19 @@ struct LrPlan;
 int model_describe(const struct LrPlan *plan, const char *experiment_sha256, LrArena *arena,
                    LrModelDesc *out);
 
-/* The layer list of a checked spec's model for inputs of `features`
- * columns (out's features, layer_count, layers, outputs; names as
- * model_describe gives them). -1 when out of memory. */
-int model_spec_layers(const LrSpec *spec, int features, LrArena *arena, LrModelDesc *out);
+/* The layer list of a checked spec's model for samples of shape input
+ * (out's features, input_shape, layer_count, layers, outputs; names as
+ * model_describe gives them). -1 when out of memory, -2 when a layer does
+ * not fit its input (the plan reports it). */
+int model_spec_layers(const LrSpec *spec, const LrShape *input, LrArena *arena, LrModelDesc *out);
 
 /* What the spec alone says of its model, before any data is read: the
  * layers for `features` inputs, the training set's normalization kind (no
  * statistics), the output kind and class count the loss implies (no class
  * names), the loss. No feature, target or class names. -1 when out of
  * memory. */
-int model_describe_spec(const LrSpec *spec, int features, LrArena *arena, LrModelDesc *out);
+int model_describe_spec(const LrSpec *spec, const LrShape *input, LrArena *arena,
+                        LrModelDesc *out);
 
 /* The layer chain as the model statement writes it ("dense(8,
  * activation=relu) -> dropout(0.2) -> dense(3) -> softmax"), cut short
@@ -138,7 +154,7 @@ const char *layer_kind_name(LrLayerKind kind);
 
 /* The description as safetensors metadata rows (values in the arena).
  * Returns the row count (at most MODEL_META_ROWS), -1 when out of memory. */
-#define MODEL_META_ROWS 12
+#define MODEL_META_ROWS 13
 int model_to_meta(const LrModelDesc *d, LrArena *arena, LrMeta *meta);
 
 /* Reads the description of an opened safetensors file into out (strings
@@ -158,7 +174,8 @@ typedef struct LrModel {
     char path[4096];         /* the model file (a run directory's model.safetensors) */
     char sha256[65];         /* of the file */
     LrModelDesc desc;
-    float *params;
+    float *params;           /* every variable (batchnorm's state too), in order */
+    size_t param_count;
     LrLayer *layers;         /* forward only: no gradients, no masks */
     LrTensor *acts;          /* block rows each */
     float *input;            /* block x features: the normalized copy */

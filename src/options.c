@@ -93,8 +93,39 @@ static const OptionRow dropout_rows[] = {
     {ROW_NUMBER("rate", 1, LAYER(rate), 0), .valid = RANGE_FRACTION,
      .range = "dropout rate must be >= 0 and < 1"},
     {0}};
+/* The window rows (kernel, size, stride, padding) are the checker's: one
+ * integer or a list [h, w]. */
+static const OptionRow conv2d_rows[] = {
+    {ROW_INT(OPTION_INT, "filters", 1, LAYER(units), 0, 1, SPEC_MAX_UNITS)},
+    {ROW_OTHER("kernel", 0)},
+    {ROW_OTHER("stride", 0)},
+    {ROW_OTHER("padding", 0)},
+    {ROW_OTHER("activation", 0)},
+    {ROW_OTHER("init", 0)},
+    {ROW_OTHER("bias_init", 0)},
+    {ROW_NUMBER("l2", 0, LAYER(l2), 0), .valid = RANGE_NONNEGATIVE, .range = "l2 must be >= 0"},
+    {0}};
+static const OptionRow pool_rows[] = {
+    {ROW_OTHER("size", 0)}, {ROW_OTHER("stride", 0)}, {ROW_OTHER("padding", 0)}, {0}};
+static const OptionRow reshape_rows[] = {{ROW_OTHER("shape", 1)}, {0}};
+/* Keras's BatchNormalization defaults. */
+static const OptionRow batchnorm_rows[] = {
+    {ROW_NUMBER("momentum", 0, LAYER(momentum), 0.99), .valid = RANGE_FRACTION,
+     .range = "momentum must be >= 0 and < 1"},
+    {ROW_NUMBER("epsilon", 0, LAYER(epsilon), 0.001), .valid = RANGE_POSITIVE,
+     .range = "epsilon must be > 0"},
+    {0}};
 const OptionRow *const options_layers[] = {
-    [LAYER_DENSE] = dense_rows, [LAYER_DROPOUT] = dropout_rows, [LAYER_ACTIVATION] = options_none};
+    [LAYER_DENSE] = dense_rows,
+    [LAYER_DROPOUT] = dropout_rows,
+    [LAYER_CONV2D] = conv2d_rows,
+    [LAYER_MAXPOOL2D] = pool_rows,
+    [LAYER_AVGPOOL2D] = pool_rows,
+    [LAYER_GLOBAL_AVGPOOL2D] = options_none,
+    [LAYER_FLATTEN] = options_none,
+    [LAYER_RESHAPE] = reshape_rows,
+    [LAYER_BATCHNORM] = batchnorm_rows,
+    [LAYER_ACTIVATION] = options_none};
 
 /* --------------------------------------------------------------- losses */
 

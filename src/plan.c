@@ -7,10 +7,12 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include "blas.h"
 #include "init.h"
+#include "layers.h"
 #include "pool.h"
 #include "words.h"
 
@@ -40,15 +42,43 @@ static size_t machine_memory(void)
 #define PLAN_EVAL_ROWS 1024
 #define PLAN_EVAL_BYTES ((size_t)8 << 20)
 
-static int layer_width(const LrLayerSpec *l, int in)
+int plan_input_shape(const LrSpec *spec, const LrShape *data_shape, int features,
+                     const char *data_name, const LrSource *src, LrDiag *diag, LrShape *out)
 {
-    return l->kind == LAYER_DENSE ? l->units : in;
+    if (spec->input.rank > 0) {
+        if (shape_count(&spec->input) != (size_t)features) {
+            char want[64];
+            shape_text(&spec->input, want, sizeof want);
+            diag_error(diag, src, spec->input_span,
+                       "input %s has %zu values but data set '%s' has %d features", want,
+                       shape_count(&spec->input), data_name, features);
+            return -1;
+        }
+    }
+    *out = layers_input_shape(spec, data_shape, features);
+    return 0;
+}
+
+static const char *dataset_label(const LrSpec *spec, int i);
+
+/* The plan's layers as the spec and the input shape make them (ops,
+ * widths, windows), for sizing; shapes[i] is layer i's output. -1 after
+ * reporting a layer that does not fit its input. */
+static int spec_layers(const LrSpec *spec, const LrShape *input, LrShape *shapes, LrLayer *out,
+                       const LrSource *src, LrDiag *diag)
+{
+    if (layers_shapes(spec->layers, spec->layer_count, input, shapes, src, diag) < 0)
+        return -1;
+    for (int i = 0; i < spec->layer_count; i++)
+        layer_setup(&out[i], &spec->layers[i], i ? &shapes[i - 1] : input, &shapes[i]);
+    return 0;
 }
 
 /* Bytes for the data (at most `rows` of each set) and the model at a
  * batch size; SIZE_MAX when that does not even fit size_t. */
 static size_t plan_size(const LrSpec *spec, const LrDataShape *shapes, const int64_t *rows,
-                        int64_t batch)
+                        int64_t batch, const LrShape *input, const LrShape *outs,
+                        const LrLayer *layers)
 {
     size_t bytes = 0, params = 0;
     bool ok = true;
@@ -62,12 +92,13 @@ static size_t plan_size(const LrSpec *spec, const LrDataShape *shapes, const int
     int in = shapes[spec->train.on.dataset].features;
     ok = ok && add_product(&bytes, (uint64_t)batch, ((uint64_t)in + 1) * sizeof(float));
     for (int i = 0; ok && i < spec->layer_count; i++) {
-        int out = layer_width(&spec->layers[i], in);
-        if (spec->layers[i].kind == LAYER_DENSE)
-            ok = add_product(&params, (uint64_t)in + 1, (uint64_t)out);
-        /* activations, gradients, dropout masks */
-        ok = ok && add_product(&bytes, (uint64_t)batch, 3 * (uint64_t)out * sizeof(float));
-        in = out;
+        LrVarShape vars[LAYER_MAX_VARS];
+        int count = layer_vars(&spec->layers[i], i ? &outs[i - 1] : input, &outs[i], vars);
+        for (int v = 0; v < count; v++)
+            ok = ok && add_product(&params, 1, vars[v].count);
+        /* activations and gradients, and the layer's own buffers */
+        ok = ok && add_product(&bytes, (uint64_t)batch, 2 * (uint64_t)layers[i].out * sizeof(float)) &&
+             add_product(&bytes, 1, layer_alloc_bytes(&layers[i], (int)batch, true));
     }
     /* parameters, gradients, two optimizer slots, the best epoch's copy */
     ok = ok && add_product(&bytes, params, 5 * sizeof(float));
@@ -163,7 +194,21 @@ LrStatus plan_check_size(const LrSpec *spec, const LrSource *src, LrDiag *diag)
             return status_of(LR_LANGUAGE_ERROR);
         }
     }
-    size_t bytes = plan_size(spec, shapes, rows, batch);
+    LrShape input, outs[SPEC_MAX_LAYERS];
+    LrLayer *layers = calloc((size_t)spec->layer_count, sizeof *layers);
+    if (!layers) {
+        diag_error(diag, src, spec->train.span, "out of memory");
+        return status_of(LR_RUN_FAILED);
+    }
+    const int on_index = spec->train.on.dataset;
+    if (plan_input_shape(spec, &on->shape, on->features, dataset_label(spec, on_index), src, diag,
+                         &input) < 0 ||
+        spec_layers(spec, &input, outs, layers, src, diag) < 0) {
+        free(layers);
+        return status_of(LR_LANGUAGE_ERROR);
+    }
+    size_t bytes = plan_size(spec, shapes, rows, batch, &input, outs, layers);
+    free(layers);
     if (bytes == SIZE_MAX || bytes > have) {
         report_size(src, diag, spec->datasets[spec->train.on.dataset].span, bytes, have);
         return status_of(LR_LANGUAGE_ERROR);
@@ -258,14 +303,11 @@ static LrStatus check_data(LrPlan *plan, const LrSource *src, LrDiag *diag)
     return status_of(LR_OK);
 }
 
-/* The width of the model's output: its last dense layer's (the layers
- * after it keep their input's width). */
+/* The width of the model's output as the checker knows it (spec.h's
+ * spec_output_width): the labels' rule needs it before the data are read. */
 static int spec_outputs(const LrSpec *spec)
 {
-    for (int i = spec->layer_count - 1; i >= 0; i--)
-        if (spec->layers[i].kind == LAYER_DENSE)
-            return spec->layers[i].units;
-    return 0;
+    return layers_output_width(spec->layers, spec->layer_count);
 }
 
 /* Text labels of the data set trained on fit the loss: binary
@@ -432,88 +474,94 @@ static int eval_rows(const LrPlan *plan, int batch, size_t widths)
     return rows > batch ? (int)rows : batch;
 }
 
-static bool build_layers(LrPlan *plan)
+static bool build_layers(LrPlan *plan, const LrSource *src, LrDiag *diag, bool *shape_error)
 {
     const LrSpec *spec = plan->spec;
-    int in = plan->features;
-    size_t params = 0, widths = 0;
-    int vars = 0;
+    const int n = spec->layer_count;
     int64_t batch = spec->train.batch < plan->train.rows ? spec->train.batch : plan->train.rows;
     plan->batch = (int)batch;
+    plan->layer_count = n;
+    plan->layers = plan_alloc(plan, (size_t)n, sizeof(LrLayer));
+    plan->shapes = plan_alloc(plan, (size_t)n, sizeof(LrShape));
+    plan->acts = plan_alloc(plan, (size_t)n, sizeof(LrTensor));
+    plan->grads = plan_alloc(plan, (size_t)n, sizeof(LrTensor));
+    LrVarShape(*vars)[LAYER_MAX_VARS] = plan_alloc(plan, (size_t)n, sizeof *vars);
+    int *var_counts = plan_alloc(plan, (size_t)n, sizeof(int));
+    if (!plan->layers || !plan->shapes || !plan->acts || !plan->grads || !vars || !var_counts)
+        return false;
+    const LrDataset *on = &plan->data[spec->train.on.dataset];
+    if (plan_input_shape(spec, &on->shape, plan->features,
+                         dataset_label(spec, spec->train.on.dataset), src, diag,
+                         &plan->input_shape) < 0 ||
+        spec_layers(spec, &plan->input_shape, plan->shapes, plan->layers, src, diag) < 0) {
+        *shape_error = true;
+        return false;
+    }
+    size_t params = 0, state = 0, widths = 0;
+    int trainable = 0, all = 0;
     /* BLAS is loaded only when some product is too large for the loop. */
     plan->uses_blas = false;
-    for (int i = 0; i < spec->layer_count; i++) {
-        int out = layer_width(&spec->layers[i], in);
-        if (spec->layers[i].kind == LAYER_DENSE) {
-            params += ((size_t)in + 1) * (size_t)out;
-            vars += 2;
-            plan->uses_blas |= blas_needed(batch, in, out);
+    for (int i = 0; i < n; i++) {
+        const LrShape *in = i ? &plan->shapes[i - 1] : &plan->input_shape;
+        var_counts[i] = layer_vars(&spec->layers[i], in, &plan->shapes[i], vars[i]);
+        for (int v = 0; v < var_counts[i]; v++) {
+            if (vars[i][v].trainable) {
+                params += vars[i][v].count;
+                trainable++;
+            } else {
+                state += vars[i][v].count;
+            }
+            all++;
         }
-        widths += (size_t)out;
-        in = out;
+        plan->uses_blas |= layer_uses_blas(&plan->layers[i], (int)batch);
+        widths += (size_t)plan->layers[i].out;
     }
-    plan->outputs = in;
+    plan->outputs = plan->layers[n - 1].out;
     plan->param_count = params;
-    plan->var_count = vars;
+    plan->state_count = state;
+    plan->var_count = trainable;
     plan->eval_rows = eval_rows(plan, (int)batch, widths);
-    plan->params = plan_alloc(plan, params, sizeof(float));
+    /* The state lives after the parameters, so that the best epoch's copy
+     * and a checkpoint take both; the optimizer sees only the first
+     * param_count. */
+    plan->params = plan_alloc(plan, params + state, sizeof(float));
     plan->dparams = plan_alloc(plan, params, sizeof(float));
-    plan->best = plan_alloc(plan, params, sizeof(float));
-    plan->var_offsets = plan_alloc(plan, (size_t)vars + 1, sizeof(size_t));
-    plan->layer_count = spec->layer_count;
-    plan->layers = plan_alloc(plan, (size_t)plan->layer_count, sizeof(LrLayer));
-    plan->acts = plan_alloc(plan, (size_t)plan->layer_count, sizeof(LrTensor));
-    plan->grads = plan_alloc(plan, (size_t)plan->layer_count, sizeof(LrTensor));
+    plan->best = plan_alloc(plan, params + state, sizeof(float));
+    plan->var_offsets = plan_alloc(plan, (size_t)trainable + 1, sizeof(size_t));
+    plan->vars = plan_alloc(plan, (size_t)all, sizeof(LrPlanVar));
     plan->xb = plan_alloc(plan, (size_t)batch * (size_t)plan->features, sizeof(float));
     plan->yb = plan_alloc(plan, (size_t)batch * (size_t)plan->targets, sizeof(float));
-    if (!plan->params || !plan->dparams || !plan->best || !plan->var_offsets || !plan->layers ||
-        !plan->acts || !plan->grads || !plan->xb || !plan->yb)
+    if (!plan->params || !plan->dparams || !plan->best || !plan->var_offsets || !plan->vars ||
+        !plan->xb || !plan->yb)
         return false;
-    size_t offset = 0;
+    plan->state = plan->params + params;
+    float *p = plan->params, *dp = plan->dparams, *st = plan->state;
     int var = 0;
-    in = plan->features;
-    for (int i = 0; i < plan->layer_count; i++) {
-        const LrLayerSpec *ls = &spec->layers[i];
+    plan->all_var_count = 0;
+    for (int i = 0; i < n; i++) {
         LrLayer *l = &plan->layers[i];
-        l->in = in;
-        l->out = layer_width(ls, in);
-        l->activation = ls->activation;
-        switch (ls->kind) {
-        case LAYER_DENSE:
-            l->ops = &layer_dense_ops;
-            l->l2 = (float)ls->l2;
-            plan->var_offsets[var++] = offset;
-            l->weight = tensor_view(plan->params + offset, in, l->out);
-            l->dweight = tensor_view(plan->dparams + offset, in, l->out);
-            offset += (size_t)in * (size_t)l->out;
-            plan->var_offsets[var++] = offset;
-            l->bias = tensor_view(plan->params + offset, 1, l->out);
-            l->dbias = tensor_view(plan->dparams + offset, 1, l->out);
-            offset += (size_t)l->out;
-            break;
-        case LAYER_DROPOUT: {
-            l->ops = &layer_dropout_ops;
-            l->rate = (float)ls->rate;
-            l->rng = &plan->dropout_rng;
-            float *mask = plan_alloc(plan, (size_t)batch * (size_t)in, sizeof(float));
-            if (!mask)
-                return false;
-            l->mask = tensor_view(mask, (int)batch, in);
-            break;
+        char layer[32];
+        plan_layer_name(plan, i, layer, sizeof layer);
+        for (int v = 0; v < var_counts[i]; v++) {
+            const LrVarShape *vs = &vars[i][v];
+            LrPlanVar *pv = &plan->vars[plan->all_var_count++];
+            snprintf(pv->name, sizeof pv->name, "%s/%s", layer, vs->name);
+            pv->data = vs->trainable ? p : st;
+            pv->shape = *vs;
+            if (vs->trainable)
+                plan->var_offsets[var++] = (size_t)(p - plan->params);
+            layer_bind(l, vs, 1, &p, &dp, &st);
         }
-        case LAYER_ACTIVATION:
-            l->ops = &layer_activation_ops;
-            break;
-        }
+        if (!layer_alloc(l, (int)batch, true, &plan->dropout_rng, &plan->arena))
+            return false;
         float *act = plan_alloc(plan, (size_t)plan->eval_rows * (size_t)l->out, sizeof(float));
         float *grad = plan_alloc(plan, (size_t)batch * (size_t)l->out, sizeof(float));
         if (!act || !grad)
             return false;
         plan->acts[i] = tensor_view(act, plan->eval_rows, l->out);
         plan->grads[i] = tensor_view(grad, (int)batch, l->out);
-        in = l->out;
     }
-    plan->var_offsets[var] = offset;
+    plan->var_offsets[var] = params;
     return true;
 }
 
@@ -536,22 +584,17 @@ static bool build_optimizer(LrPlan *plan)
     return true;
 }
 
-/* Layer by layer, kernel then bias, from the init stream. */
+/* Layer by layer, each variable in order (kernel then bias), from the
+ * init stream. */
 static void init_params(LrPlan *plan)
 {
     LrRng rng;
     rng_seed(&rng, plan->spec->seed, RNG_STREAM_INIT);
-    for (int i = 0; i < plan->layer_count; i++) {
-        LrLayer *l = &plan->layers[i];
-        if (l->ops != &layer_dense_ops)
-            continue;
-        const LrLayerSpec *ls = &plan->spec->layers[i];
-        const int kernel[2] = {l->in, l->out};
+    for (int i = 0; i < plan->all_var_count; i++) {
+        const LrVarShape *v = &plan->vars[i].shape;
         int fan_in, fan_out;
-        init_fans(2, kernel, &fan_in, &fan_out);
-        init_fill(&ls->init, l->weight.data, (size_t)l->in * (size_t)l->out, fan_in, fan_out, &rng);
-        init_fans(1, &l->out, &fan_in, &fan_out);
-        init_fill(&ls->bias_init, l->bias.data, (size_t)l->out, fan_in, fan_out, &rng);
+        init_fans(v->rank, v->dims, &fan_in, &fan_out);
+        init_fill(&v->init, plan->vars[i].data, v->count, fan_in, fan_out, &rng);
     }
 }
 
@@ -571,8 +614,11 @@ LrStatus plan_build(LrPlan *plan, const LrSpec *spec, const LrSource *src, LrDia
     plan->history_cols = 6 + 2 * plan->metric_count;
     plan->history = plan_alloc(plan, (size_t)spec->train.epochs * (size_t)plan->history_cols,
                                sizeof(double));
+    bool shape_error = false;
     if (!plan->norm_offset || !plan->norm_scale || !plan->order || !plan->history ||
-        !build_layers(plan) || !build_optimizer(plan)) {
+        !build_layers(plan, src, diag, &shape_error) || !build_optimizer(plan)) {
+        if (shape_error)
+            return status_of(LR_LANGUAGE_ERROR);
         diag_error(diag, src, spec->train.span, "out of memory");
         return status_of(LR_RUN_FAILED);
     }

@@ -12,6 +12,7 @@
 #include "data.h"
 #include "diag.h"
 #include "layer.h"
+#include "layers.h"
 #include "loss.h"
 #include "metrics.h"
 #include "optim.h"
@@ -24,6 +25,13 @@ typedef struct LrPartView {
     const float *x, *y;
     int64_t rows;
 } LrPartView;
+
+/* A variable of the model as saved: "conv2d/kernel", its place and shape. */
+typedef struct LrPlanVar {
+    char name[64];
+    float *data;
+    LrVarShape shape;
+} LrPlanVar;
 
 typedef struct LrPlan {
     const LrSpec *spec;
@@ -42,12 +50,19 @@ typedef struct LrPlan {
     float *xb, *yb;         /* a shuffled batch, gathered */
     int layer_count;
     LrLayer *layers;
+    LrShape input_shape;    /* of one sample: the model's input= or the data's */
+    LrShape *shapes;        /* shapes[i]: layer i's output */
     LrTensor *acts;         /* acts[i]: output of layer i, eval_rows rows */
     LrTensor *grads;        /* grads[i]: dLoss/d acts[i] */
-    float *params, *dparams, *best;
-    size_t param_count;
-    size_t *var_offsets;    /* kernel and bias of each dense layer */
-    int var_count;
+    float *params, *dparams, *best; /* best: params and state */
+    size_t param_count;     /* trained (params, dparams, the optimizer's) */
+    float *state;           /* after the parameters: batchnorm's moving
+                               statistics, saved but not trained */
+    size_t state_count;
+    size_t *var_offsets;    /* each trainable variable's start in params */
+    int var_count;          /* trainable variables */
+    LrPlanVar *vars;        /* every variable, trainable and state, in order */
+    int all_var_count;
     LrPartView train;       /* what train on= names */
     int64_t *order;         /* sample order of the current epoch (train.rows) */
     LrRng shuffle_rng, dropout_rng;
@@ -98,6 +113,12 @@ LrPartView plan_part(const LrPlan *plan, LrDataRef ref);
  * number, and text read as classes under a cross-entropy loss. The
  * training path and an inference file's loaded model share it. */
 void plan_label_rule(LrLossKind loss, int outputs, const LrDatasetSpec *on, LrLabelRule *rule);
+
+/* The shape of one sample the model takes: the model's input= (whose
+ * values must be the data's features), else the data set's own shape,
+ * else a plain row of features. -1 after reporting a mismatch. */
+int plan_input_shape(const LrSpec *spec, const LrShape *data_shape, int features,
+                     const char *data_name, const LrSource *src, LrDiag *diag, LrShape *out);
 
 /* Keras's name of dense layer i among the model's layers ("dense",
  * "dense_1", ...), as used in weight files and reports. */

@@ -449,7 +449,7 @@ static int write_run_json(const Run *r, const LrPlan *plan, const LrTrainState *
     LrArena arena = {0};
     LrModelDesc model;
     json_key(&w, "summary");
-    if (model_describe_spec(spec, plan->features, &arena, &model) == 0)
+    if (model_describe_spec(spec, &plan->input_shape, &arena, &model) == 0)
         summary_json(&model, &w);
     else
         b.failed = true;
@@ -636,11 +636,11 @@ static LrStatus finish(Run *r, LrPlan *plan, const LrTrainState *state)
 }
 
 /* The line a run starts with on stderr: the model and its size. */
-static void report_model_size(const LrSpec *spec, int features)
+static void report_model_size(const LrSpec *spec, const LrShape *input)
 {
     LrArena arena = {0};
     LrModelDesc model;
-    if (model_describe_spec(spec, features, &arena, &model) == 0) {
+    if (model_describe_spec(spec, input, &arena, &model) == 0) {
         char chain[512], count[32], bytes[32];
         model_chain(model.layers, model.layer_count, chain, sizeof chain);
         size_t total = summary_total_params(&model);
@@ -721,7 +721,7 @@ LrStatus run_experiment(const LrSource *src, const LrSpec *spec, const LrRunOpti
         goto done;
     plan_apply_normalization(&plan);
     if (!options->quiet)
-        report_model_size(spec, plan.features);
+        report_model_size(spec, &plan.input_shape);
     char why[PATH_MAX + 512];
     if (options->out_dir && file_make_dirs(options->out_dir, why, sizeof why) < 0) {
         diag_error(diag, NULL, (LrSpan){0, 0}, "%s", why);

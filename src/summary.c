@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "data.h"
+#include "layers.h"
+#include "plan.h"
 
 size_t summary_layer_params(const LrModelLayer *l)
 {
@@ -177,7 +179,19 @@ LrStatus summary_of_spec(const LrSpec *spec, const LrSource *src, LrDiag *diag, 
     LrStatus status = data_check_columns(&spec->datasets[spec->train.on.dataset], src, diag, &shape);
     if (!status_ok(status))
         return status;
-    if (model_describe_spec(spec, shape.features, arena, out) < 0) {
+    LrShape input;
+    const int on = spec->train.on.dataset;
+    if (plan_input_shape(spec, &shape.shape, shape.features,
+                         spec->datasets[on].name[0] ? spec->datasets[on].name : "(unnamed)", src,
+                         diag, &input) < 0)
+        return status_of(LR_LANGUAGE_ERROR);
+    int described = model_describe_spec(spec, &input, arena, out);
+    if (described == -2) {
+        LrShape outs[SPEC_MAX_LAYERS];
+        layers_shapes(spec->layers, spec->layer_count, &input, outs, src, diag);
+        return status_of(LR_LANGUAGE_ERROR);
+    }
+    if (described < 0) {
         diag_plain("out of memory");
         return status_of(LR_RUN_FAILED);
     }

@@ -208,7 +208,7 @@ static bool finish_epoch(LrPlan *plan, LrTrainState *state, double lr, double se
             state->best = current;
             state->best_epoch = state->epochs_done;
             state->wait = 0;
-            memcpy(plan->best, plan->params, plan->param_count * sizeof(float));
+            memcpy(plan->best, plan->params, (plan->param_count + plan->state_count) * sizeof(float));
         } else if (++state->wait >= t->early_stop.patience) {
             state->stopped = true;
         }
@@ -383,7 +383,7 @@ LrStatus train_run(LrPlan *plan, LrTrainState *state, const LrSource *src, LrDia
     }
     if (t->early_stop.enabled && t->early_stop.restore_best && state->best_epoch > 0 &&
         state->best_epoch != state->epochs_done)
-        memcpy(plan->params, plan->best, plan->param_count * sizeof(float));
+        memcpy(plan->params, plan->best, (plan->param_count + plan->state_count) * sizeof(float));
     state->seconds = now_seconds() - started;
     return status_of(LR_OK);
 }

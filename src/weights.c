@@ -12,7 +12,7 @@
 #include "safetensors.h"
 #include "version.h"
 
-enum { MAX_TENSORS = 2 * SPEC_MAX_LAYERS + 16, NAME_SIZE = 64 };
+enum { MAX_TENSORS = LAYER_MAX_VARS * SPEC_MAX_LAYERS + 16, NAME_SIZE = 64 };
 
 typedef struct TensorList {
     LrNamedTensor t[MAX_TENSORS];
@@ -35,20 +35,17 @@ static LrNamedTensor *list_add(TensorList *list, const char *name, LrDType dtype
     return t;
 }
 
-/* The model's tensors, in layer order. */
+/* The model's tensors, in layer order, each with its own shape (a conv2d
+ * kernel [kh, kw, in, out] as Keras saves it). */
 static void model_tensors(const LrPlan *plan, TensorList *list)
 {
     list->count = 0;
-    for (int i = 0; i < plan->layer_count; i++) {
-        const LrLayer *l = &plan->layers[i];
-        if (l->ops != &layer_dense_ops)
-            continue;
-        char layer[32], name[NAME_SIZE];
-        plan_layer_name(plan, i, layer, sizeof layer);
-        snprintf(name, sizeof name, "%s/kernel", layer);
-        list_add(list, name, DTYPE_F32, l->weight.data, l->in, l->out);
-        snprintf(name, sizeof name, "%s/bias", layer);
-        list_add(list, name, DTYPE_F32, l->bias.data, l->out, 0);
+    for (int i = 0; i < plan->all_var_count; i++) {
+        const LrPlanVar *v = &plan->vars[i];
+        LrNamedTensor *t = list_add(list, v->name, DTYPE_F32, v->data, 0, 0);
+        t->ndim = v->shape.rank;
+        for (int d = 0; d < v->shape.rank; d++)
+            t->shape[d] = v->shape.dims[d];
     }
     if (plan->normalized) {
         list_add(list, "normalize/offset", DTYPE_F32, plan->norm_offset, plan->features, 0);
@@ -217,7 +214,7 @@ static void checkpoint_tensors(const LrPlan *plan, TensorList *list, const uint6
         list_add(list, "optimizer/slot1", DTYPE_F32, plan->optimizer.slot1, n, 0);
     if (plan->optimizer.slot2)
         list_add(list, "optimizer/slot2", DTYPE_F32, plan->optimizer.slot2, n, 0);
-    list_add(list, "train/best", DTYPE_F32, plan->best, n, 0);
+    list_add(list, "train/best", DTYPE_F32, plan->best, n + (int64_t)plan->state_count, 0);
     list_add(list, "train/order", DTYPE_I64, plan->order, plan->train.rows, 0);
     list_add(list, "train/state", DTYPE_U64, state, STATE_WORDS, 0);
     if (history_rows > 0)

@@ -19,6 +19,7 @@ const LrWord words_layers[] = {LR_LAYERS(WORD_ROW) LR_ACTIVATIONS(WORD_LAYER_ACT
                                    LR_MISSING_ACTIVATIONS(WORD_MISSING_ROW) WORD_END};
 const LrWord words_activations[] = {LR_ACTIVATIONS(WORD_ROW)
                                         LR_MISSING_ACTIVATIONS(WORD_MISSING_ROW) WORD_END};
+const LrWord words_paddings[] = {LR_PADDINGS(WORD_ROW) WORD_END};
 const LrWord words_initializers[] = {LR_INITIALIZERS(WORD_ROW) WORD_END};
 const LrWord words_losses[] = {LR_LOSSES(WORD_ROW) WORD_END};
 const LrWord words_metrics[] = {LR_METRICS(WORD_ROW) WORD_END};
@@ -46,6 +47,7 @@ static_assert(ROWS(words_normalizers) == NORM_MINMAX + 1, "normalizers");
 static_assert(ROWS(words_layers) == LAYER_ACTIVATION + ACT_SOFTMAX + 1 + MISSING_ACTIVATIONS,
               "layers");
 static_assert(ROWS(words_activations) == ACT_SOFTMAX + 1 + MISSING_ACTIVATIONS, "activations");
+static_assert(ROWS(words_paddings) == PAD_SAME + 1, "paddings");
 static_assert(ROWS(words_initializers) == INIT_LECUN_NORMAL + 1, "initializers");
 static_assert(ROWS(words_losses) == LOSS_CATEGORICAL_CROSSENTROPY + 1, "losses");
 static_assert(ROWS(words_metrics) == METRIC_R2 + 1, "metrics");

@@ -40,7 +40,14 @@ typedef enum LrNormalizeKind { LR_NORMALIZERS(WORDS_ENUM) } LrNormalizeKind;
  * as the activation (LrLayerKind's LAYER_ACTIVATION follows these). */
 #define LR_LAYERS(X)                                                                       \
     X(LAYER_DENSE, "dense")                                                                \
-    X(LAYER_DROPOUT, "dropout") /* rate */
+    X(LAYER_DROPOUT, "dropout") /* rate */                                                 \
+    X(LAYER_CONV2D, "conv2d")                                                              \
+    X(LAYER_MAXPOOL2D, "maxpool2d")                                                        \
+    X(LAYER_AVGPOOL2D, "avgpool2d")                                                        \
+    X(LAYER_GLOBAL_AVGPOOL2D, "global_avgpool2d")                                          \
+    X(LAYER_FLATTEN, "flatten")                                                            \
+    X(LAYER_RESHAPE, "reshape")                                                            \
+    X(LAYER_BATCHNORM, "batchnorm")
 typedef enum LrLayerKind {
     LR_LAYERS(WORDS_ENUM)
     LAYER_ACTIVATION /* activation, as a layer of its own */
@@ -51,6 +58,10 @@ typedef enum LrLayerKind {
     X(ACT_TANH, "tanh")                                                                    \
     X(ACT_SOFTMAX, "softmax")        /* over each row */
 typedef enum LrActivation { LR_ACTIVATIONS(WORDS_ENUM) } LrActivation;
+
+/* conv2d's and pooling's padding= (Keras's words). */
+#define LR_PADDINGS(X) X(PAD_VALID, "valid") X(PAD_SAME, "same")
+typedef enum LrPadding { LR_PADDINGS(WORDS_ENUM) } LrPadding;
 
 /* Activations of other frameworks that lrc lacks: "not supported yet"
  * rather than "did you mean 'relu'?" for gelu. */
@@ -162,7 +173,7 @@ enum { LAYER_WORD_ACTIVATION = 100 };
  * missing ones. */
 extern const LrWord words_sources[], words_normalizers[], words_layers[], words_activations[],
     words_initializers[], words_losses[], words_metrics[], words_optimizers[],
-    words_schedules[], words_functions[], words_constants[], words_statements[],
+    words_schedules[], words_functions[], words_constants[], words_statements[], words_paddings[],
     words_reserved[];
 
 /* The word of table with length bytes at text, or NULL. */

@@ -46,8 +46,25 @@ static_assert(COUNT(normalizer_docs) == NORM_MINMAX + 1, "a line per normalizer"
 static const char *const layer_docs[] = {
     [LAYER_DENSE] = "dense(units, activation=linear): a fully connected layer",
     [LAYER_DROPOUT] = "dropout(rate): zeroes a fraction of its inputs while training",
+    [LAYER_CONV2D] = "conv2d(filters, kernel=3, stride=1, padding=valid): a 2-D convolution of "
+                     "[height, width, channels] images",
+    [LAYER_MAXPOOL2D] = "maxpool2d(size=2, stride=size, padding=valid): the largest value of "
+                        "each window, per channel",
+    [LAYER_AVGPOOL2D] = "avgpool2d(size=2, stride=size, padding=valid): the mean of each "
+                        "window, per channel",
+    [LAYER_GLOBAL_AVGPOOL2D] = "global_avgpool2d: the mean of each channel over the image",
+    [LAYER_FLATTEN] = "flatten: an image as one row of height x width x channels values",
+    [LAYER_RESHAPE] = "reshape([h, w, c]): the same values read as another shape",
+    [LAYER_BATCHNORM] = "batchnorm(momentum=0.99, epsilon=0.001): normalizes each channel by "
+                        "the batch's statistics (moving averages outside training)",
 };
 static_assert(COUNT(layer_docs) == LAYER_ACTIVATION, "a line per layer");
+
+static const char *const padding_docs[] = {
+    [PAD_VALID] = "valid: no padding; the window stays inside the image",
+    [PAD_SAME] = "same: zero padding so that the output is ceil(input / stride) wide",
+};
+static_assert(COUNT(padding_docs) == PAD_SAME + 1, "a line per padding");
 
 static const char *const activation_docs[] = {
     [ACT_LINEAR] = "linear: the identity",
@@ -165,5 +182,7 @@ const char *words_doc(const LrWord *table, int code)
         return DOC(function_docs, code);
     if (table == words_constants)
         return DOC(constant_docs, code);
+    if (table == words_paddings)
+        return DOC(padding_docs, code);
     return NULL;
 }

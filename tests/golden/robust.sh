@@ -106,9 +106,9 @@ $PY -c "
 print(','.join('c%d' % i for i in range(100000)) + ',y')
 print(','.join(['1'] * 100001))" >"$tmp/wide.csv"
 printf 'dataset d = csv("wide.csv", label="y")\nmodel dense(16777216) -> dense(1)\nloss mse\noptimizer sgd\ntrain\n' >"$tmp/wide.lr"
-expect "check sizes the model by the CSV header" 2 "wide.lr:1:1: error: the experiment needs 335561205[0-9]{5} bytes of memory but this machine has" \
+expect "check sizes the model by the CSV header" 2 "wide.lr:1:1: error: the experiment needs 33555[0-9]{9} bytes of memory but this machine has" \
     "$LRC" check "$tmp/wide.lr"
-expect "a run refuses it before loading the data" 2 "wide.lr:1:1: error: the experiment needs 335561205[0-9]{5} bytes" \
+expect "a run refuses it before loading the data" 2 "wide.lr:1:1: error: the experiment needs 33555[0-9]{9} bytes" \
     "$LRC" --quiet "$tmp/wide.lr"
 printf 'dataset d = blobs(n=10, features=16777216, classes=16777216)\nmodel dense(16777216)\nloss categorical_crossentropy\noptimizer sgd\ntrain\n' >"$tmp/blobs.lr"
 expect "check counts the blobs centres" 2 "blobs.lr:1:1: error: the experiment needs 2251800[0-9]{9} bytes of memory" \

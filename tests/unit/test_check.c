@@ -466,14 +466,16 @@ static void test_check__unknown_names_list_the_valid_ones(void **state)
                  "5:16: error: unknown metric 'specificity'; expected one of accuracy, mse, "
                  "half_mse, mae, huber, binary_crossentropy, categorical_crossentropy, precision, "
                  "recall, f1, auc, r2");
-    expect_error(state, 2, "model conv2d(3) -> dense(1)",
-                 "2:7: error: unknown layer 'conv2d'; expected one of dense, dropout, linear, relu, "
-                 "sigmoid, tanh, softmax");
+    expect_error(state, 2, "model lstm(3) -> dense(1)",
+                 "2:7: error: unknown layer 'lstm'; expected one of dense, dropout, conv2d, "
+                 "maxpool2d, avgpool2d, global_avgpool2d, flatten, reshape, batchnorm, linear, "
+                 "relu, sigmoid, tanh, softmax");
     expect_error(state, 2, "model dense(4, activation=gelu) -> dense(1)",
                  "2:27: error: activation 'gelu' is not supported yet; use one of linear, relu, "
                  "sigmoid, tanh, softmax");
     expect_error(state, 2, "model dense(4) -> leaky_relu -> dense(1)",
                  "2:19: error: layer 'leaky_relu' is not supported yet; use one of dense, dropout, "
+                 "conv2d, maxpool2d, avgpool2d, global_avgpool2d, flatten, reshape, batchnorm, "
                  "linear, relu, sigmoid, tanh, softmax");
 }
 

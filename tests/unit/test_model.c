@@ -32,11 +32,18 @@ static const float b2[] = {0.05f, -0.05f};
 
 static LrModelDesc example_desc(LrModelLayer *layers)
 {
-    layers[0] = (LrModelLayer){LAYER_DENSE, 2, 3, ACT_RELU, 0, "dense"};
-    layers[1] = (LrModelLayer){LAYER_DROPOUT, 3, 3, ACT_LINEAR, 0.25, "dropout"};
-    layers[2] = (LrModelLayer){LAYER_DENSE, 3, 2, ACT_SOFTMAX, 0, "dense_1"};
+#define ROW(n) {1, {n, 0, 0}}
+    layers[0] = (LrModelLayer){LAYER_DENSE, 2, 3, ACT_RELU, 0, "dense",
+                               {.kind = LAYER_DENSE, .units = 3, .activation = ACT_RELU},
+                               ROW(2), ROW(3)};
+    layers[1] = (LrModelLayer){LAYER_DROPOUT, 3, 3, ACT_LINEAR, 0.25, "dropout",
+                               {.kind = LAYER_DROPOUT, .rate = 0.25}, ROW(3), ROW(3)};
+    layers[2] = (LrModelLayer){LAYER_DENSE, 3, 2, ACT_SOFTMAX, 0, "dense_1",
+                               {.kind = LAYER_DENSE, .units = 2, .activation = ACT_SOFTMAX},
+                               ROW(3), ROW(2)};
     LrModelDesc d = {0};
     d.features = 2;
+    d.input_shape = (LrShape)ROW(2);
     d.feature_names = features;
     d.normalize = NORM_STANDARD;
     d.norm_offset = offset;

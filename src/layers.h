@@ -1,0 +1,89 @@
+/* layers.h — the layer table: for each kind of layer (words.h's LR_LAYERS
+ * and the activation layer) its ops, its shape rule, its variables and the
+ * buffers it needs. The plan (training) and a saved model (model.c) build
+ * their layers through it alike; a new layer is a row here, its options a
+ * row of options.c and its kernels a file of its own (layer_*.c). */
+#ifndef LR_LAYERS_H
+#define LR_LAYERS_H
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "arena.h"
+#include "diag.h"
+#include "layer.h"
+#include "spec.h"
+
+/* The most variables a layer has (batchnorm: gamma, beta, moving_mean,
+ * moving_variance) and the highest rank of one (a conv2d kernel). */
+#define LAYER_MAX_VARS 4
+#define LAYER_MAX_VAR_RANK 4
+
+/* A variable as saved (Keras's name and shape) and initialized. */
+typedef struct LrVarShape {
+    const char *name;    /* kernel, bias, gamma, beta, moving_mean, moving_variance */
+    int rank;
+    int dims[LAYER_MAX_VAR_RANK];
+    size_t count;        /* the product of dims */
+    bool trainable;      /* else state: saved and restored, not trained */
+    LrInitSpec init;
+} LrVarShape;
+
+/* The layer's ops for its kind (spec's activation for LAYER_ACTIVATION). */
+const LrLayerOps *layer_ops(LrLayerKind kind);
+
+/* The values of one sample of shape s; its text "[28, 28, 1]". */
+size_t shape_count(const LrShape *s);
+void shape_text(const LrShape *s, char *buf, size_t size);
+bool shape_equal(const LrShape *a, const LrShape *b);
+
+/* The shape of one sample a spec's model takes, without checking it: its
+ * input=, else the data's shape (rank 0: none), else [features]. */
+LrShape layers_input_shape(const LrSpec *spec, const LrShape *data_shape, int features);
+
+/* The shape of ls's output given its input's; false (why says what does
+ * not fit, naming the layer but not where it is) when in does not fit. */
+bool layer_shape(const LrLayerSpec *ls, const LrShape *in, LrShape *out, char *why, size_t size);
+
+/* The shapes of every layer's output (out[i], layer_count of them) from
+ * the model's input; reports the first layer that does not fit at its
+ * span, naming both shapes, and returns -1. */
+int layers_shapes(const LrLayerSpec *layers, int count, const LrShape *input, LrShape *out,
+                  const LrSource *src, LrDiag *diag);
+
+/* The width of the model's output when the layers alone tell it (a last
+ * dense layer's units; a conv2d's filters through global_avgpool2d), else
+ * 0 (it depends on the input's shape). For the checker, before any data. */
+int layers_output_width(const LrLayerSpec *layers, int count);
+
+/* ls's variables, in the order they are drawn, saved and laid out
+ * (trainable ones first, as the optimizer sees them); their count. */
+int layer_vars(const LrLayerSpec *ls, const LrShape *in, const LrShape *out, LrVarShape *vars);
+
+/* Images per conv2d product: the plan's batch, fewer when the im2col
+ * scratch of that many would pass LAYER_CONV_SCRATCH bytes. */
+#define LAYER_CONV_SCRATCH ((size_t)64 << 20)
+int layer_chunk(const LrLayer *l, int batch);
+
+/* Sets l from ls and the shapes: ops, widths, window, activation and
+ * options; not its variables or buffers. */
+void layer_setup(LrLayer *l, const LrLayerSpec *ls, const LrShape *in, const LrShape *out);
+
+/* Points l's weight/bias (and gradients when dparams is not NULL; a
+ * batchnorm's moving statistics in state) at its variables, which start
+ * at *params, *dparams and *state; advances them past what it takes. */
+void layer_bind(LrLayer *l, const LrVarShape *vars, int count, float **params, float **dparams,
+                float **state);
+
+/* Allocates from arena the buffers l needs for batches of `batch` rows
+ * (with training, also those of backward: dropout's mask, maxpool's
+ * argmax, batchnorm's batch statistics, conv2d's dcols, gelu's input).
+ * false when out of memory. */
+bool layer_alloc(LrLayer *l, int batch, bool training, LrRng *dropout_rng, LrArena *arena);
+
+/* Bytes layer_alloc takes (for the plan's memory estimate). */
+size_t layer_alloc_bytes(const LrLayer *l, int batch, bool training);
+
+/* Whether l's forward or backward products are large enough for BLAS. */
+bool layer_uses_blas(const LrLayer *l, int batch);
+
+#endif

@@ -153,17 +153,46 @@ static void init(LrBuffer *b, const LrInitSpec *i)
          NULL);
 }
 
-/* dense's activation and initializers. */
+/* "[28, 28, 1]". */
+static void shape(LrBuffer *b, const LrShape *s)
+{
+    buffer_printf(b, "[");
+    for (int i = 0; i < s->rank; i++)
+        buffer_printf(b, "%s%d", i ? ", " : "", s->dims[i]);
+    buffer_printf(b, "]");
+}
+
+/* A window's side pair: one number when both sides agree. */
+static void pair(LrBuffer *b, const int *p)
+{
+    if (p[0] == p[1])
+        buffer_printf(b, "%d", p[0]);
+    else
+        buffer_printf(b, "[%d, %d]", p[0], p[1]);
+}
+
+/* A layer's options that are words, initializers, windows and shapes. */
 static bool write_layer_option(LrBuffer *b, int row, const void *spec, const void *context)
 {
     (void)context;
     const LrLayerSpec *l = spec;
     if (!b)
         return true;
-    if (row == DENSE_ACTIVATION)
+    const char *name = options_layers[l->kind][row].name;
+    if (strcmp(name, "activation") == 0)
         buffer_printf(b, "%s", words_name(words_activations, (int)l->activation));
-    else
-        init(b, row == DENSE_INIT ? &l->init : &l->bias_init);
+    else if (strcmp(name, "init") == 0)
+        init(b, &l->init);
+    else if (strcmp(name, "bias_init") == 0)
+        init(b, &l->bias_init);
+    else if (strcmp(name, "kernel") == 0 || strcmp(name, "size") == 0)
+        pair(b, l->kernel);
+    else if (strcmp(name, "stride") == 0)
+        pair(b, l->stride);
+    else if (strcmp(name, "padding") == 0)
+        buffer_printf(b, "%s", words_name(words_paddings, l->same ? PAD_SAME : PAD_VALID));
+    else if (strcmp(name, "shape") == 0)
+        shape(b, &l->target);
     return true;
 }
 
@@ -173,7 +202,10 @@ static void layer(LrBuffer *b, const LrLayerSpec *l)
     if (l->kind == LAYER_ACTIVATION)
         buffer_printf(b, "%s", words_name(words_activations, (int)l->activation));
     else
-        call(b, words_name(words_layers, (int)l->kind), options_layers[l->kind], l, 1, &w);
+        /* The first option bare where it is the layer's own (units, a
+         * window, a shape); batchnorm's are all named. */
+        call(b, words_name(words_layers, (int)l->kind), options_layers[l->kind], l,
+             l->kind != LAYER_BATCHNORM, &w);
 }
 
 /* linear's weights and csv's columns. */
@@ -369,6 +401,11 @@ void explain_spec(const LrSpec *spec, LrBuffer *b)
                                 : spec->datasets[i].normalize);
     if (spec->has_model) {
         buffer_printf(b, "model ");
+        if (spec->input.rank > 0) {
+            buffer_printf(b, "input=");
+            shape(b, &spec->input);
+            buffer_printf(b, " -> ");
+        }
         for (int i = 0; i < spec->layer_count; i++) {
             buffer_printf(b, i ? " -> " : "");
             layer(b, &spec->layers[i]);

@@ -43,6 +43,18 @@ LrStatus export_model(const char *model_path, const LrExportOptions *o)
         model_close(&m);
         return status_of(LR_LANGUAGE_ERROR);
     }
+    /* The exporters write chains of dense layers (and the layers that act
+     * on each value alone); image layers are not written yet. */
+    for (int i = 0; i < m.desc.layer_count; i++) {
+        LrLayerKind kind = m.desc.layers[i].kind;
+        if (kind != LAYER_DENSE && kind != LAYER_DROPOUT && kind != LAYER_ACTIVATION) {
+            diag_plain("cannot export '%s': its layer '%s' (%s) is not exported yet; lrc export "
+                       "writes dense, dropout and activation layers",
+                       m.path, m.desc.layers[i].name, layer_kind_name(kind));
+            model_close(&m);
+            return status_of(LR_LANGUAGE_ERROR);
+        }
+    }
     /* Both made before either is written: a failure to make one writes
      * nothing. */
     LrStatus status = status_of(LR_OK);

@@ -97,16 +97,18 @@ static bool fits(const LrShape *s)
     return true;
 }
 
-bool layer_shape(const LrLayerSpec *ls, const LrShape *in, LrShape *out, char *why, size_t size)
+bool layer_shape(const LrLayerSpec *ls, const LrShape *in, const char *from, LrShape *out,
+                 char *why, size_t size)
 {
     const char *name = kind_name(ls);
-    char have[64];
-    shape_text(in, have, sizeof have);
+    char shape[64], have[128];
+    shape_text(in, shape, sizeof shape);
+    snprintf(have, sizeof have, "%s %s", from ? from : "its input is", shape);
     *out = *in;
     switch (ls->kind) {
     case LAYER_DENSE:
         if (in->rank != 1) {
-            snprintf(why, size, "dense needs a flat input but gets %s: put flatten before it", have);
+            snprintf(why, size, "dense needs a flat input but %s: put flatten before it", have);
             return false;
         }
         *out = flat((size_t)ls->units);
@@ -117,7 +119,7 @@ bool layer_shape(const LrLayerSpec *ls, const LrShape *in, LrShape *out, char *w
     case LAYER_GLOBAL_AVGPOOL2D: {
         if (in->rank != 3) {
             snprintf(why, size,
-                     "%s needs an image input [height, width, channels] but gets %s", name, have);
+                     "%s needs an image input [height, width, channels] but %s", name, have);
             return false;
         }
         if (ls->kind == LAYER_GLOBAL_AVGPOOL2D) {
@@ -126,8 +128,8 @@ bool layer_shape(const LrLayerSpec *ls, const LrShape *in, LrShape *out, char *w
         }
         LrWindow w;
         if (!window_of(ls, in, &w)) {
-            snprintf(why, size, "%s's window %dx%d does not fit in its input %s (padding=valid)",
-                     name, ls->kernel[0], ls->kernel[1], have);
+            snprintf(why, size, "%s's window %dx%d does not fit: %s (padding=valid)", name,
+                     ls->kernel[0], ls->kernel[1], have);
             return false;
         }
         *out = (LrShape){3, {w.out_h, w.out_w, ls->kind == LAYER_CONV2D ? ls->units : in->dims[2]}};
@@ -140,7 +142,7 @@ bool layer_shape(const LrLayerSpec *ls, const LrShape *in, LrShape *out, char *w
         char want[64];
         shape_text(&ls->target, want, sizeof want);
         if (shape_count(&ls->target) != shape_count(in)) {
-            snprintf(why, size, "reshape to %s needs %zu values but its input %s has %zu", want,
+            snprintf(why, size, "reshape to %s needs %zu values but %s (%zu)", want,
                      shape_count(&ls->target), have, shape_count(in));
             return false;
         }
@@ -151,8 +153,7 @@ bool layer_shape(const LrLayerSpec *ls, const LrShape *in, LrShape *out, char *w
     case LAYER_BATCHNORM:
     case LAYER_ACTIVATION:
         if (ls->kind == LAYER_ACTIVATION && ls->activation == ACT_SOFTMAX && in->rank != 1) {
-            snprintf(why, size, "softmax needs a flat input but gets %s: put flatten before it",
-                     have);
+            snprintf(why, size, "softmax needs a flat input but %s: put flatten before it", have);
             return false;
         }
         return true;
@@ -171,13 +172,15 @@ int layers_shapes(const LrLayerSpec *layers, int count, const LrShape *input, Lr
 {
     const LrShape *in = input;
     for (int i = 0; i < count; i++) {
-        char why[256];
-        if (!layer_shape(&layers[i], in, &out[i], why, sizeof why)) {
+        char why[384], from[64];
+        if (i == 0)
+            snprintf(from, sizeof from, "the model's input is");
+        else
+            snprintf(from, sizeof from, "%s gives", kind_name(&layers[i - 1]));
+        if (!layer_shape(&layers[i], in, from, &out[i], why, sizeof why)) {
             if (i == 0 && in->rank == 1 && layers[i].kind != LAYER_DENSE)
                 diag_error(diag, src, layers[i].span,
-                           "%s (the model's input is a plain row: give the model input=[h, w, "
-                           "c] or the data set shape=)",
-                           why);
+                           "%s (give the model input=[h, w, c], or the data set shape=)", why);
             else
                 diag_error(diag, src, layers[i].span, "%s", why);
             return -1;

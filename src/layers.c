@@ -41,6 +41,14 @@ const LrLayerOps *layer_ops(LrLayerKind kind)
     return &layer_activation_ops;
 }
 
+void layer_name(LrLayerKind kind, int index, char *out, size_t size)
+{
+    if (index == 0)
+        snprintf(out, size, "%s", layer_ops(kind)->name);
+    else
+        snprintf(out, size, "%s_%d", layer_ops(kind)->name, index);
+}
+
 void layer_setup(LrLayer *l, const LrLayerSpec *ls, const LrShape *in, const LrShape *out)
 {
     memset(l, 0, sizeof *l);

@@ -41,8 +41,10 @@ bool shape_equal(const LrShape *a, const LrShape *b);
 LrShape layers_input_shape(const LrSpec *spec, const LrShape *data_shape, int features);
 
 /* The shape of ls's output given its input's; false (why says what does
- * not fit, naming the layer but not where it is) when in does not fit. */
-bool layer_shape(const LrLayerSpec *ls, const LrShape *in, LrShape *out, char *why, size_t size);
+ * not fit, naming the layer but not where it is) when in does not fit.
+ * from says where in comes from ("flatten gives"; NULL: "its input is"). */
+bool layer_shape(const LrLayerSpec *ls, const LrShape *in, const char *from, LrShape *out,
+                 char *why, size_t size);
 
 /* The shapes of every layer's output (out[i], layer_count of them) from
  * the model's input; reports the first layer that does not fit at its
@@ -63,6 +65,10 @@ int layer_vars(const LrLayerSpec *ls, const LrShape *in, const LrShape *out, LrV
  * scratch of that many would pass LAYER_CONV_SCRATCH bytes. */
 #define LAYER_CONV_SCRATCH ((size_t)64 << 20)
 int layer_chunk(const LrLayer *l, int batch);
+
+/* Keras's name of the index-th layer (from 0) of its kind in a model:
+ * "dense", "dense_1", "conv2d", "max_pooling2d", "batch_normalization". */
+void layer_name(LrLayerKind kind, int index, char *out, size_t size);
 
 /* Sets l from ls and the shapes: ops, widths, window, activation and
  * options; not its variables or buffers. */

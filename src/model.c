@@ -62,11 +62,7 @@ static void name_layers(LrModelLayer *layers, int count)
         int index = 0;
         for (int k = 0; k < i; k++)
             index += layers[k].kind == layers[i].kind;
-        const char *kind = layer_kind_name(layers[i].kind);
-        if (index == 0)
-            snprintf(layers[i].name, sizeof layers[i].name, "%s", kind);
-        else
-            snprintf(layers[i].name, sizeof layers[i].name, "%s_%d", kind, index);
+        layer_name(layers[i].kind, index, layers[i].name, sizeof layers[i].name);
     }
 }
 
@@ -85,7 +81,7 @@ int model_spec_layers(const LrSpec *spec, const LrShape *input, LrArena *arena, 
         const LrLayerSpec *ls = &spec->layers[i];
         LrModelLayer *l = &layers[i];
         char why[256];
-        if (!layer_shape(ls, &in, &l->out_shape, why, sizeof why))
+        if (!layer_shape(ls, &in, NULL, &l->out_shape, why, sizeof why))
             return -2;
         l->spec = *ls;
         l->in_shape = in;
@@ -850,7 +846,7 @@ static int read_layers(Reader *r, LrModelDesc *d)
         if (l->spec.kind == LAYER_DENSE)
             l->spec.units = (int)units->integer;
         char why[256];
-        if (!layer_shape(&l->spec, &in, &l->out_shape, why, sizeof why)) {
+        if (!layer_shape(&l->spec, &in, NULL, &l->out_shape, why, sizeof why)) {
             status = bad(r, key, "does not fit its input: %s", why);
             break;
         }

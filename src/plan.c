@@ -229,12 +229,8 @@ void plan_layer_name(const LrPlan *plan, int layer, char *out, size_t size)
 {
     int index = 0;
     for (int i = 0; i < layer; i++)
-        if (plan->layers[i].ops == plan->layers[layer].ops)
-            index++;
-    if (index == 0)
-        snprintf(out, size, "%s", plan->layers[layer].ops->name);
-    else
-        snprintf(out, size, "%s_%d", plan->layers[layer].ops->name, index);
+        index += plan->spec->layers[i].kind == plan->spec->layers[layer].kind;
+    layer_name(plan->spec->layers[layer].kind, index, out, size);
 }
 
 static void *plan_alloc(LrPlan *plan, size_t count, size_t size)

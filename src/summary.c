@@ -10,7 +10,12 @@
 
 size_t summary_layer_params(const LrModelLayer *l)
 {
-    return l->kind == LAYER_DENSE ? ((size_t)l->in + 1) * (size_t)l->out : 0;
+    LrVarShape vars[LAYER_MAX_VARS];
+    int count = layer_vars(&l->spec, &l->in_shape, &l->out_shape, vars);
+    size_t total = 0;
+    for (int i = 0; i < count; i++)
+        total += vars[i].count;
+    return total;
 }
 
 size_t summary_total_params(const LrModelDesc *d)
@@ -45,12 +50,32 @@ void summary_count(char *out, size_t size, size_t n)
     out[o] = '\0';
 }
 
-/* Keras's class name of a layer kind: Dense, Dropout, Activation. */
+/* Keras's class name of a layer kind: Dense, Conv2D, ... */
 static void kind_title(const LrModelLayer *l, char *out, size_t size)
 {
-    snprintf(out, size, "%s", layer_kind_name(l->kind));
-    if (out[0] >= 'a' && out[0] <= 'z')
-        out[0] = (char)(out[0] - 'a' + 'A');
+    static const char *const titles[] = {
+        [LAYER_DENSE] = "Dense",
+        [LAYER_DROPOUT] = "Dropout",
+        [LAYER_CONV2D] = "Conv2D",
+        [LAYER_MAXPOOL2D] = "MaxPooling2D",
+        [LAYER_AVGPOOL2D] = "AveragePooling2D",
+        [LAYER_GLOBAL_AVGPOOL2D] = "GlobalAveragePooling2D",
+        [LAYER_FLATTEN] = "Flatten",
+        [LAYER_RESHAPE] = "Reshape",
+        [LAYER_BATCHNORM] = "BatchNormalization",
+        [LAYER_ACTIVATION] = "Activation",
+    };
+    snprintf(out, size, "%s", titles[l->kind]);
+}
+
+/* "(None, 26, 26, 32)", Keras's way, the batch first. */
+static void shape_cell(const LrShape *s, char *out, size_t size)
+{
+    size_t used = (size_t)snprintf(out, size, "(None");
+    for (int i = 0; i < s->rank && used < size; i++)
+        used += (size_t)snprintf(out + used, size - used, ", %d", s->dims[i]);
+    if (used < size)
+        snprintf(out + used, size - used, ")");
 }
 
 /* "relu", a dropout's rate, or "linear". */
@@ -58,6 +83,8 @@ static void activation_cell(const LrModelLayer *l, char *out, size_t size)
 {
     if (l->kind == LAYER_DROPOUT)
         snprintf(out, size, "rate=%g", l->rate);
+    else if (l->kind != LAYER_DENSE && l->kind != LAYER_CONV2D && l->kind != LAYER_ACTIVATION)
+        snprintf(out, size, "-");
     else
         snprintf(out, size, "%s", words_name(words_activations, (int)l->activation));
 }
@@ -88,10 +115,10 @@ void summary_write(const LrModelDesc *d, const char *prefix, LrBuffer *out)
         }
         for (int i = 0; i < d->layer_count; i++) {
             const LrModelLayer *l = &d->layers[i];
-            char cells[COLUMNS][CELL], kind[32];
+            char cells[COLUMNS][CELL], kind[24];
             kind_title(l, kind, sizeof kind);
-            snprintf(cells[0], CELL, "%s (%s)", l->name, kind);
-            snprintf(cells[1], CELL, "(None, %d)", l->out);
+            snprintf(cells[0], CELL, "%.32s (%s)", l->name, kind);
+            shape_cell(&l->out_shape, cells[1], CELL);
             activation_cell(l, cells[2], CELL);
             summary_count(cells[3], CELL, summary_layer_params(l));
             for (int c = 0; pass == 0 && c < COLUMNS; c++) {
@@ -141,12 +168,14 @@ void summary_json(const LrModelDesc *d, LrJsonWriter *w)
         json_key(w, "output_shape");
         json_begin_array(w);
         json_write_null(w);
-        json_write_integer(w, l->out);
+        for (int k = 0; k < l->out_shape.rank; k++)
+            json_write_integer(w, l->out_shape.dims[k]);
         json_end_array(w);
         if (l->kind == LAYER_DROPOUT) {
             json_key(w, "rate");
             json_write_number(w, l->rate);
-        } else {
+        } else if (l->kind == LAYER_DENSE || l->kind == LAYER_CONV2D ||
+                   l->kind == LAYER_ACTIVATION) {
             json_key(w, "activation");
             json_write_string(w, words_name(words_activations, (int)l->activation));
         }

@@ -85,6 +85,16 @@ extern const LrLayerOps layer_dense_ops;
 extern const LrLayerOps layer_dropout_ops;
 extern const LrLayerOps layer_activation_ops;
 
+/* The epilogue dense and conv2d share (layer_dense.c), on y with a column
+ * per unit or filter (conv2d: a row per output pixel): y := act(y + bias)
+ * with l's activation, none with from_logits. */
+void layer_bias_activation(const LrLayer *l, LrTensor *y);
+/* Its backward: dy := dLoss/d(pre-activation) given dLoss/dy and y, and
+ * l->dbias := the column sums of that, each in row order. */
+void layer_bias_activation_backward(LrLayer *l, const LrTensor *y, LrTensor *dy);
+/* l->dweight += 2 l2 weight, the gradient of layer_penalty (dense, conv2d). */
+void layer_l2_gradient(LrLayer *l);
+
 /* l2 * sum(w^2) of a dense layer's kernel (0 for other layers), in double. */
 double layer_penalty(const LrLayer *l);
 

@@ -72,7 +72,7 @@ LRC_LIBS = $(PROTOBUF_C_LIBS)
 # Modules by stage; one object per file in src/ (and the generated parser).
 CORE    := arena source diag
 FRONT   := words lex lr parse ast check options fold modules sets compile
-RUNTIME := rng schedule pool blas activation layer_dense layer_dropout layer_activation loss metrics optim init synth csv decimal data sha256 fileio json safetensors plan train report model summary weights explain run expr sweep minimize sandbox plot export export_c export_onnx onnx.pb-c predict fmt
+RUNTIME := rng schedule pool blas activation layer_dense layer_conv layer_pool layer_reshape layer_dropout layer_activation loss metrics optim init synth csv decimal data sha256 fileio json safetensors plan train report model summary weights explain run expr sweep minimize sandbox plot export export_c export_onnx onnx.pb-c predict fmt
 # lrc verify re-runs a run directory's experiment
 RUNTIME += verify
 # The language server (and the words' descriptions only it shows).
@@ -80,7 +80,7 @@ LSP_MODS := lsp words_doc
 LRC_OBJS := $(addprefix $(BUILD)/obj/,$(addsuffix .o,$(CORE) $(FRONT) $(RUNTIME) $(LSP_MODS) main))
 
 # Unit tests: tests/unit/test_<module>.c, each linked with only what it needs.
-UNIT_TESTS := train pool decimal diag words lex parse check rng schedule dense layers loss metrics optim init synth csv data sha256 fileio json safetensors model expr fmt
+UNIT_TESTS := train pool decimal diag words lex parse check rng schedule dense conv layers loss metrics optim init synth csv data sha256 fileio json safetensors model expr fmt
 test_diag_MODS     := $(CORE)
 test_lex_MODS      := $(CORE) words lex
 test_words_MODS    := $(CORE) words words_doc lex expr
@@ -88,15 +88,16 @@ test_parse_MODS    := $(CORE) words lex lr parse ast
 test_fmt_MODS      := $(CORE) words lex lr parse ast fmt fileio sandbox
 test_check_MODS    := $(CORE) $(FRONT) fileio expr sandbox metrics loss
 test_train_MODS    := $(CORE) $(FRONT) fileio expr sandbox rng schedule pool blas activation \
-                      layer_dense layer_dropout layer_activation loss metrics optim init synth \
+                      layer_dense layer_conv layer_dropout layer_activation loss metrics optim init synth \
                       csv decimal data sha256 json safetensors plan train report
 test_train_LDFLAGS := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
 test_rng_MODS      := rng
 test_pool_MODS     := pool
 test_decimal_MODS  := decimal
 test_schedule_MODS := schedule
-test_dense_MODS    := pool blas activation layer_dense $(CORE)
-test_layers_MODS   := pool blas activation layer_dense layer_dropout layer_activation rng $(CORE)
+test_dense_MODS    := pool blas activation layer_dense layer_conv $(CORE)
+test_layers_MODS   := pool blas activation layer_dense layer_conv layer_dropout layer_activation rng $(CORE)
+test_conv_MODS     := pool blas activation layer_dense layer_conv layer_pool layer_reshape $(CORE)
 test_loss_MODS     := loss
 test_metrics_MODS  := metrics loss words $(CORE)
 test_optim_MODS    := optim schedule pool
@@ -110,7 +111,7 @@ test_json_MODS     := json fileio decimal sandbox
 test_safetensors_MODS := safetensors json fileio decimal sandbox
 test_expr_MODS     := expr
 test_model_MODS    := $(CORE) $(FRONT) fileio expr sandbox rng schedule pool blas activation \
-                      layer_dense layer_dropout layer_activation loss metrics optim init synth \
+                      layer_dense layer_conv layer_dropout layer_activation loss metrics optim init synth \
                       csv decimal data sha256 json safetensors plan train report model summary weights
 UNIT_BINS := $(addprefix $(BUILD)/tests/test_,$(UNIT_TESTS))
 
@@ -350,7 +351,7 @@ FUZZ_OWN := $(addsuffix .o,$(addprefix fuzz_,$(FUZZ_NAMES) file) replay)
 # (the pool, and the optimizer, layers and products it splits) with clang
 # -fsanitize=thread into build/tsan/ and runs them; CI runs it.
 TSAN       := build/tsan
-TSAN_TESTS := pool optim dense
+TSAN_TESTS := pool optim dense conv
 TSAN_CFLAGS = -std=c11 -Wall -Wextra -Werror -Wshadow -O1 -g -D_POSIX_C_SOURCE=200809L \
               -fsanitize=thread -Isrc $(BLAS_CFLAGS) \
               -DLRC_BLAS_LIBDIR='"$(shell pkg-config --variable=libdir openblas)"'

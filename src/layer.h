@@ -49,7 +49,7 @@ struct LrLayer {
     bool from_logits;        /* the activation is left to the loss (fused) */
     LrTensor weight, bias;   /* dense: in x out, 1 x out (views into the parameters) */
     LrTensor dweight, dbias; /* same shapes (views into the gradients) */
-    float l2;                /* dense: kernel penalty l2 * sum(w^2) */
+    float l2;                /* dense, conv2d: kernel penalty l2 * sum(w^2) */
     float rate;              /* dropout: fraction dropped */
     LrTensor mask;           /* dropout: batch x in, Plan-owned; 0 or 1/(1-rate) */
     LrRng *rng;              /* dropout: the dropout stream, Plan-owned */
@@ -60,7 +60,9 @@ struct LrLayer {
      * rows of k_h k_w in_c: forward and backward go chunk by chunk of
      * whole images, the chunk fixed by the plan (not by the thread count),
      * so that results are the same bytes on any thread count. dcols has
-     * the same shape (backward's dLoss/dcols). weight is the kernel as
+     * the same shape (backward's dLoss/dcols). cols is the layer's own:
+     * when one chunk holds the whole batch, backward reuses the columns
+     * forward left there. weight is the kernel as
      * Keras stores it, [kh, kw, in, out] row-major = (kh kw in) x out. */
     LrTensor cols, dcols;
     int32_t *argmax;         /* maxpool2d: batch x out, the input index each
@@ -84,6 +86,12 @@ struct LrLayer {
 extern const LrLayerOps layer_dense_ops;
 extern const LrLayerOps layer_dropout_ops;
 extern const LrLayerOps layer_activation_ops;
+extern const LrLayerOps layer_conv2d_ops;            /* layer_conv.c */
+extern const LrLayerOps layer_maxpool2d_ops;         /* layer_pool.c */
+extern const LrLayerOps layer_avgpool2d_ops;
+extern const LrLayerOps layer_global_avgpool2d_ops;
+extern const LrLayerOps layer_flatten_ops;           /* layer_reshape.c */
+extern const LrLayerOps layer_reshape_ops;
 
 /* The epilogue dense and conv2d share (layer_dense.c), on y with a column
  * per unit or filter (conv2d: a row per output pixel): y := act(y + bias)
@@ -95,7 +103,8 @@ void layer_bias_activation_backward(LrLayer *l, const LrTensor *y, LrTensor *dy)
 /* l->dweight += 2 l2 weight, the gradient of layer_penalty (dense, conv2d). */
 void layer_l2_gradient(LrLayer *l);
 
-/* l2 * sum(w^2) of a dense layer's kernel (0 for other layers), in double. */
+/* l2 * sum(w^2) of a dense or conv2d layer's kernel (0 for other layers),
+ * in double. */
 double layer_penalty(const LrLayer *l);
 
 /* Applies activation to y in place (softmax: over each row, stably). */

@@ -105,7 +105,7 @@ const LrLayerOps layer_dense_ops = {
 
 double layer_penalty(const LrLayer *l)
 {
-    if (l->ops != &layer_dense_ops || l->l2 == 0.0f)
+    if ((l->ops != &layer_dense_ops && l->ops != &layer_conv2d_ops) || l->l2 == 0.0f)
         return 0.0;
     double sum = 0.0;
     for (int i = 0; i < l->weight.rows; i++) {

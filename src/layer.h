@@ -30,6 +30,14 @@ typedef struct LrWindow {
 bool window_init(LrWindow *w, int in_h, int in_w, int in_c, int k_h, int k_w, int stride_h,
                  int stride_w, bool same);
 
+/* conv2d's kernel gradient is computed in GEMM blocks of this many rows
+ * (blas_gemm_rows): blas_gemm would cut a 288 x 64 gradient (3x3x32 ->
+ * 64) into blocks of 256 and 32 rows, one thread idle most of the time.
+ * `make bench-conv` times the choice (a compile-time setting there). */
+#ifndef CONV_DWEIGHT_ROWS
+#define CONV_DWEIGHT_ROWS 16
+#endif
+
 typedef struct LrLayerOps {
     const char *name; /* "dense", "dropout", "activation" (Keras's names) */
     /* y = layer(x); y has x->rows rows. training: dropout is active. */

@@ -157,24 +157,6 @@ static void cols_run(const LrWindow *w, const LrTensor *images, int first, int c
     pool_run((size_t)count, pool_grain(work), to_images ? col2im_images : im2col_images, &job);
 }
 
-/* c := op(a) . op(b) when c is tall: blas_gemm cuts a C of more than
- * BLAS_BLOCK columns by columns, so that 288 columns (a 3x3x32 window)
- * would be a block of 256 and one of 32, one thread idle most of the
- * time. Cut into equal slices of at most BLAS_BLOCK columns instead, each
- * cut by rows. The slices depend on the shape alone. */
-static void gemm_tall(bool trans_b, const LrTensor *a, const LrTensor *b, LrTensor *c)
-{
-    const int slices = (c->cols + BLAS_BLOCK - 1) / BLAS_BLOCK;
-    for (int s = 0; s < slices; s++) {
-        const int lo = (int)((long)c->cols * s / slices);
-        const int hi = (int)((long)c->cols * (s + 1) / slices);
-        LrTensor cs = tensor_slice(c, 0, c->rows, lo, hi - lo);
-        LrTensor bs = trans_b ? tensor_slice(b, lo, hi - lo, 0, b->cols)
-                              : tensor_slice(b, 0, b->rows, lo, hi - lo);
-        blas_gemm(false, trans_b, 1.0f, a, &bs, 0.0f, &cs);
-    }
-}
-
 /* ------------------------------------------------------------------------
  * The layer */
 
@@ -228,10 +210,12 @@ static void conv_backward(LrLayer *l, const LrTensor *x, const LrTensor *out, Lr
         if (n > chunk)
             cols_run(&l->window, x, first, count, &cols, false);
         LrTensor dyc = per_pixel(l, &dy, first, count);
-        blas_gemm(true, false, 1.0f, &cols, &dyc, first == 0 ? 0.0f : 1.0f, &l->dweight);
+        blas_gemm_rows(true, false, 1.0f, &cols, &dyc, first == 0 ? 0.0f : 1.0f, &l->dweight,
+                       CONV_DWEIGHT_ROWS);
         if (dx) {
             LrTensor dcols = tensor_first_rows(&l->dcols, count * pixels);
-            gemm_tall(true, &dyc, &l->weight, &dcols);
+            /* By rows: blas_gemm would cut 288 columns into 256 + 32. */
+            blas_gemm_rows(false, true, 1.0f, &dyc, &l->weight, 0.0f, &dcols, BLAS_BLOCK);
             cols_run(&l->window, dx, first, count, &dcols, true);
         }
     }

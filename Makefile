@@ -292,7 +292,7 @@ FUZZ_CFLAGS  = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -O1 -
 FUZZ_BINS   := $(addprefix $(FUZZ)/fuzz_,$(FUZZ_NAMES))
 REPLAY_BINS := $(addprefix $(BUILD)/fuzz/replay_,$(FUZZ_NAMES))
 
-.PHONY: fuzz-build fuzz-replay fuzz-replay-build tsan bench-blocks
+.PHONY: fuzz-build fuzz-replay fuzz-replay-build tsan bench-blocks bench-conv
 
 fuzz: fuzz-build $(BUILD)/lrc
 	@sh fuzz/run.sh $(FUZZ_SECONDS) $(BUILD)/lrc $(FUZZ_NAMES)
@@ -409,6 +409,19 @@ bench-blocks: build/bench/tiny_gemm build/bench/sgemm_limit \
 build/bench/gemm_blocks_%: bench/gemm_blocks.c src/blas.c src/pool.c
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_CFLAGS) -DBLAS_BLOCK=$* -o $@ $^ -pthread -ldl -lm
+
+# `make bench-conv`: bench/conv_step.c times the two conv2d layers of issue
+# 13's Fashion-MNIST network (forward + backward, batch 128) at several
+# im2col chunk sizes, beside the same products alone, at 1 and 2 threads.
+# BENCH_CONV_ROWS: the values of CONV_DWEIGHT_ROWS (src/layer.h) tried.
+BENCH_CONV_ROWS ?= 16
+bench-conv: $(addprefix build/bench/conv_step_,$(BENCH_CONV_ROWS))
+	@for t in 1 2; do for r in $(BENCH_CONV_ROWS); do build/bench/conv_step_$$r $$t; done; done
+
+build/bench/conv_step_%: bench/conv_step.c src/layer_conv.c src/layer_dense.c src/activation.c \
+                       src/blas.c src/pool.c src/diag.c src/source.c src/arena.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) $(VECFLAGS) -I$(GEN) -DCONV_DWEIGHT_ROWS=$* -o $@ $^ -pthread -ldl -lm
 
 build/bench/tiny_gemm: bench/tiny_gemm.c src/blas.c src/pool.c
 	@mkdir -p $(dir $@)

@@ -677,13 +677,70 @@ static void test_conv__flatten_and_reshape_copy(void **state)
     }
 }
 
-int main(void)
+/* ------------------------------------------------------------------------
+ * test_conv --dump: one conv2d and the three poolings on fixed inputs,
+ * inputs and results as text for tests/conv_torch.py to recompute with
+ * PyTorch (tests/golden/conv.sh). A line per array: NAME COUNT VALUES. */
+
+static void dump(const char *name, const float *p, size_t n)
+{
+    printf("%s %zu", name, n);
+    for (size_t i = 0; i < n; i++)
+        printf(" %.9g", (double)p[i]);
+    printf("\n");
+}
+
+static int dump_cases(void)
+{
+    /* n 3 of 7x6x3, kernel 3x2, strides 2 and 1, same, 4 filters, relu,
+     * l2 0.01, chunks of 2 (the last of 1). */
+    static const ConvCase cc = {3, 7, 6, 3, 3, 2, 2, 1, true, 4, 2};
+    Conv t;
+    conv_make(&t, &cc, ACT_RELU, 0.01f, 4242u);
+    printf("conv %d %d %d %d %d %d %d %d %d %d 0.01\n", cc.n, cc.h, cc.w, cc.c, cc.kh, cc.kw,
+           cc.sh, cc.sw, cc.same, cc.filters);
+    dump("x", t.x, (size_t)cc.n * t.in);
+    dump("w", t.w, (size_t)t.k * cc.filters);
+    dump("b", t.b, (size_t)cc.filters);
+    dump("dy", t.dy, (size_t)cc.n * t.out);
+    conv_run(&t, true, true);
+    dump("y", t.y, (size_t)cc.n * t.out);
+    dump("dw", t.dw, (size_t)t.k * cc.filters);
+    dump("db", t.db, (size_t)cc.filters);
+    dump("dx", t.dx, (size_t)cc.n * t.in);
+    conv_free(&t);
+    /* 2 images of 6x8x2; windows 3 moved by 2, same padding: one padded
+     * row at the bottom, one padded column at the right. */
+    enum { N = 2, H = 6, W = 8, C = 2 };
+    static const char *const names[] = {"max", "avg", "global"};
+    for (int kind = POOL_MAX; kind <= POOL_GLOBAL; kind++) {
+        int32_t arg[N * H * W * C];
+        LrLayer l = pool_layer((PoolKind)kind, H, W, C, 3, 2, true, arg);
+        float x[N * H * W * C], dx[N * H * W * C], y[N * H * W * C], g[N * H * W * C];
+        fill_uniform(x, N * H * W * C, 77u + (uint32_t)kind);
+        fill_uniform(g, (size_t)N * l.out, 88u + (uint32_t)kind);
+        LrTensor xt = tensor_view(x, N, l.in), yt = tensor_view(y, N, l.out);
+        LrTensor gt = tensor_view(g, N, l.out), dxt = tensor_view(dx, N, l.in);
+        printf("pool %s %d %d %d %d 3 2 1\n", names[kind], N, H, W, C);
+        dump("x", x, N * H * W * C);
+        dump("dy", g, (size_t)N * l.out);
+        l.ops->forward(&l, &xt, &yt, true);
+        l.ops->backward(&l, &xt, &yt, &gt, &dxt);
+        dump("y", y, (size_t)N * l.out);
+        dump("dx", dx, N * H * W * C);
+    }
+    return fflush(stdout) == 0 ? 0 : 1;
+}
+
+int main(int argc, char **argv)
 {
     char why[256];
     if (blas_load(why, sizeof why) < 0) {
         fprintf(stderr, "%s\n", why);
         return 1;
     }
+    if (argc == 2 && strcmp(argv[1], "--dump") == 0)
+        return dump_cases();
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_conv__window_matches_tensorflow),
         cmocka_unit_test(test_conv__forward_matches_direct_convolution),

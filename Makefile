@@ -414,7 +414,7 @@ build/bench/gemm_blocks_%: bench/gemm_blocks.c src/blas.c src/pool.c
 # 13's Fashion-MNIST network (forward + backward, batch 128) at several
 # im2col chunk sizes, beside the same products alone, at 1 and 2 threads.
 # BENCH_CONV_ROWS: the values of CONV_DWEIGHT_ROWS (src/layer.h) tried.
-BENCH_CONV_ROWS ?= 16
+BENCH_CONV_ROWS ?= 16 72 144
 bench-conv: $(addprefix build/bench/conv_step_,$(BENCH_CONV_ROWS))
 	@for t in 1 2; do for r in $(BENCH_CONV_ROWS); do build/bench/conv_step_$$r $$t; done; done
 

@@ -7,24 +7,25 @@
  *          without dx (the first layer)
  *   conv2  13x13x32 -> 11x11x64, 3x3 valid, relu: forward, backward with dx
  *
- * beside the GEMMs alone of the same shapes through blas_gemm (the
- * layers' ceiling: no im2col, col2im, bias or activation), on THREADS of
- * lrc's threads, for each chunk size given (images per im2col chunk; the
- * plan's choice).
+ * on THREADS of lrc's threads, for each chunk size given (images per
+ * im2col chunk; the plan's choice), and with CHUNK "gemm" the products
+ * alone, of the same shapes and blocks (the layers' ceiling: no im2col,
+ * col2im, bias or activation).
  *
  * Usage: conv_step THREADS [STEPS [CHUNK...]] (defaults 20 steps, chunks
- * 128 32 8). Prints a line per chunk and one for the GEMMs:
+ * 128 32 16 gemm). CONV_DWEIGHT_ROWS (src/layer.h) is set by the
+ * Makefile, for layer_conv.c and these products alike. Prints a line per
+ * chunk:
  *
- * CONV_DWEIGHT_ROWS (src/layer.h) is set by the Makefile, for
- * layer_conv.c and these products alike.
- *
- *   conv_step rows 16 threads 2 chunk 128 ms_per_step 31.2 gflops 58.1 (best of 5 x 20 steps)
- *   conv_gemm threads 2 ms_per_step 25.0 gflops 72.4 (best of 5 x 20 steps)
+ *   conv_step rows 72 threads 2 chunk 128 ms_per_step 31.2 gflops 58.1 (best of 5 x 20 steps)
+ *   conv_gemm rows 72 threads 2 ms_per_step 25.0 gflops 72.4 (best of 5 x 20 steps)
  *
  * flops counts 2 m n k per product: 1.81e9 per step. */
 #define _POSIX_C_SOURCE 200809L
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "blas.h"
@@ -149,7 +150,7 @@ int main(int argc, char **argv)
     int threads = argc > 1 ? atoi(argv[1]) : 1;
     long steps = argc > 2 ? atol(argv[2]) : 20;
     if (threads < 1 || steps < 1) {
-        fprintf(stderr, "usage: conv_step THREADS [STEPS [CHUNK...]]\n");
+        fprintf(stderr, "usage: conv_step THREADS [STEPS [CHUNK...]] (CHUNK: 1-128 or gemm)\n");
         return 2;
     }
     char why[512];
@@ -162,28 +163,27 @@ int main(int argc, char **argv)
     /* 2 m n k for conv1 forward and kernel gradient, conv2 forward,
      * kernel gradient and dcols. */
     const double flops = 2.0 * (2.0 * BATCH * 26 * 26 * 9 * 32 + 3.0 * BATCH * 11 * 11 * 288 * 64);
-    static const int default_chunks[] = {128, 32, 8};
-    const int nchunks = argc > 3 ? argc - 3 : 3;
+    static const char *const default_chunks[] = {"128", "32", "16", "gemm"};
+    const int nchunks = argc > 3 ? argc - 3 : 4;
     for (int i = 0; i < nchunks; i++) {
-        int chunk = argc > 3 ? atoi(argv[3 + i]) : default_chunks[i];
+        const char *arg = argc > 3 ? argv[3 + i] : default_chunks[i];
+        const bool gemms = strcmp(arg, "gemm") == 0;
+        const int chunk = gemms ? BATCH : atoi(arg);
         if (chunk < 1 || chunk > BATCH) {
-            fprintf(stderr, "conv_step: a chunk is 1 to %d images\n", BATCH);
+            fprintf(stderr, "conv_step: a chunk is 1 to %d images, or gemm\n", BATCH);
             return 2;
         }
         unsigned seed = 1;
-        Conv c[2] = {conv_make(28, 28, 1, 32, chunk, &seed), conv_make(13, 13, 32, 64, chunk, &seed)};
-        double s = best_seconds(layers_step, c, steps);
-        printf("conv_step rows %d threads %d chunk %d ms_per_step %.1f gflops %.1f (best of %d x %ld "
-               "steps)\n",
-               CONV_DWEIGHT_ROWS, pool_threads(), chunk, s / (double)steps * 1e3, flops * (double)steps / s * 1e-9,
-               REPEATS, steps);
-        if (chunk == BATCH) {
-            s = best_seconds(gemms_step, c, steps);
-            printf("conv_gemm threads %d ms_per_step %.1f gflops %.1f (best of %d x %ld "
-                   "steps)\n",
-                   pool_threads(), s / (double)steps * 1e3, flops * (double)steps / s * 1e-9,
-                   REPEATS, steps);
-        }
+        Conv c[2] = {conv_make(28, 28, 1, 32, chunk, &seed),
+                     conv_make(13, 13, 32, 64, chunk, &seed)};
+        double s = best_seconds(gemms ? gemms_step : layers_step, c, steps);
+        if (gemms)
+            printf("conv_gemm rows %d threads %d", CONV_DWEIGHT_ROWS, pool_threads());
+        else
+            printf("conv_step rows %d threads %d chunk %d", CONV_DWEIGHT_ROWS, pool_threads(),
+                   chunk);
+        printf(" ms_per_step %.1f gflops %.1f (best of %d x %ld steps)\n",
+               s / (double)steps * 1e3, flops * (double)steps / s * 1e-9, REPEATS, steps);
         fflush(stdout);
         conv_free(&c[0]);
         conv_free(&c[1]);

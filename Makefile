@@ -73,7 +73,7 @@ LRC_LIBS = $(PROTOBUF_C_LIBS)
 CORE    := arena source diag
 FRONT   := words lex lr parse ast check options fold modules sets compile layer_shape
 # The layers: the table (layers.c) and each kind's kernels.
-LAYERS  := activation layers layer_dense layer_dropout layer_activation layer_stubs
+LAYERS  := activation layers layer_dense layer_conv layer_pool layer_reshape layer_dropout layer_activation layer_stubs
 RUNTIME := rng schedule pool blas $(LAYERS) loss metrics optim init synth csv decimal data sha256 fileio json safetensors plan train report model summary weights explain run expr sweep minimize sandbox plot export export_c export_onnx onnx.pb-c predict fmt
 # lrc verify re-runs a run directory's experiment
 RUNTIME += verify
@@ -82,7 +82,7 @@ LSP_MODS := lsp words_doc
 LRC_OBJS := $(addprefix $(BUILD)/obj/,$(addsuffix .o,$(CORE) $(FRONT) $(RUNTIME) $(LSP_MODS) main))
 
 # Unit tests: tests/unit/test_<module>.c, each linked with only what it needs.
-UNIT_TESTS := train pool decimal diag words lex parse check rng schedule dense layers loss metrics optim init synth csv data sha256 fileio json safetensors model expr fmt
+UNIT_TESTS := train pool decimal diag words lex parse check rng schedule dense conv layers loss metrics optim init synth csv data sha256 fileio json safetensors model expr fmt
 test_diag_MODS     := $(CORE)
 test_lex_MODS      := $(CORE) words lex
 test_words_MODS    := $(CORE) words words_doc lex expr
@@ -96,8 +96,9 @@ test_rng_MODS      := rng
 test_pool_MODS     := pool
 test_decimal_MODS  := decimal
 test_schedule_MODS := schedule
-test_dense_MODS    := pool blas activation layer_dense $(CORE)
-test_layers_MODS   := pool blas activation layer_dense layer_dropout layer_activation rng $(CORE)
+test_dense_MODS    := pool blas activation layer_dense layer_conv $(CORE)
+test_layers_MODS   := pool blas activation layer_dense layer_conv layer_dropout layer_activation rng $(CORE)
+test_conv_MODS     := pool blas activation layer_dense layer_conv layer_pool layer_reshape layer_shape words $(CORE)
 test_loss_MODS     := loss
 test_metrics_MODS  := metrics loss words $(CORE)
 test_optim_MODS    := optim schedule pool
@@ -291,7 +292,7 @@ FUZZ_CFLAGS  = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -O1 -
 FUZZ_BINS   := $(addprefix $(FUZZ)/fuzz_,$(FUZZ_NAMES))
 REPLAY_BINS := $(addprefix $(BUILD)/fuzz/replay_,$(FUZZ_NAMES))
 
-.PHONY: fuzz-build fuzz-replay fuzz-replay-build tsan bench-blocks
+.PHONY: fuzz-build fuzz-replay fuzz-replay-build tsan bench-blocks bench-conv
 
 fuzz: fuzz-build $(BUILD)/lrc
 	@sh fuzz/run.sh $(FUZZ_SECONDS) $(BUILD)/lrc $(FUZZ_NAMES)
@@ -350,7 +351,7 @@ FUZZ_OWN := $(addsuffix .o,$(addprefix fuzz_,$(FUZZ_NAMES) file) replay)
 # (the pool, and the optimizer, layers and products it splits) with clang
 # -fsanitize=thread into build/tsan/ and runs them; CI runs it.
 TSAN       := build/tsan
-TSAN_TESTS := pool optim dense
+TSAN_TESTS := pool optim dense conv
 TSAN_CFLAGS = -std=c11 -Wall -Wextra -Werror -Wshadow -O1 -g -D_POSIX_C_SOURCE=200809L \
               -fsanitize=thread -Isrc $(BLAS_CFLAGS) \
               -DLRC_BLAS_LIBDIR='"$(shell pkg-config --variable=libdir openblas)"'
@@ -408,6 +409,19 @@ bench-blocks: build/bench/tiny_gemm build/bench/sgemm_limit \
 build/bench/gemm_blocks_%: bench/gemm_blocks.c src/blas.c src/pool.c
 	@mkdir -p $(dir $@)
 	$(CC) $(BENCH_CFLAGS) -DBLAS_BLOCK=$* -o $@ $^ -pthread -ldl -lm
+
+# `make bench-conv`: bench/conv_step.c times the two conv2d layers of issue
+# 13's Fashion-MNIST network (forward + backward, batch 128) at several
+# im2col chunk sizes, beside the same products alone, at 1 and 2 threads.
+# BENCH_CONV_ROWS: the values of CONV_DWEIGHT_ROWS (src/layer.h) tried.
+BENCH_CONV_ROWS ?= 16 72 144
+bench-conv: $(addprefix build/bench/conv_step_,$(BENCH_CONV_ROWS))
+	@for t in 1 2; do for r in $(BENCH_CONV_ROWS); do build/bench/conv_step_$$r $$t; done; done
+
+build/bench/conv_step_%: bench/conv_step.c src/layer_conv.c src/layer_dense.c src/activation.c \
+                       src/blas.c src/pool.c src/diag.c src/source.c src/arena.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BENCH_CFLAGS) $(VECFLAGS) -I$(GEN) -DCONV_DWEIGHT_ROWS=$* -o $@ $^ -pthread -ldl -lm
 
 build/bench/tiny_gemm: bench/tiny_gemm.c src/blas.c src/pool.c
 	@mkdir -p $(dir $@)

@@ -139,6 +139,7 @@ void blas_gemm_loop(bool trans_a, bool trans_b, float alpha, const LrTensor *a,
 typedef struct GemmJob {
     bool trans_a, trans_b;
     bool by_rows; /* blocks of rows of C (else of columns) */
+    int block;    /* rows or columns of C per block */
     float alpha, beta;
     const LrTensor *a, *b;
     LrTensor *c;
@@ -151,14 +152,15 @@ static void gemm_blocks(void *ctx, size_t begin, size_t end)
     const GemmJob *job = ctx;
     for (size_t block = begin; block < end; block++) {
         LrTensor a = *job->a, b = *job->b, c = *job->c;
-        int lo = (int)block * BLAS_BLOCK;
+        const int size = job->block;
+        int lo = (int)block * size;
         if (job->by_rows) {
-            int rows = c.rows - lo < BLAS_BLOCK ? c.rows - lo : BLAS_BLOCK;
+            int rows = c.rows - lo < size ? c.rows - lo : size;
             c = tensor_slice(&c, lo, rows, 0, c.cols);
             a = job->trans_a ? tensor_slice(&a, 0, a.rows, lo, rows)
                              : tensor_slice(&a, lo, rows, 0, a.cols);
         } else {
-            int cols = c.cols - lo < BLAS_BLOCK ? c.cols - lo : BLAS_BLOCK;
+            int cols = c.cols - lo < size ? c.cols - lo : size;
             c = tensor_slice(&c, 0, c.rows, lo, cols);
             b = job->trans_b ? tensor_slice(&b, lo, cols, 0, b.cols)
                              : tensor_slice(&b, 0, b.rows, lo, cols);
@@ -170,8 +172,9 @@ static void gemm_blocks(void *ctx, size_t begin, size_t end)
     }
 }
 
-void blas_gemm(bool trans_a, bool trans_b, float alpha, const LrTensor *a,
-               const LrTensor *b, float beta, LrTensor *c)
+/* blas_gemm, or blas_gemm_rows when block_rows > 0. */
+static void gemm(bool trans_a, bool trans_b, float alpha, const LrTensor *a, const LrTensor *b,
+                 float beta, LrTensor *c, int block_rows)
 {
     const int m = c->rows, n = c->cols;
     const int k = trans_a ? a->rows : a->cols;
@@ -203,10 +206,23 @@ void blas_gemm(bool trans_a, bool trans_b, float alpha, const LrTensor *a,
         }
     }
     /* Columns unless C is too narrow to cut and tall enough to. */
-    bool by_rows = n <= BLAS_BLOCK && m > BLAS_BLOCK;
-    int side = by_rows ? m : n;
-    GemmJob job = {trans_a, trans_b, by_rows, alpha, beta, a, b, c};
-    pool_run((size_t)((side + BLAS_BLOCK - 1) / BLAS_BLOCK), 1, gemm_blocks, &job);
+    bool by_rows = block_rows > 0 || (n <= BLAS_BLOCK && m > BLAS_BLOCK);
+    int side = by_rows ? m : n, size = block_rows > 0 ? block_rows : BLAS_BLOCK;
+    GemmJob job = {trans_a, trans_b, by_rows, size, alpha, beta, a, b, c};
+    pool_run((size_t)((side + size - 1) / size), 1, gemm_blocks, &job);
+}
+
+void blas_gemm(bool trans_a, bool trans_b, float alpha, const LrTensor *a,
+               const LrTensor *b, float beta, LrTensor *c)
+{
+    gemm(trans_a, trans_b, alpha, a, b, beta, c, 0);
+}
+
+void blas_gemm_rows(bool trans_a, bool trans_b, float alpha, const LrTensor *a,
+                    const LrTensor *b, float beta, LrTensor *c, int block_rows)
+{
+    assert(block_rows > 0);
+    gemm(trans_a, trans_b, alpha, a, b, beta, c, block_rows);
 }
 
 const char *blas_vendor(void)

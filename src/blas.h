@@ -28,6 +28,12 @@
  * the same bytes on any number of threads. */
 void blas_gemm(bool trans_a, bool trans_b, float alpha, const LrTensor *a,
                const LrTensor *b, float beta, LrTensor *c);
+/* blas_gemm with C cut into blocks of block_rows rows whatever its shape
+ * (the caller's choice, so again the same bytes on any thread count): for
+ * a C too small for blas_gemm's blocks to share out evenly, as conv2d's
+ * 288 x 64 kernel gradient summed over 15,488 pixels (layer_conv.c). */
+void blas_gemm_rows(bool trans_a, bool trans_b, float alpha, const LrTensor *a,
+                    const LrTensor *b, float beta, LrTensor *c, int block_rows);
 /* The plain loop blas_gemm uses for tiny products, exposed so that tests
  * can hold it against BLAS on the same shapes. */
 void blas_gemm_loop(bool trans_a, bool trans_b, float alpha, const LrTensor *a,

@@ -30,6 +30,16 @@ typedef struct LrWindow {
 bool window_init(LrWindow *w, int in_h, int in_w, int in_c, int k_h, int k_w, int stride_h,
                  int stride_w, bool same);
 
+/* conv2d's kernel gradient is computed in GEMM blocks of this many rows
+ * (blas_gemm_rows): blas_gemm would cut a 288 x 64 gradient (3x3x32 ->
+ * 64) into blocks of 256 and 32 rows, one thread idle most of the time.
+ * Each block packs the whole output gradient again: 16 rows cost 10% more
+ * CPU time than one block, 72 (4 blocks there) 3%. `make bench-conv`
+ * times the choice (a compile-time setting there). */
+#ifndef CONV_DWEIGHT_ROWS
+#define CONV_DWEIGHT_ROWS 72
+#endif
+
 typedef struct LrLayerOps {
     const char *name; /* "dense", "dropout", "activation" (Keras's names) */
     /* y = layer(x); y has x->rows rows. training: dropout is active. */
@@ -49,7 +59,7 @@ struct LrLayer {
     bool from_logits;        /* the activation is left to the loss (fused) */
     LrTensor weight, bias;   /* dense: in x out, 1 x out (views into the parameters) */
     LrTensor dweight, dbias; /* same shapes (views into the gradients) */
-    float l2;                /* dense: kernel penalty l2 * sum(w^2) */
+    float l2;                /* dense, conv2d: kernel penalty l2 * sum(w^2) */
     float rate;              /* dropout: fraction dropped */
     LrTensor mask;           /* dropout: batch x in, Plan-owned; 0 or 1/(1-rate) */
     LrRng *rng;              /* dropout: the dropout stream, Plan-owned */
@@ -60,7 +70,9 @@ struct LrLayer {
      * rows of k_h k_w in_c: forward and backward go chunk by chunk of
      * whole images, the chunk fixed by the plan (not by the thread count),
      * so that results are the same bytes on any thread count. dcols has
-     * the same shape (backward's dLoss/dcols). weight is the kernel as
+     * the same shape (backward's dLoss/dcols). cols is the layer's own:
+     * when one chunk holds the whole batch, backward reuses the columns
+     * forward left there. weight is the kernel as
      * Keras stores it, [kh, kw, in, out] row-major = (kh kw in) x out. */
     LrTensor cols, dcols;
     int32_t *argmax;         /* maxpool2d: batch x out, the input index each
@@ -96,7 +108,18 @@ extern const LrLayerOps layer_batchnorm_ops;           /* layer_batchnorm.c */
  * a dense or conv2d layer then keeps its pre-activation in `pre`. */
 bool activation_needs_input(LrActivation act);
 
-/* l2 * sum(w^2) of a dense layer's kernel (0 for other layers), in double. */
+/* The epilogue dense and conv2d share (layer_dense.c), on y with a column
+ * per unit or filter (conv2d: a row per output pixel): y := act(y + bias)
+ * with l's activation, none with from_logits. */
+void layer_bias_activation(const LrLayer *l, LrTensor *y);
+/* Its backward: dy := dLoss/d(pre-activation) given dLoss/dy and y, and
+ * l->dbias := the column sums of that, each in row order. */
+void layer_bias_activation_backward(LrLayer *l, const LrTensor *y, LrTensor *dy);
+/* l->dweight += 2 l2 weight, the gradient of layer_penalty (dense, conv2d). */
+void layer_l2_gradient(LrLayer *l);
+
+/* l2 * sum(w^2) of a dense or conv2d layer's kernel (0 for other layers),
+ * in double. */
 double layer_penalty(const LrLayer *l);
 
 /* Applies activation to y in place (softmax: over each row, stably). */

@@ -17,7 +17,12 @@ static void dense_forward(LrLayer *l, const LrTensor *x, LrTensor *out, bool tra
     LrTensor y = tensor_first_rows(out, x->rows);
     /* x . W, then the bias and the activation in one pass over y. */
     blas_gemm(false, false, 1.0f, x, &l->weight, 0.0f, &y);
-    activation_forward_bias(l->from_logits ? ACT_LINEAR : l->activation, l->bias.data, &y);
+    layer_bias_activation(l, &y);
+}
+
+void layer_bias_activation(const LrLayer *l, LrTensor *y)
+{
+    activation_forward_bias(l->from_logits ? ACT_LINEAR : l->activation, l->bias.data, y);
 }
 
 typedef struct GradJob {
@@ -49,6 +54,32 @@ static void activation_bias_grad_cols(void *ctx, size_t begin, size_t end)
     }
 }
 
+void layer_bias_activation_backward(LrLayer *l, const LrTensor *y, LrTensor *dy)
+{
+    LrActivation act = l->from_logits ? ACT_LINEAR : l->activation;
+    if (act == ACT_SOFTMAX) {
+        /* Not element-wise: each row as a whole, before the column split. */
+        activation_backward(act, y, dy);
+        act = ACT_LINEAR;
+    }
+    GradJob job = {act, y, dy, l->dbias.data};
+    pool_run((size_t)dy->cols, pool_grain((size_t)dy->rows), activation_bias_grad_cols, &job);
+}
+
+void layer_l2_gradient(LrLayer *l)
+{
+    /* d(l2 sum W^2)/dW = 2 l2 W. */
+    if (l->l2 == 0.0f)
+        return;
+    const float k = 2.0f * l->l2;
+    for (int i = 0; i < l->dweight.rows; i++) {
+        float *dw = &TENSOR_AT(l->dweight, i, 0);
+        const float *w = &TENSOR_AT(l->weight, i, 0);
+        for (int j = 0; j < l->dweight.cols; j++)
+            dw[j] += k * w[j];
+    }
+}
+
 static void dense_backward(LrLayer *l, const LrTensor *x, const LrTensor *out,
                            LrTensor *dout, LrTensor *dx)
 {
@@ -56,27 +87,9 @@ static void dense_backward(LrLayer *l, const LrTensor *x, const LrTensor *out,
     LrTensor y = tensor_first_rows(out, n);
     LrTensor dy = tensor_first_rows(dout, n);
     /* From here on dy holds dLoss/d(pre-activation). */
-    LrActivation act = l->from_logits ? ACT_LINEAR : l->activation;
-    if (act == ACT_SOFTMAX) {
-        /* Not element-wise: each row as a whole, before the column split. */
-        activation_backward(act, &y, &dy);
-        act = ACT_LINEAR;
-    }
-    GradJob job = {act, &y, &dy, l->dbias.data};
-    pool_run((size_t)dy.cols, pool_grain((size_t)n), activation_bias_grad_cols, &job);
+    layer_bias_activation_backward(l, &y, &dy);
     blas_gemm(true, false, 1.0f, x, &dy, 0.0f, &l->dweight);
-
-    /* d(l2 sum W^2)/dW = 2 l2 W. */
-    if (l->l2 != 0.0f) {
-        const float k = 2.0f * l->l2;
-        for (int i = 0; i < l->dweight.rows; i++) {
-            float *dw = &TENSOR_AT(l->dweight, i, 0);
-            const float *w = &TENSOR_AT(l->weight, i, 0);
-            for (int j = 0; j < l->dweight.cols; j++)
-                dw[j] += k * w[j];
-        }
-    }
-
+    layer_l2_gradient(l);
 
     if (dx) {
         LrTensor dxv = tensor_first_rows(dx, n);
@@ -92,7 +105,7 @@ const LrLayerOps layer_dense_ops = {
 
 double layer_penalty(const LrLayer *l)
 {
-    if (l->ops != &layer_dense_ops || l->l2 == 0.0f)
+    if ((l->ops != &layer_dense_ops && l->ops != &layer_conv2d_ops) || l->l2 == 0.0f)
         return 0.0;
     double sum = 0.0;
     for (int i = 0; i < l->weight.rows; i++) {

@@ -9,25 +9,35 @@
 
 /* ------------------------------------------------------------- shapes */
 
+/* One dimension of the window; false when its output would be empty. */
+static bool window_dim(int in, int k, int stride, bool same, int *out, int *pad_before)
+{
+    if (in < 1 || k < 1 || stride < 1)
+        return false;
+    long long n;
+    if (same) {
+        n = ((long long)in + stride - 1) / stride;
+        long long total = (n - 1) * stride + k - in;
+        *pad_before = total > 0 ? (int)(total / 2) : 0;
+    } else {
+        if (k > in)
+            return false;
+        n = (in - k) / stride + 1;
+        *pad_before = 0;
+    }
+    *out = (int)n;
+    return n > 0;
+}
+
 bool window_init(LrWindow *w, int in_h, int in_w, int in_c, int k_h, int k_w, int stride_h,
                  int stride_w, bool same)
 {
-    *w = (LrWindow){in_h, in_w, in_c, k_h, k_w, stride_h, stride_w, 0, 0, 0, 0};
-    if (same) {
-        w->out_h = (in_h + stride_h - 1) / stride_h;
-        w->out_w = (in_w + stride_w - 1) / stride_w;
-    } else {
-        if (k_h > in_h || k_w > in_w)
-            return false;
-        w->out_h = (in_h - k_h) / stride_h + 1;
-        w->out_w = (in_w - k_w) / stride_w + 1;
-    }
-    /* TensorFlow's split: the odd cell of padding goes to the bottom/right. */
-    int pad_h = (w->out_h - 1) * stride_h + k_h - in_h, pad_w = (w->out_w - 1) * stride_w + k_w - in_w;
-    w->pad_top = pad_h > 0 ? pad_h / 2 : 0;
-    w->pad_left = pad_w > 0 ? pad_w / 2 : 0;
-    return true;
+    *w = (LrWindow){.in_h = in_h, .in_w = in_w, .in_c = in_c, .k_h = k_h, .k_w = k_w,
+                    .stride_h = stride_h, .stride_w = stride_w};
+    return in_c > 0 && window_dim(in_h, k_h, stride_h, same, &w->out_h, &w->pad_top) &&
+           window_dim(in_w, k_w, stride_w, same, &w->out_w, &w->pad_left);
 }
+
 
 size_t shape_count(const LrShape *s)
 {

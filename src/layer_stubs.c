@@ -4,11 +4,5 @@
 static void stub_forward(LrLayer *l, const LrTensor *x, LrTensor *y, bool t) { (void)l; (void)x; (void)y; (void)t; abort(); }
 static void stub_backward(LrLayer *l, const LrTensor *x, const LrTensor *y, LrTensor *dy, LrTensor *dx) { (void)l; (void)x; (void)y; (void)dy; (void)dx; abort(); }
 #define STUB(n, s) const LrLayerOps n = {.name = s, .forward = stub_forward, .backward = stub_backward};
-STUB(layer_conv2d_ops, "conv2d")
-STUB(layer_maxpool2d_ops, "max_pooling2d")
-STUB(layer_avgpool2d_ops, "average_pooling2d")
-STUB(layer_global_avgpool2d_ops, "global_average_pooling2d")
-STUB(layer_flatten_ops, "flatten")
-STUB(layer_reshape_ops, "reshape")
 STUB(layer_batchnorm_ops, "batch_normalization")
 bool activation_needs_input(LrActivation act) { (void)act; return false; }

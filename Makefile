@@ -80,7 +80,7 @@ LSP_MODS := lsp words_doc
 LRC_OBJS := $(addprefix $(BUILD)/obj/,$(addsuffix .o,$(CORE) $(FRONT) $(RUNTIME) $(LSP_MODS) main))
 
 # Unit tests: tests/unit/test_<module>.c, each linked with only what it needs.
-UNIT_TESTS := train pool decimal diag words lex parse check rng schedule dense layers loss metrics optim init synth csv data sha256 fileio json safetensors model expr fmt
+UNIT_TESTS := train pool decimal diag words lex parse check rng schedule dense layers loss metrics optim init synth csv data sha256 fileio json safetensors model expr fmt act
 test_diag_MODS     := $(CORE)
 test_lex_MODS      := $(CORE) words lex
 test_words_MODS    := $(CORE) words words_doc lex expr
@@ -96,6 +96,7 @@ test_pool_MODS     := pool
 test_decimal_MODS  := decimal
 test_schedule_MODS := schedule
 test_dense_MODS    := pool blas activation layer_dense $(CORE)
+test_act_MODS      := pool blas activation layer_dense layer_activation $(CORE)
 test_layers_MODS   := pool blas activation layer_dense layer_dropout layer_activation rng $(CORE)
 test_loss_MODS     := loss
 test_metrics_MODS  := metrics loss words $(CORE)

@@ -519,6 +519,10 @@ static int eval_dense_words(Checker *c, const LrNode **b, int sc, LrLayerSpec *l
         if (act < 0)
             return -1;
         layer->activation = (LrActivation)act;
+        /* The activation's parameters take their defaults. */
+        const LrNode *none[MAX_PARAMS] = {NULL};
+        if (eval_rows(c, options_activations[act], none, sc, a.node->span, layer) < 0)
+            return -1;
     }
     layer->init.kind = INIT_GLOROT_UNIFORM; /* Keras Dense defaults */
     layer->bias_init.kind = INIT_ZEROS;
@@ -551,8 +555,10 @@ static int eval_layer(Checker *c, Scoped v, LrLayerSpec *layer)
         layer->kind = (LrLayerKind)kind;
     }
     const LrNode *b[MAX_PARAMS];
-    if (eval_options(c, what, v.node->span, args, 1, options_layers[layer->kind], b, v.scope,
-                     layer) < 0)
+    const OptionRow *rows = layer->kind == LAYER_ACTIVATION
+                                ? options_activations[layer->activation]
+                                : options_layers[layer->kind];
+    if (eval_options(c, what, v.node->span, args, 1, rows, b, v.scope, layer) < 0)
         return -1;
     return layer->kind == LAYER_DENSE ? eval_dense_words(c, b, v.scope, layer) : 0;
 }

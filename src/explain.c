@@ -171,7 +171,8 @@ static void layer(LrBuffer *b, const LrLayerSpec *l)
 {
     static const Writer w = {write_layer_option, NULL};
     if (l->kind == LAYER_ACTIVATION)
-        buffer_printf(b, "%s", words_name(words_activations, (int)l->activation));
+        call(b, words_name(words_activations, (int)l->activation),
+             options_activations[l->activation], l, 0, NULL);
     else
         call(b, words_name(words_layers, (int)l->kind), options_layers[l->kind], l, 1, &w);
 }

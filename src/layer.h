@@ -88,13 +88,26 @@ extern const LrLayerOps layer_activation_ops;
 /* l2 * sum(w^2) of a dense layer's kernel (0 for other layers), in double. */
 double layer_penalty(const LrLayer *l);
 
+/* The activations take their parameters beside the kind: alpha (leaky_relu's
+ * slope below 0, elu's scale) and approximate (gelu's tanh form); the
+ * others ignore them. */
+
 /* Applies activation to y in place (softmax: over each row, stably). */
-void activation_forward(LrActivation act, LrTensor *y);
+void activation_forward(LrActivation act, float alpha, bool approximate, LrTensor *y);
 /* y := act(y + bias) with bias broadcast over the rows, in one pass where
- * the activation is element-wise (a dense layer's fused epilogue). */
-void activation_forward_bias(LrActivation act, const float *bias, LrTensor *y);
-/* dy := dLoss/d(input) given dy = dLoss/d(output) and the output y
+ * the activation is element-wise (a dense layer's fused epilogue). pre,
+ * when not NULL (y's rows), gets y + bias, the activation's input. */
+void activation_forward_bias(LrActivation act, float alpha, bool approximate, const float *bias,
+                             LrTensor *y, LrTensor *pre);
+/* dy := dLoss/d(input) given dy = dLoss/d(output), the output y and the
+ * input x (read only when activation_needs_input; else may be NULL)
  * (softmax: dy_i := y_i (dy_i - sum_j dy_j y_j)). */
-void activation_backward(LrActivation act, const LrTensor *y, LrTensor *dy);
+void activation_backward(LrActivation act, float alpha, bool approximate, const LrTensor *x,
+                         const LrTensor *y, LrTensor *dy);
+/* Whether act's derivative needs its input, not only its output (gelu):
+ * a dense layer then keeps its pre-activation in l->pre. */
+bool activation_needs_input(LrActivation act);
+/* Whether act takes alpha (leaky_relu, elu). */
+bool activation_has_alpha(LrActivation act);
 
 #endif

@@ -13,16 +13,21 @@
  * a fused, stable form: y then holds the activation's input. */
 static void dense_forward(LrLayer *l, const LrTensor *x, LrTensor *out, bool training)
 {
-    (void)training;
     LrTensor y = tensor_first_rows(out, x->rows);
+    /* A training forward keeps the pre-activation when backward needs it. */
+    LrTensor pre = {0};
+    if (training && l->pre.data)
+        pre = tensor_first_rows(&l->pre, x->rows);
     /* x . W, then the bias and the activation in one pass over y. */
     blas_gemm(false, false, 1.0f, x, &l->weight, 0.0f, &y);
-    activation_forward_bias(l->from_logits ? ACT_LINEAR : l->activation, l->bias.data, &y);
+    activation_forward_bias(l->from_logits ? ACT_LINEAR : l->activation, l->alpha,
+                            l->approximate, l->bias.data, &y, pre.data ? &pre : NULL);
 }
 
 typedef struct GradJob {
+    const LrLayer *l;
     LrActivation act; /* element-wise */
-    const LrTensor *y;
+    const LrTensor *y, *pre;
     LrTensor *dy;
     float *dbias;
 } GradJob;
@@ -41,7 +46,9 @@ static void activation_bias_grad_cols(void *ctx, size_t begin, size_t end)
         LrTensor gr = tensor_slice(job->dy, i, 1, (int)begin, width);
         if (job->act != ACT_LINEAR) {
             LrTensor yr = tensor_slice(job->y, i, 1, (int)begin, width);
-            activation_backward(job->act, &yr, &gr);
+            LrTensor xr = job->pre->data ? tensor_slice(job->pre, i, 1, (int)begin, width)
+                                         : (LrTensor){0};
+            activation_backward(job->act, job->l->alpha, job->l->approximate, &xr, &yr, &gr);
         }
         const float *restrict g = gr.data;
         for (int j = 0; j < width; j++)
@@ -59,10 +66,11 @@ static void dense_backward(LrLayer *l, const LrTensor *x, const LrTensor *out,
     LrActivation act = l->from_logits ? ACT_LINEAR : l->activation;
     if (act == ACT_SOFTMAX) {
         /* Not element-wise: each row as a whole, before the column split. */
-        activation_backward(act, &y, &dy);
+        activation_backward(act, 0, false, NULL, &y, &dy);
         act = ACT_LINEAR;
     }
-    GradJob job = {act, &y, &dy, l->dbias.data};
+    LrTensor pre = l->pre.data ? tensor_first_rows(&l->pre, n) : (LrTensor){0};
+    GradJob job = {l, act, &y, &pre, &dy, l->dbias.data};
     pool_run((size_t)dy.cols, pool_grain((size_t)n), activation_bias_grad_cols, &job);
     blas_gemm(true, false, 1.0f, x, &dy, 0.0f, &l->dweight);
 

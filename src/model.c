@@ -86,6 +86,8 @@ int model_spec_layers(const LrSpec *spec, int features, LrArena *arena, LrModelD
         layers[i].in = in;
         layers[i].out = in = ls->kind == LAYER_DENSE ? ls->units : in;
         layers[i].activation = ls->kind == LAYER_DROPOUT ? ACT_LINEAR : ls->activation;
+        layers[i].alpha = ls->alpha;
+        layers[i].approximate = ls->approximate;
         layers[i].rate = ls->kind == LAYER_DROPOUT ? ls->rate : 0;
     }
     name_layers(layers, spec->layer_count);
@@ -163,6 +165,17 @@ int model_describe(const LrPlan *plan, const char *experiment_sha256, LrArena *a
     return 0;
 }
 
+void model_activation_text(const LrModelLayer *l, char *out, size_t size)
+{
+    const char *name = words_name(words_activations, (int)l->activation);
+    if (activation_has_alpha(l->activation))
+        snprintf(out, size, "%s(alpha=%g)", name, l->alpha);
+    else if (l->activation == ACT_GELU)
+        snprintf(out, size, "%s(approximate=%s)", name, l->approximate ? "true" : "false");
+    else
+        snprintf(out, size, "%s", name);
+}
+
 void model_chain(const LrModelLayer *layers, int count, char *out, size_t size)
 {
     size_t used = 0;
@@ -178,7 +191,7 @@ void model_chain(const LrModelLayer *layers, int count, char *out, size_t size)
         else if (l->kind == LAYER_DROPOUT)
             snprintf(one, sizeof one, "dropout(%g)", l->rate);
         else
-            snprintf(one, sizeof one, "%s", words_name(words_activations, (int)l->activation));
+            model_activation_text(l, one, sizeof one);
         const char *sep = i > 0 ? " -> " : "";
         /* room for this layer and, should more follow, " -> ..." */
         if (used + strlen(sep) + strlen(one) + (i + 1 < count ? 8 : 0) >= size) {
@@ -208,7 +221,8 @@ static bool same_model(const LrModelDesc *a, const LrModelDesc *b)
         return false;
     for (int i = 0; i < na; i++)
         if (la[i]->kind != lb[i]->kind || la[i]->out != lb[i]->out ||
-            la[i]->activation != lb[i]->activation)
+            la[i]->activation != lb[i]->activation || la[i]->alpha != lb[i]->alpha ||
+            la[i]->approximate != lb[i]->approximate)
             return false;
     return true;
 }
@@ -421,6 +435,13 @@ int model_to_meta(const LrModelDesc *d, LrArena *arena, LrMeta *meta)
         if (l->kind != LAYER_DROPOUT) {
             json_key(&w, "activation");
             json_write_string(&w, words_name(words_activations, (int)l->activation));
+            if (activation_has_alpha(l->activation)) {
+                json_key(&w, "alpha");
+                json_write_number(&w, l->alpha);
+            } else if (l->activation == ACT_GELU) {
+                json_key(&w, "approximate");
+                json_write_bool(&w, l->approximate);
+            }
         } else {
             json_key(&w, "rate");
             json_write_number(&w, l->rate);
@@ -599,6 +620,27 @@ static int read_normalize(Reader *r, LrModelDesc *d)
     return status;
 }
 
+/* leaky_relu's and elu's "alpha", gelu's "approximate", in the language's
+ * ranges. */
+static int read_activation_parameters(Reader *r, const char *key, const LrJson *e,
+                                      LrModelLayer *l)
+{
+    if (activation_has_alpha(l->activation)) {
+        const LrJson *alpha = json_get(e, "alpha");
+        bool positive = l->activation == ACT_ELU;
+        if (!alpha || alpha->kind != LR_JSON_NUMBER ||
+            !(positive ? alpha->number > 0 : alpha->number >= 0) || !isfinite(alpha->number))
+            return bad(r, key, "needs an \"alpha\" %s", positive ? "> 0" : ">= 0");
+        l->alpha = alpha->number;
+    } else if (l->activation == ACT_GELU) {
+        const LrJson *approximate = json_get(e, "approximate");
+        if (!approximate || approximate->kind != LR_JSON_BOOL)
+            return bad(r, key, "needs \"approximate\", true or false");
+        l->approximate = approximate->number != 0;
+    }
+    return 0;
+}
+
 static int read_layers(Reader *r, LrModelDesc *d)
 {
     LrJson *j = meta_json(r, "layers");
@@ -651,6 +693,8 @@ static int read_layers(Reader *r, LrModelDesc *d)
         } else {
             status = bad(r, key, "has the unknown kind '%s'", kind->string);
         }
+        if (status == 0 && l->kind != LAYER_DROPOUT)
+            status = read_activation_parameters(r, key, e, l);
         if (status == 0 && l->kind != LAYER_DENSE && l->out != in)
             status = bad(r, key, "has %d units but its input has %d", l->out, in);
         if (status == 0 && l->kind == LAYER_DENSE && (size_t)in * (size_t)l->out > (size_t)1 << 31)
@@ -844,6 +888,8 @@ int model_open_file(LrModel *m, const LrSafetensors *st, int block, char *why, s
         l->in = ml->in;
         l->out = ml->out;
         l->activation = ml->activation;
+        l->alpha = (float)ml->alpha;
+        l->approximate = ml->approximate;
         if (ml->kind == LAYER_DENSE) {
             l->ops = &layer_dense_ops;
             l->weight = tensor_view(m->params + offset, ml->in, ml->out);
@@ -914,7 +960,7 @@ int model_open_file(LrModel *m, const LrSafetensors *st, int block, char *why, s
 LrTensor model_forward(LrModel *m, const float *x, int rows)
 {
     LrTensor out = model_logits(m, x, rows);
-    activation_forward(m->pending, &out);
+    activation_forward(m->pending, 0, false, &out);
     return out;
 }
 

@@ -478,6 +478,8 @@ static bool build_layers(LrPlan *plan)
         l->in = in;
         l->out = layer_width(ls, in);
         l->activation = ls->activation;
+        l->alpha = (float)ls->alpha;
+        l->approximate = ls->approximate;
         switch (ls->kind) {
         case LAYER_DENSE:
             l->ops = &layer_dense_ops;
@@ -490,6 +492,12 @@ static bool build_layers(LrPlan *plan)
             l->bias = tensor_view(plan->params + offset, 1, l->out);
             l->dbias = tensor_view(plan->dparams + offset, 1, l->out);
             offset += (size_t)l->out;
+            if (activation_needs_input(l->activation)) {
+                float *pre = plan_alloc(plan, (size_t)batch * (size_t)l->out, sizeof(float));
+                if (!pre)
+                    return false;
+                l->pre = tensor_view(pre, (int)batch, l->out);
+            }
             break;
         case LAYER_DROPOUT: {
             l->ops = &layer_dropout_ops;

@@ -72,7 +72,7 @@ LRC_LIBS = $(PROTOBUF_C_LIBS)
 # Modules by stage; one object per file in src/ (and the generated parser).
 CORE    := arena source diag
 FRONT   := words lex lr parse ast check options fold modules sets compile
-RUNTIME := rng schedule pool blas activation layer_dense layer_dropout layer_activation loss metrics optim init synth csv decimal data sha256 fileio json safetensors plan train report model summary weights explain run expr sweep minimize sandbox plot export export_c export_onnx onnx.pb-c predict fmt
+RUNTIME := rng schedule pool blas activation layer_dense layer_dropout layer_activation layer_batchnorm loss metrics optim init synth csv decimal data sha256 fileio json safetensors plan train report model summary weights explain run expr sweep minimize sandbox plot export export_c export_onnx onnx.pb-c predict fmt
 # lrc verify re-runs a run directory's experiment
 RUNTIME += verify
 # The language server (and the words' descriptions only it shows).
@@ -80,7 +80,7 @@ LSP_MODS := lsp words_doc
 LRC_OBJS := $(addprefix $(BUILD)/obj/,$(addsuffix .o,$(CORE) $(FRONT) $(RUNTIME) $(LSP_MODS) main))
 
 # Unit tests: tests/unit/test_<module>.c, each linked with only what it needs.
-UNIT_TESTS := train pool decimal diag words lex parse check rng schedule dense layers loss metrics optim init synth csv data sha256 fileio json safetensors model expr fmt act
+UNIT_TESTS := train pool decimal diag words lex parse check rng schedule dense layers loss metrics optim init synth csv data sha256 fileio json safetensors model expr fmt act batchnorm
 test_diag_MODS     := $(CORE)
 test_lex_MODS      := $(CORE) words lex
 test_words_MODS    := $(CORE) words words_doc lex expr
@@ -97,6 +97,7 @@ test_decimal_MODS  := decimal
 test_schedule_MODS := schedule
 test_dense_MODS    := pool blas activation layer_dense $(CORE)
 test_act_MODS      := pool blas activation layer_dense layer_activation $(CORE)
+test_batchnorm_MODS := pool layer_batchnorm $(CORE)
 test_layers_MODS   := pool blas activation layer_dense layer_dropout layer_activation rng $(CORE)
 test_loss_MODS     := loss
 test_metrics_MODS  := metrics loss words $(CORE)

@@ -84,6 +84,7 @@ struct LrLayer {
 extern const LrLayerOps layer_dense_ops;
 extern const LrLayerOps layer_dropout_ops;
 extern const LrLayerOps layer_activation_ops;
+extern const LrLayerOps layer_batchnorm_ops;
 
 /* l2 * sum(w^2) of a dense layer's kernel (0 for other layers), in double. */
 double layer_penalty(const LrLayer *l);

@@ -32,9 +32,12 @@ static const float b2[] = {0.05f, -0.05f};
 
 static LrModelDesc example_desc(LrModelLayer *layers)
 {
-    layers[0] = (LrModelLayer){LAYER_DENSE, 2, 3, ACT_RELU, 0, "dense"};
-    layers[1] = (LrModelLayer){LAYER_DROPOUT, 3, 3, ACT_LINEAR, 0.25, "dropout"};
-    layers[2] = (LrModelLayer){LAYER_DENSE, 3, 2, ACT_SOFTMAX, 0, "dense_1"};
+    layers[0] = (LrModelLayer){.kind = LAYER_DENSE, .in = 2, .out = 3, .activation = ACT_RELU,
+                               .name = "dense"};
+    layers[1] = (LrModelLayer){.kind = LAYER_DROPOUT, .in = 3, .out = 3,
+                               .activation = ACT_LINEAR, .rate = 0.25, .name = "dropout"};
+    layers[2] = (LrModelLayer){.kind = LAYER_DENSE, .in = 3, .out = 2,
+                               .activation = ACT_SOFTMAX, .name = "dense_1"};
     LrModelDesc d = {0};
     d.features = 2;
     d.feature_names = features;

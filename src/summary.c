@@ -51,13 +51,13 @@ static void kind_title(const LrModelLayer *l, char *out, size_t size)
         out[0] = (char)(out[0] - 'a' + 'A');
 }
 
-/* "relu", a dropout's rate, or "linear". */
+/* "relu", "leaky_relu(alpha=0.1)", a dropout's rate, or "linear". */
 static void activation_cell(const LrModelLayer *l, char *out, size_t size)
 {
     if (l->kind == LAYER_DROPOUT)
         snprintf(out, size, "rate=%g", l->rate);
     else
-        snprintf(out, size, "%s", words_name(words_activations, (int)l->activation));
+        model_activation_text(l, out, size);
 }
 
 enum { COLUMNS = 4, CELL = 64, LIST_SHOWN = 20 };

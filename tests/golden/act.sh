@@ -175,3 +175,32 @@ if $PY onnx_eval.py model.onnx features.txt >onnx.out 2>err; then
         ok "act: the ONNX export (LeakyRelu, Elu, gelu in Erf and Tanh) computes lrc predict's outputs (max difference $diff)" ||
         notok "act: the ONNX export computes lrc predict's outputs" "$(echo "$diff" | tail -1)"
 else notok "act: the ONNX export computes lrc predict's outputs" "$(tail -2 err)"; fi
+
+# --- the description read back -------------------------------------------------
+"$LRC" summary run >summary.out 2>err
+grep -q '^activation (Activation) .* leaky_relu(alpha=0.1) ' summary.out &&
+    grep -q '^dense (Dense) .* gelu(approximate=false) ' summary.out &&
+    ok "act: lrc summary shows the activations' parameters" ||
+    notok "act: lrc summary shows the activations' parameters" "$(head -5 summary.out) $(head -2 err)"
+# A description whose parameters are missing or out of range is refused.
+cat >damage.py <<'EOF'
+import json, struct, sys
+raw = open(sys.argv[1], 'rb').read()
+(n,) = struct.unpack('<Q', raw[:8])
+h = json.loads(raw[8:8 + n])
+layers = json.loads(h['__metadata__']['layers'])
+layers[int(sys.argv[3])].update(json.loads(sys.argv[4]))
+layers[int(sys.argv[3])] = {k: v for k, v in layers[int(sys.argv[3])].items() if v is not None}
+h['__metadata__']['layers'] = json.dumps(layers)
+text = json.dumps(h).encode()
+open(sys.argv[2], 'wb').write(struct.pack('<Q', len(text)) + text + raw[8 + n:])
+EOF
+damaged() {
+    $PY damage.py run/model.safetensors bad.safetensors "$2" "$3"
+    expect "act: a description with $1 is refused" 2 "^lrc: error: 'bad.safetensors': $4" \
+        "$LRC" predict bad.safetensors iris.csv
+}
+damaged "leaky_relu alpha -1" 1 '{"alpha": -1}' "the model description is damaged: 'layers\[1\]' needs an \"alpha\" >= 0"
+damaged "elu alpha 0" 5 '{"alpha": 0}' "the model description is damaged: 'layers\[5\]' needs an \"alpha\" > 0"
+damaged "no alpha" 1 '{"alpha": null}' "the model description is damaged: 'layers\[1\]' needs an \"alpha\""
+damaged "approximate 1" 3 '{"approximate": 1}' "the model description is damaged: 'layers\[3\]' needs \"approximate\", true or false"

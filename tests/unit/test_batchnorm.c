@@ -4,7 +4,7 @@
  * the inference forward on them, and backward (dgamma, dbeta, dx) against
  * central finite differences of the training forward; for channels-last
  * images (3 channels, 2 x 2 samples a row) and dense rows (1 sample); the
- * same bytes on 1, 2 and 3 threads. */
+ * same bytes on 1, 2 and 3 threads; PyTorch's numbers for one step. */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -288,6 +288,56 @@ static void test_batchnorm__same_bytes_on_any_thread_count(void **state)
     }
 }
 
+/* PyTorch 1.13's BatchNorm2d (train mode, float64, eps 0.001, momentum
+ * 0.01, the NHWC batch permuted to NCHW) on x_i = ((37 i) % 17 - 8) / 4,
+ * upstream gradients G_i = ((13 i) % 7 - 3) / 2, gamma [1.5, 0.75, -0.5],
+ * beta [0.25, -1, 0.5]: y, dx, dgamma, dbeta from autograd, the running
+ * mean, and its running variance with the Bessel correction taken out
+ * (PyTorch moves it with N / (N - 1) var; Keras 3 with var). */
+static void test_batchnorm__matches_pytorch(void **state)
+{
+    (void)state;
+    enum { ROWS = 2, S = 4, CH = 3, N = ROWS * S * CH };
+    static const double y_torch[N] = {
+        -1.69026809, -1.97013405, 0.662613845, 1.22013405,  -0.514932977, -0.173685928,
+        -1.36689008, -1.80844504, 0.569691648, 1.54351206,  -0.353243969, -0.266608125,
+        -1.04351206, -1.64675603, 0.476769451, 1.86689008,  -0.191554962, 1.22014703,
+        -0.720134046, -1.48506702, 0.383847254, 2.19026809, -0.0298659541, 1.12722483};
+    static const double dx_torch[N] = {
+        -0.795955397, 1.29975688,  -0.272574131, 0.43839995,  -0.346711552, 0.0141693232,
+        -0.299495897, -0.715659475, -0.488506273, 0.93485945, -0.0984818017, -0.201762818,
+        0.196963603,  -0.467429725, 0.596472343,  1.43131895,  0.149747948,  0.0937967475,
+        0.693423103,  -0.219199975, 0.380540202,  -2.59951376, 0.397977698,  -0.122135394};
+    static const double dgamma_torch[CH] = {4.31170687, 4.31170687, -3.48458239};
+    static const double dbeta_torch[CH] = {-1.5, 1.5, 1};
+    static const double mean_torch[CH] = {-0.005, 0.0025, -0.000625};
+    static const double var_biased[CH] = {1.0034375, 1.0034375, 1.00808594};
+    static Bn b;
+    bn_init(&b, CH, S, 0.99f, 0.001f, 1);
+    const float gamma[CH] = {1.5f, 0.75f, -0.5f}, beta[CH] = {0.25f, -1.0f, 0.5f};
+    memcpy(b.gamma, gamma, sizeof gamma);
+    memcpy(b.beta, beta, sizeof beta);
+    float x[N], g[N], y[N], dx[N];
+    for (int i = 0; i < N; i++) {
+        x[i] = (float)((i * 37) % 17 - 8) / 4;
+        g[i] = (float)((i * 13) % 7 - 3) / 2;
+    }
+    LrTensor xt = tensor_view(x, ROWS, S * CH), yt = tensor_view(y, ROWS, S * CH);
+    LrTensor gt = tensor_view(g, ROWS, S * CH), dxt = tensor_view(dx, ROWS, S * CH);
+    b.l.ops->forward(&b.l, &xt, &yt, true);
+    b.l.ops->backward(&b.l, &xt, &yt, &gt, &dxt);
+    for (int i = 0; i < N; i++) {
+        assert_close(y[i], y_torch[i], 2e-6);
+        assert_close(dx[i], dx_torch[i], 2e-6);
+    }
+    for (int c = 0; c < CH; c++) {
+        assert_close(b.dgamma[c], dgamma_torch[c], 2e-6);
+        assert_close(b.dbeta[c], dbeta_torch[c], 2e-6);
+        assert_close(b.mm[c], mean_torch[c], 1e-7);
+        assert_close(b.mv[c], var_biased[c], 1e-6);
+    }
+}
+
 static void test_batchnorm__name_is_keras(void **state)
 {
     (void)state;
@@ -304,6 +354,7 @@ int main(void)
         cmocka_unit_test(test_batchnorm__backward_images_matches_finite_differences),
         cmocka_unit_test(test_batchnorm__backward_dense_matches_finite_differences),
         cmocka_unit_test(test_batchnorm__same_bytes_on_any_thread_count),
+        cmocka_unit_test(test_batchnorm__matches_pytorch),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

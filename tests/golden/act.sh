@@ -204,3 +204,19 @@ damaged "leaky_relu alpha -1" 1 '{"alpha": -1}' "the model description is damage
 damaged "elu alpha 0" 5 '{"alpha": 0}' "the model description is damaged: 'layers\[5\]' needs an \"alpha\" > 0"
 damaged "no alpha" 1 '{"alpha": null}' "the model description is damaged: 'layers\[1\]' needs an \"alpha\""
 damaged "approximate 1" 3 '{"approximate": 1}' "the model description is damaged: 'layers\[3\]' needs \"approximate\", true or false"
+
+# --- threads -------------------------------------------------------------------
+# Layers wide enough for lrc's pool to split their loops (150 rows x 256).
+cat >wide.lr <<'EOF'
+seed 4
+dataset iris = csv("iris.csv", label="species") normalize=standard
+model dense(256, activation=gelu) -> leaky_relu(alpha=0.05) -> dense(256, activation=elu) -> gelu(approximate=true) -> dense(3, activation=softmax)
+loss categorical_crossentropy
+optimizer adam lr=0.01
+train on=iris epochs=3 batch=150
+EOF
+"$LRC" --threads 1 --out wide1 wide.lr >wide1.out 2>err1 &&
+    "$LRC" --threads 3 --out wide3 wide.lr >wide3.out 2>err3 &&
+    cmp -s wide1.out wide3.out && cmp -s wide1/model.safetensors wide3/model.safetensors &&
+    ok "act: the same bytes on 1 and 3 threads (stdout and the model)" ||
+    notok "act: the same bytes on 1 and 3 threads (stdout and the model)" "$(head -2 err1 err3; diff wide1.out wide3.out | head -3)"

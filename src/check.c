@@ -507,7 +507,7 @@ static int eval_init(Checker *c, Scoped v, LrInitSpec *init)
 
 
 /* An activation name (dense's and conv2d's activation=). */
-static int eval_activation_word(Checker *c, Scoped v, LrActivation *out)
+static int eval_activation_word(Checker *c, Scoped v, LrActivation *out, LrLayerSpec *layer)
 {
     Scoped a = fold_resolve(c, v);
     if (a.node->kind != AST_NAME) {
@@ -519,7 +519,9 @@ static int eval_activation_word(Checker *c, Scoped v, LrActivation *out)
     if (act < 0)
         return -1;
     *out = (LrActivation)act;
-    return 0;
+    /* The activation's parameters (alpha, approximate) take their defaults. */
+    const LrNode *none[MAX_PARAMS] = {NULL};
+    return eval_rows(c, options_activations[act], none, v.scope, a.node->span, layer);
 }
 
 /* A window's size or stride: one integer for both sides, or [h, w]. */
@@ -586,7 +588,7 @@ static int eval_layer_words(Checker *c, const OptionRow *rows, const LrNode **b,
         Scoped v = arg_value(b[i], sc);
         int one = 0;
         if (strcmp(name, "activation") == 0)
-            one = eval_activation_word(c, v, &layer->activation);
+            one = eval_activation_word(c, v, &layer->activation, layer);
         else if (strcmp(name, "init") == 0)
             one = eval_init(c, v, &layer->init);
         else if (strcmp(name, "bias_init") == 0)
@@ -631,7 +633,9 @@ static int eval_layer(Checker *c, Scoped v, LrLayerSpec *layer)
         layer->kind = (LrLayerKind)kind;
     }
     const LrNode *b[MAX_PARAMS];
-    const OptionRow *rows = options_layers[layer->kind];
+    const OptionRow *rows = layer->kind == LAYER_ACTIVATION
+                                ? options_activations[layer->activation]
+                                : options_layers[layer->kind];
     if (eval_options(c, what, v.node->span, args, 1, rows, b, v.scope, layer) < 0)
         return -1;
     return eval_layer_words(c, rows, b, v.scope, layer);

@@ -200,7 +200,8 @@ static void layer(LrBuffer *b, const LrLayerSpec *l)
 {
     static const Writer w = {write_layer_option, NULL};
     if (l->kind == LAYER_ACTIVATION)
-        buffer_printf(b, "%s", words_name(words_activations, (int)l->activation));
+        call(b, words_name(words_activations, (int)l->activation),
+             options_activations[l->activation], l, 0, NULL);
     else
         /* The first option bare where it is the layer's own (units, a
          * window, a shape); batchnorm's are all named. */

@@ -111,7 +111,7 @@ static void c_names(LrBuffer *b, const char *name, const char *what,
     buffer_append(b, "};\n", 3);
 }
 
-enum { ACTIVATION_KINDS = ACT_SOFTMAX + 1 };
+enum { ACTIVATION_KINDS = ACT_COUNT };
 
 static const char *activation_name(LrActivation a)
 {
@@ -170,6 +170,39 @@ static void c_helpers(LrBuffer *b, const char *name, bool dense,
                       "        v[j] = tanhf(v[j]);\n"
                       "}\n\n",
                       name);
+    if (used[ACT_GELU])
+        buffer_printf(b,
+                      "/* x Phi(x) through erfc (exact), or the tanh form (approximate). */\n"
+                      "static void %s_gelu(float *v, int n, int approximate)\n"
+                      "{\n"
+                      "    int j;\n"
+                      "    for (j = 0; j < n; j++) {\n"
+                      "        float x = v[j];\n"
+                      "        v[j] = approximate\n"
+                      "            ? 0.5f * x * (1.0f + tanhf(0.7978845608028654f *\n"
+                      "                                       (x + 0.044715f * x * x * x)))\n"
+                      "            : 0.5f * x * erfcf(-x * 0.7071067811865476f);\n"
+                      "    }\n"
+                      "}\n\n",
+                      name);
+    if (used[ACT_LEAKY_RELU])
+        buffer_printf(b,
+                      "static void %s_leaky_relu(float *v, int n, float alpha)\n"
+                      "{\n"
+                      "    int j;\n"
+                      "    for (j = 0; j < n; j++)\n"
+                      "        v[j] = v[j] > 0 ? v[j] : alpha * v[j];\n"
+                      "}\n\n",
+                      name);
+    if (used[ACT_ELU])
+        buffer_printf(b,
+                      "static void %s_elu(float *v, int n, float alpha)\n"
+                      "{\n"
+                      "    int j;\n"
+                      "    for (j = 0; j < n; j++)\n"
+                      "        v[j] = v[j] > 0 ? v[j] : alpha * expm1f(v[j]);\n"
+                      "}\n\n",
+                      name);
     if (used[ACT_SOFTMAX])
         buffer_printf(b,
                       "/* The maximum subtracted first (no overflow); the sum in double. */\n"
@@ -226,8 +259,11 @@ static void c_header(LrBuffer *b, const LrModel *m, const char *name, const char
             buffer_printf(b, "dense %d -> %d, %s\n", l->in, l->out, activation_name(l->activation));
         else if (l->kind == LAYER_DROPOUT)
             buffer_printf(b, "dropout %g (the identity in inference)\n", l->rate);
-        else
-            buffer_printf(b, "%s\n", activation_name(l->activation));
+        else {
+            char text[96];
+            model_activation_text(l, text, sizeof text);
+            buffer_printf(b, "%s\n", text);
+        }
     }
     buffer_printf(b, " *   outputs (%d): ", d->outputs);
     if (d->output == OUTPUT_CLASSES) {
@@ -344,9 +380,16 @@ void export_c(const LrModel *m, const char *name, LrBuffer *b)
                           "    %s_dense(x, %d, %s_layer%d_kernel, %s_layer%d_bias, %d, y);\n"
                           "    t = x, x = y, y = t;\n",
                           name, l->in, name, i, name, i, l->out);
-        if (l->activation != ACT_LINEAR)
-            buffer_printf(b, "    %s_%s(x, %d);\n", name, activation_name(l->activation),
-                          l->out);
+        if (l->activation == ACT_LINEAR)
+            continue;
+        buffer_printf(b, "    %s_%s(x, %d", name, activation_name(l->activation), l->out);
+        if (activation_has_alpha(l->activation)) {
+            buffer_append(b, ", ", 2);
+            c_float(b, (float)l->alpha);
+        } else if (l->activation == ACT_GELU) {
+            buffer_printf(b, ", %d", l->approximate);
+        }
+        buffer_printf(b, ");\n");
     }
     buffer_printf(b,
                   "    for (j = 0; j < %s_OUTPUTS; j++)\n"

@@ -3,8 +3,9 @@
  * (build/gen/onnx.pb-c.h) and encoded by libprotobuf-c: opset 13 with the
  * IR version that goes with it (7), an input "features" [N, F] of a
  * symbolic batch N, the normalization as Sub and Div, each dense layer as
- * MatMul and Add, its activation as Relu, Sigmoid, Tanh or Softmax (axis
- * -1), dropout left out (inference is the identity), and an output
+ * MatMul and Add, its activation as Relu, Sigmoid, Tanh, Softmax (axis
+ * -1), LeakyRelu or Elu (alpha), or gelu in Erf or Tanh and arithmetic
+ * (add_gelu), dropout left out (inference is the identity), and an output
  * "outputs" [N, O]. The model's description (model.h's metadata keys)
  * rides along in metadata_props, so the class and input names travel
  * with the graph. Every message lives in one arena; the weights are
@@ -94,30 +95,96 @@ static Onnx__NodeProto *add_node(Graph *g, const char *op, const char *node_name
     return n;
 }
 
-/* The activation's node after x, named under layer; x itself when linear. */
-static const char *add_activation(Graph *g, LrActivation act, const char *layer, const char *x)
+/* Gives node n the attribute name: an integer, or a float when is_float. */
+static void add_attribute(Graph *g, Onnx__NodeProto *n, const char *name, bool is_float,
+                          int64_t i, float f)
 {
-    static const char *const ops[] = {[ACT_RELU] = "Relu", [ACT_SIGMOID] = "Sigmoid",
-                                      [ACT_TANH] = "Tanh", [ACT_SOFTMAX] = "Softmax"};
+    Onnx__AttributeProto *a = graph_alloc(g, sizeof *a);
+    Onnx__AttributeProto **list = graph_alloc(g, sizeof *list);
+    if (!n || !a || !list)
+        return;
+    onnx__attribute_proto__init(a);
+    a->name = (char *)name;
+    a->has_type = 1;
+    if (is_float) {
+        a->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__FLOAT;
+        a->has_f = 1;
+        a->f = f;
+    } else {
+        a->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT;
+        a->has_i = 1;
+        a->i = i;
+    }
+    list[0] = a;
+    n->n_attribute = 1;
+    n->attribute = list;
+}
+
+/* op(a, b) -> layer/step, a node named layer/step too; returns its output. */
+static const char *add_step(Graph *g, const char *op, const char *layer, const char *step,
+                            const char *a, const char *b)
+{
+    const char *out = graph_name(g, layer, step);
+    add_node(g, op, out, a, b, out);
+    return out;
+}
+
+/* The constant [value] as the initializer layer/name (broadcast by the
+ * arithmetic nodes). */
+static const char *add_constant(Graph *g, const char *layer, const char *name,
+                                const float *value)
+{
+    const char *c = graph_name(g, layer, name);
+    const int64_t dims[1] = {1};
+    add_initializer(g, c, dims, 1, value);
+    return c;
+}
+
+/* Opset 13 has no Gelu (it came in opset 20): activation.c's formulas in
+ * Erf or Tanh and arithmetic. The exact form is 0.5 x (1 + erf(x / sqrt 2)),
+ * lrc's 0.5 x erfc(-x / sqrt 2) without erfc. */
+static const char *add_gelu(Graph *g, bool approximate, const char *layer, const char *x)
+{
+    static const float half = 0.5f, one = 1.0f, sqrt_half = 0.7071067811865476f,
+                       sqrt_2_over_pi = 0.7978845608028654f, cubic = 0.044715f;
+    const char *inner;
+    if (approximate) {
+        const char *x2 = add_step(g, "Mul", layer, "gelu_x2", x, x);
+        const char *x3 = add_step(g, "Mul", layer, "gelu_x3", x2, x);
+        const char *c3 = add_step(g, "Mul", layer, "gelu_cubic", x3,
+                                  add_constant(g, layer, "gelu_cubic_c", &cubic));
+        const char *u = add_step(g, "Add", layer, "gelu_sum", x, c3);
+        const char *su = add_step(g, "Mul", layer, "gelu_scaled", u,
+                                  add_constant(g, layer, "gelu_sqrt_2_over_pi", &sqrt_2_over_pi));
+        inner = add_step(g, "Tanh", layer, "gelu_tanh", su, NULL);
+    } else {
+        const char *sx = add_step(g, "Mul", layer, "gelu_scaled", x,
+                                  add_constant(g, layer, "gelu_sqrt_half", &sqrt_half));
+        inner = add_step(g, "Erf", layer, "gelu_erf", sx, NULL);
+    }
+    const char *plus = add_step(g, "Add", layer, "gelu_plus_one", inner,
+                                add_constant(g, layer, "gelu_one", &one));
+    const char *times = add_step(g, "Mul", layer, "gelu_times_x", x, plus);
+    return add_step(g, "Mul", layer, "output", times, add_constant(g, layer, "gelu_half", &half));
+}
+
+/* The activation's nodes after x, named under layer; x itself when linear. */
+static const char *add_activation(Graph *g, const LrModelLayer *l, const char *x)
+{
+    static const char *const ops[] = {[ACT_RELU] = "Relu",       [ACT_SIGMOID] = "Sigmoid",
+                                      [ACT_TANH] = "Tanh",       [ACT_SOFTMAX] = "Softmax",
+                                      [ACT_LEAKY_RELU] = "LeakyRelu", [ACT_ELU] = "Elu"};
+    LrActivation act = l->activation;
     if (act == ACT_LINEAR)
         return x;
-    const char *out = graph_name(g, layer, "output");
-    Onnx__NodeProto *n = add_node(g, ops[act], graph_name(g, layer, ops[act]), x, NULL, out);
-    if (n && act == ACT_SOFTMAX) {
-        Onnx__AttributeProto *axis = graph_alloc(g, sizeof *axis);
-        Onnx__AttributeProto **list = graph_alloc(g, sizeof *list);
-        if (!axis || !list)
-            return out;
-        onnx__attribute_proto__init(axis);
-        axis->name = "axis";
-        axis->has_type = 1;
-        axis->type = ONNX__ATTRIBUTE_PROTO__ATTRIBUTE_TYPE__INT;
-        axis->has_i = 1;
-        axis->i = -1;
-        list[0] = axis;
-        n->n_attribute = 1;
-        n->attribute = list;
-    }
+    if (act == ACT_GELU)
+        return add_gelu(g, l->approximate, l->name, x);
+    const char *out = graph_name(g, l->name, "output");
+    Onnx__NodeProto *n = add_node(g, ops[act], graph_name(g, l->name, ops[act]), x, NULL, out);
+    if (act == ACT_SOFTMAX)
+        add_attribute(g, n, "axis", false, -1, 0);
+    else if (activation_has_alpha(act))
+        add_attribute(g, n, "alpha", true, 0, (float)l->alpha);
     return out;
 }
 
@@ -188,7 +255,7 @@ static const char *build_nodes(Graph *g, const LrModel *m)
             add_node(g, "Add", graph_name(g, l->name, "Add"), product, bias, sum);
             x = sum;
         }
-        x = add_activation(g, l->activation, l->name, x);
+        x = add_activation(g, l, x);
     }
     return x;
 }
@@ -198,9 +265,10 @@ int export_onnx(const LrModel *m, LrBuffer *out, char *why, size_t why_size)
     const LrModelDesc *d = &m->desc;
     LrArena arena = {0};
     Graph g = {&arena, NULL, 0, NULL, 0, false};
-    /* At most: Sub, Div, then MatMul, Add and an activation per layer, and
-     * an Identity; two initializers for the normalization and per layer. */
-    size_t most = 3 * (size_t)d->layer_count + 3;
+    /* At most: Sub, Div, then MatMul, Add and an activation per layer (gelu's
+     * tanh form: 10 nodes, 4 constants), and an Identity; two initializers
+     * for the normalization and per layer. */
+    size_t most = 12 * (size_t)d->layer_count + 3;
     g.nodes = graph_alloc(&g, most * sizeof *g.nodes);
     g.inits = graph_alloc(&g, most * sizeof *g.inits);
     const char *last = g.failed ? NULL : build_nodes(&g, m);

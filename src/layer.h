@@ -110,8 +110,9 @@ bool activation_needs_input(LrActivation act);
 
 /* The epilogue dense and conv2d share (layer_dense.c), on y with a column
  * per unit or filter (conv2d: a row per output pixel): y := act(y + bias)
- * with l's activation, none with from_logits. */
-void layer_bias_activation(const LrLayer *l, LrTensor *y);
+ * with l's activation, none with from_logits; in training, the
+ * pre-activation into l->pre when it is there (activation_needs_input). */
+void layer_bias_activation(const LrLayer *l, LrTensor *y, bool training);
 /* Its backward: dy := dLoss/d(pre-activation) given dLoss/dy and y, and
  * l->dbias := the column sums of that, each in row order. */
 void layer_bias_activation_backward(LrLayer *l, const LrTensor *y, LrTensor *dy);
@@ -122,13 +123,26 @@ void layer_l2_gradient(LrLayer *l);
  * in double. */
 double layer_penalty(const LrLayer *l);
 
+/* The activations take their parameters beside the kind: alpha (leaky_relu's
+ * slope below 0, elu's scale) and approximate (gelu's tanh form); the
+ * others ignore them. */
+
 /* Applies activation to y in place (softmax: over each row, stably). */
-void activation_forward(LrActivation act, LrTensor *y);
+void activation_forward(LrActivation act, float alpha, bool approximate, LrTensor *y);
 /* y := act(y + bias) with bias broadcast over the rows, in one pass where
- * the activation is element-wise (a dense layer's fused epilogue). */
-void activation_forward_bias(LrActivation act, const float *bias, LrTensor *y);
-/* dy := dLoss/d(input) given dy = dLoss/d(output) and the output y
+ * the activation is element-wise (a dense layer's fused epilogue). pre,
+ * when not NULL (y's rows), gets y + bias, the activation's input. */
+void activation_forward_bias(LrActivation act, float alpha, bool approximate, const float *bias,
+                             LrTensor *y, LrTensor *pre);
+/* dy := dLoss/d(input) given dy = dLoss/d(output), the output y and the
+ * input x (read only when activation_needs_input; else may be NULL)
  * (softmax: dy_i := y_i (dy_i - sum_j dy_j y_j)). */
-void activation_backward(LrActivation act, const LrTensor *y, LrTensor *dy);
+void activation_backward(LrActivation act, float alpha, bool approximate, const LrTensor *x,
+                         const LrTensor *y, LrTensor *dy);
+/* Whether act's derivative needs its input, not only its output (gelu):
+ * a dense layer then keeps its pre-activation in l->pre. */
+bool activation_needs_input(LrActivation act);
+/* Whether act takes alpha (leaky_relu, elu). */
+bool activation_has_alpha(LrActivation act);
 
 #endif

@@ -13,7 +13,7 @@ static void act_forward(LrLayer *l, const LrTensor *x, LrTensor *out, bool train
     LrTensor y = tensor_first_rows(out, x->rows);
     tensor_copy_rows(x, &y);
     if (!l->from_logits)
-        activation_forward(l->activation, &y);
+        activation_forward(l->activation, l->alpha, l->approximate, &y);
 }
 
 static void act_backward(LrLayer *l, const LrTensor *x, const LrTensor *out, LrTensor *dout,
@@ -25,7 +25,7 @@ static void act_backward(LrLayer *l, const LrTensor *x, const LrTensor *out, LrT
     LrTensor y = tensor_first_rows(out, n);
     LrTensor dy = tensor_first_rows(dout, n);
     if (!l->from_logits)
-        activation_backward(l->activation, &y, &dy);
+        activation_backward(l->activation, l->alpha, l->approximate, x, &y, &dy);
     LrTensor d = tensor_first_rows(dx, n);
     tensor_copy_rows(&dy, &d);
 }

@@ -147,7 +147,6 @@ static int chunk_images(const LrLayer *l)
 
 static void conv_forward(LrLayer *l, const LrTensor *x, LrTensor *out, bool training)
 {
-    (void)training;
     const int n = x->rows, chunk = chunk_images(l), pixels = l->window.out_h * l->window.out_w;
     LrTensor y = tensor_first_rows(out, n);
     for (int first = 0; first < n; first += chunk) {
@@ -158,7 +157,7 @@ static void conv_forward(LrLayer *l, const LrTensor *x, LrTensor *out, bool trai
         blas_gemm(false, false, 1.0f, &cols, &l->weight, 0.0f, &yc);
     }
     LrTensor all = per_pixel(l, &y, 0, n);
-    layer_bias_activation(l, &all);
+    layer_bias_activation(l, &all, training);
 }
 
 /* Backward recomputes each chunk's columns, except when one chunk holds

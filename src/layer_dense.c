@@ -13,21 +13,34 @@
  * a fused, stable form: y then holds the activation's input. */
 static void dense_forward(LrLayer *l, const LrTensor *x, LrTensor *out, bool training)
 {
-    (void)training;
     LrTensor y = tensor_first_rows(out, x->rows);
     /* x . W, then the bias and the activation in one pass over y. */
     blas_gemm(false, false, 1.0f, x, &l->weight, 0.0f, &y);
-    layer_bias_activation(l, &y);
+    layer_bias_activation(l, &y, training);
 }
 
-void layer_bias_activation(const LrLayer *l, LrTensor *y)
+/* l->pre seen with y's rows and columns (y is a whole, contiguous buffer:
+ * a dense layer's batch, a conv2d layer's pixels x filters), or empty. */
+static LrTensor pre_view(const LrLayer *l, const LrTensor *y)
 {
-    activation_forward_bias(l->from_logits ? ACT_LINEAR : l->activation, l->bias.data, y);
+    if (!l->pre.data)
+        return (LrTensor){0};
+    assert(y->ld == y->cols);
+    return tensor_view(l->pre.data, y->rows, y->cols);
+}
+
+void layer_bias_activation(const LrLayer *l, LrTensor *y, bool training)
+{
+    /* A training forward keeps the pre-activation when backward needs it. */
+    LrTensor pre = training ? pre_view(l, y) : (LrTensor){0};
+    activation_forward_bias(l->from_logits ? ACT_LINEAR : l->activation, l->alpha,
+                            l->approximate, l->bias.data, y, pre.data ? &pre : NULL);
 }
 
 typedef struct GradJob {
+    const LrLayer *l;
     LrActivation act; /* element-wise */
-    const LrTensor *y;
+    const LrTensor *y, *pre;
     LrTensor *dy;
     float *dbias;
 } GradJob;
@@ -46,7 +59,9 @@ static void activation_bias_grad_cols(void *ctx, size_t begin, size_t end)
         LrTensor gr = tensor_slice(job->dy, i, 1, (int)begin, width);
         if (job->act != ACT_LINEAR) {
             LrTensor yr = tensor_slice(job->y, i, 1, (int)begin, width);
-            activation_backward(job->act, &yr, &gr);
+            LrTensor xr = job->pre->data ? tensor_slice(job->pre, i, 1, (int)begin, width)
+                                         : (LrTensor){0};
+            activation_backward(job->act, job->l->alpha, job->l->approximate, &xr, &yr, &gr);
         }
         const float *restrict g = gr.data;
         for (int j = 0; j < width; j++)
@@ -59,10 +74,11 @@ void layer_bias_activation_backward(LrLayer *l, const LrTensor *y, LrTensor *dy)
     LrActivation act = l->from_logits ? ACT_LINEAR : l->activation;
     if (act == ACT_SOFTMAX) {
         /* Not element-wise: each row as a whole, before the column split. */
-        activation_backward(act, y, dy);
+        activation_backward(act, 0, false, NULL, y, dy);
         act = ACT_LINEAR;
     }
-    GradJob job = {act, y, dy, l->dbias.data};
+    LrTensor pre = pre_view(l, dy);
+    GradJob job = {l, act, y, &pre, dy, l->dbias.data};
     pool_run((size_t)dy->cols, pool_grain((size_t)dy->rows), activation_bias_grad_cols, &job);
 }
 

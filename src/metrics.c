@@ -57,6 +57,10 @@ static double activated(LrActivation act, const float *z, int j, RowStats s)
         return tanh(v);
     case ACT_SOFTMAX:
         return exp(v - s.top) / s.sum_exp;
+    case ACT_GELU:
+    case ACT_LEAKY_RELU:
+    case ACT_ELU:
+        break; /* never pending: a loss fuses only sigmoid or softmax */
     }
     return v;
 }

@@ -90,6 +90,8 @@ int model_spec_layers(const LrSpec *spec, const LrShape *input, LrArena *arena, 
         l->out = (int)shape_count(&l->out_shape);
         l->activation = ls->kind == LAYER_DROPOUT ? ACT_LINEAR : ls->activation;
         l->rate = ls->kind == LAYER_DROPOUT ? ls->rate : 0;
+        l->alpha = ls->alpha;
+        l->approximate = ls->approximate;
         in = l->out_shape;
     }
     name_layers(layers, spec->layer_count);
@@ -225,7 +227,18 @@ static void layer_text(const LrModelLayer *l, char *one, size_t size)
     case LAYER_ACTIVATION:
         break;
     }
-    snprintf(one, size, "%s", act);
+    model_activation_text(l, one, size);
+}
+
+void model_activation_text(const LrModelLayer *l, char *out, size_t size)
+{
+    const char *name = words_name(words_activations, (int)l->activation);
+    if (activation_has_alpha(l->activation))
+        snprintf(out, size, "%s(alpha=%g)", name, l->alpha);
+    else if (l->activation == ACT_GELU)
+        snprintf(out, size, "%s(approximate=%s)", name, l->approximate ? "true" : "false");
+    else
+        snprintf(out, size, "%s", name);
 }
 
 void model_chain(const LrModelLayer *layers, int count, char *out, size_t size)
@@ -266,6 +279,7 @@ static bool same_model(const LrModelDesc *a, const LrModelDesc *b)
         const LrLayerSpec *x = &la[i]->spec, *y = &lb[i]->spec;
         if (la[i]->kind != lb[i]->kind || la[i]->out != lb[i]->out ||
             la[i]->activation != lb[i]->activation ||
+            la[i]->alpha != lb[i]->alpha || la[i]->approximate != lb[i]->approximate ||
             !shape_equal(&la[i]->out_shape, &lb[i]->out_shape))
             return false;
         bool window = la[i]->kind == LAYER_CONV2D || la[i]->kind == LAYER_MAXPOOL2D ||
@@ -472,6 +486,13 @@ static void layer_json(LrJsonWriter *w, const LrModelLayer *l)
     if (l->kind == LAYER_DENSE || l->kind == LAYER_CONV2D || l->kind == LAYER_ACTIVATION) {
         json_key(w, "activation");
         json_write_string(w, words_name(words_activations, (int)l->activation));
+        if (activation_has_alpha(l->activation)) {
+            json_key(w, "alpha");
+            json_write_number(w, l->alpha);
+        } else if (l->activation == ACT_GELU) {
+            json_key(w, "approximate");
+            json_write_bool(w, l->approximate);
+        }
     }
     if (l->kind == LAYER_CONV2D) {
         json_key(w, "filters");
@@ -807,6 +828,27 @@ static int read_layer_options(Reader *r, const char *key, const LrJson *e, const
     return status;
 }
 
+/* leaky_relu's and elu's "alpha", gelu's "approximate", in the language's
+ * ranges. */
+static int read_activation_parameters(Reader *r, const char *key, const LrJson *e,
+                                      LrModelLayer *l)
+{
+    if (activation_has_alpha(l->activation)) {
+        const LrJson *alpha = json_get(e, "alpha");
+        bool positive = l->activation == ACT_ELU;
+        if (!alpha || alpha->kind != LR_JSON_NUMBER ||
+            !(positive ? alpha->number > 0 : alpha->number >= 0) || !isfinite(alpha->number))
+            return bad(r, key, "needs an \"alpha\" %s", positive ? "> 0" : ">= 0");
+        l->alpha = alpha->number;
+    } else if (l->activation == ACT_GELU) {
+        const LrJson *approximate = json_get(e, "approximate");
+        if (!approximate || approximate->kind != LR_JSON_BOOL)
+            return bad(r, key, "needs \"approximate\", true or false");
+        l->approximate = approximate->number != 0;
+    }
+    return 0;
+}
+
 static int read_layers(Reader *r, LrModelDesc *d)
 {
     LrJson *j = meta_json(r, "layers");
@@ -856,7 +898,13 @@ static int read_layers(Reader *r, LrModelDesc *d)
         l->in_shape = in;
         l->in = (int)shape_count(&in);
         l->out = (int)shape_count(&l->out_shape);
+        if (l->kind == LAYER_DENSE || l->kind == LAYER_CONV2D || l->kind == LAYER_ACTIVATION)
+            status = read_activation_parameters(r, key, e, l);
+        l->spec.alpha = l->alpha;
+        l->spec.approximate = l->approximate;
         LrShape written;
+        if (status != 0)
+            break;
         if (l->out != units->integer)
             status = l->kind == LAYER_DENSE || l->in_shape.rank != 1 || l->out_shape.rank != 1
                          ? bad(r, key, "has %lld units but its input makes %d",
@@ -1162,7 +1210,7 @@ int model_open_file(LrModel *m, const LrSafetensors *st, int block, char *why, s
 LrTensor model_forward(LrModel *m, const float *x, int rows)
 {
     LrTensor out = model_logits(m, x, rows);
-    activation_forward(m->pending, &out);
+    activation_forward(m->pending, 0, false, &out);
     return out;
 }
 

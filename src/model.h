@@ -25,7 +25,9 @@
  *                      "dropout", "units": 16, "rate": 0.2}, {"name":
  *                      "activation", "kind": "activation", "units": 3,
  *                      "activation": "softmax"}]: "units" is every layer's
- *                      output width; a dense layer's tensors are
+ *                      output width; an activation's parameters beside it
+ *                      ("alpha": 0.2 for leaky_relu and elu, "approximate":
+ *                      false for gelu); a dense layer's tensors are
  *                      NAME/kernel [in, units] and NAME/bias [units].
  *                      Image layers add "shape" (their output's) and their
  *                      options: conv2d "filters", "kernel" [kh, kw],
@@ -69,6 +71,8 @@ typedef struct LrModelLayer {
     LrLayerKind kind;
     int in, out;             /* widths */
     LrActivation activation; /* dense, activation */
+    double alpha;            /* leaky_relu, elu (LrLayerSpec's) */
+    bool approximate;        /* gelu */
     double rate;             /* dropout */
     char name[32];           /* Keras's: dense, dense_1, dropout, ... */
     LrLayerSpec spec;        /* every option (no spans, no initializers) */
@@ -120,6 +124,9 @@ int model_describe_spec(const LrSpec *spec, const LrShape *input, LrArena *arena
  * activation=relu) -> dropout(0.2) -> dense(3) -> softmax"), cut short
  * with "..." when it does not fit size. */
 void model_chain(const LrModelLayer *layers, int count, char *out, size_t size);
+/* A layer's activation with its parameters, as the language writes it
+ * ("leaky_relu(alpha=0.1)", "gelu(approximate=false)", "relu"). */
+void model_activation_text(const LrModelLayer *l, char *out, size_t size);
 
 /* `load` of a described model in an experiment whose model is another:
  * an error at the load statement naming both chains, found before

@@ -127,6 +127,23 @@ const OptionRow *const options_layers[] = {
     [LAYER_BATCHNORM] = batchnorm_rows,
     [LAYER_ACTIVATION] = options_none};
 
+/* keras.activations.leaky_relu's 0.2 (the LeakyReLU layer's is 0.3). */
+static const OptionRow leaky_relu_rows[] = {
+    {ROW_NUMBER("alpha", 0, LAYER(alpha), 0.2), .valid = RANGE_NONNEGATIVE,
+     .range = "alpha must be >= 0"},
+    {0}};
+static const OptionRow elu_rows[] = {
+    {ROW_NUMBER("alpha", 0, LAYER(alpha), 1.0), .valid = RANGE_POSITIVE,
+     .range = "alpha must be > 0"},
+    {0}};
+/* Keras's default, the exact form. */
+static const OptionRow gelu_rows[] = {{ROW_BOOL("approximate", LAYER(approximate), 0)}, {0}};
+const OptionRow *const options_activations[ACT_COUNT] = {
+    [ACT_LINEAR] = options_none,   [ACT_RELU] = options_none,
+    [ACT_SIGMOID] = options_none,  [ACT_TANH] = options_none,
+    [ACT_SOFTMAX] = options_none,  [ACT_GELU] = gelu_rows,
+    [ACT_LEAKY_RELU] = leaky_relu_rows, [ACT_ELU] = elu_rows};
+
 /* --------------------------------------------------------------- losses */
 
 static const OptionRow huber_rows[] = {

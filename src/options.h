@@ -65,8 +65,11 @@ enum { PIECEWISE_BOUNDARIES, PIECEWISE_VALUES };
 /* By LrInitKind. */
 extern const OptionRow *const options_initializers[];
 
-/* By LrLayerKind; an activation layer has none. */
+/* By LrLayerKind; an activation layer's are options_activations'. */
 extern const OptionRow *const options_layers[];
+/* By LrActivation: an activation's parameters, as a layer's options (a
+ * dense layer's activation takes their defaults). */
+extern const OptionRow *const options_activations[ACT_COUNT];
 enum { DENSE_ACTIVATION = 1, DENSE_INIT = 2, DENSE_BIAS_INIT = 3 };
 
 /* By LrLossKind. */

@@ -78,7 +78,7 @@ static void shape_cell(const LrShape *s, char *out, size_t size)
         snprintf(out + used, size - used, ")");
 }
 
-/* "relu", a dropout's rate, or "linear". */
+/* "relu", "leaky_relu(alpha=0.1)", a dropout's rate, or "linear". */
 static void activation_cell(const LrModelLayer *l, char *out, size_t size)
 {
     if (l->kind == LAYER_DROPOUT)
@@ -86,7 +86,7 @@ static void activation_cell(const LrModelLayer *l, char *out, size_t size)
     else if (l->kind != LAYER_DENSE && l->kind != LAYER_CONV2D && l->kind != LAYER_ACTIVATION)
         snprintf(out, size, "-");
     else
-        snprintf(out, size, "%s", words_name(words_activations, (int)l->activation));
+        model_activation_text(l, out, size);
 }
 
 enum { COLUMNS = 4, CELL = 64, LIST_SHOWN = 20 };

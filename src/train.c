@@ -35,7 +35,7 @@ const LrTensor *train_outputs(LrPlan *plan, const LrTensor *x)
 {
     forward(plan, x, false);
     LrTensor *out = &plan->acts[plan->layer_count - 1];
-    activation_forward(plan->pending, out);
+    activation_forward(plan->pending, 0, false, out);
     return out;
 }
 

@@ -44,9 +44,9 @@ enum { MISSING_ACTIVATIONS = 0 LR_MISSING_ACTIVATIONS(MISSING_PLUS_ONE) };
 enum { FUNCTIONS = 0 LR_FUNCTIONS(FUNCTION_PLUS_ONE) };
 static_assert(ROWS(words_sources) == DATA_SPIRAL + 1, "sources");
 static_assert(ROWS(words_normalizers) == NORM_MINMAX + 1, "normalizers");
-static_assert(ROWS(words_layers) == LAYER_ACTIVATION + ACT_SOFTMAX + 1 + MISSING_ACTIVATIONS,
+static_assert(ROWS(words_layers) == LAYER_ACTIVATION + ACT_COUNT + MISSING_ACTIVATIONS,
               "layers");
-static_assert(ROWS(words_activations) == ACT_SOFTMAX + 1 + MISSING_ACTIVATIONS, "activations");
+static_assert(ROWS(words_activations) == ACT_COUNT + MISSING_ACTIVATIONS, "activations");
 static_assert(ROWS(words_paddings) == PAD_SAME + 1, "paddings");
 static_assert(ROWS(words_initializers) == INIT_LECUN_NORMAL + 1, "initializers");
 static_assert(ROWS(words_losses) == LOSS_CATEGORICAL_CROSSENTROPY + 1, "losses");

@@ -56,8 +56,13 @@ typedef enum LrLayerKind {
 #define LR_ACTIVATIONS(X)                                                                  \
     X(ACT_LINEAR, "linear") X(ACT_RELU, "relu") X(ACT_SIGMOID, "sigmoid")                  \
     X(ACT_TANH, "tanh")                                                                    \
-    X(ACT_SOFTMAX, "softmax")        /* over each row */
+    X(ACT_SOFTMAX, "softmax")        /* over each row */                                   \
+    X(ACT_GELU, "gelu")              /* approximate */                                     \
+    X(ACT_LEAKY_RELU, "leaky_relu")  /* alpha */                                           \
+    X(ACT_ELU, "elu")                /* alpha */
 typedef enum LrActivation { LR_ACTIVATIONS(WORDS_ENUM) } LrActivation;
+#define WORDS_PLUS_ONE(code, name) +1
+enum { ACT_COUNT = 0 LR_ACTIVATIONS(WORDS_PLUS_ONE) };
 
 /* conv2d's and pooling's padding= (Keras's words). */
 #define LR_PADDINGS(X) X(PAD_VALID, "valid") X(PAD_SAME, "same")
@@ -66,8 +71,7 @@ typedef enum LrPadding { LR_PADDINGS(WORDS_ENUM) } LrPadding;
 /* Activations of other frameworks that lrc lacks: "not supported yet"
  * rather than "did you mean 'relu'?" for gelu. */
 #define LR_MISSING_ACTIVATIONS(X)                                                          \
-    X("gelu") X("elu") X("selu") X("leaky_relu") X("silu") X("swish") X("softplus")        \
-    X("softsign") X("mish")
+    X("selu") X("silu") X("swish") X("softplus") X("softsign") X("mish")
 
 /* Initializers; "truncated" normals as init.c draws them. */
 #define LR_INITIALIZERS(X)                                                                 \

@@ -72,8 +72,11 @@ static const char *const activation_docs[] = {
     [ACT_SIGMOID] = "sigmoid: 1 / (1 + exp(-x))",
     [ACT_TANH] = "tanh: the hyperbolic tangent",
     [ACT_SOFTMAX] = "softmax: exp(x) / sum(exp(x)) over each row",
+    [ACT_GELU] = "gelu(approximate=false): x Phi(x), exact (erf); approximate=true: the tanh form",
+    [ACT_LEAKY_RELU] = "leaky_relu(alpha=0.2): x above 0, alpha x below",
+    [ACT_ELU] = "elu(alpha=1.0): x above 0, alpha (exp(x) - 1) below",
 };
-static_assert(COUNT(activation_docs) == ACT_SOFTMAX + 1, "a line per activation");
+static_assert(COUNT(activation_docs) == ACT_COUNT, "a line per activation");
 
 static const char *const initializer_docs[] = {
     [INIT_ZEROS] = "every weight 0",

@@ -258,8 +258,8 @@ def main():
     ok("lsp complete dense options", {"activation", "init", "bias_init"} <= got
        and "epochs" not in got and "dense" not in got, sorted(got))
     got = complete(3, alines[3].index("-> ") + 3)
-    ok("lsp complete layers", {"dense", "dropout", "relu", "sigmoid", "softmax", "hidden", "width"} <= got
-       and "gelu" not in got and "adam" not in got, sorted(got))
+    ok("lsp complete layers", {"dense", "dropout", "relu", "sigmoid", "softmax", "gelu", "leaky_relu", "elu", "hidden", "width"} <= got
+       and "selu" not in got and "adam" not in got, sorted(got))
     got = complete(6, len(alines[6]) + 1)
     ok("lsp complete train options", {"on", "epochs", "batch", "shuffle", "validation", "metrics",
                                       "early_stop", "log_every"} == got, sorted(got))

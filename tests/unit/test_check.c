@@ -469,14 +469,14 @@ static void test_check__unknown_names_list_the_valid_ones(void **state)
     expect_error(state, 2, "model lstm(3) -> dense(1)",
                  "2:7: error: unknown layer 'lstm'; expected one of dense, dropout, conv2d, "
                  "maxpool2d, avgpool2d, global_avgpool2d, flatten, reshape, batchnorm, linear, "
-                 "relu, sigmoid, tanh, softmax");
-    expect_error(state, 2, "model dense(4, activation=gelu) -> dense(1)",
-                 "2:27: error: activation 'gelu' is not supported yet; use one of linear, relu, "
-                 "sigmoid, tanh, softmax");
-    expect_error(state, 2, "model dense(4) -> leaky_relu -> dense(1)",
-                 "2:19: error: layer 'leaky_relu' is not supported yet; use one of dense, dropout, "
+                 "relu, sigmoid, tanh, softmax, gelu, leaky_relu, elu");
+    expect_error(state, 2, "model dense(4, activation=selu) -> dense(1)",
+                 "2:27: error: activation 'selu' is not supported yet; use one of linear, relu, "
+                 "sigmoid, tanh, softmax, gelu, leaky_relu, elu");
+    expect_error(state, 2, "model dense(4) -> swish -> dense(1)",
+                 "2:19: error: layer 'swish' is not supported yet; use one of dense, dropout, "
                  "conv2d, maxpool2d, avgpool2d, global_avgpool2d, flatten, reshape, batchnorm, "
-                 "linear, relu, sigmoid, tanh, softmax");
+                 "linear, relu, sigmoid, tanh, softmax, gelu, leaky_relu, elu");
 }
 
 static void test_check__csv_needs_a_label(void **state)

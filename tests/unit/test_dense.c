@@ -85,7 +85,7 @@ static void test_dense__activations_match_definitions(void **state)
     LrTensor t = tensor_view(y, 1, N);
 
     memcpy(y, v, sizeof v);
-    activation_forward(ACT_SIGMOID, &t);
+    activation_forward(ACT_SIGMOID, 0, false, &t);
     for (int i = 0; i < N; i++) {
         assert_true(isfinite(y[i]) && y[i] >= 0 && y[i] <= 1);
         assert_close(y[i], 1.0 / (1.0 + exp(-(double)v[i])), 1e-7);
@@ -93,17 +93,17 @@ static void test_dense__activations_match_definitions(void **state)
     assert_true(y[0] == 0.0f && y[N - 1] == 1.0f);
 
     memcpy(y, v, sizeof v);
-    activation_forward(ACT_TANH, &t);
+    activation_forward(ACT_TANH, 0, false, &t);
     for (int i = 0; i < N; i++)
         assert_close(y[i], tanh((double)v[i]), 1e-7);
 
     memcpy(y, v, sizeof v);
-    activation_forward(ACT_RELU, &t);
+    activation_forward(ACT_RELU, 0, false, &t);
     for (int i = 0; i < N; i++)
         assert_true(y[i] == (v[i] > 0 ? v[i] : 0.0f));
 
     memcpy(y, v, sizeof v);
-    activation_forward(ACT_LINEAR, &t);
+    activation_forward(ACT_LINEAR, 0, false, &t);
     assert_memory_equal(y, v, sizeof v);
 }
 

@@ -67,7 +67,7 @@ static void test_layers__softmax_matches_definition_and_is_stable(void **state)
     float y[4][C];
     memcpy(y, v, sizeof v);
     LrTensor t = tensor_view(&y[0][0], 4, C);
-    activation_forward(ACT_SOFTMAX, &t);
+    activation_forward(ACT_SOFTMAX, 0, false, &t);
     for (int i = 0; i < 4; i++) {
         double z[C], want[C], sum = 0;
         for (int j = 0; j < C; j++)
@@ -100,8 +100,8 @@ static void test_layers__softmax_backward_matches_finite_differences(void **stat
         gd[i] = g[i] = (float)(2 * lcg_uniform(&seed) - 1);
     }
     LrTensor yt = tensor_view(y, B, C), gt = tensor_view(g, B, C);
-    activation_forward(ACT_SOFTMAX, &yt);
-    activation_backward(ACT_SOFTMAX, &yt, &gt);
+    activation_forward(ACT_SOFTMAX, 0, false, &yt);
+    activation_backward(ACT_SOFTMAX, 0, false, NULL, &yt, &gt);
     for (int i = 0; i < B * C; i++)
         assert_close(g[i], ref_loss_slope(ACT_SOFTMAX, xd, gd, i), 1e-6);
 }

@@ -33,14 +33,18 @@ static const float b2[] = {0.05f, -0.05f};
 static LrModelDesc example_desc(LrModelLayer *layers)
 {
 #define ROW(n) {1, {n, 0, 0}}
-    layers[0] = (LrModelLayer){LAYER_DENSE, 2, 3, ACT_RELU, 0, "dense",
-                               {.kind = LAYER_DENSE, .units = 3, .activation = ACT_RELU},
-                               ROW(2), ROW(3)};
-    layers[1] = (LrModelLayer){LAYER_DROPOUT, 3, 3, ACT_LINEAR, 0.25, "dropout",
-                               {.kind = LAYER_DROPOUT, .rate = 0.25}, ROW(3), ROW(3)};
-    layers[2] = (LrModelLayer){LAYER_DENSE, 3, 2, ACT_SOFTMAX, 0, "dense_1",
-                               {.kind = LAYER_DENSE, .units = 2, .activation = ACT_SOFTMAX},
-                               ROW(3), ROW(2)};
+    layers[0] = (LrModelLayer){.kind = LAYER_DENSE, .in = 2, .out = 3, .activation = ACT_RELU,
+                               .name = "dense",
+                               .spec = {.kind = LAYER_DENSE, .units = 3, .activation = ACT_RELU},
+                               .in_shape = ROW(2), .out_shape = ROW(3)};
+    layers[1] = (LrModelLayer){.kind = LAYER_DROPOUT, .in = 3, .out = 3,
+                               .activation = ACT_LINEAR, .rate = 0.25, .name = "dropout",
+                               .spec = {.kind = LAYER_DROPOUT, .rate = 0.25},
+                               .in_shape = ROW(3), .out_shape = ROW(3)};
+    layers[2] = (LrModelLayer){.kind = LAYER_DENSE, .in = 3, .out = 2,
+                               .activation = ACT_SOFTMAX, .name = "dense_1",
+                               .spec = {.kind = LAYER_DENSE, .units = 2, .activation = ACT_SOFTMAX},
+                               .in_shape = ROW(3), .out_shape = ROW(2)};
     LrModelDesc d = {0};
     d.features = 2;
     d.input_shape = (LrShape)ROW(2);

@@ -57,8 +57,10 @@ static inline void assert_why_at(const char *why, const char *fmt, const char *p
     }
 }
 
-/* act applied to one row z of n values, into y, in double. */
-static inline void activation_ref(LrActivation act, const double *z, double *y, int n)
+/* act with its parameters (alpha: leaky_relu, elu; approximate: gelu)
+ * applied to one row z of n values, into y, in double. */
+static inline void activation_ref_with(LrActivation act, double alpha, bool approximate,
+                                       const double *z, double *y, int n)
 {
     double top = z[0], sum = 0;
     for (int j = 1; j < n; j++)
@@ -82,8 +84,26 @@ static inline void activation_ref(LrActivation act, const double *z, double *y, 
         case ACT_SOFTMAX:
             y[j] = exp(z[j] - top) / sum;
             break;
+        case ACT_GELU:
+            y[j] = approximate ? 0.5 * z[j] *
+                                     (1 + tanh(sqrt(2 / acos(-1.0)) *
+                                               (z[j] + 0.044715 * z[j] * z[j] * z[j])))
+                               : 0.5 * z[j] * erfc(-z[j] / sqrt(2));
+            break;
+        case ACT_LEAKY_RELU:
+            y[j] = z[j] > 0 ? z[j] : alpha * z[j];
+            break;
+        case ACT_ELU:
+            y[j] = z[j] > 0 ? z[j] : alpha * expm1(z[j]);
+            break;
         }
     }
+}
+
+/* With the activations' default parameters (Keras's). */
+static inline void activation_ref(LrActivation act, const double *z, double *y, int n)
+{
+    activation_ref_with(act, act == ACT_ELU ? 1.0 : 0.2, false, z, y, n);
 }
 
 #endif

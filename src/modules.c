@@ -139,6 +139,38 @@ int modules_sandbox_allows(Checker *c, LrSpan span, const char *path, bool write
     return -1;
 }
 
+int modules_find_data(Checker *c, const char *path, LrSpan span, const char **resolved,
+                      const char **portable)
+{
+    *resolved = modules_resolve_path(c, path, span);
+    *portable = modules_portable_path(c, path, span);
+    if (file_exists(*resolved))
+        return modules_sandbox_allows(c, span, *resolved, false);
+    const LrCheckOptions *o = c->options;
+    int dirs = path[0] == '/' ? 0 : o->data_path_count;
+    for (int i = 0; i < dirs; i++) {
+        size_t len = strlen(o->data_path[i]) + strlen(path) + 2;
+        char *found = arena_alloc(c->arena, len);
+        if (!found)
+            break;
+        snprintf(found, len, "%s/%s", o->data_path[i], path);
+        if (file_exists(found)) {
+            *resolved = *portable = found;
+            return modules_sandbox_allows(c, span, found, false);
+        }
+    }
+    /* Found nowhere: every place looked at, in order. */
+    char looked[2048];
+    size_t used = (size_t)snprintf(looked, sizeof looked, "'%s'", *resolved);
+    for (int i = 0; i < dirs && used < sizeof looked; i++)
+        used += (size_t)snprintf(looked + used, sizeof looked - used, ", '%s/%s'",
+                                 o->data_path[i], path);
+    diag_error(c->diag, c->src, span,
+               "cannot read data file '%s': No such file or directory (looked for %s%s)", path,
+               looked, dirs || path[0] == '/' ? "" : "; the data path LRC_DATA_PATH is empty");
+    return -1;
+}
+
 /* Where `use` finds a module: "path.lr" relative to the using file's
  * directory; a bare name as NAME.lr in each search directory in order. */
 static int find_module(Checker *c, const LrStmt *st, char *out, size_t size)

@@ -927,32 +927,39 @@ static int idx_layout(const LrDatasetSpec *spec, const LrIdx *images, const LrId
 }
 
 /* The labels read against what the model needs of them (check_label's
- * rule), each bad one reported up to the sink's cap. Returns 0 or -1. */
+ * rule): the first bad one is reported, with how many there are. Returns
+ * 0 or -1. */
 static int check_idx_labels(const LrDatasetSpec *spec, const LrDataset *d,
                             const LrLabelRule *rule, const LrSource *src, LrDiag *diag)
 {
     if (!rule || rule->want == LABEL_ANY)
         return 0;
-    int bad = 0;
-    for (int64_t i = 0; i < d->n && diag_showing(diag); i++) {
+    int64_t bad = 0, first = 0;
+    for (int64_t i = 0; i < d->n; i++) {
         float y = d->y[i];
-        if (rule->want == LABEL_CLASS_INDEX && !(y >= 0 && y < (float)rule->outputs)) {
-            diag_error(diag, src, spec->label_span,
-                       "label %g of image %lld in '%s' is out of range: the model's %d outputs "
-                       "are classes 0 to %d",
-                       (double)y, (long long)i + 1, spec->labels_path, rule->outputs,
-                       rule->outputs - 1);
-            bad = -1;
-        } else if (rule->want == LABEL_PROBABILITY && !(y >= 0 && y <= 1)) {
-            diag_error(diag, src, spec->label_span,
-                       "label %g of image %lld in '%s' is not a probability between 0 and 1 "
-                       "(as %s needs)",
-                       (double)y, (long long)i + 1, spec->labels_path,
-                       rule->loss ? rule->loss : "the loss");
-            bad = -1;
-        }
+        bool fits = rule->want == LABEL_CLASS_INDEX ? y >= 0 && y < (float)rule->outputs
+                                                    : y >= 0 && y <= 1;
+        if (!fits && bad++ == 0)
+            first = i;
     }
-    return bad;
+    if (!bad)
+        return 0;
+    char more[64] = "";
+    if (bad > 1)
+        snprintf(more, sizeof more, " (and %lld more)", (long long)bad - 1);
+    if (rule->want == LABEL_CLASS_INDEX)
+        diag_error(diag, src, spec->label_span,
+                   "label %g of image %lld in '%s' is out of range%s: the model's %d outputs "
+                   "are classes 0 to %d",
+                   (double)d->y[first], (long long)first + 1, spec->labels_path, more,
+                   rule->outputs, rule->outputs - 1);
+    else
+        diag_error(diag, src, spec->label_span,
+                   "label %g of image %lld in '%s' is not a probability between 0 and 1%s (as "
+                   "%s needs)",
+                   (double)d->y[first], (long long)first + 1, spec->labels_path, more,
+                   rule->loss ? rule->loss : "the loss");
+    return -1;
 }
 
 /* Reads an idx data set into out (n, features, targets, shape, x, y and

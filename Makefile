@@ -265,7 +265,8 @@ clean:
 
 # --- fuzzing ---------------------------------------------------------------
 # libFuzzer harnesses in fuzz/ (fuzz_check: lexer, parser, checker and
-# `lrc schedule`; fuzz_csv: csv.c and data.c; fuzz_safetensors: the
+# `lrc schedule`; fuzz_csv: csv.c and data.c; fuzz_idx: idx.c and
+# data.c's idx data sets, plain and gzip; fuzz_safetensors: the
 # weights/checkpoint reader; fuzz_model: a model's description, tensors
 # and summary). They always build with clang (libFuzzer is
 # clang's) under ASan + UBSan into build/fuzz/, whatever CC, SAN and DEBUG.

@@ -144,8 +144,12 @@ int modules_find_data(Checker *c, const char *path, LrSpan span, const char **re
 {
     *resolved = modules_resolve_path(c, path, span);
     *portable = modules_portable_path(c, path, span);
+    /* Where the path leads when the sandbox refuses it says more than
+     * that no file is there. */
+    if (modules_sandbox_allows(c, span, *resolved, false) < 0)
+        return -1;
     if (file_exists(*resolved))
-        return modules_sandbox_allows(c, span, *resolved, false);
+        return 0;
     const LrCheckOptions *o = c->options;
     int dirs = path[0] == '/' ? 0 : o->data_path_count;
     for (int i = 0; i < dirs; i++) {

@@ -181,7 +181,7 @@ expect "divergence while measuring is named as such" 1 \
 
 # --- one exit status for data that cannot be read ------------------------------------
 printf 'dataset d = csv("absent.csv", label="y")\nmodel dense(1)\nloss mse\noptimizer sgd\ntrain\n' >"$tmp/absent.lr"
-expect "check: a missing CSV file is status 2" 2 "absent.lr:1:1: error: cannot read data file 'absent.csv': No such file or directory" \
+expect "check: a missing CSV file is status 2" 2 "absent.lr:1:17: error: cannot read data file 'absent.csv': No such file or directory" \
     "$LRC" check "$tmp/absent.lr"
-expect "run: a missing CSV file is status 2, as for check" 2 "absent.lr:1:1: error: cannot read data file 'absent.csv'" \
+expect "run: a missing CSV file is status 2, as for check" 2 "absent.lr:1:17: error: cannot read data file 'absent.csv'" \
     "$LRC" --quiet "$tmp/absent.lr"

@@ -692,6 +692,8 @@ static int check_idx(Checker *c, Scoped v, const LrNode *args, LrDatasetSpec *d)
     const OptionRow *rows = options_sources[DATA_IDX].rows;
     if (bind_args(c, words_name(sources, DATA_IDX), v.node->span, args, 1, rows, b) < 0)
         return -1;
+    d->data_path = c->options->data_path;
+    d->data_path_count = c->options->data_path_count;
     int status = eval_rows(c, rows, b, sc, v.node->span, d);
     if (eval_string(c, arg_value(b[IDX_PATH], sc), "the path", &d->path, &d->path_span) < 0 ||
         modules_find_data(c, d->path, d->path_span, &d->resolved_path, &d->portable_path) < 0)
@@ -709,6 +711,8 @@ static int check_csv(Checker *c, Scoped v, const LrNode *args, LrDatasetSpec *d)
     int sc = v.scope;
     const OptionRow *rows = options_sources[DATA_CSV].rows;
     /* header is folded after the path, the others after the path is checked. */
+    d->data_path = c->options->data_path;
+    d->data_path_count = c->options->data_path_count;
     if (bind_args(c, words_name(sources, DATA_CSV), v.node->span, args, 1, rows, b) < 0 ||
         eval_string(c, arg_value(b[CSV_PATH], sc), "the path", &d->path, &d->path_span) < 0 ||
         eval_rows(c, rows, b, sc, v.node->span, d) < 0 ||

@@ -177,10 +177,11 @@ const char *modules_resolve_path(Checker *c, const char *path, LrSpan where);
 const char *modules_portable_path(Checker *c, const char *path, LrSpan where);
 /* A data file's path written at span: relative to the writing file's
  * directory (modules_resolve_path), or, when no file is there, the first
- * found along the data path (LrCheckOptions.data_path) in order. Sets
- * *resolved (to open) and *portable (modules_portable_path, or the path
- * found along the data path); reports a file found nowhere at span, with
- * every place looked at, and one the sandbox refuses. Returns 0 or -1. */
+ * found along the data path (LrCheckOptions.data_path) in order; found
+ * nowhere, the first (reading it reports that, with the places looked
+ * at). Sets *resolved (to open) and *portable (modules_portable_path, or
+ * the path found along the data path); reports a path the sandbox
+ * refuses at span. Returns 0 or -1. */
 int modules_find_data(Checker *c, const char *path, LrSpan span, const char **resolved,
                       const char **portable);
 

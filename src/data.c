@@ -37,6 +37,26 @@ static void out_of_memory(const LrDatasetSpec *spec, const LrSource *src, LrDiag
         diag_error(diag, src, spec->span, "out of memory loading the dataset");
 }
 
+/* Reports that data file `shown` (as written; opened as `opened`) cannot
+ * be read, at span (the data set's statement when it has none): why, and
+ * for a relative path with no file there, every place it was looked for
+ * when there was a data path. */
+static void cannot_read(const LrDatasetSpec *spec, const char *shown, const char *opened,
+                        LrSpan span, const char *why, const LrSource *src, LrDiag *diag)
+{
+    char looked[2048] = "";
+    if (strcmp(why, strerror(ENOENT)) == 0 && shown[0] != '/' && spec->data_path_count > 0) {
+        size_t used = (size_t)snprintf(looked, sizeof looked, " (looked for '%s'", opened);
+        for (int i = 0; i < spec->data_path_count && used < sizeof looked; i++)
+            used += (size_t)snprintf(looked + used, sizeof looked - used, ", '%s/%s'",
+                                     spec->data_path[i], shown);
+        if (used < sizeof looked)
+            snprintf(looked + used, sizeof looked - used, ")");
+    }
+    diag_error(diag, src, span.length ? span : spec->span, "cannot read data file '%s': %s%s",
+               shown, why, looked);
+}
+
 /* ---- columns ----------------------------------------------------------------- */
 
 /* The names of a file's columns: its header's (without surrounding spaces),
@@ -723,7 +743,7 @@ static LrStatus load_csv(const LrDatasetSpec *spec, const LrSource *src, LrDiag 
      * and memory fail the run. */
     if (csv_open(&r, path, spec->path, delimiter, header_only ? NULL : &hash, diag, why,
                  sizeof why) < 0) {
-        diag_error(diag, src, spec->span, "cannot read data file '%s': %s", spec->path, why);
+        cannot_read(spec, spec->path, path, spec->path_span, why, src, diag);
         return status_of(header_only ? LR_LANGUAGE_ERROR : LR_RUN_FAILED);
     }
     Columns cols = {0};
@@ -850,15 +870,15 @@ done:
  * span). Returns 0, or -1 after reporting with *status set: a file the
  * run cannot open fails it (`lrc check` opened it), anything else is an
  * error of the data. */
-static int open_idx(LrIdx *f, const char *path, const char *shown, LrSpan span, bool run,
-                    const LrSource *src, LrDiag *diag, LrStatus *status)
+static int open_idx(const LrDatasetSpec *spec, LrIdx *f, const char *path, const char *shown,
+                    LrSpan span, bool run, const LrSource *src, LrDiag *diag, LrStatus *status)
 {
     char why[512];
     int rc = idx_open(f, path, why, sizeof why);
     if (rc == 0)
         return 0;
     if (rc == IDX_CANNOT_OPEN) {
-        diag_error(diag, src, span, "cannot read data file '%s': %s", shown, why);
+        cannot_read(spec, shown, path, span, why, src, diag);
         *status = status_of(run ? LR_RUN_FAILED : LR_LANGUAGE_ERROR);
     } else {
         diag_error(diag, src, span, "'%s' %s", shown, why);
@@ -971,10 +991,10 @@ static LrStatus load_idx(const LrDatasetSpec *spec, const LrSource *src, LrDiag 
     const char *labels_path = spec->labels_resolved ? spec->labels_resolved : spec->labels_path;
     LrStatus status = status_of(LR_LANGUAGE_ERROR);
     LrIdx images, labels;
-    if (open_idx(&images, images_path, spec->path, spec->path_span, !header_only, src, diag,
+    if (open_idx(spec, &images, images_path, spec->path, spec->path_span, !header_only, src, diag,
                  &status) < 0)
         return status;
-    if (open_idx(&labels, labels_path, spec->labels_path, spec->label_span, !header_only, src,
+    if (open_idx(spec, &labels, labels_path, spec->labels_path, spec->label_span, !header_only, src,
                  diag, &status) < 0) {
         idx_close(&images);
         return status;

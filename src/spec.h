@@ -104,6 +104,10 @@ typedef struct LrDatasetSpec {
     const char *portable_path; /* CSV, IDX: from the main file's directory (--explain),
                                   or the path found along the data path */
     LrSpan path_span;    /* CSV, IDX: where the path is written */
+    /* CSV, IDX: the data path a relative path was looked for along, for
+     * the error that names the places looked at when it is nowhere. */
+    const char *const *data_path;
+    int data_path_count;
     /* IDX: the labels file, as path, resolved_path and portable_path (its
      * span is label_span). */
     const char *labels_path, *labels_resolved, *labels_portable;

@@ -145,10 +145,10 @@ cd "$tmp/elsewhere" || exit 1
 LRC_DATA_PATH="$tmp/none:$tmp/dp" "$LRC" --threads 1 ../exp/dp.lr >dp.txt 2>err.txt
 check "idx: LRC_DATA_PATH finds the files, in order, readable under the sandbox" cmp "$tmp/d/out.txt" dp.txt
 expect_exact "idx: without them on the data path, every place looked is named" 2 \
-    "../exp/dp.lr:2:22: error: cannot read data file 'set/images.gz': No such file or directory (looked for '../exp/set/images.gz', '$tmp/none/set/images.gz')\n    dataset digits = idx(\"set/images.gz\", labels=\"set/labels.gz\", scale=255) test=0.25\n                         ^~~~~~~~~~~~~~~\n../exp/dp.lr:2:46: error: cannot read data file 'set/labels.gz': No such file or directory (looked for '../exp/set/labels.gz', '$tmp/none/set/labels.gz')\n    dataset digits = idx(\"set/images.gz\", labels=\"set/labels.gz\", scale=255) test=0.25\n                                                 ^~~~~~~~~~~~~~~\n" \
-    env LRC_DATA_PATH="$tmp/none" "$LRC" check ../exp/dp.lr
-expect "idx: an empty LRC_DATA_PATH looks nowhere else" 2 \
-    "looked for '../exp/set/images.gz'; the data path LRC_DATA_PATH is empty\)" \
+    "../exp/dp.lr:2:22: error: cannot read data file 'set/images.gz': No such file or directory (looked for '../exp/set/images.gz', '$tmp/none/set/images.gz', '$tmp/none2/set/images.gz')\n    dataset digits = idx(\"set/images.gz\", labels=\"set/labels.gz\", scale=255) test=0.25\n                         ^~~~~~~~~~~~~~~\n" \
+    env LRC_DATA_PATH="$tmp/none::$tmp/none2" "$LRC" check ../exp/dp.lr
+expect_exact "idx: an empty LRC_DATA_PATH looks nowhere else" 2 \
+    "../exp/dp.lr:2:22: error: cannot read data file 'set/images.gz': No such file or directory\n    dataset digits = idx(\"set/images.gz\", labels=\"set/labels.gz\", scale=255) test=0.25\n                         ^~~~~~~~~~~~~~~\n" \
     env LRC_DATA_PATH= "$LRC" check ../exp/dp.lr
 LRC_DATA_PATH="$tmp/dp" "$LRC" check --explain ../exp/dp.lr >dp_explained.lr 2>/dev/null
 check "idx: --explain writes the path found along the data path" grep -q \

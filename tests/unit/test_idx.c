@@ -502,6 +502,19 @@ static void test_idx__data_set_errors(void **state)
     unlink(f->images);
     expect_set_error(f, LR_LANGUAGE_ERROR,
                      "1:17: error: cannot read data file 'images.idx': No such file or directory");
+    /* Along a data path, every place looked at is named. */
+    const char *const dirs[] = {"/nonexistent/a", "/nonexistent/b"};
+    LrDatasetSpec along = idx_spec(f);
+    along.data_path = dirs;
+    along.data_path_count = 2;
+    diag_init(&f->diag, NULL);
+    assert_int_equal(data_check_columns(&along, &f->src, &f->diag, NULL).outcome, LR_LANGUAGE_ERROR);
+    char want[256];
+    snprintf(want, sizeof want,
+             "1:17: error: cannot read data file 'images.idx': No such file or directory (looked "
+             "for '%s', '/nonexistent/a/images.idx', '/nonexistent/b/images.idx')",
+             f->images);
+    assert_string_equal(f->diag.first, want);
     /* The run could not open what the check did: it fails (status 1). */
     LrDatasetSpec s = idx_spec(f);
     diag_init(&f->diag, NULL);

@@ -33,8 +33,7 @@ static const char *const source_docs[] = {
     [DATA_BLOBS] = "generated Gaussian blobs, one per class",
     [DATA_MOONS] = "generated two interleaving half circles (two classes)",
     [DATA_SPIRAL] = "generated interleaved spirals, one per class",
-    [DATA_IDX] = "images and labels of IDX files (MNIST's format, gzip or not): "
-                 "idx(\"images.gz\", labels=\"labels.gz\", scale=255)",
+    [DATA_IDX] = "images and labels of IDX files: idx(\"images.gz\", labels=\"labels.gz\")",
 };
 static_assert(COUNT(source_docs) == DATA_IDX + 1, "a line per source");
 

@@ -1208,9 +1208,10 @@ static int check_predict(Checker *c, const LrStmt *st, LrSpec *spec)
         const LrDatasetSpec *d = &spec->datasets[p->on.dataset];
         if (d->kind != DATA_CSV) {
             diag_error(c->diag, c->src, p->keep_span,
-                       d->kind == DATA_IDX ? "keep= copies columns of a CSV file, and '%s' is read from IDX files (%s)"
-                                           : "keep= copies columns of a CSV file, and '%s' is generated (%s)",
-                       d->name[0] ? d->name : "the dataset", words_name(sources, d->kind));
+                       "keep= copies columns of a CSV file, and '%s' is %s (%s)",
+                       d->name[0] ? d->name : "the dataset",
+                       d->kind == DATA_IDX ? "read from IDX files" : "generated",
+                       words_name(sources, d->kind));
             return -1;
         }
     }

@@ -14,7 +14,7 @@ DEB_PACKAGES := re2c lemon libopenblas-dev libcmocka-dev pkg-config mandoc \
                 gcc clang libclang-rt-14-dev libc6-dev make python3 python3-numpy valgrind \
                 libplplot-dev plplot-driver-cairo python3-sklearn libprotobuf-c-dev \
                 protobuf-c-compiler python3-onnx libjansson-dev nettle-dev bash-completion \
-                vim emacs-nox neovim
+                vim emacs-nox neovim zlib1g-dev dataset-fashion-mnist
 
 ifeq ($(SAN),1)
 BUILD := build/san
@@ -63,10 +63,11 @@ CFLAGS  = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes $(OPT) -g 
 GENFLAGS = -Wno-unused-parameter -Wno-unused-variable -Wno-shadow
 # OpenBLAS and PLplot are loaded at run time (blas.c, plot.c); only their
 # headers are needed here. jansson reads JSON (json.c), nettle hashes
-# (sha256.c).
+# (sha256.c), zlib reads gzip-compressed IDX files (idx.c).
 JSON_LIBS = $(shell pkg-config --libs jansson)
 HASH_LIBS = $(shell pkg-config --libs nettle)
-LDLIBS  = $(JSON_LIBS) $(HASH_LIBS) -pthread -ldl -lm
+ZLIB_LIBS = $(shell pkg-config --libs zlib)
+LDLIBS  = $(JSON_LIBS) $(HASH_LIBS) $(ZLIB_LIBS) -pthread -ldl -lm
 LRC_LIBS = $(PROTOBUF_C_LIBS)
 
 # Modules by stage; one object per file in src/ (and the generated parser).
@@ -74,7 +75,7 @@ CORE    := arena source diag
 FRONT   := words lex lr parse ast check options fold modules sets compile layer_shape
 # The layers: the table (layers.c) and each kind's kernels.
 LAYERS  := activation layers layer_dense layer_conv layer_pool layer_reshape layer_batchnorm layer_dropout layer_activation
-RUNTIME := rng schedule pool blas $(LAYERS) loss metrics optim init synth csv decimal data sha256 fileio json safetensors plan train report model summary weights explain run expr sweep minimize sandbox plot export export_c export_onnx onnx.pb-c predict fmt
+RUNTIME := rng schedule pool blas $(LAYERS) loss metrics optim init synth csv idx decimal data sha256 fileio json safetensors plan train report model summary weights explain run expr sweep minimize sandbox plot export export_c export_onnx onnx.pb-c predict fmt
 # lrc verify re-runs a run directory's experiment
 RUNTIME += verify
 # The language server (and the words' descriptions only it shows).
@@ -82,7 +83,7 @@ LSP_MODS := lsp words_doc
 LRC_OBJS := $(addprefix $(BUILD)/obj/,$(addsuffix .o,$(CORE) $(FRONT) $(RUNTIME) $(LSP_MODS) main))
 
 # Unit tests: tests/unit/test_<module>.c, each linked with only what it needs.
-UNIT_TESTS := train pool decimal diag words lex parse check rng schedule dense conv layers loss metrics optim init synth csv data sha256 fileio json safetensors model expr fmt act batchnorm
+UNIT_TESTS := train pool decimal diag words lex parse check rng schedule dense conv layers loss metrics optim init synth csv data sha256 fileio json safetensors model expr fmt act batchnorm idx
 test_diag_MODS     := $(CORE)
 test_lex_MODS      := $(CORE) words lex
 test_words_MODS    := $(CORE) words words_doc lex expr
@@ -90,7 +91,7 @@ test_parse_MODS    := $(CORE) words lex lr parse ast
 test_fmt_MODS      := $(CORE) words lex lr parse ast fmt fileio sandbox
 test_check_MODS    := $(CORE) $(FRONT) fileio expr sandbox metrics loss
 test_train_MODS    := $(CORE) $(FRONT) fileio expr sandbox rng schedule pool blas $(LAYERS) loss metrics optim init synth \
-                      csv decimal data sha256 json safetensors plan train report
+                      csv idx decimal data sha256 json safetensors plan train report
 test_train_LDFLAGS := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
 test_rng_MODS      := rng
 test_pool_MODS     := pool
@@ -107,14 +108,15 @@ test_optim_MODS    := optim schedule pool
 test_init_MODS     := init rng
 test_synth_MODS    := synth rng
 test_csv_MODS      := csv sha256 fileio sandbox $(CORE)
-test_data_MODS     := data csv decimal synth rng sha256 fileio sandbox $(CORE)
+test_data_MODS     := data csv idx decimal synth rng sha256 fileio sandbox $(CORE)
+test_idx_MODS      := idx data csv decimal synth rng sha256 fileio sandbox $(CORE)
 test_sha256_MODS   := sha256
 test_fileio_MODS   := fileio sandbox
 test_json_MODS     := json fileio decimal sandbox
 test_safetensors_MODS := safetensors json fileio decimal sandbox
 test_expr_MODS     := expr
 test_model_MODS    := $(CORE) $(FRONT) fileio expr sandbox rng schedule pool blas $(LAYERS) loss metrics optim init synth \
-                      csv decimal data sha256 json safetensors plan train report model summary weights
+                      csv idx decimal data sha256 json safetensors plan train report model summary weights
 UNIT_BINS := $(addprefix $(BUILD)/tests/test_,$(UNIT_TESTS))
 
 .PHONY: all lrc editors deps demo check test lint clean install uninstall fuzz bench
@@ -266,7 +268,8 @@ clean:
 
 # --- fuzzing ---------------------------------------------------------------
 # libFuzzer harnesses in fuzz/ (fuzz_check: lexer, parser, checker and
-# `lrc schedule`; fuzz_csv: csv.c and data.c; fuzz_safetensors: the
+# `lrc schedule`; fuzz_csv: csv.c and data.c; fuzz_idx: idx.c and
+# data.c's idx data sets, plain and gzip; fuzz_safetensors: the
 # weights/checkpoint reader; fuzz_model: a model's description, tensors
 # and summary). They always build with clang (libFuzzer is
 # clang's) under ASan + UBSan into build/fuzz/, whatever CC, SAN and DEBUG.
@@ -280,10 +283,11 @@ clean:
 FUZZ_SECONDS ?= 60
 FUZZ_CC      := clang
 FUZZ         := build/fuzz
-FUZZ_NAMES   := check csv safetensors model
+FUZZ_NAMES   := check csv idx safetensors model
 # What each harness links: its unit test's modules (+ schedule for check).
 fuzz_check_MODS       := $(test_check_MODS) schedule
 fuzz_csv_MODS         := $(test_data_MODS)
+fuzz_idx_MODS         := $(test_idx_MODS)
 fuzz_safetensors_MODS := $(test_safetensors_MODS)
 fuzz_model_MODS       := $(test_model_MODS)
 FUZZ_SAN    := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -329,6 +333,7 @@ fuzz-replay-build: $(REPLAY_BINS)
 fuzz-replay: $(REPLAY_BINS)
 	$(BUILD)/fuzz/replay_check tests/fuzz/check tests/errors/*.lr
 	$(BUILD)/fuzz/replay_csv tests/fuzz/csv
+	$(BUILD)/fuzz/replay_idx tests/fuzz/idx
 	$(BUILD)/fuzz/replay_safetensors tests/fuzz/safetensors
 	$(BUILD)/fuzz/replay_model tests/fuzz/model tests/errors/summary_*.safetensors
 

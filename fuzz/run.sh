@@ -6,7 +6,7 @@
 # Usage: sh fuzz/run.sh SECONDS LRC [NAME...]   (from the top directory)
 #   SECONDS  per harness (-max_total_time)
 #   LRC      a built lrc, which writes the safetensors seeds
-#   NAME     check, csv, safetensors, model (default: all four)
+#   NAME     check, csv, idx, safetensors, model (default: all five)
 # Files (under build/fuzz/): fuzz_NAME (the harnesses), corpus/NAME (seeds
 # plus what the fuzzer found; kept between runs), crashes/NAME (this run's
 # crashing inputs), NAME.log (libFuzzer's output).
@@ -14,7 +14,7 @@
 seconds=${1:-60}
 lrc=${2:-./lrc}
 if [ $# -ge 2 ]; then shift 2; else shift $#; fi
-names=${*:-check csv safetensors model}
+names=${*:-check csv idx safetensors model}
 out=build/fuzz
 status=0
 crashed=""
@@ -40,6 +40,12 @@ seed_csv() {
         head -n 200 "$f" >"$1/$(printf '%s' "$f" | tr / -)"
     done
     seed "$1" tests/fuzz/csv/*
+}
+
+# Small IDX files of each kind (the regressions), and the real Fashion-MNIST
+# labels when installed.
+seed_idx() {
+    seed "$1" tests/fuzz/idx/* /usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz
 }
 
 seed_safetensors() {

@@ -748,20 +748,50 @@ static int eval_string_list(Checker *c, Scoped v, const char *what, const char *
     return 0;
 }
 
+/* csv's shape=; that the product is the feature count is data.c's to
+ * check, with the file's header. */
+static int eval_shape(Checker *c, Scoped v, LrDatasetSpec *d)
+{
+    d->shape_span = fold_resolve(c, v).node->span;
+    return check_shape(c, v, "shape", &d->shape);
+}
+
+/* idx(images, labels=, scale=): the images' file and the labels', each
+ * found as csv's path is. */
+static int check_idx(Checker *c, Scoped v, const LrNode *args, LrDatasetSpec *d)
+{
+    const LrNode *b[MAX_PARAMS];
+    int sc = v.scope;
+    const OptionRow *rows = options_sources[DATA_IDX].rows;
+    if (bind_args(c, words_name(sources, DATA_IDX), v.node->span, args, 1, rows, b) < 0)
+        return -1;
+    d->data_path = c->options->data_path;
+    d->data_path_count = c->options->data_path_count;
+    int status = eval_rows(c, rows, b, sc, v.node->span, d);
+    if (eval_string(c, arg_value(b[IDX_PATH], sc), "the path", &d->path, &d->path_span) < 0 ||
+        modules_find_data(c, d->path, d->path_span, &d->resolved_path, &d->portable_path) < 0)
+        status = -1;
+    if (eval_string(c, arg_value(b[IDX_LABELS], sc), "labels", &d->labels_path, &d->label_span) < 0 ||
+        modules_find_data(c, d->labels_path, d->label_span, &d->labels_resolved,
+                          &d->labels_portable) < 0)
+        status = -1;
+    return status;
+}
+
 static int check_csv(Checker *c, Scoped v, const LrNode *args, LrDatasetSpec *d)
 {
     const LrNode *b[MAX_PARAMS];
     int sc = v.scope;
     const OptionRow *rows = options_sources[DATA_CSV].rows;
     /* header is folded after the path, the others after the path is checked. */
+    d->data_path = c->options->data_path;
+    d->data_path_count = c->options->data_path_count;
     if (bind_args(c, words_name(sources, DATA_CSV), v.node->span, args, 1, rows, b) < 0 ||
-        eval_string(c, arg_value(b[CSV_PATH], sc), "the path", &d->path, NULL) < 0 ||
-        eval_rows(c, rows, b, sc, v.node->span, d) < 0)
+        eval_string(c, arg_value(b[CSV_PATH], sc), "the path", &d->path, &d->path_span) < 0 ||
+        eval_rows(c, rows, b, sc, v.node->span, d) < 0 ||
+        modules_find_data(c, d->path, d->path_span, &d->resolved_path, &d->portable_path) < 0)
         return -1;
-    d->resolved_path = modules_resolve_path(c, d->path, v.node->span);
-    d->portable_path = modules_portable_path(c, d->path, v.node->span);
-    if (modules_sandbox_allows(c, fold_resolve(c, arg_value(b[CSV_PATH], sc)).node->span,
-                               d->resolved_path, false) < 0)
+    if (b[CSV_SHAPE] && eval_shape(c, arg_value(b[CSV_SHAPE], sc), d) < 0)
         return -1;
     if (!b[CSV_LABEL] == !b[CSV_LABELS]) {
         diag_error(c->diag, c->src, v.node->span,
@@ -868,8 +898,9 @@ static int check_dataset_source(Checker *c, const LrStmt *st, LrDatasetSpec *d, 
                    AST_TEXT(c->src, name));
         return -1;
     }
-    return d->kind == DATA_CSV ? check_csv(c, v, args, d)
-                               : check_generator(c, v, args, d, sources[kind].name);
+    return d->kind == DATA_CSV   ? check_csv(c, v, args, d)
+           : d->kind == DATA_IDX ? check_idx(c, v, args, d)
+                                 : check_generator(c, v, args, d, sources[kind].name);
 }
 
 static int check_dataset(Checker *c, const LrStmt *st, LrSpec *spec, Seen *seen)
@@ -1250,8 +1281,10 @@ static int check_predict(Checker *c, const LrStmt *st, LrSpec *spec)
         const LrDatasetSpec *d = &spec->datasets[p->on.dataset];
         if (d->kind != DATA_CSV) {
             diag_error(c->diag, c->src, p->keep_span,
-                       "keep= copies columns of a CSV file, and '%s' is generated (%s)",
-                       d->name[0] ? d->name : "the dataset", words_name(sources, d->kind));
+                       "keep= copies columns of a CSV file, and '%s' is %s (%s)",
+                       d->name[0] ? d->name : "the dataset",
+                       d->kind == DATA_IDX ? "read from IDX files" : "generated",
+                       words_name(sources, d->kind));
             return -1;
         }
     }

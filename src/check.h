@@ -26,6 +26,10 @@ typedef struct LrCheckOptions {
      * server's hover and definitions; NULL: not called. */
     void (*on_let)(void *ctx, const LrStmt *let, const double *number);
     void *on_let_ctx;
+    /* Where a data file's relative path is looked for when it is not
+     * beside the file that names it, in order (LRC_DATA_PATH); NULL: nowhere. */
+    const char *const *data_path;
+    int data_path_count;
 } LrCheckOptions;
 
 /* Checks a parsed program into spec (allocated in arena). Returns 0, or -1

@@ -182,6 +182,15 @@ int modules_sandbox_allows(Checker *c, LrSpan span, const char *path, bool write
 const char *modules_resolve_path(Checker *c, const char *path, LrSpan where);
 /* path as the main file would write it (--explain, resume's digest). */
 const char *modules_portable_path(Checker *c, const char *path, LrSpan where);
+/* A data file's path written at span: relative to the writing file's
+ * directory (modules_resolve_path), or, when no file is there, the first
+ * found along the data path (LrCheckOptions.data_path) in order; found
+ * nowhere, the first (reading it reports that, with the places looked
+ * at). Sets *resolved (to open) and *portable (modules_portable_path, or
+ * the path found along the data path); reports a path the sandbox
+ * refuses at span. Returns 0 or -1. */
+int modules_find_data(Checker *c, const char *path, LrSpan span, const char **resolved,
+                      const char **portable);
 
 /* ------------------------------------------------------------ sets.c */
 

@@ -13,6 +13,7 @@
 
 #include "csv.h"
 #include "decimal.h"
+#include "idx.h"
 #include "rng.h"
 #include "sha256.h"
 #include "synth.h"
@@ -34,6 +35,26 @@ static void out_of_memory(const LrDatasetSpec *spec, const LrSource *src, LrDiag
         diag_error(diag, src, spec->span, "out of memory loading dataset '%s'", spec->name);
     else
         diag_error(diag, src, spec->span, "out of memory loading the dataset");
+}
+
+/* Reports that data file `shown` (as written; opened as `opened`) cannot
+ * be read, at span (the data set's statement when it has none): why, and
+ * for a relative path with no file there, every place it was looked for
+ * when there was a data path. */
+static void cannot_read(const LrDatasetSpec *spec, const char *shown, const char *opened,
+                        LrSpan span, const char *why, const LrSource *src, LrDiag *diag)
+{
+    char looked[2048] = "";
+    if (strcmp(why, strerror(ENOENT)) == 0 && shown[0] != '/' && spec->data_path_count > 0) {
+        size_t used = (size_t)snprintf(looked, sizeof looked, " (looked for '%s'", opened);
+        for (int i = 0; i < spec->data_path_count && used < sizeof looked; i++)
+            used += (size_t)snprintf(looked + used, sizeof looked - used, ", '%s/%s'",
+                                     spec->data_path[i], shown);
+        if (used < sizeof looked)
+            snprintf(looked + used, sizeof looked - used, ")");
+    }
+    diag_error(diag, src, span.length ? span : spec->span, "cannot read data file '%s': %s%s",
+               shown, why, looked);
 }
 
 /* ---- columns ----------------------------------------------------------------- */
@@ -673,6 +694,29 @@ static const char *const *feature_names_of(const Columns *cols, const int *featu
     return copy;
 }
 
+/* shape= against the features the columns chose: as many values. Returns
+ * 0, or -1 after reporting at shape=. */
+static int check_shape(const LrDatasetSpec *spec, int features, const LrSource *src,
+                       LrDiag *diag)
+{
+    if (!spec->shape.rank)
+        return 0;
+    int64_t values = 1;
+    char text[64];
+    size_t used = (size_t)snprintf(text, sizeof text, "[");
+    for (int i = 0; i < spec->shape.rank; i++) {
+        values *= spec->shape.dims[i];
+        used += (size_t)snprintf(text + used, sizeof text - used, "%s%d", i ? ", " : "",
+                                 spec->shape.dims[i]);
+    }
+    if (values == features)
+        return 0;
+    diag_error(diag, src, spec->shape_span,
+               "shape %s] has %lld value%s but the data set has %d feature%s", text,
+               (long long)values, values == 1 ? "" : "s", features, features == 1 ? "" : "s");
+    return -1;
+}
+
 /* Reads a CSV dataset into out (n, features, targets, x, y, sha256,
  * feature_names, and the classes of text labels), unsplit. Without
  * READ_ALL, stops after validating the column names (and checking the
@@ -699,7 +743,7 @@ static LrStatus load_csv(const LrDatasetSpec *spec, const LrSource *src, LrDiag 
      * and memory fail the run. */
     if (csv_open(&r, path, spec->path, delimiter, header_only ? NULL : &hash, diag, why,
                  sizeof why) < 0) {
-        diag_error(diag, src, spec->span, "cannot read data file '%s': %s", spec->path, why);
+        cannot_read(spec, spec->path, path, spec->path_span, why, src, diag);
         return status_of(header_only ? LR_LANGUAGE_ERROR : LR_RUN_FAILED);
     }
     Columns cols = {0};
@@ -720,8 +764,10 @@ static LrStatus load_csv(const LrDatasetSpec *spec, const LrSource *src, LrDiag 
         goto done;
     }
     int nf;
-    if (resolve_columns(spec, &cols, src, diag, label, feature, &nf) != 0)
+    if (resolve_columns(spec, &cols, src, diag, label, feature, &nf) != 0 ||
+        check_shape(spec, nf, src, diag) < 0)
         goto done;
+    out->shape = spec->shape;
     if (mode == READ_CHECK) {
         if (check_first_rows(spec, &r, &cols, feature, nf, src, diag) == 0)
             status = status_of(LR_OK);
@@ -818,6 +864,185 @@ done:
     return status;
 }
 
+/* ---- IDX --------------------------------------------------------------------- */
+
+/* Opens one of an idx data set's files (shown as written, reported at
+ * span). Returns 0, or -1 after reporting with *status set: a file the
+ * run cannot open fails it (`lrc check` opened it), anything else is an
+ * error of the data. */
+static int open_idx(const LrDatasetSpec *spec, LrIdx *f, const char *path, const char *shown,
+                    LrSpan span, bool run, const LrSource *src, LrDiag *diag, LrStatus *status)
+{
+    char why[512];
+    int rc = idx_open(f, path, why, sizeof why);
+    if (rc == 0)
+        return 0;
+    if (rc == IDX_CANNOT_OPEN) {
+        cannot_read(spec, shown, path, span, why, src, diag);
+        *status = status_of(run ? LR_RUN_FAILED : LR_LANGUAGE_ERROR);
+    } else {
+        diag_error(diag, src, span, "'%s' %s", shown, why);
+        *status = status_of(LR_LANGUAGE_ERROR);
+    }
+    return -1;
+}
+
+/* The images file's sizes and the labels file's against what a data set
+ * needs (data.h); fills out's n, features, targets and shape. Returns 0,
+ * or -1 after reporting. */
+static int idx_layout(const LrDatasetSpec *spec, const LrIdx *images, const LrIdx *labels,
+                      const LrSource *src, LrDiag *diag, LrDataset *out)
+{
+    char dims[128];
+    idx_describe_dims(images, dims, sizeof dims);
+    /* The product of the sizes after the first, stopped past the limit
+     * (with no images, idx_open's limit on all of them says nothing). */
+    int64_t n = images->dims[0], features = 1;
+    for (int i = 1; i < images->rank && features <= SPEC_MAX_UNITS; i++)
+        features *= images->dims[i];
+    if (images->rank < 2) {
+        diag_error(diag, src, spec->path_span,
+                   "'%s' has the sizes %s: images are [n, features], [n, height, width] or "
+                   "[n, height, width, channels]",
+                   spec->path, dims);
+        return -1;
+    }
+    if (n == 0 || features == 0) {
+        diag_error(diag, src, spec->path_span, "'%s' has the sizes %s: it holds no %s",
+                   spec->path, dims, n == 0 ? "images" : "values in an image");
+        return -1;
+    }
+    if (features > SPEC_MAX_UNITS) {
+        diag_error(diag, src, spec->path_span,
+                   "'%s' has the sizes %s: images of %lld values (limit is %d)", spec->path,
+                   dims, (long long)features, SPEC_MAX_UNITS);
+        return -1;
+    }
+    idx_describe_dims(labels, dims, sizeof dims);
+    if (labels->rank != 1) {
+        diag_error(diag, src, spec->label_span,
+                   "labels file '%s' has the sizes %s: labels are one class index per image, [n]",
+                   spec->labels_path, dims);
+        return -1;
+    }
+    if (!idx_type_is_integer(labels->type)) {
+        diag_error(diag, src, spec->label_span,
+                   "labels file '%s' holds %s values: labels are integers (u8, i8, i16 or i32)",
+                   spec->labels_path, idx_type_name(labels->type));
+        return -1;
+    }
+    if (labels->dims[0] != n) {
+        diag_error(diag, src, spec->label_span, "'%s' has %lld labels but '%s' has %lld images",
+                   spec->labels_path, (long long)labels->dims[0], spec->path, (long long)n);
+        return -1;
+    }
+    out->n = n;
+    out->features = (int)features;
+    out->targets = 1;
+    if (images->rank == 3)
+        out->shape = (LrShape){3, {(int)images->dims[1], (int)images->dims[2], 1}};
+    else if (images->rank == 4)
+        out->shape = (LrShape){3, {(int)images->dims[1], (int)images->dims[2], (int)images->dims[3]}};
+    return 0;
+}
+
+/* The labels read against what the model needs of them (check_label's
+ * rule): the first bad one is reported, with how many there are. Returns
+ * 0 or -1. */
+static int check_idx_labels(const LrDatasetSpec *spec, const LrDataset *d,
+                            const LrLabelRule *rule, const LrSource *src, LrDiag *diag)
+{
+    if (!rule || rule->want == LABEL_ANY)
+        return 0;
+    int64_t bad = 0, first = 0;
+    for (int64_t i = 0; i < d->n; i++) {
+        float y = d->y[i];
+        bool fits = rule->want == LABEL_CLASS_INDEX ? y >= 0 && y < (float)rule->outputs
+                                                    : y >= 0 && y <= 1;
+        if (!fits && bad++ == 0)
+            first = i;
+    }
+    if (!bad)
+        return 0;
+    char more[64] = "";
+    if (bad > 1)
+        snprintf(more, sizeof more, " (and %lld more)", (long long)bad - 1);
+    if (rule->want == LABEL_CLASS_INDEX)
+        diag_error(diag, src, spec->label_span,
+                   "label %g of image %lld in '%s' is out of range%s: the model's %d outputs "
+                   "are classes 0 to %d",
+                   (double)d->y[first], (long long)first + 1, spec->labels_path, more,
+                   rule->outputs, rule->outputs - 1);
+    else
+        diag_error(diag, src, spec->label_span,
+                   "label %g of image %lld in '%s' is not a probability between 0 and 1%s (as "
+                   "%s needs)",
+                   (double)d->y[first], (long long)first + 1, spec->labels_path, more,
+                   rule->loss ? rule->loss : "the loss");
+    return -1;
+}
+
+/* Reads an idx data set into out (n, features, targets, shape, x, y and
+ * the files' digests), unsplit; header_only: up to the shape. */
+static LrStatus load_idx(const LrDatasetSpec *spec, const LrSource *src, LrDiag *diag,
+                         bool header_only, const LrLabelRule *rule, LrDataset *out)
+{
+    const char *images_path = spec->resolved_path ? spec->resolved_path : spec->path;
+    const char *labels_path = spec->labels_resolved ? spec->labels_resolved : spec->labels_path;
+    LrStatus status = status_of(LR_LANGUAGE_ERROR);
+    LrIdx images, labels;
+    if (open_idx(spec, &images, images_path, spec->path, spec->path_span, !header_only, src, diag,
+                 &status) < 0)
+        return status;
+    if (open_idx(spec, &labels, labels_path, spec->labels_path, spec->label_span, !header_only, src,
+                 diag, &status) < 0) {
+        idx_close(&images);
+        return status;
+    }
+    status = status_of(LR_LANGUAGE_ERROR);
+    if (idx_layout(spec, &images, &labels, src, diag, out) < 0)
+        goto done;
+    if (header_only) {
+        status = status_of(LR_OK);
+        goto done;
+    }
+    size_t xb, yb, unused;
+    LrDataShape shape = {out->features, 1, out->n, out->n, out->shape};
+    if (!data_bytes(spec, &shape, out->n, &xb, &yb, &unused) || !(out->x = malloc(xb)) ||
+        !(out->y = malloc(yb))) {
+        out_of_memory(spec, src, diag);
+        status = status_of(LR_RUN_FAILED);
+        goto done;
+    }
+    char why[512];
+    double scale = spec->scale > 0 ? spec->scale : 1;
+    if (idx_read(&images, out->x, images.count, scale, why, sizeof why) < 0) {
+        diag_error(diag, src, spec->path_span, "'%s' %s", spec->path, why);
+        goto done;
+    }
+    if (idx_read(&labels, out->y, out->n, 1, why, sizeof why) < 0) {
+        diag_error(diag, src, spec->label_span, "'%s' %s", spec->labels_path, why);
+        goto done;
+    }
+    if (check_idx_labels(spec, out, rule, src, diag) < 0)
+        goto done;
+    /* The digests are of the files as they are on disk (compressed). */
+    if (sha256_file_hex(images_path, out->sha256) < 0 ||
+        sha256_file_hex(labels_path, out->labels_sha256) < 0) {
+        diag_error(diag, src, spec->span, "cannot read the data files again to hash them: %s",
+                   strerror(errno));
+        status = status_of(LR_RUN_FAILED);
+        goto done;
+    }
+    status = status_of(LR_OK);
+done:
+    idx_close(&images);
+    idx_close(&labels);
+    return status;
+}
+
+/* ---- what is known before loading -------------------------------------------- */
+
 LrStatus data_check_columns(const LrDatasetSpec *spec, const LrSource *src, LrDiag *diag,
                             LrDataShape *shape)
 {
@@ -830,8 +1055,15 @@ LrStatus data_check_columns(const LrDatasetSpec *spec, const LrSource *src, LrDi
         LrStatus status = load_csv(spec, src, diag, READ_HEADER, NULL, false, &unused, &header);
         if (!status_ok(status))
             return status;
-        found = (LrDataShape){header.features, header.targets, 1, header.n, {0, {0}}};
+        found = (LrDataShape){header.features, header.targets, 1, header.n, header.shape};
         data_free(&header);
+    } else if (spec->kind == DATA_IDX) {
+        LrDataset header;
+        memset(&header, 0, sizeof header);
+        LrStatus status = load_idx(spec, src, diag, true, NULL, &header);
+        if (!status_ok(status))
+            return status;
+        found = (LrDataShape){header.features, 1, header.n, header.n, header.shape};
     }
     if (shape)
         *shape = found;
@@ -843,6 +1075,12 @@ LrStatus data_feature_names(const LrDatasetSpec *spec, const LrSource *src, LrDi
 {
     *names = NULL;
     *count = spec->kind == DATA_MOONS || spec->kind == DATA_SPIRAL ? 2 : spec->features;
+    if (spec->kind == DATA_IDX) {
+        LrDataShape shape = {0};
+        LrStatus status = data_check_columns(spec, src, diag, &shape);
+        *count = shape.features;
+        return status;
+    }
     if (spec->kind != DATA_CSV)
         return status_of(LR_OK);
     LrDataset header;
@@ -923,6 +1161,7 @@ static LrStatus generate(const LrDatasetSpec *spec, int index, uint64_t seed,
         synth_spiral(spec, &rng, out->x, out->y);
         break;
     case DATA_CSV:
+    case DATA_IDX:
         break;
     }
     free(centers);
@@ -1145,6 +1384,8 @@ LrStatus data_load_labels(const LrDatasetSpec *spec, int index, uint64_t seed,
             found_text = false;
             status = load_csv(spec, src, diag, READ_ALL, rule, true, &found_text, out);
         }
+    } else if (spec->kind == DATA_IDX) {
+        status = load_idx(spec, src, diag, false, rule, out);
     } else {
         status = generate(spec, index, seed, src, diag, out);
     }

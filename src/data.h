@@ -41,8 +41,11 @@ typedef struct LrDataset {
     /* The part (LrPart) of each row in the order the file or generator
      * gave it, owned; NULL when nothing is held out (every row trains). */
     unsigned char *row_part;
-    char sha256[65];      /* CSV: hex SHA-256 of the file; "" when generated */
-    const char *const *feature_names; /* CSV: the columns used, in order; NULL when generated */
+    char sha256[65];      /* CSV: hex SHA-256 of the file; IDX: of the images file;
+                             "" when generated */
+    char labels_sha256[65]; /* IDX: of the labels file; else "" */
+    const char *const *feature_names; /* CSV: the columns used, in order; NULL when
+                                         generated or read from IDX files */
     /* Labels written as text: the class names, sorted (the label of a row
      * is its class's index). 0 and NULL when the labels were numbers. */
     int class_count;
@@ -84,7 +87,7 @@ typedef struct LrLabelRule {
     const char *const *class_names; /* sorted, NULL-terminated; NULL: labels are numbers */
 } LrLabelRule;
 
-/* Reads (csv) or generates (linear, blobs, moons, spiral) dataset index
+/* Reads (csv, idx) or generates (linear, blobs, moons, spiral) dataset index
  * `index` of the experiment, then splits it. Generators draw from stream
  * RNG_STREAM_DATA + RNG_DATASET_STRIDE * index.
  *
@@ -94,7 +97,10 @@ typedef struct LrLabelRule {
  * column 'width'", reported with diag_file_error), ragged rows, a file
  * with no rows, an unknown column name ("unknown column 'widht'; did you
  * mean 'width'?", at spec->label_span or features_span of src), a split
- * that leaves no training rows (at the dataset). A file that cannot be
+ * that leaves no training rows (at the dataset); an IDX file that is not
+ * one, truncated or corrupt, labels that are not rank 1 integers, as many
+ * as the images, or out of the rule's range (at the path or labels=). A
+ * file that cannot be
  * opened now (`lrc check` opened it) and out of memory are LR_RUN_FAILED.
  * LR_OK on success. Allocates; data_free releases. */
 LrStatus data_load(const LrDatasetSpec *spec, int index, uint64_t seed, const LrSource *src,
@@ -143,7 +149,8 @@ int64_t data_part_rows(const LrDatasetSpec *spec, int64_t n, LrPart part);
 
 /* Reads only the header of a CSV file (for `lrc check` and the plan's
  * memory check): the column names, for validating label= and features=,
- * and the shape. A generated data set's shape needs no reading. Returns
+ * and the shape; of IDX files, their headers (sizes and types: rows and
+ * shape are exact). A generated data set's shape needs no reading. Returns
  * LR_OK, or after reporting LR_LANGUAGE_ERROR for whatever is wrong
  * with the file or its header (read before anything runs) or
  * LR_RUN_FAILED when out of memory; shape may be NULL. */

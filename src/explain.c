@@ -215,11 +215,14 @@ static bool write_source_option(LrBuffer *b, int row, const void *spec, const vo
     (void)context;
     const LrDatasetSpec *d = spec;
     if (d->kind == DATA_CSV && (row == CSV_LABEL || (row == CSV_FEATURES && !d->feature_count) ||
-                                (row == CSV_EXCLUDE && !d->exclude_count)))
+                                (row == CSV_EXCLUDE && !d->exclude_count) ||
+                                (row == CSV_SHAPE && !d->shape.rank)))
         return false; /* written as labels=[...]; none: every other column */
     if (!b)
         return true;
-    if (d->kind == DATA_LINEAR) {
+    if (d->kind == DATA_IDX) {
+        string(b, row == IDX_PATH ? d->portable_path : d->labels_portable);
+    } else if (d->kind == DATA_LINEAR) {
         numbers(b, d->weights, d->features);
     } else if (row == CSV_PATH) {
         string(b, d->portable_path);
@@ -229,6 +232,11 @@ static bool write_source_option(LrBuffer *b, int row, const void *spec, const vo
         strings(b, d->feature_names, d->feature_count);
     } else if (row == CSV_EXCLUDE) {
         strings(b, d->exclude_names, d->exclude_count);
+    } else if (row == CSV_SHAPE) {
+        buffer_printf(b, "[");
+        for (int i = 0; i < d->shape.rank; i++)
+            buffer_printf(b, "%s%d", i ? ", " : "", d->shape.dims[i]);
+        buffer_printf(b, "]");
     } else {
         char delim[2] = {d->delimiter, 0};
         string(b, delim);
@@ -257,7 +265,7 @@ static void dataset(LrBuffer *b, const LrDatasetSpec *d, LrNormalizeKind normali
         buffer_printf(b, "%s = ", d->name);
     static const Writer source = {write_source_option, NULL};
     call(b, words_name(words_sources, (int)d->kind), options_sources[d->kind].rows, d,
-         d->kind == DATA_CSV ? 1 : 0, &source);
+         d->kind == DATA_CSV || d->kind == DATA_IDX ? 1 : 0, &source);
     int kind = (int)normalize;
     const Writer statement = {write_normalize, &kind};
     options(b, options_dataset, d, 0, " ", true, &statement);

@@ -59,6 +59,8 @@ typedef struct Server {
     int doc_count, doc_capacity;
     const char *const *module_dirs;
     int module_dir_count;
+    const char *const *data_dirs;
+    int data_dir_count;
     bool initialized, shut_down;
 } Server;
 
@@ -351,6 +353,8 @@ static int analyze(Server *s, const Document *doc, Analysis *a)
     int failed = sandbox_allow_read(&a->sandbox, dir, false);
     for (int i = 0; i < s->module_dir_count; i++)
         failed |= sandbox_allow_read(&a->sandbox, s->module_dirs[i], false);
+    for (int i = 0; i < s->data_dir_count; i++)
+        failed |= sandbox_allow_read(&a->sandbox, s->data_dirs[i], false);
     failed |= sandbox_allow_write(&a->sandbox, dir, false);
     a->sandbox.write_place = "the experiment's directory";
     if (failed)
@@ -359,7 +363,9 @@ static int analyze(Server *s, const Document *doc, Analysis *a)
                             .module_path_count = s->module_dir_count,
                             .sandbox = &a->sandbox,
                             .on_let = remember_let,
-                            .on_let_ctx = a};
+                            .on_let_ctx = a,
+                            .data_path = s->data_dirs,
+                            .data_path_count = s->data_dir_count};
     /* As `lrc check`: the statements that parsed are checked even when
      * others did not. */
     int parsed = parse_program(&a->src, &a->arena, &a->diag, &a->prog);
@@ -1295,9 +1301,11 @@ static int read_message(char **body, size_t *length)
     return 1;
 }
 
-LrStatus lsp_serve(const char *const *module_dirs, int module_dir_count)
+LrStatus lsp_serve(const char *const *module_dirs, int module_dir_count,
+                   const char *const *data_dirs, int data_dir_count)
 {
-    Server s = {.module_dirs = module_dirs, .module_dir_count = module_dir_count};
+    Server s = {.module_dirs = module_dirs, .module_dir_count = module_dir_count,
+                .data_dirs = data_dirs, .data_dir_count = data_dir_count};
     int exit_status = 1; /* the input ended without exit */
     for (;;) {
         char *body = NULL;

@@ -11,10 +11,12 @@
 #include "status.h"
 
 /* Serves until the client's `exit` notification or the end of input.
- * module_dirs (count of them) is where `use NAME` looks, as for a run.
+ * module_dirs (count of them) is where `use NAME` looks, as for a run;
+ * data_dirs where data files are looked for (LRC_DATA_PATH).
  * Returns LR_OK after an exit that followed a shutdown request, else
  * LR_RUN_FAILED (as the protocol asks: status 1); never stops on a
  * malformed message. */
-LrStatus lsp_serve(const char *const *module_dirs, int module_dir_count);
+LrStatus lsp_serve(const char *const *module_dirs, int module_dir_count,
+                   const char *const *data_dirs, int data_dir_count);
 
 #endif

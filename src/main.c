@@ -903,13 +903,48 @@ static int module_path(const char ***dirs)
     return n;
 }
 
-/* What the file may touch (sandbox.h): below its own directory and the
- * module path for reading; the run directory, or the file's own directory
+/* Where data files are looked for after the experiment's directory: each
+ * directory of LRC_DATA_PATH (colon-separated; unset: DATA_PATH_DEFAULT,
+ * where Debian's dataset-* packages install; empty: nowhere). Returns the
+ * count, or -1 when out of memory; *dirs and its strings are one
+ * allocation. */
+#define DATA_PATH_DEFAULT "/usr/share/datasets"
+static int data_path(const char ***dirs)
+{
+    const char *env = getenv("LRC_DATA_PATH");
+    if (!env)
+        env = DATA_PATH_DEFAULT;
+    size_t count = 1;
+    for (const char *p = env; *p; p++)
+        count += *p == ':';
+    const char **list = malloc(count * sizeof *list + strlen(env) + 1);
+    if (!list)
+        return -1;
+    char *buf = (char *)(list + count);
+    int n = 0;
+    while (*env) {
+        const char *colon = strchr(env, ':');
+        size_t len = colon ? (size_t)(colon - env) : strlen(env);
+        if (len > 0) {
+            memcpy(buf, env, len);
+            buf[len] = '\0';
+            list[n++] = buf;
+            buf += len + 1;
+        }
+        env = colon ? colon + 1 : "";
+    }
+    *dirs = list;
+    return n;
+}
+
+/* What the file may touch (sandbox.h): below its own directory, the
+ * module path and the data path for reading; the run directory, or the file's own directory
  * without one, for writing (never the current directory: a downloaded
  * file run from $HOME must not reach $HOME); plus what
  * --allow-read/--allow-write add. Returns -1 when out of memory. */
 static int build_sandbox(LrSandbox *box, const Options *o, const char *file,
-                         bool from_stream, const char *const *dirs, int dir_count)
+                         bool from_stream, const char *const *dirs, int dir_count,
+                         const char *const *data_dirs, int data_dir_count)
 {
     char dir[PATH_MAX];
     const char *slash = strrchr(file, '/');
@@ -920,6 +955,8 @@ static int build_sandbox(LrSandbox *box, const Options *o, const char *file,
     int failed = sandbox_allow_read(box, dir, false);
     for (int i = 0; i < dir_count; i++)
         failed |= sandbox_allow_read(box, dirs[i], false);
+    for (int i = 0; i < data_dir_count; i++)
+        failed |= sandbox_allow_read(box, data_dirs[i], false);
     for (int i = 0; i < o->allow_read.count; i++)
         failed |= sandbox_allow_read(box, o->allow_read.items[i], true);
     const char *out = o->resume_dir ? o->resume_dir : o->out_dir;
@@ -968,7 +1005,7 @@ static void test_pause(void)
 static bool touches_files(const LrSpec *spec)
 {
     for (int i = 0; i < spec->dataset_count; i++)
-        if (spec->datasets[i].kind == DATA_CSV)
+        if (spec->datasets[i].kind == DATA_CSV || spec->datasets[i].kind == DATA_IDX)
             return true;
     return spec->save_path || spec->load_path;
 }
@@ -1201,6 +1238,7 @@ typedef struct Checked {
     LrSpec spec;
     LrSandbox sandbox;
     const char **module_dirs;
+    const char **data_dirs;
     bool from_stream;
 } Checked;
 
@@ -1216,14 +1254,17 @@ static LrStatus check_file(const Options *o, Checked *c)
         return status_of(LR_LANGUAGE_ERROR);
     }
     int dir_count = module_path(&c->module_dirs);
+    int data_count = data_path(&c->data_dirs);
     c->from_stream = is_stream(o->file);
-    if (dir_count < 0 ||
-        build_sandbox(&c->sandbox, o, o->file, c->from_stream, c->module_dirs, dir_count) < 0) {
+    if (dir_count < 0 || data_count < 0 ||
+        build_sandbox(&c->sandbox, o, o->file, c->from_stream, c->module_dirs, dir_count,
+                      c->data_dirs, data_count) < 0) {
         diag_plain("out of memory");
         return status_of(LR_RUN_FAILED);
     }
     LrCheckOptions check = {c->module_dirs, dir_count,      o->sets.items,
-                            o->sets.count,  &c->sandbox,    c->from_stream, NULL, NULL};
+                            o->sets.count,  &c->sandbox,    c->from_stream, NULL, NULL,
+                            c->data_dirs,   data_count};
     LrProgram prog;
     /* Every error of the file, in source order: the statements that parsed
      * are checked even when others did not. */
@@ -1251,6 +1292,7 @@ static void checked_free(Checked *c)
     arena_free(&c->arena);
     source_free(&c->src);
     free(c->module_dirs);
+    free(c->data_dirs);
     sandbox_free(&c->sandbox);
 }
 
@@ -1437,14 +1479,17 @@ static LrStatus run_checked(const Options *o, Checked *c)
 /* `lrc lsp`: the language server, with the module path of a run. */
 static LrStatus run_lsp(void)
 {
-    const char **dirs;
+    const char **dirs, **data_dirs = NULL;
     int count = module_path(&dirs);
-    if (count < 0) {
+    int data_count = count < 0 ? -1 : data_path(&data_dirs);
+    if (count < 0 || data_count < 0) {
+        free(dirs);
         diag_plain("out of memory");
         return status_of(LR_RUN_FAILED);
     }
-    LrStatus status = lsp_serve(dirs, count);
+    LrStatus status = lsp_serve(dirs, count, data_dirs, data_count);
     free(dirs);
+    free(data_dirs);
     return status;
 }
 

@@ -139,6 +139,32 @@ int modules_sandbox_allows(Checker *c, LrSpan span, const char *path, bool write
     return -1;
 }
 
+int modules_find_data(Checker *c, const char *path, LrSpan span, const char **resolved,
+                      const char **portable)
+{
+    *resolved = modules_resolve_path(c, path, span);
+    *portable = modules_portable_path(c, path, span);
+    /* Where the path leads when the sandbox refuses it says more than
+     * that no file is there. */
+    if (modules_sandbox_allows(c, span, *resolved, false) < 0)
+        return -1;
+    if (file_exists(*resolved) || path[0] == '/')
+        return 0;
+    const LrCheckOptions *o = c->options;
+    for (int i = 0; i < o->data_path_count; i++) {
+        size_t len = strlen(o->data_path[i]) + strlen(path) + 2;
+        char *found = arena_alloc(c->arena, len);
+        if (!found)
+            break;
+        snprintf(found, len, "%s/%s", o->data_path[i], path);
+        if (file_exists(found)) {
+            *resolved = *portable = found;
+            return modules_sandbox_allows(c, span, found, false);
+        }
+    }
+    return 0; /* found nowhere: reading it says so (data.h) */
+}
+
 /* Where `use` finds a module: "path.lr" relative to the using file's
  * directory; a bare name as NAME.lr in each search directory in order. */
 static int find_module(Checker *c, const LrStmt *st, char *out, size_t size)

@@ -167,9 +167,18 @@ static const OptionRow csv_rows[] = {
     [CSV_HEADER] = {ROW_BOOL("header", offsetof(LrDatasetSpec, header), true)},
     [CSV_DELIMITER] = {ROW_OTHER("delimiter", 0)},
     [CSV_EXCLUDE] = {ROW_OTHER("exclude", 0)},
+    [CSV_SHAPE] = {ROW_OTHER("shape", 0)},
     {0}};
 
 #define DATA(f) offsetof(LrDatasetSpec, f)
+/* The paths are the checker's; scale divides every value (Keras users
+ * write x / 255). */
+static const OptionRow idx_rows[] = {
+    [IDX_PATH] = {ROW_OTHER("path", 1)},
+    [IDX_LABELS] = {ROW_OTHER("labels", 1)},
+    [IDX_SCALE] = {ROW_NUMBER("scale", 0, DATA(scale), 1), .valid = RANGE_POSITIVE,
+                   .range = "scale must be > 0"},
+    {0}};
 #define DATA_N(lo) {ROW_INT(OPTION_INT64, "n", 1, DATA(n), 0, lo, 9.2e18)}
 #define DATA_FEATURES {ROW_INT(OPTION_INT, "features", 1, DATA(features), 0, 1, SPEC_MAX_UNITS)}
 #define DATA_CLASSES {ROW_INT(OPTION_INT, "classes", 1, DATA(classes), 0, 2, SPEC_MAX_UNITS)}
@@ -197,7 +206,7 @@ static const OptionRow spiral_rows[] = {
 const GeneratorRow options_sources[] = {
     [DATA_LINEAR] = {linear_rows, 0, 0}, [DATA_CSV] = {csv_rows, 0, 0},
     [DATA_BLOBS] = {blobs_rows, 0, 0},   [DATA_MOONS] = {moons_rows, 2, 2},
-    [DATA_SPIRAL] = {spiral_rows, 2, 0}};
+    [DATA_SPIRAL] = {spiral_rows, 2, 0}, [DATA_IDX] = {idx_rows, 0, 0}};
 
 /* ----------------------------------------------------------- optimizers */
 

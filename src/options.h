@@ -84,7 +84,9 @@ typedef struct GeneratorRow {
 } GeneratorRow;
 extern const GeneratorRow options_sources[];
 enum { LINEAR_WEIGHTS = 4 };
-enum { CSV_PATH, CSV_LABEL, CSV_LABELS, CSV_FEATURES, CSV_HEADER, CSV_DELIMITER, CSV_EXCLUDE };
+enum { CSV_PATH, CSV_LABEL, CSV_LABELS, CSV_FEATURES, CSV_HEADER, CSV_DELIMITER, CSV_EXCLUDE,
+       CSV_SHAPE };
+enum { IDX_PATH, IDX_LABELS, IDX_SCALE };
 
 /* One option table for all optimizers; each accepts its own subset, so
  * that a misplaced option is named as such. */

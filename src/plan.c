@@ -174,7 +174,7 @@ LrStatus plan_check_size(const LrSpec *spec, const LrSource *src, LrDiag *diag)
      * epoch (a CSV file's when plan_build has read it, a stratified
      * split's when it is drawn). */
     const LrDatasetSpec *train_on = &spec->datasets[spec->train.on.dataset];
-    if (train_on->kind != DATA_CSV && !train_on->stratify) {
+    if (train_on->kind != DATA_CSV && train_on->kind != DATA_IDX && !train_on->stratify) {
         int64_t train_rows = data_part_rows(train_on, train_on->n, spec->train.on.part);
         LrScheduleSpec resolved;
         plan_schedule(spec, &spec->optimizer.lr, steps_per_epoch(train_rows, spec->train.batch), true,
@@ -621,6 +621,7 @@ LrStatus plan_build(LrPlan *plan, const LrSpec *spec, const LrSource *src, LrDia
     /* plan_check_size warned already when the rows were known then. */
     plan_schedule(spec, &spec->optimizer.lr, steps_per_epoch(plan->train.rows, plan->batch),
                   spec->datasets[spec->train.on.dataset].kind == DATA_CSV ||
+                      spec->datasets[spec->train.on.dataset].kind == DATA_IDX ||
                       spec->datasets[spec->train.on.dataset].stratify,
                   src, diag,
                   &plan->optimizer_spec.lr);

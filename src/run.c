@@ -395,11 +395,17 @@ static int write_run_json(const Run *r, const LrPlan *plan, const LrTrainState *
         json_write_string(&w, d->name);
         json_key(&w, "rows");
         json_write_integer(&w, plan->data[i].n);
-        if (d->kind == DATA_CSV) {
+        if (d->kind == DATA_CSV || d->kind == DATA_IDX) {
             json_key(&w, "path");
             json_write_string(&w, d->portable_path);
             json_key(&w, "sha256");
             json_write_string(&w, plan->data[i].sha256);
+        }
+        if (d->kind == DATA_IDX) {
+            json_key(&w, "labels_path");
+            json_write_string(&w, d->labels_portable);
+            json_key(&w, "labels_sha256");
+            json_write_string(&w, plan->data[i].labels_sha256);
         }
         json_end_object(&w);
     }

@@ -98,9 +98,20 @@ typedef struct LrDatasetSpec {
     double bias, noise;  /* LINEAR, MOONS, SPIRAL (noise) */
     int classes;         /* BLOBS, SPIRAL */
     double spread;       /* BLOBS: stddev of each cluster */
-    const char *path;    /* CSV: as written */
-    const char *resolved_path; /* CSV: relative to the .lr file's directory */
-    const char *portable_path; /* CSV: from the main file's directory (--explain) */
+    const char *path;    /* CSV, IDX (the images): as written */
+    const char *resolved_path; /* CSV, IDX: relative to the .lr file's directory, or
+                                  found along the data path (check_data_path) */
+    const char *portable_path; /* CSV, IDX: from the main file's directory (--explain),
+                                  or the path found along the data path */
+    LrSpan path_span;    /* CSV, IDX: where the path is written */
+    /* CSV, IDX: the data path a relative path was looked for along, for
+     * the error that names the places looked at when it is nowhere. */
+    const char *const *data_path;
+    int data_path_count;
+    /* IDX: the labels file, as path, resolved_path and portable_path (its
+     * span is label_span). */
+    const char *labels_path, *labels_resolved, *labels_portable;
+    double scale;        /* IDX: every value is divided by it (> 0) */
     int label_count;     /* CSV: label columns (>= 1) */
     const char *const *labels;   /* CSV: their names */
     int feature_count;   /* CSV: 0 = every column that is not a label */

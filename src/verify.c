@@ -101,19 +101,23 @@ static char *experiment_load_path(const char *experiment)
     return out;
 }
 
-/* r's inputs: each CSV file of run.json's data, then the loaded model.
- * -1 when out of memory. */
+/* r's inputs: each data file of run.json's data (an idx data set has
+ * two), then the loaded model. -1 when out of memory. */
 static int collect_inputs(Recorded *r)
 {
     const LrJson *data = json_get(r->root, "data");
     int count = data && data->kind == LR_JSON_ARRAY ? data->count : 0;
     r->load_path = experiment_load_path(r->experiment);
-    r->inputs = calloc((size_t)count + 1, sizeof *r->inputs);
+    r->inputs = calloc(2 * (size_t)count + 1, sizeof *r->inputs);
     if (!r->inputs)
         return -1;
     for (const LrJson *d = count ? data->first : NULL; d; d = d->next) {
         const char *path = string_member(d, "path"), *sha = string_member(d, "sha256");
         if (path && sha) /* else a generated data set */
+            r->inputs[r->input_count++] = (Input){path, sha, string_member(d, "name")};
+        /* An idx data set's second file. */
+        path = string_member(d, "labels_path"), sha = string_member(d, "labels_sha256");
+        if (path && sha)
             r->inputs[r->input_count++] = (Input){path, sha, string_member(d, "name")};
     }
     if (r->load_path)

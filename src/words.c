@@ -42,7 +42,7 @@ const char *const words_constant_names[] = {LR_CONSTANTS(WORD_NAME) NULL};
 #define FUNCTION_PLUS_ONE(op, name, arity) +1
 enum { MISSING_ACTIVATIONS = 0 LR_MISSING_ACTIVATIONS(MISSING_PLUS_ONE) };
 enum { FUNCTIONS = 0 LR_FUNCTIONS(FUNCTION_PLUS_ONE) };
-static_assert(ROWS(words_sources) == DATA_SPIRAL + 1, "sources");
+static_assert(ROWS(words_sources) == DATA_IDX + 1, "sources");
 static_assert(ROWS(words_normalizers) == NORM_MINMAX + 1, "normalizers");
 static_assert(ROWS(words_layers) == LAYER_ACTIVATION + ACT_COUNT + MISSING_ACTIVATIONS,
               "layers");

@@ -30,7 +30,7 @@
 /* Data sources of `dataset`. */
 #define LR_SOURCES(X)                                                                      \
     X(DATA_LINEAR, "linear") X(DATA_CSV, "csv") X(DATA_BLOBS, "blobs")                     \
-    X(DATA_MOONS, "moons") X(DATA_SPIRAL, "spiral")
+    X(DATA_MOONS, "moons") X(DATA_SPIRAL, "spiral") X(DATA_IDX, "idx")
 typedef enum LrSourceKind { LR_SOURCES(WORDS_ENUM) } LrSourceKind;
 
 #define LR_NORMALIZERS(X) X(NORM_NONE, "none") X(NORM_STANDARD, "standard") X(NORM_MINMAX, "minmax")

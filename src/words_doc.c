@@ -33,8 +33,9 @@ static const char *const source_docs[] = {
     [DATA_BLOBS] = "generated Gaussian blobs, one per class",
     [DATA_MOONS] = "generated two interleaving half circles (two classes)",
     [DATA_SPIRAL] = "generated interleaved spirals, one per class",
+    [DATA_IDX] = "images and labels of IDX files: idx(\"images.gz\", labels=\"labels.gz\")",
 };
-static_assert(COUNT(source_docs) == DATA_SPIRAL + 1, "a line per source");
+static_assert(COUNT(source_docs) == DATA_IDX + 1, "a line per source");
 
 static const char *const normalizer_docs[] = {
     [NORM_NONE] = "features as they are",

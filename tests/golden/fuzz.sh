@@ -33,7 +33,7 @@ if ! out=$(make -s --no-print-directory -C "$top" "BUILD=$build" DEBUG=$debug "$
 fi
 
 cd "$top" || exit 1
-for harness in check csv safetensors model; do
+for harness in check csv idx safetensors model; do
     set --
     [ -d "tests/fuzz/$harness" ] && set -- "tests/fuzz/$harness"
     [ "$harness" = check ] && set -- "$@" tests/errors/*.lr

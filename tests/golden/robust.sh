@@ -127,7 +127,7 @@ base='model dense(3, activation=softmax)\nloss categorical_crossentropy\noptimiz
 for cmd in check run; do
     c=$cmd; [ $cmd = run ] && c=--quiet
     printf 'dataset d = csv("ff.csv", label="species")\n'"$base" >fifo_csv.lr
-    expect "$cmd: a FIFO as a CSV file is refused" 2 "fifo_csv.lr:1:1: error: cannot read data file 'ff.csv': it is a FIFO, not a regular file" \
+    expect "$cmd: a FIFO as a CSV file is refused" 2 "fifo_csv.lr:1:17: error: cannot read data file 'ff.csv': it is a FIFO, not a regular file" \
         timeout -k 2 5 "$LRC" $c fifo_csv.lr
     printf 'dataset d = csv("/dev/zero", label="species")\n'"$base" >zero.lr
     expect "$cmd: a device as a CSV file is refused" 2 "cannot read data file '/dev/zero': it is a character device, not a regular file" \
@@ -181,7 +181,7 @@ expect "divergence while measuring is named as such" 1 \
 
 # --- one exit status for data that cannot be read ------------------------------------
 printf 'dataset d = csv("absent.csv", label="y")\nmodel dense(1)\nloss mse\noptimizer sgd\ntrain\n' >"$tmp/absent.lr"
-expect "check: a missing CSV file is status 2" 2 "absent.lr:1:1: error: cannot read data file 'absent.csv': No such file or directory" \
+expect "check: a missing CSV file is status 2" 2 "absent.lr:1:17: error: cannot read data file 'absent.csv': No such file or directory" \
     "$LRC" check "$tmp/absent.lr"
-expect "run: a missing CSV file is status 2, as for check" 2 "absent.lr:1:1: error: cannot read data file 'absent.csv'" \
+expect "run: a missing CSV file is status 2, as for check" 2 "absent.lr:1:17: error: cannot read data file 'absent.csv'" \
     "$LRC" --quiet "$tmp/absent.lr"

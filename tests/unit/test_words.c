@@ -77,8 +77,9 @@ static void test_enums_are_in_the_order_of_their_names(void **state)
 {
     (void)state;
     assert_enum_names(words_sources, DATA_LINEAR,
-                      (const char *const[]){"linear", "csv", "blobs", "moons", "spiral", NULL});
+                      (const char *const[]){"linear", "csv", "blobs", "moons", "spiral", "idx", NULL});
     assert_int_equal(DATA_SPIRAL, 4);
+    assert_int_equal(DATA_IDX, 5);
     assert_enum_names(words_normalizers, NORM_NONE,
                       (const char *const[]){"none", "standard", "minmax", NULL});
     assert_enum_names(words_activations, ACT_LINEAR,

@@ -1289,6 +1289,10 @@ static int check_minimize(Checker *c, const LrStmt *st, LrSpec *spec)
         return -1;
     if (compile_formula(c, st->from, n, (Scoped){st->value, sc, NULL}, &m->expr) < 0)
         return -1;
+    if (compile_note_lets(c, st->from, n, (Scoped){st->value, sc, NULL}) < 0) {
+        diag_error(c->diag, c->src, st->span, "out of memory");
+        return -1;
+    }
     minimize_label(c, st->value, sc, m);
     spec->minimize_count++;
     return 0;
@@ -1568,6 +1572,8 @@ int check_program_with(const LrProgram *prog, LrSource *src, const LrCheckOption
      * statements to syntax errors. */
     if (!prog->dropped && diag->errors == before)
         check_complete(&c, &seen, spec);
+    if (diag->errors == before)
+        compile_formula_lets(&c, spec);
     int status = diag->errors == before ? 0 : -1;
     if (c.options->on_let)
         report_lets(&c);

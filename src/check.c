@@ -505,29 +505,33 @@ static int eval_init(Checker *c, Scoped v, LrInitSpec *init)
 /* --------------------------------------------------------------- layers */
 
 
+/* dense's activation and initializers, each checked whatever the others'
+ * errors. */
 static int eval_dense_words(Checker *c, const LrNode **b, int sc, LrLayerSpec *layer)
 {
+    int status = 0;
     layer->activation = ACT_LINEAR;
     if (b[DENSE_ACTIVATION]) {
         Scoped a = fold_resolve(c, arg_value(b[DENSE_ACTIVATION], sc));
-        if (a.node->kind != AST_NAME) {
+        int act = -1;
+        if (a.node->kind != AST_NAME)
             diag_error(c->diag, c->src, a.node->span, "expected an activation, got %s",
                        fold_describe(a.node));
-            return -1;
-        }
-        int act = lookup(c, activations, a.node->name, "activation");
+        else
+            act = lookup(c, activations, a.node->name, "activation");
         if (act < 0)
-            return -1;
-        layer->activation = (LrActivation)act;
+            status = -1;
+        else
+            layer->activation = (LrActivation)act;
     }
     layer->init.kind = INIT_GLOROT_UNIFORM; /* Keras Dense defaults */
     layer->bias_init.kind = INIT_ZEROS;
     if (b[DENSE_INIT] && eval_init(c, arg_value(b[DENSE_INIT], sc), &layer->init) < 0)
-        return -1;
+        status = -1;
     if (b[DENSE_BIAS_INIT] &&
         eval_init(c, arg_value(b[DENSE_BIAS_INIT], sc), &layer->bias_init) < 0)
-        return -1;
-    return 0;
+        status = -1;
+    return status;
 }
 
 static int eval_layer(Checker *c, Scoped v, LrLayerSpec *layer)
@@ -551,21 +555,24 @@ static int eval_layer(Checker *c, Scoped v, LrLayerSpec *layer)
         layer->kind = (LrLayerKind)kind;
     }
     const LrNode *b[MAX_PARAMS];
-    if (eval_options(c, what, v.node->span, args, 1, options_layers[layer->kind], b, v.scope,
-                     layer) < 0)
-        return -1;
-    return layer->kind == LAYER_DENSE ? eval_dense_words(c, b, v.scope, layer) : 0;
+    int status = eval_options(c, what, v.node->span, args, 1, options_layers[layer->kind], b,
+                              v.scope, layer);
+    if (layer->kind == LAYER_DENSE && eval_dense_words(c, b, v.scope, layer) < 0)
+        status = -1;
+    return status;
 }
 
-/* Flattens a `->` chain (possibly through lets) into spec->layers. */
+/* Flattens a `->` chain (possibly through lets) into spec->layers; every
+ * layer is checked whatever the others' errors. */
 static int collect_layers(Checker *c, Scoped v, LrLayerSpec *out, int *count)
 {
     v = fold_resolve(c, v);
     if (v.node->kind == AST_CHAIN) {
-        return collect_layers(c, (Scoped){v.node->lhs, v.scope, NULL}, out, count) < 0 ||
-                       collect_layers(c, (Scoped){v.node->rhs, v.scope, NULL}, out, count) < 0
-                   ? -1
-                   : 0;
+        int lhs = collect_layers(c, (Scoped){v.node->lhs, v.scope, NULL}, out, count);
+        if (lhs < 0 && *count == SPEC_MAX_LAYERS)
+            return -1; /* reported once */
+        int rhs = collect_layers(c, (Scoped){v.node->rhs, v.scope, NULL}, out, count);
+        return lhs < 0 || rhs < 0 ? -1 : 0;
     }
     if (*count == SPEC_MAX_LAYERS) {
         diag_error(c->diag, c->src, v.node->span, "too many layers (limit is %d)",
@@ -653,64 +660,75 @@ static int eval_string_list(Checker *c, Scoped v, const char *what, const char *
     return 0;
 }
 
+/* csv(...): each option checked whatever the others' errors; the path's
+ * place and the sandbox only when the path is a string. */
 static int check_csv(Checker *c, Scoped v, const LrNode *args, LrDatasetSpec *d)
 {
     const LrNode *b[MAX_PARAMS];
     int sc = v.scope;
     const OptionRow *rows = options_sources[DATA_CSV].rows;
+    int bound = bind_args(c, words_name(sources, DATA_CSV), v.node->span, args, 1, rows, b);
+    int status = bound;
     /* header is folded after the path, the others after the path is checked. */
-    if (bind_args(c, words_name(sources, DATA_CSV), v.node->span, args, 1, rows, b) < 0 ||
-        eval_string(c, arg_value(b[CSV_PATH], sc), "the path", &d->path, NULL) < 0 ||
-        eval_rows(c, rows, b, sc, v.node->span, d) < 0)
-        return -1;
-    d->resolved_path = modules_resolve_path(c, d->path, v.node->span);
-    d->portable_path = modules_portable_path(c, d->path, v.node->span);
-    if (modules_sandbox_allows(c, fold_resolve(c, arg_value(b[CSV_PATH], sc)).node->span,
-                               d->resolved_path, false) < 0)
-        return -1;
-    if (!b[CSV_LABEL] == !b[CSV_LABELS]) {
-        diag_error(c->diag, c->src, v.node->span,
-                   b[CSV_LABEL] ? "csv takes 'label' or 'labels', not both"
-                        : "csv needs the target column: label=\"name\" or labels=[...]");
-        return -1;
+    bool path = b[CSV_PATH] &&
+                eval_string(c, arg_value(b[CSV_PATH], sc), "the path", &d->path, NULL) == 0;
+    if (eval_rows(c, rows, b, sc, v.node->span, d) < 0 || !path)
+        status = -1;
+    if (path) {
+        d->resolved_path = modules_resolve_path(c, d->path, v.node->span);
+        d->portable_path = modules_portable_path(c, d->path, v.node->span);
+        if (modules_sandbox_allows(c, fold_resolve(c, arg_value(b[CSV_PATH], sc)).node->span,
+                                   d->resolved_path, false) < 0)
+            status = -1;
     }
-    if (b[CSV_LABEL]) {
+    if (b[CSV_LABEL] && b[CSV_LABELS]) {
+        diag_error(c->diag, c->src, v.node->span, "csv takes 'label' or 'labels', not both");
+        status = -1;
+    } else if (!b[CSV_LABEL] && !b[CSV_LABELS]) {
+        /* An option bind_args refused may be the label misspelled. */
+        if (bound == 0)
+            diag_error(c->diag, c->src, v.node->span,
+                       "csv needs the target column: label=\"name\" or labels=[...]");
+        status = -1;
+    } else if (b[CSV_LABEL]) {
         const char **one = arena_alloc(c->arena, sizeof *one);
         if (!one || eval_string(c, arg_value(b[CSV_LABEL], sc), "label", one, &d->label_span) < 0)
-            return -1;
+            status = -1;
         d->labels = one;
         d->label_count = 1;
     } else if (eval_string_list(c, arg_value(b[CSV_LABELS], sc), "labels", &d->labels,
                                 &d->label_count, &d->label_span, &d->label_spans) < 0) {
-        return -1;
+        status = -1;
     }
     if (b[CSV_FEATURES] &&
         eval_string_list(c, arg_value(b[CSV_FEATURES], sc), "features", &d->feature_names,
                          &d->feature_count, &d->features_span, &d->feature_spans) < 0)
-        return -1;
+        status = -1;
     if (b[CSV_EXCLUDE] &&
         eval_string_list(c, arg_value(b[CSV_EXCLUDE], sc), "exclude", &d->exclude_names,
                          &d->exclude_count, &d->exclude_span, &d->exclude_spans) < 0)
-        return -1;
-    if (b[CSV_FEATURES] && b[CSV_EXCLUDE]) {
+        status = -1;
+    else if (b[CSV_FEATURES] && b[CSV_EXCLUDE]) {
         diag_error(c->diag, c->src, d->exclude_span,
                    "csv takes 'features' or 'exclude', not both (exclude leaves out columns "
                    "from every column that is not a label)");
-        return -1;
+        status = -1;
     }
     d->delimiter = ',';
     if (b[CSV_DELIMITER]) {
         const char *delim;
         LrSpan span;
-        if (eval_string(c, arg_value(b[CSV_DELIMITER], sc), "delimiter", &delim, &span) < 0)
-            return -1;
-        if (strlen(delim) != 1 || delim[0] == '"' || delim[0] == '\n' || delim[0] == '\r') {
+        if (eval_string(c, arg_value(b[CSV_DELIMITER], sc), "delimiter", &delim, &span) < 0) {
+            status = -1;
+        } else if (strlen(delim) != 1 || delim[0] == '"' || delim[0] == '\n' ||
+                   delim[0] == '\r') {
             diag_error(c->diag, c->src, span, "delimiter must be one character (not a quote or newline)");
-            return -1;
+            status = -1;
+        } else {
+            d->delimiter = delim[0];
         }
-        d->delimiter = delim[0];
     }
-    return 0;
+    return status;
 }
 
 /* linear's weights: every one 1 unless given, one per feature. */
@@ -1121,45 +1139,48 @@ static int check_predict(Checker *c, const LrStmt *st, LrSpec *spec)
     p->span = st->span;
     const LrNode *b[MAX_PARAMS];
     int sc = c->let_count;
-    if (bind_args(c, "predict", st->keyword, st->options, 0, options_predict, b) < 0)
-        return -1;
+    /* Each option is checked whatever the others' errors; keep= against
+     * its data set only when on= names one. */
+    int status = bind_args(c, "predict", st->keyword, st->options, 0, options_predict, b);
+    int on = -1;
     if (b[PREDICT_ON]) {
-        if (eval_data_ref(c, arg_value(b[PREDICT_ON], sc), spec, &p->on) < 0)
-            return -1;
-    } else {
-        if (only_dataset(c, st, spec, &p->on, "predict") < 0)
-            return -1;
-        if (spec->datasets[0].test > 0)
-            p->on.part = PART_TEST;
+        on = eval_data_ref(c, arg_value(b[PREDICT_ON], sc), spec, &p->on);
+    } else if ((on = only_dataset(c, st, spec, &p->on, "predict")) == 0 &&
+               spec->datasets[0].test > 0) {
+        p->on.part = PART_TEST;
     }
+    if (on < 0)
+        status = -1;
+    const char *path;
     if (!b[PREDICT_TO]) {
         diag_error(c->diag, c->src, st->keyword,
                    "predict needs the file to write: to=\"predictions.csv\"");
-        return -1;
-    }
-    const char *path;
-    if (eval_string(c, arg_value(b[PREDICT_TO], sc), "to", &path, &p->path_span) < 0)
-        return -1;
-    if (!path[0]) {
+        status = -1;
+    } else if (eval_string(c, arg_value(b[PREDICT_TO], sc), "to", &path, &p->path_span) < 0) {
+        status = -1;
+    } else if (!path[0]) {
         diag_error(c->diag, c->src, p->path_span, "the path is empty");
-        return -1;
+        status = -1;
+    } else {
+        p->path = modules_resolve_path(c, path, p->path_span);
+        p->portable = modules_portable_path(c, path, p->path_span);
+        if (modules_sandbox_allows(c, p->path_span, p->path, true) < 0)
+            status = -1;
     }
-    p->path = modules_resolve_path(c, path, p->path_span);
-    p->portable = modules_portable_path(c, path, p->path_span);
-    if (modules_sandbox_allows(c, p->path_span, p->path, true) < 0)
-        return -1;
     if (b[PREDICT_KEEP]) {
         if (eval_string_list(c, arg_value(b[PREDICT_KEEP], sc), "keep", &p->keep,
-                             &p->keep_count, &p->keep_span, &p->keep_spans) < 0)
-            return -1;
-        const LrDatasetSpec *d = &spec->datasets[p->on.dataset];
-        if (d->kind != DATA_CSV) {
+                             &p->keep_count, &p->keep_span, &p->keep_spans) < 0) {
+            status = -1;
+        } else if (on == 0 && spec->datasets[p->on.dataset].kind != DATA_CSV) {
+            const LrDatasetSpec *d = &spec->datasets[p->on.dataset];
             diag_error(c->diag, c->src, p->keep_span,
                        "keep= copies columns of a CSV file, and '%s' is generated (%s)",
                        d->name[0] ? d->name : "the dataset", words_name(sources, d->kind));
-            return -1;
+            status = -1;
         }
     }
+    if (status < 0)
+        return -1;
     spec->predict_count++;
     return 0;
 }
@@ -1238,40 +1259,47 @@ static int check_minimize(Checker *c, const LrStmt *st, LrSpec *spec)
     m->span = st->span;
     m->text = check_span_string(c, st->value->span);
     int sc = c->let_count;
-    /* The variables, with their starting points. */
-    int n = 0;
+    /* The variables, with their starting points, the options and the
+     * formula are each checked whatever the others' errors; what needs
+     * the variables (plot=, the formula) only when they are listed right. */
+    int status = 0, n = 0;
+    bool vars = true;
     for (const LrNode *v = st->from; v; v = v->next, n++) {
         if (n == EXPR_MAX_VARS) {
             diag_error(c->diag, c->src, v->span, "too many variables (limit is %d)", EXPR_MAX_VARS);
-            return -1;
+            status = -1, vars = false;
+            break;
         }
         for (const LrNode *w = st->from; w != v; w = w->next)
             if (w->name.length == v->name.length &&
                 memcmp(AST_TEXT(c->src, w->name), AST_TEXT(c->src, v->name), v->name.length) == 0) {
                 diag_error(c->diag, c->src, v->name, "variable '%.*s' is listed twice",
                            (int)v->name.length, AST_TEXT(c->src, v->name));
-                return -1;
+                status = -1, vars = false;
+                break;
             }
         m->var_names[n] = check_span_string(c, v->name);
         if (fold_number(c, (Scoped){v->lhs, sc, NULL}, &m->start[n]) < 0)
-            return -1;
+            status = -1;
     }
     m->var_count = n;
     const LrNode *b[MAX_PARAMS];
     /* lr= and optimizer= are evaluated after steps and trace. */
     if (eval_options(c, "minimize", st->keyword, st->options, 0, options_minimize, b, sc, m) < 0)
-        return -1;
+        status = -1;
     /* optimizer=NAME or optimizer=NAME(option=value, ...); lr= applies to it. */
+    int optimizer = 0;
     if (b[MINIMIZE_OPTIMIZER]) {
         Scoped o = fold_resolve(c, arg_value(b[MINIMIZE_OPTIMIZER], sc));
         if (o.node->kind != AST_NAME && o.node->kind != AST_CALL) {
             diag_error(c->diag, c->src, o.node->span, "expected an optimizer, got %s",
                        fold_describe(o.node));
-            return -1;
+            optimizer = -1;
+        } else {
+            optimizer = eval_optimizer(c, o.node->name,
+                                       o.node->kind == AST_CALL ? o.node->items : NULL, st->span,
+                                       &m->optimizer);
         }
-        if (eval_optimizer(c, o.node->name, o.node->kind == AST_CALL ? o.node->items : NULL,
-                           st->span, &m->optimizer) < 0)
-            return -1;
     } else {
         m->optimizer.kind = OPT_SGD;
         m->optimizer.span = st->span;
@@ -1279,15 +1307,19 @@ static int check_minimize(Checker *c, const LrStmt *st, LrSpec *spec)
         m->optimizer.lr.initial = 0.01;
     }
     if (b[MINIMIZE_LR] && eval_schedule(c, arg_value(b[MINIMIZE_LR], sc), &m->optimizer.lr) < 0)
-        return -1;
-    if (m->optimizer.lr.epochs > 0) {
+        optimizer = -1;
+    if (optimizer == 0 && m->optimizer.lr.epochs > 0) {
         diag_error(c->diag, c->src, m->optimizer.lr.span,
                    "minimize has no epochs: give the schedule steps=");
-        return -1;
+        optimizer = -1;
     }
-    if (b[MINIMIZE_PLOT] && check_minimize_plot(c, arg_value(b[MINIMIZE_PLOT], sc), m) < 0)
+    if (optimizer < 0)
+        status = -1;
+    if (b[MINIMIZE_PLOT] && vars && check_minimize_plot(c, arg_value(b[MINIMIZE_PLOT], sc), m) < 0)
+        status = -1;
+    if (!vars || compile_formula(c, st->from, n, (Scoped){st->value, sc, NULL}, &m->expr) < 0)
         return -1;
-    if (compile_formula(c, st->from, n, (Scoped){st->value, sc, NULL}, &m->expr) < 0)
+    if (status < 0)
         return -1;
     if (compile_note_lets(c, st->from, n, (Scoped){st->value, sc, NULL}) < 0) {
         diag_error(c->diag, c->src, st->span, "out of memory");
@@ -1480,6 +1512,8 @@ static void check_inference(Checker *c, const Seen *seen, LrSpec *spec)
             spec->evaluates[i].metric_count = 0;
 }
 
+static void check_fit(Checker *c, LrSpec *spec);
+
 /* A `train` needs everything it trains with. */
 static void check_complete(Checker *c, const Seen *seen, LrSpec *spec)
 {
@@ -1511,10 +1545,16 @@ static void check_complete(Checker *c, const Seen *seen, LrSpec *spec)
             missing = 1;
         }
     }
-    /* The output and metrics are checked against a model, loss and train
-     * that checked. */
-    if (missing || !spec->has_train || !spec->has_model || !spec->has_loss ||
-        spec->layer_count == 0)
+    if (!missing)
+        check_fit(c, spec);
+}
+
+/* The model's output and the metrics against the data: only when the
+ * model, loss and train (and so the data set it trains on) checked,
+ * whatever other statements' errors. */
+static void check_fit(Checker *c, LrSpec *spec)
+{
+    if (!spec->has_train || !spec->has_model || !spec->has_loss || spec->layer_count == 0)
         return;
     check_model_output(c, spec);
     for (int i = 0; i < spec->evaluate_count; i++) {
@@ -1568,10 +1608,13 @@ int check_program_with(const LrProgram *prog, LrSource *src, const LrCheckOption
     memset(&seen, 0, sizeof seen);
     for (const LrStmt *st = prog->first; st; st = st->next)
         check_stmt(&c, st, spec, &seen);
-    /* What the whole file needs is not asked of a file that lost
-     * statements to syntax errors. */
+    /* What the whole file needs is not asked of a file with errors or that
+     * lost statements to syntax errors (the statement may be the one with
+     * the error); how the model fits its data is, when those checked. */
     if (!prog->dropped && diag->errors == before)
         check_complete(&c, &seen, spec);
+    else
+        check_fit(&c, spec);
     if (diag->errors == before)
         compile_formula_lets(&c, spec);
     int status = diag->errors == before ? 0 : -1;

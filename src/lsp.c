@@ -363,10 +363,13 @@ static int analyze(Server *s, const Document *doc, Analysis *a)
     /* As `lrc check`: the statements that parsed are checked even when
      * others did not. */
     int parsed = parse_program(&a->src, &a->arena, &a->diag, &a->prog);
-    if ((parsed == 0 || a->prog.first) &&
-        check_program_with(&a->prog, &a->src, &check, &a->arena, &a->diag, &a->spec) == 0 &&
-        parsed == 0)
-        run_check_inputs(&a->spec, &a->src, &a->diag);
+    if (parsed == 0 || a->prog.first) {
+        if (check_program_with(&a->prog, &a->src, &check, &a->arena, &a->diag, &a->spec) == 0 &&
+            parsed == 0)
+            run_check_inputs(&a->spec, &a->src, &a->diag);
+        else
+            run_check_data(&a->spec, &a->src, &a->diag);
+    }
     finish_diagnostics(a);
     return 0;
 }

@@ -1232,6 +1232,10 @@ static LrStatus check_file(const Options *o, Checked *c)
     int checked = parsed == 0 || prog.first
                       ? check_program_with(&prog, &c->src, &check, &c->arena, &c->diag, &c->spec)
                       : -1;
+    /* With errors, the data sets that checked are still read, so that
+     * their errors come out with the others, in the file's order. */
+    if ((parsed < 0 || checked < 0) && (parsed == 0 || prog.first))
+        run_check_data(&c->spec, &c->src, &c->diag);
     diag_release(&c->diag);
     if (parsed < 0 || checked < 0)
         return status_of(LR_LANGUAGE_ERROR);

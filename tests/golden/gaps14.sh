@@ -75,3 +75,69 @@ mv lib.gone lib
 "$LRC" fmt - <lets.lr >formatted.lr && "$LRC" check --explain formatted.lr --set a=7 >got2 2>"$tmp/err"
 cmp -s got got2 && ok "lets: the formatted file explains the same" ||
     notok "lets: the formatted file explains the same" "$(diff got got2 | head -3)"
+
+# --- (2) every error of a call, and the data checks beside other errors.
+corpus=$(cd "$top/tests/errors" && pwd)
+cp "$corpus"/gaps_*.lr "$corpus"/gaps_flowers.csv .
+# headlines: the "file:line:col: error: message" lines of $tmp/err.
+headlines() { grep -E '^[^ ].*:[0-9]+:[0-9]+: error: ' "$tmp/err"; }
+same() {
+    got=$(headlines)
+    if [ "$got" = "$2" ]; then ok "$1"; else notok "$1" "$(printf '%s' "$got" | head -5)"; fi
+}
+for f in gaps_label_optimizer gaps_dense_call gaps_csv_args; do
+    expect "a run of $f exits 2" 2 "" "$LRC" --out "run-$f" "$f.lr"
+    cmp -s "$tmp/err" "$corpus/$f.stderr" && ok "a run of $f reports what check does" ||
+        notok "a run of $f reports what check does" "$(diff "$corpus/$f.stderr" "$tmp/err" | head -5)"
+    [ ! -s "$tmp/out" ] && [ ! -e "run-$f" ] && ok "a run of $f writes nothing" ||
+        notok "a run of $f writes nothing" "stdout $(wc -c <"$tmp/out") bytes"
+done
+
+# A data set whose statement has an error is not read: no column error.
+cat >broken.lr <<'EOF2'
+dataset d = csv("gaps_flowers.csv", label="specis", bogus=1)
+model dense(3, activation=softmax)
+loss categorical_crossentropy
+optimizer adma
+train epochs=2
+EOF2
+"$LRC" check broken.lr >/dev/null 2>"$tmp/err"
+same "a data set with an error is not read" \
+"broken.lr:1:53: error: csv has no option 'bogus'
+broken.lr:4:11: error: unknown optimizer 'adma'; did you mean 'adam'?"
+
+# Of two data sets, the one that checked is read (its errors with the
+# others', in the file's order), the other not.
+cat >two.lr <<'EOF2'
+dataset a = csv("gaps_flowers.csv", label="specis")
+dataset b = csv("gaps_flowers.csv", label="species", header=2)
+dataset c = csv("gaps_flowers.csv", labels=["species"], features=["petal_lenght"])
+model dense(3, activation=softmax)
+loss categorical_crossentropy
+optimizer adam
+train on=b epochs=2
+EOF2
+"$LRC" check two.lr >/dev/null 2>"$tmp/err"
+same "each data set that checked is read, whatever the others' errors" \
+"two.lr:1:43: error: unknown column 'specis'; did you mean 'species'?
+two.lr:2:61: error: expected true or false, got a number
+two.lr:3:67: error: unknown column 'petal_lenght'; did you mean 'petal_length'?"
+
+# The model against its data: checked when the model, loss and train
+# checked whatever the optimizer's error; not when the model has one.
+cat >fit.lr <<'EOF2'
+dataset d = moons(n=100)
+model dense(3, activation=softmax)
+loss categorical_crossentropy
+optimizer adma
+train epochs=2 metrics=[accuracy]
+EOF2
+"$LRC" check fit.lr >/dev/null 2>"$tmp/err"
+same "the model is checked against its data beside another statement's error" \
+"fit.lr:2:7: error: the last layer has 3 units but the dataset has 2 classes
+fit.lr:4:11: error: unknown optimizer 'adma'; did you mean 'adam'?"
+sed 's/dense(3, /dense(3, init=zeroes, /' fit.lr >fit2.lr
+"$LRC" check fit2.lr >/dev/null 2>"$tmp/err"
+same "a model with an error is not checked against its data" \
+"fit2.lr:2:21: error: unknown initializer 'zeroes'; did you mean 'zeros'?
+fit2.lr:4:11: error: unknown optimizer 'adma'; did you mean 'adam'?"

@@ -59,6 +59,8 @@ typedef struct Server {
     int doc_count, doc_capacity;
     const char *const *module_dirs;
     int module_dir_count;
+    const char *const *allow_read; /* --allow-read's directories */
+    int allow_read_count;
     bool initialized, shut_down;
 } Server;
 
@@ -346,11 +348,13 @@ static int analyze(Server *s, const Document *doc, Analysis *a)
         return -1;
     char dir[PATH_MAX];
     dir_of(doc->path, dir);
-    /* The sandbox of a run without --out or --allow-*: what the checker
+    /* The sandbox of a run without --out or --allow-write: what the checker
      * reads (modules, CSV headers) it may read in the editor too. */
     int failed = sandbox_allow_read(&a->sandbox, dir, false);
     for (int i = 0; i < s->module_dir_count; i++)
         failed |= sandbox_allow_read(&a->sandbox, s->module_dirs[i], false);
+    for (int i = 0; i < s->allow_read_count; i++)
+        failed |= sandbox_allow_read(&a->sandbox, s->allow_read[i], true);
     failed |= sandbox_allow_write(&a->sandbox, dir, false);
     a->sandbox.write_place = "the experiment's directory";
     if (failed)
@@ -1298,9 +1302,13 @@ static int read_message(char **body, size_t *length)
     return 1;
 }
 
-LrStatus lsp_serve(const char *const *module_dirs, int module_dir_count)
+LrStatus lsp_serve(const char *const *module_dirs, int module_dir_count,
+                   const char *const *allow_read, int allow_read_count)
 {
-    Server s = {.module_dirs = module_dirs, .module_dir_count = module_dir_count};
+    Server s = {.module_dirs = module_dirs,
+                .module_dir_count = module_dir_count,
+                .allow_read = allow_read,
+                .allow_read_count = allow_read_count};
     int exit_status = 1; /* the input ended without exit */
     for (;;) {
         char *body = NULL;

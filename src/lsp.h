@@ -11,10 +11,13 @@
 #include "status.h"
 
 /* Serves until the client's `exit` notification or the end of input.
- * module_dirs (count of them) is where `use NAME` looks, as for a run.
+ * module_dirs (count of them) is where `use NAME` looks, as for a run;
+ * allow_read (count of them) are directories a document may read besides
+ * its own and the module path, as --allow-read gives them to a run.
  * Returns LR_OK after an exit that followed a shutdown request, else
  * LR_RUN_FAILED (as the protocol asks: status 1); never stops on a
  * malformed message. */
-LrStatus lsp_serve(const char *const *module_dirs, int module_dir_count);
+LrStatus lsp_serve(const char *const *module_dirs, int module_dir_count,
+                   const char *const *allow_read, int allow_read_count);
 
 #endif

@@ -141,3 +141,52 @@ sed 's/dense(3, /dense(3, init=zeroes, /' fit.lr >fit2.lr
 same "a model with an error is not checked against its data" \
 "fit2.lr:2:21: error: unknown initializer 'zeroes'; did you mean 'zeros'?
 fit2.lr:4:11: error: unknown optimizer 'adma'; did you mean 'adam'?"
+
+# --- (3) lrc lsp --allow-read DIR: a document reads below DIR as a run
+# given it does; without it, the sandbox's error.
+mkdir -p doc data
+cp gaps_flowers.csv data/flowers.csv
+cat >doc/x.lr <<'EOF2'
+dataset d = csv("../data/flowers.csv", label="specis")
+model dense(3, activation=softmax)
+loss categorical_crossentropy
+optimizer adam
+train epochs=2
+EOF2
+# lsp_messages ARGS...: the messages of the diagnostics lrc lsp ARGS
+# publishes for doc/x.lr, one a line.
+lsp_messages() {
+    $PY - "$LRC" "$tmp/doc/x.lr" "$@" <<'EOF2'
+import json, subprocess, sys
+lrc, path, args = sys.argv[1], sys.argv[2], sys.argv[3:]
+def frame(msg):
+    body = json.dumps(msg).encode()
+    return b"Content-Length: %d\r\n\r\n" % len(body) + body
+uri = "file://" + path
+msgs = [{"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {}},
+        {"jsonrpc": "2.0", "method": "initialized", "params": {}},
+        {"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {
+            "uri": uri, "languageId": "lr", "version": 1, "text": open(path).read()}}},
+        {"jsonrpc": "2.0", "id": 2, "method": "shutdown"},
+        {"jsonrpc": "2.0", "method": "exit"}]
+out = subprocess.run([lrc, "lsp"] + args, input=b"".join(frame(m) for m in msgs),
+                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30).stdout
+while out:
+    head, _, rest = out.partition(b"\r\n\r\n")
+    n = int(head.split(b":")[1])
+    msg, out = json.loads(rest[:n]), rest[n:]
+    if msg.get("method") == "textDocument/publishDiagnostics":
+        for d in msg["params"]["diagnostics"]:
+            print(d["message"])
+EOF2
+}
+lsp_messages >"$tmp/out" 2>"$tmp/err"
+grep -q "is not allowed: it is outside the experiment's directory" "$tmp/out" &&
+    ok "lsp: a data file outside the document's directory is refused" ||
+    notok "lsp: a data file outside the document's directory is refused" "$(head -3 "$tmp/out" "$tmp/err")"
+lsp_messages --allow-read "$tmp/data" >"$tmp/out" 2>"$tmp/err"
+[ "$(cat "$tmp/out")" = "unknown column 'specis'; did you mean 'species'?" ] &&
+    ok "lsp --allow-read DIR: the document reads below DIR" ||
+    notok "lsp --allow-read DIR: the document reads below DIR" "$(head -3 "$tmp/out" "$tmp/err")"
+expect "lsp --allow-write is still refused" 2 "--allow-write only applies to" \
+    "$LRC" lsp --allow-write "$tmp/data"

@@ -636,25 +636,27 @@ static int eval_layer(Checker *c, Scoped v, LrLayerSpec *layer)
     const OptionRow *rows = layer->kind == LAYER_ACTIVATION
                                 ? options_activations[layer->activation]
                                 : options_layers[layer->kind];
-    if (eval_options(c, what, v.node->span, args, 1, rows, b, v.scope, layer) < 0)
-        return -1;
-    return eval_layer_words(c, rows, b, v.scope, layer);
+    int status = eval_options(c, what, v.node->span, args, 1, rows, b, v.scope, layer);
+    if (eval_layer_words(c, rows, b, v.scope, layer) < 0)
+        status = -1;
+    return status;
 }
 
-/* Flattens a `->` chain (possibly through lets) into spec->layers. With
- * *input set, the chain's first element is the input shape (then *input
- * becomes NULL). */
+/* Flattens a `->` chain (possibly through lets) into spec->layers; every
+ * layer is checked whatever the others' errors. With *input set, the
+ * chain's first element is the input shape (then *input becomes NULL). */
 static int collect_layers(Checker *c, Scoped v, LrLayerSpec *out, int *count, LrShape **input,
                           LrSpan *input_span)
 {
     v = fold_resolve(c, v);
     if (v.node->kind == AST_CHAIN) {
-        return collect_layers(c, (Scoped){v.node->lhs, v.scope, NULL}, out, count, input,
-                              input_span) < 0 ||
-                       collect_layers(c, (Scoped){v.node->rhs, v.scope, NULL}, out, count, input,
-                                      input_span) < 0
-                   ? -1
-                   : 0;
+        int lhs = collect_layers(c, (Scoped){v.node->lhs, v.scope, NULL}, out, count, input,
+                                 input_span);
+        if (lhs < 0 && *count == SPEC_MAX_LAYERS)
+            return -1; /* reported once */
+        int rhs = collect_layers(c, (Scoped){v.node->rhs, v.scope, NULL}, out, count, input,
+                                 input_span);
+        return lhs < 0 || rhs < 0 ? -1 : 0;
     }
     if (*input) {
         LrShape *shape = *input;
@@ -763,79 +765,92 @@ static int check_idx(Checker *c, Scoped v, const LrNode *args, LrDatasetSpec *d)
     const LrNode *b[MAX_PARAMS];
     int sc = v.scope;
     const OptionRow *rows = options_sources[DATA_IDX].rows;
-    if (bind_args(c, words_name(sources, DATA_IDX), v.node->span, args, 1, rows, b) < 0)
-        return -1;
+    /* Each argument checked whatever the others' errors. */
+    int status = bind_args(c, words_name(sources, DATA_IDX), v.node->span, args, 1, rows, b);
     d->data_path = c->options->data_path;
     d->data_path_count = c->options->data_path_count;
-    int status = eval_rows(c, rows, b, sc, v.node->span, d);
-    if (eval_string(c, arg_value(b[IDX_PATH], sc), "the path", &d->path, &d->path_span) < 0 ||
+    if (eval_rows(c, rows, b, sc, v.node->span, d) < 0)
+        status = -1;
+    if (!b[IDX_PATH] ||
+        eval_string(c, arg_value(b[IDX_PATH], sc), "the path", &d->path, &d->path_span) < 0 ||
         modules_find_data(c, d->path, d->path_span, &d->resolved_path, &d->portable_path) < 0)
         status = -1;
-    if (eval_string(c, arg_value(b[IDX_LABELS], sc), "labels", &d->labels_path, &d->label_span) < 0 ||
+    if (!b[IDX_LABELS] ||
+        eval_string(c, arg_value(b[IDX_LABELS], sc), "labels", &d->labels_path, &d->label_span) < 0 ||
         modules_find_data(c, d->labels_path, d->label_span, &d->labels_resolved,
                           &d->labels_portable) < 0)
         status = -1;
     return status;
 }
 
+/* csv(...): each option checked whatever the others' errors; the path's
+ * place and the sandbox only when the path is a string. */
 static int check_csv(Checker *c, Scoped v, const LrNode *args, LrDatasetSpec *d)
 {
     const LrNode *b[MAX_PARAMS];
     int sc = v.scope;
     const OptionRow *rows = options_sources[DATA_CSV].rows;
-    /* header is folded after the path, the others after the path is checked. */
+    int bound = bind_args(c, words_name(sources, DATA_CSV), v.node->span, args, 1, rows, b);
+    int status = bound;
     d->data_path = c->options->data_path;
     d->data_path_count = c->options->data_path_count;
-    if (bind_args(c, words_name(sources, DATA_CSV), v.node->span, args, 1, rows, b) < 0 ||
-        eval_string(c, arg_value(b[CSV_PATH], sc), "the path", &d->path, &d->path_span) < 0 ||
-        eval_rows(c, rows, b, sc, v.node->span, d) < 0 ||
+    bool path = b[CSV_PATH] && eval_string(c, arg_value(b[CSV_PATH], sc), "the path", &d->path,
+                                           &d->path_span) == 0;
+    if (eval_rows(c, rows, b, sc, v.node->span, d) < 0 || !path)
+        status = -1;
+    if (path &&
         modules_find_data(c, d->path, d->path_span, &d->resolved_path, &d->portable_path) < 0)
-        return -1;
+        status = -1;
     if (b[CSV_SHAPE] && eval_shape(c, arg_value(b[CSV_SHAPE], sc), d) < 0)
-        return -1;
-    if (!b[CSV_LABEL] == !b[CSV_LABELS]) {
-        diag_error(c->diag, c->src, v.node->span,
-                   b[CSV_LABEL] ? "csv takes 'label' or 'labels', not both"
-                        : "csv needs the target column: label=\"name\" or labels=[...]");
-        return -1;
-    }
-    if (b[CSV_LABEL]) {
+        status = -1;
+    if (b[CSV_LABEL] && b[CSV_LABELS]) {
+        diag_error(c->diag, c->src, v.node->span, "csv takes 'label' or 'labels', not both");
+        status = -1;
+    } else if (!b[CSV_LABEL] && !b[CSV_LABELS]) {
+        /* An option bind_args refused may be the label misspelled. */
+        if (bound == 0)
+            diag_error(c->diag, c->src, v.node->span,
+                       "csv needs the target column: label=\"name\" or labels=[...]");
+        status = -1;
+    } else if (b[CSV_LABEL]) {
         const char **one = arena_alloc(c->arena, sizeof *one);
         if (!one || eval_string(c, arg_value(b[CSV_LABEL], sc), "label", one, &d->label_span) < 0)
-            return -1;
+            status = -1;
         d->labels = one;
         d->label_count = 1;
     } else if (eval_string_list(c, arg_value(b[CSV_LABELS], sc), "labels", &d->labels,
                                 &d->label_count, &d->label_span, &d->label_spans) < 0) {
-        return -1;
+        status = -1;
     }
     if (b[CSV_FEATURES] &&
         eval_string_list(c, arg_value(b[CSV_FEATURES], sc), "features", &d->feature_names,
                          &d->feature_count, &d->features_span, &d->feature_spans) < 0)
-        return -1;
+        status = -1;
     if (b[CSV_EXCLUDE] &&
         eval_string_list(c, arg_value(b[CSV_EXCLUDE], sc), "exclude", &d->exclude_names,
                          &d->exclude_count, &d->exclude_span, &d->exclude_spans) < 0)
-        return -1;
-    if (b[CSV_FEATURES] && b[CSV_EXCLUDE]) {
+        status = -1;
+    else if (b[CSV_FEATURES] && b[CSV_EXCLUDE]) {
         diag_error(c->diag, c->src, d->exclude_span,
                    "csv takes 'features' or 'exclude', not both (exclude leaves out columns "
                    "from every column that is not a label)");
-        return -1;
+        status = -1;
     }
     d->delimiter = ',';
     if (b[CSV_DELIMITER]) {
         const char *delim;
         LrSpan span;
-        if (eval_string(c, arg_value(b[CSV_DELIMITER], sc), "delimiter", &delim, &span) < 0)
-            return -1;
-        if (strlen(delim) != 1 || delim[0] == '"' || delim[0] == '\n' || delim[0] == '\r') {
+        if (eval_string(c, arg_value(b[CSV_DELIMITER], sc), "delimiter", &delim, &span) < 0) {
+            status = -1;
+        } else if (strlen(delim) != 1 || delim[0] == '"' || delim[0] == '\n' ||
+                   delim[0] == '\r') {
             diag_error(c->diag, c->src, span, "delimiter must be one character (not a quote or newline)");
-            return -1;
+            status = -1;
+        } else {
+            d->delimiter = delim[0];
         }
-        d->delimiter = delim[0];
     }
-    return 0;
+    return status;
 }
 
 /* linear's weights: every one 1 unless given, one per feature. */
@@ -1247,47 +1262,50 @@ static int check_predict(Checker *c, const LrStmt *st, LrSpec *spec)
     p->span = st->span;
     const LrNode *b[MAX_PARAMS];
     int sc = c->let_count;
-    if (bind_args(c, "predict", st->keyword, st->options, 0, options_predict, b) < 0)
-        return -1;
+    /* Each option is checked whatever the others' errors; keep= against
+     * its data set only when on= names one. */
+    int status = bind_args(c, "predict", st->keyword, st->options, 0, options_predict, b);
+    int on = -1;
     if (b[PREDICT_ON]) {
-        if (eval_data_ref(c, arg_value(b[PREDICT_ON], sc), spec, &p->on) < 0)
-            return -1;
-    } else {
-        if (only_dataset(c, st, spec, &p->on, "predict") < 0)
-            return -1;
-        if (spec->datasets[0].test > 0)
-            p->on.part = PART_TEST;
+        on = eval_data_ref(c, arg_value(b[PREDICT_ON], sc), spec, &p->on);
+    } else if ((on = only_dataset(c, st, spec, &p->on, "predict")) == 0 &&
+               spec->datasets[0].test > 0) {
+        p->on.part = PART_TEST;
     }
+    if (on < 0)
+        status = -1;
+    const char *path;
     if (!b[PREDICT_TO]) {
         diag_error(c->diag, c->src, st->keyword,
                    "predict needs the file to write: to=\"predictions.csv\"");
-        return -1;
-    }
-    const char *path;
-    if (eval_string(c, arg_value(b[PREDICT_TO], sc), "to", &path, &p->path_span) < 0)
-        return -1;
-    if (!path[0]) {
+        status = -1;
+    } else if (eval_string(c, arg_value(b[PREDICT_TO], sc), "to", &path, &p->path_span) < 0) {
+        status = -1;
+    } else if (!path[0]) {
         diag_error(c->diag, c->src, p->path_span, "the path is empty");
-        return -1;
+        status = -1;
+    } else {
+        p->path = modules_resolve_path(c, path, p->path_span);
+        p->portable = modules_portable_path(c, path, p->path_span);
+        if (modules_sandbox_allows(c, p->path_span, p->path, true) < 0)
+            status = -1;
     }
-    p->path = modules_resolve_path(c, path, p->path_span);
-    p->portable = modules_portable_path(c, path, p->path_span);
-    if (modules_sandbox_allows(c, p->path_span, p->path, true) < 0)
-        return -1;
     if (b[PREDICT_KEEP]) {
         if (eval_string_list(c, arg_value(b[PREDICT_KEEP], sc), "keep", &p->keep,
-                             &p->keep_count, &p->keep_span, &p->keep_spans) < 0)
-            return -1;
-        const LrDatasetSpec *d = &spec->datasets[p->on.dataset];
-        if (d->kind != DATA_CSV) {
+                             &p->keep_count, &p->keep_span, &p->keep_spans) < 0) {
+            status = -1;
+        } else if (on == 0 && spec->datasets[p->on.dataset].kind != DATA_CSV) {
+            const LrDatasetSpec *d = &spec->datasets[p->on.dataset];
             diag_error(c->diag, c->src, p->keep_span,
                        "keep= copies columns of a CSV file, and '%s' is %s (%s)",
                        d->name[0] ? d->name : "the dataset",
                        d->kind == DATA_IDX ? "read from IDX files" : "generated",
                        words_name(sources, d->kind));
-            return -1;
+            status = -1;
         }
     }
+    if (status < 0)
+        return -1;
     spec->predict_count++;
     return 0;
 }
@@ -1366,40 +1384,47 @@ static int check_minimize(Checker *c, const LrStmt *st, LrSpec *spec)
     m->span = st->span;
     m->text = check_span_string(c, st->value->span);
     int sc = c->let_count;
-    /* The variables, with their starting points. */
-    int n = 0;
+    /* The variables, with their starting points, the options and the
+     * formula are each checked whatever the others' errors; what needs
+     * the variables (plot=, the formula) only when they are listed right. */
+    int status = 0, n = 0;
+    bool vars = true;
     for (const LrNode *v = st->from; v; v = v->next, n++) {
         if (n == EXPR_MAX_VARS) {
             diag_error(c->diag, c->src, v->span, "too many variables (limit is %d)", EXPR_MAX_VARS);
-            return -1;
+            status = -1, vars = false;
+            break;
         }
         for (const LrNode *w = st->from; w != v; w = w->next)
             if (w->name.length == v->name.length &&
                 memcmp(AST_TEXT(c->src, w->name), AST_TEXT(c->src, v->name), v->name.length) == 0) {
                 diag_error(c->diag, c->src, v->name, "variable '%.*s' is listed twice",
                            (int)v->name.length, AST_TEXT(c->src, v->name));
-                return -1;
+                status = -1, vars = false;
+                break;
             }
         m->var_names[n] = check_span_string(c, v->name);
         if (fold_number(c, (Scoped){v->lhs, sc, NULL}, &m->start[n]) < 0)
-            return -1;
+            status = -1;
     }
     m->var_count = n;
     const LrNode *b[MAX_PARAMS];
     /* lr= and optimizer= are evaluated after steps and trace. */
     if (eval_options(c, "minimize", st->keyword, st->options, 0, options_minimize, b, sc, m) < 0)
-        return -1;
+        status = -1;
     /* optimizer=NAME or optimizer=NAME(option=value, ...); lr= applies to it. */
+    int optimizer = 0;
     if (b[MINIMIZE_OPTIMIZER]) {
         Scoped o = fold_resolve(c, arg_value(b[MINIMIZE_OPTIMIZER], sc));
         if (o.node->kind != AST_NAME && o.node->kind != AST_CALL) {
             diag_error(c->diag, c->src, o.node->span, "expected an optimizer, got %s",
                        fold_describe(o.node));
-            return -1;
+            optimizer = -1;
+        } else {
+            optimizer = eval_optimizer(c, o.node->name,
+                                       o.node->kind == AST_CALL ? o.node->items : NULL, st->span,
+                                       &m->optimizer);
         }
-        if (eval_optimizer(c, o.node->name, o.node->kind == AST_CALL ? o.node->items : NULL,
-                           st->span, &m->optimizer) < 0)
-            return -1;
     } else {
         m->optimizer.kind = OPT_SGD;
         m->optimizer.span = st->span;
@@ -1407,16 +1432,24 @@ static int check_minimize(Checker *c, const LrStmt *st, LrSpec *spec)
         m->optimizer.lr.initial = 0.01;
     }
     if (b[MINIMIZE_LR] && eval_schedule(c, arg_value(b[MINIMIZE_LR], sc), &m->optimizer.lr) < 0)
-        return -1;
-    if (m->optimizer.lr.epochs > 0) {
+        optimizer = -1;
+    if (optimizer == 0 && m->optimizer.lr.epochs > 0) {
         diag_error(c->diag, c->src, m->optimizer.lr.span,
                    "minimize has no epochs: give the schedule steps=");
+        optimizer = -1;
+    }
+    if (optimizer < 0)
+        status = -1;
+    if (b[MINIMIZE_PLOT] && vars && check_minimize_plot(c, arg_value(b[MINIMIZE_PLOT], sc), m) < 0)
+        status = -1;
+    if (!vars || compile_formula(c, st->from, n, (Scoped){st->value, sc, NULL}, &m->expr) < 0)
+        return -1;
+    if (status < 0)
+        return -1;
+    if (compile_note_lets(c, st->from, n, (Scoped){st->value, sc, NULL}) < 0) {
+        diag_error(c->diag, c->src, st->span, "out of memory");
         return -1;
     }
-    if (b[MINIMIZE_PLOT] && check_minimize_plot(c, arg_value(b[MINIMIZE_PLOT], sc), m) < 0)
-        return -1;
-    if (compile_formula(c, st->from, n, (Scoped){st->value, sc, NULL}, &m->expr) < 0)
-        return -1;
     minimize_label(c, st->value, sc, m);
     spec->minimize_count++;
     return 0;
@@ -1615,6 +1648,8 @@ static void check_inference(Checker *c, const Seen *seen, LrSpec *spec)
             spec->evaluates[i].metric_count = 0;
 }
 
+static void check_fit(Checker *c, LrSpec *spec);
+
 /* A `train` needs everything it trains with. */
 static void check_complete(Checker *c, const Seen *seen, LrSpec *spec)
 {
@@ -1646,10 +1681,16 @@ static void check_complete(Checker *c, const Seen *seen, LrSpec *spec)
             missing = 1;
         }
     }
-    /* The output and metrics are checked against a model, loss and train
-     * that checked. */
-    if (missing || !spec->has_train || !spec->has_model || !spec->has_loss ||
-        spec->layer_count == 0)
+    if (!missing)
+        check_fit(c, spec);
+}
+
+/* The model's output and the metrics against the data: only when the
+ * model, loss and train (and so the data set it trains on) checked,
+ * whatever other statements' errors. */
+static void check_fit(Checker *c, LrSpec *spec)
+{
+    if (!spec->has_train || !spec->has_model || !spec->has_loss || spec->layer_count == 0)
         return;
     check_model_output(c, spec);
     for (int i = 0; i < spec->evaluate_count; i++) {
@@ -1703,10 +1744,15 @@ int check_program_with(const LrProgram *prog, LrSource *src, const LrCheckOption
     memset(&seen, 0, sizeof seen);
     for (const LrStmt *st = prog->first; st; st = st->next)
         check_stmt(&c, st, spec, &seen);
-    /* What the whole file needs is not asked of a file that lost
-     * statements to syntax errors. */
+    /* What the whole file needs is not asked of a file with errors or that
+     * lost statements to syntax errors (the statement may be the one with
+     * the error); how the model fits its data is, when those checked. */
     if (!prog->dropped && diag->errors == before)
         check_complete(&c, &seen, spec);
+    else
+        check_fit(&c, spec);
+    if (diag->errors == before)
+        compile_formula_lets(&c, spec);
     int status = diag->errors == before ? 0 : -1;
     if (c.options->on_let)
         report_lets(&c);

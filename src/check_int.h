@@ -73,6 +73,7 @@ typedef struct Checker {
     int nesting;          /* levels of folding and compiling under way: they
                            * recurse through lets and functions */
     bool nesting_exceeded;
+    bool *formula_lets;  /* per let: a minimize's formula names it (LrSpec.lets) */
     const LrProgram *prog;
 } Checker;
 
@@ -205,5 +206,11 @@ void sets_collect_sweeps(Checker *c, LrSpec *spec);
  * `from` items), to a tape in the arena: out's entries 0 .. var_count - 1
  * are the variables. -1 after reporting. */
 int compile_formula(Checker *c, const LrNode *vars, int var_count, Scoped value, LrExpr *out);
+/* Notes the lets that a compiled formula names, itself or through the
+ * functions it calls (vars as compile_formula's); -1 when out of memory. */
+int compile_note_lets(Checker *c, const LrNode *vars, int var_count, Scoped value);
+/* The lets noted, in the order defined, into spec->lets: values folded,
+ * functions written out as .lr text. -1 after reporting. */
+int compile_formula_lets(Checker *c, LrSpec *spec);
 
 #endif

@@ -466,6 +466,17 @@ void explain_spec(const LrSpec *spec, LrBuffer *b)
         string(b, spec->save_portable);
         buffer_printf(b, "\n");
     }
+    /* The lets the formulas name, so that the text is the whole experiment. */
+    for (int i = 0; i < spec->let_count; i++) {
+        const LrLetSpec *l = &spec->lets[i];
+        if (l->params) {
+            buffer_printf(b, "let %s(%s) = %s\n", l->name, l->params, l->body);
+        } else {
+            buffer_printf(b, "let %s = ", l->name);
+            num(b, l->value);
+            buffer_printf(b, "\n");
+        }
+    }
     for (int i = 0; i < spec->minimize_count; i++) {
         static const Writer w = {write_minimize_option, NULL};
         const LrMinimizeSpec *m = &spec->minimizes[i];

@@ -61,6 +61,8 @@ typedef struct Server {
     int module_dir_count;
     const char *const *data_dirs;
     int data_dir_count;
+    const char *const *allow_read; /* --allow-read's directories */
+    int allow_read_count;
     bool initialized, shut_down;
 } Server;
 
@@ -348,13 +350,15 @@ static int analyze(Server *s, const Document *doc, Analysis *a)
         return -1;
     char dir[PATH_MAX];
     dir_of(doc->path, dir);
-    /* The sandbox of a run without --out or --allow-*: what the checker
+    /* The sandbox of a run without --out or --allow-write: what the checker
      * reads (modules, CSV headers) it may read in the editor too. */
     int failed = sandbox_allow_read(&a->sandbox, dir, false);
     for (int i = 0; i < s->module_dir_count; i++)
         failed |= sandbox_allow_read(&a->sandbox, s->module_dirs[i], false);
     for (int i = 0; i < s->data_dir_count; i++)
         failed |= sandbox_allow_read(&a->sandbox, s->data_dirs[i], false);
+    for (int i = 0; i < s->allow_read_count; i++)
+        failed |= sandbox_allow_read(&a->sandbox, s->allow_read[i], true);
     failed |= sandbox_allow_write(&a->sandbox, dir, false);
     a->sandbox.write_place = "the experiment's directory";
     if (failed)
@@ -369,10 +373,13 @@ static int analyze(Server *s, const Document *doc, Analysis *a)
     /* As `lrc check`: the statements that parsed are checked even when
      * others did not. */
     int parsed = parse_program(&a->src, &a->arena, &a->diag, &a->prog);
-    if ((parsed == 0 || a->prog.first) &&
-        check_program_with(&a->prog, &a->src, &check, &a->arena, &a->diag, &a->spec) == 0 &&
-        parsed == 0)
-        run_check_inputs(&a->spec, &a->src, &a->diag);
+    if (parsed == 0 || a->prog.first) {
+        if (check_program_with(&a->prog, &a->src, &check, &a->arena, &a->diag, &a->spec) == 0 &&
+            parsed == 0)
+            run_check_inputs(&a->spec, &a->src, &a->diag);
+        else
+            run_check_data(&a->spec, &a->src, &a->diag);
+    }
     finish_diagnostics(a);
     return 0;
 }
@@ -1302,10 +1309,15 @@ static int read_message(char **body, size_t *length)
 }
 
 LrStatus lsp_serve(const char *const *module_dirs, int module_dir_count,
-                   const char *const *data_dirs, int data_dir_count)
+                   const char *const *data_dirs, int data_dir_count,
+                   const char *const *allow_read, int allow_read_count)
 {
-    Server s = {.module_dirs = module_dirs, .module_dir_count = module_dir_count,
-                .data_dirs = data_dirs, .data_dir_count = data_dir_count};
+    Server s = {.module_dirs = module_dirs,
+                .module_dir_count = module_dir_count,
+                .data_dirs = data_dirs,
+                .data_dir_count = data_dir_count,
+                .allow_read = allow_read,
+                .allow_read_count = allow_read_count};
     int exit_status = 1; /* the input ended without exit */
     for (;;) {
         char *body = NULL;

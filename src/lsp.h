@@ -13,10 +13,13 @@
 /* Serves until the client's `exit` notification or the end of input.
  * module_dirs (count of them) is where `use NAME` looks, as for a run;
  * data_dirs where data files are looked for (LRC_DATA_PATH).
+ * allow_read (count of them) are directories a document may read besides
+ * its own and the module path, as --allow-read gives them to a run.
  * Returns LR_OK after an exit that followed a shutdown request, else
  * LR_RUN_FAILED (as the protocol asks: status 1); never stops on a
  * malformed message. */
 LrStatus lsp_serve(const char *const *module_dirs, int module_dir_count,
-                   const char *const *data_dirs, int data_dir_count);
+                   const char *const *data_dirs, int data_dir_count,
+                   const char *const *allow_read, int allow_read_count);
 
 #endif

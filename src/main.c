@@ -57,7 +57,7 @@ static const char usage_text[] =
     "                   [--delimiter C] [--threads N]\n"
     "       lrc export MODEL [--c FILE.c [--name NAME]] [--onnx FILE.onnx] [--force]\n"
     "       lrc verify RUN_DIR [--data DIR] [--threads N]\n"
-    "       lrc lsp\n"
+    "       lrc lsp [--allow-read DIR]...\n"
     "       lrc fmt [--check] FILE.lr... | lrc fmt -\n"
     "       lrc --help | --version\n";
 
@@ -252,7 +252,7 @@ static const OptionRow option_rows[] = {
      1000000000000LL, "a number of updates >= 1", true},
     {"--explain", NULL, OPTION_FLAG, CMD_CHECK, offsetof(Options, explain), 0, 0, NULL, false},
     {"--check", NULL, OPTION_FLAG, CMD_FMT, offsetof(Options, fmt_check), 0, 0, NULL, false},
-    {"--allow-read", NULL, OPTION_DIRECTORIES, CMD_ALL | CMD_SUMMARY, offsetof(Options, allow_read), 0, 0,
+    {"--allow-read", NULL, OPTION_DIRECTORIES, CMD_ALL | CMD_SUMMARY | CMD_LSP, offsetof(Options, allow_read), 0, 0,
      NULL, false},
     {"--allow-write", NULL, OPTION_DIRECTORIES, CMD_ALL, offsetof(Options, allow_write), 0, 0,
      NULL, false},
@@ -1273,6 +1273,10 @@ static LrStatus check_file(const Options *o, Checked *c)
     int checked = parsed == 0 || prog.first
                       ? check_program_with(&prog, &c->src, &check, &c->arena, &c->diag, &c->spec)
                       : -1;
+    /* With errors, the data sets that checked are still read, so that
+     * their errors come out with the others, in the file's order. */
+    if ((parsed < 0 || checked < 0) && (parsed == 0 || prog.first))
+        run_check_data(&c->spec, &c->src, &c->diag);
     diag_release(&c->diag);
     if (parsed < 0 || checked < 0)
         return status_of(LR_LANGUAGE_ERROR);
@@ -1476,8 +1480,9 @@ static LrStatus run_checked(const Options *o, Checked *c)
     return status;
 }
 
-/* `lrc lsp`: the language server, with the module path of a run. */
-static LrStatus run_lsp(void)
+/* `lrc lsp`: the language server, with the module path of a run and the
+ * directories --allow-read adds. */
+static LrStatus run_lsp(const Options *o)
 {
     const char **dirs, **data_dirs = NULL;
     int count = module_path(&dirs);
@@ -1487,7 +1492,8 @@ static LrStatus run_lsp(void)
         diag_plain("out of memory");
         return status_of(LR_RUN_FAILED);
     }
-    LrStatus status = lsp_serve(dirs, count, data_dirs, data_count);
+    LrStatus status = lsp_serve(dirs, count, data_dirs, data_count, o->allow_read.items,
+                                o->allow_read.count);
     free(dirs);
     free(data_dirs);
     return status;
@@ -1560,7 +1566,7 @@ int main(int argc, char **argv)
                  : o.command == CMD_FMT                             ? run_fmt(&o)
                  : o.command == CMD_PREDICT                         ? run_predict(&o)
                  : o.command == CMD_VERIFY                          ? run_verify(&o)
-                 : o.command == CMD_LSP                             ? run_lsp()
+                 : o.command == CMD_LSP                             ? run_lsp(&o)
                  : o.command == CMD_SUMMARY && is_model_path(o.file) ? summary_model(&o)
                                                                      : run_file(&o);
     /* Also what stopped a run or a predict (report_failed). */

@@ -1007,6 +1007,20 @@ LrStatus run_check_inputs(const LrSpec *spec, const LrSource *src, LrDiag *diag)
     return status;
 }
 
+LrStatus run_check_data(const LrSpec *spec, const LrSource *src, LrDiag *diag)
+{
+    LrStatus status = status_of(LR_OK);
+    for (int i = 0; i < spec->dataset_count; i++) {
+        LrStatus one = data_check_columns(&spec->datasets[i], src, diag, NULL);
+        if (status_ok(one))
+            one = data_check_values(&spec->datasets[i], src, diag);
+        if (status_ok(status))
+            status = one;
+    }
+    LrStatus keep = predict_check_columns(spec, src, diag);
+    return status_ok(status) ? keep : status;
+}
+
 LrStatus run_inference(const LrSource *src, const LrSpec *spec, LrDiag *diag)
 {
     LrModel model;

@@ -56,6 +56,13 @@ LrStatus run_inference(const LrSource *src, const LrSpec *spec, LrDiag *diag);
  * status of the first failing check after reporting to diag. */
 LrStatus run_check_inputs(const LrSpec *spec, const LrSource *src, LrDiag *diag);
 
+/* What run_check_inputs finds in the data sets alone, for an experiment
+ * with errors in other statements: the headers and first rows of the data
+ * sets that checked (those in spec), each whatever another's errors, and
+ * predict's columns; not what needs the whole experiment (its size, the
+ * model it loads). LR_OK, or the first failing check's status. */
+LrStatus run_check_data(const LrSpec *spec, const LrSource *src, LrDiag *diag);
+
 /* Runs spec's minimize statements in file order, each after the previous
  * succeeded. With a run directory, each one's trace (every point, in full
  * precision) goes to trace-N.csv, N from 1 in file order, and a file that

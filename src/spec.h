@@ -210,6 +210,16 @@ typedef struct LrMinimizeSpec {
     const char *plot_portable; /* as written, for --explain */
 } LrMinimizeSpec;
 
+/* A let that a minimize's formula names, itself or through the functions
+ * it calls: the resolved experiment writes it before the minimize
+ * statements, so that their formulas read (and are labelled) as written. */
+typedef struct LrLetSpec {
+    const char *name;
+    const char *params;     /* a function's parameters, "x, y"; NULL: a value */
+    const char *body;       /* a function's formula as .lr text */
+    double value;           /* a value's number */
+} LrLetSpec;
+
 /* A `let NAME = sweep(...)`: the values the runs of a sweep take. */
 typedef struct LrSweepSpec {
     const char *name;
@@ -251,6 +261,8 @@ typedef struct LrSpec {
     LrSpan load_span, save_span;
     int minimize_count;  /* run after training, in file order */
     LrMinimizeSpec minimizes[SPEC_MAX_MINIMIZES];
+    int let_count;       /* the lets the minimizes name, each after those it names */
+    const LrLetSpec *lets;
     int sweep_count;     /* sweeps not replaced by --set */
     LrSweepSpec sweeps[SPEC_MAX_SWEEPS];
 } LrSpec;

@@ -65,7 +65,7 @@ usage='usage: lrc FILE.lr [--set NAME=VALUE]... [--seed N] [--threads N] [--out 
                    [--delimiter C] [--threads N]
        lrc export MODEL [--c FILE.c [--name NAME]] [--onnx FILE.onnx] [--force]
        lrc verify RUN_DIR [--data DIR] [--threads N]
-       lrc lsp
+       lrc lsp [--allow-read DIR]...
        lrc fmt [--check] FILE.lr... | lrc fmt -
        lrc --help | --version
 '

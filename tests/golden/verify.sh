@@ -172,8 +172,7 @@ expect "a sweep's directory: status 2, verify its runs" 2 \
     "$LRC" verify sweep
 reproduces "a run of a sweep reproduces" sweep/run-002
 
-# (an expression written out: a let function's call is not in run.json's
-# experiment, whose re-run then stops at it)
+# (formulas written out; a let function's call is in gaps14.sh)
 cat >sinc.lr <<'EOF'
 minimize sin(3 * pi * x) / x from x=0.6 lr=0.005 steps=12 trace=true
 minimize sin(3 * pi * x) / x + y^2 from x=0.6, y=1 lr=0.05 steps=12 trace=true

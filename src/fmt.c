@@ -269,8 +269,9 @@ static int spacing(const FmtTok *a, const FmtTok *b, bool a_unary, bool eq_space
 }
 
 /* The index of the definition's '=' among toks: `let x =`, `let f(x) =`,
- * `dataset x =`, `model x =`; or -1. */
-static int definition_eq(const FmtTok *toks, int n)
+ * `dataset x =`, `model x =`; or -1. `model input=[28, 28, 1] -> ...`
+ * gives the input's shape, an option, written as one. */
+static int definition_eq(const FmtTok *toks, int n, const char *text)
 {
     int kw = toks[0].item->kind;
     if (kw == TK_LET) {
@@ -279,7 +280,10 @@ static int definition_eq(const FmtTok *toks, int n)
                 return k;
     } else if ((kw == TK_DATASET || kw == TK_MODEL) && n > 2 &&
                toks[1].item->kind == TK_IDENT && toks[2].item->kind == TK_EQ) {
-        return 2;
+        const FmtItem *name = toks[1].item;
+        bool input = kw == TK_MODEL && name->length == 5 &&
+                     memcmp(text + name->offset, "input", 5) == 0;
+        return input ? -1 : 2;
     }
     return -1;
 }
@@ -344,7 +348,7 @@ static void format_statement(Fmt *f, size_t first, size_t end)
     n = m;
     /* The comments after the last token were forced onto toks[n]: they are
      * end-of-line comments of the statement's last line (set below). */
-    int eq = definition_eq(toks, n);
+    int eq = definition_eq(toks, n, f->src->text);
     bool prev_unary = false;
     for (int k = 1; k < n; k++) {
         int pk = toks[k - 1].item->kind;

@@ -211,3 +211,12 @@ expect "fmt - is alone" 2 "fmt reads standard input \('-'\) alone" "$LRC" fmt - 
 expect "--check only applies to fmt" 2 "--check only applies to 'lrc fmt'" "$LRC" check --check examples/iris.lr
 expect "fmt takes no --explain" 2 "--explain only applies to 'lrc check'" "$LRC" fmt --explain examples/iris.lr
 exit 0
+
+# model input=[...] is an option of the model, spaced as one (not `model m = ...`).
+printf 'model input = [8,8,1]->conv2d(4)->flatten->dense(1)\nmodel m = dense(1)\n' >"$tmp/input.lr"
+got=$("$LRC" fmt - <"$tmp/input.lr" 2>&1)
+if [ "$got" = "$(printf 'model input=[8, 8, 1] -> conv2d(4) -> flatten -> dense(1)\nmodel m = dense(1)')" ]; then
+    ok "fmt writes model input= as an option"
+else
+    notok "fmt writes model input= as an option" "$got"
+fi

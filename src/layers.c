@@ -2,6 +2,7 @@
  * variables they are given. */
 #include "layers.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -14,31 +15,33 @@ static bool is_pooling(LrLayerKind kind)
 
 /* -------------------------------------------------------- the layers */
 
+/* The layer table's runtime columns, by kind: the ops (whose name is
+ * Keras's layer name) and Keras's class name. */
+static const struct {
+    const LrLayerOps *ops;
+    const char *title;
+} kinds[] = {
+    [LAYER_DENSE] = {&layer_dense_ops, "Dense"},
+    [LAYER_DROPOUT] = {&layer_dropout_ops, "Dropout"},
+    [LAYER_CONV2D] = {&layer_conv2d_ops, "Conv2D"},
+    [LAYER_MAXPOOL2D] = {&layer_maxpool2d_ops, "MaxPooling2D"},
+    [LAYER_AVGPOOL2D] = {&layer_avgpool2d_ops, "AveragePooling2D"},
+    [LAYER_GLOBAL_AVGPOOL2D] = {&layer_global_avgpool2d_ops, "GlobalAveragePooling2D"},
+    [LAYER_FLATTEN] = {&layer_flatten_ops, "Flatten"},
+    [LAYER_RESHAPE] = {&layer_reshape_ops, "Reshape"},
+    [LAYER_BATCHNORM] = {&layer_batchnorm_ops, "BatchNormalization"},
+    [LAYER_ACTIVATION] = {&layer_activation_ops, "Activation"},
+};
+static_assert(sizeof kinds / sizeof kinds[0] == LAYER_ACTIVATION + 1, "a row per layer kind");
+
 const LrLayerOps *layer_ops(LrLayerKind kind)
 {
-    switch (kind) {
-    case LAYER_DENSE:
-        return &layer_dense_ops;
-    case LAYER_DROPOUT:
-        return &layer_dropout_ops;
-    case LAYER_CONV2D:
-        return &layer_conv2d_ops;
-    case LAYER_MAXPOOL2D:
-        return &layer_maxpool2d_ops;
-    case LAYER_AVGPOOL2D:
-        return &layer_avgpool2d_ops;
-    case LAYER_GLOBAL_AVGPOOL2D:
-        return &layer_global_avgpool2d_ops;
-    case LAYER_FLATTEN:
-        return &layer_flatten_ops;
-    case LAYER_RESHAPE:
-        return &layer_reshape_ops;
-    case LAYER_BATCHNORM:
-        return &layer_batchnorm_ops;
-    case LAYER_ACTIVATION:
-        break;
-    }
-    return &layer_activation_ops;
+    return kinds[kind].ops;
+}
+
+const char *layer_title(LrLayerKind kind)
+{
+    return kinds[kind].title;
 }
 
 void layer_name(LrLayerKind kind, int index, char *out, size_t size)

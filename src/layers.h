@@ -28,8 +28,10 @@ typedef struct LrVarShape {
     LrInitSpec init;
 } LrVarShape;
 
-/* The layer's ops for its kind (spec's activation for LAYER_ACTIVATION). */
+/* The layer's ops for its kind (spec's activation for LAYER_ACTIVATION),
+ * and Keras's class name of the kind ("Conv2D"). */
 const LrLayerOps *layer_ops(LrLayerKind kind);
+const char *layer_title(LrLayerKind kind);
 
 /* The values of one sample of shape s; its text "[28, 28, 1]". */
 size_t shape_count(const LrShape *s);

@@ -50,24 +50,6 @@ void summary_count(char *out, size_t size, size_t n)
     out[o] = '\0';
 }
 
-/* Keras's class name of a layer kind: Dense, Conv2D, ... */
-static void kind_title(const LrModelLayer *l, char *out, size_t size)
-{
-    static const char *const titles[] = {
-        [LAYER_DENSE] = "Dense",
-        [LAYER_DROPOUT] = "Dropout",
-        [LAYER_CONV2D] = "Conv2D",
-        [LAYER_MAXPOOL2D] = "MaxPooling2D",
-        [LAYER_AVGPOOL2D] = "AveragePooling2D",
-        [LAYER_GLOBAL_AVGPOOL2D] = "GlobalAveragePooling2D",
-        [LAYER_FLATTEN] = "Flatten",
-        [LAYER_RESHAPE] = "Reshape",
-        [LAYER_BATCHNORM] = "BatchNormalization",
-        [LAYER_ACTIVATION] = "Activation",
-    };
-    snprintf(out, size, "%s", titles[l->kind]);
-}
-
 /* "(None, 26, 26, 32)", Keras's way, the batch first. */
 static void shape_cell(const LrShape *s, char *out, size_t size)
 {
@@ -115,9 +97,8 @@ void summary_write(const LrModelDesc *d, const char *prefix, LrBuffer *out)
         }
         for (int i = 0; i < d->layer_count; i++) {
             const LrModelLayer *l = &d->layers[i];
-            char cells[COLUMNS][CELL], kind[24];
-            kind_title(l, kind, sizeof kind);
-            snprintf(cells[0], CELL, "%.32s (%s)", l->name, kind);
+            char cells[COLUMNS][CELL];
+            snprintf(cells[0], CELL, "%.32s (%.24s)", l->name, layer_title(l->kind));
             shape_cell(&l->out_shape, cells[1], CELL);
             activation_cell(l, cells[2], CELL);
             summary_count(cells[3], CELL, summary_layer_params(l));

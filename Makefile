@@ -14,7 +14,7 @@ DEB_PACKAGES := re2c lemon libopenblas-dev libcmocka-dev pkg-config mandoc \
                 gcc clang libclang-rt-14-dev libc6-dev make python3 python3-numpy valgrind \
                 libplplot-dev plplot-driver-cairo python3-sklearn libprotobuf-c-dev \
                 protobuf-c-compiler python3-onnx libjansson-dev nettle-dev bash-completion \
-                vim emacs-nox neovim zlib1g-dev dataset-fashion-mnist
+                vim emacs-nox neovim zlib1g-dev dataset-fashion-mnist slurm-wlm munge
 
 ifeq ($(SAN),1)
 BUILD := build/san
@@ -75,7 +75,7 @@ CORE    := arena source diag
 FRONT   := words lex lr parse ast check options fold modules sets compile layer_shape
 # The layers: the table (layers.c) and each kind's kernels.
 LAYERS  := activation layers layer_dense layer_conv layer_pool layer_reshape layer_batchnorm layer_dropout layer_activation
-RUNTIME := rng schedule pool blas $(LAYERS) loss metrics optim init synth csv idx decimal data sha256 fileio json safetensors plan train report model summary weights explain run expr sweep minimize sandbox plot export export_c export_onnx onnx.pb-c predict fmt
+RUNTIME := rng schedule pool blas $(LAYERS) loss metrics optim init synth csv idx decimal data sha256 fileio json safetensors plan train report model summary weights explain run expr sweep slurm minimize sandbox plot export export_c export_onnx onnx.pb-c predict fmt
 # lrc verify re-runs a run directory's experiment
 RUNTIME += verify
 # The language server (and the words' descriptions only it shows).

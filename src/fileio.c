@@ -95,6 +95,23 @@ void buffer_printf(LrBuffer *b, const char *fmt, ...)
     b->length += (size_t)n;
 }
 
+void buffer_shell_word(LrBuffer *b, const char *text)
+{
+    const char *plain = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+=.,/:@%";
+    if (*text && text[strspn(text, plain)] == '\0') {
+        buffer_append(b, text, strlen(text));
+        return;
+    }
+    buffer_append(b, "'", 1);
+    for (const char *p = text; *p; p++) {
+        if (*p == '\'')
+            buffer_append(b, "'\\''", 4); /* close, an escaped quote, reopen */
+        else
+            buffer_append(b, p, 1);
+    }
+    buffer_append(b, "'", 1);
+}
+
 void buffer_free(LrBuffer *b)
 {
     free(b->data);

@@ -22,6 +22,9 @@ __attribute__((format(printf, 2, 3)))
 #endif
 void buffer_printf(LrBuffer *b, const char *fmt, ...);
 void buffer_free(LrBuffer *b);
+/* Appends text as one POSIX shell word: as it is when it is made of
+ * characters no shell treats specially, else in single quotes. */
+void buffer_shell_word(LrBuffer *b, const char *text);
 
 /* Writes size bytes to path atomically. Returns 0, or -1 with a one-line
  * reason in why (e.g. "cannot write 'out/run.json': No space left on

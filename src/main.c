@@ -29,6 +29,7 @@
 #include "minimize.h"
 #include "model.h"
 #include "sweep.h"
+#include "slurm.h"
 #include "plan.h"
 #include "plot.h"
 #include "pool.h"
@@ -47,6 +48,11 @@
 static const char usage_text[] =
     "usage: lrc FILE.lr [--set NAME=VALUE]... [--seed N] [--threads N] [--out DIR]\n"
     "                   [-j N] [--quiet]\n"
+    "       lrc FILE.lr --run-index I --out DIR [--set NAME=VALUE]... [--seed N]\n"
+    "                   [--threads N] [--quiet]\n"
+    "       lrc FILE.lr --slurm [--slurm-opt OPTIONS]... --out DIR\n"
+    "                   [--set NAME=VALUE]... [--seed N] [--threads N] [--quiet]\n"
+    "       lrc collect DIR\n"
     "       lrc --resume DIR [--threads N] [--quiet]\n"
     "       lrc check FILE.lr [--set NAME=VALUE]... [--explain]\n"
     "       lrc summary FILE.lr|MODEL [--set NAME=VALUE]...\n"
@@ -99,6 +105,9 @@ static const char help_text[] =
     "                         completion, go to definition\n"
     "  lrc fmt FILE.lr...     rewrite files in the canonical layout (only those\n"
     "                         it changes); '-': standard input to stdout\n"
+    "  lrc collect DIR        the table and DIR/sweep.csv of a sweep whose runs\n"
+    "                         ran one by one (--run-index, --slurm), as the\n"
+    "                         whole sweep prints and writes them\n"
     "\n"
     "options:\n"
     "  --set NAME=VALUE\n"
@@ -106,6 +115,13 @@ static const char help_text[] =
     "                 NAME=sweep(...) sweeps it\n"
     "  --seed N       override the file's seed\n"
     "  -j N           run N runs of a sweep at a time (default 1)\n"
+    "  --run-index I  run only run I (from 0) of the sweep, into its directory\n"
+    "                 below --out DIR, as the whole sweep would (no table)\n"
+    "  --slurm        submit the sweep to Slurm as a job array (DIR/sweep.sbatch,\n"
+    "                 one --run-index task per run) and a job that collects it\n"
+    "  --slurm-opt OPTIONS\n"
+    "                 sbatch options for both jobs (a partition, a time\n"
+    "                 limit), as #SBATCH lines of DIR/sweep.sbatch\n"
     "  --allow-read DIR, --allow-write DIR\n"
     "                 let the file read (write) below DIR too; by default it\n"
     "                 reads only below its own directory (the current one for\n"
@@ -172,7 +188,8 @@ typedef enum Command {
     CMD_PREDICT = 64,
     CMD_VERIFY = 128,
     CMD_LSP = 256,
-    CMD_FMT = 512
+    CMD_FMT = 512,
+    CMD_COLLECT = 1024
 } Command;
 enum { CMD_ALL = CMD_RUN | CMD_CHECK | CMD_SCHEDULE };
 
@@ -190,6 +207,9 @@ typedef struct Options {
     long long steps;      /* -1: not given */
     long long halt_after; /* 0: never */
     long long jobs;       /* 0: not given (one run at a time) */
+    long long run_index;  /* -1: not given (every run of a sweep) */
+    bool slurm;           /* submit the sweep to Slurm */
+    ArgList slurm_opts;   /* each --slurm-opt */
     bool quiet, explain, force;
     bool fmt_check;       /* fmt's --check */
     const char *out_dir, *resume_dir;
@@ -279,6 +299,11 @@ static const OptionRow option_rows[] = {
     {"--data", NULL, OPTION_DIRECTORY, CMD_VERIFY, offsetof(Options, data_dir), 0, 0, NULL, false},
     {"--checkpoint-every", NULL, OPTION_INTERVAL, CMD_RUN, offsetof(Options, checkpoint_every),
      1, 1000000000LL, "N epochs or N seconds from 1 to 10^9, e.g. '5epochs' or '30s'", false},
+    {"--run-index", NULL, OPTION_INTEGER, CMD_RUN, offsetof(Options, run_index), 0, 1000000000LL,
+     "a run's index from 0", true},
+    {"--slurm", NULL, OPTION_FLAG, CMD_RUN, offsetof(Options, slurm), 0, 0, NULL, false},
+    {"--slurm-opt", NULL, OPTION_TEXTS, CMD_RUN, offsetof(Options, slurm_opts), 0, 0,
+     "sbatch options, e.g. '--partition=x --time=10'", false},
 };
 enum { OPTION_COUNT = sizeof option_rows / sizeof option_rows[0] };
 
@@ -431,7 +456,7 @@ static void command_names(unsigned commands, char *out, size_t size)
     } names[] = {{CMD_RUN, "FILE.lr"},     {CMD_CHECK, "check"},     {CMD_SCHEDULE, "schedule"},
                  {CMD_PLOT, "plot"},       {CMD_SUMMARY, "summary"}, {CMD_EXPORT, "export"},
                  {CMD_PREDICT, "predict"}, {CMD_VERIFY, "verify"}, {CMD_LSP, "lsp"},
-                 {CMD_FMT, "fmt"}};
+                 {CMD_FMT, "fmt"},         {CMD_COLLECT, "collect"}};
     if (commands == (CMD_SCHEDULE | CMD_PLOT)) {
         snprintf(out, size, "schedule' and 'lrc plot --schedule");
         return;
@@ -525,6 +550,34 @@ static LrStatus check_options(const Options *o, const bool *given)
     if (o->command == CMD_VERIFY)
         return o->file ? status_of(LR_OK)
                        : usage_error("%s", "verify needs a run directory (one with run.json)");
+    if (o->command == CMD_COLLECT)
+        return o->file ? status_of(LR_OK)
+                       : usage_error("%s", "collect needs a sweep's directory (one with "
+                                           "sweep.json)");
+    if (o->run_index >= 0 || o->slurm) {
+        const char *name = o->slurm ? "--slurm" : "--run-index";
+        if (o->run_index >= 0 && o->slurm)
+            return usage_error("%s", "--slurm submits every run of the sweep; --run-index runs "
+                                     "one: give one of them");
+        if (!o->out_dir)
+            return usage_error("%s needs --out DIR: the directory the sweep's runs share",
+                               name);
+        if (o->resume_dir || o->halt_after)
+            return usage_error("%s cannot be resumed or halted; resume a run of it with "
+                               "--resume DIR/run-NNN",
+                               name);
+        if (o->jobs)
+            return usage_error("%s", o->slurm ? "-j does not apply to --slurm: Slurm decides how "
+                                                "many runs run at once"
+                                              : "-j does not apply to --run-index: it runs one run");
+    }
+    if (o->slurm_opts.count > 0 && !o->slurm)
+        return usage_error("%s", "--slurm-opt needs --slurm");
+    if (o->slurm_opts.count > 0) {
+        char why[256];
+        if (slurm_check_opts(o->slurm_opts.items, o->slurm_opts.count, why, sizeof why) < 0)
+            return usage_error("%s", why);
+    }
     if (o->resume_dir) {
         if (o->command != CMD_RUN || o->file || o->out_dir || o->seed >= 0)
             return usage_error("%s", "--resume DIR takes no file, --out or --seed: the run's "
@@ -583,8 +636,11 @@ static bool parse_options(int argc, char **argv, Options *o, LrStatus *stop)
 {
     const char **sets = o->sets.items, **allow_read = o->allow_read.items,
                **allow_write = o->allow_write.items, **inputs = o->inputs.items,
-               **schedules = o->schedules.items, **keep = o->keep.items;
+               **schedules = o->schedules.items, **keep = o->keep.items,
+               **slurm_opts = o->slurm_opts.items;
     memset(o, 0, sizeof *o);
+    o->slurm_opts.items = slurm_opts;
+    o->run_index = -1;
     o->sets.items = sets;
     o->allow_read.items = allow_read;
     o->allow_write.items = allow_write;
@@ -618,6 +674,9 @@ static bool parse_options(int argc, char **argv, Options *o, LrStatus *stop)
         first = 2;
     } else if (argc > 1 && strcmp(argv[1], "fmt") == 0) {
         o->command = CMD_FMT;
+        first = 2;
+    } else if (argc > 1 && strcmp(argv[1], "collect") == 0) {
+        o->command = CMD_COLLECT;
         first = 2;
     }
     for (int i = first; i < argc; i++) {
@@ -1034,9 +1093,10 @@ static LrStatus confine(const LrSandbox *box, const Options *o, const LrSpec *sp
 /* What lrc writes in a run directory: the first three mark one that holds
  * a run (or a sweep), which --out refuses to write over piecemeal; --force
  * removes them all first, and the traces, and nothing else. */
-static const char *const run_files[] = {"run.json", "checkpoint.safetensors", "sweep.csv",
-                                        "metrics.csv", "model.safetensors", "split.csv"};
-enum { RUN_MARKS = 3 };
+static const char *const run_files[] = {"run.json",    "checkpoint.safetensors", "sweep.csv",
+                                        "sweep.json",  "metrics.csv", "model.safetensors",
+                                        "split.csv"};
+enum { RUN_MARKS = 4 };
 
 /* --out DIR for a new run: refused when DIR holds one, unless --force. */
 static LrStatus claim_run_dir(const Options *o)
@@ -1052,10 +1112,10 @@ static LrStatus claim_run_dir(const Options *o)
         if (!o->force) {
             if (i >= RUN_MARKS)
                 continue;
-            if (strcmp(run_files[i], "sweep.csv") == 0)
-                diag_plain("'%s' already holds a sweep (sweep.csv): continue an interrupted "
+            if (strncmp(run_files[i], "sweep.", 6) == 0)
+                diag_plain("'%s' already holds a sweep (%s): continue an interrupted "
                            "run of it with --resume %s/run-NNN, or replace it with --force",
-                           o->out_dir, o->out_dir);
+                           o->out_dir, run_files[i], o->out_dir);
             else
                 diag_plain("'%s' already holds a run (%s): continue it with --resume %s, or "
                            "replace it with --force",
@@ -1106,7 +1166,77 @@ static int check_sweep_save(const Options *o, const LrSpec *spec, const LrSource
     return status;
 }
 
-/* The sweep: this binary runs once per combination (sweep.c). */
+/* The options each run of a sweep gets that are not the sweep's own, into
+ * args (room for 2 per --set, --allow-read and --allow-write, and 8 more,
+ * NULL-terminated; seed and threads hold their numbers): each --set (a
+ * swept name's only when keep_swept: a child started with --set NAME=VALUE
+ * must not get the sweep back), --allow-read and --allow-write,
+ * --checkpoint-every, --force, --seed and --threads (given, or 1 when
+ * runs share the cores: -j above 1). */
+static void sweep_child_args(const Options *o, const LrSpec *spec, bool keep_swept,
+                             const char **args, char seed[32], char threads[32])
+{
+    int n = 0;
+    for (int i = 0; i < o->sets.count; i++) {
+        bool swept = false;
+        size_t len = strcspn(o->sets.items[i], "=");
+        for (int a = 0; a < spec->sweep_count && !swept && !keep_swept; a++)
+            swept = strlen(spec->sweeps[a].name) == len &&
+                    memcmp(spec->sweeps[a].name, o->sets.items[i], len) == 0;
+        if (!swept) {
+            args[n++] = "--set";
+            args[n++] = o->sets.items[i];
+        }
+    }
+    for (int i = 0; i < o->allow_read.count; i++) {
+        args[n++] = "--allow-read";
+        args[n++] = o->allow_read.items[i];
+    }
+    for (int i = 0; i < o->allow_write.count; i++) {
+        args[n++] = "--allow-write";
+        args[n++] = o->allow_write.items[i];
+    }
+    if (o->force)
+        args[n++] = "--force";
+    if (o->checkpoint_text) {
+        args[n++] = "--checkpoint-every";
+        args[n++] = o->checkpoint_text;
+    }
+    if (o->seed >= 0) {
+        snprintf(seed, 32, "%lld", o->seed);
+        args[n++] = "--seed";
+        args[n++] = seed;
+    }
+    if (o->threads > 0 || o->jobs > 1) {
+        snprintf(threads, 32, "%lld", o->threads > 0 ? o->threads : 1LL);
+        args[n++] = "--threads";
+        args[n++] = threads;
+    }
+    args[n] = NULL;
+}
+
+static const char **sweep_args_alloc(const Options *o)
+{
+    size_t pairs = (size_t)o->sets.count + (size_t)o->allow_read.count +
+                   (size_t)o->allow_write.count + 4;
+    const char **args = malloc((2 * pairs + 2) * sizeof *args);
+    if (!args)
+        diag_plain("out of memory");
+    return args;
+}
+
+/* The sweep's axes, from the checked file; returns the run count, or -1
+ * (said). */
+static int sweep_axes(const LrSpec *spec, LrSweepAxis *axes)
+{
+    for (int i = 0; i < spec->sweep_count; i++)
+        axes[i] = (LrSweepAxis){spec->sweeps[i].name, spec->sweeps[i].count,
+                                spec->sweeps[i].values};
+    return sweep_run_count(axes, spec->sweep_count);
+}
+
+/* The sweep: this binary runs once per combination (sweep.c), or for
+ * --run-index the one run. */
 static LrStatus run_sweep(const Options *o, const LrSpec *spec, const LrSandbox *box)
 {
     char exe[PATH_MAX];
@@ -1115,64 +1245,81 @@ static LrStatus run_sweep(const Options *o, const LrSpec *spec, const LrSandbox 
         return status_of(LR_RUN_FAILED);
     }
     LrSweepAxis axes[SPEC_MAX_SWEEPS];
-    for (int i = 0; i < spec->sweep_count; i++)
-        axes[i] = (LrSweepAxis){spec->sweeps[i].name, spec->sweeps[i].count,
-                                spec->sweeps[i].values};
-    /* Every run gets the options that are not the sweep's own: each
-     * --set, --allow-read and --allow-write, --checkpoint-every, --force,
-     * --seed and --threads. */
-    size_t pairs = (size_t)o->sets.count + (size_t)o->allow_read.count +
-                   (size_t)o->allow_write.count + 4;
-    const char **extra = malloc((2 * pairs + 1) * sizeof *extra);
-    if (!extra) {
-        diag_plain("out of memory");
+    int runs = sweep_axes(spec, axes);
+    if (runs < 0)
+        return status_of(LR_LANGUAGE_ERROR);
+    if (o->run_index >= runs) {
+        diag_plain("--run-index %lld is out of range: the sweep has %d run%s (indexes 0 to %d)",
+                   o->run_index, runs, runs == 1 ? "" : "s", runs - 1);
+        return status_of(LR_LANGUAGE_ERROR);
+    }
+    const char **extra = sweep_args_alloc(o);
+    if (!extra)
         return status_of(LR_RUN_FAILED);
-    }
     char seed[32], threads[32];
-    int n = 0;
-    for (int i = 0; i < o->sets.count; i++) {
-        /* A swept name's value is the run's own, not the --set NAME=sweep(...) it came from
-         * (which would make each run a sweep again). */
-        bool swept = false;
-        size_t len = strcspn(o->sets.items[i], "=");
-        for (int a = 0; a < spec->sweep_count && !swept; a++)
-            swept = strlen(axes[a].name) == len &&
-                    memcmp(axes[a].name, o->sets.items[i], len) == 0;
-        if (!swept) {
-            extra[n++] = "--set";
-            extra[n++] = o->sets.items[i];
-        }
-    }
-    for (int i = 0; i < o->allow_read.count; i++) {
-        extra[n++] = "--allow-read";
-        extra[n++] = o->allow_read.items[i];
-    }
-    for (int i = 0; i < o->allow_write.count; i++) {
-        extra[n++] = "--allow-write";
-        extra[n++] = o->allow_write.items[i];
-    }
-    if (o->force)
-        extra[n++] = "--force";
-    if (o->checkpoint_text) {
-        extra[n++] = "--checkpoint-every";
-        extra[n++] = o->checkpoint_text;
-    }
-    if (o->seed >= 0) {
-        snprintf(seed, sizeof seed, "%lld", o->seed);
-        extra[n++] = "--seed";
-        extra[n++] = seed;
-    }
-    /* Runs side by side share the cores: one BLAS thread each unless told. */
-    if (o->threads > 0 || o->jobs > 1) {
-        snprintf(threads, sizeof threads, "%lld", o->threads > 0 ? o->threads : 1LL);
-        extra[n++] = "--threads";
-        extra[n++] = threads;
-    }
-    extra[n] = NULL;
-    LrSweepOptions options = {exe, o->file, extra, o->jobs > 0 ? (int)o->jobs : 1, o->out_dir,
-                              box, o->quiet};
+    sweep_child_args(o, spec, false, extra, seed, threads);
+    LrSweepOptions options = {.exe = exe,
+                              .file = o->file,
+                              .extra = extra,
+                              .jobs = o->jobs > 0 ? (int)o->jobs : 1,
+                              .out_dir = o->out_dir,
+                              .sandbox = box,
+                              .quiet = o->quiet,
+                              .only_run = (int)o->run_index,
+                              .force = o->force};
     LrStatus status = sweep_run(axes, spec->sweep_count, &options);
     free(extra);
+    return status;
+}
+
+/* --slurm: the sweep's record and batch script in --out DIR, submitted;
+ * nothing is trained here. The tasks get absolute paths (they may start
+ * elsewhere) and the options given here but --slurm's own. */
+static LrStatus run_slurm(const Options *o, const LrSpec *spec)
+{
+    LrSweepAxis axes[SPEC_MAX_SWEEPS];
+    int runs = sweep_axes(spec, axes);
+    if (runs < 0)
+        return status_of(LR_LANGUAGE_ERROR);
+    LrStatus status = claim_run_dir(o);
+    if (!status_ok(status))
+        return status;
+    char why[PATH_MAX + 128], exe[PATH_MAX], file[PATH_MAX], dir[PATH_MAX];
+    if (file_make_dirs(o->out_dir, why, sizeof why) < 0) {
+        diag_plain("%s", why);
+        return status_of(LR_RUN_FAILED);
+    }
+    if (!realpath("/proc/self/exe", exe) || !realpath(o->file, file) ||
+        !realpath(o->out_dir, dir)) {
+        diag_plain("cannot find the absolute paths of lrc, '%s' and '%s': %s", o->file,
+                   o->out_dir, strerror(errno));
+        return status_of(LR_RUN_FAILED);
+    }
+    if (sweep_record(axes, spec->sweep_count, file, dir, true) < 0)
+        return status_of(LR_RUN_FAILED);
+    const char **args = sweep_args_alloc(o);
+    if (!args)
+        return status_of(LR_RUN_FAILED);
+    char seed[32], threads[32];
+    sweep_child_args(o, spec, true, args, seed, threads);
+    if (o->quiet) {
+        int n = 0;
+        while (args[n])
+            n++;
+        args[n++] = "--quiet";
+        args[n] = NULL;
+    }
+    LrSlurmOptions slurm = {exe,  file, dir, args, o->slurm_opts.items, o->slurm_opts.count,
+                            runs};
+    status = slurm_submit(&slurm);
+    /* Nothing was submitted: the directory holds no sweep yet, so that the
+     * same command can be given again without --force. */
+    if (status.outcome == LR_LANGUAGE_ERROR) {
+        char record[PATH_MAX + sizeof SWEEP_RECORD_FILE + 1];
+        snprintf(record, sizeof record, "%s/%s", dir, SWEEP_RECORD_FILE);
+        unlink(record);
+    }
+    free(args);
     return status;
 }
 
@@ -1418,6 +1565,12 @@ static int thread_count(const Options *o)
 static LrStatus run_checked(const Options *o, Checked *c)
 {
     const LrSpec *spec = &c->spec;
+    if (spec->sweep_count == 0 && (o->run_index >= 0 || o->slurm)) {
+        diag_plain("%s runs the runs of a sweep, and '%s' has none (no let NAME = sweep(...) "
+                   "or --set NAME=sweep(...))",
+                   o->slurm ? "--slurm" : "--run-index", o->file);
+        return status_of(LR_LANGUAGE_ERROR);
+    }
     if (spec->sweep_count > 0) {
         if (c->from_stream) {
             diag_plain("a sweep reads its file once per run, so it cannot come from standard "
@@ -1429,7 +1582,11 @@ static LrStatus run_checked(const Options *o, Checked *c)
                        "one");
             return status_of(LR_LANGUAGE_ERROR);
         }
-        LrStatus claimed = claim_run_dir(o);
+        if (o->slurm)
+            return run_slurm(o, spec);
+        /* --run-index shares DIR with the sweep's other runs: only its
+         * own run directory is claimed (by the run). */
+        LrStatus claimed = o->run_index < 0 ? claim_run_dir(o) : status_of(LR_OK);
         if (!status_ok(claimed))
             return claimed;
         test_pause();
@@ -1547,7 +1704,7 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     Options o;
     /* Each list holds at most one entry per argument. */
-    const char **lists = malloc(6 * (size_t)argc * sizeof *lists);
+    const char **lists = malloc(7 * (size_t)argc * sizeof *lists);
     if (!lists) {
         diag_plain("out of memory");
         exit(exit_code(status_of(LR_RUN_FAILED)));
@@ -1558,6 +1715,7 @@ int main(int argc, char **argv)
     o.inputs.items = lists + 3 * argc;
     o.schedules.items = lists + 4 * argc;
     o.keep.items = lists + 5 * argc;
+    o.slurm_opts.items = lists + 6 * argc;
     LrStatus status;
     if (parse_options(argc, argv, &o, &status))
         status = o.command == CMD_SCHEDULE                          ? run_schedule(&o)
@@ -1567,6 +1725,7 @@ int main(int argc, char **argv)
                  : o.command == CMD_PREDICT                         ? run_predict(&o)
                  : o.command == CMD_VERIFY                          ? run_verify(&o)
                  : o.command == CMD_LSP                             ? run_lsp(&o)
+                 : o.command == CMD_COLLECT                         ? sweep_collect(o.file)
                  : o.command == CMD_SUMMARY && is_model_path(o.file) ? summary_model(&o)
                                                                      : run_file(&o);
     /* Also what stopped a run or a predict (report_failed). */

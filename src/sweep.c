@@ -347,6 +347,15 @@ static void run_start(Sweep *s, int run)
     }
     int out = open_output(dir_fd, r->dir, "stdout.txt", why, sizeof why);
     int err = out < 0 ? -1 : open_output(dir_fd, r->dir, "stderr.txt", why, sizeof why);
+    /* An exit.txt left by an earlier sweep would tell collect that this
+     * run has ended. */
+    if (err >= 0 && unlinkat(dir_fd, SWEEP_EXIT_FILE, 0) != 0 && errno != ENOENT) {
+        snprintf(why, sizeof why, "cannot replace '%s/%s': %s", r->dir, SWEEP_EXIT_FILE,
+                 strerror(errno));
+        close(err);
+        close(out);
+        out = err = -1;
+    }
     close(dir_fd);
     char **argv = err < 0 ? NULL : argv_build(s, run, r->dir);
     char *exec_error = argv ? text_printf("lrc: error: cannot execute '%s'\n", s->options->exe)
@@ -414,11 +423,10 @@ static void first_stderr_line(const SweepRun *r, char *out, size_t size)
     fclose(f);
 }
 
-static void run_ended(Sweep *s, SweepRun *r, int status)
+/* Sets r's state from how its process ended: an exit code, or a signal
+ * (code -1). */
+static void run_outcome(SweepRun *r, int code, int sig)
 {
-    s->running--;
-    int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
     if (code == 0) {
         r->state = RUN_DONE;
         return;
@@ -437,6 +445,22 @@ static void run_ended(Sweep *s, SweepRun *r, int status)
     else
         snprintf(outcome, sizeof outcome, "exit %d", code);
     run_fail(r, outcome, line);
+}
+
+/* A run's process has ended: its state, and RUNDIR/exit.txt, which tells
+ * `lrc collect` how it ended ("exit N" or "signal N"). */
+static void run_ended(Sweep *s, SweepRun *r, int status)
+{
+    s->running--;
+    int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    run_outcome(r, code, sig);
+    char path[PATH_MAX], text[32], why[PATH_MAX + 128];
+    snprintf(path, sizeof path, "%s/%s", r->dir, SWEEP_EXIT_FILE);
+    int n = sig ? snprintf(text, sizeof text, "signal %d\n", sig)
+                : snprintf(text, sizeof text, "exit %d\n", code);
+    if (file_write_atomic(path, text, (size_t)n, why, sizeof why) < 0 && r->state == RUN_DONE)
+        run_fail(r, "no exit.txt", why);
 }
 
 static void run_finished(Sweep *s, SweepRun *r);
@@ -470,9 +494,10 @@ static int runs_reap(Sweep *s)
 static void runs_drive(Sweep *s)
 {
     int jobs = s->options->jobs < 1 ? 1 : s->options->jobs;
-    int next = 0;
+    int only = s->options->only_run;
+    int next = only >= 0 ? only : 0, end = only >= 0 ? only + 1 : s->run_count;
     for (;;) {
-        while (!s->signal && next < s->run_count && s->running < jobs) {
+        while (!s->signal && next < end && s->running < jobs) {
             run_start(s, next);
             if (s->runs[next].state == RUN_FAILED)
                 run_finished(s, &s->runs[next]);
@@ -480,7 +505,7 @@ static void runs_drive(Sweep *s)
         }
         if (runs_reap(s) > 0)
             continue;
-        if (s->running == 0 && (s->signal || next >= s->run_count))
+        if (s->running == 0 && (s->signal || next >= end))
             return;
         signals_wait(s);
     }
@@ -678,8 +703,12 @@ static void run_finished(Sweep *s, SweepRun *r)
     else
         snprintf(result, sizeof result, "no loss");
     double seconds = r->started > 0 ? now_seconds() - r->started : 0;
-    diag_info("run %d/%d (%s): %s in %.1f s; %d left", r->number, s->run_count, values, result,
-              seconds, s->run_count - s->ended);
+    if (s->options->only_run >= 0)
+        diag_info("run %d/%d (%s): %s in %.1f s", r->number, s->run_count, values, result,
+                  seconds);
+    else
+        diag_info("run %d/%d (%s): %s in %.1f s; %d left", r->number, s->run_count, values,
+                  result, seconds, s->run_count - s->ended);
 }
 
 /* ======================================================================
@@ -833,6 +862,16 @@ static int csv_write(const Grid *g, const char *dir)
     return status;
 }
 
+/* A failed run's line on stderr: its values, how it failed, and the first
+ * line of its stderr. */
+static void run_report_failure(const Sweep *s, const SweepRun *r)
+{
+    char values[4096];
+    run_values_text(s, r->number - 1, values, sizeof values);
+    diag_plain("run %d (%s) failed (%s)%s%s", r->number, values, r->outcome,
+               r->detail[0] ? ": " : "", r->detail);
+}
+
 /* The table on stdout (sorted), sweep.csv in out_dir (run order), and a
  * line on stderr per failed run. Returns 0, or -1 when a file could not
  * be written or memory ran out. */
@@ -868,21 +907,15 @@ static int sweep_report(Sweep *s)
         table_print(&table);
     }
     grid_free(&table);
-    for (int i = 0; i < s->run_count; i++) {
-        const SweepRun *r = &s->runs[i];
-        if (r->state != RUN_FAILED)
-            continue;
-        char values[4096];
-        run_values_text(s, i, values, sizeof values);
-        diag_plain("run %d (%s) failed (%s)%s%s", r->number, values, r->outcome,
-                   r->detail[0] ? ": " : "", r->detail);
-    }
+    for (int i = 0; i < s->run_count; i++)
+        if (s->runs[i].state == RUN_FAILED)
+            run_report_failure(s, &s->runs[i]);
     free(order);
     return status;
 }
 
 /* ======================================================================
- * Entry point
+ * Directories, continuations, counts
  * ====================================================================== */
 
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -894,31 +927,17 @@ static int remove_entry(const char *path, const struct stat *st, int flag, struc
     return 0; /* remove as much as possible */
 }
 
-/* Appends text to out[size] (from *used) as one shell word: as it is when
- * it is made of characters no shell treats specially, else in single
- * quotes. */
-static void shell_word(char *out, size_t size, size_t *used, const char *text)
+/* Appends each word (up to a NULL) to line, a space before each, as the
+ * shell reads it back. */
+static void shell_words(LrBuffer *line, const char *word, ...)
 {
-    const char *plain = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-+=.,/:@%";
-    bool quote = !*text || text[strspn(text, plain)] != '\0';
-    char word[8192];
-    size_t k = 0;
-    if (quote)
-        word[k++] = '\'';
-    for (const char *p = text; *p && k + 5 < sizeof word; p++) {
-        if (*p == '\'') {
-            memcpy(word + k, "'\\''", 4); /* close, an escaped quote, reopen */
-            k += 4;
-        } else {
-            word[k++] = *p;
-        }
+    va_list ap;
+    va_start(ap, word);
+    for (; word; word = va_arg(ap, const char *)) {
+        buffer_append(line, " ", 1);
+        buffer_shell_word(line, word);
     }
-    if (quote)
-        word[k++] = '\'';
-    word[k] = '\0';
-    int n = snprintf(out + *used, size - *used, " %s", word);
-    if (n > 0)
-        *used = *used + (size_t)n < size ? *used + (size_t)n : size - 1;
+    va_end(ap);
 }
 
 /* After an interruption, the command that continues each run that did
@@ -931,7 +950,8 @@ static void continuations_print(const Sweep *s)
     int shown = 0, hidden = 0;
     for (int i = 0; i < s->run_count; i++) {
         const SweepRun *r = &s->runs[i];
-        if (r->state == RUN_DONE || r->state == RUN_FAILED)
+        if (r->state == RUN_DONE || r->state == RUN_FAILED ||
+            (s->options->only_run >= 0 && r->state == RUN_PENDING))
             continue;
         char dir[PATH_MAX], checkpoint[PATH_MAX + 32];
         snprintf(dir, sizeof dir, "%s/run-%03d", s->root, r->number);
@@ -941,28 +961,25 @@ static void continuations_print(const Sweep *s)
             continue;
         }
         shown++;
-        char line[16384] = "lrc";
-        size_t used = strlen(line);
+        LrBuffer line = {0};
+        buffer_append(&line, "lrc", 3);
         if (r->state == RUN_INTERRUPTED && access(checkpoint, F_OK) == 0) {
-            shell_word(line, sizeof line, &used, "--resume");
-            shell_word(line, sizeof line, &used, dir);
-            diag_info("  %s", line);
-            continue;
+            shell_words(&line, "--resume", dir, NULL);
+        } else {
+            shell_words(&line, s->options->file, NULL);
+            for (int a = 0; a < s->axis_count; a++) {
+                char *v = display_value(sweep_value(s, i, a));
+                char *set = v ? text_printf("%s=%s", s->axes[a].name, v) : NULL;
+                shell_words(&line, "--set", set ? set : "?", NULL);
+                free(set);
+                free(v);
+            }
+            for (int e = 0; s->options->extra && s->options->extra[e]; e++)
+                shell_words(&line, s->options->extra[e], NULL);
+            shell_words(&line, "--out", dir, NULL);
         }
-        shell_word(line, sizeof line, &used, s->options->file);
-        for (int a = 0; a < s->axis_count; a++) {
-            char *v = display_value(sweep_value(s, i, a));
-            char *set = v ? text_printf("%s=%s", s->axes[a].name, v) : NULL;
-            shell_word(line, sizeof line, &used, "--set");
-            shell_word(line, sizeof line, &used, set ? set : "?");
-            free(set);
-            free(v);
-        }
-        for (int e = 0; s->options->extra && s->options->extra[e]; e++)
-            shell_word(line, sizeof line, &used, s->options->extra[e]);
-        shell_word(line, sizeof line, &used, "--out");
-        shell_word(line, sizeof line, &used, dir);
-        diag_info("  %s", line);
+        diag_info("  %s", line.failed ? "(out of memory)" : line.data);
+        buffer_free(&line);
     }
     if (hidden)
         diag_info("  ... and %d more run%s like these", hidden, hidden == 1 ? "" : "s");
@@ -1012,6 +1029,218 @@ static int runs_count(const LrSweepAxis *axes, int axis_count)
     return (int)total;
 }
 
+int sweep_run_count(const LrSweepAxis *axes, int axis_count)
+{
+    return runs_count(axes, axis_count);
+}
+
+/* ======================================================================
+ * The sweep's record (sweep.json) and collect
+ * ====================================================================== */
+
+/* sweep.json's text: the experiment (its real path), the run count and
+ * each sweep's values, all a run's table needs besides the runs' own
+ * files. The same sweep gives the same bytes, whoever writes it. */
+static void record_text(const LrSweepAxis *axes, int axis_count, int run_count,
+                        const char *file, LrBuffer *out)
+{
+    char real[PATH_MAX];
+    LrJsonWriter w = {.out = out, .indent = 2};
+    json_begin_object(&w);
+    json_key(&w, "file");
+    json_write_string(&w, realpath(file, real) ? real : file);
+    json_key(&w, "runs");
+    json_write_integer(&w, run_count);
+    json_key(&w, "sweeps");
+    json_begin_array(&w);
+    for (int a = 0; a < axis_count; a++) {
+        json_begin_object(&w);
+        json_key(&w, "name");
+        json_write_string(&w, axes[a].name);
+        json_key(&w, "values");
+        json_begin_array(&w);
+        for (int v = 0; v < axes[a].count; v++)
+            json_write_string(&w, axes[a].values[v]);
+        json_end_array(&w);
+        json_end_object(&w);
+    }
+    json_end_array(&w);
+    json_end_object(&w);
+    buffer_append(out, "\n", 1);
+}
+
+int sweep_record(const LrSweepAxis *axes, int axis_count, const char *file, const char *dir,
+                 bool replace)
+{
+    int run_count = runs_count(axes, axis_count);
+    if (run_count < 0)
+        return -1;
+    LrBuffer text = {0};
+    record_text(axes, axis_count, run_count, file, &text);
+    char path[PATH_MAX], why[PATH_MAX + 128];
+    snprintf(path, sizeof path, "%s/%s", dir, SWEEP_RECORD_FILE);
+    int status = 0;
+    size_t size;
+    char *old = replace ? NULL : file_read_all(path, SWEEP_MAX_RUN_JSON, &size, why, sizeof why);
+    if (text.failed) {
+        diag_plain("out of memory");
+        status = -1;
+    } else if (old && (size != text.length || memcmp(old, text.data, size) != 0)) {
+        diag_plain("'%s' holds another sweep (its %s differs): give --force to replace it, or "
+                   "another --out",
+                   dir, SWEEP_RECORD_FILE);
+        status = -1;
+    } else if (!old && file_write_atomic(path, text.data, text.length, why, sizeof why) < 0) {
+        diag_plain("%s", why);
+        status = -1;
+    }
+    free(old);
+    buffer_free(&text);
+    return status;
+}
+
+/* Reads sweep.json's tree into *axes (one allocation: the axes, then the
+ * value pointers; the strings stay in root) and returns the axis count,
+ * or -1 with why. */
+static int record_read(const LrJson *root, LrSweepAxis **axes, char *why, size_t why_size)
+{
+    const LrJson *sweeps = root->kind == LR_JSON_OBJECT ? json_get(root, "sweeps") : NULL;
+    const LrJson *runs = root->kind == LR_JSON_OBJECT ? json_get(root, "runs") : NULL;
+    if (!sweeps || sweeps->kind != LR_JSON_ARRAY || sweeps->count < 1 || !runs ||
+        runs->kind != LR_JSON_NUMBER || !runs->is_integer) {
+        snprintf(why, why_size, "no \"sweeps\" array or \"runs\" count");
+        return -1;
+    }
+    size_t values = 0;
+    for (const LrJson *a = sweeps->first; a; a = a->next) {
+        const LrJson *v = a->kind == LR_JSON_OBJECT ? json_get(a, "values") : NULL;
+        const LrJson *name = a->kind == LR_JSON_OBJECT ? json_get(a, "name") : NULL;
+        if (!v || v->kind != LR_JSON_ARRAY || v->count < 1 || !name ||
+            name->kind != LR_JSON_STRING) {
+            snprintf(why, why_size, "a sweep without a \"name\" or \"values\"");
+            return -1;
+        }
+        for (const LrJson *e = v->first; e; e = e->next)
+            if (e->kind != LR_JSON_STRING) {
+                snprintf(why, why_size, "sweep '%s' has a value that is not a string",
+                         name->string);
+                return -1;
+            }
+        values += (size_t)v->count;
+    }
+    *axes = malloc((size_t)sweeps->count * sizeof **axes + values * sizeof(char *));
+    if (!*axes) {
+        snprintf(why, why_size, "out of memory");
+        return -1;
+    }
+    const char **slot = (const char **)(void *)(*axes + sweeps->count);
+    int n = 0;
+    for (const LrJson *a = sweeps->first; a; a = a->next, n++) {
+        const LrJson *v = json_get(a, "values");
+        (*axes)[n] = (LrSweepAxis){json_get(a, "name")->string, v->count, slot};
+        for (const LrJson *e = v->first; e; e = e->next)
+            *slot++ = e->string;
+    }
+    long long total = 1;
+    for (int a = 0; a < n && total <= SWEEP_MAX_RUNS; a++)
+        total *= (*axes)[a].count;
+    if (total != runs->integer) {
+        snprintf(why, why_size, "\"runs\" is %lld, but the sweeps make %lld",
+                 (long long)runs->integer, total);
+        free(*axes);
+        *axes = NULL;
+        return -1;
+    }
+    return n;
+}
+
+/* How collect finds run r: RUNDIR/exit.txt, then (after "exit 0") its
+ * run.json, as the sweep that started it read them. */
+static void collect_run(Sweep *s, SweepRun *r)
+{
+    char path[PATH_MAX], why[PATH_MAX + 128];
+    snprintf(path, sizeof path, "%s/%s", r->dir, SWEEP_EXIT_FILE);
+    size_t size;
+    char *text = file_read_all(path, 64, &size, why, sizeof why);
+    int code = -1, sig = 0, used = 0;
+    if (!text) {
+        snprintf(why, sizeof why, "no '%s': the run has not ended, or never started", path);
+        run_fail(r, "missing", why);
+    } else if ((sscanf(text, "exit %d\n%n", &code, &used) == 1 ||
+                sscanf(text, "signal %d\n%n", &sig, &used) == 1) &&
+               (size_t)used == size && code >= -1 && code <= 255 && sig >= 0) {
+        run_outcome(r, code, sig);
+    } else {
+        snprintf(why, sizeof why, "'%s' says neither 'exit N' nor 'signal N'", path);
+        run_fail(r, "bad exit.txt", why);
+    }
+    free(text);
+    run_finished(s, r);
+}
+
+LrStatus sweep_collect(const char *dir)
+{
+    char path[PATH_MAX], why[PATH_MAX + 128];
+    snprintf(path, sizeof path, "%s/%s", dir, SWEEP_RECORD_FILE);
+    size_t size;
+    char *text = file_read_all(path, SWEEP_MAX_RUN_JSON, &size, why, sizeof why);
+    if (!text) {
+        diag_plain("'%s' holds no sweep to collect (%s): %s", dir, SWEEP_RECORD_FILE, why);
+        return status_of(LR_LANGUAGE_ERROR);
+    }
+    LrJson *root = json_parse(text, size, why, sizeof why);
+    free(text);
+    LrSweepAxis *axes = NULL;
+    int axis_count = root ? record_read(root, &axes, why, sizeof why) : -1;
+    if (axis_count < 0) {
+        diag_plain("'%s' is not a sweep's record: %s", path, why);
+        json_free(root);
+        return status_of(LR_LANGUAGE_ERROR);
+    }
+    const LrJson *file = json_get(root, "file");
+    LrSweepOptions options = {.file = file && file->kind == LR_JSON_STRING ? file->string : "?",
+                              .out_dir = dir, .quiet = true, .only_run = -1};
+    Sweep s = {.axes = axes, .axis_count = axis_count, .options = &options, .null_fd = -1,
+               .wake = {-1, -1}, .ruleset = -1};
+    s.run_count = runs_count(axes, axis_count);
+    s.runs = s.run_count > 0 ? calloc((size_t)s.run_count, sizeof *s.runs) : NULL;
+    s.root = text_printf("%s", dir);
+    LrStatus status = status_of(LR_RUN_FAILED);
+    if (!s.runs || !s.root) {
+        diag_plain("out of memory");
+        goto done;
+    }
+    bool failed = false;
+    for (int i = 0; i < s.run_count; i++) {
+        SweepRun *r = &s.runs[i];
+        r->number = i + 1;
+        r->dir = text_printf("%s/run-%03d", dir, r->number);
+        if (!r->dir)
+            run_fail(r, "out of memory", "out of memory");
+        else
+            collect_run(&s, r);
+        failed |= r->state != RUN_DONE;
+    }
+    if (sweep_report(&s) == 0 && !failed)
+        status = status_of(LR_OK);
+done:
+    for (int i = 0; s.runs && i < s.run_count; i++) {
+        for (int m = 0; m < s.runs[i].metric_count; m++)
+            free(s.runs[i].metrics[m].name);
+        free(s.runs[i].metrics);
+        free(s.runs[i].dir);
+    }
+    free(s.runs);
+    free(s.root);
+    free(axes);
+    json_free(root);
+    return status;
+}
+
+/* ======================================================================
+ * Entry point
+ * ====================================================================== */
+
 LrStatus sweep_run(const LrSweepAxis *axes, int axis_count, const LrSweepOptions *options)
 {
     Sweep s = {.axes = axes, .axis_count = axis_count, .options = options,
@@ -1029,6 +1258,11 @@ LrStatus sweep_run(const LrSweepAxis *axes, int axis_count, const LrSweepOptions
     LrStatus status = status_of(LR_LANGUAGE_ERROR);
     if (root_make(&s) < 0)
         goto done;
+    /* What `lrc collect` needs; runs of one sweep started one by one
+     * (--run-index) agree on it, or the first one's stands. */
+    if (!s.temporary && sweep_record(axes, axis_count, options->file, s.root,
+                                     options->only_run < 0 || options->force) < 0)
+        goto done;
     char why[PATH_MAX + 512];
     if (options->sandbox &&
         (s.ruleset = sandbox_ruleset(options->sandbox, s.root, why, sizeof why)) < 0 && why[0]) {
@@ -1042,6 +1276,18 @@ LrStatus sweep_run(const LrSweepAxis *axes, int axis_count, const LrSweepOptions
     }
     runs_drive(&s);
     signals_restore(&s);
+    if (options->only_run >= 0) {
+        const SweepRun *r = &s.runs[options->only_run];
+        status = status_of(r->state == RUN_DONE ? LR_OK : LR_RUN_FAILED);
+        if (r->state == RUN_FAILED)
+            run_report_failure(&s, r);
+        if (r->state == RUN_INTERRUPTED) {
+            diag_info("run %d interrupted; to continue it, run:", r->number);
+            continuations_print(&s);
+            status = status_interrupted(s.signal ? s.signal : SIGTERM);
+        }
+        goto done;
+    }
     bool failed = sweep_report(&s) < 0;
     int finished = 0;
     for (int i = 0; i < s.run_count; i++) {

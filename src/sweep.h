@@ -29,7 +29,17 @@ typedef struct LrSweepOptions {
     const char *out_dir;       /* run directories go here as OUT/run-001, run-002, ... ; NULL: a temporary directory (mkdtemp under $TMPDIR or /tmp) removed at the end */
     const LrSandbox *sandbox;  /* what the runs may touch, besides the sweep's directory: each child is held to it by the kernel (sandbox_restrict) before it execs; NULL: not confined */
     bool quiet;                /* no line on stderr per finished run */
+    int only_run;              /* >= 0: run only this run (0-based; --run-index), no table; -1: every run */
+    bool force;                /* only_run: replace a sweep.json that records another sweep */
 } LrSweepOptions;
+
+/* What a sweep with out_dir writes besides the run directories:
+ * OUT/sweep.json, the sweep itself (sweep_record), and in each run
+ * directory exit.txt, how its process ended ("exit N" or "signal N"),
+ * written when it ended. From these and each run's run.json,
+ * sweep_collect builds the table again. */
+#define SWEEP_RECORD_FILE "sweep.json"
+#define SWEEP_EXIT_FILE "exit.txt"
 
 /* Runs every combination (the last axis varying fastest; run numbers from 1
  * in that order), then prints the table to stdout (report.h). Returns
@@ -51,6 +61,13 @@ typedef struct LrSweepOptions {
  * repeated on this process's stderr. With out_dir, OUT/sweep.csv holds the
  * same data in run order (full-precision numbers and a status column).
  *
+ * With only_run, only that run is started, as it would be in the whole
+ * sweep (same directory, arguments and files), and nothing is reported
+ * but its line on stderr; the result is that run's: LR_OK, LR_RUN_FAILED
+ * (its first stderr line repeated) or LR_INTERRUPTED. out_dir is then
+ * shared by the sweep's runs: only sweep.json and the run's directory
+ * are written.
+ *
  * Unless quiet, each run that ends gets a line on stderr (its values, its
  * val_loss or loss or how it failed, its time, how many runs are left).
  * SIGINT/SIGTERM received meanwhile are forwarded to the running children
@@ -59,5 +76,26 @@ typedef struct LrSweepOptions {
  * (with out_dir), and the result is LR_INTERRUPTED with the signal.
  * Not reentrant: while it runs it owns SIGINT, SIGTERM and SIGCHLD. */
 LrStatus sweep_run(const LrSweepAxis *axes, int axis_count, const LrSweepOptions *options);
+
+/* The number of runs (combinations), or -1 with a message when a sweep
+ * has no values or they make too many runs. */
+int sweep_run_count(const LrSweepAxis *axes, int axis_count);
+
+/* Writes dir/sweep.json for the sweep of file (recorded by its real path)
+ * atomically: replacing any there when replace, else only when there is
+ * none (several runs of one sweep started at once write the same bytes;
+ * one that records another sweep is an error). Returns 0, or -1 with a
+ * message. */
+int sweep_record(const LrSweepAxis *axes, int axis_count, const char *file, const char *dir,
+                 bool replace);
+
+/* `lrc collect DIR`: the table and DIR/sweep.csv of the sweep DIR holds,
+ * as sweep_run would have printed and written them, from DIR/sweep.json
+ * and each run directory's exit.txt and run.json. A run without exit.txt
+ * is listed as failed ("missing"). Returns LR_OK when every run
+ * succeeded, LR_RUN_FAILED when one failed or is missing (a line on
+ * stderr each) or sweep.csv could not be written, LR_LANGUAGE_ERROR when
+ * DIR holds no readable sweep.json. */
+LrStatus sweep_collect(const char *dir);
 
 #endif

@@ -55,6 +55,11 @@ expect_exact "--halt-after is an interruption: 130" 130 \
 # --- usage errors: exact, from the options table ---------------------------
 usage='usage: lrc FILE.lr [--set NAME=VALUE]... [--seed N] [--threads N] [--out DIR]
                    [-j N] [--quiet]
+       lrc FILE.lr --run-index I --out DIR [--set NAME=VALUE]... [--seed N]
+                   [--threads N] [--quiet]
+       lrc FILE.lr --slurm [--slurm-opt OPTIONS]... --out DIR
+                   [--set NAME=VALUE]... [--seed N] [--threads N] [--quiet]
+       lrc collect DIR
        lrc --resume DIR [--threads N] [--quiet]
        lrc check FILE.lr [--set NAME=VALUE]... [--explain]
        lrc summary FILE.lr|MODEL [--set NAME=VALUE]...

@@ -153,6 +153,39 @@ static void test_fileio__buffer_failed_does_nothing(void **state)
     buffer_free(&b);
 }
 
+/* Each word, quoted, is read back by /bin/sh as itself: printf prints
+ * each argument on a line of its own. Plain words stay unquoted. */
+static void test_fileio__shell_word_reads_back(void **state)
+{
+    (void)state;
+    const char *words[] = {"plain/path-1.lr", "", "two words", "it's", "$HOME", "a\"b\\c",
+                           "'", "x;rm -rf y", "*", "new\nline", "--set=rate=sweep(0.1, 0.2)"};
+    enum { COUNT = sizeof words / sizeof *words };
+    LrBuffer cmd = {0};
+    buffer_printf(&cmd, "printf '%%s|\\n'");
+    for (int i = 0; i < COUNT; i++) {
+        buffer_append(&cmd, " ", 1);
+        buffer_shell_word(&cmd, words[i]);
+    }
+    assert_false(cmd.failed);
+    FILE *sh = popen(cmd.data, "r");
+    assert_non_null(sh);
+    char got[4096];
+    size_t n = fread(got, 1, sizeof got - 1, sh);
+    got[n] = '\0';
+    assert_int_equal(pclose(sh), 0);
+    LrBuffer want = {0};
+    for (int i = 0; i < COUNT; i++)
+        buffer_printf(&want, "%s|\n", words[i]);
+    assert_string_equal(got, want.data);
+    buffer_free(&want);
+    buffer_free(&cmd);
+    LrBuffer plain = {0};
+    buffer_shell_word(&plain, "/tmp/a_b,c:d@e%f+g=h");
+    assert_string_equal(plain.data, "/tmp/a_b,c:d@e%f+g=h");
+    buffer_free(&plain);
+}
+
 /* ---- atomic writes ----------------------------------------------------- */
 
 static void test_fileio__write_round_trip(void **state)
@@ -420,6 +453,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fileio__buffer_appends_and_formats),
         cmocka_unit_test(test_fileio__buffer_failed_does_nothing),
+        cmocka_unit_test(test_fileio__shell_word_reads_back),
         cmocka_unit_test_setup_teardown(test_fileio__write_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fileio__overwrite_replaces_whole_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_fileio__relative_path_in_current_directory, setup,

@@ -1206,6 +1206,10 @@ LrStatus sweep_collect(const char *dir)
     s.runs = s.run_count > 0 ? calloc((size_t)s.run_count, sizeof *s.runs) : NULL;
     s.root = text_printf("%s", dir);
     LrStatus status = status_of(LR_RUN_FAILED);
+    if (s.run_count < 0) { /* (said) */
+        status = status_of(LR_LANGUAGE_ERROR);
+        goto done;
+    }
     if (!s.runs || !s.root) {
         diag_plain("out of memory");
         goto done;

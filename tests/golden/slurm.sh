@@ -117,6 +117,10 @@ expect "slurm --run-index of another sweep" 2 "^lrc: error: '.*/array' holds ano
     "$LRC" "$tmp/sweep.lr" --run-index 0 --out "$tmp/array" --set 'rate=sweep(0.2, 0.3)'
 expect "slurm collect of a directory without a sweep" 2 "^lrc: error: '.*/one' holds no sweep to collect \(sweep.json\)" \
     "$LRC" collect "$tmp/one"
+mkdir "$tmp/bad"
+printf '{"file": "x.lr", "runs": 3, "sweeps": [{"name": "rate", "values": ["0.1", "0.2"]}]}\n' >"$tmp/bad/sweep.json"
+expect "slurm collect of a damaged sweep.json" 2 "^lrc: error: '.*/bad/sweep.json' is not a sweep's record: \"runs\" is 3, but the sweeps make 2$" \
+    "$LRC" collect "$tmp/bad"
 expect "slurm --slurm-opt needs --slurm" 2 "^lrc: error: --slurm-opt needs --slurm" \
     "$LRC" "$tmp/sweep.lr" --slurm-opt --time=5 --out "$tmp/x"
 expect "slurm --slurm-opt takes options" 2 "^lrc: error: --slurm-opt needs sbatch options" \

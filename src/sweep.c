@@ -1227,6 +1227,15 @@ LrStatus sweep_collect(const char *dir)
     }
     if (sweep_report(&s) == 0 && !failed)
         status = status_of(LR_OK);
+    /* Its exit.txt says so until the run is started again: a run resumed
+     * by hand (--resume) leaves it as it was. */
+    for (int i = 0; i < s.run_count; i++)
+        if (s.runs[i].state == RUN_INTERRUPTED) {
+            char values[4096];
+            run_values_text(&s, i, values, sizeof values);
+            diag_plain("run %d (%s) was interrupted: run it again with --run-index %d --force",
+                       i + 1, values, i);
+        }
 done:
     for (int i = 0; s.runs && i < s.run_count; i++) {
         for (int m = 0; m < s.runs[i].metric_count; m++)

@@ -102,6 +102,15 @@ expect "slurm collect: a failed run" 1 "^lrc: error: run 2 \(rate=0.1, units=2\)
 tail -1 "$tmp/out" | grep -q '^2 .*failed (exit 1)$' && ok "slurm collect: the failed run comes last" ||
     notok "slurm collect: the failed run comes last" "$(cat "$tmp/out")"
 
+# An interrupted run (SIGTERM: Slurm's scancel, a time limit) says how to
+# run it again.
+cp -R "$tmp/array" "$tmp/stopped"
+printf 'exit 143\n' >"$tmp/stopped/run-001/exit.txt"
+expect "slurm collect: an interrupted run" 1 "^lrc: error: run 1 \(rate=0.1, units=1\) was interrupted: run it again with --run-index 0 --force$" \
+    "$LRC" collect "$tmp/stopped"
+tail -1 "$tmp/out" | grep -q '^1 .*interrupted$' && ok "slurm collect: the interrupted run comes last" ||
+    notok "slurm collect: the interrupted run comes last" "$(cat "$tmp/out")"
+
 # --- errors ----------------------------------------------------------------
 expect_exact "slurm --run-index out of range" 2 \
     "lrc: error: --run-index 4 is out of range: the sweep has 4 runs (indexes 0 to 3)\n" \

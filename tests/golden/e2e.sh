@@ -44,11 +44,9 @@ cmp -s "$tmp/a" "$tmp/f" && notok "--seed overrides" "same output with another s
     ok "--seed overrides"
 
 # Every example runs; the long ones check (make examples runs them).
+quick=" $(quick_examples | tr '\n' ' ') "
 for f in examples/*.lr; do
-    case " $(quick_examples | tr '\n' ' ') " in
-    *" $f "*) cmd=run ;;
-    *) cmd=check ;;
-    esac
+    case $quick in *" $f "*) cmd=run ;; *) cmd=check ;; esac
     if [ $cmd = run ]; then "$LRC" --quiet "$f" >/dev/null 2>"$tmp/err"
     else "$LRC" check "$f" >/dev/null 2>"$tmp/err"; fi &&
         ok "example $f ($cmd)" || notok "example $f ($cmd)" "$(head -3 "$tmp/err")"

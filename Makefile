@@ -119,7 +119,7 @@ test_model_MODS    := $(CORE) $(FRONT) fileio expr sandbox rng schedule pool bla
                       csv idx decimal data sha256 json safetensors plan train report model summary weights
 UNIT_BINS := $(addprefix $(BUILD)/tests/test_,$(UNIT_TESTS))
 
-.PHONY: all lrc editors deps demo check test lint clean install uninstall fuzz bench
+.PHONY: all lrc editors deps demo check test lint clean install uninstall fuzz bench examples
 all: lrc editors
 
 lrc: $(BUILD)/lrc
@@ -212,6 +212,16 @@ deps:
 demo: deps
 	@$(MAKE) --no-print-directory lrc
 	./lrc examples/students.lr
+
+# `make examples` runs every example, one after the other, with its
+# results and its time (on EXAMPLE_THREADS threads): the quick ones that
+# make check runs too, and the Fashion-MNIST ones that train for minutes
+# each, which make check only checks.
+EXAMPLE_THREADS ?= 2
+examples: deps
+	@$(MAKE) --no-print-directory lrc
+	@for f in examples/*.lr; do echo "== $$f"; \
+	    ./lrc --threads $(EXAMPLE_THREADS) "$$f" || exit 1; done
 
 check: deps
 	@$(MAKE) --no-print-directory test

@@ -12,6 +12,10 @@ ok() { printf 'ok %s\n' "$1"; }
 notok() { printf 'not ok %s: %s\n' "$1" "$2"; } # not echo: dash's turns \a into a bell
 # check NAME COMMAND...: the command succeeds (its output is the why).
 check() { name=$1; shift; if "$@" >"$tmp/why" 2>&1; then ok "$name"; else notok "$name" "$(head -5 "$tmp/why")"; fi; }
+# quick_examples: examples/*.lr but those that train for minutes (the
+# Fashion-MNIST ones), which say so in a comment line of their own and
+# which `make examples` runs; make check only checks them (e2e.sh).
+quick_examples() { grep -L '^# Minutes of training: make examples runs it' examples/*.lr; }
 # expect NAME STATUS PATTERN COMMAND...: the command exits STATUS and its
 # stderr matches PATTERN (grep -E; empty: anything).
 expect() {

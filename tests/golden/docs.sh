@@ -96,7 +96,7 @@ for f in "$tmp"/doc/err.*; do
 done
 
 # Everything the examples print: the result lines the manuals may show.
-for f in examples/*.lr; do
+for f in $(quick_examples); do
     (cd "$work" && "$LRC" --quiet "$f") >>"$tmp/printed" 2>/dev/null
 done
 awk -v out="$tmp/lr5" '

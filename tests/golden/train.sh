@@ -28,7 +28,7 @@ print('lrc', got, 'least squares', best)
 sys.exit(1 if abs(got - best) > 0.05 * best else 0)"
 
 # --- the same results whatever the thread count ----------------------------
-for f in examples/*.lr; do
+for f in $(quick_examples); do
     "$LRC" --quiet --threads 1 "$f" >"$tmp/t1" 2>/dev/null
     "$LRC" --quiet --threads 2 "$f" >"$tmp/t2" 2>/dev/null
     check "$f same stdout with 1 and 2 threads" cmp "$tmp/t1" "$tmp/t2"

@@ -1,4 +1,4 @@
-"""run.py — the driver of `make bench`: times lrc on seven workloads against
+"""run.py — the driver of `make bench`: times lrc on eight workloads against
 peers doing the same work (PyTorch, numpy, wc, plain OpenBLAS), running
 the programs of a workload in turn, RUNS times each, and prints a table of
 medians and ratios on stdout (also written to OUT/results.txt, with every
@@ -27,6 +27,12 @@ run's numbers).
            PyTorch's forward pass alone on the same rows in blocks of 1024
            (bench/peers/predict.py, weights read from the same file, rows
            from a .npy copy), at 1 and 2 threads, the faster kept
+  fashion  bench/fashion_cnn.lr (issue 13's CNN, one epoch of Fashion-MNIST,
+           adam, batch 128, then the 10000 test images), lrc's steps seconds
+           (stderr) at all cores and at --threads 1 against the training
+           loop timed inside bench/peers/fashion_cnn.py at 1 and 2 threads,
+           the faster kept; both test accuracies; and whether lrc's stdout
+           and model.safetensors are the same bytes on 1 thread and all
   rundir   what --out costs: examples/iris.lr at 1000 epochs with --out (a
            new run directory each time) against without, whole processes;
            and a sweep of 8 such runs (-j 1) with --out against the same
@@ -387,6 +393,41 @@ def bench_predict(lrc, out, rows, runs, log):
                 f"write); torch {b:.2f} s forward alone", None, "x")]
 
 
+def bench_fashion(lrc, out, runs, log):
+    threads = os.cpu_count() or 1
+    dirs = {t: os.path.join(out, f"fashion-run{t}") for t in (threads, 1)}
+
+    def lrc_cnn(run):
+        r = lrc_timing(run)
+        r["accuracy"] = number(r"evaluate \S+ loss \S+ accuracy ([0-9.]+)", run.out, "lrc accuracy")
+        return r
+
+    def peer_cnn(run):
+        return {"loop": number(r"peer: loop ([0-9.]+) s", run.err, "peer timing"),
+                "accuracy": number(r"test accuracy ([0-9.]+)", run.err, "peer accuracy")}
+
+    programs = {"lrc": ([lrc, "--out", dirs[threads], "--force", "bench/fashion_cnn.lr"], lrc_cnn)}
+    if threads != 1:
+        programs["lrc1"] = ([lrc, "--threads", "1", "--out", dirs[1], "--force",
+                             "bench/fashion_cnn.lr"], lrc_cnn)
+    programs.update(peers_by_threads("bench/peers/fashion_cnn.py", [], peer_cnn))
+    r = measure(programs, runs, log)
+    p = faster_peer(r, "loop")
+    a, b = med(r, "lrc", "steps"), med(r, p, "loop")
+    same = "-"
+    if threads != 1:
+        files = [os.path.join(dirs[t], "model.safetensors") for t in (threads, 1)]
+        with open(files[0], "rb") as f0, open(files[1], "rb") as f1:
+            same = "same" if f0.read() == f1.read() else "DIFFERENT"
+    other = "peer2" if p == "peer1" else "peer1"
+    note = (f"acc lrc {med(r, 'lrc', 'accuracy'):.4f} torch {med(r, p, 'accuracy'):.4f}; "
+            f"torch {other[-1]}t {med(r, other, 'loop'):.2f} s")
+    if threads != 1:
+        note += (f"; lrc 1t {med(r, 'lrc1', 'steps'):.2f} s, model 1t vs {threads}t {same}")
+    return r, [("fashion cnn (1 epoch)", f"{a:.2f} s", f"{b:.2f} s (loop,{p[-1]}t)", b / a,
+                r["lrc"]["rss"], r[p]["rss"], note, 2, "x")]
+
+
 def bench_rundir(lrc, out, runs, log):
     work = os.path.join(out, "rundir")
     shutil.rmtree(work, ignore_errors=True)
@@ -467,6 +508,10 @@ check: `lrc check` whole process; per line = (time or RSS - those of a 30-line f
 predict: lrc predict's whole process (start, model, reading and parsing the CSV, forward in
   blocks of 1024, writing the output file) vs torch's forward pass alone on the same rows
   (rows/s); the MB/s is of lrc's CSV input. The files are deleted afterwards.
+fashion: lrc's steps seconds (stderr; shuffle + 469 steps, not the pass measuring the loss
+  nor the test evaluation) vs the torch loop alone (batch gather, forward, backward, adam;
+  oneDNN convolutions), peer at its faster of 1 and 2 threads; accuracies on the 10000 test
+  images after the epoch (different initializations: Keras's and PyTorch's defaults).
 rundir: lrc against itself, whole processes; target 0.83x = at most 1.2 times as long with
   --out. The run directories are left in OUT/rundir.
 RSS: peak resident set (GNU time %M) of the process; MB = 2^20 bytes."""
@@ -480,7 +525,7 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--csv-mb", type=int, default=1024)
     ap.add_argument("--predict-rows", type=int, default=100000)
-    ap.add_argument("--only", default="grades,mlp,digits,csv,check,predict,rundir",
+    ap.add_argument("--only", default="grades,mlp,digits,csv,check,predict,fashion,rundir",
                     help="comma-separated workloads to run")
     args = ap.parse_args()
     if args.runs < 1 or args.csv_mb < 1:
@@ -504,7 +549,7 @@ def main():
     rows, extra, raw = [], [], {}
     started = time.perf_counter()
     load = os.getloadavg()[0]
-    for name in ("grades", "mlp", "digits", "csv", "check", "predict", "rundir"):
+    for name in ("grades", "mlp", "digits", "csv", "check", "predict", "fashion", "rundir"):
         if name not in only:
             continue
         log(f"bench: {name}")
@@ -521,6 +566,8 @@ def main():
             r, new = bench_check(lrc, out, args.runs, log)
         elif name == "predict":
             r, new = bench_predict(lrc, out, args.predict_rows, args.runs, log)
+        elif name == "fashion":
+            r, new = bench_fashion(lrc, out, args.runs, log)
         else:
             r, new = bench_rundir(lrc, out, args.runs, log)
         rows += new

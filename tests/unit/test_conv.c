@@ -466,6 +466,53 @@ static void test_conv__pooling_hand_values(void **state)
     assert_close(ty[1], 2.75, 0);
 }
 
+/* Max pooling compares a cell's channels at once: with 37 channels (whole
+ * vectors and a remainder), values drawn from 4 levels (ties in most
+ * windows), a NaN in some cells and same padding, each output and its
+ * argmax are the first largest value in window order, computed here one
+ * channel at a time with the comparison max pooling documents (a NaN
+ * first in its window stays, elsewhere it is passed over). */
+static void test_conv__maxpool_wide_channels_ties_and_nan(void **state)
+{
+    (void)state;
+    enum { H = 5, W = 5, C = 37 };
+    LrLayer l = pool_layer(POOL_MAX, H, W, C, 2, 2, true, NULL);
+    int32_t *arg = calloc((size_t)l.out, sizeof *arg);
+    l.argmax = arg;
+    float x[H * W * C], *y = floats((size_t)l.out), *y2 = floats((size_t)l.out);
+    uint32_t r = 12345u;
+    for (int i = 0; i < H * W * C; i++) {
+        r = r * 1664525u + 1013904223u;
+        x[i] = (float)((r >> 16) % 4);
+        if (i % 29 == 3)
+            x[i] = NAN;
+    }
+    LrTensor xt = tensor_view(x, 1, H * W * C), yt = tensor_view(y, 1, l.out);
+    l.ops->forward(&l, &xt, &yt, true);
+    const LrWindow *w = &l.window;
+    for (int oy = 0; oy < w->out_h; oy++)
+        for (int ox = 0; ox < w->out_w; ox++)
+            for (int ch = 0; ch < C; ch++) {
+                int at = -1;
+                for (int iy = oy * 2 - w->pad_top; iy < oy * 2 - w->pad_top + 2; iy++)
+                    for (int ix = ox * 2 - w->pad_left; ix < ox * 2 - w->pad_left + 2; ix++) {
+                        if (iy < 0 || iy >= H || ix < 0 || ix >= W)
+                            continue;
+                        const int i = (iy * W + ix) * C + ch;
+                        if (at < 0 || x[i] > x[at])
+                            at = i;
+                    }
+                const int o = (oy * w->out_w + ox) * C + ch;
+                assert_int_equal(arg[o], at);
+                assert_memory_equal(&y[o], &x[at], sizeof *y);
+            }
+    /* Inference gives the same values without argmax. */
+    yt = tensor_view(y2, 1, l.out);
+    l.ops->forward(&l, &xt, &yt, false);
+    assert_memory_equal(y, y2, (size_t)l.out * sizeof *y);
+    free(arg), free(y), free(y2);
+}
+
 /* The pooling of image `img` in double, by the definition: the max or
  * mean over the window's cells inside the image (padding by TensorFlow's
  * rule, computed here). */
@@ -748,6 +795,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_conv__backward_relu_matches_finite_differences),
         cmocka_unit_test(test_conv__l2_gradient_is_that_of_loss_plus_penalty),
         cmocka_unit_test(test_conv__pooling_hand_values),
+        cmocka_unit_test(test_conv__maxpool_wide_channels_ties_and_nan),
         cmocka_unit_test(test_conv__pooling_matches_references),
         cmocka_unit_test(test_conv__conv_same_on_any_thread_count),
         cmocka_unit_test(test_conv__pooling_same_on_any_thread_count),

@@ -193,6 +193,14 @@ bool layer_alloc(LrLayer *l, int batch, bool training, LrRng *dropout_rng, LrAre
     return true;
 }
 
+int layers_pass_rows(size_t widths)
+{
+    size_t fit = LAYER_PASS_BYTES / (widths * sizeof(float) + 1);
+    if (fit < 1)
+        fit = 1;
+    return fit < LAYER_PASS_ROWS ? (int)fit : LAYER_PASS_ROWS;
+}
+
 bool layer_uses_blas(const LrLayer *l, int batch)
 {
     if (l->ops == &layer_dense_ops)

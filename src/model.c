@@ -1113,6 +1113,12 @@ int model_open_file(LrModel *m, const LrSafetensors *st, int block, char *why, s
     if (status != 0)
         return status;
     const LrModelDesc *d = &m->desc;
+    if (block == MODEL_PASS_ROWS) {
+        size_t widths = 0;
+        for (int i = 0; i < d->layer_count; i++)
+            widths += (size_t)d->layers[i].out;
+        block = layers_pass_rows(widths);
+    }
     m->block = block;
     /* Every variable, trainable or state, in layer order, as saved. */
     size_t params = 0;

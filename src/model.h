@@ -197,9 +197,12 @@ typedef struct LrModel {
 /* Opens path (a model.safetensors, or a run directory holding one),
  * validates its description and reads every tensor with the shapes the
  * description gives (finite numbers only), and sizes buffers for block
- * rows per forward pass (block >= 1); loads BLAS when a product needs it.
+ * rows per forward pass (block >= 1; MODEL_PASS_ROWS: the rows a run of
+ * the model measures at a time, layers_pass_rows, so that its outputs are
+ * the run's bytes); loads BLAS when a product needs it.
  * Returns 0; MODEL_UNDESCRIBED (with why saying so and what to do); -1
  * with a reason. model_close is safe after a failure. */
+#define MODEL_PASS_ROWS 0
 int model_open(LrModel *m, const char *path, int block, char *why, size_t why_size);
 
 /* The outputs for rows (<= block) of raw features (rows x features, as

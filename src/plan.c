@@ -39,8 +39,6 @@ static size_t machine_memory(void)
 }
 
 /* Width of each layer's output, given the model's input width. */
-#define PLAN_EVAL_ROWS 1024
-#define PLAN_EVAL_BYTES ((size_t)8 << 20)
 
 int plan_input_shape(const LrSpec *spec, const LrShape *data_shape, int features,
                      const char *data_name, const LrSource *src, LrDiag *diag, LrShape *out)
@@ -103,7 +101,7 @@ static size_t plan_size(const LrSpec *spec, const LrDataShape *shapes, const int
     /* parameters, gradients, two optimizer slots, the best epoch's copy */
     ok = ok && add_product(&bytes, params, 5 * sizeof(float));
     /* activations for measuring, at most */
-    ok = ok && add_product(&bytes, 1, PLAN_EVAL_BYTES);
+    ok = ok && add_product(&bytes, 1, LAYER_PASS_BYTES);
     return ok ? bytes : SIZE_MAX;
 }
 
@@ -448,26 +446,19 @@ static LrStatus build_tally(LrPlan *plan, const LrSource *src, LrDiag *diag)
 }
 
 /* Rows per forward pass when measuring (train_measure: no gradients). A
- * model whose products go to BLAS measures up to PLAN_EVAL_ROWS rows at a
- * time, within PLAN_EVAL_BYTES of activations and the largest data set:
- * fewer, taller products, each packing a kernel once for more rows
- * (bench/mlp.lr: measuring 8% faster than by batches of 128; 4096 rows
- * were no faster than 1024). Others, whose products take the plain loop,
- * measure by training batches. */
+ * model whose products go to BLAS measures layers_pass_rows at a time, as
+ * lrc predict runs a saved model (the same passes, the same bytes), or
+ * fewer when no data set has that many. Others, whose products take the
+ * plain loop, measure by training batches. */
 static int eval_rows(const LrPlan *plan, int batch, size_t widths)
 {
     if (!plan->uses_blas)
         return batch;
-    int64_t rows = PLAN_EVAL_ROWS;
-    size_t fit = PLAN_EVAL_BYTES / (widths * sizeof(float) + 1);
-    if ((size_t)rows > fit)
-        rows = (int64_t)fit;
+    int64_t rows = layers_pass_rows(widths);
     int64_t largest = 0;
     for (int i = 0; i < plan->dataset_count; i++)
         largest = plan->data[i].n > largest ? plan->data[i].n : largest;
-    if (rows > largest)
-        rows = largest;
-    return rows > batch ? (int)rows : batch;
+    return (int)(rows < largest ? rows : largest);
 }
 
 static bool build_layers(LrPlan *plan, const LrSource *src, LrDiag *diag, bool *shape_error)
@@ -550,11 +541,13 @@ static bool build_layers(LrPlan *plan, const LrSource *src, LrDiag *diag, bool *
         }
         if (!layer_alloc(l, (int)batch, true, &plan->dropout_rng, &plan->arena))
             return false;
-        float *act = plan_alloc(plan, (size_t)plan->eval_rows * (size_t)l->out, sizeof(float));
+        /* a training batch or a measuring pass, whichever is taller */
+        int act_rows = plan->eval_rows > (int)batch ? plan->eval_rows : (int)batch;
+        float *act = plan_alloc(plan, (size_t)act_rows * (size_t)l->out, sizeof(float));
         float *grad = plan_alloc(plan, (size_t)batch * (size_t)l->out, sizeof(float));
         if (!act || !grad)
             return false;
-        plan->acts[i] = tensor_view(act, plan->eval_rows, l->out);
+        plan->acts[i] = tensor_view(act, act_rows, l->out);
         plan->grads[i] = tensor_view(grad, (int)batch, l->out);
     }
     plan->var_offsets[var] = params;

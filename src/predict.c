@@ -391,7 +391,7 @@ LrStatus predict_command(const LrPredictOptions *o)
     Sink sink = {.file = {.fd = -1}, .to_file = false};
     Stream s = {.model = &model, .options = o};
     LrStatus status = status_of(LR_LANGUAGE_ERROR);
-    if (model_open(&model, o->model, PREDICT_BLOCK_ROWS, why, sizeof why) != 0) {
+    if (model_open(&model, o->model, MODEL_PASS_ROWS, why, sizeof why) != 0) {
         diag_plain("%s", why);
         goto done;
     }

@@ -26,9 +26,6 @@
 #include "tensor.h"
 #include "status.h"
 
-/* Rows read, run forward (through BLAS for large layers) and written at a
- * time: memory does not grow with the rows of the file. */
-#define PREDICT_BLOCK_ROWS 1024
 
 /* The header line, and a row: the kept texts, then what the model's
  * outputs (desc->outputs floats, activations applied) say. */

@@ -1025,7 +1025,7 @@ LrStatus run_inference(const LrSource *src, const LrSpec *spec, LrDiag *diag)
 {
     LrModel model;
     char why[PATH_MAX + 512];
-    int opened = model_open(&model, spec->load_path, PREDICT_BLOCK_ROWS, why, sizeof why);
+    int opened = model_open(&model, spec->load_path, MODEL_PASS_ROWS, why, sizeof why);
     if (opened != 0) {
         diag_error(diag, src, spec->load_span, "%s", why);
         model_close(&model);

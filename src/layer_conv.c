@@ -154,11 +154,15 @@ static void conv_forward(LrLayer *l, const LrTensor *x, LrTensor *out, bool trai
         LrTensor cols = tensor_first_rows(&l->cols, count * pixels);
         cols_run(&l->window, x, first, count, &cols, false);
         LrTensor yc = per_pixel(l, &y, first, count);
-        /* A product per image, each of one shape: an image's outputs are
-         * then the same bytes whatever the chunk or the number of rows
-         * measured at once (training, evaluate, lrc predict), since
-         * OpenBLAS rounds a row by the shape of the product it is in. */
-        blas_gemm_rows(false, false, 1.0f, &cols, &l->weight, 0.0f, &yc, pixels);
+        /* Measuring, a product per image, each of one shape: an image's
+         * outputs are then the same bytes however many rows are measured
+         * at once (evaluate, a predict statement, lrc predict), since
+         * OpenBLAS rounds a row by the shape of the product it is in.
+         * Training, the chunk's product (fixed by the plan), 20% faster. */
+        if (training)
+            blas_gemm(false, false, 1.0f, &cols, &l->weight, 0.0f, &yc);
+        else
+            blas_gemm_rows(false, false, 1.0f, &cols, &l->weight, 0.0f, &yc, pixels);
     }
     LrTensor all = per_pixel(l, &y, 0, n);
     layer_bias_activation(l, &all, training);

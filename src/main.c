@@ -913,6 +913,25 @@ static LrStatus run_fmt(const Options *o)
     return status_of(LR_OK);
 }
 
+/* The directories of a colon-separated path (empty ones skipped) into
+ * list, their text copied to *buf, which is left past them; their count. */
+static int split_path(const char *env, const char **list, char **buf)
+{
+    int n = 0;
+    while (*env) {
+        const char *colon = strchr(env, ':');
+        size_t len = colon ? (size_t)(colon - env) : strlen(env);
+        if (len > 0) {
+            memcpy(*buf, env, len);
+            (*buf)[len] = '\0';
+            list[n++] = *buf;
+            *buf += len + 1;
+        }
+        env = colon ? colon + 1 : "";
+    }
+    return n;
+}
+
 /* Where `use name` looks: each directory of LRC_PATH (colon-separated),
  * then the stdlib found from the binary's own location: beside it (a build
  * tree), then PREFIX/share/lrc/stdlib for PREFIX/bin/lrc (an installed
@@ -938,18 +957,7 @@ static int module_path(const char ***dirs)
     if (!list)
         return -1;
     char *buf = (char *)(list + count);
-    int n = 0;
-    while (*env) {
-        const char *colon = strchr(env, ':');
-        size_t len = colon ? (size_t)(colon - env) : strlen(env);
-        if (len > 0) {
-            memcpy(buf, env, len);
-            buf[len] = '\0';
-            list[n++] = buf;
-            buf += len + 1;
-        }
-        env = colon ? colon + 1 : "";
-    }
+    int n = split_path(env, list, &buf);
     if (slash) {
         const char *parent = strrchr(exe, '/'); /* PREFIX of PREFIX/bin */
         int parent_len = parent ? (int)(parent - exe) : 0;
@@ -980,18 +988,7 @@ static int data_path(const char ***dirs)
     if (!list)
         return -1;
     char *buf = (char *)(list + count);
-    int n = 0;
-    while (*env) {
-        const char *colon = strchr(env, ':');
-        size_t len = colon ? (size_t)(colon - env) : strlen(env);
-        if (len > 0) {
-            memcpy(buf, env, len);
-            buf[len] = '\0';
-            list[n++] = buf;
-            buf += len + 1;
-        }
-        env = colon ? colon + 1 : "";
-    }
+    int n = split_path(env, list, &buf);
     *dirs = list;
     return n;
 }

@@ -82,6 +82,20 @@ typedef struct Sweep {
     struct sigaction old_int, old_term, old_chld;
 } Sweep;
 
+/* What the runs' table and the directory names hold (the runs may be
+ * NULL: none were made yet). */
+static void sweep_free(Sweep *s)
+{
+    for (int i = 0; s->runs && i < s->run_count; i++) {
+        for (int m = 0; m < s->runs[i].metric_count; m++)
+            free(s->runs[i].metrics[m].name);
+        free(s->runs[i].metrics);
+        free(s->runs[i].dir);
+    }
+    free(s->runs);
+    free(s->root);
+}
+
 #if defined(__GNUC__)
 __attribute__((format(printf, 1, 2)))
 #endif
@@ -1237,14 +1251,7 @@ LrStatus sweep_collect(const char *dir)
                        i + 1, values, i);
         }
 done:
-    for (int i = 0; s.runs && i < s.run_count; i++) {
-        for (int m = 0; m < s.runs[i].metric_count; m++)
-            free(s.runs[i].metrics[m].name);
-        free(s.runs[i].metrics);
-        free(s.runs[i].dir);
-    }
-    free(s.runs);
-    free(s.root);
+    sweep_free(&s);
     free(axes);
     json_free(root);
     return status;
@@ -1325,13 +1332,6 @@ done:
         close(s.ruleset);
     if (s.temporary)
         nftw(s.root, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-    for (int i = 0; i < s.run_count; i++) {
-        for (int m = 0; m < s.runs[i].metric_count; m++)
-            free(s.runs[i].metrics[m].name);
-        free(s.runs[i].metrics);
-        free(s.runs[i].dir);
-    }
-    free(s.runs);
-    free(s.root);
+    sweep_free(&s);
     return status;
 }

@@ -368,16 +368,17 @@ FUZZ_OWN := $(addsuffix .o,$(addprefix fuzz_,$(FUZZ_NAMES) file) replay)
 # (the pool, and the optimizer, layers and products it splits) with clang
 # -fsanitize=thread into build/tsan/ and runs them; CI runs it.
 TSAN       := build/tsan
-TSAN_TESTS := pool optim dense conv
+TSAN_TESTS := pool optim dense conv batchnorm
 TSAN_CFLAGS = -std=c11 -Wall -Wextra -Werror -Wshadow -O1 -g -D_POSIX_C_SOURCE=200809L \
-              -fsanitize=thread -Isrc $(BLAS_CFLAGS) \
+              -fsanitize=thread -Isrc -I$(GEN) $(BLAS_CFLAGS) \
               -DLRC_BLAS_LIBDIR='"$(shell pkg-config --variable=libdir openblas)"'
 
 tsan: $(addprefix $(TSAN)/test_,$(TSAN_TESTS))
 	@for t in $^; do $$t >$$t.log 2>&1 && ! grep -q ThreadSanitizer $$t.log || \
 	    { cat $$t.log; echo "tsan: $$t failed"; exit 1; }; echo "tsan: $$t ok"; done
 
-$(TSAN)/test_%: tests/unit/test_%.c $$(addprefix src/,$$(addsuffix .c,$$(test_$$*_MODS)))
+# (words.c, which test_conv's shape rules need, includes the parser's tokens.)
+$(TSAN)/test_%: tests/unit/test_%.c $$(addprefix src/,$$(addsuffix .c,$$(test_$$*_MODS))) | $(GEN)/lr.h
 	@mkdir -p $(dir $@)
 	clang $(TSAN_CFLAGS) -o $@ $^ $(CMOCKA_LIBS) -pthread -ldl -lm
 

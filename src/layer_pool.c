@@ -33,6 +33,18 @@ static size_t image_grain(const LrLayer *l)
     return pool_grain((size_t)l->in);
 }
 
+/* A pooling layer's backward: dx from dy, image by image over the pool
+ * (none when the layer is the first: nothing needs dx). */
+static void backward_images(LrLayer *l, const LrTensor *x, LrTensor *dout, LrTensor *dx,
+                            LrRangeFn *images)
+{
+    if (!dx)
+        return;
+    LrTensor dy = tensor_first_rows(dout, x->rows), dxv = tensor_first_rows(dx, x->rows);
+    PoolJob job = {l, &dxv, &dy, false};
+    pool_run((size_t)x->rows, image_grain(l), images, &job);
+}
+
 /* ------------------------------------------------------------------------
  * Max */
 
@@ -131,11 +143,7 @@ static void max_backward(LrLayer *l, const LrTensor *x, const LrTensor *y, LrTen
                          LrTensor *dx)
 {
     (void)y;
-    if (!dx)
-        return;
-    LrTensor dy = tensor_first_rows(dout, x->rows), dxv = tensor_first_rows(dx, x->rows);
-    PoolJob job = {l, &dxv, &dy, false};
-    pool_run((size_t)x->rows, image_grain(l), max_backward_images, &job);
+    backward_images(l, x, dout, dx, max_backward_images);
 }
 
 const LrLayerOps layer_maxpool2d_ops = {
@@ -216,11 +224,7 @@ static void avg_backward(LrLayer *l, const LrTensor *x, const LrTensor *y, LrTen
                          LrTensor *dx)
 {
     (void)y;
-    if (!dx)
-        return;
-    LrTensor dy = tensor_first_rows(dout, x->rows), dxv = tensor_first_rows(dx, x->rows);
-    PoolJob job = {l, &dxv, &dy, false};
-    pool_run((size_t)x->rows, image_grain(l), avg_backward_images, &job);
+    backward_images(l, x, dout, dx, avg_backward_images);
 }
 
 const LrLayerOps layer_avgpool2d_ops = {
@@ -275,11 +279,7 @@ static void global_backward(LrLayer *l, const LrTensor *x, const LrTensor *y, Lr
                             LrTensor *dx)
 {
     (void)y;
-    if (!dx)
-        return;
-    LrTensor dy = tensor_first_rows(dout, x->rows), dxv = tensor_first_rows(dx, x->rows);
-    PoolJob job = {l, &dxv, &dy, false};
-    pool_run((size_t)x->rows, image_grain(l), global_backward_images, &job);
+    backward_images(l, x, dout, dx, global_backward_images);
 }
 
 const LrLayerOps layer_global_avgpool2d_ops = {

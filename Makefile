@@ -12,6 +12,7 @@ CC     ?= cc
 # Debian packages needed to build and test; `make deps` installs the missing.
 DEB_PACKAGES := re2c lemon libopenblas-dev libcmocka-dev pkg-config mandoc \
                 gcc clang libclang-rt-14-dev libc6-dev make python3 python3-numpy valgrind \
+                libopenmpi-dev openmpi-bin \
                 libplplot-dev plplot-driver-cairo python3-sklearn libprotobuf-c-dev \
                 protobuf-c-compiler python3-onnx libjansson-dev nettle-dev bash-completion \
                 vim emacs-nox neovim zlib1g-dev dataset-fashion-mnist slurm-wlm munge
@@ -58,16 +59,22 @@ PLOT_SONAME = $(or $(shell objdump -p $(PLOT_LIBDIR)/libplplot.so 2>/dev/null | 
 CFLAGS  = -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes $(OPT) -g -gdwarf-4 \
           -D_POSIX_C_SOURCE=200809L $(SANFLAGS) -Isrc -I$(GEN) $(BLAS_CFLAGS) $(PLOT_CFLAGS) \
           -DLRC_BLAS_LIBDIR='"$(shell pkg-config --variable=libdir openblas)"' \
-          -DLRC_PLOT_LIBDIR='"$(PLOT_LIBDIR)"' -DLRC_PLOT_SONAME='"$(PLOT_SONAME)"'
+          -DLRC_PLOT_LIBDIR='"$(PLOT_LIBDIR)"' -DLRC_PLOT_SONAME='"$(PLOT_SONAME)"' \
+          $(MPI_CFLAGS) $(if $(MPI_LIBS),-DLRC_MPI)
 # Generated code keeps the project's warnings but not all of Lemon's habits.
 GENFLAGS = -Wno-unused-parameter -Wno-unused-variable -Wno-shadow
 # OpenBLAS and PLplot are loaded at run time (blas.c, plot.c); only their
 # headers are needed here. jansson reads JSON (json.c), nettle hashes
 # (sha256.c), zlib reads gzip-compressed IDX files (idx.c).
+# MPI (dist.c): OpenMPI, found by pkg-config (make deps installs
+# libopenmpi-dev). Without it lrc still builds, as a world of one process
+# that refuses to be one of several under mpirun.
+MPI_CFLAGS = $(shell pkg-config --cflags ompi-c 2>/dev/null)
+MPI_LIBS   = $(shell pkg-config --libs ompi-c 2>/dev/null)
 JSON_LIBS = $(shell pkg-config --libs jansson)
 HASH_LIBS = $(shell pkg-config --libs nettle)
 ZLIB_LIBS = $(shell pkg-config --libs zlib)
-LDLIBS  = $(JSON_LIBS) $(HASH_LIBS) $(ZLIB_LIBS) -pthread -ldl -lm
+LDLIBS  = $(JSON_LIBS) $(HASH_LIBS) $(ZLIB_LIBS) $(MPI_LIBS) -pthread -ldl -lm
 LRC_LIBS = $(PROTOBUF_C_LIBS)
 
 # Modules by stage; one object per file in src/ (and the generated parser).
@@ -75,7 +82,7 @@ CORE    := arena source diag
 FRONT   := words lex lr parse ast check options fold modules sets compile layer_shape
 # The layers: the table (layers.c) and each kind's kernels.
 LAYERS  := activation layers layer_dense layer_conv layer_pool layer_reshape layer_batchnorm layer_dropout layer_activation
-RUNTIME := rng schedule pool blas $(LAYERS) loss metrics optim init synth csv idx decimal data sha256 fileio json safetensors plan train report model summary weights explain run expr sweep slurm minimize sandbox plot export export_c export_onnx onnx.pb-c predict fmt
+RUNTIME := rng dist schedule pool blas $(LAYERS) loss metrics optim init synth csv idx decimal data sha256 fileio json safetensors plan train report model summary weights explain run expr sweep slurm minimize sandbox plot export export_c export_onnx onnx.pb-c predict fmt
 # lrc verify re-runs a run directory's experiment
 RUNTIME += verify
 # The language server (and the words' descriptions only it shows).
@@ -90,7 +97,7 @@ test_words_MODS    := $(CORE) words words_doc lex expr
 test_parse_MODS    := $(CORE) words lex lr parse ast
 test_fmt_MODS      := $(CORE) words lex lr parse ast fmt fileio sandbox
 test_check_MODS    := $(CORE) $(FRONT) fileio expr sandbox metrics loss
-test_train_MODS    := $(CORE) $(FRONT) fileio expr sandbox rng schedule pool blas $(LAYERS) loss metrics optim init synth \
+test_train_MODS    := $(CORE) $(FRONT) fileio expr sandbox rng dist schedule pool blas $(LAYERS) loss metrics optim init synth \
                       csv idx decimal data sha256 json safetensors plan train report
 test_train_LDFLAGS := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
 test_rng_MODS      := rng
@@ -115,7 +122,7 @@ test_fileio_MODS   := fileio sandbox
 test_json_MODS     := json fileio decimal sandbox
 test_safetensors_MODS := safetensors json fileio decimal sandbox
 test_expr_MODS     := expr
-test_model_MODS    := $(CORE) $(FRONT) fileio expr sandbox rng schedule pool blas $(LAYERS) loss metrics optim init synth \
+test_model_MODS    := $(CORE) $(FRONT) fileio expr sandbox rng dist schedule pool blas $(LAYERS) loss metrics optim init synth \
                       csv idx decimal data sha256 json safetensors plan train report model summary weights
 UNIT_BINS := $(addprefix $(BUILD)/tests/test_,$(UNIT_TESTS))
 

@@ -1205,6 +1205,8 @@ static int check_train(Checker *c, const LrStmt *st, LrSpec *spec)
                                t->metric_spans, &t->metric_count);
     if (b[TRAIN_EARLY_STOP])
         status |= check_early_stop(c, arg_value(b[TRAIN_EARLY_STOP], sc), &t->early_stop);
+    if (b[TRAIN_SHARD])
+        t->shard_span = b[TRAIN_SHARD]->span;
     if (status < 0)
         return -1;
     spec->has_train = true;
@@ -1650,6 +1652,25 @@ static void check_inference(Checker *c, const Seen *seen, LrSpec *spec)
 
 static void check_fit(Checker *c, LrSpec *spec);
 
+/* batchnorm normalizes by the statistics of the rows it is given, and a
+ * step gives it a shard at a time (dist.h): with shards smaller than the
+ * batch it would normalize by each shard, and its moving statistics would
+ * follow the shards of one rank. */
+static void check_shards(Checker *c, const LrSpec *spec)
+{
+    const LrTrainSpec *t = &spec->train;
+    if (t->shard == 0 || t->shard >= t->batch)
+        return;
+    for (int i = 0; i < spec->layer_count; i++)
+        if (spec->layers[i].kind == LAYER_BATCHNORM) {
+            diag_error(c->diag, c->src, t->shard_span,
+                       "shard=%lld splits each batch of %lld rows, but batchnorm needs the "
+                       "whole batch for its statistics: remove shard= (or batchnorm)",
+                       (long long)t->shard, (long long)t->batch);
+            return;
+        }
+}
+
 /* A `train` needs everything it trains with. */
 static void check_complete(Checker *c, const Seen *seen, LrSpec *spec)
 {
@@ -1693,6 +1714,7 @@ static void check_fit(Checker *c, LrSpec *spec)
     if (!spec->has_train || !spec->has_model || !spec->has_loss || spec->layer_count == 0)
         return;
     check_model_output(c, spec);
+    check_shards(c, spec);
     for (int i = 0; i < spec->evaluate_count; i++) {
         LrEvaluateSpec *e = &spec->evaluates[i];
         if (e->metric_count < 0) {

@@ -284,6 +284,18 @@ typedef struct Sink {
     bool held;
 } Sink;
 
+/* "[rank 2] " before each message of an MPI rank but the first (dist.h),
+ * whose messages are the job's own. */
+static char tag[32];
+
+void diag_set_rank(int rank)
+{
+    if (rank > 0)
+        snprintf(tag, sizeof tag, "[rank %d] ", rank);
+    else
+        tag[0] = '\0';
+}
+
 static FILE *start_message(LrDiag *d, Sink *sink)
 {
     memset(sink, 0, sizeof *sink);
@@ -295,6 +307,7 @@ static FILE *start_message(LrDiag *d, Sink *sink)
             sink->held = true;
         }
     }
+    fputs(tag, sink->out);
     return sink->out;
 }
 
@@ -413,6 +426,7 @@ static void plain_line(const char *prefix, const char *fmt, va_list ap)
     int n = vsnprintf(text, sizeof text, fmt, ap);
     if (n < 0)
         return;
+    fputs(tag, stderr);
     fputs(prefix, stderr);
     put_escaped(stderr, text, (size_t)n < sizeof text ? (size_t)n : sizeof text - 1);
     fputc('\n', stderr);

@@ -53,6 +53,9 @@ typedef struct LrDiag {
 } LrDiag;
 
 void diag_init(LrDiag *d, FILE *out);
+/* Marks every message that follows as rank `rank`'s of an MPI job
+ * ("[rank 2] "); rank 0's stay unmarked. */
+void diag_set_rank(int rank);
 
 /* Keeps what is reported from now on, so that diag_release writes it in
  * source order: the max_errors errors that come first in the source (a

@@ -343,6 +343,8 @@ static bool write_train_option(LrBuffer *b, int row, const void *spec, const voi
         if (b)
             call(b, LR_PATIENCE_WORD, options_patience, &t->early_stop, 1, NULL);
         return true;
+    case TRAIN_SHARD:
+        return t->shard > 0; /* written when given, so older files read as they did */
     default:
         return true;
     }

@@ -60,6 +60,9 @@ struct LrLayer {
     LrTensor weight, bias;   /* dense: in x out, 1 x out (views into the parameters) */
     LrTensor dweight, dbias; /* same shapes (views into the gradients) */
     float l2;                /* dense, conv2d: kernel penalty l2 * sum(w^2) */
+    bool penalty_elsewhere;  /* dense, conv2d: backward leaves the penalty's
+                                gradient out (a batch's shards but its first:
+                                train.c) */
     float rate;              /* dropout: fraction dropped */
     LrTensor mask;           /* dropout: batch x in, Plan-owned; 0 or 1/(1-rate) */
     LrRng *rng;              /* dropout: the dropout stream, Plan-owned */
@@ -116,7 +119,8 @@ void layer_bias_activation(const LrLayer *l, LrTensor *y, bool training);
 /* Its backward: dy := dLoss/d(pre-activation) given dLoss/dy and y, and
  * l->dbias := the column sums of that, each in row order. */
 void layer_bias_activation_backward(LrLayer *l, const LrTensor *y, LrTensor *dy);
-/* l->dweight += 2 l2 weight, the gradient of layer_penalty (dense, conv2d). */
+/* l->dweight += 2 l2 weight, the gradient of layer_penalty (dense, conv2d),
+ * unless l->penalty_elsewhere. */
 void layer_l2_gradient(LrLayer *l);
 
 /* l2 * sum(w^2) of a dense or conv2d layer's kernel (0 for other layers),

@@ -94,7 +94,7 @@ void layer_bias_activation_backward(LrLayer *l, const LrTensor *y, LrTensor *dy)
 void layer_l2_gradient(LrLayer *l)
 {
     /* d(l2 sum W^2)/dW = 2 l2 W. */
-    if (l->l2 == 0.0f)
+    if (l->l2 == 0.0f || l->penalty_elsewhere)
         return;
     const float k = 2.0f * l->l2;
     for (int i = 0; i < l->dweight.rows; i++) {

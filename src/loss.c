@@ -230,7 +230,13 @@ double loss_sum(const LrLoss *l, const LrTensor *pred, const LrTensor *target)
 double loss_gradient(const LrLoss *l, const LrTensor *pred, const LrTensor *target,
                      LrTensor *grad)
 {
-    const double scale = 1.0 / pred->rows;
+    return loss_gradient_part(l, pred, target, grad, pred->rows);
+}
+
+double loss_gradient_part(const LrLoss *l, const LrTensor *pred, const LrTensor *target,
+                          LrTensor *grad, int64_t batch_rows)
+{
+    const double scale = 1.0 / (double)batch_rows;
     double total = 0.0;
     for (int i = 0; i < pred->rows; i++)
         total += row_loss(l, &TENSOR_AT(*pred, i, 0), &TENSOR_AT(*target, i, 0), target->cols,

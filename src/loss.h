@@ -32,6 +32,12 @@ double loss_sum(const LrLoss *l, const LrTensor *pred, const LrTensor *target);
  * it for divergence at no extra pass). */
 double loss_gradient(const LrLoss *l, const LrTensor *pred, const LrTensor *target,
                      LrTensor *grad);
+/* loss_gradient of some of a batch's rows (a shard, dist.h): grad =
+ * d(batch loss)/d(pred) with the batch loss the mean over batch_rows rows,
+ * of which pred holds some. loss_gradient is this with batch_rows =
+ * pred->rows. */
+double loss_gradient_part(const LrLoss *l, const LrTensor *pred, const LrTensor *target,
+                          LrTensor *grad, int64_t batch_rows);
 
 /* What a model's outputs are under its loss: classes under
  * categorical_crossentropy, binary for one output under

@@ -29,6 +29,7 @@
 #include "minimize.h"
 #include "model.h"
 #include "sweep.h"
+#include "dist.h"
 #include "slurm.h"
 #include "plan.h"
 #include "plot.h"
@@ -1022,6 +1023,13 @@ static int build_sandbox(LrSandbox *box, const Options *o, const char *file,
     box->write_place = out ? "the run directory (--out)" : "the experiment's directory";
     for (int i = 0; i < o->allow_write.count; i++)
         failed |= sandbox_allow_write(box, o->allow_write.items[i], true);
+    if (dist_size() > 1) {
+        /* An MPI rank shares memory with its peers through files in
+         * /dev/shm (OpenMPI's vader segments), removed at the end; its
+         * messages come from OpenMPI's help files. */
+        failed |= sandbox_allow_write(box, "/dev/shm", false);
+        failed |= sandbox_allow_read(box, "/usr/share/openmpi", false);
+    }
     return failed ? -1 : 0;
 }
 
@@ -1596,7 +1604,11 @@ static LrStatus run_checked(const Options *o, Checked *c)
         return status;
     if (!status_ok(status = predict_check_columns(spec, &c->src, &c->diag)))
         return status;
-    if (!status_ok(status = claim_run_dir(o)))
+    /* Rank 0 writes the run directory, so it alone claims it; then every
+     * rank goes on, or none. */
+    if (dist_rank() == 0)
+        status = claim_run_dir(o);
+    if (!status_ok(status = dist_agree(status)))
         return status;
     int threads = thread_count(o);
     test_pause();
@@ -1714,6 +1726,16 @@ int main(int argc, char **argv)
     o.keep.items = lists + 5 * argc;
     o.slurm_opts.items = lists + 6 * argc;
     LrStatus status;
+    char why[1024];
+    /* Under mpirun: one rank of a data-parallel job (dist.h), whose output
+     * is rank 0's. */
+    if (dist_init(&argc, &argv, why, sizeof why) < 0) {
+        if (dist_rank() == 0)
+            diag_plain("%s", why);
+        free(lists);
+        exit(exit_code(status_of(LR_LANGUAGE_ERROR)));
+    }
+    dist_quiet();
     if (parse_options(argc, argv, &o, &status))
         status = o.command == CMD_SCHEDULE                          ? run_schedule(&o)
                  : o.command == CMD_PLOT                            ? run_plot(&o)
@@ -1732,5 +1754,6 @@ int main(int argc, char **argv)
             status = status_of(LR_RUN_FAILED);
     }
     free(lists);
+    dist_finish();
     exit(exit_code(status));
 }

@@ -268,6 +268,8 @@ const OptionRow options_train[] = {
     [TRAIN_METRICS] = {ROW_OTHER("metrics", 0)},
     [TRAIN_EARLY_STOP] = {ROW_OTHER("early_stop", 0)},
     [TRAIN_LOG_EVERY] = {ROW_INT(OPTION_INT64, "log_every", 0, TRAIN(log_every), 1, 1, 1e9)},
+    /* 0: the whole batch is one shard (dist.h). */
+    [TRAIN_SHARD] = {ROW_INT(OPTION_INT64, "shard", 0, TRAIN(shard), 0, 1, 1e9)},
     {0}};
 
 #define EVALUATE(f) offsetof(LrEvaluateSpec, f)

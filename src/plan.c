@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "blas.h"
+#include "dist.h"
 #include "init.h"
 #include "layers.h"
 #include "pool.h"
@@ -461,6 +462,28 @@ static int eval_rows(const LrPlan *plan, int batch, size_t widths)
     return (int)(rows < largest ? rows : largest);
 }
 
+/* The shards of a step (dist.h): their rows, and room for the gradients
+ * of as many as this rank computes and for their sum. */
+static bool build_shards(LrPlan *plan, int64_t batch)
+{
+    int64_t shard = plan->spec->train.shard;
+    plan->shard_rows = (int)(shard > 0 && shard < batch ? shard : batch);
+    int shards = (int)((batch + plan->shard_rows - 1) / plan->shard_rows), first, end;
+    /* train.c: the maxima, three flags, two powers of two per variable */
+    plan->grad_max = plan_alloc(plan, 3 * (size_t)plan->var_count + 3, sizeof(double));
+    if (!plan->grad_max)
+        return false;
+    if (shards == 1 && dist_size() == 1)
+        return true;
+    /* Rank 0 computes the most. */
+    dist_shards_of(shards, 0, dist_size(), &first, &end);
+    plan->shard_slots = end - first;
+    plan->shard_grads = plan_alloc(plan, (size_t)plan->shard_slots * plan->param_count,
+                                   sizeof(float));
+    plan->grad_sum = plan_alloc(plan, plan->param_count, sizeof(int64_t));
+    return plan->shard_grads && plan->grad_sum;
+}
+
 static bool build_layers(LrPlan *plan, const LrSource *src, LrDiag *diag, bool *shape_error)
 {
     const LrSpec *spec = plan->spec;
@@ -551,7 +574,10 @@ static bool build_layers(LrPlan *plan, const LrSource *src, LrDiag *diag, bool *
         plan->grads[i] = tensor_view(grad, (int)batch, l->out);
     }
     plan->var_offsets[var] = params;
-    return true;
+    for (int i = 0; i < n; i++)
+        if (plan->layers[i].ops == &layer_dropout_ops && plan->layers[i].rate > 0.0f)
+            plan->dropout_draws += plan->layers[i].in;
+    return build_shards(plan, batch);
 }
 
 static bool build_optimizer(LrPlan *plan)

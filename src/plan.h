@@ -45,6 +45,15 @@ typedef struct LrPlan {
     LrLoss loss;
     LrActivation pending;   /* output activation fused into the loss, for metrics */
     int batch;              /* rows per step: min(train batch, training rows) */
+    int shard_rows;         /* rows per shard of a step (dist.h): train
+                               shard=, or the whole batch */
+    int shard_slots;        /* the most shards of a batch this rank computes */
+    float *shard_grads;     /* shard_slots x param_count: their gradients;
+                               NULL when a step is one shard on one process */
+    int64_t *grad_sum;      /* param_count: their exact sum (train.c) */
+    double *grad_max;       /* each variable's largest gradient, the
+                               step's flags, ... (train.c) */
+    int64_t dropout_draws;  /* random draws a training forward takes per row */
     int eval_rows;          /* rows per forward pass when measuring (>= batch) */
     bool uses_blas;         /* some dense layer's product is past the plain loop */
     float *xb, *yb;         /* a shuffled batch, gathered */

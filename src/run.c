@@ -14,6 +14,7 @@
 #include "blas.h"
 #include "decimal.h"
 #include "diag.h"
+#include "dist.h"
 #include "explain.h"
 #include "fileio.h"
 #include "json.h"
@@ -719,40 +720,47 @@ LrStatus run_experiment(const LrSource *src, const LrSpec *spec, const LrRunOpti
         return status_of(LR_RUN_FAILED);
     }
 
+    /* Under mpirun every rank builds the same plan; rank 0 alone writes
+     * (dist.h), and a worker speaks only of what it alone may meet here. */
+    const bool writer = dist_rank() == 0;
     LrPlan plan;
-    LrStatus status = plan_build(&plan, spec, src, diag);
-    if (!status_ok(status))
-        goto done;
-    if (spec->load_path && !status_ok(status = load_weights(&plan, spec, src, diag)))
-        goto done;
-    plan_apply_normalization(&plan);
-    if (!options->quiet)
-        report_model_size(spec, &plan.input_shape);
-    char why[PATH_MAX + 512];
-    if (options->out_dir && file_make_dirs(options->out_dir, why, sizeof why) < 0) {
-        diag_error(diag, NULL, (LrSpan){0, 0}, "%s", why);
-        status = status_of(LR_RUN_FAILED);
-        goto done;
-    }
     LrTrainState state;
     train_state_init(&state);
-    if (options->resume) {
-        if (checkpoint_read(options->out_dir, &plan, &state, r.experiment_sha, why, sizeof why) < 0) {
-            diag_error(diag, NULL, (LrSpan){0, 0}, "cannot resume: %s", why);
+    char why[PATH_MAX + 512];
+    dist_speak();
+    LrStatus status = plan_build(&plan, spec, src, diag);
+    if (status_ok(status) && spec->load_path)
+        status = load_weights(&plan, spec, src, diag);
+    if (status_ok(status)) {
+        plan_apply_normalization(&plan);
+        if (!options->quiet)
+            report_model_size(spec, &plan.input_shape);
+        if (writer && options->out_dir && file_make_dirs(options->out_dir, why, sizeof why) < 0) {
+            diag_error(diag, NULL, (LrSpan){0, 0}, "%s", why);
             status = status_of(LR_RUN_FAILED);
-            goto done;
         }
-        train_report_history(&plan, &state);
     }
+    if (status_ok(status) && options->resume &&
+        checkpoint_read(options->out_dir, &plan, &state, r.experiment_sha, why, sizeof why) < 0) {
+        diag_error(diag, NULL, (LrSpan){0, 0}, "cannot resume: %s", why);
+        status = status_of(LR_RUN_FAILED);
+    }
+    status = dist_agree(status);
+    dist_quiet();
+    if (!status_ok(status))
+        goto done;
+    if (options->resume && writer)
+        train_report_history(&plan, &state);
     r.checkpoint_epochs = state.epochs_done;
     r.checkpoint_seconds = state.seconds;
-    if (options->out_dir && (metrics_open(&r, &plan, &state) < 0 || write_split(&r, &plan) < 0)) {
+    if (writer && options->out_dir &&
+        (metrics_open(&r, &plan, &state) < 0 || write_split(&r, &plan) < 0))
         status = status_of(LR_RUN_FAILED);
+    if (!status_ok(status = dist_agree(status)))
         goto done;
-    }
     catch_signals();
-    LrTrainHooks hooks = {&r, save_progress, options->halt_after, &interrupted,
-                          !options->quiet && diag_stderr_is_terminal()};
+    LrTrainHooks hooks = {&r, writer ? save_progress : NULL, options->halt_after, &interrupted,
+                          !options->quiet && writer && diag_stderr_is_terminal()};
     progress_shown = hooks.progress;
     status = train_run(&plan, &state, src, diag, &hooks);
     progress_shown = 0;
@@ -768,6 +776,10 @@ LrStatus run_experiment(const LrSource *src, const LrSpec *spec, const LrRunOpti
         status = status_interrupted(state.signal);
         goto done;
     }
+    /* What follows training is rank 0's alone: the others hold the same
+     * model. */
+    if (!writer)
+        goto done;
     status = finish(&r, &plan, &state);
     if (status_ok(status))
         report_timing(options->quiet, state.epochs_done, plan.optimizer.step, state.seconds,

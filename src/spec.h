@@ -160,6 +160,8 @@ typedef struct LrTrainSpec {
     int64_t epochs;
     int64_t batch;
     int64_t log_every;    /* print every log_every-th epoch's line (and the last) */
+    int64_t shard;        /* rows per shard of a step (dist.h); 0: the batch */
+    LrSpan shard_span;    /* shard= as written */
     bool shuffle;
     int metric_count;
     LrMetricKind metrics[SPEC_MAX_METRICS];

@@ -2,10 +2,12 @@
  * Plan's. */
 #include "train.h"
 
+#include <float.h>
 #include <math.h>
 #include <string.h>
 #include <time.h>
 
+#include "dist.h"
 #include "metrics.h"
 #include "pool.h"
 #include "report.h"
@@ -305,12 +307,214 @@ static bool tensor_finite(const LrTensor *t)
     return sum == 0;
 }
 
+/* ------------------------------------------------------------ the step */
+
+/* Draws the random numbers a training forward of `rows` rows would, for a
+ * shard another rank computes: the stream stays where the single process
+ * would have it. */
+static void skip_draws(LrPlan *plan, int rows)
+{
+    for (int64_t n = (int64_t)rows * plan->dropout_draws; n > 0; n--)
+        rng_next(&plan->dropout_rng);
+}
+
+/* plan->grad_max: each variable's largest gradient, then the step's
+ * flags (exchanged at once), then each variable's two powers of two. */
+enum { FLAG_DIVERGED, FLAG_NOT_FINITE, FLAG_INTERRUPTED, FLAGS };
+
+/* The largest magnitude among a variable's gradients in this rank's
+ * shards (max is exact, so the order is free); -1 for a value that is not
+ * finite. */
+static double local_max(const LrPlan *plan, int var, int shards)
+{
+    const size_t lo = plan->var_offsets[var], hi = plan->var_offsets[var + 1];
+    float m = 0.0f;
+    bool finite = true;
+    for (int s = 0; s < shards; s++) {
+        const float *g = plan->shard_grads + (size_t)s * plan->param_count;
+        for (size_t i = lo; i < hi; i++) {
+            float a = fabsf(g[i]);
+            finite &= a <= FLT_MAX;
+            m = a > m ? a : m;
+        }
+    }
+    return finite ? (double)m : -1.0;
+}
+
+/* Every variable's gradients, on every rank, as integers: the variable's
+ * largest magnitude over all shards of the batch sets a power of two that
+ * puts it just below 2^62 / shards, so that a shard's values truncate to
+ * integers that cannot overflow when summed. Integer sums are exact, in
+ * any order: the sum depends on the shards alone, not on which rank
+ * computed which. A value far below the largest keeps 2^-62 of it. */
+typedef struct SumJob {
+    LrPlan *plan;
+    int slots;                       /* this rank's shards */
+    const double *to_int, *to_float; /* each variable's powers of two */
+} SumJob;
+
+static int var_at(const LrPlan *plan, size_t i)
+{
+    int v = 0;
+    while (plan->var_offsets[v + 1] <= i)
+        v++;
+    return v;
+}
+
+static void shards_to_int(void *ctx, size_t begin, size_t end)
+{
+    const SumJob *job = ctx;
+    const LrPlan *plan = job->plan;
+    for (size_t i = begin; i < end;) {
+        int v = var_at(plan, i);
+        size_t stop = plan->var_offsets[v + 1] < end ? plan->var_offsets[v + 1] : end;
+        const double scale = job->to_int[v];
+        for (size_t j = i; j < stop; j++) {
+            int64_t sum = 0;
+            for (int s = 0; s < job->slots; s++)
+                sum += (int64_t)((double)plan->shard_grads[(size_t)s * plan->param_count + j] *
+                                 scale);
+            plan->grad_sum[j] = sum;
+        }
+        i = stop;
+    }
+}
+
+static void sum_to_float(void *ctx, size_t begin, size_t end)
+{
+    const SumJob *job = ctx;
+    LrPlan *plan = job->plan;
+    for (size_t i = begin; i < end;) {
+        int v = var_at(plan, i);
+        size_t stop = plan->var_offsets[v + 1] < end ? plan->var_offsets[v + 1] : end;
+        const double scale = job->to_float[v];
+        for (size_t j = i; j < stop; j++)
+            plan->dparams[j] = (float)((double)plan->grad_sum[j] * scale);
+        i = stop;
+    }
+}
+
+/* plan->dparams := the exact sum of the batch's shard gradients, on every
+ * rank; grad_max holds the agreed maxima. */
+static void sum_shards(LrPlan *plan, int shards, int slots)
+{
+    double *to_int = plan->grad_max + plan->var_count + FLAGS;
+    double *to_float = to_int + plan->var_count;
+    int headroom = 0;
+    while ((1 << headroom) < shards)
+        headroom++;
+    for (int v = 0; v < plan->var_count; v++) {
+        int e = 0;
+        double m = plan->grad_max[v];
+        if (m > 0)
+            frexp(m, &e); /* m < 2^e */
+        to_int[v] = m > 0 ? ldexp(1.0, 62 - headroom - e) : 0.0;
+        to_float[v] = m > 0 ? ldexp(1.0, -(62 - headroom - e)) : 0.0;
+    }
+    SumJob job = {plan, slots, to_int, to_float};
+    pool_run(plan->param_count, pool_grain((size_t)slots), shards_to_int, &job);
+    dist_sum_int64(plan->grad_sum, plan->param_count);
+    pool_run(plan->param_count, pool_grain(1), sum_to_float, &job);
+}
+
+/* The gradient of one update in plan->dparams, from rows [start, start +
+ * rows) of the epoch's order, and the sum of their losses in *loss. A
+ * step of one shard on one process is the plain forward and backward of
+ * the whole batch. Otherwise the batch is cut into shards of
+ * plan->shard_rows rows; each rank computes its own (dist_shards_of),
+ * each shard's forward and backward on its rows alone, and the update is
+ * their exact sum (sum_shards), so every rank holds the same bytes that
+ * one process computing every shard would. *stop comes in as this rank's
+ * interruption and goes out as every rank's, so that all stop after the
+ * same step. Returns false when the loss or the gradient at the output is
+ * not finite (*loss is then nan or inf): the gradient at the output is
+ * cheap to check, and every other gradient follows from it. */
+static bool step_gradient(LrPlan *plan, int64_t start, int rows, double *loss, bool *stop)
+{
+    LrTensor *out_grad = &plan->grads[plan->layer_count - 1];
+    LrTensor x, y;
+    if (!plan->shard_grads) {
+        gather(plan, start, rows, &x, &y);
+        const LrTensor *pred = forward(plan, &x, true);
+        out_grad->rows = rows;
+        *loss = loss_gradient(&plan->loss, pred, &y, out_grad);
+        if (!isfinite(*loss) || !tensor_finite(out_grad)) {
+            *loss = isnan(*loss) ? *loss : INFINITY;
+            return false;
+        }
+        backward(plan, &x);
+        return true;
+    }
+    const int shard_rows = plan->shard_rows;
+    const int shards = (rows + shard_rows - 1) / shard_rows;
+    int first, end;
+    dist_shards_of(shards, dist_rank(), dist_size(), &first, &end);
+    double sum = 0.0, diverged = 0.0; /* 1: inf, 2: nan */
+    for (int s = 0; s < shards; s++) {
+        const int lo = s * shard_rows, n = rows - lo < shard_rows ? rows - lo : shard_rows;
+        if (s < first || s >= end || diverged > 0) {
+            skip_draws(plan, n);
+            continue;
+        }
+        gather(plan, start + lo, n, &x, &y);
+        const LrTensor *pred = forward(plan, &x, true);
+        out_grad->rows = n;
+        double shard_loss = loss_gradient_part(&plan->loss, pred, &y, out_grad, rows);
+        sum += shard_loss;
+        if (!isfinite(shard_loss) || !tensor_finite(out_grad)) {
+            diverged = isnan(shard_loss) ? 2.0 : 1.0;
+            continue;
+        }
+        /* The penalty's gradient once per batch: with its first shard. */
+        for (int i = 0; i < plan->layer_count; i++)
+            plan->layers[i].penalty_elsewhere = s > 0;
+        backward(plan, &x);
+        if (shards > 1)
+            memcpy(plan->shard_grads + (size_t)(s - first) * plan->param_count, plan->dparams,
+                   plan->param_count * sizeof(float));
+    }
+    for (int i = 0; i < plan->layer_count; i++)
+        plan->layers[i].penalty_elsewhere = false;
+    /* One exchange of the maxima and the flags. */
+    double *flags = plan->grad_max + plan->var_count;
+    flags[FLAG_NOT_FINITE] = 0.0;
+    for (int v = 0; v < plan->var_count; v++) {
+        plan->grad_max[v] = shards > 1 && diverged == 0 ? local_max(plan, v, end - first) : 0.0;
+        if (plan->grad_max[v] < 0)
+            flags[FLAG_NOT_FINITE] = 1.0;
+    }
+    flags[FLAG_DIVERGED] = diverged;
+    flags[FLAG_INTERRUPTED] = *stop ? 1.0 : 0.0;
+    dist_max_doubles(plan->grad_max, plan->var_count + FLAGS);
+    *stop = flags[FLAG_INTERRUPTED] != 0.0;
+    *loss = sum;
+    if (flags[FLAG_DIVERGED] != 0.0) {
+        *loss = flags[FLAG_DIVERGED] == 2.0 ? NAN : INFINITY;
+        return false;
+    }
+    if (shards == 1) {
+        /* Rank 0 computed it, as one process would have, and moved
+         * batchnorm's statistics. */
+        dist_broadcast(plan->dparams, plan->param_count, 0);
+        dist_broadcast(plan->state, plan->state_count, 0);
+        return true;
+    }
+    if (flags[FLAG_NOT_FINITE] != 0.0) {
+        /* What one process would pass on: the update spoils the
+         * parameters, and the next step reports the divergence. */
+        for (size_t i = 0; i < plan->param_count; i++)
+            plan->dparams[i] = NAN;
+        return true;
+    }
+    sum_shards(plan, shards, end - first);
+    return true;
+}
+
 LrStatus train_run(LrPlan *plan, LrTrainState *state, const LrSource *src, LrDiag *diag,
                    const LrTrainHooks *hooks)
 {
     const LrSpec *spec = plan->spec;
     const LrTrainSpec *t = &spec->train;
-    LrTensor *out_grad = &plan->grads[plan->layer_count - 1];
     double started = now_seconds() - state->seconds;
     double lr = schedule_lr(&plan->optimizer.spec->lr, plan->optimizer.step);
     Progress progress = {.on = hooks->progress, .every = 1};
@@ -328,31 +532,24 @@ LrStatus train_run(LrPlan *plan, LrTrainState *state, const LrSource *src, LrDia
             int64_t start = state->batch_start;
             int rows = (int)(plan->train.rows - start < plan->batch ? plan->train.rows - start
                                                                      : plan->batch);
-            LrTensor x, y;
-            gather(plan, start, rows, &x, &y);
-            const LrTensor *pred = forward(plan, &x, true);
-            out_grad->rows = rows;
+            double batch_loss;
+            bool stop = hooks->interrupted && *hooks->interrupted;
             /* Divergence stops the run at the step it happens, before the
-             * update spreads it: the batch's loss (computed with the
-             * gradient) and the gradient at the output (from which every
-             * other gradient follows) are cheap to check. */
-            double batch_loss = loss_gradient(&plan->loss, pred, &y, out_grad);
-            if (!isfinite(batch_loss) || !tensor_finite(out_grad)) {
+             * update spreads it. */
+            if (!step_gradient(plan, start, rows, &batch_loss, &stop)) {
                 progress_end(&progress);
-                return diverged(plan, src, diag, state->epochs_done + 1,
-                                isfinite(batch_loss) ? INFINITY : batch_loss,
+                return diverged(plan, src, diag, state->epochs_done + 1, batch_loss,
                                 schedule_lr(&plan->optimizer.spec->lr, plan->optimizer.step));
             }
-            backward(plan, &x);
             lr = optim_step(&plan->optimizer);
             state->batch_start = start + rows;
             if (progress.on)
                 progress_step(&progress, plan, state, batch_loss, rows);
             bool halt = hooks->halt_after > 0 && plan->optimizer.step == hooks->halt_after;
-            if ((hooks->interrupted && *hooks->interrupted) || halt) {
+            if (stop || halt) {
                 progress_end(&progress);
                 state->step_seconds += now_seconds() - steps_started;
-                state->signal = halt ? SIGINT : (int)*hooks->interrupted;
+                state->signal = halt || !*hooks->interrupted ? SIGINT : (int)*hooks->interrupted;
                 state->seconds = now_seconds() - started;
                 if (hooks->save && hooks->save(hooks->ctx, plan, state) < 0)
                     return status_of(LR_RUN_FAILED);
@@ -374,11 +571,11 @@ LrStatus train_run(LrPlan *plan, LrTrainState *state, const LrSource *src, LrDia
                        isnan(row[HIST_LOSS]) ? "nan" : "inf", lr);
             return status_of(LR_RUN_FAILED);
         }
-        if (hooks->save && hooks->save(hooks->ctx, plan, state) < 0)
-            return status_of(LR_RUN_FAILED);
+        bool failed = hooks->save && hooks->save(hooks->ctx, plan, state) < 0;
         /* Nobody reads the results any more (a closed pipe): stop after the
-         * epoch's checkpoint rather than train on unseen; main says why. */
-        if (report_failed())
+         * epoch's checkpoint rather than train on unseen; main says why.
+         * Every rank stops when one must (rank 0 alone writes). */
+        if (dist_any(failed || report_failed()))
             return status_of(LR_RUN_FAILED);
     }
     if (t->early_stop.enabled && t->early_stop.restore_best && state->best_epoch > 0 &&

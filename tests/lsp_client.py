@@ -262,7 +262,7 @@ def main():
        and "selu" not in got and "adam" not in got, sorted(got))
     got = complete(6, len(alines[6]) + 1)
     ok("lsp complete train options", {"on", "epochs", "batch", "shuffle", "validation", "metrics",
-                                      "early_stop", "log_every"} == got, sorted(got))
+                                      "early_stop", "log_every", "shard"} == got, sorted(got))
     got = complete(5, len("optimizer adam "))
     ok("lsp complete adam options", got == {"lr", "beta1", "beta2", "epsilon", "clip_norm"}, sorted(got))
     got = complete(2, alines[2].index('label=') + len('label='))

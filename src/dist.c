@@ -1,0 +1,224 @@
+/* dist.c — see dist.h. The only file that includes <mpi.h>.
+ *
+ * mpirun marks the processes it starts in their environment
+ * (OMPI_COMM_WORLD_SIZE; PMIX_RANK and PMI_SIZE for other launchers), so
+ * lrc joins MPI only then: a plain `lrc FILE.lr` never loads the
+ * library's machinery, and behaves as it did before MPI existed. */
+#include "dist.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "diag.h"
+
+#ifdef LRC_MPI
+#include <mpi.h>
+#endif
+
+static struct {
+    int rank, size;
+    bool joined; /* MPI_Init was called */
+    int stderr_fd; /* a quiet worker's own stderr; -1 when not quiet */
+} world = {0, 1, false, -1};
+
+/* The world size mpirun announced, 0 when not started by it. */
+static int launched_size(int *rank)
+{
+    static const char *const sizes[] = {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_SIZE"};
+    static const char *const ranks[] = {"OMPI_COMM_WORLD_RANK", "PMI_RANK", "PMIX_RANK"};
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; i++) {
+        const char *size = getenv(sizes[i]), *r = getenv(ranks[i]);
+        if (size && *size) {
+            *rank = r ? atoi(r) : 0;
+            return atoi(size);
+        }
+    }
+    *rank = 0;
+    return 0;
+}
+
+int dist_init(int *argc, char ***argv, char *why, size_t why_size)
+{
+    int rank, size = launched_size(&rank);
+    if (size <= 1)
+        return 0;
+#ifdef LRC_MPI
+    int provided;
+    /* OpenMPI's shared-memory transport copies between processes with
+     * process_vm_readv, which the sandbox's undumpable processes (and
+     * many containers) refuse: each refusal printed a line before it fell
+     * back to copying through the shared segment. Copy through it from
+     * the start, unless the user chose otherwise. */
+    setenv("OMPI_MCA_btl_vader_single_copy_mechanism", "none", 0);
+    /* lrc's own threads never call MPI: only the main thread does. */
+    if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS) {
+        snprintf(why, why_size, "cannot join the MPI job mpirun started (MPI_Init failed)");
+        return -1;
+    }
+    world.joined = true;
+    MPI_Comm_rank(MPI_COMM_WORLD, &world.rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &world.size);
+    /* A rank's failure ends the job with a status (dist_abort), never
+     * with MPI's own message about an error handler. */
+    MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+    return 0;
+#else
+    (void)argc;
+    (void)argv;
+    snprintf(why, why_size,
+             "mpirun started %d processes, but this lrc was built without MPI (libopenmpi-dev "
+             "was missing): each would train the whole model alone. Install it (make deps) "
+             "and rebuild (make), or run lrc without mpirun",
+             size);
+    world.rank = rank;
+    return -1;
+#endif
+}
+
+void dist_finish(void)
+{
+#ifdef LRC_MPI
+    if (world.joined)
+        MPI_Finalize();
+    world.joined = false;
+#endif
+}
+
+void dist_abort(int code)
+{
+#ifdef LRC_MPI
+    if (world.joined && world.size > 1)
+        MPI_Abort(MPI_COMM_WORLD, code);
+#endif
+    exit(code);
+}
+
+int dist_rank(void)
+{
+    return world.rank;
+}
+
+int dist_size(void)
+{
+    return world.size;
+}
+
+const char *dist_library(void)
+{
+#ifdef LRC_MPI
+    static char version[64];
+    if (!version[0]) {
+#ifdef OMPI_MAJOR_VERSION
+        snprintf(version, sizeof version, "OpenMPI %d.%d.%d", OMPI_MAJOR_VERSION,
+                 OMPI_MINOR_VERSION, OMPI_RELEASE_VERSION);
+#else
+        snprintf(version, sizeof version, "MPI %d.%d", MPI_VERSION, MPI_SUBVERSION);
+#endif
+    }
+    return version;
+#else
+    return NULL;
+#endif
+}
+
+LrStatus dist_agree(LrStatus status)
+{
+    if (world.size == 1)
+        return status;
+    double worst = (double)status.outcome;
+    dist_max_doubles(&worst, 1);
+    LrOutcome outcome = (LrOutcome)worst;
+    return outcome == status.outcome ? status : status_of(outcome);
+}
+
+void dist_quiet(void)
+{
+    if (world.rank == 0 || world.stderr_fd >= 0)
+        return;
+    fflush(stdout);
+    fflush(stderr);
+    int null = open("/dev/null", O_WRONLY);
+    world.stderr_fd = dup(2);
+    if (null >= 0) {
+        dup2(null, 1);
+        dup2(null, 2);
+        close(null);
+    }
+}
+
+void dist_speak(void)
+{
+    if (world.stderr_fd < 0)
+        return;
+    fflush(stderr);
+    dup2(world.stderr_fd, 2);
+    close(world.stderr_fd);
+    world.stderr_fd = -1;
+    diag_set_rank(world.rank);
+}
+
+/* A collective call that fails leaves the ranks out of step: nothing
+ * sensible can follow, so the job ends. */
+#ifdef LRC_MPI
+static void check(int result, const char *what)
+{
+    if (result == MPI_SUCCESS)
+        return;
+    dist_speak();
+    diag_set_rank(world.rank);
+    diag_plain("%s failed (MPI error %d); ending the job", what, result);
+    dist_abort(1);
+}
+#endif
+
+void dist_max_doubles(double *v, int n)
+{
+#ifdef LRC_MPI
+    if (world.size > 1)
+        check(MPI_Allreduce(MPI_IN_PLACE, v, n, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD),
+              "MPI_Allreduce (max)");
+#else
+    (void)v;
+    (void)n;
+#endif
+}
+
+void dist_sum_int64(int64_t *v, size_t n)
+{
+#ifdef LRC_MPI
+    /* In pieces an int count can hold. */
+    const size_t piece = (size_t)1 << 30;
+    for (size_t done = 0; world.size > 1 && done < n; done += piece)
+        check(MPI_Allreduce(MPI_IN_PLACE, v + done, (int)(n - done < piece ? n - done : piece),
+                            MPI_INT64_T, MPI_SUM, MPI_COMM_WORLD),
+              "MPI_Allreduce (sum)");
+#else
+    (void)v;
+    (void)n;
+#endif
+}
+
+void dist_broadcast(float *v, size_t n, int root)
+{
+#ifdef LRC_MPI
+    const size_t piece = (size_t)1 << 30;
+    for (size_t done = 0; world.size > 1 && done < n; done += piece)
+        check(MPI_Bcast(v + done, (int)(n - done < piece ? n - done : piece), MPI_FLOAT, root,
+                        MPI_COMM_WORLD),
+              "MPI_Bcast");
+#else
+    (void)v;
+    (void)n;
+    (void)root;
+#endif
+}
+
+bool dist_any(bool yes)
+{
+    double v = yes ? 1.0 : 0.0;
+    dist_max_doubles(&v, 1);
+    return v != 0.0;
+}

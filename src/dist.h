@@ -1,0 +1,67 @@
+/* dist.h — lrc across processes: data-parallel training under `mpirun`
+ * (OpenMPI). dist.c is the only file that includes <mpi.h>; built without
+ * MPI (LRC_MPI unset) it is a world of one process that refuses to be
+ * started by mpirun as one of several.
+ *
+ * Every rank runs the same experiment on the same data with the same
+ * seed. A step's batch is cut into fixed shards (train shard=, rows each);
+ * the ranks share the shards out, and their gradients are summed exactly
+ * (dist_sum_shards), so that the update, and so every byte of the run,
+ * does not depend on how many ranks there are. */
+#ifndef LR_DIST_H
+#define LR_DIST_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "status.h"
+
+/* Joins the MPI world when started by mpirun (its environment says so),
+ * else stays a world of one. Returns 0; -1 with a reason when mpirun
+ * started lrc as one of several processes and this lrc cannot join them
+ * (built without MPI, or MPI_Init failed). */
+int dist_init(int *argc, char ***argv, char *why, size_t why_size);
+/* Leaves the MPI world (after the last collective call). */
+void dist_finish(void);
+/* Ends every rank at once after an error only this rank met: the others
+ * would wait for it forever. */
+void dist_abort(int code);
+
+int dist_rank(void);
+int dist_size(void);
+/* Whether this lrc was built with MPI ("OpenMPI 4.1.4" in run.json). */
+const char *dist_library(void);
+
+/* Every rank's outcome becomes the worst of them (a language error over
+ * a failed run over success), so that all go on or all stop; the point
+ * where each rank calls it must be the same. */
+LrStatus dist_agree(LrStatus status);
+
+/* The ranks but the first write nothing, results or messages: the job's
+ * output is rank 0's. dist_quiet sends a worker's stdout and stderr to
+ * /dev/null; dist_speak gives a worker its stderr back, its messages
+ * marked with its rank, for what only it may meet (building its plan). */
+void dist_quiet(void);
+void dist_speak(void);
+
+/* In place on every rank: the largest of each element over the ranks. */
+void dist_max_doubles(double *v, int n);
+/* In place on every rank: the sum of each element over the ranks (exact:
+ * integers). */
+void dist_sum_int64(int64_t *v, size_t n);
+/* rank `root`'s n floats, on every rank. */
+void dist_broadcast(float *v, size_t n, int root);
+/* Whether any rank says yes. */
+bool dist_any(bool yes);
+
+/* The shards [*first, *end) of a batch of `shards` shards that rank
+ * `rank` of `size` computes: contiguous, as even as they come, the lower
+ * ranks first when there are fewer shards than ranks (rank 0 always has
+ * shard 0). */
+static inline void dist_shards_of(int shards, int rank, int size, int *first, int *end)
+{
+    *first = (int)(((int64_t)shards * rank + size - 1) / size);
+    *end = (int)(((int64_t)shards * (rank + 1) + size - 1) / size);
+}
+
+#endif

@@ -60,6 +60,7 @@ usage='usage: lrc FILE.lr [--set NAME=VALUE]... [--seed N] [--threads N] [--out 
        lrc FILE.lr --slurm [--slurm-opt OPTIONS]... --out DIR
                    [--set NAME=VALUE]... [--seed N] [--threads N] [--quiet]
        lrc collect DIR
+       mpirun -np N lrc FILE.lr [--out DIR] [--threads N] [--quiet]
        lrc --resume DIR [--threads N] [--quiet]
        lrc check FILE.lr [--set NAME=VALUE]... [--explain]
        lrc summary FILE.lr|MODEL [--set NAME=VALUE]...

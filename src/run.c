@@ -379,6 +379,15 @@ static int write_run_json(const Run *r, const LrPlan *plan, const LrTrainState *
     json_key(&w, "threads");
     json_write_integer(&w, r->options->threads);
     json_end_object(&w);
+    if (dist_size() > 1) {
+        json_key(&w, "mpi");
+        json_begin_object(&w);
+        json_key(&w, "library");
+        json_write_string(&w, dist_library());
+        json_key(&w, "ranks");
+        json_write_integer(&w, dist_size());
+        json_end_object(&w);
+    }
     json_key(&w, "source");
     json_write_string(&w, r->source_path);
     json_key(&w, "seed");

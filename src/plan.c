@@ -73,6 +73,21 @@ static int spec_layers(const LrSpec *spec, const LrShape *input, LrShape *shapes
     return 0;
 }
 
+/* How many shards of a batch this rank computes at most (rank 0 the
+ * most), 0 when a step is the plain pass of one process; their rows in
+ * *rows. */
+static int shard_slots(const LrTrainSpec *t, int64_t batch, int *rows)
+{
+    int64_t shard = t->shard > 0 && t->shard < batch ? t->shard : batch;
+    int shards = (int)((batch + shard - 1) / shard), first, end;
+    if (rows)
+        *rows = (int)shard;
+    if (shards == 1 && dist_size() == 1)
+        return 0;
+    dist_shards_of(shards, 0, dist_size(), &first, &end);
+    return end - first;
+}
+
 /* Bytes for the data (at most `rows` of each set) and the model at a
  * batch size; SIZE_MAX when that does not even fit size_t. */
 static size_t plan_size(const LrSpec *spec, const LrDataShape *shapes, const int64_t *rows,
@@ -101,6 +116,10 @@ static size_t plan_size(const LrSpec *spec, const LrDataShape *shapes, const int
     }
     /* parameters, gradients, two optimizer slots, the best epoch's copy */
     ok = ok && add_product(&bytes, params, 5 * sizeof(float));
+    /* the gradients of this rank's shards and their sum (build_shards) */
+    int slots = shard_slots(&spec->train, batch, NULL);
+    if (slots > 0)
+        ok = ok && add_product(&bytes, params, (uint64_t)slots * sizeof(float) + sizeof(int64_t));
     /* activations for measuring, at most */
     ok = ok && add_product(&bytes, 1, LAYER_PASS_BYTES);
     return ok ? bytes : SIZE_MAX;
@@ -466,18 +485,13 @@ static int eval_rows(const LrPlan *plan, int batch, size_t widths)
  * of as many as this rank computes and for their sum. */
 static bool build_shards(LrPlan *plan, int64_t batch)
 {
-    int64_t shard = plan->spec->train.shard;
-    plan->shard_rows = (int)(shard > 0 && shard < batch ? shard : batch);
-    int shards = (int)((batch + plan->shard_rows - 1) / plan->shard_rows), first, end;
+    plan->shard_slots = shard_slots(&plan->spec->train, batch, &plan->shard_rows);
     /* train.c: the maxima, three flags, two powers of two per variable */
     plan->grad_max = plan_alloc(plan, 3 * (size_t)plan->var_count + 3, sizeof(double));
     if (!plan->grad_max)
         return false;
-    if (shards == 1 && dist_size() == 1)
+    if (plan->shard_slots == 0)
         return true;
-    /* Rank 0 computes the most. */
-    dist_shards_of(shards, 0, dist_size(), &first, &end);
-    plan->shard_slots = end - first;
     plan->shard_grads = plan_alloc(plan, (size_t)plan->shard_slots * plan->param_count,
                                    sizeof(float));
     plan->grad_sum = plan_alloc(plan, plan->param_count, sizeof(int64_t));

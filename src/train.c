@@ -418,7 +418,8 @@ static void sum_shards(LrPlan *plan, int shards, int slots)
 }
 
 /* The gradient of one update in plan->dparams, from rows [start, start +
- * rows) of the epoch's order, and the sum of their losses in *loss. A
+ * rows) of the epoch's order, and the sum of the losses of the rows
+ * this rank computed in *loss (*loss_rows of them). A
  * step of one shard on one process is the plain forward and backward of
  * the whole batch. Otherwise the batch is cut into shards of
  * plan->shard_rows rows; each rank computes its own (dist_shards_of),
@@ -429,7 +430,8 @@ static void sum_shards(LrPlan *plan, int shards, int slots)
  * same step. Returns false when the loss or the gradient at the output is
  * not finite (*loss is then nan or inf): the gradient at the output is
  * cheap to check, and every other gradient follows from it. */
-static bool step_gradient(LrPlan *plan, int64_t start, int rows, double *loss, bool *stop)
+static bool step_gradient(LrPlan *plan, int64_t start, int rows, double *loss, int *loss_rows,
+                          bool *stop)
 {
     LrTensor *out_grad = &plan->grads[plan->layer_count - 1];
     LrTensor x, y;
@@ -438,6 +440,7 @@ static bool step_gradient(LrPlan *plan, int64_t start, int rows, double *loss, b
         const LrTensor *pred = forward(plan, &x, true);
         out_grad->rows = rows;
         *loss = loss_gradient(&plan->loss, pred, &y, out_grad);
+        *loss_rows = rows;
         if (!isfinite(*loss) || !tensor_finite(out_grad)) {
             *loss = isnan(*loss) ? *loss : INFINITY;
             return false;
@@ -450,6 +453,7 @@ static bool step_gradient(LrPlan *plan, int64_t start, int rows, double *loss, b
     int first, end;
     dist_shards_of(shards, dist_rank(), dist_size(), &first, &end);
     double sum = 0.0, diverged = 0.0; /* 1: inf, 2: nan */
+    *loss_rows = 0;
     for (int s = 0; s < shards; s++) {
         const int lo = s * shard_rows, n = rows - lo < shard_rows ? rows - lo : shard_rows;
         if (s < first || s >= end || diverged > 0) {
@@ -461,6 +465,7 @@ static bool step_gradient(LrPlan *plan, int64_t start, int rows, double *loss, b
         out_grad->rows = n;
         double shard_loss = loss_gradient_part(&plan->loss, pred, &y, out_grad, rows);
         sum += shard_loss;
+        *loss_rows += n;
         if (!isfinite(shard_loss) || !tensor_finite(out_grad)) {
             diverged = isnan(shard_loss) ? 2.0 : 1.0;
             continue;
@@ -536,7 +541,8 @@ LrStatus train_run(LrPlan *plan, LrTrainState *state, const LrSource *src, LrDia
             bool stop = hooks->interrupted && *hooks->interrupted;
             /* Divergence stops the run at the step it happens, before the
              * update spreads it. */
-            if (!step_gradient(plan, start, rows, &batch_loss, &stop)) {
+            int loss_rows;
+            if (!step_gradient(plan, start, rows, &batch_loss, &loss_rows, &stop)) {
                 progress_end(&progress);
                 return diverged(plan, src, diag, state->epochs_done + 1, batch_loss,
                                 schedule_lr(&plan->optimizer.spec->lr, plan->optimizer.step));
@@ -544,7 +550,7 @@ LrStatus train_run(LrPlan *plan, LrTrainState *state, const LrSource *src, LrDia
             lr = optim_step(&plan->optimizer);
             state->batch_start = start + rows;
             if (progress.on)
-                progress_step(&progress, plan, state, batch_loss, rows);
+                progress_step(&progress, plan, state, batch_loss, loss_rows);
             bool halt = hooks->halt_after > 0 && plan->optimizer.step == hooks->halt_after;
             if (stop || halt) {
                 progress_end(&progress);

@@ -81,7 +81,7 @@ LRC_LIBS = $(PROTOBUF_C_LIBS)
 CORE    := arena source diag
 FRONT   := words lex lr parse ast check options fold modules sets compile layer_shape
 # The layers: the table (layers.c) and each kind's kernels.
-LAYERS  := activation layers layer_dense layer_conv layer_pool layer_reshape layer_batchnorm layer_dropout layer_activation
+LAYERS  := activation layers layer_dense layer_conv layer_pool layer_reshape layer_batchnorm layer_dropout layer_flip layer_activation
 RUNTIME := rng dist schedule pool blas $(LAYERS) loss metrics optim init synth csv idx decimal data sha256 fileio json safetensors plan train report model summary weights explain run expr sweep slurm minimize sandbox plot export export_c export_onnx onnx.pb-c predict fmt
 # lrc verify re-runs a run directory's experiment
 RUNTIME += verify
@@ -90,7 +90,7 @@ LSP_MODS := lsp words_doc
 LRC_OBJS := $(addprefix $(BUILD)/obj/,$(addsuffix .o,$(CORE) $(FRONT) $(RUNTIME) $(LSP_MODS) main))
 
 # Unit tests: tests/unit/test_<module>.c, each linked with only what it needs.
-UNIT_TESTS := train pool decimal diag words lex parse check rng schedule dense conv layers loss metrics optim init synth csv data sha256 fileio json safetensors model expr fmt act batchnorm idx
+UNIT_TESTS := train pool decimal diag words lex parse check rng schedule dense conv layers loss metrics optim init synth csv data sha256 fileio json safetensors model expr fmt act batchnorm idx flip
 test_diag_MODS     := $(CORE)
 test_lex_MODS      := $(CORE) words lex
 test_words_MODS    := $(CORE) words words_doc lex expr
@@ -107,6 +107,7 @@ test_schedule_MODS := schedule
 test_dense_MODS    := pool blas activation layer_dense layer_conv $(CORE)
 test_act_MODS      := pool blas activation layer_dense layer_conv layer_activation $(CORE)
 test_batchnorm_MODS := pool layer_batchnorm $(CORE)
+test_flip_MODS     := $(LAYERS) layer_shape words blas pool rng $(CORE)
 test_layers_MODS   := pool blas activation layer_dense layer_conv layer_dropout layer_activation rng $(CORE)
 test_conv_MODS     := pool blas activation layer_dense layer_conv layer_pool layer_reshape layer_shape words $(CORE)
 test_loss_MODS     := loss

@@ -535,19 +535,21 @@ static int eval_window(Checker *c, Scoped v, const char *what, int *out)
     return 0;
 }
 
-static int eval_padding(Checker *c, Scoped v, bool *same)
+/* One of a table's words (padding=, mode=): its code, or -1 after the
+ * error ("expected a padding (valid or same)"). */
+static int eval_word(Checker *c, Scoped v, const LrWord *table, const char *what)
 {
     Scoped a = fold_resolve(c, v);
     if (a.node->kind != AST_NAME) {
-        diag_error(c->diag, c->src, a.node->span, "expected a padding (valid or same), got %s",
+        char choices[160] = "";
+        for (int i = 0; table[i].name; i++)
+            snprintf(choices + strlen(choices), sizeof choices - strlen(choices), "%s%s",
+                     i == 0 ? "" : table[i + 1].name ? ", " : " or ", table[i].name);
+        diag_error(c->diag, c->src, a.node->span, "expected a %s (%s), got %s", what, choices,
                    fold_describe(a.node));
         return -1;
     }
-    int pad = lookup(c, words_paddings, a.node->name, "padding");
-    if (pad < 0)
-        return -1;
-    *same = pad == PAD_SAME;
-    return 0;
+    return lookup(c, table, a.node->name, what);
 }
 
 int check_shape(Checker *c, Scoped v, const char *what, LrShape *out)
@@ -598,8 +600,13 @@ static int eval_layer_words(Checker *c, const OptionRow *rows, const LrNode **b,
         else if (strcmp(name, "stride") == 0) {
             one = eval_window(c, v, name, layer->stride);
             stride_given = true;
-        } else if (strcmp(name, "padding") == 0)
-            one = eval_padding(c, v, &layer->same);
+        } else if (strcmp(name, "padding") == 0) {
+            int pad = one = eval_word(c, v, words_paddings, "padding");
+            layer->same = pad == PAD_SAME;
+        } else if (strcmp(name, "mode") == 0) {
+            int mode = one = eval_word(c, v, words_flip_modes, "flip mode");
+            layer->flip = mode < 0 ? FLIP_BOTH : (LrFlipMode)mode;
+        }
         else if (strcmp(name, "shape") == 0)
             one = check_shape(c, v, "reshape's shape", &layer->target);
         if (one < 0)

@@ -191,6 +191,8 @@ static bool write_layer_option(LrBuffer *b, int row, const void *spec, const voi
         pair(b, l->stride);
     else if (strcmp(name, "padding") == 0)
         buffer_printf(b, "%s", words_name(words_paddings, l->same ? PAD_SAME : PAD_VALID));
+    else if (strcmp(name, "mode") == 0)
+        buffer_printf(b, "%s", words_name(words_flip_modes, l->flip));
     else if (strcmp(name, "shape") == 0)
         shape(b, &l->target);
     return true;
@@ -204,9 +206,9 @@ static void layer(LrBuffer *b, const LrLayerSpec *l)
              options_activations[l->activation], l, 0, NULL);
     else
         /* The first option bare where it is the layer's own (units, a
-         * window, a shape); batchnorm's are all named. */
+         * window, a shape); batchnorm's and random_flip's are all named. */
         call(b, words_name(words_layers, (int)l->kind), options_layers[l->kind], l,
-             l->kind != LAYER_BATCHNORM, &w);
+             l->kind != LAYER_BATCHNORM && l->kind != LAYER_RANDOM_FLIP, &w);
 }
 
 /* linear's weights and csv's columns. */

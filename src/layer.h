@@ -64,7 +64,9 @@ struct LrLayer {
                                 gradient out (a batch's shards but its first:
                                 train.c) */
     float rate;              /* dropout: fraction dropped */
-    LrTensor mask;           /* dropout: batch x in, Plan-owned; 0 or 1/(1-rate) */
+    LrTensor mask;           /* dropout: batch x in, Plan-owned; 0 or 1/(1-rate);
+                                random_flip: batch x 2, 1 where an image
+                                is flipped left-right, top-bottom */
     LrRng *rng;              /* dropout: the dropout stream, Plan-owned */
     /* Image layers. in and out above stay the widths of one row (h w c). */
     LrShape in_shape, out_shape;
@@ -91,6 +93,7 @@ struct LrLayer {
     /* activations */
     float alpha;             /* leaky_relu: the slope below 0; elu: its scale */
     bool approximate;        /* gelu: the tanh form */
+    LrFlipMode flip;         /* random_flip: which flips it draws */
     LrTensor pre;            /* batch x out, Plan-owned, when the activation's
                                 derivative needs its input (gelu): the
                                 training forward's pre-activation; else empty */
@@ -106,6 +109,7 @@ extern const LrLayerOps layer_global_avgpool2d_ops;
 extern const LrLayerOps layer_flatten_ops;             /* layer_reshape.c */
 extern const LrLayerOps layer_reshape_ops;
 extern const LrLayerOps layer_batchnorm_ops;           /* layer_batchnorm.c */
+extern const LrLayerOps layer_random_flip_ops;         /* layer_flip.c */
 
 /* Whether act's derivative needs its input, not only its output (gelu):
  * a dense or conv2d layer then keeps its pre-activation in `pre`. */

@@ -126,12 +126,15 @@ bool layer_shape(const LrLayerSpec *ls, const LrShape *in, const char *from, LrS
     case LAYER_CONV2D:
     case LAYER_MAXPOOL2D:
     case LAYER_AVGPOOL2D:
-    case LAYER_GLOBAL_AVGPOOL2D: {
+    case LAYER_GLOBAL_AVGPOOL2D:
+    case LAYER_RANDOM_FLIP: {
         if (in->rank != 3) {
             snprintf(why, size,
                      "%s needs an image input [height, width, channels] but %s", name, have);
             return false;
         }
+        if (ls->kind == LAYER_RANDOM_FLIP)
+            return true;
         if (ls->kind == LAYER_GLOBAL_AVGPOOL2D) {
             *out = flat((size_t)in->dims[2]);
             return true;
@@ -222,6 +225,7 @@ int layers_output_width(const LrLayerSpec *layers, int count)
             return 0;
         case LAYER_DROPOUT:
         case LAYER_BATCHNORM:
+        case LAYER_RANDOM_FLIP:
         case LAYER_ACTIVATION:
             break;
         }
@@ -274,6 +278,7 @@ int layer_vars(const LrLayerSpec *ls, const LrShape *in, const LrShape *out, LrV
     case LAYER_GLOBAL_AVGPOOL2D:
     case LAYER_FLATTEN:
     case LAYER_RESHAPE:
+    case LAYER_RANDOM_FLIP:
     case LAYER_ACTIVATION:
         break;
     }

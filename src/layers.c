@@ -30,6 +30,7 @@ static const struct {
     [LAYER_FLATTEN] = {&layer_flatten_ops, "Flatten"},
     [LAYER_RESHAPE] = {&layer_reshape_ops, "Reshape"},
     [LAYER_BATCHNORM] = {&layer_batchnorm_ops, "BatchNormalization"},
+    [LAYER_RANDOM_FLIP] = {&layer_random_flip_ops, "RandomFlip"},
     [LAYER_ACTIVATION] = {&layer_activation_ops, "Activation"},
 };
 static_assert(sizeof kinds / sizeof kinds[0] == LAYER_ACTIVATION + 1, "a row per layer kind");
@@ -67,6 +68,7 @@ void layer_setup(LrLayer *l, const LrLayerSpec *ls, const LrShape *in, const LrS
     l->rate = (float)ls->rate;
     l->momentum = (float)ls->momentum;
     l->epsilon = (float)ls->epsilon;
+    l->flip = ls->flip;
     l->channels = in->dims[in->rank - 1];
     if (ls->kind == LAYER_CONV2D || is_pooling(ls->kind))
         window_init(&l->window, in->dims[0], in->dims[1], in->dims[2], ls->kernel[0],
@@ -112,6 +114,15 @@ static size_t conv_patch(const LrLayer *l)
     return (size_t)l->window.k_h * (size_t)l->window.k_w * (size_t)l->window.in_c;
 }
 
+int layer_draws(const LrLayer *l)
+{
+    if (l->ops == &layer_dropout_ops)
+        return l->rate > 0.0f ? l->in : 0;
+    if (l->ops == &layer_random_flip_ops)
+        return l->flip == FLIP_BOTH ? 2 : 1;
+    return 0;
+}
+
 int layer_chunk(const LrLayer *l, int batch)
 {
     size_t per_image = conv_pixels(l) * conv_patch(l) * sizeof(float);
@@ -138,6 +149,8 @@ static Needs needs_of(const LrLayer *l, int batch, bool training)
         return n;
     if (l->ops == &layer_dropout_ops)
         n.mask = rows * (size_t)l->in;
+    if (l->ops == &layer_random_flip_ops)
+        n.mask = rows * 2; /* an image's flips: left-right, top-bottom */
     if (l->ops == &layer_maxpool2d_ops)
         n.argmax = rows * (size_t)l->out;
     if (l->ops == &layer_batchnorm_ops)
@@ -172,7 +185,7 @@ bool layer_alloc(LrLayer *l, int batch, bool training, LrRng *dropout_rng, LrAre
         float *mask = arena_array(arena, n.mask, sizeof(float));
         if (!mask)
             return false;
-        l->mask = tensor_view(mask, batch, l->in);
+        l->mask = tensor_view(mask, batch, (int)(n.mask / (size_t)batch));
     }
     l->rng = dropout_rng;
     if (n.argmax && !(l->argmax = arena_array(arena, n.argmax, sizeof(int32_t))))

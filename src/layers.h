@@ -63,6 +63,10 @@ int layers_output_width(const LrLayerSpec *layers, int count);
  * (trainable ones first, as the optimizer sees them); their count. */
 int layer_vars(const LrLayerSpec *ls, const LrShape *in, const LrShape *out, LrVarShape *vars);
 
+/* The random numbers a training forward of l draws per row (dropout's
+ * and random_flip's, from the plan's dropout stream). */
+int layer_draws(const LrLayer *l);
+
 /* Images per conv2d product: the plan's batch, fewer when the im2col
  * scratch of that many would pass LAYER_CONV_SCRATCH bytes. Columns that
  * stay in cache beat one product for the whole batch even though

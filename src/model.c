@@ -219,6 +219,12 @@ static void layer_text(const LrModelLayer *l, char *one, size_t size)
         shape_text(&l->out_shape, shape, sizeof shape);
         snprintf(one, size, "reshape(%s)", shape);
         return;
+    case LAYER_RANDOM_FLIP:
+        if (ls->flip != FLIP_BOTH) {
+            snprintf(one, size, "random_flip(mode=%s)", words_name(words_flip_modes, ls->flip));
+            return;
+        }
+        /* fall through */
     case LAYER_GLOBAL_AVGPOOL2D:
     case LAYER_FLATTEN:
     case LAYER_BATCHNORM:
@@ -259,12 +265,13 @@ void model_chain(const LrModelLayer *layers, int count, char *out, size_t size)
     }
 }
 
-/* The layers that act outside training, in order (dropout is the identity there). */
+/* The layers that act outside training, in order (dropout and random_flip
+ * are the identity there). */
 static int acting_layers(const LrModelLayer *layers, int count, const LrModelLayer **out)
 {
     int n = 0;
     for (int i = 0; i < count; i++)
-        if (layers[i].kind != LAYER_DROPOUT)
+        if (layers[i].kind != LAYER_DROPOUT && layers[i].kind != LAYER_RANDOM_FLIP)
             out[n++] = &layers[i];
     return n;
 }
@@ -505,6 +512,10 @@ static void layer_json(LrJsonWriter *w, const LrModelLayer *l)
         ints_json(w, ls->stride, 2);
         json_key(w, "padding");
         json_write_string(w, words_name(words_paddings, ls->same ? PAD_SAME : PAD_VALID));
+    }
+    if (l->kind == LAYER_RANDOM_FLIP) {
+        json_key(w, "mode");
+        json_write_string(w, words_name(words_flip_modes, ls->flip));
     }
     if (l->kind == LAYER_BATCHNORM) {
         json_key(w, "momentum");
@@ -825,6 +836,10 @@ static int read_layer_options(Reader *r, const char *key, const LrJson *e, const
     }
     if (status == 0 && ls->kind == LAYER_RESHAPE)
         status = member_ints(r, key, e, "shape", 0, ls->target.dims, &ls->target.rank);
+    if (status == 0 && ls->kind == LAYER_RANDOM_FLIP) {
+        status = member_word(r, key, e, "mode", words_flip_modes, &code);
+        ls->flip = (LrFlipMode)code;
+    }
     return status;
 }
 

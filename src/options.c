@@ -108,6 +108,7 @@ static const OptionRow conv2d_rows[] = {
 static const OptionRow pool_rows[] = {
     {ROW_OTHER("size", 0)}, {ROW_OTHER("stride", 0)}, {ROW_OTHER("padding", 0)}, {0}};
 static const OptionRow reshape_rows[] = {{ROW_OTHER("shape", 1)}, {0}};
+static const OptionRow random_flip_rows[] = {{ROW_OTHER("mode", 0)}, {0}};
 /* Keras's BatchNormalization defaults. */
 static const OptionRow batchnorm_rows[] = {
     {ROW_NUMBER("momentum", 0, LAYER(momentum), 0.99), .valid = RANGE_FRACTION,
@@ -125,6 +126,7 @@ const OptionRow *const options_layers[] = {
     [LAYER_FLATTEN] = options_none,
     [LAYER_RESHAPE] = reshape_rows,
     [LAYER_BATCHNORM] = batchnorm_rows,
+    [LAYER_RANDOM_FLIP] = random_flip_rows,
     [LAYER_ACTIVATION] = options_none};
 
 /* keras.activations.leaky_relu's 0.2 (the LeakyReLU layer's is 0.3). */

@@ -589,8 +589,7 @@ static bool build_layers(LrPlan *plan, const LrSource *src, LrDiag *diag, bool *
     }
     plan->var_offsets[var] = params;
     for (int i = 0; i < n; i++)
-        if (plan->layers[i].ops == &layer_dropout_ops && plan->layers[i].rate > 0.0f)
-            plan->dropout_draws += plan->layers[i].in;
+        plan->dropout_draws += layer_draws(&plan->layers[i]);
     return build_shards(plan, batch);
 }
 

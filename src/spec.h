@@ -63,6 +63,7 @@ typedef struct LrLayerSpec {
     double alpha;            /* ACTIVATION leaky_relu (slope below 0), elu */
     bool approximate;        /* ACTIVATION gelu: the tanh form */
     LrShape target;          /* RESHAPE */
+    LrFlipMode flip;         /* RANDOM_FLIP: which flips */
 } LrLayerSpec;
 
 typedef struct LrLossSpec {

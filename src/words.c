@@ -20,6 +20,7 @@ const LrWord words_layers[] = {LR_LAYERS(WORD_ROW) LR_ACTIVATIONS(WORD_LAYER_ACT
 const LrWord words_activations[] = {LR_ACTIVATIONS(WORD_ROW)
                                         LR_MISSING_ACTIVATIONS(WORD_MISSING_ROW) WORD_END};
 const LrWord words_paddings[] = {LR_PADDINGS(WORD_ROW) WORD_END};
+const LrWord words_flip_modes[] = {LR_FLIP_MODES(WORD_ROW) WORD_END};
 const LrWord words_initializers[] = {LR_INITIALIZERS(WORD_ROW) WORD_END};
 const LrWord words_losses[] = {LR_LOSSES(WORD_ROW) WORD_END};
 const LrWord words_metrics[] = {LR_METRICS(WORD_ROW) WORD_END};
@@ -48,6 +49,7 @@ static_assert(ROWS(words_layers) == LAYER_ACTIVATION + ACT_COUNT + MISSING_ACTIV
               "layers");
 static_assert(ROWS(words_activations) == ACT_COUNT + MISSING_ACTIVATIONS, "activations");
 static_assert(ROWS(words_paddings) == PAD_SAME + 1, "paddings");
+static_assert(ROWS(words_flip_modes) == FLIP_VERTICAL + 1, "flip modes");
 static_assert(ROWS(words_initializers) == INIT_LECUN_NORMAL + 1, "initializers");
 static_assert(ROWS(words_losses) == LOSS_CATEGORICAL_CROSSENTROPY + 1, "losses");
 static_assert(ROWS(words_metrics) == METRIC_R2 + 1, "metrics");

@@ -47,7 +47,8 @@ typedef enum LrNormalizeKind { LR_NORMALIZERS(WORDS_ENUM) } LrNormalizeKind;
     X(LAYER_GLOBAL_AVGPOOL2D, "global_avgpool2d")                                          \
     X(LAYER_FLATTEN, "flatten")                                                            \
     X(LAYER_RESHAPE, "reshape")                                                            \
-    X(LAYER_BATCHNORM, "batchnorm")
+    X(LAYER_BATCHNORM, "batchnorm")                                                        \
+    X(LAYER_RANDOM_FLIP, "random_flip") /* mode */
 typedef enum LrLayerKind {
     LR_LAYERS(WORDS_ENUM)
     LAYER_ACTIVATION /* activation, as a layer of its own */
@@ -67,6 +68,12 @@ enum { ACT_COUNT = 0 LR_ACTIVATIONS(WORDS_PLUS_ONE) };
 /* conv2d's and pooling's padding= (Keras's words). */
 #define LR_PADDINGS(X) X(PAD_VALID, "valid") X(PAD_SAME, "same")
 typedef enum LrPadding { LR_PADDINGS(WORDS_ENUM) } LrPadding;
+
+/* random_flip's mode= (Keras's words; its default first). */
+#define LR_FLIP_MODES(X)                                                                   \
+    X(FLIP_BOTH, "horizontal_and_vertical") X(FLIP_HORIZONTAL, "horizontal")               \
+    X(FLIP_VERTICAL, "vertical")
+typedef enum LrFlipMode { LR_FLIP_MODES(WORDS_ENUM) } LrFlipMode;
 
 /* Activations of other frameworks that lrc lacks: "not supported yet"
  * rather than "did you mean 'relu'?" for gelu. */
@@ -177,7 +184,7 @@ enum { LAYER_WORD_ACTIVATION = 100 };
  * missing ones. */
 extern const LrWord words_sources[], words_normalizers[], words_layers[], words_activations[],
     words_initializers[], words_losses[], words_metrics[], words_optimizers[],
-    words_schedules[], words_functions[], words_constants[], words_statements[], words_paddings[],
+    words_schedules[], words_functions[], words_constants[], words_statements[], words_paddings[], words_flip_modes[],
     words_reserved[];
 
 /* The word of table with length bytes at text, or NULL. */

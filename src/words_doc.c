@@ -58,6 +58,8 @@ static const char *const layer_docs[] = {
     [LAYER_RESHAPE] = "reshape([h, w, c]): the same values read as another shape",
     [LAYER_BATCHNORM] = "batchnorm(momentum=0.99, epsilon=0.001): normalizes each channel by "
                         "the batch's statistics (moving averages outside training)",
+    [LAYER_RANDOM_FLIP] = "random_flip(mode=horizontal_and_vertical): flips each image at random "
+                          "while training (the identity outside it)",
 };
 static_assert(COUNT(layer_docs) == LAYER_ACTIVATION, "a line per layer");
 
@@ -66,6 +68,13 @@ static const char *const padding_docs[] = {
     [PAD_SAME] = "same: zero padding so that the output is ceil(input / stride) wide",
 };
 static_assert(COUNT(padding_docs) == PAD_SAME + 1, "a line per padding");
+
+static const char *const flip_mode_docs[] = {
+    [FLIP_BOTH] = "horizontal_and_vertical: left-right and top-bottom, each with probability 1/2",
+    [FLIP_HORIZONTAL] = "horizontal: left-right with probability 1/2",
+    [FLIP_VERTICAL] = "vertical: top-bottom with probability 1/2",
+};
+static_assert(COUNT(flip_mode_docs) == FLIP_VERTICAL + 1, "a line per flip mode");
 
 static const char *const activation_docs[] = {
     [ACT_LINEAR] = "linear: the identity",
@@ -188,5 +197,7 @@ const char *words_doc(const LrWord *table, int code)
         return DOC(constant_docs, code);
     if (table == words_paddings)
         return DOC(padding_docs, code);
+    if (table == words_flip_modes)
+        return DOC(flip_mode_docs, code);
     return NULL;
 }

@@ -19,8 +19,9 @@
 static const char *const statements[] = {LR_STATEMENTS(SPELLING) NULL};
 static const char *const reserved[] = {LR_RESERVED_VALUES(SPELLING) NULL};
 static const char *const sources[] = {LR_SOURCES(SPELLING) NULL};
-/* Option values that are words (normalize=, padding=) share a group. */
-static const char *const normalizers[] = {LR_NORMALIZERS(SPELLING) LR_PADDINGS(SPELLING) NULL};
+/* Option values that are words (normalize=, padding=, mode=) share a group. */
+static const char *const normalizers[] = {LR_NORMALIZERS(SPELLING) LR_PADDINGS(SPELLING)
+                                              LR_FLIP_MODES(SPELLING) NULL};
 static const char *const layers[] = {LR_LAYERS(SPELLING) NULL};
 static const char *const activations[] = {LR_ACTIVATIONS(SPELLING) NULL};
 static const char *const initializers[] = {LR_INITIALIZERS(SPELLING) NULL};

@@ -557,6 +557,10 @@ static LrStatus check_options(const Options *o, const bool *given)
                                            "sweep.json)");
     if (o->run_index >= 0 || o->slurm) {
         const char *name = o->slurm ? "--slurm" : "--run-index";
+        if (dist_size() > 1)
+            return usage_error("%s is not for a process of mpirun: under mpirun, lrc FILE.lr "
+                               "--out DIR spreads the sweep's runs over the processes",
+                               name);
         if (o->run_index >= 0 && o->slurm)
             return usage_error("%s", "--slurm submits every run of the sweep; --run-index runs "
                                      "one: give one of them");
@@ -1271,8 +1275,14 @@ static LrStatus run_sweep(const Options *o, const LrSpec *spec, const LrSandbox 
                               .sandbox = box,
                               .quiet = o->quiet,
                               .only_run = (int)o->run_index,
-                              .force = o->force};
+                              .force = o->force,
+                              .rank = dist_rank(),
+                              .ranks = dist_size()};
+    /* Under mpirun every rank tells of its own runs, marked with its rank;
+     * the table is rank 0's. */
+    dist_speak();
     LrStatus status = sweep_run(axes, spec->sweep_count, &options);
+    dist_quiet();
     free(extra);
     return status;
 }
@@ -1589,10 +1599,19 @@ static LrStatus run_checked(const Options *o, Checked *c)
         }
         if (o->slurm)
             return run_slurm(o, spec);
+        /* Rank 0 reads every rank's runs from DIR. */
+        if (dist_size() > 1 && !o->out_dir) {
+            diag_plain("a sweep under mpirun needs --out DIR, a directory that every process "
+                       "reaches: each runs its share of the runs into it, and the first reads "
+                       "them all for the table");
+            return status_of(LR_LANGUAGE_ERROR);
+        }
         /* --run-index shares DIR with the sweep's other runs: only its
-         * own run directory is claimed (by the run). */
-        LrStatus claimed = o->run_index < 0 ? claim_run_dir(o) : status_of(LR_OK);
-        if (!status_ok(claimed))
+         * own run directory is claimed (by the run). Under mpirun rank 0
+         * claims it for all, then every rank goes on, or none. */
+        LrStatus claimed = o->run_index < 0 && dist_rank() == 0 ? claim_run_dir(o)
+                                                                 : status_of(LR_OK);
+        if (!status_ok(claimed = dist_agree(claimed)))
             return claimed;
         test_pause();
         return run_sweep(o, spec, &c->sandbox);

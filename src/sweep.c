@@ -392,6 +392,11 @@ static void run_start(Sweep *s, int run)
     fflush(NULL); /* nothing buffered may be written twice */
     pid_t pid = fork();
     if (pid == 0) {
+        /* A process group of its own: a terminal's Ctrl-C, or mpirun's
+         * SIGTERM to a rank's group, reaches the run only as the driver
+         * passes it on. Twice (directly, then passed on) would make the
+         * run give up its checkpoint (a second signal ends it at once). */
+        setpgid(0, 0);
         sigaction(SIGINT, &s->old_int, NULL);
         sigaction(SIGTERM, &s->old_term, NULL);
         sigaction(SIGCHLD, &s->old_chld, NULL);
@@ -409,6 +414,8 @@ static void run_start(Sweep *s, int run)
         _exit(127);
     }
     int fork_errno = errno;
+    if (pid > 0)
+        setpgid(pid, pid); /* (also here: whichever of the two comes first) */
     close(out);
     close(err);
     argv_free(s, argv);
@@ -449,8 +456,7 @@ static void run_outcome(SweepRun *r, int code, int sig)
         r->state = RUN_DONE;
         return;
     }
-    /* A terminal's Ctrl-C reaches the children directly too, so they may
-     * end before the driver has even seen its own SIGINT. */
+    /* A run may also have been stopped by a signal sent to it alone. */
     if (code == 128 + SIGINT || code == 128 + SIGTERM || sig == SIGINT || sig == SIGTERM) {
         r->state = RUN_INTERRUPTED;
         return;

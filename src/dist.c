@@ -24,6 +24,10 @@ static struct {
     int stderr_fd; /* a quiet worker's own stderr; -1 when not quiet */
 } world = {0, 1, false, -1};
 
+#ifdef LRC_MPI
+static MPI_Request meeting = MPI_REQUEST_NULL; /* dist_meet_start's barrier */
+#endif
+
 /* The world size mpirun announced, 0 when not started by it. */
 static int launched_size(int *rank)
 {
@@ -221,4 +225,36 @@ bool dist_any(bool yes)
     double v = yes ? 1.0 : 0.0;
     dist_max_doubles(&v, 1);
     return v != 0.0;
+}
+
+bool dist_launcher_variable(const char *entry)
+{
+    /* OpenMPI's own (OMPI_COMM_WORLD_SIZE, its MCA settings), PMIx's and
+     * those of PMI launchers (Slurm's srun, MPICH's hydra). */
+    static const char *const prefixes[] = {"OMPI_", "PMIX_", "PMI_"};
+    for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++)
+        if (strncmp(entry, prefixes[i], strlen(prefixes[i])) == 0)
+            return true;
+    return false;
+}
+
+void dist_meet_start(void)
+{
+#ifdef LRC_MPI
+    if (world.size > 1)
+        check(MPI_Ibarrier(MPI_COMM_WORLD, &meeting), "MPI_Ibarrier");
+#endif
+}
+
+bool dist_meet_done(void)
+{
+#ifdef LRC_MPI
+    if (meeting == MPI_REQUEST_NULL)
+        return true;
+    int done = 0;
+    check(MPI_Test(&meeting, &done, MPI_STATUS_IGNORE), "MPI_Test");
+    return done != 0;
+#else
+    return true;
+#endif
 }

@@ -7,7 +7,12 @@
  * seed. A step's batch is cut into fixed shards (train shard=, rows each);
  * the ranks share the shards out, and their gradients are summed exactly
  * (dist_sum_shards), so that the update, and so every byte of the run,
- * does not depend on how many ranks there are. */
+ * does not depend on how many ranks there are.
+ *
+ * A sweep under mpirun is shared out the other way: each rank runs whole
+ * runs of it, each one a process of its own that is a world of one
+ * (dist_launcher_variable), and the ranks meet at the end
+ * (dist_meet_start). */
 #ifndef LR_DIST_H
 #define LR_DIST_H
 #include <stdbool.h>
@@ -53,6 +58,19 @@ void dist_sum_int64(int64_t *v, size_t n);
 void dist_broadcast(float *v, size_t n, int root);
 /* Whether any rank says yes. */
 bool dist_any(bool yes);
+
+/* Whether an environment entry ("NAME=value") is one that mpirun (or
+ * another launcher) gives its ranks: a process a rank starts is started
+ * without them, so that it does not take itself for a rank. */
+bool dist_launcher_variable(const char *entry);
+
+/* A barrier that leaves the cores alone: dist_meet_start enters it and
+ * dist_meet_done says, without waiting, whether every rank has (the
+ * caller sleeps in between). MPI's own wait spins on a core, which the
+ * runs still training on other ranks of the machine need. Only one
+ * meeting at a time. */
+void dist_meet_start(void);
+bool dist_meet_done(void);
 
 /* The shards [*first, *end) of a batch of `shards` shards that rank
  * `rank` of `size` computes: contiguous, as even as they come, the lower

@@ -120,7 +120,9 @@ static const char help_text[] =
     "                 replace the value of `let NAME` (same type);\n"
     "                 NAME=sweep(...) sweeps it\n"
     "  --seed N       override the file's seed\n"
-    "  -j N           run N runs of a sweep at a time (default 1)\n"
+    "  -j N           run N runs of a sweep at a time (default 1); under\n"
+    "                 mpirun, each process runs its share of the runs into\n"
+    "                 --out DIR and the first prints the table\n"
     "  --run-index I  run only run I (from 0) of the sweep, into its directory\n"
     "                 below --out DIR, as the whole sweep would (no table)\n"
     "  --slurm        submit the sweep to Slurm as a job array (DIR/sweep.sbatch,\n"
@@ -562,6 +564,10 @@ static LrStatus check_options(const Options *o, const bool *given)
                                            "sweep.json)");
     if (o->run_index >= 0 || o->slurm) {
         const char *name = o->slurm ? "--slurm" : "--run-index";
+        if (dist_size() > 1)
+            return usage_error("%s is not for a process of mpirun: under mpirun, lrc FILE.lr "
+                               "--out DIR spreads the sweep's runs over the processes",
+                               name);
         if (o->run_index >= 0 && o->slurm)
             return usage_error("%s", "--slurm submits every run of the sweep; --run-index runs "
                                      "one: give one of them");
@@ -1276,8 +1282,14 @@ static LrStatus run_sweep(const Options *o, const LrSpec *spec, const LrSandbox 
                               .sandbox = box,
                               .quiet = o->quiet,
                               .only_run = (int)o->run_index,
-                              .force = o->force};
+                              .force = o->force,
+                              .rank = dist_rank(),
+                              .ranks = dist_size()};
+    /* Under mpirun every rank tells of its own runs, marked with its rank;
+     * the table is rank 0's. */
+    dist_speak();
     LrStatus status = sweep_run(axes, spec->sweep_count, &options);
+    dist_quiet();
     free(extra);
     return status;
 }
@@ -1594,10 +1606,19 @@ static LrStatus run_checked(const Options *o, Checked *c)
         }
         if (o->slurm)
             return run_slurm(o, spec);
+        /* Rank 0 reads every rank's runs from DIR. */
+        if (dist_size() > 1 && !o->out_dir) {
+            diag_plain("a sweep under mpirun needs --out DIR, a directory that every process "
+                       "reaches: each runs its share of the runs into it, and the first reads "
+                       "them all for the table");
+            return status_of(LR_LANGUAGE_ERROR);
+        }
         /* --run-index shares DIR with the sweep's other runs: only its
-         * own run directory is claimed (by the run). */
-        LrStatus claimed = o->run_index < 0 ? claim_run_dir(o) : status_of(LR_OK);
-        if (!status_ok(claimed))
+         * own run directory is claimed (by the run). Under mpirun rank 0
+         * claims it for all, then every rank goes on, or none. */
+        LrStatus claimed = o->run_index < 0 && dist_rank() == 0 ? claim_run_dir(o)
+                                                                 : status_of(LR_OK);
+        if (!status_ok(claimed = dist_agree(claimed)))
             return claimed;
         test_pause();
         return run_sweep(o, spec, &c->sandbox);

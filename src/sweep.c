@@ -23,6 +23,7 @@
 
 #include "decimal.h"
 #include "diag.h"
+#include "dist.h"
 #include "fileio.h"
 #include "json.h"
 #include "report.h"
@@ -77,6 +78,8 @@ typedef struct Sweep {
     int running;
     int ended;        /* runs that ran and ended (or could not start) */
     int null_fd;      /* /dev/null, every child's stdin */
+    char **env;       /* every child's environment: ours without mpirun's variables */
+    bool gathering;   /* rank 0 reads the other ranks' runs: no line per run */
     int wake[2];      /* the signal pipe: read end, write end */
     int signal;       /* the first SIGINT/SIGTERM received, or 0 */
     struct sigaction old_int, old_term, old_chld;
@@ -94,6 +97,7 @@ static void sweep_free(Sweep *s)
     }
     free(s->runs);
     free(s->root);
+    free(s->env);
 }
 
 #if defined(__GNUC__)
@@ -236,12 +240,12 @@ static void signals_forward(Sweep *s, int sig)
             kill(s->runs[i].pid, sig);
 }
 
-/* Sleeps until a signal arrives (a child ended, or an interrupt), and acts
- * on the interrupts. The timeout is only a safety net. */
-static void signals_wait(Sweep *s)
+/* Sleeps until a signal arrives (a child ended, or an interrupt), or for
+ * at most timeout_ms, and acts on the interrupts. */
+static void signals_wait(Sweep *s, int timeout_ms)
 {
     struct pollfd p = {.fd = s->wake[0], .events = POLLIN, .revents = 0};
-    if (poll(&p, 1, 1000) <= 0)
+    if (poll(&p, 1, timeout_ms) <= 0)
         return;
     unsigned char bytes[64];
     ssize_t n;
@@ -388,6 +392,11 @@ static void run_start(Sweep *s, int run)
     fflush(NULL); /* nothing buffered may be written twice */
     pid_t pid = fork();
     if (pid == 0) {
+        /* A process group of its own: a terminal's Ctrl-C, or mpirun's
+         * SIGTERM to a rank's group, reaches the run only as the driver
+         * passes it on. Twice (directly, then passed on) would make the
+         * run give up its checkpoint (a second signal ends it at once). */
+        setpgid(0, 0);
         sigaction(SIGINT, &s->old_int, NULL);
         sigaction(SIGTERM, &s->old_term, NULL);
         sigaction(SIGCHLD, &s->old_chld, NULL);
@@ -399,12 +408,14 @@ static void run_start(Sweep *s, int run)
             (void)n;
             _exit(127);
         }
-        execv(s->options->exe, argv);
+        execve(s->options->exe, argv, s->env);
         ssize_t n = write(2, exec_error, strlen(exec_error));
         (void)n;
         _exit(127);
     }
     int fork_errno = errno;
+    if (pid > 0)
+        setpgid(pid, pid); /* (also here: whichever of the two comes first) */
     close(out);
     close(err);
     argv_free(s, argv);
@@ -445,8 +456,7 @@ static void run_outcome(SweepRun *r, int code, int sig)
         r->state = RUN_DONE;
         return;
     }
-    /* A terminal's Ctrl-C reaches the children directly too, so they may
-     * end before the driver has even seen its own SIGINT. */
+    /* A run may also have been stopped by a signal sent to it alone. */
     if (code == 128 + SIGINT || code == 128 + SIGTERM || sig == SIGINT || sig == SIGTERM) {
         r->state = RUN_INTERRUPTED;
         return;
@@ -509,19 +519,22 @@ static void runs_drive(Sweep *s)
 {
     int jobs = s->options->jobs < 1 ? 1 : s->options->jobs;
     int only = s->options->only_run;
-    int next = only >= 0 ? only : 0, end = only >= 0 ? only + 1 : s->run_count;
+    /* Under mpirun, this rank's share: every ranks-th run from its own. */
+    int step = s->options->ranks > 1 ? s->options->ranks : 1;
+    int next = only >= 0 ? only : step > 1 ? s->options->rank : 0;
+    int end = only >= 0 ? only + 1 : s->run_count;
     for (;;) {
         while (!s->signal && next < end && s->running < jobs) {
             run_start(s, next);
             if (s->runs[next].state == RUN_FAILED)
                 run_finished(s, &s->runs[next]);
-            next++;
+            next += step;
         }
         if (runs_reap(s) > 0)
             continue;
         if (s->running == 0 && (s->signal || next >= end))
             return;
-        signals_wait(s);
+        signals_wait(s, 1000); /* the timeout is only a safety net */
     }
 }
 
@@ -703,7 +716,7 @@ static void run_finished(Sweep *s, SweepRun *r)
     s->ended++;
     if (r->state == RUN_DONE)
         run_read_final(r);
-    if (s->options->quiet)
+    if (s->options->quiet || s->gathering)
         return;
     char values[4096], result[160];
     run_values_text(s, r->number - 1, values, sizeof values);
@@ -717,7 +730,8 @@ static void run_finished(Sweep *s, SweepRun *r)
     else
         snprintf(result, sizeof result, "no loss");
     double seconds = r->started > 0 ? now_seconds() - r->started : 0;
-    if (s->options->only_run >= 0)
+    /* How many are left is known to the sweep as a whole only. */
+    if (s->options->only_run >= 0 || s->options->ranks > 1)
         diag_info("run %d/%d (%s): %s in %.1f s", r->number, s->run_count, values, result,
                   seconds);
     else
@@ -1261,6 +1275,134 @@ done:
  * Entry point
  * ====================================================================== */
 
+/* Our environment without the MPI launcher's variables (pointers into
+ * environ), for the children: a run is one process, a world of one, even
+ * when this sweep is a rank of mpirun's. NULL when out of memory. */
+static char **child_environment(void)
+{
+    extern char **environ;
+    size_t n = 0;
+    while (environ[n])
+        n++;
+    char **env = malloc((n + 1) * sizeof *env);
+    if (!env)
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!dist_launcher_variable(environ[i]))
+            env[k++] = environ[i];
+    env[k] = NULL;
+    return env;
+}
+
+/* The sweep's directory and record, and what starting children needs.
+ * Returns 0, or -1 (said). */
+static int sweep_prepare(Sweep *s)
+{
+    const LrSweepOptions *options = s->options;
+    if (root_make(s) < 0)
+        return -1;
+    /* What `lrc collect` needs; runs of one sweep started one by one
+     * (--run-index) agree on it, or the first one's stands. Under mpirun,
+     * rank 0 writes it for all. */
+    if (!s->temporary && (options->ranks <= 1 || options->rank == 0) &&
+        sweep_record(s->axes, s->axis_count, options->file, s->root,
+                     options->only_run < 0 || options->force) < 0)
+        return -1;
+    char why[PATH_MAX + 512];
+    if (options->sandbox &&
+        (s->ruleset = sandbox_ruleset(options->sandbox, s->root, why, sizeof why)) < 0 &&
+        why[0]) {
+        diag_plain("%s", why);
+        return -1;
+    }
+    s->env = child_environment();
+    s->null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (!s->env || s->null_fd < 0 || signals_catch(s) < 0) {
+        diag_plain("cannot prepare to start runs: %s", s->env ? strerror(errno) : "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+/* Once the runs have ended: the table, sweep.csv, a line per failed run,
+ * and after an interruption how to continue. */
+static LrStatus sweep_conclude(Sweep *s)
+{
+    bool failed = sweep_report(s) < 0;
+    int finished = 0;
+    for (int i = 0; i < s->run_count; i++) {
+        failed |= s->runs[i].state == RUN_FAILED || s->runs[i].state == RUN_INTERRUPTED;
+        finished += s->runs[i].state == RUN_DONE;
+    }
+    LrStatus status = status_of(failed ? LR_RUN_FAILED : LR_OK);
+    if (s->signal) {
+        diag_info("sweep interrupted: %d of %d runs finished%s", finished, s->run_count,
+                  s->temporary ? "; its runs were in a temporary directory: give the sweep --out "
+                                 "DIR to be able to continue them"
+                               : "; to continue, run:");
+        if (!s->temporary)
+            continuations_print(s);
+        status = status_interrupted(s->signal);
+    }
+    return status;
+}
+
+/* Under mpirun: this rank runs its share of the runs; when every rank's
+ * have ended, rank 0 reads the others' from the shared directory (as
+ * collect does) and concludes as the whole sweep would, to the same
+ * table and sweep.csv. prepared: sweep_prepare's result. Every rank
+ * returns the same status. */
+static LrStatus sweep_ranks(Sweep *s, int prepared)
+{
+    const LrSweepOptions *options = s->options;
+    if (prepared == 0)
+        runs_drive(s);
+    /* Signals stay caught while waiting: mpirun passes a Ctrl-C on to
+     * every rank as SIGTERM, which must not end a rank that waits. */
+    dist_meet_start();
+    while (!dist_meet_done())
+        signals_wait(s, 20);
+    signals_restore(s);
+    /* Which runs any rank started, whether a rank could not start any,
+     * and the signal that stopped a rank (the same on every rank). */
+    int n = s->run_count;
+    double *shared = calloc((size_t)n + 2, sizeof *shared);
+    if (!shared) {
+        diag_plain("out of memory");
+        dist_abort(1);
+        return status_of(LR_RUN_FAILED);
+    }
+    for (int i = 0; i < n; i++)
+        shared[i] = run_was_started(&s->runs[i]);
+    shared[n] = prepared < 0;
+    shared[n + 1] = s->signal;
+    dist_max_doubles(shared, n + 2);
+    LrStatus status;
+    if (shared[n] != 0) {
+        status = status_of(LR_LANGUAGE_ERROR); /* (said by that rank) */
+    } else if (options->rank == 0) {
+        s->signal = (int)shared[n + 1];
+        s->gathering = true;
+        for (int i = 0; i < n; i++) {
+            SweepRun *r = &s->runs[i];
+            if (i % options->ranks == 0 || shared[i] == 0)
+                continue;
+            r->dir = text_printf("%s/run-%03d", s->root, r->number);
+            if (!r->dir)
+                run_fail(r, "out of memory", "out of memory");
+            else
+                collect_run(s, r);
+        }
+        s->gathering = false;
+        status = sweep_conclude(s);
+    } else {
+        status = shared[n + 1] != 0 ? status_interrupted((int)shared[n + 1]) : status_of(LR_OK);
+    }
+    free(shared);
+    return dist_agree(status);
+}
+
 LrStatus sweep_run(const LrSweepAxis *axes, int axis_count, const LrSweepOptions *options)
 {
     Sweep s = {.axes = axes, .axis_count = axis_count, .options = options,
@@ -1271,29 +1413,20 @@ LrStatus sweep_run(const LrSweepAxis *axes, int axis_count, const LrSweepOptions
     s.runs = calloc((size_t)s.run_count, sizeof *s.runs);
     if (!s.runs) {
         diag_plain("out of memory");
+        if (options->ranks > 1)
+            dist_abort(1); /* the other ranks would wait for this one */
         return status_of(LR_LANGUAGE_ERROR);
     }
     for (int i = 0; i < s.run_count; i++)
         s.runs[i].number = i + 1;
     LrStatus status = status_of(LR_LANGUAGE_ERROR);
-    if (root_make(&s) < 0)
-        goto done;
-    /* What `lrc collect` needs; runs of one sweep started one by one
-     * (--run-index) agree on it, or the first one's stands. */
-    if (!s.temporary && sweep_record(axes, axis_count, options->file, s.root,
-                                     options->only_run < 0 || options->force) < 0)
-        goto done;
-    char why[PATH_MAX + 512];
-    if (options->sandbox &&
-        (s.ruleset = sandbox_ruleset(options->sandbox, s.root, why, sizeof why)) < 0 && why[0]) {
-        diag_plain("%s", why);
+    int prepared = sweep_prepare(&s);
+    if (options->ranks > 1) {
+        status = sweep_ranks(&s, prepared);
         goto done;
     }
-    s.null_fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (s.null_fd < 0 || signals_catch(&s) < 0) {
-        diag_plain("cannot prepare to start runs: %s", strerror(errno));
+    if (prepared < 0)
         goto done;
-    }
     runs_drive(&s);
     signals_restore(&s);
     if (options->only_run >= 0) {
@@ -1308,22 +1441,7 @@ LrStatus sweep_run(const LrSweepAxis *axes, int axis_count, const LrSweepOptions
         }
         goto done;
     }
-    bool failed = sweep_report(&s) < 0;
-    int finished = 0;
-    for (int i = 0; i < s.run_count; i++) {
-        failed |= s.runs[i].state == RUN_FAILED || s.runs[i].state == RUN_INTERRUPTED;
-        finished += s.runs[i].state == RUN_DONE;
-    }
-    status = status_of(failed ? LR_RUN_FAILED : LR_OK);
-    if (s.signal) {
-        diag_info("sweep interrupted: %d of %d runs finished%s", finished, s.run_count,
-                  s.temporary ? "; its runs were in a temporary directory: give the sweep --out "
-                                "DIR to be able to continue them"
-                              : "; to continue, run:");
-        if (!s.temporary)
-            continuations_print(&s);
-        status = status_interrupted(s.signal);
-    }
+    status = sweep_conclude(&s);
 done:
     signals_restore(&s);
     if (s.null_fd >= 0)

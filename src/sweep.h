@@ -31,6 +31,7 @@ typedef struct LrSweepOptions {
     bool quiet;                /* no line on stderr per finished run */
     int only_run;              /* >= 0: run only this run (0-based; --run-index), no table; -1: every run */
     bool force;                /* only_run: replace a sweep.json that records another sweep */
+    int rank, ranks;           /* ranks > 1: this is rank `rank` of an MPI job of `ranks` (dist.h), which runs the runs rank, rank + ranks, ...; out_dir is required and shared by the ranks (only_run: -1) */
 } LrSweepOptions;
 
 /* What a sweep with out_dir writes besides the run directories:
@@ -74,7 +75,14 @@ typedef struct LrSweepOptions {
  * (which checkpoint themselves); no further run starts, the table shows the
  * runs that ended, stderr lists the commands that continue the others
  * (with out_dir), and the result is LR_INTERRUPTED with the signal.
- * Not reentrant: while it runs it owns SIGINT, SIGTERM and SIGCHLD. */
+ * Not reentrant: while it runs it owns SIGINT, SIGTERM and SIGCHLD.
+ *
+ * Under mpirun (ranks > 1) every rank calls it: each runs its share of
+ * the runs, then the ranks meet (waiting without spinning); rank 0 reads
+ * the others' runs from out_dir as sweep_collect does and prints the
+ * table and writes sweep.csv that the whole sweep would, and every rank
+ * returns the same status. The children never see mpirun's environment
+ * (dist_launcher_variable): each run is a world of one. */
 LrStatus sweep_run(const LrSweepAxis *axes, int axis_count, const LrSweepOptions *options);
 
 /* The number of runs (combinations), or -1 with a message when a sweep

@@ -135,6 +135,20 @@ lrc: $(BUILD)/lrc
 $(BUILD)/lrc: $(LRC_OBJS)
 	$(CC) $(CFLAGS) -o $@ $(LRC_OBJS) $(LRC_LIBS) $(LDLIBS)
 
+# lrc as built where OpenMPI is missing, from the same objects but dist.c
+# (the only file that reads LRC_MPI): tests/golden/mpi.sh starts it under
+# mpirun, where it must refuse to run. `private`: the other objects keep
+# their flags, whatever builds them first.
+NOMPI_OBJS := $(filter-out $(BUILD)/obj/dist.o,$(LRC_OBJS)) $(BUILD)/nompi/dist.o
+$(BUILD)/nompi/lrc $(BUILD)/nompi/dist.o: private MPI_CFLAGS :=
+$(BUILD)/nompi/lrc $(BUILD)/nompi/dist.o: private MPI_LIBS :=
+$(BUILD)/nompi/lrc: $(NOMPI_OBJS)
+	$(CC) $(CFLAGS) -o $@ $(NOMPI_OBJS) $(LRC_LIBS) $(LDLIBS)
+
+$(BUILD)/nompi/dist.o: src/dist.c | $(GEN)/lr.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -c -o $@ $<
+
 $(GEN)/lr.c $(GEN)/lr.h: grammar/lr.y
 	@mkdir -p $(GEN)
 	lemon -q -d$(GEN) -T$(LEMON_TEMPLATE) grammar/lr.y
@@ -210,7 +224,7 @@ build/editors/%: editors/%
 # Test objects come from a pattern chain: keep them between builds.
 .PRECIOUS: $(BUILD)/obj/%.o
 
--include $(wildcard $(BUILD)/obj/*.d)
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/nompi/*.d)
 
 # --- what a newcomer runs -------------------------------------------------
 deps:
@@ -233,7 +247,7 @@ examples: deps
 check: deps
 	@$(MAKE) --no-print-directory test
 
-test: lrc editors $(UNIT_BINS)
+test: lrc editors $(UNIT_BINS) $(BUILD)/nompi/lrc
 	@sh tests/run.sh $(BUILD)
 
 lint:

@@ -140,6 +140,8 @@ void dist_quiet(void)
         return;
     fflush(stdout);
     fflush(stderr);
+    /* What it says when it speaks is marked, even if formatted now. */
+    diag_set_rank(world.rank);
     int null = open("/dev/null", O_WRONLY);
     world.stderr_fd = dup(2);
     if (null >= 0) {

@@ -45,6 +45,11 @@ int dist_init(int *argc, char ***argv, char *why, size_t why_size)
     int rank, size = launched_size(&rank);
     if (size <= 1)
         return 0;
+    /* mpirun forwards what a rank writes as it reads it, between its own
+     * notices and the other ranks' lines: a message goes out as one
+     * write, not as the pieces diag.c writes unbuffered (nothing has been
+     * written yet, as setvbuf requires). */
+    setvbuf(stderr, NULL, _IOLBF, BUFSIZ);
 #ifdef LRC_MPI
     int provided;
     /* OpenMPI's shared-memory transport copies between processes with

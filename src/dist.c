@@ -7,6 +7,7 @@
 #include "dist.h"
 
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,6 +222,36 @@ void dist_broadcast(float *v, size_t n, int root)
     (void)n;
     (void)root;
 #endif
+}
+
+double dist_sum_scale(double max_abs, int shards)
+{
+    if (!(max_abs > 0))
+        return 0.0;
+    int headroom = 0;
+    while ((1 << headroom) < shards)
+        headroom++;
+    int e;
+    frexp(max_abs, &e); /* max_abs < 2^e */
+    return ldexp(1.0, 62 - headroom - e);
+}
+
+void dist_shards_to_int(int64_t *sum, const float *values, size_t n, size_t stride, int shards,
+                        double scale)
+{
+    for (size_t i = 0; i < n; i++) {
+        int64_t total = 0;
+        for (int s = 0; s < shards; s++)
+            total += (int64_t)((double)values[(size_t)s * stride + i] * scale);
+        sum[i] = total;
+    }
+}
+
+void dist_int_to_float(float *out, const int64_t *sum, size_t n, double scale)
+{
+    const double unscale = scale > 0 ? 1.0 / scale : 0.0; /* a power of two: exact */
+    for (size_t i = 0; i < n; i++)
+        out[i] = (float)((double)sum[i] * unscale);
 }
 
 bool dist_any(bool yes)

@@ -90,7 +90,7 @@ LSP_MODS := lsp words_doc
 LRC_OBJS := $(addprefix $(BUILD)/obj/,$(addsuffix .o,$(CORE) $(FRONT) $(RUNTIME) $(LSP_MODS) main))
 
 # Unit tests: tests/unit/test_<module>.c, each linked with only what it needs.
-UNIT_TESTS := train pool decimal diag words lex parse check rng schedule dense conv layers loss metrics optim init synth csv data sha256 fileio json safetensors model expr fmt act batchnorm idx flip
+UNIT_TESTS := train pool decimal diag words lex parse check rng schedule dense conv layers loss metrics optim init synth csv data sha256 fileio json safetensors model expr fmt act batchnorm idx flip dist
 test_diag_MODS     := $(CORE)
 test_lex_MODS      := $(CORE) words lex
 test_words_MODS    := $(CORE) words words_doc lex expr
@@ -101,6 +101,7 @@ test_train_MODS    := $(CORE) $(FRONT) fileio expr sandbox rng dist schedule poo
                       csv idx decimal data sha256 json safetensors plan train report
 test_train_LDFLAGS := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
 test_rng_MODS      := rng
+test_dist_MODS     := dist $(CORE)
 test_pool_MODS     := pool
 test_decimal_MODS  := decimal
 test_schedule_MODS := schedule
@@ -135,6 +136,20 @@ lrc: $(BUILD)/lrc
 
 $(BUILD)/lrc: $(LRC_OBJS)
 	$(CC) $(CFLAGS) -o $@ $(LRC_OBJS) $(LRC_LIBS) $(LDLIBS)
+
+# lrc as built where OpenMPI is missing, from the same objects but dist.c
+# (the only file that reads LRC_MPI): tests/golden/mpi.sh starts it under
+# mpirun, where it must refuse to run. `private`: the other objects keep
+# their flags, whatever builds them first.
+NOMPI_OBJS := $(filter-out $(BUILD)/obj/dist.o,$(LRC_OBJS)) $(BUILD)/nompi/dist.o
+$(BUILD)/nompi/lrc $(BUILD)/nompi/dist.o: private MPI_CFLAGS :=
+$(BUILD)/nompi/lrc $(BUILD)/nompi/dist.o: private MPI_LIBS :=
+$(BUILD)/nompi/lrc: $(NOMPI_OBJS)
+	$(CC) $(CFLAGS) -o $@ $(NOMPI_OBJS) $(LRC_LIBS) $(LDLIBS)
+
+$(BUILD)/nompi/dist.o: src/dist.c | $(GEN)/lr.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -c -o $@ $<
 
 $(GEN)/lr.c $(GEN)/lr.h: grammar/lr.y
 	@mkdir -p $(GEN)
@@ -211,7 +226,7 @@ build/editors/%: editors/%
 # Test objects come from a pattern chain: keep them between builds.
 .PRECIOUS: $(BUILD)/obj/%.o
 
--include $(wildcard $(BUILD)/obj/*.d)
+-include $(wildcard $(BUILD)/obj/*.d $(BUILD)/nompi/*.d)
 
 # --- what a newcomer runs -------------------------------------------------
 deps:
@@ -234,7 +249,7 @@ examples: deps
 check: deps
 	@$(MAKE) --no-print-directory test
 
-test: lrc editors $(UNIT_BINS)
+test: lrc editors $(UNIT_BINS) $(BUILD)/nompi/lrc
 	@sh tests/run.sh $(BUILD)
 
 lint:

@@ -7,6 +7,7 @@
 #include "dist.h"
 
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,11 @@ int dist_init(int *argc, char ***argv, char *why, size_t why_size)
     int rank, size = launched_size(&rank);
     if (size <= 1)
         return 0;
+    /* mpirun forwards what a rank writes as it reads it, between its own
+     * notices and the other ranks' lines: a message goes out as one
+     * write, not as the pieces diag.c writes unbuffered (nothing has been
+     * written yet, as setvbuf requires). */
+    setvbuf(stderr, NULL, _IOLBF, BUFSIZ);
 #ifdef LRC_MPI
     int provided;
     /* OpenMPI's shared-memory transport copies between processes with
@@ -144,6 +150,8 @@ void dist_quiet(void)
         return;
     fflush(stdout);
     fflush(stderr);
+    /* What it says when it speaks is marked, even if formatted now. */
+    diag_set_rank(world.rank);
     int null = open("/dev/null", O_WRONLY);
     world.stderr_fd = dup(2);
     if (null >= 0) {
@@ -218,6 +226,36 @@ void dist_broadcast(float *v, size_t n, int root)
     (void)n;
     (void)root;
 #endif
+}
+
+double dist_sum_scale(double max_abs, int shards)
+{
+    if (!(max_abs > 0))
+        return 0.0;
+    int headroom = 0;
+    while ((1 << headroom) < shards)
+        headroom++;
+    int e;
+    frexp(max_abs, &e); /* max_abs < 2^e */
+    return ldexp(1.0, 62 - headroom - e);
+}
+
+void dist_shards_to_int(int64_t *sum, const float *values, size_t n, size_t stride, int shards,
+                        double scale)
+{
+    for (size_t i = 0; i < n; i++) {
+        int64_t total = 0;
+        for (int s = 0; s < shards; s++)
+            total += (int64_t)((double)values[(size_t)s * stride + i] * scale);
+        sum[i] = total;
+    }
+}
+
+void dist_int_to_float(float *out, const int64_t *sum, size_t n, double scale)
+{
+    const double unscale = scale > 0 ? 1.0 / scale : 0.0; /* a power of two: exact */
+    for (size_t i = 0; i < n; i++)
+        out[i] = (float)((double)sum[i] * unscale);
 }
 
 bool dist_any(bool yes)

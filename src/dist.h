@@ -6,7 +6,7 @@
  * Every rank runs the same experiment on the same data with the same
  * seed. A step's batch is cut into fixed shards (train shard=, rows each);
  * the ranks share the shards out, and their gradients are summed exactly
- * (dist_sum_shards), so that the update, and so every byte of the run,
+ * (dist_sum_scale), so that the update, and so every byte of the run,
  * does not depend on how many ranks there are.
  *
  * A sweep under mpirun is shared out the other way: each rank runs whole
@@ -71,6 +71,28 @@ bool dist_launcher_variable(const char *entry);
  * meeting at a time. */
 void dist_meet_start(void);
 bool dist_meet_done(void);
+
+/* The exact sum of shard gradients, in three steps that any split of the
+ * shards among ranks gives the same bytes: every value of a variable (of
+ * any shard, on any rank) is scaled by the same power of two,
+ * dist_sum_scale of the variable's largest magnitude over all shards,
+ * and truncated to an integer; the integers are summed, on each rank
+ * (dist_shards_to_int) and across them (dist_sum_int64), exactly and in
+ * any order; dist_int_to_float scales the sum back. A value keeps
+ * 2^-(62 - ceil(log2(shards))) of the variable's largest magnitude. */
+
+/* The power of two that puts max_abs (finite, >= 0) just below
+ * 2^62 / shards (rounded up to a power of two): the sum of `shards`
+ * values of at most max_abs, so scaled, fits in an int64. 0 when max_abs
+ * is 0 (every value is 0). */
+double dist_sum_scale(double max_abs, int shards);
+/* sum[i] := the sum over s < shards of values[s * stride + i], each
+ * scaled by `scale` and truncated toward zero (i < n). */
+void dist_shards_to_int(int64_t *sum, const float *values, size_t n, size_t stride, int shards,
+                        double scale);
+/* out[i] := sum[i] / scale, rounded once to a float (i < n); 0 when scale
+ * is 0. */
+void dist_int_to_float(float *out, const int64_t *sum, size_t n, double scale);
 
 /* The shards [*first, *end) of a batch of `shards` shards that rank
  * `rank` of `size` computes: contiguous, as even as they come, the lower

@@ -730,19 +730,23 @@ LrStatus run_experiment(const LrSource *src, const LrSpec *spec, const LrRunOpti
     }
 
     /* Under mpirun every rank builds the same plan; rank 0 alone writes
-     * (dist.h), and a worker speaks only of what it alone may meet here. */
+     * (dist.h), and a worker speaks only of what it alone met here: it
+     * keeps its messages until it knows whether rank 0 failed too (a data
+     * file's error, met by every rank, is said once). */
     const bool writer = dist_rank() == 0;
     LrPlan plan;
     LrTrainState state;
     train_state_init(&state);
     char why[PATH_MAX + 512];
-    dist_speak();
+    if (!writer)
+        diag_hold(diag);
     LrStatus status = plan_build(&plan, spec, src, diag);
     if (status_ok(status) && spec->load_path)
         status = load_weights(&plan, spec, src, diag);
     if (status_ok(status)) {
         plan_apply_normalization(&plan);
-        if (!options->quiet)
+        /* Every rank knows it; the job says it once. */
+        if (!options->quiet && writer)
             report_model_size(spec, &plan.input_shape);
         if (writer && options->out_dir && file_make_dirs(options->out_dir, why, sizeof why) < 0) {
             diag_error(diag, NULL, (LrSpan){0, 0}, "%s", why);
@@ -754,8 +758,14 @@ LrStatus run_experiment(const LrSource *src, const LrSpec *spec, const LrRunOpti
         diag_error(diag, NULL, (LrSpan){0, 0}, "cannot resume: %s", why);
         status = status_of(LR_RUN_FAILED);
     }
+    const bool writer_failed = dist_any(writer && !status_ok(status));
     status = dist_agree(status);
-    dist_quiet();
+    if (!writer) {
+        if (!writer_failed)
+            dist_speak();
+        diag_release(diag);
+        dist_quiet();
+    }
     if (!status_ok(status))
         goto done;
     if (options->resume && writer)

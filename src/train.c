@@ -341,16 +341,13 @@ static double local_max(const LrPlan *plan, int var, int shards)
     return finite ? (double)m : -1.0;
 }
 
-/* Every variable's gradients, on every rank, as integers: the variable's
- * largest magnitude over all shards of the batch sets a power of two that
- * puts it just below 2^62 / shards, so that a shard's values truncate to
- * integers that cannot overflow when summed. Integer sums are exact, in
- * any order: the sum depends on the shards alone, not on which rank
- * computed which. A value far below the largest keeps 2^-62 of it. */
+/* Every variable's gradients, on every rank, as integers (dist.h: the
+ * exact sum of shard gradients), so that the sum depends on the shards
+ * alone, not on which rank computed which. */
 typedef struct SumJob {
     LrPlan *plan;
-    int slots;                       /* this rank's shards */
-    const double *to_int, *to_float; /* each variable's powers of two */
+    int slots;            /* this rank's shards */
+    const double *scales; /* each variable's power of two */
 } SumJob;
 
 static int var_at(const LrPlan *plan, size_t i)
@@ -368,14 +365,8 @@ static void shards_to_int(void *ctx, size_t begin, size_t end)
     for (size_t i = begin; i < end;) {
         int v = var_at(plan, i);
         size_t stop = plan->var_offsets[v + 1] < end ? plan->var_offsets[v + 1] : end;
-        const double scale = job->to_int[v];
-        for (size_t j = i; j < stop; j++) {
-            int64_t sum = 0;
-            for (int s = 0; s < job->slots; s++)
-                sum += (int64_t)((double)plan->shard_grads[(size_t)s * plan->param_count + j] *
-                                 scale);
-            plan->grad_sum[j] = sum;
-        }
+        dist_shards_to_int(plan->grad_sum + i, plan->shard_grads + i, stop - i, plan->param_count,
+                           job->slots, job->scales[v]);
         i = stop;
     }
 }
@@ -387,9 +378,7 @@ static void sum_to_float(void *ctx, size_t begin, size_t end)
     for (size_t i = begin; i < end;) {
         int v = var_at(plan, i);
         size_t stop = plan->var_offsets[v + 1] < end ? plan->var_offsets[v + 1] : end;
-        const double scale = job->to_float[v];
-        for (size_t j = i; j < stop; j++)
-            plan->dparams[j] = (float)((double)plan->grad_sum[j] * scale);
+        dist_int_to_float(plan->dparams + i, plan->grad_sum + i, stop - i, job->scales[v]);
         i = stop;
     }
 }
@@ -398,20 +387,10 @@ static void sum_to_float(void *ctx, size_t begin, size_t end)
  * rank; grad_max holds the agreed maxima. */
 static void sum_shards(LrPlan *plan, int shards, int slots)
 {
-    double *to_int = plan->grad_max + plan->var_count + FLAGS;
-    double *to_float = to_int + plan->var_count;
-    int headroom = 0;
-    while ((1 << headroom) < shards)
-        headroom++;
-    for (int v = 0; v < plan->var_count; v++) {
-        int e = 0;
-        double m = plan->grad_max[v];
-        if (m > 0)
-            frexp(m, &e); /* m < 2^e */
-        to_int[v] = m > 0 ? ldexp(1.0, 62 - headroom - e) : 0.0;
-        to_float[v] = m > 0 ? ldexp(1.0, -(62 - headroom - e)) : 0.0;
-    }
-    SumJob job = {plan, slots, to_int, to_float};
+    double *scales = plan->grad_max + plan->var_count + FLAGS;
+    for (int v = 0; v < plan->var_count; v++)
+        scales[v] = dist_sum_scale(plan->grad_max[v], shards);
+    SumJob job = {plan, slots, scales};
     pool_run(plan->param_count, pool_grain((size_t)slots), shards_to_int, &job);
     dist_sum_int64(plan->grad_sum, plan->param_count);
     pool_run(plan->param_count, pool_grain(1), sum_to_float, &job);

@@ -37,3 +37,27 @@ expect_exact() {
     if [ $st -eq "$want" ] && cmp -s "$tmp/want" "$tmp/err" && [ ! -s "$tmp/out" ]; then ok "$name"
     else notok "$name" "exit $st: $(head -3 "$tmp/err") | stdout: $(head -c 80 "$tmp/out")"; fi
 }
+# lrc_build: sets build to $LRC's build directory (see the Makefile:
+# build/$(notdir $(CC)), build/san, and -debug after either; ./lrc is
+# copied from build/cc) and debug, san and cc to the switches that made it.
+lrc_build() {
+    top=$(cd "$(dirname "$0")/../.." && pwd)
+    case $(dirname "$LRC") in
+    "$top"/build/*) build=$(dirname "$LRC"); build=${build#"$top"/} ;;
+    *) build=build/cc ;;
+    esac
+    name=${build#build/} debug=0
+    case $name in *-debug) debug=1; name=${name%-debug} ;; esac
+    case $name in
+    san) san=1 cc= ;;
+    san-*) san=1 cc=${name#san-} ;;
+    *) san=0 cc=$name ;;
+    esac
+}
+# make_like_lrc TARGET...: runs make in the project with those switches, so
+# that a script's helper binaries are built like the binary under test
+# (under ASan + UBSan in `make check SAN=1`).
+make_like_lrc() {
+    lrc_build
+    make -s --no-print-directory -C "$top" "BUILD=$build" DEBUG=$debug SAN=$san ${cc:+"CC=$cc"} "$@"
+}

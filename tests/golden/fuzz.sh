@@ -4,30 +4,11 @@
 # linked with fuzz/replay.c's plain main instead of libFuzzer, built like
 # the lrc under test (its build directory, so under ASan + UBSan in
 # `make check SAN=1`). A crash, a sanitizer report or a leak fails.
-LRC=${LRC:-./lrc}
-top=$(cd "$(dirname "$0")/../.." && pwd)
-dir=$(cd "$(dirname "$LRC")" && pwd)
+. "$(dirname "$0")/../golden_lib.sh"
+lrc_build
 
-# The make variables that produced $LRC's directory (see the Makefile:
-# build/$(notdir $(CC)), build/san, and -debug after either).
-case $dir in
-"$top"/build/*) build=${dir#"$top"/} ;;
-*) build=build/cc ;; # ./lrc, copied from the default build
-esac
-name=${build#build/}
-debug=0
-case $name in
-*-debug) debug=1; name=${name%-debug} ;;
-esac
-case $name in
-san) set -- SAN=1 ;;
-san-*) set -- SAN=1 "CC=${name#san-}" ;;
-*) set -- SAN=0 "CC=$name" ;;
-esac
-
-if ! out=$(make -s --no-print-directory -C "$top" "BUILD=$build" DEBUG=$debug "$@" \
-        fuzz-replay-build 2>&1); then
-    echo "not ok fuzz build: make BUILD=$build DEBUG=$debug $* fuzz-replay-build failed:"
+if ! out=$(make_like_lrc fuzz-replay-build 2>&1); then
+    echo "not ok fuzz build: make BUILD=$build DEBUG=$debug SAN=$san ${cc:+CC=$cc} fuzz-replay-build failed:"
     printf '%s\n' "$out" | grep -v '^lemon ' | tail -10 | sed 's/^/    /'
     exit 1
 fi

@@ -324,13 +324,13 @@ enum { FLAG_DIVERGED, FLAG_NOT_FINITE, FLAG_INTERRUPTED, FLAGS };
 
 /* Keeps the gradient of the shard just computed (plan->dparams) in slot
  * `slot` of shard_grads and raises each variable's largest magnitude in
- * plan->grad_max with it, in the same pass over the gradient; until the
+ * plan->grad_max with it, in the same pass over the gradient. Until the
  * step's shards are done, grad_max holds the magnitudes' bit patterns
- * (integers below 2^32, exact in a double). The magnitudes
- * are compared as bit patterns, which order as the non-negative floats
- * they are (infinity and NaN above every finite value): an integer
- * maximum vectorizes where a float compare with a finiteness test does
- * not, and max is exact, so the order of the shards is free. */
+ * (integers below 2^32, exact in a double): they order as the
+ * non-negative floats they are (infinity and NaN above every finite
+ * value), and an integer maximum vectorizes where a float compare with a
+ * finiteness test does not. Max is exact: the order of the shards is
+ * free. */
 static void keep_shard(LrPlan *plan, int slot)
 {
     float *kept = plan->shard_grads + (size_t)slot * plan->param_count;
@@ -422,7 +422,8 @@ static inline ALWAYS_INLINE void to_int_runs(const SumJob *job, size_t begin, si
 
 /* x86-64 has no vector conversion of doubles to 64-bit integers before
  * AVX-512DQ, and this is one conversion per value of every shard (11% of
- * a one-process step of bench/mlp_shard.lr; 4.5x faster in AVX-512): a
+ * the samples of bench/mlp_shard.lr on one thread; 4.5x faster in
+ * AVX-512): a
  * copy compiled for it, taken where the processor has it. The
  * conversions are exact either way, so both give the same bytes. */
 #if X86_DISPATCH

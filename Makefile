@@ -416,11 +416,11 @@ $(TSAN)/test_%: tests/unit/test_%.c $$(addprefix src/,$$(addsuffix .c,$$(test_$$
 #                  written to build/bench/ and deleted afterwards)
 #   PREDICT_ROWS=N rows that `lrc predict` reads (default 100000, ~280 MB)
 #   BENCH_ONLY=    a comma-separated subset of
-#                  grades,mlp,digits,csv,check,predict,fashion,rundir
+#                  grades,mlp,digits,csv,check,predict,fashion,mpi,rundir
 BENCH_RUNS ?= 5
 CSV_MB     ?= 1024
 PREDICT_ROWS ?= 100000
-BENCH_ONLY ?= grades,mlp,digits,csv,check,predict,fashion,rundir
+BENCH_ONLY ?= grades,mlp,digits,csv,check,predict,fashion,mpi,rundir
 BENCH_PACKAGES := python3-torch python3-numpy time
 BENCH_LRC := build/$(notdir $(CC))/lrc
 

@@ -1,4 +1,4 @@
-"""run.py — the driver of `make bench`: times lrc on eight workloads against
+"""run.py — the driver of `make bench`: times lrc on nine workloads against
 peers doing the same work (PyTorch, numpy, wc, plain OpenBLAS), running
 the programs of a workload in turn, RUNS times each, and prints a table of
 medians and ratios on stdout (also written to OUT/results.txt, with every
@@ -33,6 +33,12 @@ run's numbers).
            loop timed inside bench/peers/fashion_cnn.py at 1 and 2 threads,
            the faster kept; both test accuracies; and whether lrc's stdout
            and model.safetensors are the same bytes on 1 thread and all
+  mpi      what data-parallel training costs (doc/scaling.md): bench/mlp.lr's
+           steps seconds at --threads 1 against the same workload with
+           shards of 32 rows (bench/mlp_shard.lr) on 1 thread, on 2 MPI
+           ranks of 1 thread (mpirun -np 2, skipped without mpirun), on 2
+           threads, and mlp.lr on 2 threads; and whether the sharded runs'
+           model.safetensors are the same bytes
   rundir   what --out costs: examples/iris.lr at 1000 epochs with --out (a
            new run directory each time) against without, whole processes;
            and a sweep of 8 such runs (-j 1) with --out against the same
@@ -428,6 +434,56 @@ def bench_fashion(lrc, out, runs, log):
                 r["lrc"]["rss"], r[p]["rss"], note, 2, "x")]
 
 
+def bench_mpi(lrc, out, runs, log):
+    """bench/mlp.lr's workload with and without shards of 32 rows
+    (bench/mlp_shard.lr), on one process, on two threads, and on two MPI
+    ranks of one thread; each against mlp.lr at --threads 1."""
+    dirs = {k: os.path.join(out, f"mpi-{k}") for k in ("shard1t", "mpirun2", "shard2t")}
+
+    def lrc_run(threads, path, key=None):
+        cmd = [lrc, "--threads", str(threads), path]
+        return cmd + (["--out", dirs[key], "--force"] if key else [])
+
+    programs = {
+        "plain1t": (lrc_run(1, "bench/mlp.lr"), lrc_timing),
+        "shard1t": (lrc_run(1, "bench/mlp_shard.lr", "shard1t"), lrc_timing),
+        "plain2t": (lrc_run(2, "bench/mlp.lr"), lrc_timing),
+        "shard2t": (lrc_run(2, "bench/mlp_shard.lr", "shard2t"), lrc_timing),
+    }
+    mpirun = shutil.which("mpirun")
+    if mpirun:
+        programs["mpirun2"] = ([mpirun, "--allow-run-as-root", "--oversubscribe", "-np", "2"] +
+                               lrc_run(1, "bench/mlp_shard.lr", "mpirun2"), lrc_timing)
+    r = measure(programs, runs, log)
+    models = {}
+    for k, d in dirs.items():
+        if k in programs:
+            with open(os.path.join(d, "model.safetensors"), "rb") as f:
+                models[k] = f.read()
+    same = "same" if len(set(models.values())) == 1 else "DIFFERENT"
+    base = med(r, "plain1t", "steps")
+    against = f"{base:.3f} s (no shard,1t)"
+    rows = []
+    for key, label, note, target in (
+            ("shard1t", "mlp shard=32, 1 thread", "what shards cost one process", 0.91),
+            ("mpirun2", "mlp shard=32, mpirun -np 2", "2 ranks of 1 thread, each 2 of the 4 shards",
+             None),
+            ("shard2t", "mlp shard=32, 2 threads", "one process, shards in turn, each on 2 threads",
+             None),
+            ("plain2t", "mlp, 2 threads", "today's path on all cores", None)):
+        if key not in r:
+            rows.append((label, "-", against, None, None, None, "skipped: no mpirun", None, ""))
+            continue
+        a = med(r, key, "steps")
+        models_note = (f"; model {', '.join(k for k in models)}: {same} bytes"
+                       if key == "shard1t" else "")
+        # mpirun's RSS is its own, not its ranks'.
+        rows.append((label, f"{a:.3f} s", against, base / a,
+                     None if key == "mpirun2" else r[key]["rss"], r["plain1t"]["rss"],
+                     f"{note}; whole run {med(r, key, 'train'):.2f} s{models_note}", target, "x"))
+    return r, rows
+
+
 def bench_rundir(lrc, out, runs, log):
     work = os.path.join(out, "rundir")
     shutil.rmtree(work, ignore_errors=True)
@@ -512,6 +568,12 @@ fashion: lrc's steps seconds (stderr; shuffle + 469 steps, not the pass measurin
   nor the test evaluation) vs the torch loop alone (batch gather, forward, backward, adam;
   oneDNN convolutions), peer at its faster of 1 and 2 threads; accuracies on the 10000 test
   images after the epoch (different initializations: Keras's and PyTorch's defaults).
+mpi: lrc against itself: the steps seconds (stderr; rank 0's under mpirun) of bench/mlp.lr's
+  workload with each batch of 128 in 4 shards of 32 rows (bench/mlp_shard.lr, train shard=32)
+  on 1 thread, on 2 MPI ranks of 1 thread (mpirun -np 2), on 2 threads, and mlp.lr itself on 2
+  threads, each against mlp.lr on 1 thread (peer column; ratio > 1: faster than it); target
+  for one process: shards cost at most ~10% (0.91x). The first row's note says whether the sharded
+  runs' model.safetensors are the same bytes (left in OUT/mpi-*). No RSS for mpirun (its own).
 rundir: lrc against itself, whole processes; target 0.83x = at most 1.2 times as long with
   --out. The run directories are left in OUT/rundir.
 RSS: peak resident set (GNU time %M) of the process; MB = 2^20 bytes."""
@@ -525,7 +587,7 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--csv-mb", type=int, default=1024)
     ap.add_argument("--predict-rows", type=int, default=100000)
-    ap.add_argument("--only", default="grades,mlp,digits,csv,check,predict,fashion,rundir",
+    ap.add_argument("--only", default="grades,mlp,digits,csv,check,predict,fashion,mpi,rundir",
                     help="comma-separated workloads to run")
     args = ap.parse_args()
     if args.runs < 1 or args.csv_mb < 1:
@@ -549,7 +611,7 @@ def main():
     rows, extra, raw = [], [], {}
     started = time.perf_counter()
     load = os.getloadavg()[0]
-    for name in ("grades", "mlp", "digits", "csv", "check", "predict", "fashion", "rundir"):
+    for name in ("grades", "mlp", "digits", "csv", "check", "predict", "fashion", "mpi", "rundir"):
         if name not in only:
             continue
         log(f"bench: {name}")
@@ -568,6 +630,8 @@ def main():
             r, new = bench_predict(lrc, out, args.predict_rows, args.runs, log)
         elif name == "fashion":
             r, new = bench_fashion(lrc, out, args.runs, log)
+        elif name == "mpi":
+            r, new = bench_mpi(lrc, out, args.runs, log)
         else:
             r, new = bench_rundir(lrc, out, args.runs, log)
         rows += new

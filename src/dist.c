@@ -240,15 +240,65 @@ double dist_sum_scale(double max_abs, int shards)
     return ldexp(1.0, 62 - headroom - e);
 }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+#define X86_DISPATCH 1
+#define ALWAYS_INLINE __attribute__((always_inline))
+#define AVX512DQ __attribute__((target("avx512f,avx512dq")))
+#else
+#define X86_DISPATCH 0
+#define ALWAYS_INLINE
+#endif
+
+/* By runs of SUM_RUN values, a shard at a time, so that each pass reads
+ * one shard's values in order (integer sums: the order is free) and the
+ * run's sums stay in the L1 cache. */
+enum { SUM_RUN = 512 };
+
+/* The body of dist_shards_to_int, compiled twice on x86-64 (below). */
+static inline ALWAYS_INLINE void to_int_runs(int64_t *sum, const float *values, size_t n,
+                                             size_t stride, int shards, double scale)
+{
+    for (size_t i = 0; i < n; i += SUM_RUN) {
+        const size_t run = n - i < SUM_RUN ? n - i : SUM_RUN;
+        int64_t *s = sum + i;
+        if (shards == 0) { /* more ranks than shards: this one adds zero */
+            memset(s, 0, run * sizeof *s);
+            continue;
+        }
+        const float *g = values + i;
+        for (size_t j = 0; j < run; j++)
+            s[j] = (int64_t)((double)g[j] * scale);
+        for (int k = 1; k < shards; k++) {
+            g = values + (size_t)k * stride + i;
+            for (size_t j = 0; j < run; j++)
+                s[j] += (int64_t)((double)g[j] * scale);
+        }
+    }
+}
+
+/* x86-64 has no vector conversion of doubles to 64-bit integers before
+ * AVX-512DQ, and this is one conversion per value of every shard (11% of
+ * the samples of bench/mlp_shard.lr on one thread; 4.5x faster in
+ * AVX-512): a copy compiled for it, taken where the processor has it.
+ * The conversions are exact either way, so both give the same bytes. */
+#if X86_DISPATCH
+AVX512DQ static void to_int_runs_avx512(int64_t *sum, const float *values, size_t n,
+                                        size_t stride, int shards, double scale)
+{
+    to_int_runs(sum, values, n, stride, shards, scale);
+}
+#endif
+
 void dist_shards_to_int(int64_t *sum, const float *values, size_t n, size_t stride, int shards,
                         double scale)
 {
-    for (size_t i = 0; i < n; i++) {
-        int64_t total = 0;
-        for (int s = 0; s < shards; s++)
-            total += (int64_t)((double)values[(size_t)s * stride + i] * scale);
-        sum[i] = total;
+#if X86_DISPATCH
+    if (__builtin_cpu_supports("avx512dq")) {
+        to_int_runs_avx512(sum, values, n, stride, shards, scale);
+        return;
     }
+#endif
+    to_int_runs(sum, values, n, stride, shards, scale);
 }
 
 void dist_int_to_float(float *out, const int64_t *sum, size_t n, double scale)

@@ -2,8 +2,8 @@
  * Plan's. */
 #include "train.h"
 
-#include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
@@ -322,23 +322,41 @@ static void skip_draws(LrPlan *plan, int rows)
  * flags (exchanged at once), then each variable's two powers of two. */
 enum { FLAG_DIVERGED, FLAG_NOT_FINITE, FLAG_INTERRUPTED, FLAGS };
 
-/* The largest magnitude among a variable's gradients in this rank's
- * shards (max is exact, so the order is free); -1 for a value that is not
- * finite. */
-static double local_max(const LrPlan *plan, int var, int shards)
+/* Keeps the gradient of the shard just computed (plan->dparams) in slot
+ * `slot` of shard_grads and raises each variable's largest magnitude in
+ * plan->grad_max with it, in the same pass over the gradient. Until the
+ * step's shards are done, grad_max holds the magnitudes' bit patterns
+ * (integers below 2^32, exact in a double): they order as the
+ * non-negative floats they are (infinity and NaN above every finite
+ * value), and an integer maximum vectorizes where a float compare with a
+ * finiteness test does not. Max is exact: the order of the shards is
+ * free. */
+static void keep_shard(LrPlan *plan, int slot)
 {
-    const size_t lo = plan->var_offsets[var], hi = plan->var_offsets[var + 1];
-    float m = 0.0f;
-    bool finite = true;
-    for (int s = 0; s < shards; s++) {
-        const float *g = plan->shard_grads + (size_t)s * plan->param_count;
-        for (size_t i = lo; i < hi; i++) {
-            float a = fabsf(g[i]);
-            finite &= a <= FLT_MAX;
-            m = a > m ? a : m;
+    float *kept = plan->shard_grads + (size_t)slot * plan->param_count;
+    const float *g = plan->dparams;
+    for (int v = 0; v < plan->var_count; v++) {
+        uint32_t m = (uint32_t)plan->grad_max[v];
+        for (size_t i = plan->var_offsets[v]; i < plan->var_offsets[v + 1]; i++) {
+            uint32_t bits;
+            memcpy(&bits, &g[i], sizeof bits);
+            kept[i] = g[i];
+            bits &= 0x7fffffffu;
+            m = bits > m ? bits : m;
         }
+        plan->grad_max[v] = m;
     }
-    return finite ? (double)m : -1.0;
+}
+
+/* The magnitude whose pattern keep_shard found; -1 for one that is not
+ * finite. */
+static double magnitude_of(uint32_t bits)
+{
+    if (bits >= 0x7f800000u) /* infinity's pattern; NaN's are above it */
+        return -1.0;
+    float m;
+    memcpy(&m, &bits, sizeof m);
+    return (double)m;
 }
 
 /* Every variable's gradients, on every rank, as integers (dist.h: the
@@ -433,6 +451,8 @@ static bool step_gradient(LrPlan *plan, int64_t start, int rows, double *loss, i
     dist_shards_of(shards, dist_rank(), dist_size(), &first, &end);
     double sum = 0.0, diverged = 0.0; /* 1: inf, 2: nan */
     *loss_rows = 0;
+    for (int v = 0; v < plan->var_count; v++)
+        plan->grad_max[v] = 0.0; /* keep_shard's bit patterns */
     for (int s = 0; s < shards; s++) {
         const int lo = s * shard_rows, n = rows - lo < shard_rows ? rows - lo : shard_rows;
         if (s < first || s >= end || diverged > 0) {
@@ -454,8 +474,7 @@ static bool step_gradient(LrPlan *plan, int64_t start, int rows, double *loss, i
             plan->layers[i].penalty_elsewhere = s > 0;
         backward(plan, &x);
         if (shards > 1)
-            memcpy(plan->shard_grads + (size_t)(s - first) * plan->param_count, plan->dparams,
-                   plan->param_count * sizeof(float));
+            keep_shard(plan, s - first);
     }
     for (int i = 0; i < plan->layer_count; i++)
         plan->layers[i].penalty_elsewhere = false;
@@ -463,7 +482,8 @@ static bool step_gradient(LrPlan *plan, int64_t start, int rows, double *loss, i
     double *flags = plan->grad_max + plan->var_count;
     flags[FLAG_NOT_FINITE] = 0.0;
     for (int v = 0; v < plan->var_count; v++) {
-        plan->grad_max[v] = shards > 1 && diverged == 0 ? local_max(plan, v, end - first) : 0.0;
+        plan->grad_max[v] = shards > 1 && diverged == 0
+                                ? magnitude_of((uint32_t)plan->grad_max[v]) : 0.0;
         if (plan->grad_max[v] < 0)
             flags[FLAG_NOT_FINITE] = 1.0;
     }

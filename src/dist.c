@@ -116,6 +116,13 @@ int dist_size(void)
     return world.size;
 }
 
+int dist_local_size(void)
+{
+    const char *local = getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+    int n = local ? atoi(local) : 1;
+    return n >= 1 ? n : 1;
+}
+
 const char *dist_library(void)
 {
 #ifdef LRC_MPI

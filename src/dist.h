@@ -34,6 +34,8 @@ void dist_abort(int code);
 
 int dist_rank(void);
 int dist_size(void);
+/* The ranks mpirun started on this machine (1 when not known). */
+int dist_local_size(void);
 /* Whether this lrc was built with MPI ("OpenMPI 4.1.4" in run.json). */
 const char *dist_library(void);
 

@@ -174,7 +174,8 @@ static const char help_text[] =
     "                 --set: `load` DIR/checkpoint.safetensors in a new run)\n"
     "  --halt-after N stop as if interrupted after N updates (to test resume)\n"
     "  --threads N    threads for BLAS and lrc's own loops (default: the\n"
-    "                 number of cores); results are identical whatever N is\n"
+    "                 number of cores, shared among mpirun's ranks on the\n"
+    "                 machine); results are identical whatever N is\n"
     "  --quiet        nothing on stderr but errors (no model line; no progress\n"
     "                 line, drawn during each epoch when stderr is a terminal;\n"
     "                 no timings)\n"
@@ -1571,6 +1572,15 @@ static LrStatus summary_model(const Options *o)
     return status_of(printed == 0 ? LR_OK : printed == -1 ? LR_LANGUAGE_ERROR : LR_RUN_FAILED);
 }
 
+/* Without --threads: one per core, shared among the ranks mpirun started
+ * on this machine (threads beyond the cores only take turns). */
+static long default_threads(void)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    long each = (cores >= 1 ? cores : 1) / (dist_size() > 1 ? dist_local_size() : 1);
+    return each >= 1 ? each : 1;
+}
+
 /* The threads of BLAS and lrc's pool: --threads, or one per core. More
  * threads than cores only take turns (and the pool's idle ones poll): the
  * pool is capped at the cores, like OpenBLAS's. Returns what run.json
@@ -1578,7 +1588,7 @@ static LrStatus summary_model(const Options *o)
 static int thread_count(const Options *o)
 {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    long threads = o->threads > 0 ? (long)o->threads : cores >= 1 ? cores : 1;
+    long threads = o->threads > 0 ? (long)o->threads : default_threads();
     pool_set_threads((int)(cores >= 1 && cores < threads ? cores : threads));
     return (int)threads;
 }
@@ -1762,7 +1772,12 @@ int main(int argc, char **argv)
         exit(exit_code(status_of(LR_LANGUAGE_ERROR)));
     }
     dist_quiet();
-    if (parse_options(argc, argv, &o, &status))
+    bool parsed = parse_options(argc, argv, &o, &status);
+    /* A sweep's runs under mpirun are processes of their own, which would
+     * each take every core: they are given the rank's share. */
+    if (parsed && dist_size() > 1 && o.threads == 0)
+        o.threads = default_threads();
+    if (parsed)
         status = o.command == CMD_SCHEDULE                          ? run_schedule(&o)
                  : o.command == CMD_PLOT                            ? run_plot(&o)
                  : o.command == CMD_EXPORT                          ? run_export(&o)

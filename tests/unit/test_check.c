@@ -468,15 +468,15 @@ static void test_check__unknown_names_list_the_valid_ones(void **state)
                  "recall, f1, auc, r2");
     expect_error(state, 2, "model lstm(3) -> dense(1)",
                  "2:7: error: unknown layer 'lstm'; expected one of dense, dropout, conv2d, "
-                 "maxpool2d, avgpool2d, global_avgpool2d, flatten, reshape, batchnorm, linear, "
-                 "relu, sigmoid, tanh, softmax, gelu, leaky_relu, elu");
+                 "maxpool2d, avgpool2d, global_avgpool2d, flatten, reshape, batchnorm, "
+                 "random_flip, linear, relu, sigmoid, tanh, softmax, gelu, leaky_relu, elu");
     expect_error(state, 2, "model dense(4, activation=selu) -> dense(1)",
                  "2:27: error: activation 'selu' is not supported yet; use one of linear, relu, "
                  "sigmoid, tanh, softmax, gelu, leaky_relu, elu");
     expect_error(state, 2, "model dense(4) -> swish -> dense(1)",
                  "2:19: error: layer 'swish' is not supported yet; use one of dense, dropout, "
                  "conv2d, maxpool2d, avgpool2d, global_avgpool2d, flatten, reshape, batchnorm, "
-                 "linear, relu, sigmoid, tanh, softmax, gelu, leaky_relu, elu");
+                 "random_flip, linear, relu, sigmoid, tanh, softmax, gelu, leaky_relu, elu");
 }
 
 static void test_check__csv_needs_a_label(void **state)

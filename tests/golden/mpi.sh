@@ -169,6 +169,13 @@ fi
 st=$?
 same "mpi Ctrl-C: the resumed run's bytes are an uninterrupted run's" long long.ref
 
+# said_once NAME ERRFILE PATTERN: the last command ($st) exited 2 and
+# ERRFILE holds one error, the one PATTERN (grep) matches.
+said_once() {
+    if [ $st -eq 2 ] && [ "$(grep -c 'error' "$2")" -eq 1 ] && grep -q -- "$3" "$2"; then ok "$1"
+    else notok "$1" "exit $st: $(grep -v '^-' "$2" | head -3)"; fi
+}
+
 # --- errors: once, by rank 0 ----------------------------------------------
 sed 's/optimizer adam/optimizer adma/' cls.lr >typo.lr
 mpi 2 "$LRC" typo.lr >typo.out 2>typo.err
@@ -183,33 +190,21 @@ else
 fi
 mpi 2 "$LRC" cls.lr --out cls.ref >taken.out 2>taken.err
 st=$?
-if [ $st -eq 2 ] && [ "$(grep -c "^lrc: error: 'cls.ref' already holds a run" taken.err)" -eq 1 ] &&
-    [ "$(grep -c 'error' taken.err)" -eq 1 ]; then
-    ok "mpi -np 2 --out on a run: status 2, the error once"
-else
-    notok "mpi -np 2 --out on a run" "exit $st: $(grep -v '^-' taken.err | head -3)"
-fi
+said_once "mpi -np 2 --out on a run: status 2, the error once" taken.err \
+    "^lrc: error: 'cls.ref' already holds a run"
 sed 's/-> dropout(0.3)/-> batchnorm() -> dropout(0.3)/' cls.lr >bnshard.lr
 mpi 2 "$LRC" bnshard.lr >bn.out 2>bn.err
 st=$?
-if [ $st -eq 2 ] && [ "$(grep -c 'error' bn.err)" -eq 1 ] &&
-    grep -q '^bnshard.lr:6:26: error: shard=12 splits each batch of 44 rows, but batchnorm needs' bn.err; then
-    ok "mpi -np 2 batchnorm with shard < batch: status 2, the error once"
-else
-    notok "mpi -np 2 batchnorm with shard < batch" "exit $st: $(grep -v '^-' bn.err | head -3)"
-fi
+said_once "mpi -np 2 batchnorm with shard < batch: status 2, the error once" bn.err \
+    '^bnshard.lr:6:26: error: shard=12 splits each batch of 44 rows, but batchnorm needs'
 # A data file's error, met by every rank while building the plan.
 printf 'a,b,y\n1,2,3\n4,x,6\n7,8,9\n1,1,1\n' >bad.csv
 printf '%s\n' 'dataset d = csv("bad.csv", label="y")' 'model dense(1)' 'loss mse' 'optimizer sgd' \
     'train epochs=1 batch=4 shard=1' >badcsv.lr
 mpi 3 "$LRC" badcsv.lr >badcsv.out 2>badcsv.err
 st=$?
-if [ $st -eq 2 ] && [ "$(grep -c 'error' badcsv.err)" -eq 1 ] &&
-    grep -q "^bad.csv:3:2: error: non-numeric value 'x' in column 'b'" badcsv.err; then
-    ok "mpi -np 3 on a bad data file: status 2, the error once"
-else
-    notok "mpi -np 3 on a bad data file" "exit $st: $(grep -v '^-' badcsv.err | head -3)"
-fi
+said_once "mpi -np 3 on a bad data file: status 2, the error once" badcsv.err \
+    "^bad.csv:3:2: error: non-numeric value 'x' in column 'b'"
 
 # --- an lrc built without MPI -----------------------------------------------
 mpi 2 "$NOMPI" cls.lr >nompi.out 2>nompi.err

@@ -23,16 +23,7 @@ ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
 export ASAN_OPTIONS
 mpi() { np=$1; shift; timeout -k 5 120 mpirun --allow-run-as-root --oversubscribe -np "$np" "$LRC" "$@"; }
 
-cat >"$tmp/sweep.lr" <<'EOF'
-seed 7
-let rate = sweep(0.1, 0.05)
-let units = sweep(1, 2)
-dataset d = linear(n=200, features=2, noise=0.1)
-model dense(units) -> dense(1)
-loss mse
-optimizer sgd lr=rate
-train epochs=3
-EOF
+cp "$(dirname "$0")/../data/sweep4.lr" "$tmp/sweep.lr"
 cd "$tmp" || exit 1
 
 # The reference: the whole sweep on this machine, two runs at a time.

@@ -9,16 +9,7 @@
 # here (munged, slurmctld, slurmd on localhost, stopped by their pids).
 . "$(dirname "$0")/../golden_lib.sh"
 
-cat >"$tmp/sweep.lr" <<'EOF'
-seed 7
-let rate = sweep(0.1, 0.05)
-let units = sweep(1, 2)
-dataset d = linear(n=200, features=2, noise=0.1)
-model dense(units) -> dense(1)
-loss mse
-optimizer sgd lr=rate
-train epochs=3
-EOF
+cp "$(dirname "$0")/../data/sweep4.lr" "$tmp/sweep.lr"
 
 # The reference: the whole sweep, two runs at a time.
 "$LRC" "$tmp/sweep.lr" -j 2 --out "$tmp/local" >"$tmp/local.table" 2>"$tmp/local.err"

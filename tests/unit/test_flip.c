@@ -38,16 +38,26 @@ static void fill(float *x)
         x[i] = (float)i * 0.25f - 7.0f;
 }
 
+static float x[N * ROW], y[N * ROW], mask[N * 2];
+
+/* The layer's forward of fill()'s images into y, its draws from *rng
+ * seeded with seed; *twin is that stream as it started. */
+static LrLayer forward_flip(LrFlipMode mode, bool training, uint64_t seed, LrRng *rng,
+                            LrRng *twin)
+{
+    fill(x);
+    rng_seed(rng, seed, RNG_STREAM_DROPOUT);
+    *twin = *rng;
+    LrLayer l = flip_layer(mode, mask, rng);
+    LrTensor xt = tensor_view(x, N, ROW), yt = tensor_view(y, N, ROW);
+    l.ops->forward(&l, &xt, &yt, training);
+    return l;
+}
+
 static void check_mode(LrFlipMode mode)
 {
-    static float x[N * ROW], y[N * ROW], mask[N * 2];
-    fill(x);
     LrRng rng, twin;
-    rng_seed(&rng, 7, RNG_STREAM_DROPOUT);
-    twin = rng;
-    LrLayer l = flip_layer(mode, mask, &rng);
-    LrTensor xt = tensor_view(x, N, ROW), yt = tensor_view(y, N, ROW);
-    l.ops->forward(&l, &xt, &yt, true);
+    LrLayer l = forward_flip(mode, true, 7, &rng, &twin);
     int flipped[2] = {0, 0};
     for (int i = 0; i < N; i++) {
         bool lr = mode != FLIP_VERTICAL && rng_uniform(&twin) < 0.5;
@@ -78,6 +88,7 @@ static void check_mode(LrFlipMode mode)
     static float g[N * ROW], dx[N * ROW];
     for (int i = 0; i < N * ROW; i++)
         g[i] = (float)((i * 37) % 101) - 50.0f;
+    LrTensor xt = tensor_view(x, N, ROW), yt = tensor_view(y, N, ROW);
     LrTensor gt = tensor_view(g, N, ROW), dxt = tensor_view(dx, N, ROW);
     l.ops->backward(&l, &xt, &yt, &gt, &dxt);
     for (int i = 0; i < N; i++) {
@@ -111,14 +122,8 @@ static void test_flip__both_draw_twice_per_image(void **state)
 static void test_flip__inference_is_the_identity_and_draws_nothing(void **state)
 {
     (void)state;
-    static float x[N * ROW], y[N * ROW], mask[N * 2];
-    fill(x);
     LrRng rng, twin;
-    rng_seed(&rng, 3, RNG_STREAM_DROPOUT);
-    twin = rng;
-    LrLayer l = flip_layer(FLIP_BOTH, mask, &rng);
-    LrTensor xt = tensor_view(x, N, ROW), yt = tensor_view(y, N, ROW);
-    l.ops->forward(&l, &xt, &yt, false);
+    forward_flip(FLIP_BOTH, false, 3, &rng, &twin);
     assert_memory_equal(x, y, sizeof x);
     assert_true(rng_next(&rng) == rng_next(&twin));
 }

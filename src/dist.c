@@ -187,7 +187,6 @@ static void check(int result, const char *what)
     if (result == MPI_SUCCESS)
         return;
     dist_speak();
-    diag_set_rank(world.rank);
     diag_plain("%s failed (MPI error %d); ending the job", what, result);
     dist_abort(1);
 }

@@ -554,7 +554,10 @@ LrStatus train_run(LrPlan *plan, LrTrainState *state, const LrSource *src, LrDia
             if (stop || halt) {
                 progress_end(&progress);
                 state->step_seconds += now_seconds() - steps_started;
-                state->signal = halt || !*hooks->interrupted ? SIGINT : (int)*hooks->interrupted;
+                /* Another rank's interruption is this one's too. */
+                state->signal = halt || !hooks->interrupted || !*hooks->interrupted
+                                    ? SIGINT
+                                    : (int)*hooks->interrupted;
                 state->seconds = now_seconds() - started;
                 if (hooks->save && hooks->save(hooks->ctx, plan, state) < 0)
                     return status_of(LR_RUN_FAILED);

@@ -205,6 +205,14 @@ mpi 3 "$LRC" badcsv.lr >badcsv.out 2>badcsv.err
 st=$?
 said_once "mpi -np 3 on a bad data file: status 2, the error once" badcsv.err \
     "^bad.csv:3:2: error: non-numeric value 'x' in column 'b'"
+# The sandbox lets a rank's OpenMPI keep its segments in /dev/shm; a file
+# still may not write there.
+printf '%s\n' 'dataset d = linear(n=40, features=2)' 'model dense(1)' 'loss mse' 'optimizer sgd' \
+    'train epochs=1 batch=10 shard=5' 'save "/dev/shm/planted.safetensors"' >shm.lr
+mpi 2 "$LRC" shm.lr >shm.out 2>shm.err
+st=$?
+said_once "mpi -np 2 a file may not write in /dev/shm: status 2, the error once" shm.err \
+    "^shm.lr:6:6: error: writing '/dev/shm/planted.safetensors' is not allowed"
 
 # --- an lrc built without MPI -----------------------------------------------
 mpi 2 "$NOMPI" cls.lr >nompi.out 2>nompi.err

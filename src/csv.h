@@ -67,6 +67,13 @@ const char *csv_field(const LrCsvReader *r, int i, size_t *length);
 /* Releases everything; safe on a reader that csv_open failed to open. */
 void csv_close(LrCsvReader *r);
 
+/* The offset in the file of the next byte csv_next reads: taken before
+ * it, where the record it reads begins (with the empty lines before it). */
+static inline int64_t csv_offset(const LrCsvReader *r)
+{
+    return r->bytes - (int64_t)(r->len - r->pos);
+}
+
 /* Clamps a line number for diag_file_error (which takes an int). */
 int csv_line_int(int64_t line);
 

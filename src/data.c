@@ -6,13 +6,16 @@
 
 #include <errno.h>
 #include <float.h>
+#include <limits.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "csv.h"
 #include "decimal.h"
+#include "dist.h"
 #include "idx.h"
 #include "rng.h"
 #include "sha256.h"
@@ -726,9 +729,16 @@ static int check_shape(const LrDatasetSpec *spec, int features, const LrSource *
  * of the labels are skipped: the caller reads the file again with
  * text_labels. The file's bytes are hashed as they are parsed, so the hash
  * is of exactly what was read. */
+/* The records of a CSV file that a share reads (data_load_share): those
+ * that begin in bytes [lo, hi); `before` counts those before. */
+typedef struct CsvRange {
+    int64_t lo, hi;
+    int64_t before;
+} CsvRange;
+
 static LrStatus load_csv(const LrDatasetSpec *spec, const LrSource *src, LrDiag *diag,
                          ReadMode mode, const LrLabelRule *rule, bool text_labels,
-                         bool *labels_are_text, LrDataset *out)
+                         bool *labels_are_text, CsvRange *range, LrDataset *out)
 {
     const bool header_only = mode != READ_ALL;
     const char *path = spec->resolved_path ? spec->resolved_path : spec->path;
@@ -789,13 +799,35 @@ static LrStatus load_csv(const LrDatasetSpec *spec, const LrSource *src, LrDiag 
     }
     out->features = nf;
     out->targets = spec->label_count;
-    if (spec->header)
+    int64_t at = 0; /* where the current record begins */
+    if (spec->header) {
+        at = csv_offset(&r);
         rc = csv_next(&r);
+    }
     /* Each bad value is reported and the reading goes on, to show the
      * user every one (up to the sink's cap of 20 errors, where it stops). */
     int64_t cap = 0, n = 0;
     bool bad = false;
-    for (; rc == 1 && diag_showing(diag); rc = csv_next(&r), n++) {
+    for (; rc == 1 && diag_showing(diag); at = csv_offset(&r), rc = csv_next(&r)) {
+        if (range && (at < range->lo || at >= range->hi)) {
+            /* Another rank's record: its label only, when the classes
+             * are named from every label. */
+            if (at < range->lo)
+                range->before++;
+            else if (!text_labels || (rule && rule->class_names)) {
+                rc = 0;
+                break;
+            }
+            float unused;
+            if (text_labels && !(rule && rule->class_names) && r.field_count == cols.count &&
+                read_class(&r, &cols, label[0], rule, &classes, &unused, diag) == -2) {
+                out_of_memory(spec, src, diag);
+                status = status_of(LR_RUN_FAILED);
+                goto done;
+            }
+            continue;
+        }
+        n++;
         if (r.field_count != cols.count) {
             diag_file_error(diag, spec->path, csv_line_int(r.record_line), 0,
                             "row has %d field%s but the %s has %d", r.field_count,
@@ -804,13 +836,13 @@ static LrStatus load_csv(const LrDatasetSpec *spec, const LrSource *src, LrDiag 
             bad = true;
             continue;
         }
-        if (grow_rows(out, &cap, n + 1) < 0) {
+        if (grow_rows(out, &cap, n) < 0) {
             out_of_memory(spec, src, diag);
             status = status_of(LR_RUN_FAILED);
             goto done;
         }
-        float *xr = out->x + (size_t)n * (size_t)nf;
-        float *yr = out->y + (size_t)n * (size_t)out->targets;
+        float *xr = out->x + (size_t)(n - 1) * (size_t)nf;
+        float *yr = out->y + (size_t)(n - 1) * (size_t)out->targets;
         for (int j = 0; j < nf; j++)
             if (read_value(&r, &cols, feature[j], &xr[j], diag) < 0)
                 bad = true;
@@ -835,7 +867,7 @@ static LrStatus load_csv(const LrDatasetSpec *spec, const LrSource *src, LrDiag 
     }
     if (rc != 0 || bad) /* 1: stopped at the cap */
         goto done;
-    if (n == 0) {
+    if (n == 0 && !range) {
         diag_file_error(diag, spec->path, 1, 0, "no data rows");
         goto done;
     }
@@ -984,8 +1016,13 @@ static int check_idx_labels(const LrDatasetSpec *spec, const LrDataset *d,
 
 /* Reads an idx data set into out (n, features, targets, shape, x, y and
  * the files' digests), unsplit; header_only: up to the shape. */
+/* Reads an IDX data set into out, unsplit: all its rows, or with `share`
+ * (rank share[0] of share[1]) rank r's n r / R to n (r + 1) / R of them,
+ * skipping those before (out->n becomes theirs, *first the first's); only
+ * rank 0 of a share hashes the files. */
 static LrStatus load_idx(const LrDatasetSpec *spec, const LrSource *src, LrDiag *diag,
-                         bool header_only, const LrLabelRule *rule, LrDataset *out)
+                         bool header_only, const LrLabelRule *rule, const int *share,
+                         int64_t *first_row, LrDataset *out)
 {
     const char *images_path = spec->resolved_path ? spec->resolved_path : spec->path;
     const char *labels_path = spec->labels_resolved ? spec->labels_resolved : spec->labels_path;
@@ -1006,17 +1043,30 @@ static LrStatus load_idx(const LrDatasetSpec *spec, const LrSource *src, LrDiag 
         status = status_of(LR_OK);
         goto done;
     }
+    char why[512];
+    if (share) {
+        int64_t first = out->n * share[0] / share[1];
+        out->n = out->n * (share[0] + 1) / share[1] - first;
+        *first_row = first;
+        if (idx_skip(&images, first * out->features, why, sizeof why) < 0) {
+            diag_error(diag, src, spec->path_span, "'%s' %s", spec->path, why);
+            goto done;
+        }
+        if (idx_skip(&labels, first, why, sizeof why) < 0) {
+            diag_error(diag, src, spec->label_span, "'%s' %s", spec->labels_path, why);
+            goto done;
+        }
+    }
     size_t xb, yb, unused;
     LrDataShape shape = {out->features, 1, out->n, out->n, out->shape};
-    if (!data_bytes(spec, &shape, out->n, &xb, &yb, &unused) || !(out->x = malloc(xb)) ||
-        !(out->y = malloc(yb))) {
+    if (!data_bytes(spec, &shape, out->n > 0 ? out->n : 1, &xb, &yb, &unused) ||
+        !(out->x = malloc(xb)) || !(out->y = malloc(yb))) {
         out_of_memory(spec, src, diag);
         status = status_of(LR_RUN_FAILED);
         goto done;
     }
-    char why[512];
     double scale = spec->scale > 0 ? spec->scale : 1;
-    if (idx_read(&images, out->x, images.count, scale, why, sizeof why) < 0) {
+    if (idx_read(&images, out->x, out->n * out->features, scale, why, sizeof why) < 0) {
         diag_error(diag, src, spec->path_span, "'%s' %s", spec->path, why);
         goto done;
     }
@@ -1027,8 +1077,8 @@ static LrStatus load_idx(const LrDatasetSpec *spec, const LrSource *src, LrDiag 
     if (check_idx_labels(spec, out, rule, src, diag) < 0)
         goto done;
     /* The digests are of the files as they are on disk (compressed). */
-    if (sha256_file_hex(images_path, out->sha256) < 0 ||
-        sha256_file_hex(labels_path, out->labels_sha256) < 0) {
+    if ((!share || share[0] == 0) && (sha256_file_hex(images_path, out->sha256) < 0 ||
+                                      sha256_file_hex(labels_path, out->labels_sha256) < 0)) {
         diag_error(diag, src, spec->span, "cannot read the data files again to hash them: %s",
                    strerror(errno));
         status = status_of(LR_RUN_FAILED);
@@ -1052,7 +1102,7 @@ LrStatus data_check_columns(const LrDatasetSpec *spec, const LrSource *src, LrDi
         LrDataset header;
         memset(&header, 0, sizeof header);
         bool unused = false;
-        LrStatus status = load_csv(spec, src, diag, READ_HEADER, NULL, false, &unused, &header);
+        LrStatus status = load_csv(spec, src, diag, READ_HEADER, NULL, false, &unused, NULL, &header);
         if (!status_ok(status))
             return status;
         found = (LrDataShape){header.features, header.targets, 1, header.n, header.shape};
@@ -1060,7 +1110,7 @@ LrStatus data_check_columns(const LrDatasetSpec *spec, const LrSource *src, LrDi
     } else if (spec->kind == DATA_IDX) {
         LrDataset header;
         memset(&header, 0, sizeof header);
-        LrStatus status = load_idx(spec, src, diag, true, NULL, &header);
+        LrStatus status = load_idx(spec, src, diag, true, NULL, NULL, NULL, &header);
         if (!status_ok(status))
             return status;
         found = (LrDataShape){header.features, 1, header.n, header.n, header.shape};
@@ -1086,7 +1136,7 @@ LrStatus data_feature_names(const LrDatasetSpec *spec, const LrSource *src, LrDi
     LrDataset header;
     memset(&header, 0, sizeof header);
     bool unused = false;
-    LrStatus status = load_csv(spec, src, diag, READ_HEADER, NULL, false, &unused, &header);
+    LrStatus status = load_csv(spec, src, diag, READ_HEADER, NULL, false, &unused, NULL, &header);
     if (status_ok(status)) {
         *names = header.feature_names;
         *count = header.features;
@@ -1101,7 +1151,7 @@ LrStatus data_check_values(const LrDatasetSpec *spec, const LrSource *src, LrDia
     LrDataset unused_data;
     memset(&unused_data, 0, sizeof unused_data);
     bool unused = false;
-    return load_csv(spec, src, diag, READ_CHECK, NULL, false, &unused, &unused_data);
+    return load_csv(spec, src, diag, READ_CHECK, NULL, false, &unused, NULL, &unused_data);
 }
 
 bool data_bytes(const LrDatasetSpec *spec, const LrDataShape *shape, int64_t rows, size_t *x,
@@ -1116,8 +1166,11 @@ bool data_bytes(const LrDatasetSpec *spec, const LrDataShape *shape, int64_t row
 
 /* ---- generators -------------------------------------------------------------- */
 
+/* Generates rows [first, first + count) of a generated data set (count
+ * < 0: all of them). */
 static LrStatus generate(const LrDatasetSpec *spec, int index, uint64_t seed,
-                         const LrSource *src, LrDiag *diag, LrDataset *out)
+                         const LrSource *src, LrDiag *diag, int64_t first, int64_t count,
+                         LrDataset *out)
 {
     int features = spec->kind == DATA_MOONS || spec->kind == DATA_SPIRAL ? 2 : spec->features;
     bool needs_classes = spec->kind == DATA_BLOBS || spec->kind == DATA_SPIRAL;
@@ -1128,13 +1181,15 @@ static LrStatus generate(const LrDatasetSpec *spec, int index, uint64_t seed,
         diag_error(diag, src, spec->span, "invalid generator: n, features and classes must be at least 1");
         return status_of(LR_LANGUAGE_ERROR);
     }
+    if (count < 0)
+        count = spec->n;
     size_t xb, yb, cb;
     LrDataShape shape = {features, 1, spec->n, spec->n, {0, {0}}};
-    if (!data_bytes(spec, &shape, spec->n, &xb, &yb, &cb)) {
+    if (!data_bytes(spec, &shape, count > 0 ? count : 1, &xb, &yb, &cb)) {
         out_of_memory(spec, src, diag);
         return status_of(LR_RUN_FAILED);
     }
-    out->n = spec->n;
+    out->n = count;
     out->features = features;
     out->targets = 1;
     out->x = malloc(xb);
@@ -1149,16 +1204,16 @@ static LrStatus generate(const LrDatasetSpec *spec, int index, uint64_t seed,
     rng_seed(&rng, seed, RNG_STREAM_DATA + RNG_DATASET_STRIDE * (uint64_t)index);
     switch (spec->kind) {
     case DATA_LINEAR:
-        synth_linear(spec, &rng, out->x, out->y);
+        synth_linear(spec, &rng, first, count, out->x, out->y);
         break;
     case DATA_BLOBS:
-        synth_blobs(spec, &rng, out->x, out->y, centers);
+        synth_blobs(spec, &rng, first, count, out->x, out->y, centers);
         break;
     case DATA_MOONS:
-        synth_moons(spec, &rng, out->x, out->y);
+        synth_moons(spec, &rng, first, count, out->x, out->y);
         break;
     case DATA_SPIRAL:
-        synth_spiral(spec, &rng, out->x, out->y);
+        synth_spiral(spec, &rng, first, count, out->x, out->y);
         break;
     case DATA_CSV:
     case DATA_IDX:
@@ -1297,65 +1352,82 @@ static int stratified_parts(const LrDatasetSpec *spec, const LrDataset *d, LrRng
     return 0;
 }
 
-static LrStatus split(const LrDatasetSpec *spec, int index, uint64_t seed, const LrSource *src,
-                      LrDiag *diag, LrDataset *d)
+/* Every row's part (PART_*, n bytes into part, drawn as data.h says) of a
+ * data set of n rows whose labels (targets each), for stratify=true, are
+ * y. *n_val and *n_test become the held-out counts. LR_OK, or the status
+ * after reporting (no training rows, labels that are not classes, out of
+ * memory). */
+static LrStatus draw_parts(const LrDatasetSpec *spec, int index, uint64_t seed,
+                           const LrSource *src, LrDiag *diag, int64_t n, const float *y,
+                           int targets, unsigned char *part, int64_t *n_val, int64_t *n_test)
 {
-    const int64_t n = d->n;
-    int64_t n_test = held_out(spec->test, n), n_val = held_out(spec->validation, n);
-    if (!spec->stratify && n_test + n_val >= n)
-        return no_training_rows(spec, src, diag, n, n_val, n_test);
-    if (n_test + n_val == 0) {
-        d->part_count[PART_TRAIN] = n;
-        d->part_begin[PART_VALIDATION] = d->part_begin[PART_TEST] = n;
+    *n_test = held_out(spec->test, n);
+    *n_val = held_out(spec->validation, n);
+    if (!spec->stratify && *n_test + *n_val >= n)
+        return no_training_rows(spec, src, diag, n, *n_val, *n_test);
+    memset(part, PART_TRAIN, (size_t)n);
+    if (*n_test + *n_val == 0)
         return status_of(LR_OK);
-    }
-
-    size_t xb, yb;
     int64_t *perm = malloc((size_t)n * sizeof *perm);
-    unsigned char *part = malloc((size_t)n);
-    float *x = NULL, *y = NULL;
-    if (perm && part && size_mul((size_t)n, (size_t)d->features, sizeof(float), &xb) &&
-        size_mul((size_t)n, (size_t)d->targets, sizeof(float), &yb)) {
-        x = malloc(xb);
-        y = malloc(yb);
+    if (!perm) {
+        out_of_memory(spec, src, diag);
+        return status_of(LR_RUN_FAILED);
     }
+    for (int64_t i = 0; i < n; i++)
+        perm[i] = i;
+    LrRng rng;
+    rng_seed(&rng, seed, RNG_STREAM_SPLIT + RNG_DATASET_STRIDE * (uint64_t)index);
     int drawn = 0;
-    if (x && y) {
-        for (int64_t i = 0; i < n; i++) {
-            perm[i] = i;
-            part[i] = PART_TRAIN;
-        }
-        LrRng rng;
-        rng_seed(&rng, seed, RNG_STREAM_SPLIT + RNG_DATASET_STRIDE * (uint64_t)index);
-        if (spec->stratify)
-            drawn = stratified_parts(spec, d, &rng, src, diag, part, &n_val, &n_test);
-        else
-            draw_held_out(&rng, perm, n, n_test, n_val, part);
-        if (drawn == 0 && n_test + n_val >= n)
-            drawn = (no_training_rows(spec, src, diag, n, n_val, n_test), -1);
+    if (spec->stratify) {
+        LrDataset labels = {.n = n, .targets = targets, .y = (float *)y};
+        drawn = stratified_parts(spec, &labels, &rng, src, diag, part, n_val, n_test);
+    } else {
+        draw_held_out(&rng, perm, n, *n_test, *n_val, part);
     }
     free(perm);
-    if (!x || !y || drawn < 0) {
-        free(part);
+    if (drawn == -2) {
+        out_of_memory(spec, src, diag);
+        return status_of(LR_RUN_FAILED);
+    }
+    if (drawn < 0)
+        return status_of(LR_LANGUAGE_ERROR);
+    if (*n_test + *n_val >= n)
+        return no_training_rows(spec, src, diag, n, *n_val, *n_test);
+    return status_of(LR_OK);
+}
+
+/* Moves d's rows (rows [first, first + d->n) of the whole, whose parts
+ * are part[]) into part order, each part's in file order, with room for
+ * room[p] rows after part p's (zeroed). part_begin and part_count become
+ * this layout's. Returns 0, or -1 when out of memory. */
+static int arrange_parts(LrDataset *d, const unsigned char *part, int64_t first,
+                         const int64_t room[3])
+{
+    int64_t count[3] = {0, 0, 0};
+    for (int64_t i = 0; i < d->n; i++)
+        count[part[first + i]]++;
+    int64_t held = 0;
+    for (int p = 0; p < 3; p++) {
+        d->part_begin[p] = held;
+        d->part_count[p] = count[p];
+        held += count[p] + room[p];
+    }
+    const size_t f = (size_t)d->features, tg = (size_t)d->targets;
+    size_t xb, yb;
+    float *x = NULL, *y = NULL;
+    if (size_mul((size_t)(held > 0 ? held : 1), f, sizeof(float), &xb) &&
+        size_mul((size_t)(held > 0 ? held : 1), tg, sizeof(float), &yb)) {
+        x = calloc(1, xb);
+        y = calloc(1, yb);
+    }
+    if (!x || !y) {
         free(x);
         free(y);
-        if (!x || !y || drawn == -2) {
-            out_of_memory(spec, src, diag);
-            return status_of(LR_RUN_FAILED);
-        }
-        return status_of(LR_LANGUAGE_ERROR);
+        return -1;
     }
-    int64_t n_train = n - n_test - n_val;
-    d->part_begin[PART_TRAIN] = 0;
-    d->part_count[PART_TRAIN] = n_train;
-    d->part_begin[PART_VALIDATION] = n_train;
-    d->part_count[PART_VALIDATION] = n_val;
-    d->part_begin[PART_TEST] = n_train + n_val;
-    d->part_count[PART_TEST] = n_test;
     int64_t next[3] = {d->part_begin[0], d->part_begin[1], d->part_begin[2]};
-    const size_t f = (size_t)d->features, tg = (size_t)d->targets;
-    for (int64_t i = 0; i < n; i++) {
-        int64_t to = next[part[i]]++;
+    for (int64_t i = 0; i < d->n; i++) {
+        int64_t to = next[part[first + i]]++;
         memcpy(x + (size_t)to * f, d->x + (size_t)i * f, f * sizeof(float));
         memcpy(y + (size_t)to * tg, d->y + (size_t)i * tg, tg * sizeof(float));
     }
@@ -1363,8 +1435,40 @@ static LrStatus split(const LrDatasetSpec *spec, int index, uint64_t seed, const
     free(d->y);
     d->x = x;
     d->y = y;
+    d->n = held;
+    return 0;
+}
+
+static LrStatus split(const LrDatasetSpec *spec, int index, uint64_t seed, const LrSource *src,
+                      LrDiag *diag, LrDataset *d)
+{
+    const int64_t n = d->n;
+    unsigned char *part = malloc((size_t)n);
+    if (!part) {
+        out_of_memory(spec, src, diag);
+        return status_of(LR_RUN_FAILED);
+    }
+    int64_t n_val, n_test;
+    LrStatus status = draw_parts(spec, index, seed, src, diag, n, d->y, d->targets, part, &n_val,
+                                 &n_test);
+    if (status_ok(status) && n_val + n_test == 0) {
+        /* Every row trains, in place. */
+        free(part);
+        d->part_count[PART_TRAIN] = n;
+        d->part_begin[PART_VALIDATION] = d->part_begin[PART_TEST] = n;
+        return status;
+    }
+    static const int64_t no_room[3] = {0, 0, 0};
+    if (status_ok(status) && arrange_parts(d, part, 0, no_room) < 0) {
+        out_of_memory(spec, src, diag);
+        status = status_of(LR_RUN_FAILED);
+    }
+    if (!status_ok(status)) {
+        free(part);
+        return status;
+    }
     d->row_part = part;
-    return status_of(LR_OK);
+    return status;
 }
 
 /* ---- the entry points -------------------------------------------------------- */
@@ -1377,20 +1481,257 @@ LrStatus data_load_labels(const LrDatasetSpec *spec, int index, uint64_t seed,
     LrStatus status;
     if (spec->kind == DATA_CSV) {
         bool text = rule && rule->class_names, found_text = false;
-        status = load_csv(spec, src, diag, READ_ALL, rule, text, &found_text, out);
+        status = load_csv(spec, src, diag, READ_ALL, rule, text, &found_text, NULL, out);
         /* A text label met after numeric ones: read again, all as text. */
         if (status_ok(status) && found_text) {
             data_free(out);
             found_text = false;
-            status = load_csv(spec, src, diag, READ_ALL, rule, true, &found_text, out);
+            status = load_csv(spec, src, diag, READ_ALL, rule, true, &found_text, NULL, out);
         }
     } else if (spec->kind == DATA_IDX) {
-        status = load_idx(spec, src, diag, false, rule, out);
+        status = load_idx(spec, src, diag, false, rule, NULL, NULL, out);
     } else {
-        status = generate(spec, index, seed, src, diag, out);
+        status = generate(spec, index, seed, src, diag, 0, -1, out);
     }
     if (status_ok(status))
         status = split(spec, index, seed, src, diag, out);
+    if (!status_ok(status))
+        data_free(out);
+    return status;
+}
+
+/* ---- shares (under mpirun) ------------------------------------------------- */
+
+int64_t data_share_rows(int64_t rows, int ranks, int64_t halo)
+{
+    return (rows + ranks - 1) / ranks + 3 * halo;
+}
+
+/* Reads this rank's file rows into out (unsplit); *first becomes the
+ * whole's row of the first of them when the format fixes it (IDX,
+ * generators; a CSV file's are counted by the caller). Every rank returns
+ * the same status. */
+static LrStatus read_share(const LrDatasetSpec *spec, int index, uint64_t seed,
+                           const LrSource *src, LrDiag *diag, const LrLabelRule *rule,
+                           LrDataset *out)
+{
+    const int rank = dist_rank(), ranks = dist_size();
+    LrStatus status;
+    if (spec->kind == DATA_CSV) {
+        const char *path = spec->resolved_path ? spec->resolved_path : spec->path;
+        struct stat st;
+        int64_t size = stat(path, &st) == 0 ? (int64_t)st.st_size : 0;
+        CsvRange range = {size / ranks * rank + size % ranks * rank / ranks, INT64_MAX, 0};
+        if (rank + 1 < ranks)
+            range.hi = size / ranks * (rank + 1) + size % ranks * (rank + 1) / ranks;
+        bool text = rule && rule->class_names, found_text = false;
+        status = dist_agree(
+            load_csv(spec, src, diag, READ_ALL, rule, text, &found_text, &range, out));
+        /* A text label on any rank: every rank reads them all as text. */
+        if (status_ok(status) && dist_any(found_text)) {
+            data_free(out);
+            range.before = 0;
+            status = dist_agree(
+                load_csv(spec, src, diag, READ_ALL, rule, true, &found_text, &range, out));
+        }
+        /* The last rank read the file to its end, and hashed it. */
+        if (status_ok(status))
+            dist_broadcast_bytes(out->sha256, sizeof out->sha256, ranks - 1);
+    } else if (spec->kind == DATA_IDX) {
+        const int share[2] = {rank, ranks};
+        int64_t first = 0;
+        status = dist_agree(load_idx(spec, src, diag, false, rule, share, &first, out));
+        if (status_ok(status)) {
+            dist_broadcast_bytes(out->sha256, sizeof out->sha256, 0);
+            dist_broadcast_bytes(out->labels_sha256, sizeof out->labels_sha256, 0);
+        }
+    } else {
+        int64_t first = spec->n * rank / ranks;
+        status = dist_agree(generate(spec, index, seed, src, diag, first,
+                                     spec->n * (rank + 1) / ranks - first, out));
+    }
+    return status;
+}
+
+/* Every rank's rows of each part: starts[p * (ranks + 1) + r] is the part
+ * row of rank r's first, from the parts of the whole's rows and where
+ * each rank's begin (begin[ranks] = rows). */
+static void part_starts(const unsigned char *part, const int64_t *begin, int ranks,
+                        int64_t *starts)
+{
+    int64_t seen[3] = {0, 0, 0};
+    for (int r = 0; r <= ranks; r++) {
+        for (int64_t i = r ? begin[r - 1] : 0; i < begin[r]; i++)
+            seen[part[i]]++;
+        for (int p = 0; p < 3; p++)
+            starts[p * (ranks + 1) + r] = seen[p];
+    }
+}
+
+/* The rows of part rows [start[w + 1], start[w + 1] + halo) that rank w
+ * holds after its own (halo: at most halo_rows, within the part) and rank
+ * o owns: [*lo, *hi), empty when *lo >= *hi. */
+static void halo_overlap(const int64_t *start, int64_t total, int64_t halo_rows, int w, int o,
+                         int64_t *lo, int64_t *hi)
+{
+    int64_t from = start[w + 1], halo = total - from < halo_rows ? total - from : halo_rows;
+    *lo = from > start[o] ? from : start[o];
+    *hi = from + halo < start[o + 1] ? from + halo : start[o + 1];
+}
+
+/* The halo of part `part`: each rank's rows after its own come from the
+ * ranks that own them. Every rank calls it; LR_OK, or LR_RUN_FAILED on
+ * every rank when one is out of memory (reported there). */
+static LrStatus fill_halo(const LrDatasetSpec *spec, const LrSource *src, LrDiag *diag,
+                          LrDataset *d, int part, int64_t halo_rows)
+{
+    const LrDataShare *sh = &d->share;
+    const int rank = dist_rank(), ranks = sh->ranks;
+    const int64_t *start = sh->starts + (size_t)part * (size_t)(ranks + 1);
+    const int64_t total = sh->part_total[part];
+    const size_t f = (size_t)d->features, t = (size_t)d->targets, width = f + t;
+    int *counts = calloc(4 * (size_t)ranks, sizeof *counts);
+    int *send_at = counts + ranks, *recv_counts = counts + 2 * ranks;
+    int *recv_at = counts + 3 * ranks;
+    int64_t sent = 0, received = 0, lo, hi;
+    for (int r = 0; counts && r < ranks; r++) {
+        halo_overlap(start, total, halo_rows, r, rank, &lo, &hi);
+        send_at[r] = (int)(sent * (int64_t)width);
+        counts[r] = hi > lo ? (int)((hi - lo) * (int64_t)width) : 0;
+        sent += hi > lo ? hi - lo : 0;
+        halo_overlap(start, total, halo_rows, rank, r, &lo, &hi);
+        recv_at[r] = (int)(received * (int64_t)width);
+        recv_counts[r] = hi > lo ? (int)((hi - lo) * (int64_t)width) : 0;
+        received += hi > lo ? hi - lo : 0;
+    }
+    float *send = counts ? malloc(((size_t)sent * width + 1) * sizeof *send) : NULL;
+    float *recv = send ? malloc(((size_t)received * width + 1) * sizeof *recv) : NULL;
+    LrStatus status = status_of(recv ? LR_OK : LR_RUN_FAILED);
+    if (!recv)
+        out_of_memory(spec, src, diag);
+    if (status_ok(status = dist_agree(status))) {
+        float *at = send;
+        for (int r = 0; r < ranks; r++) {
+            halo_overlap(start, total, halo_rows, r, rank, &lo, &hi);
+            for (int64_t i = lo; i < hi; i++, at += width) {
+                size_t row = (size_t)(d->part_begin[part] + i - start[rank]);
+                memcpy(at, d->x + row * f, f * sizeof *at);
+                memcpy(at + f, d->y + row * t, t * sizeof *at);
+            }
+        }
+        dist_exchange(send, counts, send_at, recv, recv_counts, recv_at);
+        at = recv;
+        for (int r = 0; r < ranks; r++) {
+            halo_overlap(start, total, halo_rows, rank, r, &lo, &hi);
+            for (int64_t i = lo; i < hi; i++, at += width) {
+                size_t row = (size_t)(d->part_begin[part] + d->part_count[part] + i -
+                                      start[rank + 1]);
+                memcpy(d->x + row * f, at, f * sizeof *at);
+                memcpy(d->y + row * t, at + f, t * sizeof *at);
+            }
+        }
+    }
+    free(send);
+    free(recv);
+    free(counts);
+    return status;
+}
+
+LrStatus data_load_share(const LrDatasetSpec *spec, int index, uint64_t seed, const LrSource *src,
+                         LrDiag *diag, const LrLabelRule *rule, int64_t halo, LrDataset *out)
+{
+    memset(out, 0, sizeof *out);
+    const int rank = dist_rank(), ranks = dist_size();
+    LrStatus status = read_share(spec, index, seed, src, diag, rule, out);
+    if (!status_ok(status)) {
+        data_free(out);
+        return status;
+    }
+    int64_t *begin = calloc((size_t)ranks + 1, sizeof *begin);
+    int64_t *starts = calloc(3 * ((size_t)ranks + 1), sizeof *starts);
+    int64_t total = 0, first = 0;
+    unsigned char *part = NULL;
+    float *labels = NULL;
+    bool oom = !begin || !starts;
+    status = status_of(oom ? LR_RUN_FAILED : LR_OK);
+    if (status_ok(status = dist_agree(status))) {
+        /* Rank r's rows begin at begin[r] of the whole. */
+        dist_gather_int64(out->n, begin + 1);
+        for (int r = 0; r < ranks; r++)
+            begin[r + 1] += begin[r];
+        total = begin[ranks];
+        first = begin[rank];
+        if (total == 0) {
+            diag_file_error(diag, spec->path, 1, 0, "no data rows");
+            status = status_of(LR_LANGUAGE_ERROR);
+        }
+    }
+    /* stratify=true draws from every label. */
+    const size_t label_bytes = (size_t)out->targets * sizeof(float);
+    if (status_ok(status) && spec->stratify) {
+        labels = malloc((size_t)total * label_bytes);
+        if (labels && out->n)
+            memcpy(labels + (size_t)first * (size_t)out->targets, out->y,
+                   (size_t)out->n * label_bytes);
+        oom = !labels;
+        status = status_of(oom ? LR_RUN_FAILED : LR_OK);
+        if (status_ok(status = dist_agree(status))) {
+            /* MPI counts bytes in an int: starts' room holds the counts. */
+            int *counts = (int *)starts, *at = counts + ranks;
+            if ((size_t)total * label_bytes <= INT_MAX) {
+                for (int r = 0; r < ranks; r++) {
+                    counts[r] = (int)((begin[r + 1] - begin[r]) * (int64_t)label_bytes);
+                    at[r] = (int)(begin[r] * (int64_t)label_bytes);
+                }
+                dist_gather_bytes(labels, counts, at);
+            } else {
+                diag_error(diag, src, spec->span,
+                           "stratify=true under mpirun gathers every label, and %lld rows' "
+                           "labels pass 2 GiB",
+                           (long long)total);
+                status = status_of(LR_RUN_FAILED);
+            }
+        }
+    }
+    if (status_ok(status)) {
+        part = malloc((size_t)total);
+        oom = !part;
+        status = status_of(oom ? LR_RUN_FAILED : LR_OK);
+    }
+    int64_t n_val = 0, n_test = 0;
+    if (status_ok(status))
+        status = draw_parts(spec, index, seed, src, diag, total, labels, out->targets, part,
+                            &n_val, &n_test);
+    free(labels);
+    if (status_ok(status)) {
+        LrDataShare *sh = &out->share;
+        part_starts(part, begin, ranks, starts);
+        int64_t room[3];
+        for (int p = 0; p < 3; p++) {
+            const int64_t *start = starts + (size_t)p * ((size_t)ranks + 1);
+            sh->part_total[p] = start[ranks];
+            int64_t after = start[ranks] - start[rank + 1];
+            room[p] = sh->halo[p] = after < halo ? after : halo;
+        }
+        sh->held = true;
+        sh->rows = total;
+        sh->ranks = ranks;
+        sh->starts = starts;
+        starts = NULL;
+        if ((oom = arrange_parts(out, part, first, room) < 0))
+            status = status_of(LR_RUN_FAILED);
+    }
+    if (oom)
+        out_of_memory(spec, src, diag);
+    status = dist_agree(status);
+    for (int p = 0; status_ok(status) && p < 3; p++)
+        status = fill_halo(spec, src, diag, out, p, halo);
+    free(begin);
+    free(starts);
+    if (status_ok(status) && n_val + n_test > 0)
+        out->row_part = part;
+    else
+        free(part);
     if (!status_ok(status))
         data_free(out);
     return status;
@@ -1409,26 +1750,42 @@ void data_free(LrDataset *d)
     free((void *)d->feature_names);
     free((void *)d->class_names);
     free(d->row_part);
+    free(d->share.starts);
     memset(d, 0, sizeof *d);
 }
 
-void data_normalize_fit(const LrDataset *d, LrNormalizeKind kind, int64_t begin, int64_t count,
-                        float *offset, float *scale)
+/* The fit over rows [begin, begin + count) of d, of a part of `total` rows
+ * in all: with `relay`, this rank's of a share, the sums running through
+ * the ranks in the rows' order, a feature at a time (the ranks work on
+ * different features at once), so that every rank ends with the numbers
+ * one process holding every row computes. */
+static void fit_rows(const LrDataset *d, LrNormalizeKind kind, int64_t begin, int64_t count,
+                     int64_t total, bool relay, float *offset, float *scale)
 {
     const size_t f = (size_t)d->features;
     for (size_t j = 0; j < f; j++) {
         offset[j] = 0.0f;
         scale[j] = 1.0f;
-        if (kind == NORM_NONE || count <= 0)
+        if (kind == NORM_NONE || total <= 0)
             continue;
         const float *col = d->x + (size_t)begin * f + j;
-        double lo = col[0], hi = col[0], sum = 0;
+        /* seen, lo, hi, sum: lo and hi start at the part's first value */
+        double st[4] = {0, 0, 0, 0};
+        if (relay)
+            dist_relay_wait(st, 4);
         for (int64_t i = 0; i < count; i++) {
             double v = col[(size_t)i * f];
-            sum += v;
-            lo = v < lo ? v : lo;
-            hi = v > hi ? v : hi;
+            if (!st[0]) {
+                st[0] = 1;
+                st[1] = st[2] = v;
+            }
+            st[3] += v;
+            st[1] = v < st[1] ? v : st[1];
+            st[2] = v > st[2] ? v : st[2];
         }
+        if (relay)
+            dist_relay_pass(st, 4);
+        double lo = st[1], hi = st[2];
         /* A constant column: its value, and scale 1, exactly (a computed
          * standard deviation could be a rounding error instead of 0). */
         if (lo == hi) {
@@ -1440,17 +1797,35 @@ void data_normalize_fit(const LrDataset *d, LrNormalizeKind kind, int64_t begin,
             off = lo;
             sc = hi - lo;
         } else {
-            off = sum / (double)count;
+            off = st[3] / (double)total;
             double ss = 0;
+            if (relay)
+                dist_relay_wait(&ss, 1);
             for (int64_t i = 0; i < count; i++) {
                 double e = col[(size_t)i * f] - off;
                 ss += e * e;
             }
-            sc = sqrt(ss / (double)count);
+            if (relay)
+                dist_relay_pass(&ss, 1);
+            sc = sqrt(ss / (double)total);
         }
         offset[j] = (float)off;
         scale[j] = (float)sc > 0.0f ? (float)sc : 1.0f;
     }
+}
+
+void data_normalize_fit(const LrDataset *d, LrNormalizeKind kind, int64_t begin, int64_t count,
+                        float *offset, float *scale)
+{
+    fit_rows(d, kind, begin, count, count, false, offset, scale);
+}
+
+void data_normalize_fit_part(const LrDataset *d, LrNormalizeKind kind, int part, float *offset,
+                             float *scale)
+{
+    const LrDataShare *sh = &d->share;
+    fit_rows(d, kind, d->part_begin[part], d->part_count[part],
+             sh->held ? sh->part_total[part] : d->part_count[part], sh->held, offset, scale);
 }
 
 void data_normalize_apply(LrDataset *d, const float *offset, const float *scale)

@@ -31,8 +31,24 @@
 #include "spec.h"
 #include "status.h"
 
+/* Under mpirun a data set can be held in shares (data_load_share): each
+ * rank reads the rows of the file it owns, a contiguous run of them
+ * (rows are "file rows" below: records of a CSV file, images of IDX
+ * files, rows of a generator), and keeps each part's rows of that run,
+ * then the `halo` rows that follow them in the part, which the next ranks
+ * own: enough for the measurement block that starts in its rows. */
+typedef struct LrDataShare {
+    bool held;             /* x and y hold this rank's share */
+    int64_t rows;          /* the whole data set's (n: those held here) */
+    int64_t part_total[3]; /* each part's rows in all */
+    int64_t *starts;       /* owned: [part * (ranks + 1) + r], the part row where
+                              rank r's own begin; [.. + ranks]: the part's total */
+    int ranks;
+    int64_t halo[3];       /* held after this rank's own rows of each part */
+} LrDataShare;
+
 typedef struct LrDataset {
-    int64_t n;            /* rows, all parts */
+    int64_t n;            /* rows held, all parts (a share: its own and halo rows) */
     int features;         /* input columns */
     int targets;          /* target columns (class index: 1) */
     float *x;             /* n x features, owned (malloc) */
@@ -54,6 +70,10 @@ typedef struct LrDataset {
      * file's images, a CSV file's shape=); rank 0: a plain row of
      * `features` values. */
     LrShape shape;
+    /* A share, or .held false: every row, x holding part_count[p] rows of
+     * part p from part_begin[p]. A share holds this rank's own rows of
+     * part p there (part_count[p] of them), then its halo[p] rows. */
+    LrDataShare share;
 } LrDataset;
 
 /* What the labels of a data set must be, known from the model and the
@@ -110,6 +130,28 @@ LrStatus data_load_labels(const LrDatasetSpec *spec, int index, uint64_t seed,
                           const LrSource *src, LrDiag *diag, const LrLabelRule *rule,
                           LrDataset *out);
 void data_free(LrDataset *d);
+/* The whole data set's rows, held here or not. */
+static inline int64_t data_rows(const LrDataset *d)
+{
+    return d->share.held ? d->share.rows : d->n;
+}
+/* data_load_labels under mpirun: this rank's share of the rows (see
+ * LrDataShare), with halo rows after each part's own (at most). A CSV
+ * file's rows are owned by byte ranges: rank r of R owns the records that
+ * start in [size r / R, size (r + 1) / R) of the file, and reads it up to
+ * there (the last rank to its end, and hashes it); IDX files and
+ * generators by rows, n r / R to n (r + 1) / R, reached by seeking (a
+ * generator's stream by its draws). The split is drawn as data_load_labels
+ * draws it, from every row's part (a byte per row, kept in row_part) and,
+ * with stratify=true, every label (gathered). Every rank must call it: it
+ * ends with the ranks agreeing on the status. Text labels: every rank
+ * reads the label of every record, to name the classes alike. */
+LrStatus data_load_share(const LrDatasetSpec *spec, int index, uint64_t seed, const LrSource *src,
+                         LrDiag *diag, const LrLabelRule *rule, int64_t halo, LrDataset *out);
+/* The rows a share of a data set of `rows` rows holds at most on a rank
+ * of `ranks` (its own, as even as they come, and three halos): for
+ * sizing the plan. */
+int64_t data_share_rows(int64_t rows, int ranks, int64_t halo);
 
 /* names (count of them) as a list for a message, "a, b, c", cut with
  * ", ... (N in all)" to fit size. */
@@ -132,6 +174,11 @@ void data_value_error(LrDiag *diag, const char *file, int line, int col, const c
  * constant). NORM_NONE: offset 0, scale 1. Computed in double. */
 void data_normalize_fit(const LrDataset *d, LrNormalizeKind kind, int64_t begin, int64_t count,
                         float *offset, float *scale);
+/* data_normalize_fit of part `part` of d, a share or not: over a share the
+ * sums run through the ranks in the rows' order (dist_relay_wait), so that
+ * they are the sums one process makes. Every rank calls it for a share. */
+void data_normalize_fit_part(const LrDataset *d, LrNormalizeKind kind, int part, float *offset,
+                             float *scale);
 /* x := (x - offset) / scale for every row. */
 void data_normalize_apply(LrDataset *d, const float *offset, const float *scale);
 

@@ -234,6 +234,86 @@ void dist_broadcast(float *v, size_t n, int root)
 #endif
 }
 
+void dist_broadcast_bytes(void *v, size_t n, int root)
+{
+#ifdef LRC_MPI
+    const size_t piece = (size_t)1 << 30;
+    for (size_t done = 0; world.size > 1 && done < n; done += piece)
+        check(MPI_Bcast((char *)v + done, (int)(n - done < piece ? n - done : piece), MPI_BYTE,
+                        root, MPI_COMM_WORLD),
+              "MPI_Bcast");
+#else
+    (void)v;
+    (void)n;
+    (void)root;
+#endif
+}
+
+void dist_gather_int64(int64_t mine, int64_t *all)
+{
+    all[world.rank] = mine;
+#ifdef LRC_MPI
+    if (world.size > 1)
+        check(MPI_Allgather(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, all, 1, MPI_INT64_T,
+                            MPI_COMM_WORLD),
+              "MPI_Allgather");
+#endif
+}
+
+void dist_gather_bytes(void *all, const int *counts, const int *at)
+{
+#ifdef LRC_MPI
+    if (world.size > 1)
+        check(MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, all, counts, at, MPI_BYTE,
+                             MPI_COMM_WORLD),
+              "MPI_Allgatherv");
+#else
+    (void)all;
+    (void)counts;
+    (void)at;
+#endif
+}
+
+void dist_exchange(const float *send, const int *send_counts, const int *send_at, float *recv,
+                   const int *recv_counts, const int *recv_at)
+{
+#ifdef LRC_MPI
+    if (world.size > 1) {
+        check(MPI_Alltoallv(send, send_counts, send_at, MPI_FLOAT, recv, recv_counts, recv_at,
+                            MPI_FLOAT, MPI_COMM_WORLD),
+              "MPI_Alltoallv");
+        return;
+    }
+#endif
+    memcpy(recv + recv_at[0], send + send_at[0], (size_t)send_counts[0] * sizeof *send);
+    (void)recv_counts;
+}
+
+void dist_relay_wait(double *v, size_t n)
+{
+#ifdef LRC_MPI
+    if (world.rank > 0)
+        check(MPI_Recv(v, (int)n, MPI_DOUBLE, world.rank - 1, 0, MPI_COMM_WORLD,
+                       MPI_STATUS_IGNORE),
+              "MPI_Recv");
+#else
+    (void)v;
+    (void)n;
+#endif
+}
+
+void dist_relay_pass(double *v, size_t n)
+{
+#ifdef LRC_MPI
+    if (world.rank + 1 < world.size)
+        check(MPI_Send(v, (int)n, MPI_DOUBLE, world.rank + 1, 0, MPI_COMM_WORLD), "MPI_Send");
+    dist_broadcast_bytes(v, n * sizeof *v, world.size - 1);
+#else
+    (void)v;
+    (void)n;
+#endif
+}
+
 double dist_sum_scale(double max_abs, int shards)
 {
     if (!(max_abs > 0))

@@ -58,6 +58,25 @@ void dist_max_doubles(double *v, int n);
 void dist_sum_int64(int64_t *v, size_t n);
 /* rank `root`'s n floats, on every rank. */
 void dist_broadcast(float *v, size_t n, int root);
+/* rank `root`'s n bytes, on every rank. */
+void dist_broadcast_bytes(void *v, size_t n, int root);
+/* all[r] := rank r's `mine`, on every rank (all has dist_size() slots). */
+void dist_gather_int64(int64_t mine, int64_t *all);
+/* In place on every rank: rank r's counts[r] bytes, which it holds at
+ * offset at[r] of all, reach every rank there. */
+void dist_gather_bytes(void *all, const int *counts, const int *at);
+/* Every rank sends send_counts[r] floats from send + send_at[r] to rank r,
+ * and receives recv_counts[r] floats from rank r at recv + recv_at[r]. */
+void dist_exchange(const float *send, const int *send_counts, const int *send_at, float *recv,
+                   const int *recv_counts, const int *recv_at);
+/* A sum that runs through the ranks in order, so that it is the one a
+ * single process adds up: dist_relay_wait takes the running values from
+ * the rank before (the first rank keeps its own), the rank adds its rows,
+ * and dist_relay_pass hands them to the next; afterwards every rank holds
+ * the last rank's (the whole sum). Each rank calls both, once each. */
+void dist_relay_wait(double *v, size_t n);
+void dist_relay_pass(double *v, size_t n);
+
 /* Whether any rank says yes. */
 bool dist_any(bool yes);
 

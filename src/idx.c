@@ -270,6 +270,25 @@ int idx_read(LrIdx *f, float *out, int64_t n, double scale, char *why, size_t wh
     return 0;
 }
 
+int idx_skip(LrIdx *f, int64_t n, char *why, size_t why_size)
+{
+    if (n > f->count - f->done) {
+        snprintf(why, why_size, "holds %lld values, not %lld", (long long)f->count,
+                 (long long)(f->done + n));
+        return -1;
+    }
+    /* zlib seeks a plain file; a compressed one it inflates up to there. */
+    if (n > 0 && gzseek(f->gz, (z_off_t)(n * idx_type_size(f->type)), SEEK_CUR) < 0) {
+        int code;
+        const char *msg = gzerror(f->gz, &code);
+        snprintf(why, why_size, "cannot be read past its first values: %s",
+                 code == Z_ERRNO ? strerror(errno) : msg);
+        return -1;
+    }
+    f->done += n;
+    return 0;
+}
+
 void idx_close(LrIdx *f)
 {
     if (f->gz)

@@ -57,6 +57,10 @@ int idx_open(LrIdx *f, const char *path, char *why, size_t why_size);
  * corrupt stream; a read error). */
 int idx_read(LrIdx *f, float *out, int64_t n, double scale, char *why, size_t why_size);
 
+/* Passes over the next n values (n <= count - done) without reading them
+ * into memory: a share's rows begin further on. Returns 0, or -1 with why. */
+int idx_skip(LrIdx *f, int64_t n, char *why, size_t why_size);
+
 /* Closes f; safe on one idx_open failed to open. */
 void idx_close(LrIdx *f);
 

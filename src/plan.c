@@ -237,10 +237,46 @@ LrStatus plan_check_size(const LrSpec *spec, const LrSource *src, LrDiag *diag)
 LrPartView plan_part(const LrPlan *plan, LrDataRef ref)
 {
     const LrDataset *d = &plan->data[ref.dataset];
-    int64_t begin = d->part_begin[ref.part];
+    int64_t begin = d->part_begin[ref.part], held = d->part_count[ref.part];
     LrPartView v = {d->x + (size_t)begin * (size_t)d->features,
-                    d->y + (size_t)begin * (size_t)d->targets, d->part_count[ref.part]};
+                    d->y + (size_t)begin * (size_t)d->targets, held, NULL, ref.part, 0, held, 0};
+    const LrDataShare *sh = &d->share;
+    if (sh->held) {
+        v.share = sh;
+        v.rows = sh->part_total[ref.part];
+        v.first = sh->starts[(size_t)ref.part * (size_t)(sh->ranks + 1) + (size_t)dist_rank()];
+        v.halo = sh->halo[ref.part];
+    }
     return v;
+}
+
+/* Whether the data set trained on is held in shares (data.h): under
+ * mpirun, unless a predict statement writes its rows or r2 is measured
+ * (r2's tally runs through the rows in order): then every rank reads it
+ * whole, as it reads every other data set. */
+static bool shares_data(const LrSpec *spec)
+{
+    if (dist_size() == 1)
+        return false;
+    for (int i = 0; i < spec->predict_count; i++)
+        if (spec->predicts[i].on.dataset == spec->train.on.dataset)
+            return false;
+    for (int i = 0; i < spec->train.metric_count; i++)
+        if (spec->train.metrics[i] == METRIC_R2)
+            return false;
+    for (int e = 0; e < spec->evaluate_count; e++)
+        for (int i = 0; i < spec->evaluates[e].metric_count; i++)
+            if (spec->evaluates[e].metrics[i] == METRIC_R2)
+                return false;
+    return true;
+}
+
+/* A share's rows after its own, enough for the measurement block that
+ * starts in its last rows (eval_rows: at most LAYER_PASS_ROWS, or the
+ * batch). */
+static int64_t share_halo(const LrSpec *spec)
+{
+    return spec->train.batch > LAYER_PASS_ROWS ? spec->train.batch : LAYER_PASS_ROWS;
 }
 
 void plan_layer_name(const LrPlan *plan, int layer, char *out, size_t size)
@@ -374,8 +410,12 @@ static LrStatus load_data(LrPlan *plan, const LrSource *src, LrDiag *diag)
     for (int k = 0; k < spec->dataset_count; k++) {
         /* train_on first, then the others in order. */
         int i = k == 0 ? train_on : k <= train_on ? k - 1 : k;
-        LrStatus status = data_load_labels(&spec->datasets[i], i, spec->seed, src, diag, &rule,
-                                           &plan->data[i]);
+        LrStatus status =
+            i == train_on && plan->shared
+                ? data_load_share(&spec->datasets[i], i, spec->seed, src, diag, &rule,
+                                  share_halo(spec), &plan->data[i])
+                : data_load_labels(&spec->datasets[i], i, spec->seed, src, diag, &rule,
+                                   &plan->data[i]);
         if (!status_ok(status))
             return status;
         if (i == train_on) {
@@ -407,8 +447,8 @@ static void fit_normalization(LrPlan *plan)
     const LrSpec *spec = plan->spec;
     const LrDatasetSpec *d = &spec->datasets[spec->train.on.dataset];
     const LrDataset *on = &plan->data[spec->train.on.dataset];
-    data_normalize_fit(on, d->normalize, on->part_begin[spec->train.on.part],
-                       on->part_count[spec->train.on.part], plan->norm_offset, plan->norm_scale);
+    data_normalize_fit_part(on, d->normalize, spec->train.on.part, plan->norm_offset,
+                            plan->norm_scale);
     plan->normalized = d->normalize != NORM_NONE;
     plan->norm_kind = d->normalize;
 }
@@ -476,8 +516,10 @@ static int eval_rows(const LrPlan *plan, int batch, size_t widths)
         return batch;
     int64_t rows = layers_pass_rows(widths);
     int64_t largest = 0;
-    for (int i = 0; i < plan->dataset_count; i++)
-        largest = plan->data[i].n > largest ? plan->data[i].n : largest;
+    for (int i = 0; i < plan->dataset_count; i++) {
+        int64_t n = data_rows(&plan->data[i]);
+        largest = n > largest ? n : largest;
+    }
     return (int)(rows < largest ? rows : largest);
 }
 
@@ -626,10 +668,25 @@ static void init_params(LrPlan *plan)
     }
 }
 
-LrStatus plan_build(LrPlan *plan, const LrSpec *spec, const LrSource *src, LrDiag *diag)
+/* A share's buffers (plan.h): a step's rows on their way, and the
+ * measurement's sums per block. */
+static bool build_share(LrPlan *plan)
 {
-    memset(plan, 0, sizeof *plan);
-    plan->spec = spec;
+    if (!plan->shared)
+        return true;
+    const size_t ranks = (size_t)dist_size(), width = (size_t)(plan->features + plan->targets);
+    const LrDataset *on = &plan->data[plan->spec->train.on.dataset];
+    plan->rows_out = plan_alloc(plan, ranks * (size_t)plan->batch * width, sizeof(float));
+    plan->rows_in = plan_alloc(plan, (size_t)plan->batch * width, sizeof(float));
+    plan->row_counts = plan_alloc(plan, 4 * ranks, sizeof(int));
+    plan->block_capacity = on->share.rows / plan->eval_rows + 1;
+    plan->block_sums = plan_alloc(plan, (size_t)plan->block_capacity * (1 + SPEC_MAX_METRICS),
+                                  sizeof(double));
+    return plan->rows_out && plan->rows_in && plan->row_counts && plan->block_sums;
+}
+
+static LrStatus build(LrPlan *plan, const LrSpec *spec, const LrSource *src, LrDiag *diag)
+{
     LrStatus status = load_data(plan, src, diag);
     if (!status_ok(status))
         return status;
@@ -644,7 +701,8 @@ LrStatus plan_build(LrPlan *plan, const LrSpec *spec, const LrSource *src, LrDia
                                sizeof(double));
     bool shape_error = false;
     if (!plan->norm_offset || !plan->norm_scale || !plan->order || !plan->history ||
-        !build_layers(plan, src, diag, &shape_error) || !build_optimizer(plan)) {
+        !build_layers(plan, src, diag, &shape_error) || !build_optimizer(plan) ||
+        !build_share(plan)) {
         if (shape_error)
             return status_of(LR_LANGUAGE_ERROR);
         diag_error(diag, src, spec->train.span, "out of memory");
@@ -657,7 +715,6 @@ LrStatus plan_build(LrPlan *plan, const LrSpec *spec, const LrSource *src, LrDia
                       spec->datasets[spec->train.on.dataset].stratify,
                   src, diag,
                   &plan->optimizer_spec.lr);
-    fit_normalization(plan);
     status = check_data(plan, src, diag);
     if (!status_ok(status))
         return status;
@@ -689,6 +746,20 @@ LrStatus plan_build(LrPlan *plan, const LrSpec *spec, const LrSource *src, LrDia
     rng_seed(&plan->shuffle_rng, spec->seed, RNG_STREAM_SHUFFLE);
     rng_seed(&plan->dropout_rng, spec->seed, RNG_STREAM_DROPOUT);
     return status_of(LR_OK);
+}
+
+LrStatus plan_build(LrPlan *plan, const LrSpec *spec, const LrSource *src, LrDiag *diag)
+{
+    memset(plan, 0, sizeof *plan);
+    plan->spec = spec;
+    plan->shared = shares_data(spec);
+    LrStatus status = build(plan, spec, src, diag);
+    /* A share's fit runs through the ranks: all of them, or none. */
+    if (plan->shared)
+        status = dist_agree(status);
+    if (status_ok(status))
+        fit_normalization(plan);
+    return status;
 }
 
 void plan_free(LrPlan *plan)

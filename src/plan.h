@@ -23,7 +23,13 @@
 /* A view of one part of a loaded dataset. */
 typedef struct LrPartView {
     const float *x, *y;
-    int64_t rows;
+    int64_t rows;        /* the part's rows (of the whole data set) */
+    /* x and y hold part rows [first, first + held), then `halo` more:
+     * all of them (first 0, held = rows, no halo) unless the data set is
+     * held in shares (data.h), and then `share` is its. */
+    const LrDataShare *share;
+    int part;
+    int64_t first, held, halo;
 } LrPartView;
 
 /* A variable of the model as saved: "conv2d/kernel", its place and shape. */
@@ -57,6 +63,16 @@ typedef struct LrPlan {
     int eval_rows;          /* rows per forward pass when measuring (>= batch) */
     bool uses_blas;         /* some dense layer's product is past the plain loop */
     float *xb, *yb;         /* a shuffled batch, gathered */
+    /* The data set trained on is held in shares (data.h): a step's rows
+     * come from the ranks that hold them (train.c), through these: rows
+     * sent (every rank's of the batch, at most), rows received, and
+     * counts and offsets of each (4 x ranks). */
+    bool shared;
+    float *rows_out, *rows_in;
+    int *row_counts;
+    double *block_sums;     /* a share's measurement: per block of eval_rows
+                               rows, its loss and metrics' sums */
+    int64_t block_capacity; /* blocks block_sums holds */
     int layer_count;
     LrLayer *layers;
     LrShape input_shape;    /* of one sample: the model's input= or the data's */

@@ -66,6 +66,14 @@ uint64_t rng_below(LrRng *r, uint64_t bound)
     }
 }
 
+void rng_skip(LrRng *r, uint64_t calls)
+{
+    /* xoshiro's jump polynomials skip only 2^128 or 2^192 steps; a share's
+     * rows are fewer, and a step is a nanosecond. */
+    for (uint64_t i = 0; i < calls; i++)
+        (void)rng_next(r);
+}
+
 double rng_normal(LrRng *r)
 {
     /* Box-Muller, cosine branch only: exactly two uniforms per normal, none

@@ -29,6 +29,8 @@ void rng_seed(LrRng *r, uint64_t seed, uint64_t stream);
  * Exposed for seeding elsewhere and for known-answer tests. */
 uint64_t rng_splitmix64(uint64_t *state);
 uint64_t rng_next(LrRng *r);
+/* Advances r as `calls` rng_next calls would. */
+void rng_skip(LrRng *r, uint64_t calls);
 /* Uniform in [0, 1) with 53 random bits. */
 double rng_uniform(LrRng *r);
 /* Uniform integer in [0, bound) without modulo bias (bound > 0); rejection

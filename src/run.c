@@ -386,6 +386,24 @@ static int write_run_json(const Run *r, const LrPlan *plan, const LrTrainState *
         json_write_string(&w, dist_library());
         json_key(&w, "ranks");
         json_write_integer(&w, dist_size());
+        /* Whether each rank held its share of the data set trained on,
+         * and how many of its rows (of every part: the halos aside). */
+        const LrDataShare *sh = &plan->data[spec->train.on.dataset].share;
+        json_key(&w, "data");
+        json_write_string(&w, sh->held ? "shares" : "whole");
+        if (sh->held) {
+            json_key(&w, "rows_held");
+            json_begin_array(&w);
+            for (int rank = 0; rank < sh->ranks; rank++) {
+                int64_t own = 0;
+                for (int p = 0; p < 3; p++) {
+                    const int64_t *start = sh->starts + (size_t)p * (size_t)(sh->ranks + 1);
+                    own += start[rank + 1] - start[rank];
+                }
+                json_write_integer(&w, own);
+            }
+            json_end_array(&w);
+        }
         json_end_object(&w);
     }
     json_key(&w, "source");
@@ -404,7 +422,7 @@ static int write_run_json(const Run *r, const LrPlan *plan, const LrTrainState *
         json_key(&w, "name");
         json_write_string(&w, d->name);
         json_key(&w, "rows");
-        json_write_integer(&w, plan->data[i].n);
+        json_write_integer(&w, data_rows(&plan->data[i]));
         if (d->kind == DATA_CSV || d->kind == DATA_IDX) {
             json_key(&w, "path");
             json_write_string(&w, d->portable_path);
@@ -527,13 +545,12 @@ static int write_confusion(const Run *r, const LrPlan *plan, int index)
  * matrix (classes named by names, or by index when NULL). The one
  * evaluation of a training file (the plan) and of an inference file (a
  * loaded model). */
-static void evaluate_rows(const LrSpec *spec, int i, const LrMeasurer *m, const float *x,
-                          const float *y, int64_t rows, const char *const *names,
-                          Evaluation *out)
+static void evaluate_rows(const LrSpec *spec, int i, const LrMeasurer *m,
+                          const LrPartView *part, const char *const *names, Evaluation *out)
 {
     const LrEvaluateSpec *e = &spec->evaluates[i];
     char label[128];
-    measure_rows(m, x, y, rows, e->metrics, e->metric_count, &out->loss, out->values);
+    measure_part(m, part, e->metrics, e->metric_count, &out->loss, out->values);
     report_evaluate(part_label(spec, e->on, label, sizeof label), out->loss, e->metrics,
                     e->metric_count, out->values);
     /* Now: the next evaluate's measure empties the tally. */
@@ -598,23 +615,31 @@ static LrStatus predict_plan(LrPlan *plan, const LrPredictSpec *p, const char *e
  * training is done by now, so a failed write does not stop the others:
  * the run directory keeps its checkpoint and gets everything that can
  * still be written, and run.json says what failed. */
-static LrStatus finish(Run *r, LrPlan *plan, const LrTrainState *state)
+/* The trained model's lines and the evaluate statements' measurements:
+ * every rank's (a share is measured by all of them), rank 0's written.
+ * failed gets what could not be written. */
+static void evaluate_all(Run *r, LrPlan *plan, Evaluation *evals, char *failed, size_t size)
 {
     const LrSpec *spec = r->spec;
+    const bool writer = dist_rank() == 0;
     report_model(plan);
-    Evaluation evals[SPEC_MAX_EVALUATES];
-    char why[PATH_MAX + 512], failed[PATH_MAX + 512] = "";
     LrMeasurer measurer;
     train_measurer(plan, &measurer);
     for (int i = 0; i < spec->evaluate_count; i++) {
         const LrEvaluateSpec *e = &spec->evaluates[i];
         LrPartView part = plan_part(plan, e->on);
-        evaluate_rows(spec, i, &measurer, part.x, part.y, part.rows, class_names(plan),
-                      &evals[i]);
-        if (e->confusion && plan->tally.confusion && r->options->out_dir &&
+        evaluate_rows(spec, i, &measurer, &part, class_names(plan), &evals[i]);
+        if (writer && e->confusion && plan->tally.confusion && r->options->out_dir &&
             write_confusion(r, plan, i) < 0 && !failed[0])
-            snprintf(failed, sizeof failed, "cannot write confusion-%d.csv", i + 1);
+            snprintf(failed, size, "cannot write confusion-%d.csv", i + 1);
     }
+}
+
+static LrStatus finish(Run *r, LrPlan *plan, const LrTrainState *state, Evaluation *evals,
+                       char *failed, size_t failed_size)
+{
+    const LrSpec *spec = r->spec;
+    char why[PATH_MAX + 512];
     for (int i = 0; i < spec->predict_count; i++) {
         const LrPredictSpec *p = &spec->predicts[i];
         if (make_parent_dirs(p->path, why, sizeof why) < 0)
@@ -622,12 +647,12 @@ static LrStatus finish(Run *r, LrPlan *plan, const LrTrainState *state)
         else if (status_ok(predict_plan(plan, p, r->experiment_sha, r->src, r->diag)))
             continue;
         if (!failed[0])
-            snprintf(failed, sizeof failed, "predict could not write '%s'", p->path);
+            snprintf(failed, failed_size, "predict could not write '%s'", p->path);
     }
     if (spec->save_path && (make_parent_dirs(spec->save_path, why, sizeof why) < 0 ||
                             weights_save(plan, r->experiment_sha, spec->save_path, why, sizeof why) < 0)) {
         diag_error(r->diag, r->src, spec->save_span, "%s", why);
-        snprintf(failed, sizeof failed, "%s", why);
+        snprintf(failed, failed_size, "%s", why);
     }
     if (!r->options->out_dir)
         return status_of(failed[0] ? LR_RUN_FAILED : LR_OK);
@@ -636,16 +661,16 @@ static LrStatus finish(Run *r, LrPlan *plan, const LrTrainState *state)
     if (weights_save(plan, r->experiment_sha, path, why, sizeof why) < 0) {
         diag_error(r->diag, NULL, (LrSpan){0, 0}, "%s", why);
         if (!failed[0])
-            snprintf(failed, sizeof failed, "%s", why);
+            snprintf(failed, failed_size, "%s", why);
     } else if (sha256_file_hex(path, sha) < 0) {
         diag_error(r->diag, NULL, (LrSpan){0, 0}, "cannot read back '%s'", path);
         if (!failed[0])
-            snprintf(failed, sizeof failed, "cannot read back '%s'", path);
+            snprintf(failed, failed_size, "cannot read back '%s'", path);
     }
     if ((r->spec->train.early_stop.enabled ? metrics_rewrite(r, plan, state)
                                            : metrics_sync(r, state->seconds)) < 0 &&
         !failed[0])
-        snprintf(failed, sizeof failed, "cannot write metrics.csv");
+        snprintf(failed, failed_size, "cannot write metrics.csv");
     if (write_run_json(r, plan, state, evals, sha, failed) < 0)
         return status_of(LR_RUN_FAILED);
     return status_of(failed[0] ? LR_RUN_FAILED : LR_OK);
@@ -676,7 +701,7 @@ static int write_split(const Run *r, const LrPlan *plan)
     const LrDataset *d = &plan->data[r->spec->train.on.dataset];
     LrBuffer b = {0};
     buffer_printf(&b, "row,part\n");
-    for (int64_t i = 0; i < d->n; i++)
+    for (int64_t i = 0; i < data_rows(d); i++)
         buffer_printf(&b, "%lld,%s\n", (long long)i + 1,
                       parts[d->row_part ? d->row_part[i] : PART_TRAIN]);
     return write_file(r, "split.csv", &b);
@@ -797,9 +822,12 @@ LrStatus run_experiment(const LrSource *src, const LrSpec *spec, const LrRunOpti
     }
     /* What follows training is rank 0's alone: the others hold the same
      * model. */
+    Evaluation evals[SPEC_MAX_EVALUATES];
+    char failed[PATH_MAX + 512] = "";
+    evaluate_all(&r, &plan, evals, failed, sizeof failed);
     if (!writer)
         goto done;
-    status = finish(&r, &plan, &state);
+    status = finish(&r, &plan, &state, evals, failed, sizeof failed);
     if (status_ok(status))
         report_timing(options->quiet, state.epochs_done, plan.optimizer.step, state.seconds,
                       state.step_seconds);
@@ -1103,17 +1131,25 @@ LrStatus run_inference(const LrSource *src, const LrSpec *spec, LrDiag *diag)
                            0, /* each data set's */
                            model.block,
                            0,
-                           &tally};
+                           &tally,
+                           NULL,
+                           NULL};
     for (int i = 0; status_ok(status) && i < spec->evaluate_count; i++) {
         LrDataRef on = spec->evaluates[i].on;
         const LrDataset *d = &data[on.dataset];
         int64_t begin = d->part_begin[on.part];
         Evaluation eval;
         measurer.targets = d->targets;
-        evaluate_rows(spec, i, &measurer,
-                      inputs[on.dataset] + (size_t)begin * (size_t)desc->features,
-                      d->y + (size_t)begin * (size_t)d->targets, d->part_count[on.part],
-                      desc->named_classes ? desc->class_names : NULL, &eval);
+        LrPartView part = {inputs[on.dataset] + (size_t)begin * (size_t)desc->features,
+                           d->y + (size_t)begin * (size_t)d->targets,
+                           d->part_count[on.part],
+                           NULL,
+                           on.part,
+                           0,
+                           d->part_count[on.part],
+                           0};
+        evaluate_rows(spec, i, &measurer, &part, desc->named_classes ? desc->class_names : NULL,
+                      &eval);
     }
     arena_free(&arena);
     bool failed = false;

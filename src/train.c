@@ -83,6 +83,91 @@ void measure_rows(const LrMeasurer *m, const float *x, const float *y, int64_t r
         values[k] = metric_per_row(metrics[k]) ? values[k] / n : metric_value(metrics[k], tally);
 }
 
+/* The blocks of part rows [first, first + held) that begin there. */
+static void blocks_of(int64_t first, int64_t held, int block, int64_t *lo, int64_t *hi)
+{
+    *lo = (first + block - 1) / block;
+    *hi = (first + held + block - 1) / block;
+}
+
+void measure_part(const LrMeasurer *m, const LrPartView *part, const LrMetricKind *metrics,
+                  int count, double *loss, double *values)
+{
+    if (!part->share) {
+        measure_rows(m, part->x, part->y, part->rows, metrics, count, loss, values);
+        return;
+    }
+    const LrDataShare *sh = part->share;
+    const int ranks = sh->ranks, cols = 1 + count, block = m->block;
+    const int64_t total = part->rows;
+    const int64_t *start = sh->starts + (size_t)part->part * (size_t)(ranks + 1);
+    LrMetricTally *tally = m->tally;
+    bool tallied = tally->actual || tally->scores || tally->mean;
+    if (tallied)
+        metric_tally_reset(tally);
+    int64_t lo, hi;
+    blocks_of(part->first, part->held, block, &lo, &hi);
+    /* This rank's scores go where its rows are among the part's. */
+    tally->scored = lo * block;
+    for (int64_t b = lo; b < hi; b++) {
+        const int64_t row = b * block;
+        const int rows = (int)(total - row < block ? total - row : block);
+        const size_t at = (size_t)(row - part->first);
+        LrTensor pred = m->forward(m->ctx, part->x + at * (size_t)m->features, rows);
+        /* The data are never written through this view. */
+        LrTensor target = tensor_view((float *)part->y + at * (size_t)m->targets, rows,
+                                      m->targets);
+        double *sums = m->block_sums + (size_t)b * (size_t)cols;
+        sums[0] = loss_sum(&m->loss, &pred, &target);
+        for (int k = 0; k < count; k++)
+            sums[1 + k] = metric_per_row(metrics[k])
+                              ? metric_sum(metrics[k], m->pending, &pred, &target) : 0.0;
+        if (tallied)
+            metric_tally_add(tally, m->pending, &pred, &target);
+    }
+    int *counts = m->scratch, *offsets = counts + ranks;
+    int *score_counts = counts + 2 * ranks, *score_offsets = counts + 3 * ranks;
+    for (int r = 0; r < ranks; r++) {
+        int64_t rlo, rhi;
+        blocks_of(start[r], start[r + 1] - start[r], block, &rlo, &rhi);
+        const int64_t row_lo = rlo * block, row_hi = rhi * block < total ? rhi * block : total;
+        counts[r] = (int)((rhi - rlo) * cols * (int64_t)sizeof(double));
+        offsets[r] = (int)(rlo * cols * (int64_t)sizeof(double));
+        score_counts[r] = (int)((row_hi > row_lo ? row_hi - row_lo : 0) *
+                                (int64_t)sizeof(LrScore));
+        score_offsets[r] = (int)(row_lo * (int64_t)sizeof(LrScore));
+    }
+    dist_gather_bytes(m->block_sums, counts, offsets);
+    const int64_t blocks = (total + block - 1) / block;
+    double sum = 0;
+    for (int k = 0; k < count; k++)
+        values[k] = 0;
+    for (int64_t b = 0; b < blocks; b++) {
+        const double *sums = m->block_sums + (size_t)b * (size_t)cols;
+        sum += sums[0];
+        for (int k = 0; k < count; k++)
+            if (metric_per_row(metrics[k]))
+                values[k] += sums[1 + k];
+    }
+    if (tally->actual) {
+        const size_t classes = (size_t)tally->classes;
+        dist_sum_int64(tally->actual, classes);
+        dist_sum_int64(tally->predicted, classes);
+        dist_sum_int64(tally->correct, classes);
+        if (tally->confusion)
+            dist_sum_int64(tally->confusion, classes * classes);
+    }
+    if (tally->scores) {
+        dist_gather_bytes(tally->scores, score_counts, score_offsets);
+        tally->scored = total;
+    }
+    dist_sum_int64(&tally->rows, 1);
+    double n = total > 0 ? (double)total : 1.0;
+    *loss = sum / n + m->penalty;
+    for (int k = 0; k < count; k++)
+        values[k] = metric_per_row(metrics[k]) ? values[k] / n : metric_value(metrics[k], tally);
+}
+
 /* The plan's outputs before its pending activation, in inference mode. */
 static LrTensor plan_logits(void *ctx, const float *x, int rows)
 {
@@ -99,7 +184,7 @@ void train_measurer(LrPlan *plan, LrMeasurer *out)
         penalty += layer_penalty(&plan->layers[i]);
     *out = (LrMeasurer){plan_logits,     plan,           plan->loss,     plan->pending,
                         plan->features,  plan->targets,  plan->eval_rows, penalty,
-                        &plan->tally};
+                        &plan->tally,    plan->block_sums, plan->row_counts};
 }
 
 void train_measure(LrPlan *plan, LrPartView part, const LrMetricKind *metrics, int count,
@@ -107,7 +192,7 @@ void train_measure(LrPlan *plan, LrPartView part, const LrMetricKind *metrics, i
 {
     LrMeasurer m;
     train_measurer(plan, &m);
-    measure_rows(&m, part.x, part.y, part.rows, metrics, count, loss, values);
+    measure_part(&m, &part, metrics, count, loss, values);
 }
 
 /* Fisher-Yates over the training rows, once per epoch, as Keras's fit. */
@@ -147,6 +232,99 @@ static void gather(LrPlan *plan, int64_t start, int rows, LrTensor *x, LrTensor 
              &job);
     *x = tensor_view(plan->xb, rows, plan->features);
     *y = tensor_view(plan->yb, rows, plan->targets);
+}
+
+/* The positions [*lo, *hi) of a step's batch of `rows` rows whose rows
+ * rank `rank` computes with: its shards' (dist_shards_of), or the whole
+ * batch when a step is not cut into shards. */
+static void rank_rows(const LrPlan *plan, int rows, int rank, int *lo, int *hi)
+{
+    if (!plan->shard_grads) {
+        *lo = 0;
+        *hi = rows;
+        return;
+    }
+    const int shard_rows = plan->shard_rows, shards = (rows + shard_rows - 1) / shard_rows;
+    int first, end;
+    dist_shards_of(shards, rank, dist_size(), &first, &end);
+    *lo = first * shard_rows < rows ? first * shard_rows : rows;
+    *hi = end * shard_rows < rows ? end * shard_rows : rows;
+}
+
+/* The rank that holds row `row` of the part trained on, a share. */
+static int owner_of(const int64_t *start, int ranks, int64_t row)
+{
+    int lo = 0, hi = ranks - 1;
+    while (lo < hi) {
+        int mid = (lo + hi + 1) / 2;
+        if (start[mid] <= row)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
+}
+
+/* A share's step: every rank sends each rank the rows it holds of those
+ * that rank computes with (every rank knows the order and the shards),
+ * which arrive in xb and yb in batch order, from this rank's first
+ * position (returned). */
+static int exchange_rows(LrPlan *plan, int64_t start, int rows)
+{
+    const LrDataShare *sh = plan->train.share;
+    const int ranks = sh->ranks, me = dist_rank();
+    const int64_t *part_start = sh->starts + (size_t)plan->train.part * (size_t)(ranks + 1);
+    const size_t f = (size_t)plan->features, t = (size_t)plan->targets, width = f + t;
+    int *send_counts = plan->row_counts, *send_at = send_counts + ranks;
+    int *recv_counts = send_counts + 2 * ranks, *recv_at = send_counts + 3 * ranks;
+    const int64_t *order = plan->order + start;
+    float *out = plan->rows_out;
+    for (int r = 0; r < ranks; r++) {
+        int lo, hi;
+        rank_rows(plan, rows, r, &lo, &hi);
+        send_at[r] = (int)((size_t)(out - plan->rows_out));
+        for (int i = lo; i < hi; i++) {
+            if (owner_of(part_start, ranks, order[i]) != me)
+                continue;
+            size_t row = (size_t)(order[i] - plan->train.first);
+            memcpy(out, plan->train.x + row * f, f * sizeof *out);
+            memcpy(out + f, plan->train.y + row * t, t * sizeof *out);
+            out += width;
+        }
+        send_counts[r] = (int)((size_t)(out - plan->rows_out)) - send_at[r];
+        recv_counts[r] = 0;
+    }
+    int lo, hi;
+    rank_rows(plan, rows, me, &lo, &hi);
+    for (int i = lo; i < hi; i++)
+        recv_counts[owner_of(part_start, ranks, order[i])] += (int)width;
+    for (int r = 0, at = 0; r < ranks; r++) {
+        recv_at[r] = at;
+        at += recv_counts[r];
+    }
+    dist_exchange(plan->rows_out, send_counts, send_at, plan->rows_in, recv_counts, recv_at);
+    /* Each rank's rows came in batch order: recv_at walks through them. */
+    for (int i = lo; i < hi; i++) {
+        int from = owner_of(part_start, ranks, order[i]);
+        const float *in = plan->rows_in + recv_at[from];
+        recv_at[from] += (int)width;
+        memcpy(plan->xb + (size_t)(i - lo) * f, in, f * sizeof *in);
+        memcpy(plan->yb + (size_t)(i - lo) * t, in + f, t * sizeof *in);
+    }
+    return lo;
+}
+
+/* Rows [lo, lo + n) of the step's batch: gathered, or for a share where
+ * exchange_rows put them (its rows from position `base`). */
+static void batch_rows(LrPlan *plan, int64_t start, int lo, int n, int base, LrTensor *x,
+                       LrTensor *y)
+{
+    if (!plan->shared) {
+        gather(plan, start + lo, n, x, y);
+        return;
+    }
+    *x = tensor_view(plan->xb + (size_t)(lo - base) * (size_t)plan->features, n, plan->features);
+    *y = tensor_view(plan->yb + (size_t)(lo - base) * (size_t)plan->targets, n, plan->targets);
 }
 
 void train_state_init(LrTrainState *state)
@@ -432,8 +610,9 @@ static bool step_gradient(LrPlan *plan, int64_t start, int rows, double *loss, i
 {
     LrTensor *out_grad = &plan->grads[plan->layer_count - 1];
     LrTensor x, y;
+    const int base = plan->shared ? exchange_rows(plan, start, rows) : 0;
     if (!plan->shard_grads) {
-        gather(plan, start, rows, &x, &y);
+        batch_rows(plan, start, 0, rows, base, &x, &y);
         const LrTensor *pred = forward(plan, &x, true);
         out_grad->rows = rows;
         *loss = loss_gradient(&plan->loss, pred, &y, out_grad);
@@ -459,7 +638,7 @@ static bool step_gradient(LrPlan *plan, int64_t start, int rows, double *loss, i
             skip_draws(plan, n);
             continue;
         }
-        gather(plan, start + lo, n, &x, &y);
+        batch_rows(plan, start, lo, n, base, &x, &y);
         const LrTensor *pred = forward(plan, &x, true);
         out_grad->rows = n;
         double shard_loss = loss_gradient_part(&plan->loss, pred, &y, out_grad, rows);

@@ -66,6 +66,10 @@ typedef struct LrMeasurer {
     int block;              /* rows per forward pass */
     double penalty;         /* added to the mean loss: the layers' regularization */
     LrMetricTally *tally;   /* sized for what is measured; its buffers NULL if nothing */
+    /* For a part held in shares (plan.h): the sums of each block, and 4 x
+     * ranks ints of room for the counts of the gathering. */
+    double *block_sums;
+    int *scratch;
 } LrMeasurer;
 
 /* Loss (plus m->penalty) and metrics (the mean over rows, or from the
@@ -74,6 +78,15 @@ typedef struct LrMeasurer {
  * confusion matrix, when it keeps one). Allocates nothing. */
 void measure_rows(const LrMeasurer *m, const float *x, const float *y, int64_t rows,
                   const LrMetricKind *metrics, int count, double *loss, double *values);
+
+/* measure_rows of a part. A part held in shares is measured by every
+ * rank, each the blocks (of m->block rows, from the part's first) that
+ * begin in its rows; the blocks' sums are gathered and added in the
+ * blocks' order, the tally's counts summed and its scores gathered, so
+ * that every rank gets the numbers one process gets. Every rank calls
+ * it for a share. */
+void measure_part(const LrMeasurer *m, const LrPartView *part, const LrMetricKind *metrics,
+                  int count, double *loss, double *values);
 
 /* The plan's current parameters as a measurer, forward only in inference
  * mode, with the layers' penalties as they are now. */

@@ -1530,6 +1530,7 @@ static LrStatus read_share(const LrDatasetSpec *spec, int index, uint64_t seed,
         /* A text label on any rank: every rank reads them all as text. */
         if (status_ok(status) && dist_any(found_text)) {
             data_free(out);
+            found_text = false;
             range.before = 0;
             status = dist_agree(
                 load_csv(spec, src, diag, READ_ALL, rule, true, &found_text, &range, out));

@@ -172,6 +172,35 @@ void plan_schedule(const LrSpec *spec, const LrScheduleSpec *lr, int64_t per_epo
                      name, decay, (long long)total, (long long)epochs, (long long)per_epoch);
 }
 
+/* Whether the data set trained on is held in shares (data.h): under
+ * mpirun, unless a predict statement writes its rows or r2 is measured
+ * (r2's tally runs through the rows in order): then every rank reads it
+ * whole, as it reads every other data set. */
+static bool shares_data(const LrSpec *spec)
+{
+    if (dist_size() == 1)
+        return false;
+    for (int i = 0; i < spec->predict_count; i++)
+        if (spec->predicts[i].on.dataset == spec->train.on.dataset)
+            return false;
+    for (int i = 0; i < spec->train.metric_count; i++)
+        if (spec->train.metrics[i] == METRIC_R2)
+            return false;
+    for (int e = 0; e < spec->evaluate_count; e++)
+        for (int i = 0; i < spec->evaluates[e].metric_count; i++)
+            if (spec->evaluates[e].metrics[i] == METRIC_R2)
+                return false;
+    return true;
+}
+
+/* A share's rows after its own, enough for the measurement block that
+ * starts in its last rows (eval_rows: at most LAYER_PASS_ROWS, or the
+ * batch). */
+static int64_t share_halo(const LrSpec *spec)
+{
+    return spec->train.batch > LAYER_PASS_ROWS ? spec->train.batch : LAYER_PASS_ROWS;
+}
+
 LrStatus plan_check_size(const LrSpec *spec, const LrSource *src, LrDiag *diag)
 {
     /* Each data set's width (a CSV file's from its header) and its rows:
@@ -186,6 +215,10 @@ LrStatus plan_check_size(const LrSpec *spec, const LrSource *src, LrDiag *diag)
             return status;
         rows[i] = shapes[i].rows_at_least;
     }
+    /* Under mpirun a rank holds its share of the data set trained on. */
+    if (shares_data(spec))
+        rows[spec->train.on.dataset] = data_share_rows(rows[spec->train.on.dataset], dist_size(),
+                                                       share_halo(spec));
     const LrDataShape *on = &shapes[spec->train.on.dataset];
     int64_t batch = spec->train.batch < on->rows_at_most ? spec->train.batch : on->rows_at_most;
     /* A generated data set's rows are known now, so are the steps of an
@@ -248,35 +281,6 @@ LrPartView plan_part(const LrPlan *plan, LrDataRef ref)
         v.halo = sh->halo[ref.part];
     }
     return v;
-}
-
-/* Whether the data set trained on is held in shares (data.h): under
- * mpirun, unless a predict statement writes its rows or r2 is measured
- * (r2's tally runs through the rows in order): then every rank reads it
- * whole, as it reads every other data set. */
-static bool shares_data(const LrSpec *spec)
-{
-    if (dist_size() == 1)
-        return false;
-    for (int i = 0; i < spec->predict_count; i++)
-        if (spec->predicts[i].on.dataset == spec->train.on.dataset)
-            return false;
-    for (int i = 0; i < spec->train.metric_count; i++)
-        if (spec->train.metrics[i] == METRIC_R2)
-            return false;
-    for (int e = 0; e < spec->evaluate_count; e++)
-        for (int i = 0; i < spec->evaluates[e].metric_count; i++)
-            if (spec->evaluates[e].metrics[i] == METRIC_R2)
-                return false;
-    return true;
-}
-
-/* A share's rows after its own, enough for the measurement block that
- * starts in its last rows (eval_rows: at most LAYER_PASS_ROWS, or the
- * batch). */
-static int64_t share_halo(const LrSpec *spec)
-{
-    return spec->train.batch > LAYER_PASS_ROWS ? spec->train.batch : LAYER_PASS_ROWS;
 }
 
 void plan_layer_name(const LrPlan *plan, int layer, char *out, size_t size)

@@ -783,7 +783,9 @@ LrStatus run_experiment(const LrSource *src, const LrSpec *spec, const LrRunOpti
         diag_error(diag, NULL, (LrSpan){0, 0}, "cannot resume: %s", why);
         status = status_of(LR_RUN_FAILED);
     }
-    const bool writer_failed = dist_any(writer && !status_ok(status));
+    /* Whether rank 0 said what went wrong: a share's error (a bad value
+     * in another rank's rows) only its rank meets. */
+    const bool writer_failed = dist_any(writer && !status_ok(status) && diag->errors > 0);
     status = dist_agree(status);
     if (!writer) {
         if (!writer_failed)

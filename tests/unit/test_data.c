@@ -754,10 +754,10 @@ static void test_data__generators_use_dataset_stream(void **state)
         LrRng r;
         rng_seed(&r, 99, RNG_STREAM_DATA + 2 * RNG_DATASET_STRIDE);
         switch (s->kind) {
-        case DATA_LINEAR: synth_linear(s, &r, x, y); break;
-        case DATA_BLOBS: synth_blobs(s, &r, x, y, centers); break;
-        case DATA_MOONS: synth_moons(s, &r, x, y); break;
-        default: synth_spiral(s, &r, x, y); break;
+        case DATA_LINEAR: synth_linear(s, &r, 0, s->n, x, y); break;
+        case DATA_BLOBS: synth_blobs(s, &r, 0, s->n, x, y, centers); break;
+        case DATA_MOONS: synth_moons(s, &r, 0, s->n, x, y); break;
+        default: synth_spiral(s, &r, 0, s->n, x, y); break;
         }
         assert_memory_equal(f->d.x, x, (size_t)(s->n * nf) * sizeof(float));
         assert_memory_equal(f->d.y, y, (size_t)s->n * sizeof(float));

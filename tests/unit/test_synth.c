@@ -63,7 +63,7 @@ static void test_synth__noiseless_labels_are_linear(void **state)
     LrDatasetSpec d = grades(0);
     LrRng r;
     rng_seed(&r, 42, RNG_STREAM_DATA);
-    synth_linear(&d, &r, b->x, b->y);
+    synth_linear(&d, &r, 0, d.n, b->x, b->y);
     double sum = 0;
     for (int i = 0; i < ROWS; i++) {
         double want = 0.5;
@@ -85,7 +85,7 @@ static void test_synth__noise_has_requested_variance(void **state)
     LrDatasetSpec d = grades(0.2);
     LrRng r;
     rng_seed(&r, 42, RNG_STREAM_DATA);
-    synth_linear(&d, &r, b->x, b->y);
+    synth_linear(&d, &r, 0, d.n, b->x, b->y);
     double s = 0, q = 0;
     for (int i = 0; i < ROWS; i++) {
         double e = b->y[i] - 0.5;
@@ -106,8 +106,8 @@ static void test_synth__features_do_not_depend_on_noise(void **state)
     LrRng r1, r2;
     rng_seed(&r1, 5, RNG_STREAM_DATA);
     rng_seed(&r2, 5, RNG_STREAM_DATA);
-    synth_linear(&quiet, &r1, b->x, b->y);
-    synth_linear(&noisy, &r2, b->x2, b->y2);
+    synth_linear(&quiet, &r1, 0, quiet.n, b->x, b->y);
+    synth_linear(&noisy, &r2, 0, noisy.n, b->x2, b->y2);
     assert_memory_equal(b->x, b->x2, ROWS * F * sizeof(float));
     assert_memory_equal(r1.s, r2.s, sizeof r1.s);
 }
@@ -121,7 +121,7 @@ static void test_synth__draw_order_per_row(void **state)
     LrRng r, ref;
     rng_seed(&r, 8, RNG_STREAM_DATA);
     ref = r;
-    synth_linear(&d, &r, x, y);
+    synth_linear(&d, &r, 0, d.n, x, y);
     for (int i = 0; i < 2; i++) {
         double want = 0.5;
         for (int j = 0; j < F; j++) {
@@ -145,7 +145,7 @@ static void test_synth__blobs_balanced_around_centers(void **state)
     double centers[K * BF];
     LrRng r;
     rng_seed(&r, 3, RNG_STREAM_DATA);
-    synth_blobs(&d, &r, b->x, b->y, centers);
+    synth_blobs(&d, &r, 0, d.n, b->x, b->y, centers);
     double sum[K][BF] = {{0}}, sq[K][BF] = {{0}};
     int count[K] = {0};
     for (int i = 0; i < N; i++) {
@@ -181,7 +181,7 @@ static void test_synth__blobs_draw_order(void **state)
     LrRng r, ref;
     rng_seed(&r, 77, RNG_STREAM_DATA);
     ref = r;
-    synth_blobs(&d, &r, x, y, centers);
+    synth_blobs(&d, &r, 0, d.n, x, y, centers);
     /* Centers first, center by center, U(-10, 10) per feature... */
     for (int i = 0; i < K * BF; i++)
         assert_true(centers[i] == -10.0 + 20.0 * rng_uniform(&ref));
@@ -203,7 +203,7 @@ static void test_synth__moons_on_half_circles(void **state)
         LrDatasetSpec d = {.kind = DATA_MOONS, .n = n, .noise = 0};
         LrRng r;
         rng_seed(&r, 1, RNG_STREAM_DATA);
-        synth_moons(&d, &r, b->x, b->y);
+        synth_moons(&d, &r, 0, d.n, b->x, b->y);
         int64_t n_out = n / 2, n_in = n - n_out;
         for (int64_t i = 0; i < n; i++) {
             double x = b->x[2 * i], y = b->x[2 * i + 1];
@@ -244,8 +244,8 @@ static void test_synth__moons_noise_and_draws(void **state)
     LrRng r1, r2, ref;
     rng_seed(&r1, 9, RNG_STREAM_DATA);
     r2 = ref = r1;
-    synth_moons(&quiet, &r1, b->x, b->y);
-    synth_moons(&noisy, &r2, b->x2, b->y2);
+    synth_moons(&quiet, &r1, 0, quiet.n, b->x, b->y);
+    synth_moons(&noisy, &r2, 0, noisy.n, b->x2, b->y2);
     /* Two normals per row whatever the noise. */
     assert_memory_equal(r1.s, r2.s, sizeof r1.s);
     for (int i = 0; i < 2 * N; i++)
@@ -275,7 +275,7 @@ static void test_synth__spiral_radii_angles_classes(void **state)
     LrDatasetSpec d = {.kind = DATA_SPIRAL, .n = N, .classes = K, .noise = 0};
     LrRng r;
     rng_seed(&r, 4, RNG_STREAM_DATA);
-    synth_spiral(&d, &r, b->x, b->y);
+    synth_spiral(&d, &r, 0, d.n, b->x, b->y);
     /* 333, 333, 335: the last class takes the remainder. */
     const int sizes[K] = {333, 333, 335};
     int row = 0;
@@ -307,7 +307,7 @@ static void test_synth__spiral_noise_moves_angles(void **state)
     LrRng r, ref;
     rng_seed(&r, 12, RNG_STREAM_DATA);
     ref = r;
-    synth_spiral(&d, &r, b->x, b->y);
+    synth_spiral(&d, &r, 0, d.n, b->x, b->y);
     const int sizes[K] = {4, 5};
     int row = 0;
     for (int c = 0; c < K; c++) {
@@ -319,6 +319,46 @@ static void test_synth__spiral_noise_moves_angles(void **state)
         }
     }
     assert_memory_equal(r.s, ref.s, sizeof r.s);
+}
+
+/* A share (rows [first, first + count) drawn after skipping the draws of
+ * those before) is exactly those rows of the whole, for every generator:
+ * a rank under mpirun holds what one process would. */
+static void test_synth__share_is_rows_of_whole(void **state)
+{
+    Bufs *b = *state;
+    const LrDatasetSpec linear = grades(0.2);
+    LrDatasetSpec blobs = {.kind = DATA_BLOBS, .n = 1000, .features = F, .classes = 4,
+                           .spread = 1.5};
+    LrDatasetSpec moons = {.kind = DATA_MOONS, .n = 1001, .noise = 0.1};
+    LrDatasetSpec spiral = {.kind = DATA_SPIRAL, .n = 1000, .classes = 3, .noise = 0.2};
+    const LrDatasetSpec *specs[] = {&linear, &blobs, &moons, &spiral};
+    double centers[4 * F];
+    for (size_t k = 0; k < sizeof specs / sizeof *specs; k++) {
+        const LrDatasetSpec *d = specs[k];
+        const int f = d->kind == DATA_MOONS || d->kind == DATA_SPIRAL ? 2 : F;
+        const int64_t n = d->n, cuts[][2] = {{0, 1}, {1, 499}, {500, n - 500}, {n - 1, 1}};
+        LrRng r;
+        rng_seed(&r, 9, 1);
+        switch (d->kind) {
+        case DATA_LINEAR: synth_linear(d, &r, 0, n, b->x, b->y); break;
+        case DATA_BLOBS: synth_blobs(d, &r, 0, n, b->x, b->y, centers); break;
+        case DATA_MOONS: synth_moons(d, &r, 0, n, b->x, b->y); break;
+        default: synth_spiral(d, &r, 0, n, b->x, b->y); break;
+        }
+        for (size_t c = 0; c < sizeof cuts / sizeof *cuts; c++) {
+            const int64_t first = cuts[c][0], count = cuts[c][1];
+            rng_seed(&r, 9, 1);
+            switch (d->kind) {
+            case DATA_LINEAR: synth_linear(d, &r, first, count, b->x2, b->y2); break;
+            case DATA_BLOBS: synth_blobs(d, &r, first, count, b->x2, b->y2, centers); break;
+            case DATA_MOONS: synth_moons(d, &r, first, count, b->x2, b->y2); break;
+            default: synth_spiral(d, &r, first, count, b->x2, b->y2); break;
+            }
+            assert_memory_equal(b->x2, b->x + first * f, (size_t)(count * f) * sizeof(float));
+            assert_memory_equal(b->y2, b->y + first, (size_t)count * sizeof(float));
+        }
+    }
 }
 
 int main(void)
@@ -338,6 +378,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_synth__moons_noise_and_draws, setup, teardown),
         cmocka_unit_test_setup_teardown(test_synth__spiral_radii_angles_classes, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_synth__share_is_rows_of_whole, setup, teardown),
         cmocka_unit_test_setup_teardown(test_synth__spiral_noise_moves_angles, setup,
                                         teardown),
     };

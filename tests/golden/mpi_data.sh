@@ -125,8 +125,8 @@ done
 # --- a predict statement on the data set keeps it whole -------------------
 sed 's|^evaluate .*|predict on=m.test to="pred.csv"|' moons.lr >whole.lr
 sed 's|pred.csv|pred2.csv|' whole.lr >whole2.lr
-solo whole.ref whole.lr --threads 1
-ranks 2 whole.2 whole2.lr --threads 1
+solo whole.ref whole.lr --threads 1 --allow-write "$tmp"
+ranks 2 whole.2 whole2.lr --threads 1 --allow-write "$tmp"
 if [ $st -eq 0 ] && cmp -s whole.ref.out whole.2.out && cmp -s pred.csv pred2.csv &&
     [ "$(json whole.2 "r['mpi']['data']")" = whole ]; then
     ok "mpi_data -np 2 with a predict statement on the data set: held whole, same bytes"

@@ -730,10 +730,9 @@ static int check_shape(const LrDatasetSpec *spec, int features, const LrSource *
  * text_labels. The file's bytes are hashed as they are parsed, so the hash
  * is of exactly what was read. */
 /* The records of a CSV file that a share reads (data_load_share): those
- * that begin in bytes [lo, hi); `before` counts those before. */
+ * that begin in bytes [lo, hi). */
 typedef struct CsvRange {
     int64_t lo, hi;
-    int64_t before;
 } CsvRange;
 
 static LrStatus load_csv(const LrDatasetSpec *spec, const LrSource *src, LrDiag *diag,
@@ -812,9 +811,7 @@ static LrStatus load_csv(const LrDatasetSpec *spec, const LrSource *src, LrDiag 
         if (range && (at < range->lo || at >= range->hi)) {
             /* Another rank's record: its label only, when the classes
              * are named from every label. */
-            if (at < range->lo)
-                range->before++;
-            else if (!text_labels || (rule && rule->class_names)) {
+            if (at >= range->hi && (!text_labels || (rule && rule->class_names))) {
                 rc = 0;
                 break;
             }
@@ -1018,11 +1015,11 @@ static int check_idx_labels(const LrDatasetSpec *spec, const LrDataset *d,
  * the files' digests), unsplit; header_only: up to the shape. */
 /* Reads an IDX data set into out, unsplit: all its rows, or with `share`
  * (rank share[0] of share[1]) rank r's n r / R to n (r + 1) / R of them,
- * skipping those before (out->n becomes theirs, *first the first's); only
- * rank 0 of a share hashes the files. */
+ * skipping those before (out->n becomes theirs); only rank 0 of a share
+ * hashes the files. */
 static LrStatus load_idx(const LrDatasetSpec *spec, const LrSource *src, LrDiag *diag,
                          bool header_only, const LrLabelRule *rule, const int *share,
-                         int64_t *first_row, LrDataset *out)
+                         LrDataset *out)
 {
     const char *images_path = spec->resolved_path ? spec->resolved_path : spec->path;
     const char *labels_path = spec->labels_resolved ? spec->labels_resolved : spec->labels_path;
@@ -1047,7 +1044,6 @@ static LrStatus load_idx(const LrDatasetSpec *spec, const LrSource *src, LrDiag 
     if (share) {
         int64_t first = out->n * share[0] / share[1];
         out->n = out->n * (share[0] + 1) / share[1] - first;
-        *first_row = first;
         if (idx_skip(&images, first * out->features, why, sizeof why) < 0) {
             diag_error(diag, src, spec->path_span, "'%s' %s", spec->path, why);
             goto done;
@@ -1110,7 +1106,7 @@ LrStatus data_check_columns(const LrDatasetSpec *spec, const LrSource *src, LrDi
     } else if (spec->kind == DATA_IDX) {
         LrDataset header;
         memset(&header, 0, sizeof header);
-        LrStatus status = load_idx(spec, src, diag, true, NULL, NULL, NULL, &header);
+        LrStatus status = load_idx(spec, src, diag, true, NULL, NULL, &header);
         if (!status_ok(status))
             return status;
         found = (LrDataShape){header.features, 1, header.n, header.n, header.shape};
@@ -1489,7 +1485,7 @@ LrStatus data_load_labels(const LrDatasetSpec *spec, int index, uint64_t seed,
             status = load_csv(spec, src, diag, READ_ALL, rule, true, &found_text, NULL, out);
         }
     } else if (spec->kind == DATA_IDX) {
-        status = load_idx(spec, src, diag, false, rule, NULL, NULL, out);
+        status = load_idx(spec, src, diag, false, rule, NULL, out);
     } else {
         status = generate(spec, index, seed, src, diag, 0, -1, out);
     }
@@ -1507,10 +1503,8 @@ int64_t data_share_rows(int64_t rows, int ranks, int64_t halo)
     return (rows + ranks - 1) / ranks + 3 * halo;
 }
 
-/* Reads this rank's file rows into out (unsplit); *first becomes the
- * whole's row of the first of them when the format fixes it (IDX,
- * generators; a CSV file's are counted by the caller). Every rank returns
- * the same status. */
+/* Reads this rank's file rows into out (unsplit). Every rank returns the
+ * same status. */
 static LrStatus read_share(const LrDatasetSpec *spec, int index, uint64_t seed,
                            const LrSource *src, LrDiag *diag, const LrLabelRule *rule,
                            LrDataset *out)
@@ -1521,7 +1515,7 @@ static LrStatus read_share(const LrDatasetSpec *spec, int index, uint64_t seed,
         const char *path = spec->resolved_path ? spec->resolved_path : spec->path;
         struct stat st;
         int64_t size = stat(path, &st) == 0 ? (int64_t)st.st_size : 0;
-        CsvRange range = {size / ranks * rank + size % ranks * rank / ranks, INT64_MAX, 0};
+        CsvRange range = {size / ranks * rank + size % ranks * rank / ranks, INT64_MAX};
         if (rank + 1 < ranks)
             range.hi = size / ranks * (rank + 1) + size % ranks * (rank + 1) / ranks;
         bool text = rule && rule->class_names, found_text = false;
@@ -1531,7 +1525,6 @@ static LrStatus read_share(const LrDatasetSpec *spec, int index, uint64_t seed,
         if (status_ok(status) && dist_any(found_text)) {
             data_free(out);
             found_text = false;
-            range.before = 0;
             status = dist_agree(
                 load_csv(spec, src, diag, READ_ALL, rule, true, &found_text, &range, out));
         }
@@ -1540,8 +1533,7 @@ static LrStatus read_share(const LrDatasetSpec *spec, int index, uint64_t seed,
             dist_broadcast_bytes(out->sha256, sizeof out->sha256, ranks - 1);
     } else if (spec->kind == DATA_IDX) {
         const int share[2] = {rank, ranks};
-        int64_t first = 0;
-        status = dist_agree(load_idx(spec, src, diag, false, rule, share, &first, out));
+        status = dist_agree(load_idx(spec, src, diag, false, rule, share, out));
         if (status_ok(status)) {
             dist_broadcast_bytes(out->sha256, sizeof out->sha256, 0);
             dist_broadcast_bytes(out->labels_sha256, sizeof out->labels_sha256, 0);

@@ -97,7 +97,8 @@ void dist_shards_to_int(int64_t *sum, const float *values, size_t n, size_t stri
 void dist_int_to_float(float *out, const int64_t *sum, size_t n, double scale);
 /* out[i] := what dist_int_to_float makes of dist_shards_to_int's sum[i],
  * the same bytes, without the integers in memory: the sum when one
- * process computes every shard (no other rank's integers to add). */
+ * process computes every shard (no other rank's integers to add). out
+ * may be values, the first shard's. */
 void dist_shards_to_float(float *out, const float *values, size_t n, size_t stride, int shards,
                           double scale);
 /* The largest of `bits` and the bit patterns of |values[i]| (i < n). The

@@ -394,7 +394,8 @@ static void shards_to_int(void *ctx, size_t begin, size_t end)
 }
 
 /* One process: every shard is here, so each value's integers are summed
- * and scaled back in one pass (dist_shards_to_float). */
+ * and scaled back in one pass (dist_shards_to_float), in place: the first
+ * slot is dparams. */
 static void shards_to_float(void *ctx, size_t begin, size_t end)
 {
     const SumJob *job = ctx;

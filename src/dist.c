@@ -250,6 +250,7 @@ double dist_sum_scale(double max_abs, int shards)
 #define X86_DISPATCH 1
 #define ALWAYS_INLINE __attribute__((always_inline))
 #define AVX512DQ __attribute__((target("avx512f,avx512dq")))
+#define AVX2 __attribute__((target("avx2")))
 #else
 #define X86_DISPATCH 0
 #define ALWAYS_INLINE
@@ -314,11 +315,12 @@ static inline ALWAYS_INLINE uint32_t max_bits(const float *values, size_t n, uin
 }
 
 /* x86-64 has no vector conversion between doubles and 64-bit integers
- * before AVX-512DQ, and the sum converts every value of every shard (a
- * scalar conversion was 11% of the samples of bench/mlp_shard.lr on one
- * thread; 4.5x faster in AVX-512): copies compiled for it, taken where
- * the processor has it. The conversions are exact either way, so both
- * give the same bytes. */
+ * before AVX-512DQ, and the sum converts every value of every shard:
+ * copies compiled for it, taken where the processor has it. perf of
+ * bench/mlp_shard.lr on one thread (EPYC, 4 kHz): dist_shards_to_float
+ * 908 samples against the baseline copy's 3830, the maximum 396 against
+ * 1593. The conversions are exact either way, so both give the same
+ * bytes. */
 #if X86_DISPATCH
 #define HAS_AVX512DQ() __builtin_cpu_supports("avx512dq")
 AVX512DQ static void to_int_runs_avx512(int64_t *sum, const float *values, size_t n,
@@ -339,6 +341,14 @@ AVX512DQ static void to_float_runs_avx512(float *out, const float *values, size_
 }
 
 AVX512DQ static uint32_t max_bits_avx512(const float *values, size_t n, uint32_t bits)
+{
+    return max_bits(values, n, bits);
+}
+
+/* The maximum needs no conversion, only an unsigned compare, which x86-64
+ * has in vectors from SSE4.1 on: in AVX2 it reads 7 times as fast as the
+ * baseline's (0.04 against 0.3 ns a value on the EPYC the bench ran on). */
+AVX2 static uint32_t max_bits_avx2(const float *values, size_t n, uint32_t bits)
 {
     return max_bits(values, n, bits);
 }
@@ -384,6 +394,8 @@ uint32_t dist_max_magnitude_bits(const float *values, size_t n, uint32_t bits)
 #if X86_DISPATCH
     if (HAS_AVX512DQ())
         return max_bits_avx512(values, n, bits);
+    if (__builtin_cpu_supports("avx2"))
+        return max_bits_avx2(values, n, bits);
 #endif
     return max_bits(values, n, bits);
 }

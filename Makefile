@@ -90,7 +90,7 @@ LSP_MODS := lsp words_doc
 LRC_OBJS := $(addprefix $(BUILD)/obj/,$(addsuffix .o,$(CORE) $(FRONT) $(RUNTIME) $(LSP_MODS) main))
 
 # Unit tests: tests/unit/test_<module>.c, each linked with only what it needs.
-UNIT_TESTS := train pool decimal diag words lex parse check rng schedule dense conv layers loss metrics optim init synth csv data sha256 fileio json safetensors model expr fmt act batchnorm idx flip dist
+UNIT_TESTS := train pool decimal diag words lex parse check rng schedule dense conv layers loss metrics optim init synth csv data sha256 fileio json safetensors model expr fmt act batchnorm idx flip dist shards
 test_diag_MODS     := $(CORE)
 test_lex_MODS      := $(CORE) words lex
 test_words_MODS    := $(CORE) words words_doc lex expr
@@ -102,6 +102,7 @@ test_train_MODS    := $(CORE) $(FRONT) fileio expr sandbox rng dist schedule poo
 test_train_LDFLAGS := -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc
 test_rng_MODS      := rng
 test_dist_MODS     := dist $(CORE)
+test_shards_MODS   := $(LAYERS) layer_shape words blas pool rng $(CORE)
 test_pool_MODS     := pool
 test_decimal_MODS  := decimal
 test_schedule_MODS := schedule

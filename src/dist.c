@@ -330,6 +330,7 @@ double dist_sum_scale(double max_abs, int shards)
 #define X86_DISPATCH 1
 #define ALWAYS_INLINE __attribute__((always_inline))
 #define AVX512DQ __attribute__((target("avx512f,avx512dq")))
+#define AVX2 __attribute__((target("avx2")))
 #else
 #define X86_DISPATCH 0
 #define ALWAYS_INLINE
@@ -340,7 +341,7 @@ double dist_sum_scale(double max_abs, int shards)
  * run's sums stay in the L1 cache. */
 enum { SUM_RUN = 512 };
 
-/* The body of dist_shards_to_int, compiled twice on x86-64 (below). */
+/* The bodies of the functions below, compiled twice on x86-64 (below). */
 static inline ALWAYS_INLINE void to_int_runs(int64_t *sum, const float *values, size_t n,
                                              size_t stride, int shards, double scale)
 {
@@ -362,16 +363,74 @@ static inline ALWAYS_INLINE void to_int_runs(int64_t *sum, const float *values, 
     }
 }
 
-/* x86-64 has no vector conversion of doubles to 64-bit integers before
- * AVX-512DQ, and this is one conversion per value of every shard (11% of
- * the samples of bench/mlp_shard.lr on one thread; 4.5x faster in
- * AVX-512): a copy compiled for it, taken where the processor has it.
- * The conversions are exact either way, so both give the same bytes. */
+static inline ALWAYS_INLINE void int_to_float(float *out, const int64_t *sum, size_t n,
+                                              double scale)
+{
+    const double unscale = scale > 0 ? 1.0 / scale : 0.0; /* a power of two: exact */
+    for (size_t i = 0; i < n; i++)
+        out[i] = (float)((double)sum[i] * unscale);
+}
+
+/* A run's integers on the stack, in L1, and straight back to floats. */
+static inline ALWAYS_INLINE void to_float_runs(float *out, const float *values, size_t n,
+                                               size_t stride, int shards, double scale)
+{
+    int64_t sum[SUM_RUN];
+    for (size_t i = 0; i < n; i += SUM_RUN) {
+        const size_t run = n - i < SUM_RUN ? n - i : SUM_RUN;
+        to_int_runs(sum, values + i, run, stride, shards, scale);
+        int_to_float(out + i, sum, run, scale);
+    }
+}
+
+static inline ALWAYS_INLINE uint32_t max_bits(const float *values, size_t n, uint32_t bits)
+{
+    for (size_t i = 0; i < n; i++) {
+        uint32_t b;
+        memcpy(&b, &values[i], sizeof b);
+        b &= 0x7fffffffu;
+        bits = b > bits ? b : bits;
+    }
+    return bits;
+}
+
+/* x86-64 has no vector conversion between doubles and 64-bit integers
+ * before AVX-512DQ, and the sum converts every value of every shard:
+ * copies compiled for it, taken where the processor has it. perf of
+ * bench/mlp_shard.lr on one thread (EPYC, 4 kHz): dist_shards_to_float
+ * 908 samples against the baseline copy's 3830, the maximum 396 against
+ * 1593. The conversions are exact either way, so both give the same
+ * bytes. */
 #if X86_DISPATCH
+#define HAS_AVX512DQ() __builtin_cpu_supports("avx512dq")
 AVX512DQ static void to_int_runs_avx512(int64_t *sum, const float *values, size_t n,
                                         size_t stride, int shards, double scale)
 {
     to_int_runs(sum, values, n, stride, shards, scale);
+}
+
+AVX512DQ static void int_to_float_avx512(float *out, const int64_t *sum, size_t n, double scale)
+{
+    int_to_float(out, sum, n, scale);
+}
+
+AVX512DQ static void to_float_runs_avx512(float *out, const float *values, size_t n,
+                                          size_t stride, int shards, double scale)
+{
+    to_float_runs(out, values, n, stride, shards, scale);
+}
+
+AVX512DQ static uint32_t max_bits_avx512(const float *values, size_t n, uint32_t bits)
+{
+    return max_bits(values, n, bits);
+}
+
+/* The maximum needs no conversion, only an unsigned compare, which x86-64
+ * has in vectors from SSE4.1 on: in AVX2 it reads 7 times as fast as the
+ * baseline's (0.04 against 0.3 ns a value on the EPYC the bench ran on). */
+AVX2 static uint32_t max_bits_avx2(const float *values, size_t n, uint32_t bits)
+{
+    return max_bits(values, n, bits);
 }
 #endif
 
@@ -379,7 +438,7 @@ void dist_shards_to_int(int64_t *sum, const float *values, size_t n, size_t stri
                         double scale)
 {
 #if X86_DISPATCH
-    if (__builtin_cpu_supports("avx512dq")) {
+    if (HAS_AVX512DQ()) {
         to_int_runs_avx512(sum, values, n, stride, shards, scale);
         return;
     }
@@ -389,9 +448,36 @@ void dist_shards_to_int(int64_t *sum, const float *values, size_t n, size_t stri
 
 void dist_int_to_float(float *out, const int64_t *sum, size_t n, double scale)
 {
-    const double unscale = scale > 0 ? 1.0 / scale : 0.0; /* a power of two: exact */
-    for (size_t i = 0; i < n; i++)
-        out[i] = (float)((double)sum[i] * unscale);
+#if X86_DISPATCH
+    if (HAS_AVX512DQ()) {
+        int_to_float_avx512(out, sum, n, scale);
+        return;
+    }
+#endif
+    int_to_float(out, sum, n, scale);
+}
+
+void dist_shards_to_float(float *out, const float *values, size_t n, size_t stride, int shards,
+                          double scale)
+{
+#if X86_DISPATCH
+    if (HAS_AVX512DQ()) {
+        to_float_runs_avx512(out, values, n, stride, shards, scale);
+        return;
+    }
+#endif
+    to_float_runs(out, values, n, stride, shards, scale);
+}
+
+uint32_t dist_max_magnitude_bits(const float *values, size_t n, uint32_t bits)
+{
+#if X86_DISPATCH
+    if (HAS_AVX512DQ())
+        return max_bits_avx512(values, n, bits);
+    if (__builtin_cpu_supports("avx2"))
+        return max_bits_avx2(values, n, bits);
+#endif
+    return max_bits(values, n, bits);
 }
 
 bool dist_any(bool yes)

@@ -114,6 +114,17 @@ void dist_shards_to_int(int64_t *sum, const float *values, size_t n, size_t stri
 /* out[i] := sum[i] / scale, rounded once to a float (i < n); 0 when scale
  * is 0. */
 void dist_int_to_float(float *out, const int64_t *sum, size_t n, double scale);
+/* out[i] := what dist_int_to_float makes of dist_shards_to_int's sum[i],
+ * the same bytes, without the integers in memory: the sum when one
+ * process computes every shard (no other rank's integers to add). out
+ * may be values, the first shard's. */
+void dist_shards_to_float(float *out, const float *values, size_t n, size_t stride, int shards,
+                          double scale);
+/* The largest of `bits` and the bit patterns of |values[i]| (i < n). The
+ * patterns of non-negative floats order as the floats do, infinity's and
+ * NaN's above every finite one's (so a caller finds both), and an
+ * integer maximum vectorizes where a float compare does not. */
+uint32_t dist_max_magnitude_bits(const float *values, size_t n, uint32_t bits);
 
 /* The shards [*first, *end) of a batch of `shards` shards that rank
  * `rank` of `size` computes: contiguous, as even as they come, the lower

@@ -103,6 +103,14 @@ void layer_bind(LrLayer *l, const LrVarShape *vars, int count, float **params, f
     }
 }
 
+void layer_move_gradients(LrLayer *l, const float *from, float *to)
+{
+    if (l->dweight.data)
+        l->dweight.data = to + (l->dweight.data - from);
+    if (l->dbias.data)
+        l->dbias.data = to + (l->dbias.data - from);
+}
+
 /* Output pixels and patch width of a conv2d layer's im2col rows. */
 static size_t conv_pixels(const LrLayer *l)
 {

@@ -89,6 +89,10 @@ void layer_setup(LrLayer *l, const LrLayerSpec *ls, const LrShape *in, const LrS
  * at *params, *dparams and *state; advances them past what it takes. */
 void layer_bind(LrLayer *l, const LrVarShape *vars, int count, float **params, float **dparams,
                 float **state);
+/* Points l's gradient views, bound into the buffer `from`, at the same
+ * places of `to` (as large): a shard's backward then writes its own
+ * gradients' buffer (train.c). */
+void layer_move_gradients(LrLayer *l, const float *from, float *to);
 
 /* Allocates from arena the buffers l needs for batches of `batch` rows
  * (with training, also those of backward: dropout's mask, maxpool's

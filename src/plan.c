@@ -119,7 +119,9 @@ static size_t plan_size(const LrSpec *spec, const LrDataShape *shapes, const int
     /* the gradients of this rank's shards and their sum (build_shards) */
     int slots = shard_slots(&spec->train, batch, NULL);
     if (slots > 0)
-        ok = ok && add_product(&bytes, params, (uint64_t)slots * sizeof(float) + sizeof(int64_t));
+        ok = ok && add_product(&bytes, params,
+                               (uint64_t)(slots - 1) * sizeof(float) +
+                                   (dist_size() > 1 ? sizeof(int64_t) : 0));
     /* activations for measuring, at most */
     ok = ok && add_product(&bytes, 1, LAYER_PASS_BYTES);
     return ok ? bytes : SIZE_MAX;
@@ -527,21 +529,22 @@ static int eval_rows(const LrPlan *plan, int batch, size_t widths)
     return (int)(rows < largest ? rows : largest);
 }
 
-/* The shards of a step (dist.h): their rows, and room for the gradients
- * of as many as this rank computes and for their sum. */
-static bool build_shards(LrPlan *plan, int64_t batch)
+/* The shards of a step (dist.h): the gradients of as many as this rank
+ * computes, in dparams and after it (build_layers made the room), and
+ * the integers of their sum under mpirun. */
+static bool build_shards(LrPlan *plan)
 {
-    plan->shard_slots = shard_slots(&plan->spec->train, batch, &plan->shard_rows);
     /* train.c: the maxima, three flags, two powers of two per variable */
     plan->grad_max = plan_alloc(plan, 3 * (size_t)plan->var_count + 3, sizeof(double));
     if (!plan->grad_max)
         return false;
     if (plan->shard_slots == 0)
         return true;
-    plan->shard_grads = plan_alloc(plan, (size_t)plan->shard_slots * plan->param_count,
-                                   sizeof(float));
+    plan->shard_grads = plan->dparams;
+    if (dist_size() == 1) /* the sum goes straight to floats (train.c) */
+        return true;
     plan->grad_sum = plan_alloc(plan, plan->param_count, sizeof(int64_t));
-    return plan->shard_grads && plan->grad_sum;
+    return plan->grad_sum != NULL;
 }
 
 static bool build_layers(LrPlan *plan, const LrSource *src, LrDiag *diag, bool *shape_error)
@@ -595,7 +598,12 @@ static bool build_layers(LrPlan *plan, const LrSource *src, LrDiag *diag, bool *
      * and a checkpoint take both; the optimizer sees only the first
      * param_count. */
     plan->params = plan_alloc(plan, params + state, sizeof(float));
-    plan->dparams = plan_alloc(plan, params, sizeof(float));
+    /* A step's shards keep their gradients side by side, the first in
+     * dparams, where their sum goes: one slot less, and one buffer less
+     * in the caches (train.c). */
+    plan->shard_slots = shard_slots(&spec->train, batch, &plan->shard_rows);
+    plan->dparams = plan_alloc(plan, params * (size_t)(plan->shard_slots > 1 ? plan->shard_slots : 1),
+                               sizeof(float));
     plan->best = plan_alloc(plan, params + state, sizeof(float));
     plan->var_offsets = plan_alloc(plan, (size_t)trainable + 1, sizeof(size_t));
     plan->vars = plan_alloc(plan, (size_t)all, sizeof(LrPlanVar));
@@ -636,7 +644,7 @@ static bool build_layers(LrPlan *plan, const LrSource *src, LrDiag *diag, bool *
     plan->var_offsets[var] = params;
     for (int i = 0; i < n; i++)
         plan->dropout_draws += layer_draws(&plan->layers[i]);
-    return build_shards(plan, batch);
+    return build_shards(plan);
 }
 
 static bool build_optimizer(LrPlan *plan)

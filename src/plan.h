@@ -54,9 +54,11 @@ typedef struct LrPlan {
     int shard_rows;         /* rows per shard of a step (dist.h): train
                                shard=, or the whole batch */
     int shard_slots;        /* the most shards of a batch this rank computes */
-    float *shard_grads;     /* shard_slots x param_count: their gradients;
-                               NULL when a step is one shard on one process */
-    int64_t *grad_sum;      /* param_count: their exact sum (train.c) */
+    float *shard_grads;     /* shard_slots x param_count: their gradients,
+                               the first slot dparams itself; NULL when a
+                               step is one shard on one process */
+    int64_t *grad_sum;      /* param_count: their exact sum (train.c), under
+                               mpirun */
     double *grad_max;       /* each variable's largest gradient, the
                                step's flags, ... (train.c) */
     int64_t dropout_draws;  /* random draws a training forward takes per row */

@@ -500,30 +500,34 @@ static void skip_draws(LrPlan *plan, int rows)
  * flags (exchanged at once), then each variable's two powers of two. */
 enum { FLAG_DIVERGED, FLAG_NOT_FINITE, FLAG_INTERRUPTED, FLAGS };
 
-/* Keeps the gradient of the shard just computed (plan->dparams) in slot
- * `slot` of shard_grads and raises each variable's largest magnitude in
- * plan->grad_max with it, in the same pass over the gradient. Until the
- * step's shards are done, grad_max holds the magnitudes' bit patterns
- * (integers below 2^32, exact in a double): they order as the
- * non-negative floats they are (infinity and NaN above every finite
- * value), and an integer maximum vectorizes where a float compare with a
- * finiteness test does not. Max is exact: the order of the shards is
- * free. */
+/* The slot of shard_grads a shard's backward writes: slot `slot`'s. */
+static float *shard_slot(const LrPlan *plan, int slot)
+{
+    return plan->shard_grads + (size_t)slot * plan->param_count;
+}
+
+/* Raises each variable's largest magnitude in plan->grad_max with the
+ * gradient in slot `slot`, in one pass that reads it. Until the step's
+ * shards are done, grad_max holds the magnitudes' bit patterns
+ * (dist_max_magnitude_bits; below 2^32, exact in a double). Max is
+ * exact: the order of the shards is free. */
 static void keep_shard(LrPlan *plan, int slot)
 {
-    float *kept = plan->shard_grads + (size_t)slot * plan->param_count;
-    const float *g = plan->dparams;
+    const float *g = shard_slot(plan, slot);
     for (int v = 0; v < plan->var_count; v++) {
-        uint32_t m = (uint32_t)plan->grad_max[v];
-        for (size_t i = plan->var_offsets[v]; i < plan->var_offsets[v + 1]; i++) {
-            uint32_t bits;
-            memcpy(&bits, &g[i], sizeof bits);
-            kept[i] = g[i];
-            bits &= 0x7fffffffu;
-            m = bits > m ? bits : m;
-        }
-        plan->grad_max[v] = m;
+        size_t at = plan->var_offsets[v];
+        plan->grad_max[v] = dist_max_magnitude_bits(g + at, plan->var_offsets[v + 1] - at,
+                                                    (uint32_t)plan->grad_max[v]);
     }
+}
+
+/* Points the layers' gradient views from `from` (dparams or a slot of
+ * shard_grads) at the same places of `to`: a shard's backward writes its
+ * slot, with no copy. */
+static void move_gradients(LrPlan *plan, const float *from, float *to)
+{
+    for (int i = 0; i < plan->layer_count; i++)
+        layer_move_gradients(&plan->layers[i], from, to);
 }
 
 /* The magnitude whose pattern keep_shard found; -1 for one that is not
@@ -567,6 +571,22 @@ static void shards_to_int(void *ctx, size_t begin, size_t end)
     }
 }
 
+/* One process: every shard is here, so each value's integers are summed
+ * and scaled back in one pass (dist_shards_to_float), in place: the first
+ * slot is dparams. */
+static void shards_to_float(void *ctx, size_t begin, size_t end)
+{
+    const SumJob *job = ctx;
+    LrPlan *plan = job->plan;
+    for (size_t i = begin; i < end;) {
+        int v = var_at(plan, i);
+        size_t stop = plan->var_offsets[v + 1] < end ? plan->var_offsets[v + 1] : end;
+        dist_shards_to_float(plan->dparams + i, plan->shard_grads + i, stop - i,
+                             plan->param_count, job->slots, job->scales[v]);
+        i = stop;
+    }
+}
+
 static void sum_to_float(void *ctx, size_t begin, size_t end)
 {
     const SumJob *job = ctx;
@@ -587,6 +607,10 @@ static void sum_shards(LrPlan *plan, int shards, int slots)
     for (int v = 0; v < plan->var_count; v++)
         scales[v] = dist_sum_scale(plan->grad_max[v], shards);
     SumJob job = {plan, slots, scales};
+    if (dist_size() == 1) {
+        pool_run(plan->param_count, pool_grain((size_t)slots), shards_to_float, &job);
+        return;
+    }
     pool_run(plan->param_count, pool_grain((size_t)slots), shards_to_int, &job);
     dist_sum_int64(plan->grad_sum, plan->param_count);
     pool_run(plan->param_count, pool_grain(1), sum_to_float, &job);
@@ -651,9 +675,15 @@ static bool step_gradient(LrPlan *plan, int64_t start, int rows, double *loss, i
         /* The penalty's gradient once per batch: with its first shard. */
         for (int i = 0; i < plan->layer_count; i++)
             plan->layers[i].penalty_elsewhere = s > 0;
-        backward(plan, &x);
-        if (shards > 1)
+        if (shards > 1) {
+            float *slot = shard_slot(plan, s - first);
+            move_gradients(plan, plan->dparams, slot);
+            backward(plan, &x);
+            move_gradients(plan, slot, plan->dparams);
             keep_shard(plan, s - first);
+        } else {
+            backward(plan, &x);
+        }
     }
     for (int i = 0; i < plan->layer_count; i++)
         plan->layers[i].penalty_elsewhere = false;

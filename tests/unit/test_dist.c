@@ -247,6 +247,112 @@ static void test_dist__the_most_shards_do_not_overflow(void **state)
     assert_true(ints > 0 && (double)ints == (double)FLT_MAX * scale * 0x1p20);
 }
 
+/* ------------------------------------------------------------------------
+ * One process's shortcuts: the same bytes as the general path */
+
+/* dist_shards_to_float against dist_shards_to_int then dist_int_to_float,
+ * on runs that do not end at a multiple of dist.c's 512 and a stride
+ * longer than the variable (as a slot of train.c's shard_grads). */
+static void test_dist__one_process_sum_is_the_general_sum(void **state)
+{
+    (void)state;
+    enum { N = 1300, STRIDE = 1500, MOST = 9 };
+    static float values[STRIDE * MOST];
+    static int64_t ints[N];
+    static float general[N], fused[N];
+    uint32_t seed = 17u;
+    for (size_t k = 0; k < STRIDE * MOST; k++)
+        values[k] = mixed_value(&seed);
+    values[STRIDE + 7] = 0x1p-149f;
+    values[2 * STRIDE + 9] = -0.0f;
+    const size_t lengths[] = {0, 1, 511, 512, 513, N};
+    for (int shards = 1; shards <= MOST; shards++)
+        for (size_t l = 0; l < sizeof lengths / sizeof *lengths; l++) {
+            const size_t n = lengths[l];
+            float max_abs = 0.0f;
+            for (int s = 0; s < shards; s++)
+                for (size_t i = 0; i < n; i++)
+                    max_abs = fmaxf(max_abs, fabsf(values[(size_t)s * STRIDE + i]));
+            /* and a scale 0 (all zeros) or coarser than needed */
+            const double scales[] = {dist_sum_scale(max_abs, shards), 0.0,
+                                     dist_sum_scale(max_abs * 1e6f, shards)};
+            for (size_t c = 0; c < sizeof scales / sizeof *scales; c++) {
+                memset(fused, 0xff, sizeof fused);
+                dist_shards_to_int(ints, values, n, STRIDE, shards, scales[c]);
+                dist_int_to_float(general, ints, n, scales[c]);
+                dist_shards_to_float(fused, values, n, STRIDE, shards, scales[c]);
+                assert_memory_equal(fused, general, n * sizeof(float));
+                /* nothing written past n */
+                assert_true(n == N || isnan(fused[n]));
+            }
+        }
+}
+
+/* In place: the output may be the first shard's values (train.c's
+ * last shard writes its gradient where the sum goes). */
+static void test_dist__one_process_sum_in_place(void **state)
+{
+    (void)state;
+    enum { N = 1100, SHARDS = 4 };
+    static float values[N * SHARDS], copy[N * SHARDS], want[N];
+    static int64_t ints[N];
+    uint32_t seed = 23u;
+    for (size_t k = 0; k < N * SHARDS; k++)
+        values[k] = copy[k] = mixed_value(&seed);
+    float max_abs = 0.0f;
+    for (size_t k = 0; k < N * SHARDS; k++)
+        max_abs = fmaxf(max_abs, fabsf(values[k]));
+    const double scale = dist_sum_scale(max_abs, SHARDS);
+    dist_shards_to_int(ints, copy, N, N, SHARDS, scale);
+    dist_int_to_float(want, ints, N, scale);
+    dist_shards_to_float(values, values, N, N, SHARDS, scale);
+    assert_memory_equal(values, want, sizeof want);
+}
+
+/* The largest magnitude's pattern against fabsf's maximum, and what
+ * train.c reads from it: infinity and NaN above every finite value, -0
+ * as 0, subnormals ordered. */
+static void test_dist__largest_magnitude_bits(void **state)
+{
+    (void)state;
+    enum { N = 777 };
+    static float values[N];
+    uint32_t seed = 29u;
+    for (size_t i = 0; i < N; i++)
+        values[i] = mixed_value(&seed);
+    float want = 0.0f;
+    for (size_t i = 0; i < N; i++)
+        want = fmaxf(want, fabsf(values[i]));
+    for (size_t n = 0; n <= N; n += N / 7 + 1) {
+        float part = 0.0f;
+        for (size_t i = 0; i < n; i++)
+            part = fmaxf(part, fabsf(values[i]));
+        uint32_t bits = dist_max_magnitude_bits(values, n, 0);
+        float got;
+        memcpy(&got, &bits, sizeof got);
+        assert_true(got == part);
+    }
+    uint32_t bits = dist_max_magnitude_bits(values, N, 0), start;
+    float got, bigger = want * 2.0f;
+    memcpy(&got, &bits, sizeof got);
+    assert_true(got == want);
+    /* A larger start stays. */
+    memcpy(&start, &bigger, sizeof start);
+    assert_int_equal(dist_max_magnitude_bits(values, N, start), start);
+    /* Edges. */
+    const float negzero[3] = {-0.0f, 0.0f, -0.0f};
+    assert_int_equal(dist_max_magnitude_bits(negzero, 3, 0), 0);
+    const float tiny[3] = {-0x1p-149f, 0x1p-148f, -0x1p-147f};
+    memcpy(&got, &(uint32_t){dist_max_magnitude_bits(tiny, 3, 0)}, sizeof got);
+    assert_true(got == 0x1p-147f);
+    float special[N];
+    memcpy(special, values, sizeof special);
+    special[N - 1] = -INFINITY;
+    assert_int_equal(dist_max_magnitude_bits(special, N, 0), 0x7f800000u);
+    special[N / 2] = -NAN;
+    assert_true(dist_max_magnitude_bits(special, N, 0) > 0x7f800000u);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -255,6 +361,9 @@ int main(void)
         cmocka_unit_test(test_dist__same_bytes_however_the_shards_are_split),
         cmocka_unit_test(test_dist__zeros_and_a_single_nonzero),
         cmocka_unit_test(test_dist__the_most_shards_do_not_overflow),
+        cmocka_unit_test(test_dist__one_process_sum_is_the_general_sum),
+        cmocka_unit_test(test_dist__one_process_sum_in_place),
+        cmocka_unit_test(test_dist__largest_magnitude_bits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1395,42 +1395,76 @@ static LrStatus draw_parts(const LrDatasetSpec *spec, int index, uint64_t seed,
 /* Moves d's rows (rows [first, first + d->n) of the whole, whose parts
  * are part[]) into part order, each part's in file order, with room for
  * room[p] rows after part p's (zeroed). part_begin and part_count become
- * this layout's. Returns 0, or -1 when out of memory. */
+ * this layout's. The training rows stay where they are, moved up over the
+ * held-out ones, which wait in a copy of their own: the memory needed
+ * beyond the rows is the held-out rows' and the room's, not the rows'
+ * again. Returns 0, or -1 when out of memory (d's rows are then lost: the
+ * caller frees d). */
 static int arrange_parts(LrDataset *d, const unsigned char *part, int64_t first,
                          const int64_t room[3])
 {
     int64_t count[3] = {0, 0, 0};
     for (int64_t i = 0; i < d->n; i++)
         count[part[first + i]]++;
-    int64_t held = 0;
+    int64_t held = 0, begin[3];
     for (int p = 0; p < 3; p++) {
-        d->part_begin[p] = held;
-        d->part_count[p] = count[p];
+        begin[p] = held;
         held += count[p] + room[p];
     }
     const size_t f = (size_t)d->features, tg = (size_t)d->targets;
+    const size_t aside = (size_t)(count[PART_VALIDATION] + count[PART_TEST]);
     size_t xb, yb;
-    float *x = NULL, *y = NULL;
-    if (size_mul((size_t)(held > 0 ? held : 1), f, sizeof(float), &xb) &&
-        size_mul((size_t)(held > 0 ? held : 1), tg, sizeof(float), &yb)) {
-        x = calloc(1, xb);
-        y = calloc(1, yb);
-    }
-    if (!x || !y) {
-        free(x);
-        free(y);
+    float *x_aside = NULL, *y_aside = NULL;
+    if (!size_mul((size_t)(held > 0 ? held : 1), f, sizeof(float), &xb) ||
+        !size_mul((size_t)(held > 0 ? held : 1), tg, sizeof(float), &yb) ||
+        !(x_aside = malloc(aside * f * sizeof(float) + 1)) ||
+        !(y_aside = malloc(aside * tg * sizeof(float) + 1))) {
+        free(x_aside);
         return -1;
     }
-    int64_t next[3] = {d->part_begin[0], d->part_begin[1], d->part_begin[2]};
+    /* The held-out rows aside (validation's, then test's), the training
+     * rows moved up in place. */
+    int64_t next[3] = {0, 0, 0};
+    next[PART_TEST] = count[PART_VALIDATION];
+    int64_t train = 0;
     for (int64_t i = 0; i < d->n; i++) {
-        int64_t to = next[part[first + i]]++;
-        memcpy(x + (size_t)to * f, d->x + (size_t)i * f, f * sizeof(float));
-        memcpy(y + (size_t)to * tg, d->y + (size_t)i * tg, tg * sizeof(float));
+        const int p = part[first + i];
+        const float *xr = d->x + (size_t)i * f, *yr = d->y + (size_t)i * tg;
+        if (p == PART_TRAIN) {
+            memmove(d->x + (size_t)train * f, xr, f * sizeof(float));
+            memmove(d->y + (size_t)train * tg, yr, tg * sizeof(float));
+            train++;
+        } else {
+            size_t at = (size_t)next[p]++;
+            memcpy(x_aside + at * f, xr, f * sizeof(float));
+            memcpy(y_aside + at * tg, yr, tg * sizeof(float));
+        }
     }
-    free(d->x);
-    free(d->y);
-    d->x = x;
-    d->y = y;
+    float *x = realloc(d->x, xb), *y = x ? realloc(d->y, yb) : NULL;
+    if (x)
+        d->x = x;
+    if (y)
+        d->y = y;
+    if (!x || !y) {
+        free(x_aside);
+        free(y_aside);
+        return -1;
+    }
+    for (int p = 0; p < 3; p++) {
+        d->part_begin[p] = begin[p];
+        d->part_count[p] = count[p];
+        const size_t from = p == PART_TEST ? (size_t)count[PART_VALIDATION] : 0;
+        if (p != PART_TRAIN) {
+            memcpy(x + (size_t)begin[p] * f, x_aside + from * f,
+                   (size_t)count[p] * f * sizeof(float));
+            memcpy(y + (size_t)begin[p] * tg, y_aside + from * tg,
+                   (size_t)count[p] * tg * sizeof(float));
+        }
+        memset(x + (size_t)(begin[p] + count[p]) * f, 0, (size_t)room[p] * f * sizeof(float));
+        memset(y + (size_t)(begin[p] + count[p]) * tg, 0, (size_t)room[p] * tg * sizeof(float));
+    }
+    free(x_aside);
+    free(y_aside);
     d->n = held;
     return 0;
 }

@@ -298,8 +298,7 @@ int metric_confusion_fits(LrLossKind loss, int outputs, char *why, size_t why_si
     return -1;
 }
 
-/* Whether metric m is asked for anywhere: by train or an evaluate. */
-static bool metric_wanted(const LrSpec *spec, LrMetricKind m)
+bool metric_wanted(const LrSpec *spec, LrMetricKind m)
 {
     for (int i = 0; i < spec->train.metric_count; i++)
         if (spec->train.metrics[i] == m)

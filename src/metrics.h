@@ -106,6 +106,9 @@ void metric_tally_add(LrMetricTally *t, LrActivation pending, const LrTensor *pr
  * the kept scores in place for auc). Allocates nothing. */
 double metric_value(LrMetricKind m, LrMetricTally *t);
 
+/* Whether metric m is asked for anywhere: by train or an evaluate. */
+bool metric_wanted(const LrSpec *spec, LrMetricKind m);
+
 /* "accuracy", "mse", ... as written in the language. */
 const char *metric_name(LrMetricKind m);
 

@@ -185,14 +185,7 @@ static bool shares_data(const LrSpec *spec)
     for (int i = 0; i < spec->predict_count; i++)
         if (spec->predicts[i].on.dataset == spec->train.on.dataset)
             return false;
-    for (int i = 0; i < spec->train.metric_count; i++)
-        if (spec->train.metrics[i] == METRIC_R2)
-            return false;
-    for (int e = 0; e < spec->evaluate_count; e++)
-        for (int i = 0; i < spec->evaluates[e].metric_count; i++)
-            if (spec->evaluates[e].metrics[i] == METRIC_R2)
-                return false;
-    return true;
+    return !metric_wanted(spec, METRIC_R2);
 }
 
 /* A share's rows after its own, enough for the measurement block that

@@ -4,7 +4,7 @@
 # images and generated rows by row ranges. Held to: the same stdout,
 # model, split.csv, confusion matrix and data digests as lrc alone, for
 # text labels with stratify=true, standard normalization, validation and
-# test parts (CSV), IDX files plain and gzipped, a generator with auc;
+# test parts, quoted line breaks where the byte ranges meet (CSV), IDX files plain and gzipped, a generator with auc;
 # run.json says each rank's rows; a predict statement on the data set
 # keeps it whole; a bad value in the last rank's rows is said once at its
 # line; and a data set larger than the memory a process may have (ulimit
@@ -78,6 +78,30 @@ if [ "$(json iris.3 "min(r['mpi']['rows_held']) >= 40 and max(r['mpi']['rows_hel
 else
     notok "mpi_data -np 3 rows held" "$(json iris.3 "r['mpi']")"
 fi
+
+# Quoted fields holding line breaks and commas: a byte range begins
+# inside one as often as not, and the records are still the file's.
+/usr/bin/python3 - <<'EOF'
+with open('notes.csv', 'w') as f:
+    f.write('a,note,b,y\n')
+    for i in range(400):
+        a, b = (i * 37 % 101) / 20, (i * 53 % 97) / 48 - 1
+        f.write('%.4f,"line one\nline, two ""quoted""\n%d",%.4f,%.4f\n' % (a, i, b, 0.3 * a - 0.5 * b))
+EOF
+cat >notes.lr <<'EOF'
+seed 1
+dataset q = csv("notes.csv", label="y", features=["a", "b"]) validation=0.2 normalize=standard
+model dense(8, activation=tanh) -> dense(1)
+loss mse
+optimizer adam lr=0.01
+train epochs=5 batch=20 shard=5
+EOF
+solo notes.ref notes.lr --threads 1
+for n in 3 4; do
+    ranks $n notes.$n notes.lr --threads 1
+    same "mpi_data -np $n, CSV records with quoted line breaks across the byte ranges: lrc alone's bytes" \
+        notes.$n notes.ref split.csv
+done
 
 # --- IDX files, plain and gzipped ---------------------------------------
 /usr/bin/python3 - <<'EOF'

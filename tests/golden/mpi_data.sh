@@ -3,9 +3,10 @@
 # on (lrc(1), Training over MPI): a CSV file's records by byte ranges, IDX
 # images and generated rows by row ranges. Held to: the same stdout,
 # model, split.csv, confusion matrix and data digests as lrc alone, for
-# text labels with stratify=true, standard normalization, validation and
-# test parts, quoted line breaks where the byte ranges meet (CSV), IDX files plain and gzipped, a generator with auc;
-# run.json says each rank's rows; a predict statement on the data set
+# CSV files (text labels with stratify=true, standard normalization,
+# validation and test parts; quoted line breaks where the byte ranges
+# meet), IDX files plain and gzipped, a generator with auc; run.json
+# says each rank's rows; a predict statement on the data set
 # keeps it whole; a bad value in the last rank's rows is said once at its
 # line; and a data set larger than the memory a process may have (ulimit
 # -d) trains under 4 ranks, where lrc alone cannot load it.

@@ -179,8 +179,9 @@ if grep -q __asan_init "$LRC"; then
     exit 0
 fi
 # 1.2 million rows of 100 features: 485 MB of floats. Under a data limit
-# of 450 MB lrc alone cannot hold them; 4 ranks hold 121 MB each (242 MB
-# while the parts are arranged), with OpenBLAS's buffers beside.
+# of 450 MB lrc alone cannot hold them; 4 ranks hold 121 MB each (and
+# their validation tenth aside while the parts are arranged), with
+# OpenBLAS's buffers beside.
 cat >big.lr <<'EOF'
 seed 2
 dataset big = linear(n=1200000, features=100, noise=0.1) validation=0.1 normalize=standard

@@ -1693,32 +1693,32 @@ LrStatus data_load_share(const LrDatasetSpec *spec, int index, uint64_t seed, co
             status = status_of(LR_LANGUAGE_ERROR);
         }
     }
-    /* stratify=true draws from every label. */
+    /* stratify=true draws from every label: each rank's, gathered (MPI
+     * counts their bytes in an int). */
     const size_t label_bytes = (size_t)out->targets * sizeof(float);
-    if (status_ok(status) && spec->stratify) {
+    if (status_ok(status) && spec->stratify && (size_t)total * label_bytes > INT_MAX) {
+        diag_error(diag, src, spec->span,
+                   "stratify=true under mpirun gathers every label, and %lld rows' labels "
+                   "pass 2 GiB",
+                   (long long)total);
+        status = status_of(LR_RUN_FAILED);
+    } else if (status_ok(status) && spec->stratify) {
         labels = malloc((size_t)total * label_bytes);
-        if (labels && out->n)
-            memcpy(labels + (size_t)first * (size_t)out->targets, out->y,
-                   (size_t)out->n * label_bytes);
-        oom = !labels;
+        int *counts = calloc(2 * (size_t)ranks, sizeof *counts);
+        oom = !labels || !counts;
         status = status_of(oom ? LR_RUN_FAILED : LR_OK);
         if (status_ok(status = dist_agree(status))) {
-            /* MPI counts bytes in an int: starts' room holds the counts. */
-            int *counts = (int *)starts, *at = counts + ranks;
-            if ((size_t)total * label_bytes <= INT_MAX) {
-                for (int r = 0; r < ranks; r++) {
-                    counts[r] = (int)((begin[r + 1] - begin[r]) * (int64_t)label_bytes);
-                    at[r] = (int)(begin[r] * (int64_t)label_bytes);
-                }
-                dist_gather_bytes(labels, counts, at);
-            } else {
-                diag_error(diag, src, spec->span,
-                           "stratify=true under mpirun gathers every label, and %lld rows' "
-                           "labels pass 2 GiB",
-                           (long long)total);
-                status = status_of(LR_RUN_FAILED);
+            int *at = counts + ranks;
+            for (int r = 0; r < ranks; r++) {
+                counts[r] = (int)((begin[r + 1] - begin[r]) * (int64_t)label_bytes);
+                at[r] = (int)(begin[r] * (int64_t)label_bytes);
             }
+            if (out->n)
+                memcpy(labels + (size_t)first * (size_t)out->targets, out->y,
+                       (size_t)out->n * label_bytes);
+            dist_gather_bytes(labels, counts, at);
         }
+        free(counts);
     }
     if (status_ok(status)) {
         part = malloc((size_t)total);

@@ -219,21 +219,6 @@ void dist_sum_int64(int64_t *v, size_t n)
 #endif
 }
 
-void dist_broadcast(float *v, size_t n, int root)
-{
-#ifdef LRC_MPI
-    const size_t piece = (size_t)1 << 30;
-    for (size_t done = 0; world.size > 1 && done < n; done += piece)
-        check(MPI_Bcast(v + done, (int)(n - done < piece ? n - done : piece), MPI_FLOAT, root,
-                        MPI_COMM_WORLD),
-              "MPI_Bcast");
-#else
-    (void)v;
-    (void)n;
-    (void)root;
-#endif
-}
-
 void dist_broadcast_bytes(void *v, size_t n, int root)
 {
 #ifdef LRC_MPI
@@ -247,6 +232,11 @@ void dist_broadcast_bytes(void *v, size_t n, int root)
     (void)n;
     (void)root;
 #endif
+}
+
+void dist_broadcast(float *v, size_t n, int root)
+{
+    dist_broadcast_bytes(v, n * sizeof *v, root);
 }
 
 void dist_gather_int64(int64_t mine, int64_t *all)
